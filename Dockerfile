@@ -1,0 +1,25 @@
+# Jasper: Probot GitHub App. Two stages: build compiles TypeScript to dist/ with the dev
+# dependencies; runtime gets only the production dependencies and the compiled output.
+# The project runs no npm install scripts, so both installs use --ignore-scripts.
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+# Dependencies first, so that this layer is cached until package*.json change.
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY --from=build /app/dist ./dist
+# Probot reads the GitHub App manifest from the working directory.
+COPY app.yml ./
+# The files stay owned by root: the app process can read them, not change them.
+USER node
+EXPOSE 3000
+CMD ["node", "--enable-source-maps", "dist/main.js"]

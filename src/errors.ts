@@ -1,0 +1,46 @@
+/**
+ * Errors with a stable `code`, translated to HTTP in one place; callers never match on
+ * message text. Expected outcomes (not enough credits, already refunded) are results, not
+ * errors: these are for input that must be rejected and for faults.
+ */
+export class JasperError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export interface InputIssue {
+  path: string;
+  message: string;
+}
+
+/** The caller sent something that can never succeed; nothing was written. */
+export class InvalidInputError extends JasperError {
+  constructor(
+    message: string,
+    readonly issues: readonly InputIssue[] = [],
+  ) {
+    super("invalid_input", message);
+  }
+}
+
+/** The same idempotency key was used for a different kind of operation. */
+export class IdempotencyConflictError extends JasperError {
+  constructor(key: string, existingType: string) {
+    super(
+      "idempotency_key_reused",
+      `idempotency key "${key}" already belongs to a ${existingType} entry`,
+    );
+  }
+}
+
+/** Too many concurrent writers on one account; retrying later is safe (nothing was written). */
+export class LedgerContentionError extends JasperError {
+  constructor(attempts: number) {
+    super("ledger_contention", `ledger write gave up after ${attempts} concurrent conflicts`);
+  }
+}

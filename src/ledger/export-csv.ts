@@ -1,0 +1,70 @@
+import { Readable } from "node:stream";
+import { stringify } from "csv-stringify/sync";
+import type { LedgerEntry } from "./types.js";
+
+const COLUMNS = [
+  "id",
+  "created_at",
+  "type",
+  "amount",
+  "free",
+  "bonus",
+  "purchased",
+  "balance_after",
+  "description",
+  "repository",
+  "pull_request",
+  "pull_request_url",
+  "head_sha",
+  "stripe_checkout_session",
+  "stripe_payment_intent",
+  "receipt_url",
+  "uncollected",
+] as const;
+
+/**
+ * The whole history as CSV, one row at a time: rows are produced only as fast as the reader
+ * takes them (Readable.from pulls the async iterator on demand), so memory stays flat however
+ * long the history is.
+ */
+export function entriesToCsv(entries: AsyncIterable<LedgerEntry>): Readable {
+  return Readable.from(csvLines(entries), { objectMode: false });
+}
+
+async function* csvLines(entries: AsyncIterable<LedgerEntry>): AsyncGenerator<string> {
+  yield stringify([COLUMNS as unknown as string[]]);
+  for await (const e of entries) yield stringify([row(e)]);
+}
+
+function row(e: LedgerEntry): (string | number)[] {
+  const pr = e.reference?.kind === "pull_request" ? e.reference : undefined;
+  const stripe = e.reference?.kind === "stripe" ? e.reference : undefined;
+  return [
+    e.id,
+    e.createdAt.toISOString(),
+    e.type,
+    e.amount,
+    e.deltas.free,
+    e.deltas.bonus,
+    e.deltas.purchased,
+    e.balanceAfter,
+    text(e.description),
+    text(pr?.repository),
+    pr?.number ?? "",
+    text(pr?.url),
+    text(pr?.headSha),
+    text(stripe?.checkoutSession),
+    text(stripe?.paymentIntent),
+    text(stripe?.receiptUrl),
+    e.uncollected,
+  ];
+}
+
+/**
+ * Descriptions can carry PR titles and other user text; a cell starting with = + - @ or a
+ * control character would run as a formula in a spreadsheet, so it gets a leading quote.
+ */
+function text(value: string | undefined): string {
+  if (value === undefined) return "";
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}

@@ -1,0 +1,113 @@
+/**
+ * What the ledger accepts, as zod schemas. Every operation parses its input first, so a bad
+ * call fails with an InvalidInputError before anything is read or written. Objects are
+ * strict: an unknown key, or an operator object like {"$gt": ""} where a string belongs,
+ * is refused rather than passed on to a query.
+ */
+import { z } from "zod";
+import { InvalidInputError } from "../errors.js";
+import { BILLABLE_ACTIONS } from "./credits.js";
+import { BUCKETS, ENTRY_TYPES } from "./types.js";
+
+/** Far above any real grant, far below where integer sums stop being exact. */
+export const MAX_AMOUNT = 1_000_000_000;
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 25;
+
+export const accountIdSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+/** Printable ASCII without spaces: keys end up in logs, URLs and CSV files. */
+export const idempotencyKeySchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
+
+const description = z.string().trim().min(1).max(500);
+const httpUrl = z.url({ protocol: /^https?$/ }).max(2000);
+const stripeId = z.string().regex(/^[A-Za-z0-9_]{1,255}$/, "must be a Stripe object id");
+
+export const referenceSchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("pull_request"),
+    // GitHub's own rules: owners are letters, digits and inner hyphens; names may not be . or ..
+    repository: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/, "must be owner/name"),
+    number: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+    url: httpUrl.optional(),
+    headSha: z
+      .string()
+      .regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/, "must be a commit SHA")
+      .optional(),
+  }),
+  z.strictObject({
+    kind: z.literal("stripe"),
+    checkoutSession: stripeId.optional(),
+    paymentIntent: stripeId.optional(),
+    charge: stripeId.optional(),
+    receiptUrl: httpUrl.optional(),
+  }),
+  z.strictObject({ kind: z.literal("operator"), actor: z.string().trim().min(1).max(100) }),
+]);
+
+export const grantSchema = z.strictObject({
+  type: z.enum(["purchase", "bonus"]),
+  amount: z.number().int().positive().max(MAX_AMOUNT),
+  description,
+  reference: referenceSchema.optional(),
+  idempotencyKey: idempotencyKeySchema,
+});
+export type GrantInput = z.infer<typeof grantSchema>;
+
+export const adjustSchema = z.strictObject({
+  amount: z
+    .number()
+    .int()
+    .min(-MAX_AMOUNT)
+    .max(MAX_AMOUNT)
+    .refine((n) => n !== 0, "must not be zero"),
+  bucket: z.enum(BUCKETS),
+  description,
+  reference: referenceSchema.optional(),
+  idempotencyKey: idempotencyKeySchema,
+});
+export type AdjustInput = z.infer<typeof adjustSchema>;
+
+export const chargeSchema = z.strictObject({
+  action: z.enum(BILLABLE_ACTIONS),
+  description,
+  reference: referenceSchema.optional(),
+  idempotencyKey: idempotencyKeySchema,
+});
+export type ChargeInput = z.infer<typeof chargeSchema>;
+
+export const refundSchema = z.strictObject({
+  /** The idempotency key the charge was made with. */
+  chargeKey: idempotencyKeySchema,
+  description: description.optional(),
+});
+export type RefundInput = z.infer<typeof refundSchema>;
+
+export const listQuerySchema = z.strictObject({
+  types: z.array(z.enum(ENTRY_TYPES)).max(ENTRY_TYPES.length).optional(),
+  from: z.date().optional(),
+  to: z.date().optional(),
+  cursor: z.string().max(100).optional(),
+  limit: z.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
+});
+export type ListQueryInput = z.input<typeof listQuerySchema>;
+
+/** Parses or throws one InvalidInputError naming every problem. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((i) => ({
+    path: i.path.map(String).join(".") || "(input)",
+    message: i.message,
+  }));
+  throw new InvalidInputError(
+    issues.map((i) => `${i.path}: ${i.message}`).join("; "),
+    issues,
+  );
+}

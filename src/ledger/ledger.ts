@@ -1,0 +1,256 @@
+import { IdempotencyConflictError } from "../errors.js";
+import type { LedgerStore } from "../store/repository.js";
+import {
+  alertLevelOf,
+  crossedLevels,
+  DEFAULT_COSTS,
+  splitDebit,
+  type AlertLevel,
+  type BillableAction,
+  type CostTable,
+} from "./credits.js";
+import { rollFreeTier, type FreeTierContext } from "./free-tier.js";
+import {
+  accountIdSchema,
+  adjustSchema,
+  chargeSchema,
+  grantSchema,
+  parseInput,
+  refundSchema,
+} from "./inputs.js";
+import { nextPeriodStart, periodStart } from "./periods.js";
+import {
+  BUCKETS,
+  zeroBuckets,
+  type AccountId,
+  type BucketAmounts,
+  type EntryType,
+  type LedgerEntry,
+} from "./types.js";
+import { writeEntry, type Build, type WriteContext } from "./write-entry.js";
+
+export interface LedgerOptions {
+  store: LedgerStore;
+  /** Free reviews each account gets per calendar month (UTC). */
+  freePerMonth: number;
+  /** Defaults to DEFAULT_COSTS. */
+  costs?: CostTable;
+  /** Defaults to the system clock; tests move it across months. */
+  now?: () => Date;
+  maxAttempts?: number;
+}
+
+/** An entry that now exists because of this call, or existed already under its key. */
+export interface Written {
+  status: "created" | "replayed";
+  entry: LedgerEntry;
+  /** Alert levels this entry took the balance down into (the same on a replay). */
+  crossed: AlertLevel[];
+}
+
+export type ChargeResult =
+  | Written
+  /** The action costs nothing: no entry is written. */
+  | { status: "included"; action: BillableAction }
+  /** Nothing was written: the balance does not cover the cost. */
+  | { status: "insufficient"; balance: number; cost: number };
+
+export type RefundResult =
+  | Written
+  | { status: "charge_not_found" }
+  | { status: "not_refundable"; type: EntryType };
+
+export interface BalanceSummary {
+  accountId: AccountId;
+  balance: number;
+  buckets: BucketAmounts;
+  freePeriod: string;
+  nextFreeReset: Date;
+  alertLevel: AlertLevel | "none";
+  /** True when the balance cannot pay for a review: automatic reviews are paused. */
+  paused: boolean;
+  /** Credits spent this month, net of refunds given this month. */
+  usageThisMonth: number;
+}
+
+/**
+ * The credit ledger: every operation checks its input, rolls the free tier into the current
+ * month if needed, and writes at most one entry per idempotency key (see write-entry.ts).
+ */
+export class Ledger {
+  private readonly store: LedgerStore;
+  private readonly costs: CostTable;
+  private readonly now: () => Date;
+  private readonly ctx: FreeTierContext;
+
+  constructor(options: LedgerOptions) {
+    this.store = options.store;
+    this.costs = options.costs ?? DEFAULT_COSTS;
+    this.now = options.now ?? (() => new Date());
+    this.ctx = {
+      store: options.store,
+      now: this.now,
+      maxAttempts: options.maxAttempts,
+      freePerMonth: options.freePerMonth,
+    };
+  }
+
+  costOf(action: BillableAction): number {
+    return this.costs[action];
+  }
+
+  /** Starts or rolls the account's free period; what installing the app calls. */
+  async ensureFreeTier(accountId: AccountId): Promise<void> {
+    const id = parseInput(accountIdSchema, accountId) as AccountId;
+    await rollFreeTier(this.ctx, id, await this.store.latest(id));
+  }
+
+  /** Takes the action's cost, free credits first; a charge that does not fit writes nothing. */
+  async charge(accountId: AccountId, input: unknown): Promise<ChargeResult> {
+    const id = parseInput(accountIdSchema, accountId) as AccountId;
+    const { action, description, reference, idempotencyKey } = parseInput(chargeSchema, input);
+    const cost = this.costs[action];
+    if (cost === 0) return { status: "included", action };
+    type Short = { balance: number; cost: number };
+    const result = await this.write<Short>(id, idempotencyKey, "usage", (prev) => {
+      const buckets = prev?.bucketsAfter ?? zeroBuckets();
+      const deltas = splitDebit(buckets, cost);
+      if (!deltas) return { reject: { balance: prev?.balanceAfter ?? 0, cost } };
+      return { draft: { type: "usage", deltas, description, reference: reference ?? null } };
+    });
+    if ("reason" in result) return { status: "insufficient", ...result.reason };
+    return mustBeWritten(result);
+  }
+
+  /** Purchased or bonus credits. */
+  async grant(accountId: AccountId, input: unknown): Promise<Written> {
+    const id = parseInput(accountIdSchema, accountId) as AccountId;
+    const { type, amount, description, reference, idempotencyKey } = parseInput(
+      grantSchema,
+      input,
+    );
+    const bucket = type === "purchase" ? "purchased" : "bonus";
+    const result = await this.write(id, idempotencyKey, type, () => ({
+      draft: {
+        type,
+        deltas: { ...zeroBuckets(), [bucket]: amount },
+        description,
+        reference: reference ?? null,
+      },
+    }));
+    return mustBeWritten(result);
+  }
+
+  /**
+   * An operator correction, or credits taken back (a Stripe refund or dispute). A negative
+   * adjustment never takes a bucket below zero: what it could not take is recorded on the
+   * entry as `uncollected`.
+   */
+  async adjust(accountId: AccountId, input: unknown): Promise<Written> {
+    const id = parseInput(accountIdSchema, accountId) as AccountId;
+    const { amount, bucket, description, reference, idempotencyKey } = parseInput(
+      adjustSchema,
+      input,
+    );
+    const result = await this.write(id, idempotencyKey, "adjustment", (prev) => {
+      const available = prev?.bucketsAfter[bucket] ?? 0;
+      const applied = amount > 0 ? amount : 0 - Math.min(available, -amount);
+      return {
+        draft: {
+          type: "adjustment",
+          deltas: { ...zeroBuckets(), [bucket]: applied },
+          description,
+          reference: reference ?? null,
+          uncollected: applied - amount,
+        },
+      };
+    });
+    return mustBeWritten(result);
+  }
+
+  /**
+   * Gives a usage charge back, to the buckets it came from, at most once per charge whatever
+   * key or how often it is asked. A free credit refunded after its month is still returned
+   * to the free bucket: the review failed through no fault of the customer.
+   */
+  async refund(accountId: AccountId, input: unknown): Promise<RefundResult> {
+    const id = parseInput(accountIdSchema, accountId) as AccountId;
+    const { chargeKey, description } = parseInput(refundSchema, input);
+    const charge = await this.store.findByKey(id, chargeKey);
+    if (!charge) return { status: "charge_not_found" };
+    if (charge.type !== "usage") return { status: "not_refundable", type: charge.type };
+
+    const deltas = zeroBuckets();
+    for (const b of BUCKETS) deltas[b] = 0 - charge.deltas[b];
+    // The key is derived from the charge, and the store keeps one refund per charge id, so
+    // two different callers refunding the same charge still write one entry.
+    const result = await this.write(id, `refund:${chargeKey}`, "refund", () => ({
+      draft: {
+        type: "refund",
+        deltas,
+        description: description ?? `Refund: ${charge.description}`,
+        reference: charge.reference,
+        refundOf: charge.id,
+      },
+    }));
+    if ("conflict" in result) {
+      // Unreachable while refund keys derive from the charge; kept so a refund written some
+      // other way is still answered with that refund rather than a second one.
+      const existing = await this.store.findRefundOf(id, charge.id);
+      if (existing) return written("replayed", existing);
+    }
+    return mustBeWritten(result);
+  }
+
+  async summary(accountId: AccountId): Promise<BalanceSummary> {
+    const id = parseInput(accountIdSchema, accountId) as AccountId;
+    await this.ensureFreeTier(id);
+    const latest = await this.store.latest(id);
+    const now = this.now();
+    const balance = latest?.balanceAfter ?? 0;
+    const net = await this.store.sumAmounts(id, ["usage", "refund"], periodStart(now));
+    return {
+      accountId: id,
+      balance,
+      buckets: latest?.bucketsAfter ?? zeroBuckets(),
+      freePeriod: latest?.freePeriod ?? "",
+      nextFreeReset: nextPeriodStart(now),
+      alertLevel: alertLevelOf(balance),
+      paused: balance < this.costs.review,
+      usageThisMonth: -net,
+    };
+  }
+
+  /** writeEntry with the month roll first, and a check that a replayed key is the same kind. */
+  private async write<R>(
+    id: AccountId,
+    key: string,
+    type: EntryType,
+    build: Build<R>,
+  ): Promise<Written | { reason: R } | { conflict: "refund" }> {
+    const ctx: WriteContext = {
+      ...this.ctx,
+      beforeBuild: (prev) => rollFreeTier(this.ctx, id, prev),
+    };
+    const result = await writeEntry(ctx, id, key, build);
+    if (result.status === "conflict") return { conflict: result.conflict };
+    if (result.status === "rejected") return { reason: result.reason };
+    if (result.entry.type !== type) {
+      throw new IdempotencyConflictError(key, result.entry.type);
+    }
+    return written(result.status, result.entry);
+  }
+}
+
+function written(status: Written["status"], entry: LedgerEntry): Written {
+  return {
+    status,
+    entry,
+    crossed: crossedLevels(entry.balanceAfter - entry.amount, entry.balanceAfter),
+  };
+}
+
+function mustBeWritten(result: Written | { reason: unknown } | { conflict: "refund" }): Written {
+  if (!("entry" in result)) throw new Error("bug: a write that cannot be refused was refused");
+  return result;
+}

@@ -1,0 +1,88 @@
+import type { LedgerStore } from "../store/repository.js";
+import { BUCKETS, sumBuckets, zeroBuckets, type AccountId, type LedgerEntry } from "./types.js";
+
+export interface LedgerProblem {
+  accountId: AccountId;
+  seq: number;
+  entryId: string;
+  problem: string;
+}
+
+export interface VerifyReport {
+  accounts: number;
+  entries: number;
+  /** How many problems there are; `problems` keeps the first `maxProblems` of them. */
+  problemCount: number;
+  problems: LedgerProblem[];
+}
+
+/**
+ * Proves the ledger: for every account, entries run seq 1, 2, 3... without gaps; each one's
+ * amount is the sum of its bucket deltas; its buckets and balance follow from the entry
+ * before; no bucket is ever negative; the running sum of amounts equals the balance; and each
+ * refund gives back exactly one earlier usage charge, once. Streams every account's entries,
+ * so memory grows only with the number of refunds.
+ */
+export async function verifyLedger(store: LedgerStore, maxProblems = 1000): Promise<VerifyReport> {
+  const report: VerifyReport = { accounts: 0, entries: 0, problemCount: 0, problems: [] };
+  const fail = (e: LedgerEntry, problem: string): void => {
+    report.problemCount++;
+    if (report.problems.length < maxProblems) {
+      report.problems.push({ accountId: e.accountId, seq: e.seq, entryId: e.id, problem });
+    }
+  };
+
+  for await (const accountId of store.accountIds()) {
+    report.accounts++;
+    let buckets = zeroBuckets();
+    let sum = 0;
+    let expectedSeq = 1;
+    const refunded = new Set<string>();
+
+    for await (const e of store.stream(accountId, "asc")) {
+      report.entries++;
+      if (e.seq !== expectedSeq) fail(e, `seq is ${e.seq}, expected ${expectedSeq}`);
+      expectedSeq = e.seq + 1;
+      const numbers = [e.amount, e.balanceAfter, e.uncollected, ...Object.values(e.deltas)];
+      if (!numbers.every(Number.isSafeInteger)) fail(e, "an amount is not an integer");
+      if (e.amount !== sumBuckets(e.deltas)) {
+        fail(e, `amount ${e.amount} is not the sum of its bucket changes`);
+      }
+      for (const b of BUCKETS) {
+        const expected = buckets[b] + e.deltas[b];
+        if (e.bucketsAfter[b] !== expected) {
+          fail(e, `${b} after is ${e.bucketsAfter[b]}, the entries before give ${expected}`);
+        }
+        if (e.bucketsAfter[b] < 0) fail(e, `${b} is negative (${e.bucketsAfter[b]})`);
+      }
+      sum += e.amount;
+      if (e.balanceAfter !== sum) {
+        fail(e, `balance_after is ${e.balanceAfter}, the sum of entries up to it is ${sum}`);
+      }
+      if (e.balanceAfter !== sumBuckets(e.bucketsAfter)) {
+        fail(e, `balance_after ${e.balanceAfter} is not the sum of its buckets`);
+      }
+      if (e.type === "refund") await checkRefund(store, e, refunded, fail);
+      buckets = { ...e.bucketsAfter };
+    }
+  }
+  return report;
+}
+
+async function checkRefund(
+  store: LedgerStore,
+  refund: LedgerEntry,
+  refunded: Set<string>,
+  fail: (e: LedgerEntry, problem: string) => void,
+): Promise<void> {
+  if (refund.refundOf === null) return fail(refund, "refund names no charge");
+  if (refunded.has(refund.refundOf)) return fail(refund, "charge refunded more than once");
+  refunded.add(refund.refundOf);
+  const charge = await store.findById(refund.accountId, refund.refundOf);
+  if (!charge || charge.type !== "usage" || charge.seq >= refund.seq) {
+    return fail(refund, "refund does not follow a usage charge of this account");
+  }
+  if (BUCKETS.some((b) => refund.deltas[b] !== -charge.deltas[b])) {
+    fail(refund, "refund does not give back exactly what the charge took");
+  }
+}

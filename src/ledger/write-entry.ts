@@ -1,0 +1,116 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { LedgerContentionError } from "../errors.js";
+import type { AppendConflict, LedgerStore, NewEntry } from "../store/repository.js";
+import {
+  BUCKETS,
+  sumBuckets,
+  zeroBuckets,
+  type AccountId,
+  type BucketAmounts,
+  type EntryReference,
+  type EntryType,
+  type LedgerEntry,
+} from "./types.js";
+
+/** What an operation wants to write, before seq and balances are filled in from the log. */
+export interface Draft {
+  type: EntryType;
+  deltas: BucketAmounts;
+  description: string;
+  reference: EntryReference | null;
+  refundOf?: string;
+  uncollected?: number;
+  /** Only a free-tier grant moves the free bucket to a new month. */
+  freePeriod?: string;
+}
+
+/** A builder looks at the newest entry and either drafts the next one or refuses. */
+export type Build<R> = (prev: LedgerEntry | null) => { draft: Draft } | { reject: R };
+
+export type WriteResult<R> =
+  | { status: "created" | "replayed"; entry: LedgerEntry }
+  | { status: "rejected"; reason: R }
+  | { status: "conflict"; conflict: Extract<AppendConflict, "refund"> };
+
+export interface WriteContext {
+  store: LedgerStore;
+  now: () => Date;
+  /** Attempts before giving up under contention on one account. Default 100. */
+  maxAttempts?: number;
+  /**
+   * Runs before each build; returns true when it wrote entries itself (the month roll), so
+   * that the newest entry is read again.
+   */
+  beforeBuild?: (prev: LedgerEntry | null) => Promise<boolean>;
+}
+
+/**
+ * Writes one entry at most once per idempotency key. The balance check and the debit are one
+ * step: the builder decides from the newest entry, and the insert carries seq = newest + 1,
+ * which the store's unique (account, seq) index refuses if any other entry got in first. A
+ * refused insert means our view was stale, so we read again and rebuild: two writers can
+ * never both spend the credit they both saw. Nothing is written unless the insert succeeds.
+ */
+export async function writeEntry<R>(
+  ctx: WriteContext,
+  accountId: AccountId,
+  idempotencyKey: string,
+  build: Build<R>,
+): Promise<WriteResult<R>> {
+  const maxAttempts = ctx.maxAttempts ?? 100;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const existing = await ctx.store.findByKey(accountId, idempotencyKey);
+    if (existing) return { status: "replayed", entry: existing };
+
+    const prev = await ctx.store.latest(accountId);
+    if (ctx.beforeBuild && (await ctx.beforeBuild(prev))) continue;
+
+    const built = build(prev);
+    if ("reject" in built) return { status: "rejected", reason: built.reject };
+
+    const result = await ctx.store.append(
+      nextEntry(accountId, prev, built.draft, idempotencyKey, ctx.now()),
+    );
+    if (result.ok) return { status: "created", entry: result.entry };
+    if (result.conflict === "refund") return { status: "conflict", conflict: "refund" };
+    // "idempotency_key": a concurrent call with the same key won; the next loop returns its
+    // entry. "sequence": someone else appended first; back off a little when it keeps
+    // happening, so a crowd of writers on one account spreads out instead of colliding.
+    if (attempt > 2) await sleep(Math.random() * Math.min(2 ** attempt, 50));
+  }
+  throw new LedgerContentionError(maxAttempts);
+}
+
+function nextEntry(
+  accountId: AccountId,
+  prev: LedgerEntry | null,
+  draft: Draft,
+  idempotencyKey: string,
+  now: Date,
+): NewEntry {
+  const before = prev?.bucketsAfter ?? zeroBuckets();
+  const bucketsAfter = zeroBuckets();
+  for (const b of BUCKETS) {
+    bucketsAfter[b] = before[b] + draft.deltas[b];
+    // Builders never draft this; if one does, refusing is better than a negative balance.
+    if (bucketsAfter[b] < 0) throw new Error(`bug: ${draft.type} would take ${b} below zero`);
+  }
+  const freePeriod = draft.freePeriod ?? prev?.freePeriod;
+  if (freePeriod === undefined) throw new Error("bug: the first entry must start a free period");
+  return {
+    accountId,
+    seq: (prev?.seq ?? 0) + 1,
+    type: draft.type,
+    amount: sumBuckets(draft.deltas),
+    deltas: { ...draft.deltas },
+    bucketsAfter,
+    balanceAfter: sumBuckets(bucketsAfter),
+    freePeriod,
+    description: draft.description,
+    reference: draft.reference,
+    idempotencyKey,
+    refundOf: draft.refundOf ?? null,
+    uncollected: draft.uncollected ?? 0,
+    createdAt: now,
+  };
+}

@@ -1,0 +1,37 @@
+import type { Account, AccountId, AccountStatus } from "../../ledger/types.js";
+import type { AccountStore, AccountUpsert } from "../repository.js";
+
+export class MemoryAccountStore implements AccountStore {
+  private readonly accounts = new Map<AccountId, Account>();
+
+  async upsert(input: AccountUpsert): Promise<Account> {
+    const now = new Date();
+    const existing = this.accounts.get(input.id);
+    const account: Account = existing
+      ? { ...existing, login: input.login, type: input.type, updatedAt: now }
+      : { ...input, status: "active", createdAt: now, updatedAt: now };
+    this.accounts.set(input.id, account);
+    return structuredClone(account);
+  }
+
+  async get(id: AccountId): Promise<Account | null> {
+    const account = this.accounts.get(id);
+    return account ? structuredClone(account) : null;
+  }
+
+  async findByLogin(login: string): Promise<Account | null> {
+    const wanted = login.toLowerCase();
+    for (const account of this.accounts.values()) {
+      if (account.login.toLowerCase() === wanted) return structuredClone(account);
+    }
+    return null;
+  }
+
+  async setStatus(id: AccountId, status: AccountStatus): Promise<Account | null> {
+    const account = this.accounts.get(id);
+    if (!account) return null;
+    const updated = { ...account, status, updatedAt: new Date() };
+    this.accounts.set(id, updated);
+    return structuredClone(updated);
+  }
+}

@@ -1,0 +1,117 @@
+import { randomUUID } from "node:crypto";
+import type { AccountId, EntryType, LedgerEntry } from "../../ledger/types.js";
+import type { AppendResult, EntryQuery, LedgerStore, NewEntry } from "../repository.js";
+
+interface AccountLog {
+  /** Sorted by seq ascending. */
+  entries: LedgerEntry[];
+  bySeq: Set<number>;
+  byKey: Map<string, LedgerEntry>;
+  byId: Map<string, LedgerEntry>;
+  byRefundOf: Map<string, LedgerEntry>;
+}
+
+/**
+ * The ledger in process memory, for tests and for trying the app out. JavaScript runs one
+ * callback at a time, so the uniqueness checks and the insert in `append` (no await between
+ * them) are as atomic as MongoDB's unique indexes. Everything handed out is a copy, so a
+ * caller can never change a stored entry.
+ */
+export class MemoryLedgerStore implements LedgerStore {
+  private readonly logs = new Map<AccountId, AccountLog>();
+
+  async append(input: NewEntry): Promise<AppendResult> {
+    const log = this.log(input.accountId);
+    if (log.bySeq.has(input.seq)) return { ok: false, conflict: "sequence" };
+    if (log.byKey.has(input.idempotencyKey)) return { ok: false, conflict: "idempotency_key" };
+    if (input.refundOf !== null && log.byRefundOf.has(input.refundOf)) {
+      return { ok: false, conflict: "refund" };
+    }
+    const entry: LedgerEntry = { ...structuredClone(input), id: randomUUID() };
+    log.bySeq.add(entry.seq);
+    log.byKey.set(entry.idempotencyKey, entry);
+    log.byId.set(entry.id, entry);
+    if (entry.refundOf !== null) log.byRefundOf.set(entry.refundOf, entry);
+    // Entries nearly always arrive in seq order; keep the array sorted if one does not.
+    const last = log.entries.at(-1);
+    if (!last || last.seq < entry.seq) log.entries.push(entry);
+    else log.entries.splice(log.entries.findIndex((e) => e.seq > entry.seq), 0, entry);
+    return { ok: true, entry: structuredClone(entry) };
+  }
+
+  async latest(accountId: AccountId): Promise<LedgerEntry | null> {
+    return copy(this.logs.get(accountId)?.entries.at(-1));
+  }
+
+  async findByKey(accountId: AccountId, idempotencyKey: string): Promise<LedgerEntry | null> {
+    return copy(this.logs.get(accountId)?.byKey.get(idempotencyKey));
+  }
+
+  async findById(accountId: AccountId, id: string): Promise<LedgerEntry | null> {
+    return copy(this.logs.get(accountId)?.byId.get(id));
+  }
+
+  async findRefundOf(accountId: AccountId, chargeId: string): Promise<LedgerEntry | null> {
+    return copy(this.logs.get(accountId)?.byRefundOf.get(chargeId));
+  }
+
+  async list(accountId: AccountId, query: EntryQuery): Promise<LedgerEntry[]> {
+    const entries = this.logs.get(accountId)?.entries ?? [];
+    const out: LedgerEntry[] = [];
+    for (let i = entries.length - 1; i >= 0 && out.length < query.limit; i--) {
+      const e = entries[i]!;
+      if (matches(e, query)) out.push(structuredClone(e));
+    }
+    return out;
+  }
+
+  async *stream(accountId: AccountId, order: "asc" | "desc"): AsyncIterable<LedgerEntry> {
+    // Walk by seq rather than by array index so entries appended meanwhile cannot shift us.
+    let after = order === "asc" ? 0 : Number.POSITIVE_INFINITY;
+    for (;;) {
+      const entries = this.logs.get(accountId)?.entries ?? [];
+      const next =
+        order === "asc"
+          ? entries.find((e) => e.seq > after)
+          : entries.findLast((e) => e.seq < after);
+      if (!next) return;
+      after = next.seq;
+      yield structuredClone(next);
+    }
+  }
+
+  async sumAmounts(
+    accountId: AccountId,
+    types: readonly EntryType[],
+    since: Date,
+  ): Promise<number> {
+    let sum = 0;
+    for (const e of this.logs.get(accountId)?.entries ?? []) {
+      if (types.includes(e.type) && e.createdAt >= since) sum += e.amount;
+    }
+    return sum;
+  }
+
+  async *accountIds(): AsyncIterable<AccountId> {
+    yield* [...this.logs.keys()].sort((a, b) => a - b);
+  }
+
+  private log(accountId: AccountId): AccountLog {
+    let log = this.logs.get(accountId);
+    if (!log) {
+      log = { entries: [], bySeq: new Set(), byKey: new Map(), byId: new Map(), byRefundOf: new Map() };
+      this.logs.set(accountId, log);
+    }
+    return log;
+  }
+}
+
+const copy = (e: LedgerEntry | undefined): LedgerEntry | null => (e ? structuredClone(e) : null);
+
+function matches(e: LedgerEntry, q: EntryQuery): boolean {
+  if (q.beforeSeq !== undefined && e.seq >= q.beforeSeq) return false;
+  if (q.types && q.types.length > 0 && !q.types.includes(e.type)) return false;
+  if (q.from && e.createdAt < q.from) return false;
+  if (q.to && e.createdAt >= q.to) return false;
+  return true;
+}

@@ -1,0 +1,58 @@
+import mongoose from "mongoose";
+import type { Store } from "../repository.js";
+import { accountModel } from "./models/account.js";
+import { ledgerEntryModel } from "./models/ledger-entry.js";
+import { MongoAccountStore } from "./mongo-account-store.js";
+import { MongoLedgerStore } from "./mongo-ledger-store.js";
+
+/**
+ * Connects to MongoDB and returns the store once its indexes exist: the unique indexes are
+ * what keeps two writers from spending the same credit, so no write may happen before them.
+ */
+export async function createMongoStore(uri: string): Promise<Store> {
+  // Filters built from input (an idempotency key, a login) stay values: an object such as
+  // { $ne: "" } passed where a string was expected is wrapped in $eq instead of matching
+  // everything. The stores mark their own operators with mongoose.trusted().
+  mongoose.set("sanitizeFilter", true);
+  // Filter fields the schema does not know are dropped instead of sent to the server.
+  mongoose.set("strictQuery", true);
+
+  // A connection of our own rather than mongoose's global one, so that nothing else in the
+  // process shares (or closes) it.
+  const conn = await mongoose
+    .createConnection(uri, {
+      // Balances are read and then written on: a secondary's stale copy must never be used.
+      // Given here, it wins over a readPreference in the URI.
+      readPreference: "primary",
+      // We build the indexes below and wait for them, instead of mongoose in the background.
+      autoIndex: false,
+      // An optional field left undefined (e.g. a reference's url) is omitted, not stored as
+      // null: read back, it is absent like in the domain type, not null.
+      ignoreUndefined: true,
+    })
+    .asPromise();
+
+  try {
+    const entries = ledgerEntryModel(conn);
+    const accounts = accountModel(conn);
+    // createIndexes only adds missing indexes; unlike syncIndexes it never drops one, so a
+    // deploy with an older schema cannot remove an index a newer one relies on.
+    await entries.createIndexes();
+    await accounts.createIndexes();
+
+    return {
+      kind: "mongo",
+      accounts: new MongoAccountStore(accounts),
+      ledger: new MongoLedgerStore(entries),
+      ping: async () => {
+        const db = conn.db;
+        if (!db) throw new Error("MongoDB connection has no database");
+        await db.admin().ping();
+      },
+      close: () => conn.close(),
+    };
+  } catch (err) {
+    await conn.close();
+    throw err;
+  }
+}

@@ -1,0 +1,41 @@
+import { Schema, type Connection, type Model } from "mongoose";
+import type { AccountStatus, AccountType } from "../../../ledger/types.js";
+
+const ACCOUNT_TYPES: readonly AccountType[] = ["Organization", "User"];
+const ACCOUNT_STATUSES: readonly AccountStatus[] = ["active", "suspended", "uninstalled"];
+
+/** An account as stored. `_id` is the GitHub account id. */
+export interface AccountDoc {
+  _id: number;
+  login: string;
+  /** `login` lowercased: GitHub logins are case-insensitive, and an index cannot be. */
+  loginLower: string;
+  type: AccountType;
+  status: AccountStatus;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const accountSchema = new Schema<AccountDoc>(
+  {
+    _id: { type: Number, required: true, validate: Number.isInteger },
+    login: { type: String, required: true },
+    loginLower: { type: String, required: true },
+    type: { type: String, required: true, enum: [...ACCOUNT_TYPES] },
+    status: { type: String, required: true, enum: [...ACCOUNT_STATUSES] },
+    // Set by the store itself (upsert keeps createdAt, moves updatedAt), so no timestamps option.
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { collection: "accounts", strict: true, versionKey: false },
+);
+
+// findByLogin(). Not unique: after a rename GitHub gives the old login to someone else, and
+// we may still hold the old holder under it until its next event updates it.
+accountSchema.index({ loginLower: 1 });
+
+export type AccountModel = Model<AccountDoc>;
+
+/** Models belong to one connection; createMongoStore builds this one on its own. */
+export const accountModel = (conn: Connection): AccountModel =>
+  conn.model<AccountDoc>("Account", accountSchema);

@@ -1,0 +1,88 @@
+import {
+  toAccountId,
+  type Account,
+  type AccountId,
+  type AccountStatus,
+} from "../../ledger/types.js";
+import type { AccountStore, AccountUpsert } from "../repository.js";
+import type { AccountDoc, AccountModel } from "./models/account.js";
+
+export class MongoAccountStore implements AccountStore {
+  constructor(private readonly accounts: AccountModel) {}
+
+  async upsert(input: AccountUpsert): Promise<Account> {
+    try {
+      return await this.upsertOnce(input);
+    } catch (err) {
+      // Two first upserts of one account can both find nothing and both insert; the loser
+      // fails on the _id index. The account exists now, so a second try is a plain update.
+      if (isDuplicateKeyError(err)) return this.upsertOnce(input);
+      throw err;
+    }
+  }
+
+  async get(id: AccountId): Promise<Account | null> {
+    const doc = await this.accounts.findOne({ _id: id }).lean<AccountDoc>();
+    return doc ? toAccount(doc) : null;
+  }
+
+  async findByLogin(login: string): Promise<Account | null> {
+    // An exact match on the lowercased copy: no regex built from input, and it uses the index.
+    // Several accounts can share a login (renames); like the memory store, take the oldest.
+    const doc = await this.accounts
+      .findOne({ loginLower: login.toLowerCase() })
+      .sort({ createdAt: 1, _id: 1 })
+      .lean<AccountDoc>();
+    return doc ? toAccount(doc) : null;
+  }
+
+  async setStatus(id: AccountId, status: AccountStatus): Promise<Account | null> {
+    const doc = await this.accounts
+      .findOneAndUpdate(
+        { _id: id },
+        { $set: { status, updatedAt: new Date() } },
+        { returnDocument: "after", runValidators: true },
+      )
+      .lean<AccountDoc>();
+    return doc ? toAccount(doc) : null;
+  }
+
+  private async upsertOnce(input: AccountUpsert): Promise<Account> {
+    const now = new Date();
+    const doc = await this.accounts
+      .findOneAndUpdate(
+        { _id: input.id },
+        {
+          $set: {
+            login: input.login,
+            loginLower: input.login.toLowerCase(),
+            type: input.type,
+            updatedAt: now,
+          },
+          // Only when the account is new: an existing account keeps its status (a suspended
+          // account that reinstalls the app stays suspended) and its createdAt.
+          $setOnInsert: { status: "active", createdAt: now },
+        },
+        { upsert: true, returnDocument: "after", runValidators: true },
+      )
+      .lean<AccountDoc>();
+    // Cannot happen with upsert and returnDocument "after"; the types do not know that.
+    if (!doc) throw new Error(`account ${input.id} missing right after its upsert`);
+    return toAccount(doc);
+  }
+}
+
+function isDuplicateKeyError(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === 11000;
+}
+
+function toAccount(doc: AccountDoc): Account {
+  return {
+    id: toAccountId(doc._id),
+    login: doc.login,
+    type: doc.type,
+    status: doc.status,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+  };
+}

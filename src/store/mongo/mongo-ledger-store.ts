@@ -1,0 +1,168 @@
+import { isObjectIdOrHexString, trusted, type QueryFilter } from "mongoose";
+import {
+  toAccountId,
+  type AccountId,
+  type BucketAmounts,
+  type EntryType,
+  type LedgerEntry,
+} from "../../ledger/types.js";
+import type {
+  AppendConflict,
+  AppendResult,
+  EntryQuery,
+  LedgerStore,
+  NewEntry,
+} from "../repository.js";
+import type { LedgerEntryDoc, LedgerEntryModel } from "./models/ledger-entry.js";
+
+/**
+ * The ledger in MongoDB. Atomicity comes from single-document inserts and the unique indexes
+ * in models/ledger-entry.ts; there are no transactions. Reads use the connection's read
+ * preference, which createMongoStore pins to the primary: a writer must see the newest entry.
+ *
+ * Operator objects in filters are wrapped in mongoose.trusted(): the connection runs with
+ * sanitizeFilter, which would otherwise turn `{ $lt: 5 }` into `{ $eq: { $lt: 5 } }`.
+ */
+export class MongoLedgerStore implements LedgerStore {
+  constructor(private readonly entries: LedgerEntryModel) {}
+
+  async append(entry: NewEntry): Promise<AppendResult> {
+    try {
+      const created = await this.entries.insertOne(entry);
+      return { ok: true, entry: toEntry(created.toObject()) };
+    } catch (err) {
+      const conflict = appendConflict(err);
+      if (conflict) return { ok: false, conflict };
+      throw err;
+    }
+  }
+
+  async latest(accountId: AccountId): Promise<LedgerEntry | null> {
+    const doc = await this.entries.findOne({ accountId }).sort({ seq: -1 }).lean<LedgerEntryDoc>();
+    return doc ? toEntry(doc) : null;
+  }
+
+  async findByKey(accountId: AccountId, idempotencyKey: string): Promise<LedgerEntry | null> {
+    const doc = await this.entries.findOne({ accountId, idempotencyKey }).lean<LedgerEntryDoc>();
+    return doc ? toEntry(doc) : null;
+  }
+
+  async findById(accountId: AccountId, id: string): Promise<LedgerEntry | null> {
+    // Ids come from outside (URLs); one that is not an ObjectId cannot exist, and casting it
+    // would throw. isObjectIdOrHexString, unlike isValidObjectId, refuses any 12-char string.
+    if (!isObjectIdOrHexString(id)) return null;
+    const doc = await this.entries.findOne({ _id: id, accountId }).lean<LedgerEntryDoc>();
+    return doc ? toEntry(doc) : null;
+  }
+
+  async findRefundOf(accountId: AccountId, chargeId: string): Promise<LedgerEntry | null> {
+    // The $type repeats the partial index's filter: the planner only uses a partial index
+    // when the query implies its filter, and it does not infer $type from an equality.
+    const refundOf = trusted({ $eq: chargeId, $type: "string" as const });
+    const doc = await this.entries.findOne({ accountId, refundOf }).lean<LedgerEntryDoc>();
+    return doc ? toEntry(doc) : null;
+  }
+
+  async list(accountId: AccountId, query: EntryQuery): Promise<LedgerEntry[]> {
+    // MongoDB reads limit(0) as "no limit"; the contract means "nothing".
+    if (query.limit <= 0) return [];
+    const filter: QueryFilter<LedgerEntryDoc> = { accountId };
+    if (query.types && query.types.length > 0) filter.type = trusted({ $in: [...query.types] });
+    if (query.beforeSeq !== undefined) filter.seq = trusted({ $lt: query.beforeSeq });
+    if (query.from || query.to) {
+      const createdAt: { $gte?: Date; $lt?: Date } = {};
+      if (query.from) createdAt.$gte = query.from;
+      if (query.to) createdAt.$lt = query.to;
+      filter.createdAt = trusted(createdAt);
+    }
+    const docs = await this.entries
+      .find(filter)
+      .sort({ seq: -1 })
+      .limit(query.limit)
+      .lean<LedgerEntryDoc[]>();
+    return docs.map(toEntry);
+  }
+
+  async *stream(accountId: AccountId, order: "asc" | "desc"): AsyncIterable<LedgerEntry> {
+    // A cursor fetches a batch at a time, so memory stays flat however long the ledger is.
+    const cursor = this.entries
+      .find({ accountId })
+      .sort({ seq: order === "asc" ? 1 : -1 })
+      .lean<LedgerEntryDoc>()
+      .cursor();
+    try {
+      for await (const doc of cursor) yield toEntry(doc);
+    } finally {
+      // A consumer that stops early (break, throw) would otherwise leave the server cursor
+      // open until it times out. Closing an exhausted or never-opened cursor may fail; that
+      // must not hide the error, if any, that got us here.
+      await cursor.close().catch(() => undefined);
+    }
+  }
+
+  async sumAmounts(
+    accountId: AccountId,
+    types: readonly EntryType[],
+    since: Date,
+  ): Promise<number> {
+    // Aggregations are neither cast nor sanitized by mongoose: every value here is already
+    // of the stored type, and none is an object a caller could fill with operators.
+    const [result] = await this.entries.aggregate<{ total: number }>([
+      { $match: { accountId, type: { $in: [...types] }, createdAt: { $gte: since } } },
+      { $group: { _id: null, total: { $sum: "$amount" } } },
+    ]);
+    return result?.total ?? 0;
+  }
+
+  async *accountIds(): AsyncIterable<AccountId> {
+    // Not distinct(): it returns one document, capped at 16 MB. The cursor has no such cap.
+    const cursor = this.entries
+      .aggregate<{ _id: number }>([{ $group: { _id: "$accountId" } }, { $sort: { _id: 1 } }])
+      .cursor();
+    try {
+      for await (const group of cursor) yield toAccountId(group._id);
+    } finally {
+      await cursor.close().catch(() => undefined);
+    }
+  }
+}
+
+/** Maps a duplicate key error to the rule it broke; null for any other error. */
+function appendConflict(err: unknown): AppendConflict | null {
+  // The driver copies the server's write error onto the error it throws: `code` 11000 and
+  // `keyPattern`, the violated index's key (MongoDB 4.2+; the driver needs 4.4+ anyway).
+  if (typeof err !== "object" || err === null) return null;
+  const { code, keyPattern } = err as { code?: unknown; keyPattern?: unknown };
+  if (code !== 11000 || typeof keyPattern !== "object" || keyPattern === null) return null;
+  if ("seq" in keyPattern) return "sequence";
+  if ("idempotencyKey" in keyPattern) return "idempotency_key";
+  if ("refundOf" in keyPattern) return "refund";
+  return null;
+}
+
+/** A stored document as a domain entry: plain data, nothing mongoose-specific left. */
+function toEntry(doc: LedgerEntryDoc): LedgerEntry {
+  return {
+    id: String(doc._id),
+    accountId: toAccountId(doc.accountId),
+    seq: doc.seq,
+    type: doc.type,
+    amount: doc.amount,
+    deltas: buckets(doc.deltas),
+    bucketsAfter: buckets(doc.bucketsAfter),
+    balanceAfter: doc.balanceAfter,
+    freePeriod: doc.freePeriod,
+    description: doc.description,
+    reference: doc.reference ?? null,
+    idempotencyKey: doc.idempotencyKey,
+    refundOf: doc.refundOf ?? null,
+    uncollected: doc.uncollected ?? 0,
+    createdAt: doc.createdAt,
+  };
+}
+
+const buckets = (b: BucketAmounts): BucketAmounts => ({
+  free: b.free,
+  bonus: b.bonus,
+  purchased: b.purchased,
+});

@@ -1,0 +1,41 @@
+import { Ledger } from "../../src/ledger/ledger.js";
+import { toAccountId, type AccountId } from "../../src/ledger/types.js";
+import type { Store } from "../../src/store/repository.js";
+
+/** A clock the test moves by hand. */
+export class TestClock {
+  constructor(private current = new Date("2026-11-10T12:00:00Z")) {}
+  now = (): Date => new Date(this.current);
+  set(iso: string): void {
+    this.current = new Date(iso);
+  }
+}
+
+export function makeLedger(store: Store, clock = new TestClock(), freePerMonth = 3) {
+  return { ledger: new Ledger({ store: store.ledger, now: clock.now, freePerMonth }), clock };
+}
+
+let nextId = 1000;
+export const newAccountId = (): AccountId => toAccountId(nextId++);
+
+export const prRef = (number: number) => ({
+  kind: "pull_request" as const,
+  repository: "acme/widgets",
+  number,
+  url: `https://github.com/acme/widgets/pull/${number}`,
+  headSha: "a".repeat(40),
+});
+
+export const reviewCharge = (key: string, number = 1) => ({
+  action: "review",
+  description: `Review of acme/widgets#${number}`,
+  reference: prRef(number),
+  idempotencyKey: key,
+});
+
+export const purchase = (key: string, amount: number) => ({
+  type: "purchase",
+  amount,
+  description: `${amount} credits purchased`,
+  idempotencyKey: key,
+});
