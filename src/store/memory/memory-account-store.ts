@@ -11,20 +11,23 @@ export class MemoryAccountStore implements AccountStore {
       ? { ...existing, login: input.login, type: input.type, updatedAt: now }
       : { ...input, status: "active", createdAt: now, updatedAt: now };
     this.accounts.set(input.id, account);
-    return structuredClone(account);
+    return copyAccount(account);
   }
 
   async get(id: AccountId): Promise<Account | null> {
     const account = this.accounts.get(id);
-    return account ? structuredClone(account) : null;
+    return account ? copyAccount(account) : null;
   }
 
   async findByLogin(login: string): Promise<Account | null> {
+    // Several accounts can share a login after a rename; the latest one told about holds it.
     const wanted = login.toLowerCase();
+    let found: Account | undefined;
     for (const account of this.accounts.values()) {
-      if (account.login.toLowerCase() === wanted) return structuredClone(account);
+      if (account.login.toLowerCase() !== wanted) continue;
+      if (!found || account.updatedAt > found.updatedAt) found = account;
     }
-    return null;
+    return found ? copyAccount(found) : null;
   }
 
   async setStatus(id: AccountId, status: AccountStatus): Promise<Account | null> {
@@ -32,6 +35,10 @@ export class MemoryAccountStore implements AccountStore {
     if (!account) return null;
     const updated = { ...account, status, updatedAt: new Date() };
     this.accounts.set(id, updated);
-    return structuredClone(updated);
+    return copyAccount(updated);
   }
+}
+
+function copyAccount(a: Account): Account {
+  return { ...a, createdAt: new Date(a.createdAt), updatedAt: new Date(a.updatedAt) };
 }

@@ -27,7 +27,7 @@ export class MemoryLedgerStore implements LedgerStore {
     if (input.refundOf !== null && log.byRefundOf.has(input.refundOf)) {
       return { ok: false, conflict: "refund" };
     }
-    const entry: LedgerEntry = { ...structuredClone(input), id: randomUUID() };
+    const entry: LedgerEntry = copyEntry({ ...input, id: randomUUID() });
     log.bySeq.add(entry.seq);
     log.byKey.set(entry.idempotencyKey, entry);
     log.byId.set(entry.id, entry);
@@ -36,7 +36,7 @@ export class MemoryLedgerStore implements LedgerStore {
     const last = log.entries.at(-1);
     if (!last || last.seq < entry.seq) log.entries.push(entry);
     else log.entries.splice(log.entries.findIndex((e) => e.seq > entry.seq), 0, entry);
-    return { ok: true, entry: structuredClone(entry) };
+    return { ok: true, entry: copyEntry(entry) };
   }
 
   async latest(accountId: AccountId): Promise<LedgerEntry | null> {
@@ -60,7 +60,7 @@ export class MemoryLedgerStore implements LedgerStore {
     const out: LedgerEntry[] = [];
     for (let i = entries.length - 1; i >= 0 && out.length < query.limit; i--) {
       const e = entries[i]!;
-      if (matches(e, query)) out.push(structuredClone(e));
+      if (matches(e, query)) out.push(copyEntry(e));
     }
     return out;
   }
@@ -76,7 +76,7 @@ export class MemoryLedgerStore implements LedgerStore {
           : entries.findLast((e) => e.seq < after);
       if (!next) return;
       after = next.seq;
-      yield structuredClone(next);
+      yield copyEntry(next);
     }
   }
 
@@ -106,7 +106,18 @@ export class MemoryLedgerStore implements LedgerStore {
   }
 }
 
-const copy = (e: LedgerEntry | undefined): LedgerEntry | null => (e ? structuredClone(e) : null);
+const copy = (e: LedgerEntry | undefined): LedgerEntry | null => (e ? copyEntry(e) : null);
+
+/** A deep copy, field by field (structuredClone would make its Dates in another realm under jest). */
+function copyEntry(e: LedgerEntry): LedgerEntry {
+  return {
+    ...e,
+    deltas: { ...e.deltas },
+    bucketsAfter: { ...e.bucketsAfter },
+    reference: e.reference ? { ...e.reference } : null,
+    createdAt: new Date(e.createdAt),
+  };
+}
 
 function matches(e: LedgerEntry, q: EntryQuery): boolean {
   if (q.beforeSeq !== undefined && e.seq >= q.beforeSeq) return false;

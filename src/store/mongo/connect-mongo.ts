@@ -14,8 +14,9 @@ export async function createMongoStore(uri: string): Promise<Store> {
   // { $ne: "" } passed where a string was expected is wrapped in $eq instead of matching
   // everything. The stores mark their own operators with mongoose.trusted().
   mongoose.set("sanitizeFilter", true);
-  // Filter fields the schema does not know are dropped instead of sent to the server.
-  mongoose.set("strictQuery", true);
+  // A filter on a field the schema does not know is a bug: fail loudly rather than drop the
+  // condition and match more than was asked for.
+  mongoose.set("strictQuery", "throw");
 
   // A connection of our own rather than mongoose's global one, so that nothing else in the
   // process shares (or closes) it.
@@ -26,9 +27,6 @@ export async function createMongoStore(uri: string): Promise<Store> {
       readPreference: "primary",
       // We build the indexes below and wait for them, instead of mongoose in the background.
       autoIndex: false,
-      // An optional field left undefined (e.g. a reference's url) is omitted, not stored as
-      // null: read back, it is absent like in the domain type, not null.
-      ignoreUndefined: true,
     })
     .asPromise();
 

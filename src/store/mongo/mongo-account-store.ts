@@ -28,10 +28,11 @@ export class MongoAccountStore implements AccountStore {
 
   async findByLogin(login: string): Promise<Account | null> {
     // An exact match on the lowercased copy: no regex built from input, and it uses the index.
-    // Several accounts can share a login (renames); like the memory store, take the oldest.
+    // Several accounts can share a login after a rename; the one GitHub told us about most
+    // recently holds it now (as in the memory store).
     const doc = await this.accounts
       .findOne({ loginLower: login.toLowerCase() })
-      .sort({ createdAt: 1, _id: 1 })
+      .sort({ updatedAt: -1, _id: 1 })
       .lean<AccountDoc>();
     return doc ? toAccount(doc) : null;
   }

@@ -18,7 +18,11 @@ export interface AccountDoc {
 
 export const accountSchema = new Schema<AccountDoc>(
   {
-    _id: { type: Number, required: true, validate: Number.isInteger },
+    _id: {
+      type: Number,
+      required: true,
+      validate: { validator: Number.isInteger, message: "{PATH} must be an integer" },
+    },
     login: { type: String, required: true },
     loginLower: { type: String, required: true },
     type: { type: String, required: true, enum: [...ACCOUNT_TYPES] },
@@ -32,7 +36,7 @@ export const accountSchema = new Schema<AccountDoc>(
 
 // findByLogin(). Not unique: after a rename GitHub gives the old login to someone else, and
 // we may still hold the old holder under it until its next event updates it.
-accountSchema.index({ loginLower: 1 });
+accountSchema.index({ loginLower: 1, updatedAt: -1 });
 
 export type AccountModel = Model<AccountDoc>;
 

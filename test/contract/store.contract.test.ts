@@ -1,0 +1,126 @@
+import { describe, expect, it } from "@jest/globals";
+import type { LedgerEntry } from "../../src/ledger/types.js";
+import { rawEntry } from "../support/entries.js";
+import { newAccountId } from "../support/ledger-fixture.js";
+import { storeFactories } from "../support/stores.js";
+
+const collect = async <T>(it: AsyncIterable<T>): Promise<T[]> => {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+};
+
+describe.each(storeFactories())("store contract: $name", ({ create }) => {
+  it("appends, and refuses a duplicate seq, key or refund with the reason", async () => {
+    const { ledger } = await create();
+    const id = newAccountId();
+    const first = await ledger.append(rawEntry(id, 1));
+    expect(first.ok).toBe(true);
+
+    expect(await ledger.append(rawEntry(id, 1, { idempotencyKey: "other" }))).toEqual({
+      ok: false,
+      conflict: "sequence",
+    });
+    expect(await ledger.append(rawEntry(id, 2, { idempotencyKey: "key-1" }))).toEqual({
+      ok: false,
+      conflict: "idempotency_key",
+    });
+    const chargeId = first.ok ? first.entry.id : "";
+    expect((await ledger.append(rawEntry(id, 2, { refundOf: chargeId }))).ok).toBe(true);
+    expect(await ledger.append(rawEntry(id, 3, { refundOf: chargeId }))).toEqual({
+      ok: false,
+      conflict: "refund",
+    });
+    expect((await ledger.list(id, { limit: 10 })).map((e) => e.seq)).toEqual([2, 1]);
+  });
+
+  it("lets exactly one of many concurrent appends with the same seq through", async () => {
+    const { ledger } = await create();
+    const id = newAccountId();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => ledger.append(rawEntry(id, 1, { idempotencyKey: `k${i}` }))),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok && r.conflict === "sequence")).toHaveLength(19);
+  });
+
+  it("returns what was stored, field for field, and never a live object", async () => {
+    const { ledger } = await create();
+    const id = newAccountId();
+    const input = rawEntry(id, 1, {
+      type: "usage",
+      amount: -1,
+      deltas: { free: -1, bonus: 0, purchased: 0 },
+      reference: { kind: "pull_request", repository: "acme/api", number: 7, headSha: "b".repeat(40) },
+    });
+    const appended = await ledger.append(input);
+    if (!appended.ok) throw new Error("append failed");
+    const { id: entryId, ...rest } = appended.entry;
+    expect(typeof entryId).toBe("string");
+    expect(rest).toEqual(input);
+
+    appended.entry.balanceAfter = 999;
+    const again = (await ledger.findById(id, entryId)) as LedgerEntry;
+    expect(again).toEqual(await ledger.findByKey(id, "key-1"));
+    expect(again.balanceAfter).toBe(1);
+    expect(again.createdAt).toBeInstanceOf(Date);
+    expect(await ledger.latest(id)).toEqual(again);
+  });
+
+  it("filters lists by type, date and cursor, newest first", async () => {
+    const { ledger } = await create();
+    const id = newAccountId();
+    for (let seq = 1; seq <= 6; seq++) {
+      await ledger.append(rawEntry(id, seq, { type: seq % 2 ? "usage" : "bonus" }));
+    }
+    const seqs = (es: LedgerEntry[]) => es.map((e) => e.seq);
+    expect(seqs(await ledger.list(id, { limit: 3 }))).toEqual([6, 5, 4]);
+    expect(seqs(await ledger.list(id, { limit: 10, beforeSeq: 4 }))).toEqual([3, 2, 1]);
+    expect(seqs(await ledger.list(id, { limit: 10, types: ["usage"] }))).toEqual([5, 3, 1]);
+    expect(seqs(await ledger.list(id, { limit: 10, types: [] }))).toHaveLength(6);
+    const range = { from: new Date(Date.UTC(2026, 10, 2)), to: new Date(Date.UTC(2026, 10, 5)) };
+    expect(seqs(await ledger.list(id, { limit: 10, ...range }))).toEqual([4, 3, 2]);
+  });
+
+  it("streams every entry in either order and sums amounts by type and date", async () => {
+    const { ledger } = await create();
+    const id = newAccountId();
+    for (let seq = 1; seq <= 5; seq++) {
+      await ledger.append(rawEntry(id, seq, { type: seq > 2 ? "usage" : "bonus", amount: seq }));
+    }
+    expect((await collect(ledger.stream(id, "asc"))).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect((await collect(ledger.stream(id, "desc"))).map((e) => e.seq)).toEqual([5, 4, 3, 2, 1]);
+    expect(await ledger.sumAmounts(id, ["usage"], new Date(0))).toBe(12);
+    expect(await ledger.sumAmounts(id, ["usage", "bonus"], new Date(Date.UTC(2026, 10, 4)))).toBe(9);
+    expect(await ledger.sumAmounts(newAccountId(), ["usage"], new Date(0))).toBe(0);
+  });
+
+  it("keeps accounts apart: same keys, seqs and ids never cross", async () => {
+    const { ledger } = await create();
+    const a = newAccountId();
+    const b = newAccountId();
+    const inA = await ledger.append(rawEntry(a, 1));
+    expect((await ledger.append(rawEntry(b, 1))).ok).toBe(true);
+    if (!inA.ok) throw new Error("append failed");
+    expect(await ledger.findById(b, inA.entry.id)).toBeNull();
+    expect((await ledger.findByKey(b, "key-1"))?.accountId).toBe(b);
+    expect(await collect(ledger.stream(b, "asc"))).toHaveLength(1);
+    const ids = await collect(ledger.accountIds());
+    expect(ids).toEqual(expect.arrayContaining([a, b]));
+  });
+
+  it("creates accounts, keeps logins current and finds them case-insensitively", async () => {
+    const { accounts } = await create();
+    const id = newAccountId();
+    const created = await accounts.upsert({ id, login: "Acme-Corp", type: "Organization" });
+    expect(created).toMatchObject({ id, login: "Acme-Corp", status: "active" });
+    await accounts.setStatus(id, "suspended");
+    const renamed = await accounts.upsert({ id, login: "acme-inc", type: "Organization" });
+    expect(renamed).toMatchObject({ login: "acme-inc", status: "suspended" });
+    expect((await accounts.findByLogin("ACME-INC"))?.id).toBe(id);
+    expect(await accounts.findByLogin("acme-corp")).toBeNull();
+    expect(await accounts.findByLogin(".*")).toBeNull();
+    expect(await accounts.get(newAccountId())).toBeNull();
+    expect(await accounts.setStatus(newAccountId(), "active")).toBeNull();
+  });
+});
