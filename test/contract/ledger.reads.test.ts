@@ -1,0 +1,151 @@
+import { describe, expect, it } from "@jest/globals";
+import { parse } from "csv-parse/sync";
+import { InvalidInputError } from "../../src/errors.js";
+import { entriesToCsv } from "../../src/ledger/export-csv.js";
+import { encodeCursor, listEntries } from "../../src/ledger/list-entries.js";
+import { verifyLedger } from "../../src/ledger/verify-ledger.js";
+import { rawEntry } from "../support/entries.js";
+import { makeLedger, newAccountId, purchase, reviewCharge } from "../support/ledger-fixture.js";
+import { storeFactories } from "../support/stores.js";
+
+const readAll = async (stream: NodeJS.ReadableStream): Promise<string> => {
+  let text = "";
+  for await (const chunk of stream) text += String(chunk);
+  return text;
+};
+
+describe.each(storeFactories())("ledger reads on the $name store", ({ create }) => {
+  it("pages through history newest first with a cursor and filters", async () => {
+    const store = await create();
+    const { ledger, clock } = makeLedger(store);
+    const id = newAccountId();
+    await ledger.grant(id, purchase("p", 20));
+    for (let i = 1; i <= 7; i++) await ledger.charge(id, reviewCharge(`c${i}`, i));
+    clock.set("2026-12-03T00:00:00Z");
+    await ledger.charge(id, reviewCharge("dec", 99));
+
+    const seen: number[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await listEntries(store.ledger, id, { types: ["usage"], limit: 3, cursor });
+      seen.push(...page.entries.map((e) => (e.reference?.kind === "pull_request" ? e.reference.number : 0)));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual([99, 7, 6, 5, 4, 3, 2, 1]);
+
+    const december = await listEntries(store.ledger, id, {
+      from: new Date("2026-12-01T00:00:00Z"),
+      limit: 100,
+    });
+    // November's free credits were all spent, so there is nothing to expire.
+    expect(december.entries.map((e) => e.type)).toEqual(["usage", "free_tier"]);
+    expect(december.nextCursor).toBeNull();
+    expect((await listEntries(store.ledger, id, {})).entries).toHaveLength(11);
+  });
+
+  it("rejects malformed cursors and out-of-range pages without touching anything", async () => {
+    const store = await create();
+    const id = newAccountId();
+    for (const query of [
+      { cursor: "not-a-cursor" },
+      { cursor: Buffer.from('{"v":1,"seq":"1"}').toString("base64url") },
+      { cursor: encodeCursor(0) },
+      { limit: 0 },
+      { limit: 101 },
+      { limit: 2.5 },
+      { types: ["gift"] },
+      { types: { $ne: "usage" } },
+      { extra: true },
+    ]) {
+      await expect(listEntries(store.ledger, id, query as never)).rejects.toBeInstanceOf(
+        InvalidInputError,
+      );
+    }
+    expect(await store.ledger.latest(id)).toBeNull();
+  });
+
+  it("exports the whole history as CSV, newest first, with PR links and no formulas", async () => {
+    const store = await create();
+    const { ledger } = makeLedger(store);
+    const id = newAccountId();
+    await ledger.grant(id, {
+      ...purchase("p", 100),
+      reference: {
+        kind: "stripe",
+        checkoutSession: "cs_test_1",
+        receiptUrl: "https://pay.stripe.com/receipts/r1",
+      },
+    });
+    await ledger.charge(id, { ...reviewCharge("c1", 42), description: "=HYPERLINK(evil)" });
+
+    const rows = parse(await readAll(entriesToCsv(store.ledger.stream(id, "desc"))), {
+      columns: true,
+    }) as Record<string, string>[];
+    expect(rows.map((r) => r.type)).toEqual(["usage", "purchase", "free_tier"]);
+    expect(rows[0]).toMatchObject({
+      amount: "-1",
+      free: "-1",
+      balance_after: "102",
+      description: "'=HYPERLINK(evil)",
+      repository: "acme/widgets",
+      pull_request: "42",
+      pull_request_url: "https://github.com/acme/widgets/pull/42",
+    });
+    expect(rows[1]).toMatchObject({
+      stripe_checkout_session: "cs_test_1",
+      receipt_url: "https://pay.stripe.com/receipts/r1",
+    });
+  });
+
+  it("verifies a clean ledger and finds planted mismatches", async () => {
+    const store = await create();
+    const { ledger } = makeLedger(store);
+    const good = newAccountId();
+    await ledger.grant(good, purchase("p", 10));
+    await ledger.charge(good, reviewCharge("c1"));
+    await ledger.refund(good, { chargeKey: "c1" });
+    const clean = await verifyLedger(store.ledger);
+    expect(clean.problems).toEqual([]);
+    expect(clean.entries).toBeGreaterThanOrEqual(4);
+
+    // Written straight into the store, as a bug or a hand edit in the database would.
+    const bad = newAccountId();
+    await store.ledger.append(rawEntry(bad, 1));
+    await store.ledger.append(rawEntry(bad, 2, { balanceAfter: 5 }));
+    await store.ledger.append(rawEntry(bad, 4));
+    const report = await verifyLedger(store.ledger);
+    const problems = report.problems.filter((p) => p.accountId === bad);
+    expect(problems.map((p) => [p.seq, p.problem])).toEqual([
+      [2, "balance_after is 5, the sum of entries up to it is 2"],
+      [2, "balance_after 5 is not the sum of its buckets"],
+      [4, "seq is 4, expected 3"],
+      [4, "bonus after is 4, the entries before give 3"],
+      [4, "balance_after is 4, the sum of entries up to it is 3"],
+    ]);
+    expect(report.problems.filter((p) => p.accountId === good)).toEqual([]);
+  });
+
+  it("flags a refund that does not match its charge", async () => {
+    const store = await create();
+    const { ledger } = makeLedger(store, undefined, 0);
+    const id = newAccountId();
+    await ledger.grant(id, purchase("p", 5));
+    const charge = await ledger.charge(id, reviewCharge("c1"));
+    if (!("entry" in charge)) throw new Error("charge failed");
+    const after = charge.entry.bucketsAfter;
+    await store.ledger.append(
+      rawEntry(id, 4, {
+        type: "refund",
+        amount: 2,
+        deltas: { free: 0, bonus: 0, purchased: 2 },
+        bucketsAfter: { ...after, purchased: after.purchased + 2 },
+        balanceAfter: charge.entry.balanceAfter + 2,
+        refundOf: charge.entry.id,
+      }),
+    );
+    const { problems } = await verifyLedger(store.ledger);
+    expect(problems.filter((p) => p.accountId === id).map((p) => p.problem)).toEqual([
+      "refund does not give back exactly what the charge took",
+    ]);
+  });
+});
