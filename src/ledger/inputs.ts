@@ -33,7 +33,10 @@ export const referenceSchema = z.discriminatedUnion("kind", [
     // GitHub's own rules: owners are letters, digits and inner hyphens; names may not be . or ..
     repository: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/, "must be owner/name"),
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/,
+        "must be owner/name",
+      ),
     number: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
     url: httpUrl.optional(),
     headSha: z
@@ -106,8 +109,5 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.ou
     path: i.path.map(String).join(".") || "(input)",
     message: i.message,
   }));
-  throw new InvalidInputError(
-    issues.map((i) => `${i.path}: ${i.message}`).join("; "),
-    issues,
-  );
+  throw new InvalidInputError(issues.map((i) => `${i.path}: ${i.message}`).join("; "), issues);
 }

@@ -56,9 +56,7 @@ export type ChargeResult =
   | { status: "insufficient"; balance: number; cost: number };
 
 export type RefundResult =
-  | Written
-  | { status: "charge_not_found" }
-  | { status: "not_refundable"; type: EntryType };
+  Written | { status: "charge_not_found" } | { status: "not_refundable"; type: EntryType };
 
 export interface BalanceSummary {
   accountId: AccountId;
@@ -125,10 +123,7 @@ export class Ledger {
   /** Purchased or bonus credits. */
   async grant(accountId: AccountId, input: unknown): Promise<Written> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
-    const { type, amount, description, reference, idempotencyKey } = parseInput(
-      grantSchema,
-      input,
-    );
+    const { type, amount, description, reference, idempotencyKey } = parseInput(grantSchema, input);
     const bucket = type === "purchase" ? "purchased" : "bonus";
     const result = await this.write(id, idempotencyKey, type, () => ({
       draft: {

@@ -47,7 +47,9 @@ export function decodeCursor(cursor: string): number {
     throw new InvalidInputError("cursor: malformed", [{ path: "cursor", message: "malformed" }]);
   }
   if ((seq as number) < 1) {
-    throw new InvalidInputError("cursor: out of range", [{ path: "cursor", message: "out of range" }]);
+    throw new InvalidInputError("cursor: out of range", [
+      { path: "cursor", message: "out of range" },
+    ]);
   }
   return seq as number;
 }

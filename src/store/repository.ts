@@ -25,8 +25,7 @@ export type NewEntry = Omit<LedgerEntry, "id">;
 
 export type AppendConflict = "sequence" | "idempotency_key" | "refund";
 export type AppendResult =
-  | { ok: true; entry: LedgerEntry }
-  | { ok: false; conflict: AppendConflict };
+  { ok: true; entry: LedgerEntry } | { ok: false; conflict: AppendConflict };
 
 export interface EntryQuery {
   /** Only these types; all when absent or empty. */

@@ -124,7 +124,11 @@ describe.each(storeFactories())("ledger on the $name store", ({ create }) => {
 
     const expirations = await store.ledger.list(id, { types: ["expiration"], limit: 10 });
     expect(expirations).toHaveLength(1);
-    expect(expirations[0]).toMatchObject({ amount: -2, deltas: { free: -2 }, freePeriod: "2026-10" });
+    expect(expirations[0]).toMatchObject({
+      amount: -2,
+      deltas: { free: -2 },
+      freePeriod: "2026-10",
+    });
     const grants = await store.ledger.list(id, { types: ["free_tier"], limit: 10 });
     expect(grants.map((g) => g.freePeriod)).toEqual(["2026-11", "2026-10"]);
     const summary = await ledger.summary(id);
@@ -167,7 +171,9 @@ describe.each(storeFactories())("ledger on the $name store", ({ create }) => {
     await pricey.grant(id, { ...purchase("b", 2), type: "bonus" });
     await pricey.grant(id, purchase("p", 5));
     const r = await pricey.charge(id, reviewCharge("big"));
-    expect(r).toMatchObject({ entry: { amount: -4, deltas: { free: -1, bonus: -2, purchased: -1 } } });
+    expect(r).toMatchObject({
+      entry: { amount: -4, deltas: { free: -1, bonus: -2, purchased: -1 } },
+    });
     await pricey.refund(id, { chargeKey: "big" });
     expect((await pricey.summary(id)).buckets).toEqual({ free: 1, bonus: 2, purchased: 5 });
   });
@@ -233,13 +239,31 @@ describe.each(storeFactories())("ledger on the $name store", ({ create }) => {
       ["huge amount", () => ledger.grant(id, purchase("k4", 1e12))],
       ["unknown type", () => ledger.grant(id, { ...purchase("k5", 1), type: "gift" })],
       ["unknown action", () => ledger.charge(id, { ...reviewCharge("k6"), action: "deploy" })],
-      ["operator as key", () => ledger.charge(id, { ...reviewCharge("x"), idempotencyKey: { $gt: "" } })],
+      [
+        "operator as key",
+        () => ledger.charge(id, { ...reviewCharge("x"), idempotencyKey: { $gt: "" } }),
+      ],
       ["operator as charge key", () => ledger.refund(id, { chargeKey: { $ne: null } })],
       ["unknown field", () => ledger.grant(id, { ...purchase("k7", 1), balanceAfter: 9 })],
       ["empty description", () => ledger.grant(id, { ...purchase("k8", 1), description: " " })],
-      ["zero adjustment", () => ledger.adjust(id, { amount: 0, bucket: "bonus", description: "x", idempotencyKey: "k9" })],
-      ["bad bucket", () => ledger.adjust(id, { amount: 1, bucket: "gold", description: "x", idempotencyKey: "k10" })],
-      ["bad PR reference", () => ledger.charge(id, { ...reviewCharge("k11"), reference: { kind: "pull_request", repository: "../etc", number: 1 } })],
+      [
+        "zero adjustment",
+        () =>
+          ledger.adjust(id, { amount: 0, bucket: "bonus", description: "x", idempotencyKey: "k9" }),
+      ],
+      [
+        "bad bucket",
+        () =>
+          ledger.adjust(id, { amount: 1, bucket: "gold", description: "x", idempotencyKey: "k10" }),
+      ],
+      [
+        "bad PR reference",
+        () =>
+          ledger.charge(id, {
+            ...reviewCharge("k11"),
+            reference: { kind: "pull_request", repository: "../etc", number: 1 },
+          }),
+      ],
       ["bad account id", () => ledger.summary(-1 as never)],
     ];
     for (const [name, call] of bad) {
@@ -257,7 +281,9 @@ describe.each(storeFactories())("ledger on the $name store", ({ create }) => {
     await ledger.grant(b, purchase("same-key", 9));
     expect((await ledger.summary(a)).balance).toBe(10);
     expect((await ledger.summary(b)).balance).toBe(12);
-    expect(await ledger.refund(b, { chargeKey: "missing" })).toEqual({ status: "charge_not_found" });
+    expect(await ledger.refund(b, { chargeKey: "missing" })).toEqual({
+      status: "charge_not_found",
+    });
     const aEntries = await store.ledger.list(a, { limit: 100 });
     expect(aEntries.every((e) => e.accountId === a)).toBe(true);
   });

@@ -85,7 +85,13 @@ describe.each(storeFactories())("ledger crashes on the $name store", ({ create }
 
     expect((await healthy.charge(id, reviewCharge("c1"))).status).toBe("created");
     const after = await store.ledger.list(id, { limit: 10 });
-    expect(after.map((e) => e.type)).toEqual(["usage", "free_tier", "expiration", "purchase", "free_tier"]);
+    expect(after.map((e) => e.type)).toEqual([
+      "usage",
+      "free_tier",
+      "expiration",
+      "purchase",
+      "free_tier",
+    ]);
     expect((await healthy.summary(id)).buckets).toEqual({ free: 2, bonus: 0, purchased: 5 });
   });
 });

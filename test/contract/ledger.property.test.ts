@@ -98,14 +98,21 @@ class NextMonth implements Cmd {
   check = () => true;
   async run(_m: Model, r: Real) {
     const now = r.clock.now();
-    r.clock.set(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, this.day)).toISOString());
+    r.clock.set(
+      new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, this.day)).toISOString(),
+    );
   }
   toString = () => `nextMonth(day ${this.day})`;
 }
 
 const key = fc.integer({ min: 0, max: 7 }).map(String);
 const commands = [
-  fc.tuple(fc.constantFrom("purchase" as const, "bonus" as const), fc.integer({ min: 1, max: 4 }), key)
+  fc
+    .tuple(
+      fc.constantFrom("purchase" as const, "bonus" as const),
+      fc.integer({ min: 1, max: 4 }),
+      key,
+    )
     .map(([t, a, k]) => new Grant(t, a, k)),
   key.map((k) => new Charge(k)),
   key.map((k) => new Charge(k)),

@@ -28,7 +28,9 @@ describe.each(storeFactories())("ledger reads on the $name store", ({ create }) 
     let cursor: string | undefined;
     do {
       const page = await listEntries(store.ledger, id, { types: ["usage"], limit: 3, cursor });
-      seen.push(...page.entries.map((e) => (e.reference?.kind === "pull_request" ? e.reference.number : 0)));
+      seen.push(
+        ...page.entries.map((e) => (e.reference?.kind === "pull_request" ? e.reference.number : 0)),
+      );
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
     expect(seen).toEqual([99, 7, 6, 5, 4, 3, 2, 1]);

@@ -38,7 +38,9 @@ describe.each(storeFactories())("store contract: $name", ({ create }) => {
     const { ledger } = await create();
     const id = newAccountId();
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => ledger.append(rawEntry(id, 1, { idempotencyKey: `k${i}` }))),
+      Array.from({ length: 20 }, (_, i) =>
+        ledger.append(rawEntry(id, 1, { idempotencyKey: `k${i}` })),
+      ),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.filter((r) => !r.ok && r.conflict === "sequence")).toHaveLength(19);
@@ -51,7 +53,12 @@ describe.each(storeFactories())("store contract: $name", ({ create }) => {
       type: "usage",
       amount: -1,
       deltas: { free: -1, bonus: 0, purchased: 0 },
-      reference: { kind: "pull_request", repository: "acme/api", number: 7, headSha: "b".repeat(40) },
+      reference: {
+        kind: "pull_request",
+        repository: "acme/api",
+        number: 7,
+        headSha: "b".repeat(40),
+      },
     });
     const appended = await ledger.append(input);
     if (!appended.ok) throw new Error("append failed");
@@ -91,7 +98,9 @@ describe.each(storeFactories())("store contract: $name", ({ create }) => {
     expect((await collect(ledger.stream(id, "asc"))).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
     expect((await collect(ledger.stream(id, "desc"))).map((e) => e.seq)).toEqual([5, 4, 3, 2, 1]);
     expect(await ledger.sumAmounts(id, ["usage"], new Date(0))).toBe(12);
-    expect(await ledger.sumAmounts(id, ["usage", "bonus"], new Date(Date.UTC(2026, 10, 4)))).toBe(9);
+    expect(await ledger.sumAmounts(id, ["usage", "bonus"], new Date(Date.UTC(2026, 10, 4)))).toBe(
+      9,
+    );
     expect(await ledger.sumAmounts(newAccountId(), ["usage"], new Date(0))).toBe(0);
   });
 

@@ -2,7 +2,11 @@ import type { NewEntry } from "../../src/store/repository.js";
 import type { AccountId } from "../../src/ledger/types.js";
 
 /** A raw entry for store-level tests (the ledger never writes one by hand like this). */
-export function rawEntry(accountId: AccountId, seq: number, over: Partial<NewEntry> = {}): NewEntry {
+export function rawEntry(
+  accountId: AccountId,
+  seq: number,
+  over: Partial<NewEntry> = {},
+): NewEntry {
   return {
     accountId,
     seq,

@@ -20,9 +20,13 @@ export default async function globalSetup() {
     );
     globalThis.__JASPER_MONGO__ = replSet;
     process.env.JASPER_TEST_MONGODB_URI = replSet.getUri();
-    console.log("\nmongoose store: contract suites run against a mongodb-memory-server replica set");
+    console.log(
+      "\nmongoose store: contract suites run against a mongodb-memory-server replica set",
+    );
   } catch (err) {
-    const reason = String(err?.message ?? err).split("\n")[0].slice(0, 200);
+    const reason = String(err?.message ?? err)
+      .split("\n")[0]
+      .slice(0, 200);
     console.log(
       `\nmongoose store: NOT tested in this run (no MONGODB_URI, and mongodb-memory-server could not start: ${reason}); the in-memory store ran the same contract suites`,
     );

@@ -35,7 +35,12 @@ export class MemoryLedgerStore implements LedgerStore {
     // Entries nearly always arrive in seq order; keep the array sorted if one does not.
     const last = log.entries.at(-1);
     if (!last || last.seq < entry.seq) log.entries.push(entry);
-    else log.entries.splice(log.entries.findIndex((e) => e.seq > entry.seq), 0, entry);
+    else
+      log.entries.splice(
+        log.entries.findIndex((e) => e.seq > entry.seq),
+        0,
+        entry,
+      );
     return { ok: true, entry: copyEntry(entry) };
   }
 
@@ -99,7 +104,13 @@ export class MemoryLedgerStore implements LedgerStore {
   private log(accountId: AccountId): AccountLog {
     let log = this.logs.get(accountId);
     if (!log) {
-      log = { entries: [], bySeq: new Set(), byKey: new Map(), byId: new Map(), byRefundOf: new Map() };
+      log = {
+        entries: [],
+        bySeq: new Set(),
+        byKey: new Map(),
+        byId: new Map(),
+        byRefundOf: new Map(),
+      };
       this.logs.set(accountId, log);
     }
     return log;

@@ -1,0 +1,47 @@
+import type { Ledger } from "../ledger/ledger.js";
+import { toAccountId, type AccountType } from "../ledger/types.js";
+import type { AccountStore } from "../store/repository.js";
+
+/** The GitHub account an installation belongs to, as the webhook names it. */
+export interface GitHubAccount {
+  id: number;
+  login: string;
+  type: string;
+}
+
+export interface AccountLifecycleDeps {
+  accounts: Pick<AccountStore, "upsert" | "setStatus">;
+  ledger: Pick<Ledger, "ensureFreeTier">;
+}
+
+/**
+ * What installing, suspending and removing the app does to an account. Accounts and their
+ * ledgers are never deleted: a removed installation is marked, and comes back with its
+ * history and balance if the app is installed again.
+ */
+export function createAccountLifecycle({ accounts, ledger }: AccountLifecycleDeps) {
+  const upsert = (a: GitHubAccount) =>
+    accounts.upsert({ id: toAccountId(a.id), login: a.login, type: accountType(a.type) });
+
+  return {
+    /** Installed (or reinstalled, or unsuspended): active, with this month's free tier. */
+    async activated(a: GitHubAccount): Promise<void> {
+      const account = await upsert(a);
+      await accounts.setStatus(account.id, "active");
+      await ledger.ensureFreeTier(account.id);
+    },
+    /** Any other event naming the account: keep its login current (GitHub allows renames). */
+    async seen(a: GitHubAccount): Promise<void> {
+      await upsert(a);
+    },
+    async suspended(a: GitHubAccount): Promise<void> {
+      await accounts.setStatus((await upsert(a)).id, "suspended");
+    },
+    async uninstalled(a: GitHubAccount): Promise<void> {
+      await accounts.setStatus((await upsert(a)).id, "uninstalled");
+    },
+  };
+}
+export type AccountLifecycle = ReturnType<typeof createAccountLifecycle>;
+
+const accountType = (type: string): AccountType => (type === "User" ? "User" : "Organization");

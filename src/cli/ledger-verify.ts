@@ -1,0 +1,24 @@
+/**
+ * `npm run ledger:verify`: proves the ledger in MONGODB_URI (see src/ledger/verify-ledger.ts).
+ * Read-only. Exits 0 when every account checks out, 1 when any problem is found, 2 when the
+ * check could not run.
+ */
+import { loadConfigOrExit } from "../config/env.js";
+import { verifyLedger } from "../ledger/verify-ledger.js";
+import { formatVerifyReport } from "../ledger/verify-report.js";
+import { openStore } from "../store/open-store.js";
+
+const config = loadConfigOrExit();
+try {
+  const store = await openStore(config.MONGODB_URI, (m) => console.error(m));
+  try {
+    const report = await verifyLedger(store.ledger);
+    console.log(formatVerifyReport(report));
+    process.exitCode = report.problemCount === 0 ? 0 : 1;
+  } finally {
+    await store.close();
+  }
+} catch (err) {
+  console.error(`ledger:verify could not run: ${(err as Error).message}`);
+  process.exitCode = 2;
+}

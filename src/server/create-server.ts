@@ -1,0 +1,46 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import { createNodeMiddleware, type ApplicationFunction, type Probot } from "probot";
+import type { Store } from "../store/repository.js";
+
+export const WEBHOOK_PATH = "/api/github/webhooks";
+
+export interface ServerDeps {
+  probot: Probot;
+  app: ApplicationFunction;
+  store: Pick<Store, "ping">;
+  logLevel: string;
+}
+
+/**
+ * The HTTP side: GitHub's webhooks go to Probot, which verifies the signature before any
+ * handler runs; /healthz says whether the database answers. The billing API joins here
+ * (issue #4).
+ */
+export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const server = Fastify({ logger: { level: deps.logLevel } });
+  const webhooks = await createNodeMiddleware(deps.app, {
+    probot: deps.probot,
+    webhooksPath: WEBHOOK_PATH,
+  });
+
+  await server.register(async (scope) => {
+    // Probot reads and verifies the raw body itself: leave the stream unparsed here.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser("*", (_request, _payload, done) => done(null));
+    scope.post(WEBHOOK_PATH, async (request, reply) => {
+      reply.hijack();
+      await webhooks(request.raw, reply.raw, () => reply.raw.writeHead(404).end());
+    });
+  });
+
+  server.get("/healthz", async (_request, reply) => {
+    try {
+      await deps.store.ping();
+      return { status: "ok" };
+    } catch {
+      return reply.code(503).send({ status: "unavailable", reason: "database" });
+    }
+  });
+
+  return server;
+}

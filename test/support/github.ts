@@ -1,0 +1,40 @@
+import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { Probot, ProbotOctokit } from "probot";
+
+export const WEBHOOK_SECRET = "test-webhook-secret";
+
+/** A throwaway App key: Probot needs a valid one even when no test calls GitHub. */
+const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+
+export function testProbot(): Probot {
+  return new Probot({
+    appId: 1234,
+    privateKey: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+    secret: WEBHOOK_SECRET,
+    // Tests send bad signatures on purpose; Probot logs those as errors.
+    logLevel: "fatal",
+    // No retries or throttling in tests: a failing call should fail the test at once.
+    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+  });
+}
+
+export function fixture(name: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), "utf8"));
+}
+
+/** The request GitHub would send for this event, signed as GitHub signs it. */
+export function signedDelivery(event: string, payload: unknown, secret = WEBHOOK_SECRET) {
+  const body = JSON.stringify(payload);
+  return {
+    method: "POST" as const,
+    url: "/api/github/webhooks",
+    payload: body,
+    headers: {
+      "content-type": "application/json",
+      "x-github-event": event,
+      "x-github-delivery": randomUUID(),
+      "x-hub-signature-256": `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`,
+    },
+  };
+}
