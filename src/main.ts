@@ -8,6 +8,7 @@ import { createProbotFromConfig, missingAppCredentials } from "./github/probot.j
 import { Ledger } from "./ledger/ledger.js";
 import { createServer } from "./server/create-server.js";
 import { openStore } from "./store/open-store.js";
+import { pino } from "pino";
 
 /** How long shutdown may take before the process quits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 15_000;
@@ -23,15 +24,17 @@ if (missing.length > 0) {
   process.exit(1);
 }
 
-const probot = createProbotFromConfig(config);
-const store = await openStore(config.MONGODB_URI, (m) => probot.log.warn(m));
+// One logger for Fastify, Probot and us.
+const log = pino({ level: config.LOG_LEVEL });
+const probot = createProbotFromConfig(config, log);
+const store = await openStore(config.MONGODB_URI, (m) => log.warn(m));
 const ledger = new Ledger({ store: store.ledger, freePerMonth: config.FREE_REVIEWS_PER_MONTH });
 const lifecycle = createAccountLifecycle({ accounts: store.accounts, ledger });
 const server = await createServer({
   probot,
   app: jasperApp({ lifecycle }),
   store,
-  logLevel: config.LOG_LEVEL,
+  log,
 });
 
 await server.listen({ port: config.PORT, host: "0.0.0.0" });

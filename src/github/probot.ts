@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { Logger } from "pino";
 import { Probot, ProbotOctokit } from "probot";
 import type { Config } from "../config/env.js";
 
@@ -12,7 +13,7 @@ export function missingAppCredentials(config: Config): string[] {
   return missing;
 }
 
-export function createProbotFromConfig(config: Config): Probot {
+export function createProbotFromConfig(config: Config, log: Logger): Probot {
   const missing = missingAppCredentials(config);
   if (missing.length > 0) throw new Error(`missing GitHub App settings: ${missing.join(", ")}`);
   const baseUrl = config.GHE_HOST
@@ -22,7 +23,7 @@ export function createProbotFromConfig(config: Config): Probot {
     appId: config.APP_ID!,
     privateKey: privateKey(config),
     secret: config.WEBHOOK_SECRET!,
-    logLevel: config.LOG_LEVEL,
+    log,
     baseUrl,
     Octokit: ProbotOctokit,
   });

@@ -1,4 +1,5 @@
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Logger } from "pino";
 import { createNodeMiddleware, type ApplicationFunction, type Probot } from "probot";
 import type { Store } from "../store/repository.js";
 
@@ -8,7 +9,7 @@ export interface ServerDeps {
   probot: Probot;
   app: ApplicationFunction;
   store: Pick<Store, "ping">;
-  logLevel: string;
+  log: Logger;
 }
 
 /**
@@ -17,7 +18,8 @@ export interface ServerDeps {
  * (issue #4).
  */
 export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
-  const server = Fastify({ logger: { level: deps.logLevel } });
+  const logger: FastifyBaseLogger = deps.log;
+  const server = Fastify({ loggerInstance: logger });
   const webhooks = await createNodeMiddleware(deps.app, {
     probot: deps.probot,
     webhooksPath: WEBHOOK_PATH,

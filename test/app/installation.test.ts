@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import nock from "nock";
+import { pino } from "pino";
 import { createAccountLifecycle } from "../../src/accounts/account-lifecycle.js";
 import { jasperApp } from "../../src/github/app.js";
 import { Ledger } from "../../src/ledger/ledger.js";
@@ -24,7 +25,7 @@ describe("installation webhooks", () => {
       probot: testProbot(),
       app: jasperApp({ lifecycle }),
       store,
-      logLevel: "warn",
+      log: pino({ level: "warn" }),
     });
     return { store, ledger, server };
   };
