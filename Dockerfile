@@ -6,7 +6,8 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 # Dependencies first, so that this layer is cached until package*.json change.
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts
+# npm install, not npm ci: see .ci/run (the lock cannot list every platform build).
+RUN npm install --no-save --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
@@ -15,7 +16,7 @@ FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+RUN npm install --no-save --no-audit --no-fund --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # Probot reads the GitHub App manifest from the working directory.
 COPY app.yml ./

@@ -16,12 +16,22 @@ export const DEFAULT_PAGE_SIZE = 25;
 
 export const accountIdSchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
+/**
+ * Keys the ledger derives itself (a refund's from its charge, the monthly free tier's from the
+ * month). A caller's key with one of these prefixes could take a refund's place and block it
+ * for good, so callers may not use them.
+ */
+export const RESERVED_KEY_PREFIXES = ["refund:", "free-tier:", "free-expiration:"] as const;
+
 /** Printable ASCII without spaces: keys end up in logs, URLs and CSV files. */
 export const idempotencyKeySchema = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
+  .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
+  .refine((key) => !RESERVED_KEY_PREFIXES.some((p) => key.startsWith(p)), {
+    message: `must not start with ${RESERVED_KEY_PREFIXES.join(", ")} (reserved for the ledger)`,
+  });
 
 const description = z.string().trim().min(1).max(500);
 const httpUrl = z.url({ protocol: /^https?$/ }).max(2000);

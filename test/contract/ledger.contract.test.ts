@@ -244,6 +244,8 @@ describe.each(storeFactories())("ledger on the $name store", ({ create }) => {
         () => ledger.charge(id, { ...reviewCharge("x"), idempotencyKey: { $gt: "" } }),
       ],
       ["operator as charge key", () => ledger.refund(id, { chargeKey: { $ne: null } })],
+      ["key in the refund namespace", () => ledger.grant(id, purchase("refund:c1", 1))],
+      ["key in the free-tier namespace", () => ledger.grant(id, purchase("free-tier:2026-12", 1))],
       ["unknown field", () => ledger.grant(id, { ...purchase("k7", 1), balanceAfter: 9 })],
       ["empty description", () => ledger.grant(id, { ...purchase("k8", 1), description: " " })],
       [

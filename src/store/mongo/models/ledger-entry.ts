@@ -1,29 +1,14 @@
 import { Schema, type Connection, type Model, type Types } from "mongoose";
-import {
-  ENTRY_TYPES,
-  type BucketAmounts,
-  type EntryReference,
-  type EntryType,
-} from "../../../ledger/types.js";
+import { ENTRY_TYPES, type BucketAmounts, type LedgerEntry } from "../../../ledger/types.js";
 
-/** A ledger entry as stored: the domain LedgerEntry with `_id` in place of `id`. */
-export interface LedgerEntryDoc {
+/**
+ * A ledger entry as stored: the domain LedgerEntry with `_id` in place of `id`, derived from
+ * it so the two cannot drift apart.
+ */
+export type LedgerEntryDoc = Omit<LedgerEntry, "id" | "accountId"> & {
   _id: Types.ObjectId;
   accountId: number;
-  seq: number;
-  type: EntryType;
-  amount: number;
-  deltas: BucketAmounts;
-  bucketsAfter: BucketAmounts;
-  balanceAfter: number;
-  freePeriod: string;
-  description: string;
-  reference: EntryReference | null;
-  idempotencyKey: string;
-  refundOf: string | null;
-  uncollected: number;
-  createdAt: Date;
-}
+};
 
 // Credits are whole numbers. Mongoose's Number type would accept 1.5, so every amount says so.
 const integer = { validator: Number.isInteger, message: "{PATH} must be an integer" };
