@@ -132,4 +132,15 @@ describe.each(storeFactories())("store contract: $name", ({ create }) => {
     expect(await accounts.get(newAccountId())).toBeNull();
     expect(await accounts.setStatus(newAccountId(), "active")).toBeNull();
   });
+
+  it("gives a login that changed hands to the account GitHub named most recently", async () => {
+    const { accounts } = await create();
+    const old = newAccountId();
+    const current = newAccountId();
+    await accounts.upsert({ id: old, login: "octo-team", type: "Organization" });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // The old holder renamed away on GitHub, but we have not heard from it since.
+    await accounts.upsert({ id: current, login: "Octo-Team", type: "Organization" });
+    expect((await accounts.findByLogin("octo-team"))?.id).toBe(current);
+  });
 });
