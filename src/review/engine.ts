@@ -1,0 +1,83 @@
+/**
+ * The review engine's contract. Two engines keep it: an OpenAI-compatible chat model when one
+ * is configured, and the built-in rule-based reviewer otherwise, so the app reviews out of the
+ * box. Both receive the same prepared diff (prepare-diff.ts): lock files, generated and binary
+ * files already left out, within a size budget, and the list of what was left out.
+ */
+
+/** One changed file, as GitHub's "list pull request files" API returns it. */
+export interface ChangedFile {
+  filename: string;
+  status: "added" | "removed" | "modified" | "renamed" | "copied" | "changed" | "unchanged";
+  additions: number;
+  deletions: number;
+  /** Unified diff hunks; GitHub omits it for binary files and for very large diffs. */
+  patch?: string | undefined;
+  previousFilename?: string | undefined;
+}
+
+export interface SkippedFile {
+  filename: string;
+  reason: "lock_file" | "generated" | "binary" | "no_patch" | "removed" | "over_budget";
+}
+
+export interface PreparedDiff {
+  /** Files the engine reviews, whole patches only (a patch is never cut in the middle). */
+  files: ChangedFile[];
+  /** Files left out, and why: the posted review must list them. */
+  skipped: SkippedFile[];
+  /** Lines added and removed over the whole pull request, reviewed or not. */
+  totalAdditions: number;
+  totalDeletions: number;
+}
+
+export interface ReviewRequest {
+  repository: string;
+  number: number;
+  title: string;
+  body: string;
+  headSha: string;
+  /** A re-review after new pushes to an already-reviewed pull request. */
+  incremental: boolean;
+  diff: PreparedDiff;
+}
+
+/** A comment on one line the pull request adds or changes (the diff's right side). */
+export interface InlineComment {
+  path: string;
+  line: number;
+  body: string;
+}
+
+export interface ReviewResult {
+  /** Markdown for the review body (the engine's own summary; the caller adds the skip list). */
+  summary: string;
+  comments: InlineComment[];
+}
+
+export interface ChatRequest {
+  repository: string;
+  number: number;
+  title: string;
+  /** The comment's text with the mention removed. */
+  question: string;
+  author: string;
+}
+
+export interface ReviewEngine {
+  readonly name: string;
+  review(request: ReviewRequest, signal?: AbortSignal): Promise<ReviewResult>;
+  chat(request: ChatRequest, signal?: AbortSignal): Promise<string>;
+}
+
+/**
+ * A failure a retry can not fix (a bad API key, a request the provider refuses). Workers turn
+ * it into BullMQ's UnrecoverableError; everything else thrown is retried with backoff.
+ */
+export class PermanentEngineError extends Error {
+  readonly code = "engine_permanent";
+  constructor(message: string) {
+    super(message);
+    this.name = "PermanentEngineError";
+  }
+}
