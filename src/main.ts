@@ -1,17 +1,20 @@
 /**
  * The process entry point: `npm start` (after `npm run build`), or the Docker image.
+ * JASPER_ROLE picks what this process does: "web" (webhooks, API), "worker" (the queues) or
+ * "all" (both; the default). Every role may put jobs on the queues.
  */
-import { createAccountLifecycle } from "./accounts/account-lifecycle.js";
+import { pino } from "pino";
+import { composeJasper } from "./compose.js";
 import { describeConfig, loadConfigOrExit } from "./config/env.js";
-import { jasperApp } from "./github/app.js";
 import { createProbotFromConfig, missingAppCredentials } from "./github/probot.js";
-import { Ledger } from "./ledger/ledger.js";
+import { createRedis } from "./queue/redis.js";
+import { chooseEngine } from "./review/choose-engine.js";
 import { createServer } from "./server/create-server.js";
 import { openStore } from "./store/open-store.js";
-import { pino } from "pino";
+import { startWorkers } from "./worker/start-workers.js";
 
 /** How long shutdown may take before the process quits anyway. */
-const SHUTDOWN_TIMEOUT_MS = 15_000;
+const SHUTDOWN_TIMEOUT_MS = 30_000;
 
 const config = loadConfigOrExit();
 const missing = missingAppCredentials(config);
@@ -26,30 +29,52 @@ if (missing.length > 0) {
 
 // One logger for Fastify, Probot and us.
 const log = pino({ level: config.LOG_LEVEL });
+const role = config.JASPER_ROLE;
 const probot = createProbotFromConfig(config, log);
 const store = await openStore(config.MONGODB_URI, (m) => log.warn(m));
-const ledger = new Ledger({ store: store.ledger, freePerMonth: config.FREE_REVIEWS_PER_MONTH });
-const lifecycle = createAccountLifecycle({ accounts: store.accounts, ledger });
-const server = await createServer({
-  probot,
-  app: jasperApp({ lifecycle }),
+const producerRedis = createRedis(config.REDIS_URL, "producer");
+const engine = chooseEngine(config);
+const jasper = composeJasper({
   store,
+  probot,
+  redis: producerRedis,
+  engine,
   log,
+  botName: config.BOT_NAME,
+  publicUrl: config.PUBLIC_URL,
+  freePerMonth: config.FREE_REVIEWS_PER_MONTH,
 });
 
-await server.listen({ port: config.PORT, host: "0.0.0.0" });
-server.log.info({ config: describeConfig(config) }, "Jasper is listening");
+const server =
+  role === "worker" ? null : await createServer({ probot, app: jasper.app, store, log });
+await server?.listen({ port: config.PORT, host: "0.0.0.0" });
+
+const workerRedis = role === "web" ? null : createRedis(config.REDIS_URL, "worker");
+const workers = workerRedis
+  ? startWorkers({
+      connection: workerRedis,
+      runReview: jasper.runReview,
+      postReply: jasper.postReply,
+      sweep: jasper.sweep,
+      log,
+    })
+  : null;
+log.info({ role, engine: engine.name, config: describeConfig(config) }, "Jasper started");
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  server.log.info(`${signal}: shutting down`);
+  log.info(`${signal}: shutting down`);
   // If something hangs, quit anyway: the orchestrator would kill us shortly after.
   setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS).unref();
   // 1. Stop taking requests; those in flight finish. GitHub redelivers what we miss.
-  await server.close();
-  // 2. Then the database, which in-flight requests were still using.
+  await server?.close();
+  // 2. Let running jobs finish; unfinished ones are retried or swept by another worker.
+  await workers?.close();
+  // 3. Then the connections those were using.
+  await jasper.producer.close();
+  await Promise.all([producerRedis.quit(), workerRedis?.quit()]);
   await store.close();
   process.exit(0);
 }

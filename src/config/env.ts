@@ -40,7 +40,22 @@ export const envSchema = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/, "must be a GitHub-style name")
       .default("jasper"),
     FREE_REVIEWS_PER_MONTH: z.coerce.number().int().min(0).max(10_000).default(3),
+    /** web: webhooks and API; worker: the queues; all: both in one process. */
+    JASPER_ROLE: z.enum(["web", "worker", "all"]).default("all"),
+    /** An OpenAI-compatible chat API; unset: the built-in rule-based reviewer. */
+    AI_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    AI_API_KEY: optionalString,
+    AI_MODEL: optionalString,
   })
+  .refine(
+    (env) =>
+      [env.AI_BASE_URL, env.AI_API_KEY, env.AI_MODEL].every((v) => v === undefined) ||
+      [env.AI_BASE_URL, env.AI_API_KEY, env.AI_MODEL].every((v) => v !== undefined),
+    {
+      message: "set AI_BASE_URL, AI_API_KEY and AI_MODEL together, or none of them",
+      path: ["AI_BASE_URL"],
+    },
+  )
   .refine((env) => !(env.PRIVATE_KEY && env.PRIVATE_KEY_PATH), {
     message: "set PRIVATE_KEY or PRIVATE_KEY_PATH, not both",
     path: ["PRIVATE_KEY"],
@@ -76,7 +91,7 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
   }
 }
 
-const SECRETS = ["PRIVATE_KEY", "WEBHOOK_SECRET"] as const;
+const SECRETS = ["PRIVATE_KEY", "WEBHOOK_SECRET", "AI_API_KEY"] as const;
 
 /** The configuration as it may be logged: secrets replaced by whether they are set. */
 export function describeConfig(config: Config): Record<string, unknown> {

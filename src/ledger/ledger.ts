@@ -197,6 +197,13 @@ export class Ledger {
     return mustBeWritten(result);
   }
 
+  /** The refund of the charge made with this key, if it was refunded. */
+  async refundOfCharge(accountId: AccountId, chargeKey: string): Promise<LedgerEntry | null> {
+    const id = parseInput(accountIdSchema, accountId) as AccountId;
+    const charge = await this.store.findByKey(id, chargeKey);
+    return charge ? this.store.findRefundOf(id, charge.id) : null;
+  }
+
   async summary(accountId: AccountId): Promise<BalanceSummary> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
     await this.ensureFreeTier(id);

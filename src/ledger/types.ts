@@ -72,11 +72,22 @@ export interface LedgerEntry {
 export type AccountType = "Organization" | "User";
 export type AccountStatus = "active" | "suspended" | "uninstalled";
 
+/** Per-account choices; new fields start optional-with-default so stored accounts stay valid. */
+export interface AccountSettings {
+  /**
+   * "pull_request" (default): one credit per pull request, later pushes re-reviewed free.
+   * "review_run": every review run is charged.
+   */
+  reviewCharging: "pull_request" | "review_run";
+}
+export const DEFAULT_SETTINGS: AccountSettings = { reviewCharging: "pull_request" };
+
 export interface Account {
   id: AccountId;
   login: string;
   type: AccountType;
   status: AccountStatus;
+  settings: AccountSettings;
   createdAt: Date;
   updatedAt: Date;
 }

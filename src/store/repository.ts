@@ -15,11 +15,13 @@
 import type {
   Account,
   AccountId,
+  AccountSettings,
   AccountStatus,
   AccountType,
   EntryType,
   LedgerEntry,
 } from "../ledger/types.js";
+import type { PullRequestStore, ReviewRunStore } from "../reviews/types.js";
 
 export type NewEntry = Omit<LedgerEntry, "id">;
 
@@ -68,12 +70,15 @@ export interface AccountStore {
   /** GitHub logins are case-insensitive. */
   findByLogin(login: string): Promise<Account | null>;
   setStatus(id: AccountId, status: AccountStatus): Promise<Account | null>;
+  updateSettings(id: AccountId, settings: Partial<AccountSettings>): Promise<Account | null>;
 }
 
 export interface Store {
   readonly kind: "memory" | "mongo";
   readonly accounts: AccountStore;
   readonly ledger: LedgerStore;
+  readonly runs: ReviewRunStore;
+  readonly pullRequests: PullRequestStore;
   /** Cheap round trip for health checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,13 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import nock from "nock";
-import { pino } from "pino";
-import { createAccountLifecycle } from "../../src/accounts/account-lifecycle.js";
-import { jasperApp } from "../../src/github/app.js";
-import { Ledger } from "../../src/ledger/ledger.js";
 import { toAccountId } from "../../src/ledger/types.js";
-import { createServer } from "../../src/server/create-server.js";
-import { createMemoryStore } from "../../src/store/memory/memory-store.js";
-import { fixture, signedDelivery, testProbot } from "../support/github.js";
+import { fixture, signedDelivery } from "../support/github.js";
+import { createHarness, type Harness } from "../support/harness.js";
 
 describe("installation webhooks", () => {
   beforeEach(() => nock.disableNetConnect());
@@ -17,18 +12,12 @@ describe("installation webhooks", () => {
     nock.enableNetConnect();
   });
 
+  let harness: Harness;
   const setup = async () => {
-    const store = createMemoryStore();
-    const ledger = new Ledger({ store: store.ledger, freePerMonth: 3 });
-    const lifecycle = createAccountLifecycle({ accounts: store.accounts, ledger });
-    const server = await createServer({
-      probot: testProbot(),
-      app: jasperApp({ lifecycle }),
-      store,
-      log: pino({ level: "warn" }),
-    });
-    return { store, ledger, server };
+    harness = await createHarness();
+    return { store: harness.store, ledger: harness.jasper.ledger, server: harness.server };
   };
+  afterEach(() => harness.close());
   const acme = toAccountId(9001);
 
   it("opens the account with this month's free tier at once, once however often delivered", async () => {

@@ -15,7 +15,13 @@ export function testProbot(): Probot {
     // Tests send bad signatures on purpose; Probot logs those as errors.
     logLevel: "fatal",
     // No retries or throttling in tests: a failing call should fail the test at once.
-    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+    // The function form sees the options Probot built (its throttle settings included), so
+    // `enabled: false` survives into installation clients; the object form does not.
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
+      retry: { enabled: false },
+      throttle: { ...(options.throttle as object), enabled: false },
+    })),
   });
 }
 

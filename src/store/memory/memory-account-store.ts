@@ -1,4 +1,10 @@
-import type { Account, AccountId, AccountStatus } from "../../ledger/types.js";
+import {
+  DEFAULT_SETTINGS,
+  type Account,
+  type AccountId,
+  type AccountSettings,
+  type AccountStatus,
+} from "../../ledger/types.js";
 import type { AccountStore, AccountUpsert } from "../repository.js";
 
 export class MemoryAccountStore implements AccountStore {
@@ -9,7 +15,13 @@ export class MemoryAccountStore implements AccountStore {
     const existing = this.accounts.get(input.id);
     const account: Account = existing
       ? { ...existing, login: input.login, type: input.type, updatedAt: now }
-      : { ...input, status: "active", createdAt: now, updatedAt: now };
+      : {
+          ...input,
+          status: "active",
+          settings: { ...DEFAULT_SETTINGS },
+          createdAt: now,
+          updatedAt: now,
+        };
     this.accounts.set(input.id, account);
     return copyAccount(account);
   }
@@ -37,8 +49,25 @@ export class MemoryAccountStore implements AccountStore {
     this.accounts.set(id, updated);
     return copyAccount(updated);
   }
+
+  async updateSettings(id: AccountId, settings: Partial<AccountSettings>): Promise<Account | null> {
+    const account = this.accounts.get(id);
+    if (!account) return null;
+    const updated = {
+      ...account,
+      settings: { ...account.settings, ...settings },
+      updatedAt: new Date(),
+    };
+    this.accounts.set(id, updated);
+    return copyAccount(updated);
+  }
 }
 
 function copyAccount(a: Account): Account {
-  return { ...a, createdAt: new Date(a.createdAt), updatedAt: new Date(a.updatedAt) };
+  return {
+    ...a,
+    settings: { ...a.settings },
+    createdAt: new Date(a.createdAt),
+    updatedAt: new Date(a.updatedAt),
+  };
 }

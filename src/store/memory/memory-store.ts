@@ -1,6 +1,7 @@
 import type { Store } from "../repository.js";
 import { MemoryAccountStore } from "./memory-account-store.js";
 import { MemoryLedgerStore } from "./memory-ledger-store.js";
+import { MemoryPullRequestStore, MemoryReviewRunStore } from "./memory-review-stores.js";
 
 /** Everything in process memory: nothing survives a restart. Tests and try-outs only. */
 export function createMemoryStore(): Store {
@@ -8,6 +9,8 @@ export function createMemoryStore(): Store {
     kind: "memory",
     accounts: new MemoryAccountStore(),
     ledger: new MemoryLedgerStore(),
+    runs: new MemoryReviewRunStore(),
+    pullRequests: new MemoryPullRequestStore(),
     ping: async () => {},
     close: async () => {},
   };

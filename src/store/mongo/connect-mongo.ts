@@ -2,8 +2,12 @@ import mongoose from "mongoose";
 import type { Store } from "../repository.js";
 import { accountModel } from "./models/account.js";
 import { ledgerEntryModel } from "./models/ledger-entry.js";
+import { pullRequestModel } from "./models/pull-request.js";
+import { reviewRunModel } from "./models/review-run.js";
 import { MongoAccountStore } from "./mongo-account-store.js";
 import { MongoLedgerStore } from "./mongo-ledger-store.js";
+import { MongoPullRequestStore } from "./mongo-pull-request-store.js";
+import { MongoReviewRunStore } from "./mongo-review-run-store.js";
 
 /**
  * Connects to MongoDB and returns the store once its indexes exist: the unique indexes are
@@ -33,15 +37,22 @@ export async function createMongoStore(uri: string): Promise<Store> {
   try {
     const entries = ledgerEntryModel(conn);
     const accounts = accountModel(conn);
+    const runs = reviewRunModel(conn);
+    const pullRequests = pullRequestModel(conn);
     // createIndexes only adds missing indexes; unlike syncIndexes it never drops one, so a
     // deploy with an older schema cannot remove an index a newer one relies on.
     await entries.createIndexes();
     await accounts.createIndexes();
+    // Their unique indexes deduplicate review runs and the "reviews paused" comment.
+    await runs.createIndexes();
+    await pullRequests.createIndexes();
 
     return {
       kind: "mongo",
       accounts: new MongoAccountStore(accounts),
       ledger: new MongoLedgerStore(entries),
+      runs: new MongoReviewRunStore(runs),
+      pullRequests: new MongoPullRequestStore(pullRequests),
       ping: async () => {
         const db = conn.db;
         if (!db) throw new Error("MongoDB connection has no database");

@@ -1,7 +1,9 @@
 import {
+  DEFAULT_SETTINGS,
   toAccountId,
   type Account,
   type AccountId,
+  type AccountSettings,
   type AccountStatus,
 } from "../../ledger/types.js";
 import type { AccountStore, AccountUpsert } from "../repository.js";
@@ -48,6 +50,25 @@ export class MongoAccountStore implements AccountStore {
     return doc ? toAccount(doc) : null;
   }
 
+  async updateSettings(id: AccountId, settings: Partial<AccountSettings>): Promise<Account | null> {
+    // One $set per field, never the whole subdocument: a field not given keeps its stored
+    // value, and one never stored stays absent (reads fill in its default). Only the known
+    // fields: with strict, mongoose would silently drop any other path anyway.
+    const set: Record<string, unknown> = { updatedAt: new Date() };
+    for (const field of SETTINGS_FIELDS) {
+      const value = settings[field];
+      if (value !== undefined) set[`settings.${field}`] = value;
+    }
+    const doc = await this.accounts
+      .findOneAndUpdate(
+        { _id: id },
+        { $set: set },
+        { returnDocument: "after", runValidators: true },
+      )
+      .lean<AccountDoc>();
+    return doc ? toAccount(doc) : null;
+  }
+
   private async upsertOnce(input: AccountUpsert): Promise<Account> {
     const now = new Date();
     const doc = await this.accounts
@@ -62,7 +83,8 @@ export class MongoAccountStore implements AccountStore {
           },
           // Only when the account is new: an existing account keeps its status (a suspended
           // account that reinstalls the app stays suspended) and its createdAt.
-          $setOnInsert: { status: "active", createdAt: now },
+          // Settings likewise: an upsert never undoes a choice made with updateSettings.
+          $setOnInsert: { status: "active", settings: { ...DEFAULT_SETTINGS }, createdAt: now },
         },
         { upsert: true, returnDocument: "after", runValidators: true },
       )
@@ -83,7 +105,22 @@ function toAccount(doc: AccountDoc): Account {
     login: doc.login,
     type: doc.type,
     status: doc.status,
+    // Defaults under the stored value: an account stored before settings (or one of its
+    // fields) existed reads as having the default.
+    settings: { ...DEFAULT_SETTINGS, ...definedOnly(doc.settings) },
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
+}
+
+const SETTINGS_FIELDS = Object.keys(DEFAULT_SETTINGS) as (keyof AccountSettings)[];
+
+/** The stored settings without absent or null fields, so that they cannot hide a default. */
+function definedOnly(stored: Partial<AccountSettings> | undefined): Partial<AccountSettings> {
+  const out: Partial<AccountSettings> = {};
+  for (const field of SETTINGS_FIELDS) {
+    const value = stored?.[field];
+    if (value != null) Object.assign(out, { [field]: value });
+  }
+  return out;
 }

@@ -1,8 +1,17 @@
 import { Schema, type Connection, type Model } from "mongoose";
-import type { AccountStatus, AccountType } from "../../../ledger/types.js";
+import {
+  DEFAULT_SETTINGS,
+  type AccountSettings,
+  type AccountStatus,
+  type AccountType,
+} from "../../../ledger/types.js";
 
 const ACCOUNT_TYPES: readonly AccountType[] = ["Organization", "User"];
 const ACCOUNT_STATUSES: readonly AccountStatus[] = ["active", "suspended", "uninstalled"];
+const REVIEW_CHARGING: readonly AccountSettings["reviewCharging"][] = [
+  "pull_request",
+  "review_run",
+];
 
 /** An account as stored. `_id` is the GitHub account id. */
 export interface AccountDoc {
@@ -12,9 +21,25 @@ export interface AccountDoc {
   loginLower: string;
   type: AccountType;
   status: AccountStatus;
+  /**
+   * Absent on accounts stored before settings existed, and a field added to AccountSettings
+   * later is absent on every account stored before it: reads fill in DEFAULT_SETTINGS.
+   */
+  settings?: Partial<AccountSettings>;
   createdAt: Date;
   updatedAt: Date;
 }
+
+const settingsSchema = new Schema<AccountSettings>(
+  {
+    reviewCharging: {
+      type: String,
+      enum: [...REVIEW_CHARGING],
+      default: DEFAULT_SETTINGS.reviewCharging,
+    },
+  },
+  { _id: false },
+);
 
 export const accountSchema = new Schema<AccountDoc>(
   {
@@ -27,6 +52,8 @@ export const accountSchema = new Schema<AccountDoc>(
     loginLower: { type: String, required: true },
     type: { type: String, required: true, enum: [...ACCOUNT_TYPES] },
     status: { type: String, required: true, enum: [...ACCOUNT_STATUSES] },
+    // Not required: accounts stored before it existed have none (see AccountDoc).
+    settings: { type: settingsSchema },
     // Set by the store itself (upsert keeps createdAt, moves updatedAt), so no timestamps option.
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },

@@ -1,0 +1,67 @@
+import { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import {
+  QUEUE,
+  REPLY_JOB_OPTIONS,
+  REVIEW_JOB_OPTIONS,
+  jobId,
+  type ReplyJob,
+  type ReviewJob,
+} from "./queues.js";
+
+export interface Producer {
+  enqueueReview(job: ReviewJob, runKey: string): Promise<void>;
+  enqueueReply(job: ReplyJob, id: string): Promise<void>;
+  /** The review job's state, for the sweeper; "missing" when Redis no longer has it. */
+  reviewJobState(accountId: number, runKey: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface ProducerOptions {
+  /** Names are prefixed so that tests (and several deployments) can share one Redis. */
+  prefix?: string;
+  /** How long a review waits before it starts, so a burst of pushes becomes one review. */
+  reviewDelayMs: number;
+  /** The first retry's delay (doubling after); default REVIEW_JOB_OPTIONS'. Tests shorten it. */
+  retryDelayMs?: number;
+}
+
+/**
+ * Every process may produce. `add` errors are never swallowed: a webhook that could not queue
+ * its review answers 500 and GitHub shows the failed delivery; the run stays `pending` and
+ * the sweeper queues it.
+ */
+export function createProducer(connection: Redis, options: ProducerOptions): Producer {
+  const prefix = options.prefix ?? "jasper";
+  const reviews = new Queue<ReviewJob>(QUEUE.reviews, { connection, prefix });
+  const replies = new Queue<ReplyJob>(QUEUE.replies, { connection, prefix });
+  const reviewJobId = (accountId: number, runKey: string) => jobId("run", accountId, runKey);
+  return {
+    async enqueueReview(job, runKey) {
+      await reviews.add("review", job, {
+        ...REVIEW_JOB_OPTIONS,
+        ...(options.retryDelayMs === undefined
+          ? {}
+          : { backoff: { type: "exponential", delay: options.retryDelayMs } }),
+        jobId: reviewJobId(job.accountId, runKey),
+        delay: options.reviewDelayMs,
+      });
+    },
+    async enqueueReply(job, id) {
+      await replies.add(job.kind, job, {
+        ...REPLY_JOB_OPTIONS,
+        ...(options.retryDelayMs === undefined
+          ? {}
+          : { backoff: { type: "exponential", delay: options.retryDelayMs } }),
+        jobId: jobId("reply", id),
+      });
+    },
+    async reviewJobState(accountId, runKey) {
+      const job = await reviews.getJob(reviewJobId(accountId, runKey));
+      return job ? await job.getState() : "missing";
+    },
+    async close() {
+      await Promise.all([reviews.close(), replies.close()]);
+    },
+  };
+}

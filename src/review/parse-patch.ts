@@ -1,0 +1,71 @@
+/**
+ * Reads the `patch` GitHub sends for each pull request file: unified-diff hunks only, no file
+ * headers. Line numbers are the new file's, the ones a review comment's `line` (side RIGHT)
+ * refers to.
+ */
+
+export interface AddedLine {
+  /** Line number in the new version of the file. */
+  line: number;
+  /** The line's text without the leading "+" (and without a CRLF file's trailing "\r"). */
+  text: string;
+}
+
+interface PatchLine {
+  kind: "added" | "context";
+  line: number;
+  text: string;
+}
+
+const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
+
+/** The lines the patch adds, in order. */
+export function addedLines(patch: string): AddedLine[] {
+  return rightSide(patch)
+    .filter((l) => l.kind === "added")
+    .map(({ line, text }) => ({ line, text }));
+}
+
+/**
+ * Lines of the new file that appear in the diff (added or context): GitHub rejects a review
+ * comment on any other line with "Line could not be resolved".
+ */
+export function commentableLines(patch: string): Set<number> {
+  return new Set(rightSide(patch).map((l) => l.line));
+}
+
+function rightSide(patch: string): PatchLine[] {
+  const out: PatchLine[] = [];
+  let newLine = 0;
+  // Each hunk says how many old and new lines it holds. Counting them down is what tells a
+  // removed line "-- a SQL comment" (shown as "--- a SQL comment") from a file header, and
+  // keeps a trailing newline at the end of the patch from reading as an extra context line.
+  let oldLeft = 0;
+  let newLeft = 0;
+  for (const raw of patch.split("\n")) {
+    const header = HUNK_HEADER.exec(raw);
+    if (header) {
+      oldLeft = header[2] === undefined ? 1 : Number(header[2]);
+      newLeft = header[4] === undefined ? 1 : Number(header[4]);
+      newLine = Number(header[3]);
+      continue;
+    }
+    if (oldLeft === 0 && newLeft === 0) continue; // outside any hunk
+    if (raw.startsWith("\\")) continue; // "\ No newline at end of file"
+    const text = raw.slice(1).replace(/\r$/, "");
+    if (raw.startsWith("+") && newLeft > 0) {
+      out.push({ kind: "added", line: newLine, text });
+      newLine++;
+      newLeft--;
+    } else if (raw.startsWith("-") && oldLeft > 0) {
+      oldLeft--;
+    } else if ((raw.startsWith(" ") || raw === "") && newLeft > 0 && oldLeft > 0) {
+      // Some tools strip the single space of an empty context line; it is still context.
+      out.push({ kind: "context", line: newLine, text });
+      newLine++;
+      newLeft--;
+      oldLeft--;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,150 @@
+import type { InlineComment, PreparedDiff, ReviewEngine, ReviewResult } from "./engine.js";
+import { neutralizeCommands } from "./neutralize-commands.js";
+import { addedLines, commentableLines } from "./parse-patch.js";
+import { ALL_RULES } from "./rules/all-rules.js";
+import type { Finding, Severity } from "./rules/finding.js";
+import { sizeNote } from "./rules/size.js";
+
+export interface RuleBasedEngineOptions {
+  /** The name people mention and command, as in the chat reply's command list. Default "jasper". */
+  botName?: string;
+}
+
+/** GitHub accepts many more, but a review drowning in comments gets none of them read. */
+export const MAX_INLINE_COMMENTS = 30;
+/** Keeps the review body far below GitHub's 65,536-character limit on any diff. */
+const MAX_LISTED_FINDINGS = 60;
+
+const RANK: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
+const LABEL: Record<Severity, string> = { high: "High", medium: "Medium", low: "Low" };
+
+/**
+ * The reviewer used when no AI provider is configured, so the app reviews out of the box:
+ * the rules in ./rules over the lines each pull request adds.
+ */
+export function createRuleBasedEngine(options: RuleBasedEngineOptions = {}): ReviewEngine {
+  const botName = options.botName ?? "jasper";
+  return {
+    name: "rules",
+    async review(request) {
+      return reviewDiff(request.diff);
+    },
+    async chat() {
+      return neutralizeCommands(chatReply(botName));
+    },
+  };
+}
+
+function reviewDiff(diff: PreparedDiff): ReviewResult {
+  const found: { finding: Finding; file: number }[] = [];
+  const commentable = new Map<string, Set<number>>();
+  diff.files.forEach((file, index) => {
+    if (!file.patch) return;
+    commentable.set(file.filename, commentableLines(file.patch));
+    const added = addedLines(file.patch);
+    for (const finding of ALL_RULES.flatMap((rule) => rule(file, added))) {
+      found.push({ finding, file: index });
+    }
+  });
+  // By file (GitHub's order), then line, the more severe first on one line: the summary's
+  // order. One finding per (path, line, rule): when two checks of a rule hit the same line
+  // (console.log and debugger), the more severe one stays.
+  found.sort(
+    (a, b) =>
+      a.file - b.file ||
+      a.finding.line - b.finding.line ||
+      RANK[a.finding.severity] - RANK[b.finding.severity],
+  );
+  const seen = new Set<string>();
+  const findings = found
+    .map(({ finding }) => finding)
+    .filter(({ path, line, rule }) => {
+      const key = `${path}\n${line}\n${rule}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  // Array.prototype.sort is stable: within a severity, the order above holds.
+  const comments: InlineComment[] = [...findings]
+    .sort((a, b) => RANK[a.severity] - RANK[b.severity])
+    .filter((f) => commentable.get(f.path)?.has(f.line) === true)
+    .slice(0, MAX_INLINE_COMMENTS)
+    .map((f) => ({ path: f.path, line: f.line, body: neutralizeCommands(commentBody(f)) }));
+  return { summary: neutralizeCommands(summary(findings, sizeNote(diff))), comments };
+}
+
+function commentBody(f: Finding): string {
+  return `**${LABEL[f.severity]} · ${f.rule}**: ${f.message}`;
+}
+
+function summary(findings: Finding[], size: string | null): string {
+  const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
+  const parts: string[] = [verdict(findings.length, count("high"))];
+  if (findings.length > 0) {
+    parts.push(
+      (["high", "medium", "low"] as const).map((s) => `${LABEL[s]}: ${count(s)}`).join(" · "),
+    );
+    parts.push(findingList(findings));
+  }
+  if (size) parts.push(size);
+  parts.push(
+    "<sub>This review came from Jasper's built-in rule-based reviewer: no AI provider is " +
+      "configured. Set `AI_BASE_URL`, `AI_API_KEY` and `AI_MODEL` for AI reviews.</sub>",
+  );
+  return parts.join("\n\n");
+}
+
+function verdict(total: number, high: number): string {
+  if (total === 0) return "No problems found by the built-in checks.";
+  const problems = `${total} possible problem${total === 1 ? "" : "s"}`;
+  return high > 0
+    ? `**Found ${problems}, ${high} of high severity**: please look at those before merging.`
+    : `**Found ${problems}**, none of high severity.`;
+}
+
+/** Findings grouped by file, lines ascending. */
+function findingList(findings: Finding[]): string {
+  const lines: string[] = [];
+  let path: string | null = null;
+  for (const f of findings.slice(0, MAX_LISTED_FINDINGS)) {
+    if (f.path !== path) {
+      if (path !== null) lines.push("");
+      lines.push(`**${codeSpan(f.path)}**`);
+      path = f.path;
+    }
+    lines.push(`- line ${f.line} · ${LABEL[f.severity]} · ${f.rule}: ${f.message}`);
+  }
+  const more = findings.length - MAX_LISTED_FINDINGS;
+  if (more > 0) lines.push("", `…and ${more} more of the same kinds.`);
+  return lines.join("\n");
+}
+
+/** A path as inline code, whatever characters it holds (Git allows backticks and newlines). */
+function codeSpan(text: string): string {
+  const flat = text.replace(/[\r\n]+/g, " ");
+  const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longestRun + 1);
+  const pad = longestRun > 0 ? " " : "";
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
+function chatReply(botName: string): string {
+  const command = (name: string) => `\`/${botName} ${name}\``;
+  return [
+    "Thanks for asking. No AI provider is configured for this Jasper, so I can't answer " +
+      "questions about the code in chat; this is a fixed reply.",
+    "What I can do without one:",
+    [
+      "- review every pull request with built-in checks: leaked credentials, merge conflict " +
+        "markers, debugging leftovers and focused tests, risky patterns (`eval`, shell commands " +
+        "and SQL built from strings, TLS checks turned off, unsafe deserialization) and oversized changes;",
+      "- answer these commands in a pull request comment:",
+      `  - ${command("help")}: list the commands`,
+      `  - ${command("review")}: review the pull request again`,
+      `  - ${command("pause")}: stop automatic reviews`,
+      `  - ${command("resume")}: start automatic reviews again`,
+      `  - ${command("credits")}: show the account's credit balance`,
+    ].join("\n"),
+    "For AI reviews and chat, whoever runs Jasper can set `AI_BASE_URL`, `AI_API_KEY` and `AI_MODEL`.",
+  ].join("\n\n");
+}

@@ -1,0 +1,155 @@
+import type { Ledger } from "../ledger/ledger.js";
+import { DEFAULT_SETTINGS, type AccountId } from "../ledger/types.js";
+import type { ReplyJob, ReviewJob } from "../queue/queues.js";
+import type { AccountStore } from "../store/repository.js";
+import { pullRequestChargeKey, runChargeKey, runKeyOf } from "./charge-keys.js";
+import type { PullRequestRef, PullRequestStore, ReviewRun, ReviewRunStore } from "./types.js";
+
+export interface ReviewTrigger {
+  accountId: AccountId;
+  installationId: number;
+  pr: PullRequestRef;
+  headSha: string;
+  url: string;
+  /** "auto": a pull request event; "command": someone asked with `/jasper review`. */
+  source: "auto" | "command";
+}
+
+export type AcceptOutcome =
+  | { status: "queued"; run: ReviewRun }
+  | { status: "duplicate"; run: ReviewRun }
+  /** Not enough credits; `noticeQueued` when this call queued the pull request's one notice. */
+  | { status: "paused"; run: ReviewRun; noticeQueued: boolean }
+  | { status: "skipped"; reason: "paused_on_pull_request" };
+
+export interface AcceptDeps {
+  runs: ReviewRunStore;
+  pullRequests: Pick<PullRequestStore, "get" | "claimPausedNotice">;
+  accounts: Pick<AccountStore, "get">;
+  ledger: Pick<Ledger, "charge" | "refundOfCharge">;
+  enqueueReview(job: ReviewJob, runKey: string): Promise<void>;
+  enqueueReply(job: ReplyJob, id: string): Promise<void>;
+}
+
+/**
+ * Accepts a review into the queue: verify, decide, charge, enqueue. The database decides what
+ * a duplicate is (the run's unique key, the ledger's idempotency key), never the queue. Every
+ * step can be run again: a run left `pending` by a crash is resumed by the sweeper through
+ * `resume`, and charges again only by the same key, which writes nothing twice.
+ */
+/**
+ * The head's attempt number: 0 for its first run. An automatic event for a head that has a run
+ * already is a duplicate (null), unless that run was left pending; `/jasper review` asks for a
+ * new run unless one is still in flight. `forHead` is newest first.
+ */
+function nextAttempt(forHead: ReviewRun[], source: ReviewTrigger["source"]): number | null {
+  const newest = forHead[0];
+  if (!newest) return 0;
+  if (newest.status === "pending") return newest.attempt;
+  if (source === "auto" || newest.status === "queued") return null;
+  return newest.attempt + 1;
+}
+
+export function createAcceptReview(deps: AcceptDeps) {
+  async function accept(trigger: ReviewTrigger): Promise<AcceptOutcome> {
+    const { accountId, pr } = trigger;
+    if (trigger.source === "auto") {
+      const flags = await deps.pullRequests.get(accountId, pr.repositoryId, pr.number);
+      if (flags.autoReviewPaused) return { status: "skipped", reason: "paused_on_pull_request" };
+    }
+    const prRuns = await deps.runs.listForPullRequest(accountId, pr.repositoryId, pr.number, 50);
+    const forHead = prRuns.filter((r) => r.headSha === trigger.headSha);
+    const attempt = nextAttempt(forHead, trigger.source);
+    if (attempt === null) return { status: "duplicate", run: forHead[0]! };
+    const posted = prRuns.some((r) => r.status === "posted");
+    const { created, run } = await deps.runs.claim({
+      accountId,
+      runKey: runKeyOf(pr, trigger.headSha, attempt),
+      pr,
+      headSha: trigger.headSha,
+      attempt,
+      installationId: trigger.installationId,
+      status: "pending",
+      chargeKey: null,
+      incremental: posted,
+      reason: null,
+    });
+    // Someone else claimed it: a duplicate, unless it was left half-done by a crash.
+    if (!created && run.status !== "pending") return { status: "duplicate", run };
+    return pay(run, trigger.url);
+  }
+
+  /** Charges for the run if it needs paying for, then queues it; or pauses it at zero. */
+  async function pay(run: ReviewRun, url: string): Promise<AcceptOutcome> {
+    const account = await deps.accounts.get(run.accountId);
+    const policy = (account?.settings ?? DEFAULT_SETTINGS).reviewCharging;
+    const chargeKey =
+      policy === "review_run"
+        ? await chargeOnce(run, runChargeKey(run.runKey), url)
+        : await chargePullRequest(run, url);
+
+    if (chargeKey === null) {
+      const paused = await deps.runs.transition(run.accountId, run.runKey, ["pending"], "paused", {
+        reason: "insufficient_credits",
+      });
+      const noticeQueued = await deps.pullRequests.claimPausedNotice(run.accountId, run.pr);
+      if (noticeQueued) {
+        await deps.enqueueReply(
+          {
+            kind: "paused_notice",
+            accountId: run.accountId,
+            installationId: run.installationId,
+            repository: run.pr.repository,
+            repositoryId: run.pr.repositoryId,
+            number: run.pr.number,
+          },
+          `paused-${run.accountId}-${run.pr.repositoryId}-${run.pr.number}`,
+        );
+      }
+      return { status: "paused", run: paused ?? run, noticeQueued };
+    }
+
+    const queued =
+      (await deps.runs.transition(run.accountId, run.runKey, ["pending"], "queued", {
+        chargeKey,
+      })) ?? (await deps.runs.get(run.accountId, run.runKey));
+    // Queued even when another caller moved it first: the job id makes a second add a no-op.
+    await deps.enqueueReview({ accountId: run.accountId, runKey: run.runKey }, run.runKey);
+    return { status: "queued", run: queued ?? run };
+  }
+
+  /** The pull request's live charge: the first of its keys that was not refunded. */
+  async function chargePullRequest(run: ReviewRun, url: string): Promise<string | null> {
+    for (let generation = 0; ; generation++) {
+      const key = pullRequestChargeKey(run.pr, generation);
+      const charged = await chargeOnce(run, key, url);
+      if (charged === null) return null;
+      if (!(await deps.ledger.refundOfCharge(run.accountId, key))) return key;
+    }
+  }
+
+  /** The charge's key when it exists or was just made; null when credits do not cover it. */
+  async function chargeOnce(run: ReviewRun, key: string, url: string): Promise<string | null> {
+    const result = await deps.ledger.charge(run.accountId, {
+      action: "review",
+      description: `Review of ${run.pr.repository}#${run.pr.number}`,
+      reference: {
+        kind: "pull_request",
+        repository: run.pr.repository,
+        number: run.pr.number,
+        url,
+        headSha: run.headSha,
+      },
+      idempotencyKey: key,
+    });
+    return result.status === "insufficient" ? null : key;
+  }
+
+  return {
+    accept,
+    /** The sweeper's way back into a run a crash left `pending`. */
+    resume: (run: ReviewRun) =>
+      pay(run, `https://github.com/${run.pr.repository}/pull/${run.pr.number}`),
+  };
+}
+export type AcceptReview = ReturnType<typeof createAcceptReview>;

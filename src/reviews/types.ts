@@ -1,0 +1,103 @@
+import type { AccountId } from "../ledger/types.js";
+
+/** Which pull request, within an account. */
+export interface PullRequestRef {
+  repositoryId: number;
+  /** "owner/name", for links and messages. */
+  repository: string;
+  number: number;
+}
+
+/**
+ * Where a review run stands. `pending`: claimed, not yet paid for and queued (a crash here is
+ * picked up by the sweeper). `queued`: paid and on the queue. The rest are final.
+ */
+export type RunStatus =
+  "pending" | "queued" | "posted" | "failed" | "superseded" | "paused" | "skipped";
+export const FINAL_STATUSES: readonly RunStatus[] = [
+  "posted",
+  "failed",
+  "superseded",
+  "paused",
+  "skipped",
+];
+
+/** One review of one head of one pull request: the unit the database deduplicates on. */
+export interface ReviewRun {
+  accountId: AccountId;
+  /** `${repositoryId}:${number}:${headSha}:${attempt}`; unique per account. */
+  runKey: string;
+  pr: PullRequestRef;
+  headSha: string;
+  /** 0 for the head's first run; a `/jasper review` after a failure makes the next. */
+  attempt: number;
+  installationId: number;
+  status: RunStatus;
+  /** The ledger charge that pays for this run (its own, or the pull request's). */
+  chargeKey: string | null;
+  /** A re-review of a pull request that already had a review (included by default). */
+  incremental: boolean;
+  /** Why it ended, for failed and skipped runs. */
+  reason: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export type NewRun = Omit<ReviewRun, "createdAt" | "updatedAt">;
+
+export interface ReviewRunStore {
+  /** Inserts the run unless its key exists; either way returns the stored run. */
+  claim(run: NewRun): Promise<{ created: boolean; run: ReviewRun }>;
+  get(accountId: AccountId, runKey: string): Promise<ReviewRun | null>;
+  /**
+   * Moves a run from one of `from` to `to` (with the given fields) in one atomic step; null
+   * when the run is not in one of `from` any more, so two workers cannot both finish a run.
+   */
+  transition(
+    accountId: AccountId,
+    runKey: string,
+    from: readonly RunStatus[],
+    to: RunStatus,
+    fields?: Partial<Pick<ReviewRun, "chargeKey" | "reason">>,
+  ): Promise<ReviewRun | null>;
+  /** The pull request's newest run (highest createdAt), to tell whether a run is superseded. */
+  latestForPullRequest(
+    accountId: AccountId,
+    repositoryId: number,
+    number: number,
+  ): Promise<ReviewRun | null>;
+  /** Whether any run paid by this charge got its review posted. */
+  postedWithCharge(accountId: AccountId, chargeKey: string): Promise<boolean>;
+  /** Runs of the pull request, newest first (for "is this the first review" and commands). */
+  listForPullRequest(
+    accountId: AccountId,
+    repositoryId: number,
+    number: number,
+    limit: number,
+  ): Promise<ReviewRun[]>;
+  /** Unfinished runs not updated since `before`, oldest first: the sweeper's work list. */
+  listStale(before: Date, limit: number): Promise<ReviewRun[]>;
+}
+
+/** What Jasper remembers about a pull request besides its runs. */
+export interface PullRequestFlags {
+  /** `/jasper pause`: no automatic reviews on this pull request until `/jasper resume`. */
+  autoReviewPaused: boolean;
+  /** The one "reviews are paused: out of credits" comment, once posted. */
+  pausedNoticeCommentId: number | null;
+}
+
+export interface PullRequestStore {
+  get(accountId: AccountId, repositoryId: number, number: number): Promise<PullRequestFlags>;
+  setAutoReviewPaused(accountId: AccountId, pr: PullRequestRef, paused: boolean): Promise<void>;
+  /**
+   * Claims the right to post the pull request's "reviews paused" comment: true for exactly
+   * one caller ever, however many events race, so the comment is posted once.
+   */
+  claimPausedNotice(accountId: AccountId, pr: PullRequestRef): Promise<boolean>;
+  setPausedNoticeComment(
+    accountId: AccountId,
+    pr: PullRequestRef,
+    commentId: number,
+  ): Promise<void>;
+}

@@ -1,0 +1,137 @@
+import type { AccountId } from "../../ledger/types.js";
+import {
+  FINAL_STATUSES,
+  type NewRun,
+  type PullRequestFlags,
+  type PullRequestRef,
+  type PullRequestStore,
+  type ReviewRun,
+  type ReviewRunStore,
+  type RunStatus,
+} from "../../reviews/types.js";
+
+const copyRun = (r: ReviewRun): ReviewRun => ({
+  ...r,
+  pr: { ...r.pr },
+  createdAt: new Date(r.createdAt),
+  updatedAt: new Date(r.updatedAt),
+});
+
+/** Review runs in memory; each method's check-and-write runs without an await in between. */
+export class MemoryReviewRunStore implements ReviewRunStore {
+  private readonly runs = new Map<string, ReviewRun>();
+  private clock = 0;
+
+  async claim(input: NewRun): Promise<{ created: boolean; run: ReviewRun }> {
+    const existing = this.runs.get(key(input.accountId, input.runKey));
+    if (existing) return { created: false, run: copyRun(existing) };
+    const now = this.now();
+    const run: ReviewRun = { ...input, pr: { ...input.pr }, createdAt: now, updatedAt: now };
+    this.runs.set(key(input.accountId, input.runKey), run);
+    return { created: true, run: copyRun(run) };
+  }
+
+  async get(accountId: AccountId, runKey: string): Promise<ReviewRun | null> {
+    const run = this.runs.get(key(accountId, runKey));
+    return run ? copyRun(run) : null;
+  }
+
+  async transition(
+    accountId: AccountId,
+    runKey: string,
+    from: readonly RunStatus[],
+    to: RunStatus,
+    fields: Partial<Pick<ReviewRun, "chargeKey" | "reason">> = {},
+  ): Promise<ReviewRun | null> {
+    const run = this.runs.get(key(accountId, runKey));
+    if (!run || !from.includes(run.status)) return null;
+    Object.assign(run, fields, { status: to, updatedAt: this.now() });
+    return copyRun(run);
+  }
+
+  async latestForPullRequest(accountId: AccountId, repositoryId: number, number: number) {
+    return (await this.listForPullRequest(accountId, repositoryId, number, 1))[0] ?? null;
+  }
+
+  async postedWithCharge(accountId: AccountId, chargeKey: string): Promise<boolean> {
+    for (const run of this.runs.values()) {
+      if (run.accountId === accountId && run.chargeKey === chargeKey && run.status === "posted") {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  async listForPullRequest(
+    accountId: AccountId,
+    repositoryId: number,
+    number: number,
+    limit: number,
+  ): Promise<ReviewRun[]> {
+    return [...this.runs.values()]
+      .filter(
+        (r) =>
+          r.accountId === accountId && r.pr.repositoryId === repositoryId && r.pr.number === number,
+      )
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+      .slice(0, limit)
+      .map(copyRun);
+  }
+
+  async listStale(before: Date, limit: number): Promise<ReviewRun[]> {
+    return [...this.runs.values()]
+      .filter((r) => !FINAL_STATUSES.includes(r.status) && r.updatedAt < before)
+      .sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime())
+      .slice(0, limit)
+      .map(copyRun);
+  }
+
+  /** Strictly increasing, so "newest" is well defined even within one millisecond. */
+  private now(): Date {
+    this.clock = Math.max(this.clock + 1, Date.now());
+    return new Date(this.clock);
+  }
+}
+
+interface Flags extends PullRequestFlags {
+  noticeClaimed: boolean;
+}
+
+export class MemoryPullRequestStore implements PullRequestStore {
+  private readonly prs = new Map<string, Flags>();
+
+  async get(accountId: AccountId, repositoryId: number, number: number): Promise<PullRequestFlags> {
+    const flags = this.prs.get(`${accountId}:${repositoryId}:${number}`);
+    return {
+      autoReviewPaused: flags?.autoReviewPaused ?? false,
+      pausedNoticeCommentId: flags?.pausedNoticeCommentId ?? null,
+    };
+  }
+
+  async setAutoReviewPaused(accountId: AccountId, pr: PullRequestRef, paused: boolean) {
+    this.flags(accountId, pr).autoReviewPaused = paused;
+  }
+
+  async claimPausedNotice(accountId: AccountId, pr: PullRequestRef): Promise<boolean> {
+    const flags = this.flags(accountId, pr);
+    if (flags.noticeClaimed) return false;
+    flags.noticeClaimed = true;
+    return true;
+  }
+
+  async setPausedNoticeComment(accountId: AccountId, pr: PullRequestRef, commentId: number) {
+    this.flags(accountId, pr).pausedNoticeCommentId = commentId;
+  }
+
+  private flags(accountId: AccountId, pr: PullRequestRef): Flags {
+    const k = `${accountId}:${pr.repositoryId}:${pr.number}`;
+    let flags = this.prs.get(k);
+    if (!flags) {
+      flags = { autoReviewPaused: false, pausedNoticeCommentId: null, noticeClaimed: false };
+      this.prs.set(k, flags);
+    }
+    return flags;
+  }
+}
+
+const key = (accountId: AccountId, runKey: string) => `${accountId}|${runKey}`;

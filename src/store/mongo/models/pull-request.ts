@@ -1,0 +1,47 @@
+import { Schema, type Connection, type Model } from "mongoose";
+import type { PullRequestFlags } from "../../../reviews/types.js";
+
+/**
+ * What Jasper remembers about one pull request, as stored. Only written by upserts keyed on
+ * (accountId, repositoryId, number), which is the document's identity: the schema declares no
+ * `_id`, the server gives each document one on insert, and nothing reads it.
+ */
+export interface PullRequestDoc extends PullRequestFlags {
+  accountId: number;
+  repositoryId: number;
+  number: number;
+  /** "owner/name" as last told, for operators reading the collection. */
+  repository: string;
+  /** Whether claimPausedNotice() has said true for this pull request (it never will again). */
+  noticeClaimed: boolean;
+}
+
+const integer = { validator: Number.isInteger, message: "{PATH} must be an integer" };
+// Custom validators run on null too (only undefined skips them).
+const integerOrNull = {
+  validator: (v: unknown) => v === null || Number.isInteger(v),
+  message: "{PATH} must be an integer or null",
+};
+
+export const pullRequestSchema = new Schema<PullRequestDoc>(
+  {
+    accountId: { type: Number, required: true, validate: integer },
+    repositoryId: { type: Number, required: true, validate: integer },
+    number: { type: Number, required: true, min: 1, validate: integer },
+    repository: { type: String, required: true },
+    // Defaults reach the database through upserts: mongoose adds them to $setOnInsert.
+    autoReviewPaused: { type: Boolean, default: false },
+    noticeClaimed: { type: Boolean, default: false },
+    pausedNoticeCommentId: { type: Number, default: null, validate: integerOrNull },
+  },
+  { collection: "pull_requests", strict: true, versionKey: false, _id: false },
+);
+
+// Every read and write; unique, which is what makes claimPausedNotice() exactly-once.
+pullRequestSchema.index({ accountId: 1, repositoryId: 1, number: 1 }, { unique: true });
+
+export type PullRequestModel = Model<PullRequestDoc>;
+
+/** Models belong to one connection; createMongoStore builds this one on its own. */
+export const pullRequestModel = (conn: Connection): PullRequestModel =>
+  conn.model<PullRequestDoc>("PullRequest", pullRequestSchema);

@@ -1,0 +1,80 @@
+import { Schema, type Connection, type Model, type Types } from "mongoose";
+import type { PullRequestRef, ReviewRun, RunStatus } from "../../../reviews/types.js";
+
+/**
+ * Every RunStatus, for the schema's enum. A Record so that a status added to the type without
+ * being added here fails to compile instead of failing validation at run time.
+ */
+const STATUS_SET: Record<RunStatus, true> = {
+  pending: true,
+  queued: true,
+  posted: true,
+  failed: true,
+  superseded: true,
+  paused: true,
+  skipped: true,
+};
+export const RUN_STATUSES = Object.keys(STATUS_SET) as RunStatus[];
+
+/**
+ * A review run as stored: the domain ReviewRun with an `_id`, derived from it so the two
+ * cannot drift apart. The store sets `_id` itself, next to createdAt (see the store).
+ */
+export type ReviewRunDoc = Omit<ReviewRun, "accountId"> & {
+  _id: Types.ObjectId;
+  accountId: number;
+};
+
+const integer = { validator: Number.isInteger, message: "{PATH} must be an integer" };
+
+const pullRequestRefSchema = new Schema<PullRequestRef>(
+  {
+    repositoryId: { type: Number, required: true, validate: integer },
+    repository: { type: String, required: true },
+    number: { type: Number, required: true, min: 1, validate: integer },
+  },
+  { _id: false },
+);
+
+export const reviewRunSchema = new Schema<ReviewRunDoc>(
+  {
+    accountId: { type: Number, required: true, validate: integer },
+    runKey: { type: String, required: true },
+    pr: { type: pullRequestRefSchema, required: true },
+    headSha: { type: String, required: true },
+    attempt: { type: Number, required: true, min: 0, validate: integer },
+    installationId: { type: Number, required: true, validate: integer },
+    status: { type: String, required: true, enum: [...RUN_STATUSES] },
+    chargeKey: { type: String, default: null },
+    incremental: { type: Boolean, required: true },
+    reason: { type: String, default: null },
+    // Set by the store (claim sets both, transition moves updatedAt), so no timestamps option.
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { collection: "review_runs", strict: true, versionKey: false },
+);
+
+// claim() and get(): one run per key per account. The deduplication of webhook deliveries
+// rests on this index: two deliveries of one push both insert, and only one gets in.
+reviewRunSchema.index({ accountId: 1, runKey: 1 }, { unique: true });
+// latestForPullRequest() and listForPullRequest(): newest first. _id breaks ties between runs
+// created in the same millisecond, and is in the index so the sort needs no in-memory stage.
+reviewRunSchema.index({
+  accountId: 1,
+  "pr.repositoryId": 1,
+  "pr.number": 1,
+  createdAt: -1,
+  _id: -1,
+});
+// postedWithCharge().
+reviewRunSchema.index({ accountId: 1, chargeKey: 1, status: 1 });
+// listStale(), oldest first. The one query on this collection without an accountId: the
+// sweeper is an operator job over every account. _id makes the order total, as above.
+reviewRunSchema.index({ status: 1, updatedAt: 1, _id: 1 });
+
+export type ReviewRunModel = Model<ReviewRunDoc>;
+
+/** Models belong to one connection; createMongoStore builds this one on its own. */
+export const reviewRunModel = (conn: Connection): ReviewRunModel =>
+  conn.model<ReviewRunDoc>("ReviewRun", reviewRunSchema);

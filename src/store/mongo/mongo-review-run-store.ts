@@ -1,0 +1,166 @@
+import { trusted, Types } from "mongoose";
+import { toAccountId, type AccountId } from "../../ledger/types.js";
+import {
+  FINAL_STATUSES,
+  type NewRun,
+  type ReviewRun,
+  type ReviewRunStore,
+  type RunStatus,
+} from "../../reviews/types.js";
+import { RUN_STATUSES, type ReviewRunDoc, type ReviewRunModel } from "./models/review-run.js";
+
+/** The statuses the sweeper looks at, as an $in (which, unlike $nin, can use the index). */
+const UNFINISHED: RunStatus[] = RUN_STATUSES.filter((s) => !FINAL_STATUSES.includes(s));
+
+/**
+ * Review runs in MongoDB. Deduplication comes from the unique (accountId, runKey) index and
+ * state changes from single-document findOneAndUpdate calls conditioned on the current
+ * status; see models/review-run.ts. Operator objects in filters are wrapped in
+ * mongoose.trusted(): the connection runs with sanitizeFilter (see connect-mongo.ts).
+ *
+ * "Newest" is createdAt, then _id. The store sets both together, synchronously: within one
+ * process ObjectIds only grow, so runs created in the same millisecond still have an order,
+ * and it is their creation order. Across processes that share a millisecond the order is
+ * arbitrary but fixed, which is all a tie between two processes can mean.
+ */
+export class MongoReviewRunStore implements ReviewRunStore {
+  constructor(private readonly runs: ReviewRunModel) {}
+
+  async claim(input: NewRun): Promise<{ created: boolean; run: ReviewRun }> {
+    const now = new Date();
+    const doc: ReviewRunDoc = {
+      _id: new Types.ObjectId(),
+      accountId: input.accountId,
+      runKey: input.runKey,
+      pr: {
+        repositoryId: input.pr.repositoryId,
+        repository: input.pr.repository,
+        number: input.pr.number,
+      },
+      headSha: input.headSha,
+      attempt: input.attempt,
+      installationId: input.installationId,
+      status: input.status,
+      chargeKey: input.chargeKey,
+      incremental: input.incremental,
+      reason: input.reason,
+      createdAt: now,
+      updatedAt: now,
+    };
+    try {
+      const created = await this.runs.insertOne(doc);
+      return { created: true, run: toRun(created.toObject()) };
+    } catch (err) {
+      // Someone claimed this key first (a redelivered webhook, a racing worker): theirs is
+      // the run. The _id cannot be the duplicate, we just made it; runs are never deleted,
+      // so the existing one is there to read.
+      if (!isDuplicateRunKey(err)) throw err;
+      const existing = await this.get(input.accountId, input.runKey);
+      if (!existing) throw new Error(`run ${input.runKey} missing right after a duplicate key`);
+      return { created: false, run: existing };
+    }
+  }
+
+  async get(accountId: AccountId, runKey: string): Promise<ReviewRun | null> {
+    const doc = await this.runs.findOne({ accountId, runKey }).lean<ReviewRunDoc>();
+    return doc ? toRun(doc) : null;
+  }
+
+  async transition(
+    accountId: AccountId,
+    runKey: string,
+    from: readonly RunStatus[],
+    to: RunStatus,
+    fields: Partial<Pick<ReviewRun, "chargeKey" | "reason">> = {},
+  ): Promise<ReviewRun | null> {
+    // One findOneAndUpdate: the status check and the write are a single atomic step on the
+    // document, so of two workers moving a run out of the same status only one matches.
+    const set: Partial<ReviewRunDoc> = { status: to, updatedAt: new Date() };
+    if (fields.chargeKey !== undefined) set.chargeKey = fields.chargeKey;
+    if (fields.reason !== undefined) set.reason = fields.reason;
+    const doc = await this.runs
+      .findOneAndUpdate(
+        { accountId, runKey, status: trusted({ $in: [...from] }) },
+        { $set: set },
+        { returnDocument: "after", runValidators: true },
+      )
+      .lean<ReviewRunDoc>();
+    return doc ? toRun(doc) : null;
+  }
+
+  async latestForPullRequest(
+    accountId: AccountId,
+    repositoryId: number,
+    number: number,
+  ): Promise<ReviewRun | null> {
+    const doc = await this.runs
+      .findOne({ accountId, "pr.repositoryId": repositoryId, "pr.number": number })
+      .sort({ createdAt: -1, _id: -1 })
+      .lean<ReviewRunDoc>();
+    return doc ? toRun(doc) : null;
+  }
+
+  async postedWithCharge(accountId: AccountId, chargeKey: string): Promise<boolean> {
+    const found = await this.runs.exists({ accountId, chargeKey, status: "posted" });
+    return found !== null;
+  }
+
+  async listForPullRequest(
+    accountId: AccountId,
+    repositoryId: number,
+    number: number,
+    limit: number,
+  ): Promise<ReviewRun[]> {
+    // MongoDB reads limit(0) as "no limit"; the contract means "nothing".
+    if (limit <= 0) return [];
+    const docs = await this.runs
+      .find({ accountId, "pr.repositoryId": repositoryId, "pr.number": number })
+      .sort({ createdAt: -1, _id: -1 })
+      .limit(limit)
+      .lean<ReviewRunDoc[]>();
+    return docs.map(toRun);
+  }
+
+  async listStale(before: Date, limit: number): Promise<ReviewRun[]> {
+    if (limit <= 0) return [];
+    // The only query here without an accountId: the sweeper works across every account.
+    // It returns whole runs, each carrying its own accountId, and every write that follows
+    // (transition) is scoped to that account again.
+    const docs = await this.runs
+      .find({ status: trusted({ $in: UNFINISHED }), updatedAt: trusted({ $lt: before }) })
+      .sort({ updatedAt: 1, _id: 1 })
+      .limit(limit)
+      .lean<ReviewRunDoc[]>();
+    return docs.map(toRun);
+  }
+}
+
+/** A duplicate key error from the (accountId, runKey) index; false for any other error. */
+function isDuplicateRunKey(err: unknown): boolean {
+  if (typeof err !== "object" || err === null) return false;
+  const { code, keyPattern } = err as { code?: unknown; keyPattern?: unknown };
+  return (
+    code === 11000 &&
+    typeof keyPattern === "object" &&
+    keyPattern !== null &&
+    "runKey" in keyPattern
+  );
+}
+
+/** A stored document as a domain run: plain data, nothing mongoose-specific left. */
+function toRun(doc: ReviewRunDoc): ReviewRun {
+  return {
+    accountId: toAccountId(doc.accountId),
+    runKey: doc.runKey,
+    pr: { repositoryId: doc.pr.repositoryId, repository: doc.pr.repository, number: doc.pr.number },
+    headSha: doc.headSha,
+    attempt: doc.attempt,
+    installationId: doc.installationId,
+    status: doc.status,
+    chargeKey: doc.chargeKey ?? null,
+    incremental: doc.incremental,
+    reason: doc.reason ?? null,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+  };
+}

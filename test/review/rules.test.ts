@@ -1,0 +1,406 @@
+import { describe, expect, it } from "@jest/globals";
+import type { ChangedFile, PreparedDiff } from "../../src/review/engine.js";
+import { addedLines } from "../../src/review/parse-patch.js";
+import { conflictMarkers } from "../../src/review/rules/conflict-markers.js";
+import { debugLeftovers } from "../../src/review/rules/debug-leftovers.js";
+import type { Finding, Rule } from "../../src/review/rules/finding.js";
+import { riskyPatterns } from "../../src/review/rules/risky-patterns.js";
+import { secrets } from "../../src/review/rules/secrets.js";
+import { oversizedFile, sizeNote } from "../../src/review/rules/size.js";
+
+/**
+ * Runs a rule over a modified file whose hunk keeps `context` before the added lines, as a
+ * real patch would. Returns the findings' lines and severities for short assertions.
+ */
+function run(rule: Rule, filename: string, added: string[], context = ["// unchanged"]): Finding[] {
+  const start = 10;
+  const patch = [
+    `@@ -${start},${context.length} +${start},${context.length + added.length} @@`,
+    ...context.map((l) => ` ${l}`),
+    ...added.map((l) => `+${l}`),
+  ].join("\n");
+  const file: ChangedFile = {
+    filename,
+    status: "modified",
+    additions: added.length,
+    deletions: 0,
+    patch,
+  };
+  return rule(file, addedLines(patch));
+}
+
+const summary = (findings: Finding[]) => findings.map((f) => `${f.line}:${f.severity}:${f.rule}`);
+
+// Credentials are assembled at run time so this file never holds a complete one (secret
+// scanners and push protection would rightly stop it).
+const AWS_KEY = "AKIA" + "Q7W3E9R2T5Y8U1I4";
+const GITHUB_TOKEN = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8";
+const SLACK_TOKEN = "xoxb-" + "2048913375-5012345678901-Xyz9AbCdEfGhIjKlMnOpQrSt";
+const STRIPE_LIVE = "sk_" + "live_" + "51H8xQ2eZvKYlo2C0aB3cD4eF5gH6iJ7k";
+const STRIPE_TEST = "sk_" + "test_" + "51H8xQ2eZvKYlo2C0aB3cD4eF5gH6iJ7k";
+const GOOGLE_KEY = "AIza" + "SyBq3xJ5n0T8vK2mWc7LpR4dZ9hFgE1aYu6";
+const PEM_BEGIN = "-----BEGIN " + "RSA PRIVATE KEY-----";
+
+describe("secrets", () => {
+  it.each([
+    ["AWS access key id", "src/config.js", `  accessKeyId: "${AWS_KEY}",`, AWS_KEY, "high"],
+    ["GitHub token", "scripts/release.sh", `export GH_TOKEN=${GITHUB_TOKEN}`, GITHUB_TOKEN, "high"],
+    [
+      "Slack token",
+      "app/notify.py",
+      `client = WebClient(token="${SLACK_TOKEN}")`,
+      SLACK_TOKEN,
+      "high",
+    ],
+    [
+      "Stripe live key",
+      "src/billing.ts",
+      `const stripe = new Stripe("${STRIPE_LIVE}");`,
+      STRIPE_LIVE,
+      "high",
+    ],
+    [
+      "Stripe test key",
+      "src/billing.ts",
+      `const stripe = new Stripe("${STRIPE_TEST}");`,
+      STRIPE_TEST,
+      "low",
+    ],
+    ["Google API key", "web/maps.ts", `const MAPS_KEY = "${GOOGLE_KEY}";`, GOOGLE_KEY, "high"],
+    [
+      "generic password",
+      "src/db.ts",
+      `const DB_PASSWORD = "Tr0ub4dor&3x";`,
+      "Tr0ub4dor&3x",
+      "medium",
+    ],
+    [
+      "generic JSON secret",
+      "config/prod.json",
+      `  "client_secret": "9f8e7d6c5b4a3210",`,
+      "9f8e7d6c5b4a3210",
+      "medium",
+    ],
+    [
+      "unquoted .env value",
+      ".env.production",
+      "SESSION_SECRET=kq93jfH2mzP0",
+      "kq93jfH2mzP0",
+      "medium",
+    ],
+  ])("finds a %s and shows at most 4 characters of it", (_name, path, line, secret, severity) => {
+    const findings = run(secrets, path, ["", line]);
+    expect(summary(findings)).toEqual([`12:${severity}:possible secret`]);
+    const message = findings[0]?.message ?? "";
+    expect(message).not.toContain(secret);
+    expect(message).not.toContain(secret.slice(0, 5));
+    expect(message).toContain(`${secret.slice(0, 4)}…`);
+  });
+
+  it("finds a private key only when key material follows the header", () => {
+    const pem = [
+      PEM_BEGIN,
+      "MIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM9Oi0Sx9d1ZCX1ZfXJ2Ko5Tqsr8lE",
+      "-----END RSA PRIVATE KEY-----",
+    ];
+    expect(summary(run(secrets, "deploy/key.pem", pem))).toEqual(["11:high:possible secret"]);
+    const inline = `PRIVATE_KEY="${PEM_BEGIN}\\nMIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM9Oi0"`;
+    expect(summary(run(secrets, "deploy/app.env", [inline]))).toEqual(["11:high:possible secret"]);
+    // Code that checks for the header, and docs that show the format, hold no key.
+    expect(
+      run(secrets, "src/keys.ts", [`if (pem.startsWith("${PEM_BEGIN}")) {`, "  return pem;"]),
+    ).toEqual([]);
+    expect(
+      run(secrets, "docs/setup.md", [PEM_BEGIN, "...", "-----END RSA PRIVATE KEY-----"]),
+    ).toEqual([]);
+  });
+
+  it("stays quiet on placeholders, environment lookups and look-alike names", () => {
+    const lines = [
+      'const accessKeyId = "AKIAIOSFODNN7EXAMPLE"; // from the AWS docs',
+      'password = "changeme123"',
+      "const apiKey = process.env.API_KEY;",
+      'const tokenizer = "bert-base-uncased";',
+      'const secretName = "jasper/prod/stripe";',
+      'DB_PASSWORD: "${DB_PASSWORD}"',
+      'api_key = "<your-api-key-here>"',
+      'const password = "password";',
+      'if (token === "undefined-token") return;',
+      'const placeholder = "sk_live_...";',
+    ];
+    expect(run(secrets, "src/config.ts", lines)).toEqual([]);
+    expect(run(secrets, ".env.example", ["SESSION_SECRET=kq93jfH2mzP0"])).toEqual([]);
+  });
+
+  it("skips generic assignments in test files, but not provider tokens", () => {
+    const lines = ['  const password = "hunter2hunter2";', `  const key = "${AWS_KEY}";`];
+    expect(summary(run(secrets, "test/login.test.ts", lines))).toEqual(["12:high:possible secret"]);
+  });
+
+  it("looks only at added lines", () => {
+    expect(run(secrets, "src/config.js", ["// rotated"], [`accessKeyId: "${AWS_KEY}",`])).toEqual(
+      [],
+    );
+  });
+});
+
+describe("debugLeftovers", () => {
+  it("finds console.log and debugger in source, not in tests, scripts or comments", () => {
+    const lines = [
+      "  console.log('user', user);",
+      "  debugger;",
+      "  // console.log(user);",
+      "  console.error(err);",
+    ];
+    expect(summary(run(debugLeftovers, "src/users/load.ts", lines))).toEqual([
+      "11:low:debug leftover",
+      "12:medium:debug leftover",
+    ]);
+    expect(run(debugLeftovers, "src/users/load.test.ts", [lines[0] ?? ""])).toEqual([]);
+    expect(run(debugLeftovers, "scripts/seed.ts", [lines[0] ?? ""])).toEqual([]);
+    expect(run(debugLeftovers, "src/users/load.ts", ["const debuggerEnabled = false;"])).toEqual(
+      [],
+    );
+  });
+
+  it("finds Python breakpoints but not print()", () => {
+    const lines = ["import pdb", "    pdb.set_trace()", "    breakpoint()", '    print("done")'];
+    expect(summary(run(debugLeftovers, "app/jobs.py", lines, ["def run():"]))).toEqual([
+      "11:medium:debug leftover",
+      "12:medium:debug leftover",
+      "13:medium:debug leftover",
+    ]);
+    expect(run(debugLeftovers, "app/jobs.py", ["    # breakpoint()"])).toEqual([]);
+  });
+
+  it("finds Ruby and PHP breakpoints, not look-alikes", () => {
+    expect(
+      summary(run(debugLeftovers, "app/models/user.rb", ["    binding.pry", "    byebug"])),
+    ).toEqual(["11:medium:debug leftover", "12:medium:debug leftover"]);
+    expect(run(debugLeftovers, "Gemfile", ['  gem "byebug"'])).toEqual([]);
+    expect(
+      summary(run(debugLeftovers, "app/Http/UserController.php", ["        dd($user);"])),
+    ).toEqual(["11:medium:debug leftover"]);
+    expect(
+      run(debugLeftovers, "app/Cart.php", ["        $this->add($item);", "        odd($n);"]),
+    ).toEqual([]);
+  });
+
+  it("finds a focused test as high, and only in test files", () => {
+    const lines = ['  it.only("charges once", async () => {', '  describe.only("refunds", () => {'];
+    expect(summary(run(debugLeftovers, "test/ledger/charge.test.ts", lines))).toEqual([
+      "11:high:focused test",
+      "12:high:focused test",
+    ]);
+    expect(
+      run(debugLeftovers, "test/ledger/charge.test.ts", ['  it("only charges once", () => {']),
+    ).toEqual([]);
+  });
+
+  it("finds a TODO in a comment, not in code or docs", () => {
+    expect(summary(run(debugLeftovers, "src/queue.ts", ["  // TODO: retry with backoff"]))).toEqual(
+      ["11:low:todo"],
+    );
+    expect(summary(run(debugLeftovers, "app/jobs.py", ["    # FIXME handle timeouts"]))).toEqual([
+      "11:low:todo",
+    ]);
+    expect(run(debugLeftovers, "src/status.ts", ["enum Status { TODO, DONE }"])).toEqual([]);
+    expect(run(debugLeftovers, "README.md", ["# TODO list app"])).toEqual([]);
+  });
+});
+
+describe("conflictMarkers", () => {
+  it("finds all three markers of a committed conflict as high", () => {
+    const lines = [
+      "<<<<<<< HEAD",
+      "  return a + b;",
+      "=======",
+      "  return sum(a, b);",
+      ">>>>>>> feature/sum",
+    ];
+    expect(summary(run(conflictMarkers, "src/math.ts", lines))).toEqual([
+      "11:high:conflict marker",
+      "13:high:conflict marker",
+      "15:high:conflict marker",
+    ]);
+  });
+
+  it("leaves a heading underline alone, and markers that are not at the line start", () => {
+    expect(run(conflictMarkers, "docs/guide.rst", ["Installation", "======="])).toEqual([]);
+    expect(
+      run(conflictMarkers, "src/diff.ts", ['const marker = "<<<<<<< HEAD";', " ======="]),
+    ).toEqual([]);
+  });
+});
+
+describe("riskyPatterns", () => {
+  const cases: [string, string, string, string][] = [
+    ["eval", "src/calc.js", "  return eval(expression);", "code injection"],
+    ["new Function", "src/calc.ts", "  const fn = new Function('a', body);", "code injection"],
+    [
+      "exec with a template",
+      "src/git.ts",
+      "  await exec(`git checkout ${branch}`);",
+      "command injection",
+    ],
+    ["execSync concatenated", "src/git.ts", '  execSync("rm -rf " + dir);', "command injection"],
+    [
+      "SQL template",
+      "src/users.ts",
+      "  db.query(`SELECT * FROM users WHERE id = ${id}`);",
+      "SQL injection",
+    ],
+    [
+      "SQL concatenation",
+      "src/users.js",
+      '  const q = "DELETE FROM sessions WHERE user = \'" + user + "\'";',
+      "SQL injection",
+    ],
+    [
+      "SQL f-string",
+      "app/db.py",
+      '    cur.execute(f"SELECT name FROM users WHERE id = {uid}")',
+      "SQL injection",
+    ],
+    [
+      "dangerouslySetInnerHTML",
+      "web/Post.tsx",
+      "  <div dangerouslySetInnerHTML={{ __html: post.body }} />",
+      "unescaped HTML",
+    ],
+    ["innerHTML", "web/chat.ts", "  el.innerHTML = `<b>${msg.author}</b>`;", "unescaped HTML"],
+    [
+      "rejectUnauthorized",
+      "src/http.ts",
+      "  const agent = new https.Agent({ rejectUnauthorized: false });",
+      "TLS verification off",
+    ],
+    [
+      "NODE_TLS_REJECT_UNAUTHORIZED",
+      "Dockerfile",
+      "ENV NODE_TLS_REJECT_UNAUTHORIZED=0",
+      "TLS verification off",
+    ],
+    [
+      "verify=False",
+      "app/client.py",
+      "    r = requests.get(url, verify=False)",
+      "TLS verification off",
+    ],
+    [
+      "InsecureSkipVerify",
+      "pkg/client/http.go",
+      "\t\tTLSClientConfig: &tls.Config{InsecureSkipVerify: true},",
+      "TLS verification off",
+    ],
+    ["chmod 777", "scripts/setup.sh", "chmod -R 777 /var/app/uploads", "world-writable"],
+    ["0o777", "src/files.ts", "  fs.chmodSync(path, 0o777);", "world-writable"],
+    ["pickle.loads", "app/cache.py", "    return pickle.loads(payload)", "unsafe deserialization"],
+    ["yaml.load", "app/config.py", "    cfg = yaml.load(open(path))", "unsafe deserialization"],
+    [
+      "Math.random token",
+      "src/auth.ts",
+      "  const resetToken = Math.random().toString(36).slice(2);",
+      "weak randomness",
+    ],
+  ];
+
+  it.each(cases)("finds %s", (_name, path, line, rule) => {
+    expect(run(riskyPatterns, path, [line]).map((f) => f.rule)).toEqual([rule]);
+  });
+
+  it.each([
+    ["a method named eval", "src/model.ts", "  model.eval();"],
+    ["eval in a comment", "src/calc.ts", "  // never eval(user input)"],
+    ["execFile with arguments", "src/git.ts", '  await execFile("git", ["checkout", branch]);'],
+    ["RegExp.prototype.exec", "src/parse.ts", '  const m = pattern.exec(line + "\\n");'],
+    ["a tagged sql template", "src/users.ts", "  await sql`SELECT * FROM users WHERE id = ${id}`;"],
+    [
+      "a constant table name",
+      "src/users.ts",
+      "  db.query(`SELECT * FROM ${USERS_TABLE} WHERE id = $1`, [id]);",
+    ],
+    [
+      "a parameterized Python query",
+      "app/db.py",
+      '    cur.execute("SELECT name FROM users WHERE id = %s", (uid,))',
+    ],
+    ["English with a value", "web/ui.ts", "  label = `Select ${n} files from the list`;"],
+    [
+      "sanitized HTML",
+      "web/Post.tsx",
+      "  <div dangerouslySetInnerHTML={{ __html: DOMPurify.sanitize(body) }} />",
+    ],
+    ["clearing innerHTML", "web/chat.ts", '  el.innerHTML = "";'],
+    ["TLS checks on", "src/http.ts", "  new https.Agent({ rejectUnauthorized: true });"],
+    [
+      "reading the TLS variable",
+      "src/http.ts",
+      '  if (process.env.NODE_TLS_REJECT_UNAUTHORIZED === "0") warn();',
+    ],
+    ["TLS off in a test", "test/http.test.ts", "  new https.Agent({ rejectUnauthorized: false });"],
+    ["chmod 755", "scripts/setup.sh", "chmod 755 /usr/local/bin/jasper"],
+    ["json.loads", "app/cache.py", "    return json.loads(payload)"],
+    ["yaml with SafeLoader", "app/config.py", "    cfg = yaml.load(f, Loader=yaml.SafeLoader)"],
+    ["yaml.safe_load", "app/config.py", "    cfg = yaml.safe_load(f)"],
+    ["a React key", "web/List.tsx", "  <Item key={Math.random()} />"],
+  ])("leaves alone %s", (_name, path, line) => {
+    expect(run(riskyPatterns, path, [line])).toEqual([]);
+  });
+
+  it("sees a SafeLoader on the next line of a split call", () => {
+    const lines = ["    cfg = yaml.load(", "        stream, Loader=yaml.SafeLoader", "    )"];
+    expect(run(riskyPatterns, "app/config.py", lines)).toEqual([]);
+  });
+});
+
+describe("size", () => {
+  const lines = (n: number) => Array.from({ length: n }, (_, i) => `export const c${i} = ${i};`);
+
+  it("flags a file adding more than 500 lines, once, on its first added line", () => {
+    expect(summary(run(oversizedFile, "src/constants.ts", lines(501)))).toEqual([
+      "11:low:large file change",
+    ]);
+    expect(run(oversizedFile, "src/constants.ts", lines(500))).toEqual([]);
+  });
+
+  const file = (filename: string, additions: number): ChangedFile => ({
+    filename,
+    status: "modified",
+    additions,
+    deletions: 0,
+    patch: "@@ -1,1 +1,2 @@\n a\n+b",
+  });
+  const diff = (files: ChangedFile[], skipped: PreparedDiff["skipped"] = []): PreparedDiff => ({
+    files,
+    skipped,
+    totalAdditions: files.reduce((n, f) => n + f.additions, 0),
+    totalDeletions: 0,
+  });
+
+  it("notes a pull request over 1,000 changed lines or 40 files", () => {
+    expect(sizeNote(diff([file("a.ts", 600), file("b.ts", 401)]))).toContain("1001 changed lines");
+    expect(sizeNote(diff([file("a.ts", 600), file("b.ts", 400)]))).toBeNull();
+    const files = Array.from({ length: 41 }, (_, i) => file(`src/f${i}.ts`, 1));
+    expect(sizeNote(diff(files))).toContain("41 files");
+    expect(sizeNote(diff(files.slice(1)))).toBeNull();
+  });
+
+  it("does not count lock files and generated files as size", () => {
+    const skipped = Array.from({ length: 60 }, (_, i) => ({
+      filename: `gen/f${i}.ts`,
+      reason: "generated" as const,
+    }));
+    const small = diff(
+      [file("src/a.ts", 10)],
+      [{ filename: "package-lock.json", reason: "lock_file" }, ...skipped],
+    );
+    small.totalAdditions = 25_000;
+    expect(sizeNote(small)).toBeNull();
+  });
+
+  it("notes a pull request that went over the review budget", () => {
+    const note = sizeNote(diff([file("a.ts", 300)], [{ filename: "b.ts", reason: "over_budget" }]));
+    expect(note).toContain("more than 300 changed lines");
+  });
+});
