@@ -1,20 +1,34 @@
 /**
  * What a pull request comment asks of the bot: a command (`/jasper <name>` at the start of a
- * line), a chat question (a mention of @jasper anywhere), or nothing.
+ * line; words after the name are allowed), a chat question (a mention of @jasper anywhere),
+ * or nothing. Commands and mentions inside code (fences, inline spans) do not count.
  */
 export type ParsedComment =
   { kind: "command"; name: string } | { kind: "mention"; question: string } | null;
 
 export function parseComment(body: string, botName: string): ParsedComment {
   const name = escape(botName);
-  // Only outside code: a command quoted in a code block is not a request.
-  const text = body.replace(/```[\s\S]*?```/g, "").replace(/`[^`\n]*`/g, "");
-  const command = new RegExp(`^\\s*/${name}(?:\\s+([A-Za-z-]+))?\\s*$`, "im").exec(text);
+  const outsideCode = stripCode(body);
+  const command = new RegExp(`^[ \\t]*/${name}(?:[ \\t]+([A-Za-z-]+))?(?:[ \\t].*)?$`, "im").exec(
+    outsideCode,
+  );
   if (command) return { kind: "command", name: (command[1] ?? "help").toLowerCase() };
-  const mention = new RegExp(`(^|[^\\w@/-])@${name}\\b`, "i");
-  if (!mention.test(text)) return null;
-  const question = text.replace(new RegExp(`@${name}\\b`, "gi"), "").trim();
+  // A login may hold hyphens: @jasper-bot is someone else.
+  const mention = new RegExp(`(^|[^\\w@/.-])@${name}(?![\\w-])`, "i");
+  if (!mention.test(outsideCode)) return null;
+  // The question keeps its code: "why does `foo()` throw?" needs the `foo()`.
+  const question = body
+    .replace(new RegExp(`@${name}(?![\\w-])`, "gi"), "")
+    .replace(/[ \t]{2,}/g, " ")
+    .trim();
   return { kind: "mention", question: question || "Hello!" };
+}
+
+/** Fenced blocks (``` or ~~~) and inline code spans of any backtick count. */
+function stripCode(text: string): string {
+  return text
+    .replace(/^[ \t]*(`{3,}|~{3,})[\s\S]*?^[ \t]*\1[ \t]*$/gm, "")
+    .replace(/(`+)[^\n]*?\1/g, "");
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");

@@ -52,6 +52,7 @@ export interface ReviewRunStore {
   /**
    * Moves a run from one of `from` to `to` (with the given fields) in one atomic step; null
    * when the run is not in one of `from` any more, so two workers cannot both finish a run.
+   * A field given as undefined is left unchanged.
    */
   transition(
     accountId: AccountId,

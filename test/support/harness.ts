@@ -22,6 +22,8 @@ export interface Harness {
   prefix: string;
   deliver(event: string, payload: unknown): Promise<number>;
   startWorkers(): Workers;
+  /** The reviews queue, on the harness's own connection (closed with it). */
+  reviewsQueue: Queue;
   /** Jobs waiting, delayed or running on either queue. */
   pendingJobs(): Promise<number>;
   close(): Promise<void>;
@@ -81,6 +83,7 @@ export async function createHarness(
       workers.push(w);
       return w;
     },
+    reviewsQueue: queues[0]!,
     async pendingJobs() {
       let n = 0;
       for (const q of queues) {

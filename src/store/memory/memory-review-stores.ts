@@ -45,7 +45,10 @@ export class MemoryReviewRunStore implements ReviewRunStore {
   ): Promise<ReviewRun | null> {
     const run = this.runs.get(key(accountId, runKey));
     if (!run || !from.includes(run.status)) return null;
-    Object.assign(run, fields, { status: to, updatedAt: this.now() });
+    // Fields given as undefined are left as they are (as a MongoDB $set of them would).
+    for (const [k, v] of Object.entries(fields))
+      if (v !== undefined) Object.assign(run, { [k]: v });
+    Object.assign(run, { status: to, updatedAt: this.now() });
     return copyRun(run);
   }
 
