@@ -1,101 +1,11 @@
 /**
- * `npm run bench`: the ledger's speed and memory on the in-memory store (no database round
- * trips, so these numbers are the ledger's own cost, an upper bound for MongoDB).
- * Prints numbers; asserts nothing. Targets live here, not in timed tests.
+ * `npm run bench`: prints numbers, asserts nothing (targets live here, not in timed tests).
+ * Needs Redis on REDIS_URL (default 127.0.0.1:6379).
  */
-import { Writable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { entriesToCsv } from "../src/ledger/export-csv.js";
-import { Ledger } from "../src/ledger/ledger.js";
-import { toAccountId, type LedgerEntry } from "../src/ledger/types.js";
-import { createMemoryStore } from "../src/store/memory/memory-store.js";
+import { benchLedger } from "./ledger.js";
+import { benchWebhook } from "./webhook.js";
 
-const account = toAccountId(1);
-
-async function freshLedger(credits: number): Promise<Ledger> {
-  const ledger = new Ledger({ store: createMemoryStore().ledger, freePerMonth: 0 });
-  await ledger.grant(account, {
-    type: "purchase",
-    amount: credits,
-    description: "bench",
-    idempotencyKey: "grant",
-  });
-  return ledger;
-}
-
-const charge = (ledger: Ledger, i: number) =>
-  ledger.charge(account, {
-    action: "review",
-    description: `Review ${i}`,
-    reference: { kind: "pull_request", repository: "acme/api", number: i + 1 },
-    idempotencyKey: `review-${i}`,
-  });
-
-async function sequentialCharges(n: number): Promise<void> {
-  const ledger = await freshLedger(n);
-  const start = performance.now();
-  for (let i = 0; i < n; i++) await charge(ledger, i);
-  const ms = performance.now() - start;
-  console.log(
-    `sequential charges:      ${n} in ${ms.toFixed(0)} ms = ${((n / ms) * 1000).toFixed(0)}/s`,
-  );
-}
-
-async function concurrentCharges(n: number, credits: number): Promise<void> {
-  const ledger = await freshLedger(credits);
-  const start = performance.now();
-  const results = await Promise.all(Array.from({ length: n }, (_, i) => charge(ledger, i)));
-  const ms = performance.now() - start;
-  const created = results.filter((r) => r.status === "created").length;
-  console.log(
-    `concurrent charges:      ${n} on one account with ${credits} credits: ${created} charged in ${ms.toFixed(0)} ms`,
-  );
-}
-
-async function csvExport(rows: number): Promise<void> {
-  async function* history(): AsyncGenerator<LedgerEntry> {
-    for (let seq = rows; seq >= 1; seq--) {
-      yield {
-        id: `e${seq}`,
-        accountId: account,
-        seq,
-        type: "usage",
-        amount: -1,
-        deltas: { free: 0, bonus: 0, purchased: -1 },
-        bucketsAfter: { free: 0, bonus: 0, purchased: seq },
-        balanceAfter: seq,
-        freePeriod: "2026-11",
-        description: `Review of acme/api#${seq}`,
-        reference: { kind: "pull_request", repository: "acme/api", number: seq },
-        idempotencyKey: `review-${seq}`,
-        refundOf: null,
-        uncollected: 0,
-        createdAt: new Date(),
-      };
-    }
-  }
-  globalThis.gc?.();
-  const baseline = process.memoryUsage().heapUsed;
-  let peak = baseline;
-  let bytes = 0;
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      bytes += chunk.length;
-      if (bytes % 64 === 0) peak = Math.max(peak, process.memoryUsage().heapUsed);
-      done();
-    },
-  });
-  const start = performance.now();
-  await pipeline(entriesToCsv(history()), sink);
-  const ms = performance.now() - start;
-  const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
-  console.log(
-    `CSV export:              ${rows} rows, ${mb(bytes)} MB in ${ms.toFixed(0)} ms; heap above baseline at most ${mb(peak - baseline)} MB`,
-  );
-}
-
-await sequentialCharges(20_000);
-await concurrentCharges(1_000, 10);
-await concurrentCharges(1_000, 1_000);
-await csvExport(200_000);
-await csvExport(1_000_000);
+console.log("== webhook to queue ==");
+await benchWebhook();
+console.log("\n== ledger ==");
+await benchLedger();

@@ -19,6 +19,7 @@ import type {
   ReviewResult,
 } from "./engine.js";
 import { neutralizeCommands } from "./neutralize-commands.js";
+import { commentableLines } from "./parse-patch.js";
 
 export interface OpenAiEngineOptions {
   /** The API's base URL including its version path, e.g. `https://api.openai.com/v1`. */
@@ -207,7 +208,7 @@ function toReviewResult(answer: unknown, files: readonly ChangedFile[]): ReviewR
   }
   const commentable = new Map<string, Set<number>>();
   for (const file of files) {
-    if (file.patch !== undefined) commentable.set(file.filename, rightSideLines(file.patch));
+    if (file.patch !== undefined) commentable.set(file.filename, commentableLines(file.patch));
   }
   const comments: InlineComment[] = [];
   for (const raw of parsed.data.comments ?? []) {
@@ -234,45 +235,6 @@ function knownPath(path: string, files: ReadonlyMap<string, unknown>): string | 
     if (files.has(candidate)) return candidate;
   }
   return undefined;
-}
-
-const HUNK_HEADER = /^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
-
-/**
- * Line numbers on the right side of a unified diff (added and context lines): the lines a
- * pull request review comment may point at with `side: RIGHT`. A count left out of a hunk
- * header means 1; the counts also tell where a hunk ends, so a trailing newline or text after
- * the last hunk is not taken for a line.
- */
-function rightSideLines(patch: string): Set<number> {
-  const lines = new Set<number>();
-  let next = 0;
-  let oldLeft = 0;
-  let newLeft = 0;
-  for (const row of patch.split("\n")) {
-    const header = HUNK_HEADER.exec(row);
-    if (header) {
-      oldLeft = Number(header[1] ?? 1);
-      next = Number(header[2]);
-      newLeft = Number(header[3] ?? 1);
-      continue;
-    }
-    if (oldLeft <= 0 && newLeft <= 0) continue;
-    const marker = row[0];
-    if (marker === "+") {
-      lines.add(next++);
-      newLeft--;
-    } else if (marker === "-") {
-      oldLeft--;
-    } else if (marker !== "\\") {
-      // A context line (" "), or an empty one whose leading space a tool stripped.
-      // "\ No newline at end of file" is neither side's line.
-      lines.add(next++);
-      newLeft--;
-      oldLeft--;
-    }
-  }
-  return lines;
 }
 
 /** At most `max` characters, with an ellipsis when cut; never splits a surrogate pair. */

@@ -218,4 +218,35 @@ describe("automatic reviews", () => {
     await eventually(async () => posted.length === 2 && (await h.pendingJobs()) === 0);
     expect(await usage()).toHaveLength(2);
   });
+
+  it("coalesces a burst of pushes into one review of the newest head", async () => {
+    h = await createHarness();
+    const posted: PostedReview[] = [];
+    const newest = "3".repeat(40);
+    mockReviewCalls(posted, { number: 12, headSha: newest });
+
+    const push = (sha: string) => {
+      const event = fixture("pull_request.synchronize") as Record<string, unknown> & {
+        pull_request: { head: Record<string, unknown> };
+      };
+      return {
+        ...event,
+        pull_request: { ...event.pull_request, head: { ...event.pull_request.head, sha } },
+      };
+    };
+    await h.deliver("pull_request", prEvent("opened"));
+    await h.deliver("pull_request", push("2".repeat(40)));
+    await h.deliver("pull_request", push(newest));
+    h.startWorkers();
+    await eventually(async () => posted.length === 1 && (await h.pendingJobs()) === 0);
+
+    expect((await runs()).map((r) => [r.headSha[0], r.status])).toEqual([
+      ["3", "posted"],
+      ["2", "superseded"],
+      ["1", "superseded"],
+    ]);
+    expect(posted[0]!.body.commit_id).toBe(newest);
+    expect(await usage()).toHaveLength(1);
+    expect(await refunds()).toHaveLength(0);
+  });
 });

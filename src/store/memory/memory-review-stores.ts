@@ -20,6 +20,8 @@ const copyRun = (r: ReviewRun): ReviewRun => ({
 /** Review runs in memory; each method's check-and-write runs without an await in between. */
 export class MemoryReviewRunStore implements ReviewRunStore {
   private readonly runs = new Map<string, ReviewRun>();
+  /** Runs per pull request, oldest first: the per-PR lookups stay cheap as runs pile up. */
+  private readonly byPullRequest = new Map<string, ReviewRun[]>();
   private clock = 0;
 
   async claim(input: NewRun): Promise<{ created: boolean; run: ReviewRun }> {
@@ -28,6 +30,8 @@ export class MemoryReviewRunStore implements ReviewRunStore {
     const now = this.now();
     const run: ReviewRun = { ...input, pr: { ...input.pr }, createdAt: now, updatedAt: now };
     this.runs.set(key(input.accountId, input.runKey), run);
+    const prKey = pullRequestKey(input.accountId, input.pr.repositoryId, input.pr.number);
+    this.byPullRequest.set(prKey, [...(this.byPullRequest.get(prKey) ?? []), run]);
     return { created: true, run: copyRun(run) };
   }
 
@@ -71,14 +75,8 @@ export class MemoryReviewRunStore implements ReviewRunStore {
     number: number,
     limit: number,
   ): Promise<ReviewRun[]> {
-    return [...this.runs.values()]
-      .filter(
-        (r) =>
-          r.accountId === accountId && r.pr.repositoryId === repositoryId && r.pr.number === number,
-      )
-      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
-      .slice(0, limit)
-      .map(copyRun);
+    const runs = this.byPullRequest.get(pullRequestKey(accountId, repositoryId, number)) ?? [];
+    return [...runs].reverse().slice(0, Math.max(limit, 0)).map(copyRun);
   }
 
   async listStale(before: Date, limit: number): Promise<ReviewRun[]> {
@@ -138,3 +136,5 @@ export class MemoryPullRequestStore implements PullRequestStore {
 }
 
 const key = (accountId: AccountId, runKey: string) => `${accountId}|${runKey}`;
+const pullRequestKey = (accountId: AccountId, repositoryId: number, number: number) =>
+  `${accountId}|${repositoryId}|${number}`;
