@@ -1,10 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import { toAccountId } from "../../src/ledger/types.js";
 import { fixture } from "../support/github.js";
 import {
   mockComments,
-  mockInstallationToken,
+  useGitHubApi,
   mockReviewCalls,
   type PostedComment,
   type PostedReview,
@@ -30,18 +30,7 @@ const commentEvent = (body: string, user: Record<string, unknown> = {}) => {
 
 describe("chat and commands", () => {
   let h: Harness;
-  beforeEach(() => {
-    nock.disableNetConnect();
-    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-    mockInstallationToken();
-  });
-  afterEach(async () => {
-    await h?.close();
-    const pending = nock.pendingMocks();
-    nock.cleanAll();
-    nock.enableNetConnect();
-    expect(pending).toStrictEqual([]);
-  });
+  useGitHubApi(async () => h?.close());
   const entries = () => h.store.ledger.list(acme, { limit: 100 });
 
   it("answers chat and every command without charging", async () => {

@@ -1,13 +1,12 @@
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 import { UnrecoverableError, Worker } from "bullmq";
-import nock from "nock";
 import { toAccountId } from "../../src/ledger/types.js";
 import { createRedis } from "../../src/queue/redis.js";
 import { QUEUE } from "../../src/queue/queues.js";
 import { fixture } from "../support/github.js";
 import {
   mockComments,
-  mockInstallationToken,
+  useGitHubApi,
   mockReviewCalls,
   type PostedComment,
   type PostedReview,
@@ -19,18 +18,7 @@ const later = () => new Date(Date.now() + 3_600_000);
 
 describe("a worker killed mid-review never loses the credit", () => {
   let h: Harness;
-  beforeEach(() => {
-    nock.disableNetConnect();
-    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-    mockInstallationToken();
-  });
-  afterEach(async () => {
-    await h?.close();
-    const pending = nock.pendingMocks();
-    nock.cleanAll();
-    nock.enableNetConnect();
-    expect(pending).toStrictEqual([]);
-  });
+  useGitHubApi(async () => h?.close());
   const run = async () => (await h.store.runs.listForPullRequest(acme, 501, 12, 1))[0]!;
 
   it("re-queues a paid run whose job vanished, and the review is posted", async () => {

@@ -1,11 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import { toAccountId } from "../../src/ledger/types.js";
 import { createOpenAiEngine } from "../../src/review/openai-engine.js";
 import { fixture } from "../support/github.js";
 import {
   mockComments,
-  mockInstallationToken,
+  useGitHubApi,
   mockReviewCalls,
   type PostedComment,
   type PostedReview,
@@ -31,18 +31,7 @@ const prEvent = (action: string, number = 12, over: Record<string, unknown> = {}
 
 describe("automatic reviews", () => {
   let h: Harness;
-  beforeEach(() => {
-    nock.disableNetConnect();
-    nock.enableNetConnect(/127\.0\.0\.1|localhost/); // Redis
-    mockInstallationToken();
-  });
-  afterEach(async () => {
-    await h?.close();
-    const pending = nock.pendingMocks();
-    nock.cleanAll();
-    nock.enableNetConnect();
-    expect(pending).toStrictEqual([]);
-  });
+  useGitHubApi(async () => h?.close());
 
   const usage = () => h.store.ledger.list(acme, { types: ["usage"], limit: 1000 });
   const refunds = () => h.store.ledger.list(acme, { types: ["refund"], limit: 1000 });

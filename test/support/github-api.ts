@@ -1,3 +1,4 @@
+import { afterEach, beforeEach, expect } from "@jest/globals";
 import nock from "nock";
 import { fixture } from "./github.js";
 
@@ -99,4 +100,24 @@ export function mockComments(
       });
       return { id: 900 + posted.length };
     });
+}
+
+/**
+ * The webhook-test recipe, for a describe block: no network but Redis on loopback, installation
+ * tokens mocked, and after each test every mock used (checked after `cleanup`, which closes
+ * what the test opened, so its workers make no late calls).
+ */
+export function useGitHubApi(cleanup: () => Promise<void>): void {
+  beforeEach(() => {
+    nock.disableNetConnect();
+    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+    mockInstallationToken();
+  });
+  afterEach(async () => {
+    await cleanup();
+    const pending = nock.pendingMocks();
+    nock.cleanAll();
+    nock.enableNetConnect();
+    expect(pending).toStrictEqual([]);
+  });
 }
