@@ -30,9 +30,14 @@ export function createAccountLifecycle({ accounts, ledger }: AccountLifecycleDep
       await accounts.setStatus(account.id, "active");
       await ledger.ensureFreeTier(account.id);
     },
-    /** Any other event naming the account: keep its login current (GitHub allows renames). */
+    /**
+     * Repositories added or removed, permissions accepted: keep the login current (GitHub
+     * allows renames), and make sure an account installed before Jasper kept accounts has
+     * its free tier.
+     */
     async seen(a: GitHubAccount): Promise<void> {
-      await upsert(a);
+      const account = await upsert(a);
+      await ledger.ensureFreeTier(account.id);
     },
     async suspended(a: GitHubAccount): Promise<void> {
       await accounts.setStatus((await upsert(a)).id, "suspended");

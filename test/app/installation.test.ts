@@ -60,4 +60,14 @@ describe("installation webhooks", () => {
     const res = await server.inject({ method: "GET", url: "/healthz" });
     expect(res.json()).toEqual({ status: "ok" });
   });
+
+  it("opens an account it never saw from installation_repositories, with its free tier", async () => {
+    const { store, ledger, server } = await setup();
+    const event = { ...fixture("installation.created"), action: "added", repositories_added: [] };
+    expect(
+      (await server.inject(signedDelivery("installation_repositories", event))).statusCode,
+    ).toBe(200);
+    expect(await store.accounts.get(acme)).toMatchObject({ login: "Acme-Corp" });
+    expect((await ledger.summary(acme)).buckets.free).toBe(3);
+  });
 });
