@@ -46,6 +46,14 @@ export const envSchema = z
     AI_BASE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     AI_API_KEY: optionalString,
     AI_MODEL: optionalString,
+    /** Stripe: without the secret key, checkout answers 503 and everything else works. */
+    STRIPE_SECRET_KEY: optionalString,
+    STRIPE_WEBHOOK_SECRET: optionalString,
+    /** Points the Stripe client at another host, e.g. a local Stripe-compatible server. */
+    STRIPE_API_BASE: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    /** Where alert emails go out (Mailpit in docker-compose). */
+    SMTP_URL: z.url({ protocol: /^smtps?$/ }).default("smtp://127.0.0.1:1025"),
+    MAIL_FROM: z.string().min(3).default("Jasper <jasper@localhost>"),
   })
   .refine(
     (env) =>
@@ -91,7 +99,13 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
   }
 }
 
-const SECRETS = ["PRIVATE_KEY", "WEBHOOK_SECRET", "AI_API_KEY"] as const;
+const SECRETS = [
+  "PRIVATE_KEY",
+  "WEBHOOK_SECRET",
+  "AI_API_KEY",
+  "STRIPE_SECRET_KEY",
+  "STRIPE_WEBHOOK_SECRET",
+] as const;
 
 /** The configuration as it may be logged: secrets replaced by whether they are set. */
 export function describeConfig(config: Config): Record<string, unknown> {
@@ -100,6 +114,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
   // A MongoDB or Redis URI may carry a password.
   out.MONGODB_URI = redactUrl(config.MONGODB_URI);
   out.REDIS_URL = redactUrl(config.REDIS_URL);
+  out.SMTP_URL = redactUrl(config.SMTP_URL);
   return out;
 }
 

@@ -79,8 +79,16 @@ export interface AccountSettings {
    * "review_run": every review run is charged.
    */
   reviewCharging: "pull_request" | "review_run";
+  /** Who gets low-balance emails (at most 20 addresses). */
+  billingContacts: string[];
+  /** Whether low-balance emails go out at all. */
+  lowBalanceEmails: boolean;
 }
-export const DEFAULT_SETTINGS: AccountSettings = { reviewCharging: "pull_request" };
+export const DEFAULT_SETTINGS: AccountSettings = {
+  reviewCharging: "pull_request",
+  billingContacts: [],
+  lowBalanceEmails: true,
+};
 
 export interface Account {
   id: AccountId;

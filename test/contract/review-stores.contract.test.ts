@@ -534,11 +534,15 @@ describe.each(storeFactories())("account settings contract: $name", ({ create })
 
     // An empty update changes no setting.
     expect((await accounts.updateSettings(id, {}))?.settings).toEqual({
+      ...DEFAULT_SETTINGS,
       reviewCharging: "review_run",
     });
     // And back.
     await accounts.updateSettings(id, { reviewCharging: "pull_request" });
-    expect((await accounts.get(id))?.settings).toEqual({ reviewCharging: "pull_request" });
+    expect((await accounts.get(id))?.settings).toEqual({
+      ...DEFAULT_SETTINGS,
+      reviewCharging: "pull_request",
+    });
   });
 
   it("changes only the account it is given", async () => {
@@ -566,8 +570,11 @@ describe.each(storeFactories())("account settings contract: $name", ({ create })
 
     const again = await accounts.upsert({ id, login: "acme-renamed", type: "Organization" });
     expect(again.login).toBe("acme-renamed");
-    expect(again.settings).toEqual({ reviewCharging: "review_run" });
-    expect((await accounts.get(id))?.settings).toEqual({ reviewCharging: "review_run" });
+    expect(again.settings).toEqual({ ...DEFAULT_SETTINGS, reviewCharging: "review_run" });
+    expect((await accounts.get(id))?.settings).toEqual({
+      ...DEFAULT_SETTINGS,
+      reviewCharging: "review_run",
+    });
   });
 
   it("returns copies: changing returned settings changes neither the account nor the defaults", async () => {
@@ -577,14 +584,37 @@ describe.each(storeFactories())("account settings contract: $name", ({ create })
     created.settings.reviewCharging = "review_run";
     const fetched = await accounts.get(id);
     fetched!.settings.reviewCharging = "review_run";
-    expect(DEFAULT_SETTINGS).toEqual({ reviewCharging: "pull_request" });
-    expect((await accounts.get(id))?.settings).toEqual({ reviewCharging: "pull_request" });
+    expect(DEFAULT_SETTINGS.reviewCharging).toBe("pull_request");
+    expect((await accounts.get(id))?.settings).toEqual({
+      ...DEFAULT_SETTINGS,
+      reviewCharging: "pull_request",
+    });
 
     const updated = await accounts.updateSettings(id, { reviewCharging: "review_run" });
     updated!.settings.reviewCharging = "pull_request";
-    expect((await accounts.get(id))?.settings).toEqual({ reviewCharging: "review_run" });
+    expect((await accounts.get(id))?.settings).toEqual({
+      ...DEFAULT_SETTINGS,
+      reviewCharging: "review_run",
+    });
     // A second new account still starts from the defaults.
     const next = await accounts.upsert({ id: newAccountId(), login: "next", type: "User" });
     expect(next.settings).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it("round-trips billing contacts and the alert switch, as copies", async () => {
+    const { accounts } = await create();
+    const id = newAccountId();
+    await accounts.upsert({ id, login: "acme", type: "Organization" });
+    const updated = await accounts.updateSettings(id, {
+      billingContacts: ["billing@acme.test", "cfo@acme.test"],
+      lowBalanceEmails: false,
+    });
+    updated!.settings.billingContacts.push("intruder@evil.test");
+    expect((await accounts.get(id))?.settings).toEqual({
+      ...DEFAULT_SETTINGS,
+      billingContacts: ["billing@acme.test", "cfo@acme.test"],
+      lowBalanceEmails: false,
+    });
+    expect(DEFAULT_SETTINGS.billingContacts).toEqual([]);
   });
 });

@@ -53,9 +53,13 @@ export class MemoryAccountStore implements AccountStore {
   async updateSettings(id: AccountId, settings: Partial<AccountSettings>): Promise<Account | null> {
     const account = this.accounts.get(id);
     if (!account) return null;
+    // Fields given as undefined are left alone (as with MongoDB's $set), and nothing the
+    // caller holds (the contacts array) becomes part of the stored account.
+    const given = Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+    const merged = { ...account.settings, ...given };
     const updated = {
       ...account,
-      settings: { ...account.settings, ...settings },
+      settings: { ...merged, billingContacts: [...merged.billingContacts] },
       updatedAt: new Date(),
     };
     this.accounts.set(id, updated);
@@ -66,7 +70,7 @@ export class MemoryAccountStore implements AccountStore {
 function copyAccount(a: Account): Account {
   return {
     ...a,
-    settings: { ...a.settings },
+    settings: { ...a.settings, billingContacts: [...a.settings.billingContacts] },
     createdAt: new Date(a.createdAt),
     updatedAt: new Date(a.updatedAt),
   };

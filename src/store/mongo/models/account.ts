@@ -37,6 +37,9 @@ const settingsSchema = new Schema<AccountSettings>(
       enum: [...REVIEW_CHARGING],
       default: DEFAULT_SETTINGS.reviewCharging,
     },
+    // No default for the array: mongoose would write [] into old documents on read-modify.
+    billingContacts: { type: [String], default: undefined },
+    lowBalanceEmails: { type: Boolean },
   },
   { _id: false },
 );
