@@ -51,6 +51,11 @@ export const envSchema = z
     STRIPE_WEBHOOK_SECRET: optionalString,
     /** Points the Stripe client at another host, e.g. a local Stripe-compatible server. */
     STRIPE_API_BASE: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    /**
+     * Credit packages as JSON, replacing the defaults (Starter, Growth, Scale): an array of
+     * { "id", "name", "description", "credits", "priceCents" }. Parsed by src/billing/packages.ts.
+     */
+    CREDIT_PACKAGES: optionalString,
     /** Where alert emails go out (Mailpit in docker-compose). */
     SMTP_URL: z.url({ protocol: /^smtps?$/ }).default("smtp://127.0.0.1:1025"),
     MAIL_FROM: z.string().min(3).default("Jasper <jasper@localhost>"),

@@ -38,6 +38,12 @@ export interface LedgerOptions {
   /** Defaults to the system clock; tests move it across months. */
   now?: () => Date;
   maxAttempts?: number;
+  /**
+   * Called once for each entry a grant, charge, refund or adjustment creates (never for a
+   * replay), with the alert levels it crossed going down. For low-balance emails. It must
+   * handle its own failures: an error it throws is ignored, since the entry is written.
+   */
+  onEntry?: (entry: LedgerEntry, crossed: AlertLevel[]) => Promise<void>;
 }
 
 /** An entry that now exists because of this call, or existed already under its key. */
@@ -80,8 +86,10 @@ export class Ledger {
   private readonly costs: CostTable;
   private readonly now: () => Date;
   private readonly ctx: FreeTierContext;
+  private readonly onEntry: LedgerOptions["onEntry"];
 
   constructor(options: LedgerOptions) {
+    this.onEntry = options.onEntry;
     this.store = options.store;
     this.costs = options.costs ?? DEFAULT_COSTS;
     this.now = options.now ?? (() => new Date());
@@ -240,7 +248,11 @@ export class Ledger {
     if (result.entry.type !== type) {
       throw new IdempotencyConflictError(key, result.entry.type);
     }
-    return written(result.status, result.entry);
+    const out = written(result.status, result.entry);
+    if (out.status === "created" && this.onEntry) {
+      await this.onEntry(out.entry, out.crossed).catch(() => undefined);
+    }
+    return out;
   }
 }
 
