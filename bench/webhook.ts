@@ -74,6 +74,7 @@ export async function benchWebhook(): Promise<void> {
     probot,
     redis,
     engine: createRuleBasedEngine(),
+    mailer: { send: async () => ({ accepted: [], rejected: [] }) },
     log: pino({ level: "silent" }),
     botName: "jasper",
     publicUrl: "http://localhost:3000",
@@ -106,7 +107,7 @@ export async function benchWebhook(): Promise<void> {
 
   await queue.obliterate({ force: true });
   await queue.close();
-  await jasper.producer.close();
+  await jasper.close();
   await Promise.all([server.close(), noop.close()]);
   await redis.quit();
 }

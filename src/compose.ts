@@ -1,3 +1,4 @@
+import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ApplicationFunction, Probot } from "probot";
@@ -8,6 +9,10 @@ import { createPullRequestEvents } from "./github/pull-request-events.js";
 import { Ledger } from "./ledger/ledger.js";
 import { createChatLimiter } from "./queue/chat-limiter.js";
 import { createProducer, type Producer } from "./queue/producer.js";
+import { NOTIFICATIONS_QUEUE, type AlertJob } from "./notifications/alert-job.js";
+import { createAlertEnqueuer } from "./notifications/enqueue-alerts.js";
+import type { Mailer } from "./notifications/mailer.js";
+import { createSendAlert } from "./notifications/send-alert.js";
 import { createPostReply } from "./replies/post-reply.js";
 import type { ReviewEngine } from "./review/engine.js";
 import { createAcceptReview } from "./reviews/accept-review.js";
@@ -21,6 +26,8 @@ export interface ComposeOptions {
   probot: Probot;
   redis: Redis;
   engine: ReviewEngine;
+  /** Sends the low-balance emails (used by the notification worker only). */
+  mailer: Pick<Mailer, "send">;
   log: Logger;
   botName: string;
   publicUrl: string;
@@ -37,6 +44,9 @@ export interface Jasper {
   app: ApplicationFunction;
   ledger: Ledger;
   producer: Producer;
+  sendAlert: ReturnType<typeof createSendAlert>;
+  /** Closes the queues this process produces to (reviews, replies, notifications). */
+  close(): Promise<void>;
   runReview: ReturnType<typeof createRunReview>;
   postReply: ReturnType<typeof createPostReply>;
   sweep: ReturnType<typeof createSweeper>;
@@ -45,7 +55,17 @@ export interface Jasper {
 /** Builds every use case from its parts, the same way for the app and for tests. */
 export function composeJasper(o: ComposeOptions): Jasper {
   const { store } = o;
-  const ledger = new Ledger({ store: store.ledger, freePerMonth: o.freePerMonth, now: o.now });
+  const notifications = new Queue<AlertJob>(NOTIFICATIONS_QUEUE, {
+    connection: o.redis,
+    prefix: o.queuePrefix ?? "jasper",
+  });
+  const ledger = new Ledger({
+    store: store.ledger,
+    freePerMonth: o.freePerMonth,
+    now: o.now,
+    // Low-balance emails: queued when an entry crosses a level, never sent inline.
+    onEntry: createAlertEnqueuer(notifications, o.log, { retryDelayMs: o.retryDelayMs }),
+  });
   const producer = createProducer(o.redis, {
     prefix: o.queuePrefix,
     reviewDelayMs: o.reviewDelayMs ?? 5_000,
@@ -88,6 +108,16 @@ export function composeJasper(o: ComposeOptions): Jasper {
     app,
     ledger,
     producer,
+    sendAlert: createSendAlert({
+      accounts: store.accounts,
+      mailer: o.mailer,
+      publicUrl: o.publicUrl,
+      botName: o.botName,
+      log: o.log,
+    }),
+    async close() {
+      await Promise.all([producer.close(), notifications.close()]);
+    },
     runReview: createRunReview({ runs: store.runs, engine: o.engine, finishRun, octokitFor }),
     postReply: createPostReply({
       pullRequests: store.pullRequests,

@@ -7,6 +7,7 @@ import { pino } from "pino";
 import { composeJasper } from "./compose.js";
 import { describeConfig, loadConfigOrExit } from "./config/env.js";
 import { createProbotFromConfig, missingAppCredentials } from "./github/probot.js";
+import { createMailer } from "./notifications/mailer.js";
 import { createRedis } from "./queue/redis.js";
 import { chooseEngine } from "./review/choose-engine.js";
 import { createServer } from "./server/create-server.js";
@@ -34,11 +35,13 @@ const probot = createProbotFromConfig(config, log);
 const store = await openStore(config.MONGODB_URI, (m) => log.warn(m));
 const producerRedis = createRedis(config.REDIS_URL, "producer");
 const engine = chooseEngine(config);
+const mailer = createMailer(config.SMTP_URL, config.MAIL_FROM);
 const jasper = composeJasper({
   store,
   probot,
   redis: producerRedis,
   engine,
+  mailer,
   log,
   botName: config.BOT_NAME,
   publicUrl: config.PUBLIC_URL,
@@ -55,6 +58,7 @@ const workers = workerRedis
       connection: workerRedis,
       runReview: jasper.runReview,
       postReply: jasper.postReply,
+      sendAlert: jasper.sendAlert,
       sweep: jasper.sweep,
       log,
     })
@@ -73,7 +77,8 @@ async function shutdown(signal: string): Promise<void> {
   // 2. Let running jobs finish; unfinished ones are retried or swept by another worker.
   await workers?.close();
   // 3. Then the connections those were using.
-  await jasper.producer.close();
+  mailer.close();
+  await jasper.close();
   await Promise.all([producerRedis.quit(), workerRedis?.quit()]);
   await store.close();
   process.exit(0);

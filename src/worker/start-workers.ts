@@ -8,6 +8,8 @@ import {
   type ReplyJob,
   type ReviewJob,
 } from "../queue/queues.js";
+import type { SendAlert } from "../notifications/send-alert.js";
+import { startNotificationWorker } from "../notifications/start-notification-worker.js";
 import type { PostReply } from "../replies/post-reply.js";
 import type { RunReview } from "../reviews/run-review.js";
 import type { Sweep } from "../reviews/sweep-runs.js";
@@ -17,6 +19,7 @@ export interface WorkerDeps {
   prefix?: string;
   runReview: RunReview;
   postReply: PostReply;
+  sendAlert: SendAlert;
   sweep: Sweep;
   log: Logger;
   /** Reviews one worker process runs at once (they mostly wait on GitHub and the AI). */
@@ -31,7 +34,7 @@ export interface Workers {
   close(): Promise<void>;
 }
 
-/** The worker role: consumes both queues and sweeps stale runs. */
+/** The worker role: consumes the review, reply and notification queues; sweeps stale runs. */
 export function startWorkers(deps: WorkerDeps): Workers {
   const prefix = deps.prefix ?? "jasper";
   const reviews = new Worker<ReviewJob>(
@@ -61,6 +64,13 @@ export function startWorkers(deps: WorkerDeps): Workers {
     );
   }
 
+  const notifications = startNotificationWorker({
+    connection: deps.connection,
+    prefix,
+    sendAlert: deps.sendAlert,
+    log: deps.log,
+  });
+
   const staleAfterMs = deps.staleAfterMs ?? 15 * 60_000;
   const timer = setInterval(() => {
     deps
@@ -75,7 +85,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
   return {
     async close() {
       clearInterval(timer);
-      await Promise.all([reviews.close(), replies.close()]);
+      await Promise.all([reviews.close(), replies.close(), notifications.close()]);
     },
   };
 }

@@ -6,6 +6,7 @@ import { composeJasper, type Jasper } from "../../src/compose.js";
 import type { ReviewEngine } from "../../src/review/engine.js";
 import { createRuleBasedEngine } from "../../src/review/rule-based-engine.js";
 import { createRedis } from "../../src/queue/redis.js";
+import { NOTIFICATIONS_QUEUE } from "../../src/notifications/alert-job.js";
 import { QUEUE } from "../../src/queue/queues.js";
 import { createServer } from "../../src/server/create-server.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
@@ -47,6 +48,8 @@ export async function createHarness(
     probot,
     redis,
     engine: options.engine ?? createRuleBasedEngine(),
+    // A mailer that sends nothing: test/notifications checks real email over SMTP.
+    mailer: { send: async () => ({ accepted: [], rejected: [] }) },
     log,
     botName: "jasper",
     publicUrl: "https://jasper.example",
@@ -59,7 +62,7 @@ export async function createHarness(
   });
   const server = await createServer({ probot, app: jasper.app, store, log });
   const workers: Workers[] = [];
-  const queues = [QUEUE.reviews, QUEUE.replies].map(
+  const queues = [QUEUE.reviews, QUEUE.replies, NOTIFICATIONS_QUEUE].map(
     (name) => new Queue(name, { connection: redis, prefix }),
   );
   return {
@@ -76,6 +79,7 @@ export async function createHarness(
         prefix,
         runReview: jasper.runReview,
         postReply: jasper.postReply,
+        sendAlert: jasper.sendAlert,
         sweep: jasper.sweep,
         log,
         sweepEveryMs: 3_600_000,
@@ -98,7 +102,7 @@ export async function createHarness(
         await q.obliterate({ force: true });
         await q.close();
       }
-      await jasper.producer.close();
+      await jasper.close();
       await server.close();
       await Promise.all([redis.quit(), workerRedis.quit()]);
     },

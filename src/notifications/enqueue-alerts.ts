@@ -1,0 +1,62 @@
+import type { Queue } from "bullmq";
+import type { Logger } from "pino";
+import type { AlertLevel } from "../ledger/credits.js";
+import type { LedgerEntry } from "../ledger/types.js";
+import { ALERT_JOB_OPTIONS, alertJobId, type AlertJob } from "./alert-job.js";
+
+export interface AlertEnqueuerOptions {
+  /** The first retry's delay (doubling after); default ALERT_JOB_OPTIONS'. Tests shorten it. */
+  retryDelayMs?: number;
+  /** How long a charge waits for Redis before giving up on its alert; default 2 s. */
+  timeoutMs?: number;
+}
+
+export type OnEntry = (entry: LedgerEntry, crossed: AlertLevel[]) => Promise<void>;
+
+/**
+ * The ledger's `onEntry`: queues one email job per level the entry crossed. It runs inside
+ * the charge, after the entry is written, so it never throws and never waits long: an alert
+ * that cannot be queued is logged and lost, the charge stands.
+ */
+export function createAlertEnqueuer(
+  queue: Queue,
+  log: Logger,
+  options: AlertEnqueuerOptions = {},
+): OnEntry {
+  const jobOptions = {
+    ...ALERT_JOB_OPTIONS,
+    ...(options.retryDelayMs === undefined
+      ? {}
+      : { backoff: { type: "exponential", delay: options.retryDelayMs } }),
+  };
+  const timeoutMs = options.timeoutMs ?? 2_000;
+
+  return async (entry, crossed) => {
+    // Most entries cross nothing (grants never do): no Redis round trip for them.
+    if (crossed.length === 0) return;
+    const adds = crossed.map((level) => {
+      const data: AlertJob = {
+        accountId: entry.accountId,
+        entryId: entry.id,
+        level,
+        balance: entry.balanceAfter,
+      };
+      const id = alertJobId(entry.accountId, entry.id, level);
+      return queue.add(level, data, { ...jobOptions, jobId: id });
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`not queued within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([Promise.all(adds), timeout]);
+    } catch (err) {
+      log.error(
+        { accountId: entry.accountId, entryId: entry.id, levels: crossed, err: String(err) },
+        "low-balance alert not queued",
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}

@@ -1,0 +1,49 @@
+import type { Logger } from "pino";
+import { toAccountId } from "../ledger/types.js";
+import type { AccountStore } from "../store/repository.js";
+import { alertEmail } from "./alert-email.js";
+import type { AlertJob } from "./alert-job.js";
+import type { Mailer } from "./mailer.js";
+
+export interface SendAlertDeps {
+  accounts: Pick<AccountStore, "get">;
+  mailer: Pick<Mailer, "send">;
+  publicUrl: string;
+  /** For `/jasper review` in the depleted email; default "jasper". */
+  botName?: string;
+  log?: Logger;
+}
+
+export type SendAlertResult = "sent" | "skipped";
+export type SendAlert = (job: AlertJob) => Promise<SendAlertResult>;
+
+/**
+ * Sends one low-balance email to all the account's billing contacts, read when the job runs
+ * so a changed setting applies to emails still waiting. SMTP errors are thrown: BullMQ
+ * retries with backoff, so a failing server delays emails and nothing else.
+ */
+export function createSendAlert(deps: SendAlertDeps): SendAlert {
+  return async (job) => {
+    const account = await deps.accounts.get(toAccountId(job.accountId));
+    if (!account) return "skipped";
+    const { lowBalanceEmails, billingContacts } = account.settings;
+    if (!lowBalanceEmails || billingContacts.length === 0) return "skipped";
+
+    const content = alertEmail({
+      level: job.level,
+      balance: job.balance,
+      accountLogin: account.login,
+      publicUrl: deps.publicUrl,
+      botName: deps.botName,
+    });
+    const { rejected } = await deps.mailer.send({ to: billingContacts, ...content });
+    // Some contacts refused (the others got it): a retry would email those twice.
+    if (rejected.length > 0) {
+      deps.log?.warn(
+        { accountId: job.accountId, rejected },
+        "alert email refused for some contacts",
+      );
+    }
+    return "sent";
+  };
+}
