@@ -7,6 +7,10 @@ import { pino } from "pino";
 import { composeJasper } from "./compose.js";
 import { describeConfig, loadConfigOrExit } from "./config/env.js";
 import { createProbotFromConfig, missingAppCredentials } from "./github/probot.js";
+import { parsePackages } from "./billing/packages.js";
+import { createStripe } from "./billing/stripe-client.js";
+import { createStripeEvents } from "./billing/stripe-events.js";
+import { stripeWebhookRoute } from "./billing/stripe-webhook-route.js";
 import { createMailer } from "./notifications/mailer.js";
 import { createRedis } from "./queue/redis.js";
 import { chooseEngine } from "./review/choose-engine.js";
@@ -25,6 +29,14 @@ if (missing.length > 0) {
       "Register a GitHub App from app.yml (README, section Configuration) and put its id, " +
       "private key and webhook secret in .env.",
   );
+  process.exit(1);
+}
+
+let packages: ReturnType<typeof parsePackages>;
+try {
+  packages = parsePackages(config.CREDIT_PACKAGES);
+} catch (err) {
+  console.error(`Invalid configuration:\n  - ${(err as Error).message}`);
   process.exit(1);
 }
 
@@ -48,8 +60,30 @@ const jasper = composeJasper({
   freePerMonth: config.FREE_REVIEWS_PER_MONTH,
 });
 
+// Stripe is optional: without a key, checkout answers 503 and everything else works.
+const stripe = config.STRIPE_SECRET_KEY
+  ? createStripe(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE)
+  : null;
+const stripeEvents = stripe
+  ? createStripeEvents({ stripe, ledger: jasper.ledger, packages })
+  : null;
+
 const server =
-  role === "worker" ? null : await createServer({ probot, app: jasper.app, store, log });
+  role === "worker"
+    ? null
+    : await createServer({
+        probot,
+        app: jasper.app,
+        store,
+        log,
+        plugins: [
+          stripeWebhookRoute({
+            webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+            stripe,
+            events: stripeEvents,
+          }),
+        ],
+      });
 await server?.listen({ port: config.PORT, host: "0.0.0.0" });
 
 const workerRedis = role === "web" ? null : createRedis(config.REDIS_URL, "worker");

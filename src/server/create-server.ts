@@ -1,4 +1,8 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+} from "fastify";
 import type { Logger } from "pino";
 import { createNodeMiddleware, type ApplicationFunction, type Probot } from "probot";
 import type { Store } from "../store/repository.js";
@@ -10,12 +14,13 @@ export interface ServerDeps {
   app: ApplicationFunction;
   store: Pick<Store, "ping">;
   log: Logger;
+  /** More routes (the Stripe webhook, the billing API), each in its own scope. */
+  plugins?: FastifyPluginAsync[];
 }
 
 /**
  * The HTTP side: GitHub's webhooks go to Probot, which verifies the signature before any
- * handler runs; /healthz says whether the database answers. The billing API joins here
- * (issue #4).
+ * handler runs; /healthz says whether the database answers; `plugins` add the rest.
  */
 export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   const logger: FastifyBaseLogger = deps.log;
@@ -44,5 +49,6 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     }
   });
 
+  for (const plugin of deps.plugins ?? []) await server.register(plugin);
   return server;
 }

@@ -1,0 +1,99 @@
+/**
+ * Credit packages: what an organization can buy through Stripe Checkout. Prices are integer
+ * cents, never floats, so a price is exactly what Stripe charges. The sizes are ours and
+ * configurable (CREDIT_PACKAGES); the per-review prices come from the product's billing docs.
+ */
+import { z } from "zod";
+
+export interface CreditPackage {
+  /** Stable id: stored in Checkout metadata, so it must keep meaning the same package. */
+  id: string;
+  name: string;
+  description: string;
+  credits: number;
+  priceCents: number;
+}
+
+export const DEFAULT_PACKAGES: readonly CreditPackage[] = Object.freeze([
+  {
+    id: "starter",
+    name: "Starter",
+    description: "For solo developers",
+    credits: 100,
+    priceCents: 3000,
+  },
+  {
+    id: "growth",
+    name: "Growth",
+    description: "For growing teams",
+    credits: 500,
+    priceCents: 12250,
+  },
+  {
+    id: "scale",
+    name: "Scale",
+    description: "For teams shipping frequently",
+    credits: 2000,
+    priceCents: 39600,
+  },
+]);
+
+/** Stripe's smallest USD charge is 50 cents; its largest Checkout amount is $999,999.99. */
+const MIN_PRICE_CENTS = 50;
+const MAX_PRICE_CENTS = 99_999_999;
+
+const packageSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]{1,40}$/, "must be 1-40 lowercase letters, digits or -"),
+  name: z.string().trim().min(1).max(60),
+  description: z.string().trim().min(1).max(200),
+  credits: z.number().int().positive().max(1_000_000),
+  priceCents: z.number().int().min(MIN_PRICE_CENTS).max(MAX_PRICE_CENTS),
+});
+
+const packagesSchema = z
+  .array(packageSchema)
+  .min(1)
+  .max(20)
+  .superRefine((packages, ctx) => {
+    const seen = new Set<string>();
+    packages.forEach((p, i) => {
+      if (seen.has(p.id)) {
+        ctx.addIssue({ code: "custom", path: [i, "id"], message: `duplicate id "${p.id}"` });
+      }
+      seen.add(p.id);
+    });
+  });
+
+/**
+ * The packages from CREDIT_PACKAGES (JSON), or the defaults when it is unset. Throws an Error
+ * naming every problem, meant for boot: a bad price list must stop the process, not sell.
+ */
+export function parsePackages(json: string | undefined): CreditPackage[] {
+  if (json === undefined || json.trim() === "") return DEFAULT_PACKAGES.map((p) => ({ ...p }));
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (err) {
+    throw new Error(`CREDIT_PACKAGES: not valid JSON (${(err as Error).message})`);
+  }
+  const result = packagesSchema.safeParse(value);
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (i) => `${i.path.map(String).join(".") || "(list)"}: ${i.message}`,
+    );
+    throw new Error(`CREDIT_PACKAGES: ${problems.join("; ")}`);
+  }
+  return result.data;
+}
+
+export function findPackage(
+  packages: readonly CreditPackage[],
+  id: string,
+): CreditPackage | undefined {
+  return packages.find((p) => p.id === id);
+}
+
+/** What one review costs in this package, in cents (30, 24.5, 19.8): for display only. */
+export function perReviewCents(p: CreditPackage): number {
+  return p.priceCents / p.credits;
+}

@@ -1,0 +1,246 @@
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import nock from "nock";
+import { toAccountId } from "../../src/ledger/types.js";
+import {
+  billingHarness,
+  mockRefundList,
+  signedStripeDelivery,
+  STRIPE_API,
+  stripeEvent,
+  type BillingHarness,
+} from "./stripe-test-kit.js";
+
+/** The fixture: a Starter purchase (100 credits for $30.00) by account 9002. */
+const account = toAccountId(9002);
+const CHARGE = "ch_3Jasper0Starter9002";
+const PI = "pi_3Jasper0Starter9002";
+const T0 = 1794916800;
+
+const refunded = (amountRefunded: number, object: Record<string, unknown> = {}) =>
+  stripeEvent("charge.refunded", {
+    id: `evt_1Jasper0Refunded${amountRefunded}`,
+    object: { amount_refunded: amountRefunded, ...object },
+  });
+
+describe("Stripe webhook: refunds take credits back", () => {
+  beforeEach(() => nock.disableNetConnect());
+  afterEach(() => {
+    expect(nock.pendingMocks()).toStrictEqual([]);
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  let h: BillingHarness;
+  afterEach(() => h?.server.close());
+
+  const buyStarter = () =>
+    h.ledger.grant(account, {
+      type: "purchase",
+      amount: 100,
+      description: "Starter package: 100 credits",
+      idempotencyKey: "stripe-checkout:cs_test_starter9002",
+    });
+  const adjustments = async () =>
+    (await h.store.ledger.list(account, { types: ["adjustment"], limit: 100 })).reverse();
+  const purchased = async () => (await h.ledger.summary(account)).buckets.purchased;
+
+  it("takes back a share per refund, once per refund id, however often redelivered", async () => {
+    h = await billingHarness();
+    await buyStarter();
+
+    // $9.00 of $30.00 refunded: 30 credits. Delivered twice.
+    const first = [{ id: "re_1Jasper0A", amount: 900, status: "succeeded", created: T0 }];
+    mockRefundList(CHARGE, first);
+    mockRefundList(CHARGE, first);
+    for (let i = 0; i < 2; i++) {
+      const res = await h.server.inject(signedStripeDelivery(refunded(900)));
+      expect(res.json()).toStrictEqual({ received: true, result: "taken_back" });
+    }
+    expect((await adjustments()).map((e) => e.amount)).toStrictEqual([-30]);
+    expect(await purchased()).toBe(70);
+
+    // Another $6.00: 20 more credits; the first refund is listed again and is a replay.
+    const both = [
+      ...first,
+      { id: "re_1Jasper0B", amount: 600, status: "succeeded", created: T0 + 60 },
+    ];
+    mockRefundList(CHARGE, both);
+    mockRefundList(CHARGE, both);
+    for (let i = 0; i < 2; i++) {
+      await h.server.inject(signedStripeDelivery(refunded(1500)));
+    }
+
+    const entries = await adjustments();
+    expect(entries).toHaveLength(2);
+    expect(entries.map((e) => [e.idempotencyKey, e.amount, e.uncollected])).toStrictEqual([
+      ["stripe-refund:re_1Jasper0A", -30, 0],
+      ["stripe-refund:re_1Jasper0B", -20, 0],
+    ]);
+    expect(entries[1]).toMatchObject({
+      deltas: { free: 0, bonus: 0, purchased: -20 },
+      description: "Stripe refund re_1Jasper0B (Starter package): 20 credits taken back",
+      reference: { kind: "stripe", charge: CHARGE, paymentIntent: PI },
+    });
+    expect(await purchased()).toBe(50);
+  });
+
+  it("never takes the balance below zero: what was already spent is recorded as uncollected", async () => {
+    h = await billingHarness();
+    await buyStarter();
+    for (let n = 1; n <= 95; n++) {
+      await h.ledger.charge(account, {
+        action: "review",
+        description: `Review of acme/widgets#${n}`,
+        idempotencyKey: `review-${n}`,
+      });
+    }
+    expect(await purchased()).toBe(5);
+
+    mockRefundList(CHARGE, [
+      { id: "re_1Jasper0Full", amount: 3000, status: "succeeded", created: T0 },
+    ]);
+    const res = await h.server.inject(signedStripeDelivery(refunded(3000, { refunded: true })));
+    expect(res.json()).toStrictEqual({ received: true, result: "taken_back" });
+
+    const [entry] = await adjustments();
+    expect(entry).toMatchObject({ amount: -5, uncollected: 95, balanceAfter: 0 });
+    const summary = await h.ledger.summary(account);
+    expect(summary.balance).toBe(0);
+    expect(summary.buckets).toStrictEqual({ free: 0, bonus: 0, purchased: 0 });
+  });
+
+  it("never takes back more than the package gave, whatever the rounding", async () => {
+    h = await billingHarness();
+    await buyStarter();
+    // Three refunds of $10.00, listed out of order: 33 credits each, oldest first.
+    mockRefundList(CHARGE, [
+      { id: "re_1Jasper0R3", amount: 1000, status: "succeeded", created: T0 + 2 },
+      { id: "re_1Jasper0R1", amount: 1000, status: "succeeded", created: T0 },
+      { id: "re_1Jasper0R2", amount: 1000, status: "succeeded", created: T0 + 1 },
+    ]);
+    await h.server.inject(signedStripeDelivery(refunded(3000, { refunded: true })));
+    const entries = await adjustments();
+    expect(entries.map((e) => [e.idempotencyKey, e.amount])).toStrictEqual([
+      ["stripe-refund:re_1Jasper0R1", -33],
+      ["stripe-refund:re_1Jasper0R2", -33],
+      ["stripe-refund:re_1Jasper0R3", -33],
+    ]);
+    expect(await purchased()).toBe(1);
+
+    // A one-cent refund still takes a credit, but a second one finds nothing left to take:
+    // the refunds together never take back more than the 100 credits bought.
+    mockRefundList(CHARGE, [
+      { id: "re_1Jasper0R1", amount: 1000, status: "succeeded", created: T0 },
+      { id: "re_1Jasper0R2", amount: 1000, status: "succeeded", created: T0 + 1 },
+      { id: "re_1Jasper0R3", amount: 1000, status: "succeeded", created: T0 + 2 },
+      { id: "re_1Jasper0R4", amount: 1, status: "succeeded", created: T0 + 3 },
+      { id: "re_1Jasper0R5", amount: 1, status: "succeeded", created: T0 + 4 },
+    ]);
+    await h.server.inject(signedStripeDelivery(refunded(3002, { refunded: true })));
+    expect((await adjustments()).map((e) => e.amount)).toStrictEqual([-33, -33, -33, -1]);
+    expect(await purchased()).toBe(0);
+  });
+
+  it("reads every page of refunds", async () => {
+    h = await billingHarness();
+    await buyStarter();
+    const refund = (id: string, amount: number, created: number) => ({
+      object: "refund",
+      id,
+      amount,
+      status: "succeeded",
+      created,
+      currency: "usd",
+      charge: CHARGE,
+    });
+    nock(STRIPE_API)
+      .get("/v1/refunds")
+      .query({ charge: CHARGE, limit: "100" })
+      .reply(200, {
+        object: "list",
+        url: "/v1/refunds",
+        has_more: true,
+        data: [refund("re_1Jasper0P2", 600, T0 + 1)],
+      })
+      .get("/v1/refunds")
+      .query({ charge: CHARGE, limit: "100", starting_after: "re_1Jasper0P2" })
+      .reply(200, {
+        object: "list",
+        url: "/v1/refunds",
+        has_more: false,
+        data: [refund("re_1Jasper0P1", 900, T0)],
+      });
+    await h.server.inject(signedStripeDelivery(refunded(1500)));
+    expect((await adjustments()).map((e) => [e.idempotencyKey, e.amount])).toStrictEqual([
+      ["stripe-refund:re_1Jasper0P1", -30],
+      ["stripe-refund:re_1Jasper0P2", -20],
+    ]);
+  });
+
+  it("waits for a pending refund, and takes it back when refund.updated says it succeeded", async () => {
+    h = await billingHarness();
+    await buyStarter();
+    const pending = { id: "re_1Jasper0Slow", amount: 1500, status: "pending", created: T0 };
+    mockRefundList(CHARGE, [pending]);
+    const first = await h.server.inject(signedStripeDelivery(refunded(1500)));
+    expect(first.json()).toStrictEqual({ received: true, result: "ignored" });
+    expect(await adjustments()).toHaveLength(0);
+
+    const charge = stripeEvent("charge.refunded").data.object;
+    nock(STRIPE_API)
+      .get(`/v1/charges/${CHARGE}`)
+      .reply(200, { ...charge, amount_refunded: 1500 });
+    mockRefundList(CHARGE, [{ ...pending, status: "succeeded" }]);
+    const updated = await h.server.inject(
+      signedStripeDelivery({
+        id: "evt_1Jasper0RefundUpdated",
+        object: "event",
+        api_version: "2026-10-28.endive",
+        created: T0 + 3600,
+        livemode: false,
+        pending_webhooks: 1,
+        request: { id: null, idempotency_key: null },
+        type: "refund.updated",
+        data: {
+          object: {
+            ...pending,
+            object: "refund",
+            status: "succeeded",
+            charge: CHARGE,
+            currency: "usd",
+          },
+        },
+      }),
+    );
+    expect(updated.json()).toStrictEqual({ received: true, result: "taken_back" });
+    expect((await adjustments()).map((e) => e.amount)).toStrictEqual([-50]);
+  });
+
+  it("finds the metadata on the PaymentIntent when the charge lacks it; ignores others' charges", async () => {
+    h = await billingHarness();
+    await buyStarter();
+    nock(STRIPE_API)
+      .get(`/v1/payment_intents/${PI}`)
+      .reply(200, {
+        id: PI,
+        object: "payment_intent",
+        metadata: { accountId: "9002", packageId: "starter", credits: "100" },
+      });
+    mockRefundList(CHARGE, [
+      { id: "re_1Jasper0Meta", amount: 900, status: "succeeded", created: T0 },
+    ]);
+    const res = await h.server.inject(signedStripeDelivery(refunded(900, { metadata: {} })));
+    expect(res.json().result).toBe("taken_back");
+
+    nock(STRIPE_API)
+      .get("/v1/payment_intents/pi_someone_else")
+      .reply(200, { id: "pi_someone_else", object: "payment_intent", metadata: { order: "42" } });
+    const foreign = await h.server.inject(
+      signedStripeDelivery(
+        refunded(900, { id: "ch_someone_else", metadata: {}, payment_intent: "pi_someone_else" }),
+      ),
+    );
+    expect(foreign.json().result).toBe("ignored");
+    expect((await adjustments()).map((e) => e.amount)).toStrictEqual([-30]);
+  });
+});

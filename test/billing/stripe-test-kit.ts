@@ -1,0 +1,138 @@
+/**
+ * Shared by the billing tests: Stripe fixtures, signed deliveries, and a server with only the
+ * Stripe webhook route on it. Stripe's API is mocked with nock on api.stripe.com.
+ */
+import { readFileSync } from "node:fs";
+import Fastify, { type FastifyInstance } from "fastify";
+import nock from "nock";
+import Stripe from "stripe";
+import { createStripeEvents } from "../../src/billing/stripe-events.js";
+import { DEFAULT_PACKAGES } from "../../src/billing/packages.js";
+import { STRIPE_WEBHOOK_PATH, stripeWebhookRoute } from "../../src/billing/stripe-webhook-route.js";
+import { Ledger } from "../../src/ledger/ledger.js";
+import { createMemoryStore } from "../../src/store/memory/memory-store.js";
+import type { Store } from "../../src/store/repository.js";
+
+export const STRIPE_API = "https://api.stripe.com";
+export const WEBHOOK_SECRET = "whsec_jasper_test_secret";
+
+/** No retries in tests: a call nock does not expect should fail the test at once. */
+export const testStripe = (): Stripe => new Stripe("sk_test_jasper", { maxNetworkRetries: 0 });
+
+export function stripeFixture<T = Record<string, unknown>>(name: string): T {
+  return JSON.parse(
+    readFileSync(new URL(`../fixtures/stripe/${name}.json`, import.meta.url), "utf8"),
+  ) as T;
+}
+
+/** A Stripe event as it travels: only what the tests change is typed. */
+export interface EventFixture {
+  id: string;
+  type: string;
+  data: { object: Record<string, unknown>; previous_attributes?: Record<string, unknown> };
+  [field: string]: unknown;
+}
+
+/** An event fixture with a new type and id, and fields of its data.object replaced. */
+export function stripeEvent(
+  fixture: string,
+  changes: { type?: string; id?: string; object?: Record<string, unknown> } = {},
+): EventFixture {
+  const event = stripeFixture<EventFixture>(fixture);
+  return {
+    ...event,
+    id: changes.id ?? event.id,
+    type: changes.type ?? event.type,
+    data: { ...event.data, object: { ...event.data.object, ...changes.object } },
+  };
+}
+
+/** The request Stripe would send: the exact body bytes, signed with the endpoint secret. */
+export function signedStripeDelivery(
+  event: unknown,
+  options: { secret?: string; timestamp?: number; body?: (signed: string) => string } = {},
+) {
+  const payload = JSON.stringify(event, null, 2);
+  const signature = Stripe.webhooks.generateTestHeaderString({
+    payload,
+    secret: options.secret ?? WEBHOOK_SECRET,
+    ...(options.timestamp === undefined ? {} : { timestamp: options.timestamp }),
+  });
+  return {
+    method: "POST" as const,
+    url: STRIPE_WEBHOOK_PATH,
+    payload: options.body ? options.body(payload) : payload,
+    headers: { "content-type": "application/json; charset=utf-8", "stripe-signature": signature },
+  };
+}
+
+export interface BillingHarness {
+  server: FastifyInstance;
+  store: Store;
+  ledger: Ledger;
+  stripe: Stripe;
+}
+
+/**
+ * A server with the Stripe webhook route, an in-memory ledger without a free tier (so every
+ * credit in a test is a purchased one), and an ordinary JSON route next to it that shows the
+ * raw-body parser stays inside the webhook's scope.
+ */
+export async function billingHarness(
+  options: { ledger?: (ledger: Ledger) => Pick<Ledger, "grant" | "adjust"> } = {},
+): Promise<BillingHarness> {
+  const store = createMemoryStore();
+  const ledger = new Ledger({ store: store.ledger, freePerMonth: 0 });
+  const stripe = testStripe();
+  const events = createStripeEvents({
+    stripe,
+    ledger: options.ledger ? options.ledger(ledger) : ledger,
+    packages: [...DEFAULT_PACKAGES],
+  });
+  const server = Fastify({ logger: false });
+  await server.register(stripeWebhookRoute({ webhookSecret: WEBHOOK_SECRET, stripe, events }));
+  server.post("/echo", async (request) => ({ body: request.body }));
+  await server.ready();
+  return { server, store, ledger, stripe };
+}
+
+/** GET /v1/payment_intents/:id?expand[0]=latest_charge, `times` times. */
+export function mockPaymentIntent(
+  id: string,
+  receiptUrl:
+    string | null = "https://pay.stripe.com/receipts/payment/CAcaFwoVYWNjdF8xSmFzcGVyVGVzdDAwMDEo",
+  times = 1,
+): void {
+  const pi = stripeFixture<{ latest_charge: Record<string, unknown> }>(
+    "payment_intent.with_latest_charge",
+  );
+  nock(STRIPE_API)
+    .get(`/v1/payment_intents/${id}`)
+    .query({ "expand[0]": "latest_charge" })
+    .times(times)
+    .reply(200, {
+      ...pi,
+      id,
+      latest_charge: { ...pi.latest_charge, payment_intent: id, receipt_url: receiptUrl },
+    });
+}
+
+export interface RefundStub {
+  id: string;
+  amount: number;
+  status: string;
+  created: number;
+}
+
+/** GET /v1/refunds?charge=...: one page holding these refunds. */
+export function mockRefundList(charge: string, refunds: RefundStub[]): void {
+  nock(STRIPE_API)
+    .get("/v1/refunds")
+    .query({ charge, limit: "100" })
+    .reply(200, {
+      object: "list",
+      url: "/v1/refunds",
+      has_more: false,
+      data: refunds.map((r) => ({ object: "refund", currency: "usd", charge, ...r })),
+    });
+}
