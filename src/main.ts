@@ -7,6 +7,9 @@ import { pino } from "pino";
 import { composeJasper } from "./compose.js";
 import { describeConfig, loadConfigOrExit } from "./config/env.js";
 import { createProbotFromConfig, missingAppCredentials } from "./github/probot.js";
+import { billingApi } from "./api/billing-api.js";
+import { createGitHubAuth } from "./api/auth/github-auth.js";
+import { createCheckout } from "./billing/create-checkout.js";
 import { parsePackages } from "./billing/packages.js";
 import { createStripe } from "./billing/stripe-client.js";
 import { createStripeEvents } from "./billing/stripe-events.js";
@@ -67,6 +70,10 @@ const stripe = config.STRIPE_SECRET_KEY
 const stripeEvents = stripe
   ? createStripeEvents({ stripe, ledger: jasper.ledger, packages })
   : null;
+// GitHub Enterprise Server, when configured: where the billing API checks org admins.
+const githubApi = config.GHE_HOST
+  ? `${config.GHE_PROTOCOL}://${config.GHE_HOST}/api/v3`
+  : undefined;
 
 const server =
   role === "worker"
@@ -77,6 +84,16 @@ const server =
         store,
         log,
         plugins: [
+          billingApi({
+            accounts: store.accounts,
+            ledgerStore: store.ledger,
+            ledger: jasper.ledger,
+            apiKeys: store.apiKeys,
+            packages,
+            checkout: createCheckout({ stripe, publicUrl: config.PUBLIC_URL, packages }),
+            github: createGitHubAuth({ baseUrl: githubApi }),
+            botName: config.BOT_NAME,
+          }),
           stripeWebhookRoute({
             webhookSecret: config.STRIPE_WEBHOOK_SECRET,
             stripe,

@@ -5,6 +5,7 @@ import Fastify, {
 } from "fastify";
 import type { Logger } from "pino";
 import { createNodeMiddleware, type ApplicationFunction, type Probot } from "probot";
+import { apiFrameworkErrors } from "../api/errors.js";
 import type { Store } from "../store/repository.js";
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
@@ -24,7 +25,8 @@ export interface ServerDeps {
  */
 export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   const logger: FastifyBaseLogger = deps.log;
-  const server = Fastify({ loggerInstance: logger });
+  // frameworkErrors: a URL Fastify cannot route still gets the API's JSON error shape.
+  const server = Fastify({ loggerInstance: logger, frameworkErrors: apiFrameworkErrors });
   const webhooks = await createNodeMiddleware(deps.app, {
     probot: deps.probot,
     webhooksPath: WEBHOOK_PATH,

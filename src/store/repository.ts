@@ -21,6 +21,7 @@ import type {
   EntryType,
   LedgerEntry,
 } from "../ledger/types.js";
+import type { ApiKeyStore } from "../api/auth/api-keys.js";
 import type { PullRequestStore, ReviewRunStore } from "../reviews/types.js";
 
 export type NewEntry = Omit<LedgerEntry, "id">;
@@ -79,6 +80,7 @@ export interface Store {
   readonly ledger: LedgerStore;
   readonly runs: ReviewRunStore;
   readonly pullRequests: PullRequestStore;
+  readonly apiKeys: ApiKeyStore;
   /** Cheap round trip for health checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -180,7 +180,8 @@ describe("automatic reviews", () => {
 
     await h.deliver("pull_request", prEvent("opened"));
     h.startWorkers();
-    await eventually(async () => posted.length === 1);
+    // Posted as GitHub sees it AND as Jasper recorded it: only then is the next run incremental.
+    await eventually(async () => (await runs())[0]?.status === "posted");
     await h.deliver("pull_request", fixture("pull_request.synchronize"));
     await eventually(async () => posted.length === 2 && (await h.pendingJobs()) === 0);
 
@@ -202,7 +203,8 @@ describe("automatic reviews", () => {
 
     await h.deliver("pull_request", prEvent("opened"));
     h.startWorkers();
-    await eventually(async () => posted.length === 1);
+    // Posted as GitHub sees it AND as Jasper recorded it: only then is the next run incremental.
+    await eventually(async () => (await runs())[0]?.status === "posted");
     await h.deliver("pull_request", fixture("pull_request.synchronize"));
     await eventually(async () => posted.length === 2 && (await h.pendingJobs()) === 0);
     expect(await usage()).toHaveLength(2);

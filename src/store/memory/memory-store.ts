@@ -1,5 +1,6 @@
 import type { Store } from "../repository.js";
 import { MemoryAccountStore } from "./memory-account-store.js";
+import { MemoryApiKeyStore } from "./memory-api-key-store.js";
 import { MemoryLedgerStore } from "./memory-ledger-store.js";
 import { MemoryPullRequestStore, MemoryReviewRunStore } from "./memory-review-stores.js";
 
@@ -11,6 +12,7 @@ export function createMemoryStore(): Store {
     ledger: new MemoryLedgerStore(),
     runs: new MemoryReviewRunStore(),
     pullRequests: new MemoryPullRequestStore(),
+    apiKeys: new MemoryApiKeyStore(),
     ping: async () => {},
     close: async () => {},
   };

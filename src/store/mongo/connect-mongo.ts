@@ -1,10 +1,12 @@
 import mongoose from "mongoose";
 import type { Store } from "../repository.js";
 import { accountModel } from "./models/account.js";
+import { apiKeyModel } from "./models/api-key.js";
 import { ledgerEntryModel } from "./models/ledger-entry.js";
 import { pullRequestModel } from "./models/pull-request.js";
 import { reviewRunModel } from "./models/review-run.js";
 import { MongoAccountStore } from "./mongo-account-store.js";
+import { MongoApiKeyStore } from "./mongo-api-key-store.js";
 import { MongoLedgerStore } from "./mongo-ledger-store.js";
 import { MongoPullRequestStore } from "./mongo-pull-request-store.js";
 import { MongoReviewRunStore } from "./mongo-review-run-store.js";
@@ -39,6 +41,7 @@ export async function createMongoStore(uri: string): Promise<Store> {
     const accounts = accountModel(conn);
     const runs = reviewRunModel(conn);
     const pullRequests = pullRequestModel(conn);
+    const apiKeys = apiKeyModel(conn);
     // createIndexes only adds missing indexes; unlike syncIndexes it never drops one, so a
     // deploy with an older schema cannot remove an index a newer one relies on.
     await entries.createIndexes();
@@ -46,6 +49,8 @@ export async function createMongoStore(uri: string): Promise<Store> {
     // Their unique indexes deduplicate review runs and the "reviews paused" comment.
     await runs.createIndexes();
     await pullRequests.createIndexes();
+    // API keys are looked up by their hash, which must be unique.
+    await apiKeys.createIndexes();
 
     return {
       kind: "mongo",
@@ -53,6 +58,7 @@ export async function createMongoStore(uri: string): Promise<Store> {
       ledger: new MongoLedgerStore(entries),
       runs: new MongoReviewRunStore(runs),
       pullRequests: new MongoPullRequestStore(pullRequests),
+      apiKeys: new MongoApiKeyStore(apiKeys),
       ping: async () => {
         const db = conn.db;
         if (!db) throw new Error("MongoDB connection has no database");

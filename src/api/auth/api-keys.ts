@@ -1,0 +1,66 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { AccountId } from "../../ledger/types.js";
+
+/**
+ * Jasper API keys: `jsp_` and 32 random bytes in base64url (43 characters). Only the SHA-256
+ * of a key is stored; the key itself is shown once, when it is created. A fast hash is
+ * enough here (unlike passwords): the key is 256 random bits, so there is nothing to guess.
+ */
+export const API_KEY_PREFIX = "jsp_";
+const API_KEY_PATTERN = /^jsp_[A-Za-z0-9_-]{43}$/;
+/** How much of a key is kept in clear to tell keys apart in a list: `jsp_` and 8 characters. */
+const SHOWN_LENGTH = API_KEY_PREFIX.length + 8;
+
+/** An API key as stored: never the key itself. */
+export interface ApiKey {
+  id: string;
+  accountId: AccountId;
+  name: string;
+  /** The first characters of the key, for people to recognise it by. */
+  prefix: string;
+  /** SHA-256 of the whole key, hex. */
+  hash: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface NewApiKey {
+  accountId: AccountId;
+  name: string;
+  hash: string;
+  prefix: string;
+}
+
+/**
+ * Where API keys live. Every call but findByHash is scoped to one account; findByHash is how
+ * a request finds out which account it belongs to (the hash is unique across accounts).
+ * This belongs with the other store interfaces in src/store/repository.ts once wired in.
+ */
+export interface ApiKeyStore {
+  create(input: NewApiKey): Promise<ApiKey>;
+  findByHash(hash: string): Promise<ApiKey | null>;
+  /** Newest first, revoked ones included. */
+  list(accountId: AccountId): Promise<ApiKey[]>;
+  /** True when the key exists in this account (it is revoked now, or was already). */
+  revoke(accountId: AccountId, id: string): Promise<boolean>;
+  markUsed(accountId: AccountId, id: string, at: Date): Promise<void>;
+}
+
+export interface GeneratedKey {
+  key: string;
+  hash: string;
+  prefix: string;
+}
+
+export function generateApiKey(): GeneratedKey {
+  const key = API_KEY_PREFIX + randomBytes(32).toString("base64url");
+  return { key, hash: hashApiKey(key), prefix: key.slice(0, SHOWN_LENGTH) };
+}
+
+export const looksLikeApiKey = (token: string): boolean => token.startsWith(API_KEY_PREFIX);
+export const isWellFormedApiKey = (token: string): boolean => API_KEY_PATTERN.test(token);
+
+export const hashApiKey = (key: string): string => sha256(key);
+
+export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");

@@ -1,0 +1,128 @@
+/**
+ * Who is calling, and may they see the organization in the path. `Authorization: Bearer`
+ * carries either a Jasper API key (`jsp_...`, bound to one account) or a GitHub token (whose
+ * user GitHub must confirm as an admin of the org, or as the user account itself).
+ *
+ * 401: no credential, a malformed one, or one nobody accepts (unknown or revoked key, a token
+ * GitHub refuses). 404: a good credential that does not grant this org, exactly like an org
+ * that does not exist, so nobody learns which orgs use Jasper.
+ */
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Account } from "../../ledger/types.js";
+import type { AccountStore } from "../../store/repository.js";
+import { ApiError, notFound, unauthorized } from "../errors.js";
+import {
+  hashApiKey,
+  isWellFormedApiKey,
+  looksLikeApiKey,
+  sha256,
+  type ApiKey,
+  type ApiKeyStore,
+} from "./api-keys.js";
+import type { GitHubAuth, GitHubUser } from "./github-auth.js";
+
+export type Caller =
+  | { kind: "api_key"; account: Account; key: ApiKey }
+  | { kind: "github"; account: Account; user: GitHubUser };
+
+export interface AuthDeps {
+  accounts: Pick<AccountStore, "findByLogin">;
+  apiKeys: ApiKeyStore;
+  github: GitHubAuth;
+}
+
+export interface AuthOptions {
+  /** False for what only an admin may do (create or revoke keys): a GitHub token is needed. */
+  allowApiKey: boolean;
+}
+
+const BEARER = /^Bearer +([\x21-\x7e]{1,1000}) *$/i;
+/** GitHub's token alphabet (classic, fine-grained, app tokens); anything else is refused here. */
+const GITHUB_TOKEN = /^[A-Za-z0-9_.-]{1,255}$/;
+/** GitHub logins, and a little more (Enterprise managed users have an underscore). */
+const LOGIN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+
+const callers = new WeakMap<FastifyRequest, Caller>();
+
+/**
+ * A route's preParsing hook: resolves the caller for `:org`, or answers 401/403/404. It runs
+ * after the rate limit (onRequest) and before the body is read or anything validated, so a
+ * stranger's request gets a 401 whatever its body, and costs no parsing.
+ */
+export function requireOrgAccess(deps: AuthDeps, options: AuthOptions) {
+  return async (request: FastifyRequest): Promise<void> => {
+    callers.set(request, await authenticate(deps, options, request));
+  };
+}
+
+/** The caller requireOrgAccess found; a route without that hook calling this is a bug. */
+export function callerOf(request: FastifyRequest): Caller {
+  const caller = callers.get(request);
+  if (!caller) throw new Error(`bug: ${request.routeOptions.url} has no requireOrgAccess hook`);
+  return caller;
+}
+
+/** Rate-limit key: the credential's hash when there is one, else the client's address. */
+export function rateLimitKey(request: FastifyRequest): string {
+  const header = request.headers.authorization;
+  return header ? `cred:${sha256(header)}` : `ip:${request.ip}`;
+}
+
+/** An onResponse hook: remembers when an API key was last used successfully (at most per minute). */
+export function recordKeyUse(apiKeys: ApiKeyStore, now: () => Date = () => new Date()) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    const caller = callers.get(request);
+    if (caller?.kind !== "api_key" || reply.statusCode >= 400) return;
+    const at = now();
+    const last = caller.key.lastUsedAt;
+    if (last && at.getTime() - last.getTime() < 60_000) return;
+    await apiKeys.markUsed(caller.account.id, caller.key.id, at).catch((err: unknown) => {
+      request.log.warn({ err, keyId: caller.key.id }, "could not record API key use");
+    });
+  };
+}
+
+async function authenticate(
+  deps: AuthDeps,
+  options: AuthOptions,
+  request: FastifyRequest,
+): Promise<Caller> {
+  const token = bearerToken(request.headers.authorization);
+  const org = (request.params as { org?: unknown }).org;
+
+  if (looksLikeApiKey(token)) {
+    const key = isWellFormedApiKey(token) ? await deps.apiKeys.findByHash(hashApiKey(token)) : null;
+    if (!key || key.revokedAt) throw unauthorized("Unknown or revoked API key");
+    const account = await findAccount(deps, org);
+    if (!account || account.id !== key.accountId) throw notFound();
+    if (!options.allowApiKey) {
+      throw new ApiError(
+        403,
+        "github_token_required",
+        "This needs the GitHub token of an organization admin, not an API key",
+      );
+    }
+    return { kind: "api_key", account, key };
+  }
+
+  if (!GITHUB_TOKEN.test(token)) throw unauthorized("Malformed token");
+  // The token is checked before the org is looked up: otherwise a bad token would get a 404
+  // for unknown orgs and a 401 for known ones, telling anyone which orgs use Jasper.
+  const user = await deps.github.identify(token);
+  if (!user) throw unauthorized("GitHub did not accept the token");
+  const account = await findAccount(deps, org);
+  if (!account || !(await deps.github.canAdminister(token, account))) throw notFound();
+  return { kind: "github", account, user };
+}
+
+function bearerToken(header: string | undefined): string {
+  if (!header) throw unauthorized("Authorization: Bearer <token> is required");
+  const match = BEARER.exec(header);
+  if (!match?.[1]) throw unauthorized("Authorization must be: Bearer <token>");
+  return match[1];
+}
+
+async function findAccount(deps: AuthDeps, org: unknown): Promise<Account | null> {
+  if (typeof org !== "string" || !LOGIN.test(org)) return null;
+  return deps.accounts.findByLogin(org);
+}

@@ -1,0 +1,89 @@
+/**
+ * The billing API (v1): a Fastify plugin the web server registers. Everything lives in its
+ * own encapsulated scope under /api/v1, so its zod validation, error handler, JSON 404s, rate
+ * limit and OpenAPI document touch nothing else on the server (the Probot webhooks).
+ *
+ * The zod schemas on each route are the single source: they validate requests, check and
+ * serialize responses, and @fastify/swagger turns them into GET /api/v1/openapi.json.
+ */
+import fastifyRateLimit from "@fastify/rate-limit";
+import fastifySwagger from "@fastify/swagger";
+import type { FastifyPluginAsync } from "fastify";
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import { rateLimitKey, recordKeyUse } from "./auth/authenticate.js";
+import type { BillingApiDeps } from "./deps.js";
+import { transformObject } from "./openapi.js";
+import { ApiError, apiErrorHandler, apiNotFoundHandler } from "./errors.js";
+import { apiKeyRoutes } from "./routes/api-keys.js";
+import { billingSummaryRoute } from "./routes/billing-summary.js";
+import { checkoutRoute } from "./routes/checkout.js";
+import { packagesRoute } from "./routes/packages.js";
+import { settingsRoutes } from "./routes/settings.js";
+import { transactionsRoute } from "./routes/transactions.js";
+
+export const API_PREFIX = "/api/v1";
+const DEFAULT_RATE_LIMIT = { max: 300, timeWindowMs: 60_000 };
+
+export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
+  return async (server) => {
+    await server.register(
+      async (scope) => {
+        scope.setValidatorCompiler(validatorCompiler);
+        scope.setSerializerCompiler(serializerCompiler);
+        scope.setErrorHandler(apiErrorHandler);
+        scope.setNotFoundHandler(apiNotFoundHandler);
+
+        // Both add onRoute hooks, so they must be in place before the first route.
+        await scope.register(fastifySwagger, {
+          openapi: {
+            openapi: "3.0.3",
+            info: {
+              title: "Jasper billing API",
+              version: "1.0.0",
+              description: "Credits, balance, history and purchases of a Jasper account.",
+            },
+            components: {
+              securitySchemes: {
+                bearer: {
+                  type: "http",
+                  scheme: "bearer",
+                  description:
+                    "A Jasper API key of the organization (jsp_...), or the GitHub token of an " +
+                    "organization admin (of the user, for a user account)",
+                },
+              },
+            },
+          },
+          transform: jsonSchemaTransform,
+          transformObject,
+        });
+        const limit = deps.rateLimit ?? DEFAULT_RATE_LIMIT;
+        await scope.register(fastifyRateLimit, {
+          global: true,
+          max: limit.max,
+          timeWindow: limit.timeWindowMs,
+          keyGenerator: rateLimitKey,
+          // Thrown by the plugin, answered by apiErrorHandler like any other error.
+          errorResponseBuilder: (_request, ctx) =>
+            new ApiError(429, "rate_limited", `Too many requests; retry in ${ctx.after}`),
+        });
+        scope.addHook("onResponse", recordKeyUse(deps.apiKeys));
+
+        const api = scope.withTypeProvider<ZodTypeProvider>();
+        api.get("/openapi.json", { schema: { hide: true } }, async () => scope.swagger());
+        packagesRoute(api, deps);
+        billingSummaryRoute(api, deps);
+        transactionsRoute(api, deps);
+        checkoutRoute(api, deps);
+        settingsRoutes(api, deps);
+        apiKeyRoutes(api, deps);
+      },
+      { prefix: API_PREFIX },
+    );
+  };
+}

@@ -1,0 +1,157 @@
+import { z } from "zod";
+import { generateApiKey, type ApiKey } from "../auth/api-keys.js";
+import { callerOf, requireOrgAccess } from "../auth/authenticate.js";
+import type { ApiInstance, BillingApiDeps } from "../deps.js";
+import { ApiError, commonErrors, errorResponse, notFound } from "../errors.js";
+import { BEARER_SECURITY, orgParams, timestamp } from "../schemas.js";
+
+/** Active keys an account may hold: enough for every integration, few enough to review. */
+export const MAX_ACTIVE_KEYS = 25;
+
+const keySchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    prefix: z.string().describe("The start of the key, to recognise it by"),
+    createdAt: timestamp,
+    lastUsedAt: timestamp.nullable(),
+    revokedAt: timestamp.nullable(),
+  })
+  .meta({ id: "ApiKey" });
+
+const createdSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  key: z.string().describe("The key itself. Shown only now: store it somewhere safe"),
+  createdAt: timestamp,
+});
+
+const createSchema = z.strictObject({
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .regex(/^[^\p{Cc}]*$/u, "must not contain control characters"),
+});
+
+const keyParams = orgParams.extend({ id: z.string().min(1).max(100) });
+
+const present = (k: ApiKey): z.infer<typeof keySchema> => ({
+  id: k.id,
+  name: k.name,
+  prefix: k.prefix,
+  createdAt: k.createdAt.toISOString(),
+  lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+  revokedAt: k.revokedAt?.toISOString() ?? null,
+});
+
+type Deps = Pick<BillingApiDeps, "accounts" | "apiKeys" | "github">;
+
+/**
+ * /organizations/:org/api-keys. Creating and revoking keys takes an org admin's GitHub token
+ * (a key cannot make or remove keys); listing works with either.
+ */
+export function apiKeyRoutes(api: ApiInstance, deps: Deps): void {
+  const adminOnly = requireOrgAccess(deps, { allowApiKey: false });
+  const errors = {
+    ...commonErrors,
+    403: errorResponse("An API key cannot do this: use an org admin's GitHub token"),
+  };
+  const common = { tags: ["api keys"], security: BEARER_SECURITY };
+
+  api.post(
+    "/organizations/:org/api-keys",
+    {
+      preParsing: adminOnly,
+      bodyLimit: 4096,
+      schema: {
+        ...common,
+        summary: "Create an API key (needs an org admin's GitHub token)",
+        params: orgParams,
+        body: createSchema,
+        response: {
+          201: createdSchema,
+          ...errors,
+          409: errorResponse("The organization has the most active keys it may have"),
+        },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const { account } = caller;
+      // Not atomic with the insert: two concurrent creations may end one over the cap. It is
+      // a limit on clutter, not a security boundary.
+      const active = (await deps.apiKeys.list(account.id)).filter((k) => !k.revokedAt);
+      if (active.length >= MAX_ACTIVE_KEYS) {
+        throw new ApiError(
+          409,
+          "too_many_api_keys",
+          `At most ${MAX_ACTIVE_KEYS} active API keys; revoke one first`,
+        );
+      }
+      const generated = generateApiKey();
+      const stored = await deps.apiKeys.create({
+        accountId: account.id,
+        name: request.body.name,
+        hash: generated.hash,
+        prefix: generated.prefix,
+      });
+      request.log.info(
+        { accountId: account.id, keyId: stored.id, by: actor(caller) },
+        "API key created",
+      );
+      return reply.code(201).send({
+        id: stored.id,
+        name: stored.name,
+        prefix: stored.prefix,
+        key: generated.key,
+        createdAt: stored.createdAt.toISOString(),
+      });
+    },
+  );
+
+  api.get(
+    "/organizations/:org/api-keys",
+    {
+      preParsing: requireOrgAccess(deps, { allowApiKey: true }),
+      schema: {
+        ...common,
+        summary: "API keys of the organization, newest first (never the keys themselves)",
+        params: orgParams,
+        response: { 200: z.object({ apiKeys: z.array(keySchema) }), ...errors },
+      },
+    },
+    async (request) => ({
+      apiKeys: (await deps.apiKeys.list(callerOf(request).account.id)).map(present),
+    }),
+  );
+
+  api.delete(
+    "/organizations/:org/api-keys/:id",
+    {
+      preParsing: adminOnly,
+      schema: {
+        ...common,
+        summary: "Revoke an API key (needs an org admin's GitHub token); it stops working at once",
+        params: keyParams,
+        response: { 204: z.undefined().describe("Revoked"), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const revoked = await deps.apiKeys.revoke(caller.account.id, request.params.id);
+      if (!revoked) throw notFound();
+      request.log.info(
+        { accountId: caller.account.id, keyId: request.params.id, by: actor(caller) },
+        "API key revoked",
+      );
+      return reply.code(204).send();
+    },
+  );
+}
+
+function actor(caller: ReturnType<typeof callerOf>): string {
+  return caller.kind === "github" ? `github:${caller.user.login}` : `api_key:${caller.key.id}`;
+}

@@ -1,0 +1,79 @@
+import { z } from "zod";
+import type { BalanceSummary } from "../../ledger/ledger.js";
+import { callerOf, requireOrgAccess } from "../auth/authenticate.js";
+import type { ApiInstance, BillingApiDeps } from "../deps.js";
+import { commonErrors } from "../errors.js";
+import { BEARER_SECURITY, bucketsSchema, orgParams, timestamp } from "../schemas.js";
+
+const bannerSchema = z.object({
+  level: z.enum(["critical", "depleted"]),
+  message: z.string(),
+});
+
+const billingSchema = z
+  .object({
+    organization: z.string(),
+    balance: z.number().int(),
+    buckets: bucketsSchema,
+    freePeriod: z.string().describe('The month ("YYYY-MM", UTC) the free credits belong to'),
+    nextFreeReset: timestamp,
+    alertLevel: z.enum(["none", "warning", "critical", "depleted"]),
+    banner: bannerSchema.nullable().describe("Shown when the balance is critical or depleted"),
+    paused: z.boolean().describe("Automatic reviews are paused: the balance cannot pay for one"),
+    usageThisMonth: z.number().int().describe("Credits spent this month, net of refunds"),
+  })
+  .meta({ id: "BillingSummary" });
+
+type Deps = Pick<BillingApiDeps, "ledger" | "accounts" | "apiKeys" | "github" | "botName">;
+
+/** GET /organizations/:org/billing: balance, buckets, alert level and banner. */
+export function billingSummaryRoute(api: ApiInstance, deps: Deps): void {
+  api.get(
+    "/organizations/:org/billing",
+    {
+      preParsing: requireOrgAccess(deps, { allowApiKey: true }),
+      schema: {
+        tags: ["billing"],
+        summary: "Balance and alert state",
+        security: BEARER_SECURITY,
+        params: orgParams,
+        response: { 200: billingSchema, ...commonErrors },
+      },
+    },
+    async (request) => {
+      const { account } = callerOf(request);
+      const s = await deps.ledger.summary(account.id);
+      return {
+        organization: account.login,
+        balance: s.balance,
+        buckets: s.buckets,
+        freePeriod: s.freePeriod,
+        nextFreeReset: s.nextFreeReset.toISOString(),
+        alertLevel: s.alertLevel,
+        banner: banner(s, deps.botName ?? "jasper"),
+        paused: s.paused,
+        usageThisMonth: s.usageThisMonth,
+      };
+    },
+  );
+}
+
+/** PRODUCT.md "Low-balance alerts": the dashboard shows a banner from critical down. */
+function banner(s: BalanceSummary, bot: string): z.infer<typeof bannerSchema> | null {
+  if (s.alertLevel === "depleted" || s.paused) {
+    return {
+      level: "depleted",
+      message:
+        `You are out of credits: automatic reviews are paused. Buy credits, then comment ` +
+        `\`/${bot} review\` on a pull request to have it reviewed.`,
+    };
+  }
+  if (s.alertLevel === "critical") {
+    const left = s.balance === 1 ? "1 credit" : `${s.balance} credits`;
+    return {
+      level: "critical",
+      message: `Only ${left} left. Buy credits to keep automatic reviews running.`,
+    };
+  }
+  return null;
+}

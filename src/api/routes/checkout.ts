@@ -1,0 +1,73 @@
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import { sha256 } from "../auth/api-keys.js";
+import { callerOf, requireOrgAccess } from "../auth/authenticate.js";
+import type { ApiInstance, BillingApiDeps } from "../deps.js";
+import { ApiError, commonErrors, errorResponse } from "../errors.js";
+import { BEARER_SECURITY, orgParams } from "../schemas.js";
+
+const headersSchema = z.looseObject({
+  "idempotency-key": z
+    .string()
+    .regex(/^[\x21-\x7e]{1,200}$/, "must be 1 to 200 printable ASCII characters without spaces")
+    .optional()
+    .describe("Retries with the same key get the same Checkout Session"),
+});
+
+const bodySchema = z.strictObject({
+  package: z.string().min(1).max(100).describe("A package id from GET /billing/packages"),
+});
+
+const sessionSchema = z.object({
+  url: z.string().describe("Stripe Checkout: send the buyer here"),
+  sessionId: z.string(),
+});
+
+type Deps = Pick<BillingApiDeps, "checkout" | "accounts" | "apiKeys" | "github">;
+
+/** POST /organizations/:org/billing/checkout: a Stripe Checkout URL for a credit package. */
+export function checkoutRoute(api: ApiInstance, deps: Deps): void {
+  api.post(
+    "/organizations/:org/billing/checkout",
+    {
+      preParsing: requireOrgAccess(deps, { allowApiKey: true }),
+      bodyLimit: 4096,
+      schema: {
+        tags: ["billing"],
+        summary: "Start buying a credit package",
+        security: BEARER_SECURITY,
+        params: orgParams,
+        headers: headersSchema,
+        body: bodySchema,
+        response: {
+          201: sessionSchema,
+          ...commonErrors,
+          400: errorResponse("Invalid request, or `unknown_package`"),
+          503: errorResponse("`checkout_unavailable`: buying is not set up; or GitHub is down"),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { account } = callerOf(request);
+      const clientKey = request.headers["idempotency-key"];
+      // Scoped to the account, so two orgs that pick the same key never share a session.
+      const requestKey = clientKey
+        ? `api-checkout:${account.id}:${sha256(clientKey).slice(0, 40)}`
+        : `api-checkout:${account.id}:${randomUUID()}`;
+      const result = await deps.checkout({
+        accountId: account.id,
+        accountLogin: account.login,
+        packageId: request.body.package,
+        requestKey,
+      });
+      switch (result.status) {
+        case "created":
+          return reply.code(201).send({ url: result.url, sessionId: result.sessionId });
+        case "unknown_package":
+          throw new ApiError(400, "unknown_package", "No such package; see GET /billing/packages");
+        case "unavailable":
+          throw new ApiError(503, "checkout_unavailable", "Buying credits is not available now");
+      }
+    },
+  );
+}

@@ -1,0 +1,90 @@
+import { z } from "zod";
+import type { AccountSettings } from "../../ledger/types.js";
+import { callerOf, requireOrgAccess } from "../auth/authenticate.js";
+import type { ApiInstance, BillingApiDeps } from "../deps.js";
+import { commonErrors, notFound } from "../errors.js";
+import { BEARER_SECURITY, orgParams } from "../schemas.js";
+
+export const MAX_BILLING_CONTACTS = 20;
+const REVIEW_CHARGING = ["pull_request", "review_run"] as const;
+
+const contact = z
+  .email()
+  .max(254)
+  .transform((e) => e.toLowerCase());
+
+const updateSchema = z.strictObject({
+  billingContacts: z
+    .array(contact)
+    .max(MAX_BILLING_CONTACTS)
+    .transform((list) => [...new Set(list)])
+    .optional()
+    .describe("Who gets low-balance emails; replaces the whole list"),
+  lowBalanceEmails: z.boolean().optional().describe("Whether low-balance emails go out at all"),
+  reviewCharging: z
+    .enum(REVIEW_CHARGING)
+    .optional()
+    .describe("pull_request: one credit per PR; review_run: every review run is charged"),
+});
+
+const settingsSchema = z
+  .object({
+    billingContacts: z.array(z.string()),
+    lowBalanceEmails: z.boolean(),
+    reviewCharging: z.enum(REVIEW_CHARGING),
+  })
+  .meta({ id: "BillingSettings" });
+
+const present = (s: AccountSettings): z.infer<typeof settingsSchema> => ({
+  billingContacts: [...s.billingContacts],
+  lowBalanceEmails: s.lowBalanceEmails,
+  reviewCharging: s.reviewCharging,
+});
+
+type Deps = Pick<BillingApiDeps, "accounts" | "apiKeys" | "github">;
+
+/** GET and PUT /organizations/:org/billing/settings: billing contacts and alert emails. */
+export function settingsRoutes(api: ApiInstance, deps: Deps): void {
+  const common = {
+    tags: ["billing"],
+    security: BEARER_SECURITY,
+    params: orgParams,
+  };
+
+  api.get(
+    "/organizations/:org/billing/settings",
+    {
+      preParsing: requireOrgAccess(deps, { allowApiKey: true }),
+      schema: {
+        ...common,
+        summary: "Billing contacts and notification settings",
+        response: { 200: settingsSchema, ...commonErrors },
+      },
+    },
+    async (request) => present(callerOf(request).account.settings),
+  );
+
+  api.put(
+    "/organizations/:org/billing/settings",
+    {
+      preParsing: requireOrgAccess(deps, { allowApiKey: true }),
+      bodyLimit: 16_384,
+      schema: {
+        ...common,
+        summary: "Change billing contacts or notification settings (fields not given are kept)",
+        body: updateSchema,
+        response: { 200: settingsSchema, ...commonErrors },
+      },
+    },
+    async (request) => {
+      const { account } = callerOf(request);
+      const given = Object.fromEntries(
+        Object.entries(request.body).filter(([, v]) => v !== undefined),
+      ) as Partial<AccountSettings>;
+      if (Object.keys(given).length === 0) return present(account.settings);
+      const updated = await deps.accounts.updateSettings(account.id, given);
+      if (!updated) throw notFound();
+      return present(updated.settings);
+    },
+  );
+}

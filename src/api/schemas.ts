@@ -1,0 +1,27 @@
+/**
+ * Schemas several routes share. Request schemas are strict objects of strings: an operator
+ * object such as {"$gt": ""}, or a key nobody asked for, is a 400 before any handler runs.
+ * Response schemas describe what is sent (the OpenAPI document is built from both) and are
+ * deliberately loose about content: a stored value they did not expect must not become a 500.
+ */
+import { z } from "zod";
+import { BUCKETS } from "../ledger/types.js";
+
+/** The org in the path. Access checks run before this (an unknown org is a 404 there). */
+export const orgParams = z.strictObject({
+  org: z.string().min(1).max(100).describe("GitHub organization or user login"),
+});
+
+export const timestamp = z.iso.datetime().describe("ISO 8601, UTC");
+
+export const bucketsSchema = z
+  .object(
+    Object.fromEntries(BUCKETS.map((b) => [b, z.number().int()])) as Record<
+      (typeof BUCKETS)[number],
+      z.ZodNumber
+    >,
+  )
+  .meta({ id: "Buckets", description: "Credits per bucket: free, bonus, purchased" });
+
+/** What requireOrgAccess protects: a Jasper API key or an org admin's GitHub token. */
+export const BEARER_SECURITY = [{ bearer: [] }] as const;

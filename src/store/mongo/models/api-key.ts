@@ -1,0 +1,35 @@
+import { Schema, type Connection, type Model, type Types } from "mongoose";
+import type { ApiKey } from "../../../api/auth/api-keys.js";
+
+/** An API key as stored: the domain ApiKey with `_id` in place of `id`. Never the key itself. */
+export type ApiKeyDoc = Omit<ApiKey, "id" | "accountId"> & {
+  _id: Types.ObjectId;
+  accountId: number;
+};
+
+const integer = { validator: Number.isInteger, message: "{PATH} must be an integer" };
+
+export const apiKeySchema = new Schema<ApiKeyDoc>(
+  {
+    accountId: { type: Number, required: true, validate: integer },
+    name: { type: String, required: true },
+    prefix: { type: String, required: true },
+    hash: { type: String, required: true },
+    // Set by the store, so no timestamps option.
+    createdAt: { type: Date, required: true },
+    lastUsedAt: { type: Date, default: null },
+    revokedAt: { type: Date, default: null },
+  },
+  { collection: "api_keys", strict: true, versionKey: false },
+);
+
+// findByHash() on every API request; unique, so one key can never open two accounts.
+apiKeySchema.index({ hash: 1 }, { unique: true });
+// list(), newest first; also every revoke() and markUsed() (by _id, scoped to the account).
+apiKeySchema.index({ accountId: 1, createdAt: -1 });
+
+export type ApiKeyModel = Model<ApiKeyDoc>;
+
+/** Models belong to one connection; createMongoStore builds this one on its own. */
+export const apiKeyModel = (conn: Connection): ApiKeyModel =>
+  conn.model<ApiKeyDoc>("ApiKey", apiKeySchema);

@@ -1,0 +1,121 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, describe, expect, it } from "@jest/globals";
+import mongoose from "mongoose";
+import { generateApiKey, type ApiKeyStore } from "../../src/api/auth/api-keys.js";
+import { toAccountId } from "../../src/ledger/types.js";
+import { MemoryApiKeyStore } from "../../src/store/memory/memory-api-key-store.js";
+import { apiKeyModel } from "../../src/store/mongo/models/api-key.js";
+import { MongoApiKeyStore } from "../../src/store/mongo/mongo-api-key-store.js";
+
+const connections: mongoose.Connection[] = [];
+
+/** The memory store always; the mongoose one when test/support/global-setup.js found MongoDB. */
+function factories(): { name: string; create(): Promise<ApiKeyStore> }[] {
+  const list = [
+    { name: "memory", create: async (): Promise<ApiKeyStore> => new MemoryApiKeyStore() },
+  ];
+  const uri = process.env.JASPER_TEST_MONGODB_URI;
+  if (uri) {
+    list.push({
+      name: "mongo",
+      create: async () => {
+        // As createMongoStore sets them: filters stay values, unknown fields throw.
+        mongoose.set("sanitizeFilter", true);
+        mongoose.set("strictQuery", "throw");
+        const url = new URL(uri);
+        url.pathname = `/jasper_test_${randomUUID().slice(0, 8)}`;
+        const conn = await mongoose
+          .createConnection(url.toString(), { autoIndex: false })
+          .asPromise();
+        connections.push(conn);
+        const model = apiKeyModel(conn);
+        await model.createIndexes();
+        return new MongoApiKeyStore(model);
+      },
+    });
+  }
+  return list;
+}
+
+afterAll(async () => {
+  for (const conn of connections) {
+    await conn.dropDatabase();
+    await conn.close();
+  }
+});
+
+const A = toAccountId(101);
+const B = toAccountId(202);
+const newKey = (accountId = A, name = "ci") => {
+  const { hash, prefix } = generateApiKey();
+  return { accountId, name, hash, prefix };
+};
+
+describe.each(factories())("API key store contract: $name", ({ create }) => {
+  it("stores a key by hash and finds it again", async () => {
+    const store = await create();
+    const input = newKey();
+    const created = await store.create(input);
+    expect(created).toEqual({
+      ...input,
+      id: expect.any(String),
+      createdAt: expect.any(Date),
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    expect(await store.findByHash(input.hash)).toEqual(created);
+    expect(await store.findByHash(generateApiKey().hash)).toBeNull();
+    expect(await store.findByHash('{"$ne":null}')).toBeNull();
+  });
+
+  it("refuses a second key with the same hash", async () => {
+    const store = await create();
+    const input = newKey();
+    await store.create(input);
+    await expect(store.create({ ...input, accountId: B })).rejects.toThrow();
+  });
+
+  it("lists an account's keys newest first, and only its own", async () => {
+    const store = await create();
+    const first = await store.create(newKey(A, "first"));
+    const second = await store.create(newKey(A, "second"));
+    await store.create(newKey(B, "other"));
+    expect((await store.list(A)).map((k) => k.id)).toEqual([second.id, first.id]);
+    expect((await store.list(B)).map((k) => k.name)).toEqual(["other"]);
+  });
+
+  it("revokes within the account only, keeping the first revocation time", async () => {
+    const store = await create();
+    const key = await store.create(newKey());
+    expect(await store.revoke(B, key.id)).toBe(false);
+    expect((await store.findByHash(key.hash))!.revokedAt).toBeNull();
+    expect(await store.revoke(A, key.id)).toBe(true);
+    const revokedAt = (await store.findByHash(key.hash))!.revokedAt;
+    expect(revokedAt).toBeInstanceOf(Date);
+    expect(await store.revoke(A, key.id)).toBe(true);
+    expect((await store.findByHash(key.hash))!.revokedAt).toEqual(revokedAt);
+    for (const id of ["nope", "", "0".repeat(24), '{"$gt":""}']) {
+      expect(await store.revoke(A, id)).toBe(false);
+    }
+  });
+
+  it("records the last use, within the account only", async () => {
+    const store = await create();
+    const key = await store.create(newKey());
+    const at = new Date("2026-11-10T12:00:00Z");
+    await store.markUsed(B, key.id, at);
+    expect((await store.findByHash(key.hash))!.lastUsedAt).toBeNull();
+    await store.markUsed(A, key.id, at);
+    expect((await store.findByHash(key.hash))!.lastUsedAt).toEqual(at);
+    await store.markUsed(A, "nope", at);
+  });
+
+  it("hands out copies, never what it stores", async () => {
+    const store = await create();
+    const key = await store.create(newKey());
+    key.revokedAt = new Date();
+    (await store.list(A))[0]!.name = "changed";
+    const again = await store.findByHash(key.hash);
+    expect(again).toMatchObject({ name: "ci", revokedAt: null });
+  });
+});

@@ -1,0 +1,171 @@
+import { beforeEach, describe, expect, it } from "@jest/globals";
+import { generateApiKey } from "../../src/api/auth/api-keys.js";
+import { toAccountId } from "../../src/ledger/types.js";
+import { createHarness, type Harness } from "./helpers.js";
+
+const billing = (org: string) => `/api/v1/organizations/${org}/billing`;
+
+describe("API authentication", () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await createHarness();
+  });
+  const get = (url: string, authorization?: string) =>
+    h.app.inject({ method: "GET", url, headers: authorization ? { authorization } : {} });
+
+  it("answers 401 without a credential, or with a malformed one", async () => {
+    for (const header of [
+      undefined,
+      "",
+      "Bearer",
+      "Bearer ",
+      "Basic dXNlcjpwYXNz",
+      `Token ${h.keyA}`,
+      "Bearer a b",
+      `Bearer ${"x".repeat(1001)}`,
+      "Bearer gh\u00e9",
+    ]) {
+      const res = await get(billing("Acme-Corp"), header);
+      expect([header, res.statusCode]).toEqual([header, 401]);
+      expect(res.json().error.code).toBe("unauthorized");
+      expect(res.headers["www-authenticate"]).toBe('Bearer realm="jasper"');
+    }
+    expect(h.github.calls).toBe(0);
+  });
+
+  it("checks the credential before reading or validating the body", async () => {
+    const res = await h.app.inject({
+      method: "PUT",
+      url: "/api/v1/organizations/Acme-Corp/billing/settings",
+      headers: { "content-type": "application/json" },
+      payload: "{not json",
+    });
+    expect(res.statusCode).toBe(401);
+    const cross = await h.app.inject({
+      method: "PUT",
+      url: "/api/v1/organizations/Globex/billing/settings",
+      headers: { ...h.auth(h.keyA), "content-type": "application/json" },
+      payload: JSON.stringify({ lowBalanceEmails: "nope" }),
+    });
+    expect(cross.statusCode).toBe(404);
+  });
+
+  it("accepts the org's own API key, in any case of the org's login", async () => {
+    expect((await get(billing("Acme-Corp"), `Bearer ${h.keyA}`)).statusCode).toBe(200);
+    expect((await get(billing("acme-corp"), `bearer ${h.keyA}`)).statusCode).toBe(200);
+    expect(h.github.calls).toBe(0);
+  });
+
+  it("answers org A's key on org B with the same 404 as an unknown org", async () => {
+    const cross = await get(billing("Globex"), `Bearer ${h.keyA}`);
+    const unknown = await get(billing("no-such-org"), `Bearer ${h.keyA}`);
+    const invalid = await get(billing("%24gt"), `Bearer ${h.keyA}`);
+    expect(cross.statusCode).toBe(404);
+    expect(cross.body).toBe(unknown.body);
+    expect(invalid.body).toBe(unknown.body);
+    for (const path of ["/billing/transactions", "/billing/settings", "/api-keys"]) {
+      expect(
+        (await get(`/api/v1/organizations/Globex${path}`, `Bearer ${h.keyA}`)).statusCode,
+      ).toBe(404);
+    }
+    const checkout = await h.app.inject({
+      method: "POST",
+      url: "/api/v1/organizations/Globex/billing/checkout",
+      headers: h.auth(h.keyA),
+      payload: { package: "growth" },
+    });
+    expect(checkout.statusCode).toBe(404);
+    const settings = await h.app.inject({
+      method: "PUT",
+      url: "/api/v1/organizations/Globex/billing/settings",
+      headers: h.auth(h.keyA),
+      payload: { lowBalanceEmails: false },
+    });
+    expect(settings.statusCode).toBe(404);
+    expect((await h.store.accounts.get(h.orgB.id))!.settings.lowBalanceEmails).toBe(true);
+    expect(h.checkouts).toHaveLength(0);
+  });
+
+  it("answers 401 to unknown, malformed and revoked API keys, whatever the org", async () => {
+    const unknown = generateApiKey().key;
+    for (const key of [unknown, "jsp_short", `${h.keyA}x`]) {
+      expect((await get(billing("Acme-Corp"), `Bearer ${key}`)).statusCode).toBe(401);
+      expect((await get(billing("no-such-org"), `Bearer ${key}`)).statusCode).toBe(401);
+    }
+    const [record] = await h.apiKeys.list(h.orgA.id);
+    expect(await h.apiKeys.revoke(h.orgA.id, record!.id)).toBe(true);
+    const revoked = await get(billing("Acme-Corp"), `Bearer ${h.keyA}`);
+    expect(revoked.statusCode).toBe(401);
+    expect(revoked.json().error.message).toBe("Unknown or revoked API key");
+  });
+
+  it("accepts an org admin's GitHub token, and answers 404 to anyone else's", async () => {
+    expect((await get(billing("Acme-Corp"), "Bearer admin-acme-corp")).statusCode).toBe(200);
+    const member = await get(billing("Acme-Corp"), "Bearer member-acme-corp");
+    const otherAdmin = await get(billing("Acme-Corp"), "Bearer admin-globex");
+    const unknownOrg = await get(billing("no-such-org"), "Bearer admin-acme-corp");
+    for (const res of [member, otherAdmin, unknownOrg]) {
+      expect(res.statusCode).toBe(404);
+      expect(res.body).toBe(member.body);
+    }
+  });
+
+  it("answers 401 to a GitHub token GitHub refuses, for known and unknown orgs alike", async () => {
+    const known = await get(billing("Acme-Corp"), "Bearer ghp_revoked");
+    const unknown = await get(billing("no-such-org"), "Bearer ghp_revoked");
+    expect(known.statusCode).toBe(401);
+    expect(unknown.body).toBe(known.body);
+  });
+
+  it("serves a user account to that user", async () => {
+    const user = await h.store.accounts.upsert({
+      id: toAccountId(303),
+      login: "octocat",
+      type: "User",
+    });
+    await h.ledger.ensureFreeTier(user.id);
+    expect((await get(billing("octocat"), "Bearer admin-octocat")).statusCode).toBe(200);
+    expect((await get(billing("octocat"), "Bearer admin-acme-corp")).statusCode).toBe(404);
+  });
+
+  it("remembers when a key was last used, for successful requests", async () => {
+    await get(billing("Acme-Corp"), `Bearer ${h.keyA}`);
+    // Recorded by an onResponse hook, which may run just after the reply is delivered.
+    await new Promise((resolve) => setImmediate(resolve));
+    const [used] = await h.apiKeys.list(h.orgA.id);
+    expect(used!.lastUsedAt).toBeInstanceOf(Date);
+    const refused = await get(
+      "/api/v1/organizations/Globex/billing/transactions?limit=abc",
+      `Bearer ${h.keyB}`,
+    );
+    expect(refused.statusCode).toBe(400);
+    const [unused] = await h.apiKeys.list(h.orgB.id);
+    expect(unused!.lastUsedAt).toBeNull();
+  });
+});
+
+describe("API rate limit", () => {
+  it("answers 429 JSON per credential once its limit is used up", async () => {
+    const h = await createHarness({ rateLimit: { max: 3, timeWindowMs: 60_000 } });
+    const get = (token?: string) =>
+      h.app.inject({
+        method: "GET",
+        url: billing("Acme-Corp"),
+        headers: token ? h.auth(token) : {},
+      });
+    for (let i = 0; i < 3; i++) expect((await get(h.keyA)).statusCode).toBe(200);
+    const limited = await get(h.keyA);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers["content-type"]).toMatch(/^application\/json/);
+    expect(limited.json()).toEqual({
+      error: { code: "rate_limited", message: expect.stringMatching(/^Too many requests/) },
+    });
+    expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
+    // Another credential has its own budget; requests without one share the address's.
+    expect((await get("admin-acme-corp")).statusCode).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await get()).statusCode).toBe(401);
+    expect((await get()).statusCode).toBe(429);
+    const packages = await h.app.inject({ method: "GET", url: "/api/v1/billing/packages" });
+    expect(packages.statusCode).toBe(429);
+  });
+});

@@ -1,0 +1,532 @@
+import { beforeEach, describe, expect, it } from "@jest/globals";
+import { createHarness, PACKAGES, type Harness } from "./helpers.js";
+
+const ADMIN_A = "admin-acme-corp";
+
+describe("billing API", () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await createHarness();
+  });
+
+  describe("GET /billing/packages", () => {
+    it("is public, with prices as decimal strings and the price per review", async () => {
+      const res = await h.app.inject({ method: "GET", url: "/api/v1/billing/packages" });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().packages).toEqual([
+        { ...PACKAGES[0], price: "30.00", currency: "usd", perReview: "0.30" },
+        { ...PACKAGES[1], price: "122.50", currency: "usd", perReview: "0.245" },
+        { ...PACKAGES[2], price: "396.00", currency: "usd", perReview: "0.198" },
+      ]);
+    });
+  });
+
+  describe("GET /organizations/:org/billing", () => {
+    const get = (token: string, org = "Acme-Corp") =>
+      h.app.inject({
+        method: "GET",
+        url: `/api/v1/organizations/${org}/billing`,
+        headers: h.auth(token),
+      });
+
+    it("shows balance, buckets, free reset, alert level and usage", async () => {
+      await h.ledger.grant(h.orgA.id, {
+        type: "purchase",
+        amount: 20,
+        description: "credits",
+        idempotencyKey: "p1",
+      });
+      await h.ledger.charge(h.orgA.id, {
+        action: "review",
+        description: "review",
+        idempotencyKey: "r1",
+      });
+      const res = await get(h.keyA, "acme-corp");
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({
+        organization: "Acme-Corp",
+        balance: 22,
+        buckets: { free: 2, bonus: 0, purchased: 20 },
+        freePeriod: "2026-11",
+        nextFreeReset: "2026-12-01T00:00:00.000Z",
+        alertLevel: "none",
+        banner: null,
+        paused: false,
+        usageThisMonth: 1,
+      });
+    });
+
+    it("shows a banner when critical, and a paused one when depleted", async () => {
+      const critical = (await get(ADMIN_A)).json();
+      expect(critical.alertLevel).toBe("critical");
+      expect(critical.banner).toEqual({
+        level: "critical",
+        message: expect.stringContaining("3 credits"),
+      });
+      for (let i = 0; i < 3; i++) {
+        await h.ledger.charge(h.orgA.id, {
+          action: "review",
+          description: "r",
+          idempotencyKey: `r${i}`,
+        });
+      }
+      const depleted = (await get(ADMIN_A)).json();
+      expect(depleted).toMatchObject({ balance: 0, alertLevel: "depleted", paused: true });
+      expect(depleted.banner).toEqual({
+        level: "depleted",
+        message: expect.stringContaining("`/jasper review`"),
+      });
+    });
+
+    it("warns without a banner", async () => {
+      await h.ledger.grant(h.orgA.id, {
+        type: "bonus",
+        amount: 5,
+        description: "b",
+        idempotencyKey: "b",
+      });
+      expect((await get(h.keyA)).json()).toMatchObject({ alertLevel: "warning", banner: null });
+    });
+  });
+
+  describe("POST /organizations/:org/billing/checkout", () => {
+    const post = (payload: unknown, headers: Record<string, string> = {}) =>
+      h.app.inject({
+        method: "POST",
+        url: "/api/v1/organizations/Acme-Corp/billing/checkout",
+        headers: { ...h.auth(h.keyA), ...headers },
+        payload: payload as string,
+      });
+
+    it("answers 201 with the Checkout URL", async () => {
+      const res = await post({ package: "growth" });
+      expect(res.statusCode).toBe(201);
+      expect(res.json()).toEqual({
+        url: "https://checkout.stripe.com/c/pay/cs_test_1",
+        sessionId: "cs_test_1",
+      });
+      expect(h.checkouts).toEqual([
+        {
+          accountId: 101,
+          accountLogin: "Acme-Corp",
+          packageId: "growth",
+          requestKey: expect.stringMatching(/^api-checkout:101:/),
+        },
+      ]);
+    });
+
+    it("derives the request key from Idempotency-Key, scoped to the account", async () => {
+      await post({ package: "growth" }, { "idempotency-key": "order-7" });
+      await post({ package: "growth" }, { "idempotency-key": "order-7" });
+      await post({ package: "growth" });
+      await post({ package: "growth" });
+      const keys = h.checkouts.map((c) => c.requestKey);
+      expect(keys[0]).toBe(keys[1]);
+      expect(new Set(keys).size).toBe(3);
+      await h.app.inject({
+        method: "POST",
+        url: "/api/v1/organizations/Globex/billing/checkout",
+        headers: { ...h.auth(h.keyB), "idempotency-key": "order-7" },
+        payload: { package: "growth" },
+      });
+      expect(h.checkouts[4]!.requestKey).not.toBe(keys[0]);
+      expect(h.checkouts[4]!.requestKey).toMatch(/^api-checkout:202:/);
+    });
+
+    it("refuses a bad Idempotency-Key", async () => {
+      for (const key of ["has space", "x".repeat(201)]) {
+        const res = await post({ package: "growth" }, { "idempotency-key": key });
+        expect(res.statusCode).toBe(400);
+        expect(res.json().error.issues[0].path).toBe("headers.idempotency-key");
+      }
+      expect(h.checkouts).toHaveLength(0);
+    });
+
+    it("answers 400 unknown_package", async () => {
+      const res = await post({ package: "platinum" });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error.code).toBe("unknown_package");
+    });
+
+    it("answers 400 to a malformed body without calling checkout", async () => {
+      for (const body of [
+        {},
+        { package: { $gt: "" } },
+        { package: "growth", extra: 1 },
+        { package: 7 },
+        [],
+      ]) {
+        const res = await post(body);
+        expect([body, res.statusCode]).toEqual([body, 400]);
+      }
+      // A bare string goes out without a content type: nothing can parse that.
+      expect((await post("growth")).statusCode).toBe(415);
+      expect(h.checkouts).toHaveLength(0);
+    });
+
+    it("answers 503 checkout_unavailable when Stripe is not configured", async () => {
+      const off = await createHarness({ checkout: async () => ({ status: "unavailable" }) });
+      const res = await off.app.inject({
+        method: "POST",
+        url: "/api/v1/organizations/Acme-Corp/billing/checkout",
+        headers: off.auth(off.keyA),
+        payload: { package: "growth" },
+      });
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toEqual({
+        error: { code: "checkout_unavailable", message: expect.any(String) },
+      });
+    });
+
+    it("answers 500 with a generic message when checkout fails unexpectedly", async () => {
+      const broken = await createHarness({
+        checkout: async () => {
+          throw Object.assign(new Error("secret Stripe detail sk_live_x"), { statusCode: 400 });
+        },
+      });
+      const res = await broken.app.inject({
+        method: "POST",
+        url: "/api/v1/organizations/Acme-Corp/billing/checkout",
+        headers: broken.auth(broken.keyA),
+        payload: { package: "growth" },
+      });
+      expect(res.statusCode).toBe(500);
+      expect(res.json()).toEqual({
+        error: { code: "internal_error", message: "Something went wrong on our side" },
+      });
+    });
+  });
+
+  describe("billing settings", () => {
+    const url = "/api/v1/organizations/Acme-Corp/billing/settings";
+    const put = (payload: unknown, token = h.keyA) =>
+      h.app.inject({ method: "PUT", url, headers: h.auth(token), payload: payload as string });
+    const get = () => h.app.inject({ method: "GET", url, headers: h.auth(h.keyA) });
+
+    it("starts with the defaults", async () => {
+      expect((await get()).json()).toEqual({
+        billingContacts: [],
+        lowBalanceEmails: true,
+        reviewCharging: "pull_request",
+      });
+    });
+
+    it("round-trips a partial update, lowercasing and deduplicating contacts", async () => {
+      const res = await put({
+        billingContacts: ["Billing@Acme.io", "billing@acme.io", "cfo@acme.io"],
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({
+        billingContacts: ["billing@acme.io", "cfo@acme.io"],
+        lowBalanceEmails: true,
+        reviewCharging: "pull_request",
+      });
+      await put({ lowBalanceEmails: false }, ADMIN_A);
+      await put({ reviewCharging: "review_run" });
+      const expected = {
+        billingContacts: ["billing@acme.io", "cfo@acme.io"],
+        lowBalanceEmails: false,
+        reviewCharging: "review_run",
+      };
+      expect((await get()).json()).toEqual(expected);
+      expect((await h.store.accounts.get(h.orgA.id))!.settings).toEqual(expected);
+      // An empty update changes nothing.
+      expect((await put({})).json()).toEqual(expected);
+    });
+
+    it("refuses bad settings and writes nothing", async () => {
+      const before = await h.store.accounts.get(h.orgA.id);
+      const bad: unknown[] = [
+        { billingContacts: ["not-an-email"] },
+        { billingContacts: Array.from({ length: 21 }, (_, i) => `p${i}@acme.io`) },
+        { billingContacts: "billing@acme.io" },
+        { billingContacts: [{ $gt: "" }] },
+        { billingContacts: null },
+        { lowBalanceEmails: "false" },
+        { reviewCharging: "per_line" },
+        { reviewCharging: { $ne: "x" } },
+        { billingContacts: ["ok@acme.io"], unknown: true },
+        { $set: { "settings.lowBalanceEmails": false } },
+        [],
+        null,
+      ];
+      for (const body of bad) {
+        const res = await put(body);
+        expect([body, res.statusCode]).toEqual([body, 400]);
+        expect(res.json().error.code).toBe("invalid_request");
+      }
+      expect(await h.store.accounts.get(h.orgA.id)).toEqual(before);
+    });
+  });
+
+  describe("API keys", () => {
+    const url = "/api/v1/organizations/Acme-Corp/api-keys";
+
+    it("creates a key (shown once), lists keys without secrets, and revokes", async () => {
+      const created = await h.app.inject({
+        method: "POST",
+        url,
+        headers: h.auth(ADMIN_A),
+        payload: { name: "  Deploy bot " },
+      });
+      expect(created.statusCode).toBe(201);
+      const key = created.json();
+      expect(key).toEqual({
+        id: expect.any(String),
+        name: "Deploy bot",
+        prefix: key.key.slice(0, 12),
+        key: expect.stringMatching(/^jsp_[A-Za-z0-9_-]{43}$/),
+        createdAt: expect.any(String),
+      });
+      // The new key works at once, and only the hash was stored.
+      const use = await h.app.inject({
+        method: "GET",
+        url: "/api/v1/organizations/Acme-Corp/billing",
+        headers: h.auth(key.key),
+      });
+      expect(use.statusCode).toBe(200);
+      expect(JSON.stringify(await h.apiKeys.list(h.orgA.id))).not.toContain(key.key);
+
+      const list = await h.app.inject({ method: "GET", url, headers: h.auth(h.keyA) });
+      expect(list.statusCode).toBe(200);
+      const keys = list.json().apiKeys;
+      expect(keys.map((k: { name: string }) => k.name)).toEqual(["Deploy bot", "ci"]);
+      expect(keys[0]).toEqual({
+        id: key.id,
+        name: "Deploy bot",
+        prefix: key.prefix,
+        createdAt: key.createdAt,
+        lastUsedAt: expect.any(String),
+        revokedAt: null,
+      });
+      expect(list.body).not.toContain(key.key);
+
+      const del = await h.app.inject({
+        method: "DELETE",
+        url: `${url}/${key.id}`,
+        headers: h.auth(ADMIN_A),
+      });
+      expect(del.statusCode).toBe(204);
+      expect(del.body).toBe("");
+      const after = await h.app.inject({
+        method: "GET",
+        url: "/api/v1/organizations/Acme-Corp/billing",
+        headers: h.auth(key.key),
+      });
+      expect(after.statusCode).toBe(401);
+      const listed = (await h.app.inject({ method: "GET", url, headers: h.auth(ADMIN_A) })).json();
+      expect(listed.apiKeys[0].revokedAt).toEqual(expect.any(String));
+      // Revoking again is still a success; an unknown id is not.
+      expect(
+        (
+          await h.app.inject({
+            method: "DELETE",
+            url: `${url}/${key.id}`,
+            headers: h.auth(ADMIN_A),
+          })
+        ).statusCode,
+      ).toBe(204);
+      expect(
+        (await h.app.inject({ method: "DELETE", url: `${url}/nope`, headers: h.auth(ADMIN_A) }))
+          .statusCode,
+      ).toBe(404);
+    });
+
+    it("needs an admin's GitHub token to create or revoke, not an API key", async () => {
+      const post = await h.app.inject({
+        method: "POST",
+        url,
+        headers: h.auth(h.keyA),
+        payload: { name: "x" },
+      });
+      expect(post.statusCode).toBe(403);
+      expect(post.json().error.code).toBe("github_token_required");
+      const [own] = await h.apiKeys.list(h.orgA.id);
+      const del = await h.app.inject({
+        method: "DELETE",
+        url: `${url}/${own!.id}`,
+        headers: h.auth(h.keyA),
+      });
+      expect(del.statusCode).toBe(403);
+      expect((await h.apiKeys.list(h.orgA.id))[0]!.revokedAt).toBeNull();
+    });
+
+    it("cannot revoke another org's key through one's own org", async () => {
+      const [keyOfB] = await h.apiKeys.list(h.orgB.id);
+      const res = await h.app.inject({
+        method: "DELETE",
+        url: `${url}/${keyOfB!.id}`,
+        headers: h.auth(ADMIN_A),
+      });
+      expect(res.statusCode).toBe(404);
+      expect((await h.apiKeys.list(h.orgB.id))[0]!.revokedAt).toBeNull();
+    });
+
+    it("refuses bad names", async () => {
+      for (const name of ["", "   ", "x".repeat(101), "bell\u0007", { $gt: "" }, 5]) {
+        const res = await h.app.inject({
+          method: "POST",
+          url,
+          headers: h.auth(ADMIN_A),
+          payload: { name },
+        });
+        expect([name, res.statusCode]).toEqual([name, 400]);
+      }
+      expect(await h.apiKeys.list(h.orgA.id)).toHaveLength(1);
+    });
+
+    it("caps the number of active keys", async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 25; i++) {
+        statuses.push(
+          (
+            await h.app.inject({
+              method: "POST",
+              url,
+              headers: h.auth(ADMIN_A),
+              payload: { name: `k${i}` },
+            })
+          ).statusCode,
+        );
+      }
+      expect(statuses.filter((s) => s === 201)).toHaveLength(24);
+      expect(statuses.at(-1)).toBe(409);
+    });
+  });
+
+  describe("errors", () => {
+    it("answers unknown routes and methods with a JSON 404", async () => {
+      for (const [method, url] of [
+        ["GET", "/api/v1/nope"],
+        ["GET", "/api/v1/organizations/Acme-Corp/billing/nope"],
+        ["PATCH", "/api/v1/organizations/Acme-Corp/billing/settings"],
+        ["POST", "/api/v1/billing/packages"],
+      ] as const) {
+        const res = await h.app.inject({ method, url, headers: h.auth(h.keyA) });
+        expect([url, res.statusCode]).toEqual([url, 404]);
+        expect(res.json()).toEqual({ error: { code: "not_found", message: "Not found" } });
+      }
+    });
+
+    it("answers bodies it cannot read with a 4xx JSON error", async () => {
+      const url = "/api/v1/organizations/Acme-Corp/billing/settings";
+      const cases = [
+        {
+          headers: { "content-type": "application/json" },
+          payload: "{bad",
+          status: 400,
+          code: "invalid_json",
+        },
+        {
+          headers: { "content-type": "application/json" },
+          payload: "",
+          status: 400,
+          code: "invalid_json",
+        },
+        {
+          headers: { "content-type": "application/json" },
+          payload: '{"__proto__":{"x":1}}',
+          status: 400,
+          code: "invalid_json",
+        },
+        {
+          headers: { "content-type": "application/xml" },
+          payload: "<a/>",
+          status: 415,
+          code: "unsupported_media_type",
+        },
+        {
+          headers: { "content-type": "application/json" },
+          payload: JSON.stringify({ billingContacts: ["a".repeat(20_000)] }),
+          status: 413,
+          code: "payload_too_large",
+        },
+      ];
+      for (const c of cases) {
+        const res = await h.app.inject({
+          method: "PUT",
+          url,
+          headers: { ...h.auth(h.keyA), ...c.headers },
+          payload: c.payload,
+        });
+        expect([c.code, res.statusCode, res.json().error.code]).toEqual([c.code, c.status, c.code]);
+      }
+    });
+  });
+
+  describe("GET /openapi.json", () => {
+    it("documents every route with its parameters, bodies and responses", async () => {
+      const res = await h.app.inject({ method: "GET", url: "/api/v1/openapi.json" });
+      expect(res.statusCode).toBe(200);
+      const doc = res.json();
+      expect(doc.openapi).toBe("3.0.3");
+      const ops = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(
+        ([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+      );
+      expect(ops.sort()).toEqual(
+        [
+          "GET /api/v1/billing/packages",
+          "GET /api/v1/organizations/{org}/billing",
+          "GET /api/v1/organizations/{org}/billing/transactions",
+          "POST /api/v1/organizations/{org}/billing/checkout",
+          "GET /api/v1/organizations/{org}/billing/settings",
+          "PUT /api/v1/organizations/{org}/billing/settings",
+          "POST /api/v1/organizations/{org}/api-keys",
+          "GET /api/v1/organizations/{org}/api-keys",
+          "DELETE /api/v1/organizations/{org}/api-keys/{id}",
+        ].sort(),
+      );
+      const tx = doc.paths["/api/v1/organizations/{org}/billing/transactions"].get;
+      expect(
+        tx.parameters.map((p: { in: string; name: string }) => `${p.in}:${p.name}`).sort(),
+      ).toEqual([
+        "path:org",
+        "query:cursor",
+        "query:format",
+        "query:from",
+        "query:limit",
+        "query:to",
+        "query:type",
+      ]);
+      expect(tx.parameters.find((p: { name: string }) => p.name === "limit").schema).toEqual({
+        type: "integer",
+        minimum: 1,
+        maximum: 100,
+      });
+      expect(Object.keys(tx.responses["200"].content).sort()).toEqual([
+        "application/json",
+        "text/csv",
+      ]);
+      expect(tx.security).toEqual([{ bearer: [] }]);
+
+      const checkout = doc.paths["/api/v1/organizations/{org}/billing/checkout"].post;
+      expect(checkout.requestBody.content["application/json"].schema).toMatchObject({
+        type: "object",
+        properties: { package: { type: "string" } },
+        required: ["package"],
+        additionalProperties: false,
+      });
+      expect(checkout.parameters).toContainEqual(
+        expect.objectContaining({ in: "header", name: "idempotency-key" }),
+      );
+      expect(Object.keys(checkout.responses)).toEqual(
+        expect.arrayContaining(["201", "400", "401", "404", "429", "503"]),
+      );
+
+      const settings = doc.paths["/api/v1/organizations/{org}/billing/settings"].put;
+      expect(
+        Object.keys(settings.requestBody.content["application/json"].schema.properties).sort(),
+      ).toEqual(["billingContacts", "lowBalanceEmails", "reviewCharging"]);
+      expect(doc.paths["/api/v1/billing/packages"].get.security).toBeUndefined();
+      expect(doc.components.securitySchemes.bearer).toMatchObject({
+        type: "http",
+        scheme: "bearer",
+      });
+
+      // Every $ref points at a component that exists, and only used components are listed.
+      const refs = [...res.body.matchAll(/"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]);
+      expect(new Set(refs)).toEqual(new Set(Object.keys(doc.components.schemas)));
+      expect(doc.components.schemas.Transaction.properties).toHaveProperty("pullRequest");
+    });
+  });
+});
