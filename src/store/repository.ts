@@ -21,7 +21,7 @@ import type {
   EntryType,
   LedgerEntry,
 } from "../ledger/types.js";
-import type { ApiKeyStore } from "../api/auth/api-keys.js";
+import type { ApiKeyStore } from "./api-key-types.js";
 import type { PullRequestStore, ReviewRunStore } from "../reviews/types.js";
 
 export type NewEntry = Omit<LedgerEntry, "id">;

@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { AccountId } from "../../ledger/types.js";
 
 /**
  * Jasper API keys: `jsp_` and 32 random bytes in base64url (43 characters). Only the SHA-256
@@ -12,40 +11,8 @@ const API_KEY_PATTERN = /^jsp_[A-Za-z0-9_-]{43}$/;
 const SHOWN_LENGTH = API_KEY_PREFIX.length + 8;
 
 /** An API key as stored: never the key itself. */
-export interface ApiKey {
-  id: string;
-  accountId: AccountId;
-  name: string;
-  /** The first characters of the key, for people to recognise it by. */
-  prefix: string;
-  /** SHA-256 of the whole key, hex. */
-  hash: string;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-  revokedAt: Date | null;
-}
-
-export interface NewApiKey {
-  accountId: AccountId;
-  name: string;
-  hash: string;
-  prefix: string;
-}
-
-/**
- * Where API keys live. Every call but findByHash is scoped to one account; findByHash is how
- * a request finds out which account it belongs to (the hash is unique across accounts).
- * This belongs with the other store interfaces in src/store/repository.ts once wired in.
- */
-export interface ApiKeyStore {
-  create(input: NewApiKey): Promise<ApiKey>;
-  findByHash(hash: string): Promise<ApiKey | null>;
-  /** Newest first, revoked ones included. */
-  list(accountId: AccountId): Promise<ApiKey[]>;
-  /** True when the key exists in this account (it is revoked now, or was already). */
-  revoke(accountId: AccountId, id: string): Promise<boolean>;
-  markUsed(accountId: AccountId, id: string, at: Date): Promise<void>;
-}
+// The stored shape lives with the stores (src/store), which must not depend on the API.
+export type { ApiKey, ApiKeyStore, NewApiKey } from "../../store/api-key-types.js";
 
 export interface GeneratedKey {
   key: string;

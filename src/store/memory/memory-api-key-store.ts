@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { ApiKey, ApiKeyStore, NewApiKey } from "../../api/auth/api-keys.js";
+import type { ApiKey, ApiKeyStore, NewApiKey } from "../api-key-types.js";
 import type { AccountId } from "../../ledger/types.js";
 
 /**

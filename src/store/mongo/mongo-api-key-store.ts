@@ -1,5 +1,5 @@
 import { isObjectIdOrHexString } from "mongoose";
-import type { ApiKey, ApiKeyStore, NewApiKey } from "../../api/auth/api-keys.js";
+import type { ApiKey, ApiKeyStore, NewApiKey } from "../api-key-types.js";
 import { toAccountId, type AccountId } from "../../ledger/types.js";
 import type { ApiKeyDoc, ApiKeyModel } from "./models/api-key.js";
 
