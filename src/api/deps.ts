@@ -6,31 +6,11 @@ import type { AccountStore, LedgerStore } from "../store/repository.js";
 import type { ApiKeyStore } from "./auth/api-keys.js";
 import type { GitHubAuth } from "./auth/github-auth.js";
 
-export interface CreditPackage {
-  id: string;
-  name: string;
-  description: string;
-  credits: number;
-  /** Whole US cents. */
-  priceCents: number;
-}
-
-export interface CheckoutInput {
-  accountId: number;
-  accountLogin: string;
-  packageId: string;
-  /**
-   * The same for retries of one client request (from its Idempotency-Key), else random: meant
-   * as Stripe's idempotency key, so a retried request gets the same Checkout Session.
-   */
-  requestKey: string;
-}
-
-export type CheckoutResult =
-  | { status: "created"; url: string; sessionId: string }
-  | { status: "unknown_package" }
-  /** Stripe is not configured. */
-  | { status: "unavailable" };
+// One definition each, where checkout and packages are made (src/billing).
+export type { CheckoutInput, CheckoutResult } from "../billing/create-checkout.js";
+export type { CreditPackage } from "../billing/packages.js";
+import type { CheckoutInput, CheckoutResult } from "../billing/create-checkout.js";
+import type { CreditPackage } from "../billing/packages.js";
 
 export interface BillingApiDeps {
   accounts: AccountStore;

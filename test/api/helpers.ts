@@ -1,3 +1,4 @@
+import { DEFAULT_PACKAGES } from "../../src/billing/packages.js";
 import Fastify, { type FastifyInstance } from "fastify";
 import { billingApi } from "../../src/api/billing-api.js";
 import { generateApiKey, type ApiKeyStore } from "../../src/api/auth/api-keys.js";
@@ -11,29 +12,7 @@ import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import type { Store } from "../../src/store/repository.js";
 import { TestClock } from "../support/ledger-fixture.js";
 
-export const PACKAGES = [
-  {
-    id: "starter",
-    name: "Starter",
-    description: "For solo developers",
-    credits: 100,
-    priceCents: 3000,
-  },
-  {
-    id: "growth",
-    name: "Growth",
-    description: "For growing teams",
-    credits: 500,
-    priceCents: 12250,
-  },
-  {
-    id: "scale",
-    name: "Scale",
-    description: "For teams shipping frequently",
-    credits: 2000,
-    priceCents: 39600,
-  },
-];
+export const PACKAGES = [...DEFAULT_PACKAGES];
 
 /**
  * GitHub as the tests want it: `admin-<login>` tokens administer that org (or are that user),
