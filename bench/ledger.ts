@@ -7,7 +7,8 @@ import { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { entriesToCsv } from "../src/ledger/export-csv.js";
 import { Ledger } from "../src/ledger/ledger.js";
-import { toAccountId, type LedgerEntry } from "../src/ledger/types.js";
+import { toAccountId } from "../src/accounts/types.js";
+import type { LedgerEntry } from "../src/ledger/types.js";
 import { createMemoryStore } from "../src/store/memory/memory-store.js";
 
 const account = toAccountId(1);

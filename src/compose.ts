@@ -14,12 +14,12 @@ import { createAlertEnqueuer } from "./notifications/enqueue-alerts.js";
 import type { Mailer } from "./notifications/mailer.js";
 import { createSendAlert } from "./notifications/send-alert.js";
 import { createPostReply } from "./replies/post-reply.js";
-import type { ReviewEngine } from "./review/engine.js";
+import type { ReviewEngine } from "./engine/engine.js";
 import { createAcceptReview } from "./reviews/accept-review.js";
 import { createFinishRun } from "./reviews/finish-run.js";
 import { createRunReview } from "./reviews/run-review.js";
 import { createSweeper } from "./reviews/sweep-runs.js";
-import type { Store } from "./store/repository.js";
+import type { Store } from "./store/store.js";
 
 export interface ComposeOptions {
   store: Store;

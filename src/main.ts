@@ -16,7 +16,7 @@ import { createStripeEvents } from "./billing/stripe-events.js";
 import { stripeWebhookRoute } from "./billing/stripe-webhook-route.js";
 import { createMailer } from "./notifications/mailer.js";
 import { createRedis } from "./queue/redis.js";
-import { chooseEngine } from "./review/choose-engine.js";
+import { chooseEngine } from "./engine/choose-engine.js";
 import { createServer } from "./server/create-server.js";
 import { openStore } from "./store/open-store.js";
 import { startWorkers } from "./worker/start-workers.js";

@@ -1,6 +1,6 @@
 import type { Ledger } from "../ledger/ledger.js";
-import { toAccountId, type AccountType } from "../ledger/types.js";
-import type { AccountStore } from "../store/repository.js";
+import { toAccountId, type AccountType } from "./types.js";
+import type { AccountStore } from "./account-store.js";
 
 /** The GitHub account an installation belongs to, as the webhook names it. */
 export interface GitHubAccount {

@@ -2,8 +2,9 @@ import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from "fasti
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Ledger } from "../ledger/ledger.js";
-import type { AccountStore, LedgerStore } from "../store/repository.js";
-import type { ApiKeyStore } from "./auth/api-keys.js";
+import type { AccountStore } from "../accounts/account-store.js";
+import type { LedgerStore } from "../ledger/ledger-store.js";
+import type { ApiKeyStore } from "../accounts/api-key-store.js";
 import type { GitHubAuth } from "./auth/github-auth.js";
 
 // One definition each, where checkout and packages are made (src/billing).

@@ -6,7 +6,7 @@
  */
 import type Stripe from "stripe";
 import type { Ledger } from "../ledger/ledger.js";
-import { toAccountId } from "../ledger/types.js";
+import { toAccountId } from "../accounts/types.js";
 import { CheckoutMetadataError, readCheckoutMetadata } from "./checkout-metadata.js";
 import { findPackage, type CreditPackage } from "./packages.js";
 

@@ -1,5 +1,5 @@
 import type { Context } from "probot";
-import { toAccountId, type AccountId } from "../ledger/types.js";
+import { toAccountId, type AccountId } from "../accounts/types.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { ReplyJob } from "../queue/queues.js";
 import { helpText } from "../replies/messages.js";

@@ -1,7 +1,7 @@
 import type { Context } from "probot";
-import { toAccountId } from "../ledger/types.js";
+import { toAccountId } from "../accounts/types.js";
 import type { AcceptReview } from "../reviews/accept-review.js";
-import type { AccountStore } from "../store/repository.js";
+import type { AccountStore } from "../accounts/account-store.js";
 
 export type PullRequestContext = Context<
   | "pull_request.opened"

@@ -1,5 +1,6 @@
 import { periodOf } from "./periods.js";
-import { zeroBuckets, type AccountId, type LedgerEntry } from "./types.js";
+import { zeroBuckets, type LedgerEntry } from "./types.js";
+import type { AccountId } from "../accounts/types.js";
 import { writeEntry, type WriteContext } from "./write-entry.js";
 
 export interface FreeTierContext extends WriteContext {

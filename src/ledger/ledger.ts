@@ -1,5 +1,5 @@
 import { IdempotencyConflictError } from "../errors.js";
-import type { LedgerStore } from "../store/repository.js";
+import type { LedgerStore } from "./ledger-store.js";
 import {
   alertLevelOf,
   crossedLevels,
@@ -22,11 +22,11 @@ import { nextPeriodStart, periodStart } from "./periods.js";
 import {
   BUCKETS,
   zeroBuckets,
-  type AccountId,
   type BucketAmounts,
   type EntryType,
   type LedgerEntry,
 } from "./types.js";
+import type { AccountId } from "../accounts/types.js";
 import { writeEntry, type Build, type WriteContext } from "./write-entry.js";
 
 export interface LedgerOptions {

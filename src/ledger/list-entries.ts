@@ -1,7 +1,8 @@
 import { InvalidInputError } from "../errors.js";
-import type { LedgerStore } from "../store/repository.js";
+import type { LedgerStore } from "./ledger-store.js";
 import { accountIdSchema, listQuerySchema, parseInput, type ListQueryInput } from "./inputs.js";
-import type { AccountId, LedgerEntry } from "./types.js";
+import type { AccountId } from "../accounts/types.js";
+import type { LedgerEntry } from "./types.js";
 
 export interface EntryPage {
   entries: LedgerEntry[];

@@ -2,6 +2,7 @@
  * The ledger's domain types. Every change of an account's balance is one immutable entry;
  * the balance is never stored anywhere else: it is the newest entry's `balanceAfter`.
  */
+import type { AccountId } from "../accounts/types.js";
 
 /** Buckets in the order credits are spent: free first, then bonus, then purchased. */
 export const BUCKETS = ["free", "bonus", "purchased"] as const;
@@ -18,13 +19,6 @@ export const ENTRY_TYPES = [
   "adjustment",
 ] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
-
-/**
- * A GitHub account id (organization or user). Branded so that a repository call cannot be
- * made with some other number by mistake: every tenant-scoped call takes one.
- */
-export type AccountId = number & { readonly __brand: "AccountId" };
-export const toAccountId = (id: number): AccountId => id as AccountId;
 
 /** What an entry is about. Usage and refunds point at the pull request they paid for. */
 export type EntryReference =
@@ -67,37 +61,6 @@ export interface LedgerEntry {
   /** For a negative adjustment: what could not be taken back because the bucket ran dry. */
   uncollected: number;
   createdAt: Date;
-}
-
-export type AccountType = "Organization" | "User";
-export type AccountStatus = "active" | "suspended" | "uninstalled";
-
-/** Per-account choices; new fields start optional-with-default so stored accounts stay valid. */
-export interface AccountSettings {
-  /**
-   * "pull_request" (default): one credit per pull request, later pushes re-reviewed free.
-   * "review_run": every review run is charged.
-   */
-  reviewCharging: "pull_request" | "review_run";
-  /** Who gets low-balance emails (at most 20 addresses). */
-  billingContacts: string[];
-  /** Whether low-balance emails go out at all. */
-  lowBalanceEmails: boolean;
-}
-export const DEFAULT_SETTINGS: AccountSettings = {
-  reviewCharging: "pull_request",
-  billingContacts: [],
-  lowBalanceEmails: true,
-};
-
-export interface Account {
-  id: AccountId;
-  login: string;
-  type: AccountType;
-  status: AccountStatus;
-  settings: AccountSettings;
-  createdAt: Date;
-  updatedAt: Date;
 }
 
 export const zeroBuckets = (): BucketAmounts => ({ free: 0, bonus: 0, purchased: 0 });

@@ -1,5 +1,6 @@
-import type { LedgerStore } from "../store/repository.js";
-import { BUCKETS, sumBuckets, zeroBuckets, type AccountId, type LedgerEntry } from "./types.js";
+import type { LedgerStore } from "./ledger-store.js";
+import { BUCKETS, sumBuckets, zeroBuckets, type LedgerEntry } from "./types.js";
+import type { AccountId } from "../accounts/types.js";
 
 export interface LedgerProblem {
   accountId: AccountId;

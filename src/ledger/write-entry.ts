@@ -1,16 +1,16 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { LedgerContentionError } from "../errors.js";
-import type { AppendConflict, LedgerStore, NewEntry } from "../store/repository.js";
+import type { AppendConflict, LedgerStore, NewEntry } from "./ledger-store.js";
 import {
   BUCKETS,
   sumBuckets,
   zeroBuckets,
-  type AccountId,
   type BucketAmounts,
   type EntryReference,
   type EntryType,
   type LedgerEntry,
 } from "./types.js";
+import type { AccountId } from "../accounts/types.js";
 
 /** What an operation wants to write, before seq and balances are filled in from the log. */
 export interface Draft {

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
-import { toAccountId } from "../ledger/types.js";
-import type { AccountStore } from "../store/repository.js";
+import { toAccountId } from "../accounts/types.js";
+import type { AccountStore } from "../accounts/account-store.js";
 import { alertEmail } from "./alert-email.js";
 import type { AlertJob } from "./alert-job.js";
 import type { Mailer } from "./mailer.js";

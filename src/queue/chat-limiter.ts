@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { AccountId } from "../ledger/types.js";
+import type { AccountId } from "../accounts/types.js";
 
 /**
  * Chat is free, so it is rate-limited per pull request: at most `perHour` answers in each

@@ -1,8 +1,8 @@
 import type { ProbotOctokit } from "probot";
-import { toAccountId } from "../ledger/types.js";
+import { toAccountId } from "../accounts/types.js";
 import type { ReplyJob } from "../queue/queues.js";
-import { neutralizeCommands } from "../review/neutralize-commands.js";
-import type { ReviewEngine } from "../review/engine.js";
+import { neutralizeCommands } from "./neutralize-commands.js";
+import type { ReviewEngine } from "../engine/engine.js";
 import type { AcceptReview } from "../reviews/accept-review.js";
 import type { PullRequestStore } from "../reviews/types.js";
 import { PAUSED_NOTICE_MARKER, pausedNotice } from "./messages.js";

@@ -1,7 +1,7 @@
 import type { Ledger } from "../ledger/ledger.js";
-import { DEFAULT_SETTINGS, type AccountId } from "../ledger/types.js";
+import { DEFAULT_SETTINGS, type AccountId } from "../accounts/types.js";
 import type { ReplyJob, ReviewJob } from "../queue/queues.js";
-import type { AccountStore } from "../store/repository.js";
+import type { AccountStore } from "../accounts/account-store.js";
 import { pullRequestChargeKey, runChargeKey, runKeyOf } from "./charge-keys.js";
 import type { PullRequestRef, PullRequestStore, ReviewRun, ReviewRunStore } from "./types.js";
 

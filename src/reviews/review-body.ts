@@ -1,4 +1,4 @@
-import type { SkippedFile } from "../review/engine.js";
+import type { SkippedFile } from "../engine/engine.js";
 
 const REASONS: Record<SkippedFile["reason"], string> = {
   lock_file: "lock file",

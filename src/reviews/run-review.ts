@@ -1,14 +1,14 @@
 import { UnrecoverableError } from "bullmq";
 import type { ProbotOctokit } from "probot";
-import { toAccountId } from "../ledger/types.js";
+import { toAccountId } from "../accounts/types.js";
 import type { ReviewJob } from "../queue/queues.js";
 import {
   PermanentEngineError,
   type ChangedFile,
   type InlineComment,
   type ReviewEngine,
-} from "../review/engine.js";
-import { prepareDiff } from "../review/prepare-diff.js";
+} from "../engine/engine.js";
+import { prepareDiff } from "../engine/prepare-diff.js";
 import type { FinishRun } from "./finish-run.js";
 import { reviewBody, runMarker } from "./review-body.js";
 import type { ReviewRun, ReviewRunStore } from "./types.js";

@@ -1,4 +1,4 @@
-import type { AccountId } from "../ledger/types.js";
+import type { AccountId } from "../accounts/types.js";
 
 /** Which pull request, within an account. */
 export interface PullRequestRef {

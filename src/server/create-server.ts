@@ -6,7 +6,7 @@ import Fastify, {
 import type { Logger } from "pino";
 import { createNodeMiddleware, type ApplicationFunction, type Probot } from "probot";
 import { apiFrameworkErrors } from "../api/errors.js";
-import type { Store } from "../store/repository.js";
+import type { Store } from "../store/store.js";
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
 

@@ -1,4 +1,4 @@
-import type { Store } from "./repository.js";
+import type { Store } from "./store.js";
 import { createMemoryStore } from "./memory/memory-store.js";
 
 /**

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "@jest/globals";
-import { generateApiKey } from "../../src/api/auth/api-keys.js";
-import { toAccountId } from "../../src/ledger/types.js";
+import { generateApiKey } from "../../src/accounts/api-keys.js";
+import { toAccountId } from "../../src/accounts/types.js";
 import { createHarness, type Harness } from "./helpers.js";
 
 const billing = (org: string) => `/api/v1/organizations/${org}/billing`;

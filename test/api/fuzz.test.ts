@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
-import { generateApiKey } from "../../src/api/auth/api-keys.js";
+import { generateApiKey } from "../../src/accounts/api-keys.js";
 import type { LedgerEntry } from "../../src/ledger/types.js";
 import { createHarness, type Harness } from "./helpers.js";
 

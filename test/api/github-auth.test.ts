@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import { createGitHubAuth } from "../../src/api/auth/github-auth.js";
 import { GitHubUnavailableError } from "../../src/api/errors.js";
-import { toAccountId } from "../../src/ledger/types.js";
+import { toAccountId } from "../../src/accounts/types.js";
 import { createHarness } from "./helpers.js";
 
 const API = "https://api.github.com";

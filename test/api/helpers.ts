@@ -1,15 +1,16 @@
 import { DEFAULT_PACKAGES } from "../../src/billing/packages.js";
 import Fastify, { type FastifyInstance } from "fastify";
 import { billingApi } from "../../src/api/billing-api.js";
-import { generateApiKey, type ApiKeyStore } from "../../src/api/auth/api-keys.js";
+import { generateApiKey } from "../../src/accounts/api-keys.js";
+import type { ApiKeyStore } from "../../src/accounts/api-key-store.js";
 import type { AccountRef, GitHubAuth, GitHubUser } from "../../src/api/auth/github-auth.js";
 import type { BillingApiDeps, CheckoutInput, CheckoutResult } from "../../src/api/deps.js";
 import { apiFrameworkErrors } from "../../src/api/errors.js";
 import { Ledger } from "../../src/ledger/ledger.js";
-import { toAccountId, type Account } from "../../src/ledger/types.js";
+import { toAccountId, type Account } from "../../src/accounts/types.js";
 import { MemoryApiKeyStore } from "../../src/store/memory/memory-api-key-store.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
-import type { Store } from "../../src/store/repository.js";
+import type { Store } from "../../src/store/store.js";
 import { TestClock } from "../support/ledger-fixture.js";
 
 export const PACKAGES = [...DEFAULT_PACKAGES];

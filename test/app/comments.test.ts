@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import nock from "nock";
-import { toAccountId } from "../../src/ledger/types.js";
+import { toAccountId } from "../../src/accounts/types.js";
 import { fixture } from "../support/github.js";
 import {
   mockComments,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { UnrecoverableError, Worker } from "bullmq";
-import { toAccountId } from "../../src/ledger/types.js";
+import { toAccountId } from "../../src/accounts/types.js";
 import { createRedis } from "../../src/queue/redis.js";
 import { QUEUE } from "../../src/queue/queues.js";
 import { fixture } from "../support/github.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import nock from "nock";
-import { toAccountId } from "../../src/ledger/types.js";
-import { createOpenAiEngine } from "../../src/review/openai-engine.js";
+import { toAccountId } from "../../src/accounts/types.js";
+import { createOpenAiEngine } from "../../src/engine/openai-engine.js";
 import { fixture } from "../support/github.js";
 import {
   mockComments,

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import nock from "nock";
-import { toAccountId } from "../../src/ledger/types.js";
+import { toAccountId } from "../../src/accounts/types.js";
 import {
   billingHarness,
   mockRefundList,

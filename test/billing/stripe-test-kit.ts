@@ -11,7 +11,7 @@ import { DEFAULT_PACKAGES } from "../../src/billing/packages.js";
 import { STRIPE_WEBHOOK_PATH, stripeWebhookRoute } from "../../src/billing/stripe-webhook-route.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
-import type { Store } from "../../src/store/repository.js";
+import type { Store } from "../../src/store/store.js";
 
 export const STRIPE_API = "https://api.stripe.com";
 export const WEBHOOK_SECRET = "whsec_jasper_test_secret";

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import Fastify, { type InjectOptions } from "fastify";
 import nock from "nock";
 import { stripeWebhookRoute } from "../../src/billing/stripe-webhook-route.js";
-import { toAccountId } from "../../src/ledger/types.js";
+import { toAccountId } from "../../src/accounts/types.js";
 import {
   billingHarness,
   mockPaymentIntent,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { InvalidInputError, IdempotencyConflictError } from "../../src/errors.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
-import type { Store } from "../../src/store/repository.js";
+import type { Store } from "../../src/store/store.js";
 import { makeLedger, newAccountId, purchase, reviewCharge } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { Ledger } from "../../src/ledger/ledger.js";
-import type { LedgerStore, Store } from "../../src/store/repository.js";
+import type { LedgerStore } from "../../src/ledger/ledger-store.js";
+import type { Store } from "../../src/store/store.js";
 import { newAccountId, purchase, reviewCharge, TestClock } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
 

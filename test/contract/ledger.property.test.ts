@@ -2,9 +2,10 @@ import { describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import type { Ledger } from "../../src/ledger/ledger.js";
 import { periodOf } from "../../src/ledger/periods.js";
-import { BUCKETS, type AccountId, type BucketAmounts } from "../../src/ledger/types.js";
+import { BUCKETS, type BucketAmounts } from "../../src/ledger/types.js";
+import type { AccountId } from "../../src/accounts/types.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
-import type { Store } from "../../src/store/repository.js";
+import type { Store } from "../../src/store/store.js";
 import { makeLedger, newAccountId, reviewCharge, TestClock } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
 

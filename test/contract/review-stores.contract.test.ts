@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { DEFAULT_SETTINGS, type AccountId } from "../../src/ledger/types.js";
+import { DEFAULT_SETTINGS, type AccountId } from "../../src/accounts/types.js";
 import type { NewRun, PullRequestRef, ReviewRun } from "../../src/reviews/types.js";
 import { newAccountId } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";

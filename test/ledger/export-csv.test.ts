@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { entriesToCsv } from "../../src/ledger/export-csv.js";
-import { toAccountId, type LedgerEntry } from "../../src/ledger/types.js";
+import { toAccountId } from "../../src/accounts/types.js";
+import type { LedgerEntry } from "../../src/ledger/types.js";
 import { rawEntry } from "../support/entries.js";
 
 describe("CSV export", () => {

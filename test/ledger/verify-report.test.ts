@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { toAccountId } from "../../src/ledger/types.js";
+import { toAccountId } from "../../src/accounts/types.js";
 import { formatVerifyReport } from "../../src/ledger/verify-report.js";
 
 describe("ledger:verify report", () => {

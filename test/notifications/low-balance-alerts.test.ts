@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import { Queue } from "bullmq";
 import { pino } from "pino";
 import { Ledger } from "../../src/ledger/ledger.js";
-import { toAccountId, type AccountId } from "../../src/ledger/types.js";
+import { toAccountId, type AccountId } from "../../src/accounts/types.js";
 import { NOTIFICATIONS_QUEUE, alertJobId } from "../../src/notifications/alert-job.js";
 import { createAlertEnqueuer } from "../../src/notifications/enqueue-alerts.js";
 import { createMailer } from "../../src/notifications/mailer.js";

@@ -1,5 +1,5 @@
-import type { NewEntry } from "../../src/store/repository.js";
-import type { AccountId } from "../../src/ledger/types.js";
+import type { NewEntry } from "../../src/ledger/ledger-store.js";
+import type { AccountId } from "../../src/accounts/types.js";
 
 /** A raw entry for store-level tests (the ledger never writes one by hand like this). */
 export function rawEntry(

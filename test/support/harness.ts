@@ -3,14 +3,14 @@ import { Queue } from "bullmq";
 import type { FastifyInstance } from "fastify";
 import { pino } from "pino";
 import { composeJasper, type Jasper } from "../../src/compose.js";
-import type { ReviewEngine } from "../../src/review/engine.js";
-import { createRuleBasedEngine } from "../../src/review/rule-based-engine.js";
+import type { ReviewEngine } from "../../src/engine/engine.js";
+import { createRuleBasedEngine } from "../../src/engine/rule-based-engine.js";
 import { createRedis } from "../../src/queue/redis.js";
 import { NOTIFICATIONS_QUEUE } from "../../src/notifications/alert-job.js";
 import { QUEUE } from "../../src/queue/queues.js";
 import { createServer } from "../../src/server/create-server.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
-import type { Store } from "../../src/store/repository.js";
+import type { Store } from "../../src/store/store.js";
 import { startWorkers, type Workers } from "../../src/worker/start-workers.js";
 import { signedDelivery, testProbot } from "./github.js";
 

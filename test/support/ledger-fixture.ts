@@ -1,6 +1,6 @@
 import { Ledger } from "../../src/ledger/ledger.js";
-import { toAccountId, type AccountId } from "../../src/ledger/types.js";
-import type { Store } from "../../src/store/repository.js";
+import { toAccountId, type AccountId } from "../../src/accounts/types.js";
+import type { Store } from "../../src/store/store.js";
 
 /** A clock the test moves by hand. */
 export class TestClock {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
-import type { Store } from "../../src/store/repository.js";
+import type { Store } from "../../src/store/store.js";
 
 export interface StoreFactory {
   name: string;

@@ -8,17 +8,16 @@
  * that does not exist, so nobody learns which orgs use Jasper.
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { Account } from "../../ledger/types.js";
-import type { AccountStore } from "../../store/repository.js";
+import type { Account } from "../../accounts/types.js";
+import type { AccountStore } from "../../accounts/account-store.js";
 import { ApiError, notFound, unauthorized } from "../errors.js";
 import {
   hashApiKey,
   isWellFormedApiKey,
   looksLikeApiKey,
   sha256,
-  type ApiKey,
-  type ApiKeyStore,
-} from "./api-keys.js";
+} from "../../accounts/api-keys.js";
+import type { ApiKey, ApiKeyStore } from "../../accounts/api-key-store.js";
 import type { GitHubAuth, GitHubUser } from "./github-auth.js";
 
 export type Caller =

@@ -5,9 +5,9 @@
  * failures are reduced to a status before anything can print them.
  */
 import { request as octokitRequest } from "@octokit/request";
-import type { Account } from "../../ledger/types.js";
+import type { Account } from "../../accounts/types.js";
 import { GitHubUnavailableError } from "../errors.js";
-import { sha256 } from "./api-keys.js";
+import { sha256 } from "../../accounts/api-keys.js";
 import { TtlCache } from "./ttl-cache.js";
 
 export interface GitHubUser {

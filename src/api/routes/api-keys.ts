@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { generateApiKey, type ApiKey } from "../auth/api-keys.js";
+import { generateApiKey } from "../../accounts/api-keys.js";
+import type { ApiKey } from "../../accounts/api-key-store.js";
 import { callerOf, requireOrgAccess } from "../auth/authenticate.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
 import { ApiError, commonErrors, errorResponse, notFound } from "../errors.js";

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { sha256 } from "../auth/api-keys.js";
+import { sha256 } from "../../accounts/api-keys.js";
 import { callerOf, requireOrgAccess } from "../auth/authenticate.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
 import { ApiError, commonErrors, errorResponse } from "../errors.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AccountSettings } from "../../ledger/types.js";
+import type { AccountSettings } from "../../accounts/types.js";
 import { callerOf, requireOrgAccess } from "../auth/authenticate.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
 import { commonErrors, notFound } from "../errors.js";

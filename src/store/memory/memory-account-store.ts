@@ -4,8 +4,8 @@ import {
   type AccountId,
   type AccountSettings,
   type AccountStatus,
-} from "../../ledger/types.js";
-import type { AccountStore, AccountUpsert } from "../repository.js";
+} from "../../accounts/types.js";
+import type { AccountStore, AccountUpsert } from "../../accounts/account-store.js";
 
 export class MemoryAccountStore implements AccountStore {
   private readonly accounts = new Map<AccountId, Account>();

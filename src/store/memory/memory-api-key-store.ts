@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { ApiKey, ApiKeyStore, NewApiKey } from "../api-key-types.js";
-import type { AccountId } from "../../ledger/types.js";
+import type { ApiKey, ApiKeyStore, NewApiKey } from "../../accounts/api-key-store.js";
+import type { AccountId } from "../../accounts/types.js";
 
 /**
  * API keys in process memory. The hash is unique across accounts, as the MongoDB index makes

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { AccountId, EntryType, LedgerEntry } from "../../ledger/types.js";
-import type { AppendResult, EntryQuery, LedgerStore, NewEntry } from "../repository.js";
+import type { AccountId } from "../../accounts/types.js";
+import type { EntryType, LedgerEntry } from "../../ledger/types.js";
+import type { AppendResult, EntryQuery, LedgerStore, NewEntry } from "../../ledger/ledger-store.js";
 
 interface AccountLog {
   /** Sorted by seq ascending. */

@@ -1,4 +1,4 @@
-import type { AccountId } from "../../ledger/types.js";
+import type { AccountId } from "../../accounts/types.js";
 import {
   FINAL_STATUSES,
   type NewRun,

@@ -1,4 +1,4 @@
-import type { Store } from "../repository.js";
+import type { Store } from "../store.js";
 import { MemoryAccountStore } from "./memory-account-store.js";
 import { MemoryApiKeyStore } from "./memory-api-key-store.js";
 import { MemoryLedgerStore } from "./memory-ledger-store.js";

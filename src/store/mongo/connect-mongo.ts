@@ -1,5 +1,5 @@
 import mongoose from "mongoose";
-import type { Store } from "../repository.js";
+import type { Store } from "../store.js";
 import { accountModel } from "./models/account.js";
 import { apiKeyModel } from "./models/api-key.js";
 import { ledgerEntryModel } from "./models/ledger-entry.js";

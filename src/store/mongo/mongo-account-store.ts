@@ -5,8 +5,8 @@ import {
   type AccountId,
   type AccountSettings,
   type AccountStatus,
-} from "../../ledger/types.js";
-import type { AccountStore, AccountUpsert } from "../repository.js";
+} from "../../accounts/types.js";
+import type { AccountStore, AccountUpsert } from "../../accounts/account-store.js";
 import type { AccountDoc, AccountModel } from "./models/account.js";
 
 export class MongoAccountStore implements AccountStore {

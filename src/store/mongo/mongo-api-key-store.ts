@@ -1,6 +1,6 @@
 import { isObjectIdOrHexString } from "mongoose";
-import type { ApiKey, ApiKeyStore, NewApiKey } from "../api-key-types.js";
-import { toAccountId, type AccountId } from "../../ledger/types.js";
+import type { ApiKey, ApiKeyStore, NewApiKey } from "../../accounts/api-key-store.js";
+import { toAccountId, type AccountId } from "../../accounts/types.js";
 import type { ApiKeyDoc, ApiKeyModel } from "./models/api-key.js";
 
 /** Keys per account that list() returns at most; the API caps active keys far below this. */

@@ -1,18 +1,13 @@
 import { isObjectIdOrHexString, trusted, type QueryFilter } from "mongoose";
-import {
-  toAccountId,
-  type AccountId,
-  type BucketAmounts,
-  type EntryType,
-  type LedgerEntry,
-} from "../../ledger/types.js";
+import { toAccountId, type AccountId } from "../../accounts/types.js";
+import type { BucketAmounts, EntryType, LedgerEntry } from "../../ledger/types.js";
 import type {
   AppendConflict,
   AppendResult,
   EntryQuery,
   LedgerStore,
   NewEntry,
-} from "../repository.js";
+} from "../../ledger/ledger-store.js";
 import type { LedgerEntryDoc, LedgerEntryModel } from "./models/ledger-entry.js";
 
 /**

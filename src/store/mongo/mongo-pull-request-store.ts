@@ -1,5 +1,5 @@
 import { trusted } from "mongoose";
-import type { AccountId } from "../../ledger/types.js";
+import type { AccountId } from "../../accounts/types.js";
 import type { PullRequestFlags, PullRequestRef, PullRequestStore } from "../../reviews/types.js";
 import type { PullRequestDoc, PullRequestModel } from "./models/pull-request.js";
 

@@ -1,5 +1,5 @@
 import { trusted, Types } from "mongoose";
-import { toAccountId, type AccountId } from "../../ledger/types.js";
+import { toAccountId, type AccountId } from "../../accounts/types.js";
 import {
   FINAL_STATUSES,
   type NewRun,

@@ -4,7 +4,7 @@ import {
   type AccountSettings,
   type AccountStatus,
   type AccountType,
-} from "../../../ledger/types.js";
+} from "../../../accounts/types.js";
 
 const ACCOUNT_TYPES: readonly AccountType[] = ["Organization", "User"];
 const ACCOUNT_STATUSES: readonly AccountStatus[] = ["active", "suspended", "uninstalled"];

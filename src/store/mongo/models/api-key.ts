@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from "mongoose";
-import type { ApiKey } from "../../api-key-types.js";
+import type { ApiKey } from "../../../accounts/api-key-store.js";
 
 /** An API key as stored: the domain ApiKey with `_id` in place of `id`. Never the key itself. */
 export type ApiKeyDoc = Omit<ApiKey, "id" | "accountId"> & {

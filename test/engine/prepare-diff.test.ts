@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
-import type { ChangedFile } from "../../src/review/engine.js";
-import { prepareDiff } from "../../src/review/prepare-diff.js";
+import type { ChangedFile } from "../../src/engine/engine.js";
+import { prepareDiff } from "../../src/engine/prepare-diff.js";
 
 /** A modified file whose patch is exactly `patchChars` long (at least 20). */
 function changed(filename: string, patchChars = 40, over: Partial<ChangedFile> = {}): ChangedFile {

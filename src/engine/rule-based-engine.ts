@@ -1,5 +1,5 @@
 import type { InlineComment, PreparedDiff, ReviewEngine, ReviewResult } from "./engine.js";
-import { neutralizeCommands } from "./neutralize-commands.js";
+import { neutralizeCommands } from "../replies/neutralize-commands.js";
 import { addedLines, commentableLines } from "./parse-patch.js";
 import { ALL_RULES } from "./rules/all-rules.js";
 import type { Finding, Severity } from "./rules/finding.js";

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "@jest/globals";
-import type { ChangedFile, PreparedDiff } from "../../src/review/engine.js";
-import { addedLines } from "../../src/review/parse-patch.js";
-import { conflictMarkers } from "../../src/review/rules/conflict-markers.js";
-import { debugLeftovers } from "../../src/review/rules/debug-leftovers.js";
-import type { Finding, Rule } from "../../src/review/rules/finding.js";
-import { riskyPatterns } from "../../src/review/rules/risky-patterns.js";
-import { secrets } from "../../src/review/rules/secrets.js";
-import { oversizedFile, sizeNote } from "../../src/review/rules/size.js";
+import type { ChangedFile, PreparedDiff } from "../../src/engine/engine.js";
+import { addedLines } from "../../src/engine/parse-patch.js";
+import { conflictMarkers } from "../../src/engine/rules/conflict-markers.js";
+import { debugLeftovers } from "../../src/engine/rules/debug-leftovers.js";
+import type { Finding, Rule } from "../../src/engine/rules/finding.js";
+import { riskyPatterns } from "../../src/engine/rules/risky-patterns.js";
+import { secrets } from "../../src/engine/rules/secrets.js";
+import { oversizedFile, sizeNote } from "../../src/engine/rules/size.js";
 
 /**
  * Runs a rule over a modified file whose hunk keeps `context` before the added lines, as a

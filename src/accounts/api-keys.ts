@@ -10,10 +10,6 @@ const API_KEY_PATTERN = /^jsp_[A-Za-z0-9_-]{43}$/;
 /** How much of a key is kept in clear to tell keys apart in a list: `jsp_` and 8 characters. */
 const SHOWN_LENGTH = API_KEY_PREFIX.length + 8;
 
-/** An API key as stored: never the key itself. */
-// The stored shape lives with the stores (src/store), which must not depend on the API.
-export type { ApiKey, ApiKeyStore, NewApiKey } from "../../store/api-key-types.js";
-
 export interface GeneratedKey {
   key: string;
   hash: string;

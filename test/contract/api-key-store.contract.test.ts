@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "@jest/globals";
 import mongoose from "mongoose";
-import { generateApiKey, type ApiKeyStore } from "../../src/api/auth/api-keys.js";
-import { toAccountId } from "../../src/ledger/types.js";
+import { generateApiKey } from "../../src/accounts/api-keys.js";
+import type { ApiKeyStore } from "../../src/accounts/api-key-store.js";
+import { toAccountId } from "../../src/accounts/types.js";
 import { MemoryApiKeyStore } from "../../src/store/memory/memory-api-key-store.js";
 import { apiKeyModel } from "../../src/store/mongo/models/api-key.js";
 import { MongoApiKeyStore } from "../../src/store/mongo/mongo-api-key-store.js";

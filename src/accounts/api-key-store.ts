@@ -1,4 +1,4 @@
-import type { AccountId } from "../ledger/types.js";
+import type { AccountId } from "./types.js";
 
 /** An API key as stored: never the key itself, only its hash and a prefix to recognise it. */
 export interface ApiKey {
@@ -24,7 +24,6 @@ export interface NewApiKey {
 /**
  * Where API keys live. Every call but findByHash is scoped to one account; findByHash is how
  * a request finds out which account it belongs to (the hash is unique across accounts).
- * This belongs with the other store interfaces in src/store/repository.ts once wired in.
  */
 export interface ApiKeyStore {
   create(input: NewApiKey): Promise<ApiKey>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { addedLines, commentableLines } from "../../src/review/parse-patch.js";
+import { addedLines, commentableLines } from "../../src/engine/parse-patch.js";
 
 // Patches as GitHub's "list pull request files" returns them: hunks only, no trailing newline.
 const twoHunks = [

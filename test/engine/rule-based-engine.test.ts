@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "@jest/globals";
-import type { ChangedFile, ReviewRequest, ReviewResult } from "../../src/review/engine.js";
-import { addedLines } from "../../src/review/parse-patch.js";
-import { prepareDiff } from "../../src/review/prepare-diff.js";
-import { createRuleBasedEngine } from "../../src/review/rule-based-engine.js";
+import type { ChangedFile, ReviewRequest, ReviewResult } from "../../src/engine/engine.js";
+import { addedLines } from "../../src/engine/parse-patch.js";
+import { prepareDiff } from "../../src/engine/prepare-diff.js";
+import { createRuleBasedEngine } from "../../src/engine/rule-based-engine.js";
 
 function diffFixture(name: string): ChangedFile[] {
   return JSON.parse(

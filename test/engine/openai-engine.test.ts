@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import nock from "nock";
-import type { ChatRequest, ChangedFile, ReviewRequest } from "../../src/review/engine.js";
-import { PermanentEngineError } from "../../src/review/engine.js";
-import { createOpenAiEngine } from "../../src/review/openai-engine.js";
+import type { ChatRequest, ChangedFile, ReviewRequest } from "../../src/engine/engine.js";
+import { PermanentEngineError } from "../../src/engine/engine.js";
+import { createOpenAiEngine } from "../../src/engine/openai-engine.js";
 
 const API = "http://ai.test";
 const PATH = "/v1/chat/completions";

@@ -1,7 +1,8 @@
 /**
- * The persistence contract. The ledger's rules (spend order, month roll, idempotency) live in
- * src/ledger and are the same whatever stores the data; an implementation only has to keep
- * these promises, which test/contract checks against every implementation available:
+ * The ledger's persistence port. The ledger's rules (spend order, month roll, idempotency)
+ * live in this folder and are the same whatever stores the data; an implementation
+ * (src/store/memory, src/store/mongo) only has to keep these promises, which test/contract
+ * checks against every implementation available:
  *
  * - `append` inserts one entry atomically, or nothing. It refuses an entry whose
  *   (accountId, seq), (accountId, idempotencyKey) or (accountId, refundOf) already exists,
@@ -12,17 +13,8 @@
  * - Every read and write is scoped to one account (the AccountId parameter); nothing
  *   returned is a live database document.
  */
-import type {
-  Account,
-  AccountId,
-  AccountSettings,
-  AccountStatus,
-  AccountType,
-  EntryType,
-  LedgerEntry,
-} from "../ledger/types.js";
-import type { ApiKeyStore } from "./api-key-types.js";
-import type { PullRequestStore, ReviewRunStore } from "../reviews/types.js";
+import type { AccountId } from "../accounts/types.js";
+import type { EntryType, LedgerEntry } from "./types.js";
 
 export type NewEntry = Omit<LedgerEntry, "id">;
 
@@ -42,6 +34,9 @@ export interface EntryQuery {
   limit: number;
 }
 
+/** The filters of a whole-history read (the CSV export): EntryQuery without paging. */
+export type EntryFilter = Omit<EntryQuery, "beforeSeq" | "limit">;
+
 export interface LedgerStore {
   append(entry: NewEntry): Promise<AppendResult>;
   latest(accountId: AccountId): Promise<LedgerEntry | null>;
@@ -50,38 +45,17 @@ export interface LedgerStore {
   findRefundOf(accountId: AccountId, chargeId: string): Promise<LedgerEntry | null>;
   /** Newest first (seq descending). */
   list(accountId: AccountId, query: EntryQuery): Promise<LedgerEntry[]>;
-  /** Every entry of the account, one at a time, without loading them all. */
-  stream(accountId: AccountId, order: "asc" | "desc"): AsyncIterable<LedgerEntry>;
+  /**
+   * Every entry of the account that passes `filter` (all when absent), one at a time, without
+   * loading them all. The filter is applied by the database, not by the caller.
+   */
+  stream(
+    accountId: AccountId,
+    order: "asc" | "desc",
+    filter?: EntryFilter,
+  ): AsyncIterable<LedgerEntry>;
   /** Sum of `amount` over entries of these types created at or after `since`. */
   sumAmounts(accountId: AccountId, types: readonly EntryType[], since: Date): Promise<number>;
   /** Every account that has at least one entry; for the operator's ledger check only. */
   accountIds(): AsyncIterable<AccountId>;
-}
-
-export interface AccountUpsert {
-  id: AccountId;
-  login: string;
-  type: AccountType;
-}
-
-export interface AccountStore {
-  /** Creates the account, or brings its login and type up to date. Never resets status. */
-  upsert(input: AccountUpsert): Promise<Account>;
-  get(id: AccountId): Promise<Account | null>;
-  /** GitHub logins are case-insensitive. */
-  findByLogin(login: string): Promise<Account | null>;
-  setStatus(id: AccountId, status: AccountStatus): Promise<Account | null>;
-  updateSettings(id: AccountId, settings: Partial<AccountSettings>): Promise<Account | null>;
-}
-
-export interface Store {
-  readonly kind: "memory" | "mongo";
-  readonly accounts: AccountStore;
-  readonly ledger: LedgerStore;
-  readonly runs: ReviewRunStore;
-  readonly pullRequests: PullRequestStore;
-  readonly apiKeys: ApiKeyStore;
-  /** Cheap round trip for health checks. */
-  ping(): Promise<void>;
-  close(): Promise<void>;
 }

@@ -1,0 +1,42 @@
+/**
+ * The accounts domain: a GitHub organization or user that installed the app and pays for its
+ * reviews. Every tenant-scoped call in the codebase takes an AccountId.
+ */
+
+/**
+ * A GitHub account id (organization or user). Branded so that a repository call cannot be
+ * made with some other number by mistake: every tenant-scoped call takes one.
+ */
+export type AccountId = number & { readonly __brand: "AccountId" };
+export const toAccountId = (id: number): AccountId => id as AccountId;
+
+export type AccountType = "Organization" | "User";
+export type AccountStatus = "active" | "suspended" | "uninstalled";
+
+/** Per-account choices; new fields start optional-with-default so stored accounts stay valid. */
+export interface AccountSettings {
+  /**
+   * "pull_request" (default): one credit per pull request, later pushes re-reviewed free.
+   * "review_run": every review run is charged.
+   */
+  reviewCharging: "pull_request" | "review_run";
+  /** Who gets low-balance emails (at most 20 addresses). */
+  billingContacts: string[];
+  /** Whether low-balance emails go out at all. */
+  lowBalanceEmails: boolean;
+}
+export const DEFAULT_SETTINGS: AccountSettings = {
+  reviewCharging: "pull_request",
+  billingContacts: [],
+  lowBalanceEmails: true,
+};
+
+export interface Account {
+  id: AccountId;
+  login: string;
+  type: AccountType;
+  status: AccountStatus;
+  settings: AccountSettings;
+  createdAt: Date;
+  updatedAt: Date;
+}

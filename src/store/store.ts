@@ -1,0 +1,20 @@
+/**
+ * The bag of every persistence port, as one implementation (memory or mongo) provides them.
+ * Each port is declared by the domain that owns it; this folder only implements them.
+ */
+import type { AccountStore } from "../accounts/account-store.js";
+import type { ApiKeyStore } from "../accounts/api-key-store.js";
+import type { LedgerStore } from "../ledger/ledger-store.js";
+import type { PullRequestStore, ReviewRunStore } from "../reviews/types.js";
+
+export interface Store {
+  readonly kind: "memory" | "mongo";
+  readonly accounts: AccountStore;
+  readonly ledger: LedgerStore;
+  readonly runs: ReviewRunStore;
+  readonly pullRequests: PullRequestStore;
+  readonly apiKeys: ApiKeyStore;
+  /** Cheap round trip for health checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
