@@ -44,3 +44,14 @@ export class LedgerContentionError extends JasperError {
     super("ledger_contention", `ledger write gave up after ${attempts} concurrent conflicts`);
   }
 }
+
+/**
+ * A job failed in a way no retry can fix (GitHub refuses the app, the pull request is gone,
+ * the AI provider refuses the request). Use cases throw it; the queue worker turns it into
+ * BullMQ's UnrecoverableError, so use cases never import the queue library.
+ */
+export class PermanentError extends JasperError {
+  constructor(message: string) {
+    super("permanent", message);
+  }
+}
