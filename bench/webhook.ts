@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
 import { pino } from "pino";
 import type { Probot } from "probot";
+import { parseConfig } from "../src/config/env.js";
 import { composeJasper } from "../src/compose.js";
 import { toAccountId } from "../src/accounts/types.js";
 import { QUEUE } from "../src/queue/queues.js";
@@ -69,30 +70,25 @@ export async function benchWebhook(): Promise<void> {
   const redis = createRedis(REDIS_URL, "producer");
   const store = createMemoryStore();
   const probot = testProbot();
-  const jasper = composeJasper({
-    store,
-    probot,
-    redis,
-    engine: createRuleBasedEngine(),
-    mailer: { send: async () => ({ accepted: [], rejected: [] }) },
-    log: pino({ level: "silent" }),
-    botName: "jasper",
-    publicUrl: "http://localhost:3000",
-    freePerMonth: 3,
-    queuePrefix: prefix,
-  });
+  const jasper = composeJasper(
+    parseConfig({ MONGODB_URI: "memory" }),
+    {
+      store,
+      probot,
+      redis,
+      engine: createRuleBasedEngine(),
+      mailer: { send: async () => ({ accepted: [], rejected: [] }) },
+      log: pino({ level: "silent" }),
+    },
+    { queuePrefix: prefix },
+  );
   await jasper.ledger.grant(toAccountId(9001), {
     type: "purchase",
     amount: 1_000_000,
     description: "bench",
     idempotencyKey: "bench-credits",
   });
-  const server = await createServer({
-    probot,
-    app: jasper.app,
-    store,
-    log: pino({ level: "silent" }),
-  });
+  const server = await jasper.createServer();
   const jasperRate = await measure(
     "Jasper, up to queued",
     async (n) => (await server.inject(delivery(n))).statusCode,

@@ -1,42 +1,79 @@
+/**
+ * The one place that wires Jasper: every use case, the Probot app, the HTTP server with its
+ * plugins and the queue workers are built here from the parsed configuration and the
+ * adapters (database, Redis, GitHub, AI engine, mail). src/main.ts hands in the real
+ * adapters; the test harness (test/support/harness.ts) hands in fakes where the outside
+ * world would be, so the tests run this very wiring.
+ */
 import { Queue } from "bullmq";
+import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ApplicationFunction, Probot } from "probot";
+import type Stripe from "stripe";
 import { createAccountLifecycle } from "./accounts/account-lifecycle.js";
+import { createGitHubAuth, type GitHubAuth } from "./api/auth/github-auth.js";
+import { billingApi } from "./api/billing-api.js";
+import type { BillingApiDeps } from "./api/deps.js";
+import {
+  createCheckout,
+  type CheckoutInput,
+  type CheckoutResult,
+} from "./billing/create-checkout.js";
+import { createStripe } from "./billing/stripe-client.js";
+import { createStripeEvents } from "./billing/stripe-events.js";
+import { stripeWebhookRoute } from "./billing/stripe-webhook-route.js";
+import type { Config } from "./config/env.js";
+import type { ReviewEngine } from "./engine/engine.js";
 import { jasperApp } from "./github/app.js";
 import { createCommentEvents } from "./github/comment-events.js";
 import { createPullRequestEvents } from "./github/pull-request-events.js";
 import { Ledger } from "./ledger/ledger.js";
-import { createChatLimiter } from "./queue/chat-limiter.js";
-import { createProducer, type Producer } from "./queue/producer.js";
 import { NOTIFICATIONS_QUEUE, type AlertJob } from "./notifications/alert-job.js";
 import { createAlertEnqueuer } from "./notifications/enqueue-alerts.js";
 import type { Mailer } from "./notifications/mailer.js";
 import { createSendAlert } from "./notifications/send-alert.js";
+import { createChatLimiter } from "./queue/chat-limiter.js";
+import { createProducer, type Producer } from "./queue/producer.js";
 import { createPostReply } from "./replies/post-reply.js";
-import type { ReviewEngine } from "./engine/engine.js";
 import { createAcceptReview } from "./reviews/accept-review.js";
 import { createFinishRun } from "./reviews/finish-run.js";
 import { createRunReview } from "./reviews/run-review.js";
 import { createSweeper } from "./reviews/sweep-runs.js";
+import { createServer } from "./server/create-server.js";
 import type { Store } from "./store/store.js";
+import { startWorkers, type WorkerDeps, type Workers } from "./worker/start-workers.js";
 
-export interface ComposeOptions {
+/** What talks to the world outside this process. */
+export interface Adapters {
   store: Store;
   probot: Probot;
+  /** The producer connection (createRedis(url, "producer")); workers get their own. */
   redis: Redis;
   engine: ReviewEngine;
   /** Sends the low-balance emails (used by the notification worker only). */
   mailer: Pick<Mailer, "send">;
   log: Logger;
-  botName: string;
-  publicUrl: string;
-  freePerMonth: number;
-  /** Redis key prefix of the queues; tests give each test its own. */
+  /** Default: built from STRIPE_SECRET_KEY and STRIPE_API_BASE; null without a key. */
+  stripe?: Stripe | null;
+  /** Checks GitHub tokens for the billing API. Default: GitHub's API at config.github.api. */
+  githubAuth?: GitHubAuth;
+  /** Creates Checkout Sessions. Default: through `stripe` (unavailable without it). */
+  checkout?: (input: CheckoutInput) => Promise<CheckoutResult>;
+}
+
+/** Knobs with production defaults; tests turn them (short delays, their own queue prefix). */
+export interface Tuning {
+  /** Redis key prefix of the queues, default "jasper"; tests give each test its own. */
   queuePrefix?: string;
+  /** How long a review waits before it starts (coalesces pushes); default 5 s. */
   reviewDelayMs?: number;
+  /** The first retry's delay of every queue; default each queue's own. */
   retryDelayMs?: number;
+  /** Chat answers per pull request and clock hour; default 20. */
   chatPerHour?: number;
+  /** Billing API requests per credential and window; default 300 a minute. */
+  apiRateLimit?: BillingApiDeps["rateLimit"];
   now?: () => Date;
 }
 
@@ -45,33 +82,42 @@ export interface Jasper {
   ledger: Ledger;
   producer: Producer;
   sendAlert: ReturnType<typeof createSendAlert>;
-  /** Closes the queues this process produces to (reviews, replies, notifications). */
-  close(): Promise<void>;
   runReview: ReturnType<typeof createRunReview>;
   postReply: ReturnType<typeof createPostReply>;
   sweep: ReturnType<typeof createSweeper>;
+  /** The web role: GitHub webhooks, the Stripe webhook, the billing API, /healthz. */
+  createServer(): Promise<FastifyInstance>;
+  /** The worker role, on a worker connection (createRedis(url, "worker")). */
+  startWorkers(
+    connection: Redis,
+    options?: Pick<WorkerDeps, "reviewConcurrency" | "staleAfterMs" | "sweepEveryMs">,
+  ): Workers;
+  /** Closes the queues this process produces to (reviews, replies, notifications). */
+  close(): Promise<void>;
 }
 
 /** Builds every use case from its parts, the same way for the app and for tests. */
-export function composeJasper(o: ComposeOptions): Jasper {
-  const { store } = o;
-  const notifications = new Queue<AlertJob>(NOTIFICATIONS_QUEUE, {
-    connection: o.redis,
-    prefix: o.queuePrefix ?? "jasper",
-  });
+export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasper {
+  const { store, log } = a;
+  const botName = config.BOT_NAME;
+  const publicUrl = config.PUBLIC_URL;
+  const prefix = t.queuePrefix ?? "jasper";
+
+  const notifications = new Queue<AlertJob>(NOTIFICATIONS_QUEUE, { connection: a.redis, prefix });
   const ledger = new Ledger({
     store: store.ledger,
-    freePerMonth: o.freePerMonth,
-    now: o.now,
+    freePerMonth: config.FREE_REVIEWS_PER_MONTH,
+    now: t.now,
     // Low-balance emails: queued when an entry crosses a level, never sent inline.
-    onEntry: createAlertEnqueuer(notifications, o.log, { retryDelayMs: o.retryDelayMs }),
+    onEntry: createAlertEnqueuer(notifications, log, { retryDelayMs: t.retryDelayMs }),
   });
-  const producer = createProducer(o.redis, {
-    prefix: o.queuePrefix,
-    reviewDelayMs: o.reviewDelayMs ?? 5_000,
-    retryDelayMs: o.retryDelayMs,
+  const producer = createProducer(a.redis, {
+    prefix,
+    reviewDelayMs: t.reviewDelayMs ?? 5_000,
+    retryDelayMs: t.retryDelayMs,
   });
-  const octokitFor = (installationId: number) => o.probot.auth(installationId);
+  const octokitFor = (installationId: number) => a.probot.auth(installationId);
+
   const acceptReview = createAcceptReview({
     runs: store.runs,
     pullRequests: store.pullRequests,
@@ -85,54 +131,92 @@ export function composeJasper(o: ComposeOptions): Jasper {
     ledger,
     enqueueReply: producer.enqueueReply,
   });
-  const chatLimiter = createChatLimiter(o.redis, {
-    prefix: o.queuePrefix ?? "jasper",
-    perHour: o.chatPerHour ?? 20,
-  });
+  const chatLimiter = createChatLimiter(a.redis, { prefix, perHour: t.chatPerHour ?? 20 });
   const app = jasperApp({
     lifecycle: createAccountLifecycle({ accounts: store.accounts, ledger }),
     onPullRequest: createPullRequestEvents({
       accounts: store.accounts,
       acceptReview,
-      botLogin: `${o.botName}[bot]`,
+      botLogin: `${botName}[bot]`,
     }),
     onComment: createCommentEvents({
       ledger,
       pullRequests: store.pullRequests,
       enqueueReply: producer.enqueueReply,
       allowChat: chatLimiter,
-      botName: o.botName,
+      botName,
     }),
   });
+  const sendAlert = createSendAlert({
+    accounts: store.accounts,
+    mailer: a.mailer,
+    publicUrl,
+    botName,
+    log,
+  });
+  const runReview = createRunReview({ runs: store.runs, engine: a.engine, finishRun, octokitFor });
+  const postReply = createPostReply({
+    pullRequests: store.pullRequests,
+    engine: a.engine,
+    acceptReview,
+    octokitFor,
+    publicUrl,
+    botName,
+  });
+  const sweep = createSweeper({
+    runs: store.runs,
+    acceptReview,
+    finishRun,
+    reviewJobState: producer.reviewJobState,
+    enqueueReview: producer.enqueueReview,
+  });
+
+  // Stripe is optional: without a key, checkout answers 503 and everything else works.
+  const stripe =
+    a.stripe !== undefined
+      ? a.stripe
+      : config.STRIPE_SECRET_KEY
+        ? createStripe(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE)
+        : null;
+  const packages = config.CREDIT_PACKAGES;
+
   return {
     app,
     ledger,
     producer,
-    sendAlert: createSendAlert({
-      accounts: store.accounts,
-      mailer: o.mailer,
-      publicUrl: o.publicUrl,
-      botName: o.botName,
-      log: o.log,
-    }),
+    sendAlert,
+    runReview,
+    postReply,
+    sweep,
+    createServer: () =>
+      createServer({
+        probot: a.probot,
+        app,
+        store,
+        log,
+        plugins: [
+          billingApi({
+            accounts: store.accounts,
+            ledgerStore: store.ledger,
+            ledger,
+            apiKeys: store.apiKeys,
+            packages,
+            checkout: a.checkout ?? createCheckout({ stripe, publicUrl, packages }),
+            github: a.githubAuth ?? createGitHubAuth({ baseUrl: config.github.api }),
+            botName,
+            rateLimit: t.apiRateLimit,
+          }),
+          stripeWebhookRoute({
+            webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+            stripe,
+            events: stripe ? createStripeEvents({ stripe, ledger, packages }) : null,
+          }),
+        ],
+      }),
+    startWorkers: (connection, options = {}) =>
+      startWorkers({ connection, prefix, runReview, postReply, sendAlert, sweep, log, ...options }),
     async close() {
       await Promise.all([producer.close(), notifications.close()]);
     },
-    runReview: createRunReview({ runs: store.runs, engine: o.engine, finishRun, octokitFor }),
-    postReply: createPostReply({
-      pullRequests: store.pullRequests,
-      engine: o.engine,
-      acceptReview,
-      octokitFor,
-      publicUrl: o.publicUrl,
-      botName: o.botName,
-    }),
-    sweep: createSweeper({
-      runs: store.runs,
-      acceptReview,
-      finishRun,
-      reviewJobState: producer.reviewJobState,
-      enqueueReview: producer.enqueueReview,
-    }),
   };
 }

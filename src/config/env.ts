@@ -3,7 +3,9 @@
  * process.env. Names follow Probot's own where they overlap, since users script against them.
  * Error messages name the variable and the rule, never the value: some values are secrets.
  */
+import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { parsePackages } from "../billing/packages.js";
 
 const optionalString = z
   .string()
@@ -33,7 +35,11 @@ export const envSchema = z
       }),
     REDIS_URL: z.url({ protocol: /^rediss?$/ }).default("redis://127.0.0.1:6379"),
     /** Where users reach this app: links in comments and emails, Stripe return URLs. */
-    PUBLIC_URL: z.url({ protocol: /^https?$/ }).default("http://localhost:3000"),
+    PUBLIC_URL: z
+      .url({ protocol: /^https?$/ })
+      .default("http://localhost:3000")
+      // Normalised once, so every link built from it is `${PUBLIC_URL}/billing`, never `//billing`.
+      .transform((url) => url.replace(/\/+$/, "")),
     /** The name people mention (@jasper) and command (/jasper). */
     BOT_NAME: z
       .string()
@@ -50,12 +56,32 @@ export const envSchema = z
     STRIPE_SECRET_KEY: optionalString,
     STRIPE_WEBHOOK_SECRET: optionalString,
     /** Points the Stripe client at another host, e.g. a local Stripe-compatible server. */
-    STRIPE_API_BASE: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    STRIPE_API_BASE: optionalString.pipe(
+      z
+        .url({ protocol: /^https?$/ })
+        // stripe-node always requests /v1/...; a path here would be silently dropped.
+        .refine(
+          (v) => /^https?:\/\/[^/?#]+\/?$/.test(v),
+          "must be a bare origin like http://localhost:12111",
+        )
+        .optional(),
+    ),
     /**
      * Credit packages as JSON, replacing the defaults (Starter, Growth, Scale): an array of
-     * { "id", "name", "description", "credits", "priceCents" }. Parsed by src/billing/packages.ts.
+     * { "id", "name", "description", "credits", "priceCents" }. Parsed here, at boot, with the
+     * rules of src/billing/packages.ts: a bad price list stops the process instead of selling.
      */
-    CREDIT_PACKAGES: optionalString,
+    CREDIT_PACKAGES: optionalString.transform((json, ctx) => {
+      try {
+        return parsePackages(json);
+      } catch (err) {
+        ctx.addIssue({
+          code: "custom",
+          message: (err as Error).message.replace(/^CREDIT_PACKAGES: /, ""),
+        });
+        return z.NEVER;
+      }
+    }),
     /** Where alert emails go out (Mailpit in docker-compose). */
     SMTP_URL: z.url({ protocol: /^smtps?$/ }).default("smtp://127.0.0.1:1025"),
     MAIL_FROM: z.string().min(3).default("Jasper <jasper@localhost>"),
@@ -72,7 +98,24 @@ export const envSchema = z
   .refine((env) => !(env.PRIVATE_KEY && env.PRIVATE_KEY_PATH), {
     message: "set PRIVATE_KEY or PRIVATE_KEY_PATH, not both",
     path: ["PRIVATE_KEY"],
-  });
+  })
+  .transform((env) => ({ ...env, github: githubUrls(env.GHE_HOST, env.GHE_PROTOCOL) }));
+
+/**
+ * Where GitHub is: its REST API and the web pages links point at. Built here only, so that
+ * GitHub Enterprise Server (GHE_HOST) is honoured everywhere or nowhere.
+ */
+export interface GitHubUrls {
+  /** REST API base, e.g. https://api.github.com or https://ghe.example.com/api/v3 */
+  api: string;
+  /** Web base for links to pull requests, e.g. https://github.com */
+  web: string;
+}
+
+function githubUrls(host: string | undefined, protocol: "http" | "https"): GitHubUrls {
+  if (!host) return { api: "https://api.github.com", web: "https://github.com" };
+  return { api: `${protocol}://${host}/api/v3`, web: `${protocol}://${host}` };
+}
 
 export type Config = Readonly<z.output<typeof envSchema>>;
 
@@ -93,10 +136,59 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   return Object.freeze(result.data);
 }
 
+/** The GitHub App's credentials, as a process that receives webhooks and calls GitHub needs them. */
+export interface AppCredentials {
+  appId: string;
+  /** PEM text. */
+  privateKey: string;
+  webhookSecret: string;
+}
+
+/**
+ * The App credentials, or a ConfigError naming each one missing. Separate from parseConfig
+ * because the operator commands (ledger:verify) run without them.
+ */
+export function requireAppCredentials(config: Config): AppCredentials {
+  const missing: string[] = [];
+  if (!config.APP_ID) missing.push("APP_ID");
+  if (!config.PRIVATE_KEY && !config.PRIVATE_KEY_PATH)
+    missing.push("PRIVATE_KEY or PRIVATE_KEY_PATH");
+  if (!config.WEBHOOK_SECRET) missing.push("WEBHOOK_SECRET");
+  if (missing.length > 0) {
+    throw new ConfigError([
+      `${missing.join(", ")}: not set. Jasper needs its GitHub App settings: register a GitHub ` +
+        "App from app.yml (README, section Configuration) and put its id, private key and " +
+        "webhook secret in .env.",
+    ]);
+  }
+  return {
+    appId: config.APP_ID!,
+    privateKey: privateKey(config),
+    webhookSecret: config.WEBHOOK_SECRET!,
+  };
+}
+
+/** PEM text from PRIVATE_KEY (escaped newlines allowed, as .env files need) or from a file. */
+function privateKey(config: Config): string {
+  if (config.PRIVATE_KEY) return config.PRIVATE_KEY.replace(/\\n/g, "\n");
+  try {
+    return readFileSync(config.PRIVATE_KEY_PATH!, "utf8");
+  } catch (err) {
+    throw new ConfigError([
+      `PRIVATE_KEY_PATH: cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})`,
+    ]);
+  }
+}
+
 /** For the process entry points: parse, or print what is wrong and exit. */
 export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  return orExit(() => parseConfig(env));
+}
+
+/** Runs a configuration check; a ConfigError is printed and ends the process. */
+export function orExit<T>(check: () => T): T {
   try {
-    return parseConfig(env);
+    return check();
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(err.message);

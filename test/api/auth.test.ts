@@ -1,17 +1,20 @@
-import { beforeEach, describe, expect, it } from "@jest/globals";
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { generateApiKey } from "../../src/accounts/api-keys.js";
 import { toAccountId } from "../../src/accounts/types.js";
-import { createHarness, type Harness } from "./helpers.js";
+import { closeHarnesses, createApiHarness, type ApiHarness } from "../support/harness.js";
 
 const billing = (org: string) => `/api/v1/organizations/${org}/billing`;
 
+// Each harness holds Redis connections and queues: close what a test opened.
+afterEach(closeHarnesses);
+
 describe("API authentication", () => {
-  let h: Harness;
+  let h: ApiHarness;
   beforeEach(async () => {
-    h = await createHarness();
+    h = await createApiHarness();
   });
   const get = (url: string, authorization?: string) =>
-    h.app.inject({ method: "GET", url, headers: authorization ? { authorization } : {} });
+    h.server.inject({ method: "GET", url, headers: authorization ? { authorization } : {} });
 
   it("answers 401 without a credential, or with a malformed one", async () => {
     for (const header of [
@@ -34,14 +37,14 @@ describe("API authentication", () => {
   });
 
   it("checks the credential before reading or validating the body", async () => {
-    const res = await h.app.inject({
+    const res = await h.server.inject({
       method: "PUT",
       url: "/api/v1/organizations/Acme-Corp/billing/settings",
       headers: { "content-type": "application/json" },
       payload: "{not json",
     });
     expect(res.statusCode).toBe(401);
-    const cross = await h.app.inject({
+    const cross = await h.server.inject({
       method: "PUT",
       url: "/api/v1/organizations/Globex/billing/settings",
       headers: { ...h.auth(h.keyA), "content-type": "application/json" },
@@ -68,14 +71,14 @@ describe("API authentication", () => {
         (await get(`/api/v1/organizations/Globex${path}`, `Bearer ${h.keyA}`)).statusCode,
       ).toBe(404);
     }
-    const checkout = await h.app.inject({
+    const checkout = await h.server.inject({
       method: "POST",
       url: "/api/v1/organizations/Globex/billing/checkout",
       headers: h.auth(h.keyA),
       payload: { package: "growth" },
     });
     expect(checkout.statusCode).toBe(404);
-    const settings = await h.app.inject({
+    const settings = await h.server.inject({
       method: "PUT",
       url: "/api/v1/organizations/Globex/billing/settings",
       headers: h.auth(h.keyA),
@@ -92,8 +95,8 @@ describe("API authentication", () => {
       expect((await get(billing("Acme-Corp"), `Bearer ${key}`)).statusCode).toBe(401);
       expect((await get(billing("no-such-org"), `Bearer ${key}`)).statusCode).toBe(401);
     }
-    const [record] = await h.apiKeys.list(h.orgA.id);
-    expect(await h.apiKeys.revoke(h.orgA.id, record!.id)).toBe(true);
+    const [record] = await h.store.apiKeys.list(h.orgA.id);
+    expect(await h.store.apiKeys.revoke(h.orgA.id, record!.id)).toBe(true);
     const revoked = await get(billing("Acme-Corp"), `Bearer ${h.keyA}`);
     expect(revoked.statusCode).toBe(401);
     expect(revoked.json().error.message).toBe("Unknown or revoked API key");
@@ -132,23 +135,23 @@ describe("API authentication", () => {
     await get(billing("Acme-Corp"), `Bearer ${h.keyA}`);
     // Recorded by an onResponse hook, which may run just after the reply is delivered.
     await new Promise((resolve) => setImmediate(resolve));
-    const [used] = await h.apiKeys.list(h.orgA.id);
+    const [used] = await h.store.apiKeys.list(h.orgA.id);
     expect(used!.lastUsedAt).toBeInstanceOf(Date);
     const refused = await get(
       "/api/v1/organizations/Globex/billing/transactions?limit=abc",
       `Bearer ${h.keyB}`,
     );
     expect(refused.statusCode).toBe(400);
-    const [unused] = await h.apiKeys.list(h.orgB.id);
+    const [unused] = await h.store.apiKeys.list(h.orgB.id);
     expect(unused!.lastUsedAt).toBeNull();
   });
 });
 
 describe("API rate limit", () => {
   it("answers 429 JSON per credential once its limit is used up", async () => {
-    const h = await createHarness({ rateLimit: { max: 3, timeWindowMs: 60_000 } });
+    const h = await createApiHarness({ apiRateLimit: { max: 3, timeWindowMs: 60_000 } });
     const get = (token?: string) =>
-      h.app.inject({
+      h.server.inject({
         method: "GET",
         url: billing("Acme-Corp"),
         headers: token ? h.auth(token) : {},
@@ -165,7 +168,7 @@ describe("API rate limit", () => {
     expect((await get("admin-acme-corp")).statusCode).toBe(200);
     for (let i = 0; i < 3; i++) expect((await get()).statusCode).toBe(401);
     expect((await get()).statusCode).toBe(429);
-    const packages = await h.app.inject({ method: "GET", url: "/api/v1/billing/packages" });
+    const packages = await h.server.inject({ method: "GET", url: "/api/v1/billing/packages" });
     expect(packages.statusCode).toBe(429);
   });
 });

@@ -1,17 +1,20 @@
-import { beforeEach, describe, expect, it } from "@jest/globals";
-import { createHarness, PACKAGES, type Harness } from "./helpers.js";
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { closeHarnesses, createApiHarness, PACKAGES, type ApiHarness } from "../support/harness.js";
 
 const ADMIN_A = "admin-acme-corp";
 
+// Each harness holds Redis connections and queues: close what a test opened.
+afterEach(closeHarnesses);
+
 describe("billing API", () => {
-  let h: Harness;
+  let h: ApiHarness;
   beforeEach(async () => {
-    h = await createHarness();
+    h = await createApiHarness();
   });
 
   describe("GET /billing/packages", () => {
     it("is public, with prices as decimal strings and the price per review", async () => {
-      const res = await h.app.inject({ method: "GET", url: "/api/v1/billing/packages" });
+      const res = await h.server.inject({ method: "GET", url: "/api/v1/billing/packages" });
       expect(res.statusCode).toBe(200);
       expect(res.json().packages).toEqual([
         { ...PACKAGES[0], price: "30.00", currency: "usd", perReview: "0.30" },
@@ -23,7 +26,7 @@ describe("billing API", () => {
 
   describe("GET /organizations/:org/billing", () => {
     const get = (token: string, org = "Acme-Corp") =>
-      h.app.inject({
+      h.server.inject({
         method: "GET",
         url: `/api/v1/organizations/${org}/billing`,
         headers: h.auth(token),
@@ -91,7 +94,7 @@ describe("billing API", () => {
 
   describe("POST /organizations/:org/billing/checkout", () => {
     const post = (payload: unknown, headers: Record<string, string> = {}) =>
-      h.app.inject({
+      h.server.inject({
         method: "POST",
         url: "/api/v1/organizations/Acme-Corp/billing/checkout",
         headers: { ...h.auth(h.keyA), ...headers },
@@ -123,7 +126,7 @@ describe("billing API", () => {
       const keys = h.checkouts.map((c) => c.requestKey);
       expect(keys[0]).toBe(keys[1]);
       expect(new Set(keys).size).toBe(3);
-      await h.app.inject({
+      await h.server.inject({
         method: "POST",
         url: "/api/v1/organizations/Globex/billing/checkout",
         headers: { ...h.auth(h.keyB), "idempotency-key": "order-7" },
@@ -165,8 +168,8 @@ describe("billing API", () => {
     });
 
     it("answers 503 checkout_unavailable when Stripe is not configured", async () => {
-      const off = await createHarness({ checkout: async () => ({ status: "unavailable" }) });
-      const res = await off.app.inject({
+      const off = await createApiHarness({ checkout: async () => ({ status: "unavailable" }) });
+      const res = await off.server.inject({
         method: "POST",
         url: "/api/v1/organizations/Acme-Corp/billing/checkout",
         headers: off.auth(off.keyA),
@@ -179,12 +182,12 @@ describe("billing API", () => {
     });
 
     it("answers 500 with a generic message when checkout fails unexpectedly", async () => {
-      const broken = await createHarness({
+      const broken = await createApiHarness({
         checkout: async () => {
           throw Object.assign(new Error("secret Stripe detail sk_live_x"), { statusCode: 400 });
         },
       });
-      const res = await broken.app.inject({
+      const res = await broken.server.inject({
         method: "POST",
         url: "/api/v1/organizations/Acme-Corp/billing/checkout",
         headers: broken.auth(broken.keyA),
@@ -200,8 +203,8 @@ describe("billing API", () => {
   describe("billing settings", () => {
     const url = "/api/v1/organizations/Acme-Corp/billing/settings";
     const put = (payload: unknown, token = h.keyA) =>
-      h.app.inject({ method: "PUT", url, headers: h.auth(token), payload: payload as string });
-    const get = () => h.app.inject({ method: "GET", url, headers: h.auth(h.keyA) });
+      h.server.inject({ method: "PUT", url, headers: h.auth(token), payload: payload as string });
+    const get = () => h.server.inject({ method: "GET", url, headers: h.auth(h.keyA) });
 
     it("starts with the defaults", async () => {
       expect((await get()).json()).toEqual({
@@ -263,7 +266,7 @@ describe("billing API", () => {
     const url = "/api/v1/organizations/Acme-Corp/api-keys";
 
     it("creates a key (shown once), lists keys without secrets, and revokes", async () => {
-      const created = await h.app.inject({
+      const created = await h.server.inject({
         method: "POST",
         url,
         headers: h.auth(ADMIN_A),
@@ -279,15 +282,15 @@ describe("billing API", () => {
         createdAt: expect.any(String),
       });
       // The new key works at once, and only the hash was stored.
-      const use = await h.app.inject({
+      const use = await h.server.inject({
         method: "GET",
         url: "/api/v1/organizations/Acme-Corp/billing",
         headers: h.auth(key.key),
       });
       expect(use.statusCode).toBe(200);
-      expect(JSON.stringify(await h.apiKeys.list(h.orgA.id))).not.toContain(key.key);
+      expect(JSON.stringify(await h.store.apiKeys.list(h.orgA.id))).not.toContain(key.key);
 
-      const list = await h.app.inject({ method: "GET", url, headers: h.auth(h.keyA) });
+      const list = await h.server.inject({ method: "GET", url, headers: h.auth(h.keyA) });
       expect(list.statusCode).toBe(200);
       const keys = list.json().apiKeys;
       expect(keys.map((k: { name: string }) => k.name)).toEqual(["Deploy bot", "ci"]);
@@ -301,25 +304,27 @@ describe("billing API", () => {
       });
       expect(list.body).not.toContain(key.key);
 
-      const del = await h.app.inject({
+      const del = await h.server.inject({
         method: "DELETE",
         url: `${url}/${key.id}`,
         headers: h.auth(ADMIN_A),
       });
       expect(del.statusCode).toBe(204);
       expect(del.body).toBe("");
-      const after = await h.app.inject({
+      const after = await h.server.inject({
         method: "GET",
         url: "/api/v1/organizations/Acme-Corp/billing",
         headers: h.auth(key.key),
       });
       expect(after.statusCode).toBe(401);
-      const listed = (await h.app.inject({ method: "GET", url, headers: h.auth(ADMIN_A) })).json();
+      const listed = (
+        await h.server.inject({ method: "GET", url, headers: h.auth(ADMIN_A) })
+      ).json();
       expect(listed.apiKeys[0].revokedAt).toEqual(expect.any(String));
       // Revoking again is still a success; an unknown id is not.
       expect(
         (
-          await h.app.inject({
+          await h.server.inject({
             method: "DELETE",
             url: `${url}/${key.id}`,
             headers: h.auth(ADMIN_A),
@@ -327,13 +332,13 @@ describe("billing API", () => {
         ).statusCode,
       ).toBe(204);
       expect(
-        (await h.app.inject({ method: "DELETE", url: `${url}/nope`, headers: h.auth(ADMIN_A) }))
+        (await h.server.inject({ method: "DELETE", url: `${url}/nope`, headers: h.auth(ADMIN_A) }))
           .statusCode,
       ).toBe(404);
     });
 
     it("needs an admin's GitHub token to create or revoke, not an API key", async () => {
-      const post = await h.app.inject({
+      const post = await h.server.inject({
         method: "POST",
         url,
         headers: h.auth(h.keyA),
@@ -341,30 +346,30 @@ describe("billing API", () => {
       });
       expect(post.statusCode).toBe(403);
       expect(post.json().error.code).toBe("github_token_required");
-      const [own] = await h.apiKeys.list(h.orgA.id);
-      const del = await h.app.inject({
+      const [own] = await h.store.apiKeys.list(h.orgA.id);
+      const del = await h.server.inject({
         method: "DELETE",
         url: `${url}/${own!.id}`,
         headers: h.auth(h.keyA),
       });
       expect(del.statusCode).toBe(403);
-      expect((await h.apiKeys.list(h.orgA.id))[0]!.revokedAt).toBeNull();
+      expect((await h.store.apiKeys.list(h.orgA.id))[0]!.revokedAt).toBeNull();
     });
 
     it("cannot revoke another org's key through one's own org", async () => {
-      const [keyOfB] = await h.apiKeys.list(h.orgB.id);
-      const res = await h.app.inject({
+      const [keyOfB] = await h.store.apiKeys.list(h.orgB.id);
+      const res = await h.server.inject({
         method: "DELETE",
         url: `${url}/${keyOfB!.id}`,
         headers: h.auth(ADMIN_A),
       });
       expect(res.statusCode).toBe(404);
-      expect((await h.apiKeys.list(h.orgB.id))[0]!.revokedAt).toBeNull();
+      expect((await h.store.apiKeys.list(h.orgB.id))[0]!.revokedAt).toBeNull();
     });
 
     it("refuses bad names", async () => {
       for (const name of ["", "   ", "x".repeat(101), "bell\u0007", { $gt: "" }, 5]) {
-        const res = await h.app.inject({
+        const res = await h.server.inject({
           method: "POST",
           url,
           headers: h.auth(ADMIN_A),
@@ -372,7 +377,7 @@ describe("billing API", () => {
         });
         expect([name, res.statusCode]).toEqual([name, 400]);
       }
-      expect(await h.apiKeys.list(h.orgA.id)).toHaveLength(1);
+      expect(await h.store.apiKeys.list(h.orgA.id)).toHaveLength(1);
     });
 
     it("caps the number of active keys", async () => {
@@ -380,7 +385,7 @@ describe("billing API", () => {
       for (let i = 0; i < 25; i++) {
         statuses.push(
           (
-            await h.app.inject({
+            await h.server.inject({
               method: "POST",
               url,
               headers: h.auth(ADMIN_A),
@@ -402,7 +407,7 @@ describe("billing API", () => {
         ["PATCH", "/api/v1/organizations/Acme-Corp/billing/settings"],
         ["POST", "/api/v1/billing/packages"],
       ] as const) {
-        const res = await h.app.inject({ method, url, headers: h.auth(h.keyA) });
+        const res = await h.server.inject({ method, url, headers: h.auth(h.keyA) });
         expect([url, res.statusCode]).toEqual([url, 404]);
         expect(res.json()).toEqual({ error: { code: "not_found", message: "Not found" } });
       }
@@ -443,7 +448,7 @@ describe("billing API", () => {
         },
       ];
       for (const c of cases) {
-        const res = await h.app.inject({
+        const res = await h.server.inject({
           method: "PUT",
           url,
           headers: { ...h.auth(h.keyA), ...c.headers },
@@ -456,7 +461,7 @@ describe("billing API", () => {
 
   describe("GET /openapi.json", () => {
     it("documents every route with its parameters, bodies and responses", async () => {
-      const res = await h.app.inject({ method: "GET", url: "/api/v1/openapi.json" });
+      const res = await h.server.inject({ method: "GET", url: "/api/v1/openapi.json" });
       expect(res.statusCode).toBe(200);
       const doc = res.json();
       expect(doc.openapi).toBe("3.0.3");

@@ -1,21 +1,24 @@
-import { beforeAll, describe, expect, it } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import { generateApiKey } from "../../src/accounts/api-keys.js";
 import type { LedgerEntry } from "../../src/ledger/types.js";
-import { createHarness, type Harness } from "./helpers.js";
+import { closeHarnesses, createApiHarness, type ApiHarness } from "../support/harness.js";
 
 /**
  * Random requests, most of them wrong: every answer is 2xx or 4xx, JSON (or the CSV export),
  * never a 5xx; and a refused request leaves the ledger, the accounts, the API keys and the
  * checkout log exactly as they were.
  */
+// Each harness holds Redis connections and queues: close what a test opened.
+afterAll(closeHarnesses);
+
 describe("billing API under random input", () => {
-  let h: Harness;
+  let h: ApiHarness;
   let revokedKey: string;
   let spareKeyId = "";
 
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createApiHarness();
     // Some history to list and export.
     for (let n = 1; n <= 4; n++) {
       await h.ledger.charge(h.orgA.id, {
@@ -26,11 +29,12 @@ describe("billing API under random input", () => {
       });
     }
     const revoked = generateApiKey();
-    const r = await h.apiKeys.create({ accountId: h.orgA.id, name: "old", ...revoked });
-    await h.apiKeys.revoke(h.orgA.id, r.id);
+    const r = await h.store.apiKeys.create({ accountId: h.orgA.id, name: "old", ...revoked });
+    await h.store.apiKeys.revoke(h.orgA.id, r.id);
     revokedKey = revoked.key;
     const spare = generateApiKey();
-    spareKeyId = (await h.apiKeys.create({ accountId: h.orgA.id, name: "spare", ...spare })).id;
+    spareKeyId = (await h.store.apiKeys.create({ accountId: h.orgA.id, name: "spare", ...spare }))
+      .id;
   });
 
   const printable = fc.string({
@@ -328,7 +332,7 @@ describe("billing API under random input", () => {
     };
     // lastUsedAt is written after a successful request's reply, so it is left out.
     const keys = async (id: typeof h.orgA.id) =>
-      (await h.apiKeys.list(id)).map(({ lastUsedAt: _lastUsedAt, ...k }) => k);
+      (await h.store.apiKeys.list(id)).map(({ lastUsedAt: _lastUsedAt, ...k }) => k);
     return {
       ledger: [await entries(h.orgA.id), await entries(h.orgB.id)],
       accounts: [await h.store.accounts.get(h.orgA.id), await h.store.accounts.get(h.orgB.id)],
@@ -362,7 +366,7 @@ describe("billing API under random input", () => {
           .join("&");
 
         const before = await snapshot();
-        const res = await h.app.inject({
+        const res = await h.server.inject({
           method: r.method as "GET",
           url: qs ? `${r.path}?${qs}` : r.path,
           headers,

@@ -3,7 +3,7 @@ import nock from "nock";
 import { createGitHubAuth } from "../../src/api/auth/github-auth.js";
 import { GitHubUnavailableError } from "../../src/api/errors.js";
 import { toAccountId } from "../../src/accounts/types.js";
-import { createHarness } from "./helpers.js";
+import { closeHarnesses, createApiHarness } from "../support/harness.js";
 
 const API = "https://api.github.com";
 const ACME = { id: toAccountId(101), login: "Acme-Corp", type: "Organization" as const };
@@ -21,6 +21,9 @@ const membership = (body: object, status = 200) =>
     .get("/user/memberships/orgs/Acme-Corp")
     .reply(status, body);
 
+// Each harness holds Redis connections and queues: close what a test opened.
+afterEach(closeHarnesses);
+
 describe("GitHubAuth (through GitHub's API)", () => {
   beforeEach(() => {
     nock.disableNetConnect();
@@ -35,9 +38,9 @@ describe("GitHubAuth (through GitHub's API)", () => {
   it("lets an active admin of the org in, through the API, and asks GitHub once", async () => {
     user();
     membership({ state: "active", role: "admin", organization: { id: 101, login: "Acme-Corp" } });
-    const h = await createHarness({ github: createGitHubAuth() });
+    const h = await createApiHarness({ github: createGitHubAuth() });
     const get = () =>
-      h.app.inject({
+      h.server.inject({
         method: "GET",
         url: "/api/v1/organizations/Acme-Corp/billing",
         headers: h.auth(TOKEN),
@@ -71,8 +74,8 @@ describe("GitHubAuth (through GitHub's API)", () => {
   it("answers a non-admin's request with 404 through the API", async () => {
     user();
     membership({ state: "active", role: "member", organization: { id: 101 } });
-    const h = await createHarness({ github: createGitHubAuth() });
-    const res = await h.app.inject({
+    const h = await createApiHarness({ github: createGitHubAuth() });
+    const res = await h.server.inject({
       method: "GET",
       url: "/api/v1/organizations/Acme-Corp/billing",
       headers: h.auth(TOKEN),
@@ -82,9 +85,9 @@ describe("GitHubAuth (through GitHub's API)", () => {
 
   it("answers 401 for a token GitHub refuses, and remembers that", async () => {
     nock(API).get("/user").reply(401, { message: "Bad credentials" });
-    const h = await createHarness({ github: createGitHubAuth() });
+    const h = await createApiHarness({ github: createGitHubAuth() });
     for (let i = 0; i < 2; i++) {
-      const res = await h.app.inject({
+      const res = await h.server.inject({
         method: "GET",
         url: "/api/v1/organizations/Acme-Corp/billing",
         headers: h.auth(TOKEN),
@@ -103,9 +106,9 @@ describe("GitHubAuth (through GitHub's API)", () => {
   it("answers 503 when GitHub fails, and does not remember the failure", async () => {
     nock(API).get("/user").reply(200, { login: "mona", id: 7 });
     nock(API).get("/user/memberships/orgs/Acme-Corp").reply(502, "Bad gateway");
-    const h = await createHarness({ github: createGitHubAuth() });
+    const h = await createApiHarness({ github: createGitHubAuth() });
     const get = () =>
-      h.app.inject({
+      h.server.inject({
         method: "GET",
         url: "/api/v1/organizations/Acme-Corp/billing",
         headers: h.auth(TOKEN),

@@ -1,7 +1,7 @@
-import { beforeAll, describe, expect, it } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { parse } from "csv-parse/sync";
 import { encodeCursor } from "../../src/ledger/list-entries.js";
-import { createHarness, type Harness } from "./helpers.js";
+import { closeHarnesses, createApiHarness, type ApiHarness } from "../support/harness.js";
 
 const SHA = "c".repeat(40);
 
@@ -9,7 +9,7 @@ const SHA = "c".repeat(40);
  * Nine entries for Acme-Corp, one a day from 2026-11-10: the free tier, a purchase, five
  * reviews, a refund of the third, a bonus. Globex has only its free tier.
  */
-async function seed(h: Harness): Promise<void> {
+async function seed(h: ApiHarness): Promise<void> {
   const id = h.orgA.id;
   const day = (d: number) => h.clock.set(`2026-11-${d}T09:00:00Z`);
   day(11);
@@ -51,18 +51,21 @@ async function seed(h: Harness): Promise<void> {
   });
 }
 
+// Each harness holds Redis connections and queues: close what a test opened.
+afterAll(closeHarnesses);
+
 describe("GET /organizations/:org/billing/transactions", () => {
-  let h: Harness;
+  let h: ApiHarness;
   const url = "/api/v1/organizations/Acme-Corp/billing/transactions";
   const get = (query = "", headers: Record<string, string | undefined> = {}) =>
-    h.app.inject({
+    h.server.inject({
       method: "GET",
       url: `${url}${query}`,
       headers: { ...h.auth(h.keyA), ...headers },
     });
 
   beforeAll(async () => {
-    h = await createHarness();
+    h = await createApiHarness();
     await seed(h);
   });
 
@@ -254,7 +257,7 @@ describe("GET /organizations/:org/billing/transactions", () => {
   it("answers JSON when JSON is preferred, and CSV for another org's key never", async () => {
     const json = await get("", { accept: "application/json, text/csv" });
     expect(json.headers["content-type"]).toMatch(/^application\/json/);
-    const other = await h.app.inject({
+    const other = await h.server.inject({
       method: "GET",
       url: `${url}?format=csv`,
       headers: h.auth(h.keyB),

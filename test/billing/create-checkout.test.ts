@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import { createCheckout } from "../../src/billing/create-checkout.js";
 import { DEFAULT_PACKAGES } from "../../src/billing/packages.js";
-import { STRIPE_API, testStripe } from "./stripe-test-kit.js";
+import { STRIPE_API, testStripe } from "../support/stripe-test-kit.js";
 
 const packages = [...DEFAULT_PACKAGES];
 const input = {

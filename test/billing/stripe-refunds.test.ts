@@ -8,7 +8,7 @@ import {
   STRIPE_API,
   stripeEvent,
   type BillingHarness,
-} from "./stripe-test-kit.js";
+} from "../support/stripe-test-kit.js";
 
 /** The fixture: a Starter purchase (100 credits for $30.00) by account 9002. */
 const account = toAccountId(9002);

@@ -11,7 +11,7 @@ import {
   testStripe,
   WEBHOOK_SECRET,
   type BillingHarness,
-} from "./stripe-test-kit.js";
+} from "../support/stripe-test-kit.js";
 
 const acme = toAccountId(9001);
 const SESSION = "cs_test_a1Jasper0Growth9001";

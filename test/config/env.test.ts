@@ -1,5 +1,10 @@
 import { describe, expect, it } from "@jest/globals";
-import { ConfigError, describeConfig, parseConfig } from "../../src/config/env.js";
+import {
+  ConfigError,
+  describeConfig,
+  parseConfig,
+  requireAppCredentials,
+} from "../../src/config/env.js";
 
 const minimal = { MONGODB_URI: "memory" };
 
@@ -66,5 +71,78 @@ describe("configuration", () => {
       PRIVATE_KEY: "(set)",
       MONGODB_URI: "mongodb://***@db:27017/jasper",
     });
+  });
+
+  it("normalises PUBLIC_URL once: no trailing slash", () => {
+    expect(parseConfig({ ...minimal, PUBLIC_URL: "https://jasper.example.com//" }).PUBLIC_URL).toBe(
+      "https://jasper.example.com",
+    );
+  });
+
+  it("parses CREDIT_PACKAGES at boot and names what is wrong", () => {
+    expect(parseConfig(minimal).CREDIT_PACKAGES.map((p) => p.id)).toEqual([
+      "starter",
+      "growth",
+      "scale",
+    ]);
+    const one = [{ id: "x", name: "X", description: "d", credits: 5, priceCents: 500 }];
+    expect(
+      parseConfig({ ...minimal, CREDIT_PACKAGES: JSON.stringify(one) }).CREDIT_PACKAGES,
+    ).toEqual(one);
+    expect(() => parseConfig({ ...minimal, CREDIT_PACKAGES: "[{" })).toThrow(
+      /CREDIT_PACKAGES: not valid JSON/,
+    );
+    expect(() =>
+      parseConfig({ ...minimal, CREDIT_PACKAGES: JSON.stringify([{ ...one[0], priceCents: 1 }]) }),
+    ).toThrow(/CREDIT_PACKAGES: 0\.priceCents/);
+  });
+
+  it("refuses a STRIPE_API_BASE with a path, which stripe-node would drop", () => {
+    expect(
+      parseConfig({ ...minimal, STRIPE_API_BASE: "http://localhost:12111" }).STRIPE_API_BASE,
+    ).toBe("http://localhost:12111");
+    expect(() => parseConfig({ ...minimal, STRIPE_API_BASE: "http://localhost:12111/v1" })).toThrow(
+      /STRIPE_API_BASE: must be a bare origin/,
+    );
+  });
+
+  it("builds GitHub's API and web URLs in one place, Enterprise Server included", () => {
+    expect(parseConfig(minimal).github).toEqual({
+      api: "https://api.github.com",
+      web: "https://github.com",
+    });
+    expect(
+      parseConfig({ ...minimal, GHE_HOST: "ghe.example.com", GHE_PROTOCOL: "http" }).github,
+    ).toEqual({
+      api: "http://ghe.example.com/api/v3",
+      web: "http://ghe.example.com",
+    });
+  });
+
+  it("requires the App credentials where they are needed, naming each missing one", () => {
+    expect(() => requireAppCredentials(parseConfig({ ...minimal, APP_ID: "12" }))).toThrow(
+      /PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET: not set/,
+    );
+    const config = parseConfig({
+      ...minimal,
+      APP_ID: "12",
+      PRIVATE_KEY: "-----BEGIN KEY-----\\nabc\\n-----END KEY-----",
+      WEBHOOK_SECRET: "s",
+    });
+    expect(requireAppCredentials(config)).toEqual({
+      appId: "12",
+      privateKey: "-----BEGIN KEY-----\nabc\n-----END KEY-----",
+      webhookSecret: "s",
+    });
+    expect(() =>
+      requireAppCredentials(
+        parseConfig({
+          ...minimal,
+          APP_ID: "12",
+          PRIVATE_KEY_PATH: "/nonexistent/key.pem",
+          WEBHOOK_SECRET: "s",
+        }),
+      ),
+    ).toThrow(/PRIVATE_KEY_PATH: cannot be read \(ENOENT\)/);
   });
 });

@@ -13,7 +13,7 @@ import { createRedis } from "../../src/queue/redis.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import { eventually, REDIS_URL } from "../support/harness.js";
 import { purchase, reviewCharge } from "../support/ledger-fixture.js";
-import { startSmtpSink } from "./smtp-sink.js";
+import { startSmtpSink } from "../support/smtp-sink.js";
 
 const acme = toAccountId(4242);
 const contacts = ["billing@acme.test", "cto@acme.test"];

@@ -2,88 +2,123 @@ import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
 import type { FastifyInstance } from "fastify";
 import { pino } from "pino";
-import { composeJasper, type Jasper } from "../../src/compose.js";
+import { generateApiKey } from "../../src/accounts/api-keys.js";
+import { toAccountId, type Account } from "../../src/accounts/types.js";
+import type { GitHubAuth } from "../../src/api/auth/github-auth.js";
+import { DEFAULT_PACKAGES } from "../../src/billing/packages.js";
+import type { CheckoutInput, CheckoutResult } from "../../src/billing/create-checkout.js";
+import { composeJasper, type Adapters, type Jasper, type Tuning } from "../../src/compose.js";
+import { parseConfig } from "../../src/config/env.js";
 import type { ReviewEngine } from "../../src/engine/engine.js";
 import { createRuleBasedEngine } from "../../src/engine/rule-based-engine.js";
-import { createRedis } from "../../src/queue/redis.js";
+import type { Ledger } from "../../src/ledger/ledger.js";
 import { NOTIFICATIONS_QUEUE } from "../../src/notifications/alert-job.js";
 import { QUEUE } from "../../src/queue/queues.js";
-import { createServer } from "../../src/server/create-server.js";
+import { createRedis } from "../../src/queue/redis.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import type { Store } from "../../src/store/store.js";
-import { startWorkers, type Workers } from "../../src/worker/start-workers.js";
+import type { Workers } from "../../src/worker/start-workers.js";
+import { FakeGitHubAuth } from "./fake-github-auth.js";
 import { signedDelivery, testProbot } from "./github.js";
+import { TestClock } from "./ledger-fixture.js";
 
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+export const PACKAGES = [...DEFAULT_PACKAGES];
+
+export interface HarnessOptions {
+  engine?: ReviewEngine;
+  chatPerHour?: number;
+  now?: () => Date;
+  /** Environment variables on top of the harness's own (MONGODB_URI=memory, PUBLIC_URL, ...). */
+  env?: Record<string, string>;
+  /** The billing API's GitHub token check; default a FakeGitHubAuth. */
+  github?: GitHubAuth;
+  /** Checkout Sessions; default a fake that records what it created in `checkouts`. */
+  checkout?: (input: CheckoutInput) => Promise<CheckoutResult>;
+  apiRateLimit?: Tuning["apiRateLimit"];
+}
 
 export interface Harness {
   store: Store;
   jasper: Jasper;
+  ledger: Ledger;
   server: FastifyInstance;
   prefix: string;
+  /** The fake GitHub token check (unless `github` was given). */
+  github: FakeGitHubAuth;
+  /** Checkout Sessions the fake checkout created. */
+  checkouts: CheckoutInput[];
   deliver(event: string, payload: unknown): Promise<number>;
   startWorkers(): Workers;
   /** The reviews queue, on the harness's own connection (closed with it). */
   reviewsQueue: Queue;
-  /** Jobs waiting, delayed or running on either queue. */
+  /** Jobs waiting, delayed or running on any queue. */
   pendingJobs(): Promise<number>;
   close(): Promise<void>;
 }
 
+/** Every harness not closed yet, for `closeHarnesses`. */
+const open = new Set<Harness>();
+
 /**
- * The whole app as production wires it (compose.ts), on the in-memory store and a real
- * Redis under a prefix of its own, so tests never see each other's jobs.
+ * The whole app as production wires it (compose.ts, from a parsed configuration), on the
+ * in-memory store and a real Redis under a prefix of its own, so tests never see each other's
+ * jobs. GitHub, Stripe Checkout and the GitHub token check are fakes.
  */
-export async function createHarness(
-  options: { engine?: ReviewEngine; chatPerHour?: number; now?: () => Date } = {},
-): Promise<Harness> {
+export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   const prefix = `jasper-test-${randomUUID().slice(0, 8)}`;
+  const config = parseConfig({
+    MONGODB_URI: "memory",
+    PUBLIC_URL: "https://jasper.example",
+    FREE_REVIEWS_PER_MONTH: "3",
+    ...options.env,
+  });
   const store = createMemoryStore();
   const probot = testProbot();
   const log = pino({ level: "silent" });
   const redis = createRedis(REDIS_URL, "producer");
   const workerRedis = createRedis(REDIS_URL, "worker");
-  const jasper = composeJasper({
+  const github = new FakeGitHubAuth();
+  const checkouts: CheckoutInput[] = [];
+  const adapters: Adapters = {
     store,
     probot,
     redis,
-    engine: options.engine ?? createRuleBasedEngine(),
+    engine: options.engine ?? createRuleBasedEngine({ botName: config.BOT_NAME }),
     // A mailer that sends nothing: test/notifications checks real email over SMTP.
     mailer: { send: async () => ({ accepted: [], rejected: [] }) },
     log,
-    botName: "jasper",
-    publicUrl: "https://jasper.example",
-    freePerMonth: 3,
+    stripe: null,
+    githubAuth: options.github ?? github,
+    checkout: options.checkout ?? fakeCheckout(config.CREDIT_PACKAGES, checkouts),
+  };
+  const jasper = composeJasper(config, adapters, {
     queuePrefix: prefix,
     reviewDelayMs: 0,
     retryDelayMs: 50,
     chatPerHour: options.chatPerHour,
     now: options.now,
+    apiRateLimit: options.apiRateLimit ?? { max: 1_000_000, timeWindowMs: 60_000 },
   });
-  const server = await createServer({ probot, app: jasper.app, store, log });
+  const server = await jasper.createServer();
+  await server.ready();
   const workers: Workers[] = [];
   const queues = [QUEUE.reviews, QUEUE.replies, NOTIFICATIONS_QUEUE].map(
     (name) => new Queue(name, { connection: redis, prefix }),
   );
-  return {
+  const harness: Harness = {
     store,
     jasper,
+    ledger: jasper.ledger,
     server,
     prefix,
+    github,
+    checkouts,
     async deliver(event, payload) {
       return (await server.inject(signedDelivery(event, payload))).statusCode;
     },
     startWorkers() {
-      const w = startWorkers({
-        connection: workerRedis,
-        prefix,
-        runReview: jasper.runReview,
-        postReply: jasper.postReply,
-        sendAlert: jasper.sendAlert,
-        sweep: jasper.sweep,
-        log,
-        sweepEveryMs: 3_600_000,
-      });
+      const w = jasper.startWorkers(workerRedis, { sweepEveryMs: 3_600_000 });
       workers.push(w);
       return w;
     },
@@ -97,6 +132,7 @@ export async function createHarness(
       return n;
     },
     async close() {
+      if (!open.delete(harness)) return;
       await Promise.all(workers.map((w) => w.close()));
       for (const q of queues) {
         await q.obliterate({ force: true });
@@ -107,6 +143,77 @@ export async function createHarness(
       await Promise.all([redis.quit(), workerRedis.quit()]);
     },
   };
+  open.add(harness);
+  return harness;
+}
+
+/** Closes every harness a test opened and did not close (for afterEach / afterAll). */
+export async function closeHarnesses(): Promise<void> {
+  await Promise.all([...open].map((h) => h.close()));
+}
+
+/** Only sessions created are recorded: they are what a refused request must not make. */
+function fakeCheckout(packages: readonly { id: string }[], checkouts: CheckoutInput[]) {
+  return async (input: CheckoutInput): Promise<CheckoutResult> => {
+    if (!packages.some((p) => p.id === input.packageId)) return { status: "unknown_package" };
+    checkouts.push(input);
+    return {
+      status: "created",
+      url: `https://checkout.stripe.com/c/pay/cs_test_${checkouts.length}`,
+      sessionId: `cs_test_${checkouts.length}`,
+    };
+  };
+}
+
+export interface ApiHarness extends Harness {
+  /** The test's clock: the ledger's `now` (use it for month boundaries). */
+  clock: TestClock;
+  orgA: Account;
+  orgB: Account;
+  /** A working API key of each org. */
+  keyA: string;
+  keyB: string;
+  auth(token: string): { authorization: string };
+}
+
+/**
+ * The billing API's world: the whole app (createHarness) with two organizations, Acme-Corp
+ * and Globex, each with its free tier and an API key, on a clock the test controls.
+ */
+export async function createApiHarness(
+  options: Omit<HarnessOptions, "now"> = {},
+): Promise<ApiHarness> {
+  const clock = new TestClock();
+  const h = await createHarness({ ...options, now: clock.now });
+  const orgA = await h.store.accounts.upsert({
+    id: toAccountId(101),
+    login: "Acme-Corp",
+    type: "Organization",
+  });
+  const orgB = await h.store.accounts.upsert({
+    id: toAccountId(202),
+    login: "Globex",
+    type: "Organization",
+  });
+  await h.ledger.ensureFreeTier(orgA.id);
+  await h.ledger.ensureFreeTier(orgB.id);
+  const keyA = await storeKey(h.store, orgA, "ci");
+  const keyB = await storeKey(h.store, orgB, "ci");
+  return {
+    ...h,
+    clock,
+    orgA,
+    orgB,
+    keyA,
+    keyB,
+    auth: (token) => ({ authorization: `Bearer ${token}` }),
+  };
+}
+
+async function storeKey(store: Store, account: Account, name: string): Promise<string> {
+  const { key, hash, prefix } = generateApiKey();
+  await store.apiKeys.create({ accountId: account.id, name, hash, prefix });
+  return key;
 }
 
 /** Polls until `check` returns true (or throws after `ms`): for work done by queue workers. */
