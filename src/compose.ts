@@ -5,6 +5,7 @@ import type { ApplicationFunction, Probot } from "probot";
 import { createAccountLifecycle } from "./accounts/account-lifecycle.js";
 import { jasperApp } from "./github/app.js";
 import { createCommentEvents } from "./github/comment-events.js";
+import { pullRequestUrlOn } from "./github/pull-request-url.js";
 import { createPullRequestEvents } from "./github/pull-request-events.js";
 import { Ledger } from "./ledger/ledger.js";
 import { createChatLimiter } from "./queue/chat-limiter.js";
@@ -32,6 +33,8 @@ export interface ComposeOptions {
   botName: string;
   publicUrl: string;
   freePerMonth: number;
+  /** GitHub's web address, for pull request links; a GitHub Enterprise server's. */
+  githubWebUrl?: string;
   /** Redis key prefix of the queues; tests give each test its own. */
   queuePrefix?: string;
   reviewDelayMs?: number;
@@ -79,6 +82,7 @@ export function composeJasper(o: ComposeOptions): Jasper {
     ledger,
     enqueueReview: producer.enqueueReview,
     enqueueReply: producer.enqueueReply,
+    pullRequestUrl: pullRequestUrlOn(o.githubWebUrl ?? "https://github.com"),
   });
   const finishRun = createFinishRun({
     runs: store.runs,
