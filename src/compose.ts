@@ -5,6 +5,7 @@ import type { ApplicationFunction, Probot } from "probot";
 import { createAccountLifecycle } from "./accounts/account-lifecycle.js";
 import { jasperApp } from "./github/app.js";
 import { createCommentEvents } from "./github/comment-events.js";
+import { createGitHubHost } from "./github/github-host.js";
 import { pullRequestUrlOn } from "./github/pull-request-url.js";
 import { createPullRequestEvents } from "./github/pull-request-events.js";
 import { Ledger } from "./ledger/ledger.js";
@@ -74,7 +75,7 @@ export function composeJasper(o: ComposeOptions): Jasper {
     reviewDelayMs: o.reviewDelayMs ?? 5_000,
     retryDelayMs: o.retryDelayMs,
   });
-  const octokitFor = (installationId: number) => o.probot.auth(installationId);
+  const host = createGitHubHost(o.probot);
   const acceptReview = createAcceptReview({
     runs: store.runs,
     pullRequests: store.pullRequests,
@@ -122,12 +123,12 @@ export function composeJasper(o: ComposeOptions): Jasper {
     async close() {
       await Promise.all([producer.close(), notifications.close()]);
     },
-    runReview: createRunReview({ runs: store.runs, engine: o.engine, finishRun, octokitFor }),
+    runReview: createRunReview({ runs: store.runs, engine: o.engine, finishRun, host }),
     postReply: createPostReply({
       pullRequests: store.pullRequests,
       engine: o.engine,
       acceptReview,
-      octokitFor,
+      host,
       publicUrl: o.publicUrl,
       botName: o.botName,
     }),
