@@ -16,6 +16,7 @@ import { createAlertEnqueuer } from "./notifications/enqueue-alerts.js";
 import type { Mailer } from "./notifications/mailer.js";
 import { createSendAlert } from "./notifications/send-alert.js";
 import { createPostReply } from "./replies/post-reply.js";
+import { createVoice } from "./replies/voice.js";
 import type { ReviewEngine } from "./engine/engine.js";
 import { createAcceptReview } from "./reviews/accept-review.js";
 import { createFinishRun } from "./reviews/finish-run.js";
@@ -76,6 +77,7 @@ export function composeJasper(o: ComposeOptions): Jasper {
     retryDelayMs: o.retryDelayMs,
   });
   const host = createGitHubHost(o.probot);
+  const voice = createVoice({ botName: o.botName, publicUrl: o.publicUrl });
   const acceptReview = createAcceptReview({
     runs: store.runs,
     pullRequests: store.pullRequests,
@@ -89,6 +91,7 @@ export function composeJasper(o: ComposeOptions): Jasper {
     runs: store.runs,
     ledger,
     enqueueReply: producer.enqueueReply,
+    voice,
   });
   const chatLimiter = createChatLimiter(o.redis, {
     prefix: o.queuePrefix ?? "jasper",
@@ -106,7 +109,7 @@ export function composeJasper(o: ComposeOptions): Jasper {
       pullRequests: store.pullRequests,
       enqueueReply: producer.enqueueReply,
       allowChat: chatLimiter,
-      botName: o.botName,
+      voice,
     }),
   });
   return {
@@ -129,8 +132,7 @@ export function composeJasper(o: ComposeOptions): Jasper {
       engine: o.engine,
       acceptReview,
       host,
-      publicUrl: o.publicUrl,
-      botName: o.botName,
+      voice,
     }),
     sweep: createSweeper({
       runs: store.runs,

@@ -5,7 +5,7 @@ import type { ReviewEngine } from "../engine/engine.js";
 import type { AcceptReview } from "../reviews/accept-review.js";
 import type { PullRequestHost } from "../reviews/pull-request-host.js";
 import type { PullRequestStore } from "../reviews/types.js";
-import { PAUSED_NOTICE_MARKER, pausedNotice } from "./messages.js";
+import { PAUSED_NOTICE_MARKER, type Voice } from "./voice.js";
 
 export interface PostReplyDeps {
   pullRequests: Pick<PullRequestStore, "setPausedNoticeComment">;
@@ -15,15 +15,14 @@ export interface PostReplyDeps {
     PullRequestHost,
     "getPullRequest" | "postComment" | "updateComment" | "findCommentWithMarker"
   >;
-  publicUrl: string;
-  botName: string;
+  voice: Pick<Voice, "reviewAlreadyQueued" | "noCreditsForReview" | "chatAnswer" | "pausedNotice">;
 }
 
 /** The replies worker: posts what the webhook side decided to say. */
 export type PostReply = ReturnType<typeof createPostReply>;
 
 export function createPostReply(deps: PostReplyDeps) {
-  const { host } = deps;
+  const { host, voice } = deps;
   return async function postReply(job: ReplyJob): Promise<void> {
     const target = {
       installationId: job.installationId,
@@ -47,9 +46,9 @@ export function createPostReply(deps: PostReplyDeps) {
         });
         const answer =
           outcome.status === "duplicate"
-            ? `A review of \`${pull.headSha.slice(0, 7)}\` is already on its way.`
+            ? voice.reviewAlreadyQueued(pull.headSha)
             : outcome.status === "paused" && !outcome.noticeQueued
-              ? `Not enough credits for a review: the balance is 0. Buy credits at ${deps.publicUrl}/billing, then ask again.`
+              ? voice.noCreditsForReview()
               : null;
         if (answer) await host.postComment(target, answer);
         return;
@@ -62,13 +61,13 @@ export function createPostReply(deps: PostReplyDeps) {
           question: job.question,
           author: job.author,
         });
-        await host.postComment(target, `@${job.author} ${neutralizeCommands(answer)}`);
+        await host.postComment(target, voice.chatAnswer(job.author, answer));
         return;
       }
       case "paused_notice": {
         // Claimed once in the database; the marker catches a retry after a post whose id we
         // never stored, so the notice is edited rather than posted twice.
-        const body = pausedNotice(deps.publicUrl, deps.botName);
+        const body = voice.pausedNotice();
         const existing = await host.findCommentWithMarker(target, PAUSED_NOTICE_MARKER);
         const id =
           existing === null

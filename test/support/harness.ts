@@ -35,8 +35,15 @@ export interface Harness {
  * Redis under a prefix of its own, so tests never see each other's jobs.
  */
 export async function createHarness(
-  options: { engine?: ReviewEngine; chatPerHour?: number; now?: () => Date } = {},
+  options: {
+    engine?: ReviewEngine;
+    chatPerHour?: number;
+    now?: () => Date;
+    /** BOT_NAME; default "jasper". */
+    botName?: string;
+  } = {},
 ): Promise<Harness> {
+  const botName = options.botName ?? "jasper";
   const prefix = `jasper-test-${randomUUID().slice(0, 8)}`;
   const store = createMemoryStore();
   const probot = testProbot();
@@ -47,11 +54,11 @@ export async function createHarness(
     store,
     probot,
     redis,
-    engine: options.engine ?? createRuleBasedEngine(),
+    engine: options.engine ?? createRuleBasedEngine({ botName }),
     // A mailer that sends nothing: test/notifications checks real email over SMTP.
     mailer: { send: async () => ({ accepted: [], rejected: [] }) },
     log,
-    botName: "jasper",
+    botName,
     publicUrl: "https://jasper.example",
     freePerMonth: 3,
     queuePrefix: prefix,
