@@ -8,6 +8,24 @@ const MONGOOSE_ONLY_IN_STORE = {
   name: "mongoose",
   message: "Only src/store/mongo may import mongoose.",
 };
+const STORE_BEHIND_PORTS = {
+  regex: "(^|/)store(/|$)",
+  message:
+    "Domain folders declare ports; only src/store implements them. Import the port from its domain instead.",
+};
+// Use cases (the domains, and src/replies) reach the queue and GitHub through what they are
+// given (enqueue functions, reviews/pull-request-host.ts) and throw PermanentError for what no
+// retry can fix; src/queue, src/worker and src/github adapt. (Billing's stripe stays allowed.)
+const NO_QUEUE_LIBRARY = {
+  regex: "^bullmq(/|$)",
+  message:
+    "Use cases do not import the queue library: take an enqueue function, throw PermanentError; src/queue and src/worker adapt.",
+};
+const NO_GITHUB_CLIENT = {
+  regex: "^(probot|@octokit/[^/]+)(/|$)",
+  message:
+    "Use cases do not import GitHub's client: take the port (reviews/pull-request-host.ts); src/github implements it.",
+};
 
 export default tseslint.config(
   { ignores: ["dist/", "coverage/", "node_modules/"] },
@@ -38,14 +56,32 @@ export default tseslint.config(
         "error",
         {
           paths: [MONGOOSE_ONLY_IN_STORE],
-          patterns: [
-            {
-              regex: "(^|/)store(/|$)",
-              message:
-                "Domain folders declare ports; only src/store implements them. Import the port from its domain instead.",
-            },
-          ],
+          patterns: [STORE_BEHIND_PORTS, NO_QUEUE_LIBRARY, NO_GITHUB_CLIENT],
         },
+      ],
+    },
+  },
+  {
+    // The notification queue's producer and worker still live in src/notifications; they move
+    // out with the shared worker helper. Until then only these two may use BullMQ.
+    files: [
+      "src/notifications/enqueue-alerts.ts",
+      "src/notifications/start-notification-worker.ts",
+    ],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { paths: [MONGOOSE_ONLY_IN_STORE], patterns: [STORE_BEHIND_PORTS, NO_GITHUB_CLIENT] },
+      ],
+    },
+  },
+  {
+    // The replies go out through the same port as the reviews.
+    files: ["src/replies/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { paths: [MONGOOSE_ONLY_IN_STORE], patterns: [NO_QUEUE_LIBRARY, NO_GITHUB_CLIENT] },
       ],
     },
   },

@@ -27,7 +27,9 @@ import type { Config } from "./config/env.js";
 import type { ReviewEngine } from "./engine/engine.js";
 import { jasperApp } from "./github/app.js";
 import { createCommentEvents } from "./github/comment-events.js";
+import { createGitHubHost } from "./github/github-host.js";
 import { createPullRequestEvents } from "./github/pull-request-events.js";
+import { pullRequestUrlOn } from "./github/pull-request-url.js";
 import { Ledger } from "./ledger/ledger.js";
 import { NOTIFICATIONS_QUEUE, type AlertJob } from "./notifications/alert-job.js";
 import { createAlertEnqueuer } from "./notifications/enqueue-alerts.js";
@@ -36,6 +38,7 @@ import { createSendAlert } from "./notifications/send-alert.js";
 import { createChatLimiter } from "./queue/chat-limiter.js";
 import { createProducer, type Producer } from "./queue/producer.js";
 import { createPostReply } from "./replies/post-reply.js";
+import { createVoice } from "./replies/voice.js";
 import { createAcceptReview } from "./reviews/accept-review.js";
 import { createFinishRun } from "./reviews/finish-run.js";
 import { createRunReview } from "./reviews/run-review.js";
@@ -116,7 +119,8 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     reviewDelayMs: t.reviewDelayMs ?? 5_000,
     retryDelayMs: t.retryDelayMs,
   });
-  const octokitFor = (installationId: number) => a.probot.auth(installationId);
+  const host = createGitHubHost(a.probot);
+  const voice = createVoice({ botName, publicUrl });
 
   const acceptReview = createAcceptReview({
     runs: store.runs,
@@ -125,11 +129,13 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     ledger,
     enqueueReview: producer.enqueueReview,
     enqueueReply: producer.enqueueReply,
+    pullRequestUrl: pullRequestUrlOn(config.github.web),
   });
   const finishRun = createFinishRun({
     runs: store.runs,
     ledger,
     enqueueReply: producer.enqueueReply,
+    voice,
   });
   const chatLimiter = createChatLimiter(a.redis, { prefix, perHour: t.chatPerHour ?? 20 });
   const app = jasperApp({
@@ -144,7 +150,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
       pullRequests: store.pullRequests,
       enqueueReply: producer.enqueueReply,
       allowChat: chatLimiter,
-      botName,
+      voice,
     }),
   });
   const sendAlert = createSendAlert({
@@ -154,14 +160,13 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     botName,
     log,
   });
-  const runReview = createRunReview({ runs: store.runs, engine: a.engine, finishRun, octokitFor });
+  const runReview = createRunReview({ runs: store.runs, engine: a.engine, finishRun, host });
   const postReply = createPostReply({
     pullRequests: store.pullRequests,
     engine: a.engine,
     acceptReview,
-    octokitFor,
-    publicUrl,
-    botName,
+    host,
+    voice,
   });
   const sweep = createSweeper({
     runs: store.runs,

@@ -71,8 +71,9 @@ export interface ReviewEngine {
 }
 
 /**
- * A failure a retry can not fix (a bad API key, a request the provider refuses). Workers turn
- * it into BullMQ's UnrecoverableError; everything else thrown is retried with backoff.
+ * A failure a retry can not fix (a bad API key, a request the provider refuses). The review use
+ * case rethrows it as PermanentError, which the worker does not retry; everything else thrown
+ * is retried with backoff.
  */
 export class PermanentEngineError extends Error {
   readonly code = "engine_permanent";

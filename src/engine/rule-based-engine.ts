@@ -1,4 +1,5 @@
 import type { InlineComment, PreparedDiff, ReviewEngine, ReviewResult } from "./engine.js";
+import { commandList } from "../replies/commands.js";
 import { neutralizeCommands } from "../replies/neutralize-commands.js";
 import { addedLines, commentableLines } from "./parse-patch.js";
 import { ALL_RULES } from "./rules/all-rules.js";
@@ -129,7 +130,6 @@ function codeSpan(text: string): string {
 }
 
 function chatReply(botName: string): string {
-  const command = (name: string) => `\`/${botName} ${name}\``;
   return [
     "Thanks for asking. No AI provider is configured for this Jasper, so I can't answer " +
       "questions about the code in chat; this is a fixed reply.",
@@ -139,11 +139,8 @@ function chatReply(botName: string): string {
         "markers, debugging leftovers and focused tests, risky patterns (`eval`, shell commands " +
         "and SQL built from strings, TLS checks turned off, unsafe deserialization) and oversized changes;",
       "- answer these commands in a pull request comment:",
-      `  - ${command("help")}: list the commands`,
-      `  - ${command("review")}: review the pull request again`,
-      `  - ${command("pause")}: stop automatic reviews`,
-      `  - ${command("resume")}: start automatic reviews again`,
-      `  - ${command("credits")}: show the account's credit balance`,
+      // The same table as `help`, so the two lists cannot drift apart.
+      commandList(botName, "  "),
     ].join("\n"),
     "For AI reviews and chat, whoever runs Jasper can set `AI_BASE_URL`, `AI_API_KEY` and `AI_MODEL`.",
   ].join("\n\n");

@@ -2,7 +2,8 @@ import type { Context } from "probot";
 import { toAccountId, type AccountId } from "../accounts/types.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { ReplyJob } from "../queue/queues.js";
-import { helpText } from "../replies/messages.js";
+import { isCommandName, type CommandName } from "../replies/commands.js";
+import type { Voice } from "../replies/voice.js";
 import type { PullRequestStore } from "../reviews/types.js";
 import { parseComment } from "./parse-comment.js";
 
@@ -12,7 +13,8 @@ export interface CommentEventDeps {
   enqueueReply(job: ReplyJob, id: string): Promise<void>;
   /** True while this pull request may get another chat answer (a per-PR rate limit). */
   allowChat(accountId: AccountId, repositoryId: number, number: number): Promise<boolean>;
-  botName: string;
+  /** What the bot says, and the name it answers to. */
+  voice: Voice;
 }
 
 /**
@@ -23,7 +25,8 @@ export function createCommentEvents(deps: CommentEventDeps) {
   return async function onComment(ctx: Context<"issue_comment.created">): Promise<void> {
     const { comment, issue, repository, installation } = ctx.payload;
     if (!issue.pull_request || !installation || comment.user?.type === "Bot") return;
-    const parsed = parseComment(comment.body, deps.botName);
+    const { voice } = deps;
+    const parsed = parseComment(comment.body, voice.botName);
     if (!parsed) return;
 
     const accountId = toAccountId(repository.owner.id);
@@ -59,36 +62,27 @@ export function createCommentEvents(deps: CommentEventDeps) {
       return;
     }
 
-    const bot = deps.botName;
-    switch (parsed.name) {
-      case "review":
-        await deps.enqueueReply(
+    if (!isCommandName(parsed.name)) {
+      return reply(voice.unknownCommand(parsed.name, deps.ledger.costOf("review")));
+    }
+    // One answer per command of the shared table: a command added there must be answered here.
+    const commands: Record<CommandName, () => Promise<void>> = {
+      review: () =>
+        deps.enqueueReply(
           { kind: "review_request", ...target, repositoryId: repository.id },
           `review-request-${comment.id}`,
-        );
-        return;
-      case "pause":
+        ),
+      pause: async () => {
         await deps.pullRequests.setAutoReviewPaused(accountId, pr, true);
-        return reply(
-          `Automatic reviews are paused on this pull request. Comment \`/${bot} resume\` to turn them back on, or \`/${bot} review\` for a single review.`,
-        );
-      case "resume":
+        await reply(voice.autoReviewsPaused());
+      },
+      resume: async () => {
         await deps.pullRequests.setAutoReviewPaused(accountId, pr, false);
-        return reply("Automatic reviews are back on for this pull request.");
-      case "credits": {
-        const s = await deps.ledger.summary(accountId);
-        return reply(
-          `Credit balance: **${s.balance}** (free ${s.buckets.free}, bonus ${s.buckets.bonus}, purchased ${s.buckets.purchased}). ` +
-            `Free reviews reset on ${s.nextFreeReset.toISOString().slice(0, 10)}.` +
-            (s.paused ? " Automatic reviews are paused until credits are added." : ""),
-        );
-      }
-      case "help":
-        return reply(helpText(bot, deps.ledger.costOf("review")));
-      default:
-        return reply(
-          `Unknown command \`${parsed.name.slice(0, 40)}\`.\n\n${helpText(bot, deps.ledger.costOf("review"))}`,
-        );
-    }
+        await reply(voice.autoReviewsResumed());
+      },
+      credits: async () => reply(voice.credits(await deps.ledger.summary(accountId))),
+      help: () => reply(voice.help(deps.ledger.costOf("review"))),
+    };
+    await commands[parsed.name]();
   };
 }

@@ -1,57 +1,56 @@
-import type { ProbotOctokit } from "probot";
 import { toAccountId } from "../accounts/types.js";
 import type { ReplyJob } from "../queue/queues.js";
 import { neutralizeCommands } from "./neutralize-commands.js";
 import type { ReviewEngine } from "../engine/engine.js";
 import type { AcceptReview } from "../reviews/accept-review.js";
+import type { PullRequestHost } from "../reviews/pull-request-host.js";
 import type { PullRequestStore } from "../reviews/types.js";
-import { PAUSED_NOTICE_MARKER, pausedNotice } from "./messages.js";
-
-type Octokit = InstanceType<typeof ProbotOctokit>;
+import { PAUSED_NOTICE_MARKER, type Voice } from "./voice.js";
 
 export interface PostReplyDeps {
   pullRequests: Pick<PullRequestStore, "setPausedNoticeComment">;
   engine: ReviewEngine;
   acceptReview: Pick<AcceptReview, "accept">;
-  octokitFor(installationId: number): Promise<Octokit>;
-  publicUrl: string;
-  botName: string;
+  host: Pick<
+    PullRequestHost,
+    "getPullRequest" | "postComment" | "updateComment" | "findCommentWithMarker"
+  >;
+  voice: Pick<Voice, "reviewAlreadyQueued" | "noCreditsForReview" | "chatAnswer" | "pausedNotice">;
 }
 
 /** The replies worker: posts what the webhook side decided to say. */
 export type PostReply = ReturnType<typeof createPostReply>;
 
 export function createPostReply(deps: PostReplyDeps) {
+  const { host, voice } = deps;
   return async function postReply(job: ReplyJob): Promise<void> {
-    const octokit = await deps.octokitFor(job.installationId);
-    const [owner, repo] = job.repository.split("/") as [string, string];
-    const target = { owner, repo, issue_number: job.number };
+    const target = {
+      installationId: job.installationId,
+      repository: job.repository,
+      number: job.number,
+    };
 
     switch (job.kind) {
       case "comment":
-        await octokit.rest.issues.createComment({ ...target, body: neutralizeCommands(job.body) });
+        await host.postComment(target, neutralizeCommands(job.body));
         return;
       case "review_request": {
-        const { data: pull } = await octokit.rest.pulls.get({
-          owner,
-          repo,
-          pull_number: job.number,
-        });
+        const pull = await host.getPullRequest(target);
         const outcome = await deps.acceptReview.accept({
           accountId: toAccountId(job.accountId),
           installationId: job.installationId,
           pr: { repositoryId: job.repositoryId, repository: job.repository, number: job.number },
-          headSha: pull.head.sha,
-          url: pull.html_url,
+          headSha: pull.headSha,
+          url: pull.url,
           source: "command",
         });
         const answer =
           outcome.status === "duplicate"
-            ? `A review of \`${pull.head.sha.slice(0, 7)}\` is already on its way.`
+            ? voice.reviewAlreadyQueued(pull.headSha)
             : outcome.status === "paused" && !outcome.noticeQueued
-              ? `Not enough credits for a review: the balance is 0. Buy credits at ${deps.publicUrl}/billing, then ask again.`
+              ? voice.noCreditsForReview()
               : null;
-        if (answer) await octokit.rest.issues.createComment({ ...target, body: answer });
+        if (answer) await host.postComment(target, answer);
         return;
       }
       case "chat": {
@@ -62,29 +61,18 @@ export function createPostReply(deps: PostReplyDeps) {
           question: job.question,
           author: job.author,
         });
-        const body = `@${job.author} ${neutralizeCommands(answer)}`;
-        await octokit.rest.issues.createComment({ ...target, body });
+        await host.postComment(target, voice.chatAnswer(job.author, answer));
         return;
       }
       case "paused_notice": {
         // Claimed once in the database; the marker catches a retry after a post whose id we
         // never stored, so the notice is edited rather than posted twice.
-        const body = pausedNotice(deps.publicUrl, deps.botName);
-        const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-          ...target,
-          per_page: 100,
-        });
-        const existing = comments.find((c) => c.body?.includes(PAUSED_NOTICE_MARKER));
-        const id = existing
-          ? (
-              await octokit.rest.issues.updateComment({
-                owner,
-                repo,
-                comment_id: existing.id,
-                body,
-              })
-            ).data.id
-          : (await octokit.rest.issues.createComment({ ...target, body })).data.id;
+        const body = voice.pausedNotice();
+        const existing = await host.findCommentWithMarker(target, PAUSED_NOTICE_MARKER);
+        const id =
+          existing === null
+            ? await host.postComment(target, body)
+            : await host.updateComment(target, existing, body);
         await deps.pullRequests.setPausedNoticeComment(
           toAccountId(job.accountId),
           { repositoryId: job.repositoryId, repository: job.repository, number: job.number },

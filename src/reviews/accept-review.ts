@@ -29,14 +29,13 @@ export interface AcceptDeps {
   ledger: Pick<Ledger, "charge" | "refundOfCharge">;
   enqueueReview(job: ReviewJob, runKey: string): Promise<void>;
   enqueueReply(job: ReplyJob, id: string): Promise<void>;
+  /**
+   * The pull request's web page, for the charge's reference when the sweeper resumes a run (an
+   * event's own URL is gone by then). Given, not built here: GitHub Enterprise has other hosts.
+   */
+  pullRequestUrl(repository: string, number: number): string;
 }
 
-/**
- * Accepts a review into the queue: verify, decide, charge, enqueue. The database decides what
- * a duplicate is (the run's unique key, the ledger's idempotency key), never the queue. Every
- * step can be run again: a run left `pending` by a crash is resumed by the sweeper through
- * `resume`, and charges again only by the same key, which writes nothing twice.
- */
 /**
  * The head's attempt number: 0 for its first run. An automatic event for a head that has a run
  * already is a duplicate (null), unless that run was left pending; `/jasper review` asks for a
@@ -50,6 +49,12 @@ function nextAttempt(forHead: ReviewRun[], source: ReviewTrigger["source"]): num
   return newest.attempt + 1;
 }
 
+/**
+ * Accepts a review into the queue: verify, decide, charge, enqueue. The database decides what
+ * a duplicate is (the run's unique key, the ledger's idempotency key), never the queue. Every
+ * step can be run again: a run left `pending` by a crash is resumed by the sweeper through
+ * `resume`, and charges again only by the same key, which writes nothing twice.
+ */
 export function createAcceptReview(deps: AcceptDeps) {
   async function accept(trigger: ReviewTrigger): Promise<AcceptOutcome> {
     const { accountId, pr } = trigger;
@@ -148,8 +153,7 @@ export function createAcceptReview(deps: AcceptDeps) {
   return {
     accept,
     /** The sweeper's way back into a run a crash left `pending`. */
-    resume: (run: ReviewRun) =>
-      pay(run, `https://github.com/${run.pr.repository}/pull/${run.pr.number}`),
+    resume: (run: ReviewRun) => pay(run, deps.pullRequestUrl(run.pr.repository, run.pr.number)),
   };
 }
 export type AcceptReview = ReturnType<typeof createAcceptReview>;

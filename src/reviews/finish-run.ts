@@ -1,11 +1,14 @@
 import type { Ledger } from "../ledger/ledger.js";
 import type { ReplyJob } from "../queue/queues.js";
+import type { Voice } from "../replies/voice.js";
 import type { ReviewRun, ReviewRunStore, RunStatus } from "./types.js";
 
 export interface FinishRunDeps {
   runs: ReviewRunStore;
   ledger: Pick<Ledger, "refund">;
   enqueueReply(job: ReplyJob, id: string): Promise<void>;
+  /** Says so on the pull request when a run failed. */
+  voice: Pick<Voice, "reviewFailed">;
 }
 
 export interface Finished {
@@ -49,7 +52,7 @@ export function createFinishRun(deps: FinishRunDeps) {
           installationId: ended.installationId,
           repository: ended.pr.repository,
           number: ended.pr.number,
-          body: failureComment(ended, refunded),
+          body: deps.voice.reviewFailed({ headSha: ended.headSha, reason: ended.reason, refunded }),
         },
         `failed-${ended.runKey}`,
       );
@@ -75,14 +78,3 @@ export function createFinishRun(deps: FinishRunDeps) {
   }
 }
 export type FinishRun = ReturnType<typeof createFinishRun>;
-
-function failureComment(run: ReviewRun, refunded: boolean): string {
-  const credit = refunded
-    ? "The credit it cost has been refunded to your balance."
-    : "No credit was used for it.";
-  return [
-    `Jasper could not review this pull request at \`${run.headSha.slice(0, 7)}\` (${run.reason ?? "error"}). ${credit}`,
-    "",
-    "To try again, comment `/jasper review` here.",
-  ].join("\n");
-}

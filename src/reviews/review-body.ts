@@ -1,4 +1,4 @@
-import type { SkippedFile } from "../engine/engine.js";
+import type { InlineComment, SkippedFile } from "../engine/engine.js";
 
 const REASONS: Record<SkippedFile["reason"], string> = {
   lock_file: "lock file",
@@ -39,4 +39,10 @@ export function reviewBody(input: {
     `<sub>${kind} of \`${input.headSha.slice(0, 7)}\` by Jasper.</sub>\n${runMarker(input.runKey)}`,
   );
   return parts.join("\n\n");
+}
+
+/** The review's body with its inline comments listed in it, for when they cannot go inline. */
+export function bodyWithComments(body: string, comments: InlineComment[]): string {
+  const listed = comments.map((c) => `- \`${c.path}:${c.line}\`: ${c.body}`).join("\n");
+  return `${body}\n\n${listed}`;
 }

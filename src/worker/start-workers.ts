@@ -1,6 +1,7 @@
-import { Worker, type Job } from "bullmq";
+import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { PermanentError } from "../errors.js";
 import {
   QUEUE,
   replyJobSchema,
@@ -42,13 +43,14 @@ export function startWorkers(deps: WorkerDeps): Workers {
     async (job: Job<ReviewJob>) => {
       const payload = reviewJobSchema.parse(job.data);
       const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      return deps.runReview(payload, { finalAttempt });
+      return deps.runReview(payload, { finalAttempt }).catch(unrecoverable);
     },
     { connection: deps.connection, prefix, concurrency: deps.reviewConcurrency ?? 4 },
   );
   const replies = new Worker<ReplyJob>(
     QUEUE.replies,
-    async (job: Job<ReplyJob>) => deps.postReply(replyJobSchema.parse(job.data)),
+    async (job: Job<ReplyJob>) =>
+      deps.postReply(replyJobSchema.parse(job.data)).catch(unrecoverable),
     { connection: deps.connection, prefix, concurrency: 8 },
   );
   for (const worker of [reviews, replies]) {
@@ -88,4 +90,9 @@ export function startWorkers(deps: WorkerDeps): Workers {
       await Promise.all([reviews.close(), replies.close(), notifications.close()]);
     },
   };
+}
+
+/** Until the shared worker helper lands: what no retry can fix, BullMQ must not retry. */
+function unrecoverable(err: unknown): never {
+  throw err instanceof PermanentError ? new UnrecoverableError(err.message) : err;
 }

@@ -14,6 +14,12 @@ async function importErrors(filePath: string, code: string): Promise<string[]> {
 
 const STORE_IMPORT = 'import type { Store } from "../store/store.js";\nexport type S = Store;\n';
 const MONGOOSE_IMPORT = 'import mongoose from "mongoose";\nexport const m = mongoose;\n';
+const BULLMQ_IMPORT =
+  'import { UnrecoverableError } from "bullmq";\nexport const u = UnrecoverableError;\n';
+const PROBOT_IMPORT =
+  'import type { ProbotOctokit } from "probot";\nexport type O = ProbotOctokit;\n';
+const OCTOKIT_IMPORT = 'import { request } from "@octokit/request";\nexport const r = request;\n';
+const USE_CASES = ["reviews", "ledger", "accounts", "billing", "notifications", "replies"];
 
 describe("architecture rules in eslint.config.js", () => {
   it.each(["ledger", "accounts", "reviews", "billing", "notifications"])(
@@ -50,6 +56,38 @@ describe("architecture rules in eslint.config.js", () => {
       ]);
     },
   );
+
+  it.each(USE_CASES)("src/%s may not import bullmq", async (folder) => {
+    const errors = await importErrors(`src/${folder}/planted.ts`, BULLMQ_IMPORT);
+    expect(errors).toEqual([expect.stringContaining("do not import the queue library")]);
+  });
+
+  const GITHUB_CLIENTS = { probot: PROBOT_IMPORT, "@octokit/request": OCTOKIT_IMPORT };
+  it.each(USE_CASES.flatMap((folder) => Object.keys(GITHUB_CLIENTS).map((lib) => [folder, lib])))(
+    "src/%s may not import %s",
+    async (folder, lib) => {
+      const code = GITHUB_CLIENTS[lib as keyof typeof GITHUB_CLIENTS];
+      const errors = await importErrors(`src/${folder}/sub/planted.ts`, code);
+      expect(errors).toEqual([expect.stringContaining("do not import GitHub's client")]);
+    },
+  );
+
+  it("billing may still import stripe", async () => {
+    const code = 'import Stripe from "stripe";\nexport const s = Stripe;\n';
+    expect(await importErrors("src/billing/planted.ts", code)).toEqual([]);
+  });
+
+  it("the adapters may import bullmq and probot", async () => {
+    expect(await importErrors("src/worker/planted.ts", BULLMQ_IMPORT)).toEqual([]);
+    expect(await importErrors("src/github/planted.ts", PROBOT_IMPORT)).toEqual([]);
+  });
+
+  it("the notification queue files still using bullmq keep the other bans", async () => {
+    const file = "src/notifications/start-notification-worker.ts";
+    expect(await importErrors(file, BULLMQ_IMPORT)).toEqual([]);
+    expect(await importErrors(file, PROBOT_IMPORT)).toHaveLength(1);
+    expect(await importErrors(file, STORE_IMPORT)).toHaveLength(1);
+  });
 
   it("src/store/mongo may import mongoose", async () => {
     expect(await importErrors("src/store/mongo/planted.ts", MONGOOSE_IMPORT)).toEqual([]);

@@ -29,6 +29,8 @@ export interface HarnessOptions {
   engine?: ReviewEngine;
   chatPerHour?: number;
   now?: () => Date;
+  /** BOT_NAME; default "jasper". */
+  botName?: string;
   /** Environment variables on top of the harness's own (MONGODB_URI=memory, PUBLIC_URL, ...). */
   env?: Record<string, string>;
   /** The billing API's GitHub token check; default a FakeGitHubAuth. */
@@ -71,6 +73,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     MONGODB_URI: "memory",
     PUBLIC_URL: "https://jasper.example",
     FREE_REVIEWS_PER_MONTH: "3",
+    ...(options.botName ? { BOT_NAME: options.botName } : {}),
     ...options.env,
   });
   const store = createMemoryStore();

@@ -1,0 +1,169 @@
+import type { Probot } from "probot";
+import type { ChangedFile } from "../engine/engine.js";
+import { PermanentError } from "../errors.js";
+import type {
+  HostedPullRequest,
+  NewReview,
+  PullRequestHost,
+  PullRequestSnapshot,
+} from "../reviews/pull-request-host.js";
+
+type Octokit = Awaited<ReturnType<Probot["auth"]>>;
+
+/**
+ * The pull request host over GitHub's REST API, as the app's installation (`probot.auth`):
+ * GitHub.com, or GitHub Enterprise when Probot was given its base URL.
+ */
+export function createGitHubHost(probot: Pick<Probot, "auth">): PullRequestHost {
+  /** Runs `call` with the installation's client and the repository split once. */
+  async function withRepo<T>(
+    pr: HostedPullRequest,
+    call: (octokit: Octokit, repo: { owner: string; repo: string }) => Promise<T>,
+  ): Promise<T> {
+    try {
+      // Inside the try: a token refused for a removed installation is permanent as well.
+      const octokit = await probot.auth(pr.installationId);
+      return await call(octokit, splitRepository(pr.repository));
+    } catch (err) {
+      throw permanentIfRefused(err);
+    }
+  }
+
+  return {
+    getPullRequest: (pr) =>
+      withRepo(pr, async (octokit, repo) => {
+        const { data } = await octokit.rest.pulls.get({ ...repo, pull_number: pr.number });
+        return {
+          state: data.state === "open" ? "open" : "closed",
+          title: data.title,
+          body: data.body ?? "",
+          headSha: data.head.sha,
+          url: data.html_url,
+        } satisfies PullRequestSnapshot;
+      }),
+
+    listChangedFiles: (pr) =>
+      withRepo(pr, async (octokit, repo) => {
+        const files = await octokit.paginate(octokit.rest.pulls.listFiles, {
+          ...repo,
+          pull_number: pr.number,
+          per_page: 100,
+        });
+        return files.map(toChangedFile);
+      }),
+
+    hasReviewWithMarker: (pr, marker) =>
+      withRepo(pr, async (octokit, repo) => {
+        const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, {
+          ...repo,
+          pull_number: pr.number,
+          per_page: 100,
+        });
+        return reviews.some((r) => r.body?.includes(marker));
+      }),
+
+    postReview: (pr, review) =>
+      withRepo(pr, async (octokit, repo) => {
+        await postReview(octokit, { ...repo, pull_number: pr.number }, review);
+      }),
+
+    postComment: (pr, body) =>
+      withRepo(pr, async (octokit, repo) => {
+        const { data } = await octokit.rest.issues.createComment({
+          ...repo,
+          issue_number: pr.number,
+          body,
+        });
+        return data.id;
+      }),
+
+    updateComment: (pr, commentId, body) =>
+      withRepo(pr, async (octokit, repo) => {
+        const { data } = await octokit.rest.issues.updateComment({
+          ...repo,
+          comment_id: commentId,
+          body,
+        });
+        return data.id;
+      }),
+
+    findCommentWithMarker: (pr, marker) =>
+      withRepo(pr, async (octokit, repo) => {
+        const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+          ...repo,
+          issue_number: pr.number,
+          per_page: 100,
+        });
+        return comments.find((c) => c.body?.includes(marker))?.id ?? null;
+      }),
+  };
+}
+
+/**
+ * Posts the review with its inline comments. GitHub refuses the whole review (422) when one
+ * comment's line is not in the diff, which the engine cannot always know (a model may point at
+ * a line it was not shown); then the review goes out without them, listed in its body instead.
+ */
+async function postReview(
+  octokit: Octokit,
+  target: { owner: string; repo: string; pull_number: number },
+  review: NewReview,
+): Promise<void> {
+  const inline = review.comments.map((c) => ({
+    path: c.path,
+    line: c.line,
+    side: "RIGHT" as const,
+    body: c.body,
+  }));
+  const common = { ...target, commit_id: review.commitSha, event: "COMMENT" as const };
+  try {
+    await octokit.rest.pulls.createReview({ ...common, body: review.body, comments: inline });
+  } catch (err) {
+    if (statusOf(err) !== 422 || inline.length === 0) throw err;
+    await octokit.rest.pulls.createReview({ ...common, body: review.fallbackBody });
+  }
+}
+
+function splitRepository(fullName: string): { owner: string; repo: string } {
+  const [owner, repo] = fullName.split("/") as [string, string];
+  return { owner, repo };
+}
+
+function toChangedFile(f: {
+  filename: string;
+  status: string;
+  additions: number;
+  deletions: number;
+  patch?: string | undefined;
+  previous_filename?: string | undefined;
+}): ChangedFile {
+  return {
+    filename: f.filename,
+    status: f.status as ChangedFile["status"],
+    additions: f.additions,
+    deletions: f.deletions,
+    patch: f.patch,
+    previousFilename: f.previous_filename,
+  };
+}
+
+/**
+ * GitHub refusing the app (401, 403: uninstalled, suspended, permission removed) or not having
+ * the pull request any more (404, 410): asking again gives the same answer. Anything else (5xx,
+ * rate limits, the network) may pass, so it is left as it is, to be retried.
+ */
+const REFUSED = new Set([401, 403, 404, 410]);
+
+function permanentIfRefused(err: unknown): unknown {
+  const status = statusOf(err);
+  return status !== undefined && REFUSED.has(status)
+    ? new PermanentError(`GitHub answered ${status}`)
+    : err;
+}
+
+const statusOf = (err: unknown): number | undefined =>
+  typeof err === "object" &&
+  err !== null &&
+  typeof (err as { status?: unknown }).status === "number"
+    ? (err as { status: number }).status
+    : undefined;

@@ -1,0 +1,32 @@
+/**
+ * The commands people give the bot: `/<bot name> <command>` at the start of a comment line.
+ * One table, so that `help`, the rule-based engine's chat reply and the comment handler
+ * (which must answer each of them) cannot drift apart.
+ */
+export const COMMANDS = [
+  {
+    name: "review",
+    description: "review this pull request now (charged only if it has not been paid for yet)",
+  },
+  { name: "pause", description: "stop automatic reviews on this pull request" },
+  { name: "resume", description: "start automatic reviews on this pull request again" },
+  { name: "credits", description: "show the credit balance" },
+  { name: "help", description: "list these commands" },
+] as const;
+
+export type CommandName = (typeof COMMANDS)[number]["name"];
+
+export function isCommandName(name: string): name is CommandName {
+  return COMMANDS.some((c) => c.name === name);
+}
+
+/** A command as people type it, in a code span: never the start of a line that runs it. */
+export const commandCode = (botName: string, name: CommandName): string =>
+  `\`/${botName} ${name}\``;
+
+/** One Markdown list item per command; `indent` nests the list in another. */
+export function commandList(botName: string, indent = ""): string {
+  return COMMANDS.map((c) => `${indent}- ${commandCode(botName, c.name)}: ${c.description}`).join(
+    "\n",
+  );
+}

@@ -1,0 +1,92 @@
+import type { BalanceSummary } from "../ledger/ledger.js";
+import { commandCode, commandList, type CommandName } from "./commands.js";
+import { neutralizeCommands } from "./neutralize-commands.js";
+
+export interface VoiceOptions {
+  /** The name people mention (@name) and command (/name), BOT_NAME. */
+  botName: string;
+  /** Where people buy credits: `${publicUrl}/billing`. */
+  publicUrl: string;
+}
+
+/** Marks the "reviews paused" comment, so a retried job edits it instead of posting another. */
+export const PAUSED_NOTICE_MARKER = "<!-- jasper:paused-notice -->";
+
+/**
+ * What the bot says in pull request conversations, in one place, built once with the bot's
+ * configured name (so no message names a command the bot does not answer to). The review
+ * itself is written by the engine and reviews/review-body.ts.
+ *
+ * No line of any message starts with "/" or "@": the bot must never write something that
+ * parses as a command or a mention of itself. Commands appear in code spans.
+ */
+export function createVoice({ botName, publicUrl }: VoiceOptions) {
+  const command = (name: CommandName) => commandCode(botName, name);
+  const billingUrl = `${publicUrl}/billing`;
+
+  function help(reviewCost: number): string {
+    const credit = `${reviewCost} credit${reviewCost === 1 ? "" : "s"}`;
+    return [
+      `**Jasper** reviews pull requests: ${credit} per pull request, later pushes re-reviewed at no extra charge (your organization may choose to charge every review run).`,
+      "",
+      "Commands, all free:",
+      commandList(botName),
+      "",
+      `Ask anything about the change by mentioning @${botName} in a comment (free).`,
+    ].join("\n");
+  }
+
+  return {
+    botName,
+    help,
+
+    unknownCommand: (name: string, reviewCost: number): string =>
+      `Unknown command \`${name.slice(0, 40)}\`.\n\n${help(reviewCost)}`,
+
+    autoReviewsPaused: (): string =>
+      `Automatic reviews are paused on this pull request. Comment ${command("resume")} to turn them back on, or ${command("review")} for a single review.`,
+
+    autoReviewsResumed: (): string => "Automatic reviews are back on for this pull request.",
+
+    credits: (s: Pick<BalanceSummary, "balance" | "buckets" | "nextFreeReset" | "paused">) =>
+      `Credit balance: **${s.balance}** (free ${s.buckets.free}, bonus ${s.buckets.bonus}, purchased ${s.buckets.purchased}). ` +
+      `Free reviews reset on ${s.nextFreeReset.toISOString().slice(0, 10)}.` +
+      (s.paused ? " Automatic reviews are paused until credits are added." : ""),
+
+    /** `review` asked for a head whose review is already queued. */
+    reviewAlreadyQueued: (headSha: string): string =>
+      `A review of \`${headSha.slice(0, 7)}\` is already on its way.`,
+
+    /** `review` asked with a balance of 0, after the pull request's paused notice went out. */
+    noCreditsForReview: (): string =>
+      `Not enough credits for a review: the balance is 0. Buy credits at ${billingUrl}, then ask again.`,
+
+    /** The engine's answer to a mention, addressed to whoever asked. */
+    chatAnswer: (author: string, answer: string): string =>
+      `@${author} ${neutralizeCommands(answer)}`,
+
+    /** Posted once per pull request when a review is paused for lack of credits. */
+    pausedNotice: (): string =>
+      [
+        "**Jasper reviews are paused for this account: the credit balance is 0.**",
+        "",
+        `Chat (mention @${botName}) and commands keep working, free of charge.`,
+        `To resume automatic reviews, buy credits (${billingUrl}) and then comment ${command("review")} on this pull request.`,
+        "",
+        PAUSED_NOTICE_MARKER,
+      ].join("\n"),
+
+    /** A review that failed for good; `refunded` when its credit went back to the balance. */
+    reviewFailed: (f: { headSha: string; reason: string | null; refunded: boolean }): string => {
+      const credit = f.refunded
+        ? "The credit it cost has been refunded to your balance."
+        : "No credit was used for it.";
+      return [
+        `Jasper could not review this pull request at \`${f.headSha.slice(0, 7)}\` (${f.reason ?? "error"}). ${credit}`,
+        "",
+        `To try again, comment ${command("review")} here.`,
+      ].join("\n");
+    },
+  };
+}
+export type Voice = ReturnType<typeof createVoice>;

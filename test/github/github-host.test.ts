@@ -1,0 +1,140 @@
+import { describe, expect, it } from "@jest/globals";
+import nock from "nock";
+import { PermanentError } from "../../src/errors.js";
+import { createGitHubHost } from "../../src/github/github-host.js";
+import { API, useGitHubApi } from "../support/github-api.js";
+import { testProbot } from "../support/github.js";
+
+const REPO = "/repos/Acme-Corp/widgets";
+const pr = { installationId: 4242, repository: "Acme-Corp/widgets", number: 12 };
+const review = {
+  commitSha: "1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c",
+  body: "Looks fine.",
+  comments: [{ path: "src/a.ts", line: 3, body: "A nit." }],
+  fallbackBody: "Looks fine.\n\n- `src/a.ts:3`: A nit.",
+};
+
+describe("the GitHub pull request host", () => {
+  const host = createGitHubHost(testProbot());
+  useGitHubApi(async () => {});
+
+  it("maps a pull request and its files to what the use cases read", async () => {
+    nock(API)
+      .get(`${REPO}/pulls/12`)
+      .reply(200, {
+        state: "open",
+        title: "Add retry",
+        body: null,
+        head: { sha: review.commitSha },
+        html_url: "https://github.com/Acme-Corp/widgets/pull/12",
+      });
+    nock(API)
+      .get(`${REPO}/pulls/12/files`)
+      .query({ per_page: 100 })
+      .reply(200, [
+        {
+          filename: "src/b.ts",
+          previous_filename: "src/a.ts",
+          status: "renamed",
+          additions: 1,
+          deletions: 0,
+          patch: "@@ -1 +1 @@",
+        },
+      ]);
+
+    expect(await host.getPullRequest(pr)).toEqual({
+      state: "open",
+      title: "Add retry",
+      body: "",
+      headSha: review.commitSha,
+      url: "https://github.com/Acme-Corp/widgets/pull/12",
+    });
+    expect(await host.listChangedFiles(pr)).toEqual([
+      {
+        filename: "src/b.ts",
+        previousFilename: "src/a.ts",
+        status: "renamed",
+        additions: 1,
+        deletions: 0,
+        patch: "@@ -1 +1 @@",
+      },
+    ]);
+  });
+
+  // A 401 on an API call is retried by Probot's auth for a few seconds (a fresh token may not
+  // have replicated yet), so 401 is checked on the token request below.
+  it.each([403, 404, 410])("turns GitHub's %i into a PermanentError", async (status) => {
+    nock(API).get(`${REPO}/pulls/12`).reply(status, { message: "no" });
+    const err = await host.getPullRequest(pr).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PermanentError);
+    expect((err as Error).message).toBe(`GitHub answered ${status}`);
+  });
+
+  it("leaves other errors as they are, to be retried", async () => {
+    nock(API).post(`${REPO}/issues/12/comments`).reply(502, { message: "bad gateway" });
+    const err = await host.postComment(pr, "hello").catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(PermanentError);
+    expect((err as { status?: number }).status).toBe(502);
+  });
+
+  it.each([401, 404])(
+    "is permanent when GitHub refuses the installation a token (%i)",
+    async (status) => {
+      nock(API).post("/app/installations/5151/access_tokens").reply(status, { message: "no" });
+      const gone = { ...pr, installationId: 5151 };
+      const err = await host.postComment(gone, "hello").catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PermanentError);
+      expect((err as Error).message).toBe(`GitHub answered ${status}`);
+    },
+  );
+
+  it("posts the fallback body without inline comments when GitHub refuses them (422)", async () => {
+    const sent: Record<string, unknown>[] = [];
+    nock(API)
+      .post(`${REPO}/pulls/12/reviews`)
+      .times(2)
+      .reply((_uri, body) => {
+        sent.push(body as Record<string, unknown>);
+        return sent.length === 1 ? [422, { message: "Line could not be resolved" }] : [200, {}];
+      });
+
+    await host.postReview(pr, review);
+    expect(sent).toEqual([
+      {
+        commit_id: review.commitSha,
+        event: "COMMENT",
+        body: review.body,
+        comments: [{ path: "src/a.ts", line: 3, side: "RIGHT", body: "A nit." }],
+      },
+      { commit_id: review.commitSha, event: "COMMENT", body: review.fallbackBody },
+    ]);
+  });
+
+  it("does not hide a 422 on a review without inline comments", async () => {
+    nock(API).post(`${REPO}/pulls/12/reviews`).reply(422, { message: "Unprocessable" });
+    const err = await host.postReview(pr, { ...review, comments: [] }).catch((e: unknown) => e);
+    expect((err as { status?: number }).status).toBe(422);
+  });
+
+  it("finds a review or a comment by its marker", async () => {
+    nock(API)
+      .get(`${REPO}/pulls/12/reviews`)
+      .query(true)
+      .reply(200, [
+        { id: 1, body: "old" },
+        { id: 2, body: "x <!-- m -->" },
+      ]);
+    nock(API)
+      .get(`${REPO}/issues/12/comments`)
+      .query(true)
+      .times(2)
+      .reply(200, [
+        { id: 7, body: "hi" },
+        { id: 8, body: "<!-- m -->" },
+      ]);
+
+    expect(await host.hasReviewWithMarker(pr, "<!-- m -->")).toBe(true);
+    expect(await host.findCommentWithMarker(pr, "<!-- m -->")).toBe(8);
+    expect(await host.findCommentWithMarker(pr, "<!-- other -->")).toBeNull();
+  });
+});
