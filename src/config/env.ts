@@ -4,6 +4,7 @@
  * Error messages name the variable and the rule, never the value: some values are secrets.
  */
 import { z } from "zod";
+import { formatIssue, zodIssues } from "../zod-issues.js";
 
 const optionalString = z
   .string()
@@ -86,9 +87,7 @@ export class ConfigError extends Error {
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const result = envSchema.safeParse(env);
   if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`),
-    );
+    throw new ConfigError(zodIssues(result.error, "environment").map(formatIssue));
   }
   return Object.freeze(result.data);
 }

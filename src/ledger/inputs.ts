@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { InvalidInputError } from "../errors.js";
+import { joinIssues, zodIssues } from "../zod-issues.js";
 import { BILLABLE_ACTIONS } from "./credits.js";
 import { BUCKETS, ENTRY_TYPES } from "./types.js";
 
@@ -115,9 +116,6 @@ export type ListQueryInput = z.input<typeof listQuerySchema>;
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => ({
-    path: i.path.map(String).join(".") || "(input)",
-    message: i.message,
-  }));
-  throw new InvalidInputError(issues.map((i) => `${i.path}: ${i.message}`).join("; "), issues);
+  const issues = zodIssues(result.error, "(input)");
+  throw new InvalidInputError(joinIssues(issues), issues);
 }
