@@ -65,6 +65,12 @@ export const referenceSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("operator"), actor: z.string().trim().min(1).max(100) }),
 ]);
 
+/*
+ * The *Input types are what a caller writes (z.input: before defaults and trims), and what the
+ * Ledger's methods declare. The methods still parse: the types help callers in this code base,
+ * but a value can come from JSON, a webhook or a cast, and must still be checked.
+ */
+
 export const grantSchema = z.strictObject({
   type: z.enum(["purchase", "bonus"]),
   amount: z.number().int().positive().max(MAX_AMOUNT),
@@ -72,7 +78,7 @@ export const grantSchema = z.strictObject({
   reference: referenceSchema.optional(),
   idempotencyKey: idempotencyKeySchema,
 });
-export type GrantInput = z.infer<typeof grantSchema>;
+export type GrantInput = z.input<typeof grantSchema>;
 
 export const adjustSchema = z.strictObject({
   amount: z
@@ -86,7 +92,7 @@ export const adjustSchema = z.strictObject({
   reference: referenceSchema.optional(),
   idempotencyKey: idempotencyKeySchema,
 });
-export type AdjustInput = z.infer<typeof adjustSchema>;
+export type AdjustInput = z.input<typeof adjustSchema>;
 
 export const chargeSchema = z.strictObject({
   action: z.enum(BILLABLE_ACTIONS),
@@ -94,14 +100,14 @@ export const chargeSchema = z.strictObject({
   reference: referenceSchema.optional(),
   idempotencyKey: idempotencyKeySchema,
 });
-export type ChargeInput = z.infer<typeof chargeSchema>;
+export type ChargeInput = z.input<typeof chargeSchema>;
 
 export const refundSchema = z.strictObject({
   /** The idempotency key the charge was made with. */
   chargeKey: idempotencyKeySchema,
   description: description.optional(),
 });
-export type RefundInput = z.infer<typeof refundSchema>;
+export type RefundInput = z.input<typeof refundSchema>;
 
 export const listQuerySchema = z.strictObject({
   types: z.array(z.enum(ENTRY_TYPES)).max(ENTRY_TYPES.length).optional(),

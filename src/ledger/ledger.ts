@@ -17,6 +17,10 @@ import {
   grantSchema,
   parseInput,
   refundSchema,
+  type AdjustInput,
+  type ChargeInput,
+  type GrantInput,
+  type RefundInput,
 } from "./inputs.js";
 import { nextPeriodStart, periodStart } from "./periods.js";
 import {
@@ -112,7 +116,7 @@ export class Ledger {
   }
 
   /** Takes the action's cost, free credits first; a charge that does not fit writes nothing. */
-  async charge(accountId: AccountId, input: unknown): Promise<ChargeResult> {
+  async charge(accountId: AccountId, input: ChargeInput): Promise<ChargeResult> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
     const { action, description, reference, idempotencyKey } = parseInput(chargeSchema, input);
     const cost = this.costs[action];
@@ -129,7 +133,7 @@ export class Ledger {
   }
 
   /** Purchased or bonus credits. */
-  async grant(accountId: AccountId, input: unknown): Promise<Written> {
+  async grant(accountId: AccountId, input: GrantInput): Promise<Written> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
     const { type, amount, description, reference, idempotencyKey } = parseInput(grantSchema, input);
     const bucket = type === "purchase" ? "purchased" : "bonus";
@@ -149,7 +153,7 @@ export class Ledger {
    * adjustment never takes a bucket below zero: what it could not take is recorded on the
    * entry as `uncollected`.
    */
-  async adjust(accountId: AccountId, input: unknown): Promise<Written> {
+  async adjust(accountId: AccountId, input: AdjustInput): Promise<Written> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
     const { amount, bucket, description, reference, idempotencyKey } = parseInput(
       adjustSchema,
@@ -176,7 +180,7 @@ export class Ledger {
    * key or how often it is asked. A free credit refunded after its month is still returned
    * to the free bucket: the review failed through no fault of the customer.
    */
-  async refund(accountId: AccountId, input: unknown): Promise<RefundResult> {
+  async refund(accountId: AccountId, input: RefundInput): Promise<RefundResult> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
     const { chargeKey, description } = parseInput(refundSchema, input);
     const charge = await this.store.findByKey(id, chargeKey);
