@@ -86,7 +86,6 @@ const server =
         plugins: [
           billingApi({
             accounts: store.accounts,
-            ledgerStore: store.ledger,
             ledger: jasper.ledger,
             apiKeys: store.apiKeys,
             packages,

@@ -118,6 +118,10 @@ export const listQuerySchema = z.strictObject({
 });
 export type ListQueryInput = z.input<typeof listQuerySchema>;
 
+/** The filters of the CSV export: a list query without its paging. */
+export const exportFilterSchema = listQuerySchema.pick({ types: true, from: true, to: true });
+export type ExportFilterInput = z.input<typeof exportFilterSchema>;
+
 /** Parses or throws one InvalidInputError naming every problem. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);

@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import { IdempotencyConflictError } from "../errors.js";
 import type { LedgerStore } from "./ledger-store.js";
 import {
@@ -9,19 +10,24 @@ import {
   type BillableAction,
   type CostTable,
 } from "./credits.js";
+import { entriesToCsv } from "./export-csv.js";
 import { rollFreeTier, type FreeTierContext } from "./free-tier.js";
 import {
   accountIdSchema,
   adjustSchema,
   chargeSchema,
+  exportFilterSchema,
   grantSchema,
   parseInput,
   refundSchema,
   type AdjustInput,
   type ChargeInput,
+  type ExportFilterInput,
   type GrantInput,
+  type ListQueryInput,
   type RefundInput,
 } from "./inputs.js";
+import { listEntries, type EntryPage } from "./list-entries.js";
 import { nextPeriodStart, periodStart } from "./periods.js";
 import {
   BUCKETS,
@@ -84,6 +90,7 @@ export interface BalanceSummary {
 /**
  * The credit ledger: every operation checks its input, rolls the free tier into the current
  * month if needed, and writes at most one entry per idempotency key (see write-entry.ts).
+ * It is also the one way to read entries (list, export), so no caller needs the store.
  */
 export class Ledger {
   private readonly store: LedgerStore;
@@ -214,6 +221,23 @@ export class Ledger {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
     const charge = await this.store.findByKey(id, chargeKey);
     return charge ? this.store.findRefundOf(id, charge.id) : null;
+  }
+
+  /** One page of the account's entries, newest first, and the cursor of the next one. */
+  async list(accountId: AccountId, query: ListQueryInput): Promise<EntryPage> {
+    return listEntries(this.store, accountId, query);
+  }
+
+  /**
+   * The account's whole history, newest first, as CSV, with only the entries of these types
+   * and dates (the store filters them). Rows are read from the store only as fast as the
+   * stream is read. The input is checked here, before the stream exists, so a bad filter
+   * fails the request instead of cutting a download short.
+   */
+  export(accountId: AccountId, filter: ExportFilterInput = {}): Readable {
+    const id = parseInput(accountIdSchema, accountId) as AccountId;
+    const { types, from, to } = parseInput(exportFilterSchema, filter);
+    return entriesToCsv(this.store.stream(id, "desc", { types, from, to }));
   }
 
   async summary(accountId: AccountId): Promise<BalanceSummary> {

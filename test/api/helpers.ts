@@ -83,7 +83,6 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   await app.register(
     billingApi({
       accounts: store.accounts,
-      ledgerStore: store.ledger,
       ledger,
       apiKeys,
       packages: PACKAGES,
