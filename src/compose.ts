@@ -202,7 +202,6 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
         plugins: [
           billingApi({
             accounts: store.accounts,
-            ledgerStore: store.ledger,
             ledger,
             apiKeys: store.apiKeys,
             packages,

@@ -3,7 +3,6 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Ledger } from "../ledger/ledger.js";
 import type { AccountStore } from "../accounts/account-store.js";
-import type { LedgerStore } from "../ledger/ledger-store.js";
 import type { ApiKeyStore } from "../accounts/api-key-store.js";
 import type { GitHubAuth } from "./auth/github-auth.js";
 
@@ -15,8 +14,7 @@ import type { CreditPackage } from "../billing/packages.js";
 
 export interface BillingApiDeps {
   accounts: AccountStore;
-  ledgerStore: LedgerStore;
-  ledger: Pick<Ledger, "summary">;
+  ledger: Pick<Ledger, "summary" | "list" | "export">;
   apiKeys: ApiKeyStore;
   packages: readonly CreditPackage[];
   checkout(input: CheckoutInput): Promise<CheckoutResult>;

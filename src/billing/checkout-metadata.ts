@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { JasperError } from "../errors.js";
+import { joinIssues, zodIssues } from "../zod-issues.js";
 import type { CreditPackage } from "./packages.js";
 
 const positiveIntString = (what: string) =>
@@ -66,8 +67,5 @@ export function readCheckoutMetadata(
   if (!metadata || !KEYS.some((k) => k in metadata)) return null;
   const result = metadataSchema.safeParse(metadata);
   if (result.success) return result.data;
-  const problems = result.error.issues
-    .map((i) => `${i.path.map(String).join(".") || "metadata"}: ${i.message}`)
-    .join("; ");
-  throw new CheckoutMetadataError(objectId, problems);
+  throw new CheckoutMetadataError(objectId, joinIssues(zodIssues(result.error, "metadata")));
 }

@@ -4,6 +4,7 @@
  * configurable (CREDIT_PACKAGES); the per-review prices come from the product's billing docs.
  */
 import { z } from "zod";
+import { joinIssues, zodIssues } from "../zod-issues.js";
 
 export interface CreditPackage {
   /** Stable id: stored in Checkout metadata, so it must keep meaning the same package. */
@@ -78,10 +79,7 @@ export function parsePackages(json: string | undefined): CreditPackage[] {
   }
   const result = packagesSchema.safeParse(value);
   if (!result.success) {
-    const problems = result.error.issues.map(
-      (i) => `${i.path.map(String).join(".") || "(list)"}: ${i.message}`,
-    );
-    throw new Error(`CREDIT_PACKAGES: ${problems.join("; ")}`);
+    throw new Error(`CREDIT_PACKAGES: ${joinIssues(zodIssues(result.error, "(list)"))}`);
   }
   return result.data;
 }

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { parsePackages } from "../billing/packages.js";
+import { formatIssue, zodIssues } from "../zod-issues.js";
 
 const optionalString = z
   .string()
@@ -129,9 +130,7 @@ export class ConfigError extends Error {
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const result = envSchema.safeParse(env);
   if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((i) => `${i.path.join(".") || "environment"}: ${i.message}`),
-    );
+    throw new ConfigError(zodIssues(result.error, "environment").map(formatIssue));
   }
   return Object.freeze(result.data);
 }

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { InvalidInputError } from "../errors.js";
+import { joinIssues, zodIssues } from "../zod-issues.js";
 import { BILLABLE_ACTIONS } from "./credits.js";
 import { BUCKETS, ENTRY_TYPES } from "./types.js";
 
@@ -64,6 +65,12 @@ export const referenceSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("operator"), actor: z.string().trim().min(1).max(100) }),
 ]);
 
+/*
+ * The *Input types are what a caller writes (z.input: before defaults and trims), and what the
+ * Ledger's methods declare. The methods still parse: the types help callers in this code base,
+ * but a value can come from JSON, a webhook or a cast, and must still be checked.
+ */
+
 export const grantSchema = z.strictObject({
   type: z.enum(["purchase", "bonus"]),
   amount: z.number().int().positive().max(MAX_AMOUNT),
@@ -71,7 +78,7 @@ export const grantSchema = z.strictObject({
   reference: referenceSchema.optional(),
   idempotencyKey: idempotencyKeySchema,
 });
-export type GrantInput = z.infer<typeof grantSchema>;
+export type GrantInput = z.input<typeof grantSchema>;
 
 export const adjustSchema = z.strictObject({
   amount: z
@@ -85,7 +92,7 @@ export const adjustSchema = z.strictObject({
   reference: referenceSchema.optional(),
   idempotencyKey: idempotencyKeySchema,
 });
-export type AdjustInput = z.infer<typeof adjustSchema>;
+export type AdjustInput = z.input<typeof adjustSchema>;
 
 export const chargeSchema = z.strictObject({
   action: z.enum(BILLABLE_ACTIONS),
@@ -93,14 +100,14 @@ export const chargeSchema = z.strictObject({
   reference: referenceSchema.optional(),
   idempotencyKey: idempotencyKeySchema,
 });
-export type ChargeInput = z.infer<typeof chargeSchema>;
+export type ChargeInput = z.input<typeof chargeSchema>;
 
 export const refundSchema = z.strictObject({
   /** The idempotency key the charge was made with. */
   chargeKey: idempotencyKeySchema,
   description: description.optional(),
 });
-export type RefundInput = z.infer<typeof refundSchema>;
+export type RefundInput = z.input<typeof refundSchema>;
 
 export const listQuerySchema = z.strictObject({
   types: z.array(z.enum(ENTRY_TYPES)).max(ENTRY_TYPES.length).optional(),
@@ -111,13 +118,14 @@ export const listQuerySchema = z.strictObject({
 });
 export type ListQueryInput = z.input<typeof listQuerySchema>;
 
+/** The filters of the CSV export: a list query without its paging. */
+export const exportFilterSchema = listQuerySchema.pick({ types: true, from: true, to: true });
+export type ExportFilterInput = z.input<typeof exportFilterSchema>;
+
 /** Parses or throws one InvalidInputError naming every problem. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => ({
-    path: i.path.map(String).join(".") || "(input)",
-    message: i.message,
-  }));
-  throw new InvalidInputError(issues.map((i) => `${i.path}: ${i.message}`).join("; "), issues);
+  const issues = zodIssues(result.error, "(input)");
+  throw new InvalidInputError(joinIssues(issues), issues);
 }

@@ -47,7 +47,9 @@ export interface LedgerStore {
   list(accountId: AccountId, query: EntryQuery): Promise<LedgerEntry[]>;
   /**
    * Every entry of the account that passes `filter` (all when absent), one at a time, without
-   * loading them all. The filter is applied by the database, not by the caller.
+   * loading them all. The filter is applied by the database, not by the caller. The reader may
+   * take as long as it likes (a slow CSV download), so nothing that expires while idle, such
+   * as a database cursor, may be held open across the whole stream.
    */
   stream(
     accountId: AccountId,

@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import { IdempotencyConflictError } from "../errors.js";
 import type { LedgerStore } from "./ledger-store.js";
 import {
@@ -9,15 +10,24 @@ import {
   type BillableAction,
   type CostTable,
 } from "./credits.js";
+import { entriesToCsv } from "./export-csv.js";
 import { rollFreeTier, type FreeTierContext } from "./free-tier.js";
 import {
   accountIdSchema,
   adjustSchema,
   chargeSchema,
+  exportFilterSchema,
   grantSchema,
   parseInput,
   refundSchema,
+  type AdjustInput,
+  type ChargeInput,
+  type ExportFilterInput,
+  type GrantInput,
+  type ListQueryInput,
+  type RefundInput,
 } from "./inputs.js";
+import { listEntries, type EntryPage } from "./list-entries.js";
 import { nextPeriodStart, periodStart } from "./periods.js";
 import {
   BUCKETS,
@@ -80,6 +90,7 @@ export interface BalanceSummary {
 /**
  * The credit ledger: every operation checks its input, rolls the free tier into the current
  * month if needed, and writes at most one entry per idempotency key (see write-entry.ts).
+ * It is also the one way to read entries (list, export), so no caller needs the store.
  */
 export class Ledger {
   private readonly store: LedgerStore;
@@ -112,7 +123,7 @@ export class Ledger {
   }
 
   /** Takes the action's cost, free credits first; a charge that does not fit writes nothing. */
-  async charge(accountId: AccountId, input: unknown): Promise<ChargeResult> {
+  async charge(accountId: AccountId, input: ChargeInput): Promise<ChargeResult> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
     const { action, description, reference, idempotencyKey } = parseInput(chargeSchema, input);
     const cost = this.costs[action];
@@ -129,7 +140,7 @@ export class Ledger {
   }
 
   /** Purchased or bonus credits. */
-  async grant(accountId: AccountId, input: unknown): Promise<Written> {
+  async grant(accountId: AccountId, input: GrantInput): Promise<Written> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
     const { type, amount, description, reference, idempotencyKey } = parseInput(grantSchema, input);
     const bucket = type === "purchase" ? "purchased" : "bonus";
@@ -149,7 +160,7 @@ export class Ledger {
    * adjustment never takes a bucket below zero: what it could not take is recorded on the
    * entry as `uncollected`.
    */
-  async adjust(accountId: AccountId, input: unknown): Promise<Written> {
+  async adjust(accountId: AccountId, input: AdjustInput): Promise<Written> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
     const { amount, bucket, description, reference, idempotencyKey } = parseInput(
       adjustSchema,
@@ -176,7 +187,7 @@ export class Ledger {
    * key or how often it is asked. A free credit refunded after its month is still returned
    * to the free bucket: the review failed through no fault of the customer.
    */
-  async refund(accountId: AccountId, input: unknown): Promise<RefundResult> {
+  async refund(accountId: AccountId, input: RefundInput): Promise<RefundResult> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
     const { chargeKey, description } = parseInput(refundSchema, input);
     const charge = await this.store.findByKey(id, chargeKey);
@@ -210,6 +221,23 @@ export class Ledger {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
     const charge = await this.store.findByKey(id, chargeKey);
     return charge ? this.store.findRefundOf(id, charge.id) : null;
+  }
+
+  /** One page of the account's entries, newest first, and the cursor of the next one. */
+  async list(accountId: AccountId, query: ListQueryInput): Promise<EntryPage> {
+    return listEntries(this.store, accountId, query);
+  }
+
+  /**
+   * The account's whole history, newest first, as CSV, with only the entries of these types
+   * and dates (the store filters them). Rows are read from the store only as fast as the
+   * stream is read. The input is checked here, before the stream exists, so a bad filter
+   * fails the request instead of cutting a download short.
+   */
+  export(accountId: AccountId, filter: ExportFilterInput = {}): Readable {
+    const id = parseInput(accountIdSchema, accountId) as AccountId;
+    const { types, from, to } = parseInput(exportFilterSchema, filter);
+    return entriesToCsv(this.store.stream(id, "desc", { types, from, to }));
   }
 
   async summary(accountId: AccountId): Promise<BalanceSummary> {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import { parse } from "csv-parse/sync";
 import { encodeCursor } from "../../src/ledger/list-entries.js";
 import { closeHarnesses, createApiHarness, type ApiHarness } from "../support/harness.js";
@@ -252,6 +252,31 @@ describe("GET /organizations/:org/billing/transactions", () => {
     const res = await get("?format=csv&type=usage&from=2026-11-13&limit=1");
     const rows: Record<string, string>[] = parse(res.body, { columns: true });
     expect(rows.map((r) => r.pull_request)).toEqual(["5", "4", "3", "2"]);
+  });
+
+  it("leaves the export's filtering to the store, through the ledger", async () => {
+    const stream = jest.spyOn(h.store.ledger, "stream");
+    try {
+      const res = await get(
+        "?format=csv&type=usage,refund&from=2026-11-13&to=2026-11-17T09:00:00Z",
+      );
+      const rows: Record<string, string>[] = parse(res.body, { columns: true });
+      // The refund was made at 09:00 on the 17th: `to` is exclusive.
+      expect(rows.map((r) => r.pull_request)).toEqual(["5", "4", "3", "2"]);
+      expect(stream.mock.calls).toEqual([
+        [
+          h.orgA.id,
+          "desc",
+          {
+            types: ["usage", "refund"],
+            from: new Date("2026-11-13T00:00:00Z"),
+            to: new Date("2026-11-17T09:00:00Z"),
+          },
+        ],
+      ]);
+    } finally {
+      stream.mockRestore();
+    }
   });
 
   it("answers JSON when JSON is preferred, and CSV for another org's key never", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { InvalidInputError, IdempotencyConflictError } from "../../src/errors.js";
+import type { AdjustInput, ChargeInput, GrantInput, RefundInput } from "../../src/ledger/inputs.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import type { Store } from "../../src/store/store.js";
 import { makeLedger, newAccountId, purchase, reviewCharge } from "../support/ledger-fixture.js";
@@ -200,7 +201,7 @@ describe.each(storeFactories())("ledger on the $name store", ({ create }) => {
     const store = await fresh();
     const { ledger } = makeLedger(store, undefined, 0);
     const id = newAccountId();
-    for (const action of ["chat", "command"]) {
+    for (const action of ["chat", "command"] as const) {
       const r = await ledger.charge(id, { ...reviewCharge(`x-${action}`), action });
       expect(r).toEqual({ status: "included", action });
     }
@@ -232,21 +233,29 @@ describe.each(storeFactories())("ledger on the $name store", ({ create }) => {
     await ledger.grant(id, purchase("p", 5));
     const before = await store.ledger.latest(id);
 
+    // Typed callers cannot write these; the casts stand for data from outside (JSON, a cast).
+    const asGrant = (v: unknown) => v as GrantInput;
+    const asCharge = (v: unknown) => v as ChargeInput;
+    const asRefund = (v: unknown) => v as RefundInput;
+    const asAdjust = (v: unknown) => v as AdjustInput;
     const bad: Array<[string, () => Promise<unknown>]> = [
       ["negative amount", () => ledger.grant(id, purchase("k1", -5))],
       ["fractional amount", () => ledger.grant(id, purchase("k2", 1.5))],
-      ["amount as text", () => ledger.grant(id, { ...purchase("k3", 1), amount: "5" })],
+      ["amount as text", () => ledger.grant(id, asGrant({ ...purchase("k3", 1), amount: "5" }))],
       ["huge amount", () => ledger.grant(id, purchase("k4", 1e12))],
-      ["unknown type", () => ledger.grant(id, { ...purchase("k5", 1), type: "gift" })],
-      ["unknown action", () => ledger.charge(id, { ...reviewCharge("k6"), action: "deploy" })],
+      ["unknown type", () => ledger.grant(id, asGrant({ ...purchase("k5", 1), type: "gift" }))],
+      [
+        "unknown action",
+        () => ledger.charge(id, asCharge({ ...reviewCharge("k6"), action: "deploy" })),
+      ],
       [
         "operator as key",
-        () => ledger.charge(id, { ...reviewCharge("x"), idempotencyKey: { $gt: "" } }),
+        () => ledger.charge(id, asCharge({ ...reviewCharge("x"), idempotencyKey: { $gt: "" } })),
       ],
-      ["operator as charge key", () => ledger.refund(id, { chargeKey: { $ne: null } })],
+      ["operator as charge key", () => ledger.refund(id, asRefund({ chargeKey: { $ne: null } }))],
       ["key in the refund namespace", () => ledger.grant(id, purchase("refund:c1", 1))],
       ["key in the free-tier namespace", () => ledger.grant(id, purchase("free-tier:2026-12", 1))],
-      ["unknown field", () => ledger.grant(id, { ...purchase("k7", 1), balanceAfter: 9 })],
+      ["unknown field", () => ledger.grant(id, asGrant({ ...purchase("k7", 1), balanceAfter: 9 }))],
       ["empty description", () => ledger.grant(id, { ...purchase("k8", 1), description: " " })],
       [
         "zero adjustment",
@@ -256,7 +265,10 @@ describe.each(storeFactories())("ledger on the $name store", ({ create }) => {
       [
         "bad bucket",
         () =>
-          ledger.adjust(id, { amount: 1, bucket: "gold", description: "x", idempotencyKey: "k10" }),
+          ledger.adjust(
+            id,
+            asAdjust({ amount: 1, bucket: "gold", description: "x", idempotencyKey: "k10" }),
+          ),
       ],
       [
         "bad PR reference",

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "@jest/globals";
+import { describe, expect, it, jest } from "@jest/globals";
 import { parse } from "csv-parse/sync";
 import { InvalidInputError } from "../../src/errors.js";
 import { entriesToCsv } from "../../src/ledger/export-csv.js";
@@ -97,6 +97,83 @@ describe.each(storeFactories())("ledger reads on the $name store", ({ create }) 
       stripe_checkout_session: "cs_test_1",
       receipt_url: "https://pay.stripe.com/receipts/r1",
     });
+  });
+
+  it("pages through the Ledger as listEntries does, cursor and filters included", async () => {
+    const store = await create();
+    const { ledger } = makeLedger(store);
+    const id = newAccountId();
+    await ledger.grant(id, purchase("p", 20));
+    for (let i = 1; i <= 5; i++) await ledger.charge(id, reviewCharge(`c${i}`, i));
+
+    const first = await ledger.list(id, { types: ["usage"], limit: 2 });
+    expect(first).toEqual(await listEntries(store.ledger, id, { types: ["usage"], limit: 2 }));
+    expect(first.entries.map((e) => e.idempotencyKey)).toEqual(["c5", "c4"]);
+    const next = await ledger.list(id, { types: ["usage"], limit: 2, cursor: first.nextCursor! });
+    expect(next.entries.map((e) => e.idempotencyKey)).toEqual(["c3", "c2"]);
+    // The default page size, 25, holds the whole history.
+    expect((await ledger.list(id, {})).entries).toHaveLength(7);
+    await expect(ledger.list(id, { cursor: "nope" })).rejects.toBeInstanceOf(InvalidInputError);
+  });
+
+  it("exports through the Ledger: newest first, filtered by the store", async () => {
+    const store = await create();
+    const { ledger, clock } = makeLedger(store);
+    const id = newAccountId();
+    await ledger.grant(id, purchase("p", 20));
+    for (let i = 1; i <= 3; i++) await ledger.charge(id, reviewCharge(`nov-${i}`, i));
+    clock.set("2026-12-02T00:00:00Z");
+    await ledger.charge(id, reviewCharge("dec-1", 4));
+    const rows = async (filter?: Parameters<typeof ledger.export>[1]) =>
+      (
+        parse(await readAll(ledger.export(id, filter)), { columns: true }) as Record<
+          string,
+          string
+        >[]
+      ).map((r) => `${r.type} ${r.pull_request}`.trim());
+
+    // Everything, as the raw stream gives it: December's free tier came with its charge.
+    expect(await rows()).toEqual([
+      "usage 4",
+      "free_tier",
+      "usage 3",
+      "usage 2",
+      "usage 1",
+      "purchase",
+      "free_tier",
+    ]);
+    expect(await rows({ types: ["usage"] })).toEqual(["usage 4", "usage 3", "usage 2", "usage 1"]);
+    const december = new Date("2026-12-01T00:00:00Z");
+    expect(await rows({ from: december })).toEqual(["usage 4", "free_tier"]);
+    expect(await rows({ types: ["free_tier", "purchase"], to: december })).toEqual([
+      "purchase",
+      "free_tier",
+    ]);
+    // Only the header when nothing matches.
+    expect(await rows({ types: ["refund"] })).toEqual([]);
+
+    // The filter reaches the store, which does the filtering.
+    const stream = jest.spyOn(store.ledger, "stream");
+    await rows({ types: ["usage"], from: december });
+    expect(stream.mock.calls).toEqual([[id, "desc", { types: ["usage"], from: december }]]);
+    stream.mockRestore();
+  });
+
+  it("refuses a bad export filter at once, before any stream exists", async () => {
+    const store = await create();
+    const { ledger } = makeLedger(store);
+    const id = newAccountId();
+    for (const filter of [
+      { types: ["gift"] },
+      { types: { $ne: "usage" } },
+      { from: "2026-11-01" },
+      { cursor: "abc" },
+      { limit: 10 },
+    ]) {
+      expect(() => ledger.export(id, filter as never)).toThrow(InvalidInputError);
+    }
+    expect(() => ledger.export(-1 as never)).toThrow(InvalidInputError);
+    expect(await store.ledger.latest(id)).toBeNull();
   });
 
   it("verifies a clean ledger and finds planted mismatches", async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
+import type { EntryFilter } from "../../src/ledger/ledger-store.js";
 import type { LedgerEntry } from "../../src/ledger/types.js";
 import { rawEntry } from "../support/entries.js";
 import { newAccountId } from "../support/ledger-fixture.js";
@@ -102,6 +103,71 @@ describe.each(storeFactories())("store contract: $name", ({ create }) => {
       9,
     );
     expect(await ledger.sumAmounts(newAccountId(), ["usage"], new Date(0))).toBe(0);
+  });
+
+  it("streams only the entries a type or date filter lets through, in either order", async () => {
+    const { ledger } = await create();
+    const id = newAccountId();
+    const types = ["usage", "bonus", "refund"] as const;
+    // seq n is created on 2026-11-n; types rotate usage, bonus, refund.
+    for (let seq = 1; seq <= 9; seq++) {
+      await ledger.append(rawEntry(id, seq, { type: types[(seq - 1) % 3]! }));
+    }
+    await ledger.append(rawEntry(newAccountId(), 1, { type: "usage" }));
+    const seqs = async (order: "asc" | "desc", filter: EntryFilter) =>
+      (await collect(ledger.stream(id, order, filter))).map((e) => e.seq);
+    const day = (d: number) => new Date(Date.UTC(2026, 10, d));
+
+    expect(await seqs("desc", { types: ["usage"] })).toEqual([7, 4, 1]);
+    expect(await seqs("asc", { types: ["usage", "refund"] })).toEqual([1, 3, 4, 6, 7, 9]);
+    expect(await seqs("desc", { types: [] })).toEqual([9, 8, 7, 6, 5, 4, 3, 2, 1]);
+    // from is inclusive, to exclusive, as in list().
+    expect(await seqs("desc", { from: day(3), to: day(6) })).toEqual([5, 4, 3]);
+    expect(await seqs("asc", { from: day(8) })).toEqual([8, 9]);
+    expect(await seqs("asc", { to: day(3) })).toEqual([1, 2]);
+    expect(await seqs("desc", { types: ["bonus"], from: day(3), to: day(9) })).toEqual([8, 5]);
+    expect(await seqs("asc", { types: ["expiration"] })).toEqual([]);
+    expect(await seqs("asc", { from: day(6), to: day(6) })).toEqual([]);
+    // No filter and an empty one are the same: everything.
+    expect(await seqs("asc", {})).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it("streams histories longer than a database batch without losing or repeating one", async () => {
+    const { ledger } = await create();
+    const id = newAccountId();
+    // More than two of the mongo store's batches of 500; every third entry is a usage.
+    const total = 1201;
+    await Promise.all(
+      Array.from({ length: total }, (_, i) =>
+        ledger.append(rawEntry(id, i + 1, { type: i % 3 === 0 ? "usage" : "bonus" })),
+      ),
+    );
+    const seqs = async (order: "asc" | "desc", filter?: EntryFilter) =>
+      (await collect(ledger.stream(id, order, filter))).map((e) => e.seq);
+    const range = (from: number, to: number, step = 1) =>
+      Array.from({ length: Math.ceil((to - from + 1) / step) }, (_, i) => from + i * step);
+    const day = (d: number) => new Date(Date.UTC(2026, 10, d));
+
+    expect(await seqs("asc")).toEqual(range(1, total));
+    expect(await seqs("desc")).toEqual(range(1, total).reverse());
+    expect(await seqs("desc", { types: ["usage"] })).toEqual(range(1, total, 3).reverse());
+    // Exactly one and exactly two full batches: the stream must still end, with nothing extra.
+    expect(await seqs("desc", { from: day(101), to: day(601) })).toEqual(range(101, 600).reverse());
+    expect(await seqs("asc", { from: day(2), to: day(1002) })).toEqual(range(2, 1001));
+    expect(await seqs("asc", { types: ["bonus"], from: day(700) })).toEqual(
+      range(700, total).filter((seq) => (seq - 1) % 3 !== 0),
+    );
+  });
+
+  it("lets a reader stop a stream early and start another", async () => {
+    const { ledger } = await create();
+    const id = newAccountId();
+    for (let seq = 1; seq <= 3; seq++) await ledger.append(rawEntry(id, seq));
+    for await (const e of ledger.stream(id, "desc", { types: ["bonus"] })) {
+      expect(e.seq).toBe(3);
+      break;
+    }
+    expect(await collect(ledger.stream(id, "asc"))).toHaveLength(3);
   });
 
   it("keeps accounts apart: same keys, seqs and ids never cross", async () => {

@@ -1,3 +1,4 @@
+import type { ChargeInput, GrantInput } from "../../src/ledger/inputs.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { toAccountId, type AccountId } from "../../src/accounts/types.js";
 import type { Store } from "../../src/store/store.js";
@@ -26,14 +27,14 @@ export const prRef = (number: number) => ({
   headSha: "a".repeat(40),
 });
 
-export const reviewCharge = (key: string, number = 1) => ({
+export const reviewCharge = (key: string, number = 1): ChargeInput => ({
   action: "review",
   description: `Review of acme/widgets#${number}`,
   reference: prRef(number),
   idempotencyKey: key,
 });
 
-export const purchase = (key: string, amount: number) => ({
+export const purchase = (key: string, amount: number): GrantInput => ({
   type: "purchase",
   amount,
   description: `${amount} credits purchased`,

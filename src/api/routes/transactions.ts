@@ -1,8 +1,6 @@
 import { z } from "zod";
-import { entriesToCsv } from "../../ledger/export-csv.js";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../ledger/inputs.js";
-import { listEntries } from "../../ledger/list-entries.js";
-import { ENTRY_TYPES, type EntryType, type LedgerEntry } from "../../ledger/types.js";
+import { ENTRY_TYPES } from "../../ledger/types.js";
 import { callerOf, requireOrgAccess } from "../auth/authenticate.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
 import { commonErrors } from "../errors.js";
@@ -83,7 +81,7 @@ const pageSchema = z.object({
   nextCursor: z.string().nullable().describe("Pass as `cursor` for the next page; null at the end"),
 });
 
-type Deps = Pick<BillingApiDeps, "ledgerStore" | "accounts" | "apiKeys" | "github">;
+type Deps = Pick<BillingApiDeps, "ledger" | "accounts" | "apiKeys" | "github">;
 
 /**
  * GET /organizations/:org/billing/transactions: a page of ledger entries, newest first, or
@@ -117,17 +115,17 @@ export function transactionsRoute(api: ApiInstance, deps: Deps): void {
       const { account } = callerOf(request);
       const q = request.query;
       if (wantsCsv(q.format, request.headers.accept)) {
-        const entries = filtered(deps.ledgerStore.stream(account.id, "desc"), q);
+        const csv = deps.ledger.export(account.id, { types: q.type, from: q.from, to: q.to });
         const name = `jasper-${account.login.replace(/[^A-Za-z0-9_.-]/g, "_")}-transactions.csv`;
         return (
           reply
             .type("text/csv; charset=utf-8")
             .header("content-disposition", `attachment; filename="${name}"`)
             // The text/csv schema says string; a stream of it is sent as is (no serializer runs).
-            .send(entriesToCsv(entries) as unknown as string)
+            .send(csv as unknown as string)
         );
       }
-      const page = await listEntries(deps.ledgerStore, account.id, {
+      const page = await deps.ledger.list(account.id, {
         types: q.type,
         from: q.from,
         to: q.to,
@@ -149,16 +147,4 @@ function wantsCsv(format: "json" | "csv" | undefined, accept: string | undefined
   const csv = types.indexOf("text/csv");
   const json = types.indexOf("application/json");
   return csv !== -1 && (json === -1 || csv < json);
-}
-
-async function* filtered(
-  entries: AsyncIterable<LedgerEntry>,
-  q: { type?: EntryType[] | undefined; from?: Date | undefined; to?: Date | undefined },
-): AsyncGenerator<LedgerEntry> {
-  for await (const e of entries) {
-    if (q.type && q.type.length > 0 && !q.type.includes(e.type)) continue;
-    if (q.from && e.createdAt < q.from) continue;
-    if (q.to && e.createdAt >= q.to) continue;
-    yield e;
-  }
 }

@@ -1,7 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { AccountId } from "../../accounts/types.js";
 import type { EntryType, LedgerEntry } from "../../ledger/types.js";
-import type { AppendResult, EntryQuery, LedgerStore, NewEntry } from "../../ledger/ledger-store.js";
+import type {
+  AppendResult,
+  EntryFilter,
+  EntryQuery,
+  LedgerStore,
+  NewEntry,
+} from "../../ledger/ledger-store.js";
 
 interface AccountLog {
   /** Sorted by seq ascending. */
@@ -71,15 +77,19 @@ export class MemoryLedgerStore implements LedgerStore {
     return out;
   }
 
-  async *stream(accountId: AccountId, order: "asc" | "desc"): AsyncIterable<LedgerEntry> {
+  async *stream(
+    accountId: AccountId,
+    order: "asc" | "desc",
+    filter: EntryFilter = {},
+  ): AsyncIterable<LedgerEntry> {
     // Walk by seq rather than by array index so entries appended meanwhile cannot shift us.
     let after = order === "asc" ? 0 : Number.POSITIVE_INFINITY;
     for (;;) {
       const entries = this.logs.get(accountId)?.entries ?? [];
       const next =
         order === "asc"
-          ? entries.find((e) => e.seq > after)
-          : entries.findLast((e) => e.seq < after);
+          ? entries.find((e) => e.seq > after && matches(e, filter))
+          : entries.findLast((e) => e.seq < after && matches(e, filter));
       if (!next) return;
       after = next.seq;
       yield copyEntry(next);
@@ -131,7 +141,8 @@ function copyEntry(e: LedgerEntry): LedgerEntry {
   };
 }
 
-function matches(e: LedgerEntry, q: EntryQuery): boolean {
+/** Whether an entry passes list()'s or stream()'s filters (EntryQuery says what each means). */
+function matches(e: LedgerEntry, q: Omit<EntryQuery, "limit">): boolean {
   if (q.beforeSeq !== undefined && e.seq >= q.beforeSeq) return false;
   if (q.types && q.types.length > 0 && !q.types.includes(e.type)) return false;
   if (q.from && e.createdAt < q.from) return false;

@@ -4,11 +4,15 @@ import type { BucketAmounts, EntryType, LedgerEntry } from "../../ledger/types.j
 import type {
   AppendConflict,
   AppendResult,
+  EntryFilter,
   EntryQuery,
   LedgerStore,
   NewEntry,
 } from "../../ledger/ledger-store.js";
 import type { LedgerEntryDoc, LedgerEntryModel } from "./models/ledger-entry.js";
+
+/** How many entries stream() reads per query. */
+export const STREAM_BATCH = 500;
 
 /**
  * The ledger in MongoDB. Atomicity comes from single-document inserts and the unique indexes
@@ -61,15 +65,8 @@ export class MongoLedgerStore implements LedgerStore {
   async list(accountId: AccountId, query: EntryQuery): Promise<LedgerEntry[]> {
     // MongoDB reads limit(0) as "no limit"; the contract means "nothing".
     if (query.limit <= 0) return [];
-    const filter: QueryFilter<LedgerEntryDoc> = { accountId };
-    if (query.types && query.types.length > 0) filter.type = trusted({ $in: [...query.types] });
+    const filter = matching(accountId, query);
     if (query.beforeSeq !== undefined) filter.seq = trusted({ $lt: query.beforeSeq });
-    if (query.from || query.to) {
-      const createdAt: { $gte?: Date; $lt?: Date } = {};
-      if (query.from) createdAt.$gte = query.from;
-      if (query.to) createdAt.$lt = query.to;
-      filter.createdAt = trusted(createdAt);
-    }
     const docs = await this.entries
       .find(filter)
       .sort({ seq: -1 })
@@ -78,20 +75,33 @@ export class MongoLedgerStore implements LedgerStore {
     return docs.map(toEntry);
   }
 
-  async *stream(accountId: AccountId, order: "asc" | "desc"): AsyncIterable<LedgerEntry> {
-    // A cursor fetches a batch at a time, so memory stays flat however long the ledger is.
-    const cursor = this.entries
-      .find({ accountId })
-      .sort({ seq: order === "asc" ? 1 : -1 })
-      .lean<LedgerEntryDoc>()
-      .cursor();
-    try {
-      for await (const doc of cursor) yield toEntry(doc);
-    } finally {
-      // A consumer that stops early (break, throw) would otherwise leave the server cursor
-      // open until it times out. Closing an exhausted or never-opened cursor may fail; that
-      // must not hide the error, if any, that got us here.
-      await cursor.close().catch(() => undefined);
+  async *stream(
+    accountId: AccountId,
+    order: "asc" | "desc",
+    filter: EntryFilter = {},
+  ): AsyncIterable<LedgerEntry> {
+    // Pages by seq instead of holding one cursor over the whole history: the server kills a
+    // cursor left idle for 10 minutes, and a slow CSV download or a long ledger check would
+    // then end early, looking complete. Each query here starts after the last seq handed out
+    // and reads its whole batch at once (limit and batchSize equal: the driver then asks for
+    // one more than the limit, so the first reply carries the batch and the server closes the
+    // cursor with it). Between batches nothing is open on the server, and memory holds one
+    // batch however long the history is. A batch short of STREAM_BATCH is the last one.
+    const asc = order === "asc";
+    let last: number | undefined;
+    for (;;) {
+      const query = matching(accountId, filter);
+      if (last !== undefined) query.seq = trusted(asc ? { $gt: last } : { $lt: last });
+      const docs = await this.entries
+        .find(query)
+        .sort({ seq: asc ? 1 : -1 })
+        .limit(STREAM_BATCH)
+        .batchSize(STREAM_BATCH)
+        .lean<LedgerEntryDoc[]>();
+      for (const doc of docs) yield toEntry(doc);
+      const tail = docs.at(-1);
+      if (!tail || docs.length < STREAM_BATCH) return;
+      last = tail.seq;
     }
   }
 
@@ -120,6 +130,19 @@ export class MongoLedgerStore implements LedgerStore {
       await cursor.close().catch(() => undefined);
     }
   }
+}
+
+/** The entries of one account that pass `filter`, as a query (see EntryQuery for the rules). */
+function matching(accountId: AccountId, filter: EntryFilter): QueryFilter<LedgerEntryDoc> {
+  const query: QueryFilter<LedgerEntryDoc> = { accountId };
+  if (filter.types && filter.types.length > 0) query.type = trusted({ $in: [...filter.types] });
+  if (filter.from || filter.to) {
+    const createdAt: { $gte?: Date; $lt?: Date } = {};
+    if (filter.from) createdAt.$gte = filter.from;
+    if (filter.to) createdAt.$lt = filter.to;
+    query.createdAt = trusted(createdAt);
+  }
+  return query;
 }
 
 /** Maps a duplicate key error to the rule it broke; null for any other error. */

@@ -44,7 +44,7 @@ export const ledgerEntrySchema = new Schema<LedgerEntryDoc>(
   { collection: "ledger_entries", strict: true, versionKey: false },
 );
 
-// The three unique indexes are the ledger's whole concurrency guard (see repository.ts): two
+// The three unique indexes are the ledger's whole concurrency guard (see ledger-store.ts): two
 // writers that read the same newest entry both try seq + 1 and the index lets only one in;
 // a retried request finds its idempotency key taken; a charge can be refunded once.
 // Declared in the order the memory store checks them. An insert that breaks two rules gets
@@ -60,6 +60,18 @@ ledgerEntrySchema.index(
 ledgerEntrySchema.index({ accountId: 1, type: 1, seq: -1 });
 // sumAmounts(): types since a date.
 ledgerEntrySchema.index({ accountId: 1, type: 1, createdAt: 1 });
+// stream() (the CSV export, the ledger check) pages by seq: 500 entries at a time with
+// seq < last (or > last), sorted by seq, plus the export's type and date filters. No index of
+// its own, on purpose:
+// - unfiltered, the unique (accountId, seq) gives both the bounds and the order;
+// - by type, (accountId, type, seq) gives one seq-ordered range per type, which the server
+//   merges in order, so no batch sorts in memory;
+// - by date, createdAt is checked on each document while walking seq order (or the planner
+//   takes (accountId, type, createdAt) for a narrow range and sorts at most one batch).
+//   Whole-export cost is one pass over the account's history: what the export did when it
+//   filtered in JavaScript, but on the server and without shipping the entries it drops.
+// An index that also held createdAt would spare those document reads only for date-filtered
+// exports of long histories, and every index costs each append, the hot path (every charge).
 
 export type LedgerEntryModel = Model<LedgerEntryDoc>;
 
