@@ -160,7 +160,13 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     botName,
     log,
   });
-  const runReview = createRunReview({ runs: store.runs, engine: a.engine, finishRun, host });
+  const runReview = createRunReview({
+    runs: store.runs,
+    engine: a.engine,
+    finishRun,
+    acceptReview,
+    host,
+  });
   const postReply = createPostReply({
     pullRequests: store.pullRequests,
     engine: a.engine,
@@ -174,6 +180,11 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     finishRun,
     reviewJobState: producer.reviewJobState,
     enqueueReview: producer.enqueueReview,
+    onError: (run, err) =>
+      log.warn(
+        { accountId: run.accountId, runKey: run.runKey, err: (err as Error).message },
+        "sweep: run not handled; it is tried again on the next sweep",
+      ),
   });
 
   // Stripe is optional: without a key, checkout answers 503 and everything else works.

@@ -13,6 +13,8 @@ export interface ReviewTrigger {
   url: string;
   /** "auto": a pull request event; "command": someone asked with `/jasper review`. */
   source: "auto" | "command";
+  /** The `/jasper review` comment: one comment asks for one run, however often delivered. */
+  commentId?: number | undefined;
 }
 
 export type AcceptOutcome =
@@ -24,7 +26,7 @@ export type AcceptOutcome =
 
 export interface AcceptDeps {
   runs: ReviewRunStore;
-  pullRequests: Pick<PullRequestStore, "get" | "claimPausedNotice">;
+  pullRequests: Pick<PullRequestStore, "get" | "claimPausedNotice" | "nextRunSequence">;
   accounts: Pick<AccountStore, "get">;
   ledger: Pick<Ledger, "charge" | "refundOfCharge">;
   enqueueReview(job: ReviewJob, runKey: string): Promise<void>;
@@ -63,9 +65,12 @@ export function createAcceptReview(deps: AcceptDeps) {
       if (flags.autoReviewPaused) return { status: "skipped", reason: "paused_on_pull_request" };
     }
     const prRuns = await deps.runs.listForPullRequest(accountId, pr.repositoryId, pr.number, 50);
+    // A comment redelivered after the queue forgot its job: the database remembers it.
+    const asked = trigger.commentId && prRuns.find((r) => r.commentId === trigger.commentId);
+    if (asked) return duplicate(asked);
     const forHead = prRuns.filter((r) => r.headSha === trigger.headSha);
     const attempt = nextAttempt(forHead, trigger.source);
-    if (attempt === null) return { status: "duplicate", run: forHead[0]! };
+    if (attempt === null) return duplicate(forHead[0]!);
     const posted = prRuns.some((r) => r.status === "posted");
     const { created, run } = await deps.runs.claim({
       accountId,
@@ -73,6 +78,8 @@ export function createAcceptReview(deps: AcceptDeps) {
       pr,
       headSha: trigger.headSha,
       attempt,
+      sequence: await deps.pullRequests.nextRunSequence(accountId, pr),
+      commentId: trigger.commentId ?? null,
       installationId: trigger.installationId,
       status: "pending",
       chargeKey: null,
@@ -80,18 +87,26 @@ export function createAcceptReview(deps: AcceptDeps) {
       reason: null,
     });
     // Someone else claimed it: a duplicate, unless it was left half-done by a crash.
-    if (!created && run.status !== "pending") return { status: "duplicate", run };
+    if (!created && run.status !== "pending") return duplicate(run);
     return pay(run, trigger.url);
   }
 
+  /**
+   * A run that exists already. If it is `queued`, its job is added again: the job id makes
+   * that a no-op while the job exists, and brings it back when it was lost (Redis down
+   * between the charge and the add, the webhook answered 500, GitHub redelivered).
+   */
+  async function duplicate(run: ReviewRun): Promise<AcceptOutcome> {
+    if (run.status === "queued") await enqueue(run);
+    return { status: "duplicate", run };
+  }
+
+  const enqueue = (run: ReviewRun) =>
+    deps.enqueueReview({ accountId: run.accountId, runKey: run.runKey }, run.runKey);
+
   /** Charges for the run if it needs paying for, then queues it; or pauses it at zero. */
   async function pay(run: ReviewRun, url: string): Promise<AcceptOutcome> {
-    const account = await deps.accounts.get(run.accountId);
-    const policy = (account?.settings ?? DEFAULT_SETTINGS).reviewCharging;
-    const chargeKey =
-      policy === "review_run"
-        ? await chargeOnce(run, runChargeKey(run.runKey), url)
-        : await chargePullRequest(run, url);
+    const chargeKey = await chargeFor(run, url);
 
     if (chargeKey === null) {
       const paused = await deps.runs.transition(run.accountId, run.runKey, ["pending"], "paused", {
@@ -119,8 +134,17 @@ export function createAcceptReview(deps: AcceptDeps) {
         chargeKey,
       })) ?? (await deps.runs.get(run.accountId, run.runKey));
     // Queued even when another caller moved it first: the job id makes a second add a no-op.
-    await deps.enqueueReview({ accountId: run.accountId, runKey: run.runKey }, run.runKey);
+    await enqueue(run);
     return { status: "queued", run: queued ?? run };
+  }
+
+  /** Charges the run under the account's policy; the charge's key, or null if it does not fit. */
+  async function chargeFor(run: ReviewRun, url: string): Promise<string | null> {
+    const account = await deps.accounts.get(run.accountId);
+    const policy = (account?.settings ?? DEFAULT_SETTINGS).reviewCharging;
+    return policy === "review_run"
+      ? chargeOnce(run, runChargeKey(run.runKey), url)
+      : chargePullRequest(run, url);
   }
 
   /** The pull request's live charge: the first of its keys that was not refunded. */
@@ -152,6 +176,19 @@ export function createAcceptReview(deps: AcceptDeps) {
 
   return {
     accept,
+    /**
+     * For run-review, right before posting: the key of a live charge paying for this run, or
+     * null when the credits do not cover one. Normally the run's own charge. Under the
+     * per-PR policy another run of the PR may have ended and refunded the shared charge in
+     * the moment this run was being paid (it could not see this run yet); then the PR is
+     * charged again under the next key, so no review is ever posted unpaid.
+     */
+    async liveCharge(run: ReviewRun): Promise<string | null> {
+      if (run.chargeKey && !(await deps.ledger.refundOfCharge(run.accountId, run.chargeKey))) {
+        return run.chargeKey;
+      }
+      return chargeFor(run, deps.pullRequestUrl(run.pr.repository, run.pr.number));
+    },
     /** The sweeper's way back into a run a crash left `pending`. */
     resume: (run: ReviewRun) => pay(run, deps.pullRequestUrl(run.pr.repository, run.pr.number)),
   };

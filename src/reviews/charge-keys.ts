@@ -9,6 +9,9 @@ import type { PullRequestRef } from "./types.js";
 export const pullRequestChargeKey = (pr: PullRequestRef, generation: number): string =>
   `review:${pr.repositoryId}:${pr.number}:pr${generation}`;
 
+/** Whether a charge key is a pull request's shared one (which several runs may carry). */
+export const isPullRequestChargeKey = (key: string): boolean => /^review:\d+:\d+:pr\d+$/.test(key);
+
 export const runChargeKey = (runKey: string): string => `review:${runKey}:run`;
 
 export const runKeyOf = (pr: PullRequestRef, headSha: string, attempt: number): string =>

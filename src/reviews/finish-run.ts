@@ -1,10 +1,14 @@
 import type { Ledger } from "../ledger/ledger.js";
 import type { ReplyJob } from "../queue/queues.js";
 import type { Voice } from "../replies/voice.js";
+import { isPullRequestChargeKey } from "./charge-keys.js";
 import type { ReviewRun, ReviewRunStore, RunStatus } from "./types.js";
 
 export interface FinishRunDeps {
-  runs: ReviewRunStore;
+  runs: Pick<
+    ReviewRunStore,
+    "transition" | "settleRefund" | "postedWithCharge" | "listForPullRequest"
+  >;
   ledger: Pick<Ledger, "refund">;
   enqueueReply(job: ReplyJob, id: string): Promise<void>;
   /** Says so on the pull request when a run failed. */
@@ -16,65 +20,85 @@ export interface Finished {
   refunded: boolean;
 }
 
+/** What an ended run's charge is doing now. */
+type ChargeUse = "none" | "posted" | "carried" | "undecided" | "unused";
+
 /**
  * Ends a run that will not be posted: "failed" (Jasper's fault, after its retries),
  * "superseded" (a newer head will be reviewed instead) or "skipped" (the pull request closed).
- * Its charge is refunded unless some review it paid for was posted or another run still
- * carries it (under the default policy every run of a pull request shares one charge).
- * The refund is keyed by the charge, so however many workers or sweeps get here, it is
- * refunded once. Returns null when another worker ended the run first.
+ *
+ * The run's end and "a refund is due" are one write (`refundDue`); `settle` then refunds the
+ * charge unless some review it paid for was posted or another run still carries it (under
+ * the default policy every run of a pull request shares one charge), queues the failure
+ * comment, and clears the flag. A crash or an error between the two leaves the flag set, and
+ * the sweeper runs `settle` again: the refund is keyed by the charge and the comment by the
+ * run, so however often it runs, each happens once. Returns null when another worker ended
+ * the run first.
  */
 export function createFinishRun(deps: FinishRunDeps) {
-  return async function finishRun(
+  async function finishRun(
     run: ReviewRun,
     to: Extract<RunStatus, "failed" | "superseded" | "skipped">,
     reason: string,
   ): Promise<Finished | null> {
     const ended = await deps.runs.transition(run.accountId, run.runKey, ["pending", "queued"], to, {
       reason,
+      refundDue: true,
     });
     if (!ended) return null;
+    return { run: ended, refunded: await settle(ended) };
+  }
 
+  /** Refunds what an ended run owes and says it failed; true when its charge was refunded. */
+  async function settle(run: ReviewRun): Promise<boolean> {
+    const use = await chargeUse(run);
+    // A sibling run of the pull request was claimed but not paid yet: it is about to take
+    // this very charge (the per-PR key), so refunding now could leave its review unpaid.
+    // The flag stays set and the sweeper decides once that run is paid or ended.
+    if (use === "undecided") return false;
     let refunded = false;
-    if (ended.chargeKey && !(await stillPaysForSomething(ended))) {
-      const result = await deps.ledger.refund(ended.accountId, {
-        chargeKey: ended.chargeKey,
-        description: `Refund: review of ${ended.pr.repository}#${ended.pr.number} ${to} (${reason})`,
+    if (use === "unused") {
+      const result = await deps.ledger.refund(run.accountId, {
+        chargeKey: run.chargeKey!,
+        description: `Refund: review of ${run.pr.repository}#${run.pr.number} ${run.status} (${run.reason ?? "error"})`,
       });
       refunded = result.status === "created" || result.status === "replayed";
     }
-
-    if (to === "failed") {
+    if (run.status === "failed") {
       await deps.enqueueReply(
         {
           kind: "comment",
-          accountId: ended.accountId,
-          installationId: ended.installationId,
-          repository: ended.pr.repository,
-          number: ended.pr.number,
-          body: deps.voice.reviewFailed({ headSha: ended.headSha, reason: ended.reason, refunded }),
+          accountId: run.accountId,
+          installationId: run.installationId,
+          repository: run.pr.repository,
+          number: run.pr.number,
+          body: deps.voice.reviewFailed({ headSha: run.headSha, reason: run.reason, refunded }),
         },
-        `failed-${ended.runKey}`,
+        `failed-${run.runKey}`,
       );
     }
-    return { run: ended, refunded };
-  };
-
-  async function stillPaysForSomething(run: ReviewRun): Promise<boolean> {
-    const key = run.chargeKey!;
-    if (await deps.runs.postedWithCharge(run.accountId, key)) return true;
-    const siblings = await deps.runs.listForPullRequest(
-      run.accountId,
-      run.pr.repositoryId,
-      run.pr.number,
-      50,
-    );
-    return siblings.some(
-      (r) =>
-        r.runKey !== run.runKey &&
-        r.chargeKey === key &&
-        (r.status === "pending" || r.status === "queued"),
-    );
+    await deps.runs.settleRefund(run.accountId, run.runKey);
+    return refunded;
   }
+
+  async function chargeUse(run: ReviewRun): Promise<ChargeUse> {
+    const key = run.chargeKey;
+    if (!key) return "none";
+    if (await deps.runs.postedWithCharge(run.accountId, key)) return "posted";
+    const siblings = (
+      await deps.runs.listForPullRequest(run.accountId, run.pr.repositoryId, run.pr.number, 50)
+    ).filter((r) => r.runKey !== run.runKey);
+    const live = (r: ReviewRun) => r.status === "pending" || r.status === "queued";
+    if (siblings.some((r) => r.chargeKey === key && live(r))) return "carried";
+    if (
+      isPullRequestChargeKey(key) &&
+      siblings.some((r) => r.status === "pending" && !r.chargeKey)
+    ) {
+      return "undecided";
+    }
+    return "unused";
+  }
+
+  return Object.assign(finishRun, { settle });
 }
 export type FinishRun = ReturnType<typeof createFinishRun>;

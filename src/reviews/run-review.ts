@@ -3,6 +3,8 @@ import { PermanentError } from "../errors.js";
 import type { ReviewJob } from "../queue/queues.js";
 import { PermanentEngineError, type ReviewEngine } from "../engine/engine.js";
 import { prepareDiff } from "../engine/prepare-diff.js";
+import type { AcceptReview } from "./accept-review.js";
+import { isPullRequestChargeKey } from "./charge-keys.js";
 import type { FinishRun } from "./finish-run.js";
 import type { PullRequestHost } from "./pull-request-host.js";
 import { bodyWithComments, reviewBody, runMarker } from "./review-body.js";
@@ -12,13 +14,14 @@ export interface RunReviewDeps {
   runs: ReviewRunStore;
   engine: ReviewEngine;
   finishRun: FinishRun;
+  acceptReview: Pick<AcceptReview, "liveCharge">;
   host: Pick<
     PullRequestHost,
     "getPullRequest" | "hasReviewWithMarker" | "listChangedFiles" | "postReview"
   >;
 }
 
-export type RunOutcome = "posted" | "superseded" | "skipped" | "not_queued";
+export type RunOutcome = "posted" | "superseded" | "skipped" | "paused" | "not_queued";
 
 /**
  * The worker's side of a review: fetch the pull request and its files, run the engine, post
@@ -40,8 +43,11 @@ export function createRunReview(deps: RunReviewDeps) {
       run.pr.repositoryId,
       run.pr.number,
     );
-    if (latest && latest.headSha !== run.headSha && latest.createdAt > run.createdAt) {
-      if (["pending", "queued", "posted"].includes(latest.status)) {
+    if (latest && latest.headSha !== run.headSha && isNewer(latest, run)) {
+      // Under per-run charging this run paid for itself: whatever became of the newer run
+      // (paused for want of credits, too), reviewing an old head would bill twice for what
+      // GitHub shows as one head. Under the per-PR charge it only yields to a live run.
+      if (ownCharge(run) || ["pending", "queued", "posted"].includes(latest.status)) {
         await deps.finishRun(run, "superseded", "a newer commit will be reviewed");
         return "superseded";
       }
@@ -68,6 +74,12 @@ export function createRunReview(deps: RunReviewDeps) {
       await deps.finishRun(run, "skipped", "the pull request was closed");
       return "skipped";
     }
+    // GitHub's head moved on before Jasper heard of it: a run that paid for itself must not
+    // review (and bill for) a head another run will be charged for.
+    if (ownCharge(run) && pull.headSha !== run.headSha) {
+      await deps.finishRun(run, "superseded", "a newer commit will be reviewed");
+      return "superseded";
+    }
     // An earlier attempt may have posted and died before recording it: never post twice.
     if (!(await deps.host.hasReviewWithMarker(pr, runMarker(run.runKey)))) {
       const diff = prepareDiff(await deps.host.listChangedFiles(pr));
@@ -80,6 +92,20 @@ export function createRunReview(deps: RunReviewDeps) {
         incremental: run.incremental,
         diff,
       });
+      // Never post unpaid: the charge this run carries may have been refunded by a sibling
+      // run that could not see it yet (see AcceptReview.liveCharge).
+      const paidBy = await deps.acceptReview.liveCharge(run);
+      if (paidBy === null) {
+        await deps.runs.transition(run.accountId, run.runKey, ["queued"], "paused", {
+          reason: "insufficient_credits",
+        });
+        return "paused";
+      }
+      if (paidBy !== run.chargeKey) {
+        await deps.runs.transition(run.accountId, run.runKey, ["queued"], "queued", {
+          chargeKey: paidBy,
+        });
+      }
       const body = reviewBody({
         summary: result.summary,
         skipped: diff.skipped,
@@ -99,6 +125,14 @@ export function createRunReview(deps: RunReviewDeps) {
   }
 }
 export type RunReview = ReturnType<typeof createRunReview>;
+
+/** Newer by the per-PR sequence; by creation for runs stored before it (both 0). */
+const isNewer = (a: ReviewRun, b: ReviewRun): boolean =>
+  a.sequence !== b.sequence ? a.sequence > b.sequence : a.createdAt > b.createdAt;
+
+/** Paid by its own charge (per-run charging), not the pull request's shared one. */
+const ownCharge = (run: ReviewRun): boolean =>
+  run.chargeKey !== null && !isPullRequestChargeKey(run.chargeKey);
 
 /** Errors a retry cannot fix: the engine says so, or the host refused us or lost the PR. */
 function isPermanent(err: unknown): boolean {

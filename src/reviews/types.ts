@@ -31,6 +31,14 @@ export interface ReviewRun {
   headSha: string;
   /** 0 for the head's first run; a `/jasper review` after a failure makes the next. */
   attempt: number;
+  /**
+   * The run's place among its pull request's runs (1, 2, ...; gaps allowed), from a per-PR
+   * counter in the database: "newest" is the highest sequence, never a host's clock, which
+   * can be skewed between hosts. Runs stored before it existed read as 0.
+   */
+  sequence: number;
+  /** The `/jasper review` comment that asked for this run, so a redelivery asks only once. */
+  commentId: number | null;
   installationId: number;
   status: RunStatus;
   /** The ledger charge that pays for this run (its own, or the pull request's). */
@@ -39,11 +47,18 @@ export interface ReviewRun {
   incremental: boolean;
   /** Why it ended, for failed and skipped runs. */
   reason: string | null;
+  /**
+   * Set in the same write that ends a run whose charge may have to be refunded, cleared once
+   * that is settled (refunded, or carried by another run). A crash in between leaves it set,
+   * and the sweeper finishes the refund: a refund is never lost between two writes.
+   */
+  refundDue: boolean;
   createdAt: Date;
   updatedAt: Date;
 }
 
-export type NewRun = Omit<ReviewRun, "createdAt" | "updatedAt">;
+export type NewRun = Omit<ReviewRun, "createdAt" | "updatedAt" | "refundDue">;
+export type RunFields = Partial<Pick<ReviewRun, "chargeKey" | "reason" | "refundDue">>;
 
 export interface ReviewRunStore {
   /** Inserts the run unless its key exists; either way returns the stored run. */
@@ -59,9 +74,13 @@ export interface ReviewRunStore {
     runKey: string,
     from: readonly RunStatus[],
     to: RunStatus,
-    fields?: Partial<Pick<ReviewRun, "chargeKey" | "reason">>,
+    fields?: RunFields,
   ): Promise<ReviewRun | null>;
-  /** The pull request's newest run (highest createdAt), to tell whether a run is superseded. */
+  /** Clears `refundDue` (the refund is settled); the status stays as it is. */
+  settleRefund(accountId: AccountId, runKey: string): Promise<void>;
+  /** Ended runs whose refund is still due, oldest first (the sweeper's second list). */
+  listRefundDue(limit: number): Promise<ReviewRun[]>;
+  /** The pull request's newest run (highest sequence), to tell whether a run is superseded. */
   latestForPullRequest(
     accountId: AccountId,
     repositoryId: number,
@@ -76,8 +95,16 @@ export interface ReviewRunStore {
     number: number,
     limit: number,
   ): Promise<ReviewRun[]>;
-  /** Unfinished runs not updated since `before`, oldest first: the sweeper's work list. */
-  listStale(before: Date, limit: number): Promise<ReviewRun[]>;
+  /**
+   * Unfinished runs not updated since `before`, oldest first: the sweeper's work list.
+   * `after` is the last run of the previous page (its updatedAt and runKey), so a sweep can
+   * page past runs that are only waiting instead of starting at the oldest every time.
+   */
+  listStale(
+    before: Date,
+    limit: number,
+    after?: { updatedAt: Date; accountId: AccountId; runKey: string },
+  ): Promise<ReviewRun[]>;
 }
 
 /** What Jasper remembers about a pull request besides its runs. */
@@ -90,6 +117,8 @@ export interface PullRequestFlags {
 
 export interface PullRequestStore {
   get(accountId: AccountId, repositoryId: number, number: number): Promise<PullRequestFlags>;
+  /** The next value of the pull request's run counter (1 first), one atomic increment. */
+  nextRunSequence(accountId: AccountId, pr: PullRequestRef): Promise<number>;
   setAutoReviewPaused(accountId: AccountId, pr: PullRequestRef, paused: boolean): Promise<void>;
   /**
    * Claims the right to post the pull request's "reviews paused" comment: true for exactly

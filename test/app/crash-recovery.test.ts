@@ -28,7 +28,13 @@ describe("a worker killed mid-review never loses the credit", () => {
     await queue.obliterate({ force: true }); // Redis lost the job (flushed, failed over)
     expect((await run()).status).toBe("queued");
 
-    expect(await h.jasper.sweep(later())).toEqual({ resumed: 0, requeued: 1, failed: 0 });
+    expect(await h.jasper.sweep(later())).toEqual({
+      resumed: 0,
+      requeued: 1,
+      failed: 0,
+      settled: 0,
+      errors: 0,
+    });
     const posted: PostedReview[] = [];
     mockReviewCalls(posted, { number: 12 });
     h.startWorkers();
@@ -63,7 +69,13 @@ describe("a worker killed mid-review never loses the credit", () => {
     expect(await h.store.ledger.list(acme, { types: ["refund"], limit: 10 })).toHaveLength(1);
     expect((await h.jasper.ledger.summary(acme)).balance).toBe(3);
     // Sweeping again finds nothing left to do.
-    expect(await h.jasper.sweep(later())).toEqual({ resumed: 0, requeued: 0, failed: 0 });
+    expect(await h.jasper.sweep(later())).toEqual({
+      resumed: 0,
+      requeued: 0,
+      failed: 0,
+      settled: 0,
+      errors: 0,
+    });
     await connection.quit();
   });
 

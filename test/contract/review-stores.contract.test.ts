@@ -26,6 +26,9 @@ function newRun(accountId: AccountId, overrides: Partial<NewRun> = {}): NewRun {
     incremental: false,
     reason: null,
     ...overrides,
+    // Runs stored before these fields existed look like this (sequence 0: order by creation).
+    sequence: overrides.sequence ?? 0,
+    commentId: overrides.commentId ?? null,
     // A copy: a test that mutates its input must not change the shared refs above.
     pr: { ...pr },
   };

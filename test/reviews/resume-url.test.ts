@@ -38,6 +38,8 @@ describe("pull request links", () => {
       pr,
       headSha: HEAD,
       attempt: 0,
+      sequence: 1,
+      commentId: null,
       installationId: 4242,
       status: "pending",
       chargeKey: null,

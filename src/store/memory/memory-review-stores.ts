@@ -7,6 +7,7 @@ import {
   type PullRequestStore,
   type ReviewRun,
   type ReviewRunStore,
+  type RunFields,
   type RunStatus,
 } from "../../reviews/types.js";
 
@@ -28,7 +29,13 @@ export class MemoryReviewRunStore implements ReviewRunStore {
     const existing = this.runs.get(key(input.accountId, input.runKey));
     if (existing) return { created: false, run: copyRun(existing) };
     const now = this.now();
-    const run: ReviewRun = { ...input, pr: { ...input.pr }, createdAt: now, updatedAt: now };
+    const run: ReviewRun = {
+      ...input,
+      pr: { ...input.pr },
+      refundDue: false,
+      createdAt: now,
+      updatedAt: now,
+    };
     this.runs.set(key(input.accountId, input.runKey), run);
     const prKey = pullRequestKey(input.accountId, input.pr.repositoryId, input.pr.number);
     this.byPullRequest.set(prKey, [...(this.byPullRequest.get(prKey) ?? []), run]);
@@ -45,7 +52,7 @@ export class MemoryReviewRunStore implements ReviewRunStore {
     runKey: string,
     from: readonly RunStatus[],
     to: RunStatus,
-    fields: Partial<Pick<ReviewRun, "chargeKey" | "reason">> = {},
+    fields: RunFields = {},
   ): Promise<ReviewRun | null> {
     const run = this.runs.get(key(accountId, runKey));
     if (!run || !from.includes(run.status)) return null;
@@ -54,6 +61,19 @@ export class MemoryReviewRunStore implements ReviewRunStore {
       if (v !== undefined) Object.assign(run, { [k]: v });
     Object.assign(run, { status: to, updatedAt: this.now() });
     return copyRun(run);
+  }
+
+  async settleRefund(accountId: AccountId, runKey: string): Promise<void> {
+    const run = this.runs.get(key(accountId, runKey));
+    if (run) run.refundDue = false;
+  }
+
+  async listRefundDue(limit: number): Promise<ReviewRun[]> {
+    return [...this.runs.values()]
+      .filter((r) => r.refundDue && FINAL_STATUSES.includes(r.status))
+      .sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime())
+      .slice(0, Math.max(limit, 0))
+      .map(copyRun);
   }
 
   async latestForPullRequest(accountId: AccountId, repositoryId: number, number: number) {
@@ -76,14 +96,29 @@ export class MemoryReviewRunStore implements ReviewRunStore {
     limit: number,
   ): Promise<ReviewRun[]> {
     const runs = this.byPullRequest.get(pullRequestKey(accountId, repositoryId, number)) ?? [];
-    return [...runs].reverse().slice(0, Math.max(limit, 0)).map(copyRun);
+    // Newest first: by sequence, then by creation (runs stored without a sequence read as 0).
+    return [...runs]
+      .reverse()
+      .sort((a, b) => b.sequence - a.sequence)
+      .slice(0, Math.max(limit, 0))
+      .map(copyRun);
   }
 
-  async listStale(before: Date, limit: number): Promise<ReviewRun[]> {
+  async listStale(
+    before: Date,
+    limit: number,
+    after?: { updatedAt: Date; accountId: AccountId; runKey: string },
+  ): Promise<ReviewRun[]> {
+    // The same total order as the mongo store: updatedAt, then (accountId, runKey).
+    const order = (a: StaleKey, b: StaleKey) =>
+      a.updatedAt.getTime() - b.updatedAt.getTime() ||
+      a.accountId - b.accountId ||
+      (a.runKey < b.runKey ? -1 : a.runKey > b.runKey ? 1 : 0);
     return [...this.runs.values()]
       .filter((r) => !FINAL_STATUSES.includes(r.status) && r.updatedAt < before)
-      .sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime())
-      .slice(0, limit)
+      .filter((r) => !after || order(r, after) > 0)
+      .sort(order)
+      .slice(0, Math.max(limit, 0))
       .map(copyRun);
   }
 
@@ -94,8 +129,11 @@ export class MemoryReviewRunStore implements ReviewRunStore {
   }
 }
 
+type StaleKey = Pick<ReviewRun, "updatedAt" | "accountId" | "runKey">;
+
 interface Flags extends PullRequestFlags {
   noticeClaimed: boolean;
+  runCounter: number;
 }
 
 export class MemoryPullRequestStore implements PullRequestStore {
@@ -107,6 +145,10 @@ export class MemoryPullRequestStore implements PullRequestStore {
       autoReviewPaused: flags?.autoReviewPaused ?? false,
       pausedNoticeCommentId: flags?.pausedNoticeCommentId ?? null,
     };
+  }
+
+  async nextRunSequence(accountId: AccountId, pr: PullRequestRef): Promise<number> {
+    return ++this.flags(accountId, pr).runCounter;
   }
 
   async setAutoReviewPaused(accountId: AccountId, pr: PullRequestRef, paused: boolean) {
@@ -128,7 +170,12 @@ export class MemoryPullRequestStore implements PullRequestStore {
     const k = `${accountId}:${pr.repositoryId}:${pr.number}`;
     let flags = this.prs.get(k);
     if (!flags) {
-      flags = { autoReviewPaused: false, pausedNoticeCommentId: null, noticeClaimed: false };
+      flags = {
+        autoReviewPaused: false,
+        pausedNoticeCommentId: null,
+        noticeClaimed: false,
+        runCounter: 0,
+      };
       this.prs.set(k, flags);
     }
     return flags;

@@ -23,6 +23,29 @@ export class MongoPullRequestStore implements PullRequestStore {
     };
   }
 
+  async nextRunSequence(accountId: AccountId, pr: PullRequestRef): Promise<number> {
+    // One findOneAndUpdate with $inc: atomic on the document, so no two callers get the same
+    // number. An upsert that loses the insert race to another fails on the unique index; the
+    // document exists then, and the retry is a plain increment.
+    const bump = () =>
+      this.prs
+        .findOneAndUpdate(
+          { accountId, repositoryId: pr.repositoryId, number: pr.number },
+          { $inc: { runCounter: 1 }, $set: { repository: pr.repository } },
+          { upsert: true, returnDocument: "after", runValidators: true },
+        )
+        .lean<Pick<PullRequestDoc, "runCounter">>();
+    let doc: Pick<PullRequestDoc, "runCounter"> | null;
+    try {
+      doc = await bump();
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      doc = await bump();
+    }
+    if (!doc) throw new Error("upsert returned no document");
+    return doc.runCounter;
+  }
+
   async setAutoReviewPaused(accountId: AccountId, pr: PullRequestRef, paused: boolean) {
     await this.set(accountId, pr, { autoReviewPaused: paused });
   }

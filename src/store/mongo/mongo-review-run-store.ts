@@ -5,6 +5,7 @@ import {
   type NewRun,
   type ReviewRun,
   type ReviewRunStore,
+  type RunFields,
   type RunStatus,
 } from "../../reviews/types.js";
 import { RUN_STATUSES, type ReviewRunDoc, type ReviewRunModel } from "./models/review-run.js";
@@ -18,7 +19,8 @@ const UNFINISHED: RunStatus[] = RUN_STATUSES.filter((s) => !FINAL_STATUSES.inclu
  * status; see models/review-run.ts. Operator objects in filters are wrapped in
  * mongoose.trusted(): the connection runs with sanitizeFilter (see connect-mongo.ts).
  *
- * "Newest" is createdAt, then _id. The store sets both together, synchronously: within one
+ * "Newest" is the per-PR sequence (a database counter); for runs stored before it existed
+ * (sequence 0) it is createdAt, then _id. The store sets both together, synchronously: within one
  * process ObjectIds only grow, so runs created in the same millisecond still have an order,
  * and it is their creation order. Across processes that share a millisecond the order is
  * arbitrary but fixed, which is all a tie between two processes can mean.
@@ -39,11 +41,14 @@ export class MongoReviewRunStore implements ReviewRunStore {
       },
       headSha: input.headSha,
       attempt: input.attempt,
+      sequence: input.sequence,
+      commentId: input.commentId,
       installationId: input.installationId,
       status: input.status,
       chargeKey: input.chargeKey,
       incremental: input.incremental,
       reason: input.reason,
+      refundDue: false,
       createdAt: now,
       updatedAt: now,
     };
@@ -71,13 +76,14 @@ export class MongoReviewRunStore implements ReviewRunStore {
     runKey: string,
     from: readonly RunStatus[],
     to: RunStatus,
-    fields: Partial<Pick<ReviewRun, "chargeKey" | "reason">> = {},
+    fields: RunFields = {},
   ): Promise<ReviewRun | null> {
     // One findOneAndUpdate: the status check and the write are a single atomic step on the
     // document, so of two workers moving a run out of the same status only one matches.
     const set: Partial<ReviewRunDoc> = { status: to, updatedAt: new Date() };
     if (fields.chargeKey !== undefined) set.chargeKey = fields.chargeKey;
     if (fields.reason !== undefined) set.reason = fields.reason;
+    if (fields.refundDue !== undefined) set.refundDue = fields.refundDue;
     const doc = await this.runs
       .findOneAndUpdate(
         { accountId, runKey, status: trusted({ $in: [...from] }) },
@@ -88,6 +94,22 @@ export class MongoReviewRunStore implements ReviewRunStore {
     return doc ? toRun(doc) : null;
   }
 
+  async settleRefund(accountId: AccountId, runKey: string): Promise<void> {
+    await this.runs.updateOne({ accountId, runKey }, { $set: { refundDue: false } });
+  }
+
+  async listRefundDue(limit: number): Promise<ReviewRun[]> {
+    if (limit <= 0) return [];
+    // Across accounts, like listStale: each run carries its accountId, and the refund that
+    // follows is scoped to it. The filter matches the partial index "refund_due".
+    const docs = await this.runs
+      .find({ refundDue: true, status: trusted({ $in: [...FINAL_STATUSES] }) })
+      .sort({ updatedAt: 1, _id: 1 })
+      .limit(limit)
+      .lean<ReviewRunDoc[]>();
+    return docs.map(toRun);
+  }
+
   async latestForPullRequest(
     accountId: AccountId,
     repositoryId: number,
@@ -95,7 +117,7 @@ export class MongoReviewRunStore implements ReviewRunStore {
   ): Promise<ReviewRun | null> {
     const doc = await this.runs
       .findOne({ accountId, "pr.repositoryId": repositoryId, "pr.number": number })
-      .sort({ createdAt: -1, _id: -1 })
+      .sort({ sequence: -1, createdAt: -1, _id: -1 })
       .lean<ReviewRunDoc>();
     return doc ? toRun(doc) : null;
   }
@@ -115,20 +137,42 @@ export class MongoReviewRunStore implements ReviewRunStore {
     if (limit <= 0) return [];
     const docs = await this.runs
       .find({ accountId, "pr.repositoryId": repositoryId, "pr.number": number })
-      .sort({ createdAt: -1, _id: -1 })
+      .sort({ sequence: -1, createdAt: -1, _id: -1 })
       .limit(limit)
       .lean<ReviewRunDoc[]>();
     return docs.map(toRun);
   }
 
-  async listStale(before: Date, limit: number): Promise<ReviewRun[]> {
+  async listStale(
+    before: Date,
+    limit: number,
+    after?: { updatedAt: Date; accountId: AccountId; runKey: string },
+  ): Promise<ReviewRun[]> {
     if (limit <= 0) return [];
     // The only query here without an accountId: the sweeper works across every account.
     // It returns whole runs, each carrying its own accountId, and every write that follows
-    // (transition) is scoped to that account again.
+    // (transition) is scoped to that account again. `after` continues past the previous
+    // page in the total order (updatedAt, accountId, runKey).
+    const filter: Record<string, unknown> = {
+      status: trusted({ $in: UNFINISHED }),
+      updatedAt: trusted({ $lt: before }),
+    };
+    if (after) {
+      // sanitizeFilter recurses into $or (helpers/query/sanitizeFilter.js) and leaves the
+      // trusted() operator objects alone, as everywhere in this store.
+      filter.$or = [
+        { updatedAt: trusted({ $gt: after.updatedAt }) },
+        { updatedAt: after.updatedAt, accountId: trusted({ $gt: after.accountId }) },
+        {
+          updatedAt: after.updatedAt,
+          accountId: after.accountId,
+          runKey: trusted({ $gt: after.runKey }),
+        },
+      ];
+    }
     const docs = await this.runs
-      .find({ status: trusted({ $in: UNFINISHED }), updatedAt: trusted({ $lt: before }) })
-      .sort({ updatedAt: 1, _id: 1 })
+      .find(filter)
+      .sort({ updatedAt: 1, accountId: 1, runKey: 1 })
       .limit(limit)
       .lean<ReviewRunDoc[]>();
     return docs.map(toRun);
@@ -155,11 +199,14 @@ function toRun(doc: ReviewRunDoc): ReviewRun {
     pr: { repositoryId: doc.pr.repositoryId, repository: doc.pr.repository, number: doc.pr.number },
     headSha: doc.headSha,
     attempt: doc.attempt,
+    sequence: doc.sequence ?? 0,
+    commentId: doc.commentId ?? null,
     installationId: doc.installationId,
     status: doc.status,
     chargeKey: doc.chargeKey ?? null,
     incremental: doc.incremental,
     reason: doc.reason ?? null,
+    refundDue: doc.refundDue ?? false,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };

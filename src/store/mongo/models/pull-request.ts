@@ -14,6 +14,8 @@ export interface PullRequestDoc extends PullRequestFlags {
   repository: string;
   /** Whether claimPausedNotice() has said true for this pull request (it never will again). */
   noticeClaimed: boolean;
+  /** The last run sequence handed out (nextRunSequence: one $inc each). */
+  runCounter: number;
 }
 
 const integer = { validator: Number.isInteger, message: "{PATH} must be an integer" };
@@ -32,6 +34,7 @@ export const pullRequestSchema = new Schema<PullRequestDoc>(
     // Defaults reach the database through upserts: mongoose adds them to $setOnInsert.
     autoReviewPaused: { type: Boolean, default: false },
     noticeClaimed: { type: Boolean, default: false },
+    runCounter: { type: Number, default: 0, min: 0, validate: integer },
     pausedNoticeCommentId: { type: Number, default: null, validate: integerOrNull },
   },
   { collection: "pull_requests", strict: true, versionKey: false, _id: false },

@@ -43,11 +43,15 @@ export const reviewRunSchema = new Schema<ReviewRunDoc>(
     pr: { type: pullRequestRefSchema, required: true },
     headSha: { type: String, required: true },
     attempt: { type: Number, required: true, min: 0, validate: integer },
+    // Runs stored before these fields existed read them as their defaults (see toRun).
+    sequence: { type: Number, default: 0, min: 0, validate: integer },
+    commentId: { type: Number, default: null },
     installationId: { type: Number, required: true, validate: integer },
     status: { type: String, required: true, enum: [...RUN_STATUSES] },
     chargeKey: { type: String, default: null },
     incremental: { type: Boolean, required: true },
     reason: { type: String, default: null },
+    refundDue: { type: Boolean, default: false },
     // Set by the store (claim sets both, transition moves updatedAt), so no timestamps option.
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
@@ -58,20 +62,28 @@ export const reviewRunSchema = new Schema<ReviewRunDoc>(
 // claim() and get(): one run per key per account. The deduplication of webhook deliveries
 // rests on this index: two deliveries of one push both insert, and only one gets in.
 reviewRunSchema.index({ accountId: 1, runKey: 1 }, { unique: true });
-// latestForPullRequest() and listForPullRequest(): newest first. _id breaks ties between runs
-// created in the same millisecond, and is in the index so the sort needs no in-memory stage.
+// latestForPullRequest() and listForPullRequest(): newest first, by the per-PR sequence (a
+// database counter, so no host's clock decides), then createdAt and _id for runs stored
+// before the sequence existed (all 0). In the index so the sort needs no in-memory stage.
 reviewRunSchema.index({
   accountId: 1,
   "pr.repositoryId": 1,
   "pr.number": 1,
+  sequence: -1,
   createdAt: -1,
   _id: -1,
 });
 // postedWithCharge().
 reviewRunSchema.index({ accountId: 1, chargeKey: 1, status: 1 });
-// listStale(), oldest first. The one query on this collection without an accountId: the
-// sweeper is an operator job over every account. _id makes the order total, as above.
-reviewRunSchema.index({ status: 1, updatedAt: 1, _id: 1 });
+// listStale(), oldest first, paged by (updatedAt, accountId, runKey). The one query on this
+// collection without an accountId: the sweeper is an operator job over every account.
+reviewRunSchema.index({ status: 1, updatedAt: 1, accountId: 1, runKey: 1 });
+// listRefundDue(): sparse in practice (refundDue is true only between two writes), so a
+// partial index holds just those runs.
+reviewRunSchema.index(
+  { updatedAt: 1, _id: 1 },
+  { partialFilterExpression: { refundDue: true }, name: "refund_due" },
+);
 
 export type ReviewRunModel = Model<ReviewRunDoc>;
 
