@@ -1,4 +1,3 @@
-import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ApplicationFunction, Probot } from "probot";
@@ -8,8 +7,8 @@ import { createCommentEvents } from "./github/comment-events.js";
 import { createPullRequestEvents } from "./github/pull-request-events.js";
 import { Ledger } from "./ledger/ledger.js";
 import { createChatLimiter } from "./queue/chat-limiter.js";
+import { openQueue } from "./queue/open-queue.js";
 import { createProducer, type Producer } from "./queue/producer.js";
-import { NOTIFICATIONS_QUEUE, type AlertJob } from "./notifications/alert-job.js";
 import { createAlertEnqueuer } from "./notifications/enqueue-alerts.js";
 import type { Mailer } from "./notifications/mailer.js";
 import { createSendAlert } from "./notifications/send-alert.js";
@@ -55,10 +54,7 @@ export interface Jasper {
 /** Builds every use case from its parts, the same way for the app and for tests. */
 export function composeJasper(o: ComposeOptions): Jasper {
   const { store } = o;
-  const notifications = new Queue<AlertJob>(NOTIFICATIONS_QUEUE, {
-    connection: o.redis,
-    prefix: o.queuePrefix ?? "jasper",
-  });
+  const notifications = openQueue("notifications", o.redis, o.queuePrefix);
   const ledger = new Ledger({
     store: store.ledger,
     freePerMonth: o.freePerMonth,

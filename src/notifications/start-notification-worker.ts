@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { alertJobSchema, NOTIFICATIONS_QUEUE, type AlertJob } from "./alert-job.js";
+import { QUEUE, alertJobSchema, type AlertJob } from "../queue/queues.js";
 import type { SendAlert, SendAlertResult } from "./send-alert.js";
 
 export interface NotificationWorkerDeps {
@@ -23,7 +23,7 @@ export interface NotificationWorker {
 /** Consumes the notifications queue: one low-balance email per job. */
 export function startNotificationWorker(deps: NotificationWorkerDeps): NotificationWorker {
   const worker = new Worker<AlertJob, SendAlertResult>(
-    NOTIFICATIONS_QUEUE,
+    QUEUE.notifications,
     async (job: Job<AlertJob>) => {
       const parsed = alertJobSchema.safeParse(job.data);
       // A payload this code cannot read stays unreadable however often it is retried.

@@ -6,7 +6,6 @@ import { composeJasper, type Jasper } from "../../src/compose.js";
 import type { ReviewEngine } from "../../src/engine/engine.js";
 import { createRuleBasedEngine } from "../../src/engine/rule-based-engine.js";
 import { createRedis } from "../../src/queue/redis.js";
-import { NOTIFICATIONS_QUEUE } from "../../src/notifications/alert-job.js";
 import { QUEUE } from "../../src/queue/queues.js";
 import { createServer } from "../../src/server/create-server.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
@@ -62,7 +61,7 @@ export async function createHarness(
   });
   const server = await createServer({ probot, app: jasper.app, store, log });
   const workers: Workers[] = [];
-  const queues = [QUEUE.reviews, QUEUE.replies, NOTIFICATIONS_QUEUE].map(
+  const queues = [QUEUE.reviews, QUEUE.replies, QUEUE.notifications].map(
     (name) => new Queue(name, { connection: redis, prefix }),
   );
   return {
