@@ -1,13 +1,6 @@
-import { Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import {
-  QUEUE,
-  replyJobSchema,
-  reviewJobSchema,
-  type ReplyJob,
-  type ReviewJob,
-} from "../queue/queues.js";
+import { registerWorker } from "../queue/register-worker.js";
 import type { SendAlert } from "../notifications/send-alert.js";
 import { startNotificationWorker } from "../notifications/start-notification-worker.js";
 import type { PostReply } from "../replies/post-reply.js";
@@ -36,39 +29,23 @@ export interface Workers {
 
 /** The worker role: consumes the review, reply and notification queues; sweeps stale runs. */
 export function startWorkers(deps: WorkerDeps): Workers {
-  const prefix = deps.prefix ?? "jasper";
-  const reviews = new Worker<ReviewJob>(
-    QUEUE.reviews,
-    async (job: Job<ReviewJob>) => {
-      const payload = reviewJobSchema.parse(job.data);
-      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      return deps.runReview(payload, { finalAttempt });
-    },
-    { connection: deps.connection, prefix, concurrency: deps.reviewConcurrency ?? 4 },
+  const { connection, prefix, log } = deps;
+  const reviews = registerWorker(
+    "reviews",
+    (job, { finalAttempt }) => deps.runReview(job, { finalAttempt }),
+    { connection, prefix, log, concurrency: deps.reviewConcurrency ?? 4 },
   );
-  const replies = new Worker<ReplyJob>(
-    QUEUE.replies,
-    async (job: Job<ReplyJob>) => deps.postReply(replyJobSchema.parse(job.data)),
-    { connection: deps.connection, prefix, concurrency: 8 },
-  );
-  for (const worker of [reviews, replies]) {
-    worker.on("failed", (job, err) =>
-      deps.log.warn(
-        { queue: worker.name, job: job?.id, attempts: job?.attemptsMade, err: err.message },
-        "job failed",
-      ),
-    );
-    // Without a listener an 'error' event would crash the process; BullMQ reconnects itself.
-    worker.on("error", (err) =>
-      deps.log.error({ queue: worker.name, err: err.message }, "worker error"),
-    );
-  }
-
+  const replies = registerWorker("replies", (job) => deps.postReply(job), {
+    connection,
+    prefix,
+    log,
+    concurrency: 8,
+  });
   const notifications = startNotificationWorker({
-    connection: deps.connection,
+    connection,
     prefix,
     sendAlert: deps.sendAlert,
-    log: deps.log,
+    log,
   });
 
   const staleAfterMs = deps.staleAfterMs ?? 15 * 60_000;
