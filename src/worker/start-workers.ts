@@ -6,6 +6,7 @@ import { startNotificationWorker } from "../notifications/start-notification-wor
 import type { PostReply } from "../replies/post-reply.js";
 import type { RunReview } from "../reviews/run-review.js";
 import type { Sweep } from "../reviews/sweep-runs.js";
+import { scheduleSweep } from "./schedule-sweep.js";
 
 export interface WorkerDeps {
   connection: Redis;
@@ -19,6 +20,7 @@ export interface WorkerDeps {
   reviewConcurrency?: number;
   /** A run untouched this long is the sweeper's. */
   staleAfterMs?: number;
+  /** How often the sweep runs, across all worker processes together; default a minute. */
   sweepEveryMs?: number;
 }
 
@@ -27,7 +29,10 @@ export interface Workers {
   close(): Promise<void>;
 }
 
-/** The worker role: consumes the review, reply and notification queues; sweeps stale runs. */
+/**
+ * The worker role: consumes the review, reply and notification queues, and the maintenance
+ * queue, whose job scheduler sweeps stale runs once per interval across all worker processes.
+ */
 export function startWorkers(deps: WorkerDeps): Workers {
   const { connection, prefix, log } = deps;
   const reviews = registerWorker(
@@ -49,20 +54,35 @@ export function startWorkers(deps: WorkerDeps): Workers {
   });
 
   const staleAfterMs = deps.staleAfterMs ?? 15 * 60_000;
-  const timer = setInterval(() => {
-    deps
-      .sweep(new Date(Date.now() - staleAfterMs))
-      .then((r) => {
-        if (r.resumed + r.requeued + r.failed > 0) deps.log.warn(r, "swept unfinished review runs");
-      })
-      .catch((err: Error) => deps.log.error({ err: err.message }, "sweep failed"));
-  }, deps.sweepEveryMs ?? 60_000);
-  timer.unref();
+  const maintenance = registerWorker(
+    "maintenance",
+    async (job) => {
+      switch (job.task) {
+        case "sweep_runs": {
+          const r = await deps.sweep(new Date(Date.now() - staleAfterMs));
+          if (r.resumed + r.requeued + r.failed > 0) log.warn(r, "swept unfinished review runs");
+          return r;
+        }
+      }
+    },
+    { connection, prefix, log, concurrency: 1 },
+  );
+  // In the background, so starting stays synchronous; a worker connection waits out Redis
+  // being down, so this fails only on a real error. The other processes upsert it too.
+  const scheduled = scheduleSweep(connection, prefix, deps.sweepEveryMs ?? 60_000).catch(
+    (err: Error) => log.error({ err: err.message }, "sweep not scheduled"),
+  );
 
   return {
     async close() {
-      clearInterval(timer);
-      await Promise.all([reviews.close(), replies.close(), notifications.close()]);
+      // The scheduler stays in Redis: the other worker processes still sweep.
+      await scheduled;
+      await Promise.all([
+        reviews.close(),
+        replies.close(),
+        notifications.close(),
+        maintenance.close(),
+      ]);
     },
   };
 }

@@ -64,6 +64,8 @@ export async function createHarness(
   const queues = [QUEUE.reviews, QUEUE.replies, QUEUE.notifications].map(
     (name) => new Queue(name, { connection: redis, prefix }),
   );
+  // The sweep's scheduler and its next job: never pending work, but removed with the rest.
+  const maintenance = new Queue(QUEUE.maintenance, { connection: redis, prefix });
   return {
     store,
     jasper,
@@ -97,7 +99,7 @@ export async function createHarness(
     },
     async close() {
       await Promise.all(workers.map((w) => w.close()));
-      for (const q of queues) {
+      for (const q of [...queues, maintenance]) {
         await q.obliterate({ force: true });
         await q.close();
       }
