@@ -5,7 +5,6 @@
  * adapters; the test harness (test/support/harness.ts) hands in fakes where the outside
  * world would be, so the tests run this very wiring.
  */
-import { Queue } from "bullmq";
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
@@ -31,11 +30,11 @@ import { createGitHubHost } from "./github/github-host.js";
 import { createPullRequestEvents } from "./github/pull-request-events.js";
 import { pullRequestUrlOn } from "./github/pull-request-url.js";
 import { Ledger } from "./ledger/ledger.js";
-import { NOTIFICATIONS_QUEUE, type AlertJob } from "./notifications/alert-job.js";
 import { createAlertEnqueuer } from "./notifications/enqueue-alerts.js";
 import type { Mailer } from "./notifications/mailer.js";
 import { createSendAlert } from "./notifications/send-alert.js";
 import { createChatLimiter } from "./queue/chat-limiter.js";
+import { openQueue } from "./queue/open-queue.js";
 import { createProducer, type Producer } from "./queue/producer.js";
 import { createPostReply } from "./replies/post-reply.js";
 import { createVoice } from "./replies/voice.js";
@@ -106,7 +105,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
   const publicUrl = config.PUBLIC_URL;
   const prefix = t.queuePrefix ?? "jasper";
 
-  const notifications = new Queue<AlertJob>(NOTIFICATIONS_QUEUE, { connection: a.redis, prefix });
+  const notifications = openQueue("notifications", a.redis, prefix);
   const ledger = new Ledger({
     store: store.ledger,
     freePerMonth: config.FREE_REVIEWS_PER_MONTH,

@@ -2,10 +2,12 @@ import type { Queue } from "bullmq";
 import type { Logger } from "pino";
 import type { AlertLevel } from "../ledger/credits.js";
 import type { LedgerEntry } from "../ledger/types.js";
-import { ALERT_JOB_OPTIONS, alertJobId, type AlertJob } from "./alert-job.js";
+import { jobOptions } from "../queue/job-options.js";
+import type { AlertJob } from "../queue/queues.js";
+import { alertJobId } from "./alert-job.js";
 
 export interface AlertEnqueuerOptions {
-  /** The first retry's delay (doubling after); default ALERT_JOB_OPTIONS'. Tests shorten it. */
+  /** The first retry's delay (doubling after); default the queue's, in QUEUES. Tests shorten it. */
   retryDelayMs?: number;
   /** How long a charge waits for Redis before giving up on its alert; default 2 s. */
   timeoutMs?: number;
@@ -19,16 +21,11 @@ export type OnEntry = (entry: LedgerEntry, crossed: AlertLevel[]) => Promise<voi
  * that cannot be queued is logged and lost, the charge stands.
  */
 export function createAlertEnqueuer(
-  queue: Queue,
+  queue: Queue<AlertJob>,
   log: Logger,
   options: AlertEnqueuerOptions = {},
 ): OnEntry {
-  const jobOptions = {
-    ...ALERT_JOB_OPTIONS,
-    ...(options.retryDelayMs === undefined
-      ? {}
-      : { backoff: { type: "exponential", delay: options.retryDelayMs } }),
-  };
+  const alertOptions = jobOptions("notifications", { retryDelayMs: options.retryDelayMs });
   const timeoutMs = options.timeoutMs ?? 2_000;
 
   return async (entry, crossed) => {
@@ -42,7 +39,7 @@ export function createAlertEnqueuer(
         balance: entry.balanceAfter,
       };
       const id = alertJobId(entry.accountId, entry.id, level);
-      return queue.add(level, data, { ...jobOptions, jobId: id });
+      return queue.add(level, data, { ...alertOptions, jobId: id });
     });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { toAccountId } from "../accounts/types.js";
 import type { AccountStore } from "../accounts/account-store.js";
 import { alertEmail } from "./alert-email.js";
-import type { AlertJob } from "./alert-job.js";
+import type { AlertJob } from "../queue/queues.js";
 import type { Mailer } from "./mailer.js";
 
 export interface SendAlertDeps {

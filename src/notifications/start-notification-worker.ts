@@ -1,8 +1,7 @@
-import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { alertJobSchema, NOTIFICATIONS_QUEUE, type AlertJob } from "./alert-job.js";
-import type { SendAlert, SendAlertResult } from "./send-alert.js";
+import { registerWorker } from "../queue/register-worker.js";
+import type { SendAlert } from "./send-alert.js";
 
 export interface NotificationWorkerDeps {
   /** A worker connection (createRedis(url, "worker")). */
@@ -22,33 +21,19 @@ export interface NotificationWorker {
 
 /** Consumes the notifications queue: one low-balance email per job. */
 export function startNotificationWorker(deps: NotificationWorkerDeps): NotificationWorker {
-  const worker = new Worker<AlertJob, SendAlertResult>(
-    NOTIFICATIONS_QUEUE,
-    async (job: Job<AlertJob>) => {
-      const parsed = alertJobSchema.safeParse(job.data);
-      // A payload this code cannot read stays unreadable however often it is retried.
-      if (!parsed.success) {
-        throw new UnrecoverableError(`invalid alert job: ${parsed.error.message}`);
-      }
-      const result = await deps.sendAlert(parsed.data);
-      deps.log.info({ job: job.id, accountId: parsed.data.accountId, result }, "low-balance alert");
+  const worker = registerWorker(
+    "notifications",
+    async (alert, job) => {
+      const result = await deps.sendAlert(alert);
+      deps.log.info({ job: job.id, accountId: alert.accountId, result }, "low-balance alert");
       return result;
     },
     {
       connection: deps.connection,
-      prefix: deps.prefix ?? "jasper",
+      prefix: deps.prefix,
       concurrency: deps.concurrency ?? 4,
+      log: deps.log,
     },
-  );
-  worker.on("failed", (job, err) =>
-    deps.log.warn(
-      { queue: worker.name, job: job?.id, attempts: job?.attemptsMade, err: err.message },
-      "job failed",
-    ),
-  );
-  // Without a listener an 'error' event would crash the process; BullMQ reconnects itself.
-  worker.on("error", (err) =>
-    deps.log.error({ queue: worker.name, err: err.message }, "worker error"),
   );
   return {
     async close() {

@@ -1,13 +1,7 @@
-import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import {
-  QUEUE,
-  REPLY_JOB_OPTIONS,
-  REVIEW_JOB_OPTIONS,
-  jobId,
-  type ReplyJob,
-  type ReviewJob,
-} from "./queues.js";
+import { jobOptions } from "./job-options.js";
+import { DEFAULT_PREFIX, openQueue } from "./open-queue.js";
+import { jobId, type ReplyJob, type ReviewJob } from "./queues.js";
 
 export interface Producer {
   enqueueReview(job: ReviewJob, runKey: string): Promise<void>;
@@ -22,7 +16,7 @@ export interface ProducerOptions {
   prefix?: string;
   /** How long a review waits before it starts, so a burst of pushes becomes one review. */
   reviewDelayMs: number;
-  /** The first retry's delay (doubling after); default REVIEW_JOB_OPTIONS'. Tests shorten it. */
+  /** The first retry's delay (doubling after); default the queue's, in QUEUES. Tests shorten it. */
   retryDelayMs?: number;
 }
 
@@ -32,29 +26,23 @@ export interface ProducerOptions {
  * the sweeper queues it.
  */
 export function createProducer(connection: Redis, options: ProducerOptions): Producer {
-  const prefix = options.prefix ?? "jasper";
-  const reviews = new Queue<ReviewJob>(QUEUE.reviews, { connection, prefix });
-  const replies = new Queue<ReplyJob>(QUEUE.replies, { connection, prefix });
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const reviews = openQueue("reviews", connection, prefix);
+  const replies = openQueue("replies", connection, prefix);
+  const overrides = { retryDelayMs: options.retryDelayMs };
+  const reviewOptions = jobOptions("reviews", overrides);
+  const replyOptions = jobOptions("replies", overrides);
   const reviewJobId = (accountId: number, runKey: string) => jobId("run", accountId, runKey);
   return {
     async enqueueReview(job, runKey) {
       await reviews.add("review", job, {
-        ...REVIEW_JOB_OPTIONS,
-        ...(options.retryDelayMs === undefined
-          ? {}
-          : { backoff: { type: "exponential", delay: options.retryDelayMs } }),
+        ...reviewOptions,
         jobId: reviewJobId(job.accountId, runKey),
         delay: options.reviewDelayMs,
       });
     },
     async enqueueReply(job, id) {
-      await replies.add(job.kind, job, {
-        ...REPLY_JOB_OPTIONS,
-        ...(options.retryDelayMs === undefined
-          ? {}
-          : { backoff: { type: "exponential", delay: options.retryDelayMs } }),
-        jobId: jobId("reply", id),
-      });
+      await replies.add(job.kind, job, { ...replyOptions, jobId: jobId("reply", id) });
     },
     async reviewJobState(accountId, runKey) {
       const job = await reviews.getJob(reviewJobId(accountId, runKey));

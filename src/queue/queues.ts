@@ -1,17 +1,15 @@
 /**
  * One typed map of the queues: names, job payloads (zod schemas, checked again when a worker
- * takes a job), and default options. Payload fields added later start optional: jobs already
- * waiting in Redis survive a deploy.
+ * takes a job, see register-worker.ts), and default job options. The producer, the alert
+ * enqueuer and every worker are typed from this map.
+ *
+ * Payload fields added later start optional (`.optional()`): jobs already waiting in Redis
+ * were queued by the previous deploy without them, and a payload that does not parse fails
+ * for good at once.
  */
+import type { DefaultJobOptions } from "bullmq";
 import { z } from "zod";
-
-export const QUEUE = {
-  /** Pull request reviews: slow (GitHub + the engine), retried with backoff. */
-  reviews: "reviews",
-  /** Comments the bot posts: chat answers, command replies, the "reviews paused" notice. */
-  replies: "replies",
-} as const;
-export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
+import type { AlertLevel } from "../ledger/credits.js";
 
 const accountId = z.number().int().positive();
 const prTarget = {
@@ -47,10 +45,102 @@ export const replyJobSchema = z.discriminatedUnion("kind", [
 ]);
 export type ReplyJob = z.infer<typeof replyJobSchema>;
 
-export interface JobPayloads {
-  reviews: ReviewJob;
-  replies: ReplyJob;
+/** One low-balance email: a level an entry crossed. */
+export const alertJobSchema = z.object({
+  accountId,
+  /** The ledger entry that crossed the level. */
+  entryId: z.string().min(1),
+  level: z.enum(["warning", "critical", "depleted"] as const satisfies readonly AlertLevel[]),
+  /** The balance right after that entry (what the email reports). */
+  balance: z.number().int().min(0),
+});
+export type AlertJob = z.infer<typeof alertJobSchema>;
+
+/** Periodic work that must run once per interval across all worker processes. */
+export const maintenanceJobSchema = z.object({ task: z.enum(["sweep_runs"]) });
+export type MaintenanceJob = z.infer<typeof maintenanceJobSchema>;
+
+const KEEP_A_DAY = { age: 24 * 3600, count: 10_000 };
+const KEEP_A_WEEK = { age: 7 * 24 * 3600 };
+
+const definitions = {
+  /** Pull request reviews: slow (GitHub + the engine), retried with backoff. */
+  reviews: {
+    name: "reviews",
+    label: "review",
+    schema: reviewJobSchema,
+    // 4 attempts, 10 s, 20 s, 40 s apart; kept a while so ids still deduplicate.
+    jobOptions: {
+      attempts: 4,
+      backoff: { type: "exponential", delay: 10_000 },
+      removeOnComplete: KEEP_A_DAY,
+      removeOnFail: KEEP_A_WEEK,
+    },
+  },
+  /** Comments the bot posts: chat answers, command replies, the "reviews paused" notice. */
+  replies: {
+    name: "replies",
+    label: "reply",
+    schema: replyJobSchema,
+    jobOptions: {
+      attempts: 5,
+      backoff: { type: "exponential", delay: 5_000 },
+      removeOnComplete: KEEP_A_DAY,
+      removeOnFail: KEEP_A_WEEK,
+    },
+  },
+  /** Low-balance emails: one job per level an entry crossed. */
+  notifications: {
+    name: "notifications",
+    label: "alert",
+    schema: alertJobSchema,
+    // Emails wait out an SMTP outage: 8 attempts, 30 s doubling to 32 min, about an hour in
+    // all. Kept a while so the job id still deduplicates a second add for the same crossing.
+    jobOptions: {
+      attempts: 8,
+      backoff: { type: "exponential", delay: 30_000 },
+      removeOnComplete: { age: 7 * 24 * 3600, count: 10_000 },
+      removeOnFail: { age: 14 * 24 * 3600 },
+    },
+  },
+  /** Scheduled jobs (job schedulers): the sweep of unfinished review runs. */
+  maintenance: {
+    name: "maintenance",
+    label: "maintenance",
+    schema: maintenanceJobSchema,
+    // One attempt: the next tick does the same work anyway. A few kept, to look at.
+    jobOptions: {
+      attempts: 1,
+      removeOnComplete: { count: 100 },
+      removeOnFail: { count: 100 },
+    },
+  },
+} as const;
+
+export type QueueName = keyof typeof definitions;
+
+/** What a job of each queue carries. */
+export type JobPayloads = { [N in QueueName]: z.infer<(typeof definitions)[N]["schema"]> };
+
+export interface QueueDefinition<N extends QueueName> {
+  /** The BullMQ queue name (the same as its key in QUEUES). */
+  name: N;
+  /** What one job is called in error messages ("invalid alert job: ..."). */
+  label: string;
+  schema: z.ZodType<JobPayloads[N]>;
+  jobOptions: Readonly<DefaultJobOptions>;
 }
+
+/** The annotation checks every entry: its name is its key, its schema yields its payload. */
+export const QUEUES: { readonly [N in QueueName]: QueueDefinition<N> } = definitions;
+
+/** The queue names, for code that needs only a name. */
+export const QUEUE = {
+  reviews: QUEUES.reviews.name,
+  replies: QUEUES.replies.name,
+  notifications: QUEUES.notifications.name,
+  maintenance: QUEUES.maintenance.name,
+} as const satisfies { [N in QueueName]: N };
 
 /**
  * BullMQ refuses custom job ids with ":" (Redis key separator) and all-digit ids, so ids are
@@ -59,18 +149,3 @@ export interface JobPayloads {
 export function jobId(prefix: string, ...parts: (string | number)[]): string {
   return [prefix, ...parts].join("-").replace(/:/g, "-");
 }
-
-/** Reviews: 4 attempts, 10 s, 20 s, 40 s apart; kept a while so ids still deduplicate. */
-export const REVIEW_JOB_OPTIONS = {
-  attempts: 4,
-  backoff: { type: "exponential", delay: 10_000 },
-  removeOnComplete: { age: 24 * 3600, count: 10_000 },
-  removeOnFail: { age: 7 * 24 * 3600 },
-} as const;
-
-export const REPLY_JOB_OPTIONS = {
-  attempts: 5,
-  backoff: { type: "exponential", delay: 5_000 },
-  removeOnComplete: { age: 24 * 3600, count: 10_000 },
-  removeOnFail: { age: 7 * 24 * 3600 },
-} as const;

@@ -1,19 +1,12 @@
-import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { PermanentError } from "../errors.js";
-import {
-  QUEUE,
-  replyJobSchema,
-  reviewJobSchema,
-  type ReplyJob,
-  type ReviewJob,
-} from "../queue/queues.js";
+import { registerWorker } from "../queue/register-worker.js";
 import type { SendAlert } from "../notifications/send-alert.js";
 import { startNotificationWorker } from "../notifications/start-notification-worker.js";
 import type { PostReply } from "../replies/post-reply.js";
 import type { RunReview } from "../reviews/run-review.js";
 import type { Sweep } from "../reviews/sweep-runs.js";
+import { scheduleSweep } from "./schedule-sweep.js";
 
 export interface WorkerDeps {
   connection: Redis;
@@ -27,6 +20,7 @@ export interface WorkerDeps {
   reviewConcurrency?: number;
   /** A run untouched this long is the sweeper's. */
   staleAfterMs?: number;
+  /** How often the sweep runs, across all worker processes together; default a minute. */
   sweepEveryMs?: number;
 }
 
@@ -35,64 +29,62 @@ export interface Workers {
   close(): Promise<void>;
 }
 
-/** The worker role: consumes the review, reply and notification queues; sweeps stale runs. */
+/**
+ * The worker role: consumes the review, reply and notification queues, and the maintenance
+ * queue, whose job scheduler sweeps stale runs once per interval across all worker processes.
+ */
 export function startWorkers(deps: WorkerDeps): Workers {
-  const prefix = deps.prefix ?? "jasper";
-  const reviews = new Worker<ReviewJob>(
-    QUEUE.reviews,
-    async (job: Job<ReviewJob>) => {
-      const payload = reviewJobSchema.parse(job.data);
-      const finalAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      return deps.runReview(payload, { finalAttempt }).catch(unrecoverable);
-    },
-    { connection: deps.connection, prefix, concurrency: deps.reviewConcurrency ?? 4 },
+  const { connection, prefix, log } = deps;
+  const reviews = registerWorker(
+    "reviews",
+    (job, { finalAttempt }) => deps.runReview(job, { finalAttempt }),
+    { connection, prefix, log, concurrency: deps.reviewConcurrency ?? 4 },
   );
-  const replies = new Worker<ReplyJob>(
-    QUEUE.replies,
-    async (job: Job<ReplyJob>) =>
-      deps.postReply(replyJobSchema.parse(job.data)).catch(unrecoverable),
-    { connection: deps.connection, prefix, concurrency: 8 },
-  );
-  for (const worker of [reviews, replies]) {
-    worker.on("failed", (job, err) =>
-      deps.log.warn(
-        { queue: worker.name, job: job?.id, attempts: job?.attemptsMade, err: err.message },
-        "job failed",
-      ),
-    );
-    // Without a listener an 'error' event would crash the process; BullMQ reconnects itself.
-    worker.on("error", (err) =>
-      deps.log.error({ queue: worker.name, err: err.message }, "worker error"),
-    );
-  }
-
+  const replies = registerWorker("replies", (job) => deps.postReply(job), {
+    connection,
+    prefix,
+    log,
+    concurrency: 8,
+  });
   const notifications = startNotificationWorker({
-    connection: deps.connection,
+    connection,
     prefix,
     sendAlert: deps.sendAlert,
-    log: deps.log,
+    log,
   });
 
   const staleAfterMs = deps.staleAfterMs ?? 15 * 60_000;
-  const timer = setInterval(() => {
-    deps
-      .sweep(new Date(Date.now() - staleAfterMs))
-      .then((r) => {
-        if (r.resumed + r.requeued + r.failed > 0) deps.log.warn(r, "swept unfinished review runs");
-      })
-      .catch((err: Error) => deps.log.error({ err: err.message }, "sweep failed"));
-  }, deps.sweepEveryMs ?? 60_000);
-  timer.unref();
+  const maintenance = registerWorker(
+    "maintenance",
+    async (job) => {
+      switch (job.task) {
+        case "sweep_runs": {
+          const r = await deps.sweep(new Date(Date.now() - staleAfterMs));
+          if (r.resumed + r.requeued + r.failed + r.settled + r.errors > 0) {
+            log.warn(r, "swept unfinished review runs");
+          }
+          return r;
+        }
+      }
+    },
+    { connection, prefix, log, concurrency: 1 },
+  );
+  // In the background, so starting stays synchronous; a worker connection waits out Redis
+  // being down, so this fails only on a real error. The other processes upsert it too.
+  const scheduled = scheduleSweep(connection, prefix, deps.sweepEveryMs ?? 60_000).catch(
+    (err: Error) => log.error({ err: err.message }, "sweep not scheduled"),
+  );
 
   return {
     async close() {
-      clearInterval(timer);
-      await Promise.all([reviews.close(), replies.close(), notifications.close()]);
+      // The scheduler stays in Redis: the other worker processes still sweep.
+      await scheduled;
+      await Promise.all([
+        reviews.close(),
+        replies.close(),
+        notifications.close(),
+        maintenance.close(),
+      ]);
     },
   };
-}
-
-/** Until the shared worker helper lands: what no retry can fix, BullMQ must not retry. */
-function unrecoverable(err: unknown): never {
-  throw err instanceof PermanentError ? new UnrecoverableError(err.message) : err;
 }

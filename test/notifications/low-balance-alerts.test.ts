@@ -4,11 +4,12 @@ import { Queue } from "bullmq";
 import { pino } from "pino";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { toAccountId, type AccountId } from "../../src/accounts/types.js";
-import { NOTIFICATIONS_QUEUE, alertJobId } from "../../src/notifications/alert-job.js";
+import { alertJobId } from "../../src/notifications/alert-job.js";
 import { createAlertEnqueuer } from "../../src/notifications/enqueue-alerts.js";
 import { createMailer } from "../../src/notifications/mailer.js";
 import { createSendAlert } from "../../src/notifications/send-alert.js";
 import { startNotificationWorker } from "../../src/notifications/start-notification-worker.js";
+import { QUEUE } from "../../src/queue/queues.js";
 import { createRedis } from "../../src/queue/redis.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import { eventually, REDIS_URL } from "../support/harness.js";
@@ -46,7 +47,7 @@ async function setup(options: Setup = {}) {
 
   const redis = createRedis(REDIS_URL, "producer");
   const workerRedis = createRedis(REDIS_URL, "worker");
-  const queue = new Queue(NOTIFICATIONS_QUEUE, { connection: redis, prefix });
+  const queue = new Queue(QUEUE.notifications, { connection: redis, prefix });
   const onEntry = createAlertEnqueuer(queue, log, { retryDelayMs: 100 });
   const ledger = new Ledger({ store: store.ledger, freePerMonth: 0, onEntry });
   const mailer = createMailer(sink.url, "Jasper <jasper@localhost>");

@@ -12,7 +12,6 @@ import { parseConfig } from "../../src/config/env.js";
 import type { ReviewEngine } from "../../src/engine/engine.js";
 import { createRuleBasedEngine } from "../../src/engine/rule-based-engine.js";
 import type { Ledger } from "../../src/ledger/ledger.js";
-import { NOTIFICATIONS_QUEUE } from "../../src/notifications/alert-job.js";
 import { QUEUE } from "../../src/queue/queues.js";
 import { createRedis } from "../../src/queue/redis.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
@@ -106,9 +105,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const server = await jasper.createServer();
   await server.ready();
   const workers: Workers[] = [];
-  const queues = [QUEUE.reviews, QUEUE.replies, NOTIFICATIONS_QUEUE].map(
+  const queues = [QUEUE.reviews, QUEUE.replies, QUEUE.notifications].map(
     (name) => new Queue(name, { connection: redis, prefix }),
   );
+  // Not in pendingJobs(): its scheduler always has the next sweep waiting.
+  const maintenance = new Queue(QUEUE.maintenance, { connection: redis, prefix });
   const harness: Harness = {
     store,
     jasper,
@@ -137,7 +138,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     async close() {
       if (!open.delete(harness)) return;
       await Promise.all(workers.map((w) => w.close()));
-      for (const q of queues) {
+      for (const q of [...queues, maintenance]) {
         await q.obliterate({ force: true });
         await q.close();
       }

@@ -1,0 +1,80 @@
+import { randomUUID } from "node:crypto";
+import { afterEach, describe, expect, it } from "@jest/globals";
+import { Queue } from "bullmq";
+import { pino } from "pino";
+import { QUEUE } from "../../src/queue/queues.js";
+import { createRedis } from "../../src/queue/redis.js";
+import type { SweepReport } from "../../src/reviews/sweep-runs.js";
+import { startWorkers, type Workers } from "../../src/worker/start-workers.js";
+import { SWEEP_SCHEDULER_ID } from "../../src/worker/schedule-sweep.js";
+import { eventually, REDIS_URL } from "../support/harness.js";
+
+const EVERY_MS = 200;
+const STALE_AFTER_MS = 5_000;
+const log = pino({ level: "silent" });
+
+describe("the sweep schedule", () => {
+  const cleanup: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const step of cleanup.splice(0)) await step();
+  });
+
+  it("two worker processes on one prefix sweep once per interval in total", async () => {
+    const prefix = `jasper-test-${randomUUID().slice(0, 8)}`;
+    const redis = createRedis(REDIS_URL, "producer");
+    const maintenance = new Queue(QUEUE.maintenance, { connection: redis, prefix });
+    // Each worker set on its own connection, as two processes would be.
+    const connections = [createRedis(REDIS_URL, "worker"), createRedis(REDIS_URL, "worker")];
+    const sets: Workers[] = [];
+    cleanup.push(
+      () => Promise.all(sets.map((s) => s.close())),
+      () => maintenance.obliterate({ force: true }),
+      () => maintenance.close(),
+      () => Promise.all([redis.quit(), ...connections.map((c) => c.quit())]),
+    );
+
+    /** How far back each sweep looked, at the time it ran. */
+    const lookback: number[] = [];
+    const sweep = async (staleBefore: Date): Promise<SweepReport> => {
+      lookback.push(Date.now() - staleBefore.getTime());
+      return { resumed: 0, requeued: 0, failed: 0, settled: 0, errors: 0 };
+    };
+    const started = Date.now();
+    for (const connection of connections) {
+      sets.push(
+        startWorkers({
+          connection,
+          prefix,
+          runReview: async () => "not_queued",
+          postReply: async () => {},
+          sendAlert: async () => "skipped",
+          sweep,
+          log,
+          staleAfterMs: STALE_AFTER_MS,
+          sweepEveryMs: EVERY_MS,
+        }),
+      );
+    }
+    const done = async () => (await maintenance.getJobCounts("completed")).completed ?? 0;
+    await eventually(async () => (await done()) >= 3);
+    await Promise.all(sets.splice(0).map((s) => s.close()));
+    const elapsed = Date.now() - started;
+    const counts = await maintenance.getJobCounts("completed", "failed");
+    const completed = counts.completed ?? 0;
+
+    // One sweep per scheduler job, not one per process per interval.
+    expect(counts.failed).toBe(0);
+    expect(completed).toBeGreaterThanOrEqual(3);
+    expect(lookback).toHaveLength(completed);
+    // All from the one scheduler, and at most one job per interval (the first one interval
+    // after start).
+    const jobs = await maintenance.getJobs(["completed"]);
+    expect(new Set(jobs.map((j) => j.repeatJobKey))).toEqual(new Set([SWEEP_SCHEDULER_ID]));
+    expect(completed).toBeLessThanOrEqual(Math.floor(elapsed / EVERY_MS) + 1);
+    for (const ms of lookback) expect(ms).toBeGreaterThanOrEqual(STALE_AFTER_MS);
+    // Closing the workers leaves the scheduler to the other processes.
+    expect(await maintenance.getJobScheduler(SWEEP_SCHEDULER_ID)).toMatchObject({
+      every: EVERY_MS,
+    });
+  });
+});
