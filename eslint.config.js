@@ -62,20 +62,6 @@ export default tseslint.config(
     },
   },
   {
-    // The notification queue's producer and worker still live in src/notifications; they move
-    // out with the shared worker helper. Until then only these two may use BullMQ.
-    files: [
-      "src/notifications/enqueue-alerts.ts",
-      "src/notifications/start-notification-worker.ts",
-    ],
-    rules: {
-      "no-restricted-imports": [
-        "error",
-        { paths: [MONGOOSE_ONLY_IN_STORE], patterns: [STORE_BEHIND_PORTS, NO_GITHUB_CLIENT] },
-      ],
-    },
-  },
-  {
     // The replies go out through the same port as the reviews.
     files: ["src/replies/**/*.ts"],
     rules: {

@@ -34,7 +34,6 @@ import { createAlertEnqueuer } from "./notifications/enqueue-alerts.js";
 import type { Mailer } from "./notifications/mailer.js";
 import { createSendAlert } from "./notifications/send-alert.js";
 import { createChatLimiter } from "./queue/chat-limiter.js";
-import { openQueue } from "./queue/open-queue.js";
 import { createProducer, type Producer } from "./queue/producer.js";
 import { createPostReply } from "./replies/post-reply.js";
 import { createVoice } from "./replies/voice.js";
@@ -105,18 +104,17 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
   const publicUrl = config.PUBLIC_URL;
   const prefix = t.queuePrefix ?? "jasper";
 
-  const notifications = openQueue("notifications", a.redis, prefix);
+  const producer = createProducer(a.redis, {
+    prefix,
+    reviewDelayMs: t.reviewDelayMs ?? 5_000,
+    retryDelayMs: t.retryDelayMs,
+  });
   const ledger = new Ledger({
     store: store.ledger,
     freePerMonth: config.FREE_REVIEWS_PER_MONTH,
     now: t.now,
     // Low-balance emails: queued when an entry crosses a level, never sent inline.
-    onEntry: createAlertEnqueuer(notifications, log, { retryDelayMs: t.retryDelayMs }),
-  });
-  const producer = createProducer(a.redis, {
-    prefix,
-    reviewDelayMs: t.reviewDelayMs ?? 5_000,
-    retryDelayMs: t.retryDelayMs,
+    onEntry: createAlertEnqueuer(producer.enqueueAlert, log),
   });
   const host = createGitHubHost(a.probot);
   const voice = createVoice({ botName, publicUrl });
@@ -230,7 +228,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     startWorkers: (connection, options = {}) =>
       startWorkers({ connection, prefix, runReview, postReply, sendAlert, sweep, log, ...options }),
     async close() {
-      await Promise.all([producer.close(), notifications.close()]);
+      await producer.close();
     },
   };
 }

@@ -1,14 +1,10 @@
-import type { Queue } from "bullmq";
 import type { Logger } from "pino";
 import type { AlertLevel } from "../ledger/credits.js";
 import type { LedgerEntry } from "../ledger/types.js";
-import { jobOptions } from "../queue/job-options.js";
 import type { AlertJob } from "../queue/queues.js";
 import { alertJobId } from "./alert-job.js";
 
 export interface AlertEnqueuerOptions {
-  /** The first retry's delay (doubling after); default the queue's, in QUEUES. Tests shorten it. */
-  retryDelayMs?: number;
   /** How long a charge waits for Redis before giving up on its alert; default 2 s. */
   timeoutMs?: number;
 }
@@ -21,11 +17,11 @@ export type OnEntry = (entry: LedgerEntry, crossed: AlertLevel[]) => Promise<voi
  * that cannot be queued is logged and lost, the charge stands.
  */
 export function createAlertEnqueuer(
-  queue: Queue<AlertJob>,
+  /** The producer's enqueueAlert: adds the job under its id (a second add is a no-op). */
+  enqueueAlert: (job: AlertJob, id: string) => Promise<void>,
   log: Logger,
   options: AlertEnqueuerOptions = {},
 ): OnEntry {
-  const alertOptions = jobOptions("notifications", { retryDelayMs: options.retryDelayMs });
   const timeoutMs = options.timeoutMs ?? 2_000;
 
   return async (entry, crossed) => {
@@ -39,7 +35,7 @@ export function createAlertEnqueuer(
         balance: entry.balanceAfter,
       };
       const id = alertJobId(entry.accountId, entry.id, level);
-      return queue.add(level, data, { ...alertOptions, jobId: id });
+      return enqueueAlert(data, id);
     });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {

@@ -1,11 +1,13 @@
 import type { Redis } from "ioredis";
 import { jobOptions } from "./job-options.js";
 import { DEFAULT_PREFIX, openQueue } from "./open-queue.js";
-import { jobId, type ReplyJob, type ReviewJob } from "./queues.js";
+import { jobId, type AlertJob, type ReplyJob, type ReviewJob } from "./queues.js";
 
 export interface Producer {
   enqueueReview(job: ReviewJob, runKey: string): Promise<void>;
   enqueueReply(job: ReplyJob, id: string): Promise<void>;
+  /** A low-balance email; `id` is alertJobId(...), so a repeated add is a no-op. */
+  enqueueAlert(job: AlertJob, id: string): Promise<void>;
   /** The review job's state, for the sweeper; "missing" when Redis no longer has it. */
   reviewJobState(accountId: number, runKey: string): Promise<string>;
   close(): Promise<void>;
@@ -29,9 +31,11 @@ export function createProducer(connection: Redis, options: ProducerOptions): Pro
   const prefix = options.prefix ?? DEFAULT_PREFIX;
   const reviews = openQueue("reviews", connection, prefix);
   const replies = openQueue("replies", connection, prefix);
+  const notifications = openQueue("notifications", connection, prefix);
   const overrides = { retryDelayMs: options.retryDelayMs };
   const reviewOptions = jobOptions("reviews", overrides);
   const replyOptions = jobOptions("replies", overrides);
+  const alertOptions = jobOptions("notifications", overrides);
   const reviewJobId = (accountId: number, runKey: string) => jobId("run", accountId, runKey);
   return {
     async enqueueReview(job, runKey) {
@@ -44,12 +48,15 @@ export function createProducer(connection: Redis, options: ProducerOptions): Pro
     async enqueueReply(job, id) {
       await replies.add(job.kind, job, { ...replyOptions, jobId: jobId("reply", id) });
     },
+    async enqueueAlert(job, id) {
+      await notifications.add(job.level, job, { ...alertOptions, jobId: id });
+    },
     async reviewJobState(accountId, runKey) {
       const job = await reviews.getJob(reviewJobId(accountId, runKey));
       return job ? await job.getState() : "missing";
     },
     async close() {
-      await Promise.all([reviews.close(), replies.close()]);
+      await Promise.all([reviews.close(), replies.close(), notifications.close()]);
     },
   };
 }

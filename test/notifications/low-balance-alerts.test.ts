@@ -8,7 +8,8 @@ import { alertJobId } from "../../src/notifications/alert-job.js";
 import { createAlertEnqueuer } from "../../src/notifications/enqueue-alerts.js";
 import { createMailer } from "../../src/notifications/mailer.js";
 import { createSendAlert } from "../../src/notifications/send-alert.js";
-import { startNotificationWorker } from "../../src/notifications/start-notification-worker.js";
+import { startNotificationWorker } from "../../src/worker/start-notification-worker.js";
+import { createProducer } from "../../src/queue/producer.js";
 import { QUEUE } from "../../src/queue/queues.js";
 import { createRedis } from "../../src/queue/redis.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
@@ -48,7 +49,8 @@ async function setup(options: Setup = {}) {
   const redis = createRedis(REDIS_URL, "producer");
   const workerRedis = createRedis(REDIS_URL, "worker");
   const queue = new Queue(QUEUE.notifications, { connection: redis, prefix });
-  const onEntry = createAlertEnqueuer(queue, log, { retryDelayMs: 100 });
+  const producer = createProducer(redis, { prefix, reviewDelayMs: 0, retryDelayMs: 100 });
+  const onEntry = createAlertEnqueuer(producer.enqueueAlert, log);
   const ledger = new Ledger({ store: store.ledger, freePerMonth: 0, onEntry });
   const mailer = createMailer(sink.url, "Jasper <jasper@localhost>");
   const worker = startNotificationWorker({
@@ -98,6 +100,7 @@ async function setup(options: Setup = {}) {
       await worker.close();
       await queue.obliterate({ force: true });
       await queue.close();
+      await producer.close();
       mailer.close();
       if (sinkUp) await sink.close();
       await Promise.all([redis.quit(), workerRedis.quit()]);

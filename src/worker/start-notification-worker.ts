@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { registerWorker } from "../queue/register-worker.js";
-import type { SendAlert } from "./send-alert.js";
+import type { SendAlert } from "../notifications/send-alert.js";
 
 export interface NotificationWorkerDeps {
   /** A worker connection (createRedis(url, "worker")). */
