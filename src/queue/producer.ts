@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import { jobOptions } from "./job-options.js";
 import { DEFAULT_PREFIX, openQueue } from "./open-queue.js";
 import { jobId, type AlertJob, type ReplyJob, type ReviewJob } from "./queues.js";
+import { withTimeLimit } from "./with-time-limit.js";
 
 export interface Producer {
   enqueueReview(job: ReviewJob, runKey: string): Promise<void>;
@@ -20,6 +21,8 @@ export interface ProducerOptions {
   reviewDelayMs: number;
   /** The first retry's delay (doubling after); default the queue's, in QUEUES. Tests shorten it. */
   retryDelayMs?: number;
+  /** How long one add may wait for Redis before it fails; default 3 s (webhooks wait on it). */
+  addTimeoutMs?: number;
 }
 
 /**
@@ -37,22 +40,39 @@ export function createProducer(connection: Redis, options: ProducerOptions): Pro
   const replyOptions = jobOptions("replies", overrides);
   const alertOptions = jobOptions("notifications", overrides);
   const reviewJobId = (accountId: number, runKey: string) => jobId("run", accountId, runKey);
+  const limit = options.addTimeoutMs ?? 3_000;
   return {
     async enqueueReview(job, runKey) {
-      await reviews.add("review", job, {
-        ...reviewOptions,
-        jobId: reviewJobId(job.accountId, runKey),
-        delay: options.reviewDelayMs,
-      });
+      await withTimeLimit(
+        reviews.add("review", job, {
+          ...reviewOptions,
+          jobId: reviewJobId(job.accountId, runKey),
+          delay: options.reviewDelayMs,
+        }),
+        limit,
+        "queueing a review",
+      );
     },
     async enqueueReply(job, id) {
-      await replies.add(job.kind, job, { ...replyOptions, jobId: jobId("reply", id) });
+      await withTimeLimit(
+        replies.add(job.kind, job, { ...replyOptions, jobId: jobId("reply", id) }),
+        limit,
+        "queueing a reply",
+      );
     },
     async enqueueAlert(job, id) {
-      await notifications.add(job.level, job, { ...alertOptions, jobId: id });
+      await withTimeLimit(
+        notifications.add(job.level, job, { ...alertOptions, jobId: id }),
+        limit,
+        "queueing an alert",
+      );
     },
     async reviewJobState(accountId, runKey) {
-      const job = await reviews.getJob(reviewJobId(accountId, runKey));
+      const job = await withTimeLimit(
+        reviews.getJob(reviewJobId(accountId, runKey)),
+        limit,
+        "reading a review job",
+      );
       return job ? await job.getState() : "missing";
     },
     async close() {

@@ -28,6 +28,8 @@ export interface HarnessOptions {
   engine?: ReviewEngine;
   chatPerHour?: number;
   now?: () => Date;
+  /** Redis for the queues; default REDIS_URL (a test's own server when it stops Redis). */
+  redisUrl?: string;
   /** BOT_NAME; default "jasper". */
   botName?: string;
   /** Environment variables on top of the harness's own (MONGODB_URI=memory, PUBLIC_URL, ...). */
@@ -78,8 +80,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const store = createMemoryStore();
   const probot = testProbot();
   const log = pino({ level: "silent" });
-  const redis = createRedis(REDIS_URL, "producer");
-  const workerRedis = createRedis(REDIS_URL, "worker");
+  const redis = createRedis(options.redisUrl ?? REDIS_URL, "producer");
+  const workerRedis = createRedis(options.redisUrl ?? REDIS_URL, "worker");
   const github = new FakeGitHubAuth();
   const checkouts: CheckoutInput[] = [];
   const adapters: Adapters = {

@@ -1,0 +1,28 @@
+import { JasperError } from "../errors.js";
+
+/** Redis did not take a job in time; nothing about the job is known (it may still arrive). */
+export class QueueUnavailableError extends JasperError {
+  constructor(what: string, ms: number) {
+    super("queue_unavailable", `${what}: Redis did not answer within ${ms} ms`);
+  }
+}
+
+/**
+ * Bounds a queue call. With Redis down ioredis keeps commands in its offline queue, so an add
+ * would otherwise wait (and a webhook with it) until GitHub gives up on the delivery. A call
+ * that times out may still go through later: every job id is idempotent, so that is harmless,
+ * and the caller's own recovery (GitHub's redelivery, the sweeper) covers it not arriving.
+ */
+export async function withTimeLimit<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new QueueUnavailableError(what, ms)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+    // A late rejection of `work` must not become an unhandled rejection.
+    work.catch(() => undefined);
+  }
+}
