@@ -31,6 +31,7 @@ import { createPullRequestEvents } from "./github/pull-request-events.js";
 import { pullRequestUrlOn } from "./github/pull-request-url.js";
 import { Ledger } from "./ledger/ledger.js";
 import { createAlertEnqueuer } from "./notifications/enqueue-alerts.js";
+import { createAlertRedrive } from "./notifications/redrive-alerts.js";
 import type { Mailer } from "./notifications/mailer.js";
 import { createSendAlert } from "./notifications/send-alert.js";
 import { createChatLimiter } from "./queue/chat-limiter.js";
@@ -39,6 +40,7 @@ import { createPostReply } from "./replies/post-reply.js";
 import { createVoice } from "./replies/voice.js";
 import { createAcceptReview } from "./reviews/accept-review.js";
 import { createFinishRun } from "./reviews/finish-run.js";
+import { createNoticeRedrive } from "./reviews/paused-notice.js";
 import { createRunReview } from "./reviews/run-review.js";
 import { createSweeper } from "./reviews/sweep-runs.js";
 import { createServer } from "./server/create-server.js";
@@ -86,6 +88,8 @@ export interface Jasper {
   runReview: ReturnType<typeof createRunReview>;
   postReply: ReturnType<typeof createPostReply>;
   sweep: ReturnType<typeof createSweeper>;
+  /** The outboxes' drain, run with each sweep (see WorkerDeps.redrive). */
+  redrive(): Promise<{ alerts: number; notices: number }>;
   /** The web role: GitHub webhooks, the Stripe webhook, the billing API, /healthz. */
   createServer(): Promise<FastifyInstance>;
   /** The worker role, on a worker connection (createRedis(url, "worker")). */
@@ -184,6 +188,16 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
       ),
   });
 
+  const redriveAlerts = createAlertRedrive({
+    ledger: store.ledger,
+    enqueueAlert: producer.enqueueAlert,
+  });
+  const redriveNotices = createNoticeRedrive({
+    pullRequests: store.pullRequests,
+    enqueueReply: producer.enqueueReply,
+  });
+  const redrive = async () => ({ alerts: await redriveAlerts(), notices: await redriveNotices() });
+
   // Stripe is optional: without a key, checkout answers 503 and everything else works.
   const stripe =
     a.stripe !== undefined
@@ -201,6 +215,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     runReview,
     postReply,
     sweep,
+    redrive,
     createServer: () =>
       createServer({
         probot: a.probot,
@@ -226,7 +241,17 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
         ],
       }),
     startWorkers: (connection, options = {}) =>
-      startWorkers({ connection, prefix, runReview, postReply, sendAlert, sweep, log, ...options }),
+      startWorkers({
+        connection,
+        prefix,
+        runReview,
+        postReply,
+        sendAlert,
+        sweep,
+        redrive,
+        log,
+        ...options,
+      }),
     async close() {
       await producer.close();
     },

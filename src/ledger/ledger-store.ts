@@ -58,6 +58,12 @@ export interface LedgerStore {
   ): AsyncIterable<LedgerEntry>;
   /** Sum of `amount` over entries of these types created at or after `since`. */
   sumAmounts(accountId: AccountId, types: readonly EntryType[], since: Date): Promise<number>;
+  /**
+   * Debits (amount < 0) created at or after `since` that left their balance at or below
+   * `maxBalanceAfter`, oldest first, across every account: the entries that may have crossed
+   * a low-balance level, for the alert redrive (an alert whose queueing a crash lost).
+   */
+  lowDebitsSince(since: Date, maxBalanceAfter: number, limit: number): Promise<LedgerEntry[]>;
   /** Every account that has at least one entry; for the operator's ledger check only. */
   accountIds(): AsyncIterable<AccountId>;
 }

@@ -2,6 +2,7 @@ import type { Ledger } from "../ledger/ledger.js";
 import { DEFAULT_SETTINGS, type AccountId } from "../accounts/types.js";
 import type { ReplyJob, ReviewJob } from "../queue/queues.js";
 import type { AccountStore } from "../accounts/account-store.js";
+import { pausedNoticeJob } from "./paused-notice.js";
 import { pullRequestChargeKey, runChargeKey, runKeyOf } from "./charge-keys.js";
 import type { PullRequestRef, PullRequestStore, ReviewRun, ReviewRunStore } from "./types.js";
 
@@ -112,19 +113,14 @@ export function createAcceptReview(deps: AcceptDeps) {
       const paused = await deps.runs.transition(run.accountId, run.runKey, ["pending"], "paused", {
         reason: "insufficient_credits",
       });
-      const noticeQueued = await deps.pullRequests.claimPausedNotice(run.accountId, run.pr);
+      const noticeQueued = await deps.pullRequests.claimPausedNotice(
+        run.accountId,
+        run.pr,
+        run.installationId,
+      );
       if (noticeQueued) {
-        await deps.enqueueReply(
-          {
-            kind: "paused_notice",
-            accountId: run.accountId,
-            installationId: run.installationId,
-            repository: run.pr.repository,
-            repositoryId: run.pr.repositoryId,
-            number: run.pr.number,
-          },
-          `paused-${run.accountId}-${run.pr.repositoryId}-${run.pr.number}`,
-        );
+        const { job, id } = pausedNoticeJob(run.accountId, run.installationId, run.pr);
+        await deps.enqueueReply(job, id);
       }
       return { status: "paused", run: paused ?? run, noticeQueued };
     }

@@ -115,6 +115,12 @@ export interface PullRequestFlags {
   pausedNoticeCommentId: number | null;
 }
 
+export interface UnpostedNotice {
+  accountId: AccountId;
+  pr: PullRequestRef;
+  installationId: number;
+}
+
 export interface PullRequestStore {
   get(accountId: AccountId, repositoryId: number, number: number): Promise<PullRequestFlags>;
   /** The next value of the pull request's run counter (1 first), one atomic increment. */
@@ -124,7 +130,21 @@ export interface PullRequestStore {
    * Claims the right to post the pull request's "reviews paused" comment: true for exactly
    * one caller ever, however many events race, so the comment is posted once.
    */
-  claimPausedNotice(accountId: AccountId, pr: PullRequestRef): Promise<boolean>;
+  claimPausedNotice(
+    accountId: AccountId,
+    pr: PullRequestRef,
+    /** Kept with the claim, so that a notice whose queueing a crash lost can be sent later. */
+    installationId?: number,
+  ): Promise<boolean>;
+  /**
+   * Notices claimed between `claimedAfter` and `claimedBefore` whose comment was never
+   * recorded as posted: the paused notice's outbox, drained by the sweep.
+   */
+  listUnpostedNotices(
+    claimedBefore: Date,
+    claimedAfter: Date,
+    limit: number,
+  ): Promise<UnpostedNotice[]>;
   setPausedNoticeComment(
     accountId: AccountId,
     pr: PullRequestRef,

@@ -15,6 +15,11 @@ export interface WorkerDeps {
   postReply: PostReply;
   sendAlert: SendAlert;
   sweep: Sweep;
+  /**
+   * Drains the outboxes with each sweep: alerts and paused notices whose queueing a crash
+   * lost are queued again (their job ids keep each to one email or comment).
+   */
+  redrive?: () => Promise<{ alerts: number; notices: number }>;
   log: Logger;
   /** Reviews one worker process runs at once (they mostly wait on GitHub and the AI). */
   reviewConcurrency?: number;
@@ -63,7 +68,8 @@ export function startWorkers(deps: WorkerDeps): Workers {
           if (r.resumed + r.requeued + r.failed + r.settled + r.errors > 0) {
             log.warn(r, "swept unfinished review runs");
           }
-          return r;
+          const redriven = await deps.redrive?.();
+          return { ...r, ...redriven };
         }
       }
     },

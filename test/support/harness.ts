@@ -55,6 +55,9 @@ export interface Harness {
   startWorkers(): Workers;
   /** The reviews queue, on the harness's own connection (closed with it). */
   reviewsQueue: Queue;
+  /** The replies and notifications queues, likewise. */
+  repliesQueue: Queue;
+  notificationsQueue: Queue;
   /** Jobs waiting, delayed or running on any queue. */
   pendingJobs(): Promise<number>;
   close(): Promise<void>;
@@ -129,6 +132,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       return w;
     },
     reviewsQueue: queues[0]!,
+    repliesQueue: queues[1]!,
+    notificationsQueue: queues[2]!,
     async pendingJobs() {
       let n = 0;
       for (const q of queues) {

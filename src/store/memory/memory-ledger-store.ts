@@ -108,6 +108,25 @@ export class MemoryLedgerStore implements LedgerStore {
     return sum;
   }
 
+  async lowDebitsSince(
+    since: Date,
+    maxBalanceAfter: number,
+    limit: number,
+  ): Promise<LedgerEntry[]> {
+    const found: LedgerEntry[] = [];
+    for (const log of this.logs.values()) {
+      for (const e of log.entries) {
+        if (e.amount < 0 && e.balanceAfter <= maxBalanceAfter && e.createdAt >= since) {
+          found.push(e);
+        }
+      }
+    }
+    return found
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+      .slice(0, Math.max(limit, 0))
+      .map(copyEntry);
+  }
+
   async *accountIds(): AsyncIterable<AccountId> {
     yield* [...this.logs.keys()].sort((a, b) => a - b);
   }

@@ -9,6 +9,7 @@ import {
   type ReviewRunStore,
   type RunFields,
   type RunStatus,
+  type UnpostedNotice,
 } from "../../reviews/types.js";
 
 const copyRun = (r: ReviewRun): ReviewRun => ({
@@ -134,6 +135,10 @@ type StaleKey = Pick<ReviewRun, "updatedAt" | "accountId" | "runKey">;
 interface Flags extends PullRequestFlags {
   noticeClaimed: boolean;
   runCounter: number;
+  noticeClaimedAt: Date | null;
+  installationId: number | null;
+  accountId: AccountId;
+  pr: PullRequestRef;
 }
 
 export class MemoryPullRequestStore implements PullRequestStore {
@@ -155,11 +160,37 @@ export class MemoryPullRequestStore implements PullRequestStore {
     this.flags(accountId, pr).autoReviewPaused = paused;
   }
 
-  async claimPausedNotice(accountId: AccountId, pr: PullRequestRef): Promise<boolean> {
+  async claimPausedNotice(
+    accountId: AccountId,
+    pr: PullRequestRef,
+    installationId?: number,
+  ): Promise<boolean> {
     const flags = this.flags(accountId, pr);
     if (flags.noticeClaimed) return false;
     flags.noticeClaimed = true;
+    flags.noticeClaimedAt = new Date();
+    flags.installationId = installationId ?? null;
     return true;
+  }
+
+  async listUnpostedNotices(
+    claimedBefore: Date,
+    claimedAfter: Date,
+    limit: number,
+  ): Promise<UnpostedNotice[]> {
+    return [...this.prs.values()]
+      .filter(
+        (f) =>
+          f.noticeClaimed &&
+          f.pausedNoticeCommentId === null &&
+          f.installationId !== null &&
+          f.noticeClaimedAt !== null &&
+          f.noticeClaimedAt < claimedBefore &&
+          f.noticeClaimedAt >= claimedAfter,
+      )
+      .sort((a, b) => a.noticeClaimedAt!.getTime() - b.noticeClaimedAt!.getTime())
+      .slice(0, Math.max(limit, 0))
+      .map((f) => ({ accountId: f.accountId, pr: { ...f.pr }, installationId: f.installationId! }));
   }
 
   async setPausedNoticeComment(accountId: AccountId, pr: PullRequestRef, commentId: number) {
@@ -175,6 +206,10 @@ export class MemoryPullRequestStore implements PullRequestStore {
         pausedNoticeCommentId: null,
         noticeClaimed: false,
         runCounter: 0,
+        noticeClaimedAt: null,
+        installationId: null,
+        accountId,
+        pr: { ...pr },
       };
       this.prs.set(k, flags);
     }

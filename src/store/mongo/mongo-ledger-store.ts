@@ -119,6 +119,25 @@ export class MongoLedgerStore implements LedgerStore {
     return result?.total ?? 0;
   }
 
+  async lowDebitsSince(
+    since: Date,
+    maxBalanceAfter: number,
+    limit: number,
+  ): Promise<LedgerEntry[]> {
+    if (limit <= 0) return [];
+    // Across accounts (an operator job, like accountIds()); each entry carries its account.
+    const docs = await this.entries
+      .find({
+        createdAt: trusted({ $gte: since }),
+        amount: trusted({ $lt: 0 }),
+        balanceAfter: trusted({ $lte: maxBalanceAfter }),
+      })
+      .sort({ createdAt: 1 })
+      .limit(limit)
+      .lean<LedgerEntryDoc[]>();
+    return docs.map(toEntry);
+  }
+
   async *accountIds(): AsyncIterable<AccountId> {
     // Not distinct(): it returns one document, capped at 16 MB. The cursor has no such cap.
     const cursor = this.entries

@@ -1,6 +1,11 @@
 import { trusted } from "mongoose";
-import type { AccountId } from "../../accounts/types.js";
-import type { PullRequestFlags, PullRequestRef, PullRequestStore } from "../../reviews/types.js";
+import { toAccountId, type AccountId } from "../../accounts/types.js";
+import type {
+  PullRequestFlags,
+  PullRequestRef,
+  PullRequestStore,
+  UnpostedNotice,
+} from "../../reviews/types.js";
 import type { PullRequestDoc, PullRequestModel } from "./models/pull-request.js";
 
 /**
@@ -50,7 +55,11 @@ export class MongoPullRequestStore implements PullRequestStore {
     await this.set(accountId, pr, { autoReviewPaused: paused });
   }
 
-  async claimPausedNotice(accountId: AccountId, pr: PullRequestRef): Promise<boolean> {
+  async claimPausedNotice(
+    accountId: AccountId,
+    pr: PullRequestRef,
+    installationId?: number,
+  ): Promise<boolean> {
     // Exactly once. noticeClaimed only ever goes from absent/false to true, and only through
     // claimOnce(), whose conditional upsert can say yes in two ways:
     // - a document exists with noticeClaimed not true: the update matches and sets it. A
@@ -67,19 +76,23 @@ export class MongoPullRequestStore implements PullRequestStore {
     // we retry once. Documents are never deleted, so the retry cannot insert: it either claims
     // the existing document or fails with E11000 because the flag is true, i.e. taken.
     try {
-      return await this.claimOnce(accountId, pr);
+      return await this.claimOnce(accountId, pr, installationId);
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
     }
     try {
-      return await this.claimOnce(accountId, pr);
+      return await this.claimOnce(accountId, pr, installationId);
     } catch (err) {
       if (isDuplicateKeyError(err)) return false;
       throw err;
     }
   }
 
-  private async claimOnce(accountId: AccountId, pr: PullRequestRef): Promise<boolean> {
+  private async claimOnce(
+    accountId: AccountId,
+    pr: PullRequestRef,
+    installationId: number | undefined,
+  ): Promise<boolean> {
     const result = await this.prs.updateOne(
       {
         accountId,
@@ -87,12 +100,45 @@ export class MongoPullRequestStore implements PullRequestStore {
         number: pr.number,
         noticeClaimed: trusted({ $ne: true }),
       },
-      { $set: { noticeClaimed: true, repository: pr.repository } },
+      {
+        $set: {
+          noticeClaimed: true,
+          noticeClaimedAt: new Date(),
+          installationId: installationId ?? null,
+          repository: pr.repository,
+        },
+      },
       { upsert: true, runValidators: true },
     );
     // modifiedCount: an existing document went false -> true; upsertedCount: it was created
     // claimed. Neither: cannot happen with upsert (no match means insert or E11000).
     return result.modifiedCount + result.upsertedCount === 1;
+  }
+
+  async listUnpostedNotices(
+    claimedBefore: Date,
+    claimedAfter: Date,
+    limit: number,
+  ): Promise<UnpostedNotice[]> {
+    if (limit <= 0) return [];
+    // Across accounts: an operator job, like the sweeper's; each result carries its account.
+    // `pausedNoticeCommentId: null` also matches documents without the field (MongoDB's null
+    // equality), which is what documents from before it existed look like.
+    const docs = await this.prs
+      .find({
+        noticeClaimed: true,
+        pausedNoticeCommentId: null,
+        installationId: trusted({ $ne: null }),
+        noticeClaimedAt: trusted({ $lt: claimedBefore, $gte: claimedAfter }),
+      })
+      .sort({ noticeClaimedAt: 1 })
+      .limit(limit)
+      .lean<PullRequestDoc[]>();
+    return docs.map((d) => ({
+      accountId: toAccountId(d.accountId),
+      pr: { repositoryId: d.repositoryId, repository: d.repository, number: d.number },
+      installationId: d.installationId!,
+    }));
   }
 
   async setPausedNoticeComment(accountId: AccountId, pr: PullRequestRef, commentId: number) {

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from "mongoose";
+import { ALERT_LEVELS } from "../../../ledger/credits.js";
 import { ENTRY_TYPES, type BucketAmounts, type LedgerEntry } from "../../../ledger/types.js";
 
 /**
@@ -58,6 +59,17 @@ ledgerEntrySchema.index(
 );
 // list() filtered by type, newest first.
 ledgerEntrySchema.index({ accountId: 1, type: 1, seq: -1 });
+/** The warning threshold: the redrive never asks for a higher balance than this. */
+const HIGHEST_ALERT = ALERT_LEVELS[0].threshold;
+// lowDebitsSince(): the alert redrive's window, across accounts. Partial: only debits that
+// left a low balance, a small share of all entries.
+ledgerEntrySchema.index(
+  { createdAt: 1 },
+  {
+    partialFilterExpression: { amount: { $lt: 0 }, balanceAfter: { $lte: HIGHEST_ALERT } },
+    name: "low_debits",
+  },
+);
 // sumAmounts(): types since a date.
 ledgerEntrySchema.index({ accountId: 1, type: 1, createdAt: 1 });
 // stream() (the CSV export, the ledger check) pages by seq: 500 entries at a time with

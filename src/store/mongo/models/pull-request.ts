@@ -16,6 +16,9 @@ export interface PullRequestDoc extends PullRequestFlags {
   noticeClaimed: boolean;
   /** The last run sequence handed out (nextRunSequence: one $inc each). */
   runCounter: number;
+  /** When the notice was claimed, and the installation to post it with (its outbox). */
+  noticeClaimedAt: Date | null;
+  installationId: number | null;
 }
 
 const integer = { validator: Number.isInteger, message: "{PATH} must be an integer" };
@@ -35,6 +38,8 @@ export const pullRequestSchema = new Schema<PullRequestDoc>(
     autoReviewPaused: { type: Boolean, default: false },
     noticeClaimed: { type: Boolean, default: false },
     runCounter: { type: Number, default: 0, min: 0, validate: integer },
+    noticeClaimedAt: { type: Date, default: null },
+    installationId: { type: Number, default: null, validate: integerOrNull },
     pausedNoticeCommentId: { type: Number, default: null, validate: integerOrNull },
   },
   { collection: "pull_requests", strict: true, versionKey: false, _id: false },
@@ -42,6 +47,15 @@ export const pullRequestSchema = new Schema<PullRequestDoc>(
 
 // Every read and write; unique, which is what makes claimPausedNotice() exactly-once.
 pullRequestSchema.index({ accountId: 1, repositoryId: 1, number: 1 }, { unique: true });
+// listUnpostedNotices(): claimed notices never recorded as posted. Partial: almost every
+// pull request has either no notice or a posted one.
+pullRequestSchema.index(
+  { noticeClaimedAt: 1 },
+  {
+    partialFilterExpression: { noticeClaimed: true, pausedNoticeCommentId: null },
+    name: "unposted_notices",
+  },
+);
 
 export type PullRequestModel = Model<PullRequestDoc>;
 
