@@ -73,6 +73,7 @@ export function createGitHubHost(probot: Pick<Probot, "auth">): PullRequestHost 
           ...repo,
           issue_number: pr.number,
           body,
+          request: NO_CLIENT_RETRY,
         });
         return data.id;
       }),
@@ -117,12 +118,29 @@ async function postReview(
   }));
   const common = { ...target, commit_id: review.commitSha, event: "COMMENT" as const };
   try {
-    await octokit.rest.pulls.createReview({ ...common, body: review.body, comments: inline });
+    await octokit.rest.pulls.createReview({
+      ...common,
+      body: review.body,
+      comments: inline,
+      request: NO_CLIENT_RETRY,
+    });
   } catch (err) {
     if (statusOf(err) !== 422 || inline.length === 0) throw err;
-    await octokit.rest.pulls.createReview({ ...common, body: review.fallbackBody });
+    await octokit.rest.pulls.createReview({
+      ...common,
+      body: review.fallbackBody,
+      request: NO_CLIENT_RETRY,
+    });
   }
 }
+
+/**
+ * For requests that create something (a review, a comment): GitHub can create it and still
+ * answer 502, and Octokit's retry plugin would then create it a second time. The queue job's
+ * own retry is the safe one: it first checks whether the review is already there (the run's
+ * marker). `request.retries` is read per request by @octokit/plugin-retry (error-request.js).
+ */
+const NO_CLIENT_RETRY = { retries: 0 };
 
 function splitRepository(fullName: string): { owner: string; repo: string } {
   const [owner, repo] = fullName.split("/") as [string, string];

@@ -138,3 +138,53 @@ describe("the GitHub pull request host", () => {
     expect(await host.findCommentWithMarker(pr, "<!-- other -->")).toBeNull();
   });
 });
+
+describe("creating requests are never retried by the client", () => {
+  // Octokit's retry plugin on, as in production (testProbot turns it off).
+  const host = createGitHubHost(testProbot({ retries: true }));
+  useGitHubApi(async () => {});
+
+  it("a review GitHub created but answered 502 for is posted once; the error reaches the job", async () => {
+    let posts = 0;
+    nock(API)
+      .post(`${REPO}/pulls/12/reviews`)
+      .times(2)
+      .optionally()
+      .reply(() => {
+        posts++;
+        return [502, { message: "Bad Gateway" }];
+      });
+    await expect(host.postReview(pr, review)).rejects.toMatchObject({ status: 502 });
+    expect(posts).toBe(1);
+    nock.cleanAll();
+  });
+
+  it("a comment likewise", async () => {
+    let posts = 0;
+    nock(API)
+      .post(`${REPO}/issues/12/comments`)
+      .times(2)
+      .optionally()
+      .reply(() => {
+        posts++;
+        return [502, { message: "Bad Gateway" }];
+      });
+    await expect(host.postComment(pr, "hello")).rejects.toMatchObject({ status: 502 });
+    expect(posts).toBe(1);
+    nock.cleanAll();
+  });
+
+  it("reads are still retried", async () => {
+    nock(API).get(`${REPO}/pulls/12`).reply(502, { message: "Bad Gateway" });
+    nock(API)
+      .get(`${REPO}/pulls/12`)
+      .reply(200, {
+        state: "open",
+        title: "t",
+        body: "",
+        head: { sha: review.commitSha },
+        html_url: "u",
+      });
+    expect((await host.getPullRequest(pr)).headSha).toBe(review.commitSha);
+  });
+});

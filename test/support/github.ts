@@ -7,7 +7,11 @@ export const WEBHOOK_SECRET = "test-webhook-secret";
 /** A throwaway App key: Probot needs a valid one even when no test calls GitHub. */
 const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 
-export function testProbot(): Probot {
+/**
+ * `retries: true` keeps Octokit's retry plugin on (as in production, with no wait between
+ * tries), for tests of what is and is not retried.
+ */
+export function testProbot({ retries = false } = {}): Probot {
   return new Probot({
     appId: 1234,
     privateKey: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
@@ -19,7 +23,7 @@ export function testProbot(): Probot {
     // `enabled: false` survives into installation clients; the object form does not.
     Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
       ...options,
-      retry: { enabled: false },
+      retry: retries ? { enabled: true, retryAfterBaseValue: 1 } : { enabled: false },
       throttle: { ...(options.throttle as object), enabled: false },
     })),
   });
