@@ -2,7 +2,7 @@ import { BUCKETS, zeroBuckets, type BucketAmounts } from "./types.js";
 
 /**
  * What each action costs, in credits. The one table every charge reads, so prices can change
- * in one place (PRODUCT.md "Credits").
+ * in one place (docs/billing.md, "Credits").
  */
 export const DEFAULT_COSTS = {
   review: 1,

@@ -58,7 +58,7 @@ export function billingSummaryRoute(api: ApiInstance, deps: Deps): void {
   );
 }
 
-/** PRODUCT.md "Low-balance alerts": the dashboard shows a banner from critical down. */
+/** Low-balance alerts (docs/billing.md): the dashboard shows a banner from critical down. */
 function banner(s: BalanceSummary, bot: string): z.infer<typeof bannerSchema> | null {
   if (s.alertLevel === "depleted" || s.paused) {
     return {
