@@ -9,6 +9,7 @@
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Account } from "../../accounts/types.js";
+import { toAccountId } from "../../accounts/types.js";
 import type { AccountStore } from "../../accounts/account-store.js";
 import { ApiError, notFound, unauthorized } from "../errors.js";
 import {
@@ -18,7 +19,7 @@ import {
   sha256,
 } from "../../accounts/api-keys.js";
 import type { ApiKey, ApiKeyStore } from "../../accounts/api-key-store.js";
-import type { GitHubAuth, GitHubUser } from "./github-auth.js";
+import type { AccountRef, GitHubAuth, GitHubUser } from "./github-auth.js";
 
 export type Caller =
   | { kind: "api_key"; account: Account; key: ApiKey }
@@ -40,6 +41,8 @@ const BEARER = /^Bearer +([\x21-\x7e]{1,1000}) *$/i;
 const GITHUB_TOKEN = /^[A-Za-z0-9_.-]{1,255}$/;
 /** GitHub logins, and a little more (Enterprise managed users have an underscore). */
 const LOGIN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+/** Stands for "no account of ours": GitHub's ids start at 1, so no org's id is this. */
+const NO_ACCOUNT = toAccountId(0);
 
 const callers = new WeakMap<FastifyRequest, Caller>();
 
@@ -109,8 +112,11 @@ async function authenticate(
   // for unknown orgs and a 401 for known ones, telling anyone which orgs use Jasper.
   const user = await deps.github.identify(token);
   if (!user) throw unauthorized("GitHub did not accept the token");
-  const account = await findAccount(deps, org);
-  if (!account || !(await deps.github.canAdminister(token, account))) throw notFound();
+  // Not a login GitHub could have: nobody can learn anything from it, so GitHub is not asked.
+  if (typeof org !== "string" || !LOGIN.test(org)) throw notFound();
+  const account = await deps.accounts.findByLogin(org);
+  const granted = await githubGrants(deps.github, token, org, account);
+  if (!account || !granted) throw notFound();
   return { kind: "github", account, user };
 }
 
@@ -124,4 +130,27 @@ function bearerToken(header: string | undefined): string {
 async function findAccount(deps: AuthDeps, org: unknown): Promise<Account | null> {
   if (typeof org !== "string" || !LOGIN.test(org)) return null;
   return deps.accounts.findByLogin(org);
+}
+
+/**
+ * Whether an identified token may see `account`, the one Jasper holds under `login` (null:
+ * none). GitHub is asked the same question whatever we hold: the token's membership of an org
+ * named `login` (cached per token and login). So a 404 costs the same for an org that uses
+ * Jasper as for one that does not, and for a user account as for an org; the answer is only
+ * used for an org we hold. A user account is decided by identity, which identify has cached
+ * already, so it costs no further call.
+ */
+async function githubGrants(
+  github: GitHubAuth,
+  token: string,
+  login: string,
+  account: Account | null,
+): Promise<boolean> {
+  const asOrg: AccountRef =
+    account?.type === "Organization"
+      ? account
+      : { id: NO_ACCOUNT, login: account?.login ?? login, type: "Organization" };
+  const orgAdmin = await github.canAdminister(token, asOrg);
+  if (!account) return false;
+  return account.type === "Organization" ? orgAdmin : github.canAdminister(token, account);
 }
