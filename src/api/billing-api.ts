@@ -54,7 +54,9 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
                   scheme: "bearer",
                   description:
                     "A Jasper API key of the organization (jsp_...), or the GitHub token of an " +
-                    "organization admin (of the user, for a user account)",
+                    "organization admin (of the user, for a user account). Read keys (the " +
+                    "default) read; write keys may also start a checkout; changing settings " +
+                    "and managing keys take the admin's GitHub token.",
                 },
               },
             },

@@ -27,6 +27,23 @@ export const notFound = (): ApiError => new ApiError(404, "not_found", "Not foun
 export const unauthorized = (message: string): ApiError =>
   new ApiError(401, "unauthorized", message, { "www-authenticate": 'Bearer realm="jasper"' });
 
+/** Changing settings or managing keys: only an org admin, signed in with GitHub, may. */
+export const githubTokenRequired = (): ApiError =>
+  new ApiError(
+    403,
+    "github_token_required",
+    "This needs the GitHub token of an organization admin, not an API key",
+  );
+
+/** A read key where a write key (or an admin's GitHub token) is needed. RFC 6750's hint too. */
+export const insufficientScope = (): ApiError =>
+  new ApiError(
+    403,
+    "insufficient_scope",
+    "This API key may only read: this needs a write key or an organization admin's GitHub token",
+    { "www-authenticate": 'Bearer realm="jasper", error="insufficient_scope", scope="write"' },
+  );
+
 /** GitHub could not be asked whether a token may see an organization (down, rate limited). */
 export class GitHubUnavailableError extends ApiError {
   constructor() {

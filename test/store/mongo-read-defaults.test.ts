@@ -1,7 +1,11 @@
 import { describe, expect, it } from "@jest/globals";
+import { Types } from "mongoose";
+import { generateApiKey } from "../../src/accounts/api-keys.js";
 import { DEFAULT_SETTINGS, toAccountId } from "../../src/accounts/types.js";
 import type { AccountDoc, AccountModel } from "../../src/store/mongo/models/account.js";
+import type { ApiKeyDoc, ApiKeyModel } from "../../src/store/mongo/models/api-key.js";
 import { MongoAccountStore } from "../../src/store/mongo/mongo-account-store.js";
+import { MongoApiKeyStore } from "../../src/store/mongo/mongo-api-key-store.js";
 
 /**
  * How the mongoose stores read documents written before a field existed. No server is needed
@@ -28,5 +32,21 @@ describe("mongoose stores reading old documents", () => {
     account!.settings.billingContacts.push("attacker@evil.example");
     expect(DEFAULT_SETTINGS.billingContacts).toEqual([]);
     expect((await store.get(toAccountId(101)))!.settings.billingContacts).toEqual([]);
+  });
+
+  it("reads an API key stored before scopes as a read key", async () => {
+    const { hash, prefix } = generateApiKey();
+    const doc: ApiKeyDoc = {
+      _id: new Types.ObjectId(),
+      accountId: 101,
+      name: "ci",
+      prefix,
+      hash,
+      createdAt: new Date("2026-01-01T00:00:00Z"),
+      lastUsedAt: null,
+      revokedAt: null,
+    };
+    const key = await new MongoApiKeyStore(storedAs<ApiKeyModel>(doc)).findByHash(hash);
+    expect(key).toMatchObject({ id: doc._id.toHexString(), scope: "read" });
   });
 });
