@@ -44,6 +44,15 @@ export const insufficientScope = (): ApiError =>
     { "www-authenticate": 'Bearer realm="jasper", error="insufficient_scope", scope="write"' },
   );
 
+/** Too many failed authentications from one address: refused before any lookup is made. */
+export const tooManyFailedAuthentications = (retryAfterSeconds: number): ApiError =>
+  new ApiError(
+    429,
+    "rate_limited",
+    `Too many failed authentications from this address; retry in ${retryAfterSeconds} s`,
+    { "retry-after": String(retryAfterSeconds) },
+  );
+
 /** GitHub could not be asked whether a token may see an organization (down, rate limited). */
 export class GitHubUnavailableError extends ApiError {
   constructor() {
@@ -73,7 +82,9 @@ export const commonErrors = {
   400: errorResponse("The request is invalid: `issues` says what to change"),
   401: errorResponse("Missing, malformed, unknown or revoked credential"),
   404: errorResponse("No such organization, or the credential does not grant access to it"),
-  429: errorResponse("Too many requests with this credential; see Retry-After"),
+  429: errorResponse(
+    "Too many requests with this credential, or failed authentications from this address; see Retry-After",
+  ),
   503: errorResponse("GitHub could not be asked about the token; retry later"),
 } as const;
 

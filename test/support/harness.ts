@@ -102,7 +102,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     retryDelayMs: 50,
     chatPerHour: options.chatPerHour,
     now: options.now,
-    apiRateLimit: options.apiRateLimit ?? { max: 1_000_000, timeWindowMs: 60_000 },
+    apiRateLimit: options.apiRateLimit ?? {
+      max: 1_000_000,
+      timeWindowMs: 60_000,
+      failedAuthMax: 1_000_000,
+    },
   });
   const server = await jasper.createServer();
   await server.ready();

@@ -7,24 +7,28 @@
  * 401: no credential, a malformed one, or one nobody accepts (unknown or revoked key, a token
  * GitHub refuses). 404: a good credential that does not grant this org, exactly like an org
  * that does not exist, so nobody learns which orgs use Jasper. 403: the org's own credential,
- * but not enough for this route (see Access).
+ * but not enough for this route (see Access). 429: this address failed to authenticate too
+ * often lately (failed-auth-limit.ts).
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Account } from "../../accounts/types.js";
 import { toAccountId } from "../../accounts/types.js";
 import type { AccountStore } from "../../accounts/account-store.js";
-import { githubTokenRequired, insufficientScope, notFound, unauthorized } from "../errors.js";
 import {
-  hashApiKey,
-  isWellFormedApiKey,
-  looksLikeApiKey,
-  sha256,
-} from "../../accounts/api-keys.js";
+  ApiError,
+  githubTokenRequired,
+  insufficientScope,
+  notFound,
+  unauthorized,
+} from "../errors.js";
+import { hashApiKey, isWellFormedApiKey, looksLikeApiKey } from "../../accounts/api-keys.js";
 import {
   KEY_USE_RESOLUTION_MS,
   type ApiKey,
   type ApiKeyStore,
 } from "../../accounts/api-key-store.js";
+import { readCredential } from "./credential.js";
+import type { FailedAuthLimit } from "./failed-auth-limit.js";
 import type { AccountRef, GitHubAuth, GitHubUser } from "./github-auth.js";
 
 export type Caller =
@@ -35,6 +39,7 @@ export interface AuthDeps {
   accounts: Pick<AccountStore, "findByLogin">;
   apiKeys: Pick<ApiKeyStore, "findByHash">;
   github: GitHubAuth;
+  failedAuth: FailedAuthLimit;
 }
 
 /**
@@ -47,7 +52,6 @@ export interface AuthDeps {
  */
 export type Access = "read" | "write" | "admin";
 
-const BEARER = /^Bearer +([\x21-\x7e]{1,1000}) *$/i;
 /** GitHub's token alphabet (classic, fine-grained, app tokens); anything else is refused here. */
 const GITHUB_TOKEN = /^[A-Za-z0-9_.-]{1,255}$/;
 /** GitHub logins, and a little more (Enterprise managed users have an underscore). */
@@ -58,13 +62,19 @@ const NO_ACCOUNT = toAccountId(0);
 const callers = new WeakMap<FastifyRequest, Caller>();
 
 /**
- * A route's preParsing hook: resolves the caller for `:org`, or answers 401/403/404. It runs
- * after the rate limit (onRequest) and before the body is read or anything validated, so a
- * stranger's request gets a 401 whatever its body, and costs no parsing.
+ * A route's preParsing hook: resolves the caller for `:org`, or answers 401/403/404/429. It
+ * runs after the rate limit (onRequest) and before the body is read or anything validated,
+ * so a stranger's request gets a 401 whatever its body, and costs no parsing.
  */
 export function requireOrgAccess(deps: AuthDeps, access: Access) {
   return async (request: FastifyRequest): Promise<void> => {
-    callers.set(request, await authenticate(deps, access, request));
+    await deps.failedAuth.check(request);
+    try {
+      callers.set(request, await authenticate(deps, access, request));
+    } catch (err) {
+      if (err instanceof ApiError && err.statusCode === 401) await deps.failedAuth.record(request);
+      throw err;
+    }
   };
 }
 
@@ -73,12 +83,6 @@ export function callerOf(request: FastifyRequest): Caller {
   const caller = callers.get(request);
   if (!caller) throw new Error(`bug: ${request.routeOptions.url} has no requireOrgAccess hook`);
   return caller;
-}
-
-/** Rate-limit key: the credential's hash when there is one, else the client's address. */
-export function rateLimitKey(request: FastifyRequest): string {
-  const header = request.headers.authorization;
-  return header ? `cred:${sha256(header)}` : `ip:${request.ip}`;
 }
 
 /**
@@ -107,7 +111,15 @@ async function authenticate(
   access: Access,
   request: FastifyRequest,
 ): Promise<Caller> {
-  const token = bearerToken(request.headers.authorization);
+  const credential = readCredential(request.headers.authorization);
+  if (!credential.ok) {
+    throw unauthorized(
+      credential.reason === "missing"
+        ? "Authorization: Bearer <token> is required"
+        : "Authorization must be: Bearer <token>",
+    );
+  }
+  const { token } = credential;
   const org = (request.params as { org?: unknown }).org;
   const login = typeof org === "string" && LOGIN.test(org) ? org : null;
 
@@ -132,13 +144,6 @@ async function authenticate(
   const granted = await githubGrants(deps.github, token, login, account);
   if (!account || !granted) throw notFound();
   return { kind: "github", account, user };
-}
-
-function bearerToken(header: string | undefined): string {
-  if (!header) throw unauthorized("Authorization: Bearer <token> is required");
-  const match = BEARER.exec(header);
-  if (!match?.[1]) throw unauthorized("Authorization must be: Bearer <token>");
-  return match[1];
 }
 
 /**
