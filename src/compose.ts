@@ -230,6 +230,8 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
             packages,
             checkout: a.checkout ?? createCheckout({ stripe, publicUrl, packages }),
             github: a.githubAuth ?? createGitHubAuth({ baseUrl: config.github.api }),
+            redis: a.redis,
+            redisPrefix: prefix,
             botName,
             rateLimit: t.apiRateLimit,
           }),

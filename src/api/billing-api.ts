@@ -15,7 +15,9 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
-import { rateLimitKey, recordKeyUse } from "./auth/authenticate.js";
+import { recordKeyUse } from "./auth/authenticate.js";
+import { rateLimitKey } from "./auth/credential.js";
+import { createFailedAuthLimit } from "./auth/failed-auth-limit.js";
 import type { BillingApiDeps } from "./deps.js";
 import { transformObject } from "./openapi.js";
 import { ApiError, apiErrorHandler, apiNotFoundHandler } from "./errors.js";
@@ -27,7 +29,12 @@ import { settingsRoutes } from "./routes/settings.js";
 import { transactionsRoute } from "./routes/transactions.js";
 
 export const API_PREFIX = "/api/v1";
-const DEFAULT_RATE_LIMIT = { max: 300, timeWindowMs: 60_000 };
+const DEFAULT_RATE_LIMIT: NonNullable<BillingApiDeps["rateLimit"]> = {
+  max: 300,
+  timeWindowMs: 60_000,
+};
+/** Failed authentications per client address and window: a person mistyping never gets here. */
+const DEFAULT_FAILED_AUTH_MAX = 30;
 
 export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
   return async (server) => {
@@ -54,7 +61,9 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
                   scheme: "bearer",
                   description:
                     "A Jasper API key of the organization (jsp_...), or the GitHub token of an " +
-                    "organization admin (of the user, for a user account)",
+                    "organization admin (of the user, for a user account). Read keys (the " +
+                    "default) read; write keys may also start a checkout; changing settings " +
+                    "and managing keys take the admin's GitHub token.",
                 },
               },
             },
@@ -68,20 +77,28 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
           max: limit.max,
           timeWindow: limit.timeWindowMs,
           keyGenerator: rateLimitKey,
+          // In Redis, so that the limit holds across web processes, not per process.
+          redis: deps.redis,
+          nameSpace: `${deps.redisPrefix}:api-rate:`,
           // Thrown by the plugin, answered by apiErrorHandler like any other error.
           errorResponseBuilder: (_request, ctx) =>
             new ApiError(429, "rate_limited", `Too many requests; retry in ${ctx.after}`),
         });
+        const failedAuth = createFailedAuthLimit(scope, {
+          max: limit.failedAuthMax ?? DEFAULT_FAILED_AUTH_MAX,
+          timeWindowMs: limit.timeWindowMs,
+        });
         scope.addHook("onResponse", recordKeyUse(deps.apiKeys));
+        const routeDeps = { ...deps, failedAuth };
 
         const api = scope.withTypeProvider<ZodTypeProvider>();
         api.get("/openapi.json", { schema: { hide: true } }, async () => scope.swagger());
-        packagesRoute(api, deps);
-        billingSummaryRoute(api, deps);
-        transactionsRoute(api, deps);
-        checkoutRoute(api, deps);
-        settingsRoutes(api, deps);
-        apiKeyRoutes(api, deps);
+        packagesRoute(api, routeDeps);
+        billingSummaryRoute(api, routeDeps);
+        transactionsRoute(api, routeDeps);
+        checkoutRoute(api, routeDeps);
+        settingsRoutes(api, routeDeps);
+        apiKeyRoutes(api, routeDeps);
       },
       { prefix: API_PREFIX },
     );

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from "fastify";
+import type { Redis } from "ioredis";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Ledger } from "../ledger/ledger.js";
@@ -19,8 +20,18 @@ export interface BillingApiDeps {
   packages: readonly CreditPackage[];
   checkout(input: CheckoutInput): Promise<CheckoutResult>;
   github: GitHubAuth;
-  /** Requests per credential (else per IP) and window; default 300 a minute. */
-  rateLimit?: { max: number; timeWindowMs: number };
+  /**
+   * Where the rate limit's counters live, so that every web process shares them: the
+   * producer connection. Keys start with `${redisPrefix}:api-rate:`.
+   */
+  redis: Redis;
+  /** Per deployment (and per test): compose's queue prefix. */
+  redisPrefix: string;
+  /**
+   * Requests per credential (else per client address) and window, default 300 a minute; and
+   * failed authentications per client address and window, default 30.
+   */
+  rateLimit?: { max: number; timeWindowMs: number; failedAuthMax?: number };
   /** The name people command the bot by, for the "paused" banner; default "jasper". */
   botName?: string;
 }

@@ -27,6 +27,32 @@ export const notFound = (): ApiError => new ApiError(404, "not_found", "Not foun
 export const unauthorized = (message: string): ApiError =>
   new ApiError(401, "unauthorized", message, { "www-authenticate": 'Bearer realm="jasper"' });
 
+/** Changing settings or managing keys: only an org admin, signed in with GitHub, may. */
+export const githubTokenRequired = (): ApiError =>
+  new ApiError(
+    403,
+    "github_token_required",
+    "This needs the GitHub token of an organization admin, not an API key",
+  );
+
+/** A read key where a write key (or an admin's GitHub token) is needed. RFC 6750's hint too. */
+export const insufficientScope = (): ApiError =>
+  new ApiError(
+    403,
+    "insufficient_scope",
+    "This API key may only read: this needs a write key or an organization admin's GitHub token",
+    { "www-authenticate": 'Bearer realm="jasper", error="insufficient_scope", scope="write"' },
+  );
+
+/** Too many failed authentications from one address: refused before any lookup is made. */
+export const tooManyFailedAuthentications = (retryAfterSeconds: number): ApiError =>
+  new ApiError(
+    429,
+    "rate_limited",
+    `Too many failed authentications from this address; retry in ${retryAfterSeconds} s`,
+    { "retry-after": String(retryAfterSeconds) },
+  );
+
 /** GitHub could not be asked whether a token may see an organization (down, rate limited). */
 export class GitHubUnavailableError extends ApiError {
   constructor() {
@@ -56,7 +82,9 @@ export const commonErrors = {
   400: errorResponse("The request is invalid: `issues` says what to change"),
   401: errorResponse("Missing, malformed, unknown or revoked credential"),
   404: errorResponse("No such organization, or the credential does not grant access to it"),
-  429: errorResponse("Too many requests with this credential; see Retry-After"),
+  429: errorResponse(
+    "Too many requests with this credential, or failed authentications from this address; see Retry-After",
+  ),
   503: errorResponse("GitHub could not be asked about the token; retry later"),
 } as const;
 

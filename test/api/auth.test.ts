@@ -1,7 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import { generateApiKey } from "../../src/accounts/api-keys.js";
+import { generateApiKey, hashApiKey, sha256 } from "../../src/accounts/api-keys.js";
 import { toAccountId } from "../../src/accounts/types.js";
-import { closeHarnesses, createApiHarness, type ApiHarness } from "../support/harness.js";
+import { createRedis } from "../../src/queue/redis.js";
+import {
+  closeHarnesses,
+  createApiHarness,
+  REDIS_URL,
+  type ApiHarness,
+} from "../support/harness.js";
 
 const billing = (org: string) => `/api/v1/organizations/${org}/billing`;
 
@@ -170,5 +176,99 @@ describe("API rate limit", () => {
     expect((await get()).statusCode).toBe(429);
     const packages = await h.server.inject({ method: "GET", url: "/api/v1/billing/packages" });
     expect(packages.statusCode).toBe(429);
+  });
+});
+
+describe("API rate limit, across spellings, addresses and processes", () => {
+  const getAs = (h: ApiHarness, authorization?: string, remoteAddress = "127.0.0.1") =>
+    h.server.inject({
+      method: "GET",
+      url: billing("Acme-Corp"),
+      headers: authorization === undefined ? {} : { authorization },
+      remoteAddress,
+    });
+
+  it("counts one credential however Authorization spells the scheme and spaces", async () => {
+    const h = await createApiHarness({ apiRateLimit: { max: 3, timeWindowMs: 60_000 } });
+    for (const header of [`Bearer ${h.keyA}`, `bearer   ${h.keyA}`, `\tBEARER ${h.keyA} \t`]) {
+      expect([header, (await getAs(h, header)).statusCode]).toEqual([header, 200]);
+    }
+    expect((await getAs(h, `BeArEr ${h.keyA}  `)).statusCode).toBe(429);
+    // A GitHub token likewise.
+    for (let i = 0; i < 3; i++) await getAs(h, `${i % 2 ? "bearer" : "Bearer"}  admin-acme-corp`);
+    expect((await getAs(h, " BEARER admin-acme-corp")).statusCode).toBe(429);
+    expect((await getAs(h, `Bearer ${h.keyB}`)).statusCode).not.toBe(429);
+  });
+
+  it("refuses an address after its failed authentications, before asking GitHub", async () => {
+    const h = await createApiHarness({
+      apiRateLimit: { max: 1_000, timeWindowMs: 60_000, failedAuthMax: 5 },
+    });
+    // Five failures of every kind; a 404 (a good token, not this org's) and successes between.
+    expect((await getAs(h, "Bearer ghp_random1")).statusCode).toBe(401);
+    expect((await getAs(h, `Bearer ${generateApiKey().key}`)).statusCode).toBe(401);
+    expect((await getAs(h, "Bearer member-acme-corp")).statusCode).toBe(404);
+    expect((await getAs(h, `Bearer ${h.keyA}`)).statusCode).toBe(200);
+    expect((await getAs(h)).statusCode).toBe(401);
+    expect((await getAs(h, "Basic dXNlcjpwYXNz")).statusCode).toBe(401);
+    expect((await getAs(h, "Bearer ghp_random2")).statusCode).toBe(401);
+    const calls = h.github.calls;
+
+    const blocked = await getAs(h, "Bearer ghp_random3");
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.json()).toEqual({
+      error: { code: "rate_limited", message: expect.stringMatching(/failed authentications/) },
+    });
+    expect(Number(blocked.headers["retry-after"])).toBeGreaterThan(0);
+    // The whole address, good credentials included, until the window ends; and no GitHub call.
+    expect((await getAs(h, "Bearer admin-acme-corp")).statusCode).toBe(429);
+    expect((await getAs(h, `Bearer ${h.keyA}`)).statusCode).toBe(429);
+    expect(h.github.calls).toBe(calls);
+    // Other addresses are not held back by it.
+    expect((await getAs(h, "Bearer admin-acme-corp", "203.0.113.9")).statusCode).toBe(200);
+    expect((await getAs(h, "Bearer ghp_random4", "2001:db8::1")).statusCode).toBe(401);
+  });
+
+  it("shares the counters between web processes, through Redis", async () => {
+    const h = await createApiHarness({
+      apiRateLimit: { max: 3, timeWindowMs: 60_000, failedAuthMax: 2 },
+    });
+    const other = await h.jasper.createServer();
+    try {
+      await other.ready();
+      const onOther = (authorization: string) =>
+        other.inject({ method: "GET", url: billing("Acme-Corp"), headers: { authorization } });
+      expect((await getAs(h, `Bearer ${h.keyA}`)).statusCode).toBe(200);
+      expect((await onOther(`Bearer ${h.keyA}`)).statusCode).toBe(200);
+      expect((await getAs(h, `Bearer ${h.keyA}`)).statusCode).toBe(200);
+      expect((await onOther(`Bearer ${h.keyA}`)).statusCode).toBe(429);
+
+      expect((await getAs(h, "Bearer ghp_random1")).statusCode).toBe(401);
+      expect((await onOther("Bearer ghp_random2")).statusCode).toBe(401);
+      expect((await getAs(h, "Bearer admin-acme-corp")).statusCode).toBe(429);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("keeps hashes of credentials in Redis, never the credentials", async () => {
+    const h = await createApiHarness({ apiRateLimit: { max: 100, timeWindowMs: 60_000 } });
+    const token = "ghp_secretToken123";
+    await getAs(h, `Bearer ${h.keyA}`);
+    await getAs(h, `Bearer ${token}`);
+    await getAs(h, "Bearer admin-acme-corp");
+    const redis = createRedis(REDIS_URL, "producer");
+    try {
+      const keys = await redis.keys(`${h.prefix}:api-rate:*`);
+      const text = keys.join("\n");
+      expect(text).toContain(hashApiKey(h.keyA));
+      expect(text).toContain(sha256(token));
+      expect(text).toContain(sha256("admin-acme-corp"));
+      for (const secret of [h.keyA, token, "admin-acme-corp"]) {
+        expect(text.includes(secret)).toBe(false);
+      }
+    } finally {
+      await redis.quit();
+    }
   });
 });

@@ -93,11 +93,16 @@ describe("billing API", () => {
   });
 
   describe("POST /organizations/:org/billing/checkout", () => {
+    // Buying takes a write key (or an admin's GitHub token): the harness's keys only read.
+    let writeKeyA: string;
+    beforeEach(async () => {
+      writeKeyA = await h.addKey(h.orgA, "write");
+    });
     const post = (payload: unknown, headers: Record<string, string> = {}) =>
       h.server.inject({
         method: "POST",
         url: "/api/v1/organizations/Acme-Corp/billing/checkout",
-        headers: { ...h.auth(h.keyA), ...headers },
+        headers: { ...h.auth(writeKeyA), ...headers },
         payload: payload as string,
       });
 
@@ -129,7 +134,7 @@ describe("billing API", () => {
       await h.server.inject({
         method: "POST",
         url: "/api/v1/organizations/Globex/billing/checkout",
-        headers: { ...h.auth(h.keyB), "idempotency-key": "order-7" },
+        headers: { ...h.auth(await h.addKey(h.orgB, "write")), "idempotency-key": "order-7" },
         payload: { package: "growth" },
       });
       expect(h.checkouts[4]!.requestKey).not.toBe(keys[0]);
@@ -172,7 +177,7 @@ describe("billing API", () => {
       const res = await off.server.inject({
         method: "POST",
         url: "/api/v1/organizations/Acme-Corp/billing/checkout",
-        headers: off.auth(off.keyA),
+        headers: off.auth(await off.addKey(off.orgA, "write")),
         payload: { package: "growth" },
       });
       expect(res.statusCode).toBe(503);
@@ -190,7 +195,7 @@ describe("billing API", () => {
       const res = await broken.server.inject({
         method: "POST",
         url: "/api/v1/organizations/Acme-Corp/billing/checkout",
-        headers: broken.auth(broken.keyA),
+        headers: broken.auth(await broken.addKey(broken.orgA, "write")),
         payload: { package: "growth" },
       });
       expect(res.statusCode).toBe(500);
@@ -202,7 +207,8 @@ describe("billing API", () => {
 
   describe("billing settings", () => {
     const url = "/api/v1/organizations/Acme-Corp/billing/settings";
-    const put = (payload: unknown, token = h.keyA) =>
+    // Changing settings takes an admin's GitHub token; any key of the org reads them.
+    const put = (payload: unknown, token = ADMIN_A) =>
       h.server.inject({ method: "PUT", url, headers: h.auth(token), payload: payload as string });
     const get = () => h.server.inject({ method: "GET", url, headers: h.auth(h.keyA) });
 
@@ -224,7 +230,7 @@ describe("billing API", () => {
         lowBalanceEmails: true,
         reviewCharging: "pull_request",
       });
-      await put({ lowBalanceEmails: false }, ADMIN_A);
+      await put({ lowBalanceEmails: false });
       await put({ reviewCharging: "review_run" });
       const expected = {
         billingContacts: ["billing@acme.io", "cfo@acme.io"],
@@ -278,6 +284,7 @@ describe("billing API", () => {
         id: expect.any(String),
         name: "Deploy bot",
         prefix: key.key.slice(0, 12),
+        scope: "read",
         key: expect.stringMatching(/^jsp_[A-Za-z0-9_-]{43}$/),
         createdAt: expect.any(String),
       });
@@ -298,6 +305,7 @@ describe("billing API", () => {
         id: key.id,
         name: "Deploy bot",
         prefix: key.prefix,
+        scope: "read",
         createdAt: key.createdAt,
         lastUsedAt: expect.any(String),
         revokedAt: null,
@@ -451,7 +459,7 @@ describe("billing API", () => {
         const res = await h.server.inject({
           method: "PUT",
           url,
-          headers: { ...h.auth(h.keyA), ...c.headers },
+          headers: { ...h.auth(ADMIN_A), ...c.headers },
           payload: c.payload,
         });
         expect([c.code, res.statusCode, res.json().error.code]).toEqual([c.code, c.status, c.code]);

@@ -15,6 +15,7 @@ afterAll(closeHarnesses);
 describe("billing API under random input", () => {
   let h: ApiHarness;
   let revokedKey: string;
+  let writeKey: string;
   let spareKeyId = "";
 
   beforeAll(async () => {
@@ -29,12 +30,19 @@ describe("billing API under random input", () => {
       });
     }
     const revoked = generateApiKey();
-    const r = await h.store.apiKeys.create({ accountId: h.orgA.id, name: "old", ...revoked });
+    const r = await h.store.apiKeys.create({
+      accountId: h.orgA.id,
+      name: "old",
+      scope: "write",
+      ...revoked,
+    });
     await h.store.apiKeys.revoke(h.orgA.id, r.id);
     revokedKey = revoked.key;
+    writeKey = await h.addKey(h.orgA, "write");
     const spare = generateApiKey();
-    spareKeyId = (await h.store.apiKeys.create({ accountId: h.orgA.id, name: "spare", ...spare }))
-      .id;
+    spareKeyId = (
+      await h.store.apiKeys.create({ accountId: h.orgA.id, name: "spare", scope: "read", ...spare })
+    ).id;
   });
 
   const printable = fc.string({
@@ -192,6 +200,7 @@ describe("billing API under random input", () => {
     fc.constantFrom(
       "keyA",
       "keyB",
+      "writeA",
       "revoked",
       "admin-acme-corp",
       "member-acme-corp",
@@ -295,7 +304,7 @@ describe("billing API under random input", () => {
       fc.constantFrom("Acme-Corp", "Acme-Corp", "acme-corp", "Globex"),
       fc.constantFrom(
         "keyA",
-        "keyA",
+        "writeA",
         "admin-acme-corp",
         "admin-acme-corp",
         "keyB",
@@ -350,9 +359,11 @@ describe("billing API under random input", () => {
             ? h.keyA
             : r.credential === "keyB"
               ? h.keyB
-              : r.credential === "revoked"
-                ? revokedKey
-                : r.credential;
+              : r.credential === "writeA"
+                ? writeKey
+                : r.credential === "revoked"
+                  ? revokedKey
+                  : r.credential;
         const headers: Record<string, string> = {};
         if (token !== undefined) headers.authorization = `${r.scheme}${token}`;
         if (r.accept) headers.accept = r.accept;

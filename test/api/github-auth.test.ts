@@ -154,6 +154,52 @@ describe("GitHubAuth (through GitHub's API)", () => {
     expect(await auth.canAdminister(TOKEN, ACME)).toBe(true);
   });
 
+  it("asks GitHub the same for an unknown org as for a forbidden one, or a user account", async () => {
+    const h = await createApiHarness({ github: createGitHubAuth() });
+    await h.store.accounts.upsert({ id: toAccountId(303), login: "octocat", type: "User" });
+    const asked: string[] = [];
+    // Nobody here is an admin of anything: every answer must be the same 404.
+    nock(API)
+      .persist()
+      .get(/.*/)
+      .reply((uri) => {
+        asked.push(uri);
+        return uri === "/user" ? [200, { login: "mona", id: 7 }] : [404, { message: "Not Found" }];
+      });
+    const probe = async (org: string, token: string) => {
+      asked.length = 0;
+      const res = await h.server.inject({
+        method: "GET",
+        url: `/api/v1/organizations/${org}/billing`,
+        headers: h.auth(token),
+      });
+      return { status: res.statusCode, body: res.body, asked: [...asked] };
+    };
+    const known = await probe("Acme-Corp", `${TOKEN}1`);
+    const unknown = await probe("no-such-org", `${TOKEN}2`);
+    const user = await probe("octocat", `${TOKEN}3`);
+    expect(known).toEqual({
+      status: 404,
+      body: known.body,
+      asked: ["/user", "/user/memberships/orgs/Acme-Corp"],
+    });
+    expect(unknown).toEqual({ ...known, asked: ["/user", "/user/memberships/orgs/no-such-org"] });
+    expect(user).toEqual({ ...known, asked: ["/user", "/user/memberships/orgs/octocat"] });
+    // Asked again with the same token: answered from the cache, for all three alike.
+    for (const [org, token] of [
+      ["Acme-Corp", `${TOKEN}1`],
+      ["no-such-org", `${TOKEN}2`],
+      ["octocat", `${TOKEN}3`],
+    ] as const) {
+      expect(await probe(org, token)).toEqual({ ...known, asked: [] });
+    }
+    // And a second unknown org costs what a second known one would: one membership question.
+    expect((await probe("also-unknown", `${TOKEN}2`)).asked).toEqual([
+      "/user/memberships/orgs/also-unknown",
+    ]);
+    nock.cleanAll();
+  });
+
   it("keeps answers per token and per account", async () => {
     const auth = createGitHubAuth();
     membership({ state: "active", role: "admin", organization: { id: 101 } });

@@ -2,7 +2,13 @@ import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "@jest/globals";
 import mongoose from "mongoose";
 import { generateApiKey } from "../../src/accounts/api-keys.js";
-import type { ApiKeyStore } from "../../src/accounts/api-key-store.js";
+import {
+  KEY_USE_RESOLUTION_MS,
+  LISTED_REVOKED_KEYS,
+  type ApiKeyScope,
+  type ApiKeyStore,
+  type NewApiKey,
+} from "../../src/accounts/api-key-store.js";
 import { toAccountId } from "../../src/accounts/types.js";
 import { MemoryApiKeyStore } from "../../src/store/memory/memory-api-key-store.js";
 import { apiKeyModel } from "../../src/store/mongo/models/api-key.js";
@@ -47,9 +53,9 @@ afterAll(async () => {
 
 const A = toAccountId(101);
 const B = toAccountId(202);
-const newKey = (accountId = A, name = "ci") => {
+const newKey = (accountId = A, name = "ci", scope: ApiKeyScope = "read"): NewApiKey => {
   const { hash, prefix } = generateApiKey();
-  return { accountId, name, hash, prefix };
+  return { accountId, name, hash, prefix, scope };
 };
 
 describe.each(factories())("API key store contract: $name", ({ create }) => {
@@ -109,6 +115,68 @@ describe.each(factories())("API key store contract: $name", ({ create }) => {
     await store.markUsed(A, key.id, at);
     expect((await store.findByHash(key.hash))!.lastUsedAt).toEqual(at);
     await store.markUsed(A, "nope", at);
+  });
+
+  it("stores the scope it was given", async () => {
+    const store = await create();
+    const writer = await store.create(newKey(A, "deploy", "write"));
+    const reader = await store.create(newKey(A, "ci", "read"));
+    expect(writer.scope).toBe("write");
+    expect((await store.findByHash(writer.hash))!.scope).toBe("write");
+    expect((await store.findByHash(reader.hash))!.scope).toBe("read");
+    expect((await store.list(A)).map((k) => k.scope)).toEqual(["read", "write"]);
+  });
+
+  it("counts an account's active keys, and only its own", async () => {
+    const store = await create();
+    expect(await store.countActive(A)).toBe(0);
+    const keys = [];
+    for (let i = 0; i < 3; i++) keys.push(await store.create(newKey(A, `k${i}`)));
+    await store.create(newKey(B));
+    await store.revoke(A, keys[1]!.id);
+    expect(await store.countActive(A)).toBe(2);
+    expect(await store.countActive(B)).toBe(1);
+    expect(await store.countActive(toAccountId(303))).toBe(0);
+  });
+
+  it("lists every active key however many keys were revoked, and the newest revoked ones", async () => {
+    const store = await create();
+    // Past 200 keys in all, the oldest one active: it must still be listed.
+    const oldest = await store.create(newKey(A, "oldest"));
+    const revoked: string[] = [];
+    for (let i = 0; i < LISTED_REVOKED_KEYS + 110; i++) {
+      const key = await store.create(newKey(A, `r${i}`));
+      await store.revoke(A, key.id);
+      revoked.push(key.id);
+    }
+    const newest = await store.create(newKey(A, "newest"));
+    const listed = await store.list(A);
+    expect(listed.map((k) => k.id)).toEqual([
+      newest.id,
+      ...revoked.slice(-LISTED_REVOKED_KEYS).reverse(),
+      oldest.id,
+    ]);
+    expect(await store.countActive(A)).toBe(2);
+  });
+
+  it("writes the last use at most once a minute, and never back in time", async () => {
+    const store = await create();
+    const key = await store.create(newKey());
+    const lastUse = async () => (await store.findByHash(key.hash))!.lastUsedAt;
+    const at = new Date("2026-11-10T12:00:00Z");
+    const later = (ms: number) => new Date(at.getTime() + ms);
+    await store.markUsed(A, key.id, at);
+    expect(await lastUse()).toEqual(at);
+    await store.markUsed(A, key.id, later(KEY_USE_RESOLUTION_MS - 1));
+    expect(await lastUse()).toEqual(at);
+    await store.markUsed(A, key.id, later(-5 * KEY_USE_RESOLUTION_MS));
+    expect(await lastUse()).toEqual(at);
+    await store.markUsed(A, key.id, later(KEY_USE_RESOLUTION_MS));
+    expect(await lastUse()).toEqual(later(KEY_USE_RESOLUTION_MS));
+    // Many requests at once: one write, the rest find it already done.
+    const times = [1, 2, 3].map((n) => later(2 * KEY_USE_RESOLUTION_MS + n));
+    await Promise.all(times.map((t) => store.markUsed(A, key.id, t)));
+    expect(times).toContainEqual(await lastUse());
   });
 
   it("hands out copies, never what it stores", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import type { EntryFilter } from "../../src/ledger/ledger-store.js";
+import { DEFAULT_SETTINGS } from "../../src/accounts/types.js";
 import type { LedgerEntry } from "../../src/ledger/types.js";
 import { rawEntry } from "../support/entries.js";
 import { newAccountId } from "../support/ledger-fixture.js";
@@ -197,6 +198,20 @@ describe.each(storeFactories())("store contract: $name", ({ create }) => {
     expect(await accounts.findByLogin(".*")).toBeNull();
     expect(await accounts.get(newAccountId())).toBeNull();
     expect(await accounts.setStatus(newAccountId(), "active")).toBeNull();
+  });
+
+  it("hands out default settings as each account's own, never the shared defaults", async () => {
+    const { accounts } = await create();
+    const id = newAccountId();
+    const created = await accounts.upsert({ id, login: "Acme-Corp", type: "Organization" });
+    created.settings.billingContacts.push("attacker@evil.example");
+    const read = await accounts.get(id);
+    read!.settings.billingContacts.push("attacker@evil.example");
+    (await accounts.findByLogin("acme-corp"))!.settings.billingContacts.push("x@evil.example");
+    expect(DEFAULT_SETTINGS.billingContacts).toEqual([]);
+    expect((await accounts.get(id))!.settings.billingContacts).toEqual([]);
+    const other = await accounts.upsert({ id: newAccountId(), login: "Globex", type: "User" });
+    expect(other.settings.billingContacts).toEqual([]);
   });
 
   it("gives a login that changed hands to the account GitHub named most recently", async () => {

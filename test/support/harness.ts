@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
 import type { FastifyInstance } from "fastify";
 import { pino } from "pino";
+import type { ApiKeyScope } from "../../src/accounts/api-key-store.js";
 import { generateApiKey } from "../../src/accounts/api-keys.js";
 import { toAccountId, type Account } from "../../src/accounts/types.js";
 import type { GitHubAuth } from "../../src/api/auth/github-auth.js";
@@ -105,7 +106,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     retryDelayMs: 50,
     chatPerHour: options.chatPerHour,
     now: options.now,
-    apiRateLimit: options.apiRateLimit ?? { max: 1_000_000, timeWindowMs: 60_000 },
+    apiRateLimit: options.apiRateLimit ?? {
+      max: 1_000_000,
+      timeWindowMs: 60_000,
+      failedAuthMax: 1_000_000,
+    },
   });
   const server = await jasper.createServer();
   await server.ready();
@@ -181,9 +186,11 @@ export interface ApiHarness extends Harness {
   clock: TestClock;
   orgA: Account;
   orgB: Account;
-  /** A working API key of each org. */
+  /** A working API key of each org (read keys, as keys are by default). */
   keyA: string;
   keyB: string;
+  /** Stores one more key for `account` and returns it (a read key unless told). */
+  addKey(account: Account, scope?: ApiKeyScope): Promise<string>;
   auth(token: string): { authorization: string };
 }
 
@@ -217,13 +224,19 @@ export async function createApiHarness(
     orgB,
     keyA,
     keyB,
+    addKey: (account, scope = "read") => storeKey(h.store, account, `${scope} key`, scope),
     auth: (token) => ({ authorization: `Bearer ${token}` }),
   };
 }
 
-async function storeKey(store: Store, account: Account, name: string): Promise<string> {
+async function storeKey(
+  store: Store,
+  account: Account,
+  name: string,
+  scope: ApiKeyScope = "read",
+): Promise<string> {
   const { key, hash, prefix } = generateApiKey();
-  await store.apiKeys.create({ accountId: account.id, name, hash, prefix });
+  await store.apiKeys.create({ accountId: account.id, name, hash, prefix, scope });
   return key;
 }
 

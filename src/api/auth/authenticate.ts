@@ -1,24 +1,35 @@
 /**
- * Who is calling, and may they see the organization in the path. `Authorization: Bearer`
- * carries either a Jasper API key (`jsp_...`, bound to one account) or a GitHub token (whose
- * user GitHub must confirm as an admin of the org, or as the user account itself).
+ * Who is calling, and may they do this to the organization in the path. `Authorization:
+ * Bearer` carries either a Jasper API key (`jsp_...`, bound to one account, with a scope) or
+ * a GitHub token (whose user GitHub must confirm as an admin of the org, or as the user
+ * account itself).
  *
  * 401: no credential, a malformed one, or one nobody accepts (unknown or revoked key, a token
  * GitHub refuses). 404: a good credential that does not grant this org, exactly like an org
- * that does not exist, so nobody learns which orgs use Jasper.
+ * that does not exist, so nobody learns which orgs use Jasper. 403: the org's own credential,
+ * but not enough for this route (see Access). 429: this address failed to authenticate too
+ * often lately (failed-auth-limit.ts).
  */
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Account } from "../../accounts/types.js";
+import { toAccountId } from "../../accounts/types.js";
 import type { AccountStore } from "../../accounts/account-store.js";
-import { ApiError, notFound, unauthorized } from "../errors.js";
 import {
-  hashApiKey,
-  isWellFormedApiKey,
-  looksLikeApiKey,
-  sha256,
-} from "../../accounts/api-keys.js";
-import type { ApiKey, ApiKeyStore } from "../../accounts/api-key-store.js";
-import type { GitHubAuth, GitHubUser } from "./github-auth.js";
+  ApiError,
+  githubTokenRequired,
+  insufficientScope,
+  notFound,
+  unauthorized,
+} from "../errors.js";
+import { hashApiKey, isWellFormedApiKey, looksLikeApiKey } from "../../accounts/api-keys.js";
+import {
+  KEY_USE_RESOLUTION_MS,
+  type ApiKey,
+  type ApiKeyStore,
+} from "../../accounts/api-key-store.js";
+import { readCredential } from "./credential.js";
+import type { FailedAuthLimit } from "./failed-auth-limit.js";
+import type { AccountRef, GitHubAuth, GitHubUser } from "./github-auth.js";
 
 export type Caller =
   | { kind: "api_key"; account: Account; key: ApiKey }
@@ -26,31 +37,44 @@ export type Caller =
 
 export interface AuthDeps {
   accounts: Pick<AccountStore, "findByLogin">;
-  apiKeys: ApiKeyStore;
+  apiKeys: Pick<ApiKeyStore, "findByHash">;
   github: GitHubAuth;
+  failedAuth: FailedAuthLimit;
 }
 
-export interface AuthOptions {
-  /** False for what only an admin may do (create or revoke keys): a GitHub token is needed. */
-  allowApiKey: boolean;
-}
+/**
+ * What a route needs, beyond being the org's own credential:
+ * - "read": any API key of the org, or an org admin's GitHub token;
+ * - "write" (buying credits): a write key, or an org admin's GitHub token;
+ * - "admin" (settings, API keys): an org admin's GitHub token. No key, whatever its scope,
+ *   can redirect the billing emails, turn them off, change how reviews are charged or mint
+ *   keys: a key leaked from CI must not be able to hide its own abuse.
+ */
+export type Access = "read" | "write" | "admin";
 
-const BEARER = /^Bearer +([\x21-\x7e]{1,1000}) *$/i;
 /** GitHub's token alphabet (classic, fine-grained, app tokens); anything else is refused here. */
 const GITHUB_TOKEN = /^[A-Za-z0-9_.-]{1,255}$/;
 /** GitHub logins, and a little more (Enterprise managed users have an underscore). */
 const LOGIN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+/** Stands for "no account of ours": GitHub's ids start at 1, so no org's id is this. */
+const NO_ACCOUNT = toAccountId(0);
 
 const callers = new WeakMap<FastifyRequest, Caller>();
 
 /**
- * A route's preParsing hook: resolves the caller for `:org`, or answers 401/403/404. It runs
- * after the rate limit (onRequest) and before the body is read or anything validated, so a
- * stranger's request gets a 401 whatever its body, and costs no parsing.
+ * A route's preParsing hook: resolves the caller for `:org`, or answers 401/403/404/429. It
+ * runs after the rate limit (onRequest) and before the body is read or anything validated,
+ * so a stranger's request gets a 401 whatever its body, and costs no parsing.
  */
-export function requireOrgAccess(deps: AuthDeps, options: AuthOptions) {
+export function requireOrgAccess(deps: AuthDeps, access: Access) {
   return async (request: FastifyRequest): Promise<void> => {
-    callers.set(request, await authenticate(deps, options, request));
+    await deps.failedAuth.check(request);
+    try {
+      callers.set(request, await authenticate(deps, access, request));
+    } catch (err) {
+      if (err instanceof ApiError && err.statusCode === 401) await deps.failedAuth.record(request);
+      throw err;
+    }
   };
 }
 
@@ -61,20 +85,21 @@ export function callerOf(request: FastifyRequest): Caller {
   return caller;
 }
 
-/** Rate-limit key: the credential's hash when there is one, else the client's address. */
-export function rateLimitKey(request: FastifyRequest): string {
-  const header = request.headers.authorization;
-  return header ? `cred:${sha256(header)}` : `ip:${request.ip}`;
-}
-
-/** An onResponse hook: remembers when an API key was last used successfully (at most per minute). */
-export function recordKeyUse(apiKeys: ApiKeyStore, now: () => Date = () => new Date()) {
+/**
+ * An onResponse hook: remembers when an API key was last used successfully. The store writes
+ * at most once a minute per key; this skips even asking it when the key, as read for this
+ * request, was used within that minute.
+ */
+export function recordKeyUse(
+  apiKeys: Pick<ApiKeyStore, "markUsed">,
+  now: () => Date = () => new Date(),
+) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const caller = callers.get(request);
     if (caller?.kind !== "api_key" || reply.statusCode >= 400) return;
     const at = now();
     const last = caller.key.lastUsedAt;
-    if (last && at.getTime() - last.getTime() < 60_000) return;
+    if (last && at.getTime() - last.getTime() < KEY_USE_RESOLUTION_MS) return;
     await apiKeys.markUsed(caller.account.id, caller.key.id, at).catch((err: unknown) => {
       request.log.warn({ err, keyId: caller.key.id }, "could not record API key use");
     });
@@ -83,24 +108,28 @@ export function recordKeyUse(apiKeys: ApiKeyStore, now: () => Date = () => new D
 
 async function authenticate(
   deps: AuthDeps,
-  options: AuthOptions,
+  access: Access,
   request: FastifyRequest,
 ): Promise<Caller> {
-  const token = bearerToken(request.headers.authorization);
+  const credential = readCredential(request.headers.authorization);
+  if (!credential.ok) {
+    throw unauthorized(
+      credential.reason === "missing"
+        ? "Authorization: Bearer <token> is required"
+        : "Authorization must be: Bearer <token>",
+    );
+  }
+  const { token } = credential;
   const org = (request.params as { org?: unknown }).org;
+  const login = typeof org === "string" && LOGIN.test(org) ? org : null;
 
   if (looksLikeApiKey(token)) {
     const key = isWellFormedApiKey(token) ? await deps.apiKeys.findByHash(hashApiKey(token)) : null;
     if (!key || key.revokedAt) throw unauthorized("Unknown or revoked API key");
-    const account = await findAccount(deps, org);
+    const account = login ? await deps.accounts.findByLogin(login) : null;
     if (!account || account.id !== key.accountId) throw notFound();
-    if (!options.allowApiKey) {
-      throw new ApiError(
-        403,
-        "github_token_required",
-        "This needs the GitHub token of an organization admin, not an API key",
-      );
-    }
+    if (access === "admin") throw githubTokenRequired();
+    if (access === "write" && key.scope !== "write") throw insufficientScope();
     return { kind: "api_key", account, key };
   }
 
@@ -109,19 +138,33 @@ async function authenticate(
   // for unknown orgs and a 401 for known ones, telling anyone which orgs use Jasper.
   const user = await deps.github.identify(token);
   if (!user) throw unauthorized("GitHub did not accept the token");
-  const account = await findAccount(deps, org);
-  if (!account || !(await deps.github.canAdminister(token, account))) throw notFound();
+  // Not a login GitHub could have: nobody can learn anything from it, so GitHub is not asked.
+  if (!login) throw notFound();
+  const account = await deps.accounts.findByLogin(login);
+  const granted = await githubGrants(deps.github, token, login, account);
+  if (!account || !granted) throw notFound();
   return { kind: "github", account, user };
 }
 
-function bearerToken(header: string | undefined): string {
-  if (!header) throw unauthorized("Authorization: Bearer <token> is required");
-  const match = BEARER.exec(header);
-  if (!match?.[1]) throw unauthorized("Authorization must be: Bearer <token>");
-  return match[1];
-}
-
-async function findAccount(deps: AuthDeps, org: unknown): Promise<Account | null> {
-  if (typeof org !== "string" || !LOGIN.test(org)) return null;
-  return deps.accounts.findByLogin(org);
+/**
+ * Whether an identified token may see `account`, the one Jasper holds under `login` (null:
+ * none). GitHub is asked the same question whatever we hold: the token's membership of an org
+ * named `login` (cached per token and login). So a 404 costs the same for an org that uses
+ * Jasper as for one that does not, and for a user account as for an org; the answer is only
+ * used for an org we hold. A user account is decided by identity, which identify has cached
+ * already, so it costs no further call.
+ */
+async function githubGrants(
+  github: GitHubAuth,
+  token: string,
+  login: string,
+  account: Account | null,
+): Promise<boolean> {
+  const asOrg: AccountRef =
+    account?.type === "Organization"
+      ? account
+      : { id: NO_ACCOUNT, login: account?.login ?? login, type: "Organization" };
+  const orgAdmin = await github.canAdminister(token, asOrg);
+  if (!account) return false;
+  return account.type === "Organization" ? orgAdmin : github.canAdminister(token, account);
 }

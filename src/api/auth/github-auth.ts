@@ -51,7 +51,7 @@ export function createGitHubAuth(options: GitHubAuthOptions = {}): GitHubAuth {
   const max = options.maxEntries ?? 1_000;
   const timeoutMs = options.timeoutMs ?? 10_000;
   const users = new TtlCache<GitHubUser | null>(ttl, max, options.now);
-  const admins = new TtlCache<boolean>(ttl, max, options.now);
+  const adminOf = new TtlCache<number | null>(ttl, max, options.now);
   const github = octokitRequest.defaults({
     baseUrl: (options.baseUrl ?? "https://api.github.com").replace(/\/+$/, ""),
     headers: { "user-agent": "jasper-billing-api", "x-github-api-version": "2022-11-28" },
@@ -76,17 +76,20 @@ export function createGitHubAuth(options: GitHubAuthOptions = {}): GitHubAuth {
       }
     });
 
-  const isOrgAdmin = (token: string, account: AccountRef) =>
-    admins.get(`${sha256(token)}:${account.id}`, async () => {
+  /**
+   * The id of the org GitHub calls `login` now, when the token's user is an active admin of
+   * it; else null. Cached by login (GitHub's are case-insensitive), not by our account id:
+   * the same login asked twice costs the same whether or not Jasper holds an account for it.
+   */
+  const adminOrgId = (token: string, login: string) =>
+    adminOf.get(`${sha256(token)}:${login.toLowerCase()}`, async () => {
       try {
-        const m = await call<Membership>("GET /user/memberships/orgs/{org}", token, {
-          org: account.login,
-        });
-        // The id check: after a rename, the login we hold may belong to another org by now.
-        return m.state === "active" && m.role === "admin" && m.organization?.id === account.id;
+        const m = await call<Membership>("GET /user/memberships/orgs/{org}", token, { org: login });
+        const id = m.organization?.id;
+        return m.state === "active" && m.role === "admin" && typeof id === "number" ? id : null;
       } catch (err) {
         // 404: not a member; 403: the token may not read memberships (scope, SSO); 401: bad token.
-        if (refused(err, [401, 403, 404])) return false;
+        if (refused(err, [401, 403, 404])) return null;
         throw new GitHubUnavailableError();
       }
     });
@@ -99,7 +102,8 @@ export function createGitHubAuth(options: GitHubAuthOptions = {}): GitHubAuth {
         const user = await identify(token);
         return user !== null && user.id === account.id;
       }
-      return isOrgAdmin(token, account);
+      // The id check: after a rename, the login we hold may belong to another org by now.
+      return (await adminOrgId(token, account.login)) === account.id;
     },
   };
 }

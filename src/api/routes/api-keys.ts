@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { generateApiKey } from "../../accounts/api-keys.js";
-import type { ApiKey } from "../../accounts/api-key-store.js";
-import { callerOf, requireOrgAccess } from "../auth/authenticate.js";
+import { API_KEY_SCOPES, LISTED_REVOKED_KEYS, type ApiKey } from "../../accounts/api-key-store.js";
+import { callerOf, requireOrgAccess, type AuthDeps } from "../auth/authenticate.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
 import { ApiError, commonErrors, errorResponse, notFound } from "../errors.js";
 import { BEARER_SECURITY, orgParams, timestamp } from "../schemas.js";
@@ -9,11 +9,16 @@ import { BEARER_SECURITY, orgParams, timestamp } from "../schemas.js";
 /** Active keys an account may hold: enough for every integration, few enough to review. */
 export const MAX_ACTIVE_KEYS = 25;
 
+const scopeSchema = z
+  .enum(API_KEY_SCOPES)
+  .describe("read: balance, history, settings, keys; write: that and buying credits (checkout)");
+
 const keySchema = z
   .object({
     id: z.string(),
     name: z.string(),
     prefix: z.string().describe("The start of the key, to recognise it by"),
+    scope: scopeSchema,
     createdAt: timestamp,
     lastUsedAt: timestamp.nullable(),
     revokedAt: timestamp.nullable(),
@@ -24,6 +29,7 @@ const createdSchema = z.object({
   id: z.string(),
   name: z.string(),
   prefix: z.string(),
+  scope: scopeSchema,
   key: z.string().describe("The key itself. Shown only now: store it somewhere safe"),
   createdAt: timestamp,
 });
@@ -35,6 +41,7 @@ const createSchema = z.strictObject({
     .min(1)
     .max(100)
     .regex(/^[^\p{Cc}]*$/u, "must not contain control characters"),
+  scope: scopeSchema.default("read"),
 });
 
 const keyParams = orgParams.extend({ id: z.string().min(1).max(100) });
@@ -43,22 +50,24 @@ const present = (k: ApiKey): z.infer<typeof keySchema> => ({
   id: k.id,
   name: k.name,
   prefix: k.prefix,
+  scope: k.scope,
   createdAt: k.createdAt.toISOString(),
   lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
   revokedAt: k.revokedAt?.toISOString() ?? null,
 });
 
-type Deps = Pick<BillingApiDeps, "accounts" | "apiKeys" | "github">;
+type Deps = Pick<BillingApiDeps, "apiKeys"> & AuthDeps;
 
 /**
  * /organizations/:org/api-keys. Creating and revoking keys takes an org admin's GitHub token
- * (a key cannot make or remove keys); listing works with either.
+ * (no key, whatever its scope, can make or remove keys; so only an admin ever makes a write
+ * key); listing works with any key of the org too.
  */
 export function apiKeyRoutes(api: ApiInstance, deps: Deps): void {
-  const adminOnly = requireOrgAccess(deps, { allowApiKey: false });
+  const adminOnly = requireOrgAccess(deps, "admin");
   const errors = {
     ...commonErrors,
-    403: errorResponse("An API key cannot do this: use an org admin's GitHub token"),
+    403: errorResponse("`github_token_required`: an API key cannot do this"),
   };
   const common = { tags: ["api keys"], security: BEARER_SECURITY };
 
@@ -69,7 +78,7 @@ export function apiKeyRoutes(api: ApiInstance, deps: Deps): void {
       bodyLimit: 4096,
       schema: {
         ...common,
-        summary: "Create an API key (needs an org admin's GitHub token)",
+        summary: "Create an API key, read (default) or write (needs an org admin's GitHub token)",
         params: orgParams,
         body: createSchema,
         response: {
@@ -84,8 +93,7 @@ export function apiKeyRoutes(api: ApiInstance, deps: Deps): void {
       const { account } = caller;
       // Not atomic with the insert: two concurrent creations may end one over the cap. It is
       // a limit on clutter, not a security boundary.
-      const active = (await deps.apiKeys.list(account.id)).filter((k) => !k.revokedAt);
-      if (active.length >= MAX_ACTIVE_KEYS) {
+      if ((await deps.apiKeys.countActive(account.id)) >= MAX_ACTIVE_KEYS) {
         throw new ApiError(
           409,
           "too_many_api_keys",
@@ -98,15 +106,17 @@ export function apiKeyRoutes(api: ApiInstance, deps: Deps): void {
         name: request.body.name,
         hash: generated.hash,
         prefix: generated.prefix,
+        scope: request.body.scope,
       });
       request.log.info(
-        { accountId: account.id, keyId: stored.id, by: actor(caller) },
+        { accountId: account.id, keyId: stored.id, scope: stored.scope, by: actor(caller) },
         "API key created",
       );
       return reply.code(201).send({
         id: stored.id,
         name: stored.name,
         prefix: stored.prefix,
+        scope: stored.scope,
         key: generated.key,
         createdAt: stored.createdAt.toISOString(),
       });
@@ -116,12 +126,14 @@ export function apiKeyRoutes(api: ApiInstance, deps: Deps): void {
   api.get(
     "/organizations/:org/api-keys",
     {
-      preParsing: requireOrgAccess(deps, { allowApiKey: true }),
+      preParsing: requireOrgAccess(deps, "read"),
       schema: {
         ...common,
-        summary: "API keys of the organization, newest first (never the keys themselves)",
+        summary:
+          "API keys of the organization, newest first: every active one and the latest " +
+          `${LISTED_REVOKED_KEYS} revoked (never the keys themselves)`,
         params: orgParams,
-        response: { 200: z.object({ apiKeys: z.array(keySchema) }), ...errors },
+        response: { 200: z.object({ apiKeys: z.array(keySchema) }), ...commonErrors },
       },
     },
     async (request) => ({

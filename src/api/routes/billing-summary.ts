@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { BalanceSummary } from "../../ledger/ledger.js";
-import { callerOf, requireOrgAccess } from "../auth/authenticate.js";
+import { callerOf, requireOrgAccess, type AuthDeps } from "../auth/authenticate.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
 import { commonErrors } from "../errors.js";
 import { BEARER_SECURITY, bucketsSchema, orgParams, timestamp } from "../schemas.js";
@@ -24,14 +24,14 @@ const billingSchema = z
   })
   .meta({ id: "BillingSummary" });
 
-type Deps = Pick<BillingApiDeps, "ledger" | "accounts" | "apiKeys" | "github" | "botName">;
+type Deps = Pick<BillingApiDeps, "ledger" | "botName"> & AuthDeps;
 
 /** GET /organizations/:org/billing: balance, buckets, alert level and banner. */
 export function billingSummaryRoute(api: ApiInstance, deps: Deps): void {
   api.get(
     "/organizations/:org/billing",
     {
-      preParsing: requireOrgAccess(deps, { allowApiKey: true }),
+      preParsing: requireOrgAccess(deps, "read"),
       schema: {
         tags: ["billing"],
         summary: "Balance and alert state",

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { sha256 } from "../../accounts/api-keys.js";
-import { callerOf, requireOrgAccess } from "../auth/authenticate.js";
+import { callerOf, requireOrgAccess, type AuthDeps } from "../auth/authenticate.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
 import { ApiError, commonErrors, errorResponse } from "../errors.js";
 import { BEARER_SECURITY, orgParams } from "../schemas.js";
@@ -23,18 +23,22 @@ const sessionSchema = z.object({
   sessionId: z.string(),
 });
 
-type Deps = Pick<BillingApiDeps, "checkout" | "accounts" | "apiKeys" | "github">;
+type Deps = Pick<BillingApiDeps, "checkout"> & AuthDeps;
 
-/** POST /organizations/:org/billing/checkout: a Stripe Checkout URL for a credit package. */
+/**
+ * POST /organizations/:org/billing/checkout: a Stripe Checkout URL for a credit package. A
+ * write key may start one (CI topping up credits); a read key may not. Nothing is charged
+ * here: the buyer pays on Stripe's page.
+ */
 export function checkoutRoute(api: ApiInstance, deps: Deps): void {
   api.post(
     "/organizations/:org/billing/checkout",
     {
-      preParsing: requireOrgAccess(deps, { allowApiKey: true }),
+      preParsing: requireOrgAccess(deps, "write"),
       bodyLimit: 4096,
       schema: {
         tags: ["billing"],
-        summary: "Start buying a credit package",
+        summary: "Start buying a credit package (a write key or an org admin's GitHub token)",
         security: BEARER_SECURITY,
         params: orgParams,
         headers: headersSchema,
@@ -43,6 +47,7 @@ export function checkoutRoute(api: ApiInstance, deps: Deps): void {
           201: sessionSchema,
           ...commonErrors,
           400: errorResponse("Invalid request, or `unknown_package`"),
+          403: errorResponse("`insufficient_scope`: a read key cannot buy credits"),
           503: errorResponse("`checkout_unavailable`: buying is not set up; or GitHub is down"),
         },
       },

@@ -1,8 +1,8 @@
 import { z } from "zod";
 import type { AccountSettings } from "../../accounts/types.js";
-import { callerOf, requireOrgAccess } from "../auth/authenticate.js";
+import { callerOf, requireOrgAccess, type AuthDeps } from "../auth/authenticate.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
-import { commonErrors, notFound } from "../errors.js";
+import { commonErrors, errorResponse, notFound } from "../errors.js";
 import { BEARER_SECURITY, orgParams } from "../schemas.js";
 
 export const MAX_BILLING_CONTACTS = 20;
@@ -41,7 +41,7 @@ const present = (s: AccountSettings): z.infer<typeof settingsSchema> => ({
   reviewCharging: s.reviewCharging,
 });
 
-type Deps = Pick<BillingApiDeps, "accounts" | "apiKeys" | "github">;
+type Deps = Pick<BillingApiDeps, "accounts"> & AuthDeps;
 
 /** GET and PUT /organizations/:org/billing/settings: billing contacts and alert emails. */
 export function settingsRoutes(api: ApiInstance, deps: Deps): void {
@@ -54,7 +54,7 @@ export function settingsRoutes(api: ApiInstance, deps: Deps): void {
   api.get(
     "/organizations/:org/billing/settings",
     {
-      preParsing: requireOrgAccess(deps, { allowApiKey: true }),
+      preParsing: requireOrgAccess(deps, "read"),
       schema: {
         ...common,
         summary: "Billing contacts and notification settings",
@@ -67,13 +67,19 @@ export function settingsRoutes(api: ApiInstance, deps: Deps): void {
   api.put(
     "/organizations/:org/billing/settings",
     {
-      preParsing: requireOrgAccess(deps, { allowApiKey: true }),
+      // An admin's GitHub sign-in, never a key: who gets the alerts is what a stolen key
+      // would change first.
+      preParsing: requireOrgAccess(deps, "admin"),
       bodyLimit: 16_384,
       schema: {
         ...common,
-        summary: "Change billing contacts or notification settings (fields not given are kept)",
+        summary: "Change billing settings (needs an org admin's GitHub token; omitted fields kept)",
         body: updateSchema,
-        response: { 200: settingsSchema, ...commonErrors },
+        response: {
+          200: settingsSchema,
+          ...commonErrors,
+          403: errorResponse("`github_token_required`: an API key cannot change settings"),
+        },
       },
     },
     async (request) => {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "../../ledger/inputs.js";
 import { ENTRY_TYPES } from "../../ledger/types.js";
-import { callerOf, requireOrgAccess } from "../auth/authenticate.js";
+import { callerOf, requireOrgAccess, type AuthDeps } from "../auth/authenticate.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
 import { commonErrors } from "../errors.js";
 import { presentEntry } from "../present.js";
@@ -81,7 +81,7 @@ const pageSchema = z.object({
   nextCursor: z.string().nullable().describe("Pass as `cursor` for the next page; null at the end"),
 });
 
-type Deps = Pick<BillingApiDeps, "ledger" | "accounts" | "apiKeys" | "github">;
+type Deps = Pick<BillingApiDeps, "ledger"> & AuthDeps;
 
 /**
  * GET /organizations/:org/billing/transactions: a page of ledger entries, newest first, or
@@ -92,7 +92,7 @@ export function transactionsRoute(api: ApiInstance, deps: Deps): void {
   api.get(
     "/organizations/:org/billing/transactions",
     {
-      preParsing: requireOrgAccess(deps, { allowApiKey: true }),
+      preParsing: requireOrgAccess(deps, "read"),
       schema: {
         tags: ["billing"],
         summary: "Ledger entries, newest first; CSV export",

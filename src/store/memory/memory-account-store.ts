@@ -18,7 +18,8 @@ export class MemoryAccountStore implements AccountStore {
       : {
           ...input,
           status: "active",
-          settings: { ...DEFAULT_SETTINGS },
+          // A copy of the contacts array too: DEFAULT_SETTINGS' own is shared by every account.
+          settings: { ...DEFAULT_SETTINGS, billingContacts: [...DEFAULT_SETTINGS.billingContacts] },
           createdAt: now,
           updatedAt: now,
         };

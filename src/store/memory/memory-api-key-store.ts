@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
-import type { ApiKey, ApiKeyStore, NewApiKey } from "../../accounts/api-key-store.js";
+import {
+  KEY_USE_RESOLUTION_MS,
+  LISTED_REVOKED_KEYS,
+  type ApiKey,
+  type ApiKeyStore,
+  type NewApiKey,
+} from "../../accounts/api-key-store.js";
 import type { AccountId } from "../../accounts/types.js";
 
 /**
@@ -15,8 +21,12 @@ export class MemoryApiKeyStore implements ApiKeyStore {
   async create(input: NewApiKey): Promise<ApiKey> {
     if (this.byHash.has(input.hash)) throw new Error("duplicate API key hash");
     const key: ApiKey = {
-      ...input,
       id: randomUUID(),
+      accountId: input.accountId,
+      name: input.name,
+      prefix: input.prefix,
+      hash: input.hash,
+      scope: input.scope,
       createdAt: this.now(),
       lastUsedAt: null,
       revokedAt: null,
@@ -32,10 +42,19 @@ export class MemoryApiKeyStore implements ApiKeyStore {
   }
 
   async list(accountId: AccountId): Promise<ApiKey[]> {
-    return [...this.byId.values()]
-      .filter((k) => k.accountId === accountId)
+    const newestFirst = this.keysOf(accountId).sort(
+      (a, b) => b.createdAt.getTime() - a.createdAt.getTime(),
+    );
+    // As the MongoDB store does it: all active keys, and only the newest revoked ones.
+    const active = newestFirst.filter((k) => !k.revokedAt);
+    const revoked = newestFirst.filter((k) => k.revokedAt).slice(0, LISTED_REVOKED_KEYS);
+    return [...active, ...revoked]
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
       .map(copyKey);
+  }
+
+  async countActive(accountId: AccountId): Promise<number> {
+    return this.keysOf(accountId).filter((k) => !k.revokedAt).length;
   }
 
   async revoke(accountId: AccountId, id: string): Promise<boolean> {
@@ -47,7 +66,14 @@ export class MemoryApiKeyStore implements ApiKeyStore {
 
   async markUsed(accountId: AccountId, id: string, at: Date): Promise<void> {
     const key = this.byId.get(id);
-    if (key && key.accountId === accountId) key.lastUsedAt = new Date(at);
+    if (!key || key.accountId !== accountId) return;
+    const last = key.lastUsedAt;
+    if (last && last.getTime() > at.getTime() - KEY_USE_RESOLUTION_MS) return;
+    key.lastUsedAt = new Date(at);
+  }
+
+  private keysOf(accountId: AccountId): ApiKey[] {
+    return [...this.byId.values()].filter((k) => k.accountId === accountId);
   }
 
   private now(): Date {

@@ -84,7 +84,9 @@ export class MongoAccountStore implements AccountStore {
           // Only when the account is new: an existing account keeps its status (a suspended
           // account that reinstalls the app stays suspended) and its createdAt.
           // Settings likewise: an upsert never undoes a choice made with updateSettings.
-          $setOnInsert: { status: "active", settings: { ...DEFAULT_SETTINGS }, createdAt: now },
+          // (A copy of the contacts array: mongoose casts the update, and must never be given
+          // DEFAULT_SETTINGS' own.)
+          $setOnInsert: { status: "active", settings: withDefaults(undefined), createdAt: now },
         },
         { upsert: true, returnDocument: "after", runValidators: true },
       )
@@ -105,15 +107,23 @@ function toAccount(doc: AccountDoc): Account {
     login: doc.login,
     type: doc.type,
     status: doc.status,
-    // Defaults under the stored value: an account stored before settings (or one of its
-    // fields) existed reads as having the default.
-    settings: { ...DEFAULT_SETTINGS, ...definedOnly(doc.settings) },
+    settings: withDefaults(doc.settings),
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
 }
 
 const SETTINGS_FIELDS = Object.keys(DEFAULT_SETTINGS) as (keyof AccountSettings)[];
+
+/**
+ * Defaults under the stored value: an account stored before settings (or one of its fields)
+ * existed reads as having the default. The contacts array is always a fresh one: handing out
+ * DEFAULT_SETTINGS' own would let one caller's push change every account's default.
+ */
+function withDefaults(stored: Partial<AccountSettings> | undefined): AccountSettings {
+  const settings = { ...DEFAULT_SETTINGS, ...definedOnly(stored) };
+  return { ...settings, billingContacts: [...settings.billingContacts] };
+}
 
 /** The stored settings without absent or null fields, so that they cannot hide a default. */
 function definedOnly(stored: Partial<AccountSettings> | undefined): Partial<AccountSettings> {

@@ -1,18 +1,31 @@
-import { isObjectIdOrHexString } from "mongoose";
-import type { ApiKey, ApiKeyStore, NewApiKey } from "../../accounts/api-key-store.js";
+import { isObjectIdOrHexString, trusted } from "mongoose";
+import {
+  KEY_USE_RESOLUTION_MS,
+  LISTED_REVOKED_KEYS,
+  type ApiKey,
+  type ApiKeyStore,
+  type NewApiKey,
+} from "../../accounts/api-key-store.js";
 import { toAccountId, type AccountId } from "../../accounts/types.js";
 import type { ApiKeyDoc, ApiKeyModel } from "./models/api-key.js";
 
-/** Keys per account that list() returns at most; the API caps active keys far below this. */
-const LIST_LIMIT = 200;
+const NEWEST_FIRST = { createdAt: -1, _id: -1 } as const;
 
-/** API keys in MongoDB; the unique index on `hash` (models/api-key.ts) is the only guard. */
+/**
+ * API keys in MongoDB; the unique index on `hash` (models/api-key.ts) is the only guard.
+ * Operator objects in filters are wrapped in mongoose.trusted(): the connection runs with
+ * sanitizeFilter (see connect-mongo.ts).
+ */
 export class MongoApiKeyStore implements ApiKeyStore {
   constructor(private readonly keys: ApiKeyModel) {}
 
   async create(input: NewApiKey): Promise<ApiKey> {
     const created = await this.keys.insertOne({
-      ...input,
+      accountId: input.accountId,
+      name: input.name,
+      prefix: input.prefix,
+      hash: input.hash,
+      scope: input.scope,
       createdAt: new Date(),
       lastUsedAt: null,
       revokedAt: null,
@@ -26,12 +39,26 @@ export class MongoApiKeyStore implements ApiKeyStore {
   }
 
   async list(accountId: AccountId): Promise<ApiKey[]> {
-    const docs = await this.keys
-      .find({ accountId })
-      .sort({ createdAt: -1, _id: -1 })
-      .limit(LIST_LIMIT)
-      .lean<ApiKeyDoc[]>();
-    return docs.map(toApiKey);
+    // Two queries, so that no number of revoked keys can push an active one off the list.
+    // The active ones are few (the API caps them); the revoked ones are history, bounded.
+    const [active, revoked] = await Promise.all([
+      this.keys.find({ accountId, revokedAt: null }).sort(NEWEST_FIRST).lean<ApiKeyDoc[]>(),
+      this.keys
+        .find({ accountId, revokedAt: trusted({ $ne: null }) })
+        .sort(NEWEST_FIRST)
+        .limit(LISTED_REVOKED_KEYS)
+        .lean<ApiKeyDoc[]>(),
+    ]);
+    // A key revoked between the two queries can be in both: the revoked copy wins.
+    const byId = new Map<string, ApiKey>();
+    for (const doc of [...active, ...revoked]) byId.set(doc._id.toHexString(), toApiKey(doc));
+    return [...byId.values()].sort(
+      (a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (b.id < a.id ? -1 : 1),
+    );
+  }
+
+  async countActive(accountId: AccountId): Promise<number> {
+    return this.keys.countDocuments({ accountId, revokedAt: null });
   }
 
   async revoke(accountId: AccountId, id: string): Promise<boolean> {
@@ -48,7 +75,13 @@ export class MongoApiKeyStore implements ApiKeyStore {
 
   async markUsed(accountId: AccountId, id: string, at: Date): Promise<void> {
     if (!isObjectIdOrHexString(id)) return;
-    await this.keys.updateOne({ _id: id, accountId }, { $set: { lastUsedAt: at } });
+    // The "not within the last minute" test is in the filter: one atomic call, and a key
+    // used by many requests at once is written by one of them; the others match nothing.
+    const due = new Date(at.getTime() - KEY_USE_RESOLUTION_MS);
+    await this.keys.updateOne(
+      { _id: id, accountId, $or: [{ lastUsedAt: null }, { lastUsedAt: trusted({ $lte: due }) }] },
+      { $set: { lastUsedAt: at } },
+    );
   }
 }
 
@@ -59,6 +92,8 @@ function toApiKey(doc: ApiKeyDoc): ApiKey {
     name: doc.name,
     prefix: doc.prefix,
     hash: doc.hash,
+    // Only what says "write" writes: a key stored before scopes (no field) reads as read.
+    scope: doc.scope === "write" ? "write" : "read",
     createdAt: doc.createdAt,
     lastUsedAt: doc.lastUsedAt ?? null,
     revokedAt: doc.revokedAt ?? null,

@@ -1,10 +1,12 @@
 import { Schema, type Connection, type Model, type Types } from "mongoose";
-import type { ApiKey } from "../../../accounts/api-key-store.js";
+import { API_KEY_SCOPES, type ApiKey, type ApiKeyScope } from "../../../accounts/api-key-store.js";
 
 /** An API key as stored: the domain ApiKey with `_id` in place of `id`. Never the key itself. */
-export type ApiKeyDoc = Omit<ApiKey, "id" | "accountId"> & {
+export type ApiKeyDoc = Omit<ApiKey, "id" | "accountId" | "scope"> & {
   _id: Types.ObjectId;
   accountId: number;
+  /** Absent on keys stored before scopes existed: those read as "read" (the store's toApiKey). */
+  scope?: ApiKeyScope;
 };
 
 const integer = { validator: Number.isInteger, message: "{PATH} must be an integer" };
@@ -15,6 +17,9 @@ export const apiKeySchema = new Schema<ApiKeyDoc>(
     name: { type: String, required: true },
     prefix: { type: String, required: true },
     hash: { type: String, required: true },
+    // Required for new keys; no default, so that a key stored before it reads as what it was
+    // (read) and is never given a scope by a read-modify-write.
+    scope: { type: String, enum: [...API_KEY_SCOPES], required: true },
     // Set by the store, so no timestamps option.
     createdAt: { type: Date, required: true },
     lastUsedAt: { type: Date, default: null },
@@ -25,8 +30,11 @@ export const apiKeySchema = new Schema<ApiKeyDoc>(
 
 // findByHash() on every API request; unique, so one key can never open two accounts.
 apiKeySchema.index({ hash: 1 }, { unique: true });
-// list(), newest first; also every revoke() and markUsed() (by _id, scoped to the account).
+// list()'s revoked keys, newest first; also every revoke() and markUsed() (by _id, scoped to
+// the account).
 apiKeySchema.index({ accountId: 1, createdAt: -1 });
+// countActive(), and list()'s active keys, newest first: `revokedAt: null` is an equality.
+apiKeySchema.index({ accountId: 1, revokedAt: 1, createdAt: -1 });
 
 export type ApiKeyModel = Model<ApiKeyDoc>;
 

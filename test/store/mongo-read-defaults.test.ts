@@ -1,0 +1,52 @@
+import { describe, expect, it } from "@jest/globals";
+import { Types } from "mongoose";
+import { generateApiKey } from "../../src/accounts/api-keys.js";
+import { DEFAULT_SETTINGS, toAccountId } from "../../src/accounts/types.js";
+import type { AccountDoc, AccountModel } from "../../src/store/mongo/models/account.js";
+import type { ApiKeyDoc, ApiKeyModel } from "../../src/store/mongo/models/api-key.js";
+import { MongoAccountStore } from "../../src/store/mongo/mongo-account-store.js";
+import { MongoApiKeyStore } from "../../src/store/mongo/mongo-api-key-store.js";
+
+/**
+ * How the mongoose stores read documents written before a field existed. No server is needed
+ * for that (the contract suites need one, and cannot always have it): a model that answers
+ * findOne(...).lean() with the stored document is enough.
+ */
+const storedAs = <M>(doc: object): M =>
+  ({ findOne: () => ({ lean: async () => ({ ...doc }) }) }) as unknown as M;
+
+describe("mongoose stores reading old documents", () => {
+  it("gives an account stored without settings its own contacts array", async () => {
+    const doc: AccountDoc = {
+      _id: 101,
+      login: "Acme-Corp",
+      loginLower: "acme-corp",
+      type: "Organization",
+      status: "active",
+      createdAt: new Date("2026-01-01T00:00:00Z"),
+      updatedAt: new Date("2026-01-01T00:00:00Z"),
+    };
+    const store = new MongoAccountStore(storedAs<AccountModel>(doc));
+    const account = await store.get(toAccountId(101));
+    expect(account!.settings).toEqual(DEFAULT_SETTINGS);
+    account!.settings.billingContacts.push("attacker@evil.example");
+    expect(DEFAULT_SETTINGS.billingContacts).toEqual([]);
+    expect((await store.get(toAccountId(101)))!.settings.billingContacts).toEqual([]);
+  });
+
+  it("reads an API key stored before scopes as a read key", async () => {
+    const { hash, prefix } = generateApiKey();
+    const doc: ApiKeyDoc = {
+      _id: new Types.ObjectId(),
+      accountId: 101,
+      name: "ci",
+      prefix,
+      hash,
+      createdAt: new Date("2026-01-01T00:00:00Z"),
+      lastUsedAt: null,
+      revokedAt: null,
+    };
+    const key = await new MongoApiKeyStore(storedAs<ApiKeyModel>(doc)).findByHash(hash);
+    expect(key).toMatchObject({ id: doc._id.toHexString(), scope: "read" });
+  });
+});
