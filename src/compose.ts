@@ -206,7 +206,9 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
             ledger,
             apiKeys: store.apiKeys,
             packages,
-            checkout: a.checkout ?? createCheckout({ stripe, publicUrl, packages }),
+            checkout:
+              a.checkout ??
+              createCheckout({ stripe, sessions: store.checkoutSessions, publicUrl, packages }),
             github: a.githubAuth ?? createGitHubAuth({ baseUrl: config.github.api }),
             botName,
             rateLimit: t.apiRateLimit,
