@@ -216,7 +216,15 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
           stripeWebhookRoute({
             webhookSecret: config.STRIPE_WEBHOOK_SECRET,
             stripe,
-            events: stripe ? createStripeEvents({ stripe, ledger, packages }) : null,
+            events: stripe
+              ? createStripeEvents({
+                  stripe,
+                  ledger,
+                  sessions: store.checkoutSessions,
+                  purchases: store.ledger,
+                  packages,
+                })
+              : null,
           }),
         ],
       }),
