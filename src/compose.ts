@@ -228,7 +228,9 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
             ledger,
             apiKeys: store.apiKeys,
             packages,
-            checkout: a.checkout ?? createCheckout({ stripe, publicUrl, packages }),
+            checkout:
+              a.checkout ??
+              createCheckout({ stripe, sessions: store.checkoutSessions, publicUrl, packages }),
             github: a.githubAuth ?? createGitHubAuth({ baseUrl: config.github.api }),
             redis: a.redis,
             redisPrefix: prefix,
@@ -238,7 +240,15 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
           stripeWebhookRoute({
             webhookSecret: config.STRIPE_WEBHOOK_SECRET,
             stripe,
-            events: stripe ? createStripeEvents({ stripe, ledger, packages }) : null,
+            events: stripe
+              ? createStripeEvents({
+                  stripe,
+                  ledger,
+                  sessions: store.checkoutSessions,
+                  purchases: store.ledger,
+                  packages,
+                })
+              : null,
           }),
         ],
       }),

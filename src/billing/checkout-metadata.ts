@@ -3,12 +3,13 @@
  * read back from Stripe's events by stripe-events.ts. One schema for both sides, so a field
  * cannot be renamed on one side only. Stripe metadata values are always strings.
  *
- * The credits are stored at checkout time rather than looked up from the package list when
- * the payment arrives: an async payment can succeed days later, after CREDIT_PACKAGES changed,
- * and the customer gets what they were shown when they paid.
+ * Metadata is never what a payment is granted by: anyone with access to the Stripe account
+ * can create a session with any metadata, or edit it. The grant follows the session Jasper
+ * recorded (checkout-session-store.ts); the metadata is a label for people reading the
+ * Stripe dashboard, and a cross-check: a recorded session whose metadata says something
+ * else has been tampered with, and is left to an operator.
  */
 import { z } from "zod";
-import { JasperError } from "../errors.js";
 import { joinIssues, zodIssues } from "../zod-issues.js";
 import type { CreditPackage } from "./packages.js";
 
@@ -36,36 +37,23 @@ const KEYS = ["accountId", "packageId", "credits"] as const;
 
 export function checkoutMetadata(
   accountId: number,
-  pkg: CreditPackage,
+  pkg: Pick<CreditPackage, "id" | "credits">,
 ): Record<(typeof KEYS)[number], string> {
   return { accountId: String(accountId), packageId: pkg.id, credits: String(pkg.credits) };
 }
 
-/**
- * A payment that says it is Jasper's but whose metadata makes no sense. Retrying cannot fix
- * it, so the webhook answers 200 (Stripe would otherwise redeliver for days) and logs it
- * for an operator, who can grant by hand.
- */
-export class CheckoutMetadataError extends JasperError {
-  constructor(
-    readonly objectId: string,
-    problems: string,
-  ) {
-    super("invalid_checkout_metadata", `Stripe object ${objectId} has bad metadata: ${problems}`);
-  }
-}
+export type MetadataReading =
+  /** None of our keys: not marked as Jasper's. */
+  | { status: "absent" }
+  /** Some of our keys, but not valid ones; `problems` names the fields, never their values. */
+  | { status: "invalid"; problems: string }
+  | { status: "valid"; metadata: CheckoutMetadata };
 
-/**
- * null when the object carries none of our keys: a payment made by something else on the
- * same Stripe account, which is not ours to handle. Throws CheckoutMetadataError when it
- * carries some of them but not valid ones.
- */
 export function readCheckoutMetadata(
-  objectId: string,
   metadata: Record<string, string> | null | undefined,
-): CheckoutMetadata | null {
-  if (!metadata || !KEYS.some((k) => k in metadata)) return null;
+): MetadataReading {
+  if (!metadata || !KEYS.some((k) => k in metadata)) return { status: "absent" };
   const result = metadataSchema.safeParse(metadata);
-  if (result.success) return result.data;
-  throw new CheckoutMetadataError(objectId, joinIssues(zodIssues(result.error, "metadata")));
+  if (result.success) return { status: "valid", metadata: result.data };
+  return { status: "invalid", problems: joinIssues(zodIssues(result.error, "metadata")) };
 }

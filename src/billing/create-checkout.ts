@@ -1,18 +1,27 @@
 /**
- * Starts a purchase: a Stripe Checkout Session for one credit package. Nothing is granted
- * here; credits arrive only from Stripe's signed webhook once the payment is made
- * (stripe-events.ts), so an abandoned or failed checkout costs nothing to undo.
+ * Starts a purchase: a Stripe Checkout Session for one credit package, recorded in the
+ * checkout session store. Nothing is granted here; credits arrive only from Stripe's signed
+ * webhook once the payment is made (stripe-events.ts), and only for a session recorded here,
+ * so an abandoned or failed checkout costs nothing to undo.
  */
 import type Stripe from "stripe";
+import { toAccountId } from "../accounts/types.js";
+import type { CheckoutSessionStore, NewCheckoutRecord } from "./checkout-session-store.js";
 import { checkoutMetadata } from "./checkout-metadata.js";
 import { findPackage, type CreditPackage } from "./packages.js";
+
+/** Every package is sold in US dollars (package prices are integer cents of it). */
+export const CHECKOUT_CURRENCY = "usd";
 
 export interface CreateCheckoutDeps {
   /** null when STRIPE_SECRET_KEY is unset: checkout is then unavailable, nothing else is. */
   stripe: Stripe | null;
+  /** Where each session Jasper creates is recorded; the webhook grants only those. */
+  sessions: Pick<CheckoutSessionStore, "record">;
   /** PUBLIC_URL: Stripe sends the buyer back to its /billing page (a trailing / is fine). */
   publicUrl: string;
   packages: readonly CreditPackage[];
+  now?: () => Date;
 }
 
 export interface CheckoutInput {
@@ -35,10 +44,12 @@ export type CheckoutResult =
 
 /**
  * Stripe's own failures (network, auth, a reused key with other parameters) are thrown as
- * Stripe.errors.StripeError; the API route answers those with a 502.
+ * Stripe.errors.StripeError; the API route answers those with a 502. A failure to record the
+ * session is thrown too (a 500), and then no URL is handed out.
  */
 export function createCheckout(deps: CreateCheckoutDeps) {
   const base = deps.publicUrl.replace(/\/+$/, "");
+  const now = deps.now ?? (() => new Date());
 
   return async (input: CheckoutInput): Promise<CheckoutResult> => {
     const pkg = findPackage(deps.packages, input.packageId);
@@ -46,7 +57,7 @@ export function createCheckout(deps: CreateCheckoutDeps) {
     if (!deps.stripe) return { status: "unavailable" };
 
     // On the session for checkout.session.* events, and on the PaymentIntent because
-    // Stripe copies that onto the Charge, which is all charge.refunded carries.
+    // Stripe copies that onto the Charge (a label in the dashboard; never what is granted).
     const metadata = checkoutMetadata(input.accountId, pkg);
     const title = `Jasper ${pkg.name}: ${pkg.credits} review credits`;
     const session = await deps.stripe.checkout.sessions.create(
@@ -56,7 +67,7 @@ export function createCheckout(deps: CreateCheckoutDeps) {
           {
             quantity: 1,
             price_data: {
-              currency: "usd",
+              currency: CHECKOUT_CURRENCY,
               unit_amount: pkg.priceCents,
               product_data: { name: title, description: pkg.description },
             },
@@ -78,6 +89,38 @@ export function createCheckout(deps: CreateCheckoutDeps) {
     // A hosted-page session always has a url; a null one would be a Stripe API change.
     if (!session.url)
       throw new Error(`Stripe returned Checkout Session ${session.id} without a url`);
+
+    // Recorded after Stripe answers (the session id is only known then) and before the URL
+    // is handed out. The URL is the only way to pay, so a session whose recording fails
+    // (this throws) can never be paid: nobody has its URL, and Stripe expires it after 24
+    // hours. The session is deliberately not expired here: a client retrying with the same
+    // Idempotency-Key gets Stripe's saved answer, this very session, and recording it then
+    // succeeds; had it been expired, that retry would hand out a dead link.
+    const terms: NewCheckoutRecord = {
+      sessionId: session.id,
+      accountId: toAccountId(input.accountId),
+      packageId: pkg.id,
+      credits: pkg.credits,
+      priceCents: pkg.priceCents,
+      currency: CHECKOUT_CURRENCY,
+      createdAt: now(),
+    };
+    const recorded = await deps.sessions.record(terms);
+    if (recorded.status === "exists" && !sameTerms(recorded.record, terms)) {
+      // Stripe refuses a reused idempotency key with other parameters, so this is a bug or
+      // tampering: do not hand out a URL whose payment would be granted on other terms.
+      throw new Error(`Checkout Session ${session.id} is already recorded with other terms`);
+    }
     return { status: "created", url: session.url, sessionId: session.id };
   };
+}
+
+function sameTerms(a: NewCheckoutRecord, b: NewCheckoutRecord): boolean {
+  return (
+    a.accountId === b.accountId &&
+    a.packageId === b.packageId &&
+    a.credits === b.credits &&
+    a.priceCents === b.priceCents &&
+    a.currency === b.currency
+  );
 }

@@ -1,66 +1,143 @@
 /**
- * What Stripe's (already verified) events do to the ledger: a paid Checkout Session grants
- * its package's credits, a refund takes them back. Stripe delivers at least once, in any
- * order, sometimes concurrently; every write here has an idempotency key derived from a
- * Stripe id, and the ledger's unique key index is what makes a redelivery a no-op.
+ * What Stripe's (already verified) events do to the ledger: a paid Checkout Session that
+ * Jasper created grants the credits it was sold for, a refund of its payment takes them back.
+ *
+ * A signature proves Stripe sent an event, not that Jasper sold what it describes: anyone
+ * with access to the Stripe account can create a session, and edit its metadata. So every
+ * grant follows the session recorded at checkout (checkout-session-store.ts), never the
+ * event's metadata, and only when the amount paid is the recorded price; every refund is
+ * taken from the account whose purchase entry that payment made, and from no other.
+ *
+ * Stripe delivers at least once, in any order, sometimes concurrently; every write here has
+ * an idempotency key derived from a Stripe id, and the ledger's unique key index is what
+ * makes a redelivery a no-op.
  */
 import type Stripe from "stripe";
+import type { LedgerStore } from "../ledger/ledger-store.js";
 import type { Ledger } from "../ledger/ledger.js";
-import { toAccountId } from "../accounts/types.js";
-import { CheckoutMetadataError, readCheckoutMetadata } from "./checkout-metadata.js";
+import type { CheckoutRecord, CheckoutSessionStore } from "./checkout-session-store.js";
+import { readCheckoutMetadata } from "./checkout-metadata.js";
 import { findPackage, type CreditPackage } from "./packages.js";
+import {
+  chargeSchema,
+  checkoutSessionSchema,
+  failedFields,
+  idOf,
+  refundSchema,
+  type ChargeObject,
+  type CheckoutSessionObject,
+  type StripeEventEnvelope,
+} from "./stripe-event-schemas.js";
 
 export type StripeEventResult = "granted" | "already_granted" | "taken_back" | "ignored";
+
+/** Why an event changed nothing; the route picks the log level by it. */
+export type IgnoredBecause =
+  /** An event type Jasper does not act on. */
+  | "unhandled_type"
+  /** data.object (or what Stripe's API answered about it) lacks a field Jasper reads. */
+  | "malformed"
+  /** A checkout that is not paid (yet). */
+  | "not_paid"
+  /** Not a session Jasper created, or a payment of no purchase: someone else's. */
+  | "not_ours"
+  /**
+   * The same, but labelled with Jasper's metadata: forged, or made before sessions were
+   * recorded (then an operator grants or takes back by hand).
+   */
+  | "unrecorded"
+  /** A session Jasper created, paid on other terms than recorded: for an operator. */
+  | "terms_mismatch"
+  /** A refund event with no succeeded refund left to take back. */
+  | "nothing_to_take_back";
+
+export type StripeEventOutcome =
+  | { result: Exclude<StripeEventResult, "ignored"> }
+  /** `detail` names ids and fields, never values from the payload, for the log line. */
+  | { result: "ignored"; reason: IgnoredBecause; detail: string };
 
 export interface StripeEventsDeps {
   stripe: Stripe;
   ledger: Pick<Ledger, "grant" | "adjust">;
+  /** Where create-checkout.ts recorded the sessions it created. */
+  sessions: CheckoutSessionStore;
+  /** Where a refund finds the purchase entry its payment made. */
+  purchases: Pick<LedgerStore, "findByKey">;
   packages: readonly CreditPackage[];
 }
 
 /** Same limit as the ledger's URL check: a longer one would make the grant fail for good. */
 const MAX_URL_LENGTH = 2000;
 
+/** The purchase entry's key: one grant per Checkout Session, whichever event comes first. */
+const grantKey = (sessionId: string) => `stripe-checkout:${sessionId}`;
+
+const ignored = (reason: IgnoredBecause, detail: string): StripeEventOutcome => ({
+  result: "ignored",
+  reason,
+  detail,
+});
+
 /**
- * handle() throws CheckoutMetadataError for a payment marked as Jasper's with unusable
- * metadata (the route answers 200 and logs it: retrying cannot help), and passes on any
- * other error (Stripe API, database) so that the route answers 500 and Stripe retries.
+ * handle() returns what the event did, "ignored" included (the route answers 200 to all of
+ * them: no redelivery would change the outcome), and passes on any error (Stripe API,
+ * database) so that the route answers 500 and Stripe retries.
  */
 export function createStripeEvents(deps: StripeEventsDeps) {
-  const { stripe, ledger } = deps;
+  const { stripe, ledger, sessions } = deps;
   const packageName = (id: string) => findPackage(deps.packages, id)?.name ?? id;
 
-  /** One purchase entry per Checkout Session, whichever of its events comes first. */
-  async function grant(session: Stripe.Checkout.Session): Promise<StripeEventResult> {
-    const meta = readCheckoutMetadata(session.id, session.metadata);
-    if (!meta) return "ignored";
-    if (
-      session.client_reference_id !== null &&
-      session.client_reference_id !== String(meta.accountId)
-    ) {
-      throw new CheckoutMetadataError(
-        session.id,
-        `client_reference_id ${session.client_reference_id} is not metadata.accountId ${meta.accountId}`,
+  async function grant(object: unknown): Promise<StripeEventOutcome> {
+    const parsed = checkoutSessionSchema.safeParse(object);
+    if (!parsed.success) {
+      return ignored("malformed", `not a Checkout Session: ${failedFields(parsed.error)}`);
+    }
+    const session = parsed.data;
+    // With an asynchronous method (bank debits) the session completes unpaid, and
+    // async_payment_succeeded brings it again, paid, when the money arrives.
+    if (session.payment_status !== "paid") {
+      return ignored("not_paid", `Checkout Session ${session.id} is not paid`);
+    }
+    const record = await sessions.find(session.id);
+    if (!record) {
+      return ignored(
+        labelledAsOurs(session.metadata) ? "unrecorded" : "not_ours",
+        `Checkout Session ${session.id} was not created by Jasper`,
       );
     }
+    const mismatch = termsMismatch(record, session);
+    if (mismatch) return ignored("terms_mismatch", `Checkout Session ${session.id}: ${mismatch}`);
+
+    // A paid session always has one; it is what a later refund is matched by.
     const paymentIntent = idOf(session.payment_intent);
+    if (!paymentIntent) {
+      return ignored("terms_mismatch", `Checkout Session ${session.id} is paid without a payment`);
+    }
+    const link = await sessions.linkPaymentIntent(session.id, paymentIntent);
+    if (link.status !== "linked") {
+      return ignored(
+        "terms_mismatch",
+        `Checkout Session ${session.id}: payment intent ${paymentIntent} is not the session's own`,
+      );
+    }
+
     // Fetched on every delivery, replays included: the ledger decides whether this one is
     // first, and the entry is immutable, so the URL has to be there when it is written.
     // A Stripe API failure throws, and Stripe's retry brings the event back.
-    const receiptUrl = paymentIntent ? await receiptUrlOf(paymentIntent) : undefined;
-    const written = await ledger.grant(toAccountId(meta.accountId), {
+    const receiptUrl = await receiptUrlOf(paymentIntent);
+    const written = await ledger.grant(record.accountId, {
       type: "purchase",
-      amount: meta.credits,
-      description: `${packageName(meta.packageId)} package: ${meta.credits} credits`,
+      amount: record.credits,
+      description: `${packageName(record.packageId)} package: ${record.credits} credits`,
       reference: {
         kind: "stripe",
         checkoutSession: session.id,
-        ...(paymentIntent && { paymentIntent }),
+        paymentIntent,
         ...(receiptUrl && { receiptUrl }),
       },
-      idempotencyKey: `stripe-checkout:${session.id}`,
+      idempotencyKey: grantKey(session.id),
     });
-    return written.status === "created" ? "granted" : "already_granted";
+    return { result: written.status === "created" ? "granted" : "already_granted" };
   }
 
   async function receiptUrlOf(paymentIntentId: string): Promise<string | undefined> {
@@ -76,11 +153,34 @@ export function createStripeEvents(deps: StripeEventsDeps) {
    * One negative adjustment per succeeded refund of the charge, keyed by the refund id, so
    * a second partial refund adds one entry and a redelivered event adds none. All refunds
    * are listed (not only the newest) because events can be lost or arrive out of order.
+   *
+   * The account, the credits and the price come from the purchase the payment made, found
+   * through its payment intent: never from the charge's metadata, which anyone with access
+   * to the Stripe account can write, so that a refund of someone else's charge cannot take
+   * credits from an organization that never bought them.
    */
-  async function takeBack(charge: Stripe.Charge): Promise<StripeEventResult> {
+  async function takeBack(charge: ChargeObject): Promise<StripeEventOutcome> {
     const paymentIntent = idOf(charge.payment_intent);
-    const meta = await metadataOfCharge(charge, paymentIntent);
-    if (!meta || charge.amount <= 0) return "ignored";
+    const record = paymentIntent ? await sessions.findByPaymentIntent(paymentIntent) : null;
+    if (!paymentIntent || !record) {
+      return ignored(
+        labelledAsOurs(charge.metadata) ? "unrecorded" : "not_ours",
+        `charge ${charge.id} is not the payment of a Jasper checkout`,
+      );
+    }
+    const purchase = await deps.purchases.findByKey(record.accountId, grantKey(record.sessionId));
+    const ref = purchase?.reference;
+    if (
+      !purchase ||
+      purchase.type !== "purchase" ||
+      (ref?.kind === "stripe" && ref.paymentIntent && ref.paymentIntent !== paymentIntent)
+    ) {
+      return ignored("not_ours", `charge ${charge.id}: no purchase was granted for its payment`);
+    }
+    if (charge.currency !== record.currency || record.priceCents <= 0) {
+      return ignored("terms_mismatch", `charge ${charge.id} is not in the recorded currency`);
+    }
+    const credits = purchase.amount;
 
     const refunds: Stripe.Refund[] = [];
     // Auto-pagination: for-await fetches every page.
@@ -96,35 +196,33 @@ export function createStripeEvents(deps: StripeEventsDeps) {
     for (const refund of refunds) {
       if (refund.status !== "succeeded" || refund.amount <= 0) continue;
       // Proportional to the money returned, at least one credit per refund, and never more
-      // in total than the package gave: rounding must not take back more than was bought.
-      const share = Math.max(1, Math.round((meta.credits * refund.amount) / charge.amount));
-      const credits = Math.min(share, meta.credits - assigned);
-      if (credits <= 0) continue;
-      assigned += credits;
+      // in total than the purchase gave: rounding must not take back more than was bought.
+      const share = Math.max(1, Math.round((credits * refund.amount) / record.priceCents));
+      const take = Math.min(share, credits - assigned);
+      if (take <= 0) continue;
+      assigned += take;
       // The ledger takes only what the purchased bucket still holds and records the rest
       // as `uncollected`: credits already spent on reviews are not clawed back below zero.
-      await ledger.adjust(toAccountId(meta.accountId), {
-        amount: -credits,
+      await ledger.adjust(record.accountId, {
+        amount: -take,
         bucket: "purchased",
-        description: `Stripe refund ${refund.id} (${packageName(meta.packageId)} package): ${credits} credits taken back`,
-        reference: { kind: "stripe", charge: charge.id, ...(paymentIntent && { paymentIntent }) },
+        description: `Stripe refund ${refund.id} (${packageName(record.packageId)} package): ${take} credits taken back`,
+        reference: { kind: "stripe", charge: charge.id, paymentIntent },
         idempotencyKey: `stripe-refund:${refund.id}`,
       });
       touched = true;
     }
-    return touched ? "taken_back" : "ignored";
+    return touched
+      ? { result: "taken_back" }
+      : ignored("nothing_to_take_back", `charge ${charge.id} has no succeeded refund to take`);
   }
 
-  /**
-   * The Charge normally carries its PaymentIntent's metadata. When it does not (edited in
-   * the dashboard, say), the PaymentIntent, where create-checkout.ts put it, is asked: a
-   * refund must not be missed because of where the metadata sits.
-   */
-  async function metadataOfCharge(charge: Stripe.Charge, paymentIntent: string | undefined) {
-    const fromCharge = readCheckoutMetadata(charge.id, charge.metadata);
-    if (fromCharge || !paymentIntent) return fromCharge;
-    const pi = await stripe.paymentIntents.retrieve(paymentIntent);
-    return readCheckoutMetadata(pi.id, pi.metadata);
+  async function chargeRefunded(object: unknown): Promise<StripeEventOutcome> {
+    const parsed = chargeSchema.safeParse(object);
+    if (!parsed.success) {
+      return ignored("malformed", `not a Charge: ${failedFields(parsed.error)}`);
+    }
+    return takeBack(parsed.data);
   }
 
   /**
@@ -132,31 +230,42 @@ export function createStripeEvents(deps: StripeEventsDeps) {
    * asynchronously) is taken back when it succeeds. Re-reading the whole charge keeps one
    * code path; refunds already handled are replays.
    */
-  async function refundUpdated(refund: Stripe.Refund): Promise<StripeEventResult> {
+  async function refundUpdated(object: unknown): Promise<StripeEventOutcome> {
+    const parsed = refundSchema.safeParse(object);
+    if (!parsed.success) {
+      return ignored("malformed", `not a Refund: ${failedFields(parsed.error)}`);
+    }
+    const refund = parsed.data;
     const chargeId = idOf(refund.charge);
-    if (refund.status !== "succeeded" || !chargeId) return "ignored";
-    return takeBack(await stripe.charges.retrieve(chargeId));
+    if (refund.status !== "succeeded" || !chargeId) {
+      return ignored("nothing_to_take_back", `refund ${refund.id} has not succeeded`);
+    }
+    // Stripe's API answer is checked like an event: a surprise there must not be a TypeError.
+    const charge = chargeSchema.safeParse(await stripe.charges.retrieve(chargeId));
+    if (!charge.success) {
+      return ignored("malformed", `charge ${chargeId} from Stripe: ${failedFields(charge.error)}`);
+    }
+    return takeBack(charge.data);
   }
 
-  async function handle(event: Stripe.Event): Promise<StripeEventResult> {
+  async function handle(event: StripeEventEnvelope): Promise<StripeEventOutcome> {
+    const object = event.data?.object;
     switch (event.type) {
       case "checkout.session.completed":
-        // Card payments are paid on completion. With an asynchronous method (bank debits)
-        // the session completes unpaid and async_payment_succeeded follows when the money
-        // arrives; "no_payment_required" cannot happen with our prices (no free packages).
-        return event.data.object.payment_status === "paid" ? grant(event.data.object) : "ignored";
       case "checkout.session.async_payment_succeeded":
-        return grant(event.data.object);
+        // Card payments are paid on completion; "no_payment_required" cannot happen with
+        // our prices (no free packages), and grant() refuses anything but "paid".
+        return grant(object);
       case "checkout.session.async_payment_failed":
         // Nothing was granted for the unpaid session, so there is nothing to undo.
-        return "ignored";
+        return ignored("not_paid", "the asynchronous payment failed");
       case "charge.refunded":
-        return takeBack(event.data.object);
+        return chargeRefunded(object);
       case "refund.updated":
       case "charge.refund.updated":
-        return refundUpdated(event.data.object);
+        return refundUpdated(object);
       default:
-        return "ignored";
+        return ignored("unhandled_type", "Jasper does not act on this event type");
     }
   }
 
@@ -165,8 +274,29 @@ export function createStripeEvents(deps: StripeEventsDeps) {
 
 export type StripeEvents = ReturnType<typeof createStripeEvents>;
 
-/** Stripe sends a related object as its id unless the request expanded it. */
-function idOf(value: string | { id: string } | null): string | undefined {
-  if (value === null) return undefined;
-  return typeof value === "string" ? value : value.id;
+/** Whether the metadata says Jasper's (valid or not): only for how loudly to log. */
+const labelledAsOurs = (metadata: Record<string, string> | null | undefined) =>
+  readCheckoutMetadata(metadata).status !== "absent";
+
+/**
+ * Why a paid session Jasper created does not match what it recorded, or null when it does.
+ * The amount and currency are what Stripe charged; the metadata and client_reference_id are
+ * what Jasper wrote on the session, so a difference there means someone edited it. Either
+ * way nothing is granted: an operator looks, and grants by hand if the buyer did pay.
+ */
+function termsMismatch(record: CheckoutRecord, session: CheckoutSessionObject): string | null {
+  if (session.amount_total !== record.priceCents) return "amount_total is not the recorded price";
+  if (session.currency !== record.currency) return "currency is not the recorded currency";
+  if (session.client_reference_id !== String(record.accountId)) {
+    return "client_reference_id is not the recorded account";
+  }
+  const meta = readCheckoutMetadata(session.metadata);
+  if (meta.status === "absent") return "metadata is missing";
+  if (meta.status === "invalid") return `metadata is invalid (${meta.problems})`;
+  const m = meta.metadata;
+  if (m.accountId !== record.accountId || m.packageId !== record.packageId) {
+    return "metadata names another account or package than recorded";
+  }
+  if (m.credits !== record.credits) return "metadata names other credits than recorded";
+  return null;
 }

@@ -4,6 +4,7 @@
  */
 import type { AccountStore } from "../accounts/account-store.js";
 import type { ApiKeyStore } from "../accounts/api-key-store.js";
+import type { CheckoutSessionStore } from "../billing/checkout-session-store.js";
 import type { LedgerStore } from "../ledger/ledger-store.js";
 import type { PullRequestStore, ReviewRunStore } from "../reviews/types.js";
 
@@ -14,6 +15,7 @@ export interface Store {
   readonly runs: ReviewRunStore;
   readonly pullRequests: PullRequestStore;
   readonly apiKeys: ApiKeyStore;
+  readonly checkoutSessions: CheckoutSessionStore;
   /** Cheap round trip for health checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -1,10 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import nock from "nock";
+import { toAccountId } from "../../src/accounts/types.js";
+import type { CheckoutSessionStore } from "../../src/billing/checkout-session-store.js";
 import { createCheckout } from "../../src/billing/create-checkout.js";
 import { DEFAULT_PACKAGES } from "../../src/billing/packages.js";
+import { MemoryCheckoutSessionStore } from "../../src/store/memory/memory-checkout-session-store.js";
 import { STRIPE_API, testStripe } from "../support/stripe-test-kit.js";
 
 const packages = [...DEFAULT_PACKAGES];
+const NOW = new Date("2026-11-16T10:00:00Z");
 const input = {
   accountId: 9001,
   accountLogin: "Acme-Corp",
@@ -12,7 +16,19 @@ const input = {
   requestKey: "checkout:9001:7f0c2a3e-5b1d-4c8e-9a6f-0d2e4b6c8a1f",
 };
 
+/** POST /v1/checkout/sessions answered with this session, `times` times. */
+function mockCreate(id = "cs_test_a1NewSession", times = 1) {
+  nock(STRIPE_API, { reqheaders: { "idempotency-key": input.requestKey } })
+    .post("/v1/checkout/sessions")
+    .times(times)
+    .reply(200, { id, object: "checkout.session", url: `https://checkout.stripe.com/c/pay/${id}` });
+}
+
 describe("createCheckout", () => {
+  let sessions: MemoryCheckoutSessionStore;
+  beforeEach(() => {
+    sessions = new MemoryCheckoutSessionStore();
+  });
   beforeEach(() => nock.disableNetConnect());
   afterEach(() => {
     expect(nock.pendingMocks()).toStrictEqual([]);
@@ -35,6 +51,7 @@ describe("createCheckout", () => {
 
     const checkout = createCheckout({
       stripe: testStripe(),
+      sessions,
       publicUrl: "https://jasper.example/",
       packages,
     });
@@ -68,6 +85,7 @@ describe("createCheckout", () => {
   it("refuses a package that does not exist, without calling Stripe", async () => {
     const checkout = createCheckout({
       stripe: testStripe(),
+      sessions,
       publicUrl: "https://jasper.example",
       packages,
     });
@@ -79,9 +97,92 @@ describe("createCheckout", () => {
   it("is unavailable without a Stripe secret key", async () => {
     const checkout = createCheckout({
       stripe: null,
+      sessions,
       publicUrl: "https://jasper.example",
       packages,
     });
     expect(await checkout(input)).toStrictEqual({ status: "unavailable" });
+  });
+  it("records the session it created, with the package's credits and price", async () => {
+    mockCreate();
+    const checkout = createCheckout({
+      stripe: testStripe(),
+      sessions,
+      publicUrl: "https://jasper.example",
+      packages,
+      now: () => NOW,
+    });
+    expect((await checkout(input)).status).toBe("created");
+    expect(await sessions.find("cs_test_a1NewSession")).toStrictEqual({
+      sessionId: "cs_test_a1NewSession",
+      accountId: toAccountId(9001),
+      packageId: "growth",
+      credits: 500,
+      priceCents: 12250,
+      currency: "usd",
+      createdAt: NOW,
+      paymentIntent: null,
+    });
+  });
+
+  it("records nothing for a package that does not exist or without Stripe", async () => {
+    const deps = { sessions, publicUrl: "https://jasper.example", packages };
+    await createCheckout({ ...deps, stripe: testStripe() })({ ...input, packageId: "enterprise" });
+    await createCheckout({ ...deps, stripe: null })(input);
+    expect(await sessions.find("cs_test_a1NewSession")).toBeNull();
+  });
+
+  it("hands out no URL when the session cannot be recorded; a retry with the same key can", async () => {
+    let down = true;
+    const flaky: Pick<CheckoutSessionStore, "record"> = {
+      record: async (session) => {
+        if (down) throw new Error("database unavailable");
+        return sessions.record(session);
+      },
+    };
+    // Stripe answers a retried idempotency key with the same session.
+    mockCreate("cs_test_a1NewSession", 2);
+    const checkout = createCheckout({
+      stripe: testStripe(),
+      sessions: flaky,
+      publicUrl: "https://jasper.example",
+      packages,
+    });
+    await expect(checkout(input)).rejects.toThrow("database unavailable");
+    expect(await sessions.find("cs_test_a1NewSession")).toBeNull();
+
+    down = false;
+    expect(await checkout(input)).toStrictEqual({
+      status: "created",
+      url: "https://checkout.stripe.com/c/pay/cs_test_a1NewSession",
+      sessionId: "cs_test_a1NewSession",
+    });
+    expect((await sessions.find("cs_test_a1NewSession"))?.credits).toBe(500);
+  });
+
+  it("gives the same session back to a retry, and no URL for a session recorded on other terms", async () => {
+    mockCreate("cs_test_a1NewSession", 2);
+    const checkout = createCheckout({
+      stripe: testStripe(),
+      sessions,
+      publicUrl: "https://jasper.example",
+      packages,
+    });
+    const first = await checkout(input);
+    expect(await checkout(input)).toStrictEqual(first);
+
+    // The same session id already stands for something else: a bug or tampering.
+    mockCreate("cs_test_a1Taken");
+    await sessions.record({
+      sessionId: "cs_test_a1Taken",
+      accountId: toAccountId(4242),
+      packageId: "starter",
+      credits: 100,
+      priceCents: 3000,
+      currency: "usd",
+      createdAt: NOW,
+    });
+    await expect(checkout(input)).rejects.toThrow(/already recorded with other terms/);
+    expect((await sessions.find("cs_test_a1Taken"))?.accountId).toBe(4242);
   });
 });

@@ -4,6 +4,7 @@ import { toAccountId } from "../../src/accounts/types.js";
 import {
   billingHarness,
   mockRefundList,
+  recordCheckout,
   signedStripeDelivery,
   STRIPE_API,
   stripeEvent,
@@ -33,13 +34,23 @@ describe("Stripe webhook: refunds take credits back", () => {
   let h: BillingHarness;
   afterEach(() => h?.server.close());
 
-  const buyStarter = () =>
-    h.ledger.grant(account, {
+  /** As the webhook leaves it: the session recorded at checkout, linked to its payment. */
+  const buyStarter = async () => {
+    await recordCheckout(h.store, {
+      sessionId: "cs_test_starter9002",
+      accountId: account,
+      packageId: "starter",
+      credits: 100,
+      priceCents: 3000,
+    });
+    await h.store.checkoutSessions.linkPaymentIntent("cs_test_starter9002", PI);
+    return h.ledger.grant(account, {
       type: "purchase",
       amount: 100,
       description: "Starter package: 100 credits",
       idempotencyKey: "stripe-checkout:cs_test_starter9002",
     });
+  };
   const adjustments = async () =>
     (await h.store.ledger.list(account, { types: ["adjustment"], limit: 100 })).reverse();
   const purchased = async () => (await h.ledger.summary(account)).buckets.purchased;
@@ -216,25 +227,15 @@ describe("Stripe webhook: refunds take credits back", () => {
     expect((await adjustments()).map((e) => e.amount)).toStrictEqual([-50]);
   });
 
-  it("finds the metadata on the PaymentIntent when the charge lacks it; ignores others' charges", async () => {
+  it("finds the purchase by payment intent whatever the charge's metadata; ignores others' charges", async () => {
     h = await billingHarness();
     await buyStarter();
-    nock(STRIPE_API)
-      .get(`/v1/payment_intents/${PI}`)
-      .reply(200, {
-        id: PI,
-        object: "payment_intent",
-        metadata: { accountId: "9002", packageId: "starter", credits: "100" },
-      });
     mockRefundList(CHARGE, [
       { id: "re_1Jasper0Meta", amount: 900, status: "succeeded", created: T0 },
     ]);
     const res = await h.server.inject(signedStripeDelivery(refunded(900, { metadata: {} })));
     expect(res.json().result).toBe("taken_back");
 
-    nock(STRIPE_API)
-      .get("/v1/payment_intents/pi_someone_else")
-      .reply(200, { id: "pi_someone_else", object: "payment_intent", metadata: { order: "42" } });
     const foreign = await h.server.inject(
       signedStripeDelivery(
         refunded(900, { id: "ch_someone_else", metadata: {}, payment_intent: "pi_someone_else" }),
@@ -242,5 +243,99 @@ describe("Stripe webhook: refunds take credits back", () => {
     );
     expect(foreign.json().result).toBe("ignored");
     expect((await adjustments()).map((e) => e.amount)).toStrictEqual([-30]);
+  });
+});
+
+describe("Stripe webhook: refunds take back only what the payment bought", () => {
+  beforeEach(() => nock.disableNetConnect());
+  afterEach(() => {
+    expect(nock.pendingMocks()).toStrictEqual([]);
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  let h: BillingHarness;
+  afterEach(() => h?.server.close());
+
+  const victim = toAccountId(9001);
+  const purchased = async (id = account) => (await h.ledger.summary(id)).buckets.purchased;
+  const grantTo = (id: typeof account, sessionId: string, amount = 100) =>
+    h.ledger.grant(id, {
+      type: "purchase",
+      amount,
+      description: "Starter package: 100 credits",
+      idempotencyKey: `stripe-checkout:${sessionId}`,
+    });
+  const recordStarter = async (sessionId: string, accountId = account) => {
+    await recordCheckout(h.store, {
+      sessionId,
+      accountId,
+      packageId: "starter",
+      credits: 100,
+      priceCents: 3000,
+    });
+    await h.store.checkoutSessions.linkPaymentIntent(sessionId, PI);
+  };
+
+  it("takes nothing from anyone for a charge Jasper did not sell, whatever its metadata names", async () => {
+    h = await billingHarness();
+    await recordStarter("cs_test_starter9002");
+    await grantTo(account, "cs_test_starter9002");
+    // A charge made on the Stripe account directly, labelled as account 9002's Starter.
+    const forged = refunded(3000, {
+      id: "ch_3Forged",
+      payment_intent: "pi_3Forged",
+      refunded: true,
+    });
+    const res = await h.server.inject(signedStripeDelivery(forged));
+    expect(res.json()).toStrictEqual({ received: true, result: "ignored" });
+    expect(await purchased()).toBe(100);
+  });
+
+  it("takes back from the account that bought, not the one the metadata names", async () => {
+    h = await billingHarness();
+    await recordStarter("cs_test_starter9002");
+    await grantTo(account, "cs_test_starter9002");
+    await grantTo(victim, "cs_test_victim9001");
+    mockRefundList(CHARGE, [
+      { id: "re_1Jasper0Own", amount: 900, status: "succeeded", created: T0 },
+    ]);
+    const relabelled = refunded(900, {
+      metadata: { accountId: "9001", packageId: "scale", credits: "2000" },
+    });
+    const res = await h.server.inject(signedStripeDelivery(relabelled));
+    expect(res.json()).toStrictEqual({ received: true, result: "taken_back" });
+    expect(await purchased()).toBe(70);
+    expect(await purchased(victim)).toBe(100);
+  });
+
+  it("takes nothing back for a payment whose purchase was never granted", async () => {
+    h = await billingHarness();
+    // Recorded and linked, but the grant never happened; the account has other credits.
+    await recordStarter("cs_test_starter9002");
+    await grantTo(account, "cs_test_other9002", 100);
+    const res = await h.server.inject(signedStripeDelivery(refunded(3000, { refunded: true })));
+    expect(res.json()).toStrictEqual({ received: true, result: "ignored" });
+    expect(await purchased()).toBe(100);
+    expect(await h.store.ledger.list(account, { types: ["adjustment"], limit: 10 })).toHaveLength(
+      0,
+    );
+  });
+
+  it("takes each refund back once when its deliveries arrive at the same time", async () => {
+    h = await billingHarness();
+    await recordStarter("cs_test_starter9002");
+    await grantTo(account, "cs_test_starter9002");
+    const refunds = [{ id: "re_1Jasper0Same", amount: 900, status: "succeeded", created: T0 }];
+    for (let i = 0; i < 4; i++) mockRefundList(CHARGE, refunds);
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () => h.server.inject(signedStripeDelivery(refunded(900)))),
+    );
+    expect(results.map((r) => r.statusCode)).toStrictEqual([200, 200, 200, 200]);
+    const entries = await h.store.ledger.list(account, { types: ["adjustment"], limit: 10 });
+    expect(entries.map((e) => [e.idempotencyKey, e.amount])).toStrictEqual([
+      ["stripe-refund:re_1Jasper0Same", -30],
+    ]);
+    expect(await purchased()).toBe(70);
   });
 });

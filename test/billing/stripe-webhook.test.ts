@@ -6,11 +6,13 @@ import { toAccountId } from "../../src/accounts/types.js";
 import {
   billingHarness,
   mockPaymentIntent,
+  recordCheckout,
   signedStripeDelivery,
   stripeEvent,
   testStripe,
   WEBHOOK_SECRET,
   type BillingHarness,
+  type BillingHarnessOptions,
 } from "../support/stripe-test-kit.js";
 
 const acme = toAccountId(9001);
@@ -37,11 +39,17 @@ describe("Stripe webhook: purchases", () => {
   let h: BillingHarness;
   afterEach(() => h?.server.close());
 
+  /** A webhook server that knows the fixture's session: Jasper created it at checkout. */
+  const harness = async (options?: BillingHarnessOptions) => {
+    const created = await billingHarness(options);
+    await recordCheckout(created.store);
+    return created;
+  };
   const purchases = () => h.store.ledger.list(acme, { types: ["purchase"], limit: 100 });
   const balance = async () => (await h.ledger.summary(acme)).buckets.purchased;
 
   it("grants a paid checkout once, however often and in whatever order Stripe delivers", async () => {
-    h = await billingHarness();
+    h = await harness();
     // Every delivery asks for the receipt before the ledger says whether it is first.
     mockPaymentIntent(PI, RECEIPT, 6);
 
@@ -80,7 +88,7 @@ describe("Stripe webhook: purchases", () => {
   });
 
   it("grants nothing for an unpaid completion, then once when the async payment succeeds", async () => {
-    h = await billingHarness();
+    h = await harness();
     const unpaid = await h.server.inject(
       signedStripeDelivery(completed({ payment_status: "unpaid" })),
     );
@@ -97,8 +105,38 @@ describe("Stripe webhook: purchases", () => {
     expect(await balance()).toBe(500);
   });
 
+  it("grants once when async_payment_succeeded comes before completed, and ignores a late unpaid one", async () => {
+    h = await harness();
+    mockPaymentIntent(PI, RECEIPT, 2);
+    const first = await h.server.inject(signedStripeDelivery(asyncSucceeded()));
+    expect(first.json()).toStrictEqual({ received: true, result: "granted" });
+    const completion = await h.server.inject(signedStripeDelivery(completed()));
+    expect(completion.json()).toStrictEqual({ received: true, result: "already_granted" });
+    const unpaid = await h.server.inject(
+      signedStripeDelivery(completed({ payment_status: "unpaid" })),
+    );
+    expect(unpaid.json()).toStrictEqual({ received: true, result: "ignored" });
+    expect((await purchases()).map((e) => e.amount)).toStrictEqual([500]);
+  });
+
+  it("grants once when both paid events arrive several times at the same moment", async () => {
+    h = await harness();
+    mockPaymentIntent(PI, RECEIPT, 8);
+    const deliveries = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        h.server.inject(signedStripeDelivery(i % 2 === 0 ? completed() : asyncSucceeded())),
+      ),
+    );
+    expect(deliveries.map((r) => r.statusCode)).toStrictEqual(Array(8).fill(200));
+    const results = deliveries.map((r) => r.json().result);
+    expect(results.filter((r) => r === "granted")).toHaveLength(1);
+    expect(results.filter((r) => r === "already_granted")).toHaveLength(7);
+    expect((await purchases()).map((e) => e.amount)).toStrictEqual([500]);
+    expect(await balance()).toBe(500);
+  });
+
   it("grants nothing when the async payment fails", async () => {
-    h = await billingHarness();
+    h = await harness();
     await h.server.inject(signedStripeDelivery(completed({ payment_status: "unpaid" })));
     const failed = await h.server.inject(
       signedStripeDelivery(
@@ -114,7 +152,7 @@ describe("Stripe webhook: purchases", () => {
   });
 
   it("writes the purchase without a receipt URL when the charge has none", async () => {
-    h = await billingHarness();
+    h = await harness();
     mockPaymentIntent(PI, null);
     expect((await h.server.inject(signedStripeDelivery(completed()))).json().result).toBe(
       "granted",
@@ -129,7 +167,7 @@ describe("Stripe webhook: purchases", () => {
 
   it("answers 500 when the ledger fails, so that Stripe redelivers; the retry grants once", async () => {
     let failures = 1;
-    h = await billingHarness({
+    h = await harness({
       ledger: (ledger) => ({
         grant: async (...args) => {
           if (failures-- > 0) throw new Error("database unavailable");
@@ -150,7 +188,7 @@ describe("Stripe webhook: purchases", () => {
   });
 
   it("acknowledges a session with unusable metadata (no retry can fix it) and grants nothing", async () => {
-    h = await billingHarness();
+    h = await harness();
     const bad = await h.server.inject(
       signedStripeDelivery(
         completed({ metadata: { accountId: "acme", packageId: "growth", credits: "500" } }),
@@ -167,6 +205,7 @@ describe("Stripe webhook: purchases", () => {
   });
 
   it("ignores checkouts that are not Jasper's and events it does not handle", async () => {
+    // Not recorded: some other checkout on the same Stripe account.
     h = await billingHarness();
     const foreign = await h.server.inject(signedStripeDelivery(completed({ metadata: {} })));
     expect(foreign.json()).toStrictEqual({ received: true, result: "ignored" });

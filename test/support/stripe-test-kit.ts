@@ -3,11 +3,14 @@
  * Stripe webhook route on it. Stripe's API is mocked with nock on api.stripe.com.
  */
 import { readFileSync } from "node:fs";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import nock from "nock";
 import Stripe from "stripe";
+import { pino } from "pino";
+import { toAccountId } from "../../src/accounts/types.js";
+import type { NewCheckoutRecord } from "../../src/billing/checkout-session-store.js";
 import { createStripeEvents } from "../../src/billing/stripe-events.js";
-import { DEFAULT_PACKAGES } from "../../src/billing/packages.js";
+import { DEFAULT_PACKAGES, type CreditPackage } from "../../src/billing/packages.js";
 import { STRIPE_WEBHOOK_PATH, stripeWebhookRoute } from "../../src/billing/stripe-webhook-route.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
@@ -71,6 +74,26 @@ export interface BillingHarness {
   store: Store;
   ledger: Ledger;
   stripe: Stripe;
+  /** What the server logged, one parsed pino line each (when `captureLogs` was set). */
+  logs: LogLine[];
+  /** The same lines as written. */
+  rawLogs: string[];
+}
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [field: string]: unknown;
+}
+
+export interface BillingHarnessOptions {
+  ledger?: (ledger: Ledger) => Pick<Ledger, "grant" | "adjust">;
+  /** The packages on sale now; default DEFAULT_PACKAGES. */
+  packages?: CreditPackage[];
+  /** Log at debug level into `logs` and `rawLogs`. */
+  captureLogs?: boolean;
+  /** The server's bodyLimit, to show the webhook keeps its own. */
+  serverBodyLimit?: number;
 }
 
 /**
@@ -78,22 +101,60 @@ export interface BillingHarness {
  * credit in a test is a purchased one), and an ordinary JSON route next to it that shows the
  * raw-body parser stays inside the webhook's scope.
  */
-export async function billingHarness(
-  options: { ledger?: (ledger: Ledger) => Pick<Ledger, "grant" | "adjust"> } = {},
-): Promise<BillingHarness> {
+export async function billingHarness(options: BillingHarnessOptions = {}): Promise<BillingHarness> {
   const store = createMemoryStore();
   const ledger = new Ledger({ store: store.ledger, freePerMonth: 0 });
   const stripe = testStripe();
   const events = createStripeEvents({
     stripe,
     ledger: options.ledger ? options.ledger(ledger) : ledger,
-    packages: [...DEFAULT_PACKAGES],
+    sessions: store.checkoutSessions,
+    purchases: store.ledger,
+    packages: options.packages ?? [...DEFAULT_PACKAGES],
   });
-  const server = Fastify({ logger: false });
+  const rawLogs: string[] = [];
+  const logs: LogLine[] = [];
+  const logger: FastifyBaseLogger | undefined = options.captureLogs
+    ? pino(
+        { level: "debug" },
+        {
+          write(line: string) {
+            rawLogs.push(line);
+            logs.push(JSON.parse(line) as LogLine);
+          },
+        },
+      )
+    : undefined;
+  const server = Fastify({
+    ...(logger ? { loggerInstance: logger } : { logger: false }),
+    ...(options.serverBodyLimit === undefined ? {} : { bodyLimit: options.serverBodyLimit }),
+  });
   await server.register(stripeWebhookRoute({ webhookSecret: WEBHOOK_SECRET, stripe, events }));
   server.post("/echo", async (request) => ({ body: request.body }));
   await server.ready();
-  return { server, store, ledger, stripe };
+  return { server, store, ledger, stripe, logs, rawLogs };
+}
+
+/**
+ * Records a Checkout Session as create-checkout.ts does, by default the fixture's: Growth
+ * (500 credits, $122.50) for account 9001.
+ */
+export async function recordCheckout(
+  store: Store,
+  overrides: Partial<NewCheckoutRecord> = {},
+): Promise<NewCheckoutRecord> {
+  const session: NewCheckoutRecord = {
+    sessionId: "cs_test_a1Jasper0Growth9001",
+    accountId: toAccountId(9001),
+    packageId: "growth",
+    credits: 500,
+    priceCents: 12250,
+    currency: "usd",
+    createdAt: new Date("2026-11-16T10:00:00Z"),
+    ...overrides,
+  };
+  await store.checkoutSessions.record(session);
+  return session;
 }
 
 /** GET /v1/payment_intents/:id?expand[0]=latest_charge, `times` times. */

@@ -1,6 +1,7 @@
 import type { Store } from "../store.js";
 import { MemoryAccountStore } from "./memory-account-store.js";
 import { MemoryApiKeyStore } from "./memory-api-key-store.js";
+import { MemoryCheckoutSessionStore } from "./memory-checkout-session-store.js";
 import { MemoryLedgerStore } from "./memory-ledger-store.js";
 import { MemoryPullRequestStore, MemoryReviewRunStore } from "./memory-review-stores.js";
 
@@ -13,6 +14,7 @@ export function createMemoryStore(): Store {
     runs: new MemoryReviewRunStore(),
     pullRequests: new MemoryPullRequestStore(),
     apiKeys: new MemoryApiKeyStore(),
+    checkoutSessions: new MemoryCheckoutSessionStore(),
     ping: async () => {},
     close: async () => {},
   };

@@ -2,11 +2,13 @@ import mongoose from "mongoose";
 import type { Store } from "../store.js";
 import { accountModel } from "./models/account.js";
 import { apiKeyModel } from "./models/api-key.js";
+import { checkoutSessionModel } from "./models/checkout-session.js";
 import { ledgerEntryModel } from "./models/ledger-entry.js";
 import { pullRequestModel } from "./models/pull-request.js";
 import { reviewRunModel } from "./models/review-run.js";
 import { MongoAccountStore } from "./mongo-account-store.js";
 import { MongoApiKeyStore } from "./mongo-api-key-store.js";
+import { MongoCheckoutSessionStore } from "./mongo-checkout-session-store.js";
 import { MongoLedgerStore } from "./mongo-ledger-store.js";
 import { MongoPullRequestStore } from "./mongo-pull-request-store.js";
 import { MongoReviewRunStore } from "./mongo-review-run-store.js";
@@ -42,6 +44,7 @@ export async function createMongoStore(uri: string): Promise<Store> {
     const runs = reviewRunModel(conn);
     const pullRequests = pullRequestModel(conn);
     const apiKeys = apiKeyModel(conn);
+    const checkoutSessions = checkoutSessionModel(conn);
     // createIndexes only adds missing indexes; unlike syncIndexes it never drops one, so a
     // deploy with an older schema cannot remove an index a newer one relies on.
     await entries.createIndexes();
@@ -51,6 +54,9 @@ export async function createMongoStore(uri: string): Promise<Store> {
     await pullRequests.createIndexes();
     // API keys are looked up by their hash, which must be unique.
     await apiKeys.createIndexes();
+    // A Stripe payment is granted only for a recorded session, and a refund finds its
+    // purchase by payment intent: both unique.
+    await checkoutSessions.createIndexes();
 
     return {
       kind: "mongo",
@@ -59,6 +65,7 @@ export async function createMongoStore(uri: string): Promise<Store> {
       runs: new MongoReviewRunStore(runs),
       pullRequests: new MongoPullRequestStore(pullRequests),
       apiKeys: new MongoApiKeyStore(apiKeys),
+      checkoutSessions: new MongoCheckoutSessionStore(checkoutSessions),
       ping: async () => {
         const db = conn.db;
         if (!db) throw new Error("MongoDB connection has no database");
