@@ -16,7 +16,7 @@ const UNFINISHED: RunStatus[] = RUN_STATUSES.filter((s) => !FINAL_STATUSES.inclu
  * Review runs in MongoDB. Deduplication comes from the unique (accountId, runKey) index and
  * state changes from single-document findOneAndUpdate calls conditioned on the current
  * status; see models/review-run.ts. Operator objects in filters are wrapped in
- * mongoose.trusted(): the connection runs with sanitizeFilter (see connect-mongo.ts).
+ * mongoose.trusted(): the connection runs with sanitizeFilter (see mongo-connection.ts).
  *
  * "Newest" is createdAt, then _id. The store sets both together, synchronously: within one
  * process ObjectIds only grow, so runs created in the same millisecond still have an order,

@@ -42,6 +42,6 @@ pullRequestSchema.index({ accountId: 1, repositoryId: 1, number: 1 }, { unique: 
 
 export type PullRequestModel = Model<PullRequestDoc>;
 
-/** Models belong to one connection; createMongoStore builds this one on its own. */
+/** Models belong to one connection; storeOn (connect-mongo.ts) builds this one on its own. */
 export const pullRequestModel = (conn: Connection): PullRequestModel =>
   conn.model<PullRequestDoc>("PullRequest", pullRequestSchema);
