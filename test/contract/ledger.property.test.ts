@@ -121,45 +121,39 @@ const commands = [
   fc.integer({ min: 1, max: 28 }).map((d) => new NextMonth(d)),
 ];
 
-describe.each(storeFactories())(
-  "ledger properties on the $name store",
-  ({ name, create, cleanup }) => {
-    // Closes the stores each test opened, and drops their test databases.
-    afterEach(cleanup);
-    it("keeps balance == sum of entries >= 0, one entry per key, one refund per charge", async () => {
-      await fc.assert(
-        fc.asyncProperty(fc.commands(commands, { maxCommands: 40 }), async (cmds) => {
-          const store = await create();
-          const clock = new TestClock();
-          const real: Real = {
-            ...makeLedger(store, clock, FREE),
-            store,
-            clock,
-            id: newAccountId(),
-          };
-          const model: Model = {
-            buckets: { free: 0, bonus: 0, purchased: 0 },
-            period: null,
-            grants: new Set(),
-            charges: new Map(),
-            refunded: new Set(),
-          };
-          await fc.asyncModelRun(() => ({ model, real }), cmds);
+const factories = storeFactories();
+// Closes the stores each test opened, and drops their test databases.
+afterEach(() => Promise.all(factories.map((factory) => factory.cleanup())));
 
-          const entries = await store.ledger.list(real.id, { limit: 1000 });
-          const balance = entries[0]?.balanceAfter ?? 0;
-          expect(balance).toBe(entries.reduce((sum, e) => sum + e.amount, 0));
-          expect(entries.every((e) => e.balanceAfter >= 0)).toBe(true);
-          expect(new Set(entries.map((e) => e.idempotencyKey)).size).toBe(entries.length);
-          const refundOf = entries.flatMap((e) => (e.refundOf ? [e.refundOf] : []));
-          expect(new Set(refundOf).size).toBe(refundOf.length);
-          // Reading the balance rolls the month too, in both.
-          roll(model, real);
-          expect((await real.ledger.summary(real.id)).buckets).toEqual(model.buckets);
-          expect((await verifyLedger(store.ledger)).problems).toEqual([]);
-        }),
-        { numRuns: name === "memory" ? 200 : 25 },
-      );
-    });
-  },
-);
+describe.each(factories)("ledger properties on the $name store", ({ name, create }) => {
+  it("keeps balance == sum of entries >= 0, one entry per key, one refund per charge", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.commands(commands, { maxCommands: 40 }), async (cmds) => {
+        const store = await create();
+        const clock = new TestClock();
+        const real: Real = { ...makeLedger(store, clock, FREE), store, clock, id: newAccountId() };
+        const model: Model = {
+          buckets: { free: 0, bonus: 0, purchased: 0 },
+          period: null,
+          grants: new Set(),
+          charges: new Map(),
+          refunded: new Set(),
+        };
+        await fc.asyncModelRun(() => ({ model, real }), cmds);
+
+        const entries = await store.ledger.list(real.id, { limit: 1000 });
+        const balance = entries[0]?.balanceAfter ?? 0;
+        expect(balance).toBe(entries.reduce((sum, e) => sum + e.amount, 0));
+        expect(entries.every((e) => e.balanceAfter >= 0)).toBe(true);
+        expect(new Set(entries.map((e) => e.idempotencyKey)).size).toBe(entries.length);
+        const refundOf = entries.flatMap((e) => (e.refundOf ? [e.refundOf] : []));
+        expect(new Set(refundOf).size).toBe(refundOf.length);
+        // Reading the balance rolls the month too, in both.
+        roll(model, real);
+        expect((await real.ledger.summary(real.id)).buckets).toEqual(model.buckets);
+        expect((await verifyLedger(store.ledger)).problems).toEqual([]);
+      }),
+      { numRuns: name === "memory" ? 200 : 25 },
+    );
+  });
+});

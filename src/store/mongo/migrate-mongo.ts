@@ -1,6 +1,6 @@
 import type { Connection } from "mongoose";
 import { storeOn } from "./connect-mongo.js";
-import { describeIndex, listedIndexes, type AnyModel, type ListedIndex } from "./index-check.js";
+import { listedIndexes, type AnyModel, type ListedIndex } from "./index-check.js";
 import { connectMongo } from "./mongo-connection.js";
 
 /** Some collection or index could not be built; the lines said which and why. */
@@ -64,10 +64,15 @@ async function migrateModel(model: AnyModel, say: (line: string) => void): Promi
   }
   // Adds the declared indexes that are missing, one createIndex each, in declaration order;
   // an existing identical index is left as it is. It goes on past a failed index and then
-  // rejects with the first error (mongoose model.js, _ensureIndexes).
-  await model.createIndexes();
+  // rejects with the first error (mongoose model.js, _ensureIndexes), so what was built is
+  // said before the failure.
+  const failure = await model.createIndexes().then(
+    () => null,
+    (err: unknown) => err ?? new Error("createIndexes failed"),
+  );
   const built = newIndexes(before ?? [], (await listedIndexes(model)) ?? []);
-  for (const index of built) say(`built ${index.name ?? describeListed(index)}`);
+  for (const index of built) say(`built ${index.name ?? JSON.stringify(index.key)}`);
+  if (failure) throw failure;
   if (built.length === 0) say("every declared index was already there");
 }
 
@@ -77,9 +82,6 @@ function newIndexes(before: readonly ListedIndex[], after: readonly ListedIndex[
   const isId = (index: ListedIndex) => Object.keys(index.key).join() === "_id";
   return after.filter((index) => !names.has(index.name) && !isId(index));
 }
-
-const describeListed = (index: ListedIndex): string =>
-  describeIndex({ collection: "", key: index.key, unique: index.unique === true }).trim();
 
 /** What to do about the failures an operator can fix. */
 function hint(err: unknown): string {
