@@ -23,4 +23,8 @@ COPY app.yml ./
 # The files stay owned by root: the app process can read them, not change them.
 USER node
 EXPOSE 3000
+# The app, whose JASPER_ROLE (web, worker, all) says what it runs. The image also runs the
+# operator commands, from the compiled output since it has neither src/ nor tsx:
+# `node dist/cli/migrate.js` (before the app: builds the indexes the app checks for) and
+# `node dist/cli/ledger-verify.js` (read-only).
 CMD ["node", "--enable-source-maps", "dist/main.js"]

@@ -11,7 +11,7 @@ import { chooseEngine } from "./engine/choose-engine.js";
 import { createProbot } from "./github/probot.js";
 import { createMailer } from "./notifications/mailer.js";
 import { createRedis } from "./queue/redis.js";
-import { openStore } from "./store/open-store.js";
+import { MissingIndexesError, openStore } from "./store/open-store.js";
 
 /** How long shutdown may take before the process quits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 30_000;
@@ -22,7 +22,13 @@ const credentials = orExit(() => requireAppCredentials(config));
 // One logger for Fastify, Probot and us.
 const log = pino({ level: config.LOG_LEVEL });
 const role = config.JASPER_ROLE;
-const store = await openStore(config.MONGODB_URI, (m) => log.warn(m));
+const store = await openStore(config.MONGODB_URI, (m) => log.warn(m)).catch((err: unknown) => {
+  // A database the migration has not prepared: say which indexes and how to build them, as a
+  // configuration error is said, rather than as a stack trace.
+  if (!(err instanceof MissingIndexesError)) throw err;
+  console.error(err.message);
+  process.exit(1);
+});
 const producerRedis = createRedis(config.REDIS_URL, "producer");
 const engine = chooseEngine(config);
 const mailer = createMailer(config.SMTP_URL, config.MAIL_FROM);

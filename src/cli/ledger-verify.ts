@@ -1,7 +1,10 @@
 /**
- * `npm run ledger:verify`: proves the ledger in MONGODB_URI (see src/ledger/verify-ledger.ts).
- * Read-only. Exits 0 when every account checks out, 1 when any problem is found, 2 when the
- * check could not run.
+ * `npm run ledger:verify`, or `node dist/cli/ledger-verify.js` in the Docker image: proves the
+ * ledger in MONGODB_URI (see src/ledger/verify-ledger.ts). Read-only: the store opens without
+ * creating collections or indexes and verification only reads, so it runs with a read-only
+ * user, and on a database that lacks a unique index it reports the duplicates that let in
+ * instead of failing to build the index. Exits 0 when every account checks out, 1 when any
+ * problem is found, 2 when the check could not run.
  */
 import { loadConfigOrExit } from "../config/env.js";
 import { verifyLedger } from "../ledger/verify-ledger.js";
@@ -10,7 +13,7 @@ import { openStore } from "../store/open-store.js";
 
 const config = loadConfigOrExit();
 try {
-  const store = await openStore(config.MONGODB_URI, (m) => console.error(m));
+  const store = await openStore(config.MONGODB_URI, (m) => console.error(m), "read-only");
   try {
     const report = await verifyLedger(store.ledger);
     console.log(formatVerifyReport(report));

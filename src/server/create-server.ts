@@ -10,6 +10,13 @@ import type { Store } from "../store/store.js";
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
 
+/**
+ * How long /healthz waits for the database before answering 503. A probe wants a quick
+ * answer, and a ping to a MongoDB that does not answer would otherwise wait out the driver's
+ * server selection (15 s, mongo-connection.ts), longer than most probes' own timeouts.
+ */
+export const HEALTH_PING_TIMEOUT_MS = 2_000;
+
 export interface ServerDeps {
   probot: Probot;
   app: ApplicationFunction;
@@ -44,7 +51,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   server.get("/healthz", async (_request, reply) => {
     try {
-      await deps.store.ping();
+      await withTimeout(deps.store.ping(), HEALTH_PING_TIMEOUT_MS);
       return { status: "ok" };
     } catch {
       return reply.code(503).send({ status: "unavailable", reason: "database" });
@@ -53,4 +60,21 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   for (const plugin of deps.plugins ?? []) await server.register(plugin);
   return server;
+}
+
+/**
+ * `promise`, or a rejection once `ms` have passed. The ping itself goes on (the Store port
+ * takes no signal) and ends by itself within the driver's server selection timeout; its late
+ * rejection is handled by the race, so it is never unhandled.
+ */
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

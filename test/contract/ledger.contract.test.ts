@@ -1,4 +1,4 @@
-import { describe, expect, it } from "@jest/globals";
+import { afterEach, describe, expect, it } from "@jest/globals";
 import { InvalidInputError, IdempotencyConflictError } from "../../src/errors.js";
 import type { AdjustInput, ChargeInput, GrantInput, RefundInput } from "../../src/ledger/inputs.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
@@ -6,7 +6,9 @@ import type { Store } from "../../src/store/store.js";
 import { makeLedger, newAccountId, purchase, reviewCharge } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
 
-describe.each(storeFactories())("ledger on the $name store", ({ create }) => {
+describe.each(storeFactories())("ledger on the $name store", ({ create, cleanup }) => {
+  // Closes the stores each test opened, and drops their test databases.
+  afterEach(cleanup);
   const fresh = async (): Promise<Store> => create();
 
   it("spends exactly a balance of 10 across 1,000 concurrent charges", async () => {

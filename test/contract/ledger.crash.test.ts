@@ -1,4 +1,4 @@
-import { describe, expect, it } from "@jest/globals";
+import { afterEach, describe, expect, it } from "@jest/globals";
 import { Ledger } from "../../src/ledger/ledger.js";
 import type { LedgerStore } from "../../src/ledger/ledger-store.js";
 import type { Store } from "../../src/store/store.js";
@@ -26,7 +26,9 @@ function crashingOnce(inner: LedgerStore, when: "before" | "after", nth: number)
   });
 }
 
-describe.each(storeFactories())("ledger crashes on the $name store", ({ create }) => {
+describe.each(storeFactories())("ledger crashes on the $name store", ({ create, cleanup }) => {
+  // Closes the stores each test opened, and drops their test databases.
+  afterEach(cleanup);
   const setup = async (when: "before" | "after", nth: number) => {
     const store: Store = await create();
     const clock = new TestClock();

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "@jest/globals";
+import { afterEach, describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import type { Ledger } from "../../src/ledger/ledger.js";
 import { periodOf } from "../../src/ledger/periods.js";
@@ -121,7 +121,11 @@ const commands = [
   fc.integer({ min: 1, max: 28 }).map((d) => new NextMonth(d)),
 ];
 
-describe.each(storeFactories())("ledger properties on the $name store", ({ name, create }) => {
+const factories = storeFactories();
+// Closes the stores each test opened, and drops their test databases.
+afterEach(() => Promise.all(factories.map((factory) => factory.cleanup())));
+
+describe.each(factories)("ledger properties on the $name store", ({ name, create }) => {
   it("keeps balance == sum of entries >= 0, one entry per key, one refund per charge", async () => {
     await fc.assert(
       fc.asyncProperty(fc.commands(commands, { maxCommands: 40 }), async (cmds) => {

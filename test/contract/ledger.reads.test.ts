@@ -1,4 +1,4 @@
-import { describe, expect, it, jest } from "@jest/globals";
+import { afterEach, describe, expect, it, jest } from "@jest/globals";
 import { parse } from "csv-parse/sync";
 import { InvalidInputError } from "../../src/errors.js";
 import { entriesToCsv } from "../../src/ledger/export-csv.js";
@@ -14,7 +14,9 @@ const readAll = async (stream: NodeJS.ReadableStream): Promise<string> => {
   return text;
 };
 
-describe.each(storeFactories())("ledger reads on the $name store", ({ create }) => {
+describe.each(storeFactories())("ledger reads on the $name store", ({ create, cleanup }) => {
+  // Closes the stores each test opened, and drops their test databases.
+  afterEach(cleanup);
   it("pages through history newest first with a cursor and filters", async () => {
     const store = await create();
     const { ledger, clock } = makeLedger(store);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "@jest/globals";
+import { afterEach, describe, expect, it } from "@jest/globals";
 import { DEFAULT_SETTINGS, type AccountId } from "../../src/accounts/types.js";
 import type { NewRun, PullRequestRef, ReviewRun } from "../../src/reviews/types.js";
 import { newAccountId } from "../support/ledger-fixture.js";
@@ -42,7 +42,9 @@ const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 3));
 
 const keys = (runs: readonly ReviewRun[]) => runs.map((r) => r.runKey);
 
-describe.each(storeFactories())("review run store contract: $name", ({ create }) => {
+describe.each(storeFactories())("review run store contract: $name", ({ create, cleanup }) => {
+  // Closes the stores each test opened, and drops their test databases.
+  afterEach(cleanup);
   describe("claim", () => {
     it("creates once; a second claim of the key returns the first run unchanged", async () => {
       const { runs } = await create();
@@ -362,7 +364,9 @@ describe.each(storeFactories())("review run store contract: $name", ({ create })
   });
 });
 
-describe.each(storeFactories())("pull request store contract: $name", ({ create }) => {
+describe.each(storeFactories())("pull request store contract: $name", ({ create, cleanup }) => {
+  // Closes the stores each test opened, and drops their test databases.
+  afterEach(cleanup);
   it("reads an unknown pull request as all defaults", async () => {
     const { pullRequests } = await create();
     expect(await pullRequests.get(newAccountId(), PR.repositoryId, PR.number)).toEqual({
@@ -503,7 +507,9 @@ describe.each(storeFactories())("pull request store contract: $name", ({ create 
   });
 });
 
-describe.each(storeFactories())("account settings contract: $name", ({ create }) => {
+describe.each(storeFactories())("account settings contract: $name", ({ create, cleanup }) => {
+  // Closes the stores each test opened, and drops their test databases.
+  afterEach(cleanup);
   it("gives a new account the default settings", async () => {
     const { accounts } = await create();
     const id = newAccountId();

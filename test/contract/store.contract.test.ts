@@ -1,4 +1,4 @@
-import { describe, expect, it } from "@jest/globals";
+import { afterEach, describe, expect, it } from "@jest/globals";
 import type { EntryFilter } from "../../src/ledger/ledger-store.js";
 import { DEFAULT_SETTINGS } from "../../src/accounts/types.js";
 import type { LedgerEntry } from "../../src/ledger/types.js";
@@ -12,7 +12,9 @@ const collect = async <T>(it: AsyncIterable<T>): Promise<T[]> => {
   return out;
 };
 
-describe.each(storeFactories())("store contract: $name", ({ create }) => {
+describe.each(storeFactories())("store contract: $name", ({ create, cleanup }) => {
+  // Closes the stores each test opened, and drops their test databases.
+  afterEach(cleanup);
   it("appends, and refuses a duplicate seq, key or refund with the reason", async () => {
     const { ledger } = await create();
     const id = newAccountId();

@@ -39,7 +39,7 @@ function recordingModel(docs: LedgerEntryDoc[]): { model: LedgerEntryModel; sent
         batchSize: (n: number) => (query.batchSize(n), chain),
         lean: async () => {
           query.lean();
-          // What find() does first on a connection with sanitizeFilter on (connect-mongo.ts):
+          // What find() does first on a connection with sanitizeFilter on (mongo-connection.ts):
           // an operator object not marked trusted() becomes an $eq, and then fails the cast.
           mongoose.sanitizeFilter(query.getFilter());
           query.cast();

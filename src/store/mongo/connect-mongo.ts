@@ -1,11 +1,13 @@
-import mongoose from "mongoose";
+import type { Connection } from "mongoose";
 import type { Store } from "../store.js";
+import { checkIndexes } from "./index-check.js";
 import { accountModel } from "./models/account.js";
 import { apiKeyModel } from "./models/api-key.js";
 import { checkoutSessionModel } from "./models/checkout-session.js";
 import { ledgerEntryModel } from "./models/ledger-entry.js";
 import { pullRequestModel } from "./models/pull-request.js";
 import { reviewRunModel } from "./models/review-run.js";
+import { connectMongo } from "./mongo-connection.js";
 import { MongoAccountStore } from "./mongo-account-store.js";
 import { MongoApiKeyStore } from "./mongo-api-key-store.js";
 import { MongoCheckoutSessionStore } from "./mongo-checkout-session-store.js";
@@ -14,67 +16,60 @@ import { MongoPullRequestStore } from "./mongo-pull-request-store.js";
 import { MongoReviewRunStore } from "./mongo-review-run-store.js";
 
 /**
- * Connects to MongoDB and returns the store once its indexes exist: the unique indexes are
- * what keeps two writers from spending the same credit, so no write may happen before them.
+ * "app": the unique indexes must exist, or the store refuses to open; they are what keeps two
+ * writers from spending the same credit, so no write may happen without them.
+ * "read-only" (ledger:verify): opens whatever is there, and only warns about missing indexes.
  */
-export async function createMongoStore(uri: string): Promise<Store> {
-  // Filters built from input (an idempotency key, a login) stay values: an object such as
-  // { $ne: "" } passed where a string was expected is wrapped in $eq instead of matching
-  // everything. The stores mark their own operators with mongoose.trusted().
-  mongoose.set("sanitizeFilter", true);
-  // A filter on a field the schema does not know is a bug: fail loudly rather than drop the
-  // condition and match more than was asked for.
-  mongoose.set("strictQuery", "throw");
+export type MongoStoreMode = "app" | "read-only";
 
-  // A connection of our own rather than mongoose's global one, so that nothing else in the
-  // process shares (or closes) it.
-  const conn = await mongoose
-    .createConnection(uri, {
-      // Balances are read and then written on: a secondary's stale copy must never be used.
-      // Given here, it wins over a readPreference in the URI.
-      readPreference: "primary",
-      // We build the indexes below and wait for them, instead of mongoose in the background.
-      autoIndex: false,
-    })
-    .asPromise();
-
+/**
+ * Connects to MongoDB and returns the store. Opening creates nothing and writes nothing
+ * (mongo-connection.ts): collections and indexes are the migration's (migrate-mongo.ts); here
+ * one listIndexes per collection checks they are there.
+ */
+export async function createMongoStore(
+  uri: string,
+  mode: MongoStoreMode,
+  warn: (message: string) => void,
+): Promise<Store> {
+  const conn = await connectMongo(uri).asPromise();
   try {
-    const entries = ledgerEntryModel(conn);
-    const accounts = accountModel(conn);
-    const runs = reviewRunModel(conn);
-    const pullRequests = pullRequestModel(conn);
-    const apiKeys = apiKeyModel(conn);
-    const checkoutSessions = checkoutSessionModel(conn);
-    // createIndexes only adds missing indexes; unlike syncIndexes it never drops one, so a
-    // deploy with an older schema cannot remove an index a newer one relies on.
-    await entries.createIndexes();
-    await accounts.createIndexes();
-    // Their unique indexes deduplicate review runs and the "reviews paused" comment.
-    await runs.createIndexes();
-    await pullRequests.createIndexes();
-    // API keys are looked up by their hash, which must be unique.
-    await apiKeys.createIndexes();
-    // A Stripe payment is granted only for a recorded session, and a refund finds its
-    // purchase by payment intent: both unique.
-    await checkoutSessions.createIndexes();
-
-    return {
-      kind: "mongo",
-      accounts: new MongoAccountStore(accounts),
-      ledger: new MongoLedgerStore(entries),
-      runs: new MongoReviewRunStore(runs),
-      pullRequests: new MongoPullRequestStore(pullRequests),
-      apiKeys: new MongoApiKeyStore(apiKeys),
-      checkoutSessions: new MongoCheckoutSessionStore(checkoutSessions),
-      ping: async () => {
-        const db = conn.db;
-        if (!db) throw new Error("MongoDB connection has no database");
-        await db.admin().ping();
-      },
-      close: () => conn.close(),
-    };
+    const store = storeOn(conn);
+    await checkIndexes(Object.values(conn.models), mode === "app", warn);
+    return store;
   } catch (err) {
     await conn.close();
     throw err;
   }
+}
+
+/**
+ * The store over models built on `conn`. Building a model puts it in conn.models, which is
+ * where the migration and the index check find them: a model added here is migrated and
+ * checked with no other change. Talks to no server (the connection builds nothing).
+ */
+export function storeOn(conn: Connection): Store {
+  const entries = ledgerEntryModel(conn);
+  const accounts = accountModel(conn);
+  const runs = reviewRunModel(conn);
+  const pullRequests = pullRequestModel(conn);
+  const apiKeys = apiKeyModel(conn);
+  // A Stripe payment is granted only for a recorded session, and a refund finds its purchase
+  // by payment intent: both unique (the migration builds them, the start check wants them).
+  const checkoutSessions = checkoutSessionModel(conn);
+  return {
+    kind: "mongo",
+    accounts: new MongoAccountStore(accounts),
+    ledger: new MongoLedgerStore(entries),
+    runs: new MongoReviewRunStore(runs),
+    pullRequests: new MongoPullRequestStore(pullRequests),
+    apiKeys: new MongoApiKeyStore(apiKeys),
+    checkoutSessions: new MongoCheckoutSessionStore(checkoutSessions),
+    ping: async () => {
+      const db = conn.db;
+      if (!db) throw new Error("MongoDB connection has no database");
+      await db.admin().ping();
+    },
+    close: () => conn.close(),
+  };
 }

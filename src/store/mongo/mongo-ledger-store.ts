@@ -17,7 +17,8 @@ export const STREAM_BATCH = 500;
 /**
  * The ledger in MongoDB. Atomicity comes from single-document inserts and the unique indexes
  * in models/ledger-entry.ts; there are no transactions. Reads use the connection's read
- * preference, which createMongoStore pins to the primary: a writer must see the newest entry.
+ * preference, which mongo-connection.ts pins to the primary: a writer must see the newest
+ * entry. The reads a write is decided on (latest, findByKey) are majority reads, see latest().
  *
  * Operator objects in filters are wrapped in mongoose.trusted(): the connection runs with
  * sanitizeFilter, which would otherwise turn `{ $lt: 5 }` into `{ $eq: { $lt: 5 } }`.
@@ -37,12 +38,31 @@ export class MongoLedgerStore implements LedgerStore {
   }
 
   async latest(accountId: AccountId): Promise<LedgerEntry | null> {
-    const doc = await this.entries.findOne({ accountId }).sort({ seq: -1 }).lean<LedgerEntryDoc>();
+    // The newest entry is the balance, and the base of the next entry (seq + 1, buckets).
+    // Read at "majority" it is one a failover cannot roll back; at the default ("local") it
+    // could be an entry the primary has not replicated yet, and a balance shown, or a charge
+    // built, on top of an entry the next primary never had. Writes are acknowledged at
+    // majority (mongo-connection.ts), so a writer reading after its own write sees it. A
+    // concurrent entry not yet majority-committed is not seen: the append then fails on the
+    // (accountId, seq) index and writeEntry reads again, as for any race.
+    // Query#readConcern puts { level: "majority" } in the query's options, which mongoose
+    // hands to the driver's findOne (mongoose query.js, _findOne and _optionsForExec), and the
+    // driver adds to the find command (mongodb operations/command.js, buildCommand).
+    const doc = await this.entries
+      .findOne({ accountId })
+      .sort({ seq: -1 })
+      .readConcern("majority")
+      .lean<LedgerEntryDoc>();
     return doc ? toEntry(doc) : null;
   }
 
   async findByKey(accountId: AccountId, idempotencyKey: string): Promise<LedgerEntry | null> {
-    const doc = await this.entries.findOne({ accountId, idempotencyKey }).lean<LedgerEntryDoc>();
+    // Majority, as latest(): a key found here makes a charge or grant a replay that writes
+    // nothing, so the entry it found must be one that cannot be rolled back.
+    const doc = await this.entries
+      .findOne({ accountId, idempotencyKey })
+      .readConcern("majority")
+      .lean<LedgerEntryDoc>();
     return doc ? toEntry(doc) : null;
   }
 

@@ -12,7 +12,7 @@ import type { PullRequestDoc, PullRequestModel } from "./models/pull-request.js"
  * Pull request flags in MongoDB: one document per (accountId, repositoryId, number), created
  * by the first write that needs it (upsert) and read as all-defaults while there is none.
  * Operator objects in filters are wrapped in mongoose.trusted(): the connection runs with
- * sanitizeFilter (see connect-mongo.ts).
+ * sanitizeFilter (see mongo-connection.ts).
  */
 export class MongoPullRequestStore implements PullRequestStore {
   constructor(private readonly prs: PullRequestModel) {}

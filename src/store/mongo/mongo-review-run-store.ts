@@ -17,7 +17,7 @@ const UNFINISHED: RunStatus[] = RUN_STATUSES.filter((s) => !FINAL_STATUSES.inclu
  * Review runs in MongoDB. Deduplication comes from the unique (accountId, runKey) index and
  * state changes from single-document findOneAndUpdate calls conditioned on the current
  * status; see models/review-run.ts. Operator objects in filters are wrapped in
- * mongoose.trusted(): the connection runs with sanitizeFilter (see connect-mongo.ts).
+ * mongoose.trusted(): the connection runs with sanitizeFilter (see mongo-connection.ts).
  *
  * "Newest" is the per-PR sequence (a database counter); for runs stored before it existed
  * (sequence 0) it is createdAt, then _id. The store sets both together, synchronously: within one

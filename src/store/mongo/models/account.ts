@@ -70,6 +70,6 @@ accountSchema.index({ loginLower: 1, updatedAt: -1 });
 
 export type AccountModel = Model<AccountDoc>;
 
-/** Models belong to one connection; createMongoStore builds this one on its own. */
+/** Models belong to one connection; storeOn (connect-mongo.ts) builds this one on its own. */
 export const accountModel = (conn: Connection): AccountModel =>
   conn.model<AccountDoc>("Account", accountSchema);

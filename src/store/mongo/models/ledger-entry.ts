@@ -87,6 +87,6 @@ ledgerEntrySchema.index({ accountId: 1, type: 1, createdAt: 1 });
 
 export type LedgerEntryModel = Model<LedgerEntryDoc>;
 
-/** Models belong to one connection; createMongoStore builds this one on its own. */
+/** Models belong to one connection; storeOn (connect-mongo.ts) builds this one on its own. */
 export const ledgerEntryModel = (conn: Connection): LedgerEntryModel =>
   conn.model<LedgerEntryDoc>("LedgerEntry", ledgerEntrySchema);

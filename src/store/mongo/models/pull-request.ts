@@ -59,6 +59,6 @@ pullRequestSchema.index(
 
 export type PullRequestModel = Model<PullRequestDoc>;
 
-/** Models belong to one connection; createMongoStore builds this one on its own. */
+/** Models belong to one connection; storeOn (connect-mongo.ts) builds this one on its own. */
 export const pullRequestModel = (conn: Connection): PullRequestModel =>
   conn.model<PullRequestDoc>("PullRequest", pullRequestSchema);

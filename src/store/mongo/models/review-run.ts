@@ -87,6 +87,6 @@ reviewRunSchema.index(
 
 export type ReviewRunModel = Model<ReviewRunDoc>;
 
-/** Models belong to one connection; createMongoStore builds this one on its own. */
+/** Models belong to one connection; storeOn (connect-mongo.ts) builds this one on its own. */
 export const reviewRunModel = (conn: Connection): ReviewRunModel =>
   conn.model<ReviewRunDoc>("ReviewRun", reviewRunSchema);

@@ -1,0 +1,53 @@
+import mongoose, { type ConnectOptions, type Connection } from "mongoose";
+
+/**
+ * How every Jasper process talks to MongoDB: the app, the migration and ledger:verify. Given
+ * here, each option wins over the same one in MONGODB_URI: the driver takes the options object
+ * before the URI's query (mongodb connection_string.js, parseOptions), and mongoose passes it
+ * through to `new MongoClient` (mongoose drivers/node-mongodb-native/connection.js,
+ * createClient). test/store/mongo-connection.test.ts checks both on a connection that never
+ * reaches a server.
+ */
+export const CONNECTION_OPTIONS = {
+  // Balances are read and then written on: a secondary's stale copy must never be used.
+  readPreference: "primary",
+  // A write is acknowledged once a majority of the replica set has it, so a failover cannot
+  // roll it back: without this the cluster's default applies, which is w:1 on a replica set
+  // with an arbiter, and a Stripe grant we acknowledged could vanish with the old primary.
+  // No wtimeout: while no majority can acknowledge (a PSA set with its secondary down),
+  // writes wait instead of failing after being applied on the primary alone.
+  writeConcern: { w: "majority" },
+  // Long enough to ride out a primary election (10-12 s), short enough that a database that
+  // is really gone fails requests, and start-up, in seconds rather than the default 30.
+  serverSelectionTimeoutMS: 15_000,
+  // No mongoose buffering: every operation goes to the driver at once and waits in its server
+  // selection (above). With buffering, mongoose queues operations while it thinks the
+  // connection is down, which it does for a replica set without a primary, that is during
+  // every election (drivers/node-mongodb-native/connection.js, _setClient), and fails them
+  // after bufferTimeoutMS, 10 s (connection.js, _waitForConnect; in mongoose 9 that queue
+  // holds connection-level calls such as createCollection, and model calls only until the
+  // first connect: collection.js, onOpen). We connect before using any model.
+  bufferCommands: false,
+  // Opening a connection creates nothing: no collections (mongoose model.js, Model.init calls
+  // createCollection unless autoCreate is false, and mongoose's own default is true) and no
+  // indexes. Both are the migration's job (migrate-mongo.ts), so a read-only user can connect
+  // and a start never waits for an index build.
+  autoCreate: false,
+  autoIndex: false,
+} as const satisfies ConnectOptions;
+
+/**
+ * Starts connecting to `uri`; `await connection.asPromise()` before using it (with buffering
+ * off, a model used earlier fails at once). A connection of our own rather than mongoose's
+ * global one, so that nothing else in the process shares (or closes) it.
+ */
+export function connectMongo(uri: string): Connection {
+  // Filters built from input (an idempotency key, a login) stay values: an object such as
+  // { $ne: "" } passed where a string was expected is wrapped in $eq instead of matching
+  // everything. The stores mark their own operators with mongoose.trusted().
+  mongoose.set("sanitizeFilter", true);
+  // A filter on a field the schema does not know is a bug: fail loudly rather than drop the
+  // condition and match more than was asked for.
+  mongoose.set("strictQuery", "throw");
+  return mongoose.createConnection(uri, { ...CONNECTION_OPTIONS });
+}
