@@ -1,19 +1,22 @@
 import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import type { Logger } from "pino";
 import { Probot, ProbotOctokit } from "probot";
+import { probotLog } from "../../src/github/probot.js";
 
 export const WEBHOOK_SECRET = "test-webhook-secret";
 
 /** A throwaway App key: Probot needs a valid one even when no test calls GitHub. */
 const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 
-export function testProbot(): Probot {
+/** A Probot as createProbot builds it; logging to `log` (as production does) when given. */
+export function testProbot(log?: Logger): Probot {
   return new Probot({
     appId: 1234,
     privateKey: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
     secret: WEBHOOK_SECRET,
-    // Tests send bad signatures on purpose; Probot logs those as errors.
-    logLevel: "fatal",
+    // Without a log of the test's: quiet, tests send bad deliveries on purpose.
+    ...(log ? { log: probotLog(log) } : { logLevel: "fatal" as const }),
     // No retries or throttling in tests: a failing call should fail the test at once.
     // The function form sees the options Probot built (its throttle settings included), so
     // `enabled: false` survives into installation clients; the object form does not.
