@@ -29,6 +29,7 @@ import { createCommentEvents } from "./github/comment-events.js";
 import { createGitHubHost } from "./github/github-host.js";
 import { createPullRequestEvents } from "./github/pull-request-events.js";
 import { pullRequestUrlOn } from "./github/pull-request-url.js";
+import { createWriteAccess } from "./github/write-access.js";
 import { Ledger } from "./ledger/ledger.js";
 import { createAlertEnqueuer } from "./notifications/enqueue-alerts.js";
 import { createAlertRedrive } from "./notifications/redrive-alerts.js";
@@ -147,6 +148,8 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
       botLogin: `${botName}[bot]`,
     }),
     onComment: createCommentEvents({
+      accounts: store.accounts,
+      writeAccess: createWriteAccess(a.probot),
       ledger,
       pullRequests: store.pullRequests,
       enqueueReply: producer.enqueueReply,

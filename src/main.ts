@@ -42,7 +42,7 @@ const jasper = composeJasper(config, {
 });
 
 const server = role === "worker" ? null : await jasper.createServer();
-await server?.listen({ port: config.PORT, host: "0.0.0.0" });
+await server?.listen({ port: config.PORT, host: config.HOST });
 
 const workerRedis = role === "web" ? null : createRedis(config.REDIS_URL, "worker");
 const workers = workerRedis ? jasper.startWorkers(workerRedis) : null;

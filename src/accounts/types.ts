@@ -24,11 +24,19 @@ export interface AccountSettings {
   billingContacts: string[];
   /** Whether low-balance emails go out at all. */
   lowBalanceEmails: boolean;
+  /**
+   * Whether the bot answers chat (@jasper) from people a comment does not show as the
+   * repository's owner, an organization member or a collaborator. Off unless the account
+   * turns it on: on a public repository that is anyone with a GitHub account. Commands are
+   * never taken from them.
+   */
+  chatFromNonWriters: boolean;
 }
 export const DEFAULT_SETTINGS: AccountSettings = {
   reviewCharging: "pull_request",
   billingContacts: [],
   lowBalanceEmails: true,
+  chatFromNonWriters: false,
 };
 
 export interface Account {

@@ -26,6 +26,16 @@ export const envSchema = z
     /** GitHub Enterprise Server host and protocol (Probot); unset for github.com. */
     GHE_HOST: optionalString,
     GHE_PROTOCOL: z.enum(["http", "https"]).default("https"),
+    /**
+     * The address the HTTP server binds: 0.0.0.0 (every interface) by default, as a container
+     * needs to be reachable; 127.0.0.1 keeps it to this machine (behind a local proxy).
+     */
+    HOST: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[^\s/]+$/, "must be an IP address or a host name")
+        .default("0.0.0.0"),
+    ),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
     /** A mongodb:// URI, or "memory" for the in-memory store (nothing persists). */

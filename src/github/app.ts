@@ -1,7 +1,16 @@
-import type { ApplicationFunction, Context } from "probot";
+import type { ApplicationFunction } from "probot";
+import type { z } from "zod";
 import type { AccountLifecycle, GitHubAccount } from "../accounts/account-lifecycle.js";
 import type { createCommentEvents } from "./comment-events.js";
+import type { EventLog } from "./event-log.js";
 import type { createPullRequestEvents } from "./pull-request-events.js";
+import {
+  commentEventSchema,
+  describeIssues,
+  installationEventSchema,
+  pullRequestEventSchema,
+  type InstallationEvent,
+} from "./webhook-payloads.js";
 
 export interface AppDeps {
   lifecycle: AccountLifecycle;
@@ -9,19 +18,19 @@ export interface AppDeps {
   onComment: ReturnType<typeof createCommentEvents>;
 }
 
-type InstallationEvent = Context<"installation" | "installation_repositories">;
-
 /**
  * The Probot app only routes: each event goes to one use case, with everything it needs
- * passed in, so tests can hand in fakes.
+ * passed in, so tests can hand in fakes. The events are those of HANDLED_EVENTS
+ * (webhook-payloads.ts), each read through its schema: handlers see checked fields only.
  */
 export function jasperApp({ lifecycle, onPullRequest, onComment }: AppDeps): ApplicationFunction {
   return (app) => {
-    const on = (handler: (a: GitHubAccount) => Promise<void>) => async (ctx: InstallationEvent) => {
-      const account = installationAccount(ctx);
-      if (account) await handler(account);
-      else ctx.log.info("installation without a user or organization account: ignored");
-    };
+    const on = (handler: (a: GitHubAccount) => Promise<void>) =>
+      parsed(installationEventSchema, async (event, log) => {
+        const account = installationAccount(event);
+        if (account) await handler(account);
+        else log.info("installation without a user or organization account: ignored");
+      });
     app.on(["installation.created", "installation.unsuspend"], on(lifecycle.activated));
     app.on("installation.suspend", on(lifecycle.suspended));
     app.on("installation.deleted", on(lifecycle.uninstalled));
@@ -36,15 +45,35 @@ export function jasperApp({ lifecycle, onPullRequest, onComment }: AppDeps): App
         "pull_request.ready_for_review",
         "pull_request.synchronize",
       ],
-      onPullRequest,
+      parsed(pullRequestEventSchema, onPullRequest),
     );
-    app.on("issue_comment.created", onComment);
+    app.on("issue_comment.created", parsed(commentEventSchema, onComment));
   };
 }
 
-/** Enterprise-wide installations name an enterprise, not an account Jasper bills. */
-function installationAccount(ctx: InstallationEvent): GitHubAccount | null {
-  const account = ctx.payload.installation.account;
-  if (!account || !("login" in account)) return null;
-  return { id: account.id, login: account.login, type: account.type };
+/**
+ * Hands the handler the payload as its schema reads it. The webhook route has refused what
+ * does not fit already (400); only a delivery that did not come through it lands here, and is
+ * ignored in the same way, without a write.
+ */
+function parsed<S extends z.ZodType>(
+  schema: S,
+  handler: (event: z.output<S>, log: EventLog) => Promise<void>,
+) {
+  return async (ctx: { payload: unknown; log: EventLog }): Promise<void> => {
+    const result = schema.safeParse(ctx.payload);
+    if (!result.success) {
+      ctx.log.warn(
+        { problem: describeIssues(result.error) },
+        "event payload does not fit: ignored",
+      );
+      return;
+    }
+    await handler(result.data, ctx.log);
+  };
+}
+
+function installationAccount(event: InstallationEvent): GitHubAccount | null {
+  const account = event.installation.account;
+  return account ? { id: account.id, login: account.login, type: account.type } : null;
 }

@@ -1,35 +1,72 @@
-import type { Context } from "probot";
-import { toAccountId, type AccountId } from "../accounts/types.js";
+import type { AccountStore } from "../accounts/account-store.js";
+import { DEFAULT_SETTINGS, toAccountId, type AccountId } from "../accounts/types.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { ReplyJob } from "../queue/queues.js";
 import { isCommandName, type CommandName } from "../replies/commands.js";
 import type { Voice } from "../replies/voice.js";
 import type { PullRequestStore } from "../reviews/types.js";
+import type { EventLog } from "./event-log.js";
 import { parseComment } from "./parse-comment.js";
+import type { CommentEvent } from "./webhook-payloads.js";
+import type { WriteAccess } from "./write-access.js";
 
 export interface CommentEventDeps {
+  accounts: Pick<AccountStore, "get">;
   ledger: Pick<Ledger, "summary" | "costOf">;
   pullRequests: Pick<PullRequestStore, "setAutoReviewPaused">;
   enqueueReply(job: ReplyJob, id: string): Promise<void>;
   /** True while this pull request may get another chat answer (a per-PR rate limit). */
   allowChat(accountId: AccountId, repositoryId: number, number: number): Promise<boolean>;
+  /** Whether the commenter may push to the repository, asked of GitHub. */
+  writeAccess: WriteAccess;
   /** What the bot says, and the name it answers to. */
   voice: Voice;
 }
 
 /**
+ * What a comment says of its author's tie to the repository, for a first filter: owners,
+ * organization members and collaborators may command the bot. Anyone may comment on a public
+ * repository, so everyone else is refused (or, for chat, ignored unless the account allows it).
+ */
+const WRITER_ASSOCIATIONS = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
+
+/**
+ * Commands that spend credits (`review`, under per-run billing even on a paid pull request),
+ * change how a pull request is reviewed, or show the account's balance: the association is not
+ * enough for these, GitHub is asked whether the commenter has write access now.
+ */
+const NEEDS_WRITE_ACCESS: ReadonlySet<CommandName> = new Set([
+  "review",
+  "pause",
+  "resume",
+  "credits",
+]);
+
+/**
  * Chat and commands on pull requests. Free: nothing here charges. Comments by bots, this app
- * included, are ignored, so the bot never answers itself.
+ * included, are ignored, so the bot never answers itself; so are comments on accounts whose
+ * installation is suspended or removed.
  */
 export function createCommentEvents(deps: CommentEventDeps) {
-  return async function onComment(ctx: Context<"issue_comment.created">): Promise<void> {
-    const { comment, issue, repository, installation } = ctx.payload;
-    if (!issue.pull_request || !installation || comment.user?.type === "Bot") return;
+  return async function onComment(event: CommentEvent, log: EventLog): Promise<void> {
+    const { comment, issue, repository, installation } = event;
+    const author = comment.user;
+    if (!issue.pull_request || !installation || !author || author.type === "Bot") return;
     const { voice } = deps;
     const parsed = parseComment(comment.body, voice.botName);
     if (!parsed) return;
 
     const accountId = toAccountId(repository.owner.id);
+    const account = await deps.accounts.get(accountId);
+    if (account && account.status !== "active") {
+      log.info({ pr: issue.html_url, status: account.status }, "comment ignored: account inactive");
+      return;
+    }
+    // An account Jasper has not stored yet (installed before it kept accounts) has the defaults.
+    const settings = { ...DEFAULT_SETTINGS, ...account?.settings };
+    const association = comment.author_association;
+    const listed = WRITER_ASSOCIATIONS.has(association);
+
     const target = {
       accountId,
       installationId: installation.id,
@@ -43,10 +80,21 @@ export function createCommentEvents(deps: CommentEventDeps) {
     };
     const reply = (body: string) =>
       deps.enqueueReply({ kind: "comment", ...target, body }, `reply-${comment.id}`);
+    const refuse = (name: string) => {
+      log.info(
+        { pr: issue.html_url, command: name.slice(0, 40), association },
+        "command refused: no write access",
+      );
+      return reply(voice.commandRefused(isCommandName(name) ? name : null));
+    };
 
     if (parsed.kind === "mention") {
+      if (!listed && !settings.chatFromNonWriters) {
+        log.info({ pr: issue.html_url, association }, "chat from outside the repository: ignored");
+        return;
+      }
       if (!(await deps.allowChat(accountId, repository.id, issue.number))) {
-        ctx.log.info({ pr: issue.html_url }, "chat rate limit reached; mention ignored");
+        log.info({ pr: issue.html_url }, "chat rate limit reached; mention ignored");
         return;
       }
       await deps.enqueueReply(
@@ -55,15 +103,20 @@ export function createCommentEvents(deps: CommentEventDeps) {
           ...target,
           title: issue.title,
           question: parsed.question.slice(0, 4000),
-          author: comment.user?.login ?? "there",
+          author: author.login,
         },
         `chat-${comment.id}`,
       );
       return;
     }
 
+    if (!listed) return refuse(parsed.name);
     if (!isCommandName(parsed.name)) {
       return reply(voice.unknownCommand(parsed.name, deps.ledger.costOf("review")));
+    }
+    if (NEEDS_WRITE_ACCESS.has(parsed.name)) {
+      const who = { installationId: installation.id, repository: repository.full_name };
+      if (!(await deps.writeAccess({ ...who, login: author.login }))) return refuse(parsed.name);
     }
     // One answer per command of the shared table: a command added there must be answered here.
     const commands: Record<CommandName, () => Promise<void>> = {

@@ -11,8 +11,36 @@ export function createProbot(credentials: AppCredentials, apiUrl: string, log: L
     appId: credentials.appId,
     privateKey: credentials.privateKey,
     secret: credentials.webhookSecret,
-    log,
+    log: probotLog(log),
     baseUrl: apiUrl,
     Octokit: ProbotOctokit,
   });
+}
+
+/**
+ * The logger to give Probot. Probot's error handler logs a failed event's error with the event
+ * attached to it, payload and all (people's code, comments, megabytes of it); here an error is
+ * logged as its type and message, and an attached event as its name and delivery id only.
+ */
+export function probotLog(log: Logger): Logger {
+  return log.child({}, { serializers: { err: errorWithoutPayload } });
+}
+
+interface LoggedError {
+  type: string;
+  message: string;
+  errors?: LoggedError[];
+  event?: { name?: unknown; id?: unknown };
+}
+
+function errorWithoutPayload(err: unknown): LoggedError {
+  if (!(err instanceof Error)) return { type: typeof err, message: String(err).slice(0, 200) };
+  const out: LoggedError = { type: err.name, message: err.message };
+  if (err instanceof AggregateError) out.errors = err.errors.map(errorWithoutPayload);
+  const event = (err as { event?: unknown }).event;
+  if (typeof event === "object" && event !== null) {
+    const { name, id } = event as { name?: unknown; id?: unknown };
+    out.event = { name, id };
+  }
+  return out;
 }

@@ -1,14 +1,8 @@
-import type { Context } from "probot";
 import { toAccountId } from "../accounts/types.js";
 import type { AcceptReview } from "../reviews/accept-review.js";
 import type { AccountStore } from "../accounts/account-store.js";
-
-export type PullRequestContext = Context<
-  | "pull_request.opened"
-  | "pull_request.reopened"
-  | "pull_request.ready_for_review"
-  | "pull_request.synchronize"
->;
+import type { EventLog } from "./event-log.js";
+import type { PullRequestEvent } from "./webhook-payloads.js";
 
 export interface PullRequestEventDeps {
   accounts: Pick<AccountStore, "get" | "upsert">;
@@ -19,17 +13,26 @@ export interface PullRequestEventDeps {
 
 /** An automatic review for a pull request event, unless it is one that is never reviewed. */
 export function createPullRequestEvents(deps: PullRequestEventDeps) {
-  return async function onPullRequest(ctx: PullRequestContext): Promise<void> {
-    const { pull_request: pull, repository, installation, sender } = ctx.payload;
+  return async function onPullRequest(event: PullRequestEvent, log: EventLog): Promise<void> {
+    const { pull_request: pull, repository, installation, sender } = event;
     const skip = skipReason(pull, sender, deps.botLogin);
     if (!installation || skip) {
-      ctx.log.debug({ pr: pull.html_url, skip }, "pull request not reviewed");
+      log.debug({ pr: pull.html_url, skip }, "pull request not reviewed");
       return;
     }
     // The repository's owner is the installation's account, the one that pays.
     const owner = repository.owner;
     const accountId = toAccountId(owner.id);
     const known = await deps.accounts.get(accountId);
+    // A suspended or removed installation is neither reviewed nor charged (and could not post
+    // the review anyway); its account and ledger stay as they are.
+    if (known && known.status !== "active") {
+      log.info(
+        { pr: pull.html_url, status: known.status },
+        "pull request not reviewed: account inactive",
+      );
+      return;
+    }
     if (!known || known.login !== owner.login) {
       await deps.accounts.upsert({
         id: accountId,
@@ -45,13 +48,13 @@ export function createPullRequestEvents(deps: PullRequestEventDeps) {
       url: pull.html_url,
       source: "auto",
     });
-    ctx.log.info({ pr: pull.html_url, outcome: outcome.status }, "pull request review");
+    log.info({ pr: pull.html_url, outcome: outcome.status }, "pull request review");
   };
 }
 
 function skipReason(
-  pull: PullRequestContext["payload"]["pull_request"],
-  sender: { login: string; type?: string },
+  pull: PullRequestEvent["pull_request"],
+  sender: PullRequestEvent["sender"],
   botLogin: string,
 ): string | null {
   if (pull.draft) return "draft";

@@ -45,7 +45,7 @@ export const referenceSchema = z.discriminatedUnion("kind", [
     repository: z
       .string()
       .regex(
-        /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/,
+        /^[A-Za-z0-9][A-Za-z0-9_-]{0,38}\/(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/,
         "must be owner/name",
       ),
     number: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),

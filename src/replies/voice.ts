@@ -48,6 +48,13 @@ export function createVoice({ botName, publicUrl }: VoiceOptions) {
 
     autoReviewsResumed: (): string => "Automatic reviews are back on for this pull request.",
 
+    /**
+     * A command from someone without write access to the repository: nothing was done. `name`
+     * is null for a command the bot does not know.
+     */
+    commandRefused: (name: CommandName | null): string =>
+      `Sorry, only people with write access to this repository can use ${name ? command(name) : "commands"}. Nothing was done.`,
+
     credits: (s: Pick<BalanceSummary, "balance" | "buckets" | "nextFreeReset" | "paused">) =>
       `Credit balance: **${s.balance}** (free ${s.buckets.free}, bonus ${s.buckets.bonus}, purchased ${s.buckets.purchased}). ` +
       `Free reviews reset on ${s.nextFreeReset.toISOString().slice(0, 10)}.` +

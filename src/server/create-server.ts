@@ -4,11 +4,10 @@ import Fastify, {
   type FastifyPluginAsync,
 } from "fastify";
 import type { Logger } from "pino";
-import { createNodeMiddleware, type ApplicationFunction, type Probot } from "probot";
+import type { ApplicationFunction, Probot } from "probot";
 import { apiFrameworkErrors } from "../api/errors.js";
 import type { Store } from "../store/store.js";
-
-export const WEBHOOK_PATH = "/api/github/webhooks";
+import { githubWebhookRoute } from "./github-webhook-route.js";
 
 /**
  * How long /healthz waits for the database before answering 503. A probe wants a quick
@@ -27,27 +26,17 @@ export interface ServerDeps {
 }
 
 /**
- * The HTTP side: GitHub's webhooks go to Probot, which verifies the signature before any
- * handler runs; /healthz says whether the database answers; `plugins` add the rest.
+ * The HTTP side: GitHub's webhooks go to the Probot app through github-webhook-route.ts, which
+ * bounds the body and verifies the signature before any handler runs; /healthz says whether
+ * the database answers; `plugins` add the rest.
  */
 export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   const logger: FastifyBaseLogger = deps.log;
   // frameworkErrors: a URL Fastify cannot route still gets the API's JSON error shape.
   const server = Fastify({ loggerInstance: logger, frameworkErrors: apiFrameworkErrors });
-  const webhooks = await createNodeMiddleware(deps.app, {
-    probot: deps.probot,
-    webhooksPath: WEBHOOK_PATH,
-  });
-
-  await server.register(async (scope) => {
-    // Probot reads and verifies the raw body itself: leave the stream unparsed here.
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser("*", (_request, _payload, done) => done(null));
-    scope.post(WEBHOOK_PATH, async (request, reply) => {
-      reply.hijack();
-      await webhooks(request.raw, reply.raw, () => reply.raw.writeHead(404).end());
-    });
-  });
+  // The app subscribes to Probot's webhooks; the route verifies and hands events to them.
+  await deps.probot.load(deps.app);
+  await server.register(githubWebhookRoute({ webhooks: deps.probot.webhooks }));
 
   server.get("/healthz", async (_request, reply) => {
     try {

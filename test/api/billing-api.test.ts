@@ -217,7 +217,21 @@ describe("billing API", () => {
         billingContacts: [],
         lowBalanceEmails: true,
         reviewCharging: "pull_request",
+        chatFromNonWriters: false,
       });
+    });
+
+    it("turns chat from people without write access on and off", async () => {
+      expect((await put({ chatFromNonWriters: true })).json()).toMatchObject({
+        chatFromNonWriters: true,
+        lowBalanceEmails: true,
+      });
+      expect((await h.store.accounts.get(h.orgA.id))!.settings.chatFromNonWriters).toBe(true);
+      expect((await put({ chatFromNonWriters: false })).json().chatFromNonWriters).toBe(false);
+      for (const bad of ["true", 1, null, { $ne: false }]) {
+        expect((await put({ chatFromNonWriters: bad })).statusCode).toBe(400);
+      }
+      expect((await get()).json().chatFromNonWriters).toBe(false);
     });
 
     it("round-trips a partial update, lowercasing and deduplicating contacts", async () => {
@@ -229,6 +243,7 @@ describe("billing API", () => {
         billingContacts: ["billing@acme.io", "cfo@acme.io"],
         lowBalanceEmails: true,
         reviewCharging: "pull_request",
+        chatFromNonWriters: false,
       });
       await put({ lowBalanceEmails: false });
       await put({ reviewCharging: "review_run" });
@@ -236,6 +251,7 @@ describe("billing API", () => {
         billingContacts: ["billing@acme.io", "cfo@acme.io"],
         lowBalanceEmails: false,
         reviewCharging: "review_run",
+        chatFromNonWriters: false,
       };
       expect((await get()).json()).toEqual(expected);
       expect((await h.store.accounts.get(h.orgA.id))!.settings).toEqual(expected);
@@ -529,7 +545,7 @@ describe("billing API", () => {
       const settings = doc.paths["/api/v1/organizations/{org}/billing/settings"].put;
       expect(
         Object.keys(settings.requestBody.content["application/json"].schema.properties).sort(),
-      ).toEqual(["billingContacts", "lowBalanceEmails", "reviewCharging"]);
+      ).toEqual(["billingContacts", "chatFromNonWriters", "lowBalanceEmails", "reviewCharging"]);
       expect(doc.paths["/api/v1/billing/packages"].get.security).toBeUndefined();
       expect(doc.components.securitySchemes.bearer).toMatchObject({
         type: "http",

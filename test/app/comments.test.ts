@@ -4,6 +4,7 @@ import { toAccountId } from "../../src/accounts/types.js";
 import { fixture } from "../support/github.js";
 import {
   mockComments,
+  mockPermission,
   useGitHubApi,
   mockReviewCalls,
   type PostedComment,
@@ -39,6 +40,7 @@ describe("chat and commands", () => {
     const before = await entries();
     const comments: PostedComment[] = [];
     mockComments(comments, 6);
+    mockPermission("write", { times: 3 }); // credits, pause, resume
 
     for (const body of [
       "@jasper why retry 3 times?",
@@ -79,6 +81,7 @@ describe("chat and commands", () => {
     h = await createHarness();
     const comments: PostedComment[] = [];
     mockComments(comments, 2);
+    mockPermission("write", { times: 2 });
     await h.deliver("issue_comment", commentEvent("/jasper pause"));
     expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(200);
     expect(await h.store.runs.listForPullRequest(acme, 501, 12, 10)).toEqual([]);
@@ -99,6 +102,7 @@ describe("chat and commands", () => {
       .get("/repos/Acme-Corp/widgets/pulls/12")
       .reply(200, fixture("pull_request.opened").pull_request as nock.Body); // the command's lookup
     mockReviewCalls(posted, { number: 12 }); // the review it asks for
+    mockPermission("write");
 
     await h.deliver("pull_request", fixture("pull_request.opened"));
     h.startWorkers();

@@ -73,6 +73,14 @@ describe("configuration", () => {
     });
   });
 
+  it("binds every interface by default (HOST, as Docker needs), or the HOST given", () => {
+    expect(parseConfig(minimal).HOST).toBe("0.0.0.0");
+    expect(parseConfig({ ...minimal, HOST: "" }).HOST).toBe("0.0.0.0");
+    expect(parseConfig({ ...minimal, HOST: "127.0.0.1" }).HOST).toBe("127.0.0.1");
+    expect(parseConfig({ ...minimal, HOST: "::" }).HOST).toBe("::");
+    expect(() => parseConfig({ ...minimal, HOST: "http://localhost" })).toThrow(/HOST: must be/);
+  });
+
   it("normalises PUBLIC_URL once: no trailing slash", () => {
     expect(parseConfig({ ...minimal, PUBLIC_URL: "https://jasper.example.com//" }).PUBLIC_URL).toBe(
       "https://jasper.example.com",

@@ -141,7 +141,7 @@ describe("the GitHub pull request host", () => {
 
 describe("creating requests are never retried by the client", () => {
   // Octokit's retry plugin on, as in production (testProbot turns it off).
-  const host = createGitHubHost(testProbot({ retries: true }));
+  const host = createGitHubHost(testProbot(undefined, { retries: true }));
   useGitHubApi(async () => {});
 
   it("a review GitHub created but answered 502 for is posted once; the error reaches the job", async () => {

@@ -121,3 +121,19 @@ export function useGitHubApi(cleanup: () => Promise<void>): void {
     expect(pending).toStrictEqual([]);
   });
 }
+
+/**
+ * GitHub's answer to "what may `login` do on Acme-Corp/widgets?" (the commands that spend or
+ * change something ask it), `times` times.
+ */
+export function mockPermission(
+  permission: "admin" | "maintain" | "write" | "triage" | "read" | "none",
+  { login = "octo-dev", times = 1 } = {},
+): void {
+  // The legacy field GitHub reads as: maintain is write, triage is read.
+  const legacy = { maintain: "write", triage: "read" }[permission as string] ?? permission;
+  nock(API)
+    .get(`${REPO}/collaborators/${login}/permission`)
+    .times(times)
+    .reply(200, { permission: legacy, role_name: permission, user: { login } });
+}

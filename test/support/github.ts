@@ -1,6 +1,8 @@
 import { createHmac, generateKeyPairSync, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
+import type { Logger } from "pino";
 import { Probot, ProbotOctokit } from "probot";
+import { probotLog } from "../../src/github/probot.js";
 
 export const WEBHOOK_SECRET = "test-webhook-secret";
 
@@ -8,16 +10,17 @@ export const WEBHOOK_SECRET = "test-webhook-secret";
 const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
 
 /**
+ * A Probot as createProbot builds it; logging to `log` (as production does) when given.
  * `retries: true` keeps Octokit's retry plugin on (as in production, with no wait between
  * tries), for tests of what is and is not retried.
  */
-export function testProbot({ retries = false } = {}): Probot {
+export function testProbot(log?: Logger, { retries = false } = {}): Probot {
   return new Probot({
     appId: 1234,
     privateKey: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
     secret: WEBHOOK_SECRET,
-    // Tests send bad signatures on purpose; Probot logs those as errors.
-    logLevel: "fatal",
+    // Without a log of the test's: quiet, tests send bad deliveries on purpose.
+    ...(log ? { log: probotLog(log) } : { logLevel: "fatal" as const }),
     // No retries or throttling in tests: a failing call should fail the test at once.
     // The function form sees the options Probot built (its throttle settings included), so
     // `enabled: false` survives into installation clients; the object form does not.

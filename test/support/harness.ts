@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
 import type { FastifyInstance } from "fastify";
-import { pino } from "pino";
+import { pino, type Logger } from "pino";
 import type { ApiKeyScope } from "../../src/accounts/api-key-store.js";
 import { generateApiKey } from "../../src/accounts/api-keys.js";
 import { toAccountId, type Account } from "../../src/accounts/types.js";
@@ -40,6 +40,8 @@ export interface HarnessOptions {
   /** Checkout Sessions; default a fake that records what it created in `checkouts`. */
   checkout?: (input: CheckoutInput) => Promise<CheckoutResult>;
   apiRateLimit?: Tuning["apiRateLimit"];
+  /** The app's and Probot's logger, as in production one for both; default silent. */
+  log?: Logger;
 }
 
 export interface Harness {
@@ -82,8 +84,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     ...options.env,
   });
   const store = createMemoryStore();
-  const probot = testProbot();
-  const log = pino({ level: "silent" });
+  const log = options.log ?? pino({ level: "silent" });
+  const probot = testProbot(options.log);
   const redis = createRedis(options.redisUrl ?? REDIS_URL, "producer");
   const workerRedis = createRedis(options.redisUrl ?? REDIS_URL, "worker");
   const github = new FakeGitHubAuth();

@@ -25,6 +25,12 @@ const updateSchema = z.strictObject({
     .enum(REVIEW_CHARGING)
     .optional()
     .describe("pull_request: one credit per PR; review_run: every review run is charged"),
+  chatFromNonWriters: z
+    .boolean()
+    .optional()
+    .describe(
+      "Whether chat (@mentions) from people without write access is answered (commands never are)",
+    ),
 });
 
 const settingsSchema = z
@@ -32,6 +38,7 @@ const settingsSchema = z
     billingContacts: z.array(z.string()),
     lowBalanceEmails: z.boolean(),
     reviewCharging: z.enum(REVIEW_CHARGING),
+    chatFromNonWriters: z.boolean(),
   })
   .meta({ id: "BillingSettings" });
 
@@ -39,6 +46,7 @@ const present = (s: AccountSettings): z.infer<typeof settingsSchema> => ({
   billingContacts: [...s.billingContacts],
   lowBalanceEmails: s.lowBalanceEmails,
   reviewCharging: s.reviewCharging,
+  chatFromNonWriters: s.chatFromNonWriters,
 });
 
 type Deps = Pick<BillingApiDeps, "accounts"> & AuthDeps;

@@ -40,6 +40,7 @@ const settingsSchema = new Schema<AccountSettings>(
     // No default for the array: mongoose would write [] into old documents on read-modify.
     billingContacts: { type: [String], default: undefined },
     lowBalanceEmails: { type: Boolean },
+    chatFromNonWriters: { type: Boolean },
   },
   { _id: false },
 );

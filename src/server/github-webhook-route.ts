@@ -1,0 +1,176 @@
+/**
+ * POST /api/github/webhooks: where GitHub delivers events. Anyone can send to this URL, so
+ * nothing costs more than it must before the sender is known: the body is read up to GitHub's
+ * own cap (413 past it, and nothing more is read), the signature is checked over those exact
+ * bytes, and only then is the JSON parsed, its fields checked against the event's schema
+ * (src/github/webhook-payloads.ts; 400 when they do not fit) and the event handed to the
+ * Probot app. No payload is ever logged: failures are logged by event name, delivery id and
+ * message.
+ *
+ * Register it with `server.register(githubWebhookRoute(deps))`: an encapsulated plugin, so its
+ * raw-body parser and error handler stay inside its own scope.
+ */
+import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type { Probot } from "probot";
+import { payloadProblem } from "../github/webhook-payloads.js";
+
+export const WEBHOOK_PATH = "/api/github/webhooks";
+/** GitHub caps webhook payloads at 25 MB: a longer body is not GitHub's. */
+export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
+/**
+ * GitHub gives up on a delivery after 10 s; an event still being handled at 9 s is answered
+ * 202 and finishes on its own, as with Probot's own middleware.
+ */
+const ANSWER_WITHIN_MS = 9_000;
+
+type Webhooks = Probot["webhooks"];
+type WebhookEvent = Parameters<Webhooks["receive"]>[0];
+
+export interface GitHubWebhookDeps {
+  /** Probot's webhooks, with the app loaded: the signature check and the dispatch to handlers. */
+  webhooks: Pick<Webhooks, "verify" | "receive">;
+}
+
+export function githubWebhookRoute(deps: GitHubWebhookDeps): FastifyPluginAsync {
+  return async (scope) => {
+    // The signature covers the exact bytes GitHub sent, so the body stays a Buffer here.
+    // Anything but JSON (GitHub's other format, form-encoded) is refused unread (415).
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(
+      "application/json",
+      { parseAs: "buffer", bodyLimit: MAX_WEBHOOK_BYTES },
+      (_request, body, done) => done(null, body),
+    );
+    scope.setErrorHandler(answerClientErrors);
+
+    scope.post(WEBHOOK_PATH, { bodyLimit: MAX_WEBHOOK_BYTES }, async (request, reply) => {
+      const delivery = deliveryHeaders(request);
+      if (!delivery) {
+        return sendError(
+          reply,
+          400,
+          "invalid_headers",
+          "X-GitHub-Event, X-GitHub-Delivery and X-Hub-Signature-256 (sha256=...) are required",
+        );
+      }
+      const { id, name, signature } = delivery;
+      const log = request.log.child({ event: name, delivery: id });
+      const text = Buffer.isBuffer(request.body) ? request.body.toString("utf8") : "";
+      if (!(await signatureMatches(deps.webhooks, text, signature))) {
+        log.warn("GitHub webhook refused: the signature does not match");
+        return sendError(
+          reply,
+          400,
+          "invalid_signature",
+          "X-Hub-Signature-256 does not match the payload and the webhook secret",
+        );
+      }
+
+      let payload: unknown;
+      try {
+        payload = JSON.parse(text);
+      } catch {
+        log.warn("GitHub webhook refused: the payload is not JSON");
+        return sendError(reply, 400, "invalid_json", "the payload is not JSON");
+      }
+      const problem = payloadProblem(name, payload);
+      if (problem) {
+        // Signed, so GitHub's: a 400 shows in the App's delivery log, for someone to look at.
+        log.warn({ problem }, "GitHub webhook refused: the payload does not fit");
+        return sendError(reply, 400, "invalid_payload", problem);
+      }
+
+      const handled = deps.webhooks
+        .receive({ id, name, payload } as WebhookEvent)
+        .then(() => null, failureMessages);
+      const outcome = await withinTime(handled, ANSWER_WITHIN_MS);
+      if (outcome === "late") {
+        void handled.then((errors) => {
+          if (errors) log.error({ errors }, "GitHub webhook handler failed");
+        });
+        return reply.code(202).send({ received: true, status: "processing" });
+      }
+      if (outcome) {
+        // GitHub shows the failed delivery; redelivering it is safe, every write is idempotent.
+        log.error({ errors: outcome }, "GitHub webhook handler failed");
+        return sendError(reply, 500, "handler_failed", "the event could not be processed");
+      }
+      return reply.code(200).send({ received: true });
+    });
+  };
+}
+
+interface Delivery {
+  id: string;
+  name: string;
+  signature: string;
+}
+
+/**
+ * The delivery's headers, in the shapes GitHub sends them; they are logged before the
+ * signature is checked, so nothing longer or stranger gets that far.
+ */
+function deliveryHeaders(request: FastifyRequest): Delivery | null {
+  const name = request.headers["x-github-event"];
+  const id = request.headers["x-github-delivery"];
+  const signature = request.headers["x-hub-signature-256"];
+  if (typeof name !== "string" || !/^[a-z_]{1,64}$/.test(name)) return null;
+  if (typeof id !== "string" || !/^[A-Za-z0-9-]{1,100}$/.test(id)) return null;
+  if (typeof signature !== "string" || !/^sha256=[0-9a-f]{64}$/.test(signature)) return null;
+  return { id, name, signature };
+}
+
+async function signatureMatches(
+  webhooks: Pick<Webhooks, "verify">,
+  payload: string,
+  signature: string,
+): Promise<boolean> {
+  // verify throws on an empty payload: that is a mismatch too.
+  return webhooks.verify(payload, signature).catch(() => false);
+}
+
+/** The handlers' error messages (Probot gathers them in an AggregateError), short. */
+function failureMessages(err: unknown): string[] {
+  const errors = err instanceof AggregateError ? err.errors : [err];
+  return errors.map((e) => (e instanceof Error ? e.message : String(e)).slice(0, 500));
+}
+
+async function withinTime<T>(work: Promise<T>, ms: number): Promise<T | "late"> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<"late">((resolve) => {
+    timer = setTimeout(() => resolve("late"), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What Fastify refuses before the handler runs: the body's size, type or length. */
+const CLIENT_ERRORS: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: "payload_too_large",
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: "unsupported_media_type",
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: "bad_request",
+};
+
+function answerClientErrors(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  const code = CLIENT_ERRORS[error.code];
+  const status = error.statusCode ?? 500;
+  if (code && status >= 400 && status < 500) {
+    request.log.warn({ code }, "GitHub webhook refused before reading it");
+    // Closing the connection is what stops the reading: the rest of the body is never taken.
+    if (status === 413) reply.header("connection", "close");
+    return sendError(reply, status, code, error.message);
+  }
+  request.log.error({ err: error.message }, "GitHub webhook request failed");
+  return sendError(reply, 500, "internal_error", "Something went wrong on our side");
+}
+
+function sendError(reply: FastifyReply, status: number, code: string, message: string) {
+  return reply.code(status).send({ error: { code, message } });
+}
