@@ -65,9 +65,10 @@ export function createAcceptReview(deps: AcceptDeps) {
       if (flags.autoReviewPaused) return { status: "skipped", reason: "paused_on_pull_request" };
     }
     const prRuns = await deps.runs.listForPullRequest(accountId, pr.repositoryId, pr.number, 50);
-    // A comment redelivered after the queue forgot its job: the database remembers it.
+    // A comment redelivered after the queue forgot its job: the database remembers it. Its run
+    // left pending (the first try failed before paying, the reply job is retried) is paid now.
     const asked = trigger.commentId && prRuns.find((r) => r.commentId === trigger.commentId);
-    if (asked) return duplicate(asked);
+    if (asked) return asked.status === "pending" ? pay(asked, trigger.url) : duplicate(asked);
     const forHead = prRuns.filter((r) => r.headSha === trigger.headSha);
     const attempt = nextAttempt(forHead, trigger.source);
     if (attempt === null) return duplicate(forHead[0]!);

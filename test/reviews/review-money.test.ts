@@ -302,6 +302,32 @@ describe("`/jasper review`: one comment asks for one run", () => {
     expect(await w.store.runs.listForPullRequest(acme, 501, 12, 10)).toHaveLength(1);
     expect(w.reviewJobs).toEqual([run.runKey]);
   });
+
+  it("a comment whose first try failed between claiming and paying is paid and queued when it is tried again", async () => {
+    let chargeFailures = 1;
+    const w = world({
+      wrap: (l) => ({
+        charge: async (id, input) => {
+          if (chargeFailures-- > 0) throw new Error("connection reset");
+          return l.charge(id, input);
+        },
+        refundOfCharge: (id, key) => l.refundOfCharge(id, key),
+        refund: (id, input) => l.refund(id, input),
+      }),
+    });
+    const asked = trigger(HEAD_A, { source: "command", commentId: 555001 });
+    await expect(w.acceptReview.accept(asked)).rejects.toThrow("connection reset");
+    const [left] = await w.store.runs.listForPullRequest(acme, 501, 12, 10);
+    expect(left).toMatchObject({ status: "pending", commentId: 555001 });
+
+    // The reply job is retried: the same comment again.
+    const again = await w.acceptReview.accept(asked);
+
+    expect(again).toMatchObject({ status: "queued", run: { runKey: left!.runKey } });
+    expect(w.reviewJobs).toEqual([left!.runKey]);
+    expect(await w.usage()).toHaveLength(1);
+    expect(await w.store.runs.listForPullRequest(acme, 501, 12, 10)).toHaveLength(1);
+  });
 });
 
 describe("a refund due survives a failure", () => {
