@@ -188,7 +188,11 @@ export function createAcceptReview(deps: AcceptDeps) {
       if (run.chargeKey && !(await deps.ledger.refundOfCharge(run.accountId, run.chargeKey))) {
         return run.chargeKey;
       }
-      return chargeFor(run, deps.pullRequestUrl(run.pr.repository, run.pr.number));
+      const key = await chargeFor(run, deps.pullRequestUrl(run.pr.repository, run.pr.number));
+      // A run's own key (per-run charging) is made once: charging it again replays the charge
+      // that was refunded, which pays for nothing.
+      if (key !== null && (await deps.ledger.refundOfCharge(run.accountId, key))) return null;
+      return key;
     },
     /** The sweeper's way back into a run a crash left `pending`. */
     resume: (run: ReviewRun) => pay(run, deps.pullRequestUrl(run.pr.repository, run.pr.number)),

@@ -284,6 +284,25 @@ describe("before posting, a run is paid by a live charge (AcceptReview.liveCharg
     expect((await w.usage()).map((e) => e.idempotencyKey)).toEqual(["review:501:13:pr0", PR0]);
     expect((await w.ledger.summary(acme)).balance).toBe(0);
   });
+
+  it("posts nothing on a run's own charge (per-run charging) once that charge was refunded", async () => {
+    const w = world();
+    await w.perRunCharging();
+    const run = queuedRun(await w.acceptReview.accept(trigger(HEAD_A)));
+    // The sweeper ended the run (its job looked dead) and refunded it; this worker is still on it.
+    expect((await w.ledger.refund(acme, { chargeKey: run.chargeKey! })).status).toBe("created");
+
+    const host = fakeHost(HEAD_A, () => w.usage());
+    const outcome = await w.runReview(host)(
+      { accountId: acme, runKey: run.runKey },
+      { finalAttempt: false },
+    );
+
+    expect(outcome).toBe("paused");
+    expect(host.posted).toEqual([]);
+    expect(await w.usage()).toHaveLength(1);
+    expect((await w.ledger.summary(acme)).balance).toBe(3);
+  });
 });
 
 describe("`/jasper review`: one comment asks for one run", () => {
