@@ -122,7 +122,7 @@ export function createCommentEvents(deps: CommentEventDeps) {
     const commands: Record<CommandName, () => Promise<void>> = {
       review: () =>
         deps.enqueueReply(
-          { kind: "review_request", ...target, repositoryId: repository.id },
+          { kind: "review_request", ...target, repositoryId: repository.id, commentId: comment.id },
           `review-request-${comment.id}`,
         ),
       pause: async () => {

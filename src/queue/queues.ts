@@ -34,6 +34,8 @@ export const replyJobSchema = z.discriminatedUnion("kind", [
     kind: z.literal("review_request"),
     ...prTarget,
     repositoryId: z.number().int().positive(),
+    /** The comment that asked: one comment asks for one run, however often it is delivered. */
+    commentId: z.number().int().positive().optional(),
   }),
   z.object({
     kind: z.literal("chat"),

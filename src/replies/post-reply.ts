@@ -43,6 +43,7 @@ export function createPostReply(deps: PostReplyDeps) {
           headSha: pull.headSha,
           url: pull.url,
           source: "command",
+          commentId: job.commentId,
         });
         const answer =
           outcome.status === "duplicate"

@@ -66,9 +66,10 @@ export function createAcceptReview(deps: AcceptDeps) {
       if (flags.autoReviewPaused) return { status: "skipped", reason: "paused_on_pull_request" };
     }
     const prRuns = await deps.runs.listForPullRequest(accountId, pr.repositoryId, pr.number, 50);
-    // A comment redelivered after the queue forgot its job: the database remembers it.
+    // A comment redelivered after the queue forgot its job: the database remembers it. Its run
+    // left pending (the first try failed before paying, the reply job is retried) is paid now.
     const asked = trigger.commentId && prRuns.find((r) => r.commentId === trigger.commentId);
-    if (asked) return duplicate(asked);
+    if (asked) return asked.status === "pending" ? pay(asked, trigger.url) : duplicate(asked);
     const forHead = prRuns.filter((r) => r.headSha === trigger.headSha);
     const attempt = nextAttempt(forHead, trigger.source);
     if (attempt === null) return duplicate(forHead[0]!);
@@ -183,7 +184,11 @@ export function createAcceptReview(deps: AcceptDeps) {
       if (run.chargeKey && !(await deps.ledger.refundOfCharge(run.accountId, run.chargeKey))) {
         return run.chargeKey;
       }
-      return chargeFor(run, deps.pullRequestUrl(run.pr.repository, run.pr.number));
+      const key = await chargeFor(run, deps.pullRequestUrl(run.pr.repository, run.pr.number));
+      // A run's own key (per-run charging) is made once: charging it again replays the charge
+      // that was refunded, which pays for nothing.
+      if (key !== null && (await deps.ledger.refundOfCharge(run.accountId, key))) return null;
+      return key;
     },
     /** The sweeper's way back into a run a crash left `pending`. */
     resume: (run: ReviewRun) => pay(run, deps.pullRequestUrl(run.pr.repository, run.pr.number)),

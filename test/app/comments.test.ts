@@ -1,6 +1,9 @@
 import { describe, expect, it } from "@jest/globals";
+import { Queue } from "bullmq";
 import nock from "nock";
 import { toAccountId } from "../../src/accounts/types.js";
+import { jobId, QUEUE } from "../../src/queue/queues.js";
+import { createRedis } from "../../src/queue/redis.js";
 import { fixture } from "../support/github.js";
 import {
   mockComments,
@@ -10,7 +13,7 @@ import {
   type PostedComment,
   type PostedReview,
 } from "../support/github-api.js";
-import { createHarness, eventually, type Harness } from "../support/harness.js";
+import { createHarness, eventually, REDIS_URL, type Harness } from "../support/harness.js";
 
 const acme = toAccountId(9001);
 let nextId = 1;
@@ -117,6 +120,45 @@ describe("chat and commands", () => {
       [1, "posted"],
       [0, "posted"],
     ]);
+  });
+
+  it("`/jasper review` delivered again after the queue forgot it asks for no second run (per-run charging)", async () => {
+    h = await createHarness();
+    mockPermission("write", { times: 2 }); // the comment, and its redelivery
+    await h.store.accounts.upsert({ id: acme, login: "Acme-Corp", type: "Organization" });
+    await h.store.accounts.updateSettings(acme, { reviewCharging: "review_run" });
+    const lookUpHead = () =>
+      nock("https://api.github.com")
+        .get("/repos/Acme-Corp/widgets/pulls/12")
+        .reply(200, fixture("pull_request.opened").pull_request as nock.Body);
+    lookUpHead();
+    const posted: PostedReview[] = [];
+    mockReviewCalls(posted, { number: 12 });
+    const asked = commentEvent("/jasper review");
+
+    await h.deliver("issue_comment", asked);
+    h.startWorkers();
+    await eventually(async () => posted.length === 1 && (await h.pendingJobs()) === 0);
+
+    // The replies queue no longer has the request (trimmed, flushed), and GitHub redelivers.
+    const connection = createRedis(REDIS_URL, "producer");
+    const replies = new Queue(QUEUE.replies, { connection, prefix: h.prefix });
+    expect(await replies.remove(jobId("reply", `review-request-${asked.comment.id}`))).toBe(1);
+    await replies.close();
+    await connection.quit();
+    lookUpHead();
+    const comments: PostedComment[] = [];
+    mockComments(comments, 1);
+    expect(await h.deliver("issue_comment", asked)).toBe(200);
+    await eventually(async () => comments.length === 1 && (await h.pendingJobs()) === 0);
+
+    expect(comments[0]!.body).toContain("already on its way");
+    expect(posted).toHaveLength(1);
+    const runs = await h.store.runs.listForPullRequest(acme, 501, 12, 10);
+    expect(runs.map((r) => [r.attempt, r.status, r.commentId])).toEqual([
+      [0, "posted", asked.comment.id],
+    ]);
+    expect(await h.store.ledger.list(acme, { types: ["usage"], limit: 10 })).toHaveLength(1);
   });
 
   it("limits chat per pull request", async () => {

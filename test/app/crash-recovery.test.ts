@@ -2,7 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import { UnrecoverableError, Worker } from "bullmq";
 import { toAccountId } from "../../src/accounts/types.js";
 import { createRedis } from "../../src/queue/redis.js";
-import { QUEUE } from "../../src/queue/queues.js";
+import { jobId, QUEUE } from "../../src/queue/queues.js";
 import { fixture } from "../support/github.js";
 import {
   mockComments,
@@ -40,6 +40,30 @@ describe("a worker killed mid-review never loses the credit", () => {
     h.startWorkers();
     await eventually(async () => (await run()).status === "posted");
     expect(posted).toHaveLength(1);
+  });
+
+  it("re-queues a paid run whose job vanished when GitHub redelivers its event: posted once, charged once", async () => {
+    h = await createHarness();
+    await h.deliver("pull_request", fixture("pull_request.opened"));
+    const id = jobId("run", acme, (await run()).runKey);
+    expect(await h.reviewsQueue.getJob(id)).toBeDefined();
+    await h.reviewsQueue.remove(id); // Redis lost the job (flushed, failed over)
+    expect(await h.reviewsQueue.getJob(id)).toBeUndefined();
+
+    // The webhook answered 500 or GitHub redelivered anyway: the same event again.
+    expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(200);
+    expect(await h.reviewsQueue.getJob(id)).toBeDefined();
+    const posted: PostedReview[] = [];
+    mockReviewCalls(posted, { number: 12 });
+    h.startWorkers();
+    await eventually(
+      async () => (await run()).status === "posted" && (await h.pendingJobs()) === 0,
+    );
+
+    expect(posted).toHaveLength(1);
+    expect(await h.store.runs.listForPullRequest(acme, 501, 12, 10)).toHaveLength(1);
+    expect(await h.store.ledger.list(acme, { types: ["usage"], limit: 10 })).toHaveLength(1);
+    expect((await h.jasper.ledger.summary(acme)).balance).toBe(2);
   });
 
   it("refunds a run whose job died on its last attempt without recording it", async () => {

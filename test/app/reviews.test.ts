@@ -2,6 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import { toAccountId } from "../../src/accounts/types.js";
 import { createOpenAiEngine } from "../../src/engine/openai-engine.js";
+import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import { fixture } from "../support/github.js";
 import {
   mockComments,
@@ -26,6 +27,17 @@ const prEvent = (action: string, number = 12, over: Record<string, unknown> = {}
       html_url: `https://github.com/Acme-Corp/widgets/pull/${number}`,
       ...over,
     },
+  };
+};
+
+/** A push to pull request 12: the synchronize event at head `sha`. */
+const pushEvent = (sha: string) => {
+  const event = fixture("pull_request.synchronize") as Record<string, unknown> & {
+    pull_request: { head: Record<string, unknown> };
+  };
+  return {
+    ...event,
+    pull_request: { ...event.pull_request, head: { ...event.pull_request.head, sha } },
   };
 };
 
@@ -239,5 +251,92 @@ describe("automatic reviews", () => {
     expect(posted[0]!.body.commit_id).toBe(newest);
     expect(await usage()).toHaveLength(1);
     expect(await refunds()).toHaveLength(0);
+  });
+
+  it("per-run charging, 2 credits, three pushes: the third pauses, no older head is reviewed, both older runs are refunded", async () => {
+    h = await createHarness({ env: { FREE_REVIEWS_PER_MONTH: "0" } });
+    await h.store.accounts.upsert({ id: acme, login: "Acme-Corp", type: "Organization" });
+    await h.store.accounts.updateSettings(acme, { reviewCharging: "review_run" });
+    await h.ledger.grant(acme, {
+      type: "purchase",
+      amount: 2,
+      description: "2 credits purchased",
+      idempotencyKey: "purchase-cs_test_1",
+    });
+    const [headB, headC] = ["2".repeat(40), "3".repeat(40)];
+    // GitHub's answer if asked: the pull request is at C by the time the workers run.
+    const posted: PostedReview[] = [];
+    mockReviewCalls(posted, { number: 12, headSha: headC, times: 2, optional: true });
+    const comments: PostedComment[] = [];
+    mockComments(comments, 1, { listFirst: true });
+
+    await h.deliver("pull_request", prEvent("opened"));
+    await h.deliver("pull_request", pushEvent(headB));
+    await h.deliver("pull_request", pushEvent(headC));
+    expect((await runs()).map((r) => [r.headSha[0], r.status])).toEqual([
+      ["3", "paused"],
+      ["2", "queued"],
+      ["1", "queued"],
+    ]);
+    expect((await h.jasper.ledger.summary(acme)).balance).toBe(0);
+
+    h.startWorkers();
+    await eventually(
+      async () =>
+        (await runs()).every((r) => r.status !== "queued") &&
+        comments.length === 1 &&
+        (await h.pendingJobs()) === 0,
+    );
+
+    expect(posted).toEqual([]);
+    expect((await runs()).map((r) => [r.headSha[0], r.status, r.refundDue])).toEqual([
+      ["3", "paused", false],
+      ["2", "superseded", false],
+      ["1", "superseded", false],
+    ]);
+    const charges = await usage();
+    expect(charges).toHaveLength(2);
+    expect((await refunds()).map((e) => e.refundOf).sort()).toEqual(
+      charges.map((e) => e.id).sort(),
+    );
+    expect((await h.jasper.ledger.summary(acme)).balance).toBe(2);
+    expect(comments[0]!.body).toContain("reviews are paused");
+    const report = await verifyLedger(h.store.ledger);
+    expect(report.entries).toBeGreaterThan(0);
+    expect(report.problems).toEqual([]);
+  });
+
+  it("per-run charging: a run whose head GitHub has moved past is refunded, not reviewed; the new head is reviewed and charged once", async () => {
+    h = await createHarness();
+    await h.store.accounts.upsert({ id: acme, login: "Acme-Corp", type: "Organization" });
+    await h.store.accounts.updateSettings(acme, { reviewCharging: "review_run" });
+    const headB = "2".repeat(40);
+    // B was pushed, but its event has not arrived yet: GitHub already answers head B.
+    nock("https://api.github.com")
+      .get("/repos/Acme-Corp/widgets/pulls/12")
+      .reply(200, {
+        ...(fixture("pull_request.opened").pull_request as Record<string, unknown>),
+        head: { sha: headB },
+      });
+
+    await h.deliver("pull_request", prEvent("opened"));
+    h.startWorkers();
+    await eventually(async () => (await runs())[0]?.status === "superseded");
+    expect(await refunds()).toHaveLength(1);
+    expect((await h.jasper.ledger.summary(acme)).balance).toBe(3);
+
+    const posted: PostedReview[] = [];
+    mockReviewCalls(posted, { number: 12, headSha: headB });
+    await h.deliver("pull_request", pushEvent(headB));
+    await eventually(async () => posted.length === 1 && (await h.pendingJobs()) === 0);
+
+    expect(posted[0]!.body.commit_id).toBe(headB);
+    expect((await runs()).map((r) => [r.headSha[0], r.status])).toEqual([
+      ["2", "posted"],
+      ["1", "superseded"],
+    ]);
+    expect(await usage()).toHaveLength(2);
+    expect(await refunds()).toHaveLength(1);
+    expect((await h.jasper.ledger.summary(acme)).balance).toBe(2);
   });
 });

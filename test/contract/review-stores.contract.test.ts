@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { DEFAULT_SETTINGS, type AccountId } from "../../src/accounts/types.js";
+import { DEFAULT_SETTINGS, toAccountId, type AccountId } from "../../src/accounts/types.js";
 import type { NewRun, PullRequestRef, ReviewRun } from "../../src/reviews/types.js";
 import { newAccountId } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
@@ -240,6 +240,47 @@ describe.each(storeFactories())("review run store contract: $name", ({ create, c
     });
   });
 
+  describe("order by sequence", () => {
+    it("newest is the highest sequence, even when its run was claimed first", async () => {
+      const { runs } = await create();
+      const id = newAccountId();
+      // Two hosts: the one that drew sequence 2 claims before the one that drew 1.
+      const second = (await runs.claim(newRun(id, { attempt: 1, sequence: 2 }))).run;
+      await tick();
+      const first = (await runs.claim(newRun(id, { attempt: 0, sequence: 1 }))).run;
+      expect(first.createdAt.getTime()).toBeGreaterThan(second.createdAt.getTime());
+      expect(second.sequence).toBe(2);
+
+      expect((await runs.latestForPullRequest(id, PR.repositoryId, PR.number))?.runKey).toBe(
+        second.runKey,
+      );
+      expect(keys(await runs.listForPullRequest(id, PR.repositoryId, PR.number, 10))).toEqual([
+        second.runKey,
+        first.runKey,
+      ]);
+
+      // Runs stored before the sequence existed (0) come after every counted run, newest
+      // created first among themselves; a later sequence is newest again.
+      await tick();
+      const legacyOld = (await runs.claim(newRun(id, { attempt: 2, sequence: 0 }))).run;
+      await tick();
+      const legacyNew = (await runs.claim(newRun(id, { attempt: 3, sequence: 0 }))).run;
+      const third = (await runs.claim(newRun(id, { attempt: 4, sequence: 3 }))).run;
+      expect(keys(await runs.listForPullRequest(id, PR.repositoryId, PR.number, 10))).toEqual([
+        third.runKey,
+        second.runKey,
+        first.runKey,
+        legacyNew.runKey,
+        legacyOld.runKey,
+      ]);
+      expect(keys(await runs.listForPullRequest(id, PR.repositoryId, PR.number, 2))).toEqual([
+        third.runKey,
+        second.runKey,
+      ]);
+      expect(await runs.latestForPullRequest(id, PR.repositoryId, PR.number)).toEqual(third);
+    });
+  });
+
   describe("postedWithCharge", () => {
     it("is true only for a posted run carrying that charge in that account", async () => {
       const { runs } = await create();
@@ -325,6 +366,140 @@ describe.each(storeFactories())("review run store contract: $name", ({ create, c
       expect(await runs.listStale(older.updatedAt, 10)).toEqual([]);
       expect(keys(await runs.listStale(future(), 10))).toEqual([older.runKey, newer.runKey]);
     });
+
+    it("pages with `after` through every stale run exactly once, whatever the page size", async () => {
+      const { runs } = await create();
+      const accounts = [newAccountId(), newAccountId(), newAccountId()];
+      // Claimed at once: a store with a millisecond clock gives many the same updatedAt.
+      await Promise.all(
+        Array.from({ length: 9 }, (_, i) =>
+          runs.claim(
+            newRun(accounts[i % 3]!, { attempt: i, status: i % 2 ? "queued" : "pending" }),
+          ),
+        ),
+      );
+      const all = await runs.listStale(future(), 100);
+      expect(all).toHaveLength(9);
+      const id = (r: ReviewRun) => `${r.accountId}|${r.runKey}`;
+
+      for (const pageSize of [1, 2, 4]) {
+        const seen: ReviewRun[] = [];
+        let after: ReviewRun | undefined;
+        for (let page = 0; page <= all.length; page++) {
+          const got = await runs.listStale(future(), pageSize, after);
+          seen.push(...got);
+          if (got.length < pageSize) break;
+          after = got.at(-1);
+        }
+        expect(seen.map(id)).toEqual(all.map(id));
+      }
+    });
+
+    it("`after` orders runs of one updatedAt by accountId, then runKey", async () => {
+      const { runs } = await create();
+      const a = newAccountId();
+      const claimed: ReviewRun[] = [];
+      for (let attempt = 0; attempt < 3; attempt++) {
+        claimed.push((await runs.claim(newRun(a, { attempt }))).run);
+        await tick();
+      }
+      const [before, r, later] = claimed as [ReviewRun, ReviewRun, ReviewRun];
+      const at = (accountId: AccountId, runKey: string) => ({
+        updatedAt: r.updatedAt,
+        accountId,
+        runKey,
+      });
+
+      // Where a run sharing r's updatedAt would stand: r comes after a smaller key or account.
+      expect(keys(await runs.listStale(future(), 10, at(a, r.runKey)))).toEqual([later.runKey]);
+      expect(keys(await runs.listStale(future(), 10, at(a, "")))).toEqual([r.runKey, later.runKey]);
+      expect(keys(await runs.listStale(future(), 10, at(toAccountId(a - 1), "~~~~")))).toEqual([
+        r.runKey,
+        later.runKey,
+      ]);
+      expect(keys(await runs.listStale(future(), 10, at(toAccountId(a + 1), "")))).toEqual([
+        later.runKey,
+      ]);
+      // And `after` an earlier run's place, everything from that run on.
+      expect(
+        keys(
+          await runs.listStale(future(), 10, {
+            updatedAt: before.updatedAt,
+            accountId: a,
+            runKey: "",
+          }),
+        ),
+      ).toEqual(keys(claimed));
+    });
+  });
+
+  describe("refund due", () => {
+    it("lists ended runs whose refund is due, oldest end first, across accounts, until settled", async () => {
+      const { runs } = await create();
+      const a = newAccountId();
+      const b = newAccountId();
+      const claim = async (accountId: AccountId, attempt: number) =>
+        (
+          await runs.claim(
+            newRun(accountId, { attempt, status: "queued", chargeKey: `c-${attempt}` }),
+          )
+        ).run;
+      const r1 = await claim(a, 1);
+      const r2 = await claim(b, 2);
+      const r3 = await claim(a, 3);
+      const r4 = await claim(a, 4);
+      const r5 = await claim(a, 5);
+      expect(r1.refundDue).toBe(false);
+      expect(await runs.listRefundDue(10)).toEqual([]);
+
+      await tick();
+      const failed = await runs.transition(b, r2.runKey, ["queued"], "failed", {
+        reason: "engine_error",
+        refundDue: true,
+      });
+      expect(failed).toMatchObject({ status: "failed", refundDue: true });
+      await tick();
+      await runs.transition(a, r1.runKey, ["queued"], "superseded", { refundDue: true });
+      await tick();
+      await runs.transition(a, r3.runKey, ["queued"], "skipped", { refundDue: true });
+      // Not ended, or ended with nothing due: not listed.
+      await runs.transition(a, r4.runKey, ["queued"], "queued", { refundDue: true });
+      await runs.transition(a, r5.runKey, ["queued"], "posted");
+
+      const due = await runs.listRefundDue(10);
+      expect(due.map((r) => [r.accountId, r.runKey, r.status, r.refundDue])).toEqual([
+        [b, r2.runKey, "failed", true],
+        [a, r1.runKey, "superseded", true],
+        [a, r3.runKey, "skipped", true],
+      ]);
+      expect(due[0]).toEqual(await runs.get(b, r2.runKey));
+      expect(keys(await runs.listRefundDue(2))).toEqual([r2.runKey, r1.runKey]);
+      expect(await runs.listRefundDue(0)).toEqual([]);
+
+      // Settling clears the flag only: the run stays as it ended.
+      const ended = (await runs.get(a, r1.runKey))!;
+      await runs.settleRefund(a, r1.runKey);
+      expect(await runs.get(a, r1.runKey)).toMatchObject({
+        status: "superseded",
+        chargeKey: "c-1",
+        reason: null,
+        refundDue: false,
+        createdAt: ended.createdAt,
+      });
+      expect(keys(await runs.listRefundDue(10))).toEqual([r2.runKey, r3.runKey]);
+
+      // Scoped to the account: another account's key, or an unknown run, changes nothing.
+      await runs.settleRefund(a, r2.runKey);
+      await runs.settleRefund(a, "501:7:nope:0");
+      expect(keys(await runs.listRefundDue(10))).toEqual([r2.runKey, r3.runKey]);
+      // A later transition that does not name the flag leaves it.
+      await runs.transition(b, r2.runKey, ["failed"], "failed", { reason: "again" });
+      expect((await runs.get(b, r2.runKey))?.refundDue).toBe(true);
+
+      await runs.settleRefund(b, r2.runKey);
+      await runs.settleRefund(a, r3.runKey);
+      expect(await runs.listRefundDue(10)).toEqual([]);
+    });
   });
 
   it("returns copies: changing a returned run changes nothing stored", async () => {
@@ -367,6 +542,52 @@ describe.each(storeFactories())("review run store contract: $name", ({ create, c
 describe.each(storeFactories())("pull request store contract: $name", ({ create, cleanup }) => {
   // Closes the stores each test opened, and drops their test databases.
   afterEach(cleanup);
+  it("counts runs 1, 2, 3 per pull request and account", async () => {
+    const { pullRequests } = await create();
+    const id = newAccountId();
+    const other = newAccountId();
+    expect(await pullRequests.nextRunSequence(id, PR)).toBe(1);
+    expect(await pullRequests.nextRunSequence(id, PR)).toBe(2);
+    expect(await pullRequests.nextRunSequence(id, PR)).toBe(3);
+    expect(await pullRequests.nextRunSequence(id, OTHER_PR)).toBe(1);
+    expect(await pullRequests.nextRunSequence(id, OTHER_REPO_PR)).toBe(1);
+    expect(await pullRequests.nextRunSequence(other, PR)).toBe(1);
+    expect(await pullRequests.nextRunSequence(id, PR)).toBe(4);
+  });
+
+  it("gives 20 concurrent callers 20 distinct sequences, the first ones included", async () => {
+    const { pullRequests } = await create();
+    const id = newAccountId();
+    const got = await Promise.all(
+      Array.from({ length: 20 }, () => pullRequests.nextRunSequence(id, PR)),
+    );
+    expect([...got].sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(await pullRequests.nextRunSequence(id, PR)).toBe(21);
+  });
+
+  it("keeps the counter and the flags apart", async () => {
+    const { pullRequests } = await create();
+    const id = newAccountId();
+    // The counter creating the pull request's record changes no flag, and the notice is
+    // still claimed exactly once.
+    expect(await pullRequests.nextRunSequence(id, PR)).toBe(1);
+    expect(await pullRequests.get(id, PR.repositoryId, PR.number)).toEqual({
+      autoReviewPaused: false,
+      pausedNoticeCommentId: null,
+    });
+    const claims = await Promise.all(
+      Array.from({ length: 10 }, () => pullRequests.claimPausedNotice(id, PR)),
+    );
+    expect(claims.filter((c) => c)).toHaveLength(1);
+    await pullRequests.setAutoReviewPaused(id, PR, true);
+    await pullRequests.setPausedNoticeComment(id, PR, 42);
+    expect(await pullRequests.nextRunSequence(id, PR)).toBe(2);
+    expect(await pullRequests.get(id, PR.repositoryId, PR.number)).toEqual({
+      autoReviewPaused: true,
+      pausedNoticeCommentId: 42,
+    });
+  });
+
   it("reads an unknown pull request as all defaults", async () => {
     const { pullRequests } = await create();
     expect(await pullRequests.get(newAccountId(), PR.repositoryId, PR.number)).toEqual({

@@ -26,15 +26,23 @@ export interface PostedReview {
 
 /**
  * One review's worth of GitHub calls for pull request `number` (all of them when `number` is
- * omitted), `times` times; fills `posted` with what was sent.
+ * omitted), `times` times; fills `posted` with what was sent. `optional`: GitHub's answers if
+ * asked, not calls the test expects (they are not pending when unused).
  */
 export function mockReviewCalls(
   posted: PostedReview[],
-  { times = 1, number, headSha = "1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c", post = true } = {} as {
+  {
+    times = 1,
+    number,
+    headSha = "1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c",
+    post = true,
+    optional = false,
+  } = {} as {
     times?: number;
     number?: number;
     headSha?: string;
     post?: boolean;
+    optional?: boolean;
   },
 ): void {
   const pr = number === undefined ? "(\\d+)" : String(number);
@@ -43,6 +51,7 @@ export function mockReviewCalls(
   scope
     .get(pull(""))
     .times(times)
+    .optionally(optional)
     .reply(200, (uri) => {
       const n = Number(/pulls\/(\d+)/.exec(uri)![1]);
       const base = fixture("pull_request.opened").pull_request as Record<string, unknown>;
@@ -53,15 +62,17 @@ export function mockReviewCalls(
         head: { sha: headSha },
       };
     });
-  scope.get(pull("/reviews")).times(times).reply(200, []);
+  scope.get(pull("/reviews")).times(times).optionally(optional).reply(200, []);
   scope
     .get(pull("/files"))
     .times(times)
+    .optionally(optional)
     .reply(200, fixture("pulls.files") as unknown as nock.Body);
   if (post) {
     scope
       .post(pull("/reviews"))
       .times(times)
+      .optionally(optional)
       .reply(200, (uri, body) => {
         posted.push({
           number: Number(/pulls\/(\d+)/.exec(uri)![1]),

@@ -1,0 +1,469 @@
+/**
+ * The review money paths as use cases on the in-memory store, with a real Ledger and fake
+ * queues and host: the races and failures a webhook test cannot time (a sibling run claimed
+ * but not paid yet, a refund written under a queued run, a ledger that throws once).
+ */
+import { describe, expect, it } from "@jest/globals";
+import { toAccountId, type AccountId } from "../../src/accounts/types.js";
+import type { ReviewEngine } from "../../src/engine/engine.js";
+import type { EntryType } from "../../src/ledger/types.js";
+import { Ledger } from "../../src/ledger/ledger.js";
+import { verifyLedger } from "../../src/ledger/verify-ledger.js";
+import type { ReplyJob } from "../../src/queue/queues.js";
+import { createVoice } from "../../src/replies/voice.js";
+import { createAcceptReview, type ReviewTrigger } from "../../src/reviews/accept-review.js";
+import { pullRequestChargeKey, runKeyOf } from "../../src/reviews/charge-keys.js";
+import { createFinishRun } from "../../src/reviews/finish-run.js";
+import type { NewReview, PullRequestHost } from "../../src/reviews/pull-request-host.js";
+import { createRunReview } from "../../src/reviews/run-review.js";
+import { createSweeper, type SweepDeps, type SweepOptions } from "../../src/reviews/sweep-runs.js";
+import type { NewRun, PullRequestRef, ReviewRun } from "../../src/reviews/types.js";
+import { createMemoryStore } from "../../src/store/memory/memory-store.js";
+
+const acme = toAccountId(9001);
+const PR: PullRequestRef = { repositoryId: 501, repository: "Acme-Corp/widgets", number: 12 };
+const HEAD_A = "a".repeat(40);
+const HEAD_B = "b".repeat(40);
+const PR0 = pullRequestChargeKey(PR, 0);
+const PR1 = pullRequestChargeKey(PR, 1);
+
+type WorldLedger = Pick<Ledger, "charge" | "refundOfCharge" | "refund">;
+
+/**
+ * A store, a ledger with `freePerMonth` free credits, and the review use cases wired as
+ * compose.ts wires them; `wrap` puts something between the use cases and the ledger.
+ */
+function world({
+  freePerMonth = 3,
+  wrap = (l: Ledger): WorldLedger => l,
+}: { freePerMonth?: number; wrap?: (l: Ledger) => WorldLedger } = {}) {
+  const store = createMemoryStore();
+  const ledger = new Ledger({ store: store.ledger, freePerMonth });
+  const used = wrap(ledger);
+  const reviewJobs: string[] = [];
+  const replies: { id: string; job: ReplyJob }[] = [];
+  const enqueueReview = async (_job: unknown, runKey: string) => {
+    reviewJobs.push(runKey);
+  };
+  const enqueueReply = async (job: ReplyJob, id: string) => {
+    replies.push({ id, job });
+  };
+  const acceptReview = createAcceptReview({
+    runs: store.runs,
+    pullRequests: store.pullRequests,
+    accounts: store.accounts,
+    ledger: used,
+    enqueueReview,
+    enqueueReply,
+    pullRequestUrl: (repository, number) => `https://github.com/${repository}/pull/${number}`,
+  });
+  const finishRun = createFinishRun({
+    runs: store.runs,
+    ledger: used,
+    enqueueReply,
+    voice: createVoice({ botName: "jasper", publicUrl: "https://jasper.example" }),
+  });
+  const entries = (accountId: AccountId, type: EntryType) =>
+    store.ledger.list(accountId, { types: [type], limit: 100 });
+
+  return {
+    store,
+    ledger,
+    acceptReview,
+    finishRun,
+    reviewJobs,
+    replies,
+    usage: (accountId = acme) => entries(accountId, "usage"),
+    refunds: (accountId = acme) => entries(accountId, "refund"),
+    stored: async (run: ReviewRun) => (await store.runs.get(run.accountId, run.runKey))!,
+    perRunCharging: async () => {
+      await store.accounts.upsert({ id: acme, login: "Acme-Corp", type: "Organization" });
+      await store.accounts.updateSettings(acme, { reviewCharging: "review_run" });
+    },
+    /** What accept() has written when it is between claiming a run and paying for it. */
+    async claimPending(headSha: string, over: Partial<NewRun> = {}): Promise<ReviewRun> {
+      const accountId = over.accountId ?? acme;
+      const pr = over.pr ?? PR;
+      const { run } = await store.runs.claim({
+        accountId,
+        runKey: runKeyOf(pr, headSha, 0),
+        pr,
+        headSha,
+        attempt: 0,
+        sequence: await store.pullRequests.nextRunSequence(accountId, pr),
+        commentId: null,
+        installationId: 4242,
+        status: "pending",
+        chargeKey: null,
+        incremental: false,
+        reason: null,
+        ...over,
+      });
+      return run;
+    },
+    sweep(
+      staleBefore = new Date(Date.now() + 60_000),
+      options: SweepOptions = {},
+      over: Partial<SweepDeps> = {},
+    ) {
+      return createSweeper({
+        runs: store.runs,
+        acceptReview,
+        finishRun,
+        reviewJobState: async () => "waiting",
+        enqueueReview,
+        ...over,
+      })(staleBefore, options);
+    },
+    runReview: (host: FakeHost) =>
+      createRunReview({ runs: store.runs, engine: fakeEngine, finishRun, acceptReview, host }),
+  };
+}
+
+const trigger = (headSha: string, over: Partial<ReviewTrigger> = {}): ReviewTrigger => ({
+  accountId: acme,
+  installationId: 4242,
+  pr: PR,
+  headSha,
+  url: "https://github.com/Acme-Corp/widgets/pull/12",
+  source: "auto",
+  ...over,
+});
+
+/** The run of an outcome that must be "queued". */
+function queuedRun(outcome: { status: string; run?: ReviewRun }): ReviewRun {
+  expect(outcome.status).toBe("queued");
+  return outcome.run!;
+}
+
+const fakeEngine: ReviewEngine = {
+  name: "fake",
+  review: async () => ({ summary: "Looks fine.", comments: [] }),
+  chat: async () => "",
+};
+
+type FakeHost = Pick<
+  PullRequestHost,
+  "getPullRequest" | "hasReviewWithMarker" | "listChangedFiles" | "postReview"
+> & { posted: { review: NewReview; chargesWhenPosted: (string | null)[] }[] };
+
+/** An open pull request at `headSha`; each posted review notes the charges that existed then. */
+function fakeHost(headSha: string, charges: () => Promise<{ idempotencyKey: string | null }[]>) {
+  const host: FakeHost = {
+    posted: [],
+    getPullRequest: async () => ({
+      state: "open",
+      title: "Add payment retry",
+      body: "",
+      headSha,
+      url: "https://github.com/Acme-Corp/widgets/pull/12",
+    }),
+    hasReviewWithMarker: async () => false,
+    listChangedFiles: async () => [
+      {
+        filename: "src/retry.ts",
+        status: "modified",
+        additions: 1,
+        deletions: 0,
+        patch: "@@ -1,1 +1,2 @@\n const a = 1;\n+const b = 2;",
+      },
+    ],
+    postReview: async (_pr, review) => {
+      host.posted.push({
+        review,
+        chargesWhenPosted: (await charges()).map((e) => e.idempotencyKey),
+      });
+    },
+  };
+  return host;
+}
+
+describe("a superseded run and its successor that is not paid yet (per-PR charging)", () => {
+  it("refunds nothing while the successor is unpaid; the successor takes the same charge and the sweep settles without refunding", async () => {
+    const w = world();
+    const first = queuedRun(await w.acceptReview.accept(trigger(HEAD_A)));
+    expect(first.chargeKey).toBe(PR0);
+    // The next push's accept() has claimed its run and not charged it yet.
+    const second = await w.claimPending(HEAD_B);
+
+    const ended = await w.finishRun(first, "superseded", "a newer commit will be reviewed");
+    expect(ended).toEqual({
+      run: expect.objectContaining({ status: "superseded", refundDue: true }),
+      refunded: false,
+    });
+    expect(await w.refunds()).toHaveLength(0);
+    expect((await w.stored(first)).refundDue).toBe(true);
+
+    // The successor pays: the pull request's charge is still live, so it carries that one.
+    const paid = queuedRun(await w.acceptReview.resume(second));
+    expect(paid.chargeKey).toBe(PR0);
+
+    expect(await w.sweep()).toEqual({ resumed: 0, requeued: 0, failed: 0, settled: 1, errors: 0 });
+    expect(await w.stored(first)).toMatchObject({ status: "superseded", refundDue: false });
+    expect((await w.usage()).map((e) => e.idempotencyKey)).toEqual([PR0]);
+    expect(await w.refunds()).toHaveLength(0);
+    expect((await w.ledger.summary(acme)).balance).toBe(2);
+    expect((await verifyLedger(w.store.ledger)).problems).toEqual([]);
+  });
+
+  it("refunds the charge exactly once when the successor ends without paying, however often the superseded run is settled", async () => {
+    const w = world();
+    const first = queuedRun(await w.acceptReview.accept(trigger(HEAD_A)));
+    const second = await w.claimPending(HEAD_B);
+    await w.finishRun(first, "superseded", "a newer commit will be reviewed");
+    expect((await w.stored(first)).refundDue).toBe(true);
+
+    const gone = await w.finishRun(second, "failed", "the review could not be charged");
+    expect(gone?.refunded).toBe(false);
+    expect(await w.stored(second)).toMatchObject({
+      status: "failed",
+      chargeKey: null,
+      refundDue: false,
+    });
+
+    expect(await w.finishRun.settle(await w.stored(first))).toBe(true);
+    expect(await w.finishRun.settle(await w.stored(first))).toBe(true);
+    expect(await w.stored(first)).toMatchObject({ status: "superseded", refundDue: false });
+    const refunds = await w.refunds();
+    expect(refunds).toHaveLength(1);
+    expect(refunds[0]!.refundOf).toBe((await w.usage())[0]!.id);
+    expect((await w.ledger.summary(acme)).balance).toBe(3);
+    expect((await verifyLedger(w.store.ledger)).problems).toEqual([]);
+    // Only the run that failed says so; it cost nothing.
+    expect(w.replies.map((r) => r.id)).toEqual([`failed-${second.runKey}`]);
+    expect(w.replies[0]!.job).toMatchObject({ body: expect.stringContaining("No credit") });
+  });
+});
+
+describe("before posting, a run is paid by a live charge (AcceptReview.liveCharge)", () => {
+  it("charges a queued run again under the next key when its PR charge was refunded, before posting", async () => {
+    const w = world();
+    const run = queuedRun(await w.acceptReview.accept(trigger(HEAD_A)));
+    // A sibling that could not see this run ended and refunded the shared charge.
+    expect((await w.ledger.refund(acme, { chargeKey: PR0 })).status).toBe("created");
+
+    const host = fakeHost(HEAD_A, () => w.usage());
+    const outcome = await w.runReview(host)(
+      { accountId: acme, runKey: run.runKey },
+      { finalAttempt: false },
+    );
+
+    expect(outcome).toBe("posted");
+    expect(host.posted).toHaveLength(1);
+    expect(host.posted[0]!.chargesWhenPosted).toEqual([PR1, PR0]);
+    expect(await w.stored(run)).toMatchObject({ status: "posted", chargeKey: PR1 });
+    expect(await w.refunds()).toHaveLength(1);
+    expect((await w.ledger.summary(acme)).balance).toBe(2);
+    expect((await verifyLedger(w.store.ledger)).problems).toEqual([]);
+  });
+
+  it("pauses and posts nothing when its PR charge was refunded and no credit is left", async () => {
+    const w = world({ freePerMonth: 1 });
+    const run = queuedRun(await w.acceptReview.accept(trigger(HEAD_A)));
+    await w.ledger.refund(acme, { chargeKey: PR0 });
+    // The credit that came back was spent on another pull request.
+    const other = await w.ledger.charge(acme, {
+      action: "review",
+      description: "Review of Acme-Corp/widgets#13",
+      idempotencyKey: "review:501:13:pr0",
+    });
+    expect(other.status).toBe("created");
+
+    const host = fakeHost(HEAD_A, () => w.usage());
+    const outcome = await w.runReview(host)(
+      { accountId: acme, runKey: run.runKey },
+      { finalAttempt: false },
+    );
+
+    expect(outcome).toBe("paused");
+    expect(host.posted).toEqual([]);
+    expect(await w.stored(run)).toMatchObject({
+      status: "paused",
+      reason: "insufficient_credits",
+    });
+    expect((await w.usage()).map((e) => e.idempotencyKey)).toEqual(["review:501:13:pr0", PR0]);
+    expect((await w.ledger.summary(acme)).balance).toBe(0);
+  });
+
+  it("posts nothing on a run's own charge (per-run charging) once that charge was refunded", async () => {
+    const w = world();
+    await w.perRunCharging();
+    const run = queuedRun(await w.acceptReview.accept(trigger(HEAD_A)));
+    // The sweeper ended the run (its job looked dead) and refunded it; this worker is still on it.
+    expect((await w.ledger.refund(acme, { chargeKey: run.chargeKey! })).status).toBe("created");
+
+    const host = fakeHost(HEAD_A, () => w.usage());
+    const outcome = await w.runReview(host)(
+      { accountId: acme, runKey: run.runKey },
+      { finalAttempt: false },
+    );
+
+    expect(outcome).toBe("paused");
+    expect(host.posted).toEqual([]);
+    expect(await w.usage()).toHaveLength(1);
+    expect((await w.ledger.summary(acme)).balance).toBe(3);
+  });
+});
+
+describe("`/jasper review`: one comment asks for one run", () => {
+  it("accepting the same comment again after its run was posted charges nothing more (per-run charging)", async () => {
+    const w = world();
+    await w.perRunCharging();
+    const asked = trigger(HEAD_A, { source: "command", commentId: 555001 });
+    const run = queuedRun(await w.acceptReview.accept(asked));
+    await w.store.runs.transition(acme, run.runKey, ["queued"], "posted");
+
+    // The comment is delivered again after the queue forgot its job.
+    const again = await w.acceptReview.accept(asked);
+
+    expect(again).toMatchObject({ status: "duplicate", run: { runKey: run.runKey } });
+    expect(await w.usage()).toHaveLength(1);
+    expect(await w.store.runs.listForPullRequest(acme, 501, 12, 10)).toHaveLength(1);
+    expect(w.reviewJobs).toEqual([run.runKey]);
+  });
+
+  it("a comment whose first try failed between claiming and paying is paid and queued when it is tried again", async () => {
+    let chargeFailures = 1;
+    const w = world({
+      wrap: (l) => ({
+        charge: async (id, input) => {
+          if (chargeFailures-- > 0) throw new Error("connection reset");
+          return l.charge(id, input);
+        },
+        refundOfCharge: (id, key) => l.refundOfCharge(id, key),
+        refund: (id, input) => l.refund(id, input),
+      }),
+    });
+    const asked = trigger(HEAD_A, { source: "command", commentId: 555001 });
+    await expect(w.acceptReview.accept(asked)).rejects.toThrow("connection reset");
+    const [left] = await w.store.runs.listForPullRequest(acme, 501, 12, 10);
+    expect(left).toMatchObject({ status: "pending", commentId: 555001 });
+
+    // The reply job is retried: the same comment again.
+    const again = await w.acceptReview.accept(asked);
+
+    expect(again).toMatchObject({ status: "queued", run: { runKey: left!.runKey } });
+    expect(w.reviewJobs).toEqual([left!.runKey]);
+    expect(await w.usage()).toHaveLength(1);
+    expect(await w.store.runs.listForPullRequest(acme, 501, 12, 10)).toHaveLength(1);
+  });
+});
+
+describe("a refund due survives a failure", () => {
+  it("a refund that throws while a run fails stays due; the next sweep refunds once and says so, the one after changes nothing", async () => {
+    let refundFailures = 1;
+    const w = world({
+      wrap: (l) => ({
+        charge: (id, input) => l.charge(id, input),
+        refundOfCharge: (id, key) => l.refundOfCharge(id, key),
+        refund: async (id, input) => {
+          if (refundFailures-- > 0) throw new Error("ledger unavailable");
+          return l.refund(id, input);
+        },
+      }),
+    });
+    const run = queuedRun(await w.acceptReview.accept(trigger(HEAD_A)));
+
+    await expect(w.finishRun(run, "failed", "GitHub answered 502")).rejects.toThrow(
+      "ledger unavailable",
+    );
+    expect(await w.stored(run)).toMatchObject({ status: "failed", refundDue: true });
+    expect(await w.refunds()).toHaveLength(0);
+    expect(w.replies).toEqual([]);
+
+    expect(await w.sweep()).toEqual({ resumed: 0, requeued: 0, failed: 0, settled: 1, errors: 0 });
+    expect(await w.refunds()).toHaveLength(1);
+    expect(await w.stored(run)).toMatchObject({ status: "failed", refundDue: false });
+    expect(w.replies).toEqual([
+      {
+        id: `failed-${run.runKey}`,
+        job: expect.objectContaining({
+          kind: "comment",
+          number: 12,
+          body: expect.stringContaining("has been refunded"),
+        }),
+      },
+    ]);
+
+    expect(await w.sweep()).toEqual({ resumed: 0, requeued: 0, failed: 0, settled: 0, errors: 0 });
+    expect(await w.refunds()).toHaveLength(1);
+    expect(w.replies).toHaveLength(1);
+    expect((await w.ledger.summary(acme)).balance).toBe(3);
+    expect((await verifyLedger(w.store.ledger)).problems).toEqual([]);
+  });
+});
+
+describe("the sweep handles each run on its own", () => {
+  it("fails a pending run the ledger refuses, reports one that throws, and still resumes the rest", async () => {
+    const broken = toAccountId(9002);
+    const w = world({
+      wrap: (l) => ({
+        charge: async (id, input) => {
+          if (id === broken) throw new Error("connection reset");
+          return l.charge(id, input);
+        },
+        refundOfCharge: (id, key) => l.refundOfCharge(id, key),
+        refund: (id, input) => l.refund(id, input),
+      }),
+    });
+    // Runs a crash left pending, in the sweep's order. A repository named ".." is one the
+    // ledger's reference (owner/name, GitHub's own rules) refuses: it can never be charged.
+    const refused = await w.claimPending(HEAD_A, {
+      pr: { repositoryId: 601, repository: "acme/..", number: 3 },
+    });
+    const throwing = await w.claimPending(HEAD_A, { accountId: broken });
+    const fine = await w.claimPending(HEAD_B);
+    const errors: string[] = [];
+
+    const report = await w.sweep(undefined, undefined, {
+      onError: (run, err) => errors.push(`${run.runKey}: ${(err as Error).message}`),
+    });
+
+    expect(report).toEqual({ resumed: 1, requeued: 0, failed: 1, settled: 0, errors: 1 });
+    expect(await w.stored(refused)).toMatchObject({
+      status: "failed",
+      reason: "the review could not be charged",
+      refundDue: false,
+    });
+    expect(errors).toEqual([`${throwing.runKey}: connection reset`]);
+    expect((await w.stored(throwing)).status).toBe("pending");
+    expect(await w.stored(fine)).toMatchObject({ status: "queued", chargeKey: PR0 });
+    expect(w.reviewJobs).toEqual([fine.runKey]);
+    expect(w.replies.map((r) => r.id)).toEqual([`failed-${refused.runKey}`]);
+  });
+
+  it("pages past queued runs whose jobs are alive, reading each once, and resumes the stale pending run behind them", async () => {
+    const w = world();
+    const waiting: ReviewRun[] = [];
+    for (let number = 21; number <= 25; number++) {
+      const pr = { ...PR, number };
+      waiting.push(
+        await w.claimPending(HEAD_A, {
+          pr,
+          status: "queued",
+          chargeKey: pullRequestChargeKey(pr, 0),
+        }),
+      );
+    }
+    const pending = await w.claimPending(HEAD_A);
+    const looked: string[] = [];
+
+    // Stale: everything claimed so far; not what the sweep itself writes.
+    const staleBefore = new Date(pending.updatedAt.getTime() + 1);
+    const report = await w.sweep(
+      staleBefore,
+      { pageSize: 2 },
+      {
+        reviewJobState: async (_accountId, runKey) => {
+          looked.push(runKey);
+          return "delayed";
+        },
+      },
+    );
+
+    expect(report).toEqual({ resumed: 1, requeued: 0, failed: 0, settled: 0, errors: 0 });
+    expect(looked).toEqual(waiting.map((r) => r.runKey));
+    expect(await w.stored(pending)).toMatchObject({ status: "queued", chargeKey: PR0 });
+    expect(w.reviewJobs).toEqual([pending.runKey]);
+  });
+});
