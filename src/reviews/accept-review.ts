@@ -23,7 +23,7 @@ export type AcceptOutcome =
   | { status: "duplicate"; run: ReviewRun }
   /** Not enough credits; `noticeQueued` when this call queued the pull request's one notice. */
   | { status: "paused"; run: ReviewRun; noticeQueued: boolean }
-  | { status: "skipped"; reason: "paused_on_pull_request" };
+  | { status: "skipped"; reason: "paused_on_pull_request" | "account_inactive" };
 
 export interface AcceptDeps {
   runs: ReviewRunStore;
@@ -108,6 +108,15 @@ export function createAcceptReview(deps: AcceptDeps) {
 
   /** Charges for the run if it needs paying for, then queues it; or pauses it at zero. */
   async function pay(run: ReviewRun, url: string): Promise<AcceptOutcome> {
+    // The webhook side refuses inactive accounts; this catches a run claimed just before the
+    // app was suspended or removed, which the sweeper would otherwise resume and charge.
+    const account = await deps.accounts.get(run.accountId);
+    if (account && account.status !== "active") {
+      await deps.runs.transition(run.accountId, run.runKey, ["pending"], "skipped", {
+        reason: `account_${account.status}`,
+      });
+      return { status: "skipped", reason: "account_inactive" };
+    }
     const chargeKey = await chargeFor(run, url);
 
     if (chargeKey === null) {

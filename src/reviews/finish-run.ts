@@ -46,16 +46,19 @@ export function createFinishRun(deps: FinishRunDeps) {
       refundDue: true,
     });
     if (!ended) return null;
-    return { run: ended, refunded: await settle(ended) };
+    return { run: ended, refunded: (await settle(ended)) === "refunded" };
   }
 
-  /** Refunds what an ended run owes and says it failed; true when its charge was refunded. */
-  async function settle(run: ReviewRun): Promise<boolean> {
+  /**
+   * Refunds what an ended run owes and says it failed. "refunded" or "settled" (nothing was
+   * owed) clear the flag; "waiting" leaves it for a later sweep.
+   */
+  async function settle(run: ReviewRun): Promise<"refunded" | "settled" | "waiting"> {
     const use = await chargeUse(run);
     // A sibling run of the pull request was claimed but not paid yet: it is about to take
     // this very charge (the per-PR key), so refunding now could leave its review unpaid.
     // The flag stays set and the sweeper decides once that run is paid or ended.
-    if (use === "undecided") return false;
+    if (use === "undecided") return "waiting";
     let refunded = false;
     if (use === "unused") {
       const result = await deps.ledger.refund(run.accountId, {
@@ -78,7 +81,7 @@ export function createFinishRun(deps: FinishRunDeps) {
       );
     }
     await deps.runs.settleRefund(run.accountId, run.runKey);
-    return refunded;
+    return refunded ? "refunded" : "settled";
   }
 
   async function chargeUse(run: ReviewRun): Promise<ChargeUse> {

@@ -43,14 +43,20 @@ export function createRunReview(deps: RunReviewDeps) {
       run.pr.repositoryId,
       run.pr.number,
     );
-    if (latest && latest.headSha !== run.headSha && isNewer(latest, run)) {
-      // Under per-run charging this run paid for itself: whatever became of the newer run
-      // (paused for want of credits, too), reviewing an old head would bill twice for what
-      // GitHub shows as one head. Under the per-PR charge it only yields to a live run.
-      if (ownCharge(run) || ["pending", "queued", "posted"].includes(latest.status)) {
-        await deps.finishRun(run, "superseded", "a newer commit will be reviewed");
-        return "superseded";
-      }
+    // Under per-PR charging a run yields to a newer live run (they share one charge). A run
+    // that paid for itself (per-run charging) is decided by GitHub's own head instead, in
+    // review(): the order in which events arrived says nothing about which head is current,
+    // and yielding to a newer run that was paused, or that is itself for an older head
+    // delivered late, would leave the pull request with no review at all.
+    if (
+      !ownCharge(run) &&
+      latest &&
+      latest.headSha !== run.headSha &&
+      isNewer(latest, run) &&
+      ["pending", "queued", "posted"].includes(latest.status)
+    ) {
+      await deps.finishRun(run, "superseded", "a newer commit will be reviewed");
+      return "superseded";
     }
 
     try {

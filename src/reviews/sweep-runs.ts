@@ -69,8 +69,8 @@ export function createSweeper(deps: SweepDeps) {
 
     for (const run of await deps.runs.listRefundDue(pageSize)) {
       await isolated(run, async () => {
-        await deps.finishRun.settle(run);
-        report.settled++;
+        // A run still waiting on an unpaid sibling is not counted: it is not settled yet.
+        if ((await deps.finishRun.settle(run)) !== "waiting") report.settled++;
       });
     }
     return report;

@@ -339,4 +339,34 @@ describe("automatic reviews", () => {
     expect(await refunds()).toHaveLength(1);
     expect((await h.jasper.ledger.summary(acme)).balance).toBe(2);
   });
+
+  it("per-run charging, events out of order: the current head is reviewed once, the late older head is refunded", async () => {
+    h = await createHarness();
+    await h.store.accounts.upsert({ id: acme, login: "Acme-Corp", type: "Organization" });
+    await h.store.accounts.updateSettings(acme, { reviewCharging: "review_run" });
+    const headB = "2".repeat(40);
+    // B's push event is handled first; A's (older) opened event arrives late, so A's run
+    // gets the higher sequence. GitHub says the head is B.
+    await h.deliver("pull_request", pushEvent(headB));
+    await h.deliver("pull_request", prEvent("opened"));
+    const posted: PostedReview[] = [];
+    mockReviewCalls(posted, { number: 12, headSha: headB });
+    nock("https://api.github.com")
+      .get("/repos/Acme-Corp/widgets/pulls/12")
+      .reply(200, {
+        ...(fixture("pull_request.opened").pull_request as Record<string, unknown>),
+        head: { sha: headB },
+      });
+    h.startWorkers();
+    await eventually(async () => posted.length === 1 && (await h.pendingJobs()) === 0);
+
+    expect(posted[0]!.body.commit_id).toBe(headB);
+    expect((await runs()).map((r) => [r.headSha[0], r.status])).toEqual([
+      ["1", "superseded"],
+      ["2", "posted"],
+    ]);
+    expect(await usage()).toHaveLength(2);
+    expect(await refunds()).toHaveLength(1);
+    expect((await h.jasper.ledger.summary(acme)).balance).toBe(2);
+  });
 });

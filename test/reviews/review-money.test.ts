@@ -221,8 +221,8 @@ describe("a superseded run and its successor that is not paid yet (per-PR chargi
       refundDue: false,
     });
 
-    expect(await w.finishRun.settle(await w.stored(first))).toBe(true);
-    expect(await w.finishRun.settle(await w.stored(first))).toBe(true);
+    expect(await w.finishRun.settle(await w.stored(first))).toBe("refunded");
+    expect(await w.finishRun.settle(await w.stored(first))).toBe("refunded");
     expect(await w.stored(first)).toMatchObject({ status: "superseded", refundDue: false });
     const refunds = await w.refunds();
     expect(refunds).toHaveLength(1);

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "@jest/globals";
+import { toAccountId } from "../../src/accounts/types.js";
+import { pullRequestUrlOn } from "../../src/github/pull-request-url.js";
+import { Ledger } from "../../src/ledger/ledger.js";
+import { createAcceptReview } from "../../src/reviews/accept-review.js";
+import { createMemoryStore } from "../../src/store/memory/memory-store.js";
+
+const acme = toAccountId(9001);
+const HEAD = "1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c";
+const pr = { repositoryId: 501, repository: "Acme-Corp/widgets", number: 12 };
+
+describe("an account suspended or uninstalled after a run was claimed", () => {
+  it.each(["suspended", "uninstalled"] as const)(
+    "(%s) is not charged when the sweeper resumes the run: the run is skipped",
+    async (status) => {
+      const store = createMemoryStore();
+      const ledger = new Ledger({ store: store.ledger, freePerMonth: 3 });
+      await store.accounts.upsert({ id: acme, login: "Acme-Corp", type: "Organization" });
+      await ledger.ensureFreeTier(acme);
+      const queued: string[] = [];
+      const accept = createAcceptReview({
+        runs: store.runs,
+        pullRequests: store.pullRequests,
+        accounts: store.accounts,
+        ledger,
+        enqueueReview: async (_job, runKey) => void queued.push(runKey),
+        enqueueReply: async () => {},
+        pullRequestUrl: pullRequestUrlOn("https://github.com"),
+      });
+      // Claimed while active; then the app was suspended or removed before it was paid.
+      const { run } = await store.runs.claim({
+        accountId: acme,
+        runKey: `501:12:${HEAD}:0`,
+        pr,
+        headSha: HEAD,
+        attempt: 0,
+        sequence: 1,
+        commentId: null,
+        installationId: 4242,
+        status: "pending",
+        chargeKey: null,
+        incremental: false,
+        reason: null,
+      });
+      await store.accounts.setStatus(acme, status);
+
+      expect(await accept.resume(run)).toEqual({ status: "skipped", reason: "account_inactive" });
+      expect(await store.runs.get(acme, run.runKey)).toMatchObject({
+        status: "skipped",
+        reason: `account_${status}`,
+        chargeKey: null,
+      });
+      expect(await store.ledger.list(acme, { types: ["usage"], limit: 10 })).toEqual([]);
+      expect(queued).toEqual([]);
+      expect((await ledger.summary(acme)).balance).toBe(3);
+    },
+  );
+});
