@@ -225,6 +225,8 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
         app,
         store,
         log,
+        trustProxy: config.TRUST_PROXY,
+        readiness: { redis: () => a.redis.ping() },
         plugins: [
           billingApi({
             accounts: store.accounts,

@@ -36,6 +36,28 @@ export const envSchema = z
         .regex(/^[^\s/]+$/, "must be an IP address or a host name")
         .default("0.0.0.0"),
     ),
+    /**
+     * Which proxies' X-Forwarded-For to believe, as Fastify's trustProxy takes it: unset or
+     * "false" (default: the client is whoever connects), "true" (any), or comma-separated
+     * addresses/CIDRs of the proxies (the safe choice). Hop counts are refused: Fastify 5
+     * treats a number as "trust nothing" (lib/request.js getTrustProxyFn). Behind a load
+     * balancer the API's per-address limit on failed sign-ins needs it, or every client
+     * shares the balancer's address.
+     */
+    TRUST_PROXY: optionalString
+      .pipe(
+        z
+          .string()
+          .regex(
+            /^(true|false|[0-9a-fA-F.:/,\s]+)$/,
+            "must be true, false, or proxy addresses/CIDRs",
+          )
+          .refine((v) => !/^\d+$/.test(v), "a hop count is not supported: name the proxies")
+          .optional(),
+      )
+      .transform((v): boolean | string =>
+        v === undefined || v === "false" ? false : v === "true" ? true : v,
+      ),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal"]).default("info"),
     /** A mongodb:// URI, or "memory" for the in-memory store (nothing persists). */

@@ -21,6 +21,10 @@ export interface ServerDeps {
   app: ApplicationFunction;
   store: Pick<Store, "ping">;
   log: Logger;
+  /** Pings /readyz runs besides the database's (Redis, which every webhook needs). */
+  readiness?: Record<string, () => Promise<unknown>>;
+  /** Fastify's trustProxy (config TRUST_PROXY); default false. */
+  trustProxy?: boolean | string;
   /** More routes (the Stripe webhook, the billing API), each in its own scope. */
   plugins?: FastifyPluginAsync[];
 }
@@ -33,7 +37,11 @@ export interface ServerDeps {
 export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   const logger: FastifyBaseLogger = deps.log;
   // frameworkErrors: a URL Fastify cannot route still gets the API's JSON error shape.
-  const server = Fastify({ loggerInstance: logger, frameworkErrors: apiFrameworkErrors });
+  const server = Fastify({
+    loggerInstance: logger,
+    frameworkErrors: apiFrameworkErrors,
+    trustProxy: deps.trustProxy ?? false,
+  });
   // The app subscribes to Probot's webhooks; the route verifies and hands events to them.
   await deps.probot.load(deps.app);
   await server.register(githubWebhookRoute({ webhooks: deps.probot.webhooks }));
@@ -45,6 +53,27 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     } catch {
       return reply.code(503).send({ status: "unavailable", reason: "database" });
     }
+  });
+
+  // Readiness: whether this process can take a webhook now. A webhook needs the database
+  // (claims, charges) and Redis (the queue): without either it would fail, so a load balancer
+  // should send it elsewhere. Each check is bounded like the health ping.
+  const checks = { database: () => deps.store.ping(), ...deps.readiness };
+  server.get("/readyz", async (_request, reply) => {
+    const results = await Promise.all(
+      Object.entries(checks).map(async ([name, check]) => {
+        try {
+          await withTimeout(check(), HEALTH_PING_TIMEOUT_MS);
+          return [name, "ok"] as const;
+        } catch {
+          return [name, "unavailable"] as const;
+        }
+      }),
+    );
+    const ready = results.every(([, state]) => state === "ok");
+    return reply
+      .code(ready ? 200 : 503)
+      .send({ status: ready ? "ready" : "unavailable", checks: Object.fromEntries(results) });
   });
 
   for (const plugin of deps.plugins ?? []) await server.register(plugin);

@@ -153,4 +153,14 @@ describe("configuration", () => {
       ),
     ).toThrow(/PRIVATE_KEY_PATH: cannot be read \(ENOENT\)/);
   });
+
+  it("TRUST_PROXY: off by default, true, or the proxies' addresses; never a hop count", () => {
+    expect(parseConfig(minimal).TRUST_PROXY).toBe(false);
+    expect(parseConfig({ ...minimal, TRUST_PROXY: "true" }).TRUST_PROXY).toBe(true);
+    expect(parseConfig({ ...minimal, TRUST_PROXY: "10.0.0.0/8, 127.0.0.1" }).TRUST_PROXY).toBe(
+      "10.0.0.0/8, 127.0.0.1",
+    );
+    expect(() => parseConfig({ ...minimal, TRUST_PROXY: "2" })).toThrow(/TRUST_PROXY: a hop count/);
+    expect(() => parseConfig({ ...minimal, TRUST_PROXY: "everyone" })).toThrow(/TRUST_PROXY/);
+  });
 });
