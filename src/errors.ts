@@ -55,3 +55,14 @@ export class PermanentError extends JasperError {
     super("permanent", message);
   }
 }
+
+/**
+ * The HTTP status an error carries, if any (Octokit's RequestError has `status`): for telling
+ * a refused request from a network failure without depending on the client library's class.
+ */
+export const httpStatusOf = (err: unknown): number | undefined =>
+  typeof err === "object" &&
+  err !== null &&
+  typeof (err as { status?: unknown }).status === "number"
+    ? (err as { status: number }).status
+    : undefined;

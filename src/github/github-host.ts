@@ -1,6 +1,6 @@
 import type { Probot } from "probot";
 import type { ChangedFile } from "../engine/engine.js";
-import { PermanentError } from "../errors.js";
+import { PermanentError, httpStatusOf } from "../errors.js";
 import type {
   HostedPullRequest,
   NewReview,
@@ -125,7 +125,7 @@ async function postReview(
       request: NO_CLIENT_RETRY,
     });
   } catch (err) {
-    if (statusOf(err) !== 422 || inline.length === 0) throw err;
+    if (httpStatusOf(err) !== 422 || inline.length === 0) throw err;
     await octokit.rest.pulls.createReview({
       ...common,
       body: review.fallbackBody,
@@ -173,15 +173,8 @@ function toChangedFile(f: {
 const REFUSED = new Set([401, 403, 404, 410]);
 
 function permanentIfRefused(err: unknown): unknown {
-  const status = statusOf(err);
+  const status = httpStatusOf(err);
   return status !== undefined && REFUSED.has(status)
     ? new PermanentError(`GitHub answered ${status}`)
     : err;
 }
-
-const statusOf = (err: unknown): number | undefined =>
-  typeof err === "object" &&
-  err !== null &&
-  typeof (err as { status?: unknown }).status === "number"
-    ? (err as { status: number }).status
-    : undefined;

@@ -1,3 +1,4 @@
+import { httpStatusOf } from "../errors.js";
 import type { Probot } from "probot";
 
 /** Someone, on one repository, as seen by one installation of the app. */
@@ -36,15 +37,8 @@ export function createWriteAccess(probot: Pick<Probot, "auth">): WriteAccess {
       });
       return WRITERS.has(data.permission);
     } catch (err) {
-      if (statusOf(err) === 404) return false;
+      if (httpStatusOf(err) === 404) return false;
       throw err;
     }
   };
 }
-
-const statusOf = (err: unknown): number | undefined =>
-  typeof err === "object" &&
-  err !== null &&
-  typeof (err as { status?: unknown }).status === "number"
-    ? (err as { status: number }).status
-    : undefined;

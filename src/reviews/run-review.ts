@@ -1,5 +1,5 @@
 import { toAccountId } from "../accounts/types.js";
-import { PermanentError } from "../errors.js";
+import { PermanentError, httpStatusOf } from "../errors.js";
 import type { ReviewJob } from "../queue/queues.js";
 import { PermanentEngineError, type ReviewEngine } from "../engine/engine.js";
 import { prepareDiff } from "../engine/prepare-diff.js";
@@ -149,15 +149,7 @@ function isPermanent(err: unknown): boolean {
 function describe(err: unknown): string {
   if (err instanceof PermanentEngineError) return "the AI provider refused the request";
   if (err instanceof PermanentError) return err.message;
-  const status = statusOf(err);
+  const status = httpStatusOf(err);
   if (status !== undefined) return `GitHub answered ${status}`;
   return "an internal error";
 }
-
-/** An HTTP status on an error the host let through to be retried (5xx, a refused review). */
-const statusOf = (err: unknown): number | undefined =>
-  typeof err === "object" &&
-  err !== null &&
-  typeof (err as { status?: unknown }).status === "number"
-    ? (err as { status: number }).status
-    : undefined;

@@ -4,6 +4,7 @@ import { pullRequestUrlOn } from "../../src/github/pull-request-url.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { createAcceptReview } from "../../src/reviews/accept-review.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
+import { claimPendingRun } from "../support/runs.js";
 
 const acme = toAccountId(9001);
 const HEAD = "1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c";
@@ -28,20 +29,7 @@ describe("an account suspended or uninstalled after a run was claimed", () => {
         pullRequestUrl: pullRequestUrlOn("https://github.com"),
       });
       // Claimed while active; then the app was suspended or removed before it was paid.
-      const { run } = await store.runs.claim({
-        accountId: acme,
-        runKey: `501:12:${HEAD}:0`,
-        pr,
-        headSha: HEAD,
-        attempt: 0,
-        sequence: 1,
-        commentId: null,
-        installationId: 4242,
-        status: "pending",
-        chargeKey: null,
-        incremental: false,
-        reason: null,
-      });
+      const run = await claimPendingRun(store, acme, pr, HEAD);
       await store.accounts.setStatus(acme, status);
 
       expect(await accept.resume(run)).toEqual({ status: "skipped", reason: "account_inactive" });

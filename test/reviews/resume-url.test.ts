@@ -4,6 +4,7 @@ import { pullRequestUrlOn } from "../../src/github/pull-request-url.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { createAcceptReview } from "../../src/reviews/accept-review.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
+import { claimPendingRun } from "../support/runs.js";
 
 const acme = toAccountId(9001);
 const HEAD = "1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c";
@@ -32,20 +33,7 @@ describe("pull request links", () => {
       pullRequestUrl: pullRequestUrlOn("https://ghe.acme.test"),
     });
     // What a crash between claiming a run and charging it leaves behind.
-    const { run } = await store.runs.claim({
-      accountId: acme,
-      runKey: `501:12:${HEAD}:0`,
-      pr,
-      headSha: HEAD,
-      attempt: 0,
-      sequence: 1,
-      commentId: null,
-      installationId: 4242,
-      status: "pending",
-      chargeKey: null,
-      incremental: false,
-      reason: null,
-    });
+    const run = await claimPendingRun(store, acme, pr, HEAD);
 
     expect((await accept.resume(run)).status).toBe("queued");
     const [usage] = await store.ledger.list(acme, { types: ["usage"], limit: 10 });

@@ -12,12 +12,13 @@ import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import type { ReplyJob } from "../../src/queue/queues.js";
 import { createVoice } from "../../src/replies/voice.js";
 import { createAcceptReview, type ReviewTrigger } from "../../src/reviews/accept-review.js";
-import { pullRequestChargeKey, runKeyOf } from "../../src/reviews/charge-keys.js";
+import { pullRequestChargeKey } from "../../src/reviews/charge-keys.js";
 import { createFinishRun } from "../../src/reviews/finish-run.js";
 import type { NewReview, PullRequestHost } from "../../src/reviews/pull-request-host.js";
 import { createRunReview } from "../../src/reviews/run-review.js";
 import { createSweeper, type SweepDeps, type SweepOptions } from "../../src/reviews/sweep-runs.js";
 import type { NewRun, PullRequestRef, ReviewRun } from "../../src/reviews/types.js";
+import { claimPendingRun } from "../support/runs.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 
 const acme = toAccountId(9001);
@@ -82,24 +83,7 @@ function world({
     },
     /** What accept() has written when it is between claiming a run and paying for it. */
     async claimPending(headSha: string, over: Partial<NewRun> = {}): Promise<ReviewRun> {
-      const accountId = over.accountId ?? acme;
-      const pr = over.pr ?? PR;
-      const { run } = await store.runs.claim({
-        accountId,
-        runKey: runKeyOf(pr, headSha, 0),
-        pr,
-        headSha,
-        attempt: 0,
-        sequence: await store.pullRequests.nextRunSequence(accountId, pr),
-        commentId: null,
-        installationId: 4242,
-        status: "pending",
-        chargeKey: null,
-        incremental: false,
-        reason: null,
-        ...over,
-      });
-      return run;
+      return claimPendingRun(store, over.accountId ?? acme, over.pr ?? PR, headSha, over);
     },
     sweep(
       staleBefore = new Date(Date.now() + 60_000),

@@ -1,0 +1,33 @@
+import type { AccountId } from "../../src/accounts/types.js";
+import { runKeyOf } from "../../src/reviews/charge-keys.js";
+import type { NewRun, PullRequestRef, ReviewRun } from "../../src/reviews/types.js";
+import type { Store } from "../../src/store/store.js";
+
+/**
+ * What a crash between claiming a run and charging it leaves behind: a `pending` run of the
+ * head's first attempt, claimed as accept-review claims it (with the next per-PR sequence).
+ */
+export async function claimPendingRun(
+  store: Pick<Store, "runs" | "pullRequests">,
+  accountId: AccountId,
+  pr: PullRequestRef,
+  headSha: string,
+  over: Partial<NewRun> = {},
+): Promise<ReviewRun> {
+  const { run } = await store.runs.claim({
+    accountId,
+    runKey: runKeyOf(pr, headSha, 0),
+    pr,
+    headSha,
+    attempt: 0,
+    sequence: await store.pullRequests.nextRunSequence(accountId, pr),
+    commentId: null,
+    installationId: 4242,
+    status: "pending",
+    chargeKey: null,
+    incremental: false,
+    reason: null,
+    ...over,
+  });
+  return run;
+}
