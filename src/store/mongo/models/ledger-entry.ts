@@ -72,6 +72,10 @@ ledgerEntrySchema.index(
 );
 // sumAmounts(): types since a date.
 ledgerEntrySchema.index({ accountId: 1, type: 1, createdAt: 1 });
+// list() with a date range and no type (the history page's date filter): without it the
+// server walks the account's whole history in seq order to reach an old range. With it, the
+// range is read from here and its entries sorted by seq (a top-k sort of one page).
+ledgerEntrySchema.index({ accountId: 1, createdAt: -1 });
 // stream() (the CSV export, the ledger check) pages by seq: 500 entries at a time with
 // seq < last (or > last), sorted by seq, plus the export's type and date filters. No index of
 // its own, on purpose:
