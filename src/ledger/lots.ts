@@ -107,3 +107,12 @@ export function applyLotDeltas(
     .filter((l) => l.remaining !== 0 || (l.expiresAt !== null && isLive(l, now)))
     .sort(bySpendOrder);
 }
+
+/**
+ * When the lot a bonus grant created expires: null for never (as for a grant written before
+ * lots), undefined for an entry that is not a bonus grant.
+ */
+export function grantExpiry(e: LedgerEntry): Date | null | undefined {
+  if (e.type !== "bonus" || e.lotsAfter === null) return e.type === "bonus" ? null : undefined;
+  return e.lotsAfter.find((l) => l.lot === e.seq)?.expiresAt ?? null;
+}

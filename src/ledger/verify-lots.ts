@@ -52,6 +52,8 @@ export class LotChecker {
       else if (d.lot === e.seq && d.amount > 0) expected.set(d.lot, d.amount);
       else fail(`changes lot ${d.lot}, which is not live before it`);
     }
+    // Before the lots are looked at: an expiration must leave its lot empty.
+    if (e.type === "expiration") this.checkExpiration(e, before, fail);
     for (const lot of e.lotsAfter) {
       const should = expected.get(lot.lot);
       if (lot.remaining < 0) fail(`lot ${lot.lot} is negative (${lot.remaining})`);
@@ -83,7 +85,6 @@ export class LotChecker {
     if (held !== e.bucketsAfter.bonus) {
       fail(`bonus lots add up to ${held}, the bonus bucket is ${e.bucketsAfter.bonus}`);
     }
-    if (e.type === "expiration") this.checkExpiration(e, before, fail);
   }
 
   private checkExpiration(e: LedgerEntry, before: Map<number, Lot>, fail: (p: string) => void) {

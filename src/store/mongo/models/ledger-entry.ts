@@ -35,7 +35,8 @@ const lotSchema = new Schema<Lot>(
   {
     lot: { type: Number, required: true, min: 0, validate: integer },
     expiresAt: { type: Date, default: null },
-    remaining: { type: Number, required: true, min: 0, validate: integer },
+    // No min: a negative lot is for ledger:verify to report, as a negative bucket is.
+    remaining: { type: Number, required: true, validate: integer },
   },
   { _id: false },
 );
