@@ -71,6 +71,8 @@ async function csvExport(rows: number): Promise<void> {
         idempotencyKey: `review-${seq}`,
         refundOf: null,
         uncollected: 0,
+        lotsAfter: [],
+        lotDeltas: [],
         createdAt: new Date(),
       };
     }

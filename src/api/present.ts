@@ -1,4 +1,5 @@
 /** Domain values as the API shows them: money as decimal strings, dates as ISO strings. */
+import { grantExpiry } from "../ledger/lots.js";
 import type { LedgerEntry } from "../ledger/types.js";
 
 /** "122.50" for 12250 cents. Integer arithmetic: no float ever rounds a price. */
@@ -38,11 +39,16 @@ export interface TransactionView {
     paymentIntent: string | null;
     receiptUrl: string | null;
   } | null;
+  /** Bonus grants only: when what is left of the grant expires; null for never. */
+  expiresAt?: string | null;
 }
 
 export function presentEntry(e: LedgerEntry): TransactionView {
   const ref = e.reference;
+  const expiry = grantExpiry(e);
   return {
+    // Only on bonus grants, so no other transaction changes shape.
+    ...(expiry === undefined ? {} : { expiresAt: expiry?.toISOString() ?? null }),
     id: e.id,
     createdAt: e.createdAt.toISOString(),
     type: e.type,

@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
 import { stringify } from "csv-stringify/sync";
+import { grantExpiry } from "./lots.js";
 import type { LedgerEntry } from "./types.js";
 
 const COLUMNS = [
@@ -20,6 +21,7 @@ const COLUMNS = [
   "stripe_payment_intent",
   "receipt_url",
   "uncollected",
+  "expires_at",
 ] as const;
 
 /**
@@ -57,6 +59,8 @@ function row(e: LedgerEntry): (string | number)[] {
     text(stripe?.paymentIntent),
     text(stripe?.receiptUrl),
     e.uncollected,
+    // A bonus grant's expiry; empty for credits that never expire and for other entries.
+    grantExpiry(e)?.toISOString() ?? "",
   ];
 }
 

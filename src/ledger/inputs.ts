@@ -19,10 +19,16 @@ export const accountIdSchema = z.number().int().positive().max(Number.MAX_SAFE_I
 
 /**
  * Keys the ledger derives itself (a refund's from its charge, the monthly free tier's from the
- * month). A caller's key with one of these prefixes could take a refund's place and block it
- * for good, so callers may not use them.
+ * month, a bonus lot's expiration from the lot). A caller's key with one of these prefixes
+ * could take a refund's or an expiration's place and block it for good, so callers may not
+ * use them.
  */
-export const RESERVED_KEY_PREFIXES = ["refund:", "free-tier:", "free-expiration:"] as const;
+export const RESERVED_KEY_PREFIXES = [
+  "refund:",
+  "free-tier:",
+  "free-expiration:",
+  "bonus-expiration:",
+] as const;
 
 /** Printable ASCII without spaces: keys end up in logs, URLs and CSV files. */
 export const idempotencyKeySchema = z
@@ -71,13 +77,20 @@ export const referenceSchema = z.discriminatedUnion("kind", [
  * but a value can come from JSON, a webhook or a cast, and must still be checked.
  */
 
-export const grantSchema = z.strictObject({
-  type: z.enum(["purchase", "bonus"]),
-  amount: z.number().int().positive().max(MAX_AMOUNT),
-  description,
-  reference: referenceSchema.optional(),
-  idempotencyKey: idempotencyKeySchema,
-});
+export const grantSchema = z
+  .strictObject({
+    type: z.enum(["purchase", "bonus"]),
+    amount: z.number().int().positive().max(MAX_AMOUNT),
+    description,
+    reference: referenceSchema.optional(),
+    idempotencyKey: idempotencyKeySchema,
+    /** Bonus credits only: when what is left of this grant expires (after now; see grant). */
+    expiresAt: z.date().optional(),
+  })
+  .refine((g) => g.type === "bonus" || g.expiresAt === undefined, {
+    message: "only bonus credits expire",
+    path: ["expiresAt"],
+  });
 export type GrantInput = z.input<typeof grantSchema>;
 
 export const adjustSchema = z.strictObject({

@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { IdempotencyConflictError } from "../errors.js";
+import { IdempotencyConflictError, InvalidInputError } from "../errors.js";
 import type { LedgerStore } from "./ledger-store.js";
 import {
   alertLevelOf,
@@ -28,6 +28,8 @@ import {
   type RefundInput,
 } from "./inputs.js";
 import { listEntries, type EntryPage } from "./list-entries.js";
+import { expireLots } from "./lot-expiry.js";
+import { giveBackToLots, lotDeltasOf, lotsOf, takeFromLots } from "./lots.js";
 import { nextPeriodStart, periodStart } from "./periods.js";
 import {
   BUCKETS,
@@ -35,6 +37,7 @@ import {
   type BucketAmounts,
   type EntryType,
   type LedgerEntry,
+  type LotDelta,
 } from "./types.js";
 import type { AccountId } from "../accounts/types.js";
 import { writeEntry, type Build, type WriteContext } from "./write-entry.js";
@@ -116,10 +119,16 @@ export class Ledger {
     return this.costs[action];
   }
 
-  /** Starts or rolls the account's free period; what installing the app calls. */
+  /**
+   * Starts or rolls the account's free period, and expires bonus lots past their expiry; what
+   * installing the app calls, and what every read of the balance does first.
+   */
   async ensureFreeTier(accountId: AccountId): Promise<void> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
-    await rollFreeTier(this.ctx, id, await this.store.latest(id));
+    // Each pass writes what is due at most once (by key), so this ends; the bound is a guard.
+    for (let pass = 0; pass < 10; pass++) {
+      if (!(await this.settle(id, await this.store.latest(id), this.now()))) return;
+    }
   }
 
   /** Takes the action's cost, free credits first; a charge that does not fit writes nothing. */
@@ -133,25 +142,47 @@ export class Ledger {
       const buckets = prev?.bucketsAfter ?? zeroBuckets();
       const deltas = splitDebit(buckets, cost);
       if (!deltas) return { reject: { balance: prev?.balanceAfter ?? 0, cost } };
-      return { draft: { type: "usage", deltas, description, reference: reference ?? null } };
+      // Within the bonus bucket, the soonest-expiring lot first (lots.ts).
+      const lotDeltas = takeFromLots(lotsOf(prev), -deltas.bonus);
+      return {
+        draft: { type: "usage", deltas, lotDeltas, description, reference: reference ?? null },
+      };
     });
     if ("reason" in result) return { status: "insufficient", ...result.reason };
     return mustBeWritten(result);
   }
 
-  /** Purchased or bonus credits. */
+  /**
+   * Purchased or bonus credits. A bonus grant is a lot of its own (its id is the entry's seq),
+   * expiring at `expiresAt` when given, which must then be later than now. A key written
+   * before is a replay, whatever the expiry says now.
+   */
   async grant(accountId: AccountId, input: GrantInput): Promise<Written> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
-    const { type, amount, description, reference, idempotencyKey } = parseInput(grantSchema, input);
+    const { type, amount, description, reference, idempotencyKey, expiresAt } = parseInput(
+      grantSchema,
+      input,
+    );
     const bucket = type === "purchase" ? "purchased" : "bonus";
-    const result = await this.write(id, idempotencyKey, type, () => ({
-      draft: {
-        type,
-        deltas: { ...zeroBuckets(), [bucket]: amount },
-        description,
-        reference: reference ?? null,
-      },
-    }));
+    const result = await this.write(id, idempotencyKey, type, (prev, now) => {
+      if (expiresAt && expiresAt.getTime() <= now.getTime()) return { reject: "expired" };
+      const lot = (prev?.seq ?? 0) + 1;
+      return {
+        draft: {
+          type,
+          deltas: { ...zeroBuckets(), [bucket]: amount },
+          lotDeltas: type === "bonus" ? [{ lot, amount }] : [],
+          expiresAt: expiresAt ?? null,
+          description,
+          reference: reference ?? null,
+        },
+      };
+    });
+    if ("reason" in result) {
+      throw new InvalidInputError("expiresAt: must be in the future", [
+        { path: "expiresAt", message: "must be in the future" },
+      ]);
+    }
     return mustBeWritten(result);
   }
 
@@ -169,10 +200,17 @@ export class Ledger {
     const result = await this.write(id, idempotencyKey, "adjustment", (prev) => {
       const available = prev?.bucketsAfter[bucket] ?? 0;
       const applied = amount > 0 ? amount : 0 - Math.min(available, -amount);
+      // Bonus credits added by hand are a lot of their own without expiry; taken back, they
+      // come from the lots in spend order (the soonest-expiring first).
+      let lotDeltas: LotDelta[] = [];
+      if (bucket === "bonus" && applied > 0) {
+        lotDeltas = [{ lot: (prev?.seq ?? 0) + 1, amount: applied }];
+      } else if (bucket === "bonus") lotDeltas = takeFromLots(lotsOf(prev), -applied);
       return {
         draft: {
           type: "adjustment",
           deltas: { ...zeroBuckets(), [bucket]: applied },
+          lotDeltas,
           description,
           reference: reference ?? null,
           uncollected: applied - amount,
@@ -185,7 +223,9 @@ export class Ledger {
   /**
    * Gives a usage charge back, to the buckets it came from, at most once per charge whatever
    * key or how often it is asked. A free credit refunded after its month is still returned
-   * to the free bucket: the review failed through no fault of the customer.
+   * to the free bucket: the review failed through no fault of the customer. For the same
+   * reason a bonus credit goes back to its lot while that lot is live, and otherwise (the lot
+   * expired since) to a new bonus lot without expiry (giveBackToLots, docs/billing.md).
    */
   async refund(accountId: AccountId, input: RefundInput): Promise<RefundResult> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
@@ -198,10 +238,12 @@ export class Ledger {
     for (const b of BUCKETS) deltas[b] = 0 - charge.deltas[b];
     // The key is derived from the charge, and the store keeps one refund per charge id, so
     // two different callers refunding the same charge still write one entry.
-    const result = await this.write(id, `refund:${chargeKey}`, "refund", () => ({
+    const taken = lotDeltasOf(charge);
+    const result = await this.write(id, `refund:${chargeKey}`, "refund", (prev, now) => ({
       draft: {
         type: "refund",
         deltas,
+        lotDeltas: giveBackToLots(lotsOf(prev), taken, (prev?.seq ?? 0) + 1, now),
         description: description ?? `Refund: ${charge.description}`,
         reference: charge.reference,
         refundOf: charge.id,
@@ -259,7 +301,16 @@ export class Ledger {
     };
   }
 
-  /** writeEntry with the month roll first, and a check that a replayed key is the same kind. */
+  /**
+   * What is due before anything else is written: expired bonus lots leave first, then the
+   * free tier rolls into the current month. True when it wrote (read the newest entry again).
+   */
+  private async settle(id: AccountId, prev: LedgerEntry | null, now: Date): Promise<boolean> {
+    if (await expireLots(this.ctx, id, prev, now)) return true;
+    return rollFreeTier(this.ctx, id, prev);
+  }
+
+  /** writeEntry with what is due first, and a check that a replayed key is the same kind. */
   private async write<R>(
     id: AccountId,
     key: string,
@@ -268,7 +319,7 @@ export class Ledger {
   ): Promise<Written | { reason: R } | { conflict: "refund" }> {
     const ctx: WriteContext = {
       ...this.ctx,
-      beforeBuild: (prev) => rollFreeTier(this.ctx, id, prev),
+      beforeBuild: (prev, now) => this.settle(id, prev, now),
     };
     const result = await writeEntry(ctx, id, key, build);
     if (result.status === "conflict") return { conflict: result.conflict };

@@ -39,6 +39,25 @@ export type EntryReference =
   | { kind: "operator"; actor: string }
   | { kind: "free_period"; period: string };
 
+/**
+ * A bonus lot: the credits of one bonus grant (or another entry that put credits into the
+ * bonus bucket), spent soonest-expiring first (docs/billing.md, "Buckets"). Its id is the seq
+ * of the entry that created it: unique per account, and known before that entry is inserted,
+ * which an entry id is not. Lot 0 is the bonus bucket of a history written before lots.
+ */
+export interface Lot {
+  lot: number;
+  /** When what is left of it expires; null: never. */
+  expiresAt: Date | null;
+  remaining: number;
+}
+
+/** How one entry changed one lot (signed). */
+export interface LotDelta {
+  lot: number;
+  amount: number;
+}
+
 export interface LedgerEntry {
   id: string;
   accountId: AccountId;
@@ -60,6 +79,14 @@ export interface LedgerEntry {
   refundOf: string | null;
   /** For a negative adjustment: what could not be taken back because the bucket ran dry. */
   uncollected: number;
+  /**
+   * The bonus lots after this entry, in spend order: every lot still holding credits, and a
+   * lot with an expiry until it expires even when empty (a refund can still give back to it).
+   * Their remainders add up to bucketsAfter.bonus. Null on entries written before lots.
+   */
+  lotsAfter: Lot[] | null;
+  /** Signed change per lot; adds up to deltas.bonus. Null on entries written before lots. */
+  lotDeltas: LotDelta[] | null;
   createdAt: Date;
 }
 

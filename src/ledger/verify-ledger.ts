@@ -1,6 +1,7 @@
 import type { LedgerStore } from "./ledger-store.js";
 import { BUCKETS, sumBuckets, zeroBuckets, type LedgerEntry } from "./types.js";
 import type { AccountId } from "../accounts/types.js";
+import { LotChecker, refundLotProblem } from "./verify-lots.js";
 
 export interface LedgerProblem {
   accountId: AccountId;
@@ -20,9 +21,10 @@ export interface VerifyReport {
 /**
  * Proves the ledger: for every account, entries run seq 1, 2, 3... without gaps; each one's
  * amount is the sum of its bucket deltas; its buckets and balance follow from the entry
- * before; no bucket is ever negative; the running sum of amounts equals the balance; and each
- * refund gives back exactly one earlier usage charge, once. Streams every account's entries,
- * so memory grows only with the number of refunds.
+ * before; no bucket is ever negative; the running sum of amounts equals the balance; each
+ * refund gives back exactly one earlier usage charge, once, to the lots it came from or as the
+ * refund rule says; and the bonus lots hold up (verify-lots.ts). Streams every account's
+ * entries, so memory grows only with the number of refunds and expired lots.
  */
 export async function verifyLedger(store: LedgerStore, maxProblems = 1000): Promise<VerifyReport> {
   const report: VerifyReport = { accounts: 0, entries: 0, problemCount: 0, problems: [] };
@@ -39,6 +41,7 @@ export async function verifyLedger(store: LedgerStore, maxProblems = 1000): Prom
     let sum = 0;
     let expectedSeq = 1;
     const refunded = new Set<string>();
+    const lots = new LotChecker(fail);
 
     for await (const e of store.stream(accountId, "asc")) {
       report.entries++;
@@ -63,6 +66,7 @@ export async function verifyLedger(store: LedgerStore, maxProblems = 1000): Prom
       if (e.balanceAfter !== sumBuckets(e.bucketsAfter)) {
         fail(e, `balance_after ${e.balanceAfter} is not the sum of its buckets`);
       }
+      lots.check(e);
       if (e.type === "refund") await checkRefund(store, e, refunded, fail);
       buckets = { ...e.bucketsAfter };
     }
@@ -84,6 +88,8 @@ async function checkRefund(
     return fail(refund, "refund does not follow a usage charge of this account");
   }
   if (BUCKETS.some((b) => refund.deltas[b] !== -charge.deltas[b])) {
-    fail(refund, "refund does not give back exactly what the charge took");
+    return fail(refund, "refund does not give back exactly what the charge took");
   }
+  const lotProblem = refundLotProblem(refund, charge);
+  if (lotProblem) fail(refund, lotProblem);
 }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { LedgerContentionError } from "../errors.js";
 import type { AppendConflict, LedgerStore, NewEntry } from "./ledger-store.js";
+import { applyLotDeltas, lotsOf } from "./lots.js";
 import {
   BUCKETS,
   sumBuckets,
@@ -9,6 +10,7 @@ import {
   type EntryReference,
   type EntryType,
   type LedgerEntry,
+  type LotDelta,
 } from "./types.js";
 import type { AccountId } from "../accounts/types.js";
 
@@ -22,10 +24,18 @@ export interface Draft {
   uncollected?: number;
   /** Only a free-tier grant moves the free bucket to a new month. */
   freePeriod?: string;
+  /** Required when deltas.bonus is not 0: which lots it changes, adding up to it. */
+  lotDeltas?: LotDelta[];
+  /** The expiry of the lot this entry creates (a delta for lot seq); none when absent. */
+  expiresAt?: Date | null;
 }
 
-/** A builder looks at the newest entry and either drafts the next one or refuses. */
-export type Build<R> = (prev: LedgerEntry | null) => { draft: Draft } | { reject: R };
+/**
+ * A builder looks at the newest entry and either drafts the next one or refuses. `now` is the
+ * attempt's one reading of the clock: the one beforeBuild saw and the entry's createdAt, so
+ * a lot is never judged live by the builder yet past its expiry in the entry.
+ */
+export type Build<R> = (prev: LedgerEntry | null, now: Date) => { draft: Draft } | { reject: R };
 
 export type WriteResult<R> =
   | { status: "created" | "replayed"; entry: LedgerEntry }
@@ -41,7 +51,7 @@ export interface WriteContext {
    * Runs before each build; returns true when it wrote entries itself (the month roll), so
    * that the newest entry is read again.
    */
-  beforeBuild?: (prev: LedgerEntry | null) => Promise<boolean>;
+  beforeBuild?: (prev: LedgerEntry | null, now: Date) => Promise<boolean>;
 }
 
 /**
@@ -63,13 +73,14 @@ export async function writeEntry<R>(
     if (existing) return { status: "replayed", entry: existing };
 
     const prev = await ctx.store.latest(accountId);
-    if (ctx.beforeBuild && (await ctx.beforeBuild(prev))) continue;
+    const now = ctx.now();
+    if (ctx.beforeBuild && (await ctx.beforeBuild(prev, now))) continue;
 
-    const built = build(prev);
+    const built = build(prev, now);
     if ("reject" in built) return { status: "rejected", reason: built.reject };
 
     const result = await ctx.store.append(
-      nextEntry(accountId, prev, built.draft, idempotencyKey, ctx.now()),
+      nextEntry(accountId, prev, built.draft, idempotencyKey, now),
     );
     if (result.ok) return { status: "created", entry: result.entry };
     if (result.conflict === "refund") return { status: "conflict", conflict: "refund" };
@@ -97,9 +108,22 @@ function nextEntry(
   }
   const freePeriod = draft.freePeriod ?? prev?.freePeriod;
   if (freePeriod === undefined) throw new Error("bug: the first entry must start a free period");
+  const seq = (prev?.seq ?? 0) + 1;
+  const lotDeltas = (draft.lotDeltas ?? []).map((d) => ({ ...d }));
+  const lotsAfter = applyLotDeltas(lotsOf(prev), lotDeltas, seq, draft.expiresAt ?? null, now);
+  // The lots are the bonus bucket split by grant; if they stop adding up, refuse to write.
+  if (lotDeltas.reduce((sum, d) => sum + d.amount, 0) !== draft.deltas.bonus) {
+    throw new Error(`bug: ${draft.type}'s lot changes do not add up to its bonus change`);
+  }
+  if (lotsAfter.some((l) => l.remaining < 0)) {
+    throw new Error(`bug: ${draft.type} would take a bonus lot below zero`);
+  }
+  if (lotsAfter.reduce((sum, l) => sum + l.remaining, 0) !== bucketsAfter.bonus) {
+    throw new Error(`bug: after ${draft.type} the bonus lots do not add up to the bucket`);
+  }
   return {
     accountId,
-    seq: (prev?.seq ?? 0) + 1,
+    seq,
     type: draft.type,
     amount: sumBuckets(draft.deltas),
     deltas: { ...draft.deltas },
@@ -111,6 +135,8 @@ function nextEntry(
     idempotencyKey,
     refundOf: draft.refundOf ?? null,
     uncollected: draft.uncollected ?? 0,
+    lotsAfter,
+    lotDeltas,
     createdAt: now,
   };
 }

@@ -41,7 +41,7 @@ function recordingModel(docs: LedgerEntryDoc[]): { model: LedgerEntryModel; sent
           query.lean();
           // What find() does first on a connection with sanitizeFilter on (mongo-connection.ts):
           // an operator object not marked trusted() becomes an $eq, and then fails the cast.
-          mongoose.sanitizeFilter(query.getFilter());
+          mongoose.sanitizeFilter<LedgerEntryDoc>(query.getFilter());
           query.cast();
           const cast = { filter: query.getFilter(), options: query.getOptions() };
           sent.push(cast);

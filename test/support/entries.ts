@@ -21,6 +21,9 @@ export function rawEntry(
     idempotencyKey: `key-${seq}`,
     refundOf: null,
     uncollected: 0,
+    // Written as before lots: the bonus bucket reads as one lot without expiry.
+    lotsAfter: null,
+    lotDeltas: null,
     createdAt: new Date(Date.UTC(2026, 10, seq)),
     ...over,
   };

@@ -73,6 +73,10 @@ const transactionSchema = z
       })
       .nullable()
       .describe("The Stripe payment a purchase (or its refund) is about"),
+    expiresAt: timestamp
+      .nullable()
+      .optional()
+      .describe("Bonus grants only: when what is left of the grant expires; null for never"),
   })
   .meta({ id: "Transaction" });
 

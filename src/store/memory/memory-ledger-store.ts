@@ -156,6 +156,12 @@ function copyEntry(e: LedgerEntry): LedgerEntry {
     deltas: { ...e.deltas },
     bucketsAfter: { ...e.bucketsAfter },
     reference: e.reference ? { ...e.reference } : null,
+    lotsAfter:
+      e.lotsAfter?.map((l) => ({
+        ...l,
+        expiresAt: l.expiresAt === null ? null : new Date(l.expiresAt),
+      })) ?? null,
+    lotDeltas: e.lotDeltas?.map((d) => ({ ...d })) ?? null,
     createdAt: new Date(e.createdAt),
   };
 }

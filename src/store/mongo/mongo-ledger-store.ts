@@ -214,6 +214,14 @@ function toEntry(doc: LedgerEntryDoc): LedgerEntry {
     idempotencyKey: doc.idempotencyKey,
     refundOf: doc.refundOf ?? null,
     uncollected: doc.uncollected ?? 0,
+    // Absent on entries written before lots: null, which lots.ts reads as one lot 0.
+    lotsAfter:
+      doc.lotsAfter?.map((l) => ({
+        lot: l.lot,
+        expiresAt: l.expiresAt ?? null,
+        remaining: l.remaining,
+      })) ?? null,
+    lotDeltas: doc.lotDeltas?.map((d) => ({ lot: d.lot, amount: d.amount })) ?? null,
     createdAt: doc.createdAt,
   };
 }

@@ -1,14 +1,22 @@
 import { Schema, type Connection, type Model, type Types } from "mongoose";
 import { ALERT_LEVELS } from "../../../ledger/credits.js";
-import { ENTRY_TYPES, type BucketAmounts, type LedgerEntry } from "../../../ledger/types.js";
+import {
+  ENTRY_TYPES,
+  type BucketAmounts,
+  type LedgerEntry,
+  type Lot,
+  type LotDelta,
+} from "../../../ledger/types.js";
 
 /**
  * A ledger entry as stored: the domain LedgerEntry with `_id` in place of `id`, derived from
- * it so the two cannot drift apart.
+ * it so the two cannot drift apart. The lot fields are absent on entries written before lots.
  */
-export type LedgerEntryDoc = Omit<LedgerEntry, "id" | "accountId"> & {
+export type LedgerEntryDoc = Omit<LedgerEntry, "id" | "accountId" | "lotsAfter" | "lotDeltas"> & {
   _id: Types.ObjectId;
   accountId: number;
+  lotsAfter?: Lot[] | null | undefined;
+  lotDeltas?: LotDelta[] | null | undefined;
 };
 
 // Credits are whole numbers. Mongoose's Number type would accept 1.5, so every amount says so.
@@ -19,6 +27,24 @@ const bucketsSchema = new Schema<BucketAmounts>(
     free: { type: Number, required: true, validate: integer },
     bonus: { type: Number, required: true, validate: integer },
     purchased: { type: Number, required: true, validate: integer },
+  },
+  { _id: false },
+);
+
+const lotSchema = new Schema<Lot>(
+  {
+    lot: { type: Number, required: true, min: 0, validate: integer },
+    expiresAt: { type: Date, default: null },
+    // No min: a negative lot is for ledger:verify to report, as a negative bucket is.
+    remaining: { type: Number, required: true, validate: integer },
+  },
+  { _id: false },
+);
+
+const lotDeltaSchema = new Schema<LotDelta>(
+  {
+    lot: { type: Number, required: true, min: 0, validate: integer },
+    amount: { type: Number, required: true, validate: integer },
   },
   { _id: false },
 );
@@ -39,6 +65,10 @@ export const ledgerEntrySchema = new Schema<LedgerEntryDoc>(
     idempotencyKey: { type: String, required: true },
     refundOf: { type: String, default: null },
     uncollected: { type: Number, default: 0, validate: integer },
+    // `default: undefined`: mongoose gives an array path [] by default, which would make an
+    // entry written before lots, read through a document, look like one with no bonus lots.
+    lotsAfter: { type: [lotSchema], default: undefined },
+    lotDeltas: { type: [lotDeltaSchema], default: undefined },
     // Set by the caller (the ledger's clock), so no timestamps option.
     createdAt: { type: Date, required: true },
   },
