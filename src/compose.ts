@@ -40,6 +40,7 @@ import { createProducer, type Producer } from "./queue/producer.js";
 import { createPostReply } from "./replies/post-reply.js";
 import { createVoice } from "./replies/voice.js";
 import { createAcceptReview } from "./reviews/accept-review.js";
+import { createCheckRuns } from "./reviews/check-runs.js";
 import { createFinishRun } from "./reviews/finish-run.js";
 import { createNoticeRedrive } from "./reviews/paused-notice.js";
 import { createRunReview } from "./reviews/run-review.js";
@@ -133,11 +134,21 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     enqueueReply: producer.enqueueReply,
     pullRequestUrl: pullRequestUrlOn(config.github.web),
   });
+  const checkRuns = createCheckRuns({
+    host,
+    voice,
+    onError: (err, pr) =>
+      log.warn(
+        { repository: pr.repository, number: pr.number, err: (err as Error).message },
+        "check run not written",
+      ),
+  });
   const finishRun = createFinishRun({
     runs: store.runs,
     ledger,
     enqueueReply: producer.enqueueReply,
     voice,
+    checkRuns,
   });
   const chatLimiter = createChatLimiter(a.redis, { prefix, perHour: t.chatPerHour ?? 20 });
   const app = jasperApp({
@@ -146,6 +157,8 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
       accounts: store.accounts,
       acceptReview,
       botLogin: `${botName}[bot]`,
+      host,
+      checkRuns,
     }),
     onComment: createCommentEvents({
       accounts: store.accounts,
@@ -170,6 +183,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     finishRun,
     acceptReview,
     host,
+    checkRuns,
   });
   const postReply = createPostReply({
     pullRequests: store.pullRequests,

@@ -36,9 +36,64 @@ export function createVoice({ botName, publicUrl }: VoiceOptions) {
     ].join("\n");
   }
 
+  /** Every check run shows what was wrong with the configuration, if anything. */
+  const withProblems = (summary: string, problems: readonly string[]): string =>
+    problems.length === 0
+      ? summary
+      : [
+          summary,
+          "",
+          "**The configuration was not used: the review ran on the defaults.** What was wrong:",
+          ...problems.map((p) => `- ${p}`),
+        ].join("\n");
+
+  /** The `Jasper` check run's title and summary in each of its states. */
+  const checkRun = {
+    queued: (problems: readonly string[] = []) => ({
+      title: "queued",
+      summary: withProblems("The review is accepted and waits its turn.", problems),
+    }),
+    inProgress: (problems: readonly string[] = []) => ({
+      title: "in progress",
+      summary: withProblems("Jasper is reviewing this commit.", problems),
+    }),
+    posted: (p: {
+      comments: number;
+      coverage: string;
+      summary: string;
+      problems: readonly string[];
+    }) => ({
+      title: `reviewed: ${p.comments === 0 ? "no inline comments" : `${p.comments} inline comment${p.comments === 1 ? "" : "s"}`}`,
+      summary: withProblems(
+        `${p.coverage.charAt(0).toUpperCase()}${p.coverage.slice(1)}.`,
+        p.problems,
+      ),
+      text: neutralizeCommands(p.summary),
+    }),
+    paused: (problems: readonly string[] = []) => ({
+      title: "paused: the balance is 0",
+      summary: withProblems(
+        `No review: the account's credit balance is 0, nothing was charged. Buy credits at ${billingUrl}, then comment ${command("review")} on the pull request.`,
+        problems,
+      ),
+    }),
+    skipped: (reason: string, problems: readonly string[] = []) => ({
+      title: `skipped: ${reason}`.slice(0, 200),
+      summary: withProblems(
+        `Not reviewed (${reason}); nothing was charged. Comment ${command("review")} to review it anyway.`,
+        problems,
+      ),
+    }),
+    failed: (f: { reason: string | null; refunded: boolean }) => ({
+      title: `failed: ${f.reason ?? "error"}`.slice(0, 200),
+      summary: `Jasper could not review this commit (${f.reason ?? "error"}). ${f.refunded ? "The credit it cost has been refunded." : "No credit was used for it."} Comment ${command("review")} to try again.`,
+    }),
+  };
+
   return {
     botName,
     help,
+    checkRun,
 
     unknownCommand: (name: string, reviewCost: number): string =>
       `Unknown command \`${name.slice(0, 40)}\`.\n\n${help(reviewCost)}`,

@@ -7,7 +7,9 @@ import type { AcceptReview } from "./accept-review.js";
 import { isPullRequestChargeKey } from "./charge-keys.js";
 import type { FinishRun } from "./finish-run.js";
 import type { PullRequestHost } from "./pull-request-host.js";
-import { bodyWithComments, reviewBody, runMarker } from "./review-body.js";
+import type { CheckRuns } from "./check-runs.js";
+import { excludedBy, instructionsFor, resolveRepositoryConfig } from "./repository-config.js";
+import { bodyWithComments, coverageLine, reviewBody, runMarker } from "./review-body.js";
 import type { ReviewRun, ReviewRunStore } from "./types.js";
 
 export interface RunReviewDeps {
@@ -17,8 +19,10 @@ export interface RunReviewDeps {
   acceptReview: Pick<AcceptReview, "liveCharge">;
   host: Pick<
     PullRequestHost,
-    "getPullRequest" | "hasReviewWithMarker" | "listChangedFiles" | "postReview"
+    "getPullRequest" | "hasReviewWithMarker" | "listChangedFiles" | "postReview" | "readConfig"
   >;
+  /** The commit's `Jasper` check run: in progress while reviewing, then the outcome. */
+  checkRuns: Pick<CheckRuns, "inProgress" | "posted">;
 }
 
 export type RunOutcome = "posted" | "superseded" | "skipped" | "paused" | "not_queued";
@@ -80,9 +84,19 @@ export function createRunReview(deps: RunReviewDeps) {
       await deps.finishRun(run, "superseded", "a newer commit will be reviewed");
       return "superseded";
     }
+    const at = { headSha: run.headSha, externalId: run.runKey };
+    const config = resolveRepositoryConfig(await deps.host.readConfig(pr));
+    await deps.checkRuns.inProgress(pr, at, config.problems);
     // An earlier attempt may have posted and died before recording it: never post twice.
     if (!(await deps.host.hasReviewWithMarker(pr, runMarker(run.runKey)))) {
-      const diff = prepareDiff(await deps.host.listChangedFiles(pr));
+      const exclude = config.values.exclude_paths;
+      const diff = prepareDiff(await deps.host.listChangedFiles(pr), {
+        excluded: (path) => excludedBy(exclude, path),
+      });
+      const instructions = instructionsFor(
+        config,
+        diff.files.map((f) => f.filename),
+      );
       const result = await deps.engine.review({
         repository: run.pr.repository,
         number: run.pr.number,
@@ -91,6 +105,8 @@ export function createRunReview(deps: RunReviewDeps) {
         headSha: pull.headSha,
         incremental: run.incremental,
         diff,
+        instructions,
+        language: config.values.language,
       });
       // Never post unpaid: the charge this run carries may have been refunded by a sibling
       // run that could not see it yet (see AcceptReview.liveCharge).
@@ -106,12 +122,14 @@ export function createRunReview(deps: RunReviewDeps) {
           chargeKey: paidBy,
         });
       }
+      const coverage = coverageLine(diff, pull.changedFiles);
       const body = reviewBody({
         summary: result.summary,
         skipped: diff.skipped,
         headSha: pull.headSha,
         incremental: run.incremental,
         runKey: run.runKey,
+        coverage,
       });
       await deps.host.postReview(pr, {
         commitSha: pull.headSha,
@@ -119,6 +137,15 @@ export function createRunReview(deps: RunReviewDeps) {
         comments: result.comments,
         fallbackBody: bodyWithComments(body, result.comments),
       });
+      await deps.runs.transition(run.accountId, run.runKey, ["queued"], "posted");
+      await deps.checkRuns.posted(pr, at, {
+        comments: result.comments.length,
+        coverage,
+        summary: result.summary,
+        problems: config.problems,
+        blockMerge: config.values.block_merge,
+      });
+      return "posted";
     }
     await deps.runs.transition(run.accountId, run.runKey, ["queued"], "posted");
     return "posted";
