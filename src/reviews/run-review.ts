@@ -172,6 +172,13 @@ function describe(err: unknown): string {
   if (err instanceof PermanentError) return err.message;
   const status = statusOf(err);
   if (status !== undefined) return `GitHub answered ${status}`;
+  // The engine's own retryable failures name the provider's status, never a key or a prompt.
+  if (
+    err instanceof Error &&
+    /^(the AI provider|could not reach the AI provider|the model)/.test(err.message)
+  ) {
+    return err.message.slice(0, 200);
+  }
   return "an internal error";
 }
 
