@@ -157,6 +157,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
       accounts: store.accounts,
       acceptReview,
       botLogin: `${botName}[bot]`,
+      botName,
       host,
       checkRuns,
     }),

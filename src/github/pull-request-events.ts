@@ -5,6 +5,7 @@ import type { CheckRuns } from "../reviews/check-runs.js";
 import type { PullRequestHost } from "../reviews/pull-request-host.js";
 import { configSkipReason, resolveRepositoryConfig } from "../reviews/repository-config.js";
 import type { EventLog } from "./event-log.js";
+import { hasIgnoreLine } from "./parse-comment.js";
 import type { PullRequestEvent } from "./webhook-payloads.js";
 
 export interface PullRequestEventDeps {
@@ -12,6 +13,8 @@ export interface PullRequestEventDeps {
   acceptReview: Pick<AcceptReview, "accept">;
   /** The app's bot login, `<app-slug>[bot]`: events it caused are not reviewed. */
   botLogin: string;
+  /** The name people command (`/<botName> ignore` in a description). */
+  botName: string;
   /** Reads the repository's `.github/jasper.yml`. */
   host: Pick<PullRequestHost, "readConfig">;
   /** The `Jasper` check run: every accepted or refused review shows on the commit. */
@@ -29,6 +32,11 @@ export function createPullRequestEvents(deps: PullRequestEventDeps) {
     // Jasper's own doings are not reviewed, and nothing is shown for them.
     if (!installation || sender.login === deps.botLogin) {
       log.debug({ pr: pull.html_url }, "pull request not reviewed");
+      return;
+    }
+    // The description says `/jasper ignore`: Jasper stays away, no review, no check run.
+    if (hasIgnoreLine(pull.body ?? "", deps.botName)) {
+      log.info({ pr: pull.html_url }, "pull request not reviewed: its description says ignore");
       return;
     }
     // The repository's owner is the installation's account, the one that pays.

@@ -56,6 +56,8 @@ export const pullRequestEventSchema = z.object({
     html_url: webUrl,
     /** The repository configuration's skip rules read the title, base, author and labels. */
     title: z.string().max(1_000).optional(),
+    /** The description: a `/jasper ignore` line keeps automatic reviews away. */
+    body: z.string().nullish(),
     user: z.object({ type: z.string(), login: userLogin.optional() }).nullable(),
     head: z.object({ sha: commitSha }),
     base: z.object({ ref: z.string().max(1_000) }).optional(),
