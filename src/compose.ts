@@ -122,7 +122,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     // Low-balance emails: queued when an entry crosses a level, never sent inline.
     onEntry: createAlertEnqueuer(producer.enqueueAlert, log),
   });
-  const host = createGitHubHost(a.probot);
+  const host = createGitHubHost(a.probot, `${botName}[bot]`);
   const voice = createVoice({ botName, publicUrl });
 
   const acceptReview = createAcceptReview({

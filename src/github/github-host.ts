@@ -18,7 +18,11 @@ type Octokit = Awaited<ReturnType<Probot["auth"]>>;
  * The pull request host over GitHub's REST API, as the app's installation (`probot.auth`):
  * GitHub.com, or GitHub Enterprise when Probot was given its base URL.
  */
-export function createGitHubHost(probot: Pick<Probot, "auth">): PullRequestHost {
+export function createGitHubHost(
+  probot: Pick<Probot, "auth">,
+  /** The app's bot login, `<slug>[bot]`: whose inline comments are Jasper's own. */
+  botLogin = "jasper[bot]",
+): PullRequestHost {
   /** Runs `call` with the installation's client and the repository split once. */
   async function withRepo<T>(
     pr: HostedPullRequest,
@@ -101,6 +105,18 @@ export function createGitHubHost(probot: Pick<Probot, "auth">): PullRequestHost 
           per_page: 100,
         });
         return comments.find((c) => c.body?.includes(marker))?.id ?? null;
+      }),
+
+    listOwnInlineComments: (pr) =>
+      withRepo(pr, async (octokit, repo) => {
+        const comments = await octokit.paginate(octokit.rest.pulls.listReviewComments, {
+          ...repo,
+          pull_number: pr.number,
+          per_page: 100,
+        });
+        return comments
+          .filter((c) => c.user?.login === botLogin && typeof c.line === "number")
+          .map((c) => ({ path: c.path, line: c.line as number }));
       }),
 
     async readConfig(pr) {

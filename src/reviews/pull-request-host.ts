@@ -26,6 +26,12 @@ export interface PullRequestHost {
    */
   readConfig(pr: HostedPullRequest): Promise<ConfigRead>;
   /**
+   * The inline comments Jasper's earlier reviews left that still sit on a line of the current
+   * diff (GitHub moves a comment with its line while the line is unchanged, and marks it
+   * outdated once the line changes): a re-review does not repeat them.
+   */
+  listOwnInlineComments(pr: HostedPullRequest): Promise<{ path: string; line: number }[]>;
+  /**
    * Shows `check` on the commit as the `Jasper` check run: the commit's existing one is
    * updated, or one is created.
    */

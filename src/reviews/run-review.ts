@@ -19,7 +19,12 @@ export interface RunReviewDeps {
   acceptReview: Pick<AcceptReview, "liveCharge">;
   host: Pick<
     PullRequestHost,
-    "getPullRequest" | "hasReviewWithMarker" | "listChangedFiles" | "postReview" | "readConfig"
+    | "getPullRequest"
+    | "hasReviewWithMarker"
+    | "listChangedFiles"
+    | "postReview"
+    | "readConfig"
+    | "listOwnInlineComments"
   >;
   /** The commit's `Jasper` check run: in progress while reviewing, then the outcome. */
   checkRuns: Pick<CheckRuns, "inProgress" | "posted">;
@@ -122,9 +127,22 @@ export function createRunReview(deps: RunReviewDeps) {
           chargeKey: paidBy,
         });
       }
+      // A re-review does not repeat what an earlier review said on a line that did not change.
+      let comments = result.comments;
+      let repeats = 0;
+      if (run.incremental && comments.length > 0) {
+        const earlier = new Set(
+          (await deps.host.listOwnInlineComments(pr)).map((c) => `${c.path}\n${c.line}`),
+        );
+        comments = comments.filter((c) => !earlier.has(`${c.path}\n${c.line}`));
+        repeats = result.comments.length - comments.length;
+      }
       const coverage = coverageLine(diff, pull.changedFiles);
       const body = reviewBody({
-        summary: result.summary,
+        summary:
+          repeats === 0
+            ? result.summary
+            : `${result.summary.trim()}\n\n<sub>${repeats} comment${repeats === 1 ? "" : "s"} on lines an earlier review already commented on, unchanged since, not repeated.</sub>`,
         skipped: diff.skipped,
         headSha: pull.headSha,
         incremental: run.incremental,
@@ -134,12 +152,12 @@ export function createRunReview(deps: RunReviewDeps) {
       await deps.host.postReview(pr, {
         commitSha: pull.headSha,
         body,
-        comments: result.comments,
-        fallbackBody: bodyWithComments(body, result.comments),
+        comments,
+        fallbackBody: bodyWithComments(body, comments),
       });
       await deps.runs.transition(run.accountId, run.runKey, ["queued"], "posted");
       await deps.checkRuns.posted(pr, at, {
-        comments: result.comments.length,
+        comments: comments.length,
         coverage,
         summary: result.summary,
         problems: config.problems,

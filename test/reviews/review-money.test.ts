@@ -151,7 +151,12 @@ const fakeEngine: ReviewEngine = {
 
 type FakeHost = Pick<
   PullRequestHost,
-  "getPullRequest" | "hasReviewWithMarker" | "listChangedFiles" | "postReview" | "readConfig"
+  | "getPullRequest"
+  | "hasReviewWithMarker"
+  | "listChangedFiles"
+  | "postReview"
+  | "readConfig"
+  | "listOwnInlineComments"
 > & { posted: { review: NewReview; chargesWhenPosted: (string | null)[] }[] };
 
 /** An open pull request at `headSha`; each posted review notes the charges that existed then. */
@@ -159,6 +164,7 @@ function fakeHost(headSha: string, charges: () => Promise<{ idempotencyKey: stri
   const host: FakeHost = {
     posted: [],
     readConfig: async () => ({ files: [], error: null }),
+    listOwnInlineComments: async () => [],
     getPullRequest: async () => ({
       state: "open",
       title: "Add payment retry",

@@ -134,6 +134,13 @@ export const fakeGitHub = {
   configFiles: new Map<string, string>(),
   checkRuns: new Map<number, CheckRunWrite>(),
   checkRunWrites: [] as CheckRunWrite[],
+  /** The pull requests' inline review comments GitHub lists (all pull requests alike). */
+  reviewComments: [] as {
+    path: string;
+    line: number | null;
+    user: { login: string };
+    body: string;
+  }[],
   /** Set to a status to have every check run write fail with it. */
   checkRunFailure: null as number | null,
   /** The latest state of the check run on `sha` (there is one per commit). */
@@ -149,7 +156,12 @@ function mockRepositoryState(): void {
   fakeGitHub.checkRuns.clear();
   fakeGitHub.checkRunWrites.length = 0;
   fakeGitHub.checkRunFailure = null;
+  fakeGitHub.reviewComments = [];
   const scope = nock(API).persist();
+  scope
+    .get(/^\/repos\/[^/]+\/[^/]+\/pulls\/\d+\/comments(\?.*)?$/)
+    .optionally()
+    .reply(200, () => fakeGitHub.reviewComments);
   scope
     .get(/^\/repos\/([^/]+)\/([^/]+)\/contents\/\.github(\/|%2F)jasper\.yml(\?.*)?$/)
     .optionally()
