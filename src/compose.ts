@@ -40,6 +40,7 @@ import { createProducer, type Producer } from "./queue/producer.js";
 import { createPostReply } from "./replies/post-reply.js";
 import { createVoice } from "./replies/voice.js";
 import { createAcceptReview } from "./reviews/accept-review.js";
+import { createCheckRuns } from "./reviews/check-runs.js";
 import { createFinishRun } from "./reviews/finish-run.js";
 import { createNoticeRedrive } from "./reviews/paused-notice.js";
 import { createRunReview } from "./reviews/run-review.js";
@@ -121,7 +122,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     // Low-balance emails: queued when an entry crosses a level, never sent inline.
     onEntry: createAlertEnqueuer(producer.enqueueAlert, log),
   });
-  const host = createGitHubHost(a.probot);
+  const host = createGitHubHost(a.probot, `${botName}[bot]`);
   const voice = createVoice({ botName, publicUrl });
 
   const acceptReview = createAcceptReview({
@@ -133,11 +134,21 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     enqueueReply: producer.enqueueReply,
     pullRequestUrl: pullRequestUrlOn(config.github.web),
   });
+  const checkRuns = createCheckRuns({
+    host,
+    voice,
+    onError: (err, pr) =>
+      log.warn(
+        { repository: pr.repository, number: pr.number, err: (err as Error).message },
+        "check run not written",
+      ),
+  });
   const finishRun = createFinishRun({
     runs: store.runs,
     ledger,
     enqueueReply: producer.enqueueReply,
     voice,
+    checkRuns,
   });
   const chatLimiter = createChatLimiter(a.redis, { prefix, perHour: t.chatPerHour ?? 20 });
   const app = jasperApp({
@@ -146,6 +157,9 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
       accounts: store.accounts,
       acceptReview,
       botLogin: `${botName}[bot]`,
+      botName,
+      host,
+      checkRuns,
     }),
     onComment: createCommentEvents({
       accounts: store.accounts,
@@ -170,6 +184,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     finishRun,
     acceptReview,
     host,
+    checkRuns,
   });
   const postReply = createPostReply({
     pullRequests: store.pullRequests,

@@ -18,7 +18,15 @@ export interface ChangedFile {
 
 export interface SkippedFile {
   filename: string;
-  reason: "lock_file" | "generated" | "binary" | "no_patch" | "removed" | "over_budget";
+  reason:
+    | "lock_file"
+    | "generated"
+    | "binary"
+    | "no_patch"
+    | "removed"
+    | "over_budget"
+    /** Listed in the repository configuration's `exclude_paths`. */
+    | "excluded";
 }
 
 export interface PreparedDiff {
@@ -40,6 +48,21 @@ export interface ReviewRequest {
   /** A re-review after new pushes to an already-reviewed pull request. */
   incremental: boolean;
   diff: PreparedDiff;
+  /**
+   * The repository configuration's `path_instructions` that match reviewed files: what the
+   * team asks the reviewer to look at there. Empty or absent: none.
+   */
+  instructions?: PathInstruction[] | undefined;
+  /** The language the review is written in (the configuration's `language`); default English. */
+  language?: string | undefined;
+}
+
+/** A team's instruction for the files a glob matches. */
+export interface PathInstruction {
+  pattern: string;
+  text: string;
+  /** The reviewed files it matched. */
+  files: string[];
 }
 
 /** A comment on one line the pull request adds or changes (the diff's right side). */

@@ -17,6 +17,12 @@ interface PatchLine {
   text: string;
 }
 
+interface HunkLine {
+  kind: "hunk";
+  line: number;
+  text: string;
+}
+
 const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
 
 /** The lines the patch adds, in order. */
@@ -34,8 +40,27 @@ export function commentableLines(patch: string): Set<number> {
   return new Set(rightSide(patch).map((l) => l.line));
 }
 
-function rightSide(patch: string): PatchLine[] {
-  const out: PatchLine[] = [];
+/**
+ * The new side of a patch with its line numbers written next to each line, for a model:
+ * `  12 + text` for an added line, `  13   text` for context. Removed lines have no number on
+ * the new side and are left out; hunks are separated by their header.
+ */
+export function numberedNewSide(patch: string): string {
+  const lines = rightSide(patch, true);
+  const width = Math.max(3, ...lines.map((l) => String(l.line).length));
+  return lines
+    .map((l) =>
+      l.kind === "hunk"
+        ? l.text
+        : `${String(l.line).padStart(width)} ${l.kind === "added" ? "+" : " "} ${l.text}`,
+    )
+    .join("\n");
+}
+
+function rightSide(patch: string): PatchLine[];
+function rightSide(patch: string, headers: true): (PatchLine | HunkLine)[];
+function rightSide(patch: string, headers = false): (PatchLine | HunkLine)[] {
+  const out: (PatchLine | HunkLine)[] = [];
   let newLine = 0;
   // Each hunk says how many old and new lines it holds. Counting them down is what tells a
   // removed line "-- a SQL comment" (shown as "--- a SQL comment") from a file header, and
@@ -48,6 +73,7 @@ function rightSide(patch: string): PatchLine[] {
       oldLeft = header[2] === undefined ? 1 : Number(header[2]);
       newLeft = header[4] === undefined ? 1 : Number(header[4]);
       newLine = Number(header[3]);
+      if (headers) out.push({ kind: "hunk", line: newLine, text: header[0] });
       continue;
     }
     if (oldLeft === 0 && newLeft === 0) continue; // outside any hunk

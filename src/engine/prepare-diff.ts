@@ -5,6 +5,8 @@ export interface DiffBudget {
   maxFiles?: number;
   /** Most patch characters reviewed, summed over the files included. Default 60_000. */
   maxPatchChars?: number;
+  /** Whether a path is left out by the repository's configuration (reason "excluded"). */
+  excluded?: (path: string) => boolean;
 }
 
 const LOCK_FILES = new Set([
@@ -51,7 +53,7 @@ export function prepareDiff(files: ChangedFile[], budget: DiffBudget = {}): Prep
   const skipped: SkippedFile[] = [];
   let chars = 0;
   for (const file of files) {
-    const reason = skipReason(file);
+    const reason = budget.excluded?.(file.filename) ? "excluded" : skipReason(file);
     if (reason) {
       skipped.push({ filename: file.filename, reason });
       continue;

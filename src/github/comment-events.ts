@@ -37,6 +37,7 @@ const WRITER_ASSOCIATIONS = new Set(["OWNER", "MEMBER", "COLLABORATOR"]);
  */
 const NEEDS_WRITE_ACCESS: ReadonlySet<CommandName> = new Set([
   "review",
+  "full review",
   "pause",
   "resume",
   "credits",
@@ -112,7 +113,9 @@ export function createCommentEvents(deps: CommentEventDeps) {
 
     if (!listed) return refuse(parsed.name);
     if (!isCommandName(parsed.name)) {
-      return reply(voice.unknownCommand(parsed.name, deps.ledger.costOf("review")));
+      return reply(
+        voice.unknownCommand(parsed.name, deps.ledger.costOf("review"), settings.reviewCharging),
+      );
     }
     if (NEEDS_WRITE_ACCESS.has(parsed.name)) {
       const who = { installationId: installation.id, repository: repository.full_name };
@@ -125,6 +128,20 @@ export function createCommentEvents(deps: CommentEventDeps) {
           { kind: "review_request", ...target, repositoryId: repository.id, commentId: comment.id },
           `review-request-${comment.id}`,
         ),
+      "full review": () =>
+        deps.enqueueReply(
+          {
+            kind: "review_request",
+            ...target,
+            repositoryId: repository.id,
+            commentId: comment.id,
+            full: true,
+          },
+          `review-request-${comment.id}`,
+        ),
+      ignore: () => reply(voice.ignoreHowTo()),
+      summary: () => deps.enqueueReply({ kind: "summary", ...target }, `summary-${comment.id}`),
+      config: () => deps.enqueueReply({ kind: "config", ...target }, `config-${comment.id}`),
       pause: async () => {
         await deps.pullRequests.setAutoReviewPaused(accountId, pr, true);
         await reply(voice.autoReviewsPaused());
@@ -134,7 +151,7 @@ export function createCommentEvents(deps: CommentEventDeps) {
         await reply(voice.autoReviewsResumed());
       },
       credits: async () => reply(voice.credits(await deps.ledger.summary(accountId))),
-      help: () => reply(voice.help(deps.ledger.costOf("review"))),
+      help: () => reply(voice.help(deps.ledger.costOf("review"), settings.reviewCharging)),
     };
     await commands[parsed.name]();
   };

@@ -7,6 +7,10 @@ import type {
   PullRequestHost,
   PullRequestSnapshot,
 } from "../reviews/pull-request-host.js";
+import { CONFIG_PATH, type ConfigRead } from "../reviews/repository-config.js";
+
+/** The check run's name on every commit Jasper looks at. */
+export const CHECK_RUN_NAME = "Jasper";
 
 type Octokit = Awaited<ReturnType<Probot["auth"]>>;
 
@@ -14,7 +18,11 @@ type Octokit = Awaited<ReturnType<Probot["auth"]>>;
  * The pull request host over GitHub's REST API, as the app's installation (`probot.auth`):
  * GitHub.com, or GitHub Enterprise when Probot was given its base URL.
  */
-export function createGitHubHost(probot: Pick<Probot, "auth">): PullRequestHost {
+export function createGitHubHost(
+  probot: Pick<Probot, "auth">,
+  /** The app's bot login, `<slug>[bot]`: whose inline comments are Jasper's own. */
+  botLogin = "jasper[bot]",
+): PullRequestHost {
   /** Runs `call` with the installation's client and the repository split once. */
   async function withRepo<T>(
     pr: HostedPullRequest,
@@ -39,6 +47,7 @@ export function createGitHubHost(probot: Pick<Probot, "auth">): PullRequestHost 
           body: data.body ?? "",
           headSha: data.head.sha,
           url: data.html_url,
+          changedFiles: data.changed_files,
         } satisfies PullRequestSnapshot;
       }),
 
@@ -97,6 +106,73 @@ export function createGitHubHost(probot: Pick<Probot, "auth">): PullRequestHost 
         });
         return comments.find((c) => c.body?.includes(marker))?.id ?? null;
       }),
+
+    listOwnInlineComments: (pr) =>
+      withRepo(pr, async (octokit, repo) => {
+        const comments = await octokit.paginate(octokit.rest.pulls.listReviewComments, {
+          ...repo,
+          pull_number: pr.number,
+          per_page: 100,
+        });
+        return comments
+          .filter((c) => c.user?.login === botLogin && typeof c.line === "number")
+          .map((c) => ({ path: c.path, line: c.line as number }));
+      }),
+
+    async readConfig(pr) {
+      try {
+        return await withRepo(pr, async (octokit, repo) => {
+          // Probot's loader (what context.config uses), for the files one by one: each
+          // value's origin is shown by `/jasper config`. No ref: the default branch.
+          const { files } = await octokit.config.get({ ...repo, path: CONFIG_PATH });
+          return {
+            files: files.map((f) => ({
+              source: `${f.owner}/${f.repo}:${f.path}`,
+              content: f.config,
+            })),
+            error: null,
+          } satisfies ConfigRead;
+        });
+      } catch (err) {
+        return { files: [], error: configError(err) };
+      }
+    },
+
+    upsertCheckRun: (pr, check) =>
+      withRepo(pr, async (octokit, repo) => {
+        const { data } = await octokit.rest.checks.listForRef({
+          ...repo,
+          ref: check.headSha,
+          check_name: CHECK_RUN_NAME,
+          filter: "latest",
+          per_page: 100,
+        });
+        const existing = data.check_runs
+          .filter((c) => c.name === CHECK_RUN_NAME)
+          .sort((a, b) => b.id - a.id)[0];
+        const fields = {
+          external_id: check.externalId,
+          status: check.status,
+          ...(check.status === "completed"
+            ? { conclusion: check.conclusion ?? "neutral", completed_at: new Date().toISOString() }
+            : {}),
+          output: {
+            title: check.title.slice(0, 250),
+            summary: check.summary.slice(0, 60_000),
+            ...(check.text ? { text: check.text.slice(0, 60_000) } : {}),
+          },
+        };
+        if (existing) {
+          await octokit.rest.checks.update({ ...repo, check_run_id: existing.id, ...fields });
+        } else {
+          await octokit.rest.checks.create({
+            ...repo,
+            name: CHECK_RUN_NAME,
+            head_sha: check.headSha,
+            ...fields,
+          });
+        }
+      }),
   };
 }
 
@@ -141,6 +217,17 @@ async function postReview(
  * marker). `request.retries` is read per request by @octokit/plugin-retry (error-request.js).
  */
 const NO_CLIENT_RETRY = { retries: 0 };
+
+/** What the config loader's failure says, for the check run: its own message names the file. */
+function configError(err: unknown): string {
+  const status = httpStatusOf(err);
+  if (status !== undefined) return `${CONFIG_PATH} could not be read: GitHub answered ${status}`;
+  if (err instanceof PermanentError) return `${CONFIG_PATH} could not be read: ${err.message}`;
+  const message = err instanceof Error ? err.message : String(err);
+  const cause =
+    err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message.trim()}` : "";
+  return `${message.replace(/^\[@probot\/octokit-plugin-config\] /, "")}${cause}`.slice(0, 1_000);
+}
 
 function splitRepository(fullName: string): { owner: string; repo: string } {
   const [owner, repo] = fullName.split("/") as [string, string];

@@ -9,10 +9,18 @@ export type ParsedComment =
 export function parseComment(body: string, botName: string): ParsedComment {
   const name = escape(botName);
   const outsideCode = stripCode(body);
-  const command = new RegExp(`^[ \\t]*/${name}(?:[ \\t]+([A-Za-z-]+))?(?:[ \\t].*)?$`, "im").exec(
-    outsideCode,
-  );
-  if (command) return { kind: "command", name: (command[1] ?? "help").toLowerCase() };
+  const command = new RegExp(
+    `^[ \\t]*/${name}(?:[ \\t]+([A-Za-z-]+))?(?:[ \\t]+([A-Za-z-]+))?(?:[ \\t].*)?$`,
+    "im",
+  ).exec(outsideCode);
+  if (command) {
+    const first = (command[1] ?? "help").toLowerCase();
+    // The one two-word command.
+    if (first === "full" && command[2]?.toLowerCase() === "review") {
+      return { kind: "command", name: "full review" };
+    }
+    return { kind: "command", name: first };
+  }
   // A login may hold hyphens: @jasper-bot is someone else.
   const mention = new RegExp(`(^|[^\\w@/.-])@${name}(?![\\w-])`, "i");
   if (!mention.test(outsideCode)) return null;
@@ -32,3 +40,12 @@ function stripCode(text: string): string {
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
+
+/**
+ * Whether a pull request's description holds a `/<bot> ignore` line (outside code): the
+ * author's way to keep automatic reviews away from it.
+ */
+export function hasIgnoreLine(body: string, botName: string): boolean {
+  const name = escape(botName);
+  return new RegExp(`^[ \\t]*/${name}[ \\t]+ignore[ \\t]*$`, "im").test(stripCode(body));
+}

@@ -48,13 +48,23 @@ export const installationEventSchema = z.object({
 export type InstallationEvent = z.output<typeof installationEventSchema>;
 
 export const pullRequestEventSchema = z.object({
+  action: z.string().optional(),
   pull_request: z.object({
     number: githubId,
     state: z.string(),
     draft: z.boolean().optional(),
     html_url: webUrl,
-    user: z.object({ type: z.string() }).nullable(),
+    /** The repository configuration's skip rules read the title, base, author and labels. */
+    title: z.string().max(1_000).optional(),
+    /** The description: a `/jasper ignore` line keeps automatic reviews away. */
+    body: z.string().nullish(),
+    user: z.object({ type: z.string(), login: userLogin.optional() }).nullable(),
     head: z.object({ sha: commitSha }),
+    base: z.object({ ref: z.string().max(1_000) }).optional(),
+    labels: z
+      .array(z.object({ name: z.string().max(200) }))
+      .max(1_000)
+      .optional(),
   }),
   repository,
   installation,

@@ -36,7 +36,13 @@ export const replyJobSchema = z.discriminatedUnion("kind", [
     repositoryId: z.number().int().positive(),
     /** The comment that asked: one comment asks for one run, however often it is delivered. */
     commentId: z.number().int().positive().optional(),
+    /** `/jasper full review`: every file again, not a re-review of what changed. */
+    full: z.boolean().optional(),
   }),
+  /** `/jasper summary`: the walkthrough comment, posted or updated. */
+  z.object({ kind: z.literal("summary"), ...prTarget }),
+  /** `/jasper config`: the effective configuration and where each value came from. */
+  z.object({ kind: z.literal("config"), ...prTarget }),
   z.object({
     kind: z.literal("chat"),
     ...prTarget,

@@ -8,8 +8,26 @@ export const COMMANDS = [
     name: "review",
     description: "review this pull request now (charged only if it has not been paid for yet)",
   },
+  {
+    name: "full review",
+    description:
+      "review every file again from scratch, not only what changed since the last review",
+  },
   { name: "pause", description: "stop automatic reviews on this pull request" },
   { name: "resume", description: "start automatic reviews on this pull request again" },
+  {
+    name: "ignore",
+    description:
+      "how to keep automatic reviews away from a pull request for good (a line in its description)",
+  },
+  {
+    name: "summary",
+    description: "post (or update) a walkthrough of the change: what each changed file does",
+  },
+  {
+    name: "config",
+    description: "show this repository's effective configuration and where each value came from",
+  },
   { name: "credits", description: "show the credit balance" },
   { name: "help", description: "list these commands" },
 ] as const;

@@ -5,7 +5,10 @@ import type { ReviewEngine } from "../engine/engine.js";
 import type { AcceptReview } from "../reviews/accept-review.js";
 import type { PullRequestHost } from "../reviews/pull-request-host.js";
 import type { PullRequestStore } from "../reviews/types.js";
-import { PAUSED_NOTICE_MARKER, type Voice } from "./voice.js";
+import { prepareDiff } from "../engine/prepare-diff.js";
+import { addedLines } from "../engine/parse-patch.js";
+import { excludedBy, resolveRepositoryConfig } from "../reviews/repository-config.js";
+import { PAUSED_NOTICE_MARKER, SUMMARY_MARKER, type Voice } from "./voice.js";
 
 export interface PostReplyDeps {
   pullRequests: Pick<PullRequestStore, "setPausedNoticeComment">;
@@ -13,9 +16,34 @@ export interface PostReplyDeps {
   acceptReview: Pick<AcceptReview, "accept">;
   host: Pick<
     PullRequestHost,
-    "getPullRequest" | "postComment" | "updateComment" | "findCommentWithMarker"
+    | "getPullRequest"
+    | "postComment"
+    | "updateComment"
+    | "findCommentWithMarker"
+    | "listChangedFiles"
+    | "readConfig"
   >;
-  voice: Pick<Voice, "reviewAlreadyQueued" | "noCreditsForReview" | "chatAnswer" | "pausedNotice">;
+  voice: Pick<
+    Voice,
+    | "reviewAlreadyQueued"
+    | "noCreditsForReview"
+    | "chatAnswer"
+    | "pausedNotice"
+    | "walkthrough"
+    | "effectiveConfig"
+  >;
+}
+
+/** Names the added lines declare (functions, classes, types, constants), first seen first. */
+function declaredNames(patch: string): string[] {
+  const names = new Set<string>();
+  const declaration =
+    /^\s*(?:export\s+)?(?:default\s+)?(?:async\s+)?(?:function\*?|class|interface|type|enum|const|let|var|def|func|fn|struct)\s+([A-Za-z_$][\w$]*)/;
+  for (const { text } of addedLines(patch)) {
+    const m = declaration.exec(text);
+    if (m?.[1]) names.add(m[1]);
+  }
+  return [...names];
 }
 
 /** The replies worker: posts what the webhook side decided to say. */
@@ -44,6 +72,7 @@ export function createPostReply(deps: PostReplyDeps) {
           url: pull.url,
           source: "command",
           commentId: job.commentId,
+          full: job.full,
         });
         const answer =
           outcome.status === "duplicate"
@@ -63,6 +92,32 @@ export function createPostReply(deps: PostReplyDeps) {
           author: job.author,
         });
         await host.postComment(target, voice.chatAnswer(job.author, answer));
+        return;
+      }
+      case "summary": {
+        const [pull, files, config] = await Promise.all([
+          host.getPullRequest(target),
+          host.listChangedFiles(target),
+          host.readConfig(target).then(resolveRepositoryConfig),
+        ]);
+        const exclude = config.values.exclude_paths;
+        const diff = prepareDiff(files, { excluded: (path) => excludedBy(exclude, path) });
+        const body = voice.walkthrough({
+          number: job.number,
+          title: pull.title,
+          headSha: pull.headSha,
+          files: diff.files,
+          skipped: diff.skipped,
+          declares: new Map(diff.files.map((f) => [f.filename, declaredNames(f.patch ?? "")])),
+        });
+        const existing = await host.findCommentWithMarker(target, SUMMARY_MARKER);
+        if (existing === null) await host.postComment(target, body);
+        else await host.updateComment(target, existing, body);
+        return;
+      }
+      case "config": {
+        const config = resolveRepositoryConfig(await host.readConfig(target));
+        await host.postComment(target, voice.effectiveConfig(job.repository, config));
         return;
       }
       case "paused_notice": {

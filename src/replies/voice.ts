@@ -1,4 +1,6 @@
+import type { ChangedFile, SkippedFile } from "../engine/engine.js";
 import type { BalanceSummary } from "../ledger/ledger.js";
+import { CONFIG_KEYS, CONFIG_PATH, type RepositoryConfig } from "../reviews/repository-config.js";
 import { commandCode, commandList, type CommandName } from "./commands.js";
 import { neutralizeCommands } from "./neutralize-commands.js";
 
@@ -8,6 +10,9 @@ export interface VoiceOptions {
   /** Where people buy credits: `${publicUrl}/billing`. */
   publicUrl: string;
 }
+
+/** Marks the walkthrough comment: `summary` updates it instead of posting another. */
+export const SUMMARY_MARKER = "<!-- jasper:summary -->";
 
 /** Marks the "reviews paused" comment, so a retried job edits it instead of posting another. */
 export const PAUSED_NOTICE_MARKER = "<!-- jasper:paused-notice -->";
@@ -24,24 +29,170 @@ export function createVoice({ botName, publicUrl }: VoiceOptions) {
   const command = (name: CommandName) => commandCode(botName, name);
   const billingUrl = `${publicUrl}/billing`;
 
-  function help(reviewCost: number): string {
+  function help(
+    reviewCost: number,
+    charging: "pull_request" | "review_run" = "pull_request",
+  ): string {
     const credit = `${reviewCost} credit${reviewCost === 1 ? "" : "s"}`;
+    const fullReview =
+      charging === "review_run"
+        ? `This organization pays for every review run: ${command("review")} and ${command("full review")} cost ${credit} each when they start a review.`
+        : `${command("full review")} is included in the pull request's credit.`;
     return [
       `**Jasper** reviews pull requests: ${credit} per pull request, later pushes re-reviewed at no extra charge (your organization may choose to charge every review run).`,
       "",
       "Commands, all free:",
       commandList(botName),
       "",
+      fullReview,
+      "",
       `Ask anything about the change by mentioning @${botName} in a comment (free).`,
     ].join("\n");
   }
 
+  /** Every check run shows what was wrong with the configuration, if anything. */
+  const withProblems = (summary: string, problems: readonly string[]): string =>
+    problems.length === 0
+      ? summary
+      : [
+          summary,
+          "",
+          "**The configuration was not used: the review ran on the defaults.** What was wrong:",
+          ...problems.map((p) => `- ${p}`),
+        ].join("\n");
+
+  /** The `Jasper` check run's title and summary in each of its states. */
+  const checkRun = {
+    queued: (problems: readonly string[] = []) => ({
+      title: "queued",
+      summary: withProblems("The review is accepted and waits its turn.", problems),
+    }),
+    inProgress: (problems: readonly string[] = []) => ({
+      title: "in progress",
+      summary: withProblems("Jasper is reviewing this commit.", problems),
+    }),
+    posted: (p: {
+      comments: number;
+      coverage: string;
+      summary: string;
+      problems: readonly string[];
+    }) => ({
+      title: `reviewed: ${p.comments === 0 ? "no inline comments" : `${p.comments} inline comment${p.comments === 1 ? "" : "s"}`}`,
+      summary: withProblems(
+        `${p.coverage.charAt(0).toUpperCase()}${p.coverage.slice(1)}.`,
+        p.problems,
+      ),
+      text: neutralizeCommands(p.summary),
+    }),
+    paused: (problems: readonly string[] = []) => ({
+      title: "paused: the balance is 0",
+      summary: withProblems(
+        `No review: the account's credit balance is 0, nothing was charged. Buy credits at ${billingUrl}, then comment ${command("review")} on the pull request.`,
+        problems,
+      ),
+    }),
+    skipped: (reason: string, problems: readonly string[] = []) => ({
+      title: `skipped: ${reason}`.slice(0, 200),
+      summary: withProblems(
+        `Not reviewed (${reason}); nothing was charged. Comment ${command("review")} to review it anyway.`,
+        problems,
+      ),
+    }),
+    failed: (f: { reason: string | null; refunded: boolean }) => ({
+      title: `failed: ${f.reason ?? "error"}`.slice(0, 200),
+      summary: `Jasper could not review this commit (${f.reason ?? "error"}). ${f.refunded ? "The credit it cost has been refunded." : "No credit was used for it."} Comment ${command("review")} to try again.`,
+    }),
+  };
+
   return {
     botName,
     help,
+    checkRun,
 
-    unknownCommand: (name: string, reviewCost: number): string =>
-      `Unknown command \`${name.slice(0, 40)}\`.\n\n${help(reviewCost)}`,
+    /** `summary`: the walkthrough comment (one per pull request, updated in place). */
+    walkthrough: (w: {
+      number: number;
+      title: string;
+      headSha: string;
+      files: ChangedFile[];
+      skipped: SkippedFile[];
+      /** Names each reviewed file declares in the lines it adds. */
+      declares: ReadonlyMap<string, string[]>;
+    }): string => {
+      const all = [...w.files.map((f) => f.filename), ...w.skipped.map((s) => s.filename)];
+      const added = w.files.reduce((n, f) => n + f.additions, 0);
+      const removed = w.files.reduce((n, f) => n + f.deletions, 0);
+      const rows = w.files.slice(0, 100).map((f) => {
+        const names = w.declares.get(f.filename) ?? [];
+        const what =
+          names.length > 0
+            ? `${f.status === "added" ? "adds" : "adds or changes"} ${names.slice(0, 6).map(codeSpan).join(", ")}`
+            : f.status === "renamed"
+              ? `renamed from ${codeSpan(f.previousFilename ?? "?")}`
+              : `${f.status}`;
+        return `| ${codeSpan(f.filename)} | ${f.status} | +${f.additions} −${f.deletions} | ${what} |`;
+      });
+      return neutralizeCommands(
+        [
+          `**Walkthrough** of #${w.number} at \`${w.headSha.slice(0, 7)}\`: ${cell(w.title)}`,
+          "",
+          `${all.length} file${all.length === 1 ? "" : "s"} changed; ${w.files.length} read here (+${added} −${removed}).`,
+          "",
+          "| File | Change | Lines | What it does |",
+          "| --- | --- | --- | --- |",
+          ...rows,
+          ...(w.files.length > 100 ? [`| … and ${w.files.length - 100} more | | | |`] : []),
+          ...(w.skipped.length > 0
+            ? [
+                "",
+                `Not read: ${w.skipped
+                  .slice(0, 30)
+                  .map((s) => codeSpan(s.filename))
+                  .join(
+                    ", ",
+                  )}${w.skipped.length > 30 ? ` and ${w.skipped.length - 30} more` : ""}.`,
+              ]
+            : []),
+          "",
+          `<sub>Updated by ${command("summary")}.</sub>`,
+          SUMMARY_MARKER,
+        ].join("\n"),
+      );
+    },
+
+    /** `config`: each effective value and the file it came from. */
+    effectiveConfig: (repository: string, config: RepositoryConfig): string => {
+      const rows = CONFIG_KEYS.map(
+        (key) =>
+          `| \`${key}\` | ${codeSpan(JSON.stringify(config.values[key]))} | ${config.sources[key] === "default" ? "default" : codeSpan(config.sources[key])} |`,
+      );
+      const lines = [
+        `**Jasper configuration of ${repository}** (${CONFIG_PATH} on the default branch, Probot's \`_extends\` and the organization's \`.github\` repository):`,
+        "",
+        "| Key | Value | From |",
+        "| --- | --- | --- |",
+        ...rows,
+      ];
+      if (config.problems.length > 0) {
+        lines.push(
+          "",
+          "**The configuration is not used: reviews run on the defaults.** What is wrong:",
+          ...config.problems.map((p) => `- ${p}`),
+        );
+      }
+      return neutralizeCommands(lines.join("\n"));
+    },
+
+    unknownCommand: (
+      name: string,
+      reviewCost: number,
+      charging?: "pull_request" | "review_run",
+    ): string => `Unknown command \`${name.slice(0, 40)}\`.\n\n${help(reviewCost, charging)}`,
+
+    /** `ignore`: how to keep automatic reviews away from a pull request. */
+    ignoreHowTo: (): string =>
+      `To keep Jasper's automatic reviews away from this pull request, add a line that says ${command("ignore")} to its description (the line alone, outside code). ` +
+      `No automatic review, no check run and no charge while it is there; remove the line to have it reviewed again. Asking still works: ${command("review")}.`,
 
     autoReviewsPaused: (): string =>
       `Automatic reviews are paused on this pull request. Comment ${command("resume")} to turn them back on, or ${command("review")} for a single review.`,
@@ -97,3 +248,19 @@ export function createVoice({ botName, publicUrl }: VoiceOptions) {
   };
 }
 export type Voice = ReturnType<typeof createVoice>;
+
+/** Text as inline code in a table cell, whatever it holds. */
+function codeSpan(text: string): string {
+  const flat = cell(text);
+  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = longest > 0 ? " " : "";
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
+/** One line, no table breaks. */
+const cell = (text: string): string =>
+  text
+    .replace(/[\r\n]+/g, " ")
+    .replace(/\|/g, "\\|")
+    .slice(0, 300);

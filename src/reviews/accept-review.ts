@@ -16,6 +16,8 @@ export interface ReviewTrigger {
   source: "auto" | "command";
   /** The `/jasper review` comment: one comment asks for one run, however often delivered. */
   commentId?: number | undefined;
+  /** `/jasper full review`: the run reviews everything again, never as a re-review. */
+  full?: boolean | undefined;
 }
 
 export type AcceptOutcome =
@@ -85,7 +87,7 @@ export function createAcceptReview(deps: AcceptDeps) {
       installationId: trigger.installationId,
       status: "pending",
       chargeKey: null,
-      incremental: posted,
+      incremental: posted && !trigger.full,
       reason: null,
     });
     // Someone else claimed it: a duplicate, unless it was left half-done by a crash.

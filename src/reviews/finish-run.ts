@@ -2,6 +2,7 @@ import type { Ledger } from "../ledger/ledger.js";
 import type { ReplyJob } from "../queue/queues.js";
 import type { Voice } from "../replies/voice.js";
 import { isPullRequestChargeKey } from "./charge-keys.js";
+import type { CheckRuns } from "./check-runs.js";
 import type { ReviewRun, ReviewRunStore, RunStatus } from "./types.js";
 
 export interface FinishRunDeps {
@@ -13,6 +14,8 @@ export interface FinishRunDeps {
   enqueueReply(job: ReplyJob, id: string): Promise<void>;
   /** Says so on the pull request when a run failed. */
   voice: Pick<Voice, "reviewFailed">;
+  /** The commit's `Jasper` check run shows how the run ended. */
+  checkRuns?: Pick<CheckRuns, "failed" | "skipped">;
 }
 
 export interface Finished {
@@ -80,8 +83,24 @@ export function createFinishRun(deps: FinishRunDeps) {
         `failed-${run.runKey}`,
       );
     }
+    await showEnd(run, refunded);
     await deps.runs.settleRefund(run.accountId, run.runKey);
     return refunded ? "refunded" : "settled";
+  }
+
+  async function showEnd(run: ReviewRun, refunded: boolean): Promise<void> {
+    if (!deps.checkRuns) return;
+    const pr = {
+      installationId: run.installationId,
+      repository: run.pr.repository,
+      number: run.pr.number,
+    };
+    const at = { headSha: run.headSha, externalId: run.runKey };
+    if (run.status === "failed") {
+      await deps.checkRuns.failed(pr, at, { reason: run.reason, refunded });
+    } else if (run.status === "skipped" || run.status === "superseded") {
+      await deps.checkRuns.skipped(pr, at, run.reason ?? run.status);
+    }
   }
 
   async function chargeUse(run: ReviewRun): Promise<ChargeUse> {

@@ -1,4 +1,5 @@
 import type { ChangedFile, InlineComment } from "../engine/engine.js";
+import type { ConfigRead } from "./repository-config.js";
 
 /**
  * Where pull requests live (GitHub, or GitHub Enterprise): the little the review and reply use
@@ -18,6 +19,38 @@ export interface PullRequestHost {
   updateComment(pr: HostedPullRequest, commentId: number, body: string): Promise<number>;
   /** The id of the first conversation comment whose body holds `marker`, or null. */
   findCommentWithMarker(pr: HostedPullRequest, marker: string): Promise<number | null>;
+  /**
+   * The repository's `.github/jasper.yml` chain as the host's config loader reads it from the
+   * default branch (the organization's `.github` repository when the repository has none,
+   * `_extends`). Never throws for a file it cannot read: `error` says why.
+   */
+  readConfig(pr: HostedPullRequest): Promise<ConfigRead>;
+  /**
+   * The inline comments Jasper's earlier reviews left that still sit on a line of the current
+   * diff (GitHub moves a comment with its line while the line is unchanged, and marks it
+   * outdated once the line changes): a re-review does not repeat them.
+   */
+  listOwnInlineComments(pr: HostedPullRequest): Promise<{ path: string; line: number }[]>;
+  /**
+   * Shows `check` on the commit as the `Jasper` check run: the commit's existing one is
+   * updated, or one is created.
+   */
+  upsertCheckRun(pr: HostedPullRequest, check: CheckRunReport): Promise<void>;
+}
+
+/** The `Jasper` check run on a commit, in one of its states. */
+export interface CheckRunReport {
+  headSha: string;
+  /** The review run it reports on (or the skip), for people reading the API. */
+  externalId: string;
+  status: "queued" | "in_progress" | "completed";
+  /** Set when completed. */
+  conclusion?: "success" | "neutral" | "failure" | undefined;
+  title: string;
+  /** Markdown, shown on the check run's page. */
+  summary: string;
+  /** More markdown under the summary. */
+  text?: string | undefined;
 }
 
 /** Which pull request, and the installation whose token may act on it. */
@@ -36,6 +69,8 @@ export interface PullRequestSnapshot {
   headSha: string;
   /** The pull request's page, for people. */
   url: string;
+  /** How many files GitHub counts as changed (it lists at most 3,000 of them). */
+  changedFiles?: number | undefined;
 }
 
 export interface NewReview {

@@ -7,7 +7,9 @@ import type { AcceptReview } from "./accept-review.js";
 import { isPullRequestChargeKey } from "./charge-keys.js";
 import type { FinishRun } from "./finish-run.js";
 import type { PullRequestHost } from "./pull-request-host.js";
-import { bodyWithComments, reviewBody, runMarker } from "./review-body.js";
+import type { CheckRuns } from "./check-runs.js";
+import { excludedBy, instructionsFor, resolveRepositoryConfig } from "./repository-config.js";
+import { bodyWithComments, coverageLine, reviewBody, runMarker } from "./review-body.js";
 import type { ReviewRun, ReviewRunStore } from "./types.js";
 
 export interface RunReviewDeps {
@@ -17,8 +19,15 @@ export interface RunReviewDeps {
   acceptReview: Pick<AcceptReview, "liveCharge">;
   host: Pick<
     PullRequestHost,
-    "getPullRequest" | "hasReviewWithMarker" | "listChangedFiles" | "postReview"
+    | "getPullRequest"
+    | "hasReviewWithMarker"
+    | "listChangedFiles"
+    | "postReview"
+    | "readConfig"
+    | "listOwnInlineComments"
   >;
+  /** The commit's `Jasper` check run: in progress while reviewing, then the outcome. */
+  checkRuns: Pick<CheckRuns, "inProgress" | "posted">;
 }
 
 export type RunOutcome = "posted" | "superseded" | "skipped" | "paused" | "not_queued";
@@ -86,9 +95,19 @@ export function createRunReview(deps: RunReviewDeps) {
       await deps.finishRun(run, "superseded", "a newer commit will be reviewed");
       return "superseded";
     }
+    const at = { headSha: run.headSha, externalId: run.runKey };
+    const config = resolveRepositoryConfig(await deps.host.readConfig(pr));
+    await deps.checkRuns.inProgress(pr, at, config.problems);
     // An earlier attempt may have posted and died before recording it: never post twice.
     if (!(await deps.host.hasReviewWithMarker(pr, runMarker(run.runKey)))) {
-      const diff = prepareDiff(await deps.host.listChangedFiles(pr));
+      const exclude = config.values.exclude_paths;
+      const diff = prepareDiff(await deps.host.listChangedFiles(pr), {
+        excluded: (path) => excludedBy(exclude, path),
+      });
+      const instructions = instructionsFor(
+        config,
+        diff.files.map((f) => f.filename),
+      );
       const result = await deps.engine.review({
         repository: run.pr.repository,
         number: run.pr.number,
@@ -97,6 +116,8 @@ export function createRunReview(deps: RunReviewDeps) {
         headSha: pull.headSha,
         incremental: run.incremental,
         diff,
+        instructions,
+        language: config.values.language,
       });
       // Never post unpaid: the charge this run carries may have been refunded by a sibling
       // run that could not see it yet (see AcceptReview.liveCharge).
@@ -112,19 +133,43 @@ export function createRunReview(deps: RunReviewDeps) {
           chargeKey: paidBy,
         });
       }
+      // A re-review does not repeat what an earlier review said on a line that did not change.
+      let comments = result.comments;
+      let repeats = 0;
+      if (run.incremental && comments.length > 0) {
+        const earlier = new Set(
+          (await deps.host.listOwnInlineComments(pr)).map((c) => `${c.path}\n${c.line}`),
+        );
+        comments = comments.filter((c) => !earlier.has(`${c.path}\n${c.line}`));
+        repeats = result.comments.length - comments.length;
+      }
+      const coverage = coverageLine(diff, pull.changedFiles);
       const body = reviewBody({
-        summary: result.summary,
+        summary:
+          repeats === 0
+            ? result.summary
+            : `${result.summary.trim()}\n\n<sub>${repeats} comment${repeats === 1 ? "" : "s"} on lines an earlier review already commented on, unchanged since, not repeated.</sub>`,
         skipped: diff.skipped,
         headSha: pull.headSha,
         incremental: run.incremental,
         runKey: run.runKey,
+        coverage,
       });
       await deps.host.postReview(pr, {
         commitSha: pull.headSha,
         body,
-        comments: result.comments,
-        fallbackBody: bodyWithComments(body, result.comments),
+        comments,
+        fallbackBody: bodyWithComments(body, comments),
       });
+      await deps.runs.transition(run.accountId, run.runKey, ["queued"], "posted");
+      await deps.checkRuns.posted(pr, at, {
+        comments: comments.length,
+        coverage,
+        summary: result.summary,
+        problems: config.problems,
+        blockMerge: config.values.block_merge,
+      });
+      return "posted";
     }
     await deps.runs.transition(run.accountId, run.runKey, ["queued"], "posted");
     return "posted";
@@ -151,5 +196,12 @@ function describe(err: unknown): string {
   if (err instanceof PermanentError) return err.message;
   const status = httpStatusOf(err);
   if (status !== undefined) return `GitHub answered ${status}`;
+  // The engine's own retryable failures name the provider's status, never a key or a prompt.
+  if (
+    err instanceof Error &&
+    /^(the AI provider|could not reach the AI provider|the model)/.test(err.message)
+  ) {
+    return err.message.slice(0, 200);
+  }
   return "an internal error";
 }

@@ -100,7 +100,14 @@ function world({
       })(staleBefore, options);
     },
     runReview: (host: FakeHost) =>
-      createRunReview({ runs: store.runs, engine: fakeEngine, finishRun, acceptReview, host }),
+      createRunReview({
+        runs: store.runs,
+        engine: fakeEngine,
+        finishRun,
+        acceptReview,
+        host,
+        checkRuns: { inProgress: async () => {}, posted: async () => {} },
+      }),
   };
 }
 
@@ -128,13 +135,20 @@ const fakeEngine: ReviewEngine = {
 
 type FakeHost = Pick<
   PullRequestHost,
-  "getPullRequest" | "hasReviewWithMarker" | "listChangedFiles" | "postReview"
+  | "getPullRequest"
+  | "hasReviewWithMarker"
+  | "listChangedFiles"
+  | "postReview"
+  | "readConfig"
+  | "listOwnInlineComments"
 > & { posted: { review: NewReview; chargesWhenPosted: (string | null)[] }[] };
 
 /** An open pull request at `headSha`; each posted review notes the charges that existed then. */
 function fakeHost(headSha: string, charges: () => Promise<{ idempotencyKey: string | null }[]>) {
   const host: FakeHost = {
     posted: [],
+    readConfig: async () => ({ files: [], error: null }),
+    listOwnInlineComments: async () => [],
     getPullRequest: async () => ({
       state: "open",
       title: "Add payment retry",

@@ -113,6 +113,98 @@ export function mockComments(
     });
 }
 
+/** One state a check run was put in, in the order GitHub received them. */
+export interface CheckRunWrite {
+  id: number;
+  head_sha: string;
+  name: string;
+  external_id?: string;
+  status: string;
+  conclusion?: string;
+  output: { title: string; summary: string; text?: string };
+}
+
+/**
+ * What the fake GitHub of every webhook test holds besides the mocks a test sets: the
+ * `.github/jasper.yml` of each repository ("owner/repo" to the file's text; none: 404), and
+ * the `Jasper` check runs written (each write in `writes`, the current state by id in `runs`).
+ * Answered whenever asked, never pending: tests that do not look at them need not mock them.
+ */
+export const fakeGitHub = {
+  configFiles: new Map<string, string>(),
+  checkRuns: new Map<number, CheckRunWrite>(),
+  checkRunWrites: [] as CheckRunWrite[],
+  /** The pull requests' inline review comments GitHub lists (all pull requests alike). */
+  reviewComments: [] as {
+    path: string;
+    line: number | null;
+    user: { login: string };
+    body: string;
+  }[],
+  /** Set to a status to have every check run write fail with it. */
+  checkRunFailure: null as number | null,
+  /** The latest state of the check run on `sha` (there is one per commit). */
+  checkRunOn(sha: string): CheckRunWrite | undefined {
+    return [...this.checkRuns.values()]
+      .filter((c) => c.head_sha === sha)
+      .sort((a, b) => b.id - a.id)[0];
+  },
+};
+
+function mockRepositoryState(): void {
+  fakeGitHub.configFiles.clear();
+  fakeGitHub.checkRuns.clear();
+  fakeGitHub.checkRunWrites.length = 0;
+  fakeGitHub.checkRunFailure = null;
+  fakeGitHub.reviewComments = [];
+  const scope = nock(API).persist();
+  scope
+    .get(/^\/repos\/[^/]+\/[^/]+\/pulls\/\d+\/comments(\?.*)?$/)
+    .optionally()
+    .reply(200, () => fakeGitHub.reviewComments);
+  scope
+    .get(/^\/repos\/([^/]+)\/([^/]+)\/contents\/\.github(\/|%2F)jasper\.yml(\?.*)?$/)
+    .optionally()
+    .reply((uri) => {
+      const [, owner, repo] = /^\/repos\/([^/]+)\/([^/]+)\//.exec(uri)!;
+      const file = fakeGitHub.configFiles.get(`${owner}/${decodeURIComponent(repo!)}`);
+      return file === undefined
+        ? [404, { message: "Not Found" }]
+        : [200, file, { "content-type": "application/vnd.github.raw; charset=utf-8" }];
+    });
+  scope
+    .get(/^\/repos\/[^/]+\/[^/]+\/commits\/([0-9a-f]+)\/check-runs(\?.*)?$/)
+    .optionally()
+    .reply((uri) => {
+      const sha = /commits\/([0-9a-f]+)\//.exec(uri)![1]!;
+      const runs = [...fakeGitHub.checkRuns.values()].filter((c) => c.head_sha === sha);
+      return [200, { total_count: runs.length, check_runs: runs }];
+    });
+  scope
+    .post(/^\/repos\/[^/]+\/[^/]+\/check-runs$/)
+    .optionally()
+    .reply((_uri, body) => {
+      if (fakeGitHub.checkRunFailure) return [fakeGitHub.checkRunFailure, { message: "no" }];
+      const run = { ...(body as CheckRunWrite), id: 7000 + fakeGitHub.checkRuns.size + 1 };
+      fakeGitHub.checkRuns.set(run.id, run);
+      fakeGitHub.checkRunWrites.push(run);
+      return [201, run];
+    });
+  scope
+    .patch(/^\/repos\/[^/]+\/[^/]+\/check-runs\/\d+$/)
+    .optionally()
+    .reply((uri, body) => {
+      if (fakeGitHub.checkRunFailure) return [fakeGitHub.checkRunFailure, { message: "no" }];
+      const id = Number(/check-runs\/(\d+)$/.exec(uri)![1]);
+      const before = fakeGitHub.checkRuns.get(id);
+      if (!before) return [404, { message: "Not Found" }];
+      const run = { ...before, ...(body as Partial<CheckRunWrite>) };
+      fakeGitHub.checkRuns.set(id, run);
+      fakeGitHub.checkRunWrites.push(run);
+      return [200, run];
+    });
+}
+
 /**
  * The webhook-test recipe, for a describe block: no network but Redis on loopback, installation
  * tokens mocked, and after each test every mock used (checked after `cleanup`, which closes
@@ -123,6 +215,7 @@ export function useGitHubApi(cleanup: () => Promise<void>): void {
     nock.disableNetConnect();
     nock.enableNetConnect(/127\.0\.0\.1|localhost/);
     mockInstallationToken();
+    mockRepositoryState();
   });
   afterEach(async () => {
     await cleanup();
