@@ -30,6 +30,9 @@ export function pacedAuth(probot: Auth, pace: InstallationPace): Auth {
     async auth(installationId?: number) {
       const octokit = await probot.auth(installationId);
       if (installationId === undefined) return octokit;
+      // The token first (Probot caches it): otherwise the first requests would wait for their
+      // slots, then for the token, and reach GitHub together once it came.
+      await octokit.auth({ type: "installation" });
       octokit.hook.wrap("request", async (request, options) => {
         if (options.method !== "GET" && options.method !== "HEAD") {
           const booked = takeBookedSlot(installationId, pace.intervalMs / 2);

@@ -85,7 +85,7 @@ export function registerWorker<N extends QueueName, R>(
 /**
  * Runs the job when its installation's next content slot is near; otherwise moves it back
  * to delayed until then (BullMQ's manual delay: moveToDelayed, then DelayedError, which costs
- * no attempt; https://docs.bullmq.io/patterns/process-step-jobs#delaying), so that a job
+ * no attempt; https://docs.bullmq.io/patterns/process-step-jobs), so that a job
  * waiting for its own installation never holds a worker slot another installation could use.
  */
 async function paced<N extends QueueName, R>(
