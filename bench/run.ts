@@ -3,9 +3,12 @@
  * Needs Redis on REDIS_URL (default 127.0.0.1:6379).
  */
 import { benchLedger } from "./ledger.js";
+import { benchPacing } from "./pacing.js";
 import { benchWebhook } from "./webhook.js";
 
 console.log("== webhook to queue ==");
 await benchWebhook();
 console.log("\n== ledger ==");
 await benchLedger();
+console.log("\n== reviews posted end to end, paced per installation ==");
+await benchPacing();

@@ -11,6 +11,7 @@ import type { Logger } from "pino";
 import type { ApplicationFunction, Probot } from "probot";
 import type Stripe from "stripe";
 import { createAccountLifecycle } from "./accounts/account-lifecycle.js";
+import { toAccountId } from "./accounts/types.js";
 import { createGitHubAuth, type GitHubAuth } from "./api/auth/github-auth.js";
 import { billingApi } from "./api/billing-api.js";
 import type { BillingApiDeps } from "./api/deps.js";
@@ -35,7 +36,9 @@ import { createAlertEnqueuer } from "./notifications/enqueue-alerts.js";
 import { createAlertRedrive } from "./notifications/redrive-alerts.js";
 import type { Mailer } from "./notifications/mailer.js";
 import { createSendAlert } from "./notifications/send-alert.js";
-import { createChatLimiter } from "./queue/chat-limiter.js";
+import { pacedAuth } from "./github/paced-auth.js";
+import { createInstallationPace, type PaceOptions } from "./queue/installation-pace.js";
+import { createReplyLimiter } from "./queue/reply-limiter.js";
 import { createProducer, type Producer } from "./queue/producer.js";
 import { createPostReply } from "./replies/post-reply.js";
 import { createVoice } from "./replies/voice.js";
@@ -77,6 +80,12 @@ export interface Tuning {
   retryDelayMs?: number;
   /** Chat answers per pull request and clock hour; default 20. */
   chatPerHour?: number;
+  /** Command answers per pull request and clock hour; default 20. */
+  commandsPerHour?: number;
+  /** Chat and command answers per account and clock hour; default 200. */
+  repliesPerAccountPerHour?: number;
+  /** GitHub content requests' pace per installation; default GitHub's limits. */
+  pace?: Omit<PaceOptions, "prefix">;
   /** Billing API requests per credential and window; default 300 a minute. */
   apiRateLimit?: BillingApiDeps["rateLimit"];
   now?: () => Date;
@@ -122,7 +131,9 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     // Low-balance emails: queued when an entry crosses a level, never sent inline.
     onEntry: createAlertEnqueuer(producer.enqueueAlert, log),
   });
-  const host = createGitHubHost(a.probot, `${botName}[bot]`);
+  // Shared by every process through Redis: GitHub's limits are per installation, not per process.
+  const pace = createInstallationPace(a.redis, { prefix, ...t.pace });
+  const host = createGitHubHost(pacedAuth(a.probot, pace), `${botName}[bot]`);
   const voice = createVoice({ botName, publicUrl });
 
   const acceptReview = createAcceptReview({
@@ -150,7 +161,12 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     voice,
     checkRuns,
   });
-  const chatLimiter = createChatLimiter(a.redis, { prefix, perHour: t.chatPerHour ?? 20 });
+  const replyLimiter = createReplyLimiter(a.redis, {
+    prefix,
+    chatPerHour: t.chatPerHour ?? 20,
+    commandsPerHour: t.commandsPerHour ?? 20,
+    perAccountPerHour: t.repliesPerAccountPerHour ?? 200,
+  });
   const app = jasperApp({
     lifecycle: createAccountLifecycle({ accounts: store.accounts, ledger }),
     onPullRequest: createPullRequestEvents({
@@ -167,7 +183,8 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
       ledger,
       pullRequests: store.pullRequests,
       enqueueReply: producer.enqueueReply,
-      allowChat: chatLimiter,
+      allowChat: replyLimiter.allowChat,
+      allowCommand: replyLimiter.allowCommand,
       voice,
     }),
   });
@@ -282,6 +299,9 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
         sweep,
         redrive,
         log,
+        pace,
+        installationOfReview: async (job) =>
+          (await store.runs.get(toAccountId(job.accountId), job.runKey))?.installationId ?? null,
         ...options,
       }),
     async close() {

@@ -17,6 +17,8 @@ export interface CommentEventDeps {
   enqueueReply(job: ReplyJob, id: string): Promise<void>;
   /** True while this pull request may get another chat answer (a per-PR rate limit). */
   allowChat(accountId: AccountId, repositoryId: number, number: number): Promise<boolean>;
+  /** True while this pull request may get another command answer (per PR and per account). */
+  allowCommand(accountId: AccountId, repositoryId: number, number: number): Promise<boolean>;
   /** Whether the commenter may push to the repository, asked of GitHub. */
   writeAccess: WriteAccess;
   /** What the bot says, and the name it answers to. */
@@ -111,6 +113,10 @@ export function createCommentEvents(deps: CommentEventDeps) {
       return;
     }
 
+    if (!(await deps.allowCommand(accountId, repository.id, issue.number))) {
+      log.info({ pr: issue.html_url }, "command rate limit reached; command ignored");
+      return;
+    }
     if (!listed) return refuse(parsed.name);
     if (!isCommandName(parsed.name)) {
       return reply(

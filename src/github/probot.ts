@@ -13,7 +13,18 @@ export function createProbot(credentials: AppCredentials, apiUrl: string, log: L
     secret: credentials.webhookSecret,
     log: probotLog(log),
     baseUrl: apiUrl,
-    Octokit: ProbotOctokit,
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
+      // Off: @octokit/plugin-throttling paces writes in each process on its own (no Redis
+      // clustering), at one a second and one every 3 s for requests that notify (its
+      // "octokit-write" and "octokit-notifications" groups, dist-src/index.js): 20 reviews or
+      // comments a minute per installation where GitHub allows 80, waited out inside the job,
+      // holding its worker slot. Jasper's own pace replaces it (queue/installation-pace.ts,
+      // github/paced-auth.ts): per installation, shared through Redis, `retry-after` honoured
+      // for every process, jobs wait off their worker slot. The function form sees the options
+      // Probot built, so `enabled: false` reaches installation clients (test/support/github.ts).
+      throttle: { ...(options.throttle as object), enabled: false },
+    })),
   });
 }
 

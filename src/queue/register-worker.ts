@@ -1,7 +1,9 @@
-import { UnrecoverableError, Worker, type Job } from "bullmq";
+import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { PermanentError } from "../errors.js";
+import { withBookedSlot } from "./booked-slot.js";
+import type { InstallationPace, PaceLane } from "./installation-pace.js";
 import { DEFAULT_PREFIX } from "./open-queue.js";
 import { QUEUES, type JobPayloads, type QueueName } from "./queues.js";
 
@@ -19,7 +21,7 @@ export type JobHandler<N extends QueueName, R> = (
   job: JobContext,
 ) => Promise<R>;
 
-export interface RegisterWorkerOptions {
+export interface RegisterWorkerOptions<N extends QueueName = QueueName> {
   /** A worker connection (createRedis(url, "worker")). */
   connection: Redis;
   /** Default "jasper", as for the producer. */
@@ -27,6 +29,15 @@ export interface RegisterWorkerOptions {
   /** Jobs this process runs at once on this queue. */
   concurrency: number;
   log: Logger;
+  /** Jobs that post to GitHub start only when their installation's pace allows. */
+  pacing?: JobPacing<N>;
+}
+
+export interface JobPacing<N extends QueueName> {
+  pace: InstallationPace;
+  /** The installation whose content request the job makes; null: it makes none. */
+  installationOf(payload: JobPayloads[N]): Promise<number | null> | number | null;
+  lane(payload: JobPayloads[N]): PaceLane;
 }
 
 /**
@@ -39,18 +50,19 @@ export interface RegisterWorkerOptions {
 export function registerWorker<N extends QueueName, R>(
   queue: N,
   handler: JobHandler<N, R>,
-  o: RegisterWorkerOptions,
+  o: RegisterWorkerOptions<N>,
 ): Worker<JobPayloads[N], R> {
   const { name, label, schema } = QUEUES[queue];
   const worker = new Worker<JobPayloads[N], R>(
     name,
-    async (job) => {
+    async (job, token) => {
       const parsed = schema.safeParse(job.data);
       if (!parsed.success) {
         throw new UnrecoverableError(`invalid ${label} job: ${parsed.error.message}`);
       }
+      const run = () => handler(parsed.data, contextOf(job));
       try {
-        return await handler(parsed.data, contextOf(job));
+        return o.pacing ? await paced(o.pacing, parsed.data, job, token, run) : await run();
       } catch (err) {
         if (err instanceof PermanentError) throw new UnrecoverableError(err.message);
         throw err;
@@ -68,6 +80,34 @@ export function registerWorker<N extends QueueName, R>(
   // Without a listener an 'error' event would crash the process; BullMQ reconnects itself.
   worker.on("error", (err) => o.log.error({ queue: name, err: err.message }, "worker error"));
   return worker;
+}
+
+/**
+ * Runs the job when its installation's next content slot is near; otherwise moves it back
+ * to delayed until then (BullMQ's manual delay: moveToDelayed, then DelayedError, which costs
+ * no attempt; https://docs.bullmq.io/patterns/process-step-jobs), so that a job
+ * waiting for its own installation never holds a worker slot another installation could use.
+ */
+async function paced<N extends QueueName, R>(
+  pacing: JobPacing<N>,
+  payload: JobPayloads[N],
+  job: Job,
+  token: string | undefined,
+  run: () => Promise<R>,
+): Promise<R> {
+  const installationId = await pacing.installationOf(payload);
+  if (installationId === null) return run();
+  const { status, waitMs } = await pacing.pace.admit(
+    installationId,
+    `${job.queueName}:${job.id}`,
+    pacing.lane(payload),
+  );
+  if (status === "later") {
+    await job.moveToDelayed(Date.now() + waitMs, token);
+    throw new DelayedError();
+  }
+  const at = Date.now() + waitMs;
+  return withBookedSlot({ installationId, at, used: false }, run);
 }
 
 function contextOf(job: Job): JobContext {

@@ -1,5 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { InstallationPace } from "../queue/installation-pace.js";
+import type { ReviewJob } from "../queue/queues.js";
 import { registerWorker } from "../queue/register-worker.js";
 import type { SendAlert } from "../notifications/send-alert.js";
 import { startNotificationWorker } from "./start-notification-worker.js";
@@ -21,6 +23,13 @@ export interface WorkerDeps {
    */
   redrive?: () => Promise<{ alerts: number; notices: number }>;
   log: Logger;
+  /**
+   * Content requests' pace per installation: review and reply jobs start when their
+   * installation may post, and wait off their worker slot otherwise. None: no pacing.
+   */
+  pace?: InstallationPace;
+  /** The installation a review job posts for (its run's); null when the run is gone. */
+  installationOfReview?: (job: ReviewJob) => Promise<number | null>;
   /** Reviews one worker process runs at once (they mostly wait on GitHub and the AI). */
   reviewConcurrency?: number;
   /** A run untouched this long is the sweeper's. */
@@ -39,17 +48,34 @@ export interface Workers {
  * queue, whose job scheduler sweeps stale runs once per interval across all worker processes.
  */
 export function startWorkers(deps: WorkerDeps): Workers {
-  const { connection, prefix, log } = deps;
+  const { connection, prefix, log, pace } = deps;
   const reviews = registerWorker(
     "reviews",
     (job, { finalAttempt }) => deps.runReview(job, { finalAttempt }),
-    { connection, prefix, log, concurrency: deps.reviewConcurrency ?? 4 },
+    {
+      connection,
+      prefix,
+      log,
+      concurrency: deps.reviewConcurrency ?? 4,
+      pacing: pace &&
+        deps.installationOfReview && {
+          pace,
+          installationOf: deps.installationOfReview,
+          lane: () => "bulk",
+        },
+    },
   );
+  // Answers people wait for (chat, commands) go ahead of bulk posts of the same installation.
   const replies = registerWorker("replies", (job) => deps.postReply(job), {
     connection,
     prefix,
     log,
     concurrency: 8,
+    pacing: pace && {
+      pace,
+      installationOf: (job) => job.installationId,
+      lane: (job) => (job.kind === "paused_notice" ? "bulk" : "interactive"),
+    },
   });
   const notifications = startNotificationWorker({
     connection,

@@ -28,6 +28,10 @@ export const PACKAGES = [...DEFAULT_PACKAGES];
 export interface HarnessOptions {
   engine?: ReviewEngine;
   chatPerHour?: number;
+  commandsPerHour?: number;
+  repliesPerAccountPerHour?: number;
+  /** GitHub's pace per installation; default fast (a test of pacing gives its own). */
+  pace?: Tuning["pace"];
   now?: () => Date;
   /** Redis for the queues; default REDIS_URL (a test's own server when it stops Redis). */
   redisUrl?: string;
@@ -107,6 +111,10 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     reviewDelayMs: 0,
     retryDelayMs: 50,
     chatPerHour: options.chatPerHour,
+    commandsPerHour: options.commandsPerHour,
+    repliesPerAccountPerHour: options.repliesPerAccountPerHour,
+    // Most tests post more than GitHub's 80 a minute to one installation, and fast.
+    pace: options.pace ?? { perMinute: 600_000, perHour: 36_000_000 },
     now: options.now,
     apiRateLimit: options.apiRateLimit ?? {
       max: 1_000_000,

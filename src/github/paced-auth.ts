@@ -1,0 +1,88 @@
+import type { Probot } from "probot";
+import { JasperError } from "../errors.js";
+import { takeBookedSlot } from "../queue/booked-slot.js";
+import type { InstallationPace } from "../queue/installation-pace.js";
+
+type Auth = Pick<Probot, "auth">;
+
+/** GitHub said to wait (a secondary rate limit or an exhausted quota); retry after `untilMs`. */
+export class GitHubRateLimitedError extends JasperError {
+  constructor(
+    readonly installationId: number,
+    readonly untilMs: number,
+  ) {
+    super("github_rate_limited", `GitHub rate-limited installation ${installationId}`);
+  }
+}
+
+/**
+ * Installation clients whose content-creating requests (anything but GET and HEAD, as
+ * @octokit/plugin-throttling counts writes) keep to the installation's pace, shared by every
+ * process through Redis. A request inside a queue job uses the slot the job booked before it
+ * started (register-worker.ts); any other books its own and waits for it here. An answer
+ * that GitHub is rate-limiting the installation blocks it for every process until GitHub's
+ * `retry-after` (or `x-ratelimit-reset`), and is thrown as GitHubRateLimitedError, which
+ * carries no HTTP status: the host does not mistake the 403 for a refusal, the job is retried
+ * and waits out the block off its worker slot.
+ */
+export function pacedAuth(probot: Auth, pace: InstallationPace): Auth {
+  return {
+    async auth(installationId?: number) {
+      const octokit = await probot.auth(installationId);
+      if (installationId === undefined) return octokit;
+      // The token first (Probot caches it): otherwise the first requests would wait for their
+      // slots, then for the token, and reach GitHub together once it came.
+      await octokit.auth({ type: "installation" });
+      octokit.hook.wrap("request", async (request, options) => {
+        if (options.method !== "GET" && options.method !== "HEAD") {
+          const booked = takeBookedSlot(installationId, pace.intervalMs / 2);
+          const wait = booked ? booked.at - Date.now() : await pace.book(installationId);
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        }
+        try {
+          return await request(options);
+        } catch (err) {
+          const until = rateLimitedUntil(err, Date.now());
+          if (until === null) throw err;
+          await pace.block(installationId, until);
+          throw new GitHubRateLimitedError(installationId, until);
+        }
+      });
+      return octokit;
+    },
+  };
+}
+
+/** What @octokit/plugin-throttling waits on a secondary limit that names no `retry-after`. */
+const FALLBACK_RETRY_AFTER_S = 60;
+
+/**
+ * When GitHub allows the installation again, if `err` is its rate-limit answer: 403 or 429
+ * with `retry-after` (seconds), or with `x-ratelimit-remaining: 0` (until
+ * `x-ratelimit-reset`, epoch seconds), or a "secondary rate limit" message without either
+ * (a minute). The rules follow GitHub's docs
+ * (https://docs.github.com/en/rest/using-the-rest-api/best-practices-for-using-the-rest-api#handle-rate-limit-errors-appropriately).
+ */
+export function rateLimitedUntil(err: unknown, now: number): number | null {
+  if (typeof err !== "object" || err === null) return null;
+  const { status, message, response } = err as {
+    status?: unknown;
+    message?: unknown;
+    response?: { headers?: Record<string, unknown> };
+  };
+  if (status !== 403 && status !== 429) return null;
+  const headers = response?.headers ?? {};
+  const retryAfter = Number(headers["retry-after"]);
+  if (Number.isFinite(retryAfter) && retryAfter >= 0 && headers["retry-after"] !== undefined) {
+    return now + retryAfter * 1000;
+  }
+  if (String(headers["x-ratelimit-remaining"]) === "0") {
+    const reset = Number(headers["x-ratelimit-reset"]);
+    // One second past the reset, as GitHub's docs and the throttling plugin do.
+    if (Number.isFinite(reset)) return Math.max(now, reset * 1000 + 1000);
+  }
+  if (status === 429 || (typeof message === "string" && /secondary rate/i.test(message))) {
+    return now + FALLBACK_RETRY_AFTER_S * 1000;
+  }
+  return null;
+}
