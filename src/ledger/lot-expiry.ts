@@ -12,7 +12,9 @@ export const lotExpirationKey = (lot: number): string => `bonus-expiration:${lot
  * scheduled job is needed and no charge is ever decided with an expired lot's credits. Each
  * expiration is keyed by its lot: however many requests race past the expiry, a lot expires
  * once. Returns true when there was something to expire (the caller reads the newest entry
- * again).
+ * again). A lot that still held credits after its expiration was written could only come from
+ * a corrupted history (nothing gives credits to an expired lot); writes to that account then
+ * end in LedgerContentionError rather than spend them, and ledger:verify names the lot.
  */
 export async function expireLots(
   ctx: WriteContext,

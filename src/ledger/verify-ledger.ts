@@ -1,5 +1,5 @@
 import type { LedgerStore } from "./ledger-store.js";
-import { BUCKETS, sumBuckets, zeroBuckets, type LedgerEntry } from "./types.js";
+import { BUCKETS, sumBuckets, zeroBuckets, type LedgerEntry, type Lot } from "./types.js";
 import type { AccountId } from "../accounts/types.js";
 import { LotChecker, refundLotProblem } from "./verify-lots.js";
 
@@ -66,8 +66,9 @@ export async function verifyLedger(store: LedgerStore, maxProblems = 1000): Prom
       if (e.balanceAfter !== sumBuckets(e.bucketsAfter)) {
         fail(e, `balance_after ${e.balanceAfter} is not the sum of its buckets`);
       }
+      const lotsBefore = lots.current();
       lots.check(e);
-      if (e.type === "refund") await checkRefund(store, e, refunded, fail);
+      if (e.type === "refund") await checkRefund(store, e, lotsBefore, refunded, fail);
       buckets = { ...e.bucketsAfter };
     }
   }
@@ -77,6 +78,7 @@ export async function verifyLedger(store: LedgerStore, maxProblems = 1000): Prom
 async function checkRefund(
   store: LedgerStore,
   refund: LedgerEntry,
+  lotsBefore: readonly Lot[],
   refunded: Set<string>,
   fail: (e: LedgerEntry, problem: string) => void,
 ): Promise<void> {
@@ -90,6 +92,6 @@ async function checkRefund(
   if (BUCKETS.some((b) => refund.deltas[b] !== -charge.deltas[b])) {
     return fail(refund, "refund does not give back exactly what the charge took");
   }
-  const lotProblem = refundLotProblem(refund, charge);
+  const lotProblem = refundLotProblem(refund, charge, lotsBefore);
   if (lotProblem) fail(refund, lotProblem);
 }

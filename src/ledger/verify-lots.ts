@@ -1,4 +1,4 @@
-import { lotDeltasOf, lotsOf } from "./lots.js";
+import { isLive, lotDeltasOf, lotsOf } from "./lots.js";
 import type { EntryType, LedgerEntry, Lot } from "./types.js";
 
 type Fail = (e: LedgerEntry, problem: string) => void;
@@ -23,6 +23,11 @@ export class LotChecker {
   private readonly expired = new Map<number, number>();
 
   constructor(private readonly fail: Fail) {}
+
+  /** The lots after the last entry checked: what the next entry starts from. */
+  current(): Lot[] {
+    return [...this.lots.values()];
+  }
 
   check(e: LedgerEntry): void {
     const before = this.lots;
@@ -100,17 +105,26 @@ export class LotChecker {
 }
 
 /**
- * A refund's lots: what the charge took from each lot comes back to that lot, or (the lot
- * having expired or gone since) all of it to one new lot without expiry that the refund
- * creates (giveBackToLots). Null when that holds, else the problem.
+ * A refund's lots: what the charge took from each lot comes back to that lot while it is live
+ * (`before`: the lots of the entry before the refund), or else all of it to one new lot
+ * without expiry that the refund creates (giveBackToLots). Null when that holds, else the
+ * problem.
  */
-export function refundLotProblem(refund: LedgerEntry, charge: LedgerEntry): string | null {
+export function refundLotProblem(
+  refund: LedgerEntry,
+  charge: LedgerEntry,
+  before: readonly Lot[],
+): string | null {
   if (refund.lotDeltas === null) return null; // written before lots
   const given = new Map(refund.lotDeltas.map((d) => [d.lot, d.amount]));
   let orphaned = 0;
   for (const t of lotDeltasOf(charge)) {
     const back = given.get(t.lot) ?? 0;
     given.delete(t.lot);
+    const was = before.find((l) => l.lot === t.lot);
+    if (back === 0 && was && isLive(was, refund.createdAt)) {
+      return `refund does not give back to lot ${t.lot}, which is live`;
+    }
     if (back === 0) orphaned -= t.amount;
     else if (back !== -t.amount) return "refund does not give back to a lot what the charge took";
   }

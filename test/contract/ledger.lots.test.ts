@@ -399,6 +399,32 @@ describe.each(storeFactories())("bonus lots on the $name store", ({ create, clea
       }),
     );
 
+    // A refund that puts a live lot's credit in a new lot.
+    const skipped = newAccountId();
+    await store.ledger.append(grant(skipped, 1));
+    const spent = await store.ledger.append(
+      bonusEntry(skipped, 2, {
+        type: "usage",
+        change: -1,
+        after: 0,
+        lotDeltas: [{ lot: 1, amount: -1 }],
+        lotsAfter: [lot(1, 0, exp)],
+        at: "2026-11-02T00:00:00Z",
+      }),
+    );
+    if (!spent.ok) throw new Error("append failed");
+    await store.ledger.append(
+      bonusEntry(skipped, 3, {
+        type: "refund",
+        change: 1,
+        after: 1,
+        lotDeltas: [{ lot: 3, amount: 1 }],
+        lotsAfter: [lot(1, 0, exp), lot(3, 1)],
+        at: "2026-11-03T00:00:00Z",
+        refundOf: spent.entry.id,
+      }),
+    );
+
     const report = await verifyLedger(store.ledger);
     const of = (accountId: AccountId) =>
       report.problems.filter((p) => p.accountId === accountId).map((p) => [p.seq, p.problem]);
@@ -413,5 +439,6 @@ describe.each(storeFactories())("bonus lots on the $name store", ({ create, clea
       [3, "lot 1 expires again (first at seq 2)"],
     ]);
     expect(of(late)).toEqual([[3, "lot 1 still holds 1 past its expiry"]]);
+    expect(of(skipped)).toEqual([[3, "refund does not give back to lot 1, which is live"]]);
   });
 });
