@@ -14,6 +14,8 @@ import { createAccountLifecycle } from "./accounts/account-lifecycle.js";
 import { toAccountId } from "./accounts/types.js";
 import { createGitHubAuth, type GitHubAuth } from "./api/auth/github-auth.js";
 import { billingApi } from "./api/billing-api.js";
+import { createAuditLog, type AuditLog } from "./audit/audit-log.js";
+import { createLedgerAuditor } from "./audit/ledger-audit.js";
 import type { BillingApiDeps } from "./api/deps.js";
 import {
   createCheckout,
@@ -94,6 +96,8 @@ export interface Tuning {
 export interface Jasper {
   app: ApplicationFunction;
   ledger: Ledger;
+  /** Who changed what; the dashboard records sign-ins with recordSignIn (src/audit). */
+  audit: AuditLog;
   producer: Producer;
   sendAlert: ReturnType<typeof createSendAlert>;
   runReview: ReturnType<typeof createRunReview>;
@@ -124,12 +128,25 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     reviewDelayMs: t.reviewDelayMs ?? 5_000,
     retryDelayMs: t.retryDelayMs,
   });
+  const audit = createAuditLog({ store: store.audit, now: t.now });
+  const auditLedgerEntry = createLedgerAuditor(audit);
+  const enqueueAlerts = createAlertEnqueuer(producer.enqueueAlert, log);
   const ledger = new Ledger({
     store: store.ledger,
     freePerMonth: config.FREE_REVIEWS_PER_MONTH,
     now: t.now,
-    // Low-balance emails: queued when an entry crosses a level, never sent inline.
-    onEntry: createAlertEnqueuer(producer.enqueueAlert, log),
+    onEntry: async (entry, crossed) => {
+      // Low-balance emails: queued when an entry crosses a level, never sent inline.
+      await enqueueAlerts(entry, crossed);
+      // Money the app or Stripe moved (automatic refunds, purchases): into the audit log.
+      // Logged and lost if it fails: the entry stands, and the ledger is its own record.
+      await auditLedgerEntry(entry).catch((err: unknown) =>
+        log.warn(
+          { accountId: entry.accountId, entryId: entry.id, err: (err as Error).message },
+          "audit: ledger entry not recorded",
+        ),
+      );
+    },
   });
   // Shared by every process through Redis: GitHub's limits are per installation, not per process.
   const pace = createInstallationPace(a.redis, { prefix, ...t.pace });
@@ -245,6 +262,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
   return {
     app,
     ledger,
+    audit,
     producer,
     sendAlert,
     runReview,
@@ -264,6 +282,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
             accounts: store.accounts,
             ledger,
             apiKeys: store.apiKeys,
+            audit,
             packages,
             checkout:
               a.checkout ??
@@ -284,6 +303,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
                   sessions: store.checkoutSessions,
                   purchases: store.ledger,
                   packages,
+                  audit: auditLedgerEntry,
                 })
               : null,
           }),

@@ -22,6 +22,7 @@ import type { BillingApiDeps } from "./deps.js";
 import { transformObject } from "./openapi.js";
 import { ApiError, apiErrorHandler, apiNotFoundHandler } from "./errors.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
+import { auditLogRoute } from "./routes/audit-log.js";
 import { billingSummaryRoute } from "./routes/billing-summary.js";
 import { checkoutRoute } from "./routes/checkout.js";
 import { packagesRoute } from "./routes/packages.js";
@@ -99,6 +100,7 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
         checkoutRoute(api, routeDeps);
         settingsRoutes(api, routeDeps);
         apiKeyRoutes(api, routeDeps);
+        auditLogRoute(api, routeDeps);
       },
       { prefix: API_PREFIX },
     );

@@ -5,6 +5,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Ledger } from "../ledger/ledger.js";
 import type { AccountStore } from "../accounts/account-store.js";
 import type { ApiKeyStore } from "../accounts/api-key-store.js";
+import type { AuditLog } from "../audit/audit-log.js";
 import type { GitHubAuth } from "./auth/github-auth.js";
 
 // One definition each, where checkout and packages are made (src/billing).
@@ -17,6 +18,8 @@ export interface BillingApiDeps {
   accounts: AccountStore;
   ledger: Pick<Ledger, "summary" | "list" | "export">;
   apiKeys: ApiKeyStore;
+  /** Settings changes and API keys are recorded here; admins read it (GET .../audit-log). */
+  audit: AuditLog;
   packages: readonly CreditPackage[];
   checkout(input: CheckoutInput): Promise<CheckoutResult>;
   github: GitHubAuth;

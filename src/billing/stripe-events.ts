@@ -15,6 +15,7 @@
 import type Stripe from "stripe";
 import type { LedgerStore } from "../ledger/ledger-store.js";
 import type { Ledger } from "../ledger/ledger.js";
+import type { LedgerEntry } from "../ledger/types.js";
 import type { CheckoutRecord, CheckoutSessionStore } from "./checkout-session-store.js";
 import { readCheckoutMetadata } from "./checkout-metadata.js";
 import { findPackage, type CreditPackage } from "./packages.js";
@@ -64,6 +65,12 @@ export interface StripeEventsDeps {
   /** Where a refund finds the purchase entry its payment made. */
   purchases: Pick<LedgerStore, "findByKey">;
   packages: readonly CreditPackage[];
+  /**
+   * Records the entry in the audit log (src/audit/ledger-audit.ts), once per entry however
+   * often it is called. Called on replays too: a crash after the grant and before the audit
+   * is repaired by Stripe's redelivery, and an audit failure throws, so Stripe redelivers.
+   */
+  audit?: (entry: LedgerEntry) => Promise<void>;
 }
 
 /** Same limit as the ledger's URL check: a longer one would make the grant fail for good. */
@@ -137,6 +144,7 @@ export function createStripeEvents(deps: StripeEventsDeps) {
       },
       idempotencyKey: grantKey(session.id),
     });
+    await deps.audit?.(written.entry);
     return { result: written.status === "created" ? "granted" : "already_granted" };
   }
 
@@ -203,13 +211,14 @@ export function createStripeEvents(deps: StripeEventsDeps) {
       assigned += take;
       // The ledger takes only what the purchased bucket still holds and records the rest
       // as `uncollected`: credits already spent on reviews are not clawed back below zero.
-      await ledger.adjust(record.accountId, {
+      const takenBack = await ledger.adjust(record.accountId, {
         amount: -take,
         bucket: "purchased",
         description: `Stripe refund ${refund.id} (${packageName(record.packageId)} package): ${take} credits taken back`,
         reference: { kind: "stripe", charge: charge.id, paymentIntent },
         idempotencyKey: `stripe-refund:${refund.id}`,
       });
+      await deps.audit?.(takenBack.entry);
       touched = true;
     }
     return touched

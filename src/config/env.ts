@@ -115,6 +115,18 @@ export const envSchema = z
         return z.NEVER;
       }
     }),
+    /**
+     * The operators' credential for /api/operator/v1 (Bearer). Unset: those endpoints do not
+     * exist (404). A secret: never logged, only said to be set. At least 32 characters, so
+     * that it cannot be guessed through the endpoint.
+     */
+    OPERATOR_TOKEN: optionalString.pipe(
+      z
+        .string()
+        .min(32, "must be at least 32 characters")
+        .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces")
+        .optional(),
+    ),
     /** Where alert emails go out (Mailpit in docker-compose). */
     SMTP_URL: z.url({ protocol: /^smtps?$/ }).default("smtp://127.0.0.1:1025"),
     MAIL_FROM: z.string().min(3).default("Jasper <jasper@localhost>"),
@@ -233,6 +245,7 @@ const SECRETS = [
   "AI_API_KEY",
   "STRIPE_SECRET_KEY",
   "STRIPE_WEBHOOK_SECRET",
+  "OPERATOR_TOKEN",
 ] as const;
 
 /** The configuration as it may be logged: secrets replaced by whether they are set. */

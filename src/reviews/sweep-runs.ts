@@ -1,3 +1,4 @@
+import type { AccountId } from "../accounts/types.js";
 import { InvalidInputError } from "../errors.js";
 import type { AcceptReview } from "./accept-review.js";
 import type { FinishRun } from "./finish-run.js";
@@ -31,6 +32,8 @@ export interface SweepOptions {
   pageSize?: number;
   /** Pages per sweep at most, so one sweep is bounded; default 50. */
   maxPages?: number;
+  /** Only this account's runs: an operator re-running the sweep for one account now. */
+  accountId?: AccountId;
 }
 
 /**
@@ -61,13 +64,13 @@ export function createSweeper(deps: SweepDeps) {
 
     let after: ReviewRun | undefined;
     for (let page = 0; page < maxPages; page++) {
-      const runs = await deps.runs.listStale(staleBefore, pageSize, after);
+      const runs = await deps.runs.listStale(staleBefore, pageSize, after, options.accountId);
       for (const run of runs) await isolated(run, () => sweepRun(run, report));
       if (runs.length < pageSize) break;
       after = runs.at(-1);
     }
 
-    for (const run of await deps.runs.listRefundDue(pageSize)) {
+    for (const run of await deps.runs.listRefundDue(pageSize, options.accountId)) {
       await isolated(run, async () => {
         // A run still waiting on an unpaid sibling is not counted: it is not settled yet.
         if ((await deps.finishRun.settle(run)) !== "waiting") report.settled++;

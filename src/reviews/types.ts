@@ -78,8 +78,11 @@ export interface ReviewRunStore {
   ): Promise<ReviewRun | null>;
   /** Clears `refundDue` (the refund is settled); the status stays as it is. */
   settleRefund(accountId: AccountId, runKey: string): Promise<void>;
-  /** Ended runs whose refund is still due, oldest first (the sweeper's second list). */
-  listRefundDue(limit: number): Promise<ReviewRun[]>;
+  /**
+   * Ended runs whose refund is still due, oldest first (the sweeper's second list); only
+   * `accountId`'s when given (an operator's sweep of one account).
+   */
+  listRefundDue(limit: number, accountId?: AccountId): Promise<ReviewRun[]>;
   /** The pull request's newest run (highest sequence), to tell whether a run is superseded. */
   latestForPullRequest(
     accountId: AccountId,
@@ -99,11 +102,13 @@ export interface ReviewRunStore {
    * Unfinished runs not updated since `before`, oldest first: the sweeper's work list.
    * `after` is the last run of the previous page (its updatedAt and runKey), so a sweep can
    * page past runs that are only waiting instead of starting at the oldest every time.
+   * `accountId`: only that account's runs (an operator's sweep or view of one account).
    */
   listStale(
     before: Date,
     limit: number,
     after?: { updatedAt: Date; accountId: AccountId; runKey: string },
+    accountId?: AccountId,
   ): Promise<ReviewRun[]>;
 }
 

@@ -59,6 +59,7 @@ describe("the MongoDB connection", () => {
     expect(models.map((m) => m.collection.collectionName).sort()).toEqual([
       "accounts",
       "api_keys",
+      "audit_entries",
       "checkout_sessions",
       "ledger_entries",
       "pull_requests",

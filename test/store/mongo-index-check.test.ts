@@ -48,6 +48,7 @@ describe("the index check at start", () => {
     const unique = all.flatMap(declaredIndexes).filter((index) => index.unique);
     expect(unique.map(describeIndex).sort()).toEqual([
       'api_keys {"hash":1} unique',
+      'audit_entries {"accountId":1,"idempotencyKey":1} unique',
       'checkout_sessions {"paymentIntent":1} unique where {"paymentIntent":{"$type":"string"}}',
       'checkout_sessions {"sessionId":1} unique',
       'ledger_entries {"accountId":1,"idempotencyKey":1} unique',

@@ -40,9 +40,9 @@ describe("the mongo store on the wire", () => {
       error = await createMongoStore(stub.uri("jasper_fresh"), "app", warn).catch((e) => e);
     });
     expect(error).toBeInstanceOf(MissingIndexesError);
-    expect((error as MissingIndexesError).missing).toHaveLength(8);
+    expect((error as MissingIndexesError).missing).toHaveLength(9);
     expect(names(sent)).toEqual(["listIndexes"]);
-    expect(sent).toHaveLength(6);
+    expect(sent).toHaveLength(7);
   });
 
   it("ledger:verify opens the same database read-only: a warning, and reads only", async () => {
@@ -68,6 +68,7 @@ describe("the mongo store on the wire", () => {
     expect(creates.sort()).toEqual([
       "accounts",
       "api_keys",
+      "audit_entries",
       "checkout_sessions",
       "ledger_entries",
       "pull_requests",
@@ -91,7 +92,7 @@ describe("the mongo store on the wire", () => {
       partialFilterExpression: { refundOf: { $type: "string" } },
     });
     expect(names(sent)).toEqual(["create", "createIndexes", "listIndexes"]);
-    expect(lines.at(-1)).toBe("done: 6 collections, every declared index built");
+    expect(lines.at(-1)).toBe("done: 7 collections, every declared index built");
 
     const again: string[] = [];
     await migrateMongo(stub.uri("jasper_migrated"), (line) => again.push(line));

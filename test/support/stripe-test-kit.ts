@@ -2,6 +2,8 @@
  * Shared by the billing tests: Stripe fixtures, signed deliveries, and a server with only the
  * Stripe webhook route on it. Stripe's API is mocked with nock on api.stripe.com.
  */
+import { createAuditLog } from "../../src/audit/audit-log.js";
+import { createLedgerAuditor } from "../../src/audit/ledger-audit.js";
 import { readFileSync } from "node:fs";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import nock from "nock";
@@ -111,6 +113,8 @@ export async function billingHarness(options: BillingHarnessOptions = {}): Promi
     sessions: store.checkoutSessions,
     purchases: store.ledger,
     packages: options.packages ?? [...DEFAULT_PACKAGES],
+    // As compose.ts wires it: purchases and Stripe refunds go into the audit log.
+    audit: createLedgerAuditor(createAuditLog({ store: store.audit })),
   });
   const rawLogs: string[] = [];
   const logs: LogLine[] = [];

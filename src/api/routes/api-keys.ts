@@ -2,6 +2,7 @@ import { z } from "zod";
 import { generateApiKey } from "../../accounts/api-keys.js";
 import { API_KEY_SCOPES, LISTED_REVOKED_KEYS, type ApiKey } from "../../accounts/api-key-store.js";
 import { callerOf, requireOrgAccess, type AuthDeps } from "../auth/authenticate.js";
+import { auditActorOf } from "../auth/caller-actor.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
 import { ApiError, commonErrors, errorResponse, notFound } from "../errors.js";
 import { BEARER_SECURITY, orgParams, timestamp } from "../schemas.js";
@@ -56,7 +57,7 @@ const present = (k: ApiKey): z.infer<typeof keySchema> => ({
   revokedAt: k.revokedAt?.toISOString() ?? null,
 });
 
-type Deps = Pick<BillingApiDeps, "apiKeys"> & AuthDeps;
+type Deps = Pick<BillingApiDeps, "apiKeys" | "audit"> & AuthDeps;
 
 /**
  * /organizations/:org/api-keys. Creating and revoking keys takes an org admin's GitHub token
@@ -112,6 +113,15 @@ export function apiKeyRoutes(api: ApiInstance, deps: Deps): void {
         { accountId: account.id, keyId: stored.id, scope: stored.scope, by: actor(caller) },
         "API key created",
       );
+      // The key's id, name and scope: never the key, nor its hash.
+      await deps.audit.record({
+        accountId: account.id,
+        actor: auditActorOf(caller),
+        action: "api_key_created",
+        interface: "api",
+        details: { keyId: stored.id, name: stored.name, scope: stored.scope },
+        idempotencyKey: `api-key-created:${stored.id}`,
+      });
       return reply.code(201).send({
         id: stored.id,
         name: stored.name,
@@ -160,6 +170,15 @@ export function apiKeyRoutes(api: ApiInstance, deps: Deps): void {
         { accountId: caller.account.id, keyId: request.params.id, by: actor(caller) },
         "API key revoked",
       );
+      // Keyed by the key: revoking an already revoked key answers 204 again, recorded once.
+      await deps.audit.record({
+        accountId: caller.account.id,
+        actor: auditActorOf(caller),
+        action: "api_key_revoked",
+        interface: "api",
+        details: { keyId: request.params.id },
+        idempotencyKey: `api-key-revoked:${request.params.id}`,
+      });
       return reply.code(204).send();
     },
   );

@@ -69,9 +69,10 @@ export class MemoryReviewRunStore implements ReviewRunStore {
     if (run) run.refundDue = false;
   }
 
-  async listRefundDue(limit: number): Promise<ReviewRun[]> {
+  async listRefundDue(limit: number, accountId?: AccountId): Promise<ReviewRun[]> {
     return [...this.runs.values()]
       .filter((r) => r.refundDue && FINAL_STATUSES.includes(r.status))
+      .filter((r) => accountId === undefined || r.accountId === accountId)
       .sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime())
       .slice(0, Math.max(limit, 0))
       .map(copyRun);
@@ -109,6 +110,7 @@ export class MemoryReviewRunStore implements ReviewRunStore {
     before: Date,
     limit: number,
     after?: { updatedAt: Date; accountId: AccountId; runKey: string },
+    accountId?: AccountId,
   ): Promise<ReviewRun[]> {
     // The same total order as the mongo store: updatedAt, then (accountId, runKey).
     const order = (a: StaleKey, b: StaleKey) =>
@@ -117,6 +119,7 @@ export class MemoryReviewRunStore implements ReviewRunStore {
       (a.runKey < b.runKey ? -1 : a.runKey > b.runKey ? 1 : 0);
     return [...this.runs.values()]
       .filter((r) => !FINAL_STATUSES.includes(r.status) && r.updatedAt < before)
+      .filter((r) => accountId === undefined || r.accountId === accountId)
       .filter((r) => !after || order(r, after) > 0)
       .sort(order)
       .slice(0, Math.max(limit, 0))

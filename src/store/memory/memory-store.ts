@@ -1,6 +1,7 @@
 import type { Store } from "../store.js";
 import { MemoryAccountStore } from "./memory-account-store.js";
 import { MemoryApiKeyStore } from "./memory-api-key-store.js";
+import { MemoryAuditStore } from "./memory-audit-store.js";
 import { MemoryCheckoutSessionStore } from "./memory-checkout-session-store.js";
 import { MemoryLedgerStore } from "./memory-ledger-store.js";
 import { MemoryPullRequestStore, MemoryReviewRunStore } from "./memory-review-stores.js";
@@ -15,6 +16,7 @@ export function createMemoryStore(): Store {
     pullRequests: new MemoryPullRequestStore(),
     apiKeys: new MemoryApiKeyStore(),
     checkoutSessions: new MemoryCheckoutSessionStore(),
+    audit: new MemoryAuditStore(),
     ping: async () => {},
     close: async () => {},
   };

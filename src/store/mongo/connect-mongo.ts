@@ -3,6 +3,7 @@ import type { Store } from "../store.js";
 import { checkIndexes } from "./index-check.js";
 import { accountModel } from "./models/account.js";
 import { apiKeyModel } from "./models/api-key.js";
+import { auditEntryModel } from "./models/audit-entry.js";
 import { checkoutSessionModel } from "./models/checkout-session.js";
 import { ledgerEntryModel } from "./models/ledger-entry.js";
 import { pullRequestModel } from "./models/pull-request.js";
@@ -10,6 +11,7 @@ import { reviewRunModel } from "./models/review-run.js";
 import { connectMongo } from "./mongo-connection.js";
 import { MongoAccountStore } from "./mongo-account-store.js";
 import { MongoApiKeyStore } from "./mongo-api-key-store.js";
+import { MongoAuditStore } from "./mongo-audit-store.js";
 import { MongoCheckoutSessionStore } from "./mongo-checkout-session-store.js";
 import { MongoLedgerStore } from "./mongo-ledger-store.js";
 import { MongoPullRequestStore } from "./mongo-pull-request-store.js";
@@ -57,6 +59,8 @@ export function storeOn(conn: Connection): Store {
   // A Stripe payment is granted only for a recorded session, and a refund finds its purchase
   // by payment intent: both unique (the migration builds them, the start check wants them).
   const checkoutSessions = checkoutSessionModel(conn);
+  // One audit entry per action: (accountId, idempotencyKey) unique.
+  const audit = auditEntryModel(conn);
   return {
     kind: "mongo",
     accounts: new MongoAccountStore(accounts),
@@ -65,6 +69,7 @@ export function storeOn(conn: Connection): Store {
     pullRequests: new MongoPullRequestStore(pullRequests),
     apiKeys: new MongoApiKeyStore(apiKeys),
     checkoutSessions: new MongoCheckoutSessionStore(checkoutSessions),
+    audit: new MongoAuditStore(audit),
     ping: async () => {
       const db = conn.db;
       if (!db) throw new Error("MongoDB connection has no database");

@@ -98,12 +98,14 @@ export class MongoReviewRunStore implements ReviewRunStore {
     await this.runs.updateOne({ accountId, runKey }, { $set: { refundDue: false } });
   }
 
-  async listRefundDue(limit: number): Promise<ReviewRun[]> {
+  async listRefundDue(limit: number, accountId?: AccountId): Promise<ReviewRun[]> {
     if (limit <= 0) return [];
+    // One account's (an operator's sweep): an equality on top of the same filter.
+    const only = accountId === undefined ? {} : { accountId };
     // Across accounts, like listStale: each run carries its accountId, and the refund that
     // follows is scoped to it. The filter matches the partial index "refund_due".
     const docs = await this.runs
-      .find({ refundDue: true, status: trusted({ $in: [...FINAL_STATUSES] }) })
+      .find({ refundDue: true, status: trusted({ $in: [...FINAL_STATUSES] }), ...only })
       .sort({ updatedAt: 1, _id: 1 })
       .limit(limit)
       .lean<ReviewRunDoc[]>();
@@ -147,6 +149,7 @@ export class MongoReviewRunStore implements ReviewRunStore {
     before: Date,
     limit: number,
     after?: { updatedAt: Date; accountId: AccountId; runKey: string },
+    accountId?: AccountId,
   ): Promise<ReviewRun[]> {
     if (limit <= 0) return [];
     // The only query here without an accountId: the sweeper works across every account.
@@ -157,6 +160,8 @@ export class MongoReviewRunStore implements ReviewRunStore {
       status: trusted({ $in: UNFINISHED }),
       updatedAt: trusted({ $lt: before }),
     };
+    // An operator's sweep of one account: the same order, restricted by an equality.
+    if (accountId !== undefined) filter.accountId = accountId;
     if (after) {
       // sanitizeFilter recurses into $or (helpers/query/sanitizeFilter.js) and leaves the
       // trusted() operator objects alone, as everywhere in this store.

@@ -1,0 +1,56 @@
+/**
+ * The audit log's domain types: who did what to an account's money or access, when, and
+ * through which interface. Entries are append-only: nothing updates or deletes one.
+ */
+import type { AccountId } from "../accounts/types.js";
+
+export const AUDIT_ACTIONS = [
+  "purchase",
+  "grant",
+  "adjustment",
+  "refund",
+  "settings_changed",
+  "api_key_created",
+  "api_key_revoked",
+  "sign_in",
+  "budget_changed",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export const AUDIT_INTERFACES = [
+  "api",
+  "dashboard",
+  "cli",
+  "operator_api",
+  "webhook",
+  "app",
+] as const;
+export type AuditInterface = (typeof AUDIT_INTERFACES)[number];
+
+/** Who acted. Never a credential: a key by its id, a person by GitHub id and login. */
+export type AuditActor =
+  | { kind: "github_user"; id: number; login: string }
+  | { kind: "api_key"; id: string }
+  | { kind: "operator"; name: string }
+  | { kind: "stripe" }
+  | { kind: "app" };
+
+/** Small JSON: what changed, amounts, ids. Never secrets (the recorder checks its size). */
+export type AuditDetails = Record<string, unknown>;
+
+export interface AuditEntry {
+  id: string;
+  accountId: AccountId;
+  at: Date;
+  actor: AuditActor;
+  action: AuditAction;
+  interface: AuditInterface;
+  details: AuditDetails;
+  /**
+   * One entry per key and account: a retried or redelivered action (a Stripe webhook, an
+   * operator's retried grant) is recorded once. Unique in the store.
+   */
+  idempotencyKey: string;
+}
+
+export type NewAuditEntry = Omit<AuditEntry, "id">;
