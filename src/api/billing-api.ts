@@ -24,6 +24,7 @@ import { ApiError, apiErrorHandler, apiNotFoundHandler } from "./errors.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
 import { billingSummaryRoute } from "./routes/billing-summary.js";
 import { checkoutRoute } from "./routes/checkout.js";
+import { meRoutes } from "./routes/me.js";
 import { packagesRoute } from "./routes/packages.js";
 import { settingsRoutes } from "./routes/settings.js";
 import { transactionsRoute } from "./routes/transactions.js";
@@ -99,6 +100,10 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
         checkoutRoute(api, routeDeps);
         settingsRoutes(api, routeDeps);
         apiKeyRoutes(api, routeDeps);
+        meRoutes(api, {
+          ...routeDeps,
+          missingSignInSettings: deps.missingSignInSettings ?? [],
+        });
       },
       { prefix: API_PREFIX },
     );

@@ -503,6 +503,8 @@ describe("billing API", () => {
           "POST /api/v1/organizations/{org}/api-keys",
           "GET /api/v1/organizations/{org}/api-keys",
           "DELETE /api/v1/organizations/{org}/api-keys/{id}",
+          "GET /api/v1/me",
+          "GET /api/v1/dashboard/status",
         ].sort(),
       );
       const tx = doc.paths["/api/v1/organizations/{org}/billing/transactions"].get;
