@@ -110,6 +110,8 @@ export const envSchema = z
     SESSION_SECRET: optionalString.pipe(
       z.string().min(32, "must be at least 32 characters (e.g. openssl rand -hex 32)").optional(),
     ),
+    /** First-run setup (no APP_ID): register the App under this organization (Probot's name). */
+    GH_ORG: optionalString,
     /** How long a dashboard sign-in lasts, in hours (the session cookie's expiry). */
     SESSION_HOURS: z.coerce.number().int().min(1).max(720).default(8),
     /** Where the dashboard's built files are (npm run build puts them in dist/web). */
@@ -193,11 +195,7 @@ export interface AppCredentials {
  * because the operator commands (ledger:verify) run without them.
  */
 export function requireAppCredentials(config: Config): AppCredentials {
-  const missing: string[] = [];
-  if (!config.APP_ID) missing.push("APP_ID");
-  if (!config.PRIVATE_KEY && !config.PRIVATE_KEY_PATH)
-    missing.push("PRIVATE_KEY or PRIVATE_KEY_PATH");
-  if (!config.WEBHOOK_SECRET) missing.push("WEBHOOK_SECRET");
+  const missing = missingAppCredentials(config);
   if (missing.length > 0) {
     throw new ConfigError([
       `${missing.join(", ")}: not set. Jasper needs its GitHub App settings: register a GitHub ` +
@@ -210,6 +208,16 @@ export function requireAppCredentials(config: Config): AppCredentials {
     privateKey: privateKey(config),
     webhookSecret: config.WEBHOOK_SECRET!,
   };
+}
+
+/** The App credentials not set; all three missing means a first run (src/setup). */
+export function missingAppCredentials(config: Config): string[] {
+  const missing: string[] = [];
+  if (!config.APP_ID) missing.push("APP_ID");
+  if (!config.PRIVATE_KEY && !config.PRIVATE_KEY_PATH)
+    missing.push("PRIVATE_KEY or PRIVATE_KEY_PATH");
+  if (!config.WEBHOOK_SECRET) missing.push("WEBHOOK_SECRET");
+  return missing;
 }
 
 /** PEM text from PRIVATE_KEY (escaped newlines allowed, as .env files need) or from a file. */
