@@ -69,8 +69,12 @@ suite("dashboard in Chromium", () => {
       [
         { id: 101, login: "Acme-Corp" },
         { id: 202, login: "Globex" },
+        { id: 303, login: "Initech" },
       ],
-      [{ id: 7, login: "alice", roles: { "Acme-Corp": "admin", Globex: "member" } }],
+      [
+        { id: 7, login: "alice", roles: { "Acme-Corp": "admin", Globex: "member" } },
+        { id: 8, login: "carol", roles: { Initech: "admin" } },
+      ],
     );
     stripe = await startFakeStripe();
     const port = await freePort();
@@ -131,6 +135,20 @@ suite("dashboard in Chromium", () => {
       idempotencyKey: "b",
     });
     await h.ledger.ensureFreeTier(orgB.id);
+    // Org C: out of credits (its free tier spent).
+    const orgC = await h.store.accounts.upsert({
+      id: toAccountId(303),
+      login: "Initech",
+      type: "Organization",
+    });
+    await h.ledger.ensureFreeTier(orgC.id);
+    for (let i = 1; i <= 3; i++) {
+      await h.ledger.charge(orgC.id, {
+        action: "review",
+        description: "r",
+        idempotencyKey: `c${i}`,
+      });
+    }
 
     profile = mkdtempSync(join(tmpdir(), "jasper-chromium-"));
     context = await chromium.launchPersistentContext(profile, {
@@ -344,5 +362,59 @@ suite("dashboard in Chromium", () => {
     const status = await page.evaluate(`fetch("/api/v1/me").then((r) => r.status)`);
     expect(status).toBe(401);
     expect(cspViolations).toEqual([]);
+  });
+
+  it("says nothing was charged on the cancel page", async () => {
+    // Signed in again first (the previous test signed out): the cancel page is a dashboard page.
+    await page.goto(`${base}/billing?checkout=cancelled`);
+    await page.getByRole("link", { name: "Sign in with GitHub" }).click();
+    await page.waitForURL(`${base}/billing`);
+    await page.goto(`${base}/billing?checkout=cancelled`);
+    await page.getByText("Nothing was charged.").waitFor();
+    await check("checkout-cancelled");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("link", { name: "Sign in with GitHub" }).waitFor();
+  });
+
+  it("shows a depleted org's banner with Buy, says reviews are paused, and fits a phone", async () => {
+    github.state.nextUser = { id: 8, login: "carol", roles: { Initech: "admin" } };
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole("link", { name: "Sign in with GitHub" }).click();
+    await page.waitForURL(`${base}/billing`);
+    const banner = page.locator(".banner-depleted");
+    await banner.waitFor();
+    expect(await banner.innerText()).toContain("automatic reviews are paused");
+    await banner.getByRole("link", { name: "Buy credits" }).waitFor();
+    expect(await headerBalance().getAttribute("class")).toContain("level-depleted");
+    expect(await headerBalance().innerText()).toContain("0 credits");
+    // Every page says so, under the banner.
+    expect(await page.locator(".paused-note").innerText()).toContain(
+      "Automatic reviews are paused",
+    );
+    const overflow = await page.evaluate(
+      "document.documentElement.scrollWidth - window.innerWidth",
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await check("billing-depleted-phone");
+    await page.setViewportSize({ width: 1100, height: 900 });
+  });
+
+  it("says which settings are missing when sign-in is not set up", async () => {
+    const port = await freePort();
+    const bare = await createHarness({
+      env: { PUBLIC_URL: `http://127.0.0.1:${port}`, WEB_DIST: webDir },
+    });
+    try {
+      await bare.server.listen({ port, host: "127.0.0.1" });
+      await page.goto(`http://127.0.0.1:${port}/billing`);
+      await page.getByRole("heading", { name: "Sign-in is not set up" }).waitFor();
+      const text = await page.locator("main").innerText();
+      for (const name of ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "SESSION_SECRET"]) {
+        expect(text).toContain(name);
+      }
+      await check("not-configured");
+    } finally {
+      await bare.close();
+    }
   });
 });

@@ -29,6 +29,11 @@ function Balance() {
   );
 }
 
+/** The API's messages mark commands with backticks (as in GitHub comments): shown as code. */
+function withCode(message: string) {
+  return message.split("`").map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part));
+}
+
 function Banner() {
   const { summary } = useAccount();
   if (summary.state !== "ready") return null;
@@ -37,7 +42,7 @@ function Banner() {
     <>
       {s.banner && (
         <div class={`banner banner-${s.banner.level}`} role="alert">
-          <p>{s.banner.message}</p>
+          <p>{withCode(s.banner.message)}</p>
           <a class="button primary" href="/billing#packages" onClick={onLinkClick}>
             Buy credits
           </a>

@@ -53,7 +53,6 @@ export function BillingPage({ query }: { query: URLSearchParams }) {
                 <dd data-figure="usageThisMonth">{credits(s.usageThisMonth)}</dd>
               </div>
             </dl>
-            {s.paused && <p class="paused-note">Automatic reviews are paused.</p>}
           </section>
         )}
       </Loaded>
