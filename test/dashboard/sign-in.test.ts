@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import { closeHarnesses, createApiHarness, type ApiHarness } from "../support/harness.js";
+import { captureLog, type CapturedLog } from "../support/log-capture.js";
 
 const SIGN_IN_ENV = {
   GITHUB_CLIENT_ID: "Iv1.jaspertest",
@@ -21,8 +22,10 @@ function cookieOf(setCookie: string | string[] | undefined): string {
 
 describe("dashboard sign-in", () => {
   let h: ApiHarness;
+  let logs: CapturedLog;
   beforeEach(async () => {
-    h = await createApiHarness({ env: SIGN_IN_ENV });
+    logs = captureLog("debug");
+    h = await createApiHarness({ env: SIGN_IN_ENV, log: logs.log });
   });
 
   /** Runs the OAuth web flow with GitHub's token endpoint faked; returns the session cookie. */
@@ -109,6 +112,15 @@ describe("dashboard sign-in", () => {
       headers: { cookie: cookieOf(out.headers["set-cookie"]) },
     });
     expect(after.statusCode).toBe(401);
+
+    // Nothing secret reached the log, even at debug level: not the token, the one-time code,
+    // the client secret or the session cookie.
+    const text = logs.text();
+    expect(text.length).toBeGreaterThan(0);
+    for (const secret of ["admin-acme-corp", "the-code", SIGN_IN_ENV.GITHUB_CLIENT_SECRET]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).not.toContain(cookie.split("=")[1]!.slice(0, 40));
   });
 
   it("says sign-in is available, and Bearer tokens keep working", async () => {
