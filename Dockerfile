@@ -10,6 +10,8 @@ COPY package.json package-lock.json ./
 RUN npm install --no-save --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The dashboard (Vite): built into dist/web, which the server serves at /billing.
+COPY web ./web
 RUN npm run build
 
 FROM node:20-bookworm-slim AS runtime

@@ -79,4 +79,14 @@ export default tseslint.config(
     files: ["**/*.js"],
     languageOptions: { globals: { ...globals.node } },
   },
+  {
+    // The dashboard runs in the browser: no Node globals, and the same rules as the server.
+    files: ["web/src/**/*.{ts,tsx}"],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      "@typescript-eslint/consistent-type-imports": "error",
+      "no-console": ["error", { allow: ["warn", "error"] }],
+    },
+  },
 );

@@ -25,7 +25,8 @@ import {
 import { createStripe } from "./billing/stripe-client.js";
 import { createStripeEvents } from "./billing/stripe-events.js";
 import { stripeWebhookRoute } from "./billing/stripe-webhook-route.js";
-import type { Config } from "./config/env.js";
+import { missingSignInSettings, type Config } from "./config/env.js";
+import { dashboard } from "./dashboard/dashboard.js";
 import type { ReviewEngine } from "./engine/engine.js";
 import { jasperApp } from "./github/app.js";
 import { createCommentEvents } from "./github/comment-events.js";
@@ -105,7 +106,7 @@ export interface Jasper {
   sweep: ReturnType<typeof createSweeper>;
   /** The outboxes' drain, run with each sweep (see WorkerDeps.redrive). */
   redrive(): Promise<{ alerts: number; notices: number }>;
-  /** The web role: GitHub webhooks, the Stripe webhook, the billing API, /healthz. */
+  /** The web role: GitHub webhooks, the Stripe webhook, the billing API, the dashboard, /healthz. */
   createServer(): Promise<FastifyInstance>;
   /** The worker role, on a worker connection (createRedis(url, "worker")). */
   startWorkers(
@@ -258,6 +259,8 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
         ? createStripe(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE)
         : null;
   const packages = config.CREDIT_PACKAGES;
+  // One token check (and one cache) for the API and the dashboard's sign-in.
+  const githubAuth = a.githubAuth ?? createGitHubAuth({ baseUrl: config.github.api });
 
   return {
     app,
@@ -278,6 +281,8 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
         trustProxy: config.TRUST_PROXY,
         readiness: { redis: () => a.redis.ping() },
         plugins: [
+          // First: its session is what the billing API reads as the dashboard's credential.
+          dashboard({ config, githubAuth }),
           billingApi({
             accounts: store.accounts,
             ledger,
@@ -287,7 +292,8 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
             checkout:
               a.checkout ??
               createCheckout({ stripe, sessions: store.checkoutSessions, publicUrl, packages }),
-            github: a.githubAuth ?? createGitHubAuth({ baseUrl: config.github.api }),
+            github: githubAuth,
+            missingSignInSettings: missingSignInSettings(config),
             redis: a.redis,
             redisPrefix: prefix,
             botName,

@@ -4,9 +4,16 @@
  * wires everything else. JASPER_ROLE picks what this process does: "web" (webhooks, API),
  * "worker" (the queues) or "all" (both; the default). Every role may put jobs on the queues.
  */
+import { existsSync } from "node:fs";
 import { pino } from "pino";
 import { composeJasper } from "./compose.js";
-import { describeConfig, loadConfigOrExit, orExit, requireAppCredentials } from "./config/env.js";
+import {
+  describeConfig,
+  loadConfigOrExit,
+  missingAppCredentials,
+  orExit,
+  requireAppCredentials,
+} from "./config/env.js";
 import { chooseEngine } from "./engine/choose-engine.js";
 import { createProbot } from "./github/probot.js";
 import { createMailer } from "./notifications/mailer.js";
@@ -16,55 +23,71 @@ import { MissingIndexesError, openStore } from "./store/open-store.js";
 /** How long shutdown may take before the process quits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 
+// A .env in the working directory (where first-run setup writes the App's credentials), under
+// whatever the environment sets already: the environment wins, as with Docker's env_file.
+if (existsSync(".env")) process.loadEnvFile(".env");
 const config = loadConfigOrExit();
-const credentials = orExit(() => requireAppCredentials(config));
-
 // One logger for Fastify, Probot and us.
 const log = pino({ level: config.LOG_LEVEL });
-const role = config.JASPER_ROLE;
-const store = await openStore(config.MONGODB_URI, (m) => log.warn(m)).catch((err: unknown) => {
-  // A database the migration has not prepared: say which indexes and how to build them, as a
-  // configuration error is said, rather than as a stack trace.
-  if (!(err instanceof MissingIndexesError)) throw err;
-  console.error(err.message);
-  process.exit(1);
-});
-const producerRedis = createRedis(config.REDIS_URL, "producer");
-const engine = chooseEngine(config);
-const mailer = createMailer(config.SMTP_URL, config.MAIL_FROM);
-const jasper = composeJasper(config, {
-  store,
-  probot: createProbot(credentials, config.github.api, log),
-  redis: producerRedis,
-  engine,
-  mailer,
-  log,
-});
 
-const server = role === "worker" ? null : await jasper.createServer();
-await server?.listen({ port: config.PORT, host: config.HOST });
-
-const workerRedis = role === "web" ? null : createRedis(config.REDIS_URL, "worker");
-const workers = workerRedis ? jasper.startWorkers(workerRedis) : null;
-log.info({ role, engine: engine.name, config: describeConfig(config) }, "Jasper started");
-
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  log.info(`${signal}: shutting down`);
-  // If something hangs, quit anyway: the orchestrator would kill us shortly after.
-  setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS).unref();
-  // 1. Stop taking requests; those in flight finish. GitHub redelivers what we miss.
-  await server?.close();
-  // 2. Let running jobs finish; unfinished ones are retried or swept by another worker.
-  await workers?.close();
-  // 3. Then the connections those were using.
-  mailer.close();
-  await jasper.close();
-  await Promise.all([producerRedis.quit(), workerRedis?.quit()]);
-  await store.close();
-  process.exit(0);
+// First run: no App credentials at all. Serve the setup page that registers the App (src/setup)
+// instead of exiting; some but not all of them is a mistake, and stops the process as before.
+// A worker has no page to serve: it stops with the message, as before.
+if (missingAppCredentials(config).length === 3 && config.JASPER_ROLE !== "worker") {
+  const { startSetup } = await import("./setup/start-setup.js");
+  await startSetup(config, log);
+} else {
+  await startApp();
 }
-process.on("SIGINT", () => void shutdown("SIGINT"));
-process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+async function startApp(): Promise<void> {
+  const credentials = orExit(() => requireAppCredentials(config));
+
+  const role = config.JASPER_ROLE;
+  const store = await openStore(config.MONGODB_URI, (m) => log.warn(m)).catch((err: unknown) => {
+    // A database the migration has not prepared: say which indexes and how to build them, as a
+    // configuration error is said, rather than as a stack trace.
+    if (!(err instanceof MissingIndexesError)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  });
+  const producerRedis = createRedis(config.REDIS_URL, "producer");
+  const engine = chooseEngine(config);
+  const mailer = createMailer(config.SMTP_URL, config.MAIL_FROM);
+  const jasper = composeJasper(config, {
+    store,
+    probot: createProbot(credentials, config.github.api, log),
+    redis: producerRedis,
+    engine,
+    mailer,
+    log,
+  });
+
+  const server = role === "worker" ? null : await jasper.createServer();
+  await server?.listen({ port: config.PORT, host: config.HOST });
+
+  const workerRedis = role === "web" ? null : createRedis(config.REDIS_URL, "worker");
+  const workers = workerRedis ? jasper.startWorkers(workerRedis) : null;
+  log.info({ role, engine: engine.name, config: describeConfig(config) }, "Jasper started");
+
+  let stopping = false;
+  async function shutdown(signal: string): Promise<void> {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: shutting down`);
+    // If something hangs, quit anyway: the orchestrator would kill us shortly after.
+    setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS).unref();
+    // 1. Stop taking requests; those in flight finish. GitHub redelivers what we miss.
+    await server?.close();
+    // 2. Let running jobs finish; unfinished ones are retried or swept by another worker.
+    await workers?.close();
+    // 3. Then the connections those were using.
+    mailer.close();
+    await jasper.close();
+    await Promise.all([producerRedis.quit(), workerRedis?.quit()]);
+    await store.close();
+    process.exit(0);
+  }
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}

@@ -25,6 +25,7 @@ import { apiKeyRoutes } from "./routes/api-keys.js";
 import { auditLogRoute } from "./routes/audit-log.js";
 import { billingSummaryRoute } from "./routes/billing-summary.js";
 import { checkoutRoute } from "./routes/checkout.js";
+import { meRoutes } from "./routes/me.js";
 import { packagesRoute } from "./routes/packages.js";
 import { settingsRoutes } from "./routes/settings.js";
 import { transactionsRoute } from "./routes/transactions.js";
@@ -101,6 +102,10 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
         settingsRoutes(api, routeDeps);
         apiKeyRoutes(api, routeDeps);
         auditLogRoute(api, routeDeps);
+        meRoutes(api, {
+          ...routeDeps,
+          missingSignInSettings: deps.missingSignInSettings ?? [],
+        });
       },
       { prefix: API_PREFIX },
     );

@@ -37,6 +37,8 @@ export interface BillingApiDeps {
   rateLimit?: { max: number; timeWindowMs: number; failedAuthMax?: number };
   /** The name people command the bot by, for the "paused" banner; default "jasper". */
   botName?: string;
+  /** The settings the dashboard's sign-in lacks, for GET /dashboard/status; default none. */
+  missingSignInSettings?: readonly string[];
 }
 
 /** The Fastify instance routes are declared on: zod schemas give the request and reply types. */

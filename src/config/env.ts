@@ -130,6 +130,26 @@ export const envSchema = z
     /** Where alert emails go out (Mailpit in docker-compose). */
     SMTP_URL: z.url({ protocol: /^smtps?$/ }).default("smtp://127.0.0.1:1025"),
     MAIL_FROM: z.string().min(3).default("Jasper <jasper@localhost>"),
+    /**
+     * The dashboard's "Sign in with GitHub": the App's OAuth client id and secret (its
+     * settings page, "Client ID" and "Client secrets"). Without them the dashboard pages say
+     * sign-in is not set up, and everything else runs.
+     */
+    GITHUB_CLIENT_ID: optionalString,
+    GITHUB_CLIENT_SECRET: optionalString,
+    /**
+     * Encrypts the dashboard's session cookie (which holds the user's GitHub token). Required
+     * with the client id and secret, and no default: a default secret is a published one.
+     */
+    SESSION_SECRET: optionalString.pipe(
+      z.string().min(32, "must be at least 32 characters (e.g. openssl rand -hex 32)").optional(),
+    ),
+    /** First-run setup (no APP_ID): register the App under this organization (Probot's name). */
+    GH_ORG: optionalString,
+    /** How long a dashboard sign-in lasts, in hours (the session cookie's expiry). */
+    SESSION_HOURS: z.coerce.number().int().min(1).max(720).default(8),
+    /** Where the dashboard's built files are (npm run build puts them in dist/web). */
+    WEB_DIST: z.string().min(1).default("dist/web"),
   })
   .refine(
     (env) =>
@@ -144,7 +164,24 @@ export const envSchema = z
     message: "set PRIVATE_KEY or PRIVATE_KEY_PATH, not both",
     path: ["PRIVATE_KEY"],
   })
+  .refine(
+    (env) =>
+      !(env.GITHUB_CLIENT_ID || env.GITHUB_CLIENT_SECRET) ||
+      Boolean(env.GITHUB_CLIENT_ID && env.GITHUB_CLIENT_SECRET && env.SESSION_SECRET),
+    {
+      message:
+        "the dashboard's sign-in needs GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET and SESSION_SECRET together",
+      path: ["SESSION_SECRET"],
+    },
+  )
   .transform((env) => ({ ...env, github: githubUrls(env.GHE_HOST, env.GHE_PROTOCOL) }));
+
+/** The settings the dashboard's sign-in still lacks; empty when it is set up. */
+export function missingSignInSettings(config: Config): string[] {
+  return (["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "SESSION_SECRET"] as const).filter(
+    (name) => !config[name],
+  );
+}
 
 /**
  * Where GitHub is: its REST API and the web pages links point at. Built here only, so that
@@ -192,11 +229,7 @@ export interface AppCredentials {
  * because the operator commands (ledger:verify) run without them.
  */
 export function requireAppCredentials(config: Config): AppCredentials {
-  const missing: string[] = [];
-  if (!config.APP_ID) missing.push("APP_ID");
-  if (!config.PRIVATE_KEY && !config.PRIVATE_KEY_PATH)
-    missing.push("PRIVATE_KEY or PRIVATE_KEY_PATH");
-  if (!config.WEBHOOK_SECRET) missing.push("WEBHOOK_SECRET");
+  const missing = missingAppCredentials(config);
   if (missing.length > 0) {
     throw new ConfigError([
       `${missing.join(", ")}: not set. Jasper needs its GitHub App settings: register a GitHub ` +
@@ -209,6 +242,16 @@ export function requireAppCredentials(config: Config): AppCredentials {
     privateKey: privateKey(config),
     webhookSecret: config.WEBHOOK_SECRET!,
   };
+}
+
+/** The App credentials not set; all three missing means a first run (src/setup). */
+export function missingAppCredentials(config: Config): string[] {
+  const missing: string[] = [];
+  if (!config.APP_ID) missing.push("APP_ID");
+  if (!config.PRIVATE_KEY && !config.PRIVATE_KEY_PATH)
+    missing.push("PRIVATE_KEY or PRIVATE_KEY_PATH");
+  if (!config.WEBHOOK_SECRET) missing.push("WEBHOOK_SECRET");
+  return missing;
 }
 
 /** PEM text from PRIVATE_KEY (escaped newlines allowed, as .env files need) or from a file. */
@@ -246,6 +289,8 @@ const SECRETS = [
   "STRIPE_SECRET_KEY",
   "STRIPE_WEBHOOK_SECRET",
   "OPERATOR_TOKEN",
+  "GITHUB_CLIENT_SECRET",
+  "SESSION_SECRET",
 ] as const;
 
 /** The configuration as it may be logged: secrets replaced by whether they are set. */

@@ -504,6 +504,8 @@ describe("billing API", () => {
           "GET /api/v1/organizations/{org}/api-keys",
           "DELETE /api/v1/organizations/{org}/api-keys/{id}",
           "GET /api/v1/organizations/{org}/audit-log",
+          "GET /api/v1/me",
+          "GET /api/v1/dashboard/status",
         ].sort(),
       );
       const tx = doc.paths["/api/v1/organizations/{org}/billing/transactions"].get;

@@ -1,3 +1,4 @@
+import { toAccountId } from "../../src/accounts/types.js";
 import type { AccountRef, GitHubAuth, GitHubUser } from "../../src/api/auth/github-auth.js";
 
 /**
@@ -10,6 +11,12 @@ export class FakeGitHubAuth implements GitHubAuth {
     this.calls++;
     const m = /^(admin|member)-(.+)$/.exec(token);
     return m ? { id: m[1] === "admin" ? 1 : 2, login: `${m[1]}-of-${m[2]}` } : null;
+  }
+  /** `admin-<login>` and `member-<login>` tokens see the installation on <login>. */
+  async installations(token: string): Promise<AccountRef[]> {
+    this.calls++;
+    const m = /^(admin|member)-(.+)$/.exec(token);
+    return m ? [{ id: toAccountId(0), login: m[2]!, type: "Organization" }] : [];
   }
   async canAdminister(token: string, account: AccountRef): Promise<boolean> {
     this.calls++;

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
 import type { FastifyInstance } from "fastify";
+import type Stripe from "stripe";
 import { pino, type Logger } from "pino";
 import type { ApiKeyScope } from "../../src/accounts/api-key-store.js";
 import { generateApiKey } from "../../src/accounts/api-keys.js";
@@ -41,7 +42,12 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** The billing API's GitHub token check; default a FakeGitHubAuth. */
   github?: GitHubAuth;
-  /** Checkout Sessions; default a fake that records what it created in `checkouts`. */
+  /**
+   * A Stripe client (e.g. pointed at a local fake): with it, checkout and the Stripe webhook
+   * run for real, as in production. Default none (checkout faked, the webhook answers 503).
+   */
+  stripe?: Stripe;
+  /** Checkout Sessions; default a fake that records what it created in `checkouts` (without `stripe`). */
   checkout?: (input: CheckoutInput) => Promise<CheckoutResult>;
   apiRateLimit?: Tuning["apiRateLimit"];
   /** The app's and Probot's logger, as in production one for both; default silent. */
@@ -102,9 +108,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     // A mailer that sends nothing: test/notifications checks real email over SMTP.
     mailer: { send: async () => ({ accepted: [], rejected: [] }) },
     log,
-    stripe: null,
+    stripe: options.stripe ?? null,
     githubAuth: options.github ?? github,
-    checkout: options.checkout ?? fakeCheckout(config.CREDIT_PACKAGES, checkouts),
+    checkout:
+      options.checkout ??
+      (options.stripe ? undefined : fakeCheckout(config.CREDIT_PACKAGES, checkouts)),
   };
   const jasper = composeJasper(config, adapters, {
     queuePrefix: prefix,

@@ -28,6 +28,7 @@ import {
   type ApiKeyStore,
 } from "../../accounts/api-key-store.js";
 import { readCredential } from "./credential.js";
+import { csrfHolds, sessionCredential } from "./session-credential.js";
 import type { FailedAuthLimit } from "./failed-auth-limit.js";
 import type { AccountRef, GitHubAuth, GitHubUser } from "./github-auth.js";
 
@@ -106,20 +107,33 @@ export function recordKeyUse(
   };
 }
 
+/**
+ * The request's token: `Authorization: Bearer` when sent (it wins, as an API client expects),
+ * else the dashboard session's GitHub token, once its CSRF token checks out.
+ */
+export function requestToken(request: FastifyRequest): string {
+  const credential = readCredential(request.headers.authorization);
+  if (credential.ok) return credential.token;
+  const session = credential.reason === "missing" ? sessionCredential(request) : null;
+  if (session) {
+    if (!csrfHolds(request, session)) {
+      throw new ApiError(403, "csrf_failed", "Reload the page and try again (CSRF token missing)");
+    }
+    return session.token;
+  }
+  throw unauthorized(
+    credential.reason === "missing"
+      ? "Authorization: Bearer <token> is required"
+      : "Authorization must be: Bearer <token>",
+  );
+}
+
 async function authenticate(
   deps: AuthDeps,
   access: Access,
   request: FastifyRequest,
 ): Promise<Caller> {
-  const credential = readCredential(request.headers.authorization);
-  if (!credential.ok) {
-    throw unauthorized(
-      credential.reason === "missing"
-        ? "Authorization: Bearer <token> is required"
-        : "Authorization must be: Bearer <token>",
-    );
-  }
-  const { token } = credential;
+  const token = requestToken(request);
   const org = (request.params as { org?: unknown }).org;
   const login = typeof org === "string" && LOGIN.test(org) ? org : null;
 

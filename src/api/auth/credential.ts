@@ -6,6 +6,7 @@
 import { normalizeIP } from "@fastify/rate-limit";
 import type { FastifyRequest } from "fastify";
 import { hashApiKey, looksLikeApiKey, sha256 } from "../../accounts/api-keys.js";
+import { sessionCredential } from "./session-credential.js";
 
 /** `Bearer <token>`: scheme in any case, spaces or tabs around and between. */
 const AUTHORIZATION = /^[ \t]*(\S+)[ \t]+(\S+)[ \t]*$/;
@@ -36,6 +37,9 @@ export const clientAddress = (request: FastifyRequest): string => normalizeIP(re
  */
 export function rateLimitKey(request: FastifyRequest): string {
   const credential = readCredential(request.headers.authorization);
+  // A dashboard session counts as its GitHub token would: one budget per user, not per address.
+  const session = credential.ok ? null : sessionCredential(request);
+  if (session) return `github:${sha256(session.token)}`;
   if (!credential.ok) return `ip:${clientAddress(request)}`;
   const { token } = credential;
   return looksLikeApiKey(token) ? `key:${hashApiKey(token)}` : `github:${sha256(token)}`;

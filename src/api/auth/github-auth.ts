@@ -5,7 +5,7 @@
  * failures are reduced to a status before anything can print them.
  */
 import { request as octokitRequest } from "@octokit/request";
-import type { Account } from "../../accounts/types.js";
+import { toAccountId, type Account } from "../../accounts/types.js";
 import { GitHubUnavailableError } from "../errors.js";
 import { sha256 } from "../../accounts/api-keys.js";
 import { TtlCache } from "./ttl-cache.js";
@@ -25,6 +25,11 @@ export interface GitHubAuth {
    * itself. Throws GitHubUnavailableError when GitHub cannot answer.
    */
   canAdminister(token: string, account: AccountRef): Promise<boolean>;
+  /**
+   * The installations of this App the token's user can access (GitHub answers this only for
+   * a user token of this App: the dashboard's sign-in). At most the first 100.
+   */
+  installations(token: string): Promise<AccountRef[]>;
 }
 
 export interface GitHubAuthOptions {
@@ -94,8 +99,33 @@ export function createGitHubAuth(options: GitHubAuthOptions = {}): GitHubAuth {
       }
     });
 
+  const installations = async (token: string): Promise<AccountRef[]> => {
+    try {
+      const page = await call<{ installations?: { account?: Partial<AccountRef> | null }[] }>(
+        "GET /user/installations",
+        token,
+        { per_page: "100" },
+      );
+      return (page.installations ?? []).flatMap(({ account: a }) =>
+        a && typeof a.id === "number" && typeof a.login === "string"
+          ? [
+              {
+                id: toAccountId(a.id),
+                login: a.login,
+                type: a.type === "User" ? "User" : "Organization",
+              } as AccountRef,
+            ]
+          : [],
+      );
+    } catch (err) {
+      if (refused(err, [401, 403])) return [];
+      throw new GitHubUnavailableError();
+    }
+  };
+
   return {
     identify,
+    installations,
     async canAdminister(token, account) {
       if (account.type === "User") {
         // The same GitHub id (and so the same person, whatever the login is now).

@@ -1,0 +1,98 @@
+import { z } from "zod";
+import { looksLikeApiKey } from "../../accounts/api-keys.js";
+import { requestToken, type AuthDeps } from "../auth/authenticate.js";
+import { sessionCredential } from "../auth/session-credential.js";
+import type { ApiInstance } from "../deps.js";
+import { commonErrors, errorResponse, githubTokenRequired, unauthorized } from "../errors.js";
+import { BEARER_SECURITY } from "../schemas.js";
+
+const meSchema = z
+  .object({
+    user: z.object({ id: z.number().int(), login: z.string() }),
+    accounts: z
+      .array(z.object({ login: z.string(), type: z.enum(["Organization", "User"]) }))
+      .describe("Installations of Jasper whose billing this user may see (org admin, or self)"),
+    csrfToken: z
+      .string()
+      .nullable()
+      .describe("Signed in with the dashboard: send it as X-CSRF-Token on every change"),
+  })
+  .meta({ id: "Me" });
+
+const statusSchema = z
+  .object({
+    signIn: z.enum(["available", "not_configured"]),
+    missingSettings: z.array(z.string()).describe("What the operator must set for sign-in"),
+  })
+  .meta({ id: "DashboardStatus" });
+
+type Deps = Pick<AuthDeps, "accounts" | "github" | "failedAuth"> & {
+  /** The settings the dashboard's sign-in lacks (empty: it is set up). */
+  missingSignInSettings: readonly string[];
+};
+
+/**
+ * GET /me: who is calling (a GitHub token or the dashboard session, not an API key) and the
+ * accounts they may see; GET /dashboard/status: whether sign-in is set up (public).
+ */
+export function meRoutes(api: ApiInstance, deps: Deps): void {
+  api.get(
+    "/dashboard/status",
+    {
+      schema: {
+        tags: ["dashboard"],
+        summary: "Whether the dashboard's sign-in is set up (public)",
+        response: { 200: statusSchema },
+      },
+    },
+    async () => ({
+      signIn:
+        deps.missingSignInSettings.length === 0
+          ? ("available" as const)
+          : ("not_configured" as const),
+      missingSettings: [...deps.missingSignInSettings],
+    }),
+  );
+
+  api.get(
+    "/me",
+    {
+      preParsing: async (request) => {
+        await deps.failedAuth.check(request);
+      },
+      schema: {
+        tags: ["dashboard"],
+        summary: "The signed-in user and the accounts whose billing they may see",
+        security: BEARER_SECURITY,
+        response: {
+          200: meSchema,
+          401: commonErrors[401],
+          403: errorResponse("`github_token_required`: an API key has no user"),
+          429: commonErrors[429],
+          503: commonErrors[503],
+        },
+      },
+    },
+    async (request) => {
+      const token = requestToken(request);
+      if (looksLikeApiKey(token)) throw githubTokenRequired();
+      const user = await deps.github.identify(token);
+      if (!user) {
+        await deps.failedAuth.record(request);
+        throw unauthorized("GitHub did not accept the token");
+      }
+      const visible = [];
+      for (const installation of await deps.github.installations(token)) {
+        const account = await deps.accounts.findByLogin(installation.login);
+        if (account && (await deps.github.canAdminister(token, account))) {
+          visible.push({ login: account.login, type: account.type });
+        }
+      }
+      return {
+        user: { id: user.id, login: user.login },
+        accounts: visible,
+        csrfToken: sessionCredential(request)?.csrf ?? null,
+      };
+    },
+  );
+}

@@ -1,0 +1,420 @@
+/**
+ * The dashboard in a real headless Chromium (playwright-core), driving the running app (the
+ * whole of compose.ts on the in-memory store and real Redis) with GitHub's OAuth and API and
+ * Stripe faked on 127.0.0.1. axe-core checks every page; one screenshot per page goes to
+ * artifacts/browser/ (gitignored).
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { toAccountId, type Account } from "../../src/accounts/types.js";
+import { createGitHubAuth } from "../../src/api/auth/github-auth.js";
+import { createStripe } from "../../src/billing/stripe-client.js";
+import { CHROMIUM_ARGS, findChromium } from "../support/browser/chromium.js";
+import { startFakeGitHub } from "../support/browser/fake-github.js";
+import { startFakeStripe } from "../support/browser/fake-stripe.js";
+import { freePort } from "../support/browser/http-fake.js";
+import { createHarness, eventually, type Harness } from "../support/harness.js";
+import { signedStripeDelivery, stripeEvent, WEBHOOK_SECRET } from "../support/stripe-test-kit.js";
+
+const chromiumPath = findChromium();
+const ARTIFACTS = new URL("../../artifacts/browser/", import.meta.url).pathname;
+const ROOT = new URL("../../", import.meta.url).pathname;
+/** Org B's balance: a number that must appear nowhere in what org A's admin sees. */
+const ORG_B_BALANCE = 7777;
+
+if (!chromiumPath) {
+  if (process.env.CI === "true") {
+    throw new Error(
+      "browser tests: no Chromium found (set CHROMIUM_PATH, or install Debian's chromium); CI needs it",
+    );
+  }
+  console.log(
+    "browser tests SKIPPED: no Chromium found; install one (apt-get install chromium) or set CHROMIUM_PATH=/path/to/chromium",
+  );
+}
+const suite = chromiumPath ? describe : describe.skip;
+
+suite("dashboard in Chromium", () => {
+  let h: Harness;
+  let github: Awaited<ReturnType<typeof startFakeGitHub>>;
+  let stripe: Awaited<ReturnType<typeof startFakeStripe>>;
+  let context: BrowserContext;
+  let page: Page;
+  let base: string;
+  let orgA: Account;
+  let webDir: string;
+  let profile: string;
+  const seen: string[] = [];
+  const cspViolations: string[] = [];
+
+  beforeAll(async () => {
+    webDir = mkdtempSync(join(tmpdir(), "jasper-web-"));
+    execFileSync(
+      process.execPath,
+      [
+        join(ROOT, "node_modules/vite/bin/vite.js"),
+        "build",
+        "--config",
+        "web/vite.config.ts",
+        "--logLevel",
+        "error",
+      ],
+      { cwd: ROOT, env: { ...process.env, WEB_OUT_DIR: webDir }, stdio: "pipe" },
+    );
+    github = await startFakeGitHub(
+      [
+        { id: 101, login: "Acme-Corp" },
+        { id: 202, login: "Globex" },
+        { id: 303, login: "Initech" },
+      ],
+      [
+        { id: 7, login: "alice", roles: { "Acme-Corp": "admin", Globex: "member" } },
+        { id: 8, login: "carol", roles: { Initech: "admin" } },
+      ],
+    );
+    stripe = await startFakeStripe();
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    h = await createHarness({
+      env: {
+        PUBLIC_URL: base,
+        GHE_HOST: github.host,
+        GHE_PROTOCOL: "http",
+        GITHUB_CLIENT_ID: "Iv1.fake",
+        GITHUB_CLIENT_SECRET: "fake-client-secret",
+        SESSION_SECRET: "browser-test-session-secret-0123456789",
+        WEB_DIST: webDir,
+        STRIPE_SECRET_KEY: "sk_test_fake",
+        STRIPE_API_BASE: stripe.url,
+        STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      },
+      github: createGitHubAuth({ baseUrl: `${github.url}/api/v3` }),
+      stripe: createStripe("sk_test_fake", stripe.url),
+    });
+    await h.server.listen({ port, host: "127.0.0.1" });
+
+    orgA = await h.store.accounts.upsert({
+      id: toAccountId(101),
+      login: "Acme-Corp",
+      type: "Organization",
+    });
+    const orgB = await h.store.accounts.upsert({
+      id: toAccountId(202),
+      login: "Globex",
+      type: "Organization",
+    });
+    await h.ledger.ensureFreeTier(orgA.id);
+    await h.ledger.grant(orgA.id, {
+      type: "bonus",
+      amount: 20,
+      description: "welcome",
+      idempotencyKey: "b1",
+    });
+    for (let i = 1; i <= 4; i++) {
+      await h.ledger.charge(orgA.id, {
+        action: "review",
+        description: `review of acme/app#${i}`,
+        idempotencyKey: `r${i}`,
+        reference: {
+          kind: "pull_request",
+          repository: "acme/app",
+          number: i,
+          url: `https://github.com/acme/app/pull/${i}`,
+        },
+      });
+    }
+    await h.ledger.refund(orgA.id, { chargeKey: "r4", description: "review failed" });
+    await h.ledger.grant(orgB.id, {
+      type: "bonus",
+      amount: ORG_B_BALANCE - 3,
+      description: "b",
+      idempotencyKey: "b",
+    });
+    await h.ledger.ensureFreeTier(orgB.id);
+    // Org C: out of credits (its free tier spent).
+    const orgC = await h.store.accounts.upsert({
+      id: toAccountId(303),
+      login: "Initech",
+      type: "Organization",
+    });
+    await h.ledger.ensureFreeTier(orgC.id);
+    for (let i = 1; i <= 3; i++) {
+      await h.ledger.charge(orgC.id, {
+        action: "review",
+        description: "r",
+        idempotencyKey: `c${i}`,
+      });
+    }
+
+    profile = mkdtempSync(join(tmpdir(), "jasper-chromium-"));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: chromiumPath!,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      acceptDownloads: true,
+      viewport: { width: 1100, height: 900 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on("console", (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
+    });
+    page.on("dialog", (d) => void d.accept());
+    mkdirSync(ARTIFACTS, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await h?.close();
+    await new Promise((r) => github?.server.close(r));
+    await new Promise((r) => stripe?.server.close(r));
+    for (const dir of [webDir, profile]) if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** axe-core in the page (evaluated, so the page's CSP does not apply to it); a screenshot. */
+  async function check(name: string): Promise<void> {
+    await page.evaluate(readFileSync(join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8"));
+    // A string, not a function: the test program has no DOM types.
+    const violations = (await page.evaluate(
+      `axe.run().then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })))`,
+    )) as { id: string; impact: string; nodes: number }[];
+    expect([
+      name,
+      violations.filter((v) => v.impact === "serious" || v.impact === "critical"),
+    ]).toEqual([name, []]);
+    seen.push(await page.locator("body").innerText());
+    seen.push(await page.content());
+    await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  }
+
+  const headerBalance = () => page.getByTestId("header-balance");
+  const summaryOfA = () => h.ledger.summary(orgA.id);
+
+  it("signs in with GitHub and shows the balance in the header", async () => {
+    const res = await page.goto(`${base}/billing`);
+    expect(res?.headers()["content-security-policy"]).toContain("script-src 'self'");
+    await page.getByRole("link", { name: "Sign in with GitHub" }).waitFor();
+    await check("sign-in");
+    await page.getByRole("link", { name: "Sign in with GitHub" }).click();
+    await page.waitForURL(`${base}/billing`);
+    const s = await summaryOfA();
+    await expect(headerBalance().innerText()).resolves.toContain(`${s.balance} credits`);
+    expect(github.state.exchanged).toBe(1);
+    // The token stays on the server: the cookie is HttpOnly, and no page or script sees it.
+    const cookies = await context.cookies(base);
+    expect(cookies.map((c) => [c.name, c.httpOnly, c.sameSite])).toEqual([
+      ["jasper_session", true, "Lax"],
+    ]);
+    expect(await page.evaluate("document.cookie")).toBe("");
+  });
+
+  it("shows the API's numbers on the billing page, and draws the chart", async () => {
+    const s = await summaryOfA();
+    const figure = (name: string) => page.locator(`[data-figure="${name}"]`).innerText();
+    await page.locator('[data-figure="balance"]').waitFor();
+    expect(await figure("balance")).toBe(`${s.balance} credits`);
+    expect(await figure("free")).toBe(`${s.buckets.free} credits`);
+    expect(await figure("bonus")).toBe(`${s.buckets.bonus} credits`);
+    expect(await figure("purchased")).toBe(`${s.buckets.purchased} credits`);
+    expect(await figure("usageThisMonth")).toBe(`${s.usageThisMonth} credits`);
+    const bars = page.locator('[data-testid="usage-chart"] rect.bar');
+    await expect(bars.count()).resolves.toBe(30);
+    const today = new Date().toISOString().slice(0, 10);
+    // Four reviews charged today, one refunded: 3 net.
+    await expect(
+      page.locator(`rect.bar[data-day="${today}"]`).getAttribute("data-used"),
+    ).resolves.toBe("3");
+    expect(await page.locator('[data-package="growth"] .saving').innerText()).toBe(
+      "Save 18 % vs Starter",
+    );
+    expect(await page.locator('[data-package="scale"] .saving').innerText()).toBe(
+      "Save 34 % vs Starter",
+    );
+    await check("billing");
+  });
+
+  it("buys Growth: Stripe's page, then the webhook's grant on the success page and in the header", async () => {
+    const before = (await summaryOfA()).balance;
+    await page.getByRole("button", { name: /^Buy Growth/ }).click();
+    await page.waitForURL(/\/checkout\/cs_test_fake1$/);
+    expect(page.url()).toBe(`${stripe.url}/checkout/cs_test_fake1`);
+    const session = stripe.sessions[0]!;
+    expect(session.metadata).toEqual({ accountId: "101", packageId: "growth", credits: "500" });
+
+    // Stripe sends the buyer back; the page waits for the webhook and grants nothing itself.
+    await page.goto(session.successUrl);
+    await page.getByText("Waiting for Stripe to confirm the payment").waitFor();
+    expect((await summaryOfA()).balance).toBe(before);
+    await check("checkout-success-waiting");
+
+    const event = stripeEvent("checkout.session.completed", {
+      id: "evt_browser_1",
+      object: {
+        id: session.id,
+        metadata: session.metadata,
+        client_reference_id: session.clientReferenceId,
+        amount_total: 12250,
+        payment_intent: "pi_browser1",
+      },
+    });
+    const delivery = signedStripeDelivery(event);
+    const res = await fetch(`${base}${delivery.url}`, {
+      method: "POST",
+      headers: delivery.headers,
+      body: delivery.payload,
+    });
+    expect(res.status).toBe(200);
+    await expect(page.getByTestId("granted").innerText({ timeout: 15_000 })).resolves.toContain(
+      "500 credits added",
+    );
+    await expect(headerBalance().innerText()).resolves.toContain(`${before + 500} credits`);
+    await check("checkout-success");
+  });
+
+  it("lists the purchase with its receipt in the history filtered to purchases, and exports CSV", async () => {
+    await page.getByRole("link", { name: "History" }).click();
+    await page.locator('[data-testid="history"]').waitFor();
+    await page.getByLabel("Type").selectOption("purchase");
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    // Polled from here: waitForFunction would evaluate a string in the page, which its CSP
+    // (rightly) refuses.
+    await eventually(async () => {
+      const types = await page
+        .locator('[data-testid="history"] tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-type")));
+      return types.length > 0 && types.every((t) => t === "purchase");
+    });
+    const rows = page.locator('[data-testid="history"] tbody tr');
+    await expect(rows.count()).resolves.toBe(1);
+    await expect(rows.first().getByTestId("receipt").getAttribute("href")).resolves.toBe(
+      stripe.receiptUrl("pi_browser1"),
+    );
+    await check("history");
+
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("csv-export").click(),
+    ]);
+    const csv = readFileSync((await download.path())!, "utf8");
+    const lines = csv.trim().split(/\r?\n/);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain("purchase");
+  });
+
+  it("adds and removes a billing contact", async () => {
+    await page.getByRole("link", { name: "Notifications" }).click();
+    await page.getByLabel("Add a contact").fill("not-an-email");
+    await page.getByRole("button", { name: "Add" }).click();
+    await page.getByText("Enter an email address").waitFor();
+    await page.getByLabel("Add a contact").fill("Billing@Acme.test");
+    await page.getByRole("button", { name: "Add" }).click();
+    await page.getByRole("button", { name: "Remove billing@acme.test" }).waitFor();
+    expect((await h.store.accounts.get(orgA.id))?.settings.billingContacts).toEqual([
+      "billing@acme.test",
+    ]);
+    await check("notifications");
+    await page.getByRole("button", { name: "Remove billing@acme.test" }).click();
+    await page.getByText("No billing contacts yet.").waitFor();
+    expect((await h.store.accounts.get(orgA.id))?.settings.billingContacts).toEqual([]);
+  });
+
+  it("creates an API key shown once, and revokes it", async () => {
+    await page.getByRole("link", { name: "API keys" }).click();
+    await page.getByLabel("Name").fill("browser-ci");
+    await page.getByLabel("Scope").selectOption("write");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const key = await page.getByTestId("new-key-value").innerText();
+    expect(key).toMatch(/^jsp_/);
+    const row = page.locator('tr[data-key="browser-ci"]');
+    await row.waitFor();
+    await check("api-keys");
+    await row.getByRole("button", { name: "Revoke browser-ci" }).click();
+    await row.getByText(/^revoked/).waitFor();
+    const res = await fetch(`${base}/api/v1/organizations/Acme-Corp/billing`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    expect(res.status).toBe(401);
+  });
+
+  it("shows nothing of an org whose admin the user is not", async () => {
+    const me = (await page.evaluate(`fetch("/api/v1/me").then((r) => r.json())`)) as {
+      accounts: unknown;
+    };
+    expect(me.accounts).toEqual([{ login: "Acme-Corp", type: "Organization" }]);
+    const other = await page.evaluate(
+      `fetch("/api/v1/organizations/Globex/billing").then((r) => r.status)`,
+    );
+    expect(other).toBe(404);
+    expect((await h.ledger.summary(toAccountId(202))).balance).toBe(ORG_B_BALANCE);
+    for (const text of seen) {
+      expect(text).not.toContain(String(ORG_B_BALANCE));
+      expect(text).not.toContain(ORG_B_BALANCE.toLocaleString("en-US"));
+      expect(text).not.toContain("Globex");
+    }
+  });
+
+  it("signs out", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("link", { name: "Sign in with GitHub" }).waitFor();
+    const status = await page.evaluate(`fetch("/api/v1/me").then((r) => r.status)`);
+    expect(status).toBe(401);
+    expect(cspViolations).toEqual([]);
+  });
+
+  it("says nothing was charged on the cancel page", async () => {
+    // Signed in again first (the previous test signed out): the cancel page is a dashboard page.
+    await page.goto(`${base}/billing?checkout=cancelled`);
+    await page.getByRole("link", { name: "Sign in with GitHub" }).click();
+    await page.waitForURL(`${base}/billing`);
+    await page.goto(`${base}/billing?checkout=cancelled`);
+    await page.getByText("Nothing was charged.").waitFor();
+    await check("checkout-cancelled");
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("link", { name: "Sign in with GitHub" }).waitFor();
+  });
+
+  it("shows a depleted org's banner with Buy, says reviews are paused, and fits a phone", async () => {
+    github.state.nextUser = { id: 8, login: "carol", roles: { Initech: "admin" } };
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole("link", { name: "Sign in with GitHub" }).click();
+    await page.waitForURL(`${base}/billing`);
+    const banner = page.locator(".banner-depleted");
+    await banner.waitFor();
+    expect(await banner.innerText()).toContain("automatic reviews are paused");
+    await banner.getByRole("link", { name: "Buy credits" }).waitFor();
+    expect(await headerBalance().getAttribute("class")).toContain("level-depleted");
+    expect(await headerBalance().innerText()).toContain("0 credits");
+    // Every page says so, under the banner.
+    expect(await page.locator(".paused-note").innerText()).toContain(
+      "Automatic reviews are paused",
+    );
+    const overflow = await page.evaluate(
+      "document.documentElement.scrollWidth - window.innerWidth",
+    );
+    expect(overflow).toBeLessThanOrEqual(0);
+    await check("billing-depleted-phone");
+    await page.setViewportSize({ width: 1100, height: 900 });
+  });
+
+  it("says which settings are missing when sign-in is not set up", async () => {
+    const port = await freePort();
+    const bare = await createHarness({
+      env: { PUBLIC_URL: `http://127.0.0.1:${port}`, WEB_DIST: webDir },
+    });
+    try {
+      await bare.server.listen({ port, host: "127.0.0.1" });
+      await page.goto(`http://127.0.0.1:${port}/billing`);
+      await page.getByRole("heading", { name: "Sign-in is not set up" }).waitFor();
+      const text = await page.locator("main").innerText();
+      for (const name of ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "SESSION_SECRET"]) {
+        expect(text).toContain(name);
+      }
+      await check("not-configured");
+    } finally {
+      await bare.close();
+    }
+  });
+});

@@ -1,0 +1,149 @@
+import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import nock from "nock";
+import { closeHarnesses, createApiHarness, type ApiHarness } from "../support/harness.js";
+import { captureLog, type CapturedLog } from "../support/log-capture.js";
+
+const SIGN_IN_ENV = {
+  GITHUB_CLIENT_ID: "Iv1.jaspertest",
+  GITHUB_CLIENT_SECRET: "jasper-test-client-secret",
+  SESSION_SECRET: "a-session-secret-of-at-least-32-characters",
+};
+
+afterEach(async () => {
+  nock.cleanAll();
+  await closeHarnesses();
+});
+
+/** The cookie header a browser would send back after these Set-Cookie headers. */
+function cookieOf(setCookie: string | string[] | undefined): string {
+  const all = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
+  return all.map((c) => c.split(";")[0]).join("; ");
+}
+
+describe("dashboard sign-in", () => {
+  let h: ApiHarness;
+  let logs: CapturedLog;
+  beforeEach(async () => {
+    logs = captureLog("debug");
+    h = await createApiHarness({ env: SIGN_IN_ENV, log: logs.log });
+  });
+
+  /** Runs the OAuth web flow with GitHub's token endpoint faked; returns the session cookie. */
+  async function signIn(token = "admin-acme-corp"): Promise<string> {
+    const start = await h.server.inject({ method: "GET", url: "/auth/github/sign-in" });
+    expect(start.statusCode).toBe(302);
+    const authorize = new URL(start.headers.location as string);
+    expect(authorize.origin + authorize.pathname).toBe("https://github.com/login/oauth/authorize");
+    expect(authorize.searchParams.get("client_id")).toBe(SIGN_IN_ENV.GITHUB_CLIENT_ID);
+    const state = authorize.searchParams.get("state")!;
+    const started = cookieOf(start.headers["set-cookie"]);
+    expect(String(start.headers["set-cookie"])).toMatch(/HttpOnly/i);
+    expect(String(start.headers["set-cookie"])).toMatch(/SameSite=Lax/i);
+    expect(String(start.headers["set-cookie"])).toMatch(/Secure/i);
+
+    nock("https://github.com")
+      .post("/login/oauth/access_token", (body) => body.code === "the-code")
+      .reply(200, { access_token: token, token_type: "bearer", scope: "" });
+    const back = await h.server.inject({
+      method: "GET",
+      url: `/auth/github/callback?code=the-code&state=${state}`,
+      headers: { cookie: started },
+    });
+    expect(back.statusCode).toBe(302);
+    expect(back.headers.location).toBe("/billing");
+    const cookie = cookieOf(back.headers["set-cookie"]);
+    expect(cookie).not.toContain(token);
+    return cookie;
+  }
+
+  it("refuses a callback whose state does not match", async () => {
+    const start = await h.server.inject({ method: "GET", url: "/auth/github/sign-in" });
+    const res = await h.server.inject({
+      method: "GET",
+      url: "/auth/github/callback?code=the-code&state=forged",
+      headers: { cookie: cookieOf(start.headers["set-cookie"]) },
+    });
+    expect(res.headers.location).toBe("/billing?signin=failed");
+  });
+
+  it("signs in; the session reads the API; changes need the CSRF token; sign-out ends it", async () => {
+    const cookie = await signIn();
+    const me = await h.server.inject({ method: "GET", url: "/api/v1/me", headers: { cookie } });
+    expect(me.statusCode).toBe(200);
+    const body = me.json();
+    expect(body.user.login).toBe("admin-of-acme-corp");
+    expect(body.accounts).toEqual([{ login: "Acme-Corp", type: "Organization" }]);
+    expect(body.csrfToken).toEqual(expect.any(String));
+    expect(me.body).not.toContain("admin-acme-corp");
+
+    const billing = await h.server.inject({
+      method: "GET",
+      url: "/api/v1/organizations/Acme-Corp/billing",
+      headers: { cookie },
+    });
+    expect(billing.json().balance).toBe(3);
+    const other = await h.server.inject({
+      method: "GET",
+      url: "/api/v1/organizations/Globex/billing",
+      headers: { cookie },
+    });
+    expect(other.statusCode).toBe(404);
+
+    const put = (headers: Record<string, string>) =>
+      h.server.inject({
+        method: "PUT",
+        url: "/api/v1/organizations/Acme-Corp/billing/settings",
+        headers: { cookie, "content-type": "application/json", ...headers },
+        payload: { lowBalanceEmails: false },
+      });
+    expect((await put({})).statusCode).toBe(403);
+    expect((await put({ "x-csrf-token": "wrong" })).statusCode).toBe(403);
+    expect((await put({ "x-csrf-token": body.csrfToken })).statusCode).toBe(200);
+
+    const out = await h.server.inject({
+      method: "POST",
+      url: "/auth/sign-out",
+      headers: { cookie, "x-csrf-token": body.csrfToken },
+    });
+    expect(out.statusCode).toBe(204);
+    const after = await h.server.inject({
+      method: "GET",
+      url: "/api/v1/me",
+      headers: { cookie: cookieOf(out.headers["set-cookie"]) },
+    });
+    expect(after.statusCode).toBe(401);
+
+    // Nothing secret reached the log, even at debug level: not the token, the one-time code,
+    // the client secret or the session cookie.
+    const text = logs.text();
+    expect(text.length).toBeGreaterThan(0);
+    for (const secret of ["admin-acme-corp", "the-code", SIGN_IN_ENV.GITHUB_CLIENT_SECRET]) {
+      expect(text).not.toContain(secret);
+    }
+    expect(text).not.toContain(cookie.split("=")[1]!.slice(0, 40));
+  });
+
+  it("says sign-in is available, and Bearer tokens keep working", async () => {
+    const status = await h.server.inject({ method: "GET", url: "/api/v1/dashboard/status" });
+    expect(status.json()).toEqual({ signIn: "available", missingSettings: [] });
+    const res = await h.server.inject({
+      method: "GET",
+      url: "/api/v1/me",
+      headers: h.auth("admin-acme-corp"),
+    });
+    expect(res.json()).toMatchObject({ csrfToken: null, accounts: [{ login: "Acme-Corp" }] });
+  });
+});
+
+describe("dashboard without sign-in settings", () => {
+  it("runs, and says which settings are missing", async () => {
+    const h = await createApiHarness();
+    const status = await h.server.inject({ method: "GET", url: "/api/v1/dashboard/status" });
+    expect(status.json()).toEqual({
+      signIn: "not_configured",
+      missingSettings: ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "SESSION_SECRET"],
+    });
+    const page = await h.server.inject({ method: "GET", url: "/billing" });
+    expect(page.headers["content-security-policy"]).toContain("default-src 'self'");
+  });
+});

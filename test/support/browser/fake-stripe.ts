@@ -1,0 +1,74 @@
+/**
+ * Stripe's API as Jasper uses it, faked on 127.0.0.1 (STRIPE_API_BASE): Checkout Sessions are
+ * created (remembering their metadata), a hosted checkout page stands at the session's url,
+ * and PaymentIntents answer with a charge and its receipt URL.
+ */
+import { startFake } from "./http-fake.js";
+
+export interface FakeSession {
+  id: string;
+  metadata: Record<string, string>;
+  clientReferenceId: string;
+  amount: number;
+  successUrl: string;
+}
+
+export async function startFakeStripe() {
+  const sessions: FakeSession[] = [];
+  let url = "";
+  const fake = await startFake((req, u, body) => {
+    if (req.method === "POST" && u.pathname === "/v1/checkout/sessions") {
+      const form = new URLSearchParams(body);
+      const metadata: Record<string, string> = {};
+      for (const [k, v] of form) {
+        const m = /^metadata\[(\w+)\]$/.exec(k);
+        if (m) metadata[m[1]!] = v;
+      }
+      const id = `cs_test_fake${sessions.length + 1}`;
+      const session = {
+        id,
+        metadata,
+        clientReferenceId: form.get("client_reference_id") ?? "",
+        amount: Number(form.get("line_items[0][price_data][unit_amount]")),
+        successUrl: (form.get("success_url") ?? "").replace("{CHECKOUT_SESSION_ID}", id),
+      };
+      sessions.push(session);
+      return {
+        json: {
+          id,
+          object: "checkout.session",
+          url: `${url}/checkout/${id}`,
+          mode: "payment",
+          metadata,
+          amount_total: session.amount,
+          currency: "usd",
+        },
+      };
+    }
+    const page = /^\/checkout\/(cs_\w+)$/.exec(u.pathname);
+    if (req.method === "GET" && page) {
+      return {
+        html: `<!doctype html><html lang="en"><head><title>Fake Stripe Checkout</title></head><body><main><h1>Fake Stripe Checkout ${page[1]}</h1></main></body></html>`,
+      };
+    }
+    const pi = /^\/v1\/payment_intents\/(pi_\w+)$/.exec(u.pathname);
+    if (req.method === "GET" && pi) {
+      return {
+        json: {
+          id: pi[1],
+          object: "payment_intent",
+          status: "succeeded",
+          latest_charge: {
+            id: `ch_${pi[1]}`,
+            object: "charge",
+            payment_intent: pi[1],
+            receipt_url: `${url}/receipts/${pi[1]}`,
+          },
+        },
+      };
+    }
+    return null;
+  });
+  url = fake.url;
+  return { ...fake, sessions, receiptUrl: (pi: string) => `${url}/receipts/${pi}` };
+}

@@ -1,0 +1,37 @@
+import { api, json, unwrap, type Schemas } from "../../api/client";
+
+export type Transaction = Schemas["Transaction"];
+
+export const getPackages = () => unwrap(api.GET("/api/v1/billing/packages"));
+
+/** A Checkout Session for `pkg`; one idempotency key per click, so a retry reuses it. */
+export const startCheckout = (org: string, pkg: string, idempotencyKey: string) =>
+  unwrap(
+    api.POST("/api/v1/organizations/{org}/billing/checkout", {
+      params: { path: { org }, header: { "idempotency-key": idempotencyKey } },
+      body: { package: pkg },
+    }),
+  );
+
+/** Every entry of these types since `from`, following the cursor to the end. */
+export async function transactionsSince(
+  org: string,
+  types: Transaction["type"][],
+  from: string,
+): Promise<Transaction[]> {
+  const all: Transaction[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 50; page++) {
+    const data = json(
+      await unwrap(
+        api.GET("/api/v1/organizations/{org}/billing/transactions", {
+          params: { path: { org }, query: { type: types, from, limit: 100, cursor } },
+        }),
+      ),
+    );
+    all.push(...data.transactions);
+    if (!data.nextCursor) break;
+    cursor = data.nextCursor;
+  }
+  return all;
+}

@@ -1,0 +1,70 @@
+import { useAccount } from "../../shared/account";
+import { credits, date, utcDay } from "../../shared/format";
+import { Loaded } from "../../shared/states";
+import { useLoad } from "../../shared/use-load";
+import { getPackages, transactionsSince } from "./api";
+import { CheckoutCancelled, CheckoutSuccess } from "./checkout-result";
+import { PackageCards } from "./package-cards";
+import { UsageChart } from "./usage-chart";
+import { usagePerDay } from "./usage-per-day";
+
+export function BillingPage({ query }: { query: URLSearchParams }) {
+  const { org, summary, refreshSummary } = useAccount();
+  const [packages, reloadPackages] = useLoad(() => getPackages(), []);
+  const [usage, reloadUsage] = useLoad(async () => {
+    const today = new Date();
+    const from = utcDay(new Date(today.getTime() - 29 * 86_400_000));
+    return usagePerDay(await transactionsSince(org, ["usage", "refund"], from), today);
+  }, [org]);
+  const checkout = query.get("checkout");
+
+  return (
+    <>
+      <h1>Billing for {org}</h1>
+      {checkout === "success" && <CheckoutSuccess sessionId={query.get("session_id")} />}
+      {checkout === "cancelled" && <CheckoutCancelled />}
+      <Loaded value={summary} what="the balance" retry={refreshSummary}>
+        {(s) => (
+          <section aria-labelledby="balance-title">
+            <h2 id="balance-title">Balance</h2>
+            <dl class="figures" data-testid="billing-figures">
+              <div>
+                <dt>Balance</dt>
+                <dd data-figure="balance">{credits(s.balance)}</dd>
+              </div>
+              <div>
+                <dt>Free</dt>
+                <dd data-figure="free">{credits(s.buckets.free)}</dd>
+              </div>
+              <div>
+                <dt>Bonus</dt>
+                <dd data-figure="bonus">{credits(s.buckets.bonus)}</dd>
+              </div>
+              <div>
+                <dt>Purchased</dt>
+                <dd data-figure="purchased">{credits(s.buckets.purchased)}</dd>
+              </div>
+              <div>
+                <dt>Next free credits</dt>
+                <dd data-figure="nextFreeReset">{date(s.nextFreeReset)}</dd>
+              </div>
+              <div>
+                <dt>Used this month</dt>
+                <dd data-figure="usageThisMonth">{credits(s.usageThisMonth)}</dd>
+              </div>
+            </dl>
+          </section>
+        )}
+      </Loaded>
+      <section aria-labelledby="usage-title">
+        <h2 id="usage-title">Usage, last 30 days</h2>
+        <Loaded value={usage} what="usage" retry={reloadUsage}>
+          {(days) => <UsageChart days={days} />}
+        </Loaded>
+      </section>
+      <Loaded value={packages} what="packages" retry={reloadPackages}>
+        {(p) => <PackageCards org={org} packages={p.packages} />}
+      </Loaded>
+    </>
+  );
+}
