@@ -87,6 +87,23 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
       "no-console": ["error", { allow: ["warn", "error"] }],
+      // The dashboard talks to the server through the API only (api/client.ts, typed from
+      // the OpenAPI document): no server code, no Node, no server libraries in the bundle.
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "^(\\.\\./){3,}",
+              message: "web/src imports nothing outside web/src: reach the server through the API.",
+            },
+            {
+              regex: "^(node:|fastify|mongoose|probot|bullmq|ioredis|stripe|@octokit/)",
+              message: "Server libraries do not belong in the browser bundle.",
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -275,8 +275,17 @@ suite("dashboard in Chromium", () => {
   });
 
   it("lists the purchase with its receipt in the history filtered to purchases, and exports CSV", async () => {
-    await page.getByRole("link", { name: "History" }).click();
+    // By keyboard: the skip link comes first, then the navigation; the new page's heading
+    // takes the focus.
+    await page.goto(`${base}/billing`);
+    await headerBalance().waitFor();
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate("document.activeElement.textContent")).toBe("Skip to content");
+    await page.getByRole("link", { name: "History" }).focus();
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`${base}/billing/history`);
     await page.locator('[data-testid="history"]').waitFor();
+    expect(await page.evaluate("document.activeElement.textContent")).toBe("Transaction history");
     await page.getByLabel("Type").selectOption("purchase");
     await page.getByRole("button", { name: "Apply filters" }).click();
     // Polled from here: waitForFunction would evaluate a string in the page, which its CSP

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { afterEach, beforeEach, describe, expect, it, jest } from "@jest/globals";
 import nock from "nock";
 import { closeHarnesses, createApiHarness, type ApiHarness } from "../support/harness.js";
 import { captureLog, type CapturedLog } from "../support/log-capture.js";
@@ -121,6 +121,19 @@ describe("dashboard sign-in", () => {
       expect(text).not.toContain(secret);
     }
     expect(text).not.toContain(cookie.split("=")[1]!.slice(0, 40));
+  });
+
+  it("ends a session after SESSION_HOURS (8 by default), whatever the browser keeps", async () => {
+    const cookie = await signIn();
+    const me = () => h.server.inject({ method: "GET", url: "/api/v1/me", headers: { cookie } });
+    expect((await me()).statusCode).toBe(200);
+    const now = Date.now();
+    const spy = jest.spyOn(Date, "now").mockReturnValue(now + 8 * 3600_000 + 1_000);
+    try {
+      expect((await me()).statusCode).toBe(401);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("says sign-in is available, and Bearer tokens keep working", async () => {

@@ -3,7 +3,7 @@
  * Pages live in features/*; the header, banner and states in shared/.
  */
 import { useEffect, useState } from "preact/hooks";
-import { setCsrfToken } from "./api/client";
+import { setCsrfToken, SIGNED_OUT_EVENT } from "./api/client";
 import { ApiKeysPage } from "./features/api-keys/api-keys-page";
 import { BillingPage } from "./features/billing/billing-page";
 import { HistoryPage } from "./features/history/history-page";
@@ -40,6 +40,12 @@ export function App() {
   const [session, reload] = useLoad(loadSession, []);
   const [org, setOrg] = useState<string | null>(() => window.localStorage.getItem(ORG_KEY));
   const path = url.pathname.replace(/\/+$/, "") || "/billing";
+
+  useEffect(() => {
+    // Any call answering 401 means the sign-in is over: look again (and show sign-in).
+    window.addEventListener(SIGNED_OUT_EVENT, reload);
+    return () => window.removeEventListener(SIGNED_OUT_EVENT, reload);
+  }, [reload]);
 
   useEffect(() => {
     document.title = `${TITLES[path] ?? "Billing"} · Jasper`;

@@ -25,6 +25,9 @@ const csrf: Middleware = {
 export const api = createClient<paths>({ baseUrl: window.location.origin });
 api.use(csrf);
 
+/** Fired when the API says the session is gone, so the app can ask to sign in again. */
+export const SIGNED_OUT_EVENT = "jasper:signed-out";
+
 /** An API failure as people read it: a sentence, never a body or a stack. */
 export class ApiProblem extends Error {
   constructor(
@@ -59,6 +62,8 @@ export async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
   }
   const { data, error, response } = result;
   if (response.ok) return data as T;
+  // The session ended (expired, or the GitHub token was revoked): the app shows sign-in.
+  if (response.status === 401) window.dispatchEvent(new Event(SIGNED_OUT_EVENT));
   const message = (error as { error?: { message?: unknown } } | undefined)?.error?.message;
   const status = response.status;
   // The API's own messages are written for people; anything else gets a general sentence.

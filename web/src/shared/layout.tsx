@@ -1,4 +1,5 @@
 import type { ComponentChildren } from "preact";
+import { useEffect, useRef } from "preact/hooks";
 import { credits } from "./format";
 import { useAccount } from "./account";
 import { onLinkClick } from "./navigate";
@@ -73,6 +74,19 @@ export function Layout({
   children: ComponentChildren;
 }) {
   const { org, summary } = useAccount();
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  useEffect(() => {
+    // After a client-side page change, focus goes to the new page's heading, as a page load
+    // would put a screen reader at the top (not on the first load: the browser does that).
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const heading = main.current?.querySelector("h1");
+    heading?.setAttribute("tabindex", "-1");
+    heading?.focus();
+  }, [path]);
   return (
     <>
       <a class="skip" href="#main">
@@ -124,7 +138,9 @@ export function Layout({
       {summary.state === "ready" && summary.data.paused && summary.data.banner && (
         <p class="paused-note">Automatic reviews are paused until you buy credits.</p>
       )}
-      <main id="main">{children}</main>
+      <main id="main" ref={main}>
+        {children}
+      </main>
     </>
   );
 }
