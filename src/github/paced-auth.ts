@@ -46,15 +46,13 @@ export function pacedAuth(probot: Auth, pace: InstallationPace): Auth {
           return send(...args);
         };
       octokit.hook.wrap("request", async (request, options) => {
-        const paced =
-          options.method === "GET" || options.method === "HEAD"
-            ? options
-            : {
-                ...options,
-                request: { ...options.request, fetch: pacedFetch(options.request?.fetch) },
-              };
+        // In place: before-after-hook binds every inner hook to the options it was called
+        // with, so options handed on as a new object would not reach the fetch.
+        if (createsContent(options.method, options.url)) {
+          options.request = { ...options.request, fetch: pacedFetch(options.request?.fetch) };
+        }
         try {
-          return await request(paced);
+          return await request(options);
         } catch (err) {
           const until = rateLimitedUntil(err, Date.now());
           if (until === null) throw err;
@@ -65,6 +63,17 @@ export function pacedAuth(probot: Auth, pace: InstallationPace): Auth {
       return octokit;
     },
   };
+}
+
+/**
+ * Content-creating: anything but GET and HEAD, except the app's own token requests (which
+ * @octokit/plugin-throttling leaves out too, wrap-request.js isAuthRequest).
+ */
+function createsContent(method: string, url: string): boolean {
+  if (method === "GET" || method === "HEAD") return false;
+  return !/(\/access_tokens|\/login\/oauth\/access_token|^\/applications\/.*\/token(\/scoped)?)$/.test(
+    url,
+  );
 }
 
 /** What @octokit/plugin-throttling waits on a secondary limit that names no `retry-after`. */
