@@ -26,7 +26,7 @@ const PULLS = 10;
 const DEBOUNCE_MS = 5_000;
 const GITHUB_INTERVAL_MS = 60_000 / 80;
 /** Every wait below gives up after this; the bench must end. */
-const LIMIT_MS = 300_000;
+const LIMIT_MS = Number(process.env.BENCH_LIMIT_MS ?? 300_000);
 
 const org = (i: number) => ({
   accountId: 9_100 + i,
@@ -87,7 +87,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
 export async function benchPacing(): Promise<void> {
   const github = await startFakeGitHub();
   const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const log = pino({ level: "silent" });
+  const log = pino({ level: process.env.BENCH_LOG ?? "silent" });
   const probot = createProbot(
     {
       appId: "1234",

@@ -30,27 +30,50 @@ export function pacedAuth(probot: Auth, pace: InstallationPace): Auth {
     async auth(installationId?: number) {
       const octokit = await probot.auth(installationId);
       if (installationId === undefined) return octokit;
-      // The token first (Probot caches it): otherwise the first requests would wait for their
-      // slots, then for the token, and reach GitHub together once it came.
-      await octokit.auth({ type: "installation" });
-      octokit.hook.wrap("request", async (request, options) => {
-        if (options.method !== "GET" && options.method !== "HEAD") {
-          const booked = takeBookedSlot(installationId, pace.intervalMs / 2);
-          const wait = booked ? booked.at - Date.now() : await pace.book(installationId);
+      const id = installationId;
+      /**
+       * The wait is in the request's fetch, the last step before the wire: after the
+       * installation token, which Octokit's auth hook fetches first through a request of its
+       * own. Waiting before it, the first requests would wait for their slots, then for the
+       * token, and reach GitHub together once it came.
+       */
+      const pacedFetch =
+        (send: typeof fetch = globalThis.fetch) =>
+        async (...args: Parameters<typeof fetch>): Promise<Response> => {
+          const booked = takeBookedSlot(id, pace.intervalMs / 2);
+          const wait = booked ? booked.at - Date.now() : await pace.book(id);
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          return send(...args);
+        };
+      octokit.hook.wrap("request", async (request, options) => {
+        // In place: before-after-hook binds every inner hook to the options it was called
+        // with, so options handed on as a new object would not reach the fetch.
+        if (createsContent(options.method, options.url)) {
+          options.request = { ...options.request, fetch: pacedFetch(options.request?.fetch) };
         }
         try {
           return await request(options);
         } catch (err) {
           const until = rateLimitedUntil(err, Date.now());
           if (until === null) throw err;
-          await pace.block(installationId, until);
-          throw new GitHubRateLimitedError(installationId, until);
+          await pace.block(id, until);
+          throw new GitHubRateLimitedError(id, until);
         }
       });
       return octokit;
     },
   };
+}
+
+/**
+ * Content-creating: anything but GET and HEAD, except the app's own token requests (which
+ * @octokit/plugin-throttling leaves out too, wrap-request.js isAuthRequest).
+ */
+function createsContent(method: string, url: string): boolean {
+  if (method === "GET" || method === "HEAD") return false;
+  return !/(\/access_tokens|\/login\/oauth\/access_token|^\/applications\/.*\/token(\/scoped)?)$/.test(
+    url,
+  );
 }
 
 /** What @octokit/plugin-throttling waits on a secondary limit that names no `retry-after`. */

@@ -57,7 +57,8 @@ export interface PaceOptions {
  * KEYS[1] the installation's schedule (hash: m = next free of the minute limit, h = of the
  * hour limit's GCRA, b = blocked until, d = next wake-up of deferred bulk jobs), KEYS[2] the
  * job's held booking (admit only). ARGV: mode, interval, hour interval, hour burst tolerance,
- * bulk horizon (-1: none), wait within, block until.
+ * bulk horizon (-1: none), wait within, block for (ms from now: the block is kept on Redis's
+ * clock, like every slot, whatever this process's clock says).
  * Returns {status, wait ms}: status 1 go, 0 later.
  */
 const SCRIPT = `
@@ -79,7 +80,7 @@ local function keep()
   redis.call('PEXPIRE', KEYS[1], math.ceil(math.max(h, b, d, m) - now) + 3600000)
 end
 if mode == 'block' then
-  b = math.max(b, tonumber(ARGV[7]))
+  b = math.max(b, now + tonumber(ARGV[7]))
   keep()
   return {1, 0}
 end
@@ -139,7 +140,7 @@ export function createInstallationPace(redis: Redis, o: PaceOptions): Installati
       hourTolerance,
       mode === "admit" && lane === "bulk" ? horizon : -1,
       within,
-      until,
+      Math.max(0, until - Date.now()),
     )) as [number, number];
     return reply;
   }
