@@ -85,6 +85,12 @@ export interface ChatRequest {
   /** The comment's text with the mention removed. */
   question: string;
   author: string;
+  /** The pull request's diff, chosen under the same budget rules as a review's. */
+  diff?: PreparedDiff | undefined;
+  /** The conversation so far, oldest first (the question's own comment may be the last). */
+  conversation?: { author: string; body: string }[] | undefined;
+  /** Asked in an inline review thread: the file, line and hunk it sits on. */
+  thread?: { path: string; line: number | null; hunk: string } | undefined;
 }
 
 export interface ReviewEngine {

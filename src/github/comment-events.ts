@@ -79,8 +79,18 @@ export function createCommentEvents(deps: CommentEventDeps) {
       repository: repository.full_name,
       number: issue.number,
     };
+    // In an inline review thread, answers go to the thread.
+    const thread = event.thread;
     const reply = (body: string) =>
-      deps.enqueueReply({ kind: "comment", ...target, body }, `reply-${comment.id}`);
+      deps.enqueueReply(
+        {
+          kind: "comment",
+          ...target,
+          body,
+          ...(thread ? { inReplyTo: thread.rootCommentId } : {}),
+        },
+        `reply-${comment.id}`,
+      );
     const refuse = (name: string) => {
       log.info(
         { pr: issue.html_url, command: name.slice(0, 40), association },
@@ -105,6 +115,16 @@ export function createCommentEvents(deps: CommentEventDeps) {
           title: issue.title,
           question: parsed.question.slice(0, 4000),
           author: author.login,
+          ...(thread
+            ? {
+                thread: {
+                  rootCommentId: thread.rootCommentId,
+                  path: thread.path,
+                  line: thread.line,
+                  hunk: thread.hunk.slice(-20_000),
+                },
+              }
+            : {}),
         },
         `chat-${comment.id}`,
       );

@@ -119,6 +119,39 @@ export function createGitHubHost(
           .map((c) => ({ path: c.path, line: c.line as number }));
       }),
 
+    replyInThread: (pr, rootCommentId, body) =>
+      withRepo(pr, async (octokit, repo) => {
+        const { data } = await octokit.rest.pulls.createReplyForReviewComment({
+          ...repo,
+          pull_number: pr.number,
+          comment_id: rootCommentId,
+          body,
+          request: NO_CLIENT_RETRY,
+        });
+        return data.id;
+      }),
+
+    listConversation: (pr, { rootCommentId, limit }) =>
+      withRepo(pr, async (octokit, repo) => {
+        const comments =
+          rootCommentId === undefined
+            ? await octokit.paginate(octokit.rest.issues.listComments, {
+                ...repo,
+                issue_number: pr.number,
+                per_page: 100,
+              })
+            : (
+                await octokit.paginate(octokit.rest.pulls.listReviewComments, {
+                  ...repo,
+                  pull_number: pr.number,
+                  per_page: 100,
+                })
+              ).filter((c) => c.id === rootCommentId || c.in_reply_to_id === rootCommentId);
+        return comments
+          .slice(-limit)
+          .map((c) => ({ author: c.user?.login ?? "ghost", body: c.body ?? "" }));
+      }),
+
     async readConfig(pr) {
       try {
         return await withRepo(pr, async (octokit, repo) => {

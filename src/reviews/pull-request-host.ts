@@ -31,6 +31,16 @@ export interface PullRequestHost {
    * outdated once the line changes): a re-review does not repeat them.
    */
   listOwnInlineComments(pr: HostedPullRequest): Promise<{ path: string; line: number }[]>;
+  /** Replies in an inline review thread (under its first comment); returns the reply's id. */
+  replyInThread(pr: HostedPullRequest, rootCommentId: number, body: string): Promise<number>;
+  /**
+   * The conversation so far, oldest first, at most `limit` comments (the newest): the pull
+   * request's conversation, or the inline thread under `rootCommentId`.
+   */
+  listConversation(
+    pr: HostedPullRequest,
+    options: { rootCommentId?: number | undefined; limit: number },
+  ): Promise<{ author: string; body: string }[]>;
   /**
    * Shows `check` on the commit as the `Jasper` check run: the commit's existing one is
    * updated, or one is created.
