@@ -192,6 +192,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     acceptReview,
     host,
     voice,
+    checkRuns,
   });
   const sweep = createSweeper({
     runs: store.runs,

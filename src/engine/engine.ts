@@ -26,7 +26,9 @@ export interface SkippedFile {
     | "removed"
     | "over_budget"
     /** Listed in the repository configuration's `exclude_paths`. */
-    | "excluded";
+    | "excluded"
+    /** A re-review: the file did not change since the last review. */
+    | "unchanged";
 }
 
 export interface PreparedDiff {

@@ -119,6 +119,27 @@ export function createGitHubHost(
           .map((c) => ({ path: c.path, line: c.line as number }));
       }),
 
+    changedSince: (pr, baseSha, headSha) =>
+      withRepo(pr, async (octokit, repo) => {
+        try {
+          const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+            ...repo,
+            basehead: `${baseSha}...${headSha}`,
+            per_page: 300,
+          });
+          const files = data.files ?? [];
+          // GitHub's comparison lists at most 300 files: past that it cannot say which.
+          if (files.length >= 300) return null;
+          return files.flatMap((f) =>
+            f.previous_filename ? [f.filename, f.previous_filename] : [f.filename],
+          );
+        } catch (err) {
+          // 404: a commit no longer reachable (force-push); 422: no common history.
+          if (statusOf(err) === 404 || statusOf(err) === 422) return null;
+          throw err;
+        }
+      }),
+
     replyInThread: (pr, rootCommentId, body) =>
       withRepo(pr, async (octokit, repo) => {
         const { data } = await octokit.rest.pulls.createReplyForReviewComment({

@@ -5,6 +5,7 @@ import type { ReviewEngine } from "../engine/engine.js";
 import type { AcceptReview } from "../reviews/accept-review.js";
 import type { PullRequestHost } from "../reviews/pull-request-host.js";
 import type { PullRequestStore } from "../reviews/types.js";
+import type { CheckRuns } from "../reviews/check-runs.js";
 import { prepareDiff } from "../engine/prepare-diff.js";
 import { addedLines } from "../engine/parse-patch.js";
 import { excludedBy, resolveRepositoryConfig } from "../reviews/repository-config.js";
@@ -14,6 +15,8 @@ export interface PostReplyDeps {
   pullRequests: Pick<PullRequestStore, "setPausedNoticeComment">;
   engine: ReviewEngine;
   acceptReview: Pick<AcceptReview, "accept">;
+  /** A review asked for by command shows on the commit like an automatic one. */
+  checkRuns?: Pick<CheckRuns, "queued" | "paused">;
   host: Pick<
     PullRequestHost,
     | "getPullRequest"
@@ -81,6 +84,10 @@ export function createPostReply(deps: PostReplyDeps) {
           commentId: job.commentId,
           full: job.full,
         });
+        if (outcome.status === "queued" || outcome.status === "paused") {
+          const at = { headSha: pull.headSha, externalId: outcome.run.runKey };
+          await deps.checkRuns?.[outcome.status](target, at);
+        }
         const answer =
           outcome.status === "duplicate"
             ? voice.reviewAlreadyQueued(pull.headSha)

@@ -31,6 +31,11 @@ export interface PullRequestHost {
    * outdated once the line changes): a re-review does not repeat them.
    */
   listOwnInlineComments(pr: HostedPullRequest): Promise<{ path: string; line: number }[]>;
+  /**
+   * The files changed between two commits (a re-review reads only those), or null when the
+   * host cannot tell (the older commit is gone after a force-push, or too many files).
+   */
+  changedSince(pr: HostedPullRequest, baseSha: string, headSha: string): Promise<string[] | null>;
   /** Replies in an inline review thread (under its first comment); returns the reply's id. */
   replyInThread(pr: HostedPullRequest, rootCommentId: number, body: string): Promise<number>;
   /**

@@ -157,6 +157,7 @@ type FakeHost = Pick<
   | "postReview"
   | "readConfig"
   | "listOwnInlineComments"
+  | "changedSince"
 > & { posted: { review: NewReview; chargesWhenPosted: (string | null)[] }[] };
 
 /** An open pull request at `headSha`; each posted review notes the charges that existed then. */
@@ -165,6 +166,7 @@ function fakeHost(headSha: string, charges: () => Promise<{ idempotencyKey: stri
     posted: [],
     readConfig: async () => ({ files: [], error: null }),
     listOwnInlineComments: async () => [],
+    changedSince: async () => null,
     getPullRequest: async () => ({
       state: "open",
       title: "Add payment retry",
