@@ -37,6 +37,9 @@ export function createGitHubHost(
     }
   }
 
+  /** Check run ids by commit, most recent last: a bounded memo of what this process wrote. */
+  const checkRunIds = new Map<string, number>();
+
   return {
     getPullRequest: (pr) =>
       withRepo(pr, async (octokit, repo) => {
@@ -194,16 +197,6 @@ export function createGitHubHost(
 
     upsertCheckRun: (pr, check) =>
       withRepo(pr, async (octokit, repo) => {
-        const { data } = await octokit.rest.checks.listForRef({
-          ...repo,
-          ref: check.headSha,
-          check_name: CHECK_RUN_NAME,
-          filter: "latest",
-          per_page: 100,
-        });
-        const existing = data.check_runs
-          .filter((c) => c.name === CHECK_RUN_NAME)
-          .sort((a, b) => b.id - a.id)[0];
         const fields = {
           external_id: check.externalId,
           status: check.status,
@@ -216,16 +209,40 @@ export function createGitHubHost(
             ...(check.text ? { text: check.text.slice(0, 60_000) } : {}),
           },
         };
-        if (existing) {
-          await octokit.rest.checks.update({ ...repo, check_run_id: existing.id, ...fields });
-        } else {
-          await octokit.rest.checks.create({
-            ...repo,
-            name: CHECK_RUN_NAME,
-            head_sha: check.headSha,
-            ...fields,
-          });
+        // The commit's check run this process wrote before needs no lookup.
+        const key = `${pr.installationId}:${pr.repository}:${check.headSha}`;
+        const known = checkRunIds.get(key);
+        if (known !== undefined) {
+          try {
+            await octokit.rest.checks.update({ ...repo, check_run_id: known, ...fields });
+            return;
+          } catch (err) {
+            if (statusOf(err) !== 404) throw err;
+            checkRunIds.delete(key);
+          }
         }
+        const { data } = await octokit.rest.checks.listForRef({
+          ...repo,
+          ref: check.headSha,
+          check_name: CHECK_RUN_NAME,
+          filter: "latest",
+          per_page: 100,
+        });
+        const existing = data.check_runs
+          .filter((c) => c.name === CHECK_RUN_NAME)
+          .sort((a, b) => b.id - a.id)[0];
+        const id = existing
+          ? (await octokit.rest.checks.update({ ...repo, check_run_id: existing.id, ...fields }))
+              .data.id
+          : (
+              await octokit.rest.checks.create({
+                ...repo,
+                name: CHECK_RUN_NAME,
+                head_sha: check.headSha,
+                ...fields,
+              })
+            ).data.id;
+        remember(checkRunIds, key, id);
       }),
   };
 }
@@ -271,6 +288,13 @@ async function postReview(
  * marker). `request.retries` is read per request by @octokit/plugin-retry (error-request.js).
  */
 const NO_CLIENT_RETRY = { retries: 0 };
+
+/** Keeps at most 1,000 entries, dropping the oldest. */
+function remember(map: Map<string, number>, key: string, value: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > 1_000) map.delete(map.keys().next().value!);
+}
 
 /** What the config loader's failure says, for the check run: its own message names the file. */
 function configError(err: unknown): string {
