@@ -99,6 +99,11 @@ export interface ReviewEngine {
   readonly name: string;
   review(request: ReviewRequest, signal?: AbortSignal): Promise<ReviewResult>;
   chat(request: ChatRequest, signal?: AbortSignal): Promise<string>;
+  /**
+   * `/jasper summary`: one sentence per reviewed file on what its change does, by path.
+   * Optional: without it the walkthrough names what each file declares.
+   */
+  walkthrough?(request: ReviewRequest, signal?: AbortSignal): Promise<Record<string, string>>;
 }
 
 /**

@@ -138,7 +138,17 @@ export function createPostReply(deps: PostReplyDeps) {
         ]);
         const exclude = config.values.exclude_paths;
         const diff = prepareDiff(files, { excluded: (path) => excludedBy(exclude, path) });
+        const describes = await deps.engine.walkthrough?.({
+          repository: job.repository,
+          number: job.number,
+          title: pull.title,
+          body: pull.body,
+          headSha: pull.headSha,
+          incremental: false,
+          diff,
+        });
         const body = voice.walkthrough({
+          describes,
           number: job.number,
           title: pull.title,
           headSha: pull.headSha,
