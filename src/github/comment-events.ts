@@ -79,8 +79,10 @@ export function createCommentEvents(deps: CommentEventDeps) {
       repository: repository.full_name,
       number: issue.number,
     };
-    // In an inline review thread, answers go to the thread.
+    // In an inline review thread, answers go to the thread. Review comments are numbered apart
+    // from issue comments: their jobs are named apart too.
     const thread = event.thread;
+    const cid = thread ? `rc${comment.id}` : String(comment.id);
     const reply = (body: string) =>
       deps.enqueueReply(
         {
@@ -89,7 +91,7 @@ export function createCommentEvents(deps: CommentEventDeps) {
           body,
           ...(thread ? { inReplyTo: thread.rootCommentId } : {}),
         },
-        `reply-${comment.id}`,
+        `reply-${cid}`,
       );
     const refuse = (name: string) => {
       log.info(
@@ -126,7 +128,7 @@ export function createCommentEvents(deps: CommentEventDeps) {
               }
             : {}),
         },
-        `chat-${comment.id}`,
+        `chat-${cid}`,
       );
       return;
     }
@@ -146,7 +148,7 @@ export function createCommentEvents(deps: CommentEventDeps) {
       review: () =>
         deps.enqueueReply(
           { kind: "review_request", ...target, repositoryId: repository.id, commentId: comment.id },
-          `review-request-${comment.id}`,
+          `review-request-${cid}`,
         ),
       "full review": () =>
         deps.enqueueReply(
@@ -157,11 +159,11 @@ export function createCommentEvents(deps: CommentEventDeps) {
             commentId: comment.id,
             full: true,
           },
-          `review-request-${comment.id}`,
+          `review-request-${cid}`,
         ),
       ignore: () => reply(voice.ignoreHowTo()),
-      summary: () => deps.enqueueReply({ kind: "summary", ...target }, `summary-${comment.id}`),
-      config: () => deps.enqueueReply({ kind: "config", ...target }, `config-${comment.id}`),
+      summary: () => deps.enqueueReply({ kind: "summary", ...target }, `summary-${cid}`),
+      config: () => deps.enqueueReply({ kind: "config", ...target }, `config-${cid}`),
       pause: async () => {
         await deps.pullRequests.setAutoReviewPaused(accountId, pr, true);
         await reply(voice.autoReviewsPaused());

@@ -84,6 +84,11 @@ export function createVoice({ botName, publicUrl }: VoiceOptions) {
       ),
       text: neutralizeCommands(p.summary),
     }),
+    /** A retried job found its review already posted by an earlier attempt. */
+    postedBefore: () => ({
+      title: "reviewed",
+      summary: "The review is posted on the pull request.",
+    }),
     paused: (problems: readonly string[] = []) => ({
       title: "paused: the balance is 0",
       summary: withProblems(

@@ -28,7 +28,7 @@ export interface RunReviewDeps {
     | "changedSince"
   >;
   /** The commit's `Jasper` check run: in progress while reviewing, then the outcome. */
-  checkRuns: Pick<CheckRuns, "inProgress" | "posted">;
+  checkRuns: Pick<CheckRuns, "inProgress" | "posted" | "postedBefore" | "paused">;
 }
 
 export type RunOutcome = "posted" | "superseded" | "skipped" | "paused" | "not_queued";
@@ -145,6 +145,7 @@ export function createRunReview(deps: RunReviewDeps) {
         await deps.runs.transition(run.accountId, run.runKey, ["queued"], "paused", {
           reason: "insufficient_credits",
         });
+        await deps.checkRuns.paused(pr, at, config.problems);
         return "paused";
       }
       if (paidBy !== run.chargeKey) {
@@ -191,6 +192,7 @@ export function createRunReview(deps: RunReviewDeps) {
       return "posted";
     }
     await deps.runs.transition(run.accountId, run.runKey, ["queued"], "posted");
+    await deps.checkRuns.postedBefore(pr, at);
     return "posted";
   }
 }

@@ -122,7 +122,12 @@ function world({
         finishRun,
         acceptReview,
         host,
-        checkRuns: { inProgress: async () => {}, posted: async () => {} },
+        checkRuns: {
+          inProgress: async () => {},
+          posted: async () => {},
+          postedBefore: async () => {},
+          paused: async () => {},
+        },
       }),
   };
 }
