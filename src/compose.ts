@@ -80,6 +80,8 @@ export interface Tuning {
   /** Billing API requests per credential and window; default 300 a minute. */
   apiRateLimit?: BillingApiDeps["rateLimit"];
   now?: () => Date;
+  /** How long a repository's `.github/jasper.yml` is used before it is read again; 30 s. */
+  configCacheMs?: number;
 }
 
 export interface Jasper {
@@ -122,7 +124,9 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     // Low-balance emails: queued when an entry crosses a level, never sent inline.
     onEntry: createAlertEnqueuer(producer.enqueueAlert, log),
   });
-  const host = createGitHubHost(a.probot, `${botName}[bot]`);
+  const host = createGitHubHost(a.probot, `${botName}[bot]`, {
+    configCacheMs: t.configCacheMs ?? 30_000,
+  });
   const voice = createVoice({ botName, publicUrl });
 
   const acceptReview = createAcceptReview({

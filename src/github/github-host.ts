@@ -22,7 +22,17 @@ export function createGitHubHost(
   probot: Pick<Probot, "auth">,
   /** The app's bot login, `<slug>[bot]`: whose inline comments are Jasper's own. */
   botLogin = "jasper[bot]",
+  {
+    configCacheMs = 0,
+  }: {
+    /**
+     * How long a repository's configuration, once read, is used again without asking GitHub
+     * (a burst of pull requests in one repository reads it once). 0: read it every time.
+     */
+    configCacheMs?: number;
+  } = {},
 ): PullRequestHost {
+  const configs = new Map<string, { until: number; read: ConfigRead }>();
   /** Runs `call` with the installation's client and the repository split once. */
   async function withRepo<T>(
     pr: HostedPullRequest,
@@ -177,8 +187,11 @@ export function createGitHubHost(
       }),
 
     async readConfig(pr) {
+      const key = `${pr.installationId}:${pr.repository}`;
+      const cached = configs.get(key);
+      if (cached && cached.until > Date.now()) return cached.read;
       try {
-        return await withRepo(pr, async (octokit, repo) => {
+        const read = await withRepo(pr, async (octokit, repo) => {
           // Probot's loader (what context.config uses), for the files one by one: each
           // value's origin is shown by `/jasper config`. No ref: the default branch.
           const { files } = await octokit.config.get({ ...repo, path: CONFIG_PATH });
@@ -190,6 +203,12 @@ export function createGitHubHost(
             error: null,
           } satisfies ConfigRead;
         });
+        if (configCacheMs > 0) {
+          configs.delete(key);
+          configs.set(key, { until: Date.now() + configCacheMs, read });
+          if (configs.size > 1_000) configs.delete(configs.keys().next().value!);
+        }
+        return read;
       } catch (err) {
         return { files: [], error: configError(err) };
       }

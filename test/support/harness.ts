@@ -108,6 +108,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     retryDelayMs: 50,
     chatPerHour: options.chatPerHour,
     now: options.now,
+    // Tests change a repository's configuration between deliveries.
+    configCacheMs: 0,
     apiRateLimit: options.apiRateLimit ?? {
       max: 1_000_000,
       timeWindowMs: 60_000,
