@@ -92,6 +92,8 @@ export interface Tuning {
   /** Billing API requests per credential and window; default 300 a minute. */
   apiRateLimit?: BillingApiDeps["rateLimit"];
   now?: () => Date;
+  /** How long a repository's `.github/jasper.yml` is used before it is read again; 30 s. */
+  configCacheMs?: number;
 }
 
 export interface Jasper {
@@ -151,7 +153,9 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
   });
   // Shared by every process through Redis: GitHub's limits are per installation, not per process.
   const pace = createInstallationPace(a.redis, { prefix, ...t.pace });
-  const host = createGitHubHost(pacedAuth(a.probot, pace), `${botName}[bot]`);
+  const host = createGitHubHost(pacedAuth(a.probot, pace), `${botName}[bot]`, {
+    configCacheMs: t.configCacheMs ?? 30_000,
+  });
   const voice = createVoice({ botName, publicUrl });
 
   const acceptReview = createAcceptReview({
@@ -227,6 +231,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     acceptReview,
     host,
     voice,
+    checkRuns,
   });
   const sweep = createSweeper({
     runs: store.runs,

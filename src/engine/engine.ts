@@ -26,7 +26,9 @@ export interface SkippedFile {
     | "removed"
     | "over_budget"
     /** Listed in the repository configuration's `exclude_paths`. */
-    | "excluded";
+    | "excluded"
+    /** A re-review: the file did not change since the last review. */
+    | "unchanged";
 }
 
 export interface PreparedDiff {
@@ -85,12 +87,23 @@ export interface ChatRequest {
   /** The comment's text with the mention removed. */
   question: string;
   author: string;
+  /** The pull request's diff, chosen under the same budget rules as a review's. */
+  diff?: PreparedDiff | undefined;
+  /** The conversation so far, oldest first (the question's own comment may be the last). */
+  conversation?: { author: string; body: string }[] | undefined;
+  /** Asked in an inline review thread: the file, line and hunk it sits on. */
+  thread?: { path: string; line: number | null; hunk: string } | undefined;
 }
 
 export interface ReviewEngine {
   readonly name: string;
   review(request: ReviewRequest, signal?: AbortSignal): Promise<ReviewResult>;
   chat(request: ChatRequest, signal?: AbortSignal): Promise<string>;
+  /**
+   * `/jasper summary`: one sentence per reviewed file on what its change does, by path.
+   * Optional: without it the walkthrough names what each file declares.
+   */
+  walkthrough?(request: ReviewRequest, signal?: AbortSignal): Promise<Record<string, string>>;
 }
 
 /**

@@ -7,6 +7,8 @@ export interface DiffBudget {
   maxPatchChars?: number;
   /** Whether a path is left out by the repository's configuration (reason "excluded"). */
   excluded?: (path: string) => boolean;
+  /** For a re-review: whether a file did not change since the last review (reason "unchanged"). */
+  unchanged?: (path: string) => boolean;
 }
 
 const LOCK_FILES = new Set([
@@ -53,7 +55,9 @@ export function prepareDiff(files: ChangedFile[], budget: DiffBudget = {}): Prep
   const skipped: SkippedFile[] = [];
   let chars = 0;
   for (const file of files) {
-    const reason = budget.excluded?.(file.filename) ? "excluded" : skipReason(file);
+    const reason = budget.excluded?.(file.filename)
+      ? "excluded"
+      : (skipReason(file) ?? (budget.unchanged?.(file.filename) ? "unchanged" : null));
     if (reason) {
       skipped.push({ filename: file.filename, reason });
       continue;

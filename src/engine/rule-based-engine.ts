@@ -1,4 +1,10 @@
-import type { InlineComment, PreparedDiff, ReviewEngine, ReviewResult } from "./engine.js";
+import type {
+  ChatRequest,
+  InlineComment,
+  PreparedDiff,
+  ReviewEngine,
+  ReviewResult,
+} from "./engine.js";
 import { commandList } from "../replies/commands.js";
 import { neutralizeCommands } from "../replies/neutralize-commands.js";
 import { addedLines, commentableLines } from "./parse-patch.js";
@@ -30,8 +36,11 @@ export function createRuleBasedEngine(options: RuleBasedEngineOptions = {}): Rev
     async review(request) {
       return reviewDiff(request.diff);
     },
-    async chat() {
-      return neutralizeCommands(chatReply(botName));
+    async chat(request) {
+      const findings = chatFindings(request);
+      return neutralizeCommands(
+        findings ? `${findings}\n\n${chatReply(botName)}` : chatReply(botName),
+      );
     },
   };
 }
@@ -127,6 +136,47 @@ function codeSpan(text: string): string {
   const fence = "`".repeat(longestRun + 1);
   const pad = longestRun > 0 ? " " : "";
   return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
+/** Most findings listed in one chat answer. */
+const MAX_CHAT_FINDINGS = 15;
+
+/**
+ * What the rules found where the question was asked: on the thread's file (nearest the
+ * thread's line first), or over the whole diff for a question in the conversation. Null
+ * without a diff to look at.
+ */
+function chatFindings(request: ChatRequest): string | null {
+  const diff = request.diff;
+  if (!diff) return null;
+  const thread = request.thread;
+  const files = thread ? diff.files.filter((f) => f.filename === thread.path) : diff.files;
+  if (thread && files.length === 0) {
+    return `The built-in checks did not read ${codeSpan(thread.path)} (it is not among the files a review reads).`;
+  }
+  const findings = files.flatMap((file) =>
+    file.patch ? ALL_RULES.flatMap((rule) => rule(file, addedLines(file.patch!))) : [],
+  );
+  const where = thread
+    ? `${codeSpan(thread.path)}${thread.line ? ` (asked at line ${thread.line})` : ""}`
+    : "this pull request's diff";
+  if (findings.length === 0) return `The built-in checks found nothing on ${where}.`;
+  if (thread?.line) {
+    const at = thread.line;
+    findings.sort((a, b) => Math.abs(a.line - at) - Math.abs(b.line - at) || a.line - b.line);
+  }
+  const shown = findings
+    .slice(0, MAX_CHAT_FINDINGS)
+    .map(
+      (f) =>
+        `- ${thread ? "" : `${codeSpan(f.path)} `}line ${f.line} · ${LABEL[f.severity]} · ${f.rule}: ${f.message}`,
+    );
+  const more = findings.length - shown.length;
+  return [
+    `The built-in checks found ${findings.length} possible problem${findings.length === 1 ? "" : "s"} on ${where}:`,
+    ...shown,
+    ...(more > 0 ? [`- …and ${more} more`] : []),
+  ].join("\n");
 }
 
 function chatReply(botName: string): string {

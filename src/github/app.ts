@@ -7,8 +7,10 @@ import type { createPullRequestEvents } from "./pull-request-events.js";
 import {
   commentEventSchema,
   describeIssues,
+  fromReviewComment,
   installationEventSchema,
   pullRequestEventSchema,
+  reviewCommentEventSchema,
   type InstallationEvent,
 } from "./webhook-payloads.js";
 
@@ -48,6 +50,11 @@ export function jasperApp({ lifecycle, onPullRequest, onComment }: AppDeps): App
       parsed(pullRequestEventSchema, onPullRequest),
     );
     app.on("issue_comment.created", parsed(commentEventSchema, onComment));
+    // A comment in an inline review thread: the same commands and chat, answered in the thread.
+    app.on(
+      "pull_request_review_comment.created",
+      parsed(reviewCommentEventSchema, (event, log) => onComment(fromReviewComment(event), log)),
+    );
   };
 }
 

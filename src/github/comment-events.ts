@@ -81,8 +81,20 @@ export function createCommentEvents(deps: CommentEventDeps) {
       repository: repository.full_name,
       number: issue.number,
     };
+    // In an inline review thread, answers go to the thread. Review comments are numbered apart
+    // from issue comments: their jobs are named apart too.
+    const thread = event.thread;
+    const cid = thread ? `rc${comment.id}` : String(comment.id);
     const reply = (body: string) =>
-      deps.enqueueReply({ kind: "comment", ...target, body }, `reply-${comment.id}`);
+      deps.enqueueReply(
+        {
+          kind: "comment",
+          ...target,
+          body,
+          ...(thread ? { inReplyTo: thread.rootCommentId } : {}),
+        },
+        `reply-${cid}`,
+      );
     const refuse = (name: string) => {
       log.info(
         { pr: issue.html_url, command: name.slice(0, 40), association },
@@ -107,8 +119,18 @@ export function createCommentEvents(deps: CommentEventDeps) {
           title: issue.title,
           question: parsed.question.slice(0, 4000),
           author: author.login,
+          ...(thread
+            ? {
+                thread: {
+                  rootCommentId: thread.rootCommentId,
+                  path: thread.path,
+                  line: thread.line,
+                  hunk: thread.hunk.slice(-20_000),
+                },
+              }
+            : {}),
         },
-        `chat-${comment.id}`,
+        `chat-${cid}`,
       );
       return;
     }
@@ -132,7 +154,7 @@ export function createCommentEvents(deps: CommentEventDeps) {
       review: () =>
         deps.enqueueReply(
           { kind: "review_request", ...target, repositoryId: repository.id, commentId: comment.id },
-          `review-request-${comment.id}`,
+          `review-request-${cid}`,
         ),
       "full review": () =>
         deps.enqueueReply(
@@ -143,11 +165,11 @@ export function createCommentEvents(deps: CommentEventDeps) {
             commentId: comment.id,
             full: true,
           },
-          `review-request-${comment.id}`,
+          `review-request-${cid}`,
         ),
       ignore: () => reply(voice.ignoreHowTo()),
-      summary: () => deps.enqueueReply({ kind: "summary", ...target }, `summary-${comment.id}`),
-      config: () => deps.enqueueReply({ kind: "config", ...target }, `config-${comment.id}`),
+      summary: () => deps.enqueueReply({ kind: "summary", ...target }, `summary-${cid}`),
+      config: () => deps.enqueueReply({ kind: "config", ...target }, `config-${cid}`),
       pause: async () => {
         await deps.pullRequests.setAutoReviewPaused(accountId, pr, true);
         await reply(voice.autoReviewsPaused());

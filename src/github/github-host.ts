@@ -22,7 +22,17 @@ export function createGitHubHost(
   probot: Pick<Probot, "auth">,
   /** The app's bot login, `<slug>[bot]`: whose inline comments are Jasper's own. */
   botLogin = "jasper[bot]",
+  {
+    configCacheMs = 0,
+  }: {
+    /**
+     * How long a repository's configuration, once read, is used again without asking GitHub
+     * (a burst of pull requests in one repository reads it once). 0: read it every time.
+     */
+    configCacheMs?: number;
+  } = {},
 ): PullRequestHost {
+  const configs = new Map<string, { until: number; read: ConfigRead }>();
   /** Runs `call` with the installation's client and the repository split once. */
   async function withRepo<T>(
     pr: HostedPullRequest,
@@ -36,6 +46,9 @@ export function createGitHubHost(
       throw permanentIfRefused(err);
     }
   }
+
+  /** Check run ids by commit, most recent last: a bounded memo of what this process wrote. */
+  const checkRunIds = new Map<string, number>();
 
   return {
     getPullRequest: (pr) =>
@@ -119,9 +132,66 @@ export function createGitHubHost(
           .map((c) => ({ path: c.path, line: c.line as number }));
       }),
 
+    changedSince: (pr, baseSha, headSha) =>
+      withRepo(pr, async (octokit, repo) => {
+        try {
+          const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+            ...repo,
+            basehead: `${baseSha}...${headSha}`,
+            per_page: 300,
+          });
+          const files = data.files ?? [];
+          // GitHub's comparison lists at most 300 files: past that it cannot say which.
+          if (files.length >= 300) return null;
+          return files.flatMap((f) =>
+            f.previous_filename ? [f.filename, f.previous_filename] : [f.filename],
+          );
+        } catch (err) {
+          // 404: a commit no longer reachable (force-push); 422: no common history.
+          if (httpStatusOf(err) === 404 || httpStatusOf(err) === 422) return null;
+          throw err;
+        }
+      }),
+
+    replyInThread: (pr, rootCommentId, body) =>
+      withRepo(pr, async (octokit, repo) => {
+        const { data } = await octokit.rest.pulls.createReplyForReviewComment({
+          ...repo,
+          pull_number: pr.number,
+          comment_id: rootCommentId,
+          body,
+          request: NO_CLIENT_RETRY,
+        });
+        return data.id;
+      }),
+
+    listConversation: (pr, { rootCommentId, limit }) =>
+      withRepo(pr, async (octokit, repo) => {
+        const comments =
+          rootCommentId === undefined
+            ? await octokit.paginate(octokit.rest.issues.listComments, {
+                ...repo,
+                issue_number: pr.number,
+                per_page: 100,
+              })
+            : (
+                await octokit.paginate(octokit.rest.pulls.listReviewComments, {
+                  ...repo,
+                  pull_number: pr.number,
+                  per_page: 100,
+                })
+              ).filter((c) => c.id === rootCommentId || c.in_reply_to_id === rootCommentId);
+        return comments
+          .slice(-limit)
+          .map((c) => ({ author: c.user?.login ?? "ghost", body: c.body ?? "" }));
+      }),
+
     async readConfig(pr) {
+      const key = `${pr.installationId}:${pr.repository}`;
+      const cached = configs.get(key);
+      if (cached && cached.until > Date.now()) return cached.read;
       try {
-        return await withRepo(pr, async (octokit, repo) => {
+        const read = await withRepo(pr, async (octokit, repo) => {
           // Probot's loader (what context.config uses), for the files one by one: each
           // value's origin is shown by `/jasper config`. No ref: the default branch.
           const { files } = await octokit.config.get({ ...repo, path: CONFIG_PATH });
@@ -133,6 +203,12 @@ export function createGitHubHost(
             error: null,
           } satisfies ConfigRead;
         });
+        if (configCacheMs > 0) {
+          configs.delete(key);
+          configs.set(key, { until: Date.now() + configCacheMs, read });
+          if (configs.size > 1_000) configs.delete(configs.keys().next().value!);
+        }
+        return read;
       } catch (err) {
         return { files: [], error: configError(err) };
       }
@@ -140,16 +216,6 @@ export function createGitHubHost(
 
     upsertCheckRun: (pr, check) =>
       withRepo(pr, async (octokit, repo) => {
-        const { data } = await octokit.rest.checks.listForRef({
-          ...repo,
-          ref: check.headSha,
-          check_name: CHECK_RUN_NAME,
-          filter: "latest",
-          per_page: 100,
-        });
-        const existing = data.check_runs
-          .filter((c) => c.name === CHECK_RUN_NAME)
-          .sort((a, b) => b.id - a.id)[0];
         const fields = {
           external_id: check.externalId,
           status: check.status,
@@ -162,16 +228,40 @@ export function createGitHubHost(
             ...(check.text ? { text: check.text.slice(0, 60_000) } : {}),
           },
         };
-        if (existing) {
-          await octokit.rest.checks.update({ ...repo, check_run_id: existing.id, ...fields });
-        } else {
-          await octokit.rest.checks.create({
-            ...repo,
-            name: CHECK_RUN_NAME,
-            head_sha: check.headSha,
-            ...fields,
-          });
+        // The commit's check run this process wrote before needs no lookup.
+        const key = `${pr.installationId}:${pr.repository}:${check.headSha}`;
+        const known = checkRunIds.get(key);
+        if (known !== undefined) {
+          try {
+            await octokit.rest.checks.update({ ...repo, check_run_id: known, ...fields });
+            return;
+          } catch (err) {
+            if (httpStatusOf(err) !== 404) throw err;
+            checkRunIds.delete(key);
+          }
         }
+        const { data } = await octokit.rest.checks.listForRef({
+          ...repo,
+          ref: check.headSha,
+          check_name: CHECK_RUN_NAME,
+          filter: "latest",
+          per_page: 100,
+        });
+        const existing = data.check_runs
+          .filter((c) => c.name === CHECK_RUN_NAME)
+          .sort((a, b) => b.id - a.id)[0];
+        const id = existing
+          ? (await octokit.rest.checks.update({ ...repo, check_run_id: existing.id, ...fields }))
+              .data.id
+          : (
+              await octokit.rest.checks.create({
+                ...repo,
+                name: CHECK_RUN_NAME,
+                head_sha: check.headSha,
+                ...fields,
+              })
+            ).data.id;
+        remember(checkRunIds, key, id);
       }),
   };
 }
@@ -217,6 +307,13 @@ async function postReview(
  * marker). `request.retries` is read per request by @octokit/plugin-retry (error-request.js).
  */
 const NO_CLIENT_RETRY = { retries: 0 };
+
+/** Keeps at most 1,000 entries, dropping the oldest. */
+function remember(map: Map<string, number>, key: string, value: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > 1_000) map.delete(map.keys().next().value!);
+}
 
 /** What the config loader's failure says, for the check run: its own message names the file. */
 function configError(err: unknown): string {

@@ -91,7 +91,67 @@ export const commentEventSchema = z.object({
   repository,
   installation,
 });
-export type CommentEvent = z.output<typeof commentEventSchema>;
+/**
+ * A comment in an inline review thread. Read as an issue comment on the pull request (the
+ * same commands and chat), plus the thread: the file, line and hunk it sits on.
+ */
+export const reviewCommentEventSchema = z.object({
+  comment: z.object({
+    id: githubId,
+    body: z.string(),
+    user: z.object({ login: userLogin, type: z.string() }).nullable(),
+    author_association: z.string(),
+    path: z.string().max(4_096),
+    /** The line on the diff's right side; null once the line is outdated. */
+    line: z.number().int().nullish(),
+    original_line: z.number().int().nullish(),
+    diff_hunk: z.string().max(100_000).nullish(),
+    /** The thread's first comment, when this one answers it. */
+    in_reply_to_id: githubId.nullish(),
+  }),
+  pull_request: z.object({
+    number: githubId,
+    title: z.string(),
+    html_url: webUrl,
+  }),
+  repository,
+  installation,
+});
+export type ReviewCommentEvent = z.output<typeof reviewCommentEventSchema>;
+
+/** Where an inline review thread sits. */
+export interface ReviewThread {
+  /** The thread's first comment: replies go under it. */
+  rootCommentId: number;
+  path: string;
+  line: number | null;
+  hunk: string;
+}
+
+/** An issue comment, or a review-thread comment read as one (with its thread). */
+export type CommentEvent = z.output<typeof commentEventSchema> & { thread?: ReviewThread };
+
+/** The review comment as the comment handler reads it. */
+export function fromReviewComment(event: ReviewCommentEvent): CommentEvent {
+  const { comment, pull_request: pull } = event;
+  return {
+    comment: {
+      id: comment.id,
+      body: comment.body,
+      user: comment.user,
+      author_association: comment.author_association,
+    },
+    issue: { number: pull.number, title: pull.title, html_url: pull.html_url, pull_request: {} },
+    repository: event.repository,
+    installation: event.installation,
+    thread: {
+      rootCommentId: comment.in_reply_to_id ?? comment.id,
+      path: comment.path,
+      line: comment.line ?? comment.original_line ?? null,
+      hunk: comment.diff_hunk ?? "",
+    },
+  };
+}
 
 /**
  * The schema of each event Jasper handles, by `event.action` (or by event, for every action).
@@ -110,6 +170,7 @@ export const HANDLED_EVENTS = {
   "pull_request.ready_for_review": pullRequestEventSchema,
   "pull_request.synchronize": pullRequestEventSchema,
   "issue_comment.created": commentEventSchema,
+  "pull_request_review_comment.created": reviewCommentEventSchema,
 } as const;
 export type HandledEvent = keyof typeof HANDLED_EVENTS;
 

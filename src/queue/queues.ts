@@ -23,7 +23,13 @@ export const reviewJobSchema = z.object({ accountId, runKey: z.string().min(1) }
 export type ReviewJob = z.infer<typeof reviewJobSchema>;
 
 export const replyJobSchema = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("comment"), ...prTarget, body: z.string().min(1) }),
+  z.object({
+    kind: z.literal("comment"),
+    ...prTarget,
+    body: z.string().min(1),
+    /** Posted as a reply in this inline review thread (its first comment's id). */
+    inReplyTo: z.number().int().positive().optional(),
+  }),
   z.object({
     kind: z.literal("paused_notice"),
     ...prTarget,
@@ -49,6 +55,15 @@ export const replyJobSchema = z.discriminatedUnion("kind", [
     title: z.string(),
     question: z.string().min(1),
     author: z.string(),
+    /** Asked in an inline review thread: answered there, given its file, line and hunk. */
+    thread: z
+      .object({
+        rootCommentId: z.number().int().positive(),
+        path: z.string(),
+        line: z.number().int().nullable(),
+        hunk: z.string(),
+      })
+      .optional(),
   }),
 ]);
 export type ReplyJob = z.infer<typeof replyJobSchema>;

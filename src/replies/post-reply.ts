@@ -5,6 +5,7 @@ import type { ReviewEngine } from "../engine/engine.js";
 import type { AcceptReview } from "../reviews/accept-review.js";
 import type { PullRequestHost } from "../reviews/pull-request-host.js";
 import type { PullRequestStore } from "../reviews/types.js";
+import type { CheckRuns } from "../reviews/check-runs.js";
 import { prepareDiff } from "../engine/prepare-diff.js";
 import { addedLines } from "../engine/parse-patch.js";
 import { excludedBy, resolveRepositoryConfig } from "../reviews/repository-config.js";
@@ -14,6 +15,8 @@ export interface PostReplyDeps {
   pullRequests: Pick<PullRequestStore, "setPausedNoticeComment">;
   engine: ReviewEngine;
   acceptReview: Pick<AcceptReview, "accept">;
+  /** A review asked for by command shows on the commit like an automatic one. */
+  checkRuns?: Pick<CheckRuns, "queued" | "paused">;
   host: Pick<
     PullRequestHost,
     | "getPullRequest"
@@ -22,6 +25,8 @@ export interface PostReplyDeps {
     | "findCommentWithMarker"
     | "listChangedFiles"
     | "readConfig"
+    | "replyInThread"
+    | "listConversation"
   >;
   voice: Pick<
     Voice,
@@ -33,6 +38,9 @@ export interface PostReplyDeps {
     | "effectiveConfig"
   >;
 }
+
+/** The most comments of the conversation a chat answer is given. */
+const CONVERSATION_LIMIT = 20;
 
 /** Names the added lines declare (functions, classes, types, constants), first seen first. */
 function declaredNames(patch: string): string[] {
@@ -60,7 +68,9 @@ export function createPostReply(deps: PostReplyDeps) {
 
     switch (job.kind) {
       case "comment":
-        await host.postComment(target, neutralizeCommands(job.body));
+        if (job.inReplyTo)
+          await host.replyInThread(target, job.inReplyTo, neutralizeCommands(job.body));
+        else await host.postComment(target, neutralizeCommands(job.body));
         return;
       case "review_request": {
         const pull = await host.getPullRequest(target);
@@ -74,6 +84,10 @@ export function createPostReply(deps: PostReplyDeps) {
           commentId: job.commentId,
           full: job.full,
         });
+        if (outcome.status === "queued" || outcome.status === "paused") {
+          const at = { headSha: pull.headSha, externalId: outcome.run.runKey };
+          await deps.checkRuns?.[outcome.status](target, at);
+        }
         const answer =
           outcome.status === "duplicate"
             ? voice.reviewAlreadyQueued(pull.headSha)
@@ -84,14 +98,36 @@ export function createPostReply(deps: PostReplyDeps) {
         return;
       }
       case "chat": {
+        // The code: the pull request's diff under the review's budget and the repository's
+        // exclude_paths; and the conversation so far (the thread's, when asked in one).
+        // A context GitHub does not give is left out: the answer says what it could not see
+        // rather than the question going unanswered.
+        const [files, config, conversation] = await Promise.all([
+          host.listChangedFiles(target).catch(() => undefined),
+          host.readConfig(target).then(resolveRepositoryConfig),
+          host
+            .listConversation(target, {
+              rootCommentId: job.thread?.rootCommentId,
+              limit: CONVERSATION_LIMIT,
+            })
+            .catch(() => undefined),
+        ]);
+        const exclude = config.values.exclude_paths;
         const answer = await deps.engine.chat({
           repository: job.repository,
           number: job.number,
           title: job.title,
           question: job.question,
           author: job.author,
+          diff: files && prepareDiff(files, { excluded: (path) => excludedBy(exclude, path) }),
+          conversation,
+          thread: job.thread
+            ? { path: job.thread.path, line: job.thread.line, hunk: job.thread.hunk }
+            : undefined,
         });
-        await host.postComment(target, voice.chatAnswer(job.author, answer));
+        const body = voice.chatAnswer(job.author, answer);
+        if (job.thread) await host.replyInThread(target, job.thread.rootCommentId, body);
+        else await host.postComment(target, body);
         return;
       }
       case "summary": {
@@ -102,7 +138,17 @@ export function createPostReply(deps: PostReplyDeps) {
         ]);
         const exclude = config.values.exclude_paths;
         const diff = prepareDiff(files, { excluded: (path) => excludedBy(exclude, path) });
+        const describes = await deps.engine.walkthrough?.({
+          repository: job.repository,
+          number: job.number,
+          title: pull.title,
+          body: pull.body,
+          headSha: pull.headSha,
+          incremental: false,
+          diff,
+        });
         const body = voice.walkthrough({
+          describes,
           number: job.number,
           title: pull.title,
           headSha: pull.headSha,

@@ -84,6 +84,11 @@ export function createVoice({ botName, publicUrl }: VoiceOptions) {
       ),
       text: neutralizeCommands(p.summary),
     }),
+    /** A retried job found its review already posted by an earlier attempt. */
+    postedBefore: () => ({
+      title: "reviewed",
+      summary: "The review is posted on the pull request.",
+    }),
     paused: (problems: readonly string[] = []) => ({
       title: "paused: the balance is 0",
       summary: withProblems(
@@ -118,14 +123,18 @@ export function createVoice({ botName, publicUrl }: VoiceOptions) {
       skipped: SkippedFile[];
       /** Names each reviewed file declares in the lines it adds. */
       declares: ReadonlyMap<string, string[]>;
+      /** The AI engine's sentence per file, when there is one. */
+      describes?: Readonly<Record<string, string>> | undefined;
     }): string => {
       const all = [...w.files.map((f) => f.filename), ...w.skipped.map((s) => s.filename)];
       const added = w.files.reduce((n, f) => n + f.additions, 0);
       const removed = w.files.reduce((n, f) => n + f.deletions, 0);
       const rows = w.files.slice(0, 100).map((f) => {
         const names = w.declares.get(f.filename) ?? [];
-        const what =
-          names.length > 0
+        const described = w.describes?.[f.filename];
+        const what = described
+          ? cell(described)
+          : names.length > 0
             ? `${f.status === "added" ? "adds" : "adds or changes"} ${names.slice(0, 6).map(codeSpan).join(", ")}`
             : f.status === "renamed"
               ? `renamed from ${codeSpan(f.previousFilename ?? "?")}`

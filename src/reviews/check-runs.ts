@@ -48,6 +48,8 @@ export function createCheckRuns(deps: CheckRunDeps) {
         // Findings make it neutral: shown, never blocking, unless the configuration asks.
         p.comments === 0 ? "success" : p.blockMerge ? "failure" : "neutral",
       ),
+    postedBefore: (pr: HostedPullRequest, at: CheckRunAt) =>
+      show(pr, at, "completed", checkRun.postedBefore(), "neutral"),
     paused: (pr: HostedPullRequest, at: CheckRunAt, problems: readonly string[] = []) =>
       show(pr, at, "completed", checkRun.paused(problems), "neutral"),
     skipped: (

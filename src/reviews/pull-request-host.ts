@@ -32,6 +32,21 @@ export interface PullRequestHost {
    */
   listOwnInlineComments(pr: HostedPullRequest): Promise<{ path: string; line: number }[]>;
   /**
+   * The files changed between two commits (a re-review reads only those), or null when the
+   * host cannot tell (the older commit is gone after a force-push, or too many files).
+   */
+  changedSince(pr: HostedPullRequest, baseSha: string, headSha: string): Promise<string[] | null>;
+  /** Replies in an inline review thread (under its first comment); returns the reply's id. */
+  replyInThread(pr: HostedPullRequest, rootCommentId: number, body: string): Promise<number>;
+  /**
+   * The conversation so far, oldest first, at most `limit` comments (the newest): the pull
+   * request's conversation, or the inline thread under `rootCommentId`.
+   */
+  listConversation(
+    pr: HostedPullRequest,
+    options: { rootCommentId?: number | undefined; limit: number },
+  ): Promise<{ author: string; body: string }[]>;
+  /**
    * Shows `check` on the commit as the `Jasper` check run: the commit's existing one is
    * updated, or one is created.
    */

@@ -8,6 +8,7 @@ const REASONS: Record<SkippedFile["reason"], string> = {
   removed: "deleted",
   over_budget: "over the review size budget",
   excluded: "left out by the repository configuration",
+  unchanged: "unchanged since the last review",
 };
 
 /** How the coverage receipt names each reason, in this order. */
@@ -19,6 +20,7 @@ const RECEIPT: [SkippedFile["reason"], string][] = [
   ["no_patch", "no diff from GitHub"],
   ["over_budget", "too large"],
   ["excluded", "listed"],
+  ["unchanged", "unchanged since the last review"],
 ];
 
 /** GitHub's list of a pull request's files stops at this many. */

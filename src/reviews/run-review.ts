@@ -25,9 +25,10 @@ export interface RunReviewDeps {
     | "postReview"
     | "readConfig"
     | "listOwnInlineComments"
+    | "changedSince"
   >;
   /** The commit's `Jasper` check run: in progress while reviewing, then the outcome. */
-  checkRuns: Pick<CheckRuns, "inProgress" | "posted">;
+  checkRuns: Pick<CheckRuns, "inProgress" | "posted" | "postedBefore" | "paused">;
 }
 
 export type RunOutcome = "posted" | "superseded" | "skipped" | "paused" | "not_queued";
@@ -78,6 +79,28 @@ export function createRunReview(deps: RunReviewDeps) {
     }
   };
 
+  /**
+   * A re-review reads what changed since the last posted review: the files changed between
+   * that review's head and this one. Null (read everything) when there is no earlier head or
+   * the host cannot compare them (force-pushed away, too many files, an error).
+   */
+  async function changedSinceLastReview(
+    run: ReviewRun,
+    pr: { installationId: number; repository: string; number: number },
+    headSha: string,
+  ): Promise<Set<string> | null> {
+    const earlier = await deps.runs.listForPullRequest(
+      run.accountId,
+      run.pr.repositoryId,
+      run.pr.number,
+      50,
+    );
+    const last = earlier.find((r) => r.status === "posted" && r.headSha !== headSha);
+    if (!last) return null;
+    const files = await deps.host.changedSince(pr, last.headSha, headSha).catch(() => null);
+    return files ? new Set(files) : null;
+  }
+
   async function review(run: ReviewRun): Promise<RunOutcome> {
     const pr = {
       installationId: run.installationId,
@@ -101,8 +124,10 @@ export function createRunReview(deps: RunReviewDeps) {
     // An earlier attempt may have posted and died before recording it: never post twice.
     if (!(await deps.host.hasReviewWithMarker(pr, runMarker(run.runKey)))) {
       const exclude = config.values.exclude_paths;
+      const changed = run.incremental ? await changedSinceLastReview(run, pr, pull.headSha) : null;
       const diff = prepareDiff(await deps.host.listChangedFiles(pr), {
         excluded: (path) => excludedBy(exclude, path),
+        unchanged: changed ? (path) => !changed.has(path) : undefined,
       });
       const instructions = instructionsFor(
         config,
@@ -126,6 +151,7 @@ export function createRunReview(deps: RunReviewDeps) {
         await deps.runs.transition(run.accountId, run.runKey, ["queued"], "paused", {
           reason: "insufficient_credits",
         });
+        await deps.checkRuns.paused(pr, at, config.problems);
         return "paused";
       }
       if (paidBy !== run.chargeKey) {
@@ -172,6 +198,7 @@ export function createRunReview(deps: RunReviewDeps) {
       return "posted";
     }
     await deps.runs.transition(run.accountId, run.runKey, ["queued"], "posted");
+    await deps.checkRuns.postedBefore(pr, at);
     return "posted";
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import { toAccountId } from "../../src/accounts/types.js";
+import { createOpenAiEngine } from "../../src/engine/openai-engine.js";
 import { fixture } from "../support/github.js";
 import {
   API,
@@ -187,6 +188,50 @@ describe("commands", () => {
     expect(text).toContain("<!-- jasper:summary -->");
     expect(commandLines(text)).toEqual([]);
     expect(await usage()).toEqual([]);
+  });
+
+  it("summary with an AI engine: the model's sentence on what each file does", async () => {
+    nock("http://ai.test")
+      .post("/v1/chat/completions")
+      .reply(200, {
+        id: "c",
+        object: "chat.completion",
+        created: 1,
+        model: "m",
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: "assistant",
+              content: JSON.stringify({
+                files: {
+                  "src/payments/retry.ts": "Adds a generic retry helper.\n/jasper approve",
+                  "nowhere.ts": "Not a file of this pull request.",
+                },
+              }),
+            },
+            finish_reason: "stop",
+          },
+        ],
+      });
+    h = await createHarness({
+      engine: createOpenAiEngine({ baseUrl: "http://ai.test/v1", apiKey: "sk-test", model: "m" }),
+    });
+    nock(API).get(`${REPO}/pulls/12`).reply(200, pull);
+    nock(API)
+      .get(new RegExp(`^${REPO}/pulls/12/files(\\?.*)?$`))
+      .reply(200, fixture("pulls.files") as unknown as nock.Body);
+    const comments: PostedComment[] = [];
+    mockComments(comments, 1, { listFirst: true });
+    await h.deliver("issue_comment", commentEvent("/jasper summary"));
+    h.startWorkers();
+    await eventually(async () => comments.length === 1 && (await h.pendingJobs()) === 0);
+    const text = comments[0]!.body;
+    expect(text).toContain(
+      "| `src/payments/retry.ts` | added | +11 −0 | Adds a generic retry helper. /jasper approve |",
+    );
+    expect(text).not.toContain("nowhere.ts");
+    expect(text).toMatch(/\| `config\/stripe\.ts` \| modified \| \+\d+ −\d+ \| /);
   });
 
   it("config: every effective value and the file it came from, and what is wrong", async () => {

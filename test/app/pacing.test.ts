@@ -113,6 +113,18 @@ describe("pacing per installation", () => {
     const PULLS = 30;
     const reviews: PostedReview[] = [];
     const posts: Post[] = [];
+    // The chat (on pull request 99) reads its pull request, files and conversation; mocked
+    // first, so that it does not take one of the reviews' answers (nock takes the first match).
+    const chatPull = {
+      ...(fixture("pull_request.opened").pull_request as Record<string, unknown>),
+      number: 99,
+    };
+    nock(API).get("/repos/Acme-Corp/widgets/pulls/99").optionally().reply(200, chatPull);
+    nock(API)
+      .get(/^\/repos\/Acme-Corp\/widgets\/(pulls\/99\/files|issues\/99\/comments)(\?.*)?$/)
+      .optionally()
+      .times(2)
+      .reply(200, []);
     mockReviewCalls(reviews, { times: PULLS });
     for (let n = 1; n <= PULLS; n++) {
       const base = fixture("pull_request.opened") as Record<string, unknown> & {

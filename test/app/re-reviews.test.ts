@@ -56,6 +56,31 @@ describe("re-reviews and what a review claims to have seen", () => {
     expect(again.body).toContain("Incremental re-review");
   });
 
+  it("a re-review on push reads only the files changed since the last review; a head GitHub cannot compare reads them all", async () => {
+    h = await createHarness();
+    const posted: PostedReview[] = [];
+    const second = "2".repeat(40);
+    mockReviewCalls(posted, { number: 12 });
+    mockReviewCalls(posted, { number: 12, headSha: second });
+    nock(API)
+      .get(`${REPO}/compare/1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c...${second}`)
+      .query(true)
+      .reply(200, { files: [{ filename: "src/payments/retry.ts", status: "modified" }] });
+
+    await h.deliver("pull_request", fixture("pull_request.opened"));
+    h.startWorkers();
+    await eventually(async () => (await runs())[0]?.status === "posted");
+    await h.deliver("pull_request", fixture("pull_request.synchronize"));
+    await eventually(async () => posted.length === 2 && (await h.pendingJobs()) === 0);
+
+    const again = posted[1]!.body;
+    expect(again.body).toContain("`config/stripe.ts` (unchanged since the last review)");
+    expect(again.body).toContain(
+      "Coverage: reviewed 1 of 3 files; left out 2: lock files, unchanged since the last review.",
+    );
+    expect(again.comments?.map((c) => c.path)).toEqual(["src/payments/retry.ts"]);
+  });
+
   it("a pull request past GitHub's 3,000-file list says the rest were never seen", async () => {
     h = await createHarness();
     const base = fixture("pull_request.opened").pull_request as Record<string, unknown>;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import { PermanentError } from "../../src/errors.js";
 import { createGitHubHost } from "../../src/github/github-host.js";
-import { API, useGitHubApi } from "../support/github-api.js";
+import { API, fakeGitHub, useGitHubApi } from "../support/github-api.js";
 import { testProbot } from "../support/github.js";
 
 const REPO = "/repos/Acme-Corp/widgets";
@@ -186,5 +186,44 @@ describe("creating requests are never retried by the client", () => {
         html_url: "u",
       });
     expect((await host.getPullRequest(pr)).headSha).toBe(review.commitSha);
+  });
+});
+
+describe("the repository configuration through the host", () => {
+  useGitHubApi(async () => {});
+
+  it("reads the chain with Probot's loader, each file named, and keeps it for configCacheMs", async () => {
+    const host = createGitHubHost(testProbot(), "jasper[bot]", { configCacheMs: 60_000 });
+    fakeGitHub.configFiles.set("Acme-Corp/.github", "language: French\n");
+    const read = await host.readConfig(pr);
+    expect(read).toEqual({
+      files: [
+        { source: "Acme-Corp/widgets:.github/jasper.yml", content: null },
+        { source: "Acme-Corp/.github:.github/jasper.yml", content: { language: "French" } },
+      ],
+      error: null,
+    });
+    // Changed on GitHub, but read again only once the cache has expired.
+    fakeGitHub.configFiles.set("Acme-Corp/widgets", "language: German\n");
+    expect(await host.readConfig(pr)).toEqual(read);
+    const fresh = createGitHubHost(testProbot());
+    expect((await fresh.readConfig(pr)).files[0]!.content).toEqual({ language: "German" });
+  });
+
+  it("a configuration GitHub will not give is an error to show, not a throw", async () => {
+    const host = createGitHubHost(testProbot());
+    // The fake GitHub's persisted answers would come first: this test has its own.
+    nock.cleanAll();
+    nock(API)
+      .post("/app/installations/4242/access_tokens")
+      .optionally()
+      .reply(201, { token: "t", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+    nock(API)
+      .get(/^\/repos\/Acme-Corp\/widgets\/contents\//)
+      .reply(500, { message: "boom" });
+    expect(await host.readConfig(pr)).toEqual({
+      files: [],
+      error: ".github/jasper.yml could not be read: GitHub answered 500",
+    });
   });
 });

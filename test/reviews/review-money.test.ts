@@ -106,7 +106,12 @@ function world({
         finishRun,
         acceptReview,
         host,
-        checkRuns: { inProgress: async () => {}, posted: async () => {} },
+        checkRuns: {
+          inProgress: async () => {},
+          posted: async () => {},
+          postedBefore: async () => {},
+          paused: async () => {},
+        },
       }),
   };
 }
@@ -141,6 +146,7 @@ type FakeHost = Pick<
   | "postReview"
   | "readConfig"
   | "listOwnInlineComments"
+  | "changedSince"
 > & { posted: { review: NewReview; chargesWhenPosted: (string | null)[] }[] };
 
 /** An open pull request at `headSha`; each posted review notes the charges that existed then. */
@@ -149,6 +155,7 @@ function fakeHost(headSha: string, charges: () => Promise<{ idempotencyKey: stri
     posted: [],
     readConfig: async () => ({ files: [], error: null }),
     listOwnInlineComments: async () => [],
+    changedSince: async () => null,
     getPullRequest: async () => ({
       state: "open",
       title: "Add payment retry",

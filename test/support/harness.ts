@@ -124,6 +124,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     // Most tests post more than GitHub's 80 a minute to one installation, and fast.
     pace: options.pace ?? { perMinute: 600_000, perHour: 36_000_000 },
     now: options.now,
+    // Tests change a repository's configuration between deliveries.
+    configCacheMs: 0,
     apiRateLimit: options.apiRateLimit ?? {
       max: 1_000_000,
       timeWindowMs: 60_000,
