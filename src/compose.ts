@@ -46,6 +46,8 @@ import { createFinishRun } from "./reviews/finish-run.js";
 import { createNoticeRedrive } from "./reviews/paused-notice.js";
 import { createRunReview } from "./reviews/run-review.js";
 import { createSweeper } from "./reviews/sweep-runs.js";
+import { createOperators, type Operators } from "./operators/operators.js";
+import { operatorApi } from "./api/operator-api.js";
 import { createServer } from "./server/create-server.js";
 import type { Store } from "./store/store.js";
 import { startWorkers, type WorkerDeps, type Workers } from "./worker/start-workers.js";
@@ -88,6 +90,8 @@ export interface Jasper {
   ledger: Ledger;
   /** Who changed what; the dashboard records sign-ins with recordSignIn (src/audit). */
   audit: AuditLog;
+  /** The operators' use cases (jasper-admin and the operator API). */
+  operators: Operators;
   producer: Producer;
   sendAlert: ReturnType<typeof createSendAlert>;
   runReview: ReturnType<typeof createRunReview>;
@@ -113,49 +117,14 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
   const publicUrl = config.PUBLIC_URL;
   const prefix = t.queuePrefix ?? "jasper";
 
-  const producer = createProducer(a.redis, {
-    prefix,
-    reviewDelayMs: t.reviewDelayMs ?? 5_000,
-    retryDelayMs: t.retryDelayMs,
-  });
-  const audit = createAuditLog({ store: store.audit, now: t.now });
-  const auditLedgerEntry = createLedgerAuditor(audit);
-  const enqueueAlerts = createAlertEnqueuer(producer.enqueueAlert, log);
-  const ledger = new Ledger({
-    store: store.ledger,
-    freePerMonth: config.FREE_REVIEWS_PER_MONTH,
-    now: t.now,
-    onEntry: async (entry, crossed) => {
-      // Low-balance emails: queued when an entry crosses a level, never sent inline.
-      await enqueueAlerts(entry, crossed);
-      // Money the app or Stripe moved (automatic refunds, purchases): into the audit log.
-      // Logged and lost if it fails: the entry stands, and the ledger is its own record.
-      await auditLedgerEntry(entry).catch((err: unknown) =>
-        log.warn(
-          { accountId: entry.accountId, entryId: entry.id, err: (err as Error).message },
-          "audit: ledger entry not recorded",
-        ),
-      );
-    },
-  });
+  const { producer, audit, auditLedgerEntry, ledger, acceptReview, finishRun, sweep } = wireMoney(
+    config,
+    a,
+    t,
+  );
   const host = createGitHubHost(a.probot);
   const voice = createVoice({ botName, publicUrl });
 
-  const acceptReview = createAcceptReview({
-    runs: store.runs,
-    pullRequests: store.pullRequests,
-    accounts: store.accounts,
-    ledger,
-    enqueueReview: producer.enqueueReview,
-    enqueueReply: producer.enqueueReply,
-    pullRequestUrl: pullRequestUrlOn(config.github.web),
-  });
-  const finishRun = createFinishRun({
-    runs: store.runs,
-    ledger,
-    enqueueReply: producer.enqueueReply,
-    voice,
-  });
   const chatLimiter = createChatLimiter(a.redis, { prefix, perHour: t.chatPerHour ?? 20 });
   const app = jasperApp({
     lifecycle: createAccountLifecycle({ accounts: store.accounts, ledger }),
@@ -195,19 +164,6 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     host,
     voice,
   });
-  const sweep = createSweeper({
-    runs: store.runs,
-    acceptReview,
-    finishRun,
-    reviewJobState: producer.reviewJobState,
-    enqueueReview: producer.enqueueReview,
-    onError: (run, err) =>
-      log.warn(
-        { accountId: run.accountId, runKey: run.runKey, err: (err as Error).message },
-        "sweep: run not handled; it is tried again on the next sweep",
-      ),
-  });
-
   const redriveAlerts = createAlertRedrive({
     ledger: store.ledger,
     enqueueAlert: producer.enqueueAlert,
@@ -226,11 +182,21 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
         ? createStripe(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE)
         : null;
   const packages = config.CREDIT_PACKAGES;
+  const operators = createOperators({
+    accounts: store.accounts,
+    ledger,
+    ledgerStore: store.ledger,
+    runs: store.runs,
+    audit,
+    sweep,
+    now: t.now,
+  });
 
   return {
     app,
     ledger,
     audit,
+    operators,
     producer,
     sendAlert,
     runReview,
@@ -261,6 +227,17 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
             botName,
             rateLimit: t.apiRateLimit,
           }),
+          // The operator API exists only with its token: without one, its paths are 404s.
+          ...(config.OPERATOR_TOKEN
+            ? [
+                operatorApi({
+                  token: config.OPERATOR_TOKEN,
+                  operators,
+                  accounts: store.accounts,
+                  audit,
+                }),
+              ]
+            : []),
           stripeWebhookRoute({
             webhookSecret: config.STRIPE_WEBHOOK_SECRET,
             stripe,
@@ -293,4 +270,92 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
       await producer.close();
     },
   };
+}
+
+/** What wireMoney needs: the store, the producer's Redis connection and the log. */
+export type MoneyAdapters = Pick<Adapters, "store" | "redis" | "log">;
+
+/**
+ * The parts that move credits, shared by the app (composeJasper) and the operators' CLI
+ * (composeOperators), so both charge, refund, audit and sweep the same way: the producer,
+ * the audit log, the ledger with its onEntry hook, accepting and finishing reviews, and the
+ * sweep.
+ */
+function wireMoney(config: Config, a: MoneyAdapters, t: Tuning) {
+  const { store, log } = a;
+  const prefix = t.queuePrefix ?? "jasper";
+  const publicUrl = config.PUBLIC_URL;
+  const voice = createVoice({ botName: config.BOT_NAME, publicUrl });
+  const producer = createProducer(a.redis, {
+    prefix,
+    reviewDelayMs: t.reviewDelayMs ?? 5_000,
+    retryDelayMs: t.retryDelayMs,
+  });
+  const audit = createAuditLog({ store: store.audit, now: t.now });
+  const auditLedgerEntry = createLedgerAuditor(audit);
+  const enqueueAlerts = createAlertEnqueuer(producer.enqueueAlert, log);
+  const ledger = new Ledger({
+    store: store.ledger,
+    freePerMonth: config.FREE_REVIEWS_PER_MONTH,
+    now: t.now,
+    onEntry: async (entry, crossed) => {
+      // Low-balance emails: queued when an entry crosses a level, never sent inline.
+      await enqueueAlerts(entry, crossed);
+      // Money the app or Stripe moved (automatic refunds, purchases): into the audit log.
+      // Logged and lost if it fails: the entry stands, and the ledger is its own record.
+      await auditLedgerEntry(entry).catch((err: unknown) =>
+        log.warn(
+          { accountId: entry.accountId, entryId: entry.id, err: (err as Error).message },
+          "audit: ledger entry not recorded",
+        ),
+      );
+    },
+  });
+  const acceptReview = createAcceptReview({
+    runs: store.runs,
+    pullRequests: store.pullRequests,
+    accounts: store.accounts,
+    ledger,
+    enqueueReview: producer.enqueueReview,
+    enqueueReply: producer.enqueueReply,
+    pullRequestUrl: pullRequestUrlOn(config.github.web),
+  });
+  const finishRun = createFinishRun({
+    runs: store.runs,
+    ledger,
+    enqueueReply: producer.enqueueReply,
+    voice,
+  });
+  const sweep = createSweeper({
+    runs: store.runs,
+    acceptReview,
+    finishRun,
+    reviewJobState: producer.reviewJobState,
+    enqueueReview: producer.enqueueReview,
+    onError: (run, err) =>
+      log.warn(
+        { accountId: run.accountId, runKey: run.runKey, err: (err as Error).message },
+        "sweep: run not handled; it is tried again on the next sweep",
+      ),
+  });
+
+  return { producer, audit, auditLedgerEntry, ledger, acceptReview, finishRun, sweep };
+}
+
+/**
+ * The operators' use cases (src/operators) for jasper-admin: the same ledger, audit log and
+ * sweep as the app, without GitHub, Stripe or the workers. Close the producer when done.
+ */
+export function composeOperators(config: Config, a: MoneyAdapters, t: Tuning = {}) {
+  const { producer, audit, ledger, sweep } = wireMoney(config, a, t);
+  const operators = createOperators({
+    accounts: a.store.accounts,
+    ledger,
+    ledgerStore: a.store.ledger,
+    runs: a.store.runs,
+    audit,
+    sweep,
+    now: t.now,
+  });
+  return { operators, ledger, audit, close: () => producer.close() };
 }

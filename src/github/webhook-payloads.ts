@@ -53,7 +53,8 @@ export const pullRequestEventSchema = z.object({
     state: z.string(),
     draft: z.boolean().optional(),
     html_url: webUrl,
-    user: z.object({ type: z.string() }).nullable(),
+    // login: the PR's author, recorded on its usage entry (usage by author).
+    user: z.object({ type: z.string(), login: userLogin.optional() }).nullable(),
     head: z.object({ sha: commitSha }),
   }),
   repository,
