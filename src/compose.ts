@@ -25,6 +25,7 @@ import { createStripe } from "./billing/stripe-client.js";
 import { createStripeEvents } from "./billing/stripe-events.js";
 import { stripeWebhookRoute } from "./billing/stripe-webhook-route.js";
 import type { Config } from "./config/env.js";
+import type { AccountId } from "./accounts/types.js";
 import type { ReviewEngine } from "./engine/engine.js";
 import { jasperApp } from "./github/app.js";
 import { createCommentEvents } from "./github/comment-events.js";
@@ -49,6 +50,8 @@ import { createSweeper } from "./reviews/sweep-runs.js";
 import { createOperators, type Operators } from "./operators/operators.js";
 import { operatorApi } from "./api/operator-api.js";
 import { createServer } from "./server/create-server.js";
+import { runwayOf } from "./usage/runway.js";
+import { usageReport } from "./usage/usage-report.js";
 import type { Store } from "./store/store.js";
 import { startWorkers, type WorkerDeps, type Workers } from "./worker/start-workers.js";
 
@@ -143,12 +146,15 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
       voice,
     }),
   });
+  const runway = (accountId: AccountId, balance: number) =>
+    runwayOf(store.ledger, accountId, balance, (t.now ?? (() => new Date()))());
   const sendAlert = createSendAlert({
     accounts: store.accounts,
     mailer: a.mailer,
     publicUrl,
     botName,
     log,
+    runway,
   });
   const runReview = createRunReview({
     runs: store.runs,
@@ -217,6 +223,9 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
             ledger,
             apiKeys: store.apiKeys,
             audit,
+            usage: (accountId, month, by) => usageReport(store.ledger, accountId, month, by),
+            runway,
+            now: t.now,
             packages,
             checkout:
               a.checkout ??

@@ -28,6 +28,7 @@ import { checkoutRoute } from "./routes/checkout.js";
 import { packagesRoute } from "./routes/packages.js";
 import { settingsRoutes } from "./routes/settings.js";
 import { transactionsRoute } from "./routes/transactions.js";
+import { usageRoute } from "./routes/usage.js";
 
 export const API_PREFIX = "/api/v1";
 const DEFAULT_RATE_LIMIT: NonNullable<BillingApiDeps["rateLimit"]> = {
@@ -101,6 +102,7 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
         settingsRoutes(api, routeDeps);
         apiKeyRoutes(api, routeDeps);
         auditLogRoute(api, routeDeps);
+        usageRoute(api, routeDeps);
       },
       { prefix: API_PREFIX },
     );

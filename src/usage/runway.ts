@@ -21,14 +21,16 @@ export interface Runway {
 }
 
 export function forecastRunway(balance: number, netSpent: number, now: Date): Runway {
-  const dailySpend = Math.max(0, netSpent) / RUNWAY_WINDOW_DAYS;
+  const rate = Math.max(0, netSpent) / RUNWAY_WINDOW_DAYS;
+  // Shown to two decimals; the forecast itself uses the exact rate.
+  const dailySpend = Math.round(rate * 100) / 100;
   if (balance <= 0) {
     return { dailySpend, runsOutOn: now.toISOString().slice(0, 10), moreThan90Days: false };
   }
-  if (dailySpend === 0 || balance / dailySpend > RUNWAY_HORIZON_DAYS) {
+  if (rate === 0 || balance / rate > RUNWAY_HORIZON_DAYS) {
     return { dailySpend, runsOutOn: null, moreThan90Days: true };
   }
-  const out = new Date(now.getTime() + (balance / dailySpend) * DAY_MS);
+  const out = new Date(now.getTime() + (balance / rate) * DAY_MS);
   return { dailySpend, runsOutOn: out.toISOString().slice(0, 10), moreThan90Days: false };
 }
 
