@@ -165,9 +165,20 @@ export function operatorApi(deps: OperatorApiDeps): FastifyPluginAsync {
 
         api.post(
           "/accounts/:account/sweep",
-          { schema: { params: accountParams } },
+          {
+            schema: {
+              params: accountParams,
+              querystring: z.strictObject({
+                staleMinutes: z.coerce.number().int().min(0).max(10_080).optional(),
+              }),
+            },
+          },
           async (request) => {
-            const report = await deps.operators.sweepAccount(request.params.account);
+            const minutes = request.query.staleMinutes;
+            const report = await deps.operators.sweepAccount(
+              request.params.account,
+              minutes === undefined ? undefined : minutes * 60_000,
+            );
             if (!report) throw notFound();
             return { sweep: report };
           },

@@ -45,7 +45,9 @@ Commands:
   show <account>      balance, buckets, open runs, last entries, settings, status
   list [--by balance|activity] [--limit N]
                       accounts at the warning level or below, or by last activity
-  sweep <account>     what the sweep does, now, for this account
+  sweep <account> [--stale-minutes N]
+                      what the sweep does, now, for this account's runs unfinished for N
+                      minutes (default 15; 0: all of them)
   audit <account> [--action A] [--limit N]
                       the account's audit log, newest first
   verify              the ledger check, read-only
@@ -74,6 +76,7 @@ const OPTIONS = {
   by: { type: "string" },
   limit: { type: "string" },
   action: { type: "string" },
+  "stale-minutes": { type: "string" },
   operator: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -178,7 +181,11 @@ export async function runAdmin(argv: string[], deps: AdminDeps, io: AdminIo): Pr
         return EXIT.ok;
       }
       case "sweep": {
-        const report = await deps.operators.sweepAccount(needAccount());
+        const minutes = v["stale-minutes"];
+        const report = await deps.operators.sweepAccount(
+          needAccount(),
+          minutes === undefined ? undefined : integer("stale-minutes", minutes) * 60_000,
+        );
         if (!report) return unknownAccount(io, rest[0]!);
         print(
           { sweep: report },

@@ -9,6 +9,7 @@ import type { Ledger } from "../ledger/ledger.js";
 import { verifyLedger, type VerifyReport } from "../ledger/verify-ledger.js";
 import type { Sweep, SweepReport } from "../reviews/sweep-runs.js";
 import type { ReviewRunStore } from "../reviews/types.js";
+import { InvalidInputError } from "../errors.js";
 import { createAdjustBalance } from "./adjust-balance.js";
 import { findAccount } from "./find-account.js";
 import { createGrantBonus } from "./grant-bonus.js";
@@ -31,22 +32,30 @@ export interface OperatorDeps {
 }
 
 export function createOperators(deps: OperatorDeps) {
-  const now = deps.now ?? (() => new Date());
   return {
     grantBonus: createGrantBonus(deps),
     adjustBalance: createAdjustBalance(deps),
     showAccount: createShowAccount(deps),
     listAccounts: createListAccounts({ accounts: deps.accounts, ledger: deps.ledgerStore }),
     /**
-     * What the sweep does, now, for one account: resumes, requeues or fails its stale runs
-     * and settles refunds still due. Refunds it makes are audited by the ledger's hook.
+     * What the sweep does, now, for one account: resumes, requeues or fails its runs
+     * unfinished for `staleAfterMs` (default the worker's 15 minutes; 0: every unfinished run,
+     * which is safe because every step is conditional on the run's state) and settles
+     * refunds still due. Refunds it makes are audited by the ledger's hook.
      */
-    async sweepAccount(ref: string): Promise<SweepReport | null> {
+    async sweepAccount(
+      ref: string,
+      staleAfterMs: number = SWEEP_STALE_AFTER_MS,
+    ): Promise<SweepReport | null> {
       const account = await findAccount(deps.accounts, parseOperatorInput(accountRefSchema, ref));
       if (!account) return null;
-      return deps.sweep(new Date(now().getTime() - SWEEP_STALE_AFTER_MS), {
-        accountId: account.id,
-      });
+      if (!Number.isSafeInteger(staleAfterMs) || staleAfterMs < 0) {
+        throw new InvalidInputError("staleAfter: must be a whole number of minutes, 0 or more", [
+          { path: "staleAfter", message: "must be 0 or more" },
+        ]);
+      }
+      // The system clock, as the worker's sweep: runs carry the store's own times.
+      return deps.sweep(new Date(Date.now() - staleAfterMs), { accountId: account.id });
     },
     /** The ledger check (ledger:verify), read-only. */
     verifyLedger: (): Promise<VerifyReport> => verifyLedger(deps.ledgerStore),
