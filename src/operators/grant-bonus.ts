@@ -4,7 +4,7 @@ import type { AccountStore } from "../accounts/account-store.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { InvalidInputError } from "../errors.js";
 import { ledgerAuditKey, ledgerDetails } from "../audit/ledger-audit.js";
-import { MAX_AMOUNT } from "../ledger/inputs.js";
+import { grantSchema, MAX_AMOUNT, type GrantInput } from "../ledger/inputs.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { LedgerEntry } from "../ledger/types.js";
 import { findAccount } from "./find-account.js";
@@ -46,8 +46,12 @@ export interface OperatorWriteDeps {
   audit: Pick<AuditLog, "record">;
 }
 
-/** Whether the ledger's grant takes an expiry yet (it does once bonus lots exist). */
-export const LEDGER_GRANTS_EXPIRE = false;
+/**
+ * Whether the ledger's grant takes an expiry yet (it will once bonus lots exist): read from
+ * the ledger's own input schema, so the pass-through turns on with it and never sends a key
+ * the ledger's strict schema would refuse.
+ */
+export const LEDGER_GRANTS_EXPIRE = "expiresAt" in grantSchema.shape;
 
 /**
  * An operator grants bonus credits (promotional, referral, goodwill). Checked first (a bad
@@ -63,13 +67,18 @@ export function createGrantBonus(deps: OperatorWriteDeps) {
     const account = await findAccount(deps.accounts, parsed.account);
     if (!account) return { status: "unknown_account" };
     const key = `operator-bonus:${parsed.idempotencyKey ?? randomUUID()}`;
-    const written = await deps.ledger.grant(account.id, {
+    const grant: GrantInput = {
       type: "bonus",
       amount: parsed.amount,
       description: parsed.reason,
       reference: { kind: "operator", actor: operator.name },
       idempotencyKey: key,
-    });
+    };
+    const written = await deps.ledger.grant(
+      account.id,
+      // Only reached when the ledger's grant schema has expiresAt (LEDGER_GRANTS_EXPIRE).
+      parsed.expiresAt ? ({ ...grant, expiresAt: parsed.expiresAt } as GrantInput) : grant,
+    );
     if (written.status === "replayed" && written.entry.amount !== parsed.amount) {
       return { status: "key_reused", entry: written.entry };
     }
