@@ -60,6 +60,28 @@ describe("the operator API", () => {
     expect(all).not.toContain(TOKEN);
   });
 
+  it("asks for the token before anything else, and takes the operator's name from X-Operator", async () => {
+    const h = await operatorHarness();
+    const unknown = await h.server.inject({ method: "GET", url: "/api/operator/v1/nothing" });
+    expect(unknown.statusCode).toBe(401);
+    const named = await h.server.inject({
+      method: "POST",
+      url: "/api/operator/v1/accounts/Acme-Corp/grants",
+      headers: { authorization: `Bearer ${TOKEN}`, "x-operator": "x".repeat(101) },
+      payload: { amount: 1, reason: "r" },
+    });
+    expect(named.statusCode).toBe(400);
+    const anonymous = await h.server.inject({
+      method: "POST",
+      url: "/api/operator/v1/accounts/Acme-Corp/grants",
+      headers: { authorization: `Bearer ${TOKEN}` },
+      payload: { amount: 1, reason: "r" },
+    });
+    expect(anonymous.statusCode).toBe(201);
+    const [entry] = await h.store.audit.list(h.orgA.id, { limit: 1 });
+    expect(entry?.actor).toEqual({ kind: "operator", name: "operator-api" });
+  });
+
   it("grants bonus credits once per key, audited as the operator through the operator API", async () => {
     const h = await operatorHarness();
     const body = { amount: 50, reason: "referral from Globex", idempotencyKey: "ref-1" };
