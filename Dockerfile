@@ -28,5 +28,6 @@ EXPOSE 3000
 # The app, whose JASPER_ROLE (web, worker, all) says what it runs. The image also runs the
 # operator commands, from the compiled output since it has neither src/ nor tsx:
 # `node dist/cli/migrate.js` (before the app: builds the indexes the app checks for) and
-# `node dist/cli/ledger-verify.js` (read-only).
+# `node dist/cli/ledger-verify.js` (read-only), and `node dist/cli/jasper-admin.js` (the
+# operators' tools: README, "Operators").
 CMD ["node", "--enable-source-maps", "dist/main.js"]

@@ -3,7 +3,16 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 /** The domain folders: rules and ports, no adapters. */
-export const DOMAIN_FOLDERS = ["ledger", "accounts", "reviews", "billing", "notifications"];
+export const DOMAIN_FOLDERS = [
+  "ledger",
+  "accounts",
+  "reviews",
+  "billing",
+  "notifications",
+  "audit",
+  "operators",
+  "usage",
+];
 const MONGOOSE_ONLY_IN_STORE = {
   name: "mongoose",
   message: "Only src/store/mongo may import mongoose.",

@@ -11,7 +11,7 @@ import type { Logger } from "pino";
 import type { ApplicationFunction, Probot } from "probot";
 import type Stripe from "stripe";
 import { createAccountLifecycle } from "./accounts/account-lifecycle.js";
-import { toAccountId } from "./accounts/types.js";
+import { toAccountId, type AccountId } from "./accounts/types.js";
 import { createGitHubAuth, type GitHubAuth } from "./api/auth/github-auth.js";
 import { billingApi } from "./api/billing-api.js";
 import { createAuditLog, type AuditLog } from "./audit/audit-log.js";
@@ -28,6 +28,10 @@ import { stripeWebhookRoute } from "./billing/stripe-webhook-route.js";
 import { missingSignInSettings, type Config } from "./config/env.js";
 import { dashboard } from "./dashboard/dashboard.js";
 import type { ReviewEngine } from "./engine/engine.js";
+import { createOperators, type Operators } from "./operators/operators.js";
+import { operatorApi } from "./api/operator-api.js";
+import { runwayOf } from "./usage/runway.js";
+import { usageReport } from "./usage/usage-report.js";
 import { jasperApp } from "./github/app.js";
 import { createCommentEvents } from "./github/comment-events.js";
 import { createGitHubHost } from "./github/github-host.js";
@@ -46,7 +50,7 @@ import { createProducer, type Producer } from "./queue/producer.js";
 import { createPostReply } from "./replies/post-reply.js";
 import { createVoice } from "./replies/voice.js";
 import { createAcceptReview } from "./reviews/accept-review.js";
-import { createCheckRuns } from "./reviews/check-runs.js";
+import { createCheckRuns, type CheckRuns } from "./reviews/check-runs.js";
 import { createFinishRun } from "./reviews/finish-run.js";
 import { createNoticeRedrive } from "./reviews/paused-notice.js";
 import { createRunReview } from "./reviews/run-review.js";
@@ -101,6 +105,8 @@ export interface Jasper {
   ledger: Ledger;
   /** Who changed what; the dashboard records sign-ins with recordSignIn (src/audit). */
   audit: AuditLog;
+  /** The operators' use cases (jasper-admin and the operator API). */
+  operators: Operators;
   producer: Producer;
   sendAlert: ReturnType<typeof createSendAlert>;
   runReview: ReturnType<typeof createRunReview>;
@@ -126,31 +132,6 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
   const publicUrl = config.PUBLIC_URL;
   const prefix = t.queuePrefix ?? "jasper";
 
-  const producer = createProducer(a.redis, {
-    prefix,
-    reviewDelayMs: t.reviewDelayMs ?? 5_000,
-    retryDelayMs: t.retryDelayMs,
-  });
-  const audit = createAuditLog({ store: store.audit, now: t.now });
-  const auditLedgerEntry = createLedgerAuditor(audit);
-  const enqueueAlerts = createAlertEnqueuer(producer.enqueueAlert, log);
-  const ledger = new Ledger({
-    store: store.ledger,
-    freePerMonth: config.FREE_REVIEWS_PER_MONTH,
-    now: t.now,
-    onEntry: async (entry, crossed) => {
-      // Low-balance emails: queued when an entry crosses a level, never sent inline.
-      await enqueueAlerts(entry, crossed);
-      // Money the app or Stripe moved (automatic refunds, purchases): into the audit log.
-      // Logged and lost if it fails: the entry stands, and the ledger is its own record.
-      await auditLedgerEntry(entry).catch((err: unknown) =>
-        log.warn(
-          { accountId: entry.accountId, entryId: entry.id, err: (err as Error).message },
-          "audit: ledger entry not recorded",
-        ),
-      );
-    },
-  });
   // Shared by every process through Redis: GitHub's limits are per installation, not per process.
   const pace = createInstallationPace(a.redis, { prefix, ...t.pace });
   const host = createGitHubHost(pacedAuth(a.probot, pace), `${botName}[bot]`, {
@@ -158,15 +139,6 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
   });
   const voice = createVoice({ botName, publicUrl });
 
-  const acceptReview = createAcceptReview({
-    runs: store.runs,
-    pullRequests: store.pullRequests,
-    accounts: store.accounts,
-    ledger,
-    enqueueReview: producer.enqueueReview,
-    enqueueReply: producer.enqueueReply,
-    pullRequestUrl: pullRequestUrlOn(config.github.web),
-  });
   const checkRuns = createCheckRuns({
     host,
     voice,
@@ -176,13 +148,14 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
         "check run not written",
       ),
   });
-  const finishRun = createFinishRun({
-    runs: store.runs,
-    ledger,
-    enqueueReply: producer.enqueueReply,
-    voice,
-    checkRuns,
-  });
+  const { producer, audit, auditLedgerEntry, ledger, acceptReview, finishRun, sweep } = wireMoney(
+    config,
+    a,
+    t,
+    { checkRuns },
+  );
+  const runway = (accountId: AccountId, balance: number) =>
+    runwayOf(store.ledger, accountId, balance, (t.now ?? (() => new Date()))());
   const replyLimiter = createReplyLimiter(a.redis, {
     prefix,
     chatPerHour: t.chatPerHour ?? 20,
@@ -233,19 +206,6 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     voice,
     checkRuns,
   });
-  const sweep = createSweeper({
-    runs: store.runs,
-    acceptReview,
-    finishRun,
-    reviewJobState: producer.reviewJobState,
-    enqueueReview: producer.enqueueReview,
-    onError: (run, err) =>
-      log.warn(
-        { accountId: run.accountId, runKey: run.runKey, err: (err as Error).message },
-        "sweep: run not handled; it is tried again on the next sweep",
-      ),
-  });
-
   const redriveAlerts = createAlertRedrive({
     ledger: store.ledger,
     enqueueAlert: producer.enqueueAlert,
@@ -264,6 +224,15 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
         ? createStripe(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE)
         : null;
   const packages = config.CREDIT_PACKAGES;
+  const operators = createOperators({
+    accounts: store.accounts,
+    ledger,
+    ledgerStore: store.ledger,
+    runs: store.runs,
+    audit,
+    sweep,
+    now: t.now,
+  });
   // One token check (and one cache) for the API and the dashboard's sign-in.
   const githubAuth = a.githubAuth ?? createGitHubAuth({ baseUrl: config.github.api });
 
@@ -277,6 +246,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     postReply,
     sweep,
     redrive,
+    operators,
     createServer: () =>
       createServer({
         probot: a.probot,
@@ -303,7 +273,21 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
             redisPrefix: prefix,
             botName,
             rateLimit: t.apiRateLimit,
+            usage: (accountId, month, by) => usageReport(store.ledger, accountId, month, by),
+            runway,
+            now: t.now,
           }),
+          // The operator API exists only with its token: without one, its paths are 404s.
+          ...(config.OPERATOR_TOKEN
+            ? [
+                operatorApi({
+                  token: config.OPERATOR_TOKEN,
+                  operators,
+                  accounts: store.accounts,
+                  audit,
+                }),
+              ]
+            : []),
           stripeWebhookRoute({
             webhookSecret: config.STRIPE_WEBHOOK_SECRET,
             stripe,
@@ -339,4 +323,98 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
       await producer.close();
     },
   };
+}
+
+/** What wireMoney needs: the store, the producer's Redis connection and the log. */
+export type MoneyAdapters = Pick<Adapters, "store" | "redis" | "log">;
+
+/**
+ * The parts that move credits, shared by the app (composeJasper) and the operators' CLI
+ * (composeOperators), so both charge, refund, audit and sweep the same way: the producer,
+ * the audit log, the ledger with its onEntry hook, accepting and finishing reviews, and the
+ * sweep. `checkRuns` (the app's, over GitHub) shows a run's end on its commit; the CLI has
+ * no GitHub client and goes without.
+ */
+function wireMoney(
+  config: Config,
+  a: MoneyAdapters,
+  t: Tuning,
+  extras: { checkRuns?: CheckRuns } = {},
+) {
+  const { store, log } = a;
+  const prefix = t.queuePrefix ?? "jasper";
+  const voice = createVoice({ botName: config.BOT_NAME, publicUrl: config.PUBLIC_URL });
+  const producer = createProducer(a.redis, {
+    prefix,
+    reviewDelayMs: t.reviewDelayMs ?? 5_000,
+    retryDelayMs: t.retryDelayMs,
+  });
+  const audit = createAuditLog({ store: store.audit, now: t.now });
+  const auditLedgerEntry = createLedgerAuditor(audit);
+  const enqueueAlerts = createAlertEnqueuer(producer.enqueueAlert, log);
+  const ledger = new Ledger({
+    store: store.ledger,
+    freePerMonth: config.FREE_REVIEWS_PER_MONTH,
+    now: t.now,
+    onEntry: async (entry, crossed) => {
+      // Low-balance emails: queued when an entry crosses a level, never sent inline.
+      await enqueueAlerts(entry, crossed);
+      // Money the app or Stripe moved (automatic refunds, purchases): into the audit log.
+      // Logged and lost if it fails: the entry stands, and the ledger is its own record.
+      await auditLedgerEntry(entry).catch((err: unknown) =>
+        log.warn(
+          { accountId: entry.accountId, entryId: entry.id, err: (err as Error).message },
+          "audit: ledger entry not recorded",
+        ),
+      );
+    },
+  });
+  const acceptReview = createAcceptReview({
+    runs: store.runs,
+    pullRequests: store.pullRequests,
+    accounts: store.accounts,
+    ledger,
+    enqueueReview: producer.enqueueReview,
+    enqueueReply: producer.enqueueReply,
+    pullRequestUrl: pullRequestUrlOn(config.github.web),
+  });
+  const finishRun = createFinishRun({
+    runs: store.runs,
+    ledger,
+    enqueueReply: producer.enqueueReply,
+    voice,
+    checkRuns: extras.checkRuns,
+  });
+  const sweep = createSweeper({
+    runs: store.runs,
+    acceptReview,
+    finishRun,
+    reviewJobState: producer.reviewJobState,
+    enqueueReview: producer.enqueueReview,
+    onError: (run, err) =>
+      log.warn(
+        { accountId: run.accountId, runKey: run.runKey, err: (err as Error).message },
+        "sweep: run not handled; it is tried again on the next sweep",
+      ),
+  });
+
+  return { producer, audit, auditLedgerEntry, ledger, acceptReview, finishRun, sweep };
+}
+
+/**
+ * The operators' use cases (src/operators) for jasper-admin: the same ledger, audit log and
+ * sweep as the app, without GitHub, Stripe or the workers. Close the producer when done.
+ */
+export function composeOperators(config: Config, a: MoneyAdapters, t: Tuning = {}) {
+  const { producer, audit, ledger, sweep } = wireMoney(config, a, t);
+  const operators = createOperators({
+    accounts: a.store.accounts,
+    ledger,
+    ledgerStore: a.store.ledger,
+    runs: a.store.runs,
+    audit,
+    sweep,
+    now: t.now,
+  });
+  return { operators, ledger, audit, close: () => producer.close() };
 }

@@ -29,6 +29,7 @@ import { meRoutes } from "./routes/me.js";
 import { packagesRoute } from "./routes/packages.js";
 import { settingsRoutes } from "./routes/settings.js";
 import { transactionsRoute } from "./routes/transactions.js";
+import { usageRoute } from "./routes/usage.js";
 
 export const API_PREFIX = "/api/v1";
 const DEFAULT_RATE_LIMIT: NonNullable<BillingApiDeps["rateLimit"]> = {
@@ -106,6 +107,7 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
           ...routeDeps,
           missingSignInSettings: deps.missingSignInSettings ?? [],
         });
+        usageRoute(api, routeDeps);
       },
       { prefix: API_PREFIX },
     );

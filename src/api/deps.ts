@@ -6,6 +6,9 @@ import type { Ledger } from "../ledger/ledger.js";
 import type { AccountStore } from "../accounts/account-store.js";
 import type { ApiKeyStore } from "../accounts/api-key-store.js";
 import type { AuditLog } from "../audit/audit-log.js";
+import type { Runway } from "../usage/runway.js";
+import type { UsageGrouping, UsageReport } from "../usage/usage-report.js";
+import type { AccountId } from "../accounts/types.js";
 import type { GitHubAuth } from "./auth/github-auth.js";
 
 // One definition each, where checkout and packages are made (src/billing).
@@ -35,6 +38,12 @@ export interface BillingApiDeps {
    * failed authentications per client address and window, default 30.
    */
   rateLimit?: { max: number; timeWindowMs: number; failedAuthMax?: number };
+  /** One month's usage, grouped (src/usage/usage-report.ts over the ledger store). */
+  usage(accountId: AccountId, month: string, by: UsageGrouping): Promise<UsageReport>;
+  /** When the balance runs out at the last 14 days' pace (src/usage/runway.ts). */
+  runway?(accountId: AccountId, balance: number): Promise<Runway>;
+  /** The clock (the current month of the usage route); default the system's. */
+  now?: () => Date;
   /** The name people command the bot by, for the "paused" banner; default "jasper". */
   botName?: string;
   /** The settings the dashboard's sign-in lacks, for GET /dashboard/status; default none. */

@@ -7,6 +7,7 @@ import openapiTS, { astToString } from "openapi-typescript";
 import { createGitHubAuth } from "../api/auth/github-auth.js";
 import { billingApi } from "../api/billing-api.js";
 import { createAuditLog } from "../audit/audit-log.js";
+import { usageReport } from "../usage/usage-report.js";
 import { DEFAULT_PACKAGES } from "../billing/packages.js";
 import { Ledger } from "../ledger/ledger.js";
 import { createRedis } from "../queue/redis.js";
@@ -29,6 +30,7 @@ export async function openApiDocument(redisUrl: string): Promise<Record<string, 
         redis,
         redisPrefix: "jasper-openapi",
         audit: createAuditLog({ store: store.audit }),
+        usage: (accountId, month, by) => usageReport(store.ledger, accountId, month, by),
       }),
     );
     const res = await server.inject({ method: "GET", url: "/api/v1/openapi.json" });

@@ -95,6 +95,7 @@ export function createPullRequestEvents(deps: PullRequestEventDeps) {
       headSha: pull.head.sha,
       url: pull.html_url,
       source: "auto",
+      author: pull.user?.login,
     });
     log.info({ pr: pull.html_url, outcome: outcome.status }, "pull request review");
     if (outcome.status === "queued") {

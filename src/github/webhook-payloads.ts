@@ -58,6 +58,7 @@ export const pullRequestEventSchema = z.object({
     title: z.string().max(1_000).optional(),
     /** The description: a `/jasper ignore` line keeps automatic reviews away. */
     body: z.string().nullish(),
+    // login: the PR's author, recorded on its usage entry (usage by author).
     user: z.object({ type: z.string(), login: userLogin.optional() }).nullable(),
     head: z.object({ sha: commitSha }),
     base: z.object({ ref: z.string().max(1_000) }).optional(),

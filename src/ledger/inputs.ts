@@ -60,6 +60,10 @@ export const referenceSchema = z.discriminatedUnion("kind", [
       .string()
       .regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/, "must be a commit SHA")
       .optional(),
+    author: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,38}(\[bot\])?$/, "must be a GitHub login")
+      .optional(),
   }),
   z.strictObject({
     kind: z.literal("stripe"),

@@ -28,6 +28,8 @@ export type EntryReference =
       number: number;
       url?: string | undefined;
       headSha?: string | undefined;
+      /** The pull request's author (GitHub login); absent on entries from before it was kept. */
+      author?: string | undefined;
     }
   | {
       kind: "stripe";

@@ -1,4 +1,5 @@
 import type { AlertLevel } from "../ledger/credits.js";
+import { RUNWAY_HORIZON_DAYS, RUNWAY_WINDOW_DAYS, type Runway } from "../usage/runway.js";
 
 export interface AlertEmailInput {
   level: AlertLevel;
@@ -7,6 +8,8 @@ export interface AlertEmailInput {
   publicUrl: string;
   /** The name in `/jasper review`; default "jasper". */
   botName?: string;
+  /** When the credits run out at the recent pace; said in the warning and critical emails. */
+  runway?: Runway | undefined;
 }
 
 export interface EmailContent {
@@ -42,6 +45,7 @@ export function alertEmail(input: AlertEmailInput): EmailContent {
       `To resume, buy credits: new pull requests and pushes are reviewed again, and a \`/${bot} review\` comment reviews a pull request now.`,
     ],
   }[level];
+  if (input.runway && level !== "depleted") paragraphs.push(runwayLine(input.runway));
 
   const text = [...paragraphs, `Buy credits: ${billingUrl}`].join("\n\n") + "\n";
   // Every paragraph is escaped whole: the login is the customer's, the URL is config.
@@ -50,6 +54,13 @@ export function alertEmail(input: AlertEmailInput): EmailContent {
     `<p><a href="${escapeHtml(billingUrl)}">Buy credits</a></p>`,
   ].join("\n");
   return { subject, text, html };
+}
+
+function runwayLine(r: Runway): string {
+  const pace = `At the pace of the last ${RUNWAY_WINDOW_DAYS} days (about ${r.dailySpend} ${r.dailySpend === 1 ? "credit" : "credits"} a day, net of refunds)`;
+  return r.runsOutOn
+    ? `${pace}, the credits run out around ${r.runsOutOn}.`
+    : `${pace}, the credits last more than ${RUNWAY_HORIZON_DAYS} days.`;
 }
 
 function escapeHtml(s: string): string {

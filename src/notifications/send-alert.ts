@@ -1,6 +1,8 @@
 import type { Logger } from "pino";
 import { toAccountId } from "../accounts/types.js";
 import type { AccountStore } from "../accounts/account-store.js";
+import type { AccountId } from "../accounts/types.js";
+import type { Runway } from "../usage/runway.js";
 import { alertEmail } from "./alert-email.js";
 import type { AlertJob } from "../queue/queues.js";
 import type { Mailer } from "./mailer.js";
@@ -12,6 +14,8 @@ export interface SendAlertDeps {
   /** For `/jasper review` in the depleted email; default "jasper". */
   botName?: string;
   log?: Logger;
+  /** The runway forecast for the email; a failure to compute it leaves it out of the email. */
+  runway?: (accountId: AccountId, balance: number) => Promise<Runway>;
 }
 
 export type SendAlertResult = "sent" | "skipped";
@@ -29,7 +33,9 @@ export function createSendAlert(deps: SendAlertDeps): SendAlert {
     const { lowBalanceEmails, billingContacts } = account.settings;
     if (!lowBalanceEmails || billingContacts.length === 0) return "skipped";
 
+    const runway = await deps.runway?.(account.id, job.balance).catch(() => undefined);
     const content = alertEmail({
+      runway,
       level: job.level,
       balance: job.balance,
       accountLogin: account.login,

@@ -18,6 +18,8 @@ export interface ReviewTrigger {
   commentId?: number | undefined;
   /** `/jasper full review`: the run reviews everything again, never as a re-review. */
   full?: boolean | undefined;
+  /** The pull request's author (GitHub login), recorded on the charge for usage by author. */
+  author?: string | undefined;
 }
 
 export type AcceptOutcome =
@@ -71,7 +73,11 @@ export function createAcceptReview(deps: AcceptDeps) {
     // A comment redelivered after the queue forgot its job: the database remembers it. Its run
     // left pending (the first try failed before paying, the reply job is retried) is paid now.
     const asked = trigger.commentId && prRuns.find((r) => r.commentId === trigger.commentId);
-    if (asked) return asked.status === "pending" ? pay(asked, trigger.url) : duplicate(asked);
+    if (asked) {
+      return asked.status === "pending"
+        ? pay(asked, trigger.url, trigger.author)
+        : duplicate(asked);
+    }
     const forHead = prRuns.filter((r) => r.headSha === trigger.headSha);
     const attempt = nextAttempt(forHead, trigger.source);
     if (attempt === null) return duplicate(forHead[0]!);
@@ -92,7 +98,7 @@ export function createAcceptReview(deps: AcceptDeps) {
     });
     // Someone else claimed it: a duplicate, unless it was left half-done by a crash.
     if (!created && run.status !== "pending") return duplicate(run);
-    return pay(run, trigger.url);
+    return pay(run, trigger.url, trigger.author);
   }
 
   /**
@@ -109,7 +115,7 @@ export function createAcceptReview(deps: AcceptDeps) {
     deps.enqueueReview({ accountId: run.accountId, runKey: run.runKey }, run.runKey);
 
   /** Charges for the run if it needs paying for, then queues it; or pauses it at zero. */
-  async function pay(run: ReviewRun, url: string): Promise<AcceptOutcome> {
+  async function pay(run: ReviewRun, url: string, author?: string): Promise<AcceptOutcome> {
     // The webhook side refuses inactive accounts; this catches a run claimed just before the
     // app was suspended or removed, which the sweeper would otherwise resume and charge.
     const account = await deps.accounts.get(run.accountId);
@@ -119,7 +125,7 @@ export function createAcceptReview(deps: AcceptDeps) {
       });
       return { status: "skipped", reason: "account_inactive" };
     }
-    const chargeKey = await chargeFor(run, url);
+    const chargeKey = await chargeFor(run, url, author);
 
     if (chargeKey === null) {
       const paused = await deps.runs.transition(run.accountId, run.runKey, ["pending"], "paused", {
@@ -147,26 +153,35 @@ export function createAcceptReview(deps: AcceptDeps) {
   }
 
   /** Charges the run under the account's policy; the charge's key, or null if it does not fit. */
-  async function chargeFor(run: ReviewRun, url: string): Promise<string | null> {
+  async function chargeFor(run: ReviewRun, url: string, author?: string): Promise<string | null> {
     const account = await deps.accounts.get(run.accountId);
     const policy = (account?.settings ?? DEFAULT_SETTINGS).reviewCharging;
     return policy === "review_run"
-      ? chargeOnce(run, runChargeKey(run.runKey), url)
-      : chargePullRequest(run, url);
+      ? chargeOnce(run, runChargeKey(run.runKey), url, author)
+      : chargePullRequest(run, url, author);
   }
 
   /** The pull request's live charge: the first of its keys that was not refunded. */
-  async function chargePullRequest(run: ReviewRun, url: string): Promise<string | null> {
+  async function chargePullRequest(
+    run: ReviewRun,
+    url: string,
+    author?: string,
+  ): Promise<string | null> {
     for (let generation = 0; ; generation++) {
       const key = pullRequestChargeKey(run.pr, generation);
-      const charged = await chargeOnce(run, key, url);
+      const charged = await chargeOnce(run, key, url, author);
       if (charged === null) return null;
       if (!(await deps.ledger.refundOfCharge(run.accountId, key))) return key;
     }
   }
 
   /** The charge's key when it exists or was just made; null when credits do not cover it. */
-  async function chargeOnce(run: ReviewRun, key: string, url: string): Promise<string | null> {
+  async function chargeOnce(
+    run: ReviewRun,
+    key: string,
+    url: string,
+    author?: string,
+  ): Promise<string | null> {
     const result = await deps.ledger.charge(run.accountId, {
       action: "review",
       description: `Review of ${run.pr.repository}#${run.pr.number}`,
@@ -176,6 +191,8 @@ export function createAcceptReview(deps: AcceptDeps) {
         number: run.pr.number,
         url,
         headSha: run.headSha,
+        // Absent when the sweeper resumes a run (the event is gone): that usage is "unknown".
+        ...(author ? { author } : {}),
       },
       idempotencyKey: key,
     });

@@ -56,6 +56,8 @@ describe("billing API", () => {
         banner: null,
         paused: false,
         usageThisMonth: 1,
+        // 1 credit in 14 days against 22: far past the 90-day horizon.
+        runway: { dailySpend: 0.07, runsOutOn: null, moreThan90Days: true },
       });
     });
 
@@ -506,6 +508,7 @@ describe("billing API", () => {
           "GET /api/v1/organizations/{org}/audit-log",
           "GET /api/v1/me",
           "GET /api/v1/dashboard/status",
+          "GET /api/v1/organizations/{org}/billing/usage",
         ].sort(),
       );
       const tx = doc.paths["/api/v1/organizations/{org}/billing/transactions"].get;

@@ -65,6 +65,8 @@ describe("automatic reviews", () => {
       number: 12,
       url: "https://github.com/Acme-Corp/widgets/pull/12",
       headSha: "1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c",
+      // The PR's author, for usage by author (pull_request.user.login).
+      author: "octo-dev",
     });
 
     h.startWorkers();

@@ -164,3 +164,25 @@ describe("configuration", () => {
     expect(() => parseConfig({ ...minimal, TRUST_PROXY: "everyone" })).toThrow(/TRUST_PROXY/);
   });
 });
+
+describe("OPERATOR_TOKEN", () => {
+  const token = "op_" + "7".repeat(40);
+
+  it("is optional, at least 32 characters, and never in the described configuration", () => {
+    expect(parseConfig(minimal).OPERATOR_TOKEN).toBeUndefined();
+    expect(parseConfig({ ...minimal, OPERATOR_TOKEN: "" }).OPERATOR_TOKEN).toBeUndefined();
+    const config = parseConfig({ ...minimal, OPERATOR_TOKEN: token });
+    expect(config.OPERATOR_TOKEN).toBe(token);
+    expect(describeConfig(config).OPERATOR_TOKEN).toBe("(set)");
+    expect(JSON.stringify(describeConfig(config))).not.toContain(token);
+    let error: unknown;
+    try {
+      parseConfig({ ...minimal, OPERATOR_TOKEN: "short-secret-value" });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toContain("OPERATOR_TOKEN");
+    expect((error as ConfigError).message).not.toContain("short-secret-value");
+  });
+});

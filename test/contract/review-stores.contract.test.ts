@@ -350,6 +350,12 @@ describe.each(storeFactories())("review run store contract: $name", ({ create, c
       expect(stale.map((r) => r.accountId)).toEqual([b, a, a]);
       expect(stale.map((r) => r.status)).toEqual(["queued", "pending", "queued"]);
       expect(keys(await runs.listStale(future(), 2))).toEqual([claimed.second, claimed.third]);
+      // One account's only (an operator's sweep of that account), in the same order.
+      expect(keys(await runs.listStale(future(), 100, undefined, a))).toEqual([
+        claimed.third,
+        claimed.first,
+      ]);
+      expect(keys(await runs.listStale(future(), 100, undefined, b))).toEqual([claimed.second]);
       expect(await runs.listStale(future(), 0)).toEqual([]);
     });
 
@@ -474,6 +480,8 @@ describe.each(storeFactories())("review run store contract: $name", ({ create, c
       ]);
       expect(due[0]).toEqual(await runs.get(b, r2.runKey));
       expect(keys(await runs.listRefundDue(2))).toEqual([r2.runKey, r1.runKey]);
+      expect(keys(await runs.listRefundDue(10, a))).toEqual([r1.runKey, r3.runKey]);
+      expect(keys(await runs.listRefundDue(10, b))).toEqual([r2.runKey]);
       expect(await runs.listRefundDue(0)).toEqual([]);
 
       // Settling clears the flag only: the run stays as it ended.

@@ -21,10 +21,21 @@ const billingSchema = z
     banner: bannerSchema.nullable().describe("Shown when the balance is critical or depleted"),
     paused: z.boolean().describe("Automatic reviews are paused: the balance cannot pay for one"),
     usageThisMonth: z.number().int().describe("Credits spent this month, net of refunds"),
+    runway: z
+      .object({
+        dailySpend: z.number().describe("Net credits spent per day over the last 14 days"),
+        runsOutOn: z
+          .string()
+          .nullable()
+          .describe('The day (UTC) the balance runs out at that pace; null: "more than 90 days"'),
+        moreThan90Days: z.boolean(),
+      })
+      .optional()
+      .describe("When the balance runs out at the net spend rate of the last 14 days"),
   })
   .meta({ id: "BillingSummary" });
 
-type Deps = Pick<BillingApiDeps, "ledger" | "botName"> & AuthDeps;
+type Deps = Pick<BillingApiDeps, "ledger" | "botName" | "runway"> & AuthDeps;
 
 /** GET /organizations/:org/billing: balance, buckets, alert level and banner. */
 export function billingSummaryRoute(api: ApiInstance, deps: Deps): void {
@@ -53,6 +64,7 @@ export function billingSummaryRoute(api: ApiInstance, deps: Deps): void {
         banner: banner(s, deps.botName ?? "jasper"),
         paused: s.paused,
         usageThisMonth: s.usageThisMonth,
+        ...(deps.runway ? { runway: await deps.runway(account.id, s.balance) } : {}),
       };
     },
   );

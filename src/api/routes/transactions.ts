@@ -145,7 +145,7 @@ export function transactionsRoute(api: ApiInstance, deps: Deps): void {
 }
 
 /** format wins; else an Accept that names text/csv and not JSON first. */
-function wantsCsv(format: "json" | "csv" | undefined, accept: string | undefined): boolean {
+export function wantsCsv(format: "json" | "csv" | undefined, accept: string | undefined): boolean {
   if (format) return format === "csv";
   const types = (accept ?? "").split(",").map((t) => t.split(";")[0]!.trim().toLowerCase());
   const csv = types.indexOf("text/csv");

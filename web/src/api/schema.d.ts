@@ -1018,6 +1018,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/{org}/billing/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Usage by repository or by pull request author for a month; CSV export */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The month (UTC), default the current one; e.g. the previous month for last month's */
+                    month?: string;
+                    /** @description Group by repository or PR author */
+                    by?: "repository" | "author";
+                    /** @description Column to sort by; key is the group's name */
+                    sort?: "net" | "charged" | "reviews" | "refunded" | "key";
+                    /** @description Default desc (A-Z for key) */
+                    order?: "asc" | "desc";
+                    /** @description csv: the rows as a CSV download */
+                    format?: "json" | "csv";
+                };
+                header?: never;
+                path: {
+                    /** @description GitHub organization or user login */
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The month's usage, grouped */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UsageReport"];
+                        "text/csv": string;
+                    };
+                };
+                /** @description The request is invalid: `issues` says what to change */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such organization, or the credential does not grant access to it */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests with this credential, or failed authentications from this address; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description GitHub could not be asked about the token; retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1110,6 +1206,14 @@ export interface components {
             paused: boolean;
             /** @description Credits spent this month, net of refunds */
             usageThisMonth: number;
+            /** @description When the balance runs out at the net spend rate of the last 14 days */
+            runway?: {
+                /** @description Net credits spent per day over the last 14 days */
+                dailySpend: number;
+                /** @description The day (UTC) the balance runs out at that pace; null: "more than 90 days" */
+                runsOutOn: string | null;
+                moreThan90Days: boolean;
+            };
         };
         Me: {
             user: {
@@ -1185,6 +1289,39 @@ export interface components {
              * @description Bonus grants only: when what is left of the grant expires; null for never
              */
             expiresAt?: string | null;
+        };
+        UsageRow: {
+            /** @description Repository or author login; "unknown" if not recorded */
+            key: string;
+            /** @description Charged reviews (usage entries) this month */
+            reviews: number;
+            /** @description Credits those reviews took */
+            charged: number;
+            /** @description Refunds given this month */
+            refunds: number;
+            /** @description Credits those refunds gave back */
+            refunded: number;
+            /** @description charged - refunded */
+            net: number;
+        };
+        UsageReport: {
+            organization: string;
+            month: string;
+            /** @enum {string} */
+            by: "repository" | "author";
+            rows: components["schemas"]["UsageRow"][];
+            total: {
+                /** @description Charged reviews (usage entries) this month */
+                reviews: number;
+                /** @description Credits those reviews took */
+                charged: number;
+                /** @description Refunds given this month */
+                refunds: number;
+                /** @description Credits those refunds gave back */
+                refunded: number;
+                /** @description charged - refunded */
+                net: number;
+            };
         };
     };
     responses: never;
