@@ -15,7 +15,10 @@ import { createRedis } from "../src/queue/redis.js";
 import { createRuleBasedEngine } from "../src/engine/rule-based-engine.js";
 import { createServer } from "../src/server/create-server.js";
 import { createMemoryStore } from "../src/store/memory/memory-store.js";
-import { fixture, signedDelivery, testProbot } from "../test/support/github.js";
+import { generateKeyPairSync } from "node:crypto";
+import { createProbot } from "../src/github/probot.js";
+import { fixture, signedDelivery, testProbot, WEBHOOK_SECRET } from "../test/support/github.js";
+import { startFakeGitHub } from "./fake-github.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const DELIVERIES = 2_000;
@@ -69,7 +72,19 @@ export async function benchWebhook(): Promise<void> {
   const prefix = `jasper-bench-${randomUUID().slice(0, 8)}`;
   const redis = createRedis(REDIS_URL, "producer");
   const store = createMemoryStore();
-  const probot = testProbot();
+  // A webhook now reads the repository's configuration (cached 30 s) and writes the "queued"
+  // check run: GitHub is faked on loopback, as in the end-to-end bench.
+  const github = await startFakeGitHub();
+  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const probot = createProbot(
+    {
+      appId: "1234",
+      privateKey: privateKey.export({ type: "pkcs1", format: "pem" }).toString(),
+      webhookSecret: WEBHOOK_SECRET,
+    },
+    github.url,
+    pino({ level: "silent" }),
+  );
   const jasper = composeJasper(
     parseConfig({ MONGODB_URI: "memory" }),
     {
@@ -106,4 +121,5 @@ export async function benchWebhook(): Promise<void> {
   await jasper.close();
   await Promise.all([server.close(), noop.close()]);
   await redis.quit();
+  await github.close();
 }

@@ -67,10 +67,17 @@ export function pacedAuth(probot: Auth, pace: InstallationPace): Auth {
 
 /**
  * Content-creating: anything but GET and HEAD, except the app's own token requests (which
- * @octokit/plugin-throttling leaves out too, wrap-request.js isAuthRequest).
+ * @octokit/plugin-throttling leaves out too, wrap-request.js isAuthRequest) and check-run
+ * writes. A check run is status on a commit, not content anyone is notified of, and it is
+ * written once per pull request event, so it keeps to GitHub's own event rate; pacing it
+ * made the webhook handler, which writes the "queued" state, wait for the installation's
+ * slots behind its reviews (a burst of 100 pull requests held deliveries past GitHub's 10 s,
+ * and webhook throughput fell from 0.64 to 0.01 of a no-op handler in `npm run bench`).
+ * A `retry-after` from GitHub still blocks the installation for these too (below).
  */
 function createsContent(method: string, url: string): boolean {
   if (method === "GET" || method === "HEAD") return false;
+  if (/\/check-runs(\/[^/]+)?$/.test(url)) return false;
   return !/(\/access_tokens|\/login\/oauth\/access_token|^\/applications\/.*\/token(\/scoped)?)$/.test(
     url,
   );

@@ -423,6 +423,9 @@ suite("dashboard in Chromium", () => {
       }
       await check("not-configured");
     } finally {
+      // Leave the page first: a request of its still open would keep the server's close
+      // waiting on that connection.
+      await page.goto("about:blank");
       await bare.close();
     }
   });
