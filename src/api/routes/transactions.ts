@@ -5,27 +5,13 @@ import { callerOf, requireOrgAccess, type AuthDeps } from "../auth/authenticate.
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
 import { commonErrors } from "../errors.js";
 import { presentEntry } from "../present.js";
+import { instant, listFilter } from "./query-params.js";
 import { BEARER_SECURITY, bucketsSchema, orgParams, timestamp } from "../schemas.js";
 
 /** `type=usage,refund` or `type=usage&type=refund`; duplicates are dropped. */
-const typeFilter = z
-  .union([z.string().max(200), z.array(z.string().max(200)).max(ENTRY_TYPES.length * 2)])
-  .transform((v) => [
-    ...new Set(
-      (Array.isArray(v) ? v : [v])
-        .flatMap((s) => s.split(","))
-        .map((s) => s.trim())
-        .filter((s) => s !== ""),
-    ),
-  ])
-  .pipe(z.array(z.enum(ENTRY_TYPES)))
-  .describe(`Entry types, comma-separated or repeated: ${ENTRY_TYPES.join(", ")}`);
-
-/** A date ("2026-11-01", midnight UTC) or a date-time with Z or an offset. */
-const instant = z
-  .union([z.iso.date(), z.iso.datetime({ offset: true })])
-  .transform((s) => new Date(s))
-  .pipe(z.date());
+const typeFilter = listFilter(ENTRY_TYPES).describe(
+  `Entry types, comma-separated or repeated: ${ENTRY_TYPES.join(", ")}`,
+);
 
 const querySchema = z
   .strictObject({
