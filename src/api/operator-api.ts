@@ -49,17 +49,26 @@ const operatorName = z
   .max(100)
   .regex(/^[\x20-\x7e]+$/, "must be printable ASCII");
 
+/**
+ * Required over HTTP: a request that timed out or met a proxy's 502 is retried by its caller,
+ * and without a key of the caller's the retry would be a second grant. (The CLI, run by a
+ * person, still makes one up when none is given.)
+ */
+const REQUIRED_KEY = z.string({
+  error: "is required: the same key makes a retried request write once",
+});
+
 const grantBody = z.strictObject({
   amount: z.number(),
   reason: z.string({ error: "is required" }),
   expiresAt: instant.optional(),
-  idempotencyKey: z.string().optional(),
+  idempotencyKey: REQUIRED_KEY,
 });
 const adjustBody = z.strictObject({
   amount: z.number(),
   bucket: z.enum(["free", "bonus", "purchased"]).optional(),
   reason: z.string({ error: "is required" }),
-  idempotencyKey: z.string().optional(),
+  idempotencyKey: REQUIRED_KEY,
 });
 
 /** SHA-256 first, so both sides of timingSafeEqual have one length whatever was sent. */

@@ -2,9 +2,8 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { AccountStore } from "../accounts/account-store.js";
 import type { AuditLog } from "../audit/audit-log.js";
-import { InvalidInputError } from "../errors.js";
 import { ledgerAuditKey, ledgerDetails } from "../audit/ledger-audit.js";
-import { grantSchema, MAX_AMOUNT, type GrantInput } from "../ledger/inputs.js";
+import { MAX_AMOUNT } from "../ledger/inputs.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { LedgerEntry } from "../ledger/types.js";
 import { findAccount } from "./find-account.js";
@@ -24,10 +23,7 @@ export const grantBonusSchema = z.strictObject({
     .positive("must be positive")
     .max(MAX_AMOUNT),
   reason: reasonSchema,
-  /**
-   * Bonus credits with an expiry need lots in the ledger (another piece of work); until the
-   * ledger's grant takes an expiry, one given here is refused rather than silently dropped.
-   */
+  /** A bonus lot that expires (docs/billing.md, "Bonus lots"); the ledger checks it is ahead. */
   expiresAt: z.date().optional(),
   /** Same key, same grant: a retried command grants once. Default: a fresh one. */
   idempotencyKey: operatorKeySchema.optional(),
@@ -47,13 +43,6 @@ export interface OperatorWriteDeps {
 }
 
 /**
- * Whether the ledger's grant takes an expiry yet (it will once bonus lots exist): read from
- * the ledger's own input schema, so the pass-through turns on with it and never sends a key
- * the ledger's strict schema would refuse.
- */
-export const LEDGER_GRANTS_EXPIRE = "expiresAt" in grantSchema.shape;
-
-/**
  * An operator grants bonus credits (promotional, referral, goodwill). Checked first (a bad
  * input writes nothing), then one ledger entry by key, then one audit entry by the ledger
  * entry's id, so a retry after a crash between the two still records it, once.
@@ -61,24 +50,17 @@ export const LEDGER_GRANTS_EXPIRE = "expiresAt" in grantSchema.shape;
 export function createGrantBonus(deps: OperatorWriteDeps) {
   return async (operator: Operator, input: GrantBonusInput): Promise<OperatorWriteResult> => {
     const parsed = parseOperatorInput(grantBonusSchema, input);
-    if (parsed.expiresAt && !LEDGER_GRANTS_EXPIRE) {
-      throw new ExpiryNotSupportedError();
-    }
     const account = await findAccount(deps.accounts, parsed.account);
     if (!account) return { status: "unknown_account" };
     const key = `operator-bonus:${parsed.idempotencyKey ?? randomUUID()}`;
-    const grant: GrantInput = {
+    const written = await deps.ledger.grant(account.id, {
       type: "bonus",
       amount: parsed.amount,
       description: parsed.reason,
       reference: { kind: "operator", actor: operator.name },
       idempotencyKey: key,
-    };
-    const written = await deps.ledger.grant(
-      account.id,
-      // Only reached when the ledger's grant schema has expiresAt (LEDGER_GRANTS_EXPIRE).
-      parsed.expiresAt ? ({ ...grant, expiresAt: parsed.expiresAt } as GrantInput) : grant,
-    );
+      ...(parsed.expiresAt ? { expiresAt: parsed.expiresAt } : {}),
+    });
     if (written.status === "replayed" && written.entry.amount !== parsed.amount) {
       return { status: "key_reused", entry: written.entry };
     }
@@ -92,15 +74,4 @@ export function createGrantBonus(deps: OperatorWriteDeps) {
     });
     return { status: written.status, entry: written.entry, accountLogin: account.login };
   };
-}
-
-/** A grant with an expiry, before the ledger has lots to keep one. */
-export class ExpiryNotSupportedError extends InvalidInputError {
-  constructor() {
-    super(
-      "expiresAt: bonus credits with an expiry are not supported yet (the ledger has no " +
-        "expiring lots); grant without an expiry, or wait for bonus lots",
-      [{ path: "expiresAt", message: "not supported yet" }],
-    );
-  }
 }

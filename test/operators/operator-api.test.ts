@@ -75,7 +75,7 @@ describe("the operator API", () => {
       method: "POST",
       url: "/api/operator/v1/accounts/Acme-Corp/grants",
       headers: { authorization: `Bearer ${TOKEN}` },
-      payload: { amount: 1, reason: "r" },
+      payload: { amount: 1, reason: "r", idempotencyKey: "anon-1" },
     });
     expect(anonymous.statusCode).toBe(201);
     const [entry] = await h.store.audit.list(h.orgA.id, { limit: 1 });
@@ -115,11 +115,13 @@ describe("the operator API", () => {
       ["/accounts/Acme-Corp/grants", { amount: -5, reason: "x" }, 400],
       ["/accounts/Acme-Corp/grants", { amount: 1.5, reason: "x" }, 400],
       ["/accounts/Acme-Corp/grants", { amount: 5, reason: "x", expiresAt: "2020-01-01" }, 400],
-      ["/accounts/nobody-here/grants", { amount: 5, reason: "x" }, 404],
+      ["/accounts/Acme-Corp/grants", { amount: 5, reason: "x" }, 400],
+      ["/accounts/nobody-here/grants", { amount: 5, reason: "x", idempotencyKey: "k" }, 404],
       ["/accounts/Acme-Corp/adjustments", { amount: 0, reason: "x" }, 400],
       ["/accounts/Acme-Corp/adjustments", { amount: -5 }, 400],
       ["/accounts/Acme-Corp/adjustments", { amount: -5, reason: "x", bucket: "gold" }, 400],
-      ["/accounts/999999/adjustments", { amount: -5, reason: "x" }, 404],
+      ["/accounts/Acme-Corp/adjustments", { amount: -5, reason: "x" }, 400],
+      ["/accounts/999999/adjustments", { amount: -5, reason: "x", idempotencyKey: "k" }, 404],
     ];
     for (const [url, body, status] of cases) {
       const res = await call(h, "POST", url, body);
@@ -130,6 +132,7 @@ describe("the operator API", () => {
       amount: 5,
       reason: "x",
       expiresAt: "2020-01-01",
+      idempotencyKey: "exp-1",
     });
     expect(expiry.json().error.message).toMatch(/must be in the future/);
     expect((await h.ledger.list(h.orgA.id, { limit: 100 })).entries).toHaveLength(1);
@@ -209,7 +212,11 @@ describe("the operator API", () => {
     });
     expect((await call(h, "POST", "/accounts/nobody-here/sweep")).statusCode).toBe(404);
 
-    await call(h, "POST", "/accounts/Acme-Corp/grants", { amount: 2, reason: "sorry" });
+    await call(h, "POST", "/accounts/Acme-Corp/grants", {
+      amount: 2,
+      reason: "sorry",
+      idempotencyKey: "sorry-1",
+    });
     const log = await call(h, "GET", "/accounts/Acme-Corp/audit-log?action=grant");
     expect(log.json().entries).toHaveLength(1);
 
