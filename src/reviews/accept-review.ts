@@ -1,5 +1,5 @@
 import type { Ledger } from "../ledger/ledger.js";
-import { DEFAULT_SETTINGS, type AccountId } from "../accounts/types.js";
+import { DEFAULT_SETTINGS, type Account, type AccountId } from "../accounts/types.js";
 import type { ReplyJob, ReviewJob } from "../queue/queues.js";
 import type { AccountStore } from "../accounts/account-store.js";
 import { pausedNoticeJob } from "./paused-notice.js";
@@ -125,7 +125,7 @@ export function createAcceptReview(deps: AcceptDeps) {
       });
       return { status: "skipped", reason: "account_inactive" };
     }
-    const chargeKey = await chargeFor(run, url, author);
+    const chargeKey = await chargeFor(run, account, url, author);
 
     if (chargeKey === null) {
       const paused = await deps.runs.transition(run.accountId, run.runKey, ["pending"], "paused", {
@@ -152,9 +152,16 @@ export function createAcceptReview(deps: AcceptDeps) {
     return { status: "queued", run: queued ?? run };
   }
 
-  /** Charges the run under the account's policy; the charge's key, or null if it does not fit. */
-  async function chargeFor(run: ReviewRun, url: string, author?: string): Promise<string | null> {
-    const account = await deps.accounts.get(run.accountId);
+  /**
+   * Charges the run under the account's policy; the charge's key, or null if it does not fit.
+   * `account` as the caller read it (pay() reads it once for the status check too).
+   */
+  async function chargeFor(
+    run: ReviewRun,
+    account: Account | null,
+    url: string,
+    author?: string,
+  ): Promise<string | null> {
     const policy = (account?.settings ?? DEFAULT_SETTINGS).reviewCharging;
     return policy === "review_run"
       ? chargeOnce(run, runChargeKey(run.runKey), url, author)
@@ -212,7 +219,11 @@ export function createAcceptReview(deps: AcceptDeps) {
       if (run.chargeKey && !(await deps.ledger.refundOfCharge(run.accountId, run.chargeKey))) {
         return run.chargeKey;
       }
-      const key = await chargeFor(run, deps.pullRequestUrl(run.pr.repository, run.pr.number));
+      const key = await chargeFor(
+        run,
+        await deps.accounts.get(run.accountId),
+        deps.pullRequestUrl(run.pr.repository, run.pr.number),
+      );
       // A run's own key (per-run charging) is made once: charging it again replays the charge
       // that was refunded, which pays for nothing.
       if (key !== null && (await deps.ledger.refundOfCharge(run.accountId, key))) return null;
