@@ -409,23 +409,27 @@ suite("dashboard in Chromium", () => {
   });
 
   it("says which settings are missing when sign-in is not set up", async () => {
-    const port = await freePort();
     const bare = await createHarness({
-      env: { PUBLIC_URL: `http://127.0.0.1:${port}`, WEB_DIST: webDir },
+      env: { PUBLIC_URL: "http://127.0.0.1", WEB_DIST: webDir },
     });
     try {
-      await bare.server.listen({ port, host: "127.0.0.1" });
-      await page.goto(`http://127.0.0.1:${port}/billing`);
-      await page.getByRole("heading", { name: "Sign-in is not set up" }).waitFor();
+      // Port 0: the system picks a free port, with no window for another test to take it.
+      await bare.server.listen({ port: 0, host: "127.0.0.1" });
+      const { port } = bare.server.server.address() as { port: number };
+      await page.goto(`http://127.0.0.1:${port}/billing`, { timeout: 10_000 });
+      await page
+        .getByRole("heading", { name: "Sign-in is not set up" })
+        .waitFor({ timeout: 10_000 });
       const text = await page.locator("main").innerText();
       for (const name of ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "SESSION_SECRET"]) {
         expect(text).toContain(name);
       }
       await check("not-configured");
     } finally {
-      // Leave the page first: a request of its still open would keep the server's close
-      // waiting on that connection.
+      // Leave the page, and drop the browser's kept-alive sockets: an open connection would
+      // keep the server's close waiting.
       await page.goto("about:blank");
+      bare.server.server.closeAllConnections();
       await bare.close();
     }
   });
