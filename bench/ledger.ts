@@ -73,6 +73,8 @@ async function csvExport(rows: number): Promise<void> {
         uncollected: 0,
         lotsAfter: [],
         lotDeltas: [],
+        monthUse: null,
+        refundRequest: null,
         createdAt: new Date(),
       };
     }

@@ -14,6 +14,15 @@ export type CostTable = Record<BillableAction, number>;
 export const BILLABLE_ACTIONS = Object.keys(DEFAULT_COSTS) as BillableAction[];
 
 /**
+ * Refunds people ask for (`/jasper refund`) give back at most this share of the credits the
+ * account was charged this month, rounded down, and at least one credit.
+ */
+export const REQUESTED_REFUND_SHARE = 0.2;
+
+export const requestedRefundCap = (chargedThisMonth: number): number =>
+  Math.max(1, Math.floor(chargedThisMonth * REQUESTED_REFUND_SHARE));
+
+/**
  * Low-balance levels, highest first. A level is crossed when a debit takes the balance from
  * above its threshold to at or below it; a later credit above it re-arms it.
  */

@@ -44,6 +44,10 @@ const description = z.string().trim().min(1).max(500);
 const httpUrl = z.url({ protocol: /^https?$/ }).max(2000);
 const stripeId = z.string().regex(/^[A-Za-z0-9_]{1,255}$/, "must be a Stripe object id");
 
+const githubLogin = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,38}(\[bot\])?$/, "must be a GitHub login");
+
 export const referenceSchema = z.discriminatedUnion("kind", [
   z.strictObject({
     kind: z.literal("pull_request"),
@@ -60,10 +64,7 @@ export const referenceSchema = z.discriminatedUnion("kind", [
       .string()
       .regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/, "must be a commit SHA")
       .optional(),
-    author: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,38}(\[bot\])?$/, "must be a GitHub login")
-      .optional(),
+    author: githubLogin.optional(),
   }),
   z.strictObject({
     kind: z.literal("stripe"),
@@ -111,11 +112,17 @@ export const adjustSchema = z.strictObject({
 });
 export type AdjustInput = z.input<typeof adjustSchema>;
 
+const cap = z.number().int().min(0).max(MAX_AMOUNT).optional();
+
 export const chargeSchema = z.strictObject({
   action: z.enum(BILLABLE_ACTIONS),
   description,
   reference: referenceSchema.optional(),
   idempotencyKey: idempotencyKeySchema,
+  /** The budgets the charge must fit (month-use.ts), resolved from the account's rules. */
+  limits: z
+    .strictObject({ account: cap, repository: cap, author: cap, pullRequestRuns: cap })
+    .optional(),
 });
 export type ChargeInput = z.input<typeof chargeSchema>;
 
@@ -123,6 +130,17 @@ export const refundSchema = z.strictObject({
   /** The idempotency key the charge was made with. */
   chargeKey: idempotencyKeySchema,
   description: description.optional(),
+  /**
+   * A refund someone asked for (`/jasper refund`): capped per month (REQUESTED_REFUND_SHARE)
+   * and recorded with who asked and why.
+   */
+  request: z
+    .strictObject({
+      userId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+      login: githubLogin,
+      reason: z.string().trim().min(1).max(500),
+    })
+    .optional(),
 });
 export type RefundInput = z.input<typeof refundSchema>;
 

@@ -6,10 +6,19 @@ import {
   crossedLevels,
   DEFAULT_COSTS,
   splitDebit,
+  requestedRefundCap,
   type AlertLevel,
   type BillableAction,
   type CostTable,
 } from "./credits.js";
+import {
+  budgetStop,
+  carriedMonthUse,
+  countCharge,
+  useKeysOf,
+  type BudgetStop,
+  type MonthUse,
+} from "./month-use.js";
 import { entriesToCsv } from "./export-csv.js";
 import { rollFreeTier, type FreeTierContext } from "./free-tier.js";
 import {
@@ -30,7 +39,7 @@ import {
 import { listEntries, type EntryPage } from "./list-entries.js";
 import { expireLots } from "./lot-expiry.js";
 import { giveBackToLots, lotDeltasOf, lotsOf, takeFromLots } from "./lots.js";
-import { nextPeriodStart, periodStart } from "./periods.js";
+import { nextPeriodStart, periodOf, periodStart } from "./periods.js";
 import {
   BUCKETS,
   zeroBuckets,
@@ -40,7 +49,7 @@ import {
   type LotDelta,
 } from "./types.js";
 import type { AccountId } from "../accounts/types.js";
-import { writeEntry, type Build, type WriteContext } from "./write-entry.js";
+import { countMonthUse, writeEntry, type Build, type WriteContext } from "./write-entry.js";
 
 export interface LedgerOptions {
   store: LedgerStore;
@@ -72,10 +81,16 @@ export type ChargeResult =
   /** The action costs nothing: no entry is written. */
   | { status: "included"; action: BillableAction }
   /** Nothing was written: the balance does not cover the cost. */
-  | { status: "insufficient"; balance: number; cost: number };
+  | { status: "insufficient"; balance: number; cost: number }
+  /** Nothing was written: a budget does not have room for it (checked before the balance). */
+  | ({ status: "over_budget"; cost: number } & BudgetStop);
 
 export type RefundResult =
-  Written | { status: "charge_not_found" } | { status: "not_refundable"; type: EntryType };
+  | Written
+  | { status: "charge_not_found" }
+  | { status: "not_refundable"; type: EntryType }
+  /** A requested refund past this month's cap: nothing was written. */
+  | { status: "over_refund_cap"; cap: number; used: number; credits: number };
 
 export interface BalanceSummary {
   accountId: AccountId;
@@ -131,24 +146,46 @@ export class Ledger {
     }
   }
 
-  /** Takes the action's cost, free credits first; a charge that does not fit writes nothing. */
+  /**
+   * Takes the action's cost, free credits first. The budgets in `limits` and the balance are
+   * checked against the same newest entry and the charge is its one successor (write-entry.ts),
+   * so concurrent charges can overspend neither. A charge that does not fit writes nothing.
+   */
   async charge(accountId: AccountId, input: ChargeInput): Promise<ChargeResult> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
-    const { action, description, reference, idempotencyKey } = parseInput(chargeSchema, input);
+    const { action, description, reference, idempotencyKey, limits } = parseInput(
+      chargeSchema,
+      input,
+    );
     const cost = this.costs[action];
     if (cost === 0) return { status: "included", action };
-    type Short = { balance: number; cost: number };
-    const result = await this.write<Short>(id, idempotencyKey, "usage", (prev) => {
+    const keys = useKeysOf(reference ?? null);
+    type Refused = { balance: number; cost: number } | BudgetStop;
+    const result = await this.write<Refused>(id, idempotencyKey, "usage", (prev, _now, use) => {
+      const stop = limits ? budgetStop(use, limits, keys, cost) : null;
+      if (stop) return { reject: stop };
       const buckets = prev?.bucketsAfter ?? zeroBuckets();
       const deltas = splitDebit(buckets, cost);
       if (!deltas) return { reject: { balance: prev?.balanceAfter ?? 0, cost } };
       // Within the bonus bucket, the soonest-expiring lot first (lots.ts).
       const lotDeltas = takeFromLots(lotsOf(prev), -deltas.bonus);
       return {
-        draft: { type: "usage", deltas, lotDeltas, description, reference: reference ?? null },
+        draft: {
+          type: "usage",
+          deltas,
+          lotDeltas,
+          description,
+          reference: reference ?? null,
+          monthUse: countCharge(use, keys, cost, 1),
+        },
       };
     });
-    if ("reason" in result) return { status: "insufficient", ...result.reason };
+    if ("reason" in result) {
+      const r = result.reason;
+      return "budget" in r
+        ? { status: "over_budget", cost, ...r }
+        : { status: "insufficient", ...r };
+    }
     return mustBeWritten(result);
   }
 
@@ -229,26 +266,51 @@ export class Ledger {
    */
   async refund(accountId: AccountId, input: RefundInput): Promise<RefundResult> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
-    const { chargeKey, description } = parseInput(refundSchema, input);
+    const { chargeKey, description, request } = parseInput(refundSchema, input);
     const charge = await this.store.findByKey(id, chargeKey);
     if (!charge) return { status: "charge_not_found" };
     if (charge.type !== "usage") return { status: "not_refundable", type: charge.type };
 
     const deltas = zeroBuckets();
     for (const b of BUCKETS) deltas[b] = 0 - charge.deltas[b];
+    const credits = -charge.amount;
+    const keys = useKeysOf(charge.reference);
     // The key is derived from the charge, and the store keeps one refund per charge id, so
-    // two different callers refunding the same charge still write one entry.
+    // two different callers refunding the same charge still write one entry: a charge that
+    // was refunded because its review failed cannot be refunded again on request.
     const taken = lotDeltasOf(charge);
-    const result = await this.write(id, `refund:${chargeKey}`, "refund", (prev, now) => ({
-      draft: {
-        type: "refund",
-        deltas,
-        lotDeltas: giveBackToLots(lotsOf(prev), taken, (prev?.seq ?? 0) + 1, now),
-        description: description ?? `Refund: ${charge.description}`,
-        reference: charge.reference,
-        refundOf: charge.id,
+    type OverCap = { cap: number; used: number };
+    const result = await this.write<OverCap>(
+      id,
+      `refund:${chargeKey}`,
+      "refund",
+      (prev, now, use) => {
+        // A refund gives this month's budgets back what a charge of this month took from them.
+        let monthUse =
+          periodOf(charge.createdAt) === use.period ? countCharge(use, keys, credits, -1) : use;
+        if (request) {
+          // The cap and the month's requested refunds are read from the same newest entry as
+          // everything else, so two requests at once cannot both fit under it.
+          const cap = requestedRefundCap(use.charged);
+          if (use.requestedRefunds + credits > cap)
+            return { reject: { cap, used: use.requestedRefunds } };
+          monthUse = { ...monthUse, requestedRefunds: monthUse.requestedRefunds + credits };
+        }
+        return {
+          draft: {
+            type: "refund",
+            deltas,
+            lotDeltas: giveBackToLots(lotsOf(prev), taken, (prev?.seq ?? 0) + 1, now),
+            description: description ?? `Refund: ${charge.description}`,
+            reference: charge.reference,
+            refundOf: charge.id,
+            monthUse,
+            ...(request ? { refundRequest: request } : {}),
+          },
+        };
       },
-    }));
+    );
+    if ("reason" in result) return { status: "over_refund_cap", ...result.reason, credits };
     if ("conflict" in result) {
       // Unreachable while refund keys derive from the charge; kept so a refund written some
       // other way is still answered with that refund rather than a second one.
@@ -280,6 +342,17 @@ export class Ledger {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
     const { types, from, to } = parseInput(exportFilterSchema, filter);
     return entriesToCsv(this.store.stream(id, "desc", { types, from, to }));
+  }
+
+  /**
+   * This month's use (month-use.ts) as the next charge would see it: what the budgets and the
+   * requested-refund cap are at. Read-only: the free tier is not rolled.
+   */
+  async monthUse(accountId: AccountId): Promise<MonthUse> {
+    const id = parseInput(accountIdSchema, accountId) as AccountId;
+    const latest = await this.store.latest(id);
+    const now = this.now();
+    return carriedMonthUse(latest, now) ?? (await countMonthUse(this.store, id, now));
   }
 
   async summary(accountId: AccountId): Promise<BalanceSummary> {

@@ -3,6 +3,7 @@
  * the balance is never stored anywhere else: it is the newest entry's `balanceAfter`.
  */
 import type { AccountId } from "../accounts/types.js";
+import type { MonthUse } from "./month-use.js";
 
 /** Buckets in the order credits are spent: free first, then bonus, then purchased. */
 export const BUCKETS = ["free", "bonus", "purchased"] as const;
@@ -89,7 +90,19 @@ export interface LedgerEntry {
   lotsAfter: Lot[] | null;
   /** Signed change per lot; adds up to deltas.bonus. Null on entries written before lots. */
   lotDeltas: LotDelta[] | null;
+  /** The month's use after this entry (month-use.ts). Null on entries written before it. */
+  monthUse: MonthUse | null;
+  /** For a refund someone asked for (`/jasper refund`): who, and why. Null otherwise. */
+  refundRequest: RefundRequest | null;
   createdAt: Date;
+}
+
+/** Who asked for a refund with `/jasper refund`, and the reason they gave. */
+export interface RefundRequest {
+  /** GitHub user id and login. */
+  userId: number;
+  login: string;
+  reason: string;
 }
 
 export const zeroBuckets = (): BucketAmounts => ({ free: 0, bonus: 0, purchased: 0 });

@@ -2,6 +2,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { LedgerContentionError } from "../errors.js";
 import type { AppendConflict, LedgerStore, NewEntry } from "./ledger-store.js";
 import { applyLotDeltas, lotsOf } from "./lots.js";
+import { carriedMonthUse, monthUseFromEntries, type MonthUse } from "./month-use.js";
+import { periodOf, periodStart } from "./periods.js";
 import {
   BUCKETS,
   sumBuckets,
@@ -11,6 +13,7 @@ import {
   type EntryType,
   type LedgerEntry,
   type LotDelta,
+  type RefundRequest,
 } from "./types.js";
 import type { AccountId } from "../accounts/types.js";
 
@@ -28,6 +31,9 @@ export interface Draft {
   lotDeltas?: LotDelta[];
   /** The expiry of the lot this entry creates (a delta for lot seq); none when absent. */
   expiresAt?: Date | null;
+  /** The month's use after this entry; the use before it (unchanged) when absent. */
+  monthUse?: MonthUse;
+  refundRequest?: RefundRequest;
 }
 
 /**
@@ -35,7 +41,12 @@ export interface Draft {
  * attempt's one reading of the clock: the one beforeBuild saw and the entry's createdAt, so
  * a lot is never judged live by the builder yet past its expiry in the entry.
  */
-export type Build<R> = (prev: LedgerEntry | null, now: Date) => { draft: Draft } | { reject: R };
+export type Build<R> = (
+  prev: LedgerEntry | null,
+  now: Date,
+  /** The month's use before this entry (month-use.ts): what budgets are checked against. */
+  use: MonthUse,
+) => { draft: Draft } | { reject: R };
 
 export type WriteResult<R> =
   | { status: "created" | "replayed"; entry: LedgerEntry }
@@ -76,11 +87,12 @@ export async function writeEntry<R>(
     const now = ctx.now();
     if (ctx.beforeBuild && (await ctx.beforeBuild(prev, now))) continue;
 
-    const built = build(prev, now);
+    const use = carriedMonthUse(prev, now) ?? (await countMonthUse(ctx.store, accountId, now));
+    const built = build(prev, now, use);
     if ("reject" in built) return { status: "rejected", reason: built.reject };
 
     const result = await ctx.store.append(
-      nextEntry(accountId, prev, built.draft, idempotencyKey, now),
+      nextEntry(accountId, prev, built.draft, idempotencyKey, now, use),
     );
     if (result.ok) return { status: "created", entry: result.entry };
     if (result.conflict === "refund") return { status: "conflict", conflict: "refund" };
@@ -98,6 +110,7 @@ function nextEntry(
   draft: Draft,
   idempotencyKey: string,
   now: Date,
+  use: MonthUse,
 ): NewEntry {
   const before = prev?.bucketsAfter ?? zeroBuckets();
   const bucketsAfter = zeroBuckets();
@@ -137,6 +150,36 @@ function nextEntry(
     uncollected: draft.uncollected ?? 0,
     lotsAfter,
     lotDeltas,
+    monthUse: draft.monthUse ?? use,
+    refundRequest: draft.refundRequest ?? null,
     createdAt: now,
   };
+}
+
+/**
+ * The month's use counted from this month's entries: once per account, for its first entry
+ * written after the upgrade that added month use (the newest entry has none). Every entry
+ * after carries it, so this never runs again for that account.
+ */
+export async function countMonthUse(
+  store: LedgerStore,
+  accountId: AccountId,
+  now: Date,
+): Promise<MonthUse> {
+  const entries: LedgerEntry[] = [];
+  const charges = new Map<string, LedgerEntry>();
+  for await (const e of store.stream(accountId, "asc", { from: periodStart(now) })) {
+    entries.push(e);
+    if (e.type === "usage") charges.set(e.id, e);
+  }
+  // A refund of last month's charge needs that charge, which is not among this month's.
+  for (const e of entries) {
+    if (e.type === "refund" && e.refundOf && !charges.has(e.refundOf)) {
+      const charge = await store.findById(accountId, e.refundOf);
+      if (charge) charges.set(charge.id, charge);
+    }
+  }
+  return monthUseFromEntries(periodOf(now), entries, (r) =>
+    r.refundOf ? charges.get(r.refundOf) : undefined,
+  );
 }

@@ -203,7 +203,8 @@ export function createAcceptReview(deps: AcceptDeps) {
       },
       idempotencyKey: key,
     });
-    return result.status === "insufficient" ? null : key;
+    // Only a charge that exists pays; any refusal (credits, a budget) leaves the run unpaid.
+    return result.status === "created" || result.status === "replayed" ? key : null;
   }
 
   return {

@@ -24,6 +24,9 @@ export function rawEntry(
     // Written as before lots: the bonus bucket reads as one lot without expiry.
     lotsAfter: null,
     lotDeltas: null,
+    // And before month use: the ledger counts the month from the entries.
+    monthUse: null,
+    refundRequest: null,
     createdAt: new Date(Date.UTC(2026, 10, seq)),
     ...over,
   };

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { AccountId } from "../../accounts/types.js";
+import { copyMonthUse } from "../../ledger/month-use.js";
 import type { EntryType, LedgerEntry } from "../../ledger/types.js";
 import type {
   AppendResult,
@@ -162,6 +163,8 @@ function copyEntry(e: LedgerEntry): LedgerEntry {
         expiresAt: l.expiresAt === null ? null : new Date(l.expiresAt),
       })) ?? null,
     lotDeltas: e.lotDeltas?.map((d) => ({ ...d })) ?? null,
+    monthUse: e.monthUse ? copyMonthUse(e.monthUse) : null,
+    refundRequest: e.refundRequest ? { ...e.refundRequest } : null,
     createdAt: new Date(e.createdAt),
   };
 }

@@ -1,5 +1,6 @@
 import { isObjectIdOrHexString, trusted, type QueryFilter } from "mongoose";
 import { toAccountId, type AccountId } from "../../accounts/types.js";
+import type { MonthUse, UseCounter } from "../../ledger/month-use.js";
 import type { BucketAmounts, EntryType, LedgerEntry } from "../../ledger/types.js";
 import type {
   AppendConflict,
@@ -222,7 +223,31 @@ function toEntry(doc: LedgerEntryDoc): LedgerEntry {
         remaining: l.remaining,
       })) ?? null,
     lotDeltas: doc.lotDeltas?.map((d) => ({ lot: d.lot, amount: d.amount })) ?? null,
+    // Absent on entries written before month use: null, which month-use.ts counts again.
+    monthUse: doc.monthUse ? monthUse(doc.monthUse) : null,
+    refundRequest: doc.refundRequest
+      ? {
+          userId: doc.refundRequest.userId,
+          login: doc.refundRequest.login,
+          reason: doc.refundRequest.reason,
+        }
+      : null,
     createdAt: doc.createdAt,
+  };
+}
+
+/** Field by field, so nothing mongoose added (or a stray stored field) reaches the domain. */
+function monthUse(u: MonthUse): MonthUse {
+  const counters = (cs: UseCounter[]): UseCounter[] =>
+    cs.map((c) => ({ key: c.key, credits: c.credits, runs: c.runs }));
+  return {
+    period: u.period,
+    charged: u.charged,
+    requestedRefunds: u.requestedRefunds,
+    account: u.account,
+    repositories: counters(u.repositories),
+    authors: counters(u.authors),
+    pulls: counters(u.pulls),
   };
 }
 

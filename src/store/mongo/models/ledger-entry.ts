@@ -6,17 +6,24 @@ import {
   type LedgerEntry,
   type Lot,
   type LotDelta,
+  type RefundRequest,
 } from "../../../ledger/types.js";
+import type { MonthUse, UseCounter } from "../../../ledger/month-use.js";
 
 /**
  * A ledger entry as stored: the domain LedgerEntry with `_id` in place of `id`, derived from
  * it so the two cannot drift apart. The lot fields are absent on entries written before lots.
  */
-export type LedgerEntryDoc = Omit<LedgerEntry, "id" | "accountId" | "lotsAfter" | "lotDeltas"> & {
+export type LedgerEntryDoc = Omit<
+  LedgerEntry,
+  "id" | "accountId" | "lotsAfter" | "lotDeltas" | "monthUse" | "refundRequest"
+> & {
   _id: Types.ObjectId;
   accountId: number;
   lotsAfter?: Lot[] | null | undefined;
   lotDeltas?: LotDelta[] | null | undefined;
+  monthUse?: MonthUse | null | undefined;
+  refundRequest?: RefundRequest | null | undefined;
 };
 
 // Credits are whole numbers. Mongoose's Number type would accept 1.5, so every amount says so.
@@ -49,6 +56,39 @@ const lotDeltaSchema = new Schema<LotDelta>(
   { _id: false },
 );
 
+const counterSchema = new Schema<UseCounter>(
+  {
+    // Repository names, logins and `owner/name#number`: plain strings in an array, never
+    // field names, since a repository name may hold a "." that MongoDB reads as a path.
+    key: { type: String, required: true },
+    credits: { type: Number, required: true, validate: integer },
+    runs: { type: Number, required: true, validate: integer },
+  },
+  { _id: false },
+);
+
+const monthUseSchema = new Schema<MonthUse>(
+  {
+    period: { type: String, required: true },
+    charged: { type: Number, required: true, validate: integer },
+    requestedRefunds: { type: Number, required: true, validate: integer },
+    account: { type: Number, required: true, validate: integer },
+    repositories: { type: [counterSchema], default: [] },
+    authors: { type: [counterSchema], default: [] },
+    pulls: { type: [counterSchema], default: [] },
+  },
+  { _id: false },
+);
+
+const refundRequestSchema = new Schema<RefundRequest>(
+  {
+    userId: { type: Number, required: true, validate: integer },
+    login: { type: String, required: true },
+    reason: { type: String, required: true },
+  },
+  { _id: false },
+);
+
 export const ledgerEntrySchema = new Schema<LedgerEntryDoc>(
   {
     accountId: { type: Number, required: true, validate: integer },
@@ -69,6 +109,9 @@ export const ledgerEntrySchema = new Schema<LedgerEntryDoc>(
     // entry written before lots, read through a document, look like one with no bonus lots.
     lotsAfter: { type: [lotSchema], default: undefined },
     lotDeltas: { type: [lotDeltaSchema], default: undefined },
+    // Absent (not null) on entries written before them; null on entries that are not requests.
+    monthUse: { type: monthUseSchema, default: undefined },
+    refundRequest: { type: refundRequestSchema, default: null },
     // Set by the caller (the ledger's clock), so no timestamps option.
     createdAt: { type: Date, required: true },
   },

@@ -1,0 +1,196 @@
+/**
+ * The month's use, carried on every entry like the bonus lots: what this calendar month's
+ * charges took, in total, per repository, per pull request author and per pull request, net
+ * of refunds of those charges; and what `/jasper refund` gave back this month. Budgets
+ * (src/budgets) and the requested-refund cap are checked against it, and since the next
+ * entry's use follows from the newest entry's alone, a charge checks its budgets and the
+ * balance from one entry and writes one insert: the (account, seq) index that stops two
+ * writers spending the same credit also stops them spending the same budget.
+ *
+ * Counters exist only for keys with a non-zero count, so an entry holds one per repository,
+ * author and pull request charged this month (docs/billing.md, "Budgets", says what that
+ * costs). A new month starts from zero.
+ */
+import type { BudgetKind } from "../budgets/types.js";
+import { periodOf } from "./periods.js";
+import type { EntryReference, LedgerEntry } from "./types.js";
+
+export interface UseCounter {
+  key: string;
+  /** Net credits this month's charges took. */
+  credits: number;
+  /** Net charges (review runs paid for) this month. */
+  runs: number;
+}
+
+export interface MonthUse {
+  /** "YYYY-MM" (UTC). */
+  period: string;
+  /** Gross credits charged this month (usage entries), whatever was refunded since. */
+  charged: number;
+  /** Credits refunded this month at someone's request (`/jasper refund`), against its cap. */
+  requestedRefunds: number;
+  /** Net credits of this month's charges, the account budget's use. */
+  account: number;
+  repositories: UseCounter[];
+  authors: UseCounter[];
+  pulls: UseCounter[];
+}
+
+/** The caps a charge must fit, resolved from the account's budget rules by the caller. */
+export interface ChargeLimits {
+  account?: number | undefined;
+  repository?: number | undefined;
+  author?: number | undefined;
+  /** Charged runs of this pull request this month, this one included. */
+  pullRequestRuns?: number | undefined;
+}
+
+/** The budget a charge did not fit: its cap and what was used before the charge. */
+export interface BudgetStop {
+  budget: BudgetKind;
+  cap: number;
+  used: number;
+}
+
+/** Where a charge's use is counted: keys of a pull request reference, lower-cased. */
+export interface UseKeys {
+  repository: string | null;
+  author: string | null;
+  pull: string | null;
+}
+
+export const emptyMonthUse = (period: string): MonthUse => ({
+  period,
+  charged: 0,
+  requestedRefunds: 0,
+  account: 0,
+  repositories: [],
+  authors: [],
+  pulls: [],
+});
+
+export function copyMonthUse(u: MonthUse): MonthUse {
+  const counters = (cs: UseCounter[]) => cs.map((c) => ({ ...c }));
+  return {
+    ...u,
+    repositories: counters(u.repositories),
+    authors: counters(u.authors),
+    pulls: counters(u.pulls),
+  };
+}
+
+/**
+ * The counters of a pull request charge. Repository names are the full `owner/name`, logins
+ * as GitHub spells them; both compared lower-cased, as GitHub does.
+ */
+export function useKeysOf(reference: EntryReference | null): UseKeys {
+  if (reference?.kind !== "pull_request") return { repository: null, author: null, pull: null };
+  const repository = reference.repository.toLowerCase();
+  return {
+    repository,
+    author: reference.author ? reference.author.toLowerCase() : null,
+    pull: `${repository}#${reference.number}`,
+  };
+}
+
+const counterOf = (cs: readonly UseCounter[], key: string | null): UseCounter =>
+  cs.find((c) => c.key === key) ?? { key: key ?? "", credits: 0, runs: 0 };
+
+/** What one budget has used this month (credits, or runs for the per-PR cap). */
+export function usedBy(use: MonthUse, budget: BudgetKind, keys: UseKeys): number {
+  switch (budget) {
+    case "account":
+      return use.account;
+    case "repository":
+      return counterOf(use.repositories, keys.repository).credits;
+    case "author":
+      return counterOf(use.authors, keys.author).credits;
+    case "pull_request_runs":
+      return counterOf(use.pulls, keys.pull).runs;
+  }
+}
+
+/**
+ * The first budget a charge of `cost` does not fit, or null when it fits them all. A cap
+ * whose key is unknown (an author not recorded) cannot be counted, so it is not checked; the
+ * caller passes the author whenever it knows it.
+ */
+export function budgetStop(
+  use: MonthUse,
+  limits: ChargeLimits,
+  keys: UseKeys,
+  cost: number,
+): BudgetStop | null {
+  const checks: [BudgetKind, number | undefined, boolean, number][] = [
+    ["account", limits.account, true, cost],
+    ["repository", limits.repository, keys.repository !== null, cost],
+    ["author", limits.author, keys.author !== null, cost],
+    ["pull_request_runs", limits.pullRequestRuns, keys.pull !== null, 1],
+  ];
+  for (const [budget, cap, countable, adds] of checks) {
+    if (cap === undefined || !countable) continue;
+    const used = usedBy(use, budget, keys);
+    if (used + adds > cap) return { budget, cap, used };
+  }
+  return null;
+}
+
+/** `use` with a charge (sign 1) or the refund of one of this month's charges (sign -1). */
+export function countCharge(use: MonthUse, keys: UseKeys, credits: number, sign: 1 | -1): MonthUse {
+  const next = copyMonthUse(use);
+  if (sign === 1) next.charged += credits;
+  next.account = Math.max(0, next.account + sign * credits);
+  next.repositories = bump(next.repositories, keys.repository, sign * credits, sign);
+  next.authors = bump(next.authors, keys.author, sign * credits, sign);
+  next.pulls = bump(next.pulls, keys.pull, sign * credits, sign);
+  return next;
+}
+
+function bump(cs: UseCounter[], key: string | null, credits: number, runs: number): UseCounter[] {
+  if (key === null) return cs;
+  const current = counterOf(cs, key);
+  const updated = {
+    key,
+    credits: Math.max(0, current.credits + credits),
+    runs: Math.max(0, current.runs + runs),
+  };
+  const rest = cs.filter((c) => c.key !== key);
+  // Zero counters are dropped so an entry carries only what this month used.
+  return updated.credits === 0 && updated.runs === 0 ? rest : [...rest, updated];
+}
+
+/**
+ * The month's use before the next entry, written at `now`: the newest entry's when it is of
+ * this month; zero in a new month. Null when the newest entry predates month use and is of
+ * this month: the caller then counts the month from the entries (monthUseFromEntries).
+ */
+export function carriedMonthUse(prev: LedgerEntry | null, now: Date): MonthUse | null {
+  const period = periodOf(now);
+  if (!prev || periodOf(prev.createdAt) !== period) return emptyMonthUse(period);
+  if (prev.monthUse && prev.monthUse.period === period) return copyMonthUse(prev.monthUse);
+  return prev.monthUse ? emptyMonthUse(period) : null;
+}
+
+/**
+ * The month's use counted from its entries, oldest first: for the first entry written after
+ * an upgrade, when the newest entry carries no use yet. `charges` finds a refunded charge.
+ */
+export function monthUseFromEntries(
+  period: string,
+  entries: readonly LedgerEntry[],
+  chargeOf: (refund: LedgerEntry) => LedgerEntry | undefined,
+): MonthUse {
+  let use = emptyMonthUse(period);
+  for (const e of entries) {
+    if (periodOf(e.createdAt) !== period) continue;
+    if (e.type === "usage") use = countCharge(use, useKeysOf(e.reference), -e.amount, 1);
+    if (e.type !== "refund") continue;
+    const charge = chargeOf(e);
+    if (charge && periodOf(charge.createdAt) === period) {
+      use = countCharge(use, useKeysOf(charge.reference), -charge.amount, -1);
+    }
+    if (e.refundRequest) use = { ...use, requestedRefunds: use.requestedRefunds + e.amount };
+  }
+  return use;
+}
