@@ -163,7 +163,7 @@ function bump(cs: UseCounter[], key: string | null, credits: number, runs: numbe
 /**
  * The month's use before the next entry, written at `now`: the newest entry's when it is of
  * this month; zero in a new month. Null when the newest entry predates month use and is of
- * this month: the caller then counts the month from the entries (monthUseFromEntries).
+ * this month: the caller then counts the month from its entries (write-entry.ts, countMonthUse).
  */
 export function carriedMonthUse(prev: LedgerEntry | null, now: Date): MonthUse | null {
   const period = periodOf(now);
@@ -173,24 +173,30 @@ export function carriedMonthUse(prev: LedgerEntry | null, now: Date): MonthUse |
 }
 
 /**
- * The month's use counted from its entries, oldest first: for the first entry written after
- * an upgrade, when the newest entry carries no use yet. `charges` finds a refunded charge.
+ * The month's use after entry `e`, from the use before it: what the ledger writes on `e`, and
+ * what the ledger check (verify-month-use.ts) and the count after an upgrade (countMonthUse) replay. `charge`
+ * is the usage entry a refund gives back.
  */
-export function monthUseFromEntries(
-  period: string,
-  entries: readonly LedgerEntry[],
-  chargeOf: (refund: LedgerEntry) => LedgerEntry | undefined,
-): MonthUse {
-  let use = emptyMonthUse(period);
-  for (const e of entries) {
-    if (periodOf(e.createdAt) !== period) continue;
-    if (e.type === "usage") use = countCharge(use, useKeysOf(e.reference), -e.amount, 1);
-    if (e.type !== "refund") continue;
-    const charge = chargeOf(e);
-    if (charge && periodOf(charge.createdAt) === period) {
-      use = countCharge(use, useKeysOf(charge.reference), -charge.amount, -1);
-    }
-    if (e.refundRequest) use = { ...use, requestedRefunds: use.requestedRefunds + e.amount };
+export function useAfter(use: MonthUse, e: LedgerEntry, charge: LedgerEntry | undefined): MonthUse {
+  const period = periodOf(e.createdAt);
+  let next = use.period === period ? use : emptyMonthUse(period);
+  if (e.type === "usage") next = countCharge(next, useKeysOf(e.reference), -e.amount, 1);
+  if (e.type !== "refund") return next;
+  if (charge && periodOf(charge.createdAt) === period) {
+    next = countCharge(next, useKeysOf(charge.reference), -charge.amount, -1);
   }
-  return use;
+  if (e.refundRequest) next = { ...next, requestedRefunds: next.requestedRefunds + e.amount };
+  return next;
+}
+
+/** Two uses hold the same counts (counters compared by key, in any order). */
+export function sameMonthUse(a: MonthUse, b: MonthUse): boolean {
+  const norm = (u: MonthUse) =>
+    JSON.stringify({
+      ...u,
+      repositories: [...u.repositories].sort((x, y) => x.key.localeCompare(y.key)),
+      authors: [...u.authors].sort((x, y) => x.key.localeCompare(y.key)),
+      pulls: [...u.pulls].sort((x, y) => x.key.localeCompare(y.key)),
+    });
+  return norm(a) === norm(b);
 }

@@ -2,6 +2,7 @@ import type { LedgerStore } from "./ledger-store.js";
 import { BUCKETS, sumBuckets, zeroBuckets, type LedgerEntry, type Lot } from "./types.js";
 import type { AccountId } from "../accounts/types.js";
 import { LotChecker, refundLotProblem } from "./verify-lots.js";
+import { MonthUseChecker } from "./verify-month-use.js";
 
 export interface LedgerProblem {
   accountId: AccountId;
@@ -23,7 +24,8 @@ export interface VerifyReport {
  * amount is the sum of its bucket deltas; its buckets and balance follow from the entry
  * before; no bucket is ever negative; the running sum of amounts equals the balance; each
  * refund gives back exactly one earlier usage charge, once, to the lots it came from or as the
- * refund rule says; and the bonus lots hold up (verify-lots.ts). Streams every account's
+ * refund rule says; the bonus lots hold up (verify-lots.ts); and each entry's month use is
+ * what the month's entries add up to (verify-month-use.ts). Streams every account's
  * entries, so memory grows only with the number of refunds and expired lots.
  */
 export async function verifyLedger(store: LedgerStore, maxProblems = 1000): Promise<VerifyReport> {
@@ -42,6 +44,7 @@ export async function verifyLedger(store: LedgerStore, maxProblems = 1000): Prom
     let expectedSeq = 1;
     const refunded = new Set<string>();
     const lots = new LotChecker(fail);
+    const use = new MonthUseChecker(fail);
 
     for await (const e of store.stream(accountId, "asc")) {
       report.entries++;
@@ -68,24 +71,26 @@ export async function verifyLedger(store: LedgerStore, maxProblems = 1000): Prom
       }
       const lotsBefore = lots.current();
       lots.check(e);
-      if (e.type === "refund") await checkRefund(store, e, lotsBefore, refunded, fail);
+      const charge =
+        e.type === "refund" && e.refundOf ? await store.findById(accountId, e.refundOf) : null;
+      use.check(e, charge ?? undefined);
+      if (e.type === "refund") checkRefund(e, charge, lotsBefore, refunded, fail);
       buckets = { ...e.bucketsAfter };
     }
   }
   return report;
 }
 
-async function checkRefund(
-  store: LedgerStore,
+function checkRefund(
   refund: LedgerEntry,
+  charge: LedgerEntry | null,
   lotsBefore: readonly Lot[],
   refunded: Set<string>,
   fail: (e: LedgerEntry, problem: string) => void,
-): Promise<void> {
+): void {
   if (refund.refundOf === null) return fail(refund, "refund names no charge");
   if (refunded.has(refund.refundOf)) return fail(refund, "charge refunded more than once");
   refunded.add(refund.refundOf);
-  const charge = await store.findById(refund.accountId, refund.refundOf);
   if (!charge || charge.type !== "usage" || charge.seq >= refund.seq) {
     return fail(refund, "refund does not follow a usage charge of this account");
   }

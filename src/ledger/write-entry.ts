@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { LedgerContentionError } from "../errors.js";
 import type { AppendConflict, LedgerStore, NewEntry } from "./ledger-store.js";
 import { applyLotDeltas, lotsOf } from "./lots.js";
-import { carriedMonthUse, monthUseFromEntries, type MonthUse } from "./month-use.js";
+import { carriedMonthUse, emptyMonthUse, useAfter, type MonthUse } from "./month-use.js";
 import { periodOf, periodStart } from "./periods.js";
 import {
   BUCKETS,
@@ -166,20 +166,11 @@ export async function countMonthUse(
   accountId: AccountId,
   now: Date,
 ): Promise<MonthUse> {
-  const entries: LedgerEntry[] = [];
-  const charges = new Map<string, LedgerEntry>();
+  let use = emptyMonthUse(periodOf(now));
   for await (const e of store.stream(accountId, "asc", { from: periodStart(now) })) {
-    entries.push(e);
-    if (e.type === "usage") charges.set(e.id, e);
+    const charge =
+      e.type === "refund" && e.refundOf ? await store.findById(accountId, e.refundOf) : null;
+    use = useAfter(use, e, charge ?? undefined);
   }
-  // A refund of last month's charge needs that charge, which is not among this month's.
-  for (const e of entries) {
-    if (e.type === "refund" && e.refundOf && !charges.has(e.refundOf)) {
-      const charge = await store.findById(accountId, e.refundOf);
-      if (charge) charges.set(charge.id, charge);
-    }
-  }
-  return monthUseFromEntries(periodOf(now), entries, (r) =>
-    r.refundOf ? charges.get(r.refundOf) : undefined,
-  );
+  return use;
 }

@@ -1,0 +1,331 @@
+import { afterEach, describe, expect, it } from "@jest/globals";
+import type { ChargeInput } from "../../src/ledger/inputs.js";
+import type { ChargeLimits } from "../../src/ledger/month-use.js";
+import { verifyLedger } from "../../src/ledger/verify-ledger.js";
+import type { Store } from "../../src/store/store.js";
+import { rawEntry } from "../support/entries.js";
+import { makeLedger, newAccountId, purchase, TestClock } from "../support/ledger-fixture.js";
+import { storeFactories } from "../support/stores.js";
+
+interface Pr {
+  repository?: string;
+  number?: number;
+  author?: string;
+}
+
+/** A review charge on a pull request, with the budgets it must fit. */
+function charge(key: string, pr: Pr = {}, limits?: ChargeLimits): ChargeInput {
+  const repository = pr.repository ?? "acme/api";
+  const number = pr.number ?? 1;
+  return {
+    action: "review",
+    description: `Review of ${repository}#${number}`,
+    reference: {
+      kind: "pull_request",
+      repository,
+      number,
+      ...(pr.author ? { author: pr.author } : {}),
+    },
+    idempotencyKey: key,
+    ...(limits ? { limits } : {}),
+  };
+}
+
+const statuses = (results: { status: string }[]) => {
+  const counts: Record<string, number> = {};
+  for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
+  return counts;
+};
+
+describe.each(storeFactories())(
+  "budgets in the ledger on the $name store",
+  ({ create, cleanup }) => {
+    afterEach(cleanup);
+    const fresh = async (): Promise<Store> => create();
+
+    async function funded(credits = 1000) {
+      const store = await fresh();
+      const clock = new TestClock();
+      const { ledger } = makeLedger(store, clock, 0);
+      const id = newAccountId();
+      await ledger.grant(id, purchase("buy", credits));
+      return { store, ledger, clock, id };
+    }
+
+    it("never lets 200 concurrent charges past an account budget of 7", async () => {
+      const { store, ledger, id } = await funded();
+      const results = await Promise.all(
+        Array.from({ length: 200 }, (_, i) =>
+          ledger.charge(id, charge(`c${i}`, { number: i + 1 }, { account: 7 })),
+        ),
+      );
+      expect(statuses(results)).toEqual({ created: 7, over_budget: 193 });
+      expect(results.find((r) => r.status === "over_budget")).toMatchObject({
+        budget: "account",
+        cap: 7,
+        used: 7,
+        cost: 1,
+      });
+      expect(await store.ledger.list(id, { types: ["usage"], limit: 300 })).toHaveLength(7);
+      expect((await ledger.monthUse(id)).account).toBe(7);
+      expect((await verifyLedger(store.ledger)).problemCount).toBe(0);
+    });
+
+    it("caps each repository on its own, concurrently", async () => {
+      const { store, ledger, id } = await funded();
+      const results = await Promise.all(
+        Array.from({ length: 120 }, (_, i) => {
+          const repository = i % 2 === 0 ? "acme/api" : "acme/web";
+          const limits = repository === "acme/api" ? { repository: 5 } : { repository: 9 };
+          return ledger.charge(id, charge(`c${i}`, { repository, number: i + 1 }, limits));
+        }),
+      );
+      expect(statuses(results)).toEqual({ created: 14, over_budget: 106 });
+      const use = await ledger.monthUse(id);
+      const byRepo = Object.fromEntries(use.repositories.map((c) => [c.key, c.credits]));
+      expect(byRepo).toEqual({ "acme/api": 5, "acme/web": 9 });
+      expect((await verifyLedger(store.ledger)).problemCount).toBe(0);
+    });
+
+    it("caps each author, concurrently, and counts authors case-insensitively", async () => {
+      const { ledger, id } = await funded();
+      const results = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          ledger.charge(
+            id,
+            charge(`c${i}`, { number: i + 1, author: i % 2 ? "Bob" : "bob" }, { author: 4 }),
+          ),
+        ),
+      );
+      expect(statuses(results)).toEqual({ created: 4, over_budget: 56 });
+      expect((await ledger.monthUse(id)).authors).toEqual([{ key: "bob", credits: 4, runs: 4 }]);
+    });
+
+    it("caps the charged runs of one pull request, concurrently", async () => {
+      const { ledger, id } = await funded();
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          ledger.charge(id, charge(`run-${i}`, { number: 42 }, { pullRequestRuns: 3 })),
+        ),
+      );
+      expect(statuses(results)).toEqual({ created: 3, over_budget: 47 });
+      // Another pull request has runs of its own.
+      expect(
+        await ledger.charge(id, charge("other", { number: 43 }, { pullRequestRuns: 3 })),
+      ).toMatchObject({
+        status: "created",
+      });
+    });
+
+    it("checks the budget and the balance in one step: a charge that fits one but not the other writes nothing", async () => {
+      // Fits the budget, not the balance.
+      const poor = await funded(2);
+      const a = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          poor.ledger.charge(poor.id, charge(`p${i}`, { number: i + 1 }, { account: 5 })),
+        ),
+      );
+      expect(statuses(a)).toEqual({ created: 2, insufficient: 18 });
+      expect((await poor.ledger.summary(poor.id)).balance).toBe(0);
+      // Fits the balance, not the budget: the balance is left as it was.
+      const rich = await funded(10);
+      const b = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          rich.ledger.charge(rich.id, charge(`r${i}`, { number: i + 1 }, { account: 2 })),
+        ),
+      );
+      expect(statuses(b)).toEqual({ created: 2, over_budget: 18 });
+      expect((await rich.ledger.summary(rich.id)).balance).toBe(8);
+      // The month's free-tier entry, the purchase and the two charges.
+      expect(await rich.store.ledger.list(rich.id, { limit: 100 })).toHaveLength(4);
+    });
+
+    it("a cap of 0 lets nothing through; a replayed key is still a replay", async () => {
+      const { ledger, id } = await funded();
+      const first = await ledger.charge(id, charge("k1"));
+      expect(first.status).toBe("created");
+      expect(await ledger.charge(id, charge("k1", {}, { account: 0 }))).toMatchObject({
+        status: "replayed",
+      });
+      expect(await ledger.charge(id, charge("k2", {}, { account: 0 }))).toMatchObject({
+        status: "over_budget",
+        cap: 0,
+      });
+    });
+
+    it("gives a budget back what a refund of this month's charge returns, not last month's", async () => {
+      const { store, ledger, clock, id } = await funded();
+      clock.set("2026-11-30T23:00:00Z");
+      await ledger.charge(id, charge("nov", { number: 1 }));
+      clock.set("2026-12-02T10:00:00Z");
+      await ledger.charge(id, charge("dec-1", { number: 2 }, { account: 2 }));
+      await ledger.charge(id, charge("dec-2", { number: 3 }, { account: 2 }));
+      expect(await ledger.charge(id, charge("dec-3", { number: 4 }, { account: 2 }))).toMatchObject(
+        {
+          status: "over_budget",
+        },
+      );
+      // November's refund is December's money back, not December's budget.
+      await ledger.refund(id, { chargeKey: "nov" });
+      expect(await ledger.charge(id, charge("dec-3", { number: 4 }, { account: 2 }))).toMatchObject(
+        {
+          status: "over_budget",
+        },
+      );
+      await ledger.refund(id, { chargeKey: "dec-1" });
+      expect(await ledger.charge(id, charge("dec-3", { number: 4 }, { account: 2 }))).toMatchObject(
+        {
+          status: "created",
+        },
+      );
+      const use = await ledger.monthUse(id);
+      expect(use).toMatchObject({ period: "2026-12", charged: 3, account: 2 });
+      expect((await verifyLedger(store.ledger)).problemCount).toBe(0);
+    });
+
+    it("starts every budget again when the month rolls over", async () => {
+      const { ledger, clock, id } = await funded();
+      clock.set("2026-11-29T10:00:00Z");
+      const limits = { account: 1, repository: 1, author: 1, pullRequestRuns: 1 };
+      const pr = { number: 7, author: "bob" };
+      expect((await ledger.charge(id, charge("a", pr, limits))).status).toBe("created");
+      expect((await ledger.charge(id, charge("b", pr, limits))).status).toBe("over_budget");
+      clock.set("2026-12-01T00:00:00Z");
+      expect(await ledger.monthUse(id)).toMatchObject({ period: "2026-12", account: 0, pulls: [] });
+      expect((await ledger.charge(id, charge("b", pr, limits))).status).toBe("created");
+    });
+
+    it("counts the month from the entries when the newest was written before month use", async () => {
+      const store = await fresh();
+      const clock = new TestClock(new Date("2026-11-20T10:00:00Z"));
+      const { ledger } = makeLedger(store, clock, 0);
+      const id = newAccountId();
+      // Two entries as an older release wrote them: a grant and a charge of acme/api#5, this month.
+      const at = new Date("2026-11-20T09:00:00Z");
+      await store.ledger.append(
+        rawEntry(id, 1, {
+          type: "purchase",
+          deltas: { free: 0, bonus: 0, purchased: 10 },
+          amount: 10,
+          bucketsAfter: { free: 0, bonus: 0, purchased: 10 },
+          balanceAfter: 10,
+          createdAt: at,
+        }),
+      );
+      await store.ledger.append(
+        rawEntry(id, 2, {
+          type: "usage",
+          amount: -1,
+          deltas: { free: 0, bonus: 0, purchased: -1 },
+          bucketsAfter: { free: 0, bonus: 0, purchased: 9 },
+          balanceAfter: 9,
+          reference: { kind: "pull_request", repository: "acme/api", number: 5 },
+          createdAt: at,
+        }),
+      );
+      expect(await ledger.monthUse(id)).toMatchObject({ account: 1, charged: 1 });
+      expect(
+        await ledger.charge(id, charge("new", { number: 5 }, { pullRequestRuns: 1 })),
+      ).toMatchObject({
+        status: "over_budget",
+        budget: "pull_request_runs",
+      });
+      const written = await ledger.charge(id, charge("new", { number: 6 }, { account: 2 }));
+      expect(written).toMatchObject({ status: "created", entry: { monthUse: { account: 2 } } });
+      expect((await verifyLedger(store.ledger)).problemCount).toBe(0);
+    });
+
+    it("refunds on request up to 20% of the month's charges, concurrently, once per charge", async () => {
+      const { store, ledger, id } = await funded();
+      for (let i = 0; i < 10; i++) await ledger.charge(id, charge(`c${i}`, { number: i + 1 }));
+      const request = { userId: 7, login: "bob", reason: "the review was wrong" };
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => ledger.refund(id, { chargeKey: `c${i}`, request })),
+      );
+      // 20% of 10 credits charged this month.
+      expect(statuses(results)).toEqual({ created: 2, over_refund_cap: 8 });
+      expect(results.find((r) => r.status === "over_refund_cap")).toEqual({
+        status: "over_refund_cap",
+        cap: 2,
+        used: 2,
+        credits: 1,
+      });
+      const refunds = await store.ledger.list(id, { types: ["refund"], limit: 20 });
+      expect(refunds).toHaveLength(2);
+      expect(refunds[0]!.refundRequest).toEqual(request);
+      // A refunded charge asked again is the same refund, whatever the cap says now.
+      const done = refunds[0]!.refundOf!;
+      const key = (await store.ledger.findById(id, done))!.idempotencyKey;
+      expect(await ledger.refund(id, { chargeKey: key, request })).toMatchObject({
+        status: "replayed",
+      });
+      // Automatic refunds do not count against the cap, nor are they capped.
+      expect(await ledger.refund(id, { chargeKey: "c9" })).toMatchObject({ status: "created" });
+      expect((await ledger.monthUse(id)).requestedRefunds).toBe(2);
+      expect((await verifyLedger(store.ledger)).problemCount).toBe(0);
+    });
+
+    it("allows at least one requested refund however little was charged", async () => {
+      const { ledger, id } = await funded();
+      await ledger.charge(id, charge("only"));
+      const request = { userId: 7, login: "bob", reason: "noise" };
+      expect(await ledger.refund(id, { chargeKey: "only", request })).toMatchObject({
+        status: "created",
+        entry: { refundRequest: request },
+      });
+    });
+
+    it("refuses bad limits and requests before writing anything", async () => {
+      const { store, ledger, id } = await funded();
+      await expect(ledger.charge(id, charge("x", {}, { account: -1 }))).rejects.toThrow(/account/);
+      await expect(
+        ledger.charge(id, { ...charge("y"), limits: { everything: 1 } as ChargeLimits }),
+      ).rejects.toThrow();
+      await ledger.charge(id, charge("z"));
+      await expect(
+        ledger.refund(id, { chargeKey: "z", request: { userId: 7, login: "bob", reason: " " } }),
+      ).rejects.toThrow(/reason/);
+      expect(await store.ledger.list(id, { limit: 10 })).toHaveLength(3); // free tier, buy, z
+    });
+
+    it("ledger:verify finds month use that does not add up, and requested refunds over the cap", async () => {
+      const { store, ledger, id } = await funded();
+      const c = await ledger.charge(id, charge("c1"));
+      if (!("entry" in c)) throw new Error("charge refused");
+      const prev = c.entry;
+      // A charge that claims the month had used nothing before it.
+      await store.ledger.append({
+        ...prev,
+        seq: prev.seq + 1,
+        idempotencyKey: "planted",
+        bucketsAfter: { free: 0, bonus: 0, purchased: prev.balanceAfter - 1 },
+        balanceAfter: prev.balanceAfter - 1,
+        monthUse: { ...prev.monthUse!, account: 1, charged: 1 },
+      });
+      // Requested refunds of both charges: 2 credits, past 20% of the 2 charged (a cap of 1).
+      const planted = (await store.ledger.findByKey(id, "planted"))!;
+      const refundOf = (of: typeof prev, seq: number, balance: number) => ({
+        ...prev,
+        seq,
+        type: "refund" as const,
+        amount: 1,
+        deltas: { free: 0, bonus: 0, purchased: 1 },
+        bucketsAfter: { free: 0, bonus: 0, purchased: balance },
+        balanceAfter: balance,
+        idempotencyKey: `refund:${of.idempotencyKey}`,
+        refundOf: of.id,
+        refundRequest: { userId: 1, login: "bob", reason: "x" },
+        monthUse: null,
+      });
+      await store.ledger.append(refundOf(prev, prev.seq + 2, prev.balanceAfter));
+      await store.ledger.append(refundOf(planted, prev.seq + 3, prev.balanceAfter + 1));
+      const problems = (await verifyLedger(store.ledger)).problems.map((p) => [p.seq, p.problem]);
+      expect(problems).toEqual(
+        expect.arrayContaining([
+          [prev.seq + 1, expect.stringMatching(/month use/)],
+          [prev.seq + 3, expect.stringMatching(/exceed the cap \(1\)/)],
+        ]),
+      );
+    });
+  },
+);
