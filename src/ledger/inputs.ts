@@ -121,7 +121,13 @@ export const chargeSchema = z.strictObject({
   idempotencyKey: idempotencyKeySchema,
   /** The budgets the charge must fit (month-use.ts), resolved from the account's rules. */
   limits: z
-    .strictObject({ account: cap, repository: cap, author: cap, pullRequestRuns: cap })
+    .strictObject({
+      account: cap,
+      repository: cap,
+      author: cap,
+      pullRequestRuns: cap,
+      warnAtPercent: z.number().int().min(1).max(100).optional(),
+    })
     .optional(),
 });
 export type ChargeInput = z.input<typeof chargeSchema>;

@@ -15,8 +15,10 @@ import {
   budgetStop,
   carriedMonthUse,
   countCharge,
+  takeWarnings,
   useKeysOf,
   type BudgetStop,
+  type BudgetWarning,
   type MonthUse,
 } from "./month-use.js";
 import { entriesToCsv } from "./export-csv.js";
@@ -77,7 +79,8 @@ export interface Written {
 }
 
 export type ChargeResult =
-  | Written
+  /** `warnings`: the budgets this charge took to their warning share (none on a replay). */
+  | (Written & { warnings: BudgetWarning[] })
   /** The action costs nothing: no entry is written. */
   | { status: "included"; action: BillableAction }
   /** Nothing was written: the balance does not cover the cost. */
@@ -161,6 +164,7 @@ export class Ledger {
     if (cost === 0) return { status: "included", action };
     const keys = useKeysOf(reference ?? null);
     type Refused = { balance: number; cost: number } | BudgetStop;
+    let warnings: BudgetWarning[] = [];
     const result = await this.write<Refused>(id, idempotencyKey, "usage", (prev, _now, use) => {
       const stop = limits ? budgetStop(use, limits, keys, cost) : null;
       if (stop) return { reject: stop };
@@ -169,6 +173,9 @@ export class Ledger {
       if (!deltas) return { reject: { balance: prev?.balanceAfter ?? 0, cost } };
       // Within the bonus bucket, the soonest-expiring lot first (lots.ts).
       const lotDeltas = takeFromLots(lotsOf(prev), -deltas.bonus);
+      const monthUse = countCharge(use, keys, cost, 1);
+      // The attempt that writes decides the warnings: an earlier one's view was stale.
+      warnings = limits ? takeWarnings(use, monthUse, limits, keys) : [];
       return {
         draft: {
           type: "usage",
@@ -176,7 +183,7 @@ export class Ledger {
           lotDeltas,
           description,
           reference: reference ?? null,
-          monthUse: countCharge(use, keys, cost, 1),
+          monthUse,
         },
       };
     });
@@ -186,7 +193,8 @@ export class Ledger {
         ? { status: "over_budget", cost, ...r }
         : { status: "insufficient", ...r };
     }
-    return mustBeWritten(result);
+    const out = mustBeWritten(result);
+    return { ...out, warnings: out.status === "created" ? warnings : [] };
   }
 
   /**

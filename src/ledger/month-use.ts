@@ -35,6 +35,12 @@ export interface MonthUse {
   repositories: UseCounter[];
   authors: UseCounter[];
   pulls: UseCounter[];
+  /**
+   * The budgets whose warning went out this month (`account`, `repository:owner/name`,
+   * `author:login`): recorded by the charge that crossed the share, so that each budget warns
+   * once a month however its use goes down (refunds) and up again.
+   */
+  warned: string[];
 }
 
 /** The caps a charge must fit, resolved from the account's budget rules by the caller. */
@@ -44,6 +50,18 @@ export interface ChargeLimits {
   author?: number | undefined;
   /** Charged runs of this pull request this month, this one included. */
   pullRequestRuns?: number | undefined;
+  /** The share (percent) of a credit budget at which the charge reaching it warns. */
+  warnAtPercent?: number | undefined;
+}
+
+/** A credit budget a charge took to its warning share: warn its billing contacts. */
+export interface BudgetWarning {
+  /** `account`, `repository:owner/name` or `author:login`, as in MonthUse.warned. */
+  id: string;
+  budget: Exclude<BudgetKind, "pull_request_runs">;
+  cap: number;
+  /** Use after the charge. */
+  used: number;
 }
 
 /** The budget a charge did not fit: its cap and what was used before the charge. */
@@ -68,6 +86,7 @@ export const emptyMonthUse = (period: string): MonthUse => ({
   repositories: [],
   authors: [],
   pulls: [],
+  warned: [],
 });
 
 export function copyMonthUse(u: MonthUse): MonthUse {
@@ -77,6 +96,7 @@ export function copyMonthUse(u: MonthUse): MonthUse {
     repositories: counters(u.repositories),
     authors: counters(u.authors),
     pulls: counters(u.pulls),
+    warned: [...u.warned],
   };
 }
 
@@ -134,6 +154,37 @@ export function budgetStop(
     if (used + adds > cap) return { budget, cap, used };
   }
   return null;
+}
+
+/**
+ * The credit budgets a charge took from under its warning share to at or over it, and that
+ * have not warned this month: each is added to `after.warned` (changed in place).
+ */
+export function takeWarnings(
+  before: MonthUse,
+  after: MonthUse,
+  limits: ChargeLimits,
+  keys: UseKeys,
+): BudgetWarning[] {
+  const pct = limits.warnAtPercent;
+  if (pct === undefined) return [];
+  const budgets: [BudgetWarning["budget"], number | undefined, string | null][] = [
+    ["account", limits.account, "account"],
+    ["repository", limits.repository, keys.repository && `repository:${keys.repository}`],
+    ["author", limits.author, keys.author && `author:${keys.author}`],
+  ];
+  const out: BudgetWarning[] = [];
+  for (const [budget, cap, id] of budgets) {
+    if (cap === undefined || cap === 0 || id === null || after.warned.includes(id)) continue;
+    // Integers only: used * 100 >= cap * pct is "at least pct percent" without rounding.
+    const reached = (u: number) => u * 100 >= cap * pct;
+    const usedAfter = usedBy(after, budget, keys);
+    if (reached(usedAfter) && !reached(usedBy(before, budget, keys))) {
+      after.warned.push(id);
+      out.push({ id, budget, cap, used: usedAfter });
+    }
+  }
+  return out;
 }
 
 /** `use` with a charge (sign 1) or the refund of one of this month's charges (sign -1). */

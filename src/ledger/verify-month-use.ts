@@ -18,6 +18,11 @@ export class MonthUseChecker {
   /** `charge`: for a refund, the usage entry it gives back (undefined if there is none). */
   check(e: LedgerEntry, charge: LedgerEntry | undefined): void {
     this.use = useAfter(this.use, e, charge);
+    // Which budgets warned depends on the caps at the time, which entries do not hold: the
+    // replay takes them from the entry (a new month starts with none).
+    if (e.monthUse && e.monthUse.period === this.use.period) {
+      this.use = { ...this.use, warned: [...e.monthUse.warned] };
+    }
     if (e.monthUse !== null && !sameMonthUse(e.monthUse, this.use)) {
       this.fail(e, "its month use is not what this month's entries before it add up to");
     }

@@ -288,6 +288,30 @@ describe.each(storeFactories())(
       expect(await store.ledger.list(id, { limit: 10 })).toHaveLength(3); // free tier, buy, z
     });
 
+    it("warns once per budget and month, at the share, whatever the concurrency", async () => {
+      const { store, ledger, clock, id } = await funded();
+      const limits = { account: 10, repository: 20, warnAtPercent: 80 };
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          ledger.charge(id, charge(`c${i}`, { number: i + 1 }, limits)),
+        ),
+      );
+      const warnings = results.flatMap((r) => ("warnings" in r ? r.warnings : []));
+      // 8 of 10 reached once; the repository's 16 of 20 is never reached (the account stops at 10).
+      expect(warnings).toEqual([{ id: "account", budget: "account", cap: 10, used: 8 }]);
+      // Down under the share and up again: no second warning this month.
+      for (const k of ["c0", "c1", "c2"]) await ledger.refund(id, { chargeKey: k });
+      const again = await ledger.charge(id, charge("again", { number: 99 }, limits));
+      expect(again).toMatchObject({ status: "created", warnings: [] });
+      // A new month warns again.
+      clock.set("2026-12-01T08:00:00Z");
+      for (let i = 0; i < 8; i++) {
+        const r = await ledger.charge(id, charge(`dec${i}`, { number: 200 + i }, limits));
+        expect("warnings" in r && r.warnings.length).toBe(i === 7 ? 1 : 0);
+      }
+      expect((await verifyLedger(store.ledger)).problemCount).toBe(0);
+    });
+
     it("ledger:verify finds month use that does not add up, and requested refunds over the cap", async () => {
       const { store, ledger, id } = await funded();
       const c = await ledger.charge(id, charge("c1"));

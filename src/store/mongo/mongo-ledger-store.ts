@@ -248,6 +248,7 @@ function monthUse(u: MonthUse): MonthUse {
     repositories: counters(u.repositories),
     authors: counters(u.authors),
     pulls: counters(u.pulls),
+    warned: [...(u.warned ?? [])],
   };
 }
 

@@ -76,6 +76,7 @@ const monthUseSchema = new Schema<MonthUse>(
     repositories: { type: [counterSchema], default: [] },
     authors: { type: [counterSchema], default: [] },
     pulls: { type: [counterSchema], default: [] },
+    warned: { type: [String], default: [] },
   },
   { _id: false },
 );
