@@ -14,6 +14,8 @@ export const AUDIT_ACTIONS = [
   "api_key_revoked",
   "sign_in",
   "budget_changed",
+  /** `/jasper review --over-budget`: an admin let one pull request's review past a budget. */
+  "budget_override",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

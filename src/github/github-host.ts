@@ -61,6 +61,7 @@ export function createGitHubHost(
           headSha: data.head.sha,
           url: data.html_url,
           changedFiles: data.changed_files,
+          author: data.user?.login,
         } satisfies PullRequestSnapshot;
       }),
 

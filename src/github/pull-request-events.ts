@@ -1,3 +1,4 @@
+import { budgetStopReport } from "../reviews/accept-review.js";
 import { toAccountId } from "../accounts/types.js";
 import type { AcceptReview } from "../reviews/accept-review.js";
 import type { AccountStore } from "../accounts/account-store.js";
@@ -108,6 +109,13 @@ export function createPullRequestEvents(deps: PullRequestEventDeps) {
       await deps.checkRuns.paused(
         hosted,
         { ...at, externalId: outcome.run.runKey },
+        config.problems,
+      );
+    } else if (outcome.status === "over_budget") {
+      await deps.checkRuns.overBudget(
+        hosted,
+        { ...at, externalId: outcome.run.runKey },
+        budgetStopReport(outcome, pull.user?.login),
         config.problems,
       );
     } else if (outcome.status === "skipped") {

@@ -9,6 +9,7 @@
  */
 import type { DefaultJobOptions } from "bullmq";
 import { z } from "zod";
+import { BUDGET_KINDS } from "../budgets/types.js";
 import type { AlertLevel } from "../ledger/credits.js";
 
 const accountId = z.number().int().positive();
@@ -35,6 +36,20 @@ export const replyJobSchema = z.discriminatedUnion("kind", [
     ...prTarget,
     repositoryId: z.number().int().positive(),
   }),
+  /** A budget stopped a review: the pull request's one budget comment, posted or updated. */
+  z.object({
+    kind: z.literal("budget_notice"),
+    ...prTarget,
+    repositoryId: z.number().int().positive(),
+    stop: z.object({
+      budget: z.enum(BUDGET_KINDS),
+      cap: z.number().int().min(0),
+      used: z.number().int().min(0),
+    }),
+    author: z.string().optional(),
+    /** When the budgets start again (the 1st of next month, UTC), ISO 8601. */
+    resetsOn: z.iso.datetime(),
+  }),
   /** `/jasper review`: the worker looks up the head and accepts it like an automatic review. */
   z.object({
     kind: z.literal("review_request"),
@@ -44,6 +59,10 @@ export const replyJobSchema = z.discriminatedUnion("kind", [
     commentId: z.number().int().positive().optional(),
     /** `/jasper full review`: every file again, not a re-review of what changed. */
     full: z.boolean().optional(),
+    /** `/jasper review --over-budget`: who let it through (an admin of the account). */
+    overBudgetBy: z
+      .object({ id: z.number().int().positive(), login: z.string().min(1) })
+      .optional(),
   }),
   /** `/jasper summary`: the walkthrough comment, posted or updated. */
   z.object({ kind: z.literal("summary"), ...prTarget }),

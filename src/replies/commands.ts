@@ -13,6 +13,11 @@ export const COMMANDS = [
     description:
       "review every file again from scratch, not only what changed since the last review",
   },
+  {
+    name: "review --over-budget",
+    description:
+      "an admin of the account lets this pull request's review past a budget that is used up (the credits still pay for it)",
+  },
   { name: "pause", description: "stop automatic reviews on this pull request" },
   { name: "resume", description: "start automatic reviews on this pull request again" },
   {

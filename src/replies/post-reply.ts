@@ -2,21 +2,24 @@ import { toAccountId } from "../accounts/types.js";
 import type { ReplyJob } from "../queue/queues.js";
 import { neutralizeCommands } from "./neutralize-commands.js";
 import type { ReviewEngine } from "../engine/engine.js";
-import type { AcceptReview } from "../reviews/accept-review.js";
 import type { PullRequestHost } from "../reviews/pull-request-host.js";
 import type { PullRequestStore } from "../reviews/types.js";
 import type { CheckRuns } from "../reviews/check-runs.js";
 import { prepareDiff } from "../engine/prepare-diff.js";
 import { addedLines } from "../engine/parse-patch.js";
 import { excludedBy, resolveRepositoryConfig } from "../reviews/repository-config.js";
-import { PAUSED_NOTICE_MARKER, SUMMARY_MARKER, type Voice } from "./voice.js";
+import { BUDGET_NOTICE_MARKER, PAUSED_NOTICE_MARKER, SUMMARY_MARKER, type Voice } from "./voice.js";
+import { budgetStopReport, type AcceptReview } from "../reviews/accept-review.js";
+import type { AuditLog } from "../audit/audit-log.js";
 
 export interface PostReplyDeps {
   pullRequests: Pick<PullRequestStore, "setPausedNoticeComment">;
   engine: ReviewEngine;
   acceptReview: Pick<AcceptReview, "accept">;
   /** A review asked for by command shows on the commit like an automatic one. */
-  checkRuns?: Pick<CheckRuns, "queued" | "paused">;
+  checkRuns?: Pick<CheckRuns, "queued" | "paused" | "overBudget">;
+  /** Records an admin's `review --over-budget` in the account's audit log. */
+  audit?: Pick<AuditLog, "record">;
   host: Pick<
     PullRequestHost,
     | "getPullRequest"
@@ -34,6 +37,7 @@ export interface PostReplyDeps {
     | "noCreditsForReview"
     | "chatAnswer"
     | "pausedNotice"
+    | "budgetNotice"
     | "walkthrough"
     | "effectiveConfig"
   >;
@@ -74,8 +78,9 @@ export function createPostReply(deps: PostReplyDeps) {
         return;
       case "review_request": {
         const pull = await host.getPullRequest(target);
+        const accountId = toAccountId(job.accountId);
         const outcome = await deps.acceptReview.accept({
-          accountId: toAccountId(job.accountId),
+          accountId,
           installationId: job.installationId,
           pr: { repositoryId: job.repositoryId, repository: job.repository, number: job.number },
           headSha: pull.headSha,
@@ -83,10 +88,28 @@ export function createPostReply(deps: PostReplyDeps) {
           source: "command",
           commentId: job.commentId,
           full: job.full,
+          author: pull.author,
+          overBudget: job.overBudgetBy !== undefined,
         });
+        const at = {
+          headSha: pull.headSha,
+          externalId: outcome.status === "skipped" ? "" : outcome.run.runKey,
+        };
         if (outcome.status === "queued" || outcome.status === "paused") {
-          const at = { headSha: pull.headSha, externalId: outcome.run.runKey };
           await deps.checkRuns?.[outcome.status](target, at);
+        } else if (outcome.status === "over_budget") {
+          await deps.checkRuns?.overBudget(target, at, budgetStopReport(outcome, pull.author));
+        }
+        if (job.overBudgetBy && outcome.status === "queued") {
+          // Keyed by the comment: a retried job records the override once.
+          await deps.audit?.record({
+            accountId,
+            actor: { kind: "github_user", ...job.overBudgetBy },
+            action: "budget_override",
+            interface: "webhook",
+            details: { repository: job.repository, number: job.number, run: outcome.run.runKey },
+            idempotencyKey: `budget-override:${job.repositoryId}:${job.commentId ?? outcome.run.runKey}`,
+          });
         }
         const answer =
           outcome.status === "duplicate"
@@ -164,6 +187,18 @@ export function createPostReply(deps: PostReplyDeps) {
       case "config": {
         const config = resolveRepositoryConfig(await host.readConfig(target));
         await host.postComment(target, voice.effectiveConfig(job.repository, config));
+        return;
+      }
+      case "budget_notice": {
+        const body = voice.budgetNotice({
+          ...job.stop,
+          repository: job.repository,
+          author: job.author,
+          resetsOn: new Date(job.resetsOn),
+        });
+        const existing = await host.findCommentWithMarker(target, BUDGET_NOTICE_MARKER);
+        if (existing === null) await host.postComment(target, body);
+        else await host.updateComment(target, existing, body);
         return;
       }
       case "paused_notice": {

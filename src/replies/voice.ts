@@ -1,3 +1,5 @@
+import type { BudgetKind } from "../budgets/types.js";
+import { repositoryName } from "../budgets/limits.js";
 import type { ChangedFile, SkippedFile } from "../engine/engine.js";
 import type { BalanceSummary } from "../ledger/ledger.js";
 import { CONFIG_KEYS, CONFIG_PATH, type RepositoryConfig } from "../reviews/repository-config.js";
@@ -16,6 +18,19 @@ export const SUMMARY_MARKER = "<!-- jasper:summary -->";
 
 /** Marks the "reviews paused" comment, so a retried job edits it instead of posting another. */
 export const PAUSED_NOTICE_MARKER = "<!-- jasper:paused-notice -->";
+
+/** Marks the pull request's one "a budget stopped this review" comment, updated in place. */
+export const BUDGET_NOTICE_MARKER = "<!-- jasper:budget-notice -->";
+
+/** A budget stop as the bot tells it: which budget, on which repository and author. */
+export interface BudgetStopReport {
+  budget: BudgetKind;
+  cap: number;
+  used: number;
+  repository: string;
+  author?: string | undefined;
+  resetsOn: Date;
+}
 
 /**
  * What the bot says in pull request conversations, in one place, built once with the bot's
@@ -51,6 +66,20 @@ export function createVoice({ botName, publicUrl }: VoiceOptions) {
   }
 
   /** Every check run shows what was wrong with the configuration, if anything. */
+  /** "the `api` repository's budget of 40 credits this month is used (40/40)" */
+  function budgetUsedUp(s: BudgetStopReport): string {
+    const name = {
+      account: "the account's monthly budget",
+      repository: `the \`${repositoryName(s.repository)}\` repository's budget`,
+      author: `the budget of pull requests by \`${s.author ?? "this author"}\``,
+      pull_request_runs: "this pull request's cap on review runs",
+    }[s.budget];
+    const unit = s.budget === "pull_request_runs" ? "run" : "credit";
+    return `${name} of ${s.cap} ${unit}${s.cap === 1 ? "" : "s"} this month is used (${s.used}/${s.cap})`;
+  }
+  const budgetWayOut = (s: BudgetStopReport): string =>
+    `An admin of the account can raise it on the budgets page (${billingUrl}/budgets), or let this pull request through with ${command("review --over-budget")}. Budgets start again on ${s.resetsOn.toISOString().slice(0, 10)} (UTC).`;
+
   const withProblems = (summary: string, problems: readonly string[]): string =>
     problems.length === 0
       ? summary
@@ -93,6 +122,13 @@ export function createVoice({ botName, publicUrl }: VoiceOptions) {
       title: "paused: the balance is 0",
       summary: withProblems(
         `No review: the account's credit balance is 0, nothing was charged. Buy credits at ${billingUrl}, then comment ${command("review")} on the pull request.`,
+        problems,
+      ),
+    }),
+    overBudget: (stop: BudgetStopReport, problems: readonly string[] = []) => ({
+      title: `paused: ${budgetUsedUp(stop)}`.slice(0, 200),
+      summary: withProblems(
+        `No review, nothing was charged: ${budgetUsedUp(stop)}. ${budgetWayOut(stop)}`,
         problems,
       ),
     }),
@@ -242,6 +278,21 @@ export function createVoice({ botName, publicUrl }: VoiceOptions) {
         "",
         PAUSED_NOTICE_MARKER,
       ].join("\n"),
+
+    /** The pull request's one comment when a budget stops its review (updated in place). */
+    budgetNotice: (stop: BudgetStopReport): string =>
+      [
+        `**Jasper did not review this pull request: ${budgetUsedUp(stop)}.** Nothing was charged.`,
+        "",
+        budgetWayOut(stop),
+        `Chat (mention @${botName}) and commands keep working, free of charge.`,
+        "",
+        BUDGET_NOTICE_MARKER,
+      ].join("\n"),
+
+    /** `review --over-budget` from someone who is not an admin of the account. */
+    overBudgetRefused: (): string =>
+      `Only an admin of the account can let a review past a budget; nothing was charged. Budgets are on ${billingUrl}/budgets.`,
 
     /** A review that failed for good; `refunded` when its credit went back to the balance. */
     reviewFailed: (f: { headSha: string; reason: string | null; refunded: boolean }): string => {

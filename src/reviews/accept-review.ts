@@ -1,8 +1,13 @@
+import { limitsFor } from "../budgets/limits.js";
+import { NO_BUDGETS } from "../budgets/types.js";
 import type { Ledger } from "../ledger/ledger.js";
+import type { BudgetStop, BudgetWarning } from "../ledger/month-use.js";
+import { nextPeriodStart, periodOf } from "../ledger/periods.js";
 import { DEFAULT_SETTINGS, type Account, type AccountId } from "../accounts/types.js";
 import type { ReplyJob, ReviewJob } from "../queue/queues.js";
+import type { BudgetStopReport } from "../replies/voice.js";
 import type { AccountStore } from "../accounts/account-store.js";
-import { pausedNoticeJob } from "./paused-notice.js";
+import { budgetNoticeJob, pausedNoticeJob } from "./paused-notice.js";
 import { pullRequestChargeKey, runChargeKey, runKeyOf } from "./charge-keys.js";
 import type { PullRequestRef, PullRequestStore, ReviewRun, ReviewRunStore } from "./types.js";
 
@@ -20,6 +25,11 @@ export interface ReviewTrigger {
   full?: boolean | undefined;
   /** The pull request's author (GitHub login), recorded on the charge for usage by author. */
   author?: string | undefined;
+  /**
+   * `/jasper review --over-budget` by an admin of the account: this run is charged whatever
+   * the budgets say (the balance still has to cover it).
+   */
+  overBudget?: boolean | undefined;
 }
 
 export type AcceptOutcome =
@@ -27,7 +37,22 @@ export type AcceptOutcome =
   | { status: "duplicate"; run: ReviewRun }
   /** Not enough credits; `noticeQueued` when this call queued the pull request's one notice. */
   | { status: "paused"; run: ReviewRun; noticeQueued: boolean }
+  /** A budget has no room: nothing was charged, the pull request's budget notice is queued. */
+  | { status: "over_budget"; run: ReviewRun; stop: BudgetStop; resetsOn: Date }
   | { status: "skipped"; reason: "paused_on_pull_request" | "account_inactive" };
+
+/** What the check run and the notice say about a budget stop. */
+export function budgetStopReport(
+  outcome: Extract<AcceptOutcome, { status: "over_budget" }>,
+  author: string | undefined,
+): BudgetStopReport {
+  return {
+    ...outcome.stop,
+    repository: outcome.run.pr.repository,
+    author,
+    resetsOn: outcome.resetsOn,
+  };
+}
 
 export interface AcceptDeps {
   runs: ReviewRunStore;
@@ -36,6 +61,9 @@ export interface AcceptDeps {
   ledger: Pick<Ledger, "charge" | "refundOfCharge">;
   enqueueReview(job: ReviewJob, runKey: string): Promise<void>;
   enqueueReply(job: ReplyJob, id: string): Promise<void>;
+  /** Queues the billing contacts' warning for each budget a charge took to its share. */
+  warnBudgets?(accountId: AccountId, period: string, warnings: BudgetWarning[]): Promise<void>;
+  now?: () => Date;
   /**
    * The pull request's web page, for the charge's reference when the sweeper resumes a run (an
    * event's own URL is gone by then). Given, not built here: GitHub Enterprise has other hosts.
@@ -74,9 +102,7 @@ export function createAcceptReview(deps: AcceptDeps) {
     // left pending (the first try failed before paying, the reply job is retried) is paid now.
     const asked = trigger.commentId && prRuns.find((r) => r.commentId === trigger.commentId);
     if (asked) {
-      return asked.status === "pending"
-        ? pay(asked, trigger.url, trigger.author)
-        : duplicate(asked);
+      return asked.status === "pending" ? pay(asked, trigger) : duplicate(asked);
     }
     const forHead = prRuns.filter((r) => r.headSha === trigger.headSha);
     const attempt = nextAttempt(forHead, trigger.source);
@@ -98,7 +124,7 @@ export function createAcceptReview(deps: AcceptDeps) {
     });
     // Someone else claimed it: a duplicate, unless it was left half-done by a crash.
     if (!created && run.status !== "pending") return duplicate(run);
-    return pay(run, trigger.url, trigger.author);
+    return pay(run, trigger);
   }
 
   /**
@@ -114,8 +140,16 @@ export function createAcceptReview(deps: AcceptDeps) {
   const enqueue = (run: ReviewRun) =>
     deps.enqueueReview({ accountId: run.accountId, runKey: run.runKey }, run.runKey);
 
-  /** Charges for the run if it needs paying for, then queues it; or pauses it at zero. */
-  async function pay(run: ReviewRun, url: string, author?: string): Promise<AcceptOutcome> {
+  /** What a charge is made with: where the pull request is, who wrote it, the override. */
+  type Payer = Pick<ReviewTrigger, "url" | "author" | "overBudget">;
+  type Paid =
+    { key: string } | { refused: "insufficient" } | { refused: "over_budget"; stop: BudgetStop };
+
+  /**
+   * Charges for the run if it needs paying for, then queues it; or pauses it when the credits
+   * or a budget do not cover it.
+   */
+  async function pay(run: ReviewRun, payer: Payer): Promise<AcceptOutcome> {
     // The webhook side refuses inactive accounts; this catches a run claimed just before the
     // app was suspended or removed, which the sweeper would otherwise resume and charge.
     const account = await deps.accounts.get(run.accountId);
@@ -125,9 +159,21 @@ export function createAcceptReview(deps: AcceptDeps) {
       });
       return { status: "skipped", reason: "account_inactive" };
     }
-    const chargeKey = await chargeFor(run, account, url, author);
+    const paid = await chargeFor(run, account, payer);
 
-    if (chargeKey === null) {
+    if ("refused" in paid && paid.refused === "over_budget") {
+      const resetsOn = nextPeriodStart(now());
+      // The notice is queued before the run leaves `pending`: a crash in between leaves the
+      // run for the sweep, which asks the budgets again and queues it again (its job id is
+      // the pull request's, so the comment is one).
+      const { job, id } = budgetNoticeJob(run, paid.stop, payer.author, resetsOn);
+      await deps.enqueueReply(job, id);
+      const paused = await deps.runs.transition(run.accountId, run.runKey, ["pending"], "paused", {
+        reason: `over_budget_${paid.stop.budget}`,
+      });
+      return { status: "over_budget", run: paused ?? run, stop: paid.stop, resetsOn };
+    }
+    if ("refused" in paid) {
       const paused = await deps.runs.transition(run.accountId, run.runKey, ["pending"], "paused", {
         reason: "insufficient_credits",
       });
@@ -145,50 +191,55 @@ export function createAcceptReview(deps: AcceptDeps) {
 
     const queued =
       (await deps.runs.transition(run.accountId, run.runKey, ["pending"], "queued", {
-        chargeKey,
+        chargeKey: paid.key,
       })) ?? (await deps.runs.get(run.accountId, run.runKey));
     // Queued even when another caller moved it first: the job id makes a second add a no-op.
     await enqueue(run);
     return { status: "queued", run: queued ?? run };
   }
 
+  const now = deps.now ?? (() => new Date());
+
   /**
-   * Charges the run under the account's policy; the charge's key, or null if it does not fit.
-   * `account` as the caller read it (pay() reads it once for the status check too).
+   * Charges the run under the account's policy and budgets. `account` as the caller read it
+   * (pay() reads it once for the status check too).
    */
-  async function chargeFor(
-    run: ReviewRun,
-    account: Account | null,
-    url: string,
-    author?: string,
-  ): Promise<string | null> {
-    const policy = (account?.settings ?? DEFAULT_SETTINGS).reviewCharging;
-    return policy === "review_run"
-      ? chargeOnce(run, runChargeKey(run.runKey), url, author)
-      : chargePullRequest(run, url, author);
+  async function chargeFor(run: ReviewRun, account: Account | null, payer: Payer): Promise<Paid> {
+    const settings = account?.settings ?? DEFAULT_SETTINGS;
+    return settings.reviewCharging === "review_run"
+      ? chargeOnce(run, account, runChargeKey(run.runKey), payer)
+      : chargePullRequest(run, account, payer);
   }
 
   /** The pull request's live charge: the first of its keys that was not refunded. */
   async function chargePullRequest(
     run: ReviewRun,
-    url: string,
-    author?: string,
-  ): Promise<string | null> {
+    account: Account | null,
+    payer: Payer,
+  ): Promise<Paid> {
     for (let generation = 0; ; generation++) {
       const key = pullRequestChargeKey(run.pr, generation);
-      const charged = await chargeOnce(run, key, url, author);
-      if (charged === null) return null;
-      if (!(await deps.ledger.refundOfCharge(run.accountId, key))) return key;
+      const charged = await chargeOnce(run, account, key, payer);
+      if ("refused" in charged) return charged;
+      if (!(await deps.ledger.refundOfCharge(run.accountId, key))) return charged;
     }
   }
 
-  /** The charge's key when it exists or was just made; null when credits do not cover it. */
+  /**
+   * The charge's key when it exists or was just made, or why it was refused. The budgets that
+   * apply are the account's rules for this repository and author, unless an admin let the
+   * pull request through; a charge made before (a replay) stands whatever they say now.
+   */
   async function chargeOnce(
     run: ReviewRun,
+    account: Account | null,
     key: string,
-    url: string,
-    author?: string,
-  ): Promise<string | null> {
+    payer: Payer,
+  ): Promise<Paid> {
+    const rules = account?.budgets ?? NO_BUDGETS;
+    const limits = payer.overBudget
+      ? undefined
+      : limitsFor(rules, { repository: run.pr.repository, author: payer.author });
     const result = await deps.ledger.charge(run.accountId, {
       action: "review",
       description: `Review of ${run.pr.repository}#${run.pr.number}`,
@@ -196,15 +247,22 @@ export function createAcceptReview(deps: AcceptDeps) {
         kind: "pull_request",
         repository: run.pr.repository,
         number: run.pr.number,
-        url,
+        url: payer.url,
         headSha: run.headSha,
         // Absent when the sweeper resumes a run (the event is gone): that usage is "unknown".
-        ...(author ? { author } : {}),
+        ...(payer.author ? { author: payer.author } : {}),
       },
       idempotencyKey: key,
+      ...(limits ? { limits: { ...limits, warnAtPercent: rules.warnAtPercent } } : {}),
     });
-    // Only a charge that exists pays; any refusal (credits, a budget) leaves the run unpaid.
-    return result.status === "created" || result.status === "replayed" ? key : null;
+    if (result.status === "over_budget") return { refused: "over_budget", stop: result };
+    if (result.status !== "created" && result.status !== "replayed") {
+      return { refused: "insufficient" };
+    }
+    if (result.warnings.length > 0 && deps.warnBudgets) {
+      await deps.warnBudgets(run.accountId, periodOf(result.entry.createdAt), result.warnings);
+    }
+    return { key };
   }
 
   return {
@@ -220,18 +278,18 @@ export function createAcceptReview(deps: AcceptDeps) {
       if (run.chargeKey && !(await deps.ledger.refundOfCharge(run.accountId, run.chargeKey))) {
         return run.chargeKey;
       }
-      const key = await chargeFor(
-        run,
-        await deps.accounts.get(run.accountId),
-        deps.pullRequestUrl(run.pr.repository, run.pr.number),
-      );
+      const paid = await chargeFor(run, await deps.accounts.get(run.accountId), {
+        url: deps.pullRequestUrl(run.pr.repository, run.pr.number),
+      });
+      if ("refused" in paid) return null;
       // A run's own key (per-run charging) is made once: charging it again replays the charge
       // that was refunded, which pays for nothing.
-      if (key !== null && (await deps.ledger.refundOfCharge(run.accountId, key))) return null;
-      return key;
+      if (await deps.ledger.refundOfCharge(run.accountId, paid.key)) return null;
+      return paid.key;
     },
     /** The sweeper's way back into a run a crash left `pending`. */
-    resume: (run: ReviewRun) => pay(run, deps.pullRequestUrl(run.pr.repository, run.pr.number)),
+    resume: (run: ReviewRun) =>
+      pay(run, { url: deps.pullRequestUrl(run.pr.repository, run.pr.number) }),
   };
 }
 export type AcceptReview = ReturnType<typeof createAcceptReview>;

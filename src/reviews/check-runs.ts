@@ -52,6 +52,12 @@ export function createCheckRuns(deps: CheckRunDeps) {
       show(pr, at, "completed", checkRun.postedBefore(), "neutral"),
     paused: (pr: HostedPullRequest, at: CheckRunAt, problems: readonly string[] = []) =>
       show(pr, at, "completed", checkRun.paused(problems), "neutral"),
+    overBudget: (
+      pr: HostedPullRequest,
+      at: CheckRunAt,
+      stop: Parameters<Voice["checkRun"]["overBudget"]>[0],
+      problems: readonly string[] = [],
+    ) => show(pr, at, "completed", checkRun.overBudget(stop, problems), "neutral"),
     skipped: (
       pr: HostedPullRequest,
       at: CheckRunAt,

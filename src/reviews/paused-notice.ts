@@ -1,6 +1,7 @@
 import type { AccountId } from "../accounts/types.js";
-import type { ReplyJob } from "../queue/queues.js";
-import type { PullRequestRef, PullRequestStore } from "./types.js";
+import type { BudgetStop } from "../ledger/month-use.js";
+import { jobId, type ReplyJob } from "../queue/queues.js";
+import type { PullRequestRef, PullRequestStore, ReviewRun } from "./types.js";
 
 /**
  * The "reviews are paused" comment's reply job and its id. One id per pull request, so that
@@ -22,6 +23,33 @@ export function pausedNoticeJob(
       number: pr.number,
     },
     id: `paused-${accountId}-${pr.repositoryId}-${pr.number}`,
+  };
+}
+
+/**
+ * The "a budget stopped this review" comment's reply job: one comment per pull request,
+ * posted the first time and updated in place after (its marker), with the numbers of the stop.
+ * One job per stopped head (a redelivery queues nothing more); the marker keeps the comment one.
+ */
+export function budgetNoticeJob(
+  run: Pick<ReviewRun, "accountId" | "installationId" | "pr" | "headSha">,
+  stop: BudgetStop,
+  author: string | undefined,
+  resetsOn: Date,
+): { job: ReplyJob; id: string } {
+  return {
+    job: {
+      kind: "budget_notice",
+      accountId: run.accountId,
+      installationId: run.installationId,
+      repository: run.pr.repository,
+      repositoryId: run.pr.repositoryId,
+      number: run.pr.number,
+      stop: { budget: stop.budget, cap: stop.cap, used: stop.used },
+      ...(author ? { author } : {}),
+      resetsOn: resetsOn.toISOString(),
+    },
+    id: jobId("budget-notice", run.accountId, run.pr.repositoryId, run.pr.number, run.headSha),
   };
 }
 

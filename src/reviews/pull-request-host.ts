@@ -86,6 +86,8 @@ export interface PullRequestSnapshot {
   url: string;
   /** How many files GitHub counts as changed (it lists at most 3,000 of them). */
   changedFiles?: number | undefined;
+  /** Who opened it (GitHub login): whose budget a review is charged to. */
+  author?: string | undefined;
 }
 
 export interface NewReview {
