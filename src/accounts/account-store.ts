@@ -2,6 +2,7 @@
  * The accounts' persistence port, implemented in src/store (memory, mongo) and checked by
  * test/contract against every implementation.
  */
+import type { BudgetRules } from "../budgets/types.js";
 import type { Account, AccountId, AccountSettings, AccountStatus, AccountType } from "./types.js";
 
 export interface AccountUpsert {
@@ -18,4 +19,9 @@ export interface AccountStore {
   findByLogin(login: string): Promise<Account | null>;
   setStatus(id: AccountId, status: AccountStatus): Promise<Account | null>;
   updateSettings(id: AccountId, settings: Partial<AccountSettings>): Promise<Account | null>;
+  /**
+   * Replaces the account's budget rules as a whole (the API's PUT sends all of them, so a
+   * field left out is a rule removed, never one kept by a merge). Null: no such account.
+   */
+  setBudgets(id: AccountId, rules: BudgetRules): Promise<Account | null>;
 }

@@ -2,6 +2,7 @@
  * The accounts domain: a GitHub organization or user that installed the app and pays for its
  * reviews. Every tenant-scoped call in the codebase takes an AccountId.
  */
+import type { BudgetRules } from "../budgets/types.js";
 
 /**
  * A GitHub account id (organization or user). Branded so that a repository call cannot be
@@ -45,6 +46,8 @@ export interface Account {
   type: AccountType;
   status: AccountStatus;
   settings: AccountSettings;
+  /** Spend controls (docs/billing.md, "Budgets"); NO_BUDGETS until the account sets some. */
+  budgets: BudgetRules;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import type { EntryFilter } from "../../src/ledger/ledger-store.js";
 import { DEFAULT_SETTINGS } from "../../src/accounts/types.js";
+import { NO_BUDGETS, type BudgetRules } from "../../src/budgets/types.js";
 import type { LedgerEntry } from "../../src/ledger/types.js";
 import { rawEntry } from "../support/entries.js";
 import { newAccountId } from "../support/ledger-fixture.js";
@@ -214,6 +215,64 @@ describe.each(storeFactories())("store contract: $name", ({ create, cleanup }) =
     expect((await accounts.get(id))!.settings.billingContacts).toEqual([]);
     const other = await accounts.upsert({ id: newAccountId(), login: "Globex", type: "User" });
     expect(other.settings.billingContacts).toEqual([]);
+  });
+
+  it("gives a new account no budgets, as arrays of its own", async () => {
+    const { accounts } = await create();
+    const id = newAccountId();
+    const created = await accounts.upsert({ id, login: "Acme-Corp", type: "Organization" });
+    expect(created.budgets).toEqual(NO_BUDGETS);
+    created.budgets.repositories.push({ pattern: "api", credits: 1 });
+    (await accounts.get(id))!.budgets.authors.push({ login: "mallory", credits: 1 });
+    expect(NO_BUDGETS.repositories).toEqual([]);
+    expect(NO_BUDGETS.authors).toEqual([]);
+    expect((await accounts.get(id))!.budgets).toEqual(NO_BUDGETS);
+    const other = await accounts.upsert({ id: newAccountId(), login: "Globex", type: "User" });
+    expect(other.budgets).toEqual(NO_BUDGETS);
+  });
+
+  it("replaces budget rules as a whole, keeps them across upserts and hands out copies", async () => {
+    const { accounts } = await create();
+    const id = newAccountId();
+    await accounts.upsert({ id, login: "Acme-Corp", type: "Organization" });
+    const rules: BudgetRules = {
+      account: 0,
+      repositories: [
+        { pattern: "api", credits: 40 },
+        { pattern: "web-*", credits: 10 },
+      ],
+      authorDefault: 5,
+      authors: [{ login: "Octocat", credits: 20 }],
+      pullRequestRuns: 3,
+      warnAtPercent: 90,
+    };
+    const set = await accounts.setBudgets(id, rules);
+    expect(set!.budgets).toEqual(rules);
+    // Neither the caller's object nor what it was handed is the stored one.
+    rules.repositories.push({ pattern: "x", credits: 1 });
+    rules.authors[0]!.credits = 999;
+    set!.budgets.repositories.pop();
+    const read = (await accounts.get(id))!.budgets;
+    expect(read.repositories).toEqual([
+      { pattern: "api", credits: 40 },
+      { pattern: "web-*", credits: 10 },
+    ]);
+    expect(read.authors).toEqual([{ login: "Octocat", credits: 20 }]);
+    expect(read.account).toBe(0);
+    // A renaming upsert keeps them; the next set replaces everything, nulls included.
+    await accounts.upsert({ id, login: "acme-inc", type: "Organization" });
+    expect((await accounts.findByLogin("acme-inc"))!.budgets).toEqual(read);
+    const cleared = { ...NO_BUDGETS, repositories: [], authors: [], warnAtPercent: 50 };
+    expect((await accounts.setBudgets(id, cleared))!.budgets).toEqual(cleared);
+    expect((await accounts.get(id))!.budgets).toEqual(cleared);
+  });
+
+  it("sets no budgets on an account it does not know", async () => {
+    const { accounts } = await create();
+    const known = newAccountId();
+    await accounts.upsert({ id: known, login: "Acme-Corp", type: "Organization" });
+    expect(await accounts.setBudgets(newAccountId(), { ...NO_BUDGETS, account: 5 })).toBeNull();
+    expect((await accounts.get(known))!.budgets.account).toBeNull();
   });
 
   it("gives a login that changed hands to the account GitHub named most recently", async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import { Types } from "mongoose";
 import { generateApiKey } from "../../src/accounts/api-keys.js";
 import { DEFAULT_SETTINGS, toAccountId } from "../../src/accounts/types.js";
+import { NO_BUDGETS } from "../../src/budgets/types.js";
 import type { AccountDoc, AccountModel } from "../../src/store/mongo/models/account.js";
 import type { ApiKeyDoc, ApiKeyModel } from "../../src/store/mongo/models/api-key.js";
 import { MongoAccountStore } from "../../src/store/mongo/mongo-account-store.js";
@@ -29,9 +30,31 @@ describe("mongoose stores reading old documents", () => {
     const store = new MongoAccountStore(storedAs<AccountModel>(doc));
     const account = await store.get(toAccountId(101));
     expect(account!.settings).toEqual(DEFAULT_SETTINGS);
+    expect(account!.budgets).toEqual(NO_BUDGETS);
+    account!.budgets.repositories.push({ pattern: "api", credits: 1 });
+    expect(NO_BUDGETS.repositories).toEqual([]);
     account!.settings.billingContacts.push("attacker@evil.example");
     expect(DEFAULT_SETTINGS.billingContacts).toEqual([]);
     expect((await store.get(toAccountId(101)))!.settings.billingContacts).toEqual([]);
+  });
+
+  it("reads budgets stored before one of their fields existed with that field's default", async () => {
+    const doc: AccountDoc = {
+      _id: 102,
+      login: "Globex",
+      loginLower: "globex",
+      type: "Organization",
+      status: "active",
+      budgets: { account: 50, repositories: [{ pattern: "api", credits: 5 }] },
+      createdAt: new Date("2026-01-01T00:00:00Z"),
+      updatedAt: new Date("2026-01-01T00:00:00Z"),
+    };
+    const account = await new MongoAccountStore(storedAs<AccountModel>(doc)).get(toAccountId(102));
+    expect(account!.budgets).toEqual({
+      ...NO_BUDGETS,
+      account: 50,
+      repositories: [{ pattern: "api", credits: 5 }],
+    });
   });
 
   it("reads an API key stored before scopes as a read key", async () => {

@@ -6,6 +6,8 @@ import {
   type AccountStatus,
 } from "../../accounts/types.js";
 import type { AccountStore, AccountUpsert } from "../../accounts/account-store.js";
+import { copyBudgetRules, noBudgets } from "../../budgets/copy-rules.js";
+import type { BudgetRules } from "../../budgets/types.js";
 
 export class MemoryAccountStore implements AccountStore {
   private readonly accounts = new Map<AccountId, Account>();
@@ -20,6 +22,7 @@ export class MemoryAccountStore implements AccountStore {
           status: "active",
           // A copy of the contacts array too: DEFAULT_SETTINGS' own is shared by every account.
           settings: { ...DEFAULT_SETTINGS, billingContacts: [...DEFAULT_SETTINGS.billingContacts] },
+          budgets: noBudgets(),
           createdAt: now,
           updatedAt: now,
         };
@@ -66,12 +69,22 @@ export class MemoryAccountStore implements AccountStore {
     this.accounts.set(id, updated);
     return copyAccount(updated);
   }
+
+  async setBudgets(id: AccountId, rules: BudgetRules): Promise<Account | null> {
+    const account = this.accounts.get(id);
+    if (!account) return null;
+    // A copy: the caller's rules object stays the caller's.
+    const updated = { ...account, budgets: copyBudgetRules(rules), updatedAt: new Date() };
+    this.accounts.set(id, updated);
+    return copyAccount(updated);
+  }
 }
 
 function copyAccount(a: Account): Account {
   return {
     ...a,
     settings: { ...a.settings, billingContacts: [...a.settings.billingContacts] },
+    budgets: copyBudgetRules(a.budgets),
     createdAt: new Date(a.createdAt),
     updatedAt: new Date(a.updatedAt),
   };

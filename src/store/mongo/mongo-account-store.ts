@@ -7,6 +7,8 @@ import {
   type AccountStatus,
 } from "../../accounts/types.js";
 import type { AccountStore, AccountUpsert } from "../../accounts/account-store.js";
+import { copyBudgetRules, noBudgets } from "../../budgets/copy-rules.js";
+import { NO_BUDGETS, type BudgetRules } from "../../budgets/types.js";
 import type { AccountDoc, AccountModel } from "./models/account.js";
 
 export class MongoAccountStore implements AccountStore {
@@ -69,6 +71,19 @@ export class MongoAccountStore implements AccountStore {
     return doc ? toAccount(doc) : null;
   }
 
+  async setBudgets(id: AccountId, rules: BudgetRules): Promise<Account | null> {
+    // The whole subdocument at once: a rule left out of `rules` is a rule removed. A copy,
+    // so that mongoose's casting never touches the caller's object.
+    const doc = await this.accounts
+      .findOneAndUpdate(
+        { _id: id },
+        { $set: { budgets: copyBudgetRules(rules), updatedAt: new Date() } },
+        { returnDocument: "after", runValidators: true },
+      )
+      .lean<AccountDoc>();
+    return doc ? toAccount(doc) : null;
+  }
+
   private async upsertOnce(input: AccountUpsert): Promise<Account> {
     const now = new Date();
     const doc = await this.accounts
@@ -86,7 +101,13 @@ export class MongoAccountStore implements AccountStore {
           // Settings likewise: an upsert never undoes a choice made with updateSettings.
           // (A copy of the contacts array: mongoose casts the update, and must never be given
           // DEFAULT_SETTINGS' own.)
-          $setOnInsert: { status: "active", settings: withDefaults(undefined), createdAt: now },
+          // Budgets too, as fresh copies of NO_BUDGETS (never its own arrays).
+          $setOnInsert: {
+            status: "active",
+            settings: withDefaults(undefined),
+            budgets: noBudgets(),
+            createdAt: now,
+          },
         },
         { upsert: true, returnDocument: "after", runValidators: true },
       )
@@ -108,6 +129,7 @@ function toAccount(doc: AccountDoc): Account {
     type: doc.type,
     status: doc.status,
     settings: withDefaults(doc.settings),
+    budgets: budgetsOf(doc.budgets),
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };
@@ -133,4 +155,26 @@ function definedOnly(stored: Partial<AccountSettings> | undefined): Partial<Acco
     if (value != null) Object.assign(out, { [field]: value });
   }
   return out;
+}
+
+/**
+ * The stored rules with NO_BUDGETS under them: an account stored before budgets existed (or
+ * before one of their fields did) has none. Built field by field, so that the arrays are the
+ * caller's own and nothing mongoose put on the lean document comes along.
+ */
+function budgetsOf(stored: Partial<BudgetRules> | undefined): BudgetRules {
+  return {
+    account: stored?.account ?? NO_BUDGETS.account,
+    repositories: (stored?.repositories ?? NO_BUDGETS.repositories).map(({ pattern, credits }) => ({
+      pattern,
+      credits,
+    })),
+    authorDefault: stored?.authorDefault ?? NO_BUDGETS.authorDefault,
+    authors: (stored?.authors ?? NO_BUDGETS.authors).map(({ login, credits }) => ({
+      login,
+      credits,
+    })),
+    pullRequestRuns: stored?.pullRequestRuns ?? NO_BUDGETS.pullRequestRuns,
+    warnAtPercent: stored?.warnAtPercent ?? NO_BUDGETS.warnAtPercent,
+  };
 }

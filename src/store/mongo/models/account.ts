@@ -5,6 +5,8 @@ import {
   type AccountStatus,
   type AccountType,
 } from "../../../accounts/types.js";
+import type { BudgetRules } from "../../../budgets/types.js";
+import { budgetRulesSchema } from "./budget-rules.js";
 
 const ACCOUNT_TYPES: readonly AccountType[] = ["Organization", "User"];
 const ACCOUNT_STATUSES: readonly AccountStatus[] = ["active", "suspended", "uninstalled"];
@@ -26,6 +28,8 @@ export interface AccountDoc {
    * later is absent on every account stored before it: reads fill in DEFAULT_SETTINGS.
    */
   settings?: Partial<AccountSettings>;
+  /** Absent on accounts stored before budgets existed (and likewise per field): no budgets. */
+  budgets?: Partial<BudgetRules>;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -58,6 +62,8 @@ export const accountSchema = new Schema<AccountDoc>(
     status: { type: String, required: true, enum: [...ACCOUNT_STATUSES] },
     // Not required: accounts stored before it existed have none (see AccountDoc).
     settings: { type: settingsSchema },
+    // Not required either, for the same reason; setBudgets writes it whole.
+    budgets: { type: budgetRulesSchema },
     // Set by the store itself (upsert keeps createdAt, moves updatedAt), so no timestamps option.
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },

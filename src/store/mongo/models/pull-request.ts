@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from "mongoose";
 import type { PullRequestFlags } from "../../../reviews/types.js";
+import { integer, integerOrNull } from "./integer-validators.js";
 
 /**
  * What Jasper remembers about one pull request, as stored. Only written by upserts keyed on
@@ -20,13 +21,6 @@ export interface PullRequestDoc extends PullRequestFlags {
   noticeClaimedAt: Date | null;
   installationId: number | null;
 }
-
-const integer = { validator: Number.isInteger, message: "{PATH} must be an integer" };
-// Custom validators run on null too (only undefined skips them).
-const integerOrNull = {
-  validator: (v: unknown) => v === null || Number.isInteger(v),
-  message: "{PATH} must be an integer or null",
-};
 
 export const pullRequestSchema = new Schema<PullRequestDoc>(
   {
