@@ -33,6 +33,7 @@ import { operatorApi } from "./api/operator-api.js";
 import { runwayOf } from "./usage/runway.js";
 import { usageReport } from "./usage/usage-report.js";
 import { jasperApp } from "./github/app.js";
+import { createAccountAdmin } from "./github/account-admin.js";
 import { createCommentEvents } from "./github/comment-events.js";
 import { createGitHubHost } from "./github/github-host.js";
 import { createPullRequestEvents } from "./github/pull-request-events.js";
@@ -175,6 +176,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     onComment: createCommentEvents({
       accounts: store.accounts,
       writeAccess: createWriteAccess(a.probot),
+      accountAdmin: createAccountAdmin(a.probot),
       ledger,
       pullRequests: store.pullRequests,
       enqueueReply: producer.enqueueReply,

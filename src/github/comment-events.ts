@@ -5,6 +5,7 @@ import type { ReplyJob } from "../queue/queues.js";
 import { isCommandName, type CommandName } from "../replies/commands.js";
 import type { Voice } from "../replies/voice.js";
 import type { PullRequestStore } from "../reviews/types.js";
+import type { AccountAdmin } from "./account-admin.js";
 import type { EventLog } from "./event-log.js";
 import { parseComment } from "./parse-comment.js";
 import type { CommentEvent } from "./webhook-payloads.js";
@@ -21,6 +22,8 @@ export interface CommentEventDeps {
   allowCommand(accountId: AccountId, repositoryId: number, number: number): Promise<boolean>;
   /** Whether the commenter may push to the repository, asked of GitHub. */
   writeAccess: WriteAccess;
+  /** Whether the commenter administers the account (organization admin, or its user). */
+  accountAdmin: AccountAdmin;
   /** What the bot says, and the name it answers to. */
   voice: Voice;
 }

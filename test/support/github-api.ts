@@ -241,3 +241,19 @@ export function mockPermission(
     .times(times)
     .reply(200, { permission: legacy, role_name: permission, user: { login } });
 }
+
+/**
+ * GitHub's answer to "what is `login` in organization `org`?" (who may act on the account's
+ * money, such as `refund` for someone else's pull request): a role with an active (or
+ * pending) membership, or 404 for someone not in it; `times` times.
+ */
+export function mockOrgMembership(
+  org: string,
+  login: string,
+  role: "admin" | "member" | "billing_manager" | 404,
+  { state = "active", times = 1 } = {} as { state?: "active" | "pending"; times?: number },
+): void {
+  const scope = nock(API).get(`/orgs/${org}/memberships/${login}`).times(times);
+  if (role === 404) scope.reply(404, { message: "Not Found" });
+  else scope.reply(200, { state, role, user: { login }, organization: { login: org } });
+}
