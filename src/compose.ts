@@ -207,6 +207,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     host,
     voice,
     checkRuns,
+    audit,
   });
   const redriveAlerts = createAlertRedrive({
     ledger: store.ledger,
@@ -379,6 +380,7 @@ function wireMoney(
     enqueueReview: producer.enqueueReview,
     enqueueReply: producer.enqueueReply,
     pullRequestUrl: pullRequestUrlOn(config.github.web),
+    now: t.now,
   });
   const finishRun = createFinishRun({
     runs: store.runs,

@@ -170,6 +170,26 @@ export function createCommentEvents(deps: CommentEventDeps) {
           },
           `review-request-${cid}`,
         ),
+      // Asked of GitHub as for `refund`: only the account's admins decide its spending.
+      "review --over-budget": async () => {
+        const owner = repository.owner;
+        const isAdmin = await deps.accountAdmin({
+          installationId: installation.id,
+          account: { login: owner.login, type: owner.type === "User" ? "User" : "Organization" },
+          login: author.login,
+        });
+        if (!isAdmin) return reply(voice.overBudgetRefused());
+        await deps.enqueueReply(
+          {
+            kind: "review_request",
+            ...target,
+            repositoryId: repository.id,
+            commentId: comment.id,
+            overBudgetBy: { id: author.id, login: author.login },
+          },
+          `review-request-${cid}`,
+        );
+      },
       ignore: () => reply(voice.ignoreHowTo()),
       summary: () => deps.enqueueReply({ kind: "summary", ...target }, `summary-${cid}`),
       config: () => deps.enqueueReply({ kind: "config", ...target }, `config-${cid}`),

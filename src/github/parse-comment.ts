@@ -15,9 +15,11 @@ export function parseComment(body: string, botName: string): ParsedComment {
   ).exec(outsideCode);
   if (command) {
     const first = (command[1] ?? "help").toLowerCase();
-    // The one two-word command.
-    if (first === "full" && command[2]?.toLowerCase() === "review") {
-      return { kind: "command", name: "full review" };
+    const second = command[2]?.toLowerCase();
+    // The two-word commands.
+    if (first === "full" && second === "review") return { kind: "command", name: "full review" };
+    if (first === "review" && second === "--over-budget") {
+      return { kind: "command", name: "review --over-budget" };
     }
     return { kind: "command", name: first };
   }

@@ -73,12 +73,14 @@ export const pullRequestEventSchema = z.object({
 });
 export type PullRequestEvent = z.output<typeof pullRequestEventSchema>;
 
+const commenter = z.object({ id: githubId, login: userLogin, type: z.string() }).nullable();
+
 export const commentEventSchema = z.object({
   comment: z.object({
     id: githubId,
     body: z.string(),
-    /** null for a deleted ("ghost") user. */
-    user: z.object({ login: userLogin, type: z.string() }).nullable(),
+    /** null for a deleted ("ghost") user. The id is what the audit log records of them. */
+    user: commenter,
     /** OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE, ...: the commenter's tie to the repository. */
     author_association: z.string(),
   }),
@@ -100,7 +102,7 @@ export const reviewCommentEventSchema = z.object({
   comment: z.object({
     id: githubId,
     body: z.string(),
-    user: z.object({ login: userLogin, type: z.string() }).nullable(),
+    user: commenter,
     author_association: z.string(),
     path: z.string().max(4_096),
     /** The line on the diff's right side; null once the line is outdated. */
