@@ -25,3 +25,15 @@ export const dateTime = (iso: string): string =>
 
 /** "2026-11-30" of a Date, in UTC (the ledger's days and months are UTC). */
 export const utcDay = (d: Date): string => d.toISOString().slice(0, 10);
+
+/** "YYYY-MM" of the month `back` months before the one `d` is in, in UTC. */
+export const utcMonth = (d: Date, back = 0): string =>
+  utcDay(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back, 1))).slice(0, 7);
+
+/** "November 2026" for "2026-11". */
+export const monthName = (month: string): string =>
+  new Date(`${month}-01T00:00:00Z`).toLocaleDateString("en-US", {
+    year: "numeric",
+    month: "long",
+    timeZone: "UTC",
+  });
