@@ -2,6 +2,9 @@
 export const credits = (n: number): string =>
   `${n.toLocaleString("en-US")} ${Math.abs(n) === 1 ? "credit" : "credits"}`;
 
+/** "+5 credits", "-1 credit": a change of balance. */
+export const signedCredits = (n: number): string => `${n > 0 ? "+" : ""}${credits(n)}`;
+
 export const dollars = (decimal: string): string => `$${decimal}`;
 
 export const date = (iso: string): string =>

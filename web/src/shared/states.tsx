@@ -42,20 +42,3 @@ export function Loaded<T>({
   if (value.state === "error") return <ErrorNote message={value.message} retry={retry} />;
   return <>{children(value.data)}</>;
 }
-
-/** The button under a cursor-paged table that fetches the next page. */
-export function LoadMore({
-  busy,
-  onClick,
-  children,
-}: {
-  busy: boolean;
-  onClick(): void;
-  children: ComponentChildren;
-}) {
-  return (
-    <button type="button" onClick={onClick} disabled={busy}>
-      {busy ? "Loading…" : children}
-    </button>
-  );
-}

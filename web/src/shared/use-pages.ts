@@ -12,6 +12,12 @@ export type Pages<T> =
   | { state: "error"; message: string; status: number }
   | { state: "ready"; rows: T[]; next: string | null; more: boolean };
 
+export interface PagedList<T> {
+  pages: Pages<T>;
+  loadMore(): void;
+  reload(): void;
+}
+
 /**
  * A cursor-paged list: the first page when `deps` change, then `loadMore` appends the next.
  * Errors keep the API's status, so a page can tell "not allowed" from "try again".
@@ -19,7 +25,7 @@ export type Pages<T> =
 export function usePages<T>(
   load: (cursor?: string) => Promise<CursorPage<T>>,
   deps: unknown[],
-): { pages: Pages<T>; loadMore(): void; reload(): void } {
+): PagedList<T> {
   const [pages, setPages] = useState<Pages<T>>({ state: "loading" });
   const [round, setRound] = useState(0);
   // Which first page is showing: a next page that arrives after the filters changed is dropped.

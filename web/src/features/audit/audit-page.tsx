@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { useAccount } from "../../shared/account";
 import { dateTime } from "../../shared/format";
-import { Empty, ErrorNote, LoadMore, Loading } from "../../shared/states";
+import { PagedTable } from "../../shared/paged-table";
 import { usePages } from "../../shared/use-pages";
 import { getAuditPage, type AuditAction } from "./api";
 import { ACTION_LABEL, actorOf, interfaceOf, summaryOf } from "./describe-entry";
@@ -12,10 +12,7 @@ const ACTIONS = Object.keys(ACTION_LABEL) as AuditAction[];
 export function AuditPage() {
   const { org } = useAccount();
   const [action, setAction] = useState<AuditAction | "">("");
-  const { pages, loadMore, reload } = usePages(
-    (cursor) => getAuditPage(org, action, cursor),
-    [org, action],
-  );
+  const list = usePages((cursor) => getAuditPage(org, action, cursor), [org, action]);
 
   return (
     <>
@@ -41,49 +38,26 @@ export function AuditPage() {
           </select>
         </label>
       </div>
-      {pages.state === "loading" && <Loading what="the audit log" />}
-      {/* The API lets only the account's admins read it: not a failure to retry. */}
-      {pages.state === "error" && pages.status === 403 && (
-        <Empty>Only admins of {org} can read the audit log.</Empty>
-      )}
-      {pages.state === "error" && pages.status !== 403 && (
-        <ErrorNote message={pages.message} retry={reload} />
-      )}
-      {pages.state === "ready" && pages.rows.length === 0 && (
-        <Empty>Nothing recorded{action ? " for this action" : ""} yet.</Empty>
-      )}
-      {pages.state === "ready" && pages.rows.length > 0 && (
-        <div class="table-wrap">
-          <table data-testid="audit-log">
-            <caption class="visually-hidden">Audit log, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Who</th>
-                <th scope="col">Action</th>
-                <th scope="col">Through</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {pages.rows.map((e) => (
-                <tr key={e.id} data-action={e.action}>
-                  <td>{dateTime(e.at)}</td>
-                  <td>{actorOf(e)}</td>
-                  <td>{ACTION_LABEL[e.action]}</td>
-                  <td>{interfaceOf(e)}</td>
-                  <td>{summaryOf(e)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {pages.state === "ready" && pages.next && (
-        <LoadMore busy={pages.more} onClick={loadMore}>
-          Older entries
-        </LoadMore>
-      )}
+      <PagedTable
+        list={list}
+        what="the audit log"
+        empty={`Nothing recorded${action ? " for this action" : ""} yet.`}
+        // The API lets only the account's admins read it: not a failure to retry.
+        forbidden={`Only admins of ${org} can read the audit log.`}
+        caption="Audit log, newest first"
+        columns={["When", "Who", "Action", "Through", "Details"]}
+        testId="audit-log"
+        more="Older entries"
+        row={(e) => (
+          <tr key={e.id} data-action={e.action}>
+            <td>{dateTime(e.at)}</td>
+            <td>{actorOf(e)}</td>
+            <td>{ACTION_LABEL[e.action]}</td>
+            <td>{interfaceOf(e)}</td>
+            <td>{summaryOf(e)}</td>
+          </tr>
+        )}
+      />
     </>
   );
 }

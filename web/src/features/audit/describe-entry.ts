@@ -4,7 +4,7 @@
  * entry's facts, settings changes a before and after, keys their id and name; anything else
  * is listed as it is, so a new action still reads.
  */
-import { credits } from "../../shared/format";
+import { signedCredits } from "../../shared/format";
 import type { AuditAction, AuditEntry } from "./api";
 
 export const ACTION_LABEL: Record<AuditAction, string> = {
@@ -55,8 +55,6 @@ const show = (v: unknown): string =>
         : v.map(show).join(", ")
       : JSON.stringify(v);
 
-const signed = (n: number): string => `${n > 0 ? "+" : ""}${credits(n)}`;
-
 /** "lowBalanceEmails: true → false" for each field a settings change changed. */
 function changes(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
   return Object.keys(after)
@@ -71,7 +69,7 @@ export function summaryOf(e: AuditEntry): string {
   const d = e.details;
   if (typeof d.amount === "number") {
     return [
-      signed(d.amount),
+      signedCredits(d.amount),
       typeof d.description === "string" ? d.description : null,
       typeof d.reason === "string" ? `reason: ${d.reason}` : null,
       typeof d.balanceAfter === "number" ? `balance after: ${d.balanceAfter}` : null,

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { useAccount } from "../../shared/account";
-import { credits, dateTime } from "../../shared/format";
-import { Empty, ErrorNote, LoadMore, Loading } from "../../shared/states";
+import { dateTime, signedCredits } from "../../shared/format";
+import { PagedTable } from "../../shared/paged-table";
 import { usePages } from "../../shared/use-pages";
 import { getPage, historyCsvUrl, type EntryType, type Filters, type Transaction } from "./api";
 
@@ -29,11 +29,7 @@ export function HistoryPage() {
   const { org } = useAccount();
   const [filters, setFilters] = useState<Filters>({ type: "", from: "", to: "" });
   const [draft, setDraft] = useState<Filters>(filters);
-  const {
-    pages: rows,
-    loadMore,
-    reload,
-  } = usePages((cursor) => getPage(org, filters, cursor), [org, filters]);
+  const list = usePages((cursor) => getPage(org, filters, cursor), [org, filters]);
 
   const set = (field: keyof Filters) => (e: Event) =>
     setDraft({ ...draft, [field]: (e.currentTarget as HTMLInputElement).value });
@@ -71,48 +67,27 @@ export function HistoryPage() {
           Export CSV
         </a>
       </form>
-      {rows.state === "loading" && <Loading what="transactions" />}
-      {rows.state === "error" && <ErrorNote message={rows.message} retry={reload} />}
-      {rows.state === "ready" && rows.rows.length === 0 && <Empty>No transactions match.</Empty>}
-      {rows.state === "ready" && rows.rows.length > 0 && (
-        <div class="table-wrap">
-          <table data-testid="history">
-            <caption class="visually-hidden">Transactions, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Type</th>
-                <th scope="col">Credits</th>
-                <th scope="col">Balance after</th>
-                <th scope="col">Description</th>
-                <th scope="col">Link</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.rows.map((t) => (
-                <tr key={t.id} data-type={t.type}>
-                  <td>{dateTime(t.createdAt)}</td>
-                  <td>{TYPE_LABEL[t.type] ?? t.type}</td>
-                  <td class={t.amount < 0 ? "num neg" : "num"}>
-                    {t.amount > 0 ? "+" : ""}
-                    {credits(t.amount)}
-                  </td>
-                  <td class="num">{t.balanceAfter}</td>
-                  <td>{t.description}</td>
-                  <td>
-                    <EntryLink t={t} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {rows.state === "ready" && rows.next && (
-        <LoadMore busy={rows.more} onClick={loadMore}>
-          Load more
-        </LoadMore>
-      )}
+      <PagedTable
+        list={list}
+        what="transactions"
+        empty="No transactions match."
+        caption="Transactions, newest first"
+        columns={["Date", "Type", "Credits", "Balance after", "Description", "Link"]}
+        testId="history"
+        more="Load more"
+        row={(t) => (
+          <tr key={t.id} data-type={t.type}>
+            <td>{dateTime(t.createdAt)}</td>
+            <td>{TYPE_LABEL[t.type] ?? t.type}</td>
+            <td class={t.amount < 0 ? "num neg" : "num"}>{signedCredits(t.amount)}</td>
+            <td class="num">{t.balanceAfter}</td>
+            <td>{t.description}</td>
+            <td>
+              <EntryLink t={t} />
+            </td>
+          </tr>
+        )}
+      />
     </>
   );
 }
