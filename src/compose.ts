@@ -104,7 +104,7 @@ export interface Tuning {
 export interface Jasper {
   app: ApplicationFunction;
   ledger: Ledger;
-  /** Who changed what; the dashboard records sign-ins with recordSignIn (src/audit). */
+  /** Who changed what; GET /api/v1/me records dashboard sign-ins (recordSignIn, src/audit). */
   audit: AuditLog;
   /** The operators' use cases (jasper-admin and the operator API). */
   operators: Operators;

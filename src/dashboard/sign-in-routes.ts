@@ -86,6 +86,7 @@ export function signInRoutes(server: FastifyInstance, o: SignInOptions): void {
         request.session.set("token", authentication.token);
         request.session.set("user", user);
         request.session.set("csrf", randomToken());
+        request.session.set("sid", randomToken());
         return reply.redirect(returnTo);
       } catch (err) {
         // Only the status: an error from the exchange may quote the request, secret included.

@@ -85,7 +85,7 @@ export async function usageReport(
   return { month, by, rows: [...rows.values()], total };
 }
 
-export const USAGE_SORTS = ["net", "charged", "reviews", "refunded", "key"] as const;
+export const USAGE_SORTS = ["net", "charged", "reviews", "refunds", "refunded", "key"] as const;
 export type UsageSort = (typeof USAGE_SORTS)[number];
 
 /** Rows by a column, biggest first (or A-Z for `key`); ties by key, so the order is stable. */

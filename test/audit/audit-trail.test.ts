@@ -85,6 +85,7 @@ describe("the audit log API", () => {
     await recordSignIn(h.jasper.audit, {
       accountId: h.orgA.id,
       user: { id: 7, login: "octo" },
+      sessionId: "s1",
     });
     const entries = (await auditLog(ADMIN_A)).json().entries as Record<string, unknown>[];
     expect(entries.map((e) => [e.action, e.actor, e.interface])).toEqual([
@@ -125,8 +126,16 @@ describe("the audit log API", () => {
   });
 
   it("shows an account's admins only their own account's log", async () => {
-    await recordSignIn(h.jasper.audit, { accountId: h.orgA.id, user: { id: 7, login: "octo" } });
-    await recordSignIn(h.jasper.audit, { accountId: h.orgB.id, user: { id: 8, login: "gl" } });
+    await recordSignIn(h.jasper.audit, {
+      accountId: h.orgA.id,
+      user: { id: 7, login: "octo" },
+      sessionId: "s1",
+    });
+    await recordSignIn(h.jasper.audit, {
+      accountId: h.orgB.id,
+      user: { id: 8, login: "gl" },
+      sessionId: "s2",
+    });
     expect((await auditLog(ADMIN_B, "Acme-Corp")).statusCode).toBe(404);
     expect((await auditLog(h.keyB, "Acme-Corp")).statusCode).toBe(404);
     expect((await auditLog("nobody", "Acme-Corp")).statusCode).toBe(401);

@@ -220,6 +220,10 @@ suite("dashboard in Chromium", () => {
     expect(await figure("bonus")).toBe(`${s.buckets.bonus} credits`);
     expect(await figure("purchased")).toBe(`${s.buckets.purchased} credits`);
     expect(await figure("usageThisMonth")).toBe(`${s.usageThisMonth} credits`);
+    // 20 credits left at 3 net in 14 days: 93 days.
+    expect(await page.getByTestId("runway").innerText()).toBe(
+      "At the last 14 days' pace, credits last more than 90 days.",
+    );
     const bars = page.locator('[data-testid="usage-chart"] rect.bar');
     await expect(bars.count()).resolves.toBe(30);
     const today = new Date().toISOString().slice(0, 10);
@@ -313,6 +317,74 @@ suite("dashboard in Chromium", () => {
     expect(lines[1]).toContain("purchase");
   });
 
+  it("shows who spends the credits: by repository and author, sorted, a bar per group, CSV", async () => {
+    // Reviews with their authors beside the seeded ones (whose author was not recorded).
+    const review = (repository: string, number: number, author: string) =>
+      h.ledger.charge(orgA.id, {
+        action: "review",
+        description: `review of ${repository}#${number}`,
+        idempotencyKey: `u-${repository}-${number}`,
+        reference: { kind: "pull_request", repository, number, author },
+      });
+    await review("acme/api", 1, "bob");
+    await review("acme/api", 2, "bob");
+    await review("acme/app", 5, "alice");
+
+    await page.getByRole("link", { name: "Usage" }).click();
+    await page.waitForURL(`${base}/billing/usage`);
+    const table = page.getByTestId("usage-table");
+    const keys = () => table.locator("tbody tr").evaluateAll((rs) => rs.map((r) => r.dataset.key));
+    const bars = () =>
+      page
+        .locator('[data-testid="net-chart"] rect.bar')
+        .evaluateAll((rs) => rs.map((r) => [r.dataset.key, r.dataset.net]));
+    await table.waitFor();
+    // acme/app: 4 charged + 1 here, 1 refunded; acme/api: 2. Biggest net first.
+    expect(await keys()).toEqual(["acme/app", "acme/api"]);
+    expect(await bars()).toEqual([
+      ["acme/app", "4"],
+      ["acme/api", "2"],
+    ]);
+    await check("usage");
+
+    await page.getByRole("radio", { name: "By author" }).check();
+    await page.locator('[data-testid="usage-table"][data-by="author"]').waitFor();
+    expect(await keys()).toEqual(["unknown", "bob", "alice"]);
+    expect(await bars()).toEqual([
+      ["unknown", "3"],
+      ["bob", "2"],
+      ["alice", "1"],
+    ]);
+    const sortedBy = async (column: string, order: string, expected: string[]) => {
+      await page.getByRole("button", { name: column, exact: true }).click();
+      await page.locator(`th[aria-sort="${order}"]`, { hasText: column }).waitFor();
+      await eventually(async () => JSON.stringify(await keys()) === JSON.stringify(expected));
+    };
+    await sortedBy("Author", "ascending", ["alice", "bob", "unknown"]);
+    await sortedBy("Author", "descending", ["unknown", "bob", "alice"]);
+    // Only the seeded reviews had a refund; ties by name.
+    await sortedBy("Refunds", "descending", ["unknown", "alice", "bob"]);
+
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("usage-csv").click(),
+    ]);
+    expect(
+      readFileSync((await download.path())!, "utf8")
+        .trim()
+        .split(/\r?\n/),
+    ).toEqual([
+      "author,reviews,charged,refunds,refunded,net",
+      "unknown,4,4,1,1,3",
+      "alice,1,1,0,0,1",
+      "bob,2,2,0,0,2",
+    ]);
+
+    await page.getByRole("radio", { name: /^Last month/ }).check();
+    await page.getByText("No reviews were charged or refunded in").waitFor();
+    await expect(page.getByTestId("net-chart").count()).resolves.toBe(0);
+  });
+
   it("adds and removes a billing contact", async () => {
     await page.getByRole("link", { name: "Notifications" }).click();
     await page.getByLabel("Add a contact").fill("not-an-email");
@@ -346,6 +418,66 @@ suite("dashboard in Chromium", () => {
       headers: { authorization: `Bearer ${key}` },
     });
     expect(res.status).toBe(401);
+  });
+
+  it("reads the audit log: who did what, filtered by action, older pages, and admins only", async () => {
+    // More than a page: operators' grants, recorded last, so they come first.
+    for (let i = 1; i <= 20; i++) {
+      await h.jasper.audit.record({
+        accountId: orgA.id,
+        actor: { kind: "operator", name: "ops" },
+        action: "grant",
+        interface: "cli",
+        details: { amount: 5, description: "bonus", reason: `promo ${i}` },
+      });
+    }
+    await page.getByRole("link", { name: "Audit log" }).click();
+    await page.waitForURL(`${base}/billing/audit-log`);
+    const rows = page.locator('[data-testid="audit-log"] tbody tr');
+    await rows.first().waitFor();
+    await expect(rows.count()).resolves.toBe(25);
+    expect(await rows.first().innerText()).toContain("Operator ops");
+    expect(await rows.first().innerText()).toContain("+5 credits · bonus · reason: promo 20");
+    await check("audit-log");
+
+    // Older: what the dashboard and Stripe did; the oldest is the seeded welcome bonus.
+    await page.getByRole("button", { name: "Older entries" }).click();
+    await eventually(async () => (await rows.count()) > 25);
+    await expect(rows.count()).resolves.toBe(28);
+    expect(await page.getByRole("button", { name: "Older entries" }).count()).toBe(0);
+    const oldest = await rows.last().innerText();
+    expect(oldest).toContain("Jasper");
+    expect(oldest).toContain("welcome");
+
+    // One sign-in for the session, however many pages it loaded.
+    await page.getByLabel("Action").selectOption("sign_in");
+    await eventually(async () => {
+      const actions = await rows.evaluateAll((rs) => rs.map((r) => r.dataset.action));
+      return actions.length > 0 && actions.every((a) => a === "sign_in");
+    });
+    await expect(rows.count()).resolves.toBe(1);
+    expect((await rows.first().innerText()).split("\t").slice(1, 4)).toEqual([
+      "alice",
+      "Sign-in",
+      "Dashboard",
+    ]);
+
+    // Anyone but an admin gets a 403 from the API (not reachable as alice): said, not crashed.
+    const forbidden = /\/api\/v1\/organizations\/Acme-Corp\/audit-log/;
+    await page.route(forbidden, (route) =>
+      route.fulfill({
+        status: 403,
+        contentType: "application/json",
+        body: JSON.stringify({ error: { code: "forbidden", message: "admins only" } }),
+      }),
+    );
+    try {
+      await page.reload();
+      await page.getByText("Only admins of Acme-Corp can read the audit log.").waitFor();
+      await expect(page.getByTestId("audit-log").count()).resolves.toBe(0);
+    } finally {
+      await page.unroute(forbidden);
+    }
   });
 
   it("shows nothing of an org whose admin the user is not", async () => {
@@ -396,6 +528,16 @@ suite("dashboard in Chromium", () => {
     await banner.getByRole("link", { name: "Buy credits" }).waitFor();
     expect(await headerBalance().getAttribute("class")).toContain("level-depleted");
     expect(await headerBalance().innerText()).toContain("0 credits");
+    // Nothing left: the forecast is today.
+    const today = new Date().toLocaleDateString("en-US", {
+      year: "numeric",
+      month: "short",
+      day: "numeric",
+      timeZone: "UTC",
+    });
+    expect(await page.getByTestId("runway").innerText()).toBe(
+      `At the last 14 days' pace, credits last until ${today}.`,
+    );
     // Every page says so, under the banner.
     expect(await page.locator(".paused-note").innerText()).toContain(
       "Automatic reviews are paused",

@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from "@jest/globals";
 import nock from "nock";
+import { toAccountId } from "../../src/accounts/types.js";
+import type { AccountRef, GitHubUser } from "../../src/api/auth/github-auth.js";
+import { FakeGitHubAuth } from "../support/fake-github-auth.js";
 import { closeHarnesses, createApiHarness, type ApiHarness } from "../support/harness.js";
 import { captureLog, type CapturedLog } from "../support/log-capture.js";
 
@@ -14,6 +17,24 @@ afterEach(async () => {
   await closeHarnesses();
 });
 
+/** A token whose user administers both of the harness's orgs (the fake's own see one each). */
+const OWNER_OF_BOTH = "owner-of-both";
+const BOTH: AccountRef[] = [
+  { id: toAccountId(101), login: "Acme-Corp", type: "Organization" },
+  { id: toAccountId(202), login: "Globex", type: "Organization" },
+];
+class TwoOrgGitHub extends FakeGitHubAuth {
+  override async identify(token: string): Promise<GitHubUser | null> {
+    return token === OWNER_OF_BOTH ? { id: 3, login: "owner" } : super.identify(token);
+  }
+  override async installations(token: string): Promise<AccountRef[]> {
+    return token === OWNER_OF_BOTH ? BOTH : super.installations(token);
+  }
+  override async canAdminister(token: string, account: AccountRef): Promise<boolean> {
+    return token === OWNER_OF_BOTH || super.canAdminister(token, account);
+  }
+}
+
 /** The cookie header a browser would send back after these Set-Cookie headers. */
 function cookieOf(setCookie: string | string[] | undefined): string {
   const all = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
@@ -25,7 +46,7 @@ describe("dashboard sign-in", () => {
   let logs: CapturedLog;
   beforeEach(async () => {
     logs = captureLog("debug");
-    h = await createApiHarness({ env: SIGN_IN_ENV, log: logs.log });
+    h = await createApiHarness({ env: SIGN_IN_ENV, log: logs.log, github: new TwoOrgGitHub() });
   });
 
   /** Runs the OAuth web flow with GitHub's token endpoint faked; returns the session cookie. */
@@ -121,6 +142,60 @@ describe("dashboard sign-in", () => {
       expect(text).not.toContain(secret);
     }
     expect(text).not.toContain(cookie.split("=")[1]!.slice(0, 40));
+  });
+
+  const me = (headers: Record<string, string>) =>
+    h.server.inject({ method: "GET", url: "/api/v1/me", headers });
+  /** The sign-ins in `org`'s audit log, as its admin reads them. */
+  const signIns = async (org: string) => {
+    const res = await h.server.inject({
+      method: "GET",
+      url: `/api/v1/organizations/${org}/audit-log?action=sign_in`,
+      headers: h.auth(`admin-${org.toLowerCase()}`),
+    });
+    expect(res.statusCode).toBe(200);
+    return (res.json() as { entries: { actor: unknown; interface: string }[] }).entries;
+  };
+
+  it("records a sign-in once per session in each account the user sees, and nowhere else", async () => {
+    await h.store.accounts.upsert({ id: toAccountId(303), login: "Initech", type: "Organization" });
+    const cookie = await signIn(OWNER_OF_BOTH);
+    for (let i = 0; i < 2; i++) expect((await me({ cookie })).statusCode).toBe(200);
+    const owner = { kind: "github_user", id: 3, login: "owner" };
+    for (const org of ["Acme-Corp", "Globex"]) {
+      expect((await signIns(org)).map((e) => [e.actor, e.interface])).toEqual([
+        [owner, "dashboard"],
+      ]);
+    }
+    // Another account's admin never sees it.
+    expect(await signIns("Initech")).toEqual([]);
+
+    // A second session is a second sign-in; a GitHub token in Authorization is not one.
+    expect((await me({ cookie: await signIn(OWNER_OF_BOTH) })).statusCode).toBe(200);
+    expect((await me(h.auth(OWNER_OF_BOTH))).statusCode).toBe(200);
+    expect(await signIns("Acme-Corp")).toHaveLength(2);
+  });
+
+  it("signs in even when the sign-in cannot be recorded, and logs that at warn", async () => {
+    const record = jest
+      .spyOn(h.jasper.audit, "record")
+      .mockRejectedValue(new Error("audit store down"));
+    try {
+      const res = await me({ cookie: await signIn() });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().accounts).toEqual([{ login: "Acme-Corp", type: "Organization" }]);
+      expect(record).toHaveBeenCalledTimes(1);
+    } finally {
+      record.mockRestore();
+    }
+    const warning = logs
+      .text()
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { level: number; msg: string; accountId?: number })
+      .find((l) => l.msg === "audit: sign-in not recorded");
+    expect(warning).toMatchObject({ level: 40, accountId: 101 });
+    expect(await signIns("Acme-Corp")).toEqual([]);
   });
 
   it("ends a session after SESSION_HOURS (8 by default), whatever the browser keeps", async () => {

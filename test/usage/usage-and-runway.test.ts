@@ -103,6 +103,14 @@ describe("usage by repository and by author", () => {
       { key: "alice", reviews: 1, charged: 1, refunds: 0, refunded: 0, net: 1 },
       { key: "unknown", reviews: 1, charged: 1, refunds: 0, refunded: 0, net: 1 },
     ]);
+    // Every column sorts, the refunds' count too (ties by key).
+    const byRefunds = (await get("?by=author&sort=refunds")).json();
+    expect(byRefunds.rows.map((r: { key: string }) => r.key)).toEqual([
+      "bob",
+      "unknown",
+      "alice",
+      "carol",
+    ]);
     const csv = await get("?by=author&sort=key", { accept: "text/csv" });
     expect(csv.headers["content-type"]).toMatch(/^text\/csv/);
     expect(csv.body).toBe(

@@ -5,10 +5,12 @@
 import { useEffect, useState } from "preact/hooks";
 import { setCsrfToken, SIGNED_OUT_EVENT } from "./api/client";
 import { ApiKeysPage } from "./features/api-keys/api-keys-page";
+import { AuditPage } from "./features/audit/audit-page";
 import { BillingPage } from "./features/billing/billing-page";
 import { HistoryPage } from "./features/history/history-page";
 import { NotificationsPage } from "./features/notifications/notifications-page";
 import { getMe, getStatus, signOut } from "./features/session/api";
+import { UsagePage } from "./features/usage/usage-page";
 import { NoAccountsPage, NotConfiguredPage, SignInPage } from "./features/session/sign-in-page";
 import { AccountProvider } from "./shared/account";
 import { Layout } from "./shared/layout";
@@ -31,8 +33,10 @@ async function loadSession() {
 const TITLES: Record<string, string> = {
   "/billing": "Billing",
   "/billing/history": "History",
+  "/billing/usage": "Usage",
   "/billing/notifications": "Notifications",
   "/billing/api-keys": "API keys",
+  "/billing/audit-log": "Audit log",
 };
 
 export function App() {
@@ -94,6 +98,10 @@ export function App() {
           <NotificationsPage />
         ) : path === "/billing/api-keys" ? (
           <ApiKeysPage />
+        ) : path === "/billing/usage" ? (
+          <UsagePage />
+        ) : path === "/billing/audit-log" ? (
+          <AuditPage />
         ) : (
           <BillingPage query={url.searchParams} />
         )}

@@ -14,6 +14,8 @@ declare module "@fastify/secure-session" {
     user: GitHubUser;
     /** The CSRF token the dashboard sends back in CSRF_HEADER on every change. */
     csrf: string;
+    /** This sign-in's own random id: its audit entries are written once per session by it. */
+    sid: string;
     /** Between "Sign in" and GitHub's callback: the OAuth `state` and where to go after. */
     oauthState: string;
     returnTo: string;
@@ -27,6 +29,8 @@ export interface SessionCredential {
   token: string;
   user: GitHubUser;
   csrf: string;
+  /** Absent in sessions made before sign-ins were audited. */
+  sid?: string;
 }
 
 /** The signed-in session of this request; null without one (or when sign-in is not set up). */
@@ -37,7 +41,8 @@ export function sessionCredential(request: FastifyRequest): SessionCredential | 
   const token = session.get("token");
   const user = session.get("user");
   const csrf = session.get("csrf");
-  return token && user && csrf ? { token, user, csrf } : null;
+  const sid = session.get("sid");
+  return token && user && csrf ? { token, user, csrf, ...(sid ? { sid } : {}) } : null;
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

@@ -1,7 +1,12 @@
 import { z } from "zod";
 import { looksLikeApiKey } from "../../accounts/api-keys.js";
+import type { Account } from "../../accounts/types.js";
+import type { AuditLog } from "../../audit/audit-log.js";
+import { recordSignIn } from "../../audit/record-sign-in.js";
+import type { GitHubUser } from "../auth/github-auth.js";
 import { requestToken, type AuthDeps } from "../auth/authenticate.js";
 import { sessionCredential } from "../auth/session-credential.js";
+import type { FastifyRequest } from "fastify";
 import type { ApiInstance } from "../deps.js";
 import { commonErrors, errorResponse, githubTokenRequired, unauthorized } from "../errors.js";
 import { BEARER_SECURITY } from "../schemas.js";
@@ -27,6 +32,7 @@ const statusSchema = z
   .meta({ id: "DashboardStatus" });
 
 type Deps = Pick<AuthDeps, "accounts" | "github" | "failedAuth"> & {
+  audit: Pick<AuditLog, "record">;
   /** The settings the dashboard's sign-in lacks (empty: it is set up). */
   missingSignInSettings: readonly string[];
 };
@@ -81,18 +87,46 @@ export function meRoutes(api: ApiInstance, deps: Deps): void {
         await deps.failedAuth.record(request);
         throw unauthorized("GitHub did not accept the token");
       }
-      const visible = [];
+      const visible: Account[] = [];
       for (const installation of await deps.github.installations(token)) {
         const account = await deps.accounts.findByLogin(installation.login);
-        if (account && (await deps.github.canAdminister(token, account))) {
-          visible.push({ login: account.login, type: account.type });
-        }
+        if (account && (await deps.github.canAdminister(token, account))) visible.push(account);
       }
+      await auditSignIn(deps.audit, request, token, user, visible);
       return {
         user: { id: user.id, login: user.login },
-        accounts: visible,
+        accounts: visible.map((a) => ({ login: a.login, type: a.type })),
         csrfToken: sessionCredential(request)?.csrf ?? null,
       };
     },
+  );
+}
+
+/**
+ * A dashboard sign-in, in the audit log of each account the user can see: here, where those
+ * accounts are known, once per session (recordSignIn's key). A GitHub token in Authorization
+ * is an API client, not a sign-in. Recording never fails the request: it is logged instead.
+ */
+async function auditSignIn(
+  audit: Pick<AuditLog, "record">,
+  request: FastifyRequest,
+  token: string,
+  user: GitHubUser,
+  accounts: readonly Account[],
+): Promise<void> {
+  const session = sessionCredential(request);
+  // Sessions made before sign-ins were audited have no id: nothing to key them by.
+  if (!session?.sid || session.token !== token) return;
+  const sessionId = session.sid;
+  await Promise.all(
+    accounts.map((account) =>
+      recordSignIn(audit, {
+        accountId: account.id,
+        user: { id: user.id, login: user.login },
+        sessionId,
+      }).catch((err: unknown) => {
+        request.log.warn({ err, accountId: account.id }, "audit: sign-in not recorded");
+      }),
+    ),
   );
 }

@@ -79,3 +79,16 @@ export function json<T>(data: T | string): T {
   if (typeof data === "string") throw new ApiProblem(0, "Something went wrong. Try again.");
   return data;
 }
+
+/**
+ * A CSV export as a plain link: a GET needs no CSRF token and the session cookie goes along,
+ * so the browser downloads the API's streamed CSV itself, with the API's file name.
+ */
+export function csvUrl(
+  org: string,
+  route: "billing/transactions" | "billing/usage",
+  query: Record<string, string>,
+): string {
+  const params = new URLSearchParams({ format: "csv", ...query });
+  return `/api/v1/organizations/${encodeURIComponent(org)}/${route}?${params}`;
+}

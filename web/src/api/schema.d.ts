@@ -1034,7 +1034,7 @@ export interface paths {
                     /** @description Group by repository or PR author */
                     by?: "repository" | "author";
                     /** @description Column to sort by; key is the group's name */
-                    sort?: "net" | "charged" | "reviews" | "refunded" | "key";
+                    sort?: "net" | "charged" | "reviews" | "refunds" | "refunded" | "key";
                     /** @description Default desc (A-Z for key) */
                     order?: "asc" | "desc";
                     /** @description csv: the rows as a CSV download */

@@ -2,6 +2,9 @@
 export const credits = (n: number): string =>
   `${n.toLocaleString("en-US")} ${Math.abs(n) === 1 ? "credit" : "credits"}`;
 
+/** "+5 credits", "-1 credit": a change of balance. */
+export const signedCredits = (n: number): string => `${n > 0 ? "+" : ""}${credits(n)}`;
+
 export const dollars = (decimal: string): string => `$${decimal}`;
 
 export const date = (iso: string): string =>
@@ -25,3 +28,15 @@ export const dateTime = (iso: string): string =>
 
 /** "2026-11-30" of a Date, in UTC (the ledger's days and months are UTC). */
 export const utcDay = (d: Date): string => d.toISOString().slice(0, 10);
+
+/** "YYYY-MM" of the month `back` months before the one `d` is in, in UTC. */
+export const utcMonth = (d: Date, back = 0): string =>
+  utcDay(new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - back, 1))).slice(0, 7);
+
+/** "November 2026" for "2026-11". */
+export const monthName = (month: string): string =>
+  new Date(`${month}-01T00:00:00Z`).toLocaleDateString("en-US", {
+    year: "numeric",
+    month: "long",
+    timeZone: "UTC",
+  });

@@ -7,8 +7,10 @@ import { onLinkClick } from "./navigate";
 const PAGES = [
   { href: "/billing", label: "Billing" },
   { href: "/billing/history", label: "History" },
+  { href: "/billing/usage", label: "Usage" },
   { href: "/billing/notifications", label: "Notifications" },
   { href: "/billing/api-keys", label: "API keys" },
+  { href: "/billing/audit-log", label: "Audit log" },
 ];
 
 const LEVEL_TEXT = { none: "", warning: " (low)", critical: " (critical)", depleted: " (empty)" };

@@ -5,6 +5,7 @@ import { useLoad } from "../../shared/use-load";
 import { getPackages, transactionsSince } from "./api";
 import { CheckoutCancelled, CheckoutSuccess } from "./checkout-result";
 import { PackageCards } from "./package-cards";
+import { RunwayNote } from "./runway-note";
 import { UsageChart } from "./usage-chart";
 import { usagePerDay } from "./usage-per-day";
 
@@ -53,6 +54,7 @@ export function BillingPage({ query }: { query: URLSearchParams }) {
                 <dd data-figure="usageThisMonth">{credits(s.usageThisMonth)}</dd>
               </div>
             </dl>
+            {s.runway && <RunwayNote runway={s.runway} />}
           </section>
         )}
       </Loaded>

@@ -1,4 +1,4 @@
-import { api, json, unwrap, type Schemas } from "../../api/client";
+import { api, csvUrl, json, unwrap, type Schemas } from "../../api/client";
 
 export type Transaction = Schemas["Transaction"];
 export type EntryType = Transaction["type"];
@@ -23,17 +23,17 @@ function nextDay(day: string): string {
   return d.toISOString().slice(0, 10);
 }
 
-export const getPage = async (org: string, f: Filters, cursor?: string) =>
-  json(
+export async function getPage(org: string, f: Filters, cursor?: string) {
+  const page = json(
     await unwrap(
       api.GET("/api/v1/organizations/{org}/billing/transactions", {
         params: { path: { org }, query: { ...query(f), limit: 25, ...(cursor ? { cursor } : {}) } },
       }),
     ),
   );
-
-/** The CSV export of the same filters: a plain link, the session cookie authenticates it. */
-export function csvUrl(org: string, f: Filters): string {
-  const params = new URLSearchParams({ format: "csv", ...query(f) });
-  return `/api/v1/organizations/${encodeURIComponent(org)}/billing/transactions?${params}`;
+  return { rows: page.transactions, next: page.nextCursor };
 }
+
+/** The CSV export of the same filters. */
+export const historyCsvUrl = (org: string, f: Filters): string =>
+  csvUrl(org, "billing/transactions", query(f));

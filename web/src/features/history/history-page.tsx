@@ -1,8 +1,9 @@
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { useAccount } from "../../shared/account";
-import { credits, dateTime } from "../../shared/format";
-import { Empty, ErrorNote, Loading } from "../../shared/states";
-import { csvUrl, getPage, type EntryType, type Filters, type Transaction } from "./api";
+import { dateTime, signedCredits } from "../../shared/format";
+import { PagedTable } from "../../shared/paged-table";
+import { usePages } from "../../shared/use-pages";
+import { getPage, historyCsvUrl, type EntryType, type Filters, type Transaction } from "./api";
 
 const TYPES: { value: EntryType | ""; label: string }[] = [
   { value: "", label: "All types" },
@@ -24,45 +25,11 @@ const TYPE_LABEL: Record<string, string> = {
   adjustment: "Adjustment",
 };
 
-type Rows =
-  | { state: "loading" }
-  | { state: "error"; message: string }
-  | { state: "ready"; rows: Transaction[]; next: string | null; more: boolean };
-
 export function HistoryPage() {
   const { org } = useAccount();
   const [filters, setFilters] = useState<Filters>({ type: "", from: "", to: "" });
   const [draft, setDraft] = useState<Filters>(filters);
-  const [rows, setRows] = useState<Rows>({ state: "loading" });
-
-  useEffect(() => {
-    let live = true;
-    setRows({ state: "loading" });
-    getPage(org, filters).then(
-      (p) =>
-        live && setRows({ state: "ready", rows: p.transactions, next: p.nextCursor, more: false }),
-      (err: Error) => live && setRows({ state: "error", message: err.message }),
-    );
-    return () => {
-      live = false;
-    };
-  }, [org, filters]);
-
-  async function loadMore() {
-    if (rows.state !== "ready" || !rows.next) return;
-    setRows({ ...rows, more: true });
-    try {
-      const p = await getPage(org, filters, rows.next);
-      setRows({
-        state: "ready",
-        rows: [...rows.rows, ...p.transactions],
-        next: p.nextCursor,
-        more: false,
-      });
-    } catch (err) {
-      setRows({ state: "error", message: (err as Error).message });
-    }
-  }
+  const list = usePages((cursor) => getPage(org, filters, cursor), [org, filters]);
 
   const set = (field: keyof Filters) => (e: Event) =>
     setDraft({ ...draft, [field]: (e.currentTarget as HTMLInputElement).value });
@@ -96,54 +63,31 @@ export function HistoryPage() {
           <input type="date" name="to" value={draft.to} onChange={set("to")} />
         </label>
         <button type="submit">Apply filters</button>
-        <a class="button" href={csvUrl(org, filters)} download data-testid="csv-export">
+        <a class="button" href={historyCsvUrl(org, filters)} download data-testid="csv-export">
           Export CSV
         </a>
       </form>
-      {rows.state === "loading" && <Loading what="transactions" />}
-      {rows.state === "error" && (
-        <ErrorNote message={rows.message} retry={() => setFilters({ ...filters })} />
-      )}
-      {rows.state === "ready" && rows.rows.length === 0 && <Empty>No transactions match.</Empty>}
-      {rows.state === "ready" && rows.rows.length > 0 && (
-        <div class="table-wrap">
-          <table data-testid="history">
-            <caption class="visually-hidden">Transactions, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Type</th>
-                <th scope="col">Credits</th>
-                <th scope="col">Balance after</th>
-                <th scope="col">Description</th>
-                <th scope="col">Link</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.rows.map((t) => (
-                <tr key={t.id} data-type={t.type}>
-                  <td>{dateTime(t.createdAt)}</td>
-                  <td>{TYPE_LABEL[t.type] ?? t.type}</td>
-                  <td class={t.amount < 0 ? "num neg" : "num"}>
-                    {t.amount > 0 ? "+" : ""}
-                    {credits(t.amount)}
-                  </td>
-                  <td class="num">{t.balanceAfter}</td>
-                  <td>{t.description}</td>
-                  <td>
-                    <EntryLink t={t} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {rows.state === "ready" && rows.next && (
-        <button type="button" onClick={() => void loadMore()} disabled={rows.more}>
-          {rows.more ? "Loading…" : "Load more"}
-        </button>
-      )}
+      <PagedTable
+        list={list}
+        what="transactions"
+        empty="No transactions match."
+        caption="Transactions, newest first"
+        columns={["Date", "Type", "Credits", "Balance after", "Description", "Link"]}
+        testId="history"
+        more="Load more"
+        row={(t) => (
+          <tr key={t.id} data-type={t.type}>
+            <td>{dateTime(t.createdAt)}</td>
+            <td>{TYPE_LABEL[t.type] ?? t.type}</td>
+            <td class={t.amount < 0 ? "num neg" : "num"}>{signedCredits(t.amount)}</td>
+            <td class="num">{t.balanceAfter}</td>
+            <td>{t.description}</td>
+            <td>
+              <EntryLink t={t} />
+            </td>
+          </tr>
+        )}
+      />
     </>
   );
 }
