@@ -17,6 +17,7 @@ export const ACTION_LABEL: Record<AuditAction, string> = {
   api_key_revoked: "API key revoked",
   sign_in: "Sign-in",
   budget_changed: "Budget changed",
+  budget_override: "Review let past a budget",
 };
 
 const INTERFACE_LABEL: Record<AuditEntry["interface"], string> = {
