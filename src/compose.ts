@@ -40,9 +40,14 @@ import { pullRequestUrlOn } from "./github/pull-request-url.js";
 import { createWriteAccess } from "./github/write-access.js";
 import { Ledger } from "./ledger/ledger.js";
 import { createAlertEnqueuer } from "./notifications/enqueue-alerts.js";
+import {
+  createBudgetWarningEnqueuer,
+  type WarnBudgets,
+} from "./notifications/enqueue-budget-warnings.js";
 import { createAlertRedrive } from "./notifications/redrive-alerts.js";
 import type { Mailer } from "./notifications/mailer.js";
 import { createSendAlert } from "./notifications/send-alert.js";
+import { createSendBudgetWarning } from "./notifications/send-budget-warning.js";
 import { pacedAuth } from "./github/paced-auth.js";
 import { createInstallationPace, type PaceOptions } from "./queue/installation-pace.js";
 import { createReplyLimiter } from "./queue/reply-limiter.js";
@@ -109,6 +114,12 @@ export interface Jasper {
   operators: Operators;
   producer: Producer;
   sendAlert: ReturnType<typeof createSendAlert>;
+  sendBudgetWarning: ReturnType<typeof createSendBudgetWarning>;
+  /**
+   * Queues the emails of the budget warnings a charge returned (`warnings` of a created
+   * charge); never throws. For the review path, which charges.
+   */
+  warnBudgets: WarnBudgets;
   runReview: ReturnType<typeof createRunReview>;
   postReply: ReturnType<typeof createPostReply>;
   sweep: ReturnType<typeof createSweeper>;
@@ -148,12 +159,8 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
         "check run not written",
       ),
   });
-  const { producer, audit, auditLedgerEntry, ledger, acceptReview, finishRun, sweep } = wireMoney(
-    config,
-    a,
-    t,
-    { checkRuns },
-  );
+  const { producer, audit, auditLedgerEntry, ledger, warnBudgets, acceptReview, finishRun, sweep } =
+    wireMoney(config, a, t, { checkRuns });
   const runway = (accountId: AccountId, balance: number) =>
     runwayOf(store.ledger, accountId, balance, (t.now ?? (() => new Date()))());
   const replyLimiter = createReplyLimiter(a.redis, {
@@ -188,6 +195,12 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     mailer: a.mailer,
     publicUrl,
     botName,
+    log,
+  });
+  const sendBudgetWarning = createSendBudgetWarning({
+    accounts: store.accounts,
+    mailer: a.mailer,
+    publicUrl,
     log,
   });
   const runReview = createRunReview({
@@ -242,6 +255,8 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     audit,
     producer,
     sendAlert,
+    sendBudgetWarning,
+    warnBudgets,
     runReview,
     postReply,
     sweep,
@@ -311,6 +326,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
         runReview,
         postReply,
         sendAlert,
+        sendBudgetWarning,
         sweep,
         redrive,
         log,
@@ -332,7 +348,7 @@ export type MoneyAdapters = Pick<Adapters, "store" | "redis" | "log">;
  * The parts that move credits, shared by the app (composeJasper) and the operators' CLI
  * (composeOperators), so both charge, refund, audit and sweep the same way: the producer,
  * the audit log, the ledger with its onEntry hook, accepting and finishing reviews, and the
- * sweep. `checkRuns` (the app's, over GitHub) shows a run's end on its commit; the CLI has
+ * sweep, and the budget warnings' enqueuer for the path that charges. `checkRuns` (the app's, over GitHub) shows a run's end on its commit; the CLI has
  * no GitHub client and goes without.
  */
 function wireMoney(
@@ -352,6 +368,7 @@ function wireMoney(
   const audit = createAuditLog({ store: store.audit, now: t.now });
   const auditLedgerEntry = createLedgerAuditor(audit);
   const enqueueAlerts = createAlertEnqueuer(producer.enqueueAlert, log);
+  const warnBudgets = createBudgetWarningEnqueuer(producer.enqueueBudgetWarning, log);
   const ledger = new Ledger({
     store: store.ledger,
     freePerMonth: config.FREE_REVIEWS_PER_MONTH,
@@ -398,7 +415,7 @@ function wireMoney(
       ),
   });
 
-  return { producer, audit, auditLedgerEntry, ledger, acceptReview, finishRun, sweep };
+  return { producer, audit, auditLedgerEntry, ledger, warnBudgets, acceptReview, finishRun, sweep };
 }
 
 /**

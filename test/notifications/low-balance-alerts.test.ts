@@ -1,76 +1,30 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { Queue } from "bullmq";
-import { pino } from "pino";
 import { Ledger } from "../../src/ledger/ledger.js";
-import { toAccountId, type AccountId } from "../../src/accounts/types.js";
+import type { AccountId } from "../../src/accounts/types.js";
 import { alertJobId } from "../../src/notifications/alert-job.js";
 import { createAlertEnqueuer } from "../../src/notifications/enqueue-alerts.js";
-import { createMailer } from "../../src/notifications/mailer.js";
-import { createSendAlert } from "../../src/notifications/send-alert.js";
-import { startNotificationWorker } from "../../src/worker/start-notification-worker.js";
-import { createProducer } from "../../src/queue/producer.js";
-import { QUEUE } from "../../src/queue/queues.js";
-import { createRedis } from "../../src/queue/redis.js";
-import { createMemoryStore } from "../../src/store/memory/memory-store.js";
-import { eventually, REDIS_URL } from "../support/harness.js";
+import { eventually } from "../support/harness.js";
 import { purchase, reviewCharge } from "../support/ledger-fixture.js";
-import { startSmtpSink } from "../support/smtp-sink.js";
-
-const acme = toAccountId(4242);
-const contacts = ["billing@acme.test", "cto@acme.test"];
-const log = pino({ level: "silent" });
-
-interface Setup {
-  contacts?: string[];
-  lowBalanceEmails?: boolean;
-  /** Whether the account exists at all. */
-  account?: boolean;
-  /** Start with the SMTP server down (its port free, nothing listening). */
-  smtpDown?: boolean;
-}
+import {
+  acme,
+  contacts,
+  log,
+  startNotificationPipeline,
+  type PipelineOptions as Setup,
+} from "../support/notification-pipeline.js";
 
 /** Everything from the ledger to a real SMTP server, on a Redis prefix of its own. */
 async function setup(options: Setup = {}) {
-  const prefix = `jasper-test-${randomUUID().slice(0, 8)}`;
-  const store = createMemoryStore();
-  if (options.account !== false) {
-    await store.accounts.upsert({ id: acme, login: "acme-corp", type: "Organization" });
-    await store.accounts.updateSettings(acme, {
-      billingContacts: options.contacts ?? contacts,
-      lowBalanceEmails: options.lowBalanceEmails ?? true,
-    });
-  }
-  let sink = await startSmtpSink();
-  const received = sink.received;
-  if (options.smtpDown) await sink.close();
-  let sinkUp = !options.smtpDown;
-
-  const redis = createRedis(REDIS_URL, "producer");
-  const workerRedis = createRedis(REDIS_URL, "worker");
-  const queue = new Queue(QUEUE.notifications, { connection: redis, prefix });
-  const producer = createProducer(redis, { prefix, reviewDelayMs: 0, retryDelayMs: 100 });
-  const onEntry = createAlertEnqueuer(producer.enqueueAlert, log);
-  const ledger = new Ledger({ store: store.ledger, freePerMonth: 0, onEntry });
-  const mailer = createMailer(sink.url, "Jasper <jasper@localhost>");
-  const worker = startNotificationWorker({
-    connection: workerRedis,
-    prefix,
-    sendAlert: createSendAlert({
-      accounts: store.accounts,
-      mailer,
-      publicUrl: "https://jasper.test",
-    }),
-    log,
-  });
+  const pipeline = await startNotificationPipeline(options);
+  const onEntry = createAlertEnqueuer(pipeline.producer.enqueueAlert, log);
+  const ledger = new Ledger({ store: pipeline.store.ledger, freePerMonth: 0, onEntry });
 
   let charges = 0;
   const t = {
-    store,
+    ...pipeline,
     ledger,
-    queue,
     onEntry,
-    received,
     grant: (amount: number, id: AccountId = acme) =>
       ledger.grant(id, purchase(`buy-${randomUUID()}`, amount)),
     charge: (key = `pr-${++charges}`, id: AccountId = acme) => ledger.charge(id, reviewCharge(key)),
@@ -80,30 +34,6 @@ async function setup(options: Setup = {}) {
         if (r.status === "insufficient") return;
         expect(r.status).toBe("created");
       }
-    },
-    async jobs() {
-      const c = await queue.getJobCounts();
-      return Object.values(c).reduce((a, b) => a + b, 0);
-    },
-    /** Waits until no job is waiting, delayed or running. */
-    async settled() {
-      await eventually(async () => {
-        const c = await queue.getJobCounts("waiting", "delayed", "active", "prioritized");
-        return Object.values(c).every((n) => n === 0);
-      });
-    },
-    async restartSmtp() {
-      sink = await startSmtpSink(sink.port, received);
-      sinkUp = true;
-    },
-    async close() {
-      await worker.close();
-      await queue.obliterate({ force: true });
-      await queue.close();
-      await producer.close();
-      mailer.close();
-      if (sinkUp) await sink.close();
-      await Promise.all([redis.quit(), workerRedis.quit()]);
     },
   };
   return t;
@@ -222,7 +152,7 @@ describe("low-balance alerts", () => {
     await eventually(async () => (await job.getState()) === "failed");
     const failed = await t.queue.getJob(job.id!);
     expect(failed?.attemptsMade).toBe(1);
-    expect(failed?.failedReason).toContain("invalid alert job");
+    expect(failed?.failedReason).toContain("invalid notification job");
     expect(t.received).toEqual([]);
   });
 
