@@ -347,9 +347,9 @@ export type MoneyAdapters = Pick<Adapters, "store" | "redis" | "log">;
 /**
  * The parts that move credits, shared by the app (composeJasper) and the operators' CLI
  * (composeOperators), so both charge, refund, audit and sweep the same way: the producer,
- * the audit log, the ledger with its onEntry hook, accepting and finishing reviews, and the
- * sweep, and the budget warnings' enqueuer for the path that charges. `checkRuns` (the app's, over GitHub) shows a run's end on its commit; the CLI has
- * no GitHub client and goes without.
+ * the audit log, the ledger with its onEntry hook, the budget warnings' enqueuer, accepting
+ * and finishing reviews, and the sweep. `checkRuns` (the app's, over GitHub) shows a run's
+ * end on its commit; the CLI has no GitHub client and goes without.
  */
 function wireMoney(
   config: Config,

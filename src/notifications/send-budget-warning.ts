@@ -3,6 +3,7 @@ import type { AccountStore } from "../accounts/account-store.js";
 import { toAccountId } from "../accounts/types.js";
 import type { BudgetWarningJob } from "../queue/queues.js";
 import { budgetWarningEmail } from "./budget-warning-email.js";
+import { emailContacts } from "./email-contacts.js";
 import type { Mailer } from "./mailer.js";
 import type { SendAlertResult } from "./send-alert.js";
 
@@ -39,14 +40,12 @@ export function createSendBudgetWarning(deps: SendBudgetWarningDeps): SendBudget
       accountLogin: account.login,
       publicUrl: deps.publicUrl,
     });
-    const { rejected } = await deps.mailer.send({ to: contacts, ...content });
-    // Some contacts refused (the others got it): a retry would email those twice.
-    if (rejected.length > 0) {
-      deps.log.warn(
-        { accountId: job.accountId, rejected },
-        "budget warning email refused for some contacts",
-      );
-    }
+    await emailContacts(
+      deps.mailer,
+      deps.log,
+      { accountId: job.accountId, contacts, what: "budget warning email" },
+      content,
+    );
     return "sent";
   };
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 import type { BudgetWarning } from "../../src/ledger/month-use.js";
 import { alertJobId, budgetWarningJobId } from "../../src/notifications/alert-job.js";
 import { createBudgetWarningEnqueuer } from "../../src/notifications/enqueue-budget-warnings.js";
@@ -8,6 +8,7 @@ import {
   acme,
   contacts,
   log,
+  pipelinePerTest,
   startNotificationPipeline,
   type PipelineOptions,
 } from "../support/notification-pipeline.js";
@@ -26,20 +27,15 @@ async function setup(options: PipelineOptions = {}) {
   const warnBudgets = createBudgetWarningEnqueuer(pipeline.producer.enqueueBudgetWarning, log);
   return { ...pipeline, warnBudgets };
 }
-type T = Awaited<ReturnType<typeof setup>>;
 
 describe("budget warnings", () => {
-  let t: T | undefined;
-  afterEach(async () => {
-    await t?.close();
-    t = undefined;
-  });
+  const pipelines = pipelinePerTest(setup);
 
   it("emails each warning once to all the billing contacts", async () => {
-    t = await setup();
+    const t = await pipelines.start();
     await t.warnBudgets(acme, "2026-12", [repository, author]);
 
-    await eventually(() => t!.received.length >= 2);
+    await eventually(() => t.received.length >= 2);
     await t.settled();
     expect(t.received).toHaveLength(2);
     for (const m of t.received) expect([...m.to].sort()).toEqual(contacts);
@@ -56,14 +52,14 @@ describe("budget warnings", () => {
   });
 
   it("the same warning queued twice sends one email; another month's is its own", async () => {
-    t = await setup();
+    const t = await pipelines.start();
     await t.warnBudgets(acme, "2026-12", [repository]);
     await t.warnBudgets(acme, "2026-12", [repository]);
     expect(await t.jobs()).toBe(1);
     await t.warnBudgets(acme, "2027-01", [repository]);
     expect(await t.jobs()).toBe(2);
 
-    await eventually(() => t!.received.length >= 2);
+    await eventually(() => t.received.length >= 2);
     await t.settled();
     expect(t.received).toHaveLength(2);
     expect(t.received.filter((m) => m.subject.includes("December 2026"))).toHaveLength(1);
@@ -72,27 +68,25 @@ describe("budget warnings", () => {
 
   it("sends nothing to an account without contacts, or an unknown one", async () => {
     for (const options of [{ contacts: [] }, { account: false }] satisfies PipelineOptions[]) {
-      t = await setup(options);
+      const t = await pipelines.start(options);
       await t.warnBudgets(acme, "2026-12", [repository]);
       await t.settled();
       const jobs = await t.queue.getJobs(["completed", "failed"]);
       expect(jobs.map((j) => j.returnvalue)).toEqual(["skipped"]);
       expect(t.received).toEqual([]);
-      await t.close();
-      t = undefined;
     }
   });
 
   it("is not muted by lowBalanceEmails: false, which is about the balance", async () => {
-    t = await setup({ lowBalanceEmails: false });
+    const t = await pipelines.start({ lowBalanceEmails: false });
     await t.warnBudgets(acme, "2026-12", [repository]);
-    await eventually(() => t!.received.length >= 1);
+    await eventually(() => t.received.length >= 1);
     await t.settled();
     expect(t.received).toHaveLength(1);
   });
 
   it("queues nothing for no warnings", async () => {
-    t = await setup();
+    const t = await pipelines.start();
     await t.warnBudgets(acme, "2026-12", []);
     expect(await t.jobs()).toBe(0);
   });
@@ -120,25 +114,24 @@ describe("budget warnings", () => {
   });
 
   it("an alert job queued before budget warnings (no kind) still sends its email", async () => {
-    t = await setup();
+    const t = await pipelines.start();
     const old = { accountId: acme, entryId: "entry-1", level: "warning", balance: 10 };
     await t.queue.add("warning", old, { jobId: alertJobId(acme, "entry-1", "warning") });
 
-    await eventually(() => t!.received.length >= 1);
+    await eventually(() => t.received.length >= 1);
     await t.settled();
     expect(t.received).toHaveLength(1);
     expect(t.received[0]!.subject).toBe("Jasper: acme-corp has 10 credits left");
   });
 
   it("fails a budget warning it cannot read at once, without retries", async () => {
-    t = await setup();
-    const job = await t.queue.add(
-      "budget_warning",
-      { kind: "budget_warning", accountId: acme, period: "December", warning: repository },
-      { attempts: 8 },
-    );
-    await eventually(async () => (await job.getState()) === "failed");
-    const failed = await t.queue.getJob(job.id!);
+    const t = await pipelines.start();
+    const failed = await t.addAndAwaitFailure("budget_warning", {
+      kind: "budget_warning",
+      accountId: acme,
+      period: "December",
+      warning: repository,
+    });
     expect(failed?.attemptsMade).toBe(1);
     expect(failed?.failedReason).toContain("invalid notification job");
     expect(t.received).toEqual([]);

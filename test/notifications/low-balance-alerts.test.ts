@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterEach, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 import { Ledger } from "../../src/ledger/ledger.js";
 import type { AccountId } from "../../src/accounts/types.js";
 import { alertJobId } from "../../src/notifications/alert-job.js";
@@ -10,6 +10,7 @@ import {
   acme,
   contacts,
   log,
+  pipelinePerTest,
   startNotificationPipeline,
   type PipelineOptions as Setup,
 } from "../support/notification-pipeline.js";
@@ -45,22 +46,18 @@ const sortedSubjects = (t: T) =>
   t.received.map((m) => m.subject).sort((a, b) => a.localeCompare(b));
 
 describe("low-balance alerts", () => {
-  let t: T | undefined;
-  afterEach(async () => {
-    await t?.close();
-    t = undefined;
-  });
+  const pipelines = pipelinePerTest(setup);
 
   it("charging from 12 to 0 emails the contacts once per level: warning, critical, depleted", async () => {
-    t = await setup();
+    const t = await pipelines.start();
     await t.grant(12);
     await t.chargeDownToZero();
 
-    await eventually(() => t!.received.length >= 3);
+    await eventually(() => t.received.length >= 3);
     await t.settled();
     expect(t.received).toHaveLength(3);
     for (const m of t.received) expect([...m.to].sort()).toEqual(contacts);
-    const find = (s: string) => t!.received.find((m) => m.subject.includes(s));
+    const find = (s: string) => t.received.find((m) => m.subject.includes(s));
     expect(find("has 10 credits left")?.body).toContain("is down to 10 credits");
     expect(find("only 3 credits left")?.body).toContain("is down to 3 credits");
     const depleted = find("automatic reviews paused");
@@ -70,14 +67,14 @@ describe("low-balance alerts", () => {
   });
 
   it("buying credits re-arms the levels: a second run down sends three more", async () => {
-    t = await setup();
+    const t = await pipelines.start();
     await t.grant(12);
     await t.chargeDownToZero();
-    await eventually(() => t!.received.length >= 3);
+    await eventually(() => t.received.length >= 3);
 
     await t.grant(12);
     await t.chargeDownToZero();
-    await eventually(() => t!.received.length >= 6);
+    await eventually(() => t.received.length >= 6);
     await t.settled();
     expect(t.received).toHaveLength(6);
     expect(sortedSubjects(t)).toEqual(
@@ -92,13 +89,13 @@ describe("low-balance alerts", () => {
   });
 
   it("concurrent charges crossing the same level send one email", async () => {
-    t = await setup();
+    const t = await pipelines.start();
     await t.grant(11);
-    const results = await Promise.all([1, 2, 3, 4, 5].map(() => t!.charge()));
+    const results = await Promise.all([1, 2, 3, 4, 5].map(() => t.charge()));
     expect(results.map((r) => r.status)).toEqual(Array(5).fill("created"));
     expect((await t.ledger.summary(acme)).balance).toBe(6);
 
-    await eventually(() => t!.received.length >= 1);
+    await eventually(() => t.received.length >= 1);
     await t.settled();
     expect(await t.jobs()).toBe(1);
     expect(t.received).toHaveLength(1);
@@ -111,20 +108,18 @@ describe("low-balance alerts", () => {
       { lowBalanceEmails: false },
       { account: false },
     ] satisfies Setup[]) {
-      t = await setup(options);
+      const t = await pipelines.start(options);
       await t.grant(4);
       await t.chargeDownToZero(); // crosses critical and depleted
       await t.settled();
       const jobs = await t.queue.getJobs(["completed", "failed"]);
       expect(jobs.map((j) => j.returnvalue)).toEqual(["skipped", "skipped"]);
       expect(t.received).toEqual([]);
-      await t.close();
-      t = undefined;
     }
   });
 
   it("a replayed charge, or the same entry reported twice, sends no second email", async () => {
-    t = await setup();
+    const t = await pipelines.start();
     await t.grant(11);
     const first = await t.charge("pr-77");
     expect(first.status).toBe("created");
@@ -137,27 +132,21 @@ describe("low-balance alerts", () => {
     await t.onEntry(first.entry, ["warning"]);
     expect(await t.jobs()).toBe(1);
 
-    await eventually(() => t!.received.length >= 1);
+    await eventually(() => t.received.length >= 1);
     await t.settled();
     expect(t.received).toHaveLength(1);
   });
 
   it("fails a job it cannot read at once, without retries", async () => {
-    t = await setup();
-    const job = await t.queue.add(
-      "warning",
-      { accountId: "acme", level: "warning" },
-      { attempts: 8 },
-    );
-    await eventually(async () => (await job.getState()) === "failed");
-    const failed = await t.queue.getJob(job.id!);
+    const t = await pipelines.start();
+    const failed = await t.addAndAwaitFailure("warning", { accountId: "acme", level: "warning" });
     expect(failed?.attemptsMade).toBe(1);
     expect(failed?.failedReason).toContain("invalid notification job");
     expect(t.received).toEqual([]);
   });
 
   it("with SMTP down the charge still succeeds at once, and the email arrives once it is back", async () => {
-    t = await setup({ smtpDown: true });
+    const t = await pipelines.start({ smtpDown: true });
     await t.grant(11);
     const started = Date.now();
     const result = await t.charge();
@@ -165,12 +154,12 @@ describe("low-balance alerts", () => {
     expect(result.status).toBe("created");
     if (result.status !== "created") throw new Error("unreachable");
 
-    const job = () => t!.queue.getJob(alertJobId(acme, result.entry.id, "warning"));
+    const job = () => t.queue.getJob(alertJobId(acme, result.entry.id, "warning"));
     await eventually(async () => ((await job())?.attemptsMade ?? 0) >= 1);
     expect(t.received).toEqual([]);
 
     await t.restartSmtp();
-    await eventually(() => t!.received.length >= 1);
+    await eventually(() => t.received.length >= 1);
     expect(t.received[0]!.to.sort()).toEqual(contacts);
     expect(t.received[0]!.body).toContain("is down to 10 credits");
     await eventually(async () => (await (await job())?.getState()) === "completed");

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { afterEach } from "@jest/globals";
 import { Queue } from "bullmq";
 import { pino } from "pino";
 import { toAccountId } from "../../src/accounts/types.js";
@@ -75,6 +76,12 @@ export async function startNotificationPipeline(options: PipelineOptions = {}) {
         return Object.values(c).every((n) => n === 0);
       });
     },
+    /** Adds a job as it is, with 8 attempts allowed; resolves with it once it has failed. */
+    async addAndAwaitFailure(name: string, data: unknown) {
+      const job = await queue.add(name, data, { attempts: 8 });
+      await eventually(async () => (await job.getState()) === "failed");
+      return queue.getJob(job.id!);
+    },
     async restartSmtp() {
       sink = await startSmtpSink(sink.port, received);
       sinkUp = true;
@@ -92,3 +99,25 @@ export async function startNotificationPipeline(options: PipelineOptions = {}) {
 }
 
 export type NotificationPipeline = Awaited<ReturnType<typeof startNotificationPipeline>>;
+
+/**
+ * Call in a describe block: `start` builds a test's pipeline, closed after the test (also when
+ * it fails) or when the test starts another.
+ */
+export function pipelinePerTest<T extends { close(): Promise<void> }>(
+  build: (options?: PipelineOptions) => Promise<T>,
+) {
+  let current: T | undefined;
+  const close = async () => {
+    await current?.close();
+    current = undefined;
+  };
+  afterEach(close);
+  return {
+    async start(options?: PipelineOptions): Promise<T> {
+      await close();
+      current = await build(options);
+      return current;
+    },
+  };
+}
