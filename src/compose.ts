@@ -41,9 +41,14 @@ import { pullRequestUrlOn } from "./github/pull-request-url.js";
 import { createWriteAccess } from "./github/write-access.js";
 import { Ledger } from "./ledger/ledger.js";
 import { createAlertEnqueuer } from "./notifications/enqueue-alerts.js";
+import {
+  createBudgetWarningEnqueuer,
+  type WarnBudgets,
+} from "./notifications/enqueue-budget-warnings.js";
 import { createAlertRedrive } from "./notifications/redrive-alerts.js";
 import type { Mailer } from "./notifications/mailer.js";
 import { createSendAlert } from "./notifications/send-alert.js";
+import { createSendBudgetWarning } from "./notifications/send-budget-warning.js";
 import { pacedAuth } from "./github/paced-auth.js";
 import { createInstallationPace, type PaceOptions } from "./queue/installation-pace.js";
 import { createReplyLimiter } from "./queue/reply-limiter.js";
@@ -110,6 +115,12 @@ export interface Jasper {
   operators: Operators;
   producer: Producer;
   sendAlert: ReturnType<typeof createSendAlert>;
+  sendBudgetWarning: ReturnType<typeof createSendBudgetWarning>;
+  /**
+   * Queues the emails of the budget warnings a charge returned (`warnings` of a created
+   * charge); never throws. For the review path, which charges.
+   */
+  warnBudgets: WarnBudgets;
   runReview: ReturnType<typeof createRunReview>;
   postReply: ReturnType<typeof createPostReply>;
   sweep: ReturnType<typeof createSweeper>;
@@ -149,12 +160,8 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
         "check run not written",
       ),
   });
-  const { producer, audit, auditLedgerEntry, ledger, acceptReview, finishRun, sweep } = wireMoney(
-    config,
-    a,
-    t,
-    { checkRuns },
-  );
+  const { producer, audit, auditLedgerEntry, ledger, warnBudgets, acceptReview, finishRun, sweep } =
+    wireMoney(config, a, t, { checkRuns });
   const runway = (accountId: AccountId, balance: number) =>
     runwayOf(store.ledger, accountId, balance, (t.now ?? (() => new Date()))());
   const replyLimiter = createReplyLimiter(a.redis, {
@@ -190,6 +197,12 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     mailer: a.mailer,
     publicUrl,
     botName,
+    log,
+  });
+  const sendBudgetWarning = createSendBudgetWarning({
+    accounts: store.accounts,
+    mailer: a.mailer,
+    publicUrl,
     log,
   });
   const runReview = createRunReview({
@@ -245,6 +258,8 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     audit,
     producer,
     sendAlert,
+    sendBudgetWarning,
+    warnBudgets,
     runReview,
     postReply,
     sweep,
@@ -314,6 +329,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
         runReview,
         postReply,
         sendAlert,
+        sendBudgetWarning,
         sweep,
         redrive,
         log,
@@ -334,9 +350,9 @@ export type MoneyAdapters = Pick<Adapters, "store" | "redis" | "log">;
 /**
  * The parts that move credits, shared by the app (composeJasper) and the operators' CLI
  * (composeOperators), so both charge, refund, audit and sweep the same way: the producer,
- * the audit log, the ledger with its onEntry hook, accepting and finishing reviews, and the
- * sweep. `checkRuns` (the app's, over GitHub) shows a run's end on its commit; the CLI has
- * no GitHub client and goes without.
+ * the audit log, the ledger with its onEntry hook, the budget warnings' enqueuer, accepting
+ * and finishing reviews, and the sweep. `checkRuns` (the app's, over GitHub) shows a run's
+ * end on its commit; the CLI has no GitHub client and goes without.
  */
 function wireMoney(
   config: Config,
@@ -355,6 +371,7 @@ function wireMoney(
   const audit = createAuditLog({ store: store.audit, now: t.now });
   const auditLedgerEntry = createLedgerAuditor(audit);
   const enqueueAlerts = createAlertEnqueuer(producer.enqueueAlert, log);
+  const warnBudgets = createBudgetWarningEnqueuer(producer.enqueueBudgetWarning, log);
   const ledger = new Ledger({
     store: store.ledger,
     freePerMonth: config.FREE_REVIEWS_PER_MONTH,
@@ -402,7 +419,7 @@ function wireMoney(
       ),
   });
 
-  return { producer, audit, auditLedgerEntry, ledger, acceptReview, finishRun, sweep };
+  return { producer, audit, auditLedgerEntry, ledger, warnBudgets, acceptReview, finishRun, sweep };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { AccountId } from "../accounts/types.js";
 import type { Runway } from "../usage/runway.js";
 import { alertEmail } from "./alert-email.js";
 import type { AlertJob } from "../queue/queues.js";
+import { emailContacts } from "./email-contacts.js";
 import type { Mailer } from "./mailer.js";
 
 export interface SendAlertDeps {
@@ -42,14 +43,12 @@ export function createSendAlert(deps: SendAlertDeps): SendAlert {
       publicUrl: deps.publicUrl,
       botName: deps.botName,
     });
-    const { rejected } = await deps.mailer.send({ to: billingContacts, ...content });
-    // Some contacts refused (the others got it): a retry would email those twice.
-    if (rejected.length > 0) {
-      deps.log?.warn(
-        { accountId: job.accountId, rejected },
-        "alert email refused for some contacts",
-      );
-    }
+    await emailContacts(
+      deps.mailer,
+      deps.log,
+      { accountId: job.accountId, contacts: billingContacts, what: "alert email" },
+      content,
+    );
     return "sent";
   };
 }

@@ -1,7 +1,13 @@
 import type { Redis } from "ioredis";
 import { jobOptions } from "./job-options.js";
 import { DEFAULT_PREFIX, openQueue } from "./open-queue.js";
-import { jobId, type AlertJob, type ReplyJob, type ReviewJob } from "./queues.js";
+import {
+  jobId,
+  type AlertJob,
+  type BudgetWarningJob,
+  type ReplyJob,
+  type ReviewJob,
+} from "./queues.js";
 import { withTimeLimit } from "./with-time-limit.js";
 
 export interface Producer {
@@ -9,6 +15,8 @@ export interface Producer {
   enqueueReply(job: ReplyJob, id: string): Promise<void>;
   /** A low-balance email; `id` is alertJobId(...), so a repeated add is a no-op. */
   enqueueAlert(job: AlertJob, id: string): Promise<void>;
+  /** A budget-warning email; `id` is budgetWarningJobId(...), so a repeated add is a no-op. */
+  enqueueBudgetWarning(job: BudgetWarningJob, id: string): Promise<void>;
   /** The review job's state, for the sweeper; "missing" when Redis no longer has it. */
   reviewJobState(accountId: number, runKey: string): Promise<string>;
   close(): Promise<void>;
@@ -38,7 +46,7 @@ export function createProducer(connection: Redis, options: ProducerOptions): Pro
   const overrides = { retryDelayMs: options.retryDelayMs };
   const reviewOptions = jobOptions("reviews", overrides);
   const replyOptions = jobOptions("replies", overrides);
-  const alertOptions = jobOptions("notifications", overrides);
+  const notificationOptions = jobOptions("notifications", overrides);
   const reviewJobId = (accountId: number, runKey: string) => jobId("run", accountId, runKey);
   const limit = options.addTimeoutMs ?? 3_000;
   return {
@@ -62,9 +70,16 @@ export function createProducer(connection: Redis, options: ProducerOptions): Pro
     },
     async enqueueAlert(job, id) {
       await withTimeLimit(
-        notifications.add(job.level, job, { ...alertOptions, jobId: id }),
+        notifications.add(job.level, job, { ...notificationOptions, jobId: id }),
         limit,
         "queueing an alert",
+      );
+    },
+    async enqueueBudgetWarning(job, id) {
+      await withTimeLimit(
+        notifications.add(job.kind, job, { ...notificationOptions, jobId: id }),
+        limit,
+        "queueing a budget warning",
       );
     },
     async reviewJobState(accountId, runKey) {

@@ -11,6 +11,7 @@ import type { DefaultJobOptions } from "bullmq";
 import { z } from "zod";
 import { BUDGET_KINDS } from "../budgets/types.js";
 import type { AlertLevel } from "../ledger/credits.js";
+import type { BudgetWarning } from "../ledger/month-use.js";
 
 const accountId = z.number().int().positive();
 const prTarget = {
@@ -98,6 +99,32 @@ export const alertJobSchema = z.object({
 });
 export type AlertJob = z.infer<typeof alertJobSchema>;
 
+/** One budget-warning email: a charge took a credit budget to its warning share. */
+export const budgetWarningJobSchema = z.object({
+  kind: z.literal("budget_warning"),
+  accountId,
+  /** The month (UTC, "YYYY-MM") whose use reached the share. */
+  period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+  warning: z.object({
+    id: z.string().min(1),
+    budget: z.enum([
+      "account",
+      "repository",
+      "author",
+    ] as const satisfies readonly BudgetWarning["budget"][]),
+    cap: z.number().int().positive(),
+    used: z.number().int().min(0),
+  }),
+});
+export type BudgetWarningJob = z.infer<typeof budgetWarningJobSchema>;
+
+/**
+ * What the notifications queue carries. Alert jobs predate `kind` and may still wait in Redis
+ * during a deploy, so they stay valid without one; every later kind requires its `kind`.
+ */
+export const notificationJobSchema = z.union([alertJobSchema, budgetWarningJobSchema]);
+export type NotificationJob = z.infer<typeof notificationJobSchema>;
+
 /** Periodic work that must run once per interval across all worker processes. */
 export const maintenanceJobSchema = z.object({ task: z.enum(["sweep_runs"]) });
 export type MaintenanceJob = z.infer<typeof maintenanceJobSchema>;
@@ -131,11 +158,14 @@ const definitions = {
       removeOnFail: KEEP_A_WEEK,
     },
   },
-  /** Low-balance emails: one job per level an entry crossed. */
+  /**
+   * Emails to billing contacts: low-balance alerts (one job per level an entry crossed) and
+   * budget warnings (one per budget and month).
+   */
   notifications: {
     name: "notifications",
-    label: "alert",
-    schema: alertJobSchema,
+    label: "notification",
+    schema: notificationJobSchema,
     // Emails wait out an SMTP outage: 8 attempts, 30 s doubling to 32 min, about an hour in
     // all. Kept a while so the job id still deduplicates a second add for the same crossing.
     jobOptions: {
@@ -167,7 +197,7 @@ export type JobPayloads = { [N in QueueName]: z.infer<(typeof definitions)[N]["s
 export interface QueueDefinition<N extends QueueName> {
   /** The BullMQ queue name (the same as its key in QUEUES). */
   name: N;
-  /** What one job is called in error messages ("invalid alert job: ..."). */
+  /** What one job is called in error messages ("invalid notification job: ..."). */
   label: string;
   schema: z.ZodType<JobPayloads[N]>;
   jobOptions: Readonly<DefaultJobOptions>;

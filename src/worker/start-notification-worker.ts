@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { registerWorker } from "../queue/register-worker.js";
 import type { SendAlert } from "../notifications/send-alert.js";
+import type { SendBudgetWarning } from "../notifications/send-budget-warning.js";
 
 export interface NotificationWorkerDeps {
   /** A worker connection (createRedis(url, "worker")). */
@@ -9,6 +10,7 @@ export interface NotificationWorkerDeps {
   /** Default "jasper", as for the other queues. */
   prefix?: string;
   sendAlert: SendAlert;
+  sendBudgetWarning: SendBudgetWarning;
   log: Logger;
   /** Emails sent at once by this process; default 4. */
   concurrency?: number;
@@ -19,13 +21,23 @@ export interface NotificationWorker {
   close(): Promise<void>;
 }
 
-/** Consumes the notifications queue: one low-balance email per job. */
+/** Consumes the notifications queue: one email per job, a low-balance alert or a budget warning. */
 export function startNotificationWorker(deps: NotificationWorkerDeps): NotificationWorker {
   const worker = registerWorker(
     "notifications",
-    async (alert, job) => {
-      const result = await deps.sendAlert(alert);
-      deps.log.info({ job: job.id, accountId: alert.accountId, result }, "low-balance alert");
+    async (payload, job) => {
+      // Alert jobs have no `kind`: they were the queue's only jobs before budget warnings.
+      if ("kind" in payload) {
+        const result = await deps.sendBudgetWarning(payload);
+        const { accountId, period } = payload;
+        deps.log.info(
+          { job: job.id, accountId, period, budget: payload.warning.id, result },
+          "budget warning",
+        );
+        return result;
+      }
+      const result = await deps.sendAlert(payload);
+      deps.log.info({ job: job.id, accountId: payload.accountId, result }, "low-balance alert");
       return result;
     },
     {

@@ -4,6 +4,7 @@ import type { InstallationPace } from "../queue/installation-pace.js";
 import type { ReviewJob } from "../queue/queues.js";
 import { registerWorker } from "../queue/register-worker.js";
 import type { SendAlert } from "../notifications/send-alert.js";
+import type { SendBudgetWarning } from "../notifications/send-budget-warning.js";
 import { startNotificationWorker } from "./start-notification-worker.js";
 import type { PostReply } from "../replies/post-reply.js";
 import type { RunReview } from "../reviews/run-review.js";
@@ -16,6 +17,7 @@ export interface WorkerDeps {
   runReview: RunReview;
   postReply: PostReply;
   sendAlert: SendAlert;
+  sendBudgetWarning: SendBudgetWarning;
   sweep: Sweep;
   /**
    * Drains the outboxes with each sweep: alerts and paused notices whose queueing a crash
@@ -81,6 +83,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
     connection,
     prefix,
     sendAlert: deps.sendAlert,
+    sendBudgetWarning: deps.sendBudgetWarning,
     log,
   });
 

@@ -48,6 +48,7 @@ describe("the sweep schedule", () => {
           runReview: async () => "not_queued",
           postReply: async () => {},
           sendAlert: async () => "skipped",
+          sendBudgetWarning: async () => "skipped",
           sweep,
           log,
           staleAfterMs: STALE_AFTER_MS,
