@@ -397,6 +397,7 @@ function wireMoney(
     enqueueReview: producer.enqueueReview,
     enqueueReply: producer.enqueueReply,
     pullRequestUrl: pullRequestUrlOn(config.github.web),
+    warnBudgets,
     now: t.now,
   });
   const finishRun = createFinishRun({

@@ -29,7 +29,7 @@ export function budgetWarningEmail(input: BudgetWarningEmailInput): EmailContent
   ];
   return emailContent(subject, paragraphs, {
     label: "Budgets",
-    url: pageUrl(input.publicUrl, "budgets"),
+    url: pageUrl(input.publicUrl, "billing/budgets"),
   });
 }
 

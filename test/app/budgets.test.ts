@@ -2,6 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import { toAccountId } from "../../src/accounts/types.js";
 import { NO_BUDGETS, type BudgetRules } from "../../src/budgets/types.js";
+import { createMailer } from "../../src/notifications/mailer.js";
 import { BUDGET_NOTICE_MARKER } from "../../src/replies/voice.js";
 import { fixture } from "../support/github.js";
 import {
@@ -16,6 +17,7 @@ import {
 } from "../support/github-api.js";
 import { createHarness, eventually, type Harness } from "../support/harness.js";
 import { TestClock } from "../support/ledger-fixture.js";
+import { startSmtpSink } from "../support/smtp-sink.js";
 
 /**
  * Budgets stop reviews out loud: a review a budget has no room for is not charged, its check
@@ -227,5 +229,29 @@ describe("budgets on pull requests", () => {
     expect(
       (await h.jasper.audit.list(acme, { actions: ["budget_override"] })).entries,
     ).toHaveLength(0);
+  });
+
+  it("warns the billing contacts by email once the share is reached, once a month", async () => {
+    const sink = await startSmtpSink();
+    try {
+      h = await createHarness({ mailer: createMailer(sink.url, "Jasper <jasper@localhost>") });
+      await h.store.accounts.upsert({ id: acme, login: "Acme-Corp", type: "Organization" });
+      await h.store.accounts.updateSettings(acme, { billingContacts: ["money@acme.test"] });
+      await h.store.accounts.setBudgets(acme, { ...NO_BUDGETS, account: 4, warnAtPercent: 50 });
+      const posted: PostedReview[] = [];
+      mockReviewCalls(posted, { times: 3 });
+      h.startWorkers();
+      for (const n of [11, 12, 13]) expect(await h.deliver("pull_request", prEvent(n))).toBe(200);
+      await eventually(async () => posted.length === 3 && (await h.pendingJobs()) === 0);
+      // 2 of 4 credits is the 50% share: one email, not one per charge past it (the free
+      // credits running out sends its low-balance alert besides).
+      const warnings = () => sink.received.filter((e) => /budget/.test(e.subject));
+      await eventually(async () => warnings().length === 1);
+      expect(warnings()[0]!.to).toEqual(["money@acme.test"]);
+      expect(warnings()[0]!.subject).toContain("monthly budget is 50% used (2/4 credits");
+      expect(await usage()).toHaveLength(3);
+    } finally {
+      await sink.close();
+    }
   });
 });

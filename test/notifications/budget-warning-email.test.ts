@@ -37,9 +37,9 @@ describe("budgetWarningEmail", () => {
     expect(text).toContain("the pull request shows it");
     expect(text).toContain("Chat replies and commands keep working");
     expect(text).toContain("An admin of acme-corp can raise the budget");
-    expect(text).toContain("Budgets: https://jasper.test/budgets\n");
+    expect(text).toContain("Budgets: https://jasper.test/billing/budgets\n");
     expect(text).toContain("starts again from zero on January 1, 2027 (UTC)");
-    expect(html).toContain('<a href="https://jasper.test/budgets">Budgets</a>');
+    expect(html).toContain('<a href="https://jasper.test/billing/budgets">Budgets</a>');
     expect(html).toContain("<p>In December 2026, acme-corp&#39;s budget");
   });
 

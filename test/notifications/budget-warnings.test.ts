@@ -44,7 +44,7 @@ describe("budget warnings", () => {
       "Jasper: acme-corp's budget for the `api.js` repository is 80% used (32/40 credits, December 2026)",
       "Jasper: octo-cat's monthly review budget at acme-corp is 80% used (8/10 credits, December 2026)",
     ]);
-    expect(t.received[0]!.body).toContain("https://jasper.test/budgets");
+    expect(t.received[0]!.body).toContain("https://jasper.test/billing/budgets");
     // The id keeps the repository's "/" and "." readable, and no ":" (BullMQ refuses it).
     const job = await t.queue.getJob(budgetWarningJobId(acme, "2026-12", repository.id));
     expect(job?.id).toBe("budget-warning-4242-2026-12-repository%3Aacme-corp%2Fapi.js");

@@ -52,6 +52,8 @@ export interface HarnessOptions {
   apiRateLimit?: Tuning["apiRateLimit"];
   /** The app's and Probot's logger, as in production one for both; default silent. */
   log?: Logger;
+  /** Email; default one that sends nothing (a test of email gives a real SMTP mailer). */
+  mailer?: Adapters["mailer"];
 }
 
 export interface Harness {
@@ -106,7 +108,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     redis,
     engine: options.engine ?? createRuleBasedEngine({ botName: config.BOT_NAME }),
     // A mailer that sends nothing: test/notifications checks real email over SMTP.
-    mailer: { send: async () => ({ accepted: [], rejected: [] }) },
+    mailer: options.mailer ?? { send: async () => ({ accepted: [], rejected: [] }) },
     log,
     stripe: options.stripe ?? null,
     githubAuth: options.github ?? github,
