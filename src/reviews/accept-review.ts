@@ -278,8 +278,11 @@ export function createAcceptReview(deps: AcceptDeps) {
       if (run.chargeKey && !(await deps.ledger.refundOfCharge(run.accountId, run.chargeKey))) {
         return run.chargeKey;
       }
+      // Not held to the budgets: this run was admitted under them when it was paid, and the
+      // charge it replaces gave the budgets back what it took when it was refunded.
       const paid = await chargeFor(run, await deps.accounts.get(run.accountId), {
         url: deps.pullRequestUrl(run.pr.repository, run.pr.number),
+        overBudget: true,
       });
       if ("refused" in paid) return null;
       // A run's own key (per-run charging) is made once: charging it again replays the charge
