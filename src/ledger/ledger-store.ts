@@ -59,6 +59,18 @@ export interface LedgerStore {
   /** Sum of `amount` over entries of these types created at or after `since`. */
   sumAmounts(accountId: AccountId, types: readonly EntryType[], since: Date): Promise<number>;
   /**
+   * The entries about one pull request (reference kind pull_request, this repository as
+   * stored, this number) created at or after `since`, oldest first: its charges and refunds
+   * this month, for the cap on runs per pull request. Read like latest(): a charge is decided
+   * on it.
+   */
+  pullRequestEntries(
+    accountId: AccountId,
+    repository: string,
+    number: number,
+    since: Date,
+  ): Promise<LedgerEntry[]>;
+  /**
    * Debits (amount < 0) created at or after `since` that left their balance at or below
    * `maxBalanceAfter`, oldest first, across every account: the entries that may have crossed
    * a low-balance level, for the alert redrive (an alert whose queueing a crash lost).

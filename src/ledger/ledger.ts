@@ -15,6 +15,7 @@ import {
   budgetStop,
   carriedMonthUse,
   countCharge,
+  pullRunsFrom,
   takeWarnings,
   useKeysOf,
   type BudgetStop,
@@ -165,28 +166,41 @@ export class Ledger {
     const keys = useKeysOf(reference ?? null);
     type Refused = { balance: number; cost: number } | BudgetStop;
     let warnings: BudgetWarning[] = [];
-    const result = await this.write<Refused>(id, idempotencyKey, "usage", (prev, _now, use) => {
-      const stop = limits ? budgetStop(use, limits, keys, cost) : null;
-      if (stop) return { reject: stop };
-      const buckets = prev?.bucketsAfter ?? zeroBuckets();
-      const deltas = splitDebit(buckets, cost);
-      if (!deltas) return { reject: { balance: prev?.balanceAfter ?? 0, cost } };
-      // Within the bonus bucket, the soonest-expiring lot first (lots.ts).
-      const lotDeltas = takeFromLots(lotsOf(prev), -deltas.bonus);
-      const monthUse = countCharge(use, keys, cost, 1);
-      // The attempt that writes decides the warnings: an earlier one's view was stale.
-      warnings = limits ? takeWarnings(use, monthUse, limits, keys) : [];
-      return {
-        draft: {
-          type: "usage",
-          deltas,
-          lotDeltas,
-          description,
-          reference: reference ?? null,
-          monthUse,
-        },
-      };
-    });
+    const pr = reference?.kind === "pull_request" ? reference : null;
+    const result = await this.write<Refused>(
+      id,
+      idempotencyKey,
+      "usage",
+      async (prev, now, use) => {
+        // Read after the newest entry, as the month's use was: see pullRunsFrom.
+        const pullRuns =
+          limits?.pullRequestRuns !== undefined && pr
+            ? pullRunsFrom(
+                await this.store.pullRequestEntries(id, pr.repository, pr.number, periodStart(now)),
+              )
+            : 0;
+        const stop = limits ? budgetStop(use, limits, keys, cost, pullRuns) : null;
+        if (stop) return { reject: stop };
+        const buckets = prev?.bucketsAfter ?? zeroBuckets();
+        const deltas = splitDebit(buckets, cost);
+        if (!deltas) return { reject: { balance: prev?.balanceAfter ?? 0, cost } };
+        // Within the bonus bucket, the soonest-expiring lot first (lots.ts).
+        const lotDeltas = takeFromLots(lotsOf(prev), -deltas.bonus);
+        const monthUse = countCharge(use, keys, cost, 1);
+        // The attempt that writes decides the warnings: an earlier one's view was stale.
+        warnings = limits ? takeWarnings(use, monthUse, limits, keys) : [];
+        return {
+          draft: {
+            type: "usage",
+            deltas,
+            lotDeltas,
+            description,
+            reference: reference ?? null,
+            monthUse,
+          },
+        };
+      },
+    );
     if ("reason" in result) {
       const r = result.reason;
       return "budget" in r

@@ -1,15 +1,18 @@
 /**
  * The month's use, carried on every entry like the bonus lots: what this calendar month's
- * charges took, in total, per repository, per pull request author and per pull request, net
- * of refunds of those charges; and what `/jasper refund` gave back this month. Budgets
+ * charges took, in total, per repository and per pull request author, net of refunds of those
+ * charges; and what `/jasper refund` gave back this month. Budgets
  * (src/budgets) and the requested-refund cap are checked against it, and since the next
  * entry's use follows from the newest entry's alone, a charge checks its budgets and the
  * balance from one entry and writes one insert: the (account, seq) index that stops two
  * writers spending the same credit also stops them spending the same budget.
  *
- * Counters exist only for keys with a non-zero count, so an entry holds one per repository,
- * author and pull request charged this month (docs/billing.md, "Budgets", says what that
- * costs). A new month starts from zero.
+ * Counters exist only for keys with a non-zero count, so an entry holds one per repository and
+ * author charged this month: bounded by the organization's size, not by how much it reviews
+ * (docs/billing.md, "Budgets"). Runs per pull request are not carried (an organization opens
+ * thousands of pull requests a month): the charge counts them from the pull request's own
+ * entries this month (pullRunsFrom), read after the newest entry, so the same seq index makes
+ * that check atomic too. A new month starts from zero.
  */
 import type { BudgetKind } from "../budgets/types.js";
 import { periodOf } from "./periods.js";
@@ -34,7 +37,6 @@ export interface MonthUse {
   account: number;
   repositories: UseCounter[];
   authors: UseCounter[];
-  pulls: UseCounter[];
   /**
    * The budgets whose warning went out this month (`account`, `repository:owner/name`,
    * `author:login`): recorded by the charge that crossed the share, so that each budget warns
@@ -85,7 +87,6 @@ export const emptyMonthUse = (period: string): MonthUse => ({
   account: 0,
   repositories: [],
   authors: [],
-  pulls: [],
   warned: [],
 });
 
@@ -95,7 +96,6 @@ export function copyMonthUse(u: MonthUse): MonthUse {
     ...u,
     repositories: counters(u.repositories),
     authors: counters(u.authors),
-    pulls: counters(u.pulls),
     warned: [...u.warned],
   };
 }
@@ -117,8 +117,12 @@ export function useKeysOf(reference: EntryReference | null): UseKeys {
 const counterOf = (cs: readonly UseCounter[], key: string | null): UseCounter =>
   cs.find((c) => c.key === key) ?? { key: key ?? "", credits: 0, runs: 0 };
 
-/** What one budget has used this month (credits, or runs for the per-PR cap). */
-export function usedBy(use: MonthUse, budget: BudgetKind, keys: UseKeys): number {
+/** What one credit budget has used this month. */
+export function usedBy(
+  use: MonthUse,
+  budget: Exclude<BudgetKind, "pull_request_runs">,
+  keys: UseKeys,
+): number {
   switch (budget) {
     case "account":
       return use.account;
@@ -126,32 +130,48 @@ export function usedBy(use: MonthUse, budget: BudgetKind, keys: UseKeys): number
       return counterOf(use.repositories, keys.repository).credits;
     case "author":
       return counterOf(use.authors, keys.author).credits;
-    case "pull_request_runs":
-      return counterOf(use.pulls, keys.pull).runs;
   }
+}
+
+/**
+ * Charged runs of one pull request this month, net of refunds, from its usage and refund
+ * entries of this month (the store's pullRequestEntries): a refund of one of those charges
+ * gives its run back; a refund of an earlier month's charge gives nothing back to this month.
+ */
+export function pullRunsFrom(entries: readonly LedgerEntry[]): number {
+  const charges = new Set(entries.filter((e) => e.type === "usage").map((e) => e.id));
+  const refunded = entries.filter(
+    (e) => e.type === "refund" && e.refundOf !== null && charges.has(e.refundOf),
+  ).length;
+  return charges.size - refunded;
 }
 
 /**
  * The first budget a charge of `cost` does not fit, or null when it fits them all. A cap
  * whose key is unknown (an author not recorded) cannot be counted, so it is not checked; the
- * caller passes the author whenever it knows it.
+ * caller passes the author whenever it knows it. `pullRuns`: the pull request's charged runs
+ * this month (pullRunsFrom), needed when limits.pullRequestRuns is set.
  */
 export function budgetStop(
   use: MonthUse,
   limits: ChargeLimits,
   keys: UseKeys,
   cost: number,
+  pullRuns: number,
 ): BudgetStop | null {
-  const checks: [BudgetKind, number | undefined, boolean, number][] = [
-    ["account", limits.account, true, cost],
-    ["repository", limits.repository, keys.repository !== null, cost],
-    ["author", limits.author, keys.author !== null, cost],
-    ["pull_request_runs", limits.pullRequestRuns, keys.pull !== null, 1],
+  const credit: [Exclude<BudgetKind, "pull_request_runs">, number | undefined, boolean][] = [
+    ["account", limits.account, true],
+    ["repository", limits.repository, keys.repository !== null],
+    ["author", limits.author, keys.author !== null],
   ];
-  for (const [budget, cap, countable, adds] of checks) {
+  for (const [budget, cap, countable] of credit) {
     if (cap === undefined || !countable) continue;
     const used = usedBy(use, budget, keys);
-    if (used + adds > cap) return { budget, cap, used };
+    if (used + cost > cap) return { budget, cap, used };
+  }
+  const runs = limits.pullRequestRuns;
+  if (runs !== undefined && keys.pull !== null && pullRuns + 1 > runs) {
+    return { budget: "pull_request_runs", cap: runs, used: pullRuns };
   }
   return null;
 }
@@ -194,7 +214,6 @@ export function countCharge(use: MonthUse, keys: UseKeys, credits: number, sign:
   next.account = Math.max(0, next.account + sign * credits);
   next.repositories = bump(next.repositories, keys.repository, sign * credits, sign);
   next.authors = bump(next.authors, keys.author, sign * credits, sign);
-  next.pulls = bump(next.pulls, keys.pull, sign * credits, sign);
   return next;
 }
 
@@ -247,7 +266,6 @@ export function sameMonthUse(a: MonthUse, b: MonthUse): boolean {
       ...u,
       repositories: [...u.repositories].sort((x, y) => x.key.localeCompare(y.key)),
       authors: [...u.authors].sort((x, y) => x.key.localeCompare(y.key)),
-      pulls: [...u.pulls].sort((x, y) => x.key.localeCompare(y.key)),
     });
   return norm(a) === norm(b);
 }

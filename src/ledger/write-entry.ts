@@ -46,7 +46,9 @@ export type Build<R> = (
   now: Date,
   /** The month's use before this entry (month-use.ts): what budgets are checked against. */
   use: MonthUse,
-) => { draft: Draft } | { reject: R };
+) => Built<R> | Promise<Built<R>>;
+
+type Built<R> = { draft: Draft } | { reject: R };
 
 export type WriteResult<R> =
   | { status: "created" | "replayed"; entry: LedgerEntry }
@@ -88,7 +90,9 @@ export async function writeEntry<R>(
     if (ctx.beforeBuild && (await ctx.beforeBuild(prev, now))) continue;
 
     const use = carriedMonthUse(prev, now) ?? (await countMonthUse(ctx.store, accountId, now));
-    const built = build(prev, now, use);
+    // A builder may read more (a pull request's entries) after the newest entry: anything it
+    // reads is at most as new as what the insert's seq + 1 is checked against.
+    const built = await build(prev, now, use);
     if ("reject" in built) return { status: "rejected", reason: built.reject };
 
     const result = await ctx.store.append(

@@ -117,6 +117,26 @@ describe.each(storeFactories())(
       });
     });
 
+    it("gives a pull request its run back when one of this month's runs is refunded", async () => {
+      const { store, ledger, id } = await funded();
+      const cap = { pullRequestRuns: 2 };
+      await ledger.charge(id, charge("r1", { number: 5 }, cap));
+      await ledger.charge(id, charge("r2", { number: 5 }, cap));
+      expect((await ledger.charge(id, charge("r3", { number: 5 }, cap))).status).toBe(
+        "over_budget",
+      );
+      await ledger.refund(id, { chargeKey: "r1" });
+      expect((await ledger.charge(id, charge("r3", { number: 5 }, cap))).status).toBe("created");
+      // The store's read of one pull request's entries: its three charges and the refund.
+      const since = new Date("2026-11-01T00:00:00Z");
+      const entries = await store.ledger.pullRequestEntries(id, "acme/api", 5, since);
+      expect(entries.map((e) => e.type)).toEqual(["usage", "usage", "refund", "usage"]);
+      expect(await store.ledger.pullRequestEntries(id, "acme/api", 6, since)).toEqual([]);
+      expect(await store.ledger.pullRequestEntries(id, "acme/web", 5, since)).toEqual([]);
+      const later = new Date("2026-12-01T00:00:00Z");
+      expect(await store.ledger.pullRequestEntries(id, "acme/api", 5, later)).toEqual([]);
+    });
+
     it("checks the budget and the balance in one step: a charge that fits one but not the other writes nothing", async () => {
       // Fits the budget, not the balance.
       const poor = await funded(2);
@@ -191,7 +211,11 @@ describe.each(storeFactories())(
       expect((await ledger.charge(id, charge("a", pr, limits))).status).toBe("created");
       expect((await ledger.charge(id, charge("b", pr, limits))).status).toBe("over_budget");
       clock.set("2026-12-01T00:00:00Z");
-      expect(await ledger.monthUse(id)).toMatchObject({ period: "2026-12", account: 0, pulls: [] });
+      expect(await ledger.monthUse(id)).toMatchObject({
+        period: "2026-12",
+        account: 0,
+        repositories: [],
+      });
       expect((await ledger.charge(id, charge("b", pr, limits))).status).toBe("created");
     });
 

@@ -109,6 +109,23 @@ export class MemoryLedgerStore implements LedgerStore {
     return sum;
   }
 
+  async pullRequestEntries(
+    accountId: AccountId,
+    repository: string,
+    number: number,
+    since: Date,
+  ): Promise<LedgerEntry[]> {
+    return (this.logs.get(accountId)?.entries ?? [])
+      .filter(
+        (e) =>
+          e.reference?.kind === "pull_request" &&
+          e.reference.repository === repository &&
+          e.reference.number === number &&
+          e.createdAt >= since,
+      )
+      .map(copyEntry);
+  }
+
   async lowDebitsSince(
     since: Date,
     maxBalanceAfter: number,

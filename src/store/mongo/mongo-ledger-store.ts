@@ -140,6 +140,28 @@ export class MongoLedgerStore implements LedgerStore {
     return result?.total ?? 0;
   }
 
+  async pullRequestEntries(
+    accountId: AccountId,
+    repository: string,
+    number: number,
+    since: Date,
+  ): Promise<LedgerEntry[]> {
+    // The "pull_request_entries" index: its partial filter is repeated here, as the planner
+    // only uses a partial index for a query that implies the filter.
+    const docs = await this.entries
+      .find({
+        accountId,
+        "reference.kind": "pull_request",
+        "reference.repository": repository,
+        "reference.number": number,
+        createdAt: trusted({ $gte: since }),
+      })
+      .sort({ seq: 1 })
+      .readConcern("majority")
+      .lean<LedgerEntryDoc[]>();
+    return docs.map(toEntry);
+  }
+
   async lowDebitsSince(
     since: Date,
     maxBalanceAfter: number,
@@ -247,7 +269,6 @@ function monthUse(u: MonthUse): MonthUse {
     account: u.account,
     repositories: counters(u.repositories),
     authors: counters(u.authors),
-    pulls: counters(u.pulls),
     warned: [...(u.warned ?? [])],
   };
 }

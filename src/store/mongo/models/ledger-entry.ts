@@ -58,7 +58,7 @@ const lotDeltaSchema = new Schema<LotDelta>(
 
 const counterSchema = new Schema<UseCounter>(
   {
-    // Repository names, logins and `owner/name#number`: plain strings in an array, never
+    // Repository names and logins: plain strings in an array, never
     // field names, since a repository name may hold a "." that MongoDB reads as a path.
     key: { type: String, required: true },
     credits: { type: Number, required: true, validate: integer },
@@ -75,7 +75,6 @@ const monthUseSchema = new Schema<MonthUse>(
     account: { type: Number, required: true, validate: integer },
     repositories: { type: [counterSchema], default: [] },
     authors: { type: [counterSchema], default: [] },
-    pulls: { type: [counterSchema], default: [] },
     warned: { type: [String], default: [] },
   },
   { _id: false },
@@ -142,6 +141,15 @@ ledgerEntrySchema.index(
   {
     partialFilterExpression: { amount: { $lt: 0 }, balanceAfter: { $lte: HIGHEST_ALERT } },
     name: "low_debits",
+  },
+);
+// pullRequestEntries(): one pull request's entries this month, for its cap on runs. Partial:
+// only entries about a pull request (usage and refunds) are in it.
+ledgerEntrySchema.index(
+  { accountId: 1, "reference.repository": 1, "reference.number": 1, createdAt: 1 },
+  {
+    partialFilterExpression: { "reference.kind": "pull_request" },
+    name: "pull_request_entries",
   },
 );
 // sumAmounts(): types since a date.
