@@ -2,24 +2,33 @@
  * What a pull request comment asks of the bot: a command (`/jasper <name>` at the start of a
  * line; words after the name are allowed), a chat question (a mention of @jasper anywhere),
  * or nothing. Commands and mentions inside code (fences, inline spans) do not count.
+ *
+ * A command's `argument` is the rest of its line after the name, trimmed, when there is any
+ * (`refund <reason>` reads it; the other commands ignore it). It is read outside code like
+ * the command, so inline code spans are not part of it.
  */
 export type ParsedComment =
-  { kind: "command"; name: string } | { kind: "mention"; question: string } | null;
+  | { kind: "command"; name: string; argument?: string }
+  | { kind: "mention"; question: string }
+  | null;
 
 export function parseComment(body: string, botName: string): ParsedComment {
   const name = escape(botName);
   const outsideCode = stripCode(body);
+  // Group 2 only wraps what follows the first word (the second word, then anything), for
+  // the argument: what the pattern matches is unchanged.
   const command = new RegExp(
-    `^[ \\t]*/${name}(?:[ \\t]+([A-Za-z-]+))?(?:[ \\t]+([A-Za-z-]+))?(?:[ \\t].*)?$`,
+    `^[ \\t]*/${name}(?:[ \\t]+([A-Za-z-]+))?((?:[ \\t]+([A-Za-z-]+))?(?:[ \\t].*)?)$`,
     "im",
   ).exec(outsideCode);
   if (command) {
     const first = (command[1] ?? "help").toLowerCase();
+    const rest = command[2] ?? "";
     // The one two-word command.
-    if (first === "full" && command[2]?.toLowerCase() === "review") {
-      return { kind: "command", name: "full review" };
+    if (first === "full" && command[3]?.toLowerCase() === "review") {
+      return withArgument("full review", rest.trimStart().slice(command[3].length));
     }
-    return { kind: "command", name: first };
+    return withArgument(first, rest);
   }
   // A login may hold hyphens: @jasper-bot is someone else.
   const mention = new RegExp(`(^|[^\\w@/.-])@${name}(?![\\w-])`, "i");
@@ -30,6 +39,11 @@ export function parseComment(body: string, botName: string): ParsedComment {
     .replace(/[ \t]{2,}/g, " ")
     .trim();
   return { kind: "mention", question: question || "Hello!" };
+}
+
+function withArgument(name: string, rest: string): ParsedComment {
+  const argument = rest.trim();
+  return argument ? { kind: "command", name, argument } : { kind: "command", name };
 }
 
 /** Fenced blocks (``` or ~~~) and inline code spans of any backtick count. */

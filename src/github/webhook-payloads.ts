@@ -73,12 +73,15 @@ export const pullRequestEventSchema = z.object({
 });
 export type PullRequestEvent = z.output<typeof pullRequestEventSchema>;
 
+/** A comment's or pull request's author; null for a deleted ("ghost") user. */
+const author = z.object({ id: githubId, login: userLogin, type: z.string() }).nullable();
+
 export const commentEventSchema = z.object({
   comment: z.object({
     id: githubId,
     body: z.string(),
-    /** null for a deleted ("ghost") user. */
-    user: z.object({ login: userLogin, type: z.string() }).nullable(),
+    /** The id names whoever asks for a refund in the audit log. */
+    user: author,
     /** OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE, ...: the commenter's tie to the repository. */
     author_association: z.string(),
   }),
@@ -88,6 +91,8 @@ export const commentEventSchema = z.object({
     html_url: webUrl,
     /** Present when the issue is a pull request: the only comments Jasper answers. */
     pull_request: z.object({}).nullish(),
+    /** The pull request's author, who may ask for its review's refund. */
+    user: author.optional(),
   }),
   repository,
   installation,
@@ -100,7 +105,7 @@ export const reviewCommentEventSchema = z.object({
   comment: z.object({
     id: githubId,
     body: z.string(),
-    user: z.object({ login: userLogin, type: z.string() }).nullable(),
+    user: author,
     author_association: z.string(),
     path: z.string().max(4_096),
     /** The line on the diff's right side; null once the line is outdated. */
@@ -114,6 +119,7 @@ export const reviewCommentEventSchema = z.object({
     number: githubId,
     title: z.string(),
     html_url: webUrl,
+    user: author.optional(),
   }),
   repository,
   installation,
@@ -142,7 +148,13 @@ export function fromReviewComment(event: ReviewCommentEvent): CommentEvent {
       user: comment.user,
       author_association: comment.author_association,
     },
-    issue: { number: pull.number, title: pull.title, html_url: pull.html_url, pull_request: {} },
+    issue: {
+      number: pull.number,
+      title: pull.title,
+      html_url: pull.html_url,
+      pull_request: {},
+      user: pull.user,
+    },
     repository: event.repository,
     installation: event.installation,
     thread: {
