@@ -91,7 +91,19 @@ describe("/jasper refund", () => {
     });
   }
 
-  async function funded() {
+  /** The bot's comments; `funded` mocks as many as a test expects. */
+  let comments: PostedComment[];
+
+  /** Delivers a comment and waits for the bot's one reply to it; returns that reply. */
+  async function replyTo(body: string, who: Parameters<typeof refundComment>[1] = {}) {
+    const n = comments.length + 1;
+    expect(await h.deliver("issue_comment", refundComment(body, who))).toBe(200);
+    await eventually(async () => comments.length === n && (await h.pendingJobs()) === 0);
+    return comments[n - 1]!.body;
+  }
+
+  /** An organization with 20 purchased credits, its workers running, `replies` comments mocked. */
+  async function funded(replies: number) {
     h = await createHarness();
     await h.store.accounts.upsert({ id: acme, login: "Acme-Corp", type: "Organization" });
     await h.ledger.grant(acme, {
@@ -100,13 +112,16 @@ describe("/jasper refund", () => {
       description: "pack",
       idempotencyKey: "buy-1",
     });
+    comments = [];
+    mockComments(comments, replies);
+    h.startWorkers();
   }
 
   it("refunds the PR author's reviewed pull request once, as that author, whatever the association", async () => {
     h = await createHarness();
     const posted: PostedReview[] = [];
     mockReviewCalls(posted, { number: 12 });
-    const comments: PostedComment[] = [];
+    comments = [];
     mockComments(comments, 2);
     expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(200);
     h.startWorkers();
@@ -116,8 +131,9 @@ describe("/jasper refund", () => {
     expect(await balance()).toBe(2);
 
     // Not a collaborator: a first-time contributor asking about their own pull request.
-    const reason = "@acme/reviewers it flagged #12's generated code\n/jasper review";
-    const asked = refundComment(`/jasper refund ${reason}`, { association: "NONE" });
+    const reason = "@acme/reviewers it flagged #12's generated code";
+    const command = `/jasper refund ${reason}\n/jasper review`;
+    const asked = refundComment(command, { association: "NONE" });
     expect(await h.deliver("issue_comment", asked)).toBe(200);
     await eventually(async () => comments.length === 1 && (await h.pendingJobs()) === 0);
 
@@ -126,18 +142,14 @@ describe("/jasper refund", () => {
     expect(refund).toMatchObject({
       refundOf: charge!.id,
       amount: 1,
-      refundRequest: {
-        userId: 77,
-        login: "octo-dev",
-        reason: "@acme/reviewers it flagged #12's generated code",
-      },
+      refundRequest: { userId: 77, login: "octo-dev", reason },
     });
     expect(await balance()).toBe(3);
     const reply = comments[0]!.body;
     expect(reply).toContain("Refunded 1 credit for this pull request's review");
     expect(reply).toContain("Credit balance: **3**");
     // The reason is quoted in code: no mention, reference or command of it is live.
-    expect(reply).toContain("`@acme/reviewers it flagged #12's generated code`");
+    expect(reply).toContain(`\`${reason}\``);
     expect(reply.split("\n").filter((l) => /^\s*[/@]/.test(l))).toEqual([]);
 
     const [audit, ...moreAudits] = await refundAudits();
@@ -149,7 +161,7 @@ describe("/jasper refund", () => {
         entryId: refund!.id,
         chargeKey: pullRequestChargeKey(prRef(12), 0),
         credits: 1,
-        reason: "@acme/reviewers it flagged #12's generated code",
+        reason,
       },
     });
 
@@ -160,9 +172,9 @@ describe("/jasper refund", () => {
     expect(await entries()).toEqual(before);
 
     // Asked again in a new comment: already refunded, and by whom.
-    expect(await h.deliver("issue_comment", refundComment("/jasper refund still bad"))).toBe(200);
-    await eventually(async () => comments.length === 2 && (await h.pendingJobs()) === 0);
-    expect(comments[1]!.body).toContain("already refunded, at the request of `octo-dev`");
+    expect(await replyTo("/jasper refund still bad")).toContain(
+      "already refunded, at the request of `octo-dev`",
+    );
     expect(await entries()).toEqual(before);
     expect(await refundAudits()).toHaveLength(1);
     expect(comments).toHaveLength(2);
@@ -170,59 +182,38 @@ describe("/jasper refund", () => {
   });
 
   it("says a review refunded because it failed was already refunded, and refunds nothing more", async () => {
-    await funded();
+    await funded(1);
     const run = await seedPostedReview(12);
     await h.ledger.refund(acme, { chargeKey: run.chargeKey! });
     const before = await entries();
-    const comments: PostedComment[] = [];
-    mockComments(comments, 1);
 
-    await h.deliver("issue_comment", refundComment("/jasper refund meh"));
-    h.startWorkers();
-    await eventually(async () => comments.length === 1 && (await h.pendingJobs()) === 0);
-    expect(comments[0]!.body).toContain("already refunded automatically");
+    expect(await replyTo("/jasper refund meh")).toContain("already refunded automatically");
     expect(await entries()).toEqual(before);
     expect(await refundAudits()).toHaveLength(1); // the app's, for the failure
   });
 
   it("refuses whoever is neither the author nor an account admin, and lets an org admin", async () => {
-    await funded();
+    await funded(4);
     await seedPostedReview(12);
     const before = await entries();
-    const comments: PostedComment[] = [];
-    mockComments(comments, 4);
     mockOrgMembership("Acme-Corp", "gone", 404);
     mockOrgMembership("Acme-Corp", "member-dev", "member");
     mockOrgMembership("Acme-Corp", "boss", "admin");
 
-    // From outside the repository: refused without asking GitHub.
-    await h.deliver(
-      "issue_comment",
-      refundComment("/jasper refund x", { login: "passer-by", userId: 80, association: "NONE" }),
-    );
-    await h.deliver(
-      "issue_comment",
-      refundComment("/jasper refund x", { login: "gone", userId: 81 }),
-    );
-    await h.deliver(
-      "issue_comment",
-      refundComment("/jasper refund x", { login: "member-dev", userId: 82 }),
-    );
-    h.startWorkers();
-    await eventually(async () => comments.length === 3 && (await h.pendingJobs()) === 0);
-    for (const c of comments) {
-      expect(c.body).toContain(
-        "only the pull request's author or an admin of the account can use `/jasper refund`",
-      );
+    const refused =
+      "only the pull request's author or an admin of the account can use `/jasper refund`";
+    // From outside the repository: refused without asking GitHub (no membership mocked).
+    for (const who of [
+      { login: "passer-by", userId: 80, association: "NONE" },
+      { login: "gone", userId: 81 },
+      { login: "member-dev", userId: 82 },
+    ]) {
+      expect(await replyTo("/jasper refund x", who)).toContain(refused);
     }
     expect(await entries()).toEqual(before);
 
-    await h.deliver(
-      "issue_comment",
-      refundComment("/jasper refund noisy", { login: "boss", userId: 83, association: "OWNER" }),
-    );
-    await eventually(async () => comments.length === 4 && (await h.pendingJobs()) === 0);
-    expect(comments[3]!.body).toContain("Refunded 1 credit");
+    const boss = { login: "boss", userId: 83, association: "OWNER" };
+    expect(await replyTo("/jasper refund noisy", boss)).toContain("Refunded 1 credit");
     expect(await refunds()).toMatchObject([
       { refundRequest: { userId: 83, login: "boss", reason: "noisy" } },
     ]);
@@ -232,65 +223,41 @@ describe("/jasper refund", () => {
   });
 
   it("asks for a reason (with the syntax), refuses one too long, and finds nothing to refund on an unreviewed pull request", async () => {
-    await funded();
+    await funded(3);
     await seedPostedReview(12);
     const before = await entries();
-    const comments: PostedComment[] = [];
-    mockComments(comments, 3);
 
-    await h.deliver("issue_comment", refundComment("/jasper refund   "));
-    h.startWorkers();
-    await eventually(async () => comments.length === 1 && (await h.pendingJobs()) === 0);
-    await h.deliver("issue_comment", refundComment(`/jasper refund ${"x".repeat(501)}`));
-    await eventually(async () => comments.length === 2 && (await h.pendingJobs()) === 0);
-    await h.deliver("issue_comment", refundComment("/jasper refund why", { number: 13 }));
-    await eventually(async () => comments.length === 3 && (await h.pendingJobs()) === 0);
-
-    expect(comments[0]!.body).toContain(
+    expect(await replyTo("/jasper refund   ")).toContain(
       "A refund needs a reason: comment `/jasper refund <reason>`",
     );
-    expect(comments[1]!.body).toContain("at most 500 characters");
-    expect(comments[2]!.body).toContain("nothing to refund");
+    expect(await replyTo(`/jasper refund ${"x".repeat(501)}`)).toContain("at most 500 characters");
+    expect(await replyTo("/jasper refund why", { number: 13 })).toContain("nothing to refund");
     expect(await entries()).toEqual(before);
   });
 
   it("refunds the newest posted run's own charge under per-run charging", async () => {
-    await funded();
+    await funded(1);
     await h.store.accounts.updateSettings(acme, { reviewCharging: "review_run" });
-    const older = runKeyOf(prRef(12), "a".repeat(40), 0);
-    await seedPostedReview(12, runChargeKey(older));
+    await seedPostedReview(12, runChargeKey(runKeyOf(prRef(12), "a".repeat(40), 0)));
     const newer = await seedPostedReview(
       12,
       runChargeKey(runKeyOf(prRef(12), "1212".repeat(10), 0)),
     );
-    const comments: PostedComment[] = [];
-    mockComments(comments, 1);
 
-    await h.deliver("issue_comment", refundComment("/jasper refund second one was noise"));
-    h.startWorkers();
-    await eventually(async () => comments.length === 1 && (await h.pendingJobs()) === 0);
+    expect(await replyTo("/jasper refund second one was noise")).toContain("Refunded 1 credit");
     const charge = await h.store.ledger.findByKey(acme, newer.chargeKey!);
     expect(await refunds()).toMatchObject([{ refundOf: charge!.id }]);
   });
 
   it("stops at 20% of the month's charged credits: past it, says so and writes nothing", async () => {
-    await funded();
+    await funded(3);
     for (let n = 1; n <= 10; n++) await seedPostedReview(n);
-    const comments: PostedComment[] = [];
-    mockComments(comments, 3);
-    h.startWorkers();
+    const ask = (number: number) => replyTo("/jasper refund noise", { number });
 
-    const ask = async (n: number) => {
-      await h.deliver("issue_comment", refundComment("/jasper refund noise", { number: n }));
-      await eventually(async () => comments.length === n && (await h.pendingJobs()) === 0);
-    };
-    await ask(1);
-    await ask(2);
+    expect(await ask(1)).toContain("Refunded 1 credit");
+    expect(await ask(2)).toContain("Refunded 1 credit");
     const before = await entries();
-    await ask(3);
-    expect(comments[0]!.body).toContain("Refunded 1 credit");
-    expect(comments[1]!.body).toContain("Refunded 1 credit");
-    expect(comments[2]!.body).toContain("this month's refund allowance of 2 credits is used (2/2)");
+    expect(await ask(3)).toContain("this month's refund allowance of 2 credits is used (2/2)");
     expect(await refunds()).toHaveLength(2);
     expect(await entries()).toEqual(before);
     expect(await refundAudits()).toHaveLength(2);
