@@ -37,6 +37,7 @@ import { createAccountAdmin } from "./github/account-admin.js";
 import { createCommentEvents } from "./github/comment-events.js";
 import { createGitHubHost } from "./github/github-host.js";
 import { createPullRequestEvents } from "./github/pull-request-events.js";
+import { createRefundCommand } from "./github/refund-command.js";
 import { pullRequestUrlOn } from "./github/pull-request-url.js";
 import { createWriteAccess } from "./github/write-access.js";
 import { Ledger } from "./ledger/ledger.js";
@@ -59,6 +60,7 @@ import { createAcceptReview } from "./reviews/accept-review.js";
 import { createCheckRuns, type CheckRuns } from "./reviews/check-runs.js";
 import { createFinishRun } from "./reviews/finish-run.js";
 import { createNoticeRedrive } from "./reviews/paused-notice.js";
+import { createRefundOnRequest } from "./reviews/refund-on-request.js";
 import { createRunReview } from "./reviews/run-review.js";
 import { createSweeper } from "./reviews/sweep-runs.js";
 import { createServer } from "./server/create-server.js";
@@ -170,6 +172,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     commandsPerHour: t.commandsPerHour ?? 20,
     perAccountPerHour: t.repliesPerAccountPerHour ?? 200,
   });
+  const accountAdmin = createAccountAdmin(a.probot);
   const app = jasperApp({
     lifecycle: createAccountLifecycle({ accounts: store.accounts, ledger }),
     onPullRequest: createPullRequestEvents({
@@ -183,7 +186,12 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     onComment: createCommentEvents({
       accounts: store.accounts,
       writeAccess: createWriteAccess(a.probot),
-      accountAdmin: createAccountAdmin(a.probot),
+      accountAdmin,
+      refund: createRefundCommand({
+        accountAdmin,
+        refundOnRequest: createRefundOnRequest({ runs: store.runs, ledger, audit }),
+        voice,
+      }),
       ledger,
       pullRequests: store.pullRequests,
       enqueueReply: producer.enqueueReply,

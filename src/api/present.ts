@@ -41,6 +41,8 @@ export interface TransactionView {
   } | null;
   /** Bonus grants only: when what is left of the grant expires; null for never. */
   expiresAt?: string | null;
+  /** Refunds asked for with `/jasper refund` only: who asked (GitHub login) and why. */
+  refundRequest?: { login: string; reason: string };
 }
 
 export function presentEntry(e: LedgerEntry): TransactionView {
@@ -49,6 +51,10 @@ export function presentEntry(e: LedgerEntry): TransactionView {
   return {
     // Only on bonus grants, so no other transaction changes shape.
     ...(expiry === undefined ? {} : { expiresAt: expiry?.toISOString() ?? null }),
+    // The login and reason, as the history shows them; the user's id is in the audit log.
+    ...(e.refundRequest
+      ? { refundRequest: { login: e.refundRequest.login, reason: e.refundRequest.reason } }
+      : {}),
     id: e.id,
     createdAt: e.createdAt.toISOString(),
     type: e.type,

@@ -6,7 +6,9 @@
  * through its webhook; a pull request: the app, refunding a failed review).
  *
  * Operator entries are skipped: the operators' use cases record those themselves, since only
- * they know the interface (CLI or operator API). Each entry's key is the ledger entry's id,
+ * they know the interface (CLI or operator API). So are refunds someone asked for
+ * (`refundRequest`): the refund command records those (reviews/refund-on-request.ts), with
+ * that person as the actor rather than the app. Each entry's key is the ledger entry's id,
  * so whoever records an entry first, a replay or a second recorder writes nothing more.
  */
 import type { LedgerEntry } from "../ledger/types.js";
@@ -51,7 +53,7 @@ export function createLedgerAuditor(audit: Pick<AuditLog, "record">) {
   return async (entry: LedgerEntry): Promise<void> => {
     const action = actionOf(entry);
     const ref = entry.reference;
-    if (!action || ref?.kind === "operator") return;
+    if (!action || ref?.kind === "operator" || entry.refundRequest) return;
     const [actor, via]: [AuditActor, AuditInterface] =
       ref?.kind === "stripe" ? [{ kind: "stripe" }, "webhook"] : [{ kind: "app" }, "app"];
     await audit.record({

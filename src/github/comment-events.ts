@@ -7,6 +7,7 @@ import type { Voice } from "../replies/voice.js";
 import type { PullRequestStore } from "../reviews/types.js";
 import type { AccountAdmin } from "./account-admin.js";
 import type { EventLog } from "./event-log.js";
+import type { RefundCommandHandler } from "./refund-command.js";
 import { parseComment } from "./parse-comment.js";
 import type { CommentEvent } from "./webhook-payloads.js";
 import type { WriteAccess } from "./write-access.js";
@@ -22,8 +23,10 @@ export interface CommentEventDeps {
   allowCommand(accountId: AccountId, repositoryId: number, number: number): Promise<boolean>;
   /** Whether the commenter may push to the repository, asked of GitHub. */
   writeAccess: WriteAccess;
-  /** Whether the commenter administers the account (organization admin, or its user). */
+  /** Whether the commenter administers the account (`review --over-budget`). */
   accountAdmin: AccountAdmin;
+  /** `refund`, which decides itself who may ask (refund-command.ts). */
+  refund: RefundCommandHandler;
   /** What the bot says, and the name it answers to. */
   voice: Voice;
 }
@@ -142,7 +145,8 @@ export function createCommentEvents(deps: CommentEventDeps) {
       log.info({ pr: issue.html_url }, "command rate limit reached; command ignored");
       return;
     }
-    if (!listed) return refuse(parsed.name);
+    // `refund` is let through: a pull request's author may ask whatever the association.
+    if (!listed && parsed.name !== "refund") return refuse(parsed.name);
     if (!isCommandName(parsed.name)) {
       return reply(
         voice.unknownCommand(parsed.name, deps.ledger.costOf("review"), settings.reviewCharging),
@@ -202,6 +206,8 @@ export function createCommentEvents(deps: CommentEventDeps) {
         await reply(voice.autoReviewsResumed());
       },
       credits: async () => reply(voice.credits(await deps.ledger.summary(accountId))),
+      refund: async () =>
+        reply(await deps.refund(event, { accountId, listed, argument: parsed.argument }, log)),
       help: () => reply(voice.help(deps.ledger.costOf("review"), settings.reviewCharging)),
     };
     await commands[parsed.name]();

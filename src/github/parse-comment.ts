@@ -2,26 +2,35 @@
  * What a pull request comment asks of the bot: a command (`/jasper <name>` at the start of a
  * line; words after the name are allowed), a chat question (a mention of @jasper anywhere),
  * or nothing. Commands and mentions inside code (fences, inline spans) do not count.
+ *
+ * A command's `argument` is the rest of its line after the name, trimmed, when there is any
+ * (`refund <reason>` reads it; the other commands ignore it). It is read outside code like
+ * the command, so inline code spans are not part of it.
  */
 export type ParsedComment =
-  { kind: "command"; name: string } | { kind: "mention"; question: string } | null;
+  | { kind: "command"; name: string; argument?: string }
+  | { kind: "mention"; question: string }
+  | null;
 
 export function parseComment(body: string, botName: string): ParsedComment {
   const name = escape(botName);
   const outsideCode = stripCode(body);
+  // Group 2 only wraps what follows the first word (the second word, then anything), for
+  // the argument: what the pattern matches is unchanged.
   const command = new RegExp(
-    `^[ \\t]*/${name}(?:[ \\t]+([A-Za-z-]+))?(?:[ \\t]+([A-Za-z-]+))?(?:[ \\t].*)?$`,
+    `^[ \\t]*/${name}(?:[ \\t]+([A-Za-z-]+))?((?:[ \\t]+([A-Za-z-]+))?(?:[ \\t].*)?)$`,
     "im",
   ).exec(outsideCode);
   if (command) {
     const first = (command[1] ?? "help").toLowerCase();
-    const second = command[2]?.toLowerCase();
+    const rest = command[2] ?? "";
+    const second = command[3]?.toLowerCase();
     // The two-word commands.
-    if (first === "full" && second === "review") return { kind: "command", name: "full review" };
-    if (first === "review" && second === "--over-budget") {
-      return { kind: "command", name: "review --over-budget" };
-    }
-    return { kind: "command", name: first };
+    const twoWords =
+      (first === "full" && second === "review") ||
+      (first === "review" && second === "--over-budget");
+    if (twoWords) return withArgument(`${first} ${second}`, rest.trimStart().slice(second.length));
+    return withArgument(first, rest);
   }
   // A login may hold hyphens: @jasper-bot is someone else.
   const mention = new RegExp(`(^|[^\\w@/.-])@${name}(?![\\w-])`, "i");
@@ -32,6 +41,11 @@ export function parseComment(body: string, botName: string): ParsedComment {
     .replace(/[ \t]{2,}/g, " ")
     .trim();
   return { kind: "mention", question: question || "Hello!" };
+}
+
+function withArgument(name: string, rest: string): ParsedComment {
+  const argument = rest.trim();
+  return argument ? { kind: "command", name, argument } : { kind: "command", name };
 }
 
 /** Fenced blocks (``` or ~~~) and inline code spans of any backtick count. */

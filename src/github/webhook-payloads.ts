@@ -73,14 +73,15 @@ export const pullRequestEventSchema = z.object({
 });
 export type PullRequestEvent = z.output<typeof pullRequestEventSchema>;
 
-const commenter = z.object({ id: githubId, login: userLogin, type: z.string() }).nullable();
+/** A comment's or pull request's author; null for a deleted ("ghost") user. */
+const author = z.object({ id: githubId, login: userLogin, type: z.string() }).nullable();
 
 export const commentEventSchema = z.object({
   comment: z.object({
     id: githubId,
     body: z.string(),
-    /** null for a deleted ("ghost") user. The id is what the audit log records of them. */
-    user: commenter,
+    /** The id names whoever asks for a refund, or lets a review past a budget, in the audit log. */
+    user: author,
     /** OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE, ...: the commenter's tie to the repository. */
     author_association: z.string(),
   }),
@@ -90,6 +91,8 @@ export const commentEventSchema = z.object({
     html_url: webUrl,
     /** Present when the issue is a pull request: the only comments Jasper answers. */
     pull_request: z.object({}).nullish(),
+    /** The pull request's author, who may ask for its review's refund. */
+    user: author.optional(),
   }),
   repository,
   installation,
@@ -102,7 +105,7 @@ export const reviewCommentEventSchema = z.object({
   comment: z.object({
     id: githubId,
     body: z.string(),
-    user: commenter,
+    user: author,
     author_association: z.string(),
     path: z.string().max(4_096),
     /** The line on the diff's right side; null once the line is outdated. */
@@ -116,6 +119,7 @@ export const reviewCommentEventSchema = z.object({
     number: githubId,
     title: z.string(),
     html_url: webUrl,
+    user: author.optional(),
   }),
   repository,
   installation,
@@ -144,7 +148,13 @@ export function fromReviewComment(event: ReviewCommentEvent): CommentEvent {
       user: comment.user,
       author_association: comment.author_association,
     },
-    issue: { number: pull.number, title: pull.title, html_url: pull.html_url, pull_request: {} },
+    issue: {
+      number: pull.number,
+      title: pull.title,
+      html_url: pull.html_url,
+      pull_request: {},
+      user: pull.user,
+    },
     repository: event.repository,
     installation: event.installation,
     thread: {

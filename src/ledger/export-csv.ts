@@ -22,6 +22,8 @@ const COLUMNS = [
   "receipt_url",
   "uncollected",
   "expires_at",
+  "refund_requested_by",
+  "refund_reason",
 ] as const;
 
 /**
@@ -61,6 +63,9 @@ function row(e: LedgerEntry): (string | number)[] {
     e.uncollected,
     // A bonus grant's expiry; empty for credits that never expire and for other entries.
     grantExpiry(e)?.toISOString() ?? "",
+    // A refund asked for with `/jasper refund`: who asked, and why; empty for the others.
+    text(e.refundRequest?.login),
+    text(e.refundRequest?.reason),
   ];
 }
 

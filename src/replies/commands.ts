@@ -1,3 +1,5 @@
+import { REQUESTED_REFUND_SHARE } from "../ledger/credits.js";
+
 /**
  * The commands people give the bot: `/<bot name> <command>` at the start of a comment line.
  * One table, so that `help`, the rule-based engine's chat reply and the comment handler
@@ -34,6 +36,12 @@ export const COMMANDS = [
     description: "show this repository's effective configuration and where each value came from",
   },
   { name: "credits", description: "show the credit balance" },
+  {
+    name: "refund",
+    /** What follows the name: the rest of the line (ParsedComment's `argument`). */
+    argument: "<reason>",
+    description: `refund this pull request's review credit, with a reason (PR author or an account admin; at most ${REQUESTED_REFUND_SHARE * 100}% of this month's charged credits)`,
+  },
   { name: "help", description: "list these commands" },
 ] as const;
 
@@ -45,11 +53,20 @@ export function isCommandName(name: string): name is CommandName {
 
 /** A command as people type it, in a code span: never the start of a line that runs it. */
 export const commandCode = (botName: string, name: CommandName): string =>
-  `\`/${botName} ${name}\``;
+  inCode(`/${botName} ${name}`);
+
+const inCode = (text: string): string => `\`${text}\``;
+
+/** A command with what it takes after its name, if anything, in a code span: how to type it. */
+export function commandUsage(botName: string, name: CommandName): string {
+  const c = COMMANDS.find((c) => c.name === name);
+  const argument = c && "argument" in c ? ` ${c.argument}` : "";
+  return inCode(`/${botName} ${name}${argument}`);
+}
 
 /** One Markdown list item per command; `indent` nests the list in another. */
 export function commandList(botName: string, indent = ""): string {
-  return COMMANDS.map((c) => `${indent}- ${commandCode(botName, c.name)}: ${c.description}`).join(
+  return COMMANDS.map((c) => `${indent}- ${commandUsage(botName, c.name)}: ${c.description}`).join(
     "\n",
   );
 }

@@ -2,8 +2,10 @@ import type { BudgetKind } from "../budgets/types.js";
 import { repositoryName } from "../budgets/limits.js";
 import type { ChangedFile, SkippedFile } from "../engine/engine.js";
 import type { BalanceSummary } from "../ledger/ledger.js";
+import type { LedgerEntry } from "../ledger/types.js";
 import { CONFIG_KEYS, CONFIG_PATH, type RepositoryConfig } from "../reviews/repository-config.js";
-import { commandCode, commandList, type CommandName } from "./commands.js";
+import { commandCode, commandList, commandUsage, type CommandName } from "./commands.js";
+import { REQUESTED_REFUND_SHARE } from "../ledger/credits.js";
 import { neutralizeCommands } from "./neutralize-commands.js";
 
 export interface VoiceOptions {
@@ -48,7 +50,7 @@ export function createVoice({ botName, publicUrl }: VoiceOptions) {
     reviewCost: number,
     charging: "pull_request" | "review_run" = "pull_request",
   ): string {
-    const credit = `${reviewCost} credit${reviewCost === 1 ? "" : "s"}`;
+    const credit = credits(reviewCost);
     const fullReview =
       charging === "review_run"
         ? `This organization pays for every review run: ${command("review")} and ${command("full review")} cost ${credit} each when they start a review.`
@@ -256,6 +258,36 @@ export function createVoice({ botName, publicUrl }: VoiceOptions) {
       `Free reviews reset on ${s.nextFreeReset.toISOString().slice(0, 10)}.` +
       (s.paused ? " Automatic reviews are paused until credits are added." : ""),
 
+    /** `refund` from someone who neither wrote the pull request nor administers the account. */
+    refundRefused: (): string =>
+      `Sorry, only the pull request's author or an admin of the account can use ${command("refund")}. Nothing was done.`,
+
+    refundNeedsReason: (): string =>
+      `A refund needs a reason: comment ${commandUsage(botName, "refund")} (on one line). Nothing was done.`,
+
+    refundReasonTooLong: (max: number): string =>
+      `The reason is too long: at most ${max} characters. Nothing was done.`,
+
+    /** `refund` on a pull request none of whose posted reviews was charged. */
+    nothingToRefund: (): string =>
+      "There is nothing to refund: no review of this pull request was charged.",
+
+    /** The reason as given, quoted so that it mentions, references and commands nothing. */
+    refunded: (r: { credits: number; balance: number; reason: string }): string =>
+      `Refunded ${credits(r.credits)} for this pull request's review, for the reason ${quote(r.reason)}. ` +
+      `Credit balance: **${r.balance}**. A later review of this pull request is charged again.`,
+
+    /** The charge was refunded before, automatically (its review failed) or on request. */
+    alreadyRefunded: (refund: Pick<LedgerEntry, "refundRequest">): string =>
+      refund.refundRequest
+        ? `This pull request's review was already refunded, at the request of ${quote(refund.refundRequest.login)}. Nothing more was refunded.`
+        : "This pull request's review was already refunded automatically, because it failed. Nothing more was refunded.",
+
+    /** Past this month's cap of refunds on request: nothing was written. */
+    refundOverCap: (c: { cap: number; used: number }): string =>
+      `Not refunded: this month's refund allowance of ${credits(c.cap)} is used (${c.used}/${c.cap}). ` +
+      `Refunds on request can give back at most ${REQUESTED_REFUND_SHARE * 100}% of the credits charged this month. Nothing was done.`,
+
     /** `review` asked for a head whose review is already queued. */
     reviewAlreadyQueued: (headSha: string): string =>
       `A review of \`${headSha.slice(0, 7)}\` is already on its way.`,
@@ -309,9 +341,19 @@ export function createVoice({ botName, publicUrl }: VoiceOptions) {
 }
 export type Voice = ReturnType<typeof createVoice>;
 
+const credits = (n: number): string => `${n} credit${n === 1 ? "" : "s"}`;
+
 /** Text as inline code in a table cell, whatever it holds. */
-function codeSpan(text: string): string {
-  const flat = cell(text);
+const codeSpan = (text: string): string => fenced(cell(text));
+
+/**
+ * What someone wrote, on one line, as inline code: GitHub links no mention (@team), reference
+ * (#12) or URL inside code, and no line of it can start a command.
+ */
+const quote = (text: string): string => fenced(text.replace(/\s+/g, " ").trim());
+
+/** One line as one inline code span, its fence longer than any backtick run inside. */
+function fenced(flat: string): string {
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
   const fence = "`".repeat(longest + 1);
   const pad = longest > 0 ? " " : "";

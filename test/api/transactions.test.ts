@@ -291,3 +291,41 @@ describe("GET /organizations/:org/billing/transactions", () => {
     expect(other.headers["content-type"]).toMatch(/^application\/json/);
   });
 });
+
+describe("refunds asked for on the pull request, in the history", () => {
+  it("show who asked and why, in JSON and CSV; automatic refunds do not", async () => {
+    const h = await createApiHarness();
+    const id = h.orgA.id;
+    for (const n of [1, 2]) {
+      await h.ledger.charge(id, {
+        action: "review",
+        description: `Review of Acme-Corp/widgets#${n}`,
+        idempotencyKey: `review-${n}`,
+      });
+    }
+    await h.ledger.refund(id, { chargeKey: "review-1" });
+    const reason = "=cmd|' it flagged generated code";
+    await h.ledger.refund(id, {
+      chargeKey: "review-2",
+      request: { userId: 77, login: "octo-dev", reason },
+    });
+    const get = (query: string) =>
+      h.server.inject({
+        method: "GET",
+        url: `/api/v1/organizations/Acme-Corp/billing/transactions?type=refund${query}`,
+        headers: h.auth(h.keyA),
+      });
+
+    const [asked, automatic] = (await get("")).json().transactions;
+    expect(asked.refundRequest).toEqual({ login: "octo-dev", reason });
+    expect(automatic).not.toHaveProperty("refundRequest");
+
+    const rows: Record<string, string>[] = parse((await get("&format=csv")).body, {
+      columns: true,
+    });
+    expect(rows.map((r) => [r.refund_requested_by, r.refund_reason])).toEqual([
+      ["octo-dev", `'${reason}`], // a formula is defused
+      ["", ""],
+    ]);
+  });
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import { toAccountId } from "../../src/accounts/types.js";
 import { PermanentEngineError, type ReviewEngine } from "../../src/engine/engine.js";
 import { createRuleBasedEngine } from "../../src/engine/rule-based-engine.js";
-import { COMMANDS } from "../../src/replies/commands.js";
+import { COMMANDS, commandUsage } from "../../src/replies/commands.js";
 import { fixture } from "../support/github.js";
 import {
   mockComments,
@@ -75,11 +75,14 @@ describe(`with BOT_NAME=${BOT}`, () => {
     const help = comments.find((c) => c.body.includes("Commands, all free"))!.body;
     const chat = comments.find((c) => c.body.includes("No AI provider is configured"))!.body;
     for (const text of [help, chat]) {
-      for (const { name } of COMMANDS) expect(text).toContain(`\`/${BOT} ${name}\``);
+      for (const { name } of COMMANDS) expect(text).toContain(commandUsage(BOT, name));
       expect(text).not.toContain("/jasper");
       expect(commandLines(text).filter((l) => !l.startsWith("@octo-dev"))).toEqual([]);
     }
     expect(help).toContain(`mentioning @${BOT}`);
+    expect(help).toContain(
+      `- \`/${BOT} refund <reason>\`: refund this pull request's review credit, with a reason (PR author or an account admin; at most 20% of this month's charged credits)`,
+    );
   });
 
   it("names /reviewbot in the paused notice", async () => {

@@ -114,7 +114,7 @@ suite("dashboard in Chromium", () => {
       description: "welcome",
       idempotencyKey: "b1",
     });
-    for (let i = 1; i <= 4; i++) {
+    for (let i = 1; i <= 5; i++) {
       await h.ledger.charge(orgA.id, {
         action: "review",
         description: `review of acme/app#${i}`,
@@ -128,6 +128,10 @@ suite("dashboard in Chromium", () => {
       });
     }
     await h.ledger.refund(orgA.id, { chargeKey: "r4", description: "review failed" });
+    await h.ledger.refund(orgA.id, {
+      chargeKey: "r5",
+      request: { userId: 7, login: "alice", reason: "flagged generated code" },
+    });
     await h.ledger.grant(orgB.id, {
       type: "bonus",
       amount: ORG_B_BALANCE - 3,
@@ -227,7 +231,7 @@ suite("dashboard in Chromium", () => {
     const bars = page.locator('[data-testid="usage-chart"] rect.bar');
     await expect(bars.count()).resolves.toBe(30);
     const today = new Date().toISOString().slice(0, 10);
-    // Four reviews charged today, one refunded: 3 net.
+    // Five reviews charged today, two refunded (one because it failed, one on request): 3 net.
     await expect(
       page.locator(`rect.bar[data-day="${today}"]`).getAttribute("data-used"),
     ).resolves.toBe("3");
@@ -317,6 +321,17 @@ suite("dashboard in Chromium", () => {
     expect(lines[1]).toContain("purchase");
   });
 
+  it("tells a refund asked for on the pull request from a failed review's", async () => {
+    await page.getByLabel("Type").selectOption("refund");
+    await page.getByRole("button", { name: "Apply filters" }).click();
+    const rows = page.locator('[data-testid="history"] tbody tr[data-type="refund"]');
+    await eventually(async () => (await rows.count()) === 2);
+    await expect(page.getByTestId("refund-request").allInnerTexts()).resolves.toEqual([
+      "Refund requested by @alice: flagged generated code",
+    ]);
+    await expect(rows.filter({ hasText: "review failed" }).count()).resolves.toBe(1);
+  });
+
   it("shows who spends the credits: by repository and author, sorted, a bar per group, CSV", async () => {
     // Reviews with their authors beside the seeded ones (whose author was not recorded).
     const review = (repository: string, number: number, author: string) =>
@@ -339,7 +354,7 @@ suite("dashboard in Chromium", () => {
         .locator('[data-testid="net-chart"] rect.bar')
         .evaluateAll((rs) => rs.map((r) => [r.dataset.key, r.dataset.net]));
     await table.waitFor();
-    // acme/app: 4 charged + 1 here, 1 refunded; acme/api: 2. Biggest net first.
+    // acme/app: 5 charged + 1 here, 2 refunded; acme/api: 2. Biggest net first.
     expect(await keys()).toEqual(["acme/app", "acme/api"]);
     expect(await bars()).toEqual([
       ["acme/app", "4"],
@@ -375,7 +390,7 @@ suite("dashboard in Chromium", () => {
         .split(/\r?\n/),
     ).toEqual([
       "author,reviews,charged,refunds,refunded,net",
-      "unknown,4,4,1,1,3",
+      "unknown,5,5,2,2,3",
       "alice,1,1,0,0,1",
       "bob,2,2,0,0,2",
     ]);

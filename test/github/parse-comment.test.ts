@@ -171,10 +171,36 @@ describe("parseComment edge cases", () => {
     expect(parseComment("``/jasper review``", "jasper")).toBeNull();
     expect(parseComment("~~~\n/jasper review\n~~~", "jasper")).toBeNull();
   });
-  it("accepts words after a command", () => {
+  it("accepts words after a command, and hands them to it as its argument", () => {
     expect(parseComment("/jasper review now please", "jasper")).toEqual({
       kind: "command",
       name: "review",
+      argument: "now please",
+    });
+    expect(parseComment("/jasper full review  all of it \nthanks", "jasper")).toEqual({
+      kind: "command",
+      name: "full review",
+      argument: "all of it",
+    });
+  });
+  it("reads `refund <reason>` with the rest of its line as the reason", () => {
+    expect(parse("Hi\n/jasper refund  it flagged 40 lines that are fine, see #12 \nbye")).toEqual({
+      kind: "command",
+      name: "refund",
+      argument: "it flagged 40 lines that are fine, see #12",
+    });
+    expect(parse("/JASPER Refund")).toEqual({ kind: "command", name: "refund" });
+    expect(parse("/jasper refund\twrong: `x` is fine")).toEqual({
+      kind: "command",
+      name: "refund",
+      argument: "wrong:  is fine",
+    });
+    // A reason-like tail is not taken from another line or from inside code.
+    expect(parse("/jasper refund\nbecause")).toEqual({ kind: "command", name: "refund" });
+    expect(parse("```\n/jasper refund no\n```\n/jasper refund yes")).toEqual({
+      kind: "command",
+      name: "refund",
+      argument: "yes",
     });
   });
 });

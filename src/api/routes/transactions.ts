@@ -63,6 +63,15 @@ const transactionSchema = z
       .nullable()
       .optional()
       .describe("Bonus grants only: when what is left of the grant expires; null for never"),
+    refundRequest: z
+      .object({
+        login: z.string().describe("The GitHub user who asked"),
+        reason: z.string().describe("The reason they gave"),
+      })
+      .optional()
+      .describe(
+        "Refunds asked for on the pull request (`/jasper refund <reason>`) only; absent on automatic refunds",
+      ),
   })
   .meta({ id: "Transaction" });
 

@@ -1289,6 +1289,13 @@ export interface components {
              * @description Bonus grants only: when what is left of the grant expires; null for never
              */
             expiresAt?: string | null;
+            /** @description Refunds asked for on the pull request (`/jasper refund <reason>`) only; absent on automatic refunds */
+            refundRequest?: {
+                /** @description The GitHub user who asked */
+                login: string;
+                /** @description The reason they gave */
+                reason: string;
+            };
         };
         UsageRow: {
             /** @description Repository or author login; "unknown" if not recorded */

@@ -81,7 +81,15 @@ export function HistoryPage() {
             <td>{TYPE_LABEL[t.type] ?? t.type}</td>
             <td class={t.amount < 0 ? "num neg" : "num"}>{signedCredits(t.amount)}</td>
             <td class="num">{t.balanceAfter}</td>
-            <td>{t.description}</td>
+            <td>
+              {t.description}
+              {t.refundRequest && (
+                // Asked for on the pull request: told apart from a failed review's refund.
+                <div class="refund-request" data-testid="refund-request">
+                  Refund requested by @{t.refundRequest.login}: {t.refundRequest.reason}
+                </div>
+              )}
+            </td>
             <td>
               <EntryLink t={t} />
             </td>
