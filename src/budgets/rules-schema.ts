@@ -46,41 +46,41 @@ const login = z
 const repositoryRule = z.strictObject({ pattern, credits });
 const authorRule = z.strictObject({ login, credits });
 
-export const budgetRulesSchema = z
-  .strictObject({
-    account: cap("Credits per month for the whole account"),
-    repositories: z
-      .array(repositoryRule)
-      .max(MAX_REPOSITORY_RULES)
-      .default([])
-      .superRefine(noDuplicates("pattern"))
-      .describe(
-        "Each matching repository gets the cap on its own; an exact name wins over globs, among globs the first listed",
-      ),
-    authorDefault: cap("Credits per month for each pull request author not listed in authors"),
-    authors: z
-      .array(authorRule)
-      .max(MAX_AUTHOR_RULES)
-      .default([])
-      .superRefine(noDuplicates("login"))
-      .describe("Caps for named authors, in place of authorDefault"),
-    pullRequestRuns: z
-      .number()
-      .int()
-      .min(1)
-      .max(MAX_PULL_REQUEST_RUNS)
-      .nullable()
-      .default(null)
-      .describe("Charged review runs per pull request per month; null: no cap"),
-    warnAtPercent: z
-      .number()
-      .int()
-      .min(1)
-      .max(100)
-      .default(DEFAULT_WARN_AT_PERCENT)
-      .describe("The share of a budget at which the billing contacts are warned, once a month"),
-  })
-  .meta({ id: "BudgetRulesInput" });
+// No meta id: with its defaults, its input and output differ, and the OpenAPI document
+// cannot give both one component name.
+export const budgetRulesSchema = z.strictObject({
+  account: cap("Credits per month for the whole account"),
+  repositories: z
+    .array(repositoryRule)
+    .max(MAX_REPOSITORY_RULES)
+    .default([])
+    .superRefine(noDuplicates("pattern"))
+    .describe(
+      "Each matching repository gets the cap on its own; an exact name wins over globs, among globs the first listed",
+    ),
+  authorDefault: cap("Credits per month for each pull request author not listed in authors"),
+  authors: z
+    .array(authorRule)
+    .max(MAX_AUTHOR_RULES)
+    .default([])
+    .superRefine(noDuplicates("login"))
+    .describe("Caps for named authors, in place of authorDefault"),
+  pullRequestRuns: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PULL_REQUEST_RUNS)
+    .nullable()
+    .default(null)
+    .describe("Charged review runs per pull request per month; null: no cap"),
+  warnAtPercent: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(DEFAULT_WARN_AT_PERCENT)
+    .describe("The share of a budget at which the billing contacts are warned, once a month"),
+});
 
 /** The schema's output, exactly what an account stores (the PUT route assigns one to the other). */
 export type ParsedBudgetRules = z.output<typeof budgetRulesSchema> & BudgetRules;
