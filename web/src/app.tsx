@@ -6,6 +6,7 @@ import { useEffect, useState } from "preact/hooks";
 import { setCsrfToken, SIGNED_OUT_EVENT } from "./api/client";
 import { ApiKeysPage } from "./features/api-keys/api-keys-page";
 import { BillingPage } from "./features/billing/billing-page";
+import { BudgetsPage } from "./features/budgets/budgets-page";
 import { HistoryPage } from "./features/history/history-page";
 import { NotificationsPage } from "./features/notifications/notifications-page";
 import { getMe, getStatus, signOut } from "./features/session/api";
@@ -31,6 +32,7 @@ async function loadSession() {
 const TITLES: Record<string, string> = {
   "/billing": "Billing",
   "/billing/history": "History",
+  "/billing/budgets": "Budgets",
   "/billing/notifications": "Notifications",
   "/billing/api-keys": "API keys",
 };
@@ -90,6 +92,8 @@ export function App() {
       >
         {path === "/billing/history" ? (
           <HistoryPage />
+        ) : path === "/billing/budgets" ? (
+          <BudgetsPage />
         ) : path === "/billing/notifications" ? (
           <NotificationsPage />
         ) : path === "/billing/api-keys" ? (

@@ -7,6 +7,7 @@ import { onLinkClick } from "./navigate";
 const PAGES = [
   { href: "/billing", label: "Billing" },
   { href: "/billing/history", label: "History" },
+  { href: "/billing/budgets", label: "Budgets" },
   { href: "/billing/notifications", label: "Notifications" },
   { href: "/billing/api-keys", label: "API keys" },
 ];
