@@ -5,7 +5,7 @@
  */
 import picomatch from "picomatch";
 import { z } from "zod";
-import { DEFAULT_WARN_AT_PERCENT, type BudgetRules } from "./types.js";
+import { DEFAULT_WARN_AT_PERCENT } from "./types.js";
 
 export const MAX_BUDGET_CREDITS = 1_000_000_000;
 export const MAX_REPOSITORY_RULES = 100;
@@ -81,9 +81,6 @@ export const budgetRulesSchema = z.strictObject({
     .default(DEFAULT_WARN_AT_PERCENT)
     .describe("The share of a budget at which the billing contacts are warned, once a month"),
 });
-
-/** The schema's output, exactly what an account stores (the PUT route assigns one to the other). */
-export type ParsedBudgetRules = z.output<typeof budgetRulesSchema> & BudgetRules;
 
 /** picomatch refuses an unclosed bracket or brace only when asked to be strict. */
 function isValidGlob(p: string): boolean {

@@ -248,7 +248,8 @@ describe("budgets API", () => {
       expect(res.statusCode).toBe(403);
       expect(res.json().error.code).toBe("github_token_required");
     }
-    expect((await put({ account: 1000 }, MEMBER_A)).statusCode).not.toBe(200);
+    // A member who is not an admin is refused like a stranger: the org is not theirs to see.
+    expect((await put({ account: 1000 }, MEMBER_A)).statusCode).toBe(404);
     expect((await h.store.accounts.get(h.orgA.id))!.budgets).toEqual(NO_BUDGETS);
     expect(await budgetAudit()).toEqual([]);
   });

@@ -62,6 +62,7 @@ export function budgetRoutes(api: ApiInstance, deps: Deps): void {
     async (request) => {
       const caller = callerOf(request);
       const { account } = caller;
+      // Typed as what is stored: the compiler checks the schema's output is exactly that.
       const rules: BudgetRules = request.body;
       const updated = await deps.accounts.setBudgets(account.id, rules);
       if (!updated) throw notFound();
