@@ -12,6 +12,7 @@ export const DOMAIN_FOLDERS = [
   "audit",
   "operators",
   "usage",
+  "budgets",
 ];
 const MONGOOSE_ONLY_IN_STORE = {
   name: "mongoose",

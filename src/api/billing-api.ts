@@ -22,6 +22,7 @@ import type { BillingApiDeps } from "./deps.js";
 import { transformObject } from "./openapi.js";
 import { ApiError, apiErrorHandler, apiNotFoundHandler } from "./errors.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
+import { budgetRoutes } from "./routes/budgets.js";
 import { auditLogRoute } from "./routes/audit-log.js";
 import { billingSummaryRoute } from "./routes/billing-summary.js";
 import { checkoutRoute } from "./routes/checkout.js";
@@ -101,6 +102,7 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
         transactionsRoute(api, routeDeps);
         checkoutRoute(api, routeDeps);
         settingsRoutes(api, routeDeps);
+        budgetRoutes(api, routeDeps);
         apiKeyRoutes(api, routeDeps);
         auditLogRoute(api, routeDeps);
         meRoutes(api, {

@@ -6,8 +6,14 @@ import picomatch from "picomatch";
 import type { ChargeLimits } from "../ledger/month-use.js";
 import type { BudgetRules, RepositoryBudget } from "./types.js";
 
-/** Whether a pattern is a glob rather than one repository's name. */
-export const isGlob = (pattern: string): boolean => picomatch.scan(pattern).isGlob;
+/**
+ * Whether a pattern is a glob rather than one repository's name. A leading `!` (every
+ * repository but these) is one too, though picomatch's scan reports it apart from isGlob.
+ */
+export function isGlob(pattern: string): boolean {
+  const scanned = picomatch.scan(pattern);
+  return scanned.isGlob || scanned.negated;
+}
 
 /**
  * The rule that governs a repository (its name without the owner): a rule naming it exactly,

@@ -15,12 +15,14 @@ import {
   budgetStop,
   carriedMonthUse,
   countCharge,
+  pullRunsByPullRequest,
   pullRunsFrom,
   takeWarnings,
   useKeysOf,
   type BudgetStop,
   type BudgetWarning,
   type MonthUse,
+  type UseCounter,
 } from "./month-use.js";
 import { entriesToCsv } from "./export-csv.js";
 import { rollFreeTier, type FreeTierContext } from "./free-tier.js";
@@ -375,6 +377,18 @@ export class Ledger {
     const latest = await this.store.latest(id);
     const now = this.now();
     return carriedMonthUse(latest, now) ?? (await countMonthUse(this.store, id, now));
+  }
+
+  /**
+   * Charged runs of each pull request this month: one pass over the month's charges and
+   * refunds (the per-PR cap is checked from one pull request's entries; this is for reading).
+   */
+  async pullRequestRuns(accountId: AccountId): Promise<UseCounter[]> {
+    const id = parseInput(accountIdSchema, accountId) as AccountId;
+    const entries: LedgerEntry[] = [];
+    const filter = { types: ["usage", "refund"] as EntryType[], from: periodStart(this.now()) };
+    for await (const e of this.store.stream(id, "asc", filter)) entries.push(e);
+    return pullRunsByPullRequest(entries);
   }
 
   async summary(accountId: AccountId): Promise<BalanceSummary> {

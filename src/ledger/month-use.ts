@@ -147,6 +147,23 @@ export function pullRunsFrom(entries: readonly LedgerEntry[]): number {
 }
 
 /**
+ * Charged runs of each pull request this month (pullRunsFrom, for all of them at once), from
+ * the month's usage and refund entries oldest first: for people reading the per-PR cap.
+ */
+export function pullRunsByPullRequest(entries: readonly LedgerEntry[]): UseCounter[] {
+  const byPull = new Map<string, LedgerEntry[]>();
+  for (const e of entries) {
+    const key = useKeysOf(e.reference).pull;
+    if (key === null) continue;
+    byPull.set(key, [...(byPull.get(key) ?? []), e]);
+  }
+  return [...byPull].flatMap(([key, es]) => {
+    const runs = pullRunsFrom(es);
+    return runs > 0 ? [{ key, credits: 0, runs }] : [];
+  });
+}
+
+/**
  * The first budget a charge of `cost` does not fit, or null when it fits them all. A cap
  * whose key is unknown (an author not recorded) cannot be counted, so it is not checked; the
  * caller passes the author whenever it knows it. `pullRuns`: the pull request's charged runs

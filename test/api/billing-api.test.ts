@@ -56,6 +56,7 @@ describe("billing API", () => {
         banner: null,
         paused: false,
         usageThisMonth: 1,
+        budgets: { period: "2026-11", account: null, repositories: [], authors: [] },
         // 1 credit in 14 days against 22: far past the 90-day horizon.
         runway: { dailySpend: 0.07, runsOutOn: null, moreThan90Days: true },
       });
@@ -502,6 +503,8 @@ describe("billing API", () => {
           "POST /api/v1/organizations/{org}/billing/checkout",
           "GET /api/v1/organizations/{org}/billing/settings",
           "PUT /api/v1/organizations/{org}/billing/settings",
+          "GET /api/v1/organizations/{org}/budgets",
+          "PUT /api/v1/organizations/{org}/budgets",
           "POST /api/v1/organizations/{org}/api-keys",
           "GET /api/v1/organizations/{org}/api-keys",
           "DELETE /api/v1/organizations/{org}/api-keys/{id}",

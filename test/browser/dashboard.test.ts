@@ -495,6 +495,72 @@ suite("dashboard in Chromium", () => {
     }
   });
 
+  it("sets budgets through the form, keeps them over a reload, and shows this month's use", async () => {
+    // This month's use to show: charges of pull requests with their authors, no caps yet.
+    const seeds = [
+      [11, "octocat"],
+      [12, "octocat"],
+      [13, "hubot"],
+    ] as const;
+    for (const [number, author] of seeds) {
+      await h.ledger.charge(orgA.id, {
+        action: "review",
+        description: `review of acme/api-users#${number}`,
+        idempotencyKey: `budget-seed-${number}`,
+        reference: { kind: "pull_request", repository: "acme/api-users", number, author },
+      });
+    }
+    await page.getByRole("link", { name: "Budgets" }).click();
+    await page.waitForURL(`${base}/billing/budgets`);
+    await page.getByLabel("Account cap (credits a month)").fill("100");
+    await page.getByLabel("Repository or glob").fill("api-*");
+    await page.getByLabel("Repository cap (credits)").fill("3");
+    await page.getByRole("button", { name: "Add repository cap" }).click();
+    await page.getByLabel("GitHub login").fill("octocat");
+    await page.getByLabel("Author cap (credits)").fill("4");
+    await page.getByRole("button", { name: "Add author cap" }).click();
+    await page.getByLabel("Review runs per pull request a month").fill("5");
+    await page.getByLabel("Warn the billing contacts at (% of a budget)").fill("50");
+    await page.getByRole("button", { name: "Save budgets" }).click();
+    await page.getByText("Budgets saved.").waitFor();
+    expect((await h.store.accounts.get(orgA.id))?.budgets).toEqual({
+      account: 100,
+      repositories: [{ pattern: "api-*", credits: 3 }],
+      authorDefault: null,
+      authors: [{ login: "octocat", credits: 4 }],
+      pullRequestRuns: 5,
+      warnAtPercent: 50,
+    });
+
+    await page.reload();
+    await page.getByRole("button", { name: "Remove api-*" }).waitFor();
+    await expect(page.getByLabel("Account cap (credits a month)").inputValue()).resolves.toBe(
+      "100",
+    );
+    await page.getByRole("button", { name: "Remove octocat" }).waitFor();
+    const bar = (label: string) => page.locator(`[data-budget="${label}"]`);
+    // 3 of 3: used up; octocat's 2 of 4 is the 50 % warning; hubot has no cap.
+    await expect(bar("acme/api-users (api-*)").getAttribute("data-level")).resolves.toBe("used_up");
+    await expect(bar("acme/api-users (api-*)").innerText()).resolves.toContain("3 of 3 credits");
+    await expect(bar("octocat").getAttribute("data-level")).resolves.toBe("warning");
+    await expect(bar("hubot").innerText()).resolves.toContain("no cap");
+    const account = (await h.ledger.monthUse(orgA.id)).account;
+    await expect(bar("Account").innerText()).resolves.toContain(`${account} of 100 credits`);
+    await check("budgets");
+  });
+
+  it("shows the API's message for a repository pattern it refuses, and saves nothing", async () => {
+    const before = (await h.store.accounts.get(orgA.id))?.budgets;
+    await page.getByLabel("Repository or glob").fill("api-[x");
+    await page.getByLabel("Repository cap (credits)").fill("1");
+    await page.getByRole("button", { name: "Add repository cap" }).click();
+    await page.getByRole("button", { name: "Save budgets" }).click();
+    await expect(
+      page.getByTestId("budget-rules").getByRole("alert").innerText(),
+    ).resolves.toContain("is not a valid glob");
+    expect((await h.store.accounts.get(orgA.id))?.budgets).toEqual(before);
+  });
+
   it("shows nothing of an org whose admin the user is not", async () => {
     const me = (await page.evaluate(`fetch("/api/v1/me").then((r) => r.json())`)) as {
       accounts: unknown;

@@ -16,17 +16,21 @@ import { MongoApiKeyStore } from "../../src/store/mongo/mongo-api-key-store.js";
 const storedAs = <M>(doc: object): M =>
   ({ findOne: () => ({ lean: async () => ({ ...doc }) }) }) as unknown as M;
 
+/** An account as stored before settings and budgets existed, with `more` on top. */
+const oldAccount = (more: Partial<AccountDoc> = {}): AccountDoc => ({
+  _id: 101,
+  login: "Acme-Corp",
+  loginLower: "acme-corp",
+  type: "Organization",
+  status: "active",
+  createdAt: new Date("2026-01-01T00:00:00Z"),
+  updatedAt: new Date("2026-01-01T00:00:00Z"),
+  ...more,
+});
+
 describe("mongoose stores reading old documents", () => {
   it("gives an account stored without settings its own contacts array", async () => {
-    const doc: AccountDoc = {
-      _id: 101,
-      login: "Acme-Corp",
-      loginLower: "acme-corp",
-      type: "Organization",
-      status: "active",
-      createdAt: new Date("2026-01-01T00:00:00Z"),
-      updatedAt: new Date("2026-01-01T00:00:00Z"),
-    };
+    const doc = oldAccount();
     const store = new MongoAccountStore(storedAs<AccountModel>(doc));
     const account = await store.get(toAccountId(101));
     expect(account!.settings).toEqual(DEFAULT_SETTINGS);
@@ -39,17 +43,10 @@ describe("mongoose stores reading old documents", () => {
   });
 
   it("reads budgets stored before one of their fields existed with that field's default", async () => {
-    const doc: AccountDoc = {
-      _id: 102,
-      login: "Globex",
-      loginLower: "globex",
-      type: "Organization",
-      status: "active",
+    const doc = oldAccount({
       budgets: { account: 50, repositories: [{ pattern: "api", credits: 5 }] },
-      createdAt: new Date("2026-01-01T00:00:00Z"),
-      updatedAt: new Date("2026-01-01T00:00:00Z"),
-    };
-    const account = await new MongoAccountStore(storedAs<AccountModel>(doc)).get(toAccountId(102));
+    });
+    const account = await new MongoAccountStore(storedAs<AccountModel>(doc)).get(toAccountId(101));
     expect(account!.budgets).toEqual({
       ...NO_BUDGETS,
       account: 50,

@@ -7,6 +7,7 @@ import { setCsrfToken, SIGNED_OUT_EVENT } from "./api/client";
 import { ApiKeysPage } from "./features/api-keys/api-keys-page";
 import { AuditPage } from "./features/audit/audit-page";
 import { BillingPage } from "./features/billing/billing-page";
+import { BudgetsPage } from "./features/budgets/budgets-page";
 import { HistoryPage } from "./features/history/history-page";
 import { NotificationsPage } from "./features/notifications/notifications-page";
 import { getMe, getStatus, signOut } from "./features/session/api";
@@ -34,6 +35,7 @@ const TITLES: Record<string, string> = {
   "/billing": "Billing",
   "/billing/history": "History",
   "/billing/usage": "Usage",
+  "/billing/budgets": "Budgets",
   "/billing/notifications": "Notifications",
   "/billing/api-keys": "API keys",
   "/billing/audit-log": "Audit log",
@@ -94,6 +96,8 @@ export function App() {
       >
         {path === "/billing/history" ? (
           <HistoryPage />
+        ) : path === "/billing/budgets" ? (
+          <BudgetsPage />
         ) : path === "/billing/notifications" ? (
           <NotificationsPage />
         ) : path === "/billing/api-keys" ? (

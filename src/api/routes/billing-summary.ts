@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { budgetUse, setBudgetUse } from "../../budgets/budget-use.js";
 import type { BalanceSummary } from "../../ledger/ledger.js";
 import { callerOf, requireOrgAccess, type AuthDeps } from "../auth/authenticate.js";
+import { setBudgetUseSchema } from "../budget-schemas.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
 import { commonErrors } from "../errors.js";
 import { BEARER_SECURITY, bucketsSchema, orgParams, timestamp } from "../schemas.js";
@@ -32,6 +34,7 @@ const billingSchema = z
       })
       .optional()
       .describe("When the balance runs out at the net spend rate of the last 14 days"),
+    budgets: setBudgetUseSchema,
   })
   .meta({ id: "BillingSummary" });
 
@@ -54,6 +57,7 @@ export function billingSummaryRoute(api: ApiInstance, deps: Deps): void {
     async (request) => {
       const { account } = callerOf(request);
       const s = await deps.ledger.summary(account.id);
+      const use = await deps.ledger.monthUse(account.id);
       return {
         organization: account.login,
         balance: s.balance,
@@ -65,6 +69,7 @@ export function billingSummaryRoute(api: ApiInstance, deps: Deps): void {
         paused: s.paused,
         usageThisMonth: s.usageThisMonth,
         ...(deps.runway ? { runway: await deps.runway(account.id, s.balance) } : {}),
+        budgets: setBudgetUse(budgetUse(account.budgets, use)),
       };
     },
   );

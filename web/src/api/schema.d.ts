@@ -518,6 +518,209 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/{org}/budgets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Budget rules and each budget's use this month */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description GitHub organization or user login */
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Budgets"];
+                    };
+                };
+                /** @description The request is invalid: `issues` says what to change */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such organization, or the credential does not grant access to it */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests with this credential, or failed authentications from this address; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description GitHub could not be asked about the token; retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Replace the budget rules (needs an org admin's GitHub token; a cap left out is no cap) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description GitHub organization or user login */
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Credits per month for the whole account; null: no cap
+                         * @default null
+                         */
+                        account?: number | null;
+                        /**
+                         * @description Each matching repository gets the cap on its own; an exact name wins over globs, among globs the first listed
+                         * @default []
+                         */
+                        repositories?: {
+                            /** @description A repository name (`api`) or a glob (`api-*`, `{web,app}`), case-insensitive */
+                            pattern: string;
+                            credits: number;
+                        }[];
+                        /**
+                         * @description Credits per month for each pull request author not listed in authors; null: no cap
+                         * @default null
+                         */
+                        authorDefault?: number | null;
+                        /**
+                         * @description Caps for named authors, in place of authorDefault
+                         * @default []
+                         */
+                        authors?: {
+                            login: string;
+                            credits: number;
+                        }[];
+                        /**
+                         * @description Charged review runs per pull request per month; null: no cap
+                         * @default null
+                         */
+                        pullRequestRuns?: number | null;
+                        /**
+                         * @description The share of a budget at which the billing contacts are warned, once a month
+                         * @default 80
+                         */
+                        warnAtPercent?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Budgets"];
+                    };
+                };
+                /** @description The request is invalid: `issues` says what to change */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `github_token_required`: an API key cannot change budgets */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such organization, or the credential does not grant access to it */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests with this credential, or failed authentications from this address; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description GitHub could not be asked about the token; retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organizations/{org}/api-keys": {
         parameters: {
             query?: never;
@@ -1160,6 +1363,121 @@ export interface components {
              */
             revokedAt: string | null;
         };
+        BudgetMeter: {
+            /** @description Credits (runs, for a pull request) used this month */
+            used: number;
+            /** @description The monthly cap; null: none */
+            cap: number | null;
+            /**
+             * @description ok; warning from the account's warnAtPercent; used_up when the next charge would not fit (a cap of 0 from the start); null without a cap
+             * @enum {string|null}
+             */
+            level: "ok" | "warning" | "used_up" | null;
+        };
+        BudgetRules: {
+            account: number | null;
+            repositories: {
+                pattern: string;
+                credits: number;
+            }[];
+            authorDefault: number | null;
+            authors: {
+                login: string;
+                credits: number;
+            }[];
+            pullRequestRuns: number | null;
+            warnAtPercent: number;
+        };
+        BudgetUse: {
+            /** @description The month ("YYYY-MM", UTC) the use is of */
+            period: string;
+            account: components["schemas"]["BudgetMeter"];
+            /** @description Each rule with the repositories it governs that were charged this month */
+            repositories: {
+                pattern: string;
+                cap: number;
+                repositories: {
+                    /** @description Credits (runs, for a pull request) used this month */
+                    used: number;
+                    /** @description The monthly cap; null: none */
+                    cap: number | null;
+                    /**
+                     * @description ok; warning from the account's warnAtPercent; used_up when the next charge would not fit (a cap of 0 from the start); null without a cap
+                     * @enum {string|null}
+                     */
+                    level: "ok" | "warning" | "used_up" | null;
+                    /** @description owner/name, lower-cased */
+                    repository: string;
+                }[];
+            }[];
+            /** @description Each author charged this month, with the cap that applies to them */
+            authors: {
+                /** @description Credits (runs, for a pull request) used this month */
+                used: number;
+                /** @description The monthly cap; null: none */
+                cap: number | null;
+                /**
+                 * @description ok; warning from the account's warnAtPercent; used_up when the next charge would not fit (a cap of 0 from the start); null without a cap
+                 * @enum {string|null}
+                 */
+                level: "ok" | "warning" | "used_up" | null;
+                /** @description GitHub login, lower-cased */
+                login: string;
+            }[];
+            /** @description Pull requests whose charged runs this month reached the warning share */
+            pullRequests: {
+                /** @description Credits (runs, for a pull request) used this month */
+                used: number;
+                /** @description The monthly cap; null: none */
+                cap: number | null;
+                /**
+                 * @description ok; warning from the account's warnAtPercent; used_up when the next charge would not fit (a cap of 0 from the start); null without a cap
+                 * @enum {string|null}
+                 */
+                level: "ok" | "warning" | "used_up" | null;
+                /** @description owner/name#number */
+                pullRequest: string;
+            }[];
+        };
+        /** @description Each budget that is set, with its use this month (repositories and authors: those charged) */
+        BudgetsThisMonth: {
+            /** @description The month ("YYYY-MM", UTC) the use is of */
+            period: string;
+            /** @description Null: the account has no cap */
+            account: components["schemas"]["BudgetMeter"] | null;
+            repositories: {
+                /** @description Credits (runs, for a pull request) used this month */
+                used: number;
+                /** @description The monthly cap; null: none */
+                cap: number | null;
+                /**
+                 * @description ok; warning from the account's warnAtPercent; used_up when the next charge would not fit (a cap of 0 from the start); null without a cap
+                 * @enum {string|null}
+                 */
+                level: "ok" | "warning" | "used_up" | null;
+                /** @description owner/name, lower-cased */
+                repository: string;
+                pattern: string;
+            }[];
+            authors: {
+                /** @description Credits (runs, for a pull request) used this month */
+                used: number;
+                /** @description The monthly cap; null: none */
+                cap: number | null;
+                /**
+                 * @description ok; warning from the account's warnAtPercent; used_up when the next charge would not fit (a cap of 0 from the start); null without a cap
+                 * @enum {string|null}
+                 */
+                level: "ok" | "warning" | "used_up" | null;
+                /** @description GitHub login, lower-cased */
+                login: string;
+            }[];
+        };
+        Budgets: {
+            organization: string;
+            rules: components["schemas"]["BudgetRules"];
+            use: components["schemas"]["BudgetUse"];
+        };
         AuditEntry: {
             id: string;
             /**
@@ -1214,6 +1532,7 @@ export interface components {
                 runsOutOn: string | null;
                 moreThan90Days: boolean;
             };
+            budgets: components["schemas"]["BudgetsThisMonth"];
         };
         Me: {
             user: {

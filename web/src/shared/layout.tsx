@@ -8,6 +8,7 @@ const PAGES = [
   { href: "/billing", label: "Billing" },
   { href: "/billing/history", label: "History" },
   { href: "/billing/usage", label: "Usage" },
+  { href: "/billing/budgets", label: "Budgets" },
   { href: "/billing/notifications", label: "Notifications" },
   { href: "/billing/api-keys", label: "API keys" },
   { href: "/billing/audit-log", label: "Audit log" },

@@ -1,0 +1,13 @@
+import { api, unwrap, type Schemas } from "../../api/client";
+
+export type Budgets = Schemas["Budgets"];
+export type BudgetRules = Schemas["BudgetRules"];
+export type BudgetMeter = Schemas["BudgetMeter"];
+const path = (org: string) => ({ params: { path: { org } } });
+
+export const getBudgets = (org: string) =>
+  unwrap(api.GET("/api/v1/organizations/{org}/budgets", path(org)));
+
+/** Replaces every rule: what `rules` leaves out is no longer capped. */
+export const saveBudgets = (org: string, rules: BudgetRules) =>
+  unwrap(api.PUT("/api/v1/organizations/{org}/budgets", { ...path(org), body: rules }));
