@@ -1,12 +1,15 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
-import type { Ledger } from "../../src/ledger/ledger.js";
+import type { ChargeResult, Ledger } from "../../src/ledger/ledger.js";
+import type { ChargeInput } from "../../src/ledger/inputs.js";
+import type { ChargeLimits, MonthUse, UseCounter } from "../../src/ledger/month-use.js";
 import { periodOf } from "../../src/ledger/periods.js";
 import { BUCKETS, type BucketAmounts } from "../../src/ledger/types.js";
 import type { AccountId } from "../../src/accounts/types.js";
+import type { BudgetKind } from "../../src/budgets/types.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import type { Store } from "../../src/store/store.js";
-import { makeLedger, newAccountId, reviewCharge, TestClock } from "../support/ledger-fixture.js";
+import { makeLedger, newAccountId, purchase, TestClock } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
 
 const FREE = 3;
@@ -19,12 +22,45 @@ interface ModelLot {
 }
 type LotChange = { lot: number; amount: number };
 
+/** Where a charge is counted, worked out here rather than with the ledger's useKeysOf. */
+interface ModelKeys {
+  repository: string;
+  author: string | null;
+  pull: string;
+}
+type ModelCounters = Map<string, { credits: number; runs: number }>;
+/** The calendar month's use (UTC), as the model sees it. */
+interface ModelUse {
+  period: string;
+  /** Gross credits this month's charges took. */
+  charged: number;
+  /** Credits given back this month by refunds someone asked for. */
+  requestedRefunds: number;
+  /** This month's charges net of refunds of this month's charges. */
+  account: number;
+  repositories: ModelCounters;
+  authors: ModelCounters;
+  pulls: ModelCounters;
+}
+const emptyUse = (period: string): ModelUse => ({
+  period,
+  charged: 0,
+  requestedRefunds: 0,
+  account: 0,
+  repositories: new Map(),
+  authors: new Map(),
+  pulls: new Map(),
+});
+
 /** What the ledger should hold, computed the simplest way there is. */
 interface Model {
   buckets: BucketAmounts;
   period: string | null;
   grants: Set<string>;
-  charges: Map<string, { buckets: BucketAmounts; lots: LotChange[] }>;
+  charges: Map<
+    string,
+    { buckets: BucketAmounts; lots: LotChange[]; period: string; keys: ModelKeys }
+  >;
   refunded: Set<string>;
   /** Live lots: with an expiry until it passes (even empty), without one while not empty. */
   lots: ModelLot[];
@@ -32,6 +68,8 @@ interface Model {
   expired: number[];
   /** Free credits a month. */
   free: number;
+  /** The month's use as of the last write (or read): a new month starts from zero. */
+  use: ModelUse;
 }
 interface Real {
   ledger: Ledger;
@@ -68,6 +106,92 @@ function roll(m: Model, r: Real): void {
 
 const total = (b: BucketAmounts) => b.free + b.bonus + b.purchased;
 
+/** The model's use of the month the clock is in. */
+function useOf(m: Model, r: Real): ModelUse {
+  const period = periodOf(r.clock.now());
+  if (m.use.period !== period) m.use = emptyUse(period);
+  return m.use;
+}
+
+/** A charge of one credit (sign 1) or its refund (-1) in this month's counters. */
+function count(u: ModelUse, keys: ModelKeys, sign: 1 | -1): void {
+  if (sign === 1) u.charged += 1;
+  u.account += sign;
+  const counters: [ModelCounters, string | null][] = [
+    [u.repositories, keys.repository],
+    [u.authors, keys.author],
+    [u.pulls, keys.pull],
+  ];
+  for (const [map, key] of counters) {
+    if (key === null) continue;
+    const c = map.get(key) ?? { credits: 0, runs: 0 };
+    const next = { credits: c.credits + sign, runs: c.runs + sign };
+    if (next.credits === 0 && next.runs === 0) map.delete(key);
+    else map.set(key, next);
+  }
+}
+
+type Stop = { budget: BudgetKind; cap: number; used: number };
+/** The first budget (account, repository, author, pull request runs) a 1-credit charge breaks. */
+function modelStop(u: ModelUse, keys: ModelKeys, limits: ChargeLimits | undefined): Stop | null {
+  if (!limits) return null;
+  const checks: [BudgetKind, number | undefined, number | null][] = [
+    ["account", limits.account, u.account],
+    ["repository", limits.repository, u.repositories.get(keys.repository)?.credits ?? 0],
+    [
+      "author",
+      limits.author,
+      keys.author === null ? null : (u.authors.get(keys.author)?.credits ?? 0),
+    ],
+    ["pull_request_runs", limits.pullRequestRuns, u.pulls.get(keys.pull)?.runs ?? 0],
+  ];
+  for (const [budget, cap, used] of checks) {
+    if (cap !== undefined && used !== null && used + 1 > cap) return { budget, cap, used };
+  }
+  return null;
+}
+
+/** Month use in a form to compare: counters as sorted [key, credits, runs]; `warned` left out. */
+const sorted = (cs: [string, number, number][]) =>
+  cs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+const realUse = (u: MonthUse) => {
+  const rows = (cs: UseCounter[]) =>
+    sorted(cs.map((c): [string, number, number] => [c.key, c.credits, c.runs]));
+  return {
+    period: u.period,
+    charged: u.charged,
+    requestedRefunds: u.requestedRefunds,
+    account: u.account,
+    repositories: rows(u.repositories),
+    authors: rows(u.authors),
+    pulls: rows(u.pulls),
+  };
+};
+const modelUse = (u: ModelUse) => {
+  const rows = (cs: ModelCounters) =>
+    sorted([...cs].map(([k, c]): [string, number, number] => [k, c.credits, c.runs]));
+  return {
+    period: u.period,
+    charged: u.charged,
+    requestedRefunds: u.requestedRefunds,
+    account: u.account,
+    repositories: rows(u.repositories),
+    authors: rows(u.authors),
+    pulls: rows(u.pulls),
+  };
+};
+
+/** Any command, then: the ledger's month use is the model's. */
+class Checked implements Cmd {
+  constructor(readonly cmd: Cmd) {}
+  check = (m: Readonly<Model>) => this.cmd.check(m);
+  async run(m: Model, r: Real) {
+    await this.cmd.run(m, r);
+    expect(realUse(await r.ledger.monthUse(r.id))).toEqual(modelUse(useOf(m, r)));
+  }
+  toString = () => this.cmd.toString();
+}
+
 class Grant implements Cmd {
   constructor(
     readonly type: "purchase" | "bonus",
@@ -102,15 +226,46 @@ class Grant implements Cmd {
   toString = () => `grant(${this.type}, ${this.amount}, ${this.key}, ${this.expiresInHours}h)`;
 }
 
+interface Pr {
+  repository: string;
+  number: number;
+  author?: string | undefined;
+}
+
 class Charge implements Cmd {
-  constructor(readonly key: string) {}
+  constructor(
+    readonly key: string,
+    readonly pr: Pr = { repository: "acme/widgets", number: 1 },
+    readonly limits?: ChargeLimits,
+  ) {}
   check = () => true;
   async run(m: Model, r: Real) {
-    const res = await r.ledger.charge(r.id, reviewCharge(this.key));
+    const { repository, number, author } = this.pr;
+    const input: ChargeInput = {
+      action: "review",
+      description: `Review of ${repository}#${number}`,
+      reference: { kind: "pull_request", repository, number, ...(author ? { author } : {}) },
+      idempotencyKey: this.key,
+      ...(this.limits ? { limits: this.limits } : {}),
+    };
+    const res = await r.ledger.charge(r.id, input);
+    // A replay whatever the limits (and the balance) say now.
     if (m.charges.has(this.key)) return void expect(res.status).toBe("replayed");
     settle(m, r);
-    if (total(m.buckets) === 0) return void expect(res.status).toBe("insufficient");
+    const use = useOf(m, r);
+    const keys: ModelKeys = {
+      repository: repository.toLowerCase(),
+      author: author ? author.toLowerCase() : null,
+      pull: `${repository.toLowerCase()}#${number}`,
+    };
+    // The budgets first, then the balance.
+    const stop = modelStop(use, keys, this.limits);
+    if (stop) return void expect(res).toEqual({ status: "over_budget", cost: 1, ...stop });
+    if (total(m.buckets) === 0) {
+      return void expect(res).toEqual({ status: "insufficient", balance: 0, cost: 1 });
+    }
     expect(res.status).toBe("created");
+    count(use, keys, 1);
     const bucket = BUCKETS.find((b) => m.buckets[b] > 0)!;
     m.buckets[bucket] -= 1;
     const lots: LotChange[] = [];
@@ -122,22 +277,51 @@ class Charge implements Cmd {
     }
     if (!("entry" in res)) throw new Error("no entry");
     expect(res.entry.lotDeltas).toEqual(lots);
-    m.charges.set(this.key, { buckets: { free: 0, bonus: 0, purchased: 0, [bucket]: -1 }, lots });
+    m.charges.set(this.key, {
+      buckets: { free: 0, bonus: 0, purchased: 0, [bucket]: -1 },
+      lots,
+      period: use.period,
+      keys,
+    });
   }
-  toString = () => `charge(${this.key})`;
+  toString = () =>
+    `charge(${this.key}, ${this.pr.repository}#${this.pr.number}` +
+    `${this.pr.author ? ` by ${this.pr.author}` : ""}, ${JSON.stringify(this.limits ?? null)})`;
 }
 
+const REQUEST = { userId: 7, login: "Bob", reason: "the review was wrong" };
+
 class Refund implements Cmd {
-  constructor(readonly key: string) {}
+  /** `requested`: asked for (`/jasper refund`), so under the month's cap. */
+  constructor(
+    readonly key: string,
+    readonly requested = false,
+  ) {}
   check = () => true;
   async run(m: Model, r: Real) {
-    const res = await r.ledger.refund(r.id, { chargeKey: this.key });
+    const res = await r.ledger.refund(r.id, {
+      chargeKey: this.key,
+      ...(this.requested ? { request: REQUEST } : {}),
+    });
     const taken = m.charges.get(this.key);
     if (!taken) return void expect(res.status).toBe("charge_not_found");
     if (m.refunded.has(this.key)) return void expect(res.status).toBe("replayed");
     settle(m, r);
+    const use = useOf(m, r);
+    if (this.requested) {
+      // 20% of this month's gross charges, rounded down, and at least one credit.
+      const cap = Math.max(1, Math.floor(use.charged / 5));
+      if (use.requestedRefunds + 1 > cap) {
+        const over = { status: "over_refund_cap", cap, used: use.requestedRefunds, credits: 1 };
+        return void expect(res).toEqual(over);
+      }
+      use.requestedRefunds += 1;
+    }
     expect(res.status).toBe("created");
     if (!("entry" in res)) throw new Error("no entry");
+    expect(res.entry.refundRequest).toEqual(this.requested ? REQUEST : null);
+    // Only a charge of this month gives its budgets back; an older one is just money back.
+    if (taken.period === use.period) count(use, taken.keys, -1);
     for (const b of BUCKETS) m.buckets[b] -= taken.buckets[b];
     m.refunded.add(this.key);
     // Back to the lot while it is live; otherwise to a new lot without expiry (the refund's).
@@ -156,7 +340,7 @@ class Refund implements Cmd {
     }
     expect(res.entry.lotDeltas).toEqual(lots);
   }
-  toString = () => `refund(${this.key})`;
+  toString = () => `refund(${this.key}${this.requested ? ", requested" : ""})`;
 }
 
 class NextMonth implements Cmd {
@@ -226,61 +410,115 @@ const lotCommands = [
   fc.integer({ min: 1, max: 28 }).map((d) => new NextMonth(d)),
 ];
 
+/**
+ * For the month's use: charges on a few repositories, authors (one login in two spellings)
+ * and pull requests, under small random budgets; refunds with and without a request; the
+ * clock moving within the month and across months.
+ */
+// Enough keys, charges and credits that a month can hold 10 charges and more (a cap of 2
+// requested refunds and up); the month moves on about once in 13 commands.
+const budgetKey = fc.integer({ min: 0, max: 19 }).map(String);
+const smallCap = fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined, freq: 2 });
+const limits: fc.Arbitrary<ChargeLimits | undefined> = fc.option(
+  fc
+    .record({
+      account: smallCap,
+      repository: smallCap,
+      author: smallCap,
+      pullRequestRuns: smallCap,
+      warnAtPercent: fc.option(fc.integer({ min: 1, max: 100 }), { nil: undefined }),
+    })
+    .map((l) => Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined))),
+  { nil: undefined, freq: 2 },
+);
+const pr: fc.Arbitrary<Pr> = fc.record({
+  repository: fc.constantFrom("acme/api", "Acme/API", "acme/web"),
+  number: fc.integer({ min: 1, max: 3 }),
+  author: fc.constantFrom(undefined, "bob", "Bob", "alice"),
+});
+const budgetCharge = fc.tuple(budgetKey, pr, limits).map(([k, p, l]) => new Charge(k, p, l));
+const budgetRefund = fc.tuple(budgetKey, fc.boolean()).map(([k, q]) => new Refund(k, q));
+const budgetCommands = [
+  fc.tuple(fc.integer({ min: 1, max: 20 }), budgetKey).map(([a, k]) => new Grant("purchase", a, k)),
+  ...Array.from({ length: 7 }, () => budgetCharge),
+  ...Array.from({ length: 3 }, () => budgetRefund),
+  fc.integer({ min: 1, max: 48 }).map((h) => new Later(h)),
+  fc.integer({ min: 1, max: 28 }).map((d) => new NextMonth(d)),
+];
+
 const factories = storeFactories();
 // Closes the stores each test opened, and drops their test databases.
 afterEach(() => Promise.all(factories.map((factory) => factory.cleanup())));
 
 describe.each(factories)("ledger properties on the $name store", ({ name, create }) => {
-  const property = (free: number, cmdList: typeof commands, size?: fc.SizeForArbitrary) =>
+  const property = (
+    free: number,
+    cmdList: fc.Arbitrary<Cmd>[],
+    size?: fc.SizeForArbitrary,
+    numRuns = name === "memory" ? 200 : 25,
+    maxCommands = 40,
+  ) =>
     fc.assert(
-      fc.asyncProperty(fc.commands(cmdList, { maxCommands: 40, size }), async (cmds) => {
-        const store = await create();
-        const clock = new TestClock();
-        const real: Real = { ...makeLedger(store, clock, free), store, clock, id: newAccountId() };
-        const model: Model = {
-          buckets: { free: 0, bonus: 0, purchased: 0 },
-          period: null,
-          grants: new Set(),
-          charges: new Map(),
-          refunded: new Set(),
-          lots: [],
-          expired: [],
-          free,
-        };
-        await fc.asyncModelRun(() => ({ model, real }), cmds);
+      fc.asyncProperty(
+        fc.commands(
+          cmdList.map((c) => c.map((cmd) => new Checked(cmd))),
+          { maxCommands, size },
+        ),
+        async (cmds) => {
+          const store = await create();
+          const clock = new TestClock();
+          const real: Real = {
+            ...makeLedger(store, clock, free),
+            store,
+            clock,
+            id: newAccountId(),
+          };
+          const model: Model = {
+            buckets: { free: 0, bonus: 0, purchased: 0 },
+            period: null,
+            grants: new Set(),
+            charges: new Map(),
+            refunded: new Set(),
+            lots: [],
+            expired: [],
+            free,
+            use: emptyUse(""),
+          };
+          await fc.asyncModelRun(() => ({ model, real }), cmds);
 
-        const entries = await store.ledger.list(real.id, { limit: 1000 });
-        const balance = entries[0]?.balanceAfter ?? 0;
-        expect(balance).toBe(entries.reduce((sum, e) => sum + e.amount, 0));
-        expect(entries.every((e) => e.balanceAfter >= 0)).toBe(true);
-        expect(new Set(entries.map((e) => e.idempotencyKey)).size).toBe(entries.length);
-        const refundOf = entries.flatMap((e) => (e.refundOf ? [e.refundOf] : []));
-        expect(new Set(refundOf).size).toBe(refundOf.length);
-        // Reading the balance rolls the month (and expires lots) too, in both.
-        settle(model, real);
-        expect((await real.ledger.summary(real.id)).buckets).toEqual(model.buckets);
-        // Bonus lots: none ever negative, each expires at most once (what the summary expired
-        // included), the ones holding credits as the model says.
-        const all = await store.ledger.list(real.id, { limit: 1000 });
-        expect(all.flatMap((e) => e.lotsAfter ?? []).every((l) => l.remaining >= 0)).toBe(true);
-        const expiredLots = all
-          .filter((e) => e.type === "expiration")
-          .flatMap((e) => (e.lotDeltas ?? []).map((d) => d.lot));
-        expect(new Set(expiredLots).size).toBe(expiredLots.length);
-        const grants = all.filter((e) => e.type === "bonus" || e.type === "purchase");
-        expect(grants).toHaveLength(model.grants.size);
-        const latest = await store.ledger.latest(real.id);
-        const held = (latest?.lotsAfter ?? []).filter((l) => l.remaining > 0);
-        expect(held.map((l) => [l.lot, l.expiresAt?.getTime() ?? null, l.remaining])).toEqual(
-          [...model.lots]
-            .filter((l) => l.remaining > 0)
-            .sort(spendOrder)
-            .map((l) => [l.id, l.expiresAt, l.remaining]),
-        );
-        expect([...expiredLots].reverse()).toEqual(model.expired);
-        expect((await verifyLedger(store.ledger)).problems).toEqual([]);
-      }),
-      { numRuns: name === "memory" ? 200 : 25 },
+          const entries = await store.ledger.list(real.id, { limit: 1000 });
+          const balance = entries[0]?.balanceAfter ?? 0;
+          expect(balance).toBe(entries.reduce((sum, e) => sum + e.amount, 0));
+          expect(entries.every((e) => e.balanceAfter >= 0)).toBe(true);
+          expect(new Set(entries.map((e) => e.idempotencyKey)).size).toBe(entries.length);
+          const refundOf = entries.flatMap((e) => (e.refundOf ? [e.refundOf] : []));
+          expect(new Set(refundOf).size).toBe(refundOf.length);
+          // Reading the balance rolls the month (and expires lots) too, in both.
+          settle(model, real);
+          expect((await real.ledger.summary(real.id)).buckets).toEqual(model.buckets);
+          // Bonus lots: none ever negative, each expires at most once (what the summary expired
+          // included), the ones holding credits as the model says.
+          const all = await store.ledger.list(real.id, { limit: 1000 });
+          expect(all.flatMap((e) => e.lotsAfter ?? []).every((l) => l.remaining >= 0)).toBe(true);
+          const expiredLots = all
+            .filter((e) => e.type === "expiration")
+            .flatMap((e) => (e.lotDeltas ?? []).map((d) => d.lot));
+          expect(new Set(expiredLots).size).toBe(expiredLots.length);
+          const grants = all.filter((e) => e.type === "bonus" || e.type === "purchase");
+          expect(grants).toHaveLength(model.grants.size);
+          const latest = await store.ledger.latest(real.id);
+          const held = (latest?.lotsAfter ?? []).filter((l) => l.remaining > 0);
+          expect(held.map((l) => [l.lot, l.expiresAt?.getTime() ?? null, l.remaining])).toEqual(
+            [...model.lots]
+              .filter((l) => l.remaining > 0)
+              .sort(spendOrder)
+              .map((l) => [l.id, l.expiresAt, l.remaining]),
+          );
+          expect([...expiredLots].reverse()).toEqual(model.expired);
+          expect((await verifyLedger(store.ledger)).problems).toEqual([]);
+        },
+      ),
+      { numRuns },
     );
 
   it("keeps balance == sum of entries >= 0, one entry per key, one refund per charge", async () => {
@@ -291,5 +529,84 @@ describe.each(factories)("ledger properties on the $name store", ({ name, create
   it("keeps the bonus lots whole: none negative, each expires once, refunds by the rule", async () => {
     // Long runs: a lot is granted, spent, refunded and expired within one.
     await property(0, lotCommands, "max");
+  });
+
+  it("keeps the month's use: budgets stop charges first, refunds give this month's back, requests stay under 20%", async () => {
+    await property(FREE, budgetCommands, "max", name === "memory" ? 100 : 15, 80);
+  });
+
+  it("never lets concurrent charges past any budget or the balance, nor stops one that fits", async () => {
+    const cap = fc.option(fc.integer({ min: 0, max: 60 }), { nil: undefined });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.record({ account: cap, repository: cap, author: cap, pullRequestRuns: cap }),
+        fc.boolean(),
+        async (n, balance, caps, withAuthor) => {
+          const store = await create();
+          const { ledger } = makeLedger(store, new TestClock(), 0);
+          const id = newAccountId();
+          if (balance > 0) await ledger.grant(id, purchase("buy", balance));
+          // One pull request, its repository and author spelled two ways: every cap applies
+          // (the author's only when there is one).
+          const results = await Promise.all(
+            Array.from({ length: n }, (_, i) =>
+              ledger.charge(id, {
+                action: "review",
+                description: "Review of acme/api#9",
+                reference: {
+                  kind: "pull_request",
+                  repository: i % 2 ? "Acme/API" : "acme/api",
+                  number: 9,
+                  ...(withAuthor ? { author: i % 3 ? "bob" : "BOB" } : {}),
+                },
+                idempotencyKey: `c${i}`,
+                limits: caps,
+              }),
+            ),
+          );
+          const applicable: [BudgetKind, number | undefined][] = [
+            ["account", caps.account],
+            ["repository", caps.repository],
+            ["author", withAuthor ? caps.author : undefined],
+            ["pull_request_runs", caps.pullRequestRuns],
+          ];
+          const limit = Math.min(
+            balance,
+            ...applicable.flatMap(([, c]) => (c === undefined ? [] : [c])),
+          );
+          const expected = Math.min(n, limit);
+          const created = results.filter((r) => r.status === "created");
+          expect(created).toHaveLength(expected);
+          // Every refusal saw all `expected` charges: the first budget at its cap, else the balance.
+          const binding = applicable.find(([, c]) => c === expected);
+          const refusal: ChargeResult = binding
+            ? {
+                status: "over_budget",
+                budget: binding[0],
+                cap: expected,
+                used: expected,
+                cost: 1,
+              }
+            : { status: "insufficient", balance: balance - expected, cost: 1 };
+          for (const r of results) if (r.status !== "created") expect(r).toEqual(refusal);
+          const row = (key: string): [string, number, number][] =>
+            expected === 0 ? [] : [[key, expected, expected]];
+          expect(realUse(await ledger.monthUse(id))).toEqual({
+            period: "2026-11",
+            charged: expected,
+            requestedRefunds: 0,
+            account: expected,
+            repositories: row("acme/api"),
+            authors: withAuthor ? row("bob") : [],
+            pulls: row("acme/api#9"),
+          });
+          expect((await ledger.summary(id)).balance).toBe(balance - expected);
+          expect((await verifyLedger(store.ledger)).problems).toEqual([]);
+        },
+      ),
+      { numRuns: name === "memory" ? 40 : 10 },
+    );
   });
 });
