@@ -59,8 +59,8 @@ export interface LedgerStore {
   /** Sum of `amount` over entries of these types created at or after `since`. */
   sumAmounts(accountId: AccountId, types: readonly EntryType[], since: Date): Promise<number>;
   /**
-   * The entries about one pull request (reference kind pull_request, this repository as
-   * stored, this number) created at or after `since`, oldest first: its charges and refunds
+   * The entries about one pull request (reference kind pull_request, this repository compared
+   * without case, this number) created at or after `since`, oldest first: its charges and refunds
    * this month, for the cap on runs per pull request. Read like latest(): a charge is decided
    * on it.
    */

@@ -131,6 +131,8 @@ describe.each(storeFactories())(
       const since = new Date("2026-11-01T00:00:00Z");
       const entries = await store.ledger.pullRequestEntries(id, "acme/api", 5, since);
       expect(entries.map((e) => e.type)).toEqual(["usage", "usage", "refund", "usage"]);
+      // GitHub's repository names are case-insensitive.
+      expect(await store.ledger.pullRequestEntries(id, "ACME/Api", 5, since)).toHaveLength(4);
       expect(await store.ledger.pullRequestEntries(id, "acme/api", 6, since)).toEqual([]);
       expect(await store.ledger.pullRequestEntries(id, "acme/web", 5, since)).toEqual([]);
       const later = new Date("2026-12-01T00:00:00Z");

@@ -154,7 +154,8 @@ function modelStop(u: ModelUse, keys: ModelKeys, limits: ChargeLimits | undefine
 /** Month use in a form to compare: counters as sorted [key, credits, runs]; `warned` left out. */
 const sorted = (cs: [string, number, number][]) =>
   cs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-const realUse = (u: MonthUse) => {
+/** Month use as carried, and each pull request's runs (Ledger.pullRequestRuns): runs only. */
+const realUse = (u: MonthUse, pullRuns: UseCounter[]) => {
   const rows = (cs: UseCounter[]) =>
     sorted(cs.map((c): [string, number, number] => [c.key, c.credits, c.runs]));
   return {
@@ -164,7 +165,7 @@ const realUse = (u: MonthUse) => {
     account: u.account,
     repositories: rows(u.repositories),
     authors: rows(u.authors),
-    pulls: rows(u.pulls),
+    pulls: sorted(pullRuns.map((c): [string, number, number] => [c.key, 0, c.runs])),
   };
 };
 const modelUse = (u: ModelUse) => {
@@ -177,7 +178,11 @@ const modelUse = (u: ModelUse) => {
     account: u.account,
     repositories: rows(u.repositories),
     authors: rows(u.authors),
-    pulls: rows(u.pulls),
+    pulls: sorted(
+      [...u.pulls]
+        .filter(([, c]) => c.runs > 0)
+        .map(([k, c]): [string, number, number] => [k, 0, c.runs]),
+    ),
   };
 };
 
@@ -187,7 +192,8 @@ class Checked implements Cmd {
   check = (m: Readonly<Model>) => this.cmd.check(m);
   async run(m: Model, r: Real) {
     await this.cmd.run(m, r);
-    expect(realUse(await r.ledger.monthUse(r.id))).toEqual(modelUse(useOf(m, r)));
+    const real = realUse(await r.ledger.monthUse(r.id), await r.ledger.pullRequestRuns(r.id));
+    expect(real).toEqual(modelUse(useOf(m, r)));
   }
   toString = () => this.cmd.toString();
 }
@@ -593,14 +599,15 @@ describe.each(factories)("ledger properties on the $name store", ({ name, create
           for (const r of results) if (r.status !== "created") expect(r).toEqual(refusal);
           const row = (key: string): [string, number, number][] =>
             expected === 0 ? [] : [[key, expected, expected]];
-          expect(realUse(await ledger.monthUse(id))).toEqual({
+          const runs = await ledger.pullRequestRuns(id);
+          expect(realUse(await ledger.monthUse(id), runs)).toEqual({
             period: "2026-11",
             charged: expected,
             requestedRefunds: 0,
             account: expected,
             repositories: row("acme/api"),
             authors: withAuthor ? row("bob") : [],
-            pulls: row("acme/api#9"),
+            pulls: expected === 0 ? [] : [["acme/api#9", 0, expected]],
           });
           expect((await ledger.summary(id)).balance).toBe(balance - expected);
           expect((await verifyLedger(store.ledger)).problems).toEqual([]);

@@ -119,7 +119,7 @@ export class MemoryLedgerStore implements LedgerStore {
       .filter(
         (e) =>
           e.reference?.kind === "pull_request" &&
-          e.reference.repository === repository &&
+          e.reference.repository.toLowerCase() === repository.toLowerCase() &&
           e.reference.number === number &&
           e.createdAt >= since,
       )

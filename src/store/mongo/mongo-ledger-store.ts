@@ -147,18 +147,25 @@ export class MongoLedgerStore implements LedgerStore {
     since: Date,
   ): Promise<LedgerEntry[]> {
     // The "pull_request_entries" index: its partial filter is repeated here, as the planner
-    // only uses a partial index for a query that implies the filter.
-    const docs = await this.entries
-      .find({
-        accountId,
-        "reference.kind": "pull_request",
-        "reference.repository": repository,
-        "reference.number": number,
-        createdAt: trusted({ $gte: since }),
-      })
-      .sort({ seq: 1 })
-      .readConcern("majority")
-      .lean<LedgerEntryDoc[]>();
+    // only uses a partial index for a query that implies the filter. It is found by number,
+    // and the repository compared here without case (GitHub's names are case-insensitive): a
+    // number is shared by at most one pull request per repository, so few are read.
+    const wanted = repository.toLowerCase();
+    const docs = (
+      await this.entries
+        .find({
+          accountId,
+          "reference.kind": "pull_request",
+          "reference.number": number,
+          createdAt: trusted({ $gte: since }),
+        })
+        .sort({ seq: 1 })
+        .readConcern("majority")
+        .lean<LedgerEntryDoc[]>()
+    ).filter(
+      (d) =>
+        d.reference?.kind === "pull_request" && d.reference.repository.toLowerCase() === wanted,
+    );
     return docs.map(toEntry);
   }
 

@@ -143,10 +143,11 @@ ledgerEntrySchema.index(
     name: "low_debits",
   },
 );
-// pullRequestEntries(): one pull request's entries this month, for its cap on runs. Partial:
-// only entries about a pull request (usage and refunds) are in it.
+// pullRequestEntries(): one pull request's entries this month, for its cap on runs, found by
+// number (the repository is compared without case after). Partial: only entries about a pull
+// request (usage and refunds) are in it.
 ledgerEntrySchema.index(
-  { accountId: 1, "reference.repository": 1, "reference.number": 1, createdAt: 1 },
+  { accountId: 1, "reference.number": 1, createdAt: 1 },
   {
     partialFilterExpression: { "reference.kind": "pull_request" },
     name: "pull_request_entries",
