@@ -99,8 +99,40 @@ async function csvExport(rows: number): Promise<void> {
   );
 }
 
+/**
+ * What month use costs a large organization: charges spread over `repos` repositories and
+ * `authors` authors with budgets on all three scopes and a run cap, and the size of the
+ * newest entry's month use (what every later entry of the month carries).
+ */
+async function budgetedCharges(n: number, repos: number, authors: number): Promise<void> {
+  const ledger = await freshLedger(n);
+  const limits = { account: n, repository: n, author: n, pullRequestRuns: 5, warnAtPercent: 80 };
+  const start = performance.now();
+  for (let i = 0; i < n; i++) {
+    await ledger.charge(account, {
+      action: "review",
+      description: `Review ${i}`,
+      reference: {
+        kind: "pull_request",
+        repository: `acme/repository-${i % repos}`,
+        number: i + 1,
+        author: `developer-${i % authors}`,
+      },
+      idempotencyKey: `review-${i}`,
+      limits,
+    });
+  }
+  const ms = performance.now() - start;
+  const use = await ledger.monthUse(account);
+  const kb = (Buffer.byteLength(JSON.stringify(use)) / 1024).toFixed(1);
+  console.log(
+    `budgeted charges:        ${n} over ${repos} repositories and ${authors} authors in ${ms.toFixed(0)} ms = ${((n / ms) * 1000).toFixed(0)}/s; month use on the newest entry ${kb} KB (JSON)`,
+  );
+}
+
 export async function benchLedger(): Promise<void> {
   await sequentialCharges(20_000);
+  await budgetedCharges(5_000, 200, 300);
   await concurrentCharges(1_000, 10);
   await concurrentCharges(1_000, 1_000);
   await csvExport(200_000);
