@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { toAccountId } from "../../src/accounts/types.js";
-import { fixture } from "../support/github.js";
+import { fixture, pullRequestEvent } from "../support/github.js";
 import { useGitHubApi } from "../support/github-api.js";
 import {
   closeHarnesses,
@@ -22,20 +22,7 @@ const comment = (body: string) => {
   };
   return { ...payload, comment: { ...payload.comment, id: 600_000 + nextComment++, body } };
 };
-const opened = (number: number) => {
-  const payload = fixture("pull_request.opened") as Record<string, unknown> & {
-    pull_request: Record<string, unknown>;
-  };
-  return {
-    ...payload,
-    number,
-    pull_request: {
-      ...payload.pull_request,
-      number,
-      html_url: `https://github.com/Acme-Corp/widgets/pull/${number}`,
-    },
-  };
-};
+const opened = (number: number) => pullRequestEvent("opened", number);
 
 describe("suspended and uninstalled accounts", () => {
   let h: Harness;

@@ -4,7 +4,7 @@ import { toAccountId } from "../../src/accounts/types.js";
 import { NO_BUDGETS, type BudgetRules } from "../../src/budgets/types.js";
 import { createMailer } from "../../src/notifications/mailer.js";
 import { BUDGET_NOTICE_MARKER } from "../../src/replies/voice.js";
-import { fixture } from "../support/github.js";
+import { fixture, pullRequestEvent } from "../support/github.js";
 import {
   API,
   fakeGitHub,
@@ -30,19 +30,9 @@ const HEAD = "1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c";
 const SECOND_HEAD = "2222222222222222222222222222222222222222";
 
 const prEvent = (number: number, action = "opened", head = HEAD) => {
-  const payload = fixture(`pull_request.${action}`) as Record<string, unknown> & {
-    pull_request: Record<string, unknown>;
-  };
-  return {
-    ...payload,
-    number,
-    pull_request: {
-      ...payload.pull_request,
-      number,
-      html_url: `https://github.com/Acme-Corp/widgets/pull/${number}`,
-      head: { ...(payload.pull_request.head as object), sha: head },
-    },
-  };
+  const payload = pullRequestEvent(action, number);
+  const pull = payload.pull_request as Record<string, unknown>;
+  return { ...payload, pull_request: { ...pull, head: { ...(pull.head as object), sha: head } } };
 };
 
 let nextComment = 1;

@@ -4,7 +4,7 @@ import { toAccountId } from "../../src/accounts/types.js";
 import type { ReviewEngine, ReviewRequest } from "../../src/engine/engine.js";
 import { createOpenAiEngine } from "../../src/engine/openai-engine.js";
 import { createRuleBasedEngine } from "../../src/engine/rule-based-engine.js";
-import { fixture } from "../support/github.js";
+import { fixture, pullRequestEvent } from "../support/github.js";
 import {
   fakeGitHub,
   mockComments,
@@ -18,21 +18,8 @@ import { createHarness, eventually, type Harness } from "../support/harness.js";
 const acme = toAccountId(9001);
 const HEAD = "1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c";
 
-const prEvent = (action = "opened", over: Record<string, unknown> = {}, number = 12) => {
-  const payload = fixture(`pull_request.${action}`) as Record<string, unknown> & {
-    pull_request: Record<string, unknown>;
-  };
-  return {
-    ...payload,
-    number,
-    pull_request: {
-      ...payload.pull_request,
-      number,
-      html_url: `https://github.com/Acme-Corp/widgets/pull/${number}`,
-      ...over,
-    },
-  };
-};
+const prEvent = (action = "opened", over: Record<string, unknown> = {}, number = 12) =>
+  pullRequestEvent(action, number, over);
 
 /** An engine that reviews with the built-in rules and keeps every request it was given. */
 function recordingEngine(): ReviewEngine & { requests: ReviewRequest[] } {

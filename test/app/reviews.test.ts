@@ -3,7 +3,7 @@ import nock from "nock";
 import { toAccountId } from "../../src/accounts/types.js";
 import { createOpenAiEngine } from "../../src/engine/openai-engine.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
-import { fixture } from "../support/github.js";
+import { fixture, pullRequestEvent } from "../support/github.js";
 import {
   mockComments,
   useGitHubApi,
@@ -14,21 +14,7 @@ import {
 import { createHarness, eventually, type Harness } from "../support/harness.js";
 
 const acme = toAccountId(9001);
-const prEvent = (action: string, number = 12, over: Record<string, unknown> = {}) => {
-  const payload = fixture(`pull_request.${action}`) as Record<string, unknown> & {
-    pull_request: Record<string, unknown>;
-  };
-  return {
-    ...payload,
-    number,
-    pull_request: {
-      ...payload.pull_request,
-      number,
-      html_url: `https://github.com/Acme-Corp/widgets/pull/${number}`,
-      ...over,
-    },
-  };
-};
+const prEvent = pullRequestEvent;
 
 /** A push to pull request 12: the synchronize event at head `sha`. */
 const pushEvent = (sha: string) => {

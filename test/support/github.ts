@@ -36,6 +36,30 @@ export function fixture(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(new URL(`../fixtures/${name}.json`, import.meta.url), "utf8"));
 }
 
+/**
+ * A `pull_request` event from its fixture (`opened`, `synchronize`, ...) for pull request
+ * `number` of Acme-Corp/widgets, with `over` laid on its pull_request.
+ */
+export function pullRequestEvent(
+  action: string,
+  number = 12,
+  over: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const payload = fixture(`pull_request.${action}`) as Record<string, unknown> & {
+    pull_request: Record<string, unknown>;
+  };
+  return {
+    ...payload,
+    number,
+    pull_request: {
+      ...payload.pull_request,
+      number,
+      html_url: `https://github.com/Acme-Corp/widgets/pull/${number}`,
+      ...over,
+    },
+  };
+}
+
 /** The request GitHub would send for this event, signed as GitHub signs it. */
 export function signedDelivery(event: string, payload: unknown, secret = WEBHOOK_SECRET) {
   const body = JSON.stringify(payload);
