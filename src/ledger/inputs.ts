@@ -127,6 +127,7 @@ export const chargeSchema = z.strictObject({
       author: cap,
       pullRequestRuns: cap,
       warnAtPercent: z.number().int().min(1).max(100).optional(),
+      enforce: z.boolean().optional(),
     })
     .optional(),
 });

@@ -14,14 +14,18 @@ import {
 import {
   budgetStop,
   carriedMonthUse,
+  chargePeriod,
   countCharge,
   pullRunsByPullRequest,
   pullRunsFrom,
   takeWarnings,
+  usedBy,
   useKeysOf,
   type BudgetStop,
   type BudgetWarning,
+  type ChargeLimits,
   type MonthUse,
+  type UseKeys,
   type UseCounter,
 } from "./month-use.js";
 import { entriesToCsv } from "./export-csv.js";
@@ -44,7 +48,7 @@ import {
 import { listEntries, type EntryPage } from "./list-entries.js";
 import { expireLots } from "./lot-expiry.js";
 import { giveBackToLots, lotDeltasOf, lotsOf, takeFromLots } from "./lots.js";
-import { nextPeriodStart, periodOf, periodStart } from "./periods.js";
+import { nextPeriodStart, periodStart } from "./periods.js";
 import {
   BUCKETS,
   zeroBuckets,
@@ -176,12 +180,13 @@ export class Ledger {
       async (prev, now, use) => {
         // Read after the newest entry, as the month's use was: see pullRunsFrom.
         const pullRuns =
-          limits?.pullRequestRuns !== undefined && pr
+          limits?.pullRequestRuns !== undefined && limits.enforce !== false && pr
             ? pullRunsFrom(
                 await this.store.pullRequestEntries(id, pr.repository, pr.number, periodStart(now)),
               )
             : 0;
-        const stop = limits ? budgetStop(use, limits, keys, cost, pullRuns) : null;
+        const enforced = limits && limits.enforce !== false ? limits : null;
+        const stop = enforced ? budgetStop(use, enforced, keys, cost, pullRuns) : null;
         if (stop) return { reject: stop };
         const buckets = prev?.bucketsAfter ?? zeroBuckets();
         const deltas = splitDebit(buckets, cost);
@@ -190,7 +195,7 @@ export class Ledger {
         const lotDeltas = takeFromLots(lotsOf(prev), -deltas.bonus);
         const monthUse = countCharge(use, keys, cost, 1);
         // The attempt that writes decides the warnings: an earlier one's view was stale.
-        warnings = limits ? takeWarnings(use, monthUse, limits, keys) : [];
+        warnings = limits ? takeWarnings(monthUse, limits, keys) : [];
         return {
           draft: {
             type: "usage",
@@ -210,7 +215,30 @@ export class Ledger {
         : { status: "insufficient", ...r };
     }
     const out = mustBeWritten(result);
-    return { ...out, warnings: out.status === "created" ? warnings : [] };
+    if (out.status === "created") return { ...out, warnings };
+    // A replay hands back the warnings its charge recorded: the call that made it may have
+    // died before queueing them (the email's job id keeps a second queueing to one email).
+    return { ...out, warnings: limits ? await this.recordedWarnings(out.entry, limits, keys) : [] };
+  }
+
+  /** The warnings a charge entry recorded: budgets in its month's `warned` and not before it. */
+  private async recordedWarnings(
+    entry: LedgerEntry,
+    limits: ChargeLimits,
+    keys: UseKeys,
+  ): Promise<BudgetWarning[]> {
+    const after = entry.monthUse;
+    if (!after || after.warned.length === 0) return [];
+    const [before] = await this.store.list(entry.accountId, { beforeSeq: entry.seq, limit: 1 });
+    const earlier = before?.monthUse?.period === after.period ? before.monthUse.warned : [];
+    const caps = { account: limits.account, repository: limits.repository, author: limits.author };
+    return after.warned
+      .filter((w) => !earlier.includes(w))
+      .flatMap((id): BudgetWarning[] => {
+        const budget = (id.split(":")[0] ?? "") as BudgetWarning["budget"];
+        const cap = caps[budget];
+        return cap === undefined ? [] : [{ id, budget, cap, used: usedBy(after, budget, keys) }];
+      });
   }
 
   /**
@@ -311,7 +339,7 @@ export class Ledger {
       (prev, now, use) => {
         // A refund gives this month's budgets back what a charge of this month took from them.
         let monthUse =
-          periodOf(charge.createdAt) === use.period ? countCharge(use, keys, credits, -1) : use;
+          chargePeriod(charge) === use.period ? countCharge(use, keys, credits, -1) : use;
         if (request) {
           // The cap and the month's requested refunds are read from the same newest entry as
           // everything else, so two requests at once cannot both fit under it.

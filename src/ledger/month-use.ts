@@ -54,6 +54,11 @@ export interface ChargeLimits {
   pullRequestRuns?: number | undefined;
   /** The share (percent) of a credit budget at which the charge reaching it warns. */
   warnAtPercent?: number | undefined;
+  /**
+   * False: the caps are not checked, only counted toward their warnings (an admin let the
+   * review past them). Default true.
+   */
+  enforce?: boolean | undefined;
 }
 
 /** A credit budget a charge took to its warning share: warn its billing contacts. */
@@ -194,11 +199,11 @@ export function budgetStop(
 }
 
 /**
- * The credit budgets a charge took from under its warning share to at or over it, and that
- * have not warned this month: each is added to `after.warned` (changed in place).
+ * The credit budgets at or over their warning share after a charge that have not warned this
+ * month: each is added to `after.warned` (changed in place). Not only the charge that crosses
+ * the share: a budget set (or lowered) past it warns with the next charge, once.
  */
 export function takeWarnings(
-  before: MonthUse,
   after: MonthUse,
   limits: ChargeLimits,
   keys: UseKeys,
@@ -216,7 +221,7 @@ export function takeWarnings(
     // Integers only: used * 100 >= cap * pct is "at least pct percent" without rounding.
     const reached = (u: number) => u * 100 >= cap * pct;
     const usedAfter = usedBy(after, budget, keys);
-    if (reached(usedAfter) && !reached(usedBy(before, budget, keys))) {
+    if (reached(usedAfter)) {
       after.warned.push(id);
       out.push({ id, budget, cap, used: usedAfter });
     }
@@ -248,15 +253,32 @@ function bump(cs: UseCounter[], key: string | null, credits: number, runs: numbe
 }
 
 /**
+ * The month an entry's use belongs to: its clock's month, but never one before the use it
+ * follows. Hosts' clocks differ a little; an entry stamped 23:59:59.9 on the last day after
+ * one stamped 00:00:00.1 on the 1st still counts in the new month, instead of starting it
+ * again (and forgetting its charges so far) for the entry after.
+ */
+export function usePeriod(at: Date, before: string): string {
+  const own = periodOf(at);
+  return own > before ? own : before;
+}
+
+/** The month a charge's use was counted in (its own month use's, or its clock's). */
+export const chargePeriod = (charge: LedgerEntry): string =>
+  charge.monthUse?.period ?? periodOf(charge.createdAt);
+
+/**
  * The month's use before the next entry, written at `now`: the newest entry's when it is of
  * this month; zero in a new month. Null when the newest entry predates month use and is of
  * this month: the caller then counts the month from its entries (write-entry.ts, countMonthUse).
  */
 export function carriedMonthUse(prev: LedgerEntry | null, now: Date): MonthUse | null {
-  const period = periodOf(now);
-  if (!prev || periodOf(prev.createdAt) !== period) return emptyMonthUse(period);
-  if (prev.monthUse && prev.monthUse.period === period) return copyMonthUse(prev.monthUse);
-  return prev.monthUse ? emptyMonthUse(period) : null;
+  if (!prev) return emptyMonthUse(periodOf(now));
+  const period = usePeriod(now, chargePeriod(prev));
+  if (prev.monthUse) {
+    return prev.monthUse.period === period ? copyMonthUse(prev.monthUse) : emptyMonthUse(period);
+  }
+  return periodOf(prev.createdAt) === period ? null : emptyMonthUse(period);
 }
 
 /**
@@ -265,11 +287,11 @@ export function carriedMonthUse(prev: LedgerEntry | null, now: Date): MonthUse |
  * is the usage entry a refund gives back.
  */
 export function useAfter(use: MonthUse, e: LedgerEntry, charge: LedgerEntry | undefined): MonthUse {
-  const period = periodOf(e.createdAt);
+  const period = usePeriod(e.createdAt, use.period);
   let next = use.period === period ? use : emptyMonthUse(period);
   if (e.type === "usage") next = countCharge(next, useKeysOf(e.reference), -e.amount, 1);
   if (e.type !== "refund") return next;
-  if (charge && periodOf(charge.createdAt) === period) {
+  if (charge && chargePeriod(charge) === period) {
     next = countCharge(next, useKeysOf(charge.reference), -charge.amount, -1);
   }
   if (e.refundRequest) next = { ...next, requestedRefunds: next.requestedRefunds + e.amount };

@@ -93,7 +93,14 @@ export async function writeEntry<R>(
     // A builder may read more (a pull request's entries) after the newest entry: anything it
     // reads is at most as new as what the insert's seq + 1 is checked against.
     const built = await build(prev, now, use);
-    if ("reject" in built) return { status: "rejected", reason: built.reject };
+    if ("reject" in built) {
+      // A concurrent call with the same key may have written it between our lookup and our
+      // read of the newest entry, and that very entry made this build refuse: the key's entry
+      // stands, so this call is its replay, not a refusal.
+      const written = await ctx.store.findByKey(accountId, idempotencyKey);
+      if (written) return { status: "replayed", entry: written };
+      return { status: "rejected", reason: built.reject };
+    }
 
     const result = await ctx.store.append(
       nextEntry(accountId, prev, built.draft, idempotencyKey, now, use),

@@ -100,7 +100,12 @@ export function createPostReply(deps: PostReplyDeps) {
         } else if (outcome.status === "over_budget") {
           await deps.checkRuns?.overBudget(target, at, budgetStopReport(outcome, pull.author));
         }
-        if (job.overBudgetBy && outcome.status === "queued") {
+        // Also when the run is this comment's already: a retry after the first try queued it
+        // but died before recording, so the override is never left out of the audit log.
+        const ours =
+          outcome.status === "queued" ||
+          (outcome.status === "duplicate" && outcome.run.commentId === (job.commentId ?? null));
+        if (job.overBudgetBy && ours) {
           // Keyed by the comment: a retried job records the override once.
           await deps.audit?.record({
             accountId,

@@ -54,6 +54,12 @@ export function budgetStopReport(
   };
 }
 
+/** What pays for a run right before it is posted, or why nothing does (the run pauses). */
+export type LivePayment =
+  | { key: string }
+  | { paused: "insufficient_credits"; reason: string }
+  | { paused: "over_budget"; reason: string; report: BudgetStopReport };
+
 export interface AcceptDeps {
   runs: ReviewRunStore;
   pullRequests: Pick<PullRequestStore, "get" | "claimPausedNotice" | "nextRunSequence">;
@@ -237,9 +243,12 @@ export function createAcceptReview(deps: AcceptDeps) {
     payer: Payer,
   ): Promise<Paid> {
     const rules = account?.budgets ?? NO_BUDGETS;
-    const limits = payer.overBudget
-      ? undefined
-      : limitsFor(rules, { repository: run.pr.repository, author: payer.author });
+    // An admin's override is not held to the caps, but still counts toward their warnings.
+    const limits = {
+      ...limitsFor(rules, { repository: run.pr.repository, author: payer.author }),
+      warnAtPercent: rules.warnAtPercent,
+      enforce: !payer.overBudget,
+    };
     const result = await deps.ledger.charge(run.accountId, {
       action: "review",
       description: `Review of ${run.pr.repository}#${run.pr.number}`,
@@ -253,7 +262,7 @@ export function createAcceptReview(deps: AcceptDeps) {
         ...(payer.author ? { author: payer.author } : {}),
       },
       idempotencyKey: key,
-      ...(limits ? { limits: { ...limits, warnAtPercent: rules.warnAtPercent } } : {}),
+      limits,
     });
     if (result.status === "over_budget") return { refused: "over_budget", stop: result };
     if (result.status !== "created" && result.status !== "replayed") {
@@ -269,26 +278,30 @@ export function createAcceptReview(deps: AcceptDeps) {
     accept,
     /**
      * For run-review, right before posting: the key of a live charge paying for this run, or
-     * null when the credits do not cover one. Normally the run's own charge. Under the
-     * per-PR policy another run of the PR may have ended and refunded the shared charge in
-     * the moment this run was being paid (it could not see this run yet); then the PR is
-     * charged again under the next key, so no review is ever posted unpaid.
+     * why there is none. Normally the run's own charge. Under the per-PR policy another run of
+     * the PR may have ended and refunded the shared charge in the moment this run was being
+     * paid (it could not see this run yet); then the PR is charged again under the next key,
+     * so no review is ever posted unpaid. That charge is held to the budgets like any other:
+     * the room the refund gave back may have gone to another pull request since.
      */
-    async liveCharge(run: ReviewRun): Promise<string | null> {
+    async liveCharge(run: ReviewRun): Promise<LivePayment> {
       if (run.chargeKey && !(await deps.ledger.refundOfCharge(run.accountId, run.chargeKey))) {
-        return run.chargeKey;
+        return { key: run.chargeKey };
       }
-      // Not held to the budgets: this run was admitted under them when it was paid, and the
-      // charge it replaces gave the budgets back what it took when it was refunded.
       const paid = await chargeFor(run, await deps.accounts.get(run.accountId), {
         url: deps.pullRequestUrl(run.pr.repository, run.pr.number),
-        overBudget: true,
       });
-      if ("refused" in paid) return null;
+      if ("refused" in paid && paid.refused === "over_budget") {
+        const resetsOn = nextPeriodStart(now());
+        const report = { ...paid.stop, repository: run.pr.repository, resetsOn };
+        return { paused: "over_budget", reason: `over_budget_${paid.stop.budget}`, report };
+      }
+      const unpaid = { paused: "insufficient_credits", reason: "insufficient_credits" } as const;
+      if ("refused" in paid) return unpaid;
       // A run's own key (per-run charging) is made once: charging it again replays the charge
       // that was refunded, which pays for nothing.
-      if (await deps.ledger.refundOfCharge(run.accountId, paid.key)) return null;
-      return paid.key;
+      if (await deps.ledger.refundOfCharge(run.accountId, paid.key)) return unpaid;
+      return { key: paid.key };
     },
     /** The sweeper's way back into a run a crash left `pending`. */
     resume: (run: ReviewRun) =>

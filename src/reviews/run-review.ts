@@ -28,7 +28,7 @@ export interface RunReviewDeps {
     | "changedSince"
   >;
   /** The commit's `Jasper` check run: in progress while reviewing, then the outcome. */
-  checkRuns: Pick<CheckRuns, "inProgress" | "posted" | "postedBefore" | "paused">;
+  checkRuns: Pick<CheckRuns, "inProgress" | "posted" | "postedBefore" | "paused" | "overBudget">;
 }
 
 export type RunOutcome = "posted" | "superseded" | "skipped" | "paused" | "not_queued";
@@ -146,14 +146,17 @@ export function createRunReview(deps: RunReviewDeps) {
       });
       // Never post unpaid: the charge this run carries may have been refunded by a sibling
       // run that could not see it yet (see AcceptReview.liveCharge).
-      const paidBy = await deps.acceptReview.liveCharge(run);
-      if (paidBy === null) {
+      const live = await deps.acceptReview.liveCharge(run);
+      if ("paused" in live) {
         await deps.runs.transition(run.accountId, run.runKey, ["queued"], "paused", {
-          reason: "insufficient_credits",
+          reason: live.reason,
         });
-        await deps.checkRuns.paused(pr, at, config.problems);
+        if (live.paused === "over_budget") {
+          await deps.checkRuns.overBudget(pr, at, live.report, config.problems);
+        } else await deps.checkRuns.paused(pr, at, config.problems);
         return "paused";
       }
+      const paidBy = live.key;
       if (paidBy !== run.chargeKey) {
         await deps.runs.transition(run.accountId, run.runKey, ["queued"], "queued", {
           chargeKey: paidBy,

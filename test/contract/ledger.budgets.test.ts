@@ -338,6 +338,82 @@ describe.each(storeFactories())(
       expect((await verifyLedger(store.ledger)).problemCount).toBe(0);
     });
 
+    it("a same-key charge that loses the race is its replay, never a refusal", async () => {
+      for (const [credits, limits] of [
+        [100, { account: 1 }],
+        [1, undefined],
+      ] as const) {
+        const { store, ledger, id } = await funded(credits);
+        // The second caller misses the key, then reads the newest entry only after the first
+        // caller's charge under that key is in: that entry is what would refuse it.
+        const findByKey = store.ledger.findByKey.bind(store.ledger);
+        let release!: () => void;
+        const gate = new Promise<void>((r) => (release = r));
+        let lookups = 0;
+        store.ledger.findByKey = async (account, key) => {
+          const found = await findByKey(account, key);
+          if (key === "pr0" && ++lookups === 2) await gate;
+          return found;
+        };
+        const first = ledger.charge(id, charge("pr0", {}, limits));
+        const second = ledger.charge(id, charge("pr0", {}, limits));
+        const a = await first;
+        release();
+        const b = await second;
+        expect([a.status, b.status]).toEqual(["created", "replayed"]);
+      }
+    });
+
+    it("warns a budget set past its share with the next charge, and a let-through charge counts", async () => {
+      const { ledger, id } = await funded();
+      for (let i = 0; i < 9; i++) await ledger.charge(id, charge(`c${i}`, { number: i + 1 }));
+      const limits = { account: 10, warnAtPercent: 80 };
+      const next = await ledger.charge(id, charge("c9", { number: 10 }, limits));
+      expect(next).toMatchObject({ warnings: [{ id: "account", cap: 10, used: 10 }] });
+
+      const other = await funded();
+      const lim = { account: 10, warnAtPercent: 80 };
+      for (let i = 0; i < 7; i++)
+        await other.ledger.charge(other.id, charge(`c${i}`, { number: i + 1 }, lim));
+      // An admin's override is not stopped by the caps but counts toward their warning.
+      const past = await other.ledger.charge(
+        other.id,
+        charge("over", { number: 8 }, { ...lim, enforce: false }),
+      );
+      expect(past).toMatchObject({ status: "created", warnings: [{ id: "account", used: 8 }] });
+    });
+
+    it("a replayed charge hands back the warnings it recorded (the first call may have died)", async () => {
+      const { ledger, id } = await funded();
+      const limits = { account: 10, warnAtPercent: 80 };
+      for (let i = 0; i < 7; i++)
+        await ledger.charge(id, charge(`c${i}`, { number: i + 1 }, limits));
+      const first = await ledger.charge(id, charge("c7", { number: 8 }, limits));
+      expect(first).toMatchObject({ status: "created", warnings: [{ id: "account", used: 8 }] });
+      const again = await ledger.charge(id, charge("c7", { number: 8 }, limits));
+      expect(again).toMatchObject({ status: "replayed", warnings: [{ id: "account", used: 8 }] });
+      // A charge that recorded no warning has none to hand back.
+      const quiet = await ledger.charge(id, charge("c0", { number: 1 }, limits));
+      expect(quiet).toMatchObject({ status: "replayed", warnings: [] });
+    });
+
+    it("an entry stamped a moment before the month by a host behind keeps the new month's use", async () => {
+      const { store, ledger, clock, id } = await funded();
+      clock.set("2026-12-01T00:00:00.100Z");
+      const limits = { account: 2 };
+      await ledger.charge(id, charge("m1", { number: 1 }, limits));
+      await ledger.charge(id, charge("m2", { number: 2 }, limits));
+      clock.set("2026-11-30T23:59:59.900Z");
+      await ledger.grant(id, purchase("late", 1));
+      clock.set("2026-12-01T00:00:01Z");
+      expect(await ledger.charge(id, charge("m3", { number: 3 }, limits))).toMatchObject({
+        status: "over_budget",
+        used: 2,
+      });
+      expect((await ledger.monthUse(id)).account).toBe(2);
+      expect((await verifyLedger(store.ledger)).problemCount).toBe(0);
+    });
+
     it("ledger:verify finds month use that does not add up, and requested refunds over the cap", async () => {
       const { store, ledger, id } = await funded();
       const c = await ledger.charge(id, charge("c1"));

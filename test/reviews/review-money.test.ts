@@ -111,6 +111,7 @@ function world({
           posted: async () => {},
           postedBefore: async () => {},
           paused: async () => {},
+          overBudget: async () => {},
         },
       }),
   };
