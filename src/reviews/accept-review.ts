@@ -8,6 +8,7 @@ import type { ReplyJob, ReviewJob } from "../queue/queues.js";
 import type { BudgetStopReport } from "../replies/voice.js";
 import type { AccountStore } from "../accounts/account-store.js";
 import { budgetNoticeJob, pausedNoticeJob } from "./paused-notice.js";
+import { INSUFFICIENT_CREDITS, overBudgetReason } from "./pause-reasons.js";
 import { pullRequestChargeKey, runChargeKey, runKeyOf } from "./charge-keys.js";
 import type { PullRequestRef, PullRequestStore, ReviewRun, ReviewRunStore } from "./types.js";
 
@@ -169,13 +170,13 @@ export function createAcceptReview(deps: AcceptDeps) {
       const { job, id } = budgetNoticeJob(run, paid.stop, payer.author, resetsOn);
       await deps.enqueueReply(job, id);
       const paused = await deps.runs.transition(run.accountId, run.runKey, ["pending"], "paused", {
-        reason: `over_budget_${paid.stop.budget}`,
+        reason: overBudgetReason(paid.stop.budget),
       });
       return { status: "over_budget", run: paused ?? run, stop: paid.stop, resetsOn };
     }
     if ("refused" in paid) {
       const paused = await deps.runs.transition(run.accountId, run.runKey, ["pending"], "paused", {
-        reason: "insufficient_credits",
+        reason: INSUFFICIENT_CREDITS,
       });
       const noticeQueued = await deps.pullRequests.claimPausedNotice(
         run.accountId,

@@ -5,6 +5,7 @@ import { PermanentEngineError, type ReviewEngine } from "../engine/engine.js";
 import { prepareDiff } from "../engine/prepare-diff.js";
 import type { AcceptReview } from "./accept-review.js";
 import { isPullRequestChargeKey } from "./charge-keys.js";
+import { INSUFFICIENT_CREDITS } from "./pause-reasons.js";
 import type { FinishRun } from "./finish-run.js";
 import type { PullRequestHost } from "./pull-request-host.js";
 import type { CheckRuns } from "./check-runs.js";
@@ -149,7 +150,7 @@ export function createRunReview(deps: RunReviewDeps) {
       const paidBy = await deps.acceptReview.liveCharge(run);
       if (paidBy === null) {
         await deps.runs.transition(run.accountId, run.runKey, ["queued"], "paused", {
-          reason: "insufficient_credits",
+          reason: INSUFFICIENT_CREDITS,
         });
         await deps.checkRuns.paused(pr, at, config.problems);
         return "paused";
