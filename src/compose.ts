@@ -299,6 +299,8 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
             redisPrefix: prefix,
             botName,
             rateLimit: t.apiRateLimit,
+            runs: store.runs,
+            pullRequestUrl: pullRequestUrlOn(config.github.web),
             usage: (accountId, month, by) => usageReport(store.ledger, accountId, month, by),
             runway,
             now: t.now,

@@ -28,6 +28,7 @@ import { billingSummaryRoute } from "./routes/billing-summary.js";
 import { checkoutRoute } from "./routes/checkout.js";
 import { meRoutes } from "./routes/me.js";
 import { packagesRoute } from "./routes/packages.js";
+import { pausedReviewsRoute } from "./routes/paused-reviews.js";
 import { settingsRoutes } from "./routes/settings.js";
 import { transactionsRoute } from "./routes/transactions.js";
 import { usageRoute } from "./routes/usage.js";
@@ -103,6 +104,7 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
         checkoutRoute(api, routeDeps);
         settingsRoutes(api, routeDeps);
         budgetRoutes(api, routeDeps);
+        pausedReviewsRoute(api, routeDeps);
         apiKeyRoutes(api, routeDeps);
         auditLogRoute(api, routeDeps);
         meRoutes(api, {

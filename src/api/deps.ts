@@ -9,6 +9,7 @@ import type { AuditLog } from "../audit/audit-log.js";
 import type { Runway } from "../usage/runway.js";
 import type { UsageGrouping, UsageReport } from "../usage/usage-report.js";
 import type { AccountId } from "../accounts/types.js";
+import type { ReviewRunStore } from "../reviews/types.js";
 import type { GitHubAuth } from "./auth/github-auth.js";
 
 // One definition each, where checkout and packages are made (src/billing).
@@ -38,6 +39,10 @@ export interface BillingApiDeps {
    * failed authentications per client address and window, default 30.
    */
   rateLimit?: { max: number; timeWindowMs: number; failedAuthMax?: number };
+  /** Review runs, for the reviews Jasper stopped (GET .../reviews/paused). */
+  runs: Pick<ReviewRunStore, "listPaused">;
+  /** A pull request's web page (github/pull-request-url.ts: GitHub Enterprise has its own). */
+  pullRequestUrl(repository: string, number: number): string;
   /** One month's usage, grouped (src/usage/usage-report.ts over the ledger store). */
   usage(accountId: AccountId, month: string, by: UsageGrouping): Promise<UsageReport>;
   /** When the balance runs out at the last 14 days' pace (src/usage/runway.ts). */

@@ -6,6 +6,7 @@ import Fastify from "fastify";
 import openapiTS, { astToString } from "openapi-typescript";
 import { createGitHubAuth } from "../api/auth/github-auth.js";
 import { billingApi } from "../api/billing-api.js";
+import { pullRequestUrlOn } from "../github/pull-request-url.js";
 import { createAuditLog } from "../audit/audit-log.js";
 import { usageReport } from "../usage/usage-report.js";
 import { DEFAULT_PACKAGES } from "../billing/packages.js";
@@ -30,6 +31,8 @@ export async function openApiDocument(redisUrl: string): Promise<Record<string, 
         redis,
         redisPrefix: "jasper-openapi",
         audit: createAuditLog({ store: store.audit }),
+        runs: store.runs,
+        pullRequestUrl: pullRequestUrlOn("https://github.com"),
         usage: (accountId, month, by) => usageReport(store.ledger, accountId, month, by),
       }),
     );

@@ -8,6 +8,7 @@ import type { ReplyJob, ReviewJob } from "../queue/queues.js";
 import type { BudgetStopReport } from "../replies/voice.js";
 import type { AccountStore } from "../accounts/account-store.js";
 import { budgetNoticeJob, pausedNoticeJob } from "./paused-notice.js";
+import { INSUFFICIENT_CREDITS, overBudgetReason } from "./pause-reasons.js";
 import { pullRequestChargeKey, runChargeKey, runKeyOf } from "./charge-keys.js";
 import type { PullRequestRef, PullRequestStore, ReviewRun, ReviewRunStore } from "./types.js";
 
@@ -175,13 +176,13 @@ export function createAcceptReview(deps: AcceptDeps) {
       const { job, id } = budgetNoticeJob(run, paid.stop, payer.author, resetsOn);
       await deps.enqueueReply(job, id);
       const paused = await deps.runs.transition(run.accountId, run.runKey, ["pending"], "paused", {
-        reason: `over_budget_${paid.stop.budget}`,
+        reason: overBudgetReason(paid.stop.budget),
       });
       return { status: "over_budget", run: paused ?? run, stop: paid.stop, resetsOn };
     }
     if ("refused" in paid) {
       const paused = await deps.runs.transition(run.accountId, run.runKey, ["pending"], "paused", {
-        reason: "insufficient_credits",
+        reason: INSUFFICIENT_CREDITS,
       });
       const noticeQueued = await deps.pullRequests.claimPausedNotice(
         run.accountId,
@@ -294,9 +295,9 @@ export function createAcceptReview(deps: AcceptDeps) {
       if ("refused" in paid && paid.refused === "over_budget") {
         const resetsOn = nextPeriodStart(now());
         const report = { ...paid.stop, repository: run.pr.repository, resetsOn };
-        return { paused: "over_budget", reason: `over_budget_${paid.stop.budget}`, report };
+        return { paused: "over_budget", reason: overBudgetReason(paid.stop.budget), report };
       }
-      const unpaid = { paused: "insufficient_credits", reason: "insufficient_credits" } as const;
+      const unpaid = { paused: "insufficient_credits", reason: INSUFFICIENT_CREDITS } as const;
       if ("refused" in paid) return unpaid;
       // A run's own key (per-run charging) is made once: charging it again replays the charge
       // that was refunded, which pays for nothing.

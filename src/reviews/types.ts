@@ -99,6 +99,12 @@ export interface ReviewRunStore {
     limit: number,
   ): Promise<ReviewRun[]>;
   /**
+   * The account's `paused` runs (no credits, or a budget had no room) updated at or after
+   * `since`, newest first: by updatedAt, then runKey (unique per account) so that runs of one
+   * millisecond keep one order. At most `limit`. The dashboard's "Reviews stopped" list.
+   */
+  listPaused(accountId: AccountId, since: Date, limit: number): Promise<ReviewRun[]>;
+  /**
    * Unfinished runs not updated since `before`, oldest first: the sweeper's work list.
    * `after` is the last run of the previous page (its updatedAt and runKey), so a sweep can
    * page past runs that are only waiting instead of starting at the oldest every time.

@@ -505,6 +505,7 @@ describe("billing API", () => {
           "PUT /api/v1/organizations/{org}/billing/settings",
           "GET /api/v1/organizations/{org}/budgets",
           "PUT /api/v1/organizations/{org}/budgets",
+          "GET /api/v1/organizations/{org}/reviews/paused",
           "POST /api/v1/organizations/{org}/api-keys",
           "GET /api/v1/organizations/{org}/api-keys",
           "DELETE /api/v1/organizations/{org}/api-keys/{id}",

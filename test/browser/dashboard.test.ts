@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { toAccountId, type Account } from "../../src/accounts/types.js";
+import { toAccountId, type Account, type AccountId } from "../../src/accounts/types.js";
 import { createGitHubAuth } from "../../src/api/auth/github-auth.js";
 import { createStripe } from "../../src/billing/stripe-client.js";
 import { CHROMIUM_ARGS, findChromium } from "../support/browser/chromium.js";
@@ -18,6 +18,7 @@ import { startFakeGitHub } from "../support/browser/fake-github.js";
 import { startFakeStripe } from "../support/browser/fake-stripe.js";
 import { freePort } from "../support/browser/http-fake.js";
 import { createHarness, eventually, type Harness } from "../support/harness.js";
+import { claimPendingRun } from "../support/runs.js";
 import { signedStripeDelivery, stripeEvent, WEBHOOK_SECRET } from "../support/stripe-test-kit.js";
 
 const chromiumPath = findChromium();
@@ -534,6 +535,7 @@ suite("dashboard in Chromium", () => {
 
     await page.reload();
     await page.getByRole("button", { name: "Remove api-*" }).waitFor();
+    await page.getByText("No review was stopped this month.").waitFor();
     await expect(page.getByLabel("Account cap (credits a month)").inputValue()).resolves.toBe(
       "100",
     );
@@ -559,6 +561,42 @@ suite("dashboard in Chromium", () => {
       page.getByTestId("budget-rules").getByRole("alert").innerText(),
     ).resolves.toContain("is not a valid glob");
     expect((await h.store.accounts.get(orgA.id))?.budgets).toEqual(before);
+  });
+
+  it("lists the reviews a budget or the balance stopped this month, never another org's", async () => {
+    /** A run of <repository>#<number> claimed as accept-review does, then paused for `reason`. */
+    const pause = async (
+      accountId: AccountId,
+      repository: string,
+      number: number,
+      reason: string,
+    ) => {
+      const pr = { repositoryId: 9000 + number, repository, number };
+      const run = await claimPendingRun(h.store, accountId, pr, "f".repeat(40));
+      await h.store.runs.transition(accountId, run.runKey, ["pending"], "paused", { reason });
+    };
+    await pause(orgA.id, "acme/api-users", 21, "insufficient_credits");
+    await pause(orgA.id, "acme/api-users", 22, "over_budget_author");
+    await pause(orgA.id, "acme/web", 23, "over_budget_pull_request_runs");
+    // Globex's: the "nothing of an org" test below finds no "Globex" in any page seen.
+    await pause(toAccountId(202), "Globex/secret", 24, "over_budget_account");
+
+    await page.reload();
+    const rows = page.getByTestId("stopped-reviews").locator("tbody tr");
+    await rows.first().waitFor();
+    const cells = await rows.evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll("td")].slice(0, 2).map((td) => td.textContent)),
+    );
+    // Newest first, each with why in words; links on the configured GitHub host (the fake's).
+    expect(cells).toEqual([
+      ["acme/web#23", "the run cap per pull request"],
+      ["acme/api-users#22", "the author's budget"],
+      ["acme/api-users#21", "no credits left"],
+    ]);
+    await expect(
+      rows.first().getByRole("link", { name: "acme/web#23" }).getAttribute("href"),
+    ).resolves.toBe(`${github.url}/acme/web/pull/23`);
+    await check("budgets-stopped");
   });
 
   it("shows nothing of an org whose admin the user is not", async () => {

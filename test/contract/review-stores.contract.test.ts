@@ -439,6 +439,90 @@ describe.each(storeFactories())("review run store contract: $name", ({ create, c
     });
   });
 
+  describe("listPaused", () => {
+    /** Newest update first, then runKey descending: the order the contract promises. */
+    const newestFirst = (runs: readonly ReviewRun[]) =>
+      [...runs].sort(
+        (x, y) =>
+          y.updatedAt.getTime() - x.updatedAt.getTime() ||
+          (x.runKey < y.runKey ? 1 : x.runKey > y.runKey ? -1 : 0),
+      );
+
+    it("lists only the account's paused runs, newest update first, at most `limit`", async () => {
+      const { runs } = await create();
+      const a = newAccountId();
+      const b = newAccountId();
+      const claimed = await Promise.all(
+        Array.from({ length: 6 }, (_, attempt) => runs.claim(newRun(a, { attempt }))),
+      );
+      const [k0, k1, k2, k3, k4, k5] = claimed.map((c) => c.run.runKey) as string[];
+      // Paused in another order than claimed: the list follows the pause, not the claim.
+      const paused: ReviewRun[] = [];
+      for (const [runKey, reason] of [
+        [k3, "over_budget_account"],
+        [k0, "insufficient_credits"],
+        [k4, "over_budget_repository"],
+      ] as const) {
+        paused.push((await runs.transition(a, runKey!, ["pending"], "paused", { reason }))!);
+      }
+      // Other statuses, of the same account, never appear; nor another account's paused run.
+      await runs.transition(a, k1!, ["pending"], "failed", { reason: "engine_error" });
+      await runs.transition(a, k2!, ["pending"], "skipped", { reason: "account_suspended" });
+      await runs.transition(a, k5!, ["pending"], "queued");
+      const otherRun = (await runs.claim(newRun(b, { attempt: 9 }))).run;
+      await runs.transition(b, otherRun.runKey, ["pending"], "paused", {
+        reason: "insufficient_credits",
+      });
+
+      const listed = await runs.listPaused(a, new Date(0), 10);
+      expect(keys(listed)).toEqual(keys(newestFirst(paused)));
+      expect(listed.map((r) => [r.accountId, r.status])).toEqual(paused.map(() => [a, "paused"]));
+      expect(listed.map((r) => r.reason).sort()).toEqual([
+        "insufficient_credits",
+        "over_budget_account",
+        "over_budget_repository",
+      ]);
+      expect(keys(await runs.listPaused(a, new Date(0), 2))).toEqual(
+        keys(newestFirst(paused).slice(0, 2)),
+      );
+      expect(await runs.listPaused(a, new Date(0), 0)).toEqual([]);
+      expect(keys(await runs.listPaused(b, new Date(0), 10))).toEqual([otherRun.runKey]);
+      expect(await runs.listPaused(newAccountId(), new Date(0), 10)).toEqual([]);
+    });
+
+    it("lists runs updated at or after `since`, never those updated before", async () => {
+      const { runs } = await create();
+      const a = newAccountId();
+      const paused: ReviewRun[] = [];
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const { run } = await runs.claim(newRun(a, { attempt }));
+        paused.push((await runs.transition(a, run.runKey, ["pending"], "paused"))!);
+      }
+      // Whatever the clock's resolution: `since` at one run's update keeps that run and every
+      // run updated with or after it, and drops every run updated strictly before.
+      for (const since of paused.map((r) => r.updatedAt)) {
+        const expected = newestFirst(paused.filter((r) => r.updatedAt >= since));
+        expect(keys(await runs.listPaused(a, since, 10))).toEqual(keys(expected));
+      }
+      const last = newestFirst(paused)[0]!;
+      expect(await runs.listPaused(a, new Date(last.updatedAt.getTime() + 1), 10)).toEqual([]);
+    });
+
+    it("ties on updatedAt break by runKey, the same order on every call", async () => {
+      const { runs } = await create();
+      const a = newAccountId();
+      // Claimed paused at once: a store with a millisecond clock gives several one updatedAt.
+      const claimed = await Promise.all(
+        Array.from({ length: 8 }, (_, attempt) =>
+          runs.claim(newRun(a, { attempt, status: "paused" })),
+        ),
+      );
+      const expected = keys(newestFirst(claimed.map((c) => c.run)));
+      expect(keys(await runs.listPaused(a, new Date(0), 10))).toEqual(expected);
+      expect(keys(await runs.listPaused(a, new Date(0), 3))).toEqual(expected.slice(0, 3));
+    });
+  });
+
   describe("refund due", () => {
     it("lists ended runs whose refund is due, oldest end first, across accounts, until settled", async () => {
       const { runs } = await create();

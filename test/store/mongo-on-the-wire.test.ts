@@ -91,6 +91,10 @@ describe("the mongo store on the wire", () => {
       unique: true,
       partialFilterExpression: { refundOf: { $type: "string" } },
     });
+    // Descending fields stay descending: listPaused's sort is read off this index.
+    expect(specs).toContainEqual(
+      expect.objectContaining({ key: { accountId: 1, status: 1, updatedAt: -1, runKey: -1 } }),
+    );
     expect(names(sent)).toEqual(["create", "createIndexes", "listIndexes"]);
     expect(lines.at(-1)).toBe("done: 7 collections, every declared index built");
 
@@ -118,6 +122,20 @@ describe("the mongo store on the wire", () => {
     });
     expect(byKey).toMatchObject({ name: "find", command: { readConcern: { level: "majority" } } });
     expect(byId?.command.readConcern).toBeUndefined();
+    // listPaused: its range survives sanitizeFilter (trusted), its sort is the index's order.
+    const since = new Date("2026-11-01T00:00:00Z");
+    const [paused] = await sentTo("jasper_migrated", () =>
+      store.runs.listPaused(account, since, 50),
+    );
+    expect(paused).toMatchObject({
+      name: "find",
+      command: {
+        find: "review_runs",
+        filter: { accountId: 7, status: "paused", updatedAt: { $gte: since } },
+        sort: { updatedAt: -1, runKey: -1 },
+        limit: 50,
+      },
+    });
     const pinged = await sentTo("admin", () => store.ping());
     expect(names(pinged)).toEqual(["ping"]);
     await store.close();

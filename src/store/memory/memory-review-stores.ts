@@ -106,6 +106,19 @@ export class MemoryReviewRunStore implements ReviewRunStore {
       .map(copyRun);
   }
 
+  async listPaused(accountId: AccountId, since: Date, limit: number): Promise<ReviewRun[]> {
+    // The mongo store's order: updatedAt descending, then runKey descending.
+    return [...this.runs.values()]
+      .filter((r) => r.accountId === accountId && r.status === "paused" && r.updatedAt >= since)
+      .sort(
+        (a, b) =>
+          b.updatedAt.getTime() - a.updatedAt.getTime() ||
+          (a.runKey < b.runKey ? 1 : a.runKey > b.runKey ? -1 : 0),
+      )
+      .slice(0, Math.max(limit, 0))
+      .map(copyRun);
+  }
+
   async listStale(
     before: Date,
     limit: number,

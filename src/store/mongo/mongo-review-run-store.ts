@@ -145,6 +145,18 @@ export class MongoReviewRunStore implements ReviewRunStore {
     return docs.map(toRun);
   }
 
+  async listPaused(accountId: AccountId, since: Date, limit: number): Promise<ReviewRun[]> {
+    if (limit <= 0) return [];
+    // runKey is unique per account (the claim index), so (updatedAt, runKey) is a total
+    // order within the account: the same in both stores. Served by the "paused" index.
+    const docs = await this.runs
+      .find({ accountId, status: "paused", updatedAt: trusted({ $gte: since }) })
+      .sort({ updatedAt: -1, runKey: -1 })
+      .limit(limit)
+      .lean<ReviewRunDoc[]>();
+    return docs.map(toRun);
+  }
+
   async listStale(
     before: Date,
     limit: number,

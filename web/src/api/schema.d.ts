@@ -721,6 +721,93 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/{org}/reviews/paused": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reviews stopped this month: no credits left, or a budget with no room */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description How many, default 50 */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description GitHub organization or user login */
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PausedReviews"];
+                    };
+                };
+                /** @description The request is invalid: `issues` says what to change */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such organization, or the credential does not grant access to it */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests with this credential, or failed authentications from this address; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description GitHub could not be asked about the token; retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organizations/{org}/api-keys": {
         parameters: {
             query?: never;
@@ -1567,6 +1654,35 @@ export interface components {
             currency: "usd";
             /** @description Price of one review in US dollars, e.g. "0.245" */
             perReview: string;
+        };
+        PausedReview: {
+            /** @description "owner/name" */
+            repository: string;
+            number: number;
+            /** @description The pull request's page on GitHub */
+            url: string;
+            /** @description The commit the review was for */
+            headSha: string;
+            /**
+             * @description `balance`: no credits left; else the kind of budget that had no room
+             * @enum {string}
+             */
+            why: "balance" | "account" | "repository" | "author" | "pull_request_runs";
+            /**
+             * Format: date-time
+             * @description When the review was stopped
+             */
+            at: string;
+        };
+        PausedReviews: {
+            organization: string;
+            /**
+             * Format: date-time
+             * @description The start of this month (UTC)
+             */
+            since: string;
+            /** @description Newest first */
+            reviews: components["schemas"]["PausedReview"][];
         };
         BillingSettings: {
             billingContacts: string[];

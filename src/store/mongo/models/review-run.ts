@@ -78,6 +78,10 @@ reviewRunSchema.index({ accountId: 1, chargeKey: 1, status: 1 });
 // listStale(), oldest first, paged by (updatedAt, accountId, runKey). The one query on this
 // collection without an accountId: the sweeper is an operator job over every account.
 reviewRunSchema.index({ status: 1, updatedAt: 1, accountId: 1, runKey: 1 });
+// listPaused(): one account's paused runs of a month, newest first. Equalities on accountId and
+// status, then the range and sort on updatedAt, then runKey for the tiebreak: the whole sort
+// comes from the index, and the limit stops the scan.
+reviewRunSchema.index({ accountId: 1, status: 1, updatedAt: -1, runKey: -1 });
 // listRefundDue(): sparse in practice (refundDue is true only between two writes), so a
 // partial index holds just those runs.
 reviewRunSchema.index(

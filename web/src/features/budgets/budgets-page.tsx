@@ -4,6 +4,7 @@ import { useLoad } from "../../shared/use-load";
 import { getBudgets, type Budgets } from "./api";
 import { BudgetBar } from "./budget-bar";
 import { BudgetsForm } from "./budgets-form";
+import { StoppedReviews } from "./stopped-reviews";
 
 export function BudgetsPage() {
   const { org, refreshSummary } = useAccount();
@@ -19,6 +20,7 @@ export function BudgetsPage() {
         {(b) => (
           <>
             <UseThisMonth budgets={b} />
+            <StoppedReviews org={org} />
             <BudgetsForm
               org={org}
               initial={b.rules}

@@ -1,0 +1,27 @@
+/**
+ * The `reason` of a `paused` run, written by accept-review and run-review and read back by the
+ * dashboard's "Reviews stopped" list: one place for the words, so the two cannot drift.
+ */
+import { BUDGET_KINDS, type BudgetKind } from "../budgets/types.js";
+
+/** The balance did not cover the run. */
+export const INSUFFICIENT_CREDITS = "insufficient_credits";
+
+const OVER_BUDGET = "over_budget_";
+
+/** A budget of this kind had no room for the run. */
+export const overBudgetReason = (kind: BudgetKind): string => `${OVER_BUDGET}${kind}`;
+
+/** What stopped a paused run: the balance, or a budget of one kind. */
+export type PauseCause = "balance" | BudgetKind;
+export const PAUSE_CAUSES = ["balance", ...BUDGET_KINDS] as const;
+
+/**
+ * Why a paused run stopped. Anything but a budget's reason reads as the balance: runs paused
+ * before budgets existed were all paused for credits, some with no reason stored.
+ */
+export function pauseCauseOf(reason: string | null): PauseCause {
+  if (!reason?.startsWith(OVER_BUDGET)) return "balance";
+  const kind = reason.slice(OVER_BUDGET.length);
+  return BUDGET_KINDS.find((k) => k === kind) ?? "balance";
+}
