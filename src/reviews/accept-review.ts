@@ -123,6 +123,8 @@ export function createAcceptReview(deps: AcceptDeps) {
       attempt,
       sequence: await deps.pullRequests.nextRunSequence(accountId, pr),
       commentId: trigger.commentId ?? null,
+      author: trigger.author ?? null,
+      overBudget: trigger.overBudget === true,
       installationId: trigger.installationId,
       status: "pending",
       chargeKey: null,
@@ -211,7 +213,14 @@ export function createAcceptReview(deps: AcceptDeps) {
    * Charges the run under the account's policy and budgets. `account` as the caller read it
    * (pay() reads it once for the status check too).
    */
-  async function chargeFor(run: ReviewRun, account: Account | null, payer: Payer): Promise<Paid> {
+  async function chargeFor(run: ReviewRun, account: Account | null, given: Payer): Promise<Paid> {
+    // What the run was claimed with fills in what this call does not know (the sweeper's
+    // resume has no event): its author's budget, an admin's override.
+    const payer: Payer = {
+      url: given.url,
+      author: given.author ?? run.author ?? undefined,
+      overBudget: given.overBudget === true || run.overBudget,
+    };
     const settings = account?.settings ?? DEFAULT_SETTINGS;
     return settings.reviewCharging === "review_run"
       ? chargeOnce(run, account, runChargeKey(run.runKey), payer)

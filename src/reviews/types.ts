@@ -39,6 +39,13 @@ export interface ReviewRun {
   sequence: number;
   /** The `/jasper review` comment that asked for this run, so a redelivery asks only once. */
   commentId: number | null;
+  /**
+   * The pull request's author (GitHub login) when the run was claimed: whose budget it is
+   * charged to, also when the sweeper resumes it after a crash. Null when not known.
+   */
+  author: string | null;
+  /** `/jasper review --over-budget` by an admin: the run is not held to the budgets. */
+  overBudget: boolean;
   installationId: number;
   status: RunStatus;
   /** The ledger charge that pays for this run (its own, or the pull request's). */
@@ -57,7 +64,11 @@ export interface ReviewRun {
   updatedAt: Date;
 }
 
-export type NewRun = Omit<ReviewRun, "createdAt" | "updatedAt" | "refundDue">;
+export type NewRun = Omit<
+  ReviewRun,
+  "createdAt" | "updatedAt" | "refundDue" | "author" | "overBudget"
+> &
+  Partial<Pick<ReviewRun, "author" | "overBudget">>;
 export type RunFields = Partial<Pick<ReviewRun, "chargeKey" | "reason" | "refundDue">>;
 
 export interface ReviewRunStore {

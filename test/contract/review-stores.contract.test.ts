@@ -71,6 +71,22 @@ describe.each(storeFactories())("review run store contract: $name", ({ create, c
       expect(await runs.get(id, input.runKey)).toEqual(first.run);
     });
 
+    it("keeps the author and an admin's override; without them, unknown and none", async () => {
+      const { runs } = await create();
+      const id = newAccountId();
+      const withThem = newRun(id, { runKey: "k-author", author: "octo-dev", overBudget: true });
+      expect((await runs.claim(withThem)).run).toMatchObject({
+        author: "octo-dev",
+        overBudget: true,
+      });
+      expect(await runs.get(id, "k-author")).toMatchObject({
+        author: "octo-dev",
+        overBudget: true,
+      });
+      await runs.claim(newRun(id, { runKey: "k-plain" }));
+      expect(await runs.get(id, "k-plain")).toMatchObject({ author: null, overBudget: false });
+    });
+
     it("lets exactly one of 25 concurrent claims of one key create it", async () => {
       const { runs } = await create();
       const id = newAccountId();

@@ -33,6 +33,8 @@ export class MemoryReviewRunStore implements ReviewRunStore {
     const run: ReviewRun = {
       ...input,
       pr: { ...input.pr },
+      author: input.author ?? null,
+      overBudget: input.overBudget ?? false,
       refundDue: false,
       createdAt: now,
       updatedAt: now,

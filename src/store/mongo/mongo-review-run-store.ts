@@ -43,6 +43,8 @@ export class MongoReviewRunStore implements ReviewRunStore {
       attempt: input.attempt,
       sequence: input.sequence,
       commentId: input.commentId,
+      author: input.author ?? null,
+      overBudget: input.overBudget ?? false,
       installationId: input.installationId,
       status: input.status,
       chargeKey: input.chargeKey,
@@ -218,6 +220,9 @@ function toRun(doc: ReviewRunDoc): ReviewRun {
     attempt: doc.attempt,
     sequence: doc.sequence ?? 0,
     commentId: doc.commentId ?? null,
+    // Absent on runs stored before them: unknown author, no override.
+    author: doc.author ?? null,
+    overBudget: doc.overBudget ?? false,
     installationId: doc.installationId,
     status: doc.status,
     chargeKey: doc.chargeKey ?? null,

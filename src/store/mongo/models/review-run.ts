@@ -20,9 +20,11 @@ export const RUN_STATUSES = Object.keys(STATUS_SET) as RunStatus[];
  * A review run as stored: the domain ReviewRun with an `_id`, derived from it so the two
  * cannot drift apart. The store sets `_id` itself, next to createdAt (see the store).
  */
-export type ReviewRunDoc = Omit<ReviewRun, "accountId"> & {
+export type ReviewRunDoc = Omit<ReviewRun, "accountId" | "author" | "overBudget"> & {
   _id: Types.ObjectId;
   accountId: number;
+  author?: string | null;
+  overBudget?: boolean;
 };
 
 const integer = { validator: Number.isInteger, message: "{PATH} must be an integer" };
@@ -46,6 +48,8 @@ export const reviewRunSchema = new Schema<ReviewRunDoc>(
     // Runs stored before these fields existed read them as their defaults (see toRun).
     sequence: { type: Number, default: 0, min: 0, validate: integer },
     commentId: { type: Number, default: null },
+    author: { type: String, default: null },
+    overBudget: { type: Boolean, default: false },
     installationId: { type: Number, required: true, validate: integer },
     status: { type: String, required: true, enum: [...RUN_STATUSES] },
     chargeKey: { type: String, default: null },
