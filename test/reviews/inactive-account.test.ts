@@ -1,10 +1,8 @@
 import { describe, expect, it } from "@jest/globals";
 import { toAccountId } from "../../src/accounts/types.js";
-import { pullRequestUrlOn } from "../../src/github/pull-request-url.js";
 import { Ledger } from "../../src/ledger/ledger.js";
-import { createAcceptReview } from "../../src/reviews/accept-review.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
-import { claimPendingRun } from "../support/runs.js";
+import { acceptReviewOn, claimPendingRun } from "../support/runs.js";
 
 const acme = toAccountId(9001);
 const HEAD = "1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c";
@@ -19,14 +17,8 @@ describe("an account suspended or uninstalled after a run was claimed", () => {
       await store.accounts.upsert({ id: acme, login: "Acme-Corp", type: "Organization" });
       await ledger.ensureFreeTier(acme);
       const queued: string[] = [];
-      const accept = createAcceptReview({
-        runs: store.runs,
-        pullRequests: store.pullRequests,
-        accounts: store.accounts,
-        ledger,
+      const accept = acceptReviewOn(store, ledger, {
         enqueueReview: async (_job, runKey) => void queued.push(runKey),
-        enqueueReply: async () => {},
-        pullRequestUrl: pullRequestUrlOn("https://github.com"),
       });
       // Claimed while active; then the app was suspended or removed before it was paid.
       const run = await claimPendingRun(store, acme, pr, HEAD);

@@ -2,9 +2,8 @@ import { describe, expect, it } from "@jest/globals";
 import { toAccountId } from "../../src/accounts/types.js";
 import { pullRequestUrlOn } from "../../src/github/pull-request-url.js";
 import { Ledger } from "../../src/ledger/ledger.js";
-import { createAcceptReview } from "../../src/reviews/accept-review.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
-import { claimPendingRun } from "../support/runs.js";
+import { acceptReviewOn, claimPendingRun } from "../support/runs.js";
 
 const acme = toAccountId(9001);
 const HEAD = "1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c";
@@ -23,13 +22,7 @@ describe("pull request links", () => {
   it("a run the sweeper resumes is charged with the link it was given", async () => {
     const store = createMemoryStore();
     const ledger = new Ledger({ store: store.ledger, freePerMonth: 3 });
-    const accept = createAcceptReview({
-      runs: store.runs,
-      pullRequests: store.pullRequests,
-      accounts: store.accounts,
-      ledger,
-      enqueueReview: async () => {},
-      enqueueReply: async () => {},
+    const accept = acceptReviewOn(store, ledger, {
       pullRequestUrl: pullRequestUrlOn("https://ghe.acme.test"),
     });
     // What a crash between claiming a run and charging it leaves behind.

@@ -1,11 +1,9 @@
 import { describe, expect, it } from "@jest/globals";
 import { toAccountId } from "../../src/accounts/types.js";
 import { NO_BUDGETS } from "../../src/budgets/types.js";
-import { pullRequestUrlOn } from "../../src/github/pull-request-url.js";
 import { Ledger } from "../../src/ledger/ledger.js";
-import { createAcceptReview } from "../../src/reviews/accept-review.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
-import { claimPendingRun } from "../support/runs.js";
+import { acceptReviewOn, claimPendingRun } from "../support/runs.js";
 
 /**
  * A run a crash left pending is resumed by the sweeper without its event: what it was claimed
@@ -21,15 +19,7 @@ async function setup() {
   await store.accounts.upsert({ id: acme, login: "Acme-Corp", type: "Organization" });
   await store.accounts.setBudgets(acme, { ...NO_BUDGETS, authorDefault: 0 });
   await ledger.ensureFreeTier(acme);
-  const accept = createAcceptReview({
-    runs: store.runs,
-    pullRequests: store.pullRequests,
-    accounts: store.accounts,
-    ledger,
-    enqueueReview: async () => {},
-    enqueueReply: async () => {},
-    pullRequestUrl: pullRequestUrlOn("https://github.com"),
-  });
+  const accept = acceptReviewOn(store, ledger);
   return { store, ledger, accept };
 }
 

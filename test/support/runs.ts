@@ -2,6 +2,9 @@ import type { AccountId } from "../../src/accounts/types.js";
 import { runKeyOf } from "../../src/reviews/charge-keys.js";
 import type { NewRun, PullRequestRef, ReviewRun } from "../../src/reviews/types.js";
 import type { Store } from "../../src/store/store.js";
+import { pullRequestUrlOn } from "../../src/github/pull-request-url.js";
+import type { Ledger } from "../../src/ledger/ledger.js";
+import { createAcceptReview, type AcceptDeps } from "../../src/reviews/accept-review.js";
 
 /**
  * What a crash between claiming a run and charging it leaves behind: a `pending` run of the
@@ -30,4 +33,18 @@ export async function claimPendingRun(
     ...over,
   });
   return run;
+}
+
+/** AcceptReview over a store and its ledger, queueing nothing unless `over` says otherwise. */
+export function acceptReviewOn(store: Store, ledger: Ledger, over: Partial<AcceptDeps> = {}) {
+  return createAcceptReview({
+    runs: store.runs,
+    pullRequests: store.pullRequests,
+    accounts: store.accounts,
+    ledger,
+    enqueueReview: async () => {},
+    enqueueReply: async () => {},
+    pullRequestUrl: pullRequestUrlOn("https://github.com"),
+    ...over,
+  });
 }
