@@ -45,7 +45,12 @@ describe("pacedAuth (createProbot's clients)", () => {
     nock("https://ghe.example")
       .persist()
       .post(/^\/api\/v3\/app\/installations\/\d+\/access_tokens$/)
-      .reply(201, { token: "ghs_x", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+      .reply(201, (uri) => ({
+        // One token per installation, so a post says whose it is.
+        token: `ghs_${/installations\/(\d+)/.exec(uri)![1]}`,
+        expires_at: "2099-01-01T00:00:00Z",
+        permissions: {},
+      }));
   });
   afterEach(() => {
     nock.cleanAll();
@@ -73,8 +78,11 @@ describe("pacedAuth (createProbot's clients)", () => {
     // Installation 1's three posts take at least two intervals; installation 2 does not wait.
     const first = Math.min(...times);
     expect(Math.max(...times) - first).toBeGreaterThanOrEqual(2 * 100 * 0.8);
-    const sorted = [...times].sort((a, b) => a - b);
-    expect(sorted[1]! - sorted[0]!).toBeLessThan(80);
+    // Installation 2 is not queued behind installation 1: its post arrives before
+    // installation 1's last one, which waits two intervals (an order, not a timing).
+    const order = [...posts].sort((a, b) => a.at - b.at).map((p) => p.installation);
+    expect(order.indexOf("token ghs_2")).toBeLessThan(order.lastIndexOf("token ghs_1"));
+    expect(order.filter((i) => i === "token ghs_1")).toHaveLength(3);
   });
 
   it("a secondary rate limit blocks the installation until retry-after, and says so", async () => {
