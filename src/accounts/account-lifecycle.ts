@@ -1,5 +1,5 @@
 import type { Ledger } from "../ledger/ledger.js";
-import { toAccountId, type AccountType } from "./types.js";
+import { toAccountId, toAccountType } from "./types.js";
 import type { AccountStore } from "./account-store.js";
 
 /** The GitHub account an installation belongs to, as the webhook names it. */
@@ -21,7 +21,7 @@ export interface AccountLifecycleDeps {
  */
 export function createAccountLifecycle({ accounts, ledger }: AccountLifecycleDeps) {
   const upsert = (a: GitHubAccount) =>
-    accounts.upsert({ id: toAccountId(a.id), login: a.login, type: accountType(a.type) });
+    accounts.upsert({ id: toAccountId(a.id), login: a.login, type: toAccountType(a.type) });
 
   return {
     /** Installed (or reinstalled, or unsuspended): active, with this month's free tier. */
@@ -48,5 +48,3 @@ export function createAccountLifecycle({ accounts, ledger }: AccountLifecycleDep
   };
 }
 export type AccountLifecycle = ReturnType<typeof createAccountLifecycle>;
-
-const accountType = (type: string): AccountType => (type === "User" ? "User" : "Organization");

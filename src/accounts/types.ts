@@ -12,6 +12,10 @@ export type AccountId = number & { readonly __brand: "AccountId" };
 export const toAccountId = (id: number): AccountId => id as AccountId;
 
 export type AccountType = "Organization" | "User";
+
+/** GitHub's `type` of an account as ours: "User", or an organization (anything else). */
+export const toAccountType = (type: string): AccountType =>
+  type === "User" ? "User" : "Organization";
 export type AccountStatus = "active" | "suspended" | "uninstalled";
 
 /** Per-account choices; new fields start optional-with-default so stored accounts stay valid. */

@@ -1,3 +1,4 @@
+import { toAccountType } from "../accounts/types.js";
 import { httpStatusOf } from "../errors.js";
 import type { Probot } from "probot";
 
@@ -14,6 +15,17 @@ export interface AccountMember {
  * money for someone who has no say on it through a repository (`refund` by a non-author).
  */
 export type AccountAdmin = (who: AccountMember) => Promise<boolean>;
+
+/** Someone commenting through an installation, on the repository owner's account. */
+export const memberOf = (
+  installationId: number,
+  owner: { login: string; type: string },
+  login: string,
+): AccountMember => ({
+  installationId,
+  account: { login: owner.login, type: toAccountType(owner.type) },
+  login,
+});
 
 /**
  * AccountAdmin over GitHub's REST API: for an organization, GET /orgs/{org}/memberships/

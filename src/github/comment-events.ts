@@ -5,7 +5,7 @@ import type { ReplyJob } from "../queue/queues.js";
 import { isCommandName, type CommandName } from "../replies/commands.js";
 import type { Voice } from "../replies/voice.js";
 import type { PullRequestStore } from "../reviews/types.js";
-import type { AccountAdmin } from "./account-admin.js";
+import { memberOf, type AccountAdmin } from "./account-admin.js";
 import type { EventLog } from "./event-log.js";
 import type { RefundCommandHandler } from "./refund-command.js";
 import { parseComment } from "./parse-comment.js";
@@ -176,12 +176,9 @@ export function createCommentEvents(deps: CommentEventDeps) {
         ),
       // Asked of GitHub as for `refund`: only the account's admins decide its spending.
       "review --over-budget": async () => {
-        const owner = repository.owner;
-        const isAdmin = await deps.accountAdmin({
-          installationId: installation.id,
-          account: { login: owner.login, type: owner.type === "User" ? "User" : "Organization" },
-          login: author.login,
-        });
+        const isAdmin = await deps.accountAdmin(
+          memberOf(installation.id, repository.owner, author.login),
+        );
         if (!isAdmin) return reply(voice.overBudgetRefused());
         await deps.enqueueReply(
           {

@@ -1,5 +1,5 @@
 import { budgetStopReport } from "../reviews/accept-review.js";
-import { toAccountId } from "../accounts/types.js";
+import { toAccountId, toAccountType } from "../accounts/types.js";
 import type { AcceptReview } from "../reviews/accept-review.js";
 import type { AccountStore } from "../accounts/account-store.js";
 import type { CheckRuns } from "../reviews/check-runs.js";
@@ -86,7 +86,7 @@ export function createPullRequestEvents(deps: PullRequestEventDeps) {
       await deps.accounts.upsert({
         id: accountId,
         login: owner.login,
-        type: owner.type === "User" ? "User" : "Organization",
+        type: toAccountType(owner.type),
       });
     }
     const outcome = await deps.acceptReview.accept({

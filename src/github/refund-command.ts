@@ -1,7 +1,7 @@
 import type { AccountId } from "../accounts/types.js";
 import type { Voice } from "../replies/voice.js";
 import { MAX_REFUND_REASON, type RefundOnRequest } from "../reviews/refund-on-request.js";
-import type { AccountAdmin, AccountMember } from "./account-admin.js";
+import { memberOf, type AccountAdmin } from "./account-admin.js";
 import type { EventLog } from "./event-log.js";
 import type { CommentEvent } from "./webhook-payloads.js";
 
@@ -46,11 +46,7 @@ export function createRefundCommand(deps: RefundCommandDeps) {
     // The comment handler answers only comments by a user, through an installation.
     const user = comment.user!;
     const owner = repository.owner;
-    const who: AccountMember = {
-      installationId: event.installation!.id,
-      account: { login: owner.login, type: owner.type === "User" ? "User" : "Organization" },
-      login: user.login,
-    };
+    const who = memberOf(event.installation!.id, owner, user.login);
     const isAuthor = issue.user?.login.toLowerCase() === user.login.toLowerCase();
     if (!isAuthor && !(ask.listed && (await deps.accountAdmin(who)))) {
       log.info(

@@ -91,14 +91,15 @@ export function createPostReply(deps: PostReplyDeps) {
           author: pull.author,
           overBudget: job.overBudgetBy !== undefined,
         });
-        const at = {
-          headSha: pull.headSha,
-          externalId: outcome.status === "skipped" ? "" : outcome.run.runKey,
-        };
+        const at = (run: { runKey: string }) => ({ headSha: pull.headSha, externalId: run.runKey });
         if (outcome.status === "queued" || outcome.status === "paused") {
-          await deps.checkRuns?.[outcome.status](target, at);
+          await deps.checkRuns?.[outcome.status](target, at(outcome.run));
         } else if (outcome.status === "over_budget") {
-          await deps.checkRuns?.overBudget(target, at, budgetStopReport(outcome, pull.author));
+          await deps.checkRuns?.overBudget(
+            target,
+            at(outcome.run),
+            budgetStopReport(outcome, pull.author),
+          );
         }
         // Also when the run is this comment's already: a retry after the first try queued it
         // but died before recording, so the override is never left out of the audit log.

@@ -5,7 +5,7 @@
  * failures are reduced to a status before anything can print them.
  */
 import { request as octokitRequest } from "@octokit/request";
-import { toAccountId, type Account } from "../../accounts/types.js";
+import { toAccountId, toAccountType, type Account } from "../../accounts/types.js";
 import { GitHubUnavailableError } from "../errors.js";
 import { sha256 } from "../../accounts/api-keys.js";
 import { TtlCache } from "./ttl-cache.js";
@@ -112,7 +112,7 @@ export function createGitHubAuth(options: GitHubAuthOptions = {}): GitHubAuth {
               {
                 id: toAccountId(a.id),
                 login: a.login,
-                type: a.type === "User" ? "User" : "Organization",
+                type: toAccountType(String(a.type)),
               } as AccountRef,
             ]
           : [],
