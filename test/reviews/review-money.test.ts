@@ -16,6 +16,7 @@ import { pullRequestChargeKey } from "../../src/reviews/charge-keys.js";
 import { createFinishRun } from "../../src/reviews/finish-run.js";
 import type { NewReview, PullRequestHost } from "../../src/reviews/pull-request-host.js";
 import { createRunReview } from "../../src/reviews/run-review.js";
+import { createTakeUp } from "../../src/reviews/take-up.js";
 import { createSweeper, type SweepDeps, type SweepOptions } from "../../src/reviews/sweep-runs.js";
 import type { NewRun, PullRequestRef, ReviewRun } from "../../src/reviews/types.js";
 import { claimPendingRun } from "../support/runs.js";
@@ -64,6 +65,25 @@ function world({
     enqueueReply,
     voice: createVoice({ botName: "jasper", publicUrl: "https://jasper.example" }),
   });
+  // What the commits' check runs were last told, by head.
+  const checks = new Map<string, string>();
+  const shown =
+    (state: string) =>
+    async (_pr: unknown, at: { headSha: string }): Promise<void> => {
+      checks.set(at.headSha, state);
+    };
+  const takeUp = createTakeUp({
+    runs: store.runs,
+    pullRequests: store.pullRequests,
+    acceptReview,
+    checkRuns: {
+      queued: shown("queued"),
+      paused: shown("paused"),
+      overBudget: shown("over_budget"),
+      skipped: shown("skipped"),
+    },
+    enqueueReply,
+  });
   const entries = (accountId: AccountId, type: EntryType) =>
     store.ledger.list(accountId, { types: [type], limit: 100 });
 
@@ -74,6 +94,8 @@ function world({
     finishRun,
     reviewJobs,
     replies,
+    checks,
+    takeUp,
     usage: (accountId = acme) => entries(accountId, "usage"),
     refunds: (accountId = acme) => entries(accountId, "refund"),
     stored: async (run: ReviewRun) => (await store.runs.get(run.accountId, run.runKey))!,
@@ -105,13 +127,14 @@ function world({
         engine: fakeEngine,
         finishRun,
         acceptReview,
+        takeUp,
         host,
         checkRuns: {
-          inProgress: async () => {},
-          posted: async () => {},
-          postedBefore: async () => {},
-          paused: async () => {},
-          overBudget: async () => {},
+          inProgress: shown("in_progress"),
+          posted: shown("posted"),
+          postedBefore: shown("posted"),
+          paused: shown("paused"),
+          overBudget: shown("over_budget"),
         },
       }),
   };
