@@ -144,7 +144,7 @@ export function createStripeEvents(deps: StripeEventsDeps) {
     // Fetched on every delivery, replays included: the ledger decides whether this one is
     // first, and the entry is immutable, so the URL has to be there when it is written.
     // A Stripe API failure throws, and Stripe's retry brings the event back.
-    const payment = await paymentOf(paymentIntent);
+    const receiptUrl = await receiptUrlOf(paymentIntent);
     const written = await ledger.grant(record.accountId, {
       type: "purchase",
       amount: record.credits,
@@ -153,42 +153,28 @@ export function createStripeEvents(deps: StripeEventsDeps) {
         kind: "stripe",
         checkoutSession: session.id,
         paymentIntent,
-        ...(payment.receiptUrl && { receiptUrl: payment.receiptUrl }),
+        ...(receiptUrl && { receiptUrl }),
       },
       idempotencyKey: grantKey(session.id),
     });
     await deps.audit?.(written.entry);
     const result = written.status === "created" ? "granted" : "already_granted";
 
-    // On replays too: a crash between the grant and a take-back is repaired by redelivery.
-    // The session's currency is the record's (checked above), and so is its refunds'.
-    const refundsTakenBack =
-      payment.amountRefunded === 0
-        ? 0
-        : await takeBackRefunds(record, written.entry.amount, paymentIntent);
+    // Asked of Stripe every time, replays included: a refund whose event came first found
+    // nothing to take from, and a crash between the grant and a take-back is repaired by
+    // the redelivery. The session's currency is the record's (checked above), and so is its
+    // refunds'.
+    const refundsTakenBack = await takeBackRefunds(record, written.entry.amount, paymentIntent);
     return { result, refundsTakenBack };
   }
 
-  /**
-   * The payment's receipt URL, and how much of it Stripe counts as refunded (pending refunds
-   * included; a succeeded one always is), or undefined when Stripe did not say.
-   */
-  async function paymentOf(
-    paymentIntentId: string,
-  ): Promise<{ receiptUrl: string | undefined; amountRefunded: number | undefined }> {
+  async function receiptUrlOf(paymentIntentId: string): Promise<string | undefined> {
     const pi = await stripe.paymentIntents.retrieve(paymentIntentId, {
       expand: ["latest_charge"],
     });
     const charge = pi.latest_charge;
-    if (charge === null || typeof charge !== "object") {
-      return { receiptUrl: undefined, amountRefunded: undefined };
-    }
-    const url = charge.receipt_url;
-    const refunded = charge.amount_refunded;
-    return {
-      receiptUrl: url && /^https?:\/\//.test(url) && url.length <= MAX_URL_LENGTH ? url : undefined,
-      amountRefunded: Number.isSafeInteger(refunded) && refunded >= 0 ? refunded : undefined,
-    };
+    const url = charge !== null && typeof charge === "object" ? charge.receipt_url : null;
+    return url && /^https?:\/\//.test(url) && url.length <= MAX_URL_LENGTH ? url : undefined;
   }
 
   /**

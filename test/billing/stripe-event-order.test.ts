@@ -300,8 +300,7 @@ describe("Stripe webhook: a purchase's events in any order", () => {
   it("answers 500 when a grant cannot list the refunds; the redelivery takes them back", async () => {
     h = await billingHarness();
     await recordCheckout(h.store);
-    const refunded = REFUND_A.amount + REFUND_B.amount;
-    mockPaymentIntent(PI, RECEIPT, 1, refunded);
+    mockPaymentIntent(PI, RECEIPT, 1, null);
     nock(STRIPE_API)
       .get("/v1/refunds")
       .query({ payment_intent: PI, limit: "100" })

@@ -334,8 +334,7 @@ describe("Stripe webhook: refunds take back only what the payment bought", () =>
         },
       }).data.object,
     );
-    mockPaymentIntent(PI, null, 1, 3000);
-    mockRefundList(PAYMENT, [
+    mockPaymentIntent(PI, null, 1, [
       { id: "re_1Jasper0Early", amount: 3000, status: "succeeded", created: T0 },
     ]);
     const res = await h.server.inject(signedStripeDelivery(refunded(3000, { refunded: true })));

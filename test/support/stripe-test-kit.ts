@@ -162,19 +162,21 @@ export async function recordCheckout(
 }
 
 /**
- * GET /v1/payment_intents/:id?expand[0]=latest_charge, `times` times; the charge has
- * `amountRefunded` cents refunded (then Jasper lists the refunds).
+ * GET /v1/payment_intents/:id?expand[0]=latest_charge, `times` times, and as often the
+ * payment's refunds, which every grant lists: `refunds` (none by default), of the charge
+ * named like the payment intent; null when the test mocks them itself.
  */
 export function mockPaymentIntent(
   id: string,
   receiptUrl:
     string | null = "https://pay.stripe.com/receipts/payment/CAcaFwoVYWNjdF8xSmFzcGVyVGVzdDAwMDEo",
   times = 1,
-  amountRefunded = 0,
+  refunds: RefundStub[] | null = [],
 ): void {
   const pi = stripeFixture<{ latest_charge: Record<string, unknown> }>(
     "payment_intent.with_latest_charge",
   );
+  const charge = id.replace(/^pi_/, "ch_");
   nock(STRIPE_API)
     .get(`/v1/payment_intents/${id}`)
     .query({ "expand[0]": "latest_charge" })
@@ -184,11 +186,15 @@ export function mockPaymentIntent(
       id,
       latest_charge: {
         ...pi.latest_charge,
+        id: charge,
         payment_intent: id,
         receipt_url: receiptUrl,
-        amount_refunded: amountRefunded,
+        amount_refunded: (refunds ?? []).reduce((sum, r) => sum + r.amount, 0),
       },
     });
+  for (let i = 0; refunds && i < times; i++) {
+    mockRefundList({ paymentIntent: id, charge }, refunds);
+  }
 }
 
 export interface RefundStub {
@@ -267,7 +273,7 @@ export interface StripePurchaseState {
 
 export function serveStripePurchase(state: StripePurchaseState): void {
   const payment = () => ({ paymentIntent: state.session.payment_intent, charge: state.charge.id });
-  // What Stripe counts as refunded: refunds that have not failed or been canceled.
+  // Counted as refunded here: the refunds that have not failed or been canceled.
   const charge = () => ({
     ...state.charge,
     amount_refunded: state.refunds
