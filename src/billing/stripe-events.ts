@@ -266,7 +266,10 @@ export function createStripeEvents(deps: StripeEventsDeps) {
    * Jasper created, that session is settled now (granted, and the refunds taken back), as its
    * completion will find it. Otherwise the payment is someone else's and nothing changes.
    */
-  async function settleFirst(charge: ChargeObject, paymentIntent: string) {
+  async function settleFirst(
+    charge: ChargeObject,
+    paymentIntent: string,
+  ): Promise<StripeEventOutcome> {
     const found = await stripe.checkout.sessions.list({
       payment_intent: paymentIntent,
       limit: 1,
@@ -281,7 +284,7 @@ export function createStripeEvents(deps: StripeEventsDeps) {
     }
     const settled = await settle(session);
     if (settled.result === "ignored" || !settled.refundsTakenBack) return settled;
-    return { result: "taken_back", refundsTakenBack: settled.refundsTakenBack } as const;
+    return { result: "taken_back", refundsTakenBack: settled.refundsTakenBack };
   }
 
   const notAPurchase = (charge: ChargeObject) =>
@@ -327,7 +330,7 @@ export function createStripeEvents(deps: StripeEventsDeps) {
       case "checkout.session.completed":
       case "checkout.session.async_payment_succeeded":
         // Card payments are paid on completion; "no_payment_required" cannot happen with
-        // our prices (no free packages), and grant() refuses anything but "paid".
+        // our prices (no free packages), and settle() refuses anything but "paid".
         return settle(object);
       case "checkout.session.async_payment_failed":
         // Nothing was granted for the unpaid session, so there is nothing to undo.
