@@ -617,7 +617,7 @@ suite("dashboard in Chromium", () => {
   });
 
   it("signs out", async () => {
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.getByRole("link", { name: "Sign in with GitHub" }).waitFor();
     const status = await page.evaluate(`fetch("/api/v1/me").then((r) => r.status)`);
     expect(status).toBe(401);
@@ -632,7 +632,7 @@ suite("dashboard in Chromium", () => {
     await page.goto(`${base}/billing?checkout=cancelled`);
     await page.getByText("Nothing was charged.").waitFor();
     await check("checkout-cancelled");
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.getByRole("link", { name: "Sign in with GitHub" }).waitFor();
   });
 
