@@ -279,7 +279,10 @@ suite("dashboard in Chromium", () => {
     await expect(page.getByTestId("granted").innerText({ timeout: 15_000 })).resolves.toContain(
       "500 credits added",
     );
-    await expect(headerBalance().innerText()).resolves.toContain(`${before + 500} credits`);
+    // The header asks for the summary again once the grant shows: awaited, not raced.
+    await headerBalance()
+      .filter({ hasText: `${before + 500} credits` })
+      .waitFor();
     await check("checkout-success");
   });
 
