@@ -4,7 +4,6 @@
  * wires everything else. JASPER_ROLE picks what this process does: "web" (webhooks, API),
  * "worker" (the queues) or "all" (both; the default). Every role may put jobs on the queues.
  */
-import { existsSync } from "node:fs";
 import { pino } from "pino";
 import { composeJasper } from "./compose.js";
 import {
@@ -24,8 +23,7 @@ import { MissingIndexesError, openStore } from "./store/open-store.js";
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 
 // A .env in the working directory (where first-run setup writes the App's credentials), under
-// whatever the environment sets already: the environment wins, as with Docker's env_file.
-if (existsSync(".env")) process.loadEnvFile(".env");
+// whatever the environment sets already, as the operator commands read it too.
 const config = loadConfigOrExit();
 // One logger for Fastify, Probot and us.
 const log = pino({ level: config.LOG_LEVEL });

@@ -5,7 +5,8 @@
  * for the variables in SHOWN, never for a secret or a URL that may hold a password.
  */
 import { createPrivateKey } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { z } from "zod";
 import { parsePackages } from "../billing/packages.js";
 import { formatIssueGiven, zodIssues } from "../zod-issues.js";
@@ -250,8 +251,14 @@ function githubUrls(host: string | undefined, protocol: "http" | "https"): GitHu
 export type Config = Readonly<z.output<typeof envSchema>>;
 
 export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  constructor(
+    readonly problems: string[],
+    /** A line after the problems: where the settings were read from. */
+    note?: string,
+  ) {
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}${note ? `\n${note}` : ""}`,
+    );
     this.name = "ConfigError";
   }
 }
@@ -395,9 +402,40 @@ function privateKeyProblem(pem: string): string | undefined {
   return undefined;
 }
 
-/** For the process entry points: parse, or print what is wrong and exit. */
-export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
-  return orExit(() => parseConfig(env));
+/**
+ * Reads `path` (.env in the working directory) into process.env under what the environment
+ * sets already: the environment wins, as with Docker's env_file. Returns whether there was
+ * one. Node's own parser (process.loadEnvFile), the same one first-run setup writes for.
+ */
+export function loadDotEnv(path = ".env"): boolean {
+  if (!existsSync(path)) return false;
+  try {
+    process.loadEnvFile(path);
+  } catch (err) {
+    throw new ConfigError([
+      `${path}: cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    ]);
+  }
+  return true;
+}
+
+/**
+ * For the process entry points, the app's and every operator command's alike, so they read
+ * the same settings: .env under the environment, parsed; or what is wrong printed, and exit.
+ */
+export function loadConfigOrExit(): Config {
+  return orExit(() => {
+    const found = loadDotEnv();
+    try {
+      return parseConfig(process.env);
+    } catch (err) {
+      if (!(err instanceof ConfigError) || found) throw err;
+      throw new ConfigError(
+        err.problems,
+        `(no .env in ${resolve(".")}: these settings come from the environment alone)`,
+      );
+    }
+  });
 }
 
 /** Runs a configuration check; a ConfigError is printed and ends the process. */
