@@ -67,6 +67,12 @@ async function startApp(): Promise<void> {
   const workerRedis = role === "web" ? null : createRedis(config.REDIS_URL, "worker");
   const workers = workerRedis ? jasper.startWorkers(workerRedis) : null;
   log.info({ role, engine: engine.name, config: describeConfig(config) }, "Jasper started");
+  if (server && config.WEBHOOK_PROXY_URL) {
+    // Probot's own server would run the proxy client itself; Jasper's does not (README).
+    log.info(
+      `WEBHOOK_PROXY_URL: GitHub sends events to the proxy; forward them here with \`npx smee-client --url ${config.WEBHOOK_PROXY_URL} --target http://localhost:${config.PORT}/api/github/webhooks\``,
+    );
+  }
 
   let stopping = false;
   async function shutdown(signal: string): Promise<void> {

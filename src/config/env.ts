@@ -189,6 +189,12 @@ export const envSchema = z
     ),
     /** First-run setup (no APP_ID): register the App under this organization (Probot's name). */
     GH_ORG: optionalString,
+    /**
+     * First-run setup: a webhook proxy channel (Probot's name; e.g. https://smee.io/new) that
+     * the new App sends its events to instead of PUBLIC_URL, for a Jasper GitHub cannot reach.
+     * Jasper does not run the proxy's client: `npx smee-client` forwards to it (README).
+     */
+    WEBHOOK_PROXY_URL: optionalString.pipe(httpUrl("https://smee.io/your-channel").optional()),
     /** How long a dashboard sign-in lasts, in hours (the session cookie's expiry). */
     SESSION_HOURS: z.preprocess(
       blankAsUnset,
@@ -300,6 +306,7 @@ const SHOWN: ReadonlySet<string> = new Set([
   "STRIPE_API_BASE",
   "MAIL_FROM",
   "GH_ORG",
+  "WEBHOOK_PROXY_URL",
   "SESSION_HOURS",
   "WEB_DIST",
 ]);
