@@ -30,8 +30,11 @@ const log = pino({ level: config.LOG_LEVEL });
 
 // First run: no App credentials at all. Serve the setup page that registers the App (src/setup)
 // instead of exiting; some but not all of them is a mistake, and stops the process as before.
-// A worker has no page to serve: it stops with the message, as before.
-if (missingAppCredentials(config).length === 3 && config.JASPER_ROLE !== "worker") {
+// A worker has no page to serve: it waits for a restart with the settings.
+if (missingAppCredentials(config).length === 3 && config.JASPER_ROLE === "worker") {
+  const { waitForSetup } = await import("./setup/wait-for-setup.js");
+  waitForSetup(config, log);
+} else if (missingAppCredentials(config).length === 3) {
   const { startSetup } = await import("./setup/start-setup.js");
   await startSetup(config, log);
 } else {

@@ -104,10 +104,13 @@ export const envSchema = z
       "a redis:// or rediss:// URL such as redis://127.0.0.1:6379",
     ).default("redis://127.0.0.1:6379"),
     /** Where users reach this app: links in comments and emails, Stripe return URLs. */
-    PUBLIC_URL: httpUrl("https://jasper.example.com")
-      .default("http://localhost:3000")
-      // Normalised once, so every link built from it is `${PUBLIC_URL}/billing`, never `//billing`.
-      .transform((url) => url.replace(/\/+$/, "")),
+    /** Unset: http://localhost:PORT (see the transform at the end). */
+    PUBLIC_URL: optionalString.pipe(
+      httpUrl("https://jasper.example.com")
+        // Normalised once, so every link built from it is `${PUBLIC_URL}/billing`, never `//billing`.
+        .transform((url) => url.replace(/\/+$/, ""))
+        .optional(),
+    ),
     /** The name people mention (@jasper) and command (/jasper). */
     BOT_NAME: z
       .string()
@@ -229,7 +232,11 @@ export const envSchema = z
       params: COMBINATION,
     },
   )
-  .transform((env) => ({ ...env, github: githubUrls(env.GHE_HOST, env.GHE_PROTOCOL) }));
+  .transform((env) => ({
+    ...env,
+    PUBLIC_URL: env.PUBLIC_URL ?? `http://localhost:${env.PORT}`,
+    github: githubUrls(env.GHE_HOST, env.GHE_PROTOCOL),
+  }));
 
 /** The settings the dashboard's sign-in still lacks; empty when it is set up. */
 export function missingSignInSettings(config: Config): string[] {

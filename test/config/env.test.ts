@@ -97,6 +97,11 @@ describe("configuration", () => {
     expect(() => parseConfig({ ...minimal, HOST: "http://localhost" })).toThrow(/HOST: must be/);
   });
 
+  it("PUBLIC_URL: unset or empty, this machine on PORT", () => {
+    expect(parseConfig({ ...minimal, PORT: "8080" }).PUBLIC_URL).toBe("http://localhost:8080");
+    expect(parseConfig({ ...minimal, PUBLIC_URL: "" }).PUBLIC_URL).toBe("http://localhost:3000");
+  });
+
   it("normalises PUBLIC_URL once: no trailing slash", () => {
     expect(parseConfig({ ...minimal, PUBLIC_URL: "https://jasper.example.com//" }).PUBLIC_URL).toBe(
       "https://jasper.example.com",
