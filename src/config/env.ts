@@ -103,8 +103,10 @@ export const envSchema = z
       /^rediss?$/,
       "a redis:// or rediss:// URL such as redis://127.0.0.1:6379",
     ).default("redis://127.0.0.1:6379"),
-    /** Where users reach this app: links in comments and emails, Stripe return URLs. */
-    /** Unset: http://localhost:PORT (see the transform at the end). */
+    /**
+     * Where users and GitHub reach this app: links in comments and emails, Stripe return URLs,
+     * the App's webhook. Unset: http://localhost:PORT (the transform at the end).
+     */
     PUBLIC_URL: optionalString.pipe(
       httpUrl("https://jasper.example.com")
         // Normalised once, so every link built from it is `${PUBLIC_URL}/billing`, never `//billing`.
