@@ -21,6 +21,7 @@ import {
   takeWarnings,
   usedBy,
   useKeysOf,
+  warningName,
   type BudgetStop,
   type BudgetWarning,
   type ChargeLimits,
@@ -182,7 +183,7 @@ export class Ledger {
         const pullRuns =
           limits?.pullRequestRuns !== undefined && limits.enforce !== false && pr
             ? pullRunsFrom(
-                await this.store.pullRequestEntries(id, pr.repository, pr.number, periodStart(now)),
+                await this.store.pullRequestEntries(id, pr, periodStart(now)),
               )
             : 0;
         const enforced = limits && limits.enforce !== false ? limits : null;
@@ -237,7 +238,8 @@ export class Ledger {
       .flatMap((id): BudgetWarning[] => {
         const budget = (id.split(":")[0] ?? "") as BudgetWarning["budget"];
         const cap = caps[budget];
-        return cap === undefined ? [] : [{ id, budget, cap, used: usedBy(after, budget, keys) }];
+        if (cap === undefined) return [];
+        return [{ id, budget, cap, used: usedBy(after, budget, keys), ...warningName(budget, keys) }];
       });
   }
 
