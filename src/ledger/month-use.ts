@@ -218,7 +218,8 @@ export function pullRunsByPullRequest(entries: readonly LedgerEntry[]): UseCount
     if (pull === null || repository === null || name === null) continue;
     if (e.reference?.kind !== "pull_request") continue;
     if (!isNameKey(repository)) {
-      newestName.set(repository, name);
+      // A refund names the repository as its charge did, not as it is called now.
+      if (e.type === "usage") newestName.set(repository, name);
       idOfName.set(name, repository);
     }
     const group = byPull.get(pull) ?? { repository, number: e.reference.number, es: [] };
@@ -328,7 +329,9 @@ function bumpRepository(use: MonthUse, keys: UseKeys, credits: number, runs: num
   if (key === null || name === null) return cs;
   const mine = repositoryCounters(cs, keys);
   const sum = repositoryUse(cs, keys);
-  const target = isNameKey(key) ? (mine[0] ?? { key, credits: 0, runs: 0 }) : { key, name };
+  // A refund names the repository as its charge did: the counter keeps its newest name.
+  const newest = runs > 0 ? name : (cs.find((c) => c.key === key)?.name ?? name);
+  const target = isNameKey(key) ? (mine[0] ?? { key, credits: 0, runs: 0 }) : { key, name: newest };
   if (!isNameKey(key)) {
     const old = repositoryWarning(name);
     if (use.warned.includes(old)) {

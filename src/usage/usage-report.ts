@@ -76,7 +76,8 @@ export async function usageReport(
   for await (const e of entries) {
     const group = groupOf(e, by);
     if (group.startsWith("id:") && e.reference?.kind === "pull_request") {
-      newestName.set(group, e.reference.repository);
+      // A refund names the repository as its charge did, not as it is called now.
+      if (e.type === "usage") newestName.set(group, e.reference.repository);
       idOfName.set(e.reference.repository.toLowerCase(), group);
     }
     let row = groups.get(group);

@@ -180,6 +180,18 @@ describe.each(storeFactories())(
         ["acme/api-v2#5", 2],
         ["acme/api-v2#6", 1],
       ]);
+      // A refund of a charge made under the old name keeps the new one.
+      await ledger.refund(id, { chargeKey: "a2" });
+      expect((await ledger.monthUse(id)).repositories).toContainEqual({
+        key: "11",
+        name: "acme/api-v2",
+        credits: 2,
+        runs: 2,
+      });
+      expect((await ledger.pullRequestRuns(id)).map((c) => c.key).sort()).toEqual([
+        "acme/api#5",
+        "acme/api-v2#5",
+      ]);
       expect((await verifyLedger(store.ledger)).problems).toEqual([]);
     });
 
