@@ -82,5 +82,12 @@ function parsed<S extends z.ZodType>(
 
 function installationAccount(event: InstallationEvent): GitHubAccount | null {
   const account = event.installation.account;
-  return account ? { id: account.id, login: account.login, type: account.type } : null;
+  return account
+    ? {
+        id: account.id,
+        login: account.login,
+        type: account.type,
+        installationId: event.installation.id,
+      }
+    : null;
 }
