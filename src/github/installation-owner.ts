@@ -37,7 +37,8 @@ export function createInstallationOwnerCheck(
     const installation = parsed.data.installation.id;
     const owner = parsed.data.repository.owner;
     const holder = await accounts.findByInstallation(installation);
-    const ownerAccount = holder?.id === owner.id ? holder : await accounts.get(toAccountId(owner.id));
+    const ownerAccount =
+      holder?.id === owner.id ? holder : await accounts.get(toAccountId(owner.id));
     const held = ownerAccount?.installationId;
     const mismatch =
       (holder !== null && holder.id !== owner.id) || (held !== undefined && held !== installation);

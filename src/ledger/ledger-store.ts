@@ -26,7 +26,10 @@ export interface PullRequestKey {
 }
 
 /** Whether an entry is about this pull request (LedgerStore.pullRequestEntries). */
-export function isAboutPullRequest(e: Pick<LedgerEntry, "reference">, pull: PullRequestKey): boolean {
+export function isAboutPullRequest(
+  e: Pick<LedgerEntry, "reference">,
+  pull: PullRequestKey,
+): boolean {
   const ref = e.reference;
   if (ref?.kind !== "pull_request" || ref.number !== pull.number) return false;
   if (pull.repositoryId !== undefined && ref.repositoryId !== undefined) {
@@ -83,7 +86,11 @@ export interface LedgerStore {
    * a renamed repository keeps its pull requests, and another that takes the old name does not
    * get them. Without it, every entry whose repository is `repository`.
    */
-  pullRequestEntries(accountId: AccountId, pull: PullRequestKey, since: Date): Promise<LedgerEntry[]>;
+  pullRequestEntries(
+    accountId: AccountId,
+    pull: PullRequestKey,
+    since: Date,
+  ): Promise<LedgerEntry[]>;
   /**
    * Debits (amount < 0) created at or after `since` that left their balance at or below
    * `maxBalanceAfter`, oldest first, across every account: the entries that may have crossed

@@ -182,9 +182,7 @@ export class Ledger {
         // Read after the newest entry, as the month's use was: see pullRunsFrom.
         const pullRuns =
           limits?.pullRequestRuns !== undefined && limits.enforce !== false && pr
-            ? pullRunsFrom(
-                await this.store.pullRequestEntries(id, pr, periodStart(now)),
-              )
+            ? pullRunsFrom(await this.store.pullRequestEntries(id, pr, periodStart(now)))
             : 0;
         const enforced = limits && limits.enforce !== false ? limits : null;
         const stop = enforced ? budgetStop(use, enforced, keys, cost, pullRuns) : null;
@@ -239,7 +237,9 @@ export class Ledger {
         const budget = (id.split(":")[0] ?? "") as BudgetWarning["budget"];
         const cap = caps[budget];
         if (cap === undefined) return [];
-        return [{ id, budget, cap, used: usedBy(after, budget, keys), ...warningName(budget, keys) }];
+        return [
+          { id, budget, cap, used: usedBy(after, budget, keys), ...warningName(budget, keys) },
+        ];
       });
   }
 

@@ -165,7 +165,10 @@ function repositoryCounters(cs: readonly UseCounter[], keys: UseKeys): UseCounte
 }
 
 /** What a repository's counters add up to (see repositoryCounters). */
-function repositoryUse(cs: readonly UseCounter[], keys: UseKeys): { credits: number; runs: number } {
+function repositoryUse(
+  cs: readonly UseCounter[],
+  keys: UseKeys,
+): { credits: number; runs: number } {
   return repositoryCounters(cs, keys).reduce(
     (sum, c) => ({ credits: sum.credits + c.credits, runs: sum.runs + c.runs }),
     { credits: 0, runs: 0 },

@@ -155,12 +155,12 @@ describe.each(storeFactories())(
       );
       // Renamed on GitHub: the same id under its new name, still the same budget and run count.
       const renamed = { repositoryId: 11, repository: "acme/api-v2" };
-      expect((await ledger.charge(id, charge("a3", { ...renamed, number: 5 }, limits))).status).toBe(
-        "created",
-      );
-      expect(await ledger.charge(id, charge("a4", { ...renamed, number: 5 }, limits))).toMatchObject(
-        { status: "over_budget", budget: "repository", cap: 3, used: 3 },
-      );
+      expect(
+        (await ledger.charge(id, charge("a3", { ...renamed, number: 5 }, limits))).status,
+      ).toBe("created");
+      expect(
+        await ledger.charge(id, charge("a4", { ...renamed, number: 5 }, limits)),
+      ).toMatchObject({ status: "over_budget", budget: "repository", cap: 3, used: 3 });
       expect(
         await ledger.charge(id, charge("a4", { ...renamed, number: 5 }, { pullRequestRuns: 2 })),
       ).toMatchObject({ status: "over_budget", budget: "pull_request_runs", cap: 2, used: 2 });
@@ -222,12 +222,12 @@ describe.each(storeFactories())(
       expect((await ledger.monthUse(id)).repositories).toEqual([
         { key: "11", name: "acme/api", credits: 2, runs: 2 },
       ]);
-      expect((await ledger.charge(id, charge("new3", { ...withId, number: 7 }, limits))).status).toBe(
-        "created",
-      );
-      expect((await ledger.charge(id, charge("new4", { ...withId, number: 8 }, limits))).status).toBe(
-        "created",
-      );
+      expect(
+        (await ledger.charge(id, charge("new3", { ...withId, number: 7 }, limits))).status,
+      ).toBe("created");
+      expect(
+        (await ledger.charge(id, charge("new4", { ...withId, number: 8 }, limits))).status,
+      ).toBe("created");
       expect(
         await ledger.charge(id, charge("new5", { ...withId, number: 9 }, limits)),
       ).toMatchObject({ status: "over_budget", budget: "repository", cap: 4, used: 4 });

@@ -153,8 +153,10 @@ function count(u: ModelUse, keys: ModelKeys, sign: 1 | -1): void {
       : (u.repositories.get(keys.repository)?.name ?? keys.name)
     : u.repositories.get(into)?.name;
   for (const k of mine) u.repositories.delete(k);
-  const credits = before.reduce((s, c) => s + c.credits, 0) + sign;
-  const runs = before.reduce((s, c) => s + c.runs, 0) + sign;
+  // A refund by a name no counter holds any more (its repository renamed since its charge
+  // was folded into the id's) finds nothing to give back to: nothing goes below zero.
+  const credits = Math.max(0, before.reduce((s, c) => s + c.credits, 0) + sign);
+  const runs = Math.max(0, before.reduce((s, c) => s + c.runs, 0) + sign);
   if (credits !== 0 || runs !== 0) {
     u.repositories.set(into, { credits, runs, ...(name !== undefined ? { name } : {}) });
   }
@@ -528,19 +530,18 @@ const repositories: { repository: string; repositoryId?: number }[] = [
   { repository: "acme/api" },
   { repository: "Acme/Web" },
 ];
-const pr: fc.Arbitrary<Pr> = fc.record({
-  repository: fc.constantFrom(...repositories),
-  number: fc.integer({ min: 1, max: 3 }),
-  author: fc.constantFrom(undefined, "bob", "Bob", "alice"),
-}).map(({ repository, ...rest }) => ({ ...repository, ...rest }));
+const pr: fc.Arbitrary<Pr> = fc
+  .record({
+    repository: fc.constantFrom(...repositories),
+    number: fc.integer({ min: 1, max: 3 }),
+    author: fc.constantFrom(undefined, "bob", "Bob", "alice"),
+  })
+  .map(({ repository, ...rest }) => ({ ...repository, ...rest }));
 // Jasper's charges all carry the id; a run cap on one without (from before) is not modelled.
-const budgetCharge = fc
-  .tuple(budgetKey, pr, limits)
-  .map(([k, p, l]) => {
-    if (p.repositoryId || !l) return new Charge(k, p, l);
-    const { pullRequestRuns: _runs, ...rest } = l;
-    return new Charge(k, p, rest);
-  });
+const budgetCharge = fc.tuple(budgetKey, pr, limits).map(([k, p, l]) => {
+  if (p.repositoryId || !l) return new Charge(k, p, l);
+  return new Charge(k, p, { ...l, pullRequestRuns: undefined });
+});
 const budgetRefund = fc.tuple(budgetKey, fc.boolean()).map(([k, q]) => new Refund(k, q));
 const budgetCommands = [
   fc.tuple(fc.integer({ min: 1, max: 20 }), budgetKey).map(([a, k]) => new Grant("purchase", a, k)),

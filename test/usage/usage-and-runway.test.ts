@@ -82,7 +82,12 @@ describe("usage by repository and by author", () => {
 
   it("keeps a renamed repository in one row, under the newest name it was charged under", async () => {
     const id = h.orgA.id;
-    await h.ledger.grant(id, { type: "purchase", amount: 10, description: "p", idempotencyKey: "p" });
+    await h.ledger.grant(id, {
+      type: "purchase",
+      amount: 10,
+      description: "p",
+      idempotencyKey: "p",
+    });
     const byId = (key: string, repository: string, number: number) =>
       h.ledger.charge(id, {
         action: "review",
