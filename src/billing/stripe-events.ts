@@ -1,6 +1,7 @@
 /**
  * What Stripe's (already verified) events do to the ledger: a paid Checkout Session that
- * Jasper created grants the credits it was sold for, a refund of its payment takes them back.
+ * Jasper created grants the credits it was sold for, a refund of its payment takes them back,
+ * and a refund that fails after that gives them back.
  *
  * A signature proves Stripe sent an event, not that Jasper sold what it describes: anyone
  * with access to the Stripe account can create a session, and edit its metadata. So every
@@ -12,7 +13,7 @@
  * an idempotency key derived from a Stripe id, and the ledger's unique key index is what
  * makes a redelivery a no-op. A refund can arrive before the completion of the checkout it
  * undoes, so each event settles the whole purchase from what Stripe's API says now: the paid
- * session grants the package and takes back the payment's refunds so far; a refund of a
+ * session grants the package and settles the payment's refunds so far; a refund of a
  * session Jasper created that is not granted yet settles it from the session Stripe holds
  * (docs/billing.md, "Buying credits"). Whichever event comes first, the ledger ends the same.
  */
@@ -296,7 +297,11 @@ export function createStripeEvents(deps: StripeEventsDeps) {
     pkg: string,
   ): Promise<boolean> {
     const takeBack = await deps.purchases.findByKey(accountId, takeBackKey(refund.id));
-    const taken = takeBack && takeBack.type === "adjustment" ? -takeBack.deltas.purchased : 0;
+    const ours =
+      takeBack?.type === "adjustment" &&
+      takeBack.reference?.kind === "stripe" &&
+      takeBack.reference.paymentIntent === paymentIntent;
+    const taken = ours ? -takeBack.deltas.purchased : 0;
     // Never taken back (it failed before it succeeded, or before Jasper saw it succeed), or
     // nothing was there to take: nothing to give back.
     if (taken <= 0) return false;
