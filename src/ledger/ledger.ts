@@ -299,7 +299,8 @@ export class Ledger {
   }
 
   /**
-   * An operator correction, or credits given back (a Stripe refund that failed). A negative
+   * An operator correction, or credits given back (a Stripe refund that failed after its
+   * take-back; takeBack() is what takes them, within a room). A negative
    * adjustment never takes a bucket below zero: what it could not take is recorded on the
    * entry as `uncollected`.
    */
