@@ -300,9 +300,9 @@ export class Ledger {
 
   /**
    * An operator correction, or credits given back (a Stripe refund that failed after its
-   * take-back; takeBack() is what takes them, within a room). A negative
-   * adjustment never takes a bucket below zero: what it could not take is recorded on the
-   * entry as `uncollected`.
+   * take-back; takeBack() is what takes them, within a room). A negative adjustment never
+   * takes a bucket below zero: what it could not take is recorded on the entry as
+   * `uncollected`.
    */
   async adjust(accountId: AccountId, input: AdjustInput): Promise<Written> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
