@@ -18,6 +18,7 @@ import { chooseEngine } from "./engine/choose-engine.js";
 import { createProbot } from "./github/probot.js";
 import { createMailer } from "./notifications/mailer.js";
 import { createRedis } from "./queue/redis.js";
+import { watchRedis } from "./queue/redis-health.js";
 import { MissingIndexesError, openStore } from "./store/open-store.js";
 
 /** How long shutdown may take before the process quits anyway. */
@@ -51,7 +52,11 @@ async function startApp(): Promise<void> {
     console.error(err.message);
     process.exit(1);
   });
-  const producerRedis = createRedis(config.REDIS_URL, "producer");
+  // Redis down at start does not stop the process: it starts, says once that Redis is
+  // unreachable (and once when it is back), /readyz answers 503 meanwhile, webhooks fail fast
+  // (GitHub shows the failed deliveries) and workers wait; every connection reconnects.
+  const redisHealth = watchRedis(log);
+  const producerRedis = createRedis(config.REDIS_URL, "producer", redisHealth);
   const engine = chooseEngine(config);
   const mailer = createMailer(config.SMTP_URL, config.MAIL_FROM);
   const jasper = composeJasper(config, {
@@ -66,7 +71,7 @@ async function startApp(): Promise<void> {
   const server = role === "worker" ? null : await jasper.createServer();
   await server?.listen({ port: config.PORT, host: config.HOST });
 
-  const workerRedis = role === "web" ? null : createRedis(config.REDIS_URL, "worker");
+  const workerRedis = role === "web" ? null : createRedis(config.REDIS_URL, "worker", redisHealth);
   const workers = workerRedis ? jasper.startWorkers(workerRedis) : null;
   log.info({ role, engine: engine.name, config: describeConfig(config) }, "Jasper started");
 
