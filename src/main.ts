@@ -19,7 +19,7 @@ import { createProbot } from "./github/probot.js";
 import { createMailer } from "./notifications/mailer.js";
 import { createRedis } from "./queue/redis.js";
 import { watchRedis } from "./queue/redis-health.js";
-import { MissingIndexesError, openStore } from "./store/open-store.js";
+import { MissingIndexesError, MongoUnreachableError, openStore } from "./store/open-store.js";
 
 /** How long shutdown may take before the process quits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 30_000;
@@ -46,9 +46,10 @@ async function startApp(): Promise<void> {
 
   const role = config.JASPER_ROLE;
   const store = await openStore(config.MONGODB_URI, (m) => log.warn(m)).catch((err: unknown) => {
-    // A database the migration has not prepared: say which indexes and how to build them, as a
-    // configuration error is said, rather than as a stack trace.
-    if (!(err instanceof MissingIndexesError)) throw err;
+    // A database the migration has not prepared (which indexes, and how to build them) or one
+    // that does not answer (which setting, and where it was tried): said as a configuration
+    // error is said, rather than as a stack trace.
+    if (!(err instanceof MissingIndexesError || err instanceof MongoUnreachableError)) throw err;
     console.error(err.message);
     process.exit(1);
   });

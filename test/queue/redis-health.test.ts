@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import { afterEach, describe, expect, it } from "@jest/globals";
 import type { Redis } from "ioredis";
 import { createProducer } from "../../src/queue/producer.js";
@@ -8,7 +7,7 @@ import { watchRedis } from "../../src/queue/redis-health.js";
 import { startWorkers, type Workers } from "../../src/worker/start-workers.js";
 import { eventually } from "../support/harness.js";
 import { captureLog, type CapturedLog } from "../support/log-capture.js";
-import { OwnRedis } from "../support/own-redis.js";
+import { freePort as closedPort, OwnRedis } from "../support/own-redis.js";
 
 const PASSWORD = "s3cret-redis-pass";
 
@@ -53,8 +52,9 @@ function lines(captured: CapturedLog): { level: number; msg: string }[] {
 
 describe("Redis being down is told once per change, naming REDIS_URL", () => {
   const cleanup: (() => Promise<unknown>)[] = [];
+  // Last in, first out: the process stops before the Redis it uses.
   afterEach(async () => {
-    for (const step of cleanup.splice(0)) await step();
+    for (const step of cleanup.splice(0).reverse()) await step();
   });
 
   function closeLater(p: ReturnType<typeof startProcess>, disconnectFirst: boolean) {
@@ -108,15 +108,3 @@ describe("Redis being down is told once per change, naming REDIS_URL", () => {
     expect(lines(captured).length).toBeLessThanOrEqual(3);
   });
 });
-
-/** A port nothing listens on: one the system just gave out and took back. */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
