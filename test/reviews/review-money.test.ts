@@ -636,3 +636,52 @@ describe("a burst of pushes under per-run charging: the newest head is taken up 
     expect(w.replies.filter((r) => r.job.kind === "stop_lifted")).toHaveLength(0);
   });
 });
+
+describe("second review: take-up races", () => {
+  const job = (r: ReviewRun) => ({ accountId: acme, runKey: r.runKey });
+  const once = { finalAttempt: false };
+
+  it("review2: a concurrent pay of the reopened run (redelivered event) that was refused must not leave the take-up's charge on a paused run", async () => {
+    // A hook between the superseded run's end and its refund: another caller pays the
+    // reopened (pending) head meanwhile, e.g. GitHub redelivering the head's event.
+    let beforeRefund: (() => Promise<void>) | null = null;
+    const w = world({
+      freePerMonth: 1,
+      wrap: (l) => ({
+        charge: l.charge.bind(l),
+        refundOfCharge: l.refundOfCharge.bind(l),
+        refund: async (...args: Parameters<Ledger["refund"]>) => {
+          const hook = beforeRefund;
+          beforeRefund = null;
+          if (hook) await hook();
+          return l.refund(...args);
+        },
+      }),
+    });
+    await w.perRunCharging();
+    const a = queuedRun(await w.acceptReview.accept(trigger(HEAD_A)));
+    const parked = await w.acceptReview.accept(trigger(HEAD_B));
+    expect(parked.status).toBe("paused");
+    const b = (parked as { run: ReviewRun }).run;
+
+    let concurrent: string | undefined;
+    beforeRefund = async () => {
+      // B is pending now (reopened); the redelivered event pays it, finds no room yet.
+      concurrent = (await w.acceptReview.accept(trigger(HEAD_B))).status;
+    };
+    const host = fakeHost(HEAD_B, () => w.usage());
+    expect(await w.runReview(host)(job(a), once)).toBe("superseded");
+    expect(concurrent).toBe("paused");
+
+    const usedKeys = (await w.usage()).map((e) => e.idempotencyKey);
+    const stored = await w.stored(b);
+    // Either B was charged and will be reviewed, or B was not charged at all.
+    if (usedKeys.includes(runChargeKey(b.runKey))) {
+      expect(stored).toMatchObject({ status: "queued", chargeKey: runChargeKey(b.runKey) });
+      expect(await w.runReview(host)(job(b), once)).toBe("posted");
+    } else {
+      expect(stored.status).toBe("paused");
+      expect((await w.ledger.summary(acme)).balance).toBe(1);
+    }
+  });
+});
