@@ -92,6 +92,15 @@ export interface AcceptDeps {
 /** Ended without being posted: an ended run's charge is refunded (finish-run.ts). */
 const ENDED: readonly RunStatus[] = ["failed", "superseded", "skipped"];
 
+/** A parked run that was never charged: the take-up or `/jasper review` can take it up. */
+export const isParked = (run: ReviewRun): boolean =>
+  run.status === "paused" && run.chargeKey === null;
+
+/** The `reason` of a parked run `/jasper review` replaced with a new run of its head. */
+export const ASKED_AGAIN = "asked again with /jasper review";
+/** The `reason` of a command's run that yielded to the head's parked run taken up meanwhile. */
+export const TAKEN_UP_INSTEAD = "the stopped review of this commit went ahead instead";
+
 /** How often a payer follows a run that other callers keep moving before it gives up. */
 const MOVES_FOLLOWED = 3;
 
@@ -150,7 +159,51 @@ export function createAcceptReview(deps: AcceptDeps) {
     });
     // Someone else claimed it: a duplicate, unless it was left half-done by a crash.
     if (!created && run.status !== "pending") return duplicate(run);
+    const parked = forHead[0];
+    if (parked && isParked(parked)) {
+      const takenUp = await retire(parked, run, trigger);
+      if (takenUp) return takenUp;
+    }
     return pay(run, trigger);
+  }
+
+  /**
+   * `/jasper review` on a head whose review is parked and was never charged: the command's new
+   * run is that review now, so the parked run is retired before the new one is paid. The
+   * take-up reopens a parked run the same way (paused with no charge key, one atomic step),
+   * so of the two exactly one goes ahead: the head is never reviewed, nor charged, twice. When
+   * the take-up (or the sweep after it) was first, the command's run ends before anything paid
+   * for it and the command pays, or finds queued, the run that was taken up. Null: the new run
+   * stands. Claimed before the retirement, so a take-up looking in between sees it, pending.
+   */
+  async function retire(
+    parked: ReviewRun,
+    claimed: ReviewRun,
+    trigger: ReviewTrigger,
+  ): Promise<AcceptOutcome | null> {
+    const { accountId } = parked;
+    for (let tries = 0; tries < MOVES_FOLLOWED; tries++) {
+      const retired = await deps.runs.transition(
+        accountId,
+        parked.runKey,
+        ["paused"],
+        "superseded",
+        { reason: ASKED_AGAIN },
+        { chargeKey: null },
+      );
+      if (retired) return null;
+      const now = await deps.runs.get(accountId, parked.runKey);
+      if (now && isParked(now)) continue;
+      if (!now || (now.status !== "pending" && now.status !== "queued")) return null;
+      const ended =
+        (await deps.runs.transition(accountId, claimed.runKey, ["pending"], "superseded", {
+          reason: TAKEN_UP_INSTEAD,
+        })) ?? (await deps.runs.get(accountId, claimed.runKey));
+      // Another caller paid the command's run meanwhile: it stands as that caller left it.
+      if (ended && ended.status !== "superseded") return duplicate(ended);
+      return now.status === "pending" ? pay(now, trigger) : duplicate(now);
+    }
+    throw new Error(`run ${parked.runKey} kept changing while a new run was asked for`);
   }
 
   /**
@@ -252,7 +305,9 @@ export function createAcceptReview(deps: AcceptDeps) {
     const { accountId, runKey } = run;
     for (let tries = 0; tries < MOVES_FOLLOWED; tries++) {
       const queued =
-        (await deps.runs.transition(accountId, runKey, ["pending"], "queued", { chargeKey: key })) ??
+        (await deps.runs.transition(accountId, runKey, ["pending"], "queued", {
+          chargeKey: key,
+        })) ??
         (await deps.runs.transition(
           accountId,
           runKey,
@@ -269,7 +324,8 @@ export function createAcceptReview(deps: AcceptDeps) {
       const stored = await deps.runs.get(accountId, runKey);
       if (!stored) throw new Error(`run ${runKey} missing while it was being paid`);
       // Moved back meanwhile (reopened, or parked again): try again.
-      if (stored.status === "pending" || (stored.status === "paused" && !stored.chargeKey)) continue;
+      if (stored.status === "pending" || (stored.status === "paused" && !stored.chargeKey))
+        continue;
       if (stored.chargeKey === key) {
         // Queued again even when another caller queued it: the job id makes it a no-op.
         return stored.status === "queued"
