@@ -324,13 +324,12 @@ export function createAcceptReview(deps: AcceptDeps) {
       const stored = await deps.runs.get(accountId, runKey);
       if (!stored) throw new Error(`run ${runKey} missing while it was being paid`);
       // Moved back meanwhile (reopened, or parked again): try again.
-      if (stored.status === "pending" || (stored.status === "paused" && !stored.chargeKey))
-        continue;
+      if (stored.status === "pending" || isParked(stored)) continue;
       if (stored.chargeKey === key) {
+        if (stored.status !== "queued") return { status: "duplicate", run: stored };
         // Queued again even when another caller queued it: the job id makes it a no-op.
-        return stored.status === "queued"
-          ? (await enqueue(stored), { status: "queued", run: stored })
-          : { status: "duplicate", run: stored };
+        await enqueue(stored);
+        return { status: "queued", run: stored };
       }
       if (stored.chargeKey === null && ENDED.includes(stored.status)) {
         const owed = await deps.runs.transition(
@@ -347,7 +346,7 @@ export function createAcceptReview(deps: AcceptDeps) {
       if (!isPullRequestChargeKey(key)) {
         await deps.ledger.refund(accountId, {
           chargeKey: key,
-          description: `Refund: review of ${run.pr.repository}#${run.pr.number} paid for twice`,
+          description: `Refund: review of ${run.pr.repository}#${run.pr.number}, paid by another charge`,
         });
       }
       return { status: "duplicate", run: stored };

@@ -709,23 +709,24 @@ describe("second review: take-up races", () => {
   });
 
   it("a payer refused before a refund that loses to a payer charging after it reports the run as queued, and queues no stop notice", async () => {
-    let b: ReviewRun | undefined;
     let other: string | undefined;
+    const hooked: { key?: string } = {};
     const w = world({
       freePerMonth: 1,
-      wrap: hookedCharge(() => b && runChargeKey(b.runKey), {
+      wrap: hookedCharge(() => hooked.key, {
         when: "after",
         run: async (result) => {
           expect(result?.status).toBe("insufficient");
           // Room comes back and another payer (the sweep, a redelivered event) pays B first.
           await w.ledger.refund(acme, { chargeKey: runChargeKey(a.runKey) });
-          other = (await w.acceptReview.resume(b!)).status;
+          other = (await w.acceptReview.resume(b)).status;
         },
       }),
     });
     await w.perRunCharging();
     const a = queuedRun(await w.acceptReview.accept(trigger(HEAD_A)));
-    b = await w.claimPending(HEAD_B);
+    const b = await w.claimPending(HEAD_B);
+    hooked.key = runChargeKey(b.runKey);
 
     const refused = await w.acceptReview.accept(trigger(HEAD_B));
 
@@ -742,14 +743,14 @@ describe("second review: take-up races", () => {
   });
 
   it("a run that ended while it was being paid (the account was suspended) gets the charge with its refund due; the sweep refunds it once", async () => {
-    let b: ReviewRun | undefined;
+    const hooked: { key?: string } = {};
     const w = world({
-      wrap: hookedCharge(() => b && PR0, {
+      wrap: hookedCharge(() => hooked.key, {
         when: "after",
         run: async (result) => {
           expect(result?.status).toBe("created");
           await w.store.accounts.setStatus(acme, "suspended");
-          expect(await w.acceptReview.resume(b!)).toEqual({
+          expect(await w.acceptReview.resume(b)).toEqual({
             status: "skipped",
             reason: "account_inactive",
           });
@@ -757,7 +758,8 @@ describe("second review: take-up races", () => {
       }),
     });
     await w.store.accounts.upsert({ id: acme, login: "Acme-Corp", type: "Organization" });
-    b = await w.claimPending(HEAD_A);
+    const b = await w.claimPending(HEAD_A);
+    hooked.key = PR0;
 
     const outcome = await w.acceptReview.resume(b);
 
@@ -777,18 +779,19 @@ describe("second review: take-up races", () => {
   });
 
   it("a run's own charge that another payer's charge replaced (the policy changed meanwhile) is refunded at once, once", async () => {
-    let b: ReviewRun | undefined;
+    const hooked: { key?: string } = {};
     const w = world({
-      wrap: hookedCharge(() => b && runChargeKey(b.runKey), {
+      wrap: hookedCharge(() => hooked.key, {
         when: "after",
         run: async () => {
           await w.store.accounts.updateSettings(acme, { reviewCharging: "pull_request" });
-          queuedRun(await w.acceptReview.resume(b!));
+          queuedRun(await w.acceptReview.resume(b));
         },
       }),
     });
     await w.perRunCharging();
-    b = await w.claimPending(HEAD_A);
+    const b = await w.claimPending(HEAD_A);
+    hooked.key = runChargeKey(b.runKey);
 
     expect(await w.acceptReview.resume(b)).toMatchObject({
       status: "duplicate",
@@ -981,10 +984,10 @@ describe("second review: `/jasper review` racing the take-up reviews and charges
   });
 
   it("the command retired the parked run and claimed its own first: the take-up pays the command's run after the refund, once", async () => {
-    let b1: string | undefined;
+    const hooked: { key?: string } = {};
     const w = world({
       freePerMonth: 1,
-      wrap: hookedCharge(() => b1 && runChargeKey(b1), {
+      wrap: hookedCharge(() => hooked.key, {
         when: "before",
         run: async () => {
           const host = fakeHost(HEAD_B, () => w.usage());
@@ -993,7 +996,8 @@ describe("second review: `/jasper review` racing the take-up reviews and charges
       }),
     });
     const { a, b0 } = await parkedHead(w);
-    b1 = b0.runKey.replace(/:0$/, ":1");
+    const b1 = b0.runKey.replace(/:0$/, ":1");
+    hooked.key = runChargeKey(b1);
 
     const outcome = await w.acceptReview.accept(asked);
 
