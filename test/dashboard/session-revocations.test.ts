@@ -88,8 +88,9 @@ describe("session revocations when Redis is down", () => {
     expect(Date.now() - started).toBeLessThan(5_000);
 
     await own.start();
-    // ioredis reconnects on its own backoff (up to 2 s between tries); a loaded machine may
-    // take several tries, so the bound is generous: the point is that it comes back.
-    await eventually(async () => (await r.check(session).catch(() => null)) === "valid", 30_000);
+    // The sign-outs that timed out may still be in ioredis's offline queue and land once Redis
+    // is back (harmless: they only end sessions), so ask about a session they did not name.
+    const other = { sid: "t", userId: 2, issuedAt: Date.now() };
+    await eventually(async () => (await r.check(other).catch(() => null)) === "valid", 20_000);
   });
 });
