@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { parsePackages } from "../billing/packages.js";
-import { formatIssue, zodIssues } from "../zod-issues.js";
+import { formatIssue, zodIssues } from "../shared/zod-issues.js";
 
 const optionalString = z
   .string()

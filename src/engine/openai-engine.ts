@@ -18,7 +18,7 @@ import type {
   ReviewRequest,
   ReviewResult,
 } from "./engine.js";
-import { neutralizeCommands } from "../replies/neutralize-commands.js";
+import { neutralizeCommands } from "../commands/neutralize-commands.js";
 import { commentableLines, numberedNewSide } from "./parse-patch.js";
 
 export interface OpenAiEngineOptions {

@@ -4,9 +4,12 @@ import type { AcceptReview } from "../reviews/accept-review.js";
 import type { AccountStore } from "../accounts/account-store.js";
 import type { CheckRuns } from "../reviews/check-runs.js";
 import type { PullRequestHost } from "../reviews/pull-request-host.js";
-import { configSkipReason, resolveRepositoryConfig } from "../reviews/repository-config.js";
+import {
+  configSkipReason,
+  resolveRepositoryConfig,
+} from "../repository-config/repository-config.js";
 import type { EventLog } from "./event-log.js";
-import { hasIgnoreLine } from "./parse-comment.js";
+import { hasIgnoreLine } from "../commands/parse-comment.js";
 import type { PullRequestEvent } from "./webhook-payloads.js";
 
 export interface PullRequestEventDeps {

@@ -14,7 +14,7 @@
  * entries this month (pullRunsFrom), read after the newest entry, so the same seq index makes
  * that check atomic too. A new month starts from zero.
  */
-import type { BudgetKind } from "../budgets/types.js";
+import type { BudgetKind } from "../accounts/budget-rules.js";
 import { periodOf } from "./periods.js";
 import type { EntryReference, LedgerEntry } from "./types.js";
 

@@ -9,7 +9,7 @@
  */
 import type { DefaultJobOptions } from "bullmq";
 import { z } from "zod";
-import { BUDGET_KINDS } from "../budgets/types.js";
+import { BUDGET_KINDS } from "../accounts/budget-rules.js";
 import type { AlertLevel } from "../ledger/credits.js";
 import type { BudgetWarning } from "../ledger/month-use.js";
 

@@ -1,4 +1,4 @@
-import { JasperError } from "../errors.js";
+import { JasperError } from "../shared/errors.js";
 
 /** Redis did not take a job in time; nothing about the job is known (it may still arrive). */
 export class QueueUnavailableError extends JasperError {

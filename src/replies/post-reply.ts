@@ -1,14 +1,19 @@
 import { toAccountId } from "../accounts/types.js";
 import type { ReplyJob } from "../queue/queues.js";
-import { neutralizeCommands } from "./neutralize-commands.js";
+import { neutralizeCommands } from "../commands/neutralize-commands.js";
 import type { ReviewEngine } from "../engine/engine.js";
 import type { PullRequestHost } from "../reviews/pull-request-host.js";
 import type { PullRequestStore } from "../reviews/types.js";
 import type { CheckRuns } from "../reviews/check-runs.js";
 import { prepareDiff } from "../engine/prepare-diff.js";
 import { addedLines } from "../engine/parse-patch.js";
-import { excludedBy, resolveRepositoryConfig } from "../reviews/repository-config.js";
-import { BUDGET_NOTICE_MARKER, PAUSED_NOTICE_MARKER, SUMMARY_MARKER, type Voice } from "./voice.js";
+import { excludedBy, resolveRepositoryConfig } from "../repository-config/repository-config.js";
+import {
+  BUDGET_NOTICE_MARKER,
+  PAUSED_NOTICE_MARKER,
+  SUMMARY_MARKER,
+  type Voice,
+} from "../voice/voice.js";
 import { budgetStopReport, type AcceptReview } from "../reviews/accept-review.js";
 import type { AuditLog } from "../audit/audit-log.js";
 

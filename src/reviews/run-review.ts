@@ -1,5 +1,5 @@
 import { toAccountId } from "../accounts/types.js";
-import { PermanentError, httpStatusOf } from "../errors.js";
+import { PermanentError, httpStatusOf } from "../shared/errors.js";
 import type { ReviewJob } from "../queue/queues.js";
 import { PermanentEngineError, type ReviewEngine } from "../engine/engine.js";
 import { prepareDiff } from "../engine/prepare-diff.js";
@@ -8,7 +8,11 @@ import { isPullRequestChargeKey } from "./charge-keys.js";
 import type { FinishRun } from "./finish-run.js";
 import type { PullRequestHost } from "./pull-request-host.js";
 import type { CheckRuns } from "./check-runs.js";
-import { excludedBy, instructionsFor, resolveRepositoryConfig } from "./repository-config.js";
+import {
+  excludedBy,
+  instructionsFor,
+  resolveRepositoryConfig,
+} from "../repository-config/repository-config.js";
 import { bodyWithComments, coverageLine, reviewBody, runMarker } from "./review-body.js";
 import type { ReviewRun, ReviewRunStore } from "./types.js";
 

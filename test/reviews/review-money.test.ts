@@ -10,7 +10,7 @@ import type { EntryType } from "../../src/ledger/types.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import type { ReplyJob } from "../../src/queue/queues.js";
-import { createVoice } from "../../src/replies/voice.js";
+import { createVoice } from "../../src/voice/voice.js";
 import { createAcceptReview, type ReviewTrigger } from "../../src/reviews/accept-review.js";
 import { pullRequestChargeKey } from "../../src/reviews/charge-keys.js";
 import { createFinishRun } from "../../src/reviews/finish-run.js";

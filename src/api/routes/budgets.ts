@@ -4,7 +4,7 @@ import { MAX_DETAILS_BYTES } from "../../audit/audit-log.js";
 import { budgetChange } from "../../budgets/budget-change.js";
 import { budgetUse } from "../../budgets/budget-use.js";
 import { budgetRulesSchema } from "../../budgets/rules-schema.js";
-import type { BudgetRules } from "../../budgets/types.js";
+import type { BudgetRules } from "../../accounts/budget-rules.js";
 import { callerOf, requireOrgAccess, type AuthDeps } from "../auth/authenticate.js";
 import { auditActorOf } from "../auth/caller-actor.js";
 import { budgetRulesOutSchema, budgetUseSchema } from "../budget-schemas.js";
