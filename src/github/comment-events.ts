@@ -1,7 +1,7 @@
 import type { AccountStore } from "../accounts/account-store.js";
 import { DEFAULT_SETTINGS, toAccountId, type AccountId } from "../accounts/types.js";
 import type { Ledger } from "../ledger/ledger.js";
-import type { ReplyJob } from "../queue/queues.js";
+import type { ReplyJob } from "../reviews/jobs.js";
 import { isCommandName, type CommandName } from "../commands/commands.js";
 import type { Voice } from "../voice/voice.js";
 import type { PullRequestStore } from "../reviews/types.js";

@@ -1,5 +1,5 @@
 import { toAccountId } from "../accounts/types.js";
-import type { ReplyJob } from "../queue/queues.js";
+import type { ReplyJob } from "../reviews/jobs.js";
 import { neutralizeCommands } from "../commands/neutralize-commands.js";
 import type { ReviewEngine } from "../engine/engine.js";
 import type { PullRequestHost } from "../reviews/pull-request-host.js";

@@ -1,6 +1,6 @@
 import { toAccountId } from "../accounts/types.js";
 import { PermanentError, httpStatusOf } from "../shared/errors.js";
-import type { ReviewJob } from "../queue/queues.js";
+import type { ReviewJob } from "./jobs.js";
 import { PermanentEngineError, type ReviewEngine } from "../engine/engine.js";
 import { prepareDiff } from "../engine/prepare-diff.js";
 import type { AcceptReview } from "./accept-review.js";

@@ -9,7 +9,7 @@ import type { ReviewEngine } from "../../src/engine/engine.js";
 import type { EntryType } from "../../src/ledger/types.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
-import type { ReplyJob } from "../../src/queue/queues.js";
+import type { ReplyJob } from "../../src/reviews/jobs.js";
 import { createVoice } from "../../src/voice/voice.js";
 import { createAcceptReview, type ReviewTrigger } from "../../src/reviews/accept-review.js";
 import { pullRequestChargeKey } from "../../src/reviews/charge-keys.js";
