@@ -62,6 +62,7 @@ import { createFinishRun } from "./reviews/finish-run.js";
 import { createNoticeRedrive } from "./reviews/paused-notice.js";
 import { createRefundOnRequest } from "./reviews/refund-on-request.js";
 import { createRunReview } from "./reviews/run-review.js";
+import { createTakeUp } from "./reviews/take-up.js";
 import { createSweeper } from "./reviews/sweep-runs.js";
 import { createServer } from "./server/create-server.js";
 import type { Store } from "./store/store.js";
@@ -218,11 +219,19 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     engine: a.engine,
     finishRun,
     acceptReview,
+    takeUp: createTakeUp({
+      runs: store.runs,
+      pullRequests: store.pullRequests,
+      acceptReview,
+      checkRuns,
+      enqueueReply: producer.enqueueReply,
+    }),
     host,
     checkRuns,
   });
   const postReply = createPostReply({
     pullRequests: store.pullRequests,
+    runs: store.runs,
     engine: a.engine,
     acceptReview,
     host,

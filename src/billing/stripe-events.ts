@@ -10,7 +10,11 @@
  *
  * Stripe delivers at least once, in any order, sometimes concurrently; every write here has
  * an idempotency key derived from a Stripe id, and the ledger's unique key index is what
- * makes a redelivery a no-op.
+ * makes a redelivery a no-op. A refund can arrive before the completion of the checkout it
+ * undoes, so each event settles the whole purchase from what Stripe's API says now: the paid
+ * session grants the package and takes back the payment's refunds so far; a refund of a
+ * session Jasper created that is not granted yet settles it from the session Stripe holds
+ * (docs/billing.md, "Buying credits"). Whichever event comes first, the ledger ends the same.
  */
 import type Stripe from "stripe";
 import type { LedgerStore } from "../ledger/ledger-store.js";
@@ -53,7 +57,11 @@ export type IgnoredBecause =
   | "nothing_to_take_back";
 
 export type StripeEventOutcome =
-  | { result: Exclude<StripeEventResult, "ignored"> }
+  | {
+      result: Exclude<StripeEventResult, "ignored">;
+      /** Refunds taken back (or found taken back already) while handling it, for the log. */
+      refundsTakenBack?: number;
+    }
   /** `detail` names ids and fields, never values from the payload, for the log line. */
   | { result: "ignored"; reason: IgnoredBecause; detail: string };
 
@@ -94,7 +102,12 @@ export function createStripeEvents(deps: StripeEventsDeps) {
   const { stripe, ledger, sessions } = deps;
   const packageName = (id: string) => findPackage(deps.packages, id)?.name ?? id;
 
-  async function grant(object: unknown): Promise<StripeEventOutcome> {
+  /**
+   * Grants a paid session Jasper created, then takes back what its payment's refunds undid
+   * (a refund may have reached Jasper first, and found nothing granted to take from). The
+   * session comes from a signed event or from Stripe's API; both are checked the same way.
+   */
+  async function settle(object: unknown): Promise<StripeEventOutcome> {
     const parsed = checkoutSessionSchema.safeParse(object);
     if (!parsed.success) {
       return ignored("malformed", `not a Checkout Session: ${failedFields(parsed.error)}`);
@@ -145,7 +158,14 @@ export function createStripeEvents(deps: StripeEventsDeps) {
       idempotencyKey: grantKey(session.id),
     });
     await deps.audit?.(written.entry);
-    return { result: written.status === "created" ? "granted" : "already_granted" };
+    const result = written.status === "created" ? "granted" : "already_granted";
+
+    // Asked of Stripe every time, replays included: a refund whose event came first found
+    // nothing to take from, and a crash between the grant and a take-back is repaired by
+    // the redelivery. The session's currency is the record's (checked above), and so is its
+    // refunds'.
+    const refundsTakenBack = await takeBackRefunds(record, written.entry.amount, paymentIntent);
+    return { result, refundsTakenBack };
   }
 
   async function receiptUrlOf(paymentIntentId: string): Promise<string | undefined> {
@@ -158,41 +178,23 @@ export function createStripeEvents(deps: StripeEventsDeps) {
   }
 
   /**
-   * One negative adjustment per succeeded refund of the charge, keyed by the refund id, so
+   * One negative adjustment per succeeded refund of the payment, keyed by the refund id, so
    * a second partial refund adds one entry and a redelivered event adds none. All refunds
    * are listed (not only the newest) because events can be lost or arrive out of order.
+   * Returns how many refunds were taken back, this time or before.
    *
-   * The account, the credits and the price come from the purchase the payment made, found
-   * through its payment intent: never from the charge's metadata, which anyone with access
-   * to the Stripe account can write, so that a refund of someone else's charge cannot take
-   * credits from an organization that never bought them.
+   * `credits` is what the purchase entry granted; the caller has checked that the payment
+   * was made in the recorded currency (a refund is always in its payment's currency).
    */
-  async function takeBack(charge: ChargeObject): Promise<StripeEventOutcome> {
-    const paymentIntent = idOf(charge.payment_intent);
-    const record = paymentIntent ? await sessions.findByPaymentIntent(paymentIntent) : null;
-    if (!paymentIntent || !record) {
-      return ignored(
-        labelledAsOurs(charge.metadata) ? "unrecorded" : "not_ours",
-        `charge ${charge.id} is not the payment of a Jasper checkout`,
-      );
-    }
-    const purchase = await deps.purchases.findByKey(record.accountId, grantKey(record.sessionId));
-    const ref = purchase?.reference;
-    if (
-      !purchase ||
-      purchase.type !== "purchase" ||
-      (ref?.kind === "stripe" && ref.paymentIntent && ref.paymentIntent !== paymentIntent)
-    ) {
-      return ignored("not_ours", `charge ${charge.id}: no purchase was granted for its payment`);
-    }
-    if (charge.currency !== record.currency || record.priceCents <= 0) {
-      return ignored("terms_mismatch", `charge ${charge.id} is not in the recorded currency`);
-    }
-    const credits = purchase.amount;
-
+  async function takeBackRefunds(
+    record: CheckoutRecord,
+    credits: number,
+    paymentIntent: string,
+  ): Promise<number> {
+    if (record.priceCents <= 0 || credits <= 0) return 0;
     const refunds: Stripe.Refund[] = [];
     // Auto-pagination: for-await fetches every page.
-    for await (const refund of stripe.refunds.list({ charge: charge.id, limit: 100 })) {
+    for await (const refund of stripe.refunds.list({ payment_intent: paymentIntent, limit: 100 })) {
       refunds.push(refund);
     }
     // Oldest first, so each refund's share (and the cap below) comes out the same on every
@@ -200,7 +202,7 @@ export function createStripeEvents(deps: StripeEventsDeps) {
     refunds.sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
     let assigned = 0;
-    let touched = false;
+    let touched = 0;
     for (const refund of refunds) {
       if (refund.status !== "succeeded" || refund.amount <= 0) continue;
       // Proportional to the money returned, at least one credit per refund, and never more
@@ -209,22 +211,87 @@ export function createStripeEvents(deps: StripeEventsDeps) {
       const take = Math.min(share, credits - assigned);
       if (take <= 0) continue;
       assigned += take;
+      const charge = idOf(refund.charge);
       // The ledger takes only what the purchased bucket still holds and records the rest
       // as `uncollected`: credits already spent on reviews are not clawed back below zero.
       const takenBack = await ledger.adjust(record.accountId, {
         amount: -take,
         bucket: "purchased",
         description: `Stripe refund ${refund.id} (${packageName(record.packageId)} package): ${take} credits taken back`,
-        reference: { kind: "stripe", charge: charge.id, paymentIntent },
+        reference: { kind: "stripe", ...(charge && { charge }), paymentIntent },
         idempotencyKey: `stripe-refund:${refund.id}`,
       });
       await deps.audit?.(takenBack.entry);
-      touched = true;
+      touched += 1;
     }
-    return touched
-      ? { result: "taken_back" }
+    return touched;
+  }
+
+  /**
+   * A refund of the charge: taken back from the purchase its payment made. The account, the
+   * credits and the price come from that purchase, found through the payment intent: never
+   * from the charge's metadata, which anyone with access to the Stripe account can write, so
+   * that a refund of someone else's charge cannot take credits from an organization that
+   * never bought them.
+   */
+  async function takeBack(charge: ChargeObject): Promise<StripeEventOutcome> {
+    const paymentIntent = idOf(charge.payment_intent);
+    if (!paymentIntent) return notAPurchase(charge);
+    const record = await sessions.findByPaymentIntent(paymentIntent);
+    const purchase = record
+      ? await deps.purchases.findByKey(record.accountId, grantKey(record.sessionId))
+      : null;
+    // Not granted (yet): the completion may still be on its way, or the payment is not
+    // Jasper's at all. Stripe knows which checkout the payment belongs to.
+    if (!record || !purchase) return settleFirst(charge, paymentIntent);
+
+    const ref = purchase.reference;
+    if (
+      purchase.type !== "purchase" ||
+      (ref?.kind === "stripe" && ref.paymentIntent && ref.paymentIntent !== paymentIntent)
+    ) {
+      return ignored("not_ours", `charge ${charge.id}: no purchase was granted for its payment`);
+    }
+    if (charge.currency !== record.currency || record.priceCents <= 0) {
+      return ignored("terms_mismatch", `charge ${charge.id} is not in the recorded currency`);
+    }
+    const refundsTakenBack = await takeBackRefunds(record, purchase.amount, paymentIntent);
+    return refundsTakenBack > 0
+      ? { result: "taken_back", refundsTakenBack }
       : ignored("nothing_to_take_back", `charge ${charge.id} has no succeeded refund to take`);
   }
+
+  /**
+   * A refund whose purchase is not granted: if Stripe says the payment is a Checkout Session
+   * Jasper created, that session is settled now (granted, and the refunds taken back), as its
+   * completion will find it. Otherwise the payment is someone else's and nothing changes.
+   */
+  async function settleFirst(
+    charge: ChargeObject,
+    paymentIntent: string,
+  ): Promise<StripeEventOutcome> {
+    const found = await stripe.checkout.sessions.list({
+      payment_intent: paymentIntent,
+      limit: 1,
+    });
+    const session = found.data[0];
+    if (!session) return notAPurchase(charge);
+    if (idOf(session.payment_intent) !== paymentIntent) {
+      return ignored(
+        "malformed",
+        `Checkout Session ${session.id} from Stripe is not the payment of charge ${charge.id}`,
+      );
+    }
+    const settled = await settle(session);
+    if (settled.result === "ignored" || !settled.refundsTakenBack) return settled;
+    return { result: "taken_back", refundsTakenBack: settled.refundsTakenBack };
+  }
+
+  const notAPurchase = (charge: ChargeObject) =>
+    ignored(
+      labelledAsOurs(charge.metadata) ? "unrecorded" : "not_ours",
+      `charge ${charge.id} is not the payment of a Jasper checkout`,
+    );
 
   async function chargeRefunded(object: unknown): Promise<StripeEventOutcome> {
     const parsed = chargeSchema.safeParse(object);
@@ -263,8 +330,8 @@ export function createStripeEvents(deps: StripeEventsDeps) {
       case "checkout.session.completed":
       case "checkout.session.async_payment_succeeded":
         // Card payments are paid on completion; "no_payment_required" cannot happen with
-        // our prices (no free packages), and grant() refuses anything but "paid".
-        return grant(object);
+        // our prices (no free packages), and settle() refuses anything but "paid".
+        return settle(object);
       case "checkout.session.async_payment_failed":
         // Nothing was granted for the unpaid session, so there is nothing to undo.
         return ignored("not_paid", "the asynchronous payment failed");

@@ -3,7 +3,8 @@ import type { ReplyJob } from "../reviews/jobs.js";
 import { neutralizeCommands } from "../commands/neutralize-commands.js";
 import type { ReviewEngine } from "../engine/engine.js";
 import type { PullRequestHost } from "../reviews/pull-request-host.js";
-import type { PullRequestStore } from "../reviews/types.js";
+import type { PullRequestStore, ReviewRun, ReviewRunStore } from "../reviews/types.js";
+import { TAKEN_UP } from "../reviews/pause-reasons.js";
 import type { CheckRuns } from "../reviews/check-runs.js";
 import { prepareDiff } from "../engine/prepare-diff.js";
 import { addedLines } from "../engine/parse-patch.js";
@@ -19,6 +20,8 @@ import type { AuditLog } from "../audit/audit-log.js";
 
 export interface PostReplyDeps {
   pullRequests: Pick<PullRequestStore, "setPausedNoticeComment">;
+  /** A stop notice is posted only while it is true (see `liftedBy`). */
+  runs: Pick<ReviewRunStore, "latestForPullRequest">;
   engine: ReviewEngine;
   acceptReview: Pick<AcceptReview, "accept">;
   /** A review asked for by command shows on the commit like an automatic one. */
@@ -43,6 +46,7 @@ export interface PostReplyDeps {
     | "chatAnswer"
     | "pausedNotice"
     | "budgetNotice"
+    | "stopLifted"
     | "walkthrough"
     | "effectiveConfig"
   >;
@@ -66,8 +70,66 @@ function declaredNames(patch: string): string[] {
 /** The replies worker: posts what the webhook side decided to say. */
 export type PostReply = ReturnType<typeof createPostReply>;
 
+type NoticeJob = Extract<ReplyJob, { kind: "paused_notice" | "budget_notice" | "stop_lifted" }>;
+
 export function createPostReply(deps: PostReplyDeps) {
   const { host, voice } = deps;
+
+  /**
+   * The pull request's newest run when its review goes ahead (queued or posted): then no stop
+   * notice holds any more, whatever stopped an earlier run. Null while the newest is stopped.
+   */
+  async function liftedBy(job: NoticeJob): Promise<ReviewRun | null> {
+    const latest = await deps.runs.latestForPullRequest(
+      toAccountId(job.accountId),
+      job.repositoryId,
+      job.number,
+    );
+    return latest && (latest.status === "queued" || latest.status === "posted") ? latest : null;
+  }
+
+  /** Edits the notice with `marker` to say its stop is over, if it exists; its id, or null. */
+  async function lift(
+    target: { installationId: number; repository: string; number: number },
+    marker: string,
+    lifted: ReviewRun,
+  ): Promise<number | null> {
+    const existing = await host.findCommentWithMarker(target, marker);
+    if (existing === null) return null;
+    const takenUp = lifted.reason === TAKEN_UP;
+    const body = voice.stopLifted({ headSha: lifted.headSha, takenUp, marker });
+    await host.updateComment(target, existing, body);
+    return existing;
+  }
+
+  /**
+   * Posts (or edits) a stop notice unless the stop is already over, and looks again after
+   * writing: a review that went ahead meanwhile found no notice to correct, so this one
+   * corrects itself. Returns the comment's id, or null when nothing was posted.
+   */
+  async function postStopNotice(
+    job: NoticeJob,
+    target: { installationId: number; repository: string; number: number },
+    marker: string,
+    body: string,
+  ): Promise<number | null> {
+    if (await liftedBy(job)) return null;
+    const existing = await host.findCommentWithMarker(target, marker);
+    const id =
+      existing === null
+        ? await host.postComment(target, body)
+        : await host.updateComment(target, existing, body);
+    const lifted = await liftedBy(job);
+    if (lifted) {
+      await host.updateComment(
+        target,
+        id,
+        voice.stopLifted({ headSha: lifted.headSha, takenUp: lifted.reason === TAKEN_UP, marker }),
+      );
+    }
+    return id;
+  }
+
   return async function postReply(job: ReplyJob): Promise<void> {
     const target = {
       installationId: job.installationId,
@@ -207,25 +269,30 @@ export function createPostReply(deps: PostReplyDeps) {
           author: job.author,
           resetsOn: new Date(job.resetsOn),
         });
-        const existing = await host.findCommentWithMarker(target, BUDGET_NOTICE_MARKER);
-        if (existing === null) await host.postComment(target, body);
-        else await host.updateComment(target, existing, body);
+        await postStopNotice(job, target, BUDGET_NOTICE_MARKER, body);
         return;
       }
       case "paused_notice": {
         // Claimed once in the database; the marker catches a retry after a post whose id we
-        // never stored, so the notice is edited rather than posted twice.
-        const body = voice.pausedNotice();
-        const existing = await host.findCommentWithMarker(target, PAUSED_NOTICE_MARKER);
-        const id =
-          existing === null
-            ? await host.postComment(target, body)
-            : await host.updateComment(target, existing, body);
+        // never stored, so the notice is edited rather than posted twice. Not posted at all
+        // when the review went ahead first: the claim stays unrecorded, and the redrive's
+        // add of this job id is a no-op while the completed job is kept.
+        const id = await postStopNotice(job, target, PAUSED_NOTICE_MARKER, voice.pausedNotice());
+        if (id === null) return;
         await deps.pullRequests.setPausedNoticeComment(
           toAccountId(job.accountId),
           { repositoryId: job.repositoryId, repository: job.repository, number: job.number },
           id,
         );
+        return;
+      }
+      case "stop_lifted": {
+        // A newer stop since (the newest run is parked again) keeps its notice as it is.
+        const lifted = await liftedBy(job);
+        if (!lifted) return;
+        for (const marker of [PAUSED_NOTICE_MARKER, BUDGET_NOTICE_MARKER]) {
+          await lift(target, marker, lifted);
+        }
         return;
       }
     }

@@ -48,6 +48,15 @@ export const replyJobSchema = z.discriminatedUnion("kind", [
     /** When the budgets start again (the 1st of next month, UTC), ISO 8601. */
     resetsOn: z.iso.datetime(),
   }),
+  /**
+   * A run parked by a stop (the balance, a budget) was taken up again and posted: the pull
+   * request's stop notices, where they exist, are edited to say so. Never posts a comment.
+   */
+  z.object({
+    kind: z.literal("stop_lifted"),
+    ...prTarget,
+    repositoryId: z.number().int().positive(),
+  }),
   /** `/jasper review`: the worker looks up the head and accepts it like an automatic review. */
   z.object({
     kind: z.literal("review_request"),

@@ -25,3 +25,10 @@ export function pauseCauseOf(reason: string | null): PauseCause {
   const kind = reason.slice(OVER_BUDGET.length);
   return BUDGET_KINDS.find((k) => k === kind) ?? "balance";
 }
+
+/**
+ * Not a pause: the `reason` of a paused run taken up again (take-up.ts) once the refund of a
+ * superseded run made room for it. It stays on the run through `queued` and `posted`, so the
+ * pull request's stop notice is corrected once the review is out.
+ */
+export const TAKEN_UP = "taken_up";

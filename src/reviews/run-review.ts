@@ -13,8 +13,9 @@ import {
   instructionsFor,
   resolveRepositoryConfig,
 } from "../repository-config/repository-config.js";
+import type { TakeUp } from "./take-up.js";
 import { bodyWithComments, coverageLine, reviewBody, runMarker } from "./review-body.js";
-import type { ReviewRun, ReviewRunStore } from "./types.js";
+import { isNewer, type ReviewRun, type ReviewRunStore } from "./types.js";
 
 export interface RunReviewDeps {
   runs: ReviewRunStore;
@@ -31,6 +32,8 @@ export interface RunReviewDeps {
     | "listOwnInlineComments"
     | "changedSince"
   >;
+  /** A parked run of GitHub's head, taken up again when a superseded run makes room. */
+  takeUp: Pick<TakeUp, "reopen" | "pay" | "noticeLifted">;
   /** The commit's `Jasper` check run: in progress while reviewing, then the outcome. */
   checkRuns: Pick<CheckRuns, "inProgress" | "posted" | "postedBefore" | "paused" | "overBudget">;
 }
@@ -117,9 +120,13 @@ export function createRunReview(deps: RunReviewDeps) {
       return "skipped";
     }
     // GitHub's head moved on before Jasper heard of it: a run that paid for itself must not
-    // review (and bill for) a head another run will be charged for.
+    // review (and bill for) a head another run will be charged for. The head's run may have
+    // been parked by this very charge (a burst of pushes): its refund makes room, and the
+    // head is taken up again (take-up.ts: reopened first, so no crash can lose it).
     if (ownCharge(run) && pull.headSha !== run.headSha) {
+      const reopened = await deps.takeUp.reopen(run, pull.headSha);
       await deps.finishRun(run, "superseded", "a newer commit will be reviewed");
+      if (reopened) await deps.takeUp.pay(reopened);
       return "superseded";
     }
     const at = { headSha: run.headSha, externalId: run.runKey };
@@ -195,6 +202,7 @@ export function createRunReview(deps: RunReviewDeps) {
         fallbackBody: bodyWithComments(body, comments),
       });
       await deps.runs.transition(run.accountId, run.runKey, ["queued"], "posted");
+      await deps.takeUp.noticeLifted(run);
       await deps.checkRuns.posted(pr, at, {
         comments: comments.length,
         coverage,
@@ -205,15 +213,12 @@ export function createRunReview(deps: RunReviewDeps) {
       return "posted";
     }
     await deps.runs.transition(run.accountId, run.runKey, ["queued"], "posted");
+    await deps.takeUp.noticeLifted(run);
     await deps.checkRuns.postedBefore(pr, at);
     return "posted";
   }
 }
 export type RunReview = ReturnType<typeof createRunReview>;
-
-/** Newer by the per-PR sequence; by creation for runs stored before it (both 0). */
-const isNewer = (a: ReviewRun, b: ReviewRun): boolean =>
-  a.sequence !== b.sequence ? a.sequence > b.sequence : a.createdAt > b.createdAt;
 
 /** Paid by its own charge (per-run charging), not the pull request's shared one. */
 const ownCharge = (run: ReviewRun): boolean =>

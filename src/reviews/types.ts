@@ -64,6 +64,10 @@ export interface ReviewRun {
   updatedAt: Date;
 }
 
+/** Newer by the per-PR sequence; by creation for runs stored before it (both 0). */
+export const isNewer = (a: ReviewRun, b: ReviewRun): boolean =>
+  a.sequence !== b.sequence ? a.sequence > b.sequence : a.createdAt > b.createdAt;
+
 export type NewRun = Omit<
   ReviewRun,
   "createdAt" | "updatedAt" | "refundDue" | "author" | "overBudget"

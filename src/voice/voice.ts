@@ -315,6 +315,18 @@ export function createVoice({ botName, publicUrl }: VoiceOptions) {
         PAUSED_NOTICE_MARKER,
       ].join("\n"),
 
+    /**
+     * A stop notice (the one with `marker`) edited once the stop no longer holds: the newest
+     * head's review went ahead. `takenUp`: a parked run taken up when older pushes' runs were
+     * superseded and refunded.
+     */
+    stopLifted: (l: { headSha: string; takenUp: boolean; marker: string }): string =>
+      [
+        `**Update: Jasper's review of \`${l.headSha.slice(0, 7)}\` went ahead.** The stop this comment reported no longer applies${l.takenUp ? ": the reviews of older commits were cancelled and refunded, which made room for it" : ""}.`,
+        "",
+        l.marker,
+      ].join("\n"),
+
     /** The pull request's one comment when a budget stops its review (updated in place). */
     budgetNotice: (stop: BudgetStopReport): string =>
       [

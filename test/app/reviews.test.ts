@@ -4,7 +4,10 @@ import { toAccountId } from "../../src/accounts/types.js";
 import { createOpenAiEngine } from "../../src/engine/openai-engine.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import { fixture, pullRequestEvent } from "../support/github.js";
+import { NO_BUDGETS } from "../../src/accounts/budget-rules.js";
 import {
+  API,
+  fakeGitHub,
   mockComments,
   useGitHubApi,
   mockReviewCalls,
@@ -27,6 +30,38 @@ const pushEvent = (sha: string) => {
   };
 };
 
+/**
+ * Pull request 12's conversation as GitHub keeps it, for tests where whether and when the bot
+ * comments depends on the order the workers run in: comments listed, posted and edited in
+ * place, answered whenever asked. `bodies()`: what the conversation shows at the end.
+ */
+function fakeConversation() {
+  const comments = new Map<number, string>();
+  const scope = nock(API).persist();
+  scope
+    .get(/^\/repos\/Acme-Corp\/widgets\/issues\/12\/comments(\?.*)?$/)
+    .optionally()
+    .reply(200, () => [...comments].map(([id, body]) => ({ id, body })));
+  scope
+    .post("/repos/Acme-Corp/widgets/issues/12/comments")
+    .optionally()
+    .reply(201, (_uri, body) => {
+      const id = 900 + comments.size + 1;
+      comments.set(id, (body as { body: string }).body);
+      return { id };
+    });
+  scope
+    .patch(/^\/repos\/Acme-Corp\/widgets\/issues\/comments\/\d+$/)
+    .optionally()
+    .reply((uri, body) => {
+      const id = Number(/(\d+)$/.exec(uri)![1]);
+      if (!comments.has(id)) return [404, { message: "Not Found" }];
+      comments.set(id, (body as { body: string }).body);
+      return [200, { id }];
+    });
+  return { bodies: () => [...comments.values()] };
+}
+
 describe("automatic reviews", () => {
   let h: Harness;
   useGitHubApi(async () => h?.close());
@@ -34,6 +69,13 @@ describe("automatic reviews", () => {
   const usage = () => h.store.ledger.list(acme, { types: ["usage"], limit: 1000 });
   const refunds = () => h.store.ledger.list(acme, { types: ["refund"], limit: 1000 });
   const runs = (n = 12) => h.store.runs.listForPullRequest(acme, 501, n, 100);
+  /** Posts the replies queued so far, before any worker runs, and takes them off the queue. */
+  const sendQueuedReplies = async () => {
+    for (const job of await h.repliesQueue.getJobs(["waiting", "prioritized", "delayed"])) {
+      await h.jasper.postReply(job.data);
+      await job.remove();
+    }
+  };
 
   it("charges once, queues once and posts one review, however often the delivery is replayed", async () => {
     h = await createHarness();
@@ -241,7 +283,7 @@ describe("automatic reviews", () => {
     expect(await refunds()).toHaveLength(0);
   });
 
-  it("per-run charging, 2 credits, three pushes: the third pauses, no older head is reviewed, both older runs are refunded", async () => {
+  it("per-run charging, 2 credits, three pushes in a burst: the older runs are refunded and the newest head is reviewed once; nothing still says paused", async () => {
     h = await createHarness({ env: { FREE_REVIEWS_PER_MONTH: "0" } });
     await h.store.accounts.upsert({ id: acme, login: "Acme-Corp", type: "Organization" });
     await h.store.accounts.updateSettings(acme, { reviewCharging: "review_run" });
@@ -254,9 +296,8 @@ describe("automatic reviews", () => {
     const [headB, headC] = ["2".repeat(40), "3".repeat(40)];
     // GitHub's answer if asked: the pull request is at C by the time the workers run.
     const posted: PostedReview[] = [];
-    mockReviewCalls(posted, { number: 12, headSha: headC, times: 2, optional: true });
-    const comments: PostedComment[] = [];
-    mockComments(comments, 1, { listFirst: true });
+    mockReviewCalls(posted, { number: 12, headSha: headC, times: 3, optional: true });
+    const conversation = fakeConversation();
 
     await h.deliver("pull_request", prEvent("opened"));
     await h.deliver("pull_request", pushEvent(headB));
@@ -267,31 +308,95 @@ describe("automatic reviews", () => {
       ["1", "queued"],
     ]);
     expect((await h.jasper.ledger.summary(acme)).balance).toBe(0);
+    // The worst order for the notice: it is posted before any review job runs.
+    await sendQueuedReplies();
+    expect(conversation.bodies()).toEqual([expect.stringContaining("balance is 0")]);
 
     h.startWorkers();
     await eventually(
       async () =>
-        (await runs()).every((r) => r.status !== "queued") &&
-        comments.length === 1 &&
+        posted.length === 1 &&
+        (await runs()).every((r) => !["pending", "queued"].includes(r.status)) &&
         (await h.pendingJobs()) === 0,
     );
 
-    expect(posted).toEqual([]);
+    expect(posted[0]!.body.commit_id).toBe(headC);
     expect((await runs()).map((r) => [r.headSha[0], r.status, r.refundDue])).toEqual([
-      ["3", "paused", false],
+      ["3", "posted", false],
       ["2", "superseded", false],
       ["1", "superseded", false],
     ]);
     const charges = await usage();
-    expect(charges).toHaveLength(2);
+    const headOf = (e: (typeof charges)[number]) =>
+      e.reference?.kind === "pull_request" ? e.reference.headSha : undefined;
+    expect(charges.map((e) => headOf(e)?.[0]).sort()).toEqual(["1", "2", "3"]);
     expect((await refunds()).map((e) => e.refundOf).sort()).toEqual(
-      charges.map((e) => e.id).sort(),
+      charges
+        .filter((e) => headOf(e) !== headC)
+        .map((e) => e.id)
+        .sort(),
     );
-    expect((await h.jasper.ledger.summary(acme)).balance).toBe(2);
-    expect(comments[0]!.body).toContain("reviews are paused");
+    expect((await h.jasper.ledger.summary(acme)).balance).toBe(1);
+    // The newest commit's check run and the conversation tell the latest truth.
+    expect(fakeGitHub.checkRunOn(headC)!.output.title).toMatch(/^reviewed/);
+    expect(conversation.bodies()).toEqual([expect.stringContaining("`3333333` went ahead")]);
     const report = await verifyLedger(h.store.ledger);
     expect(report.entries).toBeGreaterThan(0);
     expect(report.problems).toEqual([]);
+  });
+
+  it("per-run charging, a cap of 2 runs per pull request, 20 pushes in a burst: the newest head is reviewed within the cap; no check run or comment still says the cap is used", async () => {
+    h = await createHarness();
+    await h.store.accounts.upsert({ id: acme, login: "Acme-Corp", type: "Organization" });
+    await h.store.accounts.updateSettings(acme, { reviewCharging: "review_run" });
+    await h.store.accounts.setBudgets(acme, { ...NO_BUDGETS, pullRequestRuns: 2 });
+    await h.ledger.grant(acme, {
+      type: "purchase",
+      amount: 50,
+      description: "credits",
+      idempotencyKey: "buy-50",
+    });
+    const heads = Array.from({ length: 20 }, (_, i) =>
+      (i + 1).toString(16).padStart(2, "0").repeat(20),
+    );
+    const newest = heads.at(-1)!;
+    const posted: PostedReview[] = [];
+    mockReviewCalls(posted, { number: 12, headSha: newest, times: 3, optional: true });
+    const conversation = fakeConversation();
+
+    for (const head of heads) expect(await h.deliver("pull_request", pushEvent(head))).toBe(200);
+    expect((await runs()).filter((r) => r.status === "queued")).toHaveLength(2);
+    expect((await runs()).filter((r) => r.status === "paused")).toHaveLength(18);
+    await sendQueuedReplies();
+    expect(conversation.bodies()).toEqual([expect.stringContaining("is used (2/2)")]);
+
+    h.startWorkers();
+    await eventually(
+      async () =>
+        posted.length === 1 &&
+        (await runs()).every((r) => !["pending", "queued"].includes(r.status)) &&
+        (await h.pendingJobs()) === 0,
+    );
+
+    expect(posted[0]!.body.commit_id).toBe(newest);
+    const all = await runs();
+    expect(all.filter((r) => r.status === "posted").map((r) => r.headSha)).toEqual([newest]);
+    expect(all.filter((r) => r.status !== "posted").every((r) => r.status === "superseded")).toBe(
+      true,
+    );
+    expect(all.every((r) => !r.refundDue)).toBe(true);
+    expect(await usage()).toHaveLength(3);
+    expect(await refunds()).toHaveLength(2);
+    // 1 of the 2 runs used: the refunded ones gave theirs back.
+    expect((await h.ledger.pullRequestRuns(acme)).map((c) => c.runs)).toEqual([1]);
+    expect(fakeGitHub.checkRunOn(newest)!.output.title).toMatch(/^reviewed/);
+    for (const head of heads.slice(0, -1)) {
+      expect(fakeGitHub.checkRunOn(head)?.output.title ?? "").not.toMatch(/paused/);
+    }
+    expect(conversation.bodies()).toEqual([
+      expect.stringContaining(`\`${newest.slice(0, 7)}\` went ahead`),
+    ]);
+    expect((await verifyLedger(h.store.ledger)).problems).toEqual([]);
   });
 
   it("per-run charging: a run whose head GitHub has moved past is refunded, not reviewed; the new head is reviewed and charged once", async () => {

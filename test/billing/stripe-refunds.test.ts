@@ -3,7 +3,9 @@ import nock from "nock";
 import { toAccountId } from "../../src/accounts/types.js";
 import {
   billingHarness,
+  mockPaymentIntent,
   mockRefundList,
+  mockSessionOfPayment,
   recordCheckout,
   signedStripeDelivery,
   STRIPE_API,
@@ -15,6 +17,7 @@ import {
 const account = toAccountId(9002);
 const CHARGE = "ch_3Jasper0Starter9002";
 const PI = "pi_3Jasper0Starter9002";
+const PAYMENT = { paymentIntent: PI, charge: CHARGE };
 const T0 = 1794916800;
 
 const refunded = (amountRefunded: number, object: Record<string, unknown> = {}) =>
@@ -61,8 +64,8 @@ describe("Stripe webhook: refunds take credits back", () => {
 
     // $9.00 of $30.00 refunded: 30 credits. Delivered twice.
     const first = [{ id: "re_1Jasper0A", amount: 900, status: "succeeded", created: T0 }];
-    mockRefundList(CHARGE, first);
-    mockRefundList(CHARGE, first);
+    mockRefundList(PAYMENT, first);
+    mockRefundList(PAYMENT, first);
     for (let i = 0; i < 2; i++) {
       const res = await h.server.inject(signedStripeDelivery(refunded(900)));
       expect(res.json()).toStrictEqual({ received: true, result: "taken_back" });
@@ -75,8 +78,8 @@ describe("Stripe webhook: refunds take credits back", () => {
       ...first,
       { id: "re_1Jasper0B", amount: 600, status: "succeeded", created: T0 + 60 },
     ];
-    mockRefundList(CHARGE, both);
-    mockRefundList(CHARGE, both);
+    mockRefundList(PAYMENT, both);
+    mockRefundList(PAYMENT, both);
     for (let i = 0; i < 2; i++) {
       await h.server.inject(signedStripeDelivery(refunded(1500)));
     }
@@ -107,7 +110,7 @@ describe("Stripe webhook: refunds take credits back", () => {
     }
     expect(await purchased()).toBe(5);
 
-    mockRefundList(CHARGE, [
+    mockRefundList(PAYMENT, [
       { id: "re_1Jasper0Full", amount: 3000, status: "succeeded", created: T0 },
     ]);
     const res = await h.server.inject(signedStripeDelivery(refunded(3000, { refunded: true })));
@@ -124,7 +127,7 @@ describe("Stripe webhook: refunds take credits back", () => {
     h = await billingHarness();
     await buyStarter();
     // Three refunds of $10.00, listed out of order: 33 credits each, oldest first.
-    mockRefundList(CHARGE, [
+    mockRefundList(PAYMENT, [
       { id: "re_1Jasper0R3", amount: 1000, status: "succeeded", created: T0 + 2 },
       { id: "re_1Jasper0R1", amount: 1000, status: "succeeded", created: T0 },
       { id: "re_1Jasper0R2", amount: 1000, status: "succeeded", created: T0 + 1 },
@@ -140,7 +143,7 @@ describe("Stripe webhook: refunds take credits back", () => {
 
     // A one-cent refund still takes a credit, but a second one finds nothing left to take:
     // the refunds together never take back more than the 100 credits bought.
-    mockRefundList(CHARGE, [
+    mockRefundList(PAYMENT, [
       { id: "re_1Jasper0R1", amount: 1000, status: "succeeded", created: T0 },
       { id: "re_1Jasper0R2", amount: 1000, status: "succeeded", created: T0 + 1 },
       { id: "re_1Jasper0R3", amount: 1000, status: "succeeded", created: T0 + 2 },
@@ -166,7 +169,7 @@ describe("Stripe webhook: refunds take credits back", () => {
     });
     nock(STRIPE_API)
       .get("/v1/refunds")
-      .query({ charge: CHARGE, limit: "100" })
+      .query({ payment_intent: PI, limit: "100" })
       .reply(200, {
         object: "list",
         url: "/v1/refunds",
@@ -174,7 +177,7 @@ describe("Stripe webhook: refunds take credits back", () => {
         data: [refund("re_1Jasper0P2", 600, T0 + 1)],
       })
       .get("/v1/refunds")
-      .query({ charge: CHARGE, limit: "100", starting_after: "re_1Jasper0P2" })
+      .query({ payment_intent: PI, limit: "100", starting_after: "re_1Jasper0P2" })
       .reply(200, {
         object: "list",
         url: "/v1/refunds",
@@ -192,7 +195,7 @@ describe("Stripe webhook: refunds take credits back", () => {
     h = await billingHarness();
     await buyStarter();
     const pending = { id: "re_1Jasper0Slow", amount: 1500, status: "pending", created: T0 };
-    mockRefundList(CHARGE, [pending]);
+    mockRefundList(PAYMENT, [pending]);
     const first = await h.server.inject(signedStripeDelivery(refunded(1500)));
     expect(first.json()).toStrictEqual({ received: true, result: "ignored" });
     expect(await adjustments()).toHaveLength(0);
@@ -201,7 +204,7 @@ describe("Stripe webhook: refunds take credits back", () => {
     nock(STRIPE_API)
       .get(`/v1/charges/${CHARGE}`)
       .reply(200, { ...charge, amount_refunded: 1500 });
-    mockRefundList(CHARGE, [{ ...pending, status: "succeeded" }]);
+    mockRefundList(PAYMENT, [{ ...pending, status: "succeeded" }]);
     const updated = await h.server.inject(
       signedStripeDelivery({
         id: "evt_1Jasper0RefundUpdated",
@@ -230,12 +233,14 @@ describe("Stripe webhook: refunds take credits back", () => {
   it("finds the purchase by payment intent whatever the charge's metadata; ignores others' charges", async () => {
     h = await billingHarness();
     await buyStarter();
-    mockRefundList(CHARGE, [
+    mockRefundList(PAYMENT, [
       { id: "re_1Jasper0Meta", amount: 900, status: "succeeded", created: T0 },
     ]);
     const res = await h.server.inject(signedStripeDelivery(refunded(900, { metadata: {} })));
     expect(res.json().result).toBe("taken_back");
 
+    // Stripe has no Checkout Session for that payment: not a purchase at all.
+    mockSessionOfPayment("pi_someone_else", null);
     const foreign = await h.server.inject(
       signedStripeDelivery(
         refunded(900, { id: "ch_someone_else", metadata: {}, payment_intent: "pi_someone_else" }),
@@ -282,6 +287,7 @@ describe("Stripe webhook: refunds take back only what the payment bought", () =>
     await recordStarter("cs_test_starter9002");
     await grantTo(account, "cs_test_starter9002");
     // A charge made on the Stripe account directly, labelled as account 9002's Starter.
+    mockSessionOfPayment("pi_3Forged", null);
     const forged = refunded(3000, {
       id: "ch_3Forged",
       payment_intent: "pi_3Forged",
@@ -297,7 +303,7 @@ describe("Stripe webhook: refunds take back only what the payment bought", () =>
     await recordStarter("cs_test_starter9002");
     await grantTo(account, "cs_test_starter9002");
     await grantTo(victim, "cs_test_victim9001");
-    mockRefundList(CHARGE, [
+    mockRefundList(PAYMENT, [
       { id: "re_1Jasper0Own", amount: 900, status: "succeeded", created: T0 },
     ]);
     const relabelled = refunded(900, {
@@ -309,17 +315,41 @@ describe("Stripe webhook: refunds take back only what the payment bought", () =>
     expect(await purchased(victim)).toBe(100);
   });
 
-  it("takes nothing back for a payment whose purchase was never granted", async () => {
+  it("settles a purchase not granted yet before taking back, and takes nothing else", async () => {
     h = await billingHarness();
-    // Recorded and linked, but the grant never happened; the account has other credits.
+    // Recorded and linked, but the grant never happened (its completion is still on the
+    // way); the account has other credits, which the refund must leave alone.
     await recordStarter("cs_test_starter9002");
     await grantTo(account, "cs_test_other9002", 100);
-    const res = await h.server.inject(signedStripeDelivery(refunded(3000, { refunded: true })));
-    expect(res.json()).toStrictEqual({ received: true, result: "ignored" });
-    expect(await purchased()).toBe(100);
-    expect(await h.store.ledger.list(account, { types: ["adjustment"], limit: 10 })).toHaveLength(
-      0,
+    mockSessionOfPayment(
+      PI,
+      stripeEvent("checkout.session.completed", {
+        object: {
+          id: "cs_test_starter9002",
+          amount_total: 3000,
+          amount_subtotal: 3000,
+          client_reference_id: "9002",
+          metadata: { accountId: "9002", packageId: "starter", credits: "100" },
+          payment_intent: PI,
+        },
+      }).data.object,
     );
+    mockPaymentIntent(PI, null, 1, [
+      { id: "re_1Jasper0Early", amount: 3000, status: "succeeded", created: T0 },
+    ]);
+    const res = await h.server.inject(signedStripeDelivery(refunded(3000, { refunded: true })));
+    expect(res.json()).toStrictEqual({ received: true, result: "taken_back" });
+
+    const entries = await h.store.ledger.list(account, {
+      types: ["purchase", "adjustment"],
+      limit: 10,
+    });
+    expect(entries.reverse().map((e) => [e.idempotencyKey, e.amount])).toStrictEqual([
+      ["stripe-checkout:cs_test_other9002", 100],
+      ["stripe-checkout:cs_test_starter9002", 100],
+      ["stripe-refund:re_1Jasper0Early", -100],
+    ]);
+    expect(await purchased()).toBe(100);
   });
 
   it("takes each refund back once when its deliveries arrive at the same time", async () => {
@@ -327,7 +357,7 @@ describe("Stripe webhook: refunds take back only what the payment bought", () =>
     await recordStarter("cs_test_starter9002");
     await grantTo(account, "cs_test_starter9002");
     const refunds = [{ id: "re_1Jasper0Same", amount: 900, status: "succeeded", created: T0 }];
-    for (let i = 0; i < 4; i++) mockRefundList(CHARGE, refunds);
+    for (let i = 0; i < 4; i++) mockRefundList(PAYMENT, refunds);
     const results = await Promise.all(
       Array.from({ length: 4 }, () => h.server.inject(signedStripeDelivery(refunded(900)))),
     );

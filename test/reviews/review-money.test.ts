@@ -12,10 +12,11 @@ import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import type { ReplyJob } from "../../src/reviews/jobs.js";
 import { createVoice } from "../../src/voice/voice.js";
 import { createAcceptReview, type ReviewTrigger } from "../../src/reviews/accept-review.js";
-import { pullRequestChargeKey } from "../../src/reviews/charge-keys.js";
+import { pullRequestChargeKey, runChargeKey } from "../../src/reviews/charge-keys.js";
 import { createFinishRun } from "../../src/reviews/finish-run.js";
 import type { NewReview, PullRequestHost } from "../../src/reviews/pull-request-host.js";
 import { createRunReview } from "../../src/reviews/run-review.js";
+import { createTakeUp, NEWER_COMMIT_REVIEWED } from "../../src/reviews/take-up.js";
 import { createSweeper, type SweepDeps, type SweepOptions } from "../../src/reviews/sweep-runs.js";
 import type { NewRun, PullRequestRef, ReviewRun } from "../../src/reviews/types.js";
 import { claimPendingRun } from "../support/runs.js";
@@ -64,6 +65,25 @@ function world({
     enqueueReply,
     voice: createVoice({ botName: "jasper", publicUrl: "https://jasper.example" }),
   });
+  // What the commits' check runs were last told, by head.
+  const checks = new Map<string, string>();
+  const shown =
+    (state: string) =>
+    async (_pr: unknown, at: { headSha: string }): Promise<void> => {
+      checks.set(at.headSha, state);
+    };
+  const takeUp = createTakeUp({
+    runs: store.runs,
+    pullRequests: store.pullRequests,
+    acceptReview,
+    checkRuns: {
+      queued: shown("queued"),
+      paused: shown("paused"),
+      overBudget: shown("over_budget"),
+      skipped: shown("skipped"),
+    },
+    enqueueReply,
+  });
   const entries = (accountId: AccountId, type: EntryType) =>
     store.ledger.list(accountId, { types: [type], limit: 100 });
 
@@ -74,6 +94,8 @@ function world({
     finishRun,
     reviewJobs,
     replies,
+    checks,
+    takeUp,
     usage: (accountId = acme) => entries(accountId, "usage"),
     refunds: (accountId = acme) => entries(accountId, "refund"),
     stored: async (run: ReviewRun) => (await store.runs.get(run.accountId, run.runKey))!,
@@ -105,13 +127,14 @@ function world({
         engine: fakeEngine,
         finishRun,
         acceptReview,
+        takeUp,
         host,
         checkRuns: {
-          inProgress: async () => {},
-          posted: async () => {},
-          postedBefore: async () => {},
-          paused: async () => {},
-          overBudget: async () => {},
+          inProgress: shown("in_progress"),
+          posted: shown("posted"),
+          postedBefore: shown("posted"),
+          paused: shown("paused"),
+          overBudget: shown("over_budget"),
         },
       }),
   };
@@ -471,5 +494,145 @@ describe("the sweep handles each run on its own", () => {
     expect(looked).toEqual(waiting.map((r) => r.runKey));
     expect(await w.stored(pending)).toMatchObject({ status: "queued", chargeKey: PR0 });
     expect(w.reviewJobs).toEqual([pending.runKey]);
+  });
+});
+
+describe("a burst of pushes under per-run charging: the newest head is taken up again", () => {
+  const HEAD_C = "c".repeat(40);
+  const HEAD_D = "d".repeat(40);
+  const job = (r: ReviewRun) => ({ accountId: acme, runKey: r.runKey });
+  const once = { finalAttempt: false };
+
+  /** Charged runs for A and B, and C parked: the balance (2 free credits) ran out. */
+  async function burst(freePerMonth = 2) {
+    const w = world({ freePerMonth });
+    await w.perRunCharging();
+    const charged = [queuedRun(await w.acceptReview.accept(trigger(HEAD_A)))];
+    if (freePerMonth > 1) charged.push(queuedRun(await w.acceptReview.accept(trigger(HEAD_B))));
+    const parked = await w.acceptReview.accept(trigger(freePerMonth > 1 ? HEAD_C : HEAD_B));
+    expect(parked.status).toBe("paused");
+    return { w, charged, parked: (parked as { run: ReviewRun }).run };
+  }
+
+  it("two superseded runs finishing at once take the newest head up once: one charge, one review", async () => {
+    const { w, charged, parked } = await burst();
+    const [a, b] = charged as [ReviewRun, ReviewRun];
+    // Both workers read GitHub's head (C) before either goes on.
+    const host = fakeHost(HEAD_C, () => w.usage());
+    const read = host.getPullRequest;
+    let arrived = 0;
+    let release = () => {};
+    const bothRead = new Promise<void>((r) => (release = r));
+    host.getPullRequest = async (pr) => {
+      const snapshot = await read(pr);
+      if (++arrived === 2) release();
+      await bothRead;
+      return snapshot;
+    };
+    const runReview = w.runReview(host);
+
+    expect(await Promise.all([runReview(job(a), once), runReview(job(b), once)])).toEqual([
+      "superseded",
+      "superseded",
+    ]);
+    expect(await w.stored(parked)).toMatchObject({
+      status: "queued",
+      chargeKey: runChargeKey(parked.runKey),
+    });
+    expect((await w.usage()).map((e) => e.idempotencyKey).sort()).toEqual(
+      [a, b, parked].map((r) => runChargeKey(r.runKey)).sort(),
+    );
+    expect((await w.refunds()).map((e) => e.idempotencyKey).sort()).toEqual(
+      [a, b].map((r) => `refund:${runChargeKey(r.runKey)}`).sort(),
+    );
+    expect(w.reviewJobs).toEqual([a.runKey, b.runKey, parked.runKey]);
+    expect(w.checks.get(HEAD_C)).toBe("queued");
+
+    expect(await runReview(job(parked), once)).toBe("posted");
+    expect(host.posted).toHaveLength(1);
+    expect(w.checks.get(HEAD_C)).toBe("posted");
+    expect(w.replies.filter((r) => r.job.kind === "stop_lifted")).toHaveLength(1);
+    expect((await w.ledger.summary(acme)).balance).toBe(1);
+    expect((await verifyLedger(w.store.ledger)).problems).toEqual([]);
+  });
+
+  it("a crash right after the head was reopened: the retried job leaves it to the sweeper, which charges it once; paying it again writes nothing", async () => {
+    const { w, charged, parked } = await burst(1);
+    const [a] = charged as [ReviewRun];
+    const reopened = await w.takeUp.reopen(a, HEAD_B);
+    expect(reopened).toMatchObject({ status: "pending", runKey: parked.runKey });
+
+    // The job is retried: A is superseded and refunded; B is no longer parked, so not paid here.
+    expect(await w.runReview(fakeHost(HEAD_B, () => w.usage()))(job(a), once)).toBe("superseded");
+    expect(await w.stored(parked)).toMatchObject({ status: "pending", chargeKey: null });
+    expect(await w.refunds()).toHaveLength(1);
+
+    expect(await w.sweep()).toMatchObject({ resumed: 1, errors: 0 });
+    expect(await w.stored(parked)).toMatchObject({
+      status: "queued",
+      chargeKey: runChargeKey(parked.runKey),
+    });
+    await w.takeUp.pay(reopened!);
+    await w.acceptReview.resume(reopened!);
+    expect((await w.usage()).map((e) => e.idempotencyKey)).toEqual([
+      runChargeKey(parked.runKey),
+      runChargeKey(a.runKey),
+    ]);
+    expect((await w.ledger.summary(acme)).balance).toBe(0);
+    expect((await verifyLedger(w.store.ledger)).problems).toEqual([]);
+  });
+
+  it("ends the older parked runs as superseded, and leaves a push that came in meanwhile parked for its own turn", async () => {
+    const { w, charged } = await burst(1);
+    const [a] = charged as [ReviewRun];
+    const b = (await w.store.runs.listForPullRequest(acme, PR.repositoryId, PR.number, 10))[0]!;
+    const c = await w.acceptReview.accept(trigger(HEAD_C));
+    expect(c.status).toBe("paused");
+    // GitHub's head is C; D was pushed after the worker read it.
+    const host = fakeHost(HEAD_C, () => w.usage());
+    const read = host.getPullRequest;
+    let d: ReviewRun | undefined;
+    host.getPullRequest = async (pr) => {
+      const snapshot = await read(pr);
+      const outcome = await w.acceptReview.accept(trigger(HEAD_D));
+      d = "run" in outcome ? outcome.run : undefined;
+      return snapshot;
+    };
+
+    expect(await w.runReview(host)(job(a), once)).toBe("superseded");
+    expect(await w.stored((c as { run: ReviewRun }).run)).toMatchObject({ status: "queued" });
+    expect(await w.stored(b)).toMatchObject({
+      status: "superseded",
+      reason: NEWER_COMMIT_REVIEWED,
+      refundDue: false,
+    });
+    expect(w.checks.get(HEAD_B)).toBe("skipped");
+    expect(await w.stored(d!)).toMatchObject({ status: "paused" });
+    expect((await w.ledger.summary(acme)).balance).toBe(0);
+  });
+
+  it("`/jasper pause` on the pull request since: the parked head stays parked and the credit stays", async () => {
+    const { w, charged, parked } = await burst(1);
+    await w.store.pullRequests.setAutoReviewPaused(acme, PR, true);
+
+    expect(await w.runReview(fakeHost(HEAD_B, () => w.usage()))(job(charged[0]!), once)).toBe(
+      "superseded",
+    );
+    expect(await w.stored(parked)).toMatchObject({ status: "paused", chargeKey: null });
+    expect(await w.refunds()).toHaveLength(1);
+    expect((await w.ledger.summary(acme)).balance).toBe(1);
+  });
+
+  it("per-PR charging: the runs of a burst share one charge and nothing is taken up or refunded", async () => {
+    const w = world({ freePerMonth: 1 });
+    const runs = [HEAD_A, HEAD_B, HEAD_C].map((sha) => w.acceptReview.accept(trigger(sha)));
+    const [a, b, c] = (await Promise.all(runs)).map(queuedRun) as [ReviewRun, ReviewRun, ReviewRun];
+    const runReview = w.runReview(fakeHost(HEAD_C, () => w.usage()));
+    expect(await runReview(job(a), once)).toBe("superseded");
+    expect(await runReview(job(b), once)).toBe("superseded");
+    expect(await runReview(job(c), once)).toBe("posted");
+    expect((await w.usage()).map((e) => e.idempotencyKey)).toEqual([PR0]);
+    expect(await w.refunds()).toHaveLength(0);
+    expect(w.replies.filter((r) => r.job.kind === "stop_lifted")).toHaveLength(0);
   });
 });

@@ -161,16 +161,22 @@ export async function recordCheckout(
   return session;
 }
 
-/** GET /v1/payment_intents/:id?expand[0]=latest_charge, `times` times. */
+/**
+ * GET /v1/payment_intents/:id?expand[0]=latest_charge, `times` times, and as often the
+ * payment's refunds, which every grant lists: `refunds` (none by default), of the charge
+ * named like the payment intent; null when the test mocks them itself.
+ */
 export function mockPaymentIntent(
   id: string,
   receiptUrl:
     string | null = "https://pay.stripe.com/receipts/payment/CAcaFwoVYWNjdF8xSmFzcGVyVGVzdDAwMDEo",
   times = 1,
+  refunds: RefundStub[] | null = [],
 ): void {
   const pi = stripeFixture<{ latest_charge: Record<string, unknown> }>(
     "payment_intent.with_latest_charge",
   );
+  const charge = id.replace(/^pi_/, "ch_");
   nock(STRIPE_API)
     .get(`/v1/payment_intents/${id}`)
     .query({ "expand[0]": "latest_charge" })
@@ -178,8 +184,17 @@ export function mockPaymentIntent(
     .reply(200, {
       ...pi,
       id,
-      latest_charge: { ...pi.latest_charge, payment_intent: id, receipt_url: receiptUrl },
+      latest_charge: {
+        ...pi.latest_charge,
+        id: charge,
+        payment_intent: id,
+        receipt_url: receiptUrl,
+        amount_refunded: (refunds ?? []).reduce((sum, r) => sum + r.amount, 0),
+      },
     });
+  for (let i = 0; refunds && i < times; i++) {
+    mockRefundList({ paymentIntent: id, charge }, refunds);
+  }
 }
 
 export interface RefundStub {
@@ -189,15 +204,99 @@ export interface RefundStub {
   created: number;
 }
 
-/** GET /v1/refunds?charge=...: one page holding these refunds. */
-export function mockRefundList(charge: string, refunds: RefundStub[]): void {
+/**
+ * GET /v1/refunds?payment_intent=...: one page holding these refunds, all of the charge
+ * `charge` (what Jasper lists when it takes a payment's refunds back).
+ */
+export function mockRefundList(
+  payment: { paymentIntent: string; charge: string },
+  refunds: RefundStub[],
+): void {
   nock(STRIPE_API)
     .get("/v1/refunds")
-    .query({ charge, limit: "100" })
+    .query({ payment_intent: payment.paymentIntent, limit: "100" })
+    .reply(200, refundPage(payment, refunds));
+}
+
+const refundPage = (payment: { paymentIntent: string; charge: string }, refunds: RefundStub[]) => ({
+  object: "list",
+  url: "/v1/refunds",
+  has_more: false,
+  data: refunds.map((r) => refundObject(payment, r)),
+});
+
+/** A Refund as stripe-node 23 (API 2026-10-28) types it, with the fields Jasper reads. */
+export function refundObject(
+  payment: { paymentIntent: string; charge: string },
+  refund: RefundStub,
+): Record<string, unknown> {
+  return {
+    object: "refund",
+    currency: "usd",
+    charge: payment.charge,
+    payment_intent: payment.paymentIntent,
+    metadata: {},
+    reason: "requested_by_customer",
+    ...refund,
+  } satisfies Partial<Stripe.Refund>;
+}
+
+/** GET /v1/checkout/sessions?payment_intent=...: the session Stripe holds for it, or none. */
+export function mockSessionOfPayment(
+  paymentIntent: string,
+  session: Record<string, unknown> | null,
+): void {
+  nock(STRIPE_API)
+    .get("/v1/checkout/sessions")
+    .query({ payment_intent: paymentIntent, limit: "1" })
     .reply(200, {
       object: "list",
-      url: "/v1/refunds",
+      url: "/v1/checkout/sessions",
       has_more: false,
-      data: refunds.map((r) => ({ object: "refund", currency: "usd", charge, ...r })),
+      data: session ? [session] : [],
     });
+}
+
+/**
+ * Stripe's side of one purchase, for as long as the test runs: the Checkout Session (found by
+ * its payment intent), the payment intent with its latest charge, the charge, and its refunds,
+ * each answered from `state` when asked, so a test moves Stripe on by changing it (a pending
+ * refund succeeds). The interceptors persist: nock.cleanAll() removes them.
+ */
+export interface StripePurchaseState {
+  /** The Checkout Session as Stripe's API answers it. */
+  session: Record<string, unknown> & { payment_intent: string };
+  /** The payment's charge, without amount_refunded: that follows from `refunds`. */
+  charge: Record<string, unknown> & { id: string };
+  refunds: RefundStub[];
+}
+
+export function serveStripePurchase(state: StripePurchaseState): void {
+  const payment = () => ({ paymentIntent: state.session.payment_intent, charge: state.charge.id });
+  // Counted as refunded here: the refunds that have not failed or been canceled.
+  const charge = () => ({
+    ...state.charge,
+    amount_refunded: state.refunds
+      .filter((r) => r.status !== "failed" && r.status !== "canceled")
+      .reduce((sum, r) => sum + r.amount, 0),
+  });
+  const pi = stripeFixture<Record<string, unknown>>("payment_intent.with_latest_charge");
+  nock(STRIPE_API)
+    .persist()
+    .get("/v1/checkout/sessions")
+    .query({ payment_intent: state.session.payment_intent, limit: "1" })
+    .reply(200, () => ({
+      object: "list",
+      url: "/v1/checkout/sessions",
+      has_more: false,
+      data: [state.session],
+    }))
+    .get(`/v1/payment_intents/${state.session.payment_intent}`)
+    .query({ "expand[0]": "latest_charge" })
+    .reply(200, () => ({ ...pi, id: state.session.payment_intent, latest_charge: charge() }))
+    .get(`/v1/charges/${state.charge.id}`)
+    .reply(200, () => charge())
+    .get("/v1/refunds")
+    .query({ payment_intent: state.session.payment_intent, limit: "100" })
+    .reply(200, () => refundPage(payment(), state.refunds));
 }

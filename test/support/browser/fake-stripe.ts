@@ -1,7 +1,7 @@
 /**
  * Stripe's API as Jasper uses it, faked on 127.0.0.1 (STRIPE_API_BASE): Checkout Sessions are
  * created (remembering their metadata), a hosted checkout page stands at the session's url,
- * and PaymentIntents answer with a charge and its receipt URL.
+ * PaymentIntents answer with a charge and its receipt URL, and no payment has refunds.
  */
 import { startFake } from "./http-fake.js";
 
@@ -63,9 +63,14 @@ export async function startFakeStripe() {
             object: "charge",
             payment_intent: pi[1],
             receipt_url: `${url}/receipts/${pi[1]}`,
+            amount_refunded: 0,
           },
         },
       };
+    }
+    // Nothing is refunded here: a payment's refunds are an empty list.
+    if (req.method === "GET" && u.pathname === "/v1/refunds") {
+      return { json: { object: "list", url: "/v1/refunds", has_more: false, data: [] } };
     }
     return null;
   });
