@@ -27,6 +27,10 @@ import { createStripeEvents } from "./billing/stripe-events.js";
 import { stripeWebhookRoute } from "./billing/stripe-webhook-route.js";
 import { missingSignInSettings, type Config } from "./config/env.js";
 import { dashboard } from "./dashboard/dashboard.js";
+import {
+  createSessionRevocations,
+  type SessionRevocations,
+} from "./dashboard/session-revocations.js";
 import type { ReviewEngine } from "./engine/engine.js";
 import { createOperators, type Operators } from "./operators/operators.js";
 import { operatorApi } from "./api/operator-api.js";
@@ -116,6 +120,8 @@ export interface Jasper {
   audit: AuditLog;
   /** The operators' use cases (jasper-admin and the operator API). */
   operators: Operators;
+  /** The dashboard's ended sessions (sign-out, sign out everywhere), in Redis. */
+  sessions: SessionRevocations;
   producer: Producer;
   sendAlert: ReturnType<typeof createSendAlert>;
   sendBudgetWarning: ReturnType<typeof createSendBudgetWarning>;
@@ -268,6 +274,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
   });
   // One token check (and one cache) for the API and the dashboard's sign-in.
   const githubAuth = a.githubAuth ?? createGitHubAuth({ baseUrl: config.github.api });
+  const sessions = createSessionRevocations(a.redis, { prefix, hours: config.SESSION_HOURS });
 
   return {
     app,
@@ -282,6 +289,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     sweep,
     redrive,
     operators,
+    sessions,
     createServer: () =>
       createServer({
         probot: a.probot,
@@ -292,7 +300,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
         readiness: { redis: () => a.redis.ping() },
         plugins: [
           // First: its session is what the billing API reads as the dashboard's credential.
-          dashboard({ config, githubAuth }),
+          dashboard({ config, githubAuth, sessions }),
           billingApi({
             accounts: store.accounts,
             ledger,

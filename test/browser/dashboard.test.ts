@@ -279,7 +279,10 @@ suite("dashboard in Chromium", () => {
     await expect(page.getByTestId("granted").innerText({ timeout: 15_000 })).resolves.toContain(
       "500 credits added",
     );
-    await expect(headerBalance().innerText()).resolves.toContain(`${before + 500} credits`);
+    // The header asks for the summary again once the grant shows: awaited, not raced.
+    await headerBalance()
+      .filter({ hasText: `${before + 500} credits` })
+      .waitFor();
     await check("checkout-success");
   });
 
@@ -617,7 +620,7 @@ suite("dashboard in Chromium", () => {
   });
 
   it("signs out", async () => {
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.getByRole("link", { name: "Sign in with GitHub" }).waitFor();
     const status = await page.evaluate(`fetch("/api/v1/me").then((r) => r.status)`);
     expect(status).toBe(401);
@@ -632,7 +635,7 @@ suite("dashboard in Chromium", () => {
     await page.goto(`${base}/billing?checkout=cancelled`);
     await page.getByText("Nothing was charged.").waitFor();
     await check("checkout-cancelled");
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.getByRole("link", { name: "Sign in with GitHub" }).waitFor();
   });
 

@@ -2,18 +2,16 @@ import { afterEach, beforeEach, describe, expect, it, jest } from "@jest/globals
 import nock from "nock";
 import { toAccountId } from "../../src/accounts/types.js";
 import type { AccountRef, GitHubUser } from "../../src/api/auth/github-auth.js";
+import { SIGN_IN_ENV, cookieOf, expectTokenDeletion } from "../support/dashboard-sign-in.js";
 import { FakeGitHubAuth } from "../support/fake-github-auth.js";
 import { closeHarnesses, createApiHarness, type ApiHarness } from "../support/harness.js";
 import { captureLog, type CapturedLog } from "../support/log-capture.js";
 
-const SIGN_IN_ENV = {
-  GITHUB_CLIENT_ID: "Iv1.jaspertest",
-  GITHUB_CLIENT_SECRET: "jasper-test-client-secret",
-  SESSION_SECRET: "a-session-secret-of-at-least-32-characters",
-};
-
+// Every call to GitHub here is one the test fakes (nock); Redis is not HTTP.
+beforeEach(() => nock.disableNetConnect());
 afterEach(async () => {
   nock.cleanAll();
+  nock.enableNetConnect();
   await closeHarnesses();
 });
 
@@ -33,12 +31,6 @@ class TwoOrgGitHub extends FakeGitHubAuth {
   override async canAdminister(token: string, account: AccountRef): Promise<boolean> {
     return token === OWNER_OF_BOTH || super.canAdminister(token, account);
   }
-}
-
-/** The cookie header a browser would send back after these Set-Cookie headers. */
-function cookieOf(setCookie: string | string[] | undefined): string {
-  const all = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
-  return all.map((c) => c.split(";")[0]).join("; ");
 }
 
 describe("dashboard sign-in", () => {
@@ -121,12 +113,14 @@ describe("dashboard sign-in", () => {
     expect((await put({ "x-csrf-token": "wrong" })).statusCode).toBe(403);
     expect((await put({ "x-csrf-token": body.csrfToken })).statusCode).toBe(200);
 
+    const deletion = expectTokenDeletion("admin-acme-corp");
     const out = await h.server.inject({
       method: "POST",
       url: "/auth/sign-out",
       headers: { cookie, "x-csrf-token": body.csrfToken },
     });
     expect(out.statusCode).toBe(204);
+    expect(deletion.isDone()).toBe(true);
     const after = await h.server.inject({
       method: "GET",
       url: "/api/v1/me",

@@ -87,11 +87,14 @@ export function App() {
           window.localStorage.setItem(ORG_KEY, next);
           setOrg(next);
         }}
-        onSignOut={() => {
-          void signOut().then(() => {
-            setCsrfToken(null);
-            window.location.assign("/billing");
-          });
+        onSignOut={(everywhere) => {
+          void signOut(everywhere).then(
+            () => {
+              setCsrfToken(null);
+              window.location.assign("/billing");
+            },
+            (err: Error) => window.alert(err.message),
+          );
         }}
       >
         {path === "/billing/history" ? (

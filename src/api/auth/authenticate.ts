@@ -28,7 +28,7 @@ import {
   type ApiKeyStore,
 } from "../../accounts/api-key-store.js";
 import { readCredential } from "./credential.js";
-import { csrfHolds, sessionCredential } from "./session-credential.js";
+import { csrfHolds, sessionCredential, sessionUncheckable } from "./session-credential.js";
 import type { FailedAuthLimit } from "./failed-auth-limit.js";
 import type { AccountRef, GitHubAuth, GitHubUser } from "./github-auth.js";
 
@@ -109,7 +109,8 @@ export function recordKeyUse(
 
 /**
  * The request's token: `Authorization: Bearer` when sent (it wins, as an API client expects),
- * else the dashboard session's GitHub token, once its CSRF token checks out.
+ * else the dashboard session's GitHub token, once its CSRF token checks out. A session whose
+ * revocation Redis could not check is refused with a 503, never taken on trust.
  */
 export function requestToken(request: FastifyRequest): string {
   const credential = readCredential(request.headers.authorization);
@@ -120,6 +121,13 @@ export function requestToken(request: FastifyRequest): string {
       throw new ApiError(403, "csrf_failed", "Reload the page and try again (CSRF token missing)");
     }
     return session.token;
+  }
+  if (credential.reason === "missing" && sessionUncheckable(request)) {
+    throw new ApiError(
+      503,
+      "session_unavailable",
+      "Your sign-in could not be checked just now; retry in a moment",
+    );
   }
   throw unauthorized(
     credential.reason === "missing"

@@ -3,6 +3,10 @@
  * a GitHub token in `Authorization`. The session (src/dashboard/session.ts) is an encrypted
  * cookie holding the signed-in user's GitHub token, so the same canAdminister rule decides
  * what it may see; the token never reaches the browser's JavaScript.
+ *
+ * A cookie alone is not enough: a copy outlives a sign-out. So a session counts only once the
+ * dashboard's onRequest hook (src/dashboard/check-session.ts) has found it not revoked in
+ * Redis, for this very request; anything it did not confirm is no session at all.
  */
 import type { FastifyRequest } from "fastify";
 import type { GitHubUser } from "./github-auth.js";
@@ -14,8 +18,10 @@ declare module "@fastify/secure-session" {
     user: GitHubUser;
     /** The CSRF token the dashboard sends back in CSRF_HEADER on every change. */
     csrf: string;
-    /** This sign-in's own random id: its audit entries are written once per session by it. */
+    /** This sign-in's own random id: what a sign-out revokes; its audit entries' key. */
     sid: string;
+    /** When this sign-in was made (ms since the epoch): what "sign out everywhere" ends by. */
+    issuedAt: number;
     /** Between "Sign in" and GitHub's callback: the OAuth `state` and where to go after. */
     oauthState: string;
     returnTo: string;
@@ -29,12 +35,25 @@ export interface SessionCredential {
   token: string;
   user: GitHubUser;
   csrf: string;
-  /** Absent in sessions made before sign-ins were audited. */
-  sid?: string;
+  sid: string;
+  issuedAt: number;
 }
 
-/** The signed-in session of this request; null without one (or when sign-in is not set up). */
-export function sessionCredential(request: FastifyRequest): SessionCredential | null {
+/** A signed-in session as its cookie holds it, not yet checked; sid and issuedAt may lack. */
+export type StoredSession = Omit<SessionCredential, "sid" | "issuedAt"> &
+  Partial<Pick<SessionCredential, "sid" | "issuedAt">>;
+
+/** What the hook found for this request: not revoked, or Redis could not say. */
+export type SessionCheck = "valid" | "unavailable";
+const checks = new WeakMap<FastifyRequest, SessionCheck>();
+
+/** For the dashboard's hook only: what it found of this request's session. */
+export function recordSessionCheck(request: FastifyRequest, check: SessionCheck): void {
+  checks.set(request, check);
+}
+
+/** The cookie's signed-in session, unchecked; null without one (or when sign-in is off). */
+export function storedSession(request: FastifyRequest): StoredSession | null {
   // Without the session plugin (sign-in not configured) the request has no session at all.
   const session = (request as Partial<FastifyRequest>).session;
   if (!session) return null;
@@ -42,7 +61,21 @@ export function sessionCredential(request: FastifyRequest): SessionCredential | 
   const user = session.get("user");
   const csrf = session.get("csrf");
   const sid = session.get("sid");
-  return token && user && csrf ? { token, user, csrf, ...(sid ? { sid } : {}) } : null;
+  const issuedAt = session.get("issuedAt");
+  return token && user && csrf ? { token, user, csrf, sid, issuedAt } : null;
+}
+
+/** The signed-in session of this request, checked not revoked; null otherwise. */
+export function sessionCredential(request: FastifyRequest): SessionCredential | null {
+  if (checks.get(request) !== "valid") return null;
+  const stored = storedSession(request);
+  if (!stored?.sid || typeof stored.issuedAt !== "number") return null;
+  return { ...stored, sid: stored.sid, issuedAt: stored.issuedAt };
+}
+
+/** Whether the request carries a session that Redis could not check (answered 503). */
+export function sessionUncheckable(request: FastifyRequest): boolean {
+  return checks.get(request) === "unavailable";
 }
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);

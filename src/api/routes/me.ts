@@ -115,8 +115,7 @@ async function auditSignIn(
   accounts: readonly Account[],
 ): Promise<void> {
   const session = sessionCredential(request);
-  // Sessions made before sign-ins were audited have no id: nothing to key them by.
-  if (!session?.sid || session.token !== token) return;
+  if (!session || session.token !== token) return;
   const sessionId = session.sid;
   await Promise.all(
     accounts.map((account) =>

@@ -2,7 +2,8 @@
  * GitHub's OAuth web flow and the few REST endpoints the dashboard uses, faked on 127.0.0.1,
  * shaped like GitHub Enterprise Server (the app is pointed at it with GHE_HOST, GHE_PROTOCOL):
  * /login/oauth/authorize signs in `nextUser` at once, /login/oauth/access_token trades the
- * code for that user's token, /api/v3/user, /user/memberships/orgs/{org}, /user/installations.
+ * code for that user's token, /api/v3/user, /user/memberships/orgs/{org}, /user/installations,
+ * and the token revocation sign-out asks for (recorded in `state.revoked`).
  */
 import { startFake } from "./http-fake.js";
 
@@ -23,7 +24,7 @@ export async function startFakeGitHub(orgs: FakeOrg[], users: FakeUser[]) {
   const tokenOf = (u: FakeUser) => `gho_fake_${u.login}`;
   const byToken = (header: string | undefined) =>
     users.find((u) => header === `token ${tokenOf(u)}` || header === `Bearer ${tokenOf(u)}`);
-  const state = { nextUser: users[0]!, exchanged: 0 };
+  const state = { nextUser: users[0]!, exchanged: 0, revoked: [] as string[] };
 
   const fake = await startFake((req, url, body) => {
     if (req.method === "GET" && url.pathname === "/login/oauth/authorize") {
@@ -43,6 +44,16 @@ export async function startFakeGitHub(orgs: FakeOrg[], users: FakeUser[]) {
       }
       state.exchanged++;
       return { json: { access_token: tokenOf(user), token_type: "bearer", scope: "" } };
+    }
+    const revocation = /^\/api\/v3\/applications\/([^/]+)\/token$/.exec(url.pathname);
+    if (req.method === "DELETE" && revocation) {
+      const basic = Buffer.from(`${revocation[1]}:fake-client-secret`).toString("base64");
+      const [scheme, credentials] = (req.headers.authorization ?? "").split(" ");
+      if (scheme?.toLowerCase() !== "basic" || credentials !== basic) {
+        return { status: 401, json: { message: "Bad credentials" } };
+      }
+      state.revoked.push((JSON.parse(body) as { access_token?: string }).access_token ?? "");
+      return { status: 204 };
     }
     const user = byToken(req.headers.authorization);
     if (url.pathname.startsWith("/api/v3/") && !user) {

@@ -73,7 +73,8 @@ export function Layout({
   user: string;
   accounts: string[];
   onSwitch(org: string): void;
-  onSignOut(): void;
+  /** `everywhere`: every session of the user, on every device. */
+  onSignOut(everywhere: boolean): void;
   children: ComponentChildren;
 }) {
   const { org, summary } = useAccount();
@@ -132,8 +133,15 @@ export function Layout({
           )}
           <Balance />
           <span class="user">{user}</span>
-          <button type="button" onClick={onSignOut}>
+          <button type="button" onClick={() => onSignOut(false)}>
             Sign out
+          </button>
+          <button
+            type="button"
+            title="Ends every session of yours, on every device"
+            onClick={() => onSignOut(true)}
+          >
+            Sign out everywhere
           </button>
         </div>
       </header>

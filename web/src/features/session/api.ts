@@ -9,8 +9,16 @@ export async function getMe() {
   return unwrap(Promise.resolve(res));
 }
 
-export async function signOut(): Promise<void> {
-  await fetch("/auth/sign-out", { method: "POST", headers: csrfHeaders() });
+/**
+ * Ends this session, or with `everywhere` every session of the user on every device. Throws,
+ * with a sentence to show, when the server could not record it: the user is still signed in.
+ */
+export async function signOut(everywhere = false): Promise<void> {
+  const url = everywhere ? "/auth/sign-out-everywhere" : "/auth/sign-out";
+  const failed = "Signing out did not go through: you are still signed in. Try again.";
+  const res = await fetch(url, { method: "POST", headers: csrfHeaders() }).catch(() => null);
+  // 401: no session left to end, which is what was asked.
+  if (!res || (!res.ok && res.status !== 401)) throw new Error(failed);
 }
 
 export const signInUrl = (returnTo: string): string =>
