@@ -4,7 +4,8 @@
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: "node",
-  roots: ["<rootDir>/test"],
+  // web/src: the dashboard's pure functions, tested beside them (typechecked with web/'s tsconfig).
+  roots: ["<rootDir>/test", "<rootDir>/web/src"],
   testMatch: ["**/*.test.ts"],
   extensionsToTreatAsEsm: [".ts"],
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },

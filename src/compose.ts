@@ -312,6 +312,8 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
               createCheckout({ stripe, sessions: store.checkoutSessions, publicUrl, packages }),
             github: githubAuth,
             missingSignInSettings: missingSignInSettings(config),
+            // The App's slug is the bot's name (its bot user is `${botName}[bot]`).
+            installUrl: `${config.github.web}/apps/${botName}/installations/new`,
             redis: a.redis,
             redisPrefix: prefix,
             botName,

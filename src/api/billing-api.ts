@@ -110,6 +110,7 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
         meRoutes(api, {
           ...routeDeps,
           missingSignInSettings: deps.missingSignInSettings ?? [],
+          installUrl: deps.installUrl ?? null,
         });
         usageRoute(api, routeDeps);
       },

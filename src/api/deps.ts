@@ -53,6 +53,8 @@ export interface BillingApiDeps {
   botName?: string;
   /** The settings the dashboard's sign-in lacks, for GET /dashboard/status; default none. */
   missingSignInSettings?: readonly string[];
+  /** The App's installation page on GitHub, for GET /dashboard/status; default unknown. */
+  installUrl?: string;
 }
 
 /** The Fastify instance routes are declared on: zod schemas give the request and reply types. */

@@ -60,6 +60,7 @@ export function createCheckout(deps: CreateCheckoutDeps) {
     // Stripe copies that onto the Charge (a label in the dashboard; never what is granted).
     const metadata = checkoutMetadata(input.accountId, pkg);
     const title = `Jasper ${pkg.name}: ${pkg.credits} review credits`;
+    const account = `${base}/billing/${encodeURIComponent(input.accountLogin)}`;
     const session = await deps.stripe.checkout.sessions.create(
       {
         mode: "payment",
@@ -80,9 +81,10 @@ export function createCheckout(deps: CreateCheckoutDeps) {
           // Shown in the Stripe dashboard and on the receipt: which organization paid.
           description: `${title} for ${input.accountLogin}`,
         },
-        // {CHECKOUT_SESSION_ID} is filled in by Stripe, so it stays unencoded here.
-        success_url: `${base}/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
-        cancel_url: `${base}/billing?checkout=cancelled`,
+        // Back to the account's own Billing page. {CHECKOUT_SESSION_ID} is filled in by
+        // Stripe, so it stays unencoded here.
+        success_url: `${account}?checkout=success&session_id={CHECKOUT_SESSION_ID}`,
+        cancel_url: `${account}?checkout=cancelled`,
       },
       { idempotencyKey: input.requestKey },
     );

@@ -11,6 +11,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { GitHubUrls } from "../config/env.js";
 import { updateEnvFile } from "./env-file.js";
 import type { AppManifest } from "./manifest.js";
+import { SETUP_CSS, SETUP_STYLE_PATH } from "./setup-style.js";
 
 export interface SetupOptions {
   manifest: AppManifest;
@@ -35,7 +36,7 @@ interface Conversion {
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const page = (title: string, body: string) =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(title)} · Jasper</title></head><body><main><h1>${escape(title)}</h1>${body}</main></body></html>`;
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(title)} · Jasper</title><link rel="stylesheet" href="${SETUP_STYLE_PATH}"></head><body><main><h1>${escape(title)}</h1>${body}</main></body></html>`;
 
 export async function createSetupServer(o: SetupOptions): Promise<FastifyInstance> {
   const server = Fastify({ loggerInstance: o.log });
@@ -47,11 +48,11 @@ export async function createSetupServer(o: SetupOptions): Promise<FastifyInstanc
   const newAppUrl = `${o.github.web}${o.org ? `/organizations/${encodeURIComponent(o.org)}` : ""}/settings/apps/new`;
 
   server.addHook("onSend", async (_request, reply) => {
-    // Nothing here loads from anywhere; the one form goes to GitHub. Never cached: the
-    // callback's page may hold the new secrets.
+    // Nothing here loads from anywhere but its own stylesheet; the one form goes to GitHub.
+    // Never cached: the callback's page may hold the new secrets.
     reply.header(
       "content-security-policy",
-      `default-src 'none'; form-action ${new URL(o.github.web).origin}; frame-ancestors 'none'; base-uri 'none'`,
+      `default-src 'none'; style-src 'self'; form-action ${new URL(o.github.web).origin}; frame-ancestors 'none'; base-uri 'none'`,
     );
     reply.header("cache-control", "no-store");
     reply.header("referrer-policy", "no-referrer");
@@ -60,6 +61,9 @@ export async function createSetupServer(o: SetupOptions): Promise<FastifyInstanc
   server.get("/", async (_request, reply) => reply.redirect("/setup"));
   server.get("/billing", async (_request, reply) => reply.redirect("/setup"));
   server.get("/healthz", async () => ({ status: "setup" }));
+  server.get(SETUP_STYLE_PATH, async (_request, reply) =>
+    reply.type("text/css; charset=utf-8").send(SETUP_CSS),
+  );
 
   server.get("/setup", async (_request, reply) => {
     const state = randomBytes(24).toString("base64url");

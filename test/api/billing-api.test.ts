@@ -62,7 +62,38 @@ describe("billing API", () => {
       });
     });
 
+    it("greets free credits alone with what they are, not the critical banner", async () => {
+      // A new account: the free tier (3) sits at the critical level, but nothing is wrong.
+      const fresh = (await get(ADMIN_A)).json();
+      expect(fresh).toMatchObject({ balance: 3, alertLevel: "critical" });
+      expect(fresh.banner).toEqual({
+        level: "free",
+        message: "3 free reviews left this month. Buy credits to review more.",
+      });
+      await h.ledger.charge(h.orgA.id, {
+        action: "review",
+        description: "r",
+        idempotencyKey: "f1",
+      });
+      expect((await get(ADMIN_A)).json().banner).toEqual({
+        level: "free",
+        message: "2 free reviews left this month. Buy credits to review more.",
+      });
+    });
+
     it("shows a banner when critical, and a paused one when depleted", async () => {
+      await h.ledger.charge(h.orgA.id, {
+        action: "review",
+        description: "r",
+        idempotencyKey: "f1",
+      });
+      await h.ledger.grant(h.orgA.id, {
+        type: "bonus",
+        amount: 1,
+        description: "b",
+        idempotencyKey: "b",
+      });
+      // 2 free and 1 bonus: credits beyond the free tier are running out.
       const critical = (await get(ADMIN_A)).json();
       expect(critical.alertLevel).toBe("critical");
       expect(critical.banner).toEqual({

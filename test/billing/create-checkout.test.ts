@@ -74,9 +74,10 @@ describe("createCheckout", () => {
       "payment_intent_data[metadata][accountId]": "9001",
       "payment_intent_data[metadata][packageId]": "growth",
       "payment_intent_data[metadata][credits]": "500",
+      // Back to the account's own page (the account is in the dashboard's addresses).
       success_url:
-        "https://jasper.example/billing?checkout=success&session_id={CHECKOUT_SESSION_ID}",
-      cancel_url: "https://jasper.example/billing?checkout=cancelled",
+        "https://jasper.example/billing/Acme-Corp?checkout=success&session_id={CHECKOUT_SESSION_ID}",
+      cancel_url: "https://jasper.example/billing/Acme-Corp?checkout=cancelled",
     });
     // Exactly one line item.
     expect(Object.keys(sent).filter((k) => k.startsWith("line_items[1]"))).toStrictEqual([]);

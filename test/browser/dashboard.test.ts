@@ -51,6 +51,8 @@ suite("dashboard in Chromium", () => {
   let profile: string;
   const seen: string[] = [];
   const cspViolations: string[] = [];
+  /** What the page logs as errors (a failed request is one): cleared where a test looks. */
+  const consoleErrors: string[] = [];
 
   beforeAll(async () => {
     webDir = mkdtempSync(join(tmpdir(), "jasper-web-"));
@@ -71,10 +73,13 @@ suite("dashboard in Chromium", () => {
         { id: 101, login: "Acme-Corp" },
         { id: 202, login: "Globex" },
         { id: 303, login: "Initech" },
+        { id: 404, login: "Hooli" },
       ],
       [
         { id: 7, login: "alice", roles: { "Acme-Corp": "admin", Globex: "member" } },
         { id: 8, login: "carol", roles: { Initech: "admin" } },
+        { id: 9, login: "erin", roles: { Hooli: "admin" } },
+        { id: 10, login: "dave", roles: { Globex: "member" } },
       ],
     );
     stripe = await startFakeStripe();
@@ -155,6 +160,14 @@ suite("dashboard in Chromium", () => {
       });
     }
 
+    // Org D: brand new, its free tier only.
+    const orgD = await h.store.accounts.upsert({
+      id: toAccountId(404),
+      login: "Hooli",
+      type: "Organization",
+    });
+    await h.ledger.ensureFreeTier(orgD.id);
+
     profile = mkdtempSync(join(tmpdir(), "jasper-chromium-"));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: chromiumPath!,
@@ -166,6 +179,7 @@ suite("dashboard in Chromium", () => {
     page = context.pages()[0] ?? (await context.newPage());
     page.on("console", (m) => {
       if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
+      if (m.type() === "error") consoleErrors.push(m.text());
     });
     page.on("dialog", (d) => void d.accept());
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -202,9 +216,12 @@ suite("dashboard in Chromium", () => {
     const res = await page.goto(`${base}/billing`);
     expect(res?.headers()["content-security-policy"]).toContain("script-src 'self'");
     await page.getByRole("link", { name: "Sign in with GitHub" }).waitFor();
+    // Signed out is a state, not a failure: no failed request in the console.
+    expect(consoleErrors).toEqual([]);
     await check("sign-in");
     await page.getByRole("link", { name: "Sign in with GitHub" }).click();
-    await page.waitForURL(`${base}/billing`);
+    // The account the pages are about is in the address, to bookmark or share.
+    await page.waitForURL(`${base}/billing/Acme-Corp`);
     const s = await summaryOfA();
     await expect(headerBalance().innerText()).resolves.toContain(`${s.balance} credits`);
     expect(github.state.exchanged).toBe(1);
@@ -295,7 +312,7 @@ suite("dashboard in Chromium", () => {
     expect(await page.evaluate("document.activeElement.textContent")).toBe("Skip to content");
     await page.getByRole("link", { name: "History" }).focus();
     await page.keyboard.press("Enter");
-    await page.waitForURL(`${base}/billing/history`);
+    await page.waitForURL(`${base}/billing/Acme-Corp/history`);
     await page.locator('[data-testid="history"]').waitFor();
     expect(await page.evaluate("document.activeElement.textContent")).toBe("Transaction history");
     await page.getByLabel("Type").selectOption("purchase");
@@ -350,7 +367,7 @@ suite("dashboard in Chromium", () => {
     await review("acme/app", 5, "alice");
 
     await page.getByRole("link", { name: "Usage" }).click();
-    await page.waitForURL(`${base}/billing/usage`);
+    await page.waitForURL(`${base}/billing/Acme-Corp/usage`);
     const table = page.getByTestId("usage-table");
     const keys = () => table.locator("tbody tr").evaluateAll((rs) => rs.map((r) => r.dataset.key));
     const bars = () =>
@@ -404,6 +421,38 @@ suite("dashboard in Chromium", () => {
     await expect(page.getByTestId("net-chart").count()).resolves.toBe(0);
   });
 
+  it("draws the charts' labels at their text size on a wide screen and on a phone", async () => {
+    /**
+     * Each label's drawn width against the width of its text in its own font (a canvas
+     * measures it): 1 when drawn as text, off when a scaled SVG stretches or squeezes it.
+     */
+    const labelScales = async () =>
+      (await page.evaluate(`[...document.querySelectorAll(".chart .tick")].map((e) => {
+        const range = document.createRange();
+        range.selectNodeContents(e);
+        const drawn = (e instanceof SVGElement ? e : range).getBoundingClientRect();
+        const ctx = document.createElement("canvas").getContext("2d");
+        const style = getComputedStyle(e);
+        ctx.font = style.fontWeight + " " + style.fontSize + " " + style.fontFamily;
+        const width = ctx.measureText(e.textContent).width;
+        return [e.textContent, Math.round((drawn.width / width) * 10) / 10];
+      })`)) as [string, number][];
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${base}/billing/Acme-Corp`);
+      await page.getByTestId("usage-chart").waitFor();
+      const billing = await labelScales();
+      await page.goto(`${base}/billing/Acme-Corp/usage`);
+      await page.getByTestId("net-chart").waitFor();
+      const usage = await labelScales();
+      expect(billing.length).toBeGreaterThanOrEqual(4);
+      expect(usage.length).toBeGreaterThanOrEqual(2);
+      for (const [text, scale] of [...billing, ...usage])
+        expect([width, text, scale]).toEqual([width, text, 1]);
+    }
+    await page.setViewportSize({ width: 1100, height: 900 });
+  });
+
   it("adds and removes a billing contact", async () => {
     await page.getByRole("link", { name: "Notifications" }).click();
     await page.getByLabel("Add a contact").fill("not-an-email");
@@ -439,6 +488,25 @@ suite("dashboard in Chromium", () => {
     expect(res.status).toBe(401);
   });
 
+  it("keeps the account in the address: a bookmark opens it, old links resolve to it", async () => {
+    // A bookmark of a page of the account, in any case of its name.
+    await page.goto(`${base}/billing/acme-corp/usage`);
+    await page.getByRole("heading", { name: "Who spends the credits" }).waitFor();
+    await page.waitForURL(`${base}/billing/Acme-Corp/usage`);
+    expect(await page.title()).toBe("Usage · Acme-Corp · Jasper");
+    // Yesterday's links, without an account: the account chosen last.
+    await page.goto(`${base}/billing/history`);
+    await page.waitForURL(`${base}/billing/Acme-Corp/history`);
+    await page.getByRole("heading", { name: "Transaction history" }).waitFor();
+    // An account this user does not administer: nothing of it, and the way back.
+    await page.goto(`${base}/billing/Globex/history`);
+    await page.getByRole("heading", { name: "Nothing to show for this account" }).waitFor();
+    await expect(page.getByTestId("billing-figures").count()).resolves.toBe(0);
+    await page.getByRole("link", { name: "Acme-Corp" }).click();
+    await page.waitForURL(`${base}/billing/Acme-Corp`);
+    await headerBalance().waitFor();
+  });
+
   it("reads the audit log: who did what, filtered by action, older pages, and admins only", async () => {
     // More than a page: operators' grants, recorded last, so they come first.
     for (let i = 1; i <= 20; i++) {
@@ -451,7 +519,7 @@ suite("dashboard in Chromium", () => {
       });
     }
     await page.getByRole("link", { name: "Audit log" }).click();
-    await page.waitForURL(`${base}/billing/audit-log`);
+    await page.waitForURL(`${base}/billing/Acme-Corp/audit-log`);
     const rows = page.locator('[data-testid="audit-log"] tbody tr');
     await rows.first().waitFor();
     await expect(rows.count()).resolves.toBe(25);
@@ -515,7 +583,7 @@ suite("dashboard in Chromium", () => {
       });
     }
     await page.getByRole("link", { name: "Budgets" }).click();
-    await page.waitForURL(`${base}/billing/budgets`);
+    await page.waitForURL(`${base}/billing/Acme-Corp/budgets`);
     await page.getByLabel("Account cap (credits a month)").fill("100");
     await page.getByLabel("Repository or glob").fill("api-*");
     await page.getByLabel("Repository cap (credits)").fill("3");
@@ -538,6 +606,13 @@ suite("dashboard in Chromium", () => {
 
     await page.reload();
     await page.getByRole("button", { name: "Remove api-*" }).waitFor();
+    // The month by its name, not its key ("2026-11").
+    const month = new Date().toLocaleDateString("en-US", {
+      year: "numeric",
+      month: "long",
+      timeZone: "UTC",
+    });
+    await page.getByRole("heading", { name: `Use in ${month}` }).waitFor();
     await page.getByText("No review was stopped this month.").waitFor();
     await expect(page.getByLabel("Account cap (credits a month)").inputValue()).resolves.toBe(
       "100",
@@ -602,6 +677,32 @@ suite("dashboard in Chromium", () => {
     await check("budgets-stopped");
   });
 
+  it("sets how reviews are charged on the Settings page, and the audit log says it in words", async () => {
+    await page.getByRole("link", { name: "Notifications" }).click();
+    await page.waitForURL(`${base}/billing/Acme-Corp/notifications`);
+    await page.getByRole("heading", { name: "Billing contacts" }).waitFor();
+    await expect(page.getByText("Review charging").count()).resolves.toBe(0);
+
+    await page.getByRole("link", { name: "Settings" }).click();
+    await page.waitForURL(`${base}/billing/Acme-Corp/settings`);
+    await page.getByRole("radio", { name: "One credit per review run" }).check();
+    await page.getByText("Charging every review run.").waitFor();
+    await page.getByRole("checkbox", { name: /without write access/ }).check();
+    await page.getByText("Chat from people without write access is answered.").waitFor();
+    const settings = (await h.store.accounts.get(orgA.id))?.settings;
+    expect([settings?.reviewCharging, settings?.chatFromNonWriters]).toEqual(["review_run", true]);
+    await check("settings");
+
+    await page.getByRole("link", { name: "Audit log" }).click();
+    const details = page.locator('[data-testid="audit-log"] tbody tr td:last-child');
+    await details.first().waitFor();
+    const texts = (await details.allInnerTexts()).join("\n");
+    expect(texts).toContain(
+      "Review charging: one credit per pull request → one credit per review run",
+    );
+    expect(texts).toContain("Account cap: none → 100 credits");
+  });
+
   it("shows nothing of an org whose admin the user is not", async () => {
     const me = (await page.evaluate(`fetch("/api/v1/me").then((r) => r.json())`)) as {
       accounts: unknown;
@@ -620,8 +721,10 @@ suite("dashboard in Chromium", () => {
   });
 
   it("signs out", async () => {
+    consoleErrors.length = 0;
     await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.getByRole("link", { name: "Sign in with GitHub" }).waitFor();
+    expect(consoleErrors).toEqual([]);
     const status = await page.evaluate(`fetch("/api/v1/me").then((r) => r.status)`);
     expect(status).toBe(401);
     expect(cspViolations).toEqual([]);
@@ -631,9 +734,11 @@ suite("dashboard in Chromium", () => {
     // Signed in again first (the previous test signed out): the cancel page is a dashboard page.
     await page.goto(`${base}/billing?checkout=cancelled`);
     await page.getByRole("link", { name: "Sign in with GitHub" }).click();
-    await page.waitForURL(`${base}/billing`);
+    await page.waitForURL(`${base}/billing/Acme-Corp`);
     await page.goto(`${base}/billing?checkout=cancelled`);
     await page.getByText("Nothing was charged.").waitFor();
+    // A link without an account (Stripe's return, an old bookmark) resolves to the account.
+    expect(page.url()).toBe(`${base}/billing/Acme-Corp?checkout=cancelled`);
     await check("checkout-cancelled");
     await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.getByRole("link", { name: "Sign in with GitHub" }).waitFor();
@@ -643,33 +748,59 @@ suite("dashboard in Chromium", () => {
     github.state.nextUser = { id: 8, login: "carol", roles: { Initech: "admin" } };
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByRole("link", { name: "Sign in with GitHub" }).click();
-    await page.waitForURL(`${base}/billing`);
+    await page.waitForURL(`${base}/billing/Initech`);
     const banner = page.locator(".banner-depleted");
     await banner.waitFor();
     expect(await banner.innerText()).toContain("automatic reviews are paused");
     await banner.getByRole("link", { name: "Buy credits" }).waitFor();
     expect(await headerBalance().getAttribute("class")).toContain("level-depleted");
     expect(await headerBalance().innerText()).toContain("0 credits");
-    // Nothing left: the forecast is today.
-    const today = new Date().toLocaleDateString("en-US", {
-      year: "numeric",
-      month: "short",
-      day: "numeric",
-      timeZone: "UTC",
-    });
+    // Nothing left: nothing to forecast (not "credits last until today").
     expect(await page.getByTestId("runway").innerText()).toBe(
-      `At the last 14 days' pace, credits last until ${today}.`,
+      "No credits left: nothing to forecast until you buy credits.",
     );
-    // Every page says so, under the banner.
-    expect(await page.locator(".paused-note").innerText()).toContain(
-      "Automatic reviews are paused",
-    );
+    // Said once, in the page's main area.
+    await expect(page.getByText(/automatic reviews are paused/i).count()).resolves.toBe(1);
+    await expect(
+      page
+        .locator("main")
+        .getByText(/automatic reviews are paused/i)
+        .count(),
+    ).resolves.toBe(1);
     const overflow = await page.evaluate(
       "document.documentElement.scrollWidth - window.innerWidth",
     );
     expect(overflow).toBeLessThanOrEqual(0);
     await check("billing-depleted-phone");
     await page.setViewportSize({ width: 1100, height: 900 });
+  });
+
+  it("greets a new account with its free reviews, not a low-balance alarm", async () => {
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    github.state.nextUser = { id: 9, login: "erin", roles: { Hooli: "admin" } };
+    await page.getByRole("link", { name: "Sign in with GitHub" }).click();
+    await page.waitForURL(`${base}/billing/Hooli`);
+    await page.getByText("3 free reviews left this month").waitFor();
+    await expect(page.locator(".banner-critical").count()).resolves.toBe(0);
+    expect(await headerBalance().getAttribute("class")).not.toContain("level-critical");
+    expect(await headerBalance().innerText()).toBe("Balance: 3 credits");
+    await check("billing-new-account");
+  });
+
+  it("tells a user with no account who is signed in and how to install Jasper, and signs out", async () => {
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    github.state.nextUser = { id: 10, login: "dave", roles: { Globex: "member" } };
+    await page.getByRole("link", { name: "Sign in with GitHub" }).click();
+    await page.getByRole("heading", { name: "No accounts to show" }).waitFor();
+    await page.getByText("Signed in as dave").waitFor();
+    await expect(
+      page.getByRole("link", { name: "Install Jasper on GitHub" }).getAttribute("href"),
+    ).resolves.toBe(`${github.url}/apps/jasper/installations/new`);
+    await check("no-accounts");
+    consoleErrors.length = 0;
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await page.getByRole("link", { name: "Sign in with GitHub" }).waitFor();
+    expect(consoleErrors).toEqual([]);
   });
 
   it("says which settings are missing when sign-in is not set up", async () => {

@@ -192,6 +192,20 @@ describe("dashboard sign-in", () => {
     expect(await signIns("Acme-Corp")).toEqual([]);
   });
 
+  it("says whether the browser is signed in, with a 200 either way (no failed request to log)", async () => {
+    const status = (cookie?: string) =>
+      h.server.inject({
+        method: "GET",
+        url: "/api/v1/dashboard/status",
+        headers: cookie ? { cookie } : {},
+      });
+    const out = await status();
+    expect([out.statusCode, out.json().signedIn]).toEqual([200, false]);
+    const cookie = await signIn();
+    const inside = await status(cookie);
+    expect([inside.statusCode, inside.json().signedIn]).toEqual([200, true]);
+  });
+
   it("ends a session after SESSION_HOURS (8 by default), whatever the browser keeps", async () => {
     const cookie = await signIn();
     const me = () => h.server.inject({ method: "GET", url: "/api/v1/me", headers: { cookie } });
@@ -207,7 +221,12 @@ describe("dashboard sign-in", () => {
 
   it("says sign-in is available, and Bearer tokens keep working", async () => {
     const status = await h.server.inject({ method: "GET", url: "/api/v1/dashboard/status" });
-    expect(status.json()).toEqual({ signIn: "available", missingSettings: [] });
+    expect(status.json()).toEqual({
+      signIn: "available",
+      missingSettings: [],
+      signedIn: false,
+      installUrl: "https://github.com/apps/jasper/installations/new",
+    });
     const res = await h.server.inject({
       method: "GET",
       url: "/api/v1/me",
@@ -224,6 +243,8 @@ describe("dashboard without sign-in settings", () => {
     expect(status.json()).toEqual({
       signIn: "not_configured",
       missingSettings: ["GITHUB_CLIENT_ID", "GITHUB_CLIENT_SECRET", "SESSION_SECRET"],
+      signedIn: false,
+      installUrl: "https://github.com/apps/jasper/installations/new",
     });
     const page = await h.server.inject({ method: "GET", url: "/billing" });
     expect(page.headers["content-security-policy"]).toContain("default-src 'self'");

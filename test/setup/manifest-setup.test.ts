@@ -134,6 +134,24 @@ describe("first-run setup (GitHub's manifest flow)", () => {
     expect(res.headers["cache-control"]).toBe("no-store");
   });
 
+  it("styles its pages with its own stylesheet, which its Content-Security-Policy lets in", async () => {
+    const server = await setupServer(join(mkdtempSync(join(tmpdir(), "jasper-setup-")), ".env"));
+    const pages = [
+      await server.inject({ method: "GET", url: "/setup" }),
+      await server.inject({ method: "GET", url: "/setup/callback?code=x&state=forged" }),
+    ];
+    for (const page of pages) {
+      expect(page.body).toContain('<link rel="stylesheet" href="/setup/style.css">');
+      const csp = String(page.headers["content-security-policy"]);
+      expect(csp).toContain("style-src 'self'");
+      expect(csp).toContain("default-src 'none'");
+    }
+    const css = await server.inject({ method: "GET", url: "/setup/style.css" });
+    expect(css.statusCode).toBe(200);
+    expect(css.headers["content-type"]).toBe("text/css; charset=utf-8");
+    expect(css.body).toContain("font-family");
+  });
+
   it("refuses a callback with a state it did not issue", async () => {
     const server = await setupServer(join(mkdtempSync(join(tmpdir(), "jasper-setup-")), ".env"));
     const res = await server.inject({ method: "GET", url: "/setup/callback?code=x&state=forged" });

@@ -1,51 +1,65 @@
 /**
- * The dashboard: who is signed in, which account the pages are about, and which page.
- * Pages live in features/*; the header, banner and states in shared/.
+ * The dashboard: who is signed in, which account the pages are about (the address's
+ * `/billing/<account>/…`) and which page (pages.tsx). Pages live in features/*; the header,
+ * banner and states in shared/.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect } from "preact/hooks";
 import { setCsrfToken, SIGNED_OUT_EVENT } from "./api/client";
-import { ApiKeysPage } from "./features/api-keys/api-keys-page";
-import { AuditPage } from "./features/audit/audit-page";
-import { BillingPage } from "./features/billing/billing-page";
-import { BudgetsPage } from "./features/budgets/budgets-page";
-import { HistoryPage } from "./features/history/history-page";
-import { NotificationsPage } from "./features/notifications/notifications-page";
 import { getMe, getStatus, signOut } from "./features/session/api";
-import { UsagePage } from "./features/usage/usage-page";
-import { NoAccountsPage, NotConfiguredPage, SignInPage } from "./features/session/sign-in-page";
+import {
+  NoAccountsPage,
+  NotConfiguredPage,
+  NotYourAccountPage,
+  SignInPage,
+} from "./features/session/sign-in-page";
+import { pageOf, PAGE_SLUGS, PAGES } from "./pages";
 import { AccountProvider } from "./shared/account";
+import { accountPath, DASHBOARD_HOME, parseDashboardPath } from "./shared/dashboard-path";
 import { Layout } from "./shared/layout";
-import { useLocation } from "./shared/navigate";
+import { navigate, useLocation } from "./shared/navigate";
 import { ErrorNote, Loading } from "./shared/states";
 import { useLoad } from "./shared/use-load";
 
+/** The account chosen last: where an address without one (`/billing/history`) goes. */
 const ORG_KEY = "jasper.org";
 
 async function loadSession() {
   const status = await getStatus();
   if (status.signIn !== "available")
     return { kind: "not_configured" as const, missing: status.missingSettings };
-  const me = await getMe();
+  // Asked first, so a signed-out visit makes no request that fails (a console error).
+  const me = status.signedIn ? await getMe() : null;
   if (!me) return { kind: "signed_out" as const };
   setCsrfToken(me.csrfToken);
-  return { kind: "signed_in" as const, me };
+  return { kind: "signed_in" as const, me, installUrl: status.installUrl };
 }
 
-const TITLES: Record<string, string> = {
-  "/billing": "Billing",
-  "/billing/history": "History",
-  "/billing/usage": "Usage",
-  "/billing/budgets": "Budgets",
-  "/billing/notifications": "Notifications",
-  "/billing/api-keys": "API keys",
-  "/billing/audit-log": "Audit log",
-};
+/** Signs out here (or everywhere); a sign-out the server could not record says so. */
+function onSignOut(everywhere = false) {
+  void signOut(everywhere).then(
+    () => {
+      setCsrfToken(null);
+      window.location.assign(DASHBOARD_HOME);
+    },
+    (err: Error) => window.alert(err.message),
+  );
+}
 
 export function App() {
   const url = useLocation();
   const [session, reload] = useLoad(loadSession, []);
-  const [org, setOrg] = useState<string | null>(() => window.localStorage.getItem(ORG_KEY));
-  const path = url.pathname.replace(/\/+$/, "") || "/billing";
+  const where = parseDashboardPath(url.pathname, PAGE_SLUGS);
+  const page = pageOf(where.page);
+  const logins =
+    session.state === "ready" && session.data.kind === "signed_in"
+      ? session.data.me.accounts.map((a) => a.login)
+      : [];
+  // The address's account (any case), else the one chosen last, else the first.
+  const wanted = where.org ?? window.localStorage.getItem(ORG_KEY);
+  const current =
+    logins.find((l) => l.toLowerCase() === wanted?.toLowerCase()) ??
+    (where.org === null ? logins[0] : undefined);
+  const canonical = current ? accountPath(current, page.slug) : null;
 
   useEffect(() => {
     // Any call answering 401 means the sign-in is over: look again (and show sign-in).
@@ -54,8 +68,16 @@ export function App() {
   }, [reload]);
 
   useEffect(() => {
-    document.title = `${TITLES[path] ?? "Billing"} · Jasper`;
-  }, [path]);
+    document.title = [page.label, current, "Jasper"].filter(Boolean).join(" · ");
+  }, [page, current]);
+
+  useEffect(() => {
+    if (!current || !canonical) return;
+    window.localStorage.setItem(ORG_KEY, current);
+    // An old address, or the account in another case: the account's own address, in place.
+    if (url.pathname !== canonical)
+      window.history.replaceState(null, "", `${canonical}${url.search}${url.hash}`);
+  }, [current, canonical, url]);
 
   if (session.state === "loading")
     return (
@@ -73,45 +95,26 @@ export function App() {
   if (s.kind === "not_configured") return <NotConfiguredPage missing={s.missing} />;
   if (s.kind === "signed_out")
     return <SignInPage failed={url.searchParams.get("signin") === "failed"} />;
-  const logins = s.me.accounts.map((a) => a.login);
-  if (logins.length === 0) return <NoAccountsPage />;
-  const current = org && logins.includes(org) ? org : logins[0]!;
+  const user = s.me.user.login;
+  if (logins.length === 0)
+    return (
+      <NoAccountsPage user={user} installUrl={s.installUrl} onSignOut={onSignOut} retry={reload} />
+    );
+  if (!current || !canonical)
+    return <NotYourAccountPage user={user} accounts={logins} onSignOut={onSignOut} />;
 
   return (
     <AccountProvider org={current} key={current}>
       <Layout
-        path={path}
-        user={s.me.user.login}
+        path={canonical}
+        page={page.slug}
+        pages={PAGES}
+        user={user}
         accounts={logins}
-        onSwitch={(next) => {
-          window.localStorage.setItem(ORG_KEY, next);
-          setOrg(next);
-        }}
-        onSignOut={(everywhere) => {
-          void signOut(everywhere).then(
-            () => {
-              setCsrfToken(null);
-              window.location.assign("/billing");
-            },
-            (err: Error) => window.alert(err.message),
-          );
-        }}
+        onSwitch={(next) => navigate(accountPath(next, page.slug))}
+        onSignOut={onSignOut}
       >
-        {path === "/billing/history" ? (
-          <HistoryPage />
-        ) : path === "/billing/budgets" ? (
-          <BudgetsPage />
-        ) : path === "/billing/notifications" ? (
-          <NotificationsPage />
-        ) : path === "/billing/api-keys" ? (
-          <ApiKeysPage />
-        ) : path === "/billing/usage" ? (
-          <UsagePage />
-        ) : path === "/billing/audit-log" ? (
-          <AuditPage />
-        ) : (
-          <BillingPage query={url.searchParams} />
-        )}
+        {page.render(url.searchParams)}
       </Layout>
     </AccountProvider>
   );

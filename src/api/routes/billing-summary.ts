@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { budgetUse, setBudgetUse } from "../../budgets/budget-use.js";
+import { DEFAULT_COSTS } from "../../ledger/credits.js";
 import type { BalanceSummary } from "../../ledger/ledger.js";
 import { callerOf, requireOrgAccess, type AuthDeps } from "../auth/authenticate.js";
 import { setBudgetUseSchema } from "../budget-schemas.js";
@@ -8,7 +9,9 @@ import { commonErrors } from "../errors.js";
 import { BEARER_SECURITY, bucketsSchema, orgParams, timestamp } from "../schemas.js";
 
 const bannerSchema = z.object({
-  level: z.enum(["critical", "depleted"]),
+  level: z
+    .enum(["free", "critical", "depleted"])
+    .describe("free: only this month's free credits are left (not an alarm)"),
   message: z.string(),
 });
 
@@ -20,7 +23,11 @@ const billingSchema = z
     freePeriod: z.string().describe('The month ("YYYY-MM", UTC) the free credits belong to'),
     nextFreeReset: timestamp,
     alertLevel: z.enum(["none", "warning", "critical", "depleted"]),
-    banner: bannerSchema.nullable().describe("Shown when the balance is critical or depleted"),
+    banner: bannerSchema
+      .nullable()
+      .describe(
+        "Shown when the balance is critical or depleted; at the critical level with only free credits left, the free reviews left",
+      ),
     paused: z.boolean().describe("Automatic reviews are paused: the balance cannot pay for one"),
     usageThisMonth: z.number().int().describe("Credits spent this month, net of refunds"),
     runway: z
@@ -75,7 +82,11 @@ export function billingSummaryRoute(api: ApiInstance, deps: Deps): void {
   );
 }
 
-/** Low-balance alerts (docs/billing.md): the dashboard shows a banner from critical down. */
+/**
+ * Low-balance alerts (docs/billing.md): the dashboard shows a banner from critical down. The
+ * free tier alone is no alarm, though it sits at the critical level (3 by default): a new
+ * account is told what its free reviews are. (The alert emails keep their levels.)
+ */
 function banner(s: BalanceSummary, bot: string): z.infer<typeof bannerSchema> | null {
   if (s.alertLevel === "depleted" || s.paused) {
     return {
@@ -83,6 +94,14 @@ function banner(s: BalanceSummary, bot: string): z.infer<typeof bannerSchema> | 
       message:
         `You are out of credits: automatic reviews are paused. Buy credits, then comment ` +
         `\`/${bot} review\` on a pull request to have it reviewed.`,
+    };
+  }
+  const onlyFree = s.buckets.bonus === 0 && s.buckets.purchased === 0;
+  if (s.alertLevel === "critical" && onlyFree) {
+    const reviews = Math.floor(s.buckets.free / DEFAULT_COSTS.review);
+    return {
+      level: "free",
+      message: `${reviews === 1 ? "1 free review" : `${reviews} free reviews`} left this month. Buy credits to review more.`,
     };
   }
   if (s.alertLevel === "critical") {

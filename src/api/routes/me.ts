@@ -28,6 +28,15 @@ const statusSchema = z
   .object({
     signIn: z.enum(["available", "not_configured"]),
     missingSettings: z.array(z.string()).describe("What the operator must set for sign-in"),
+    signedIn: z
+      .boolean()
+      .describe(
+        "Whether this browser holds a dashboard sign-in (GET /me then says who): the dashboard asks here, so a signed-out visit makes no failing request",
+      ),
+    installUrl: z
+      .string()
+      .nullable()
+      .describe("Where an organization's admin installs the App on GitHub"),
   })
   .meta({ id: "DashboardStatus" });
 
@@ -35,11 +44,15 @@ type Deps = Pick<AuthDeps, "accounts" | "github" | "failedAuth"> & {
   audit: Pick<AuditLog, "record">;
   /** The settings the dashboard's sign-in lacks (empty: it is set up). */
   missingSignInSettings: readonly string[];
+  /** The App's installation page on GitHub; null when not known. */
+  installUrl: string | null;
 };
 
 /**
  * GET /me: who is calling (a GitHub token or the dashboard session, not an API key) and the
- * accounts they may see; GET /dashboard/status: whether sign-in is set up (public).
+ * accounts they may see; it answers 401 to a caller it cannot identify, as every route does.
+ * GET /dashboard/status (public): whether sign-in is set up, and whether this browser is
+ * signed in, so the dashboard asks /me only then (a 401 is a console error in a browser).
  */
 export function meRoutes(api: ApiInstance, deps: Deps): void {
   api.get(
@@ -51,12 +64,14 @@ export function meRoutes(api: ApiInstance, deps: Deps): void {
         response: { 200: statusSchema },
       },
     },
-    async () => ({
+    async (request) => ({
       signIn:
         deps.missingSignInSettings.length === 0
           ? ("available" as const)
           : ("not_configured" as const),
       missingSettings: [...deps.missingSignInSettings],
+      signedIn: sessionCredential(request) !== null,
+      installUrl: deps.installUrl,
     }),
   );
 

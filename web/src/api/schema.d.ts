@@ -1601,10 +1601,13 @@ export interface components {
             nextFreeReset: string;
             /** @enum {string} */
             alertLevel: "none" | "warning" | "critical" | "depleted";
-            /** @description Shown when the balance is critical or depleted */
+            /** @description Shown when the balance is critical or depleted; at the critical level with only free credits left, the free reviews left */
             banner: {
-                /** @enum {string} */
-                level: "critical" | "depleted";
+                /**
+                 * @description free: only this month's free credits are left (not an alarm)
+                 * @enum {string}
+                 */
+                level: "free" | "critical" | "depleted";
                 message: string;
             } | null;
             /** @description Automatic reviews are paused: the balance cannot pay for one */
@@ -1640,6 +1643,10 @@ export interface components {
             signIn: "available" | "not_configured";
             /** @description What the operator must set for sign-in */
             missingSettings: string[];
+            /** @description Whether this browser holds a dashboard sign-in (GET /me then says who): the dashboard asks here, so a signed-out visit makes no failing request */
+            signedIn: boolean;
+            /** @description Where an organization's admin installs the App on GitHub */
+            installUrl: string | null;
         };
         CreditPackage: {
             id: string;

@@ -2,17 +2,8 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { credits } from "./format";
 import { useAccount } from "./account";
+import { accountPath } from "./dashboard-path";
 import { onLinkClick } from "./navigate";
-
-const PAGES = [
-  { href: "/billing", label: "Billing" },
-  { href: "/billing/history", label: "History" },
-  { href: "/billing/usage", label: "Usage" },
-  { href: "/billing/budgets", label: "Budgets" },
-  { href: "/billing/notifications", label: "Notifications" },
-  { href: "/billing/api-keys", label: "API keys" },
-  { href: "/billing/audit-log", label: "Audit log" },
-];
 
 const LEVEL_TEXT = { none: "", warning: " (low)", critical: " (critical)", depleted: " (empty)" };
 
@@ -25,10 +16,12 @@ function Balance() {
       </span>
     );
   const s = summary.data;
+  // Free credits alone are no alarm (the API's "free" banner says what they are).
+  const level = s.banner?.level === "free" ? "none" : s.alertLevel;
   return (
-    <span class={`balance level-${s.alertLevel}`} data-testid="header-balance" aria-live="polite">
+    <span class={`balance level-${level}`} data-testid="header-balance" aria-live="polite">
       Balance: <strong>{credits(s.balance)}</strong>
-      {LEVEL_TEXT[s.alertLevel]}
+      {LEVEL_TEXT[level]}
     </span>
   );
 }
@@ -38,38 +31,55 @@ function withCode(message: string) {
   return message.split("`").map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part));
 }
 
+/**
+ * The API's banner (critical, depleted: an alert; free: what the free credits are), at the
+ * top of the page's main area. A depleted banner says reviews are paused: said once.
+ */
 function Banner() {
-  const { summary } = useAccount();
+  const { org, summary } = useAccount();
   if (summary.state !== "ready") return null;
   const s = summary.data;
+  const banner =
+    s.banner ??
+    (s.paused
+      ? {
+          level: "depleted" as const,
+          message: "Automatic reviews are paused: the balance cannot pay for one.",
+        }
+      : null);
+  if (!banner) return null;
   return (
-    <>
-      {s.banner && (
-        <div class={`banner banner-${s.banner.level}`} role="alert">
-          <p>{withCode(s.banner.message)}</p>
-          <a class="button primary" href="/billing#packages" onClick={onLinkClick}>
-            Buy credits
-          </a>
-        </div>
-      )}
-      {s.paused && !s.banner && (
-        <div class="banner banner-depleted" role="alert">
-          <p>Automatic reviews are paused: the balance cannot pay for one.</p>
-        </div>
-      )}
-    </>
+    <div
+      class={`banner banner-${banner.level}`}
+      role={banner.level === "free" ? "status" : "alert"}
+    >
+      <p>{withCode(banner.message)}</p>
+      <a
+        class={`button${banner.level === "free" ? "" : " primary"}`}
+        href={`${accountPath(org)}#packages`}
+        onClick={onLinkClick}
+      >
+        Buy credits
+      </a>
+    </div>
   );
 }
 
 export function Layout({
   path,
+  page,
+  pages,
   user,
   accounts,
   onSwitch,
   onSignOut,
   children,
 }: {
+  /** The address of the page shown: a change moves the focus to its heading. */
   path: string;
+  /** The slug of the page shown, among `pages` (the navigation). */
+  page: string;
+  pages: readonly { slug: string; label: string }[];
   user: string;
   accounts: string[];
   onSwitch(org: string): void;
@@ -77,7 +87,7 @@ export function Layout({
   onSignOut(everywhere: boolean): void;
   children: ComponentChildren;
 }) {
-  const { org, summary } = useAccount();
+  const { org } = useAccount();
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
   useEffect(() => {
@@ -100,12 +110,12 @@ export function Layout({
         <div class="brand">Jasper</div>
         <nav aria-label="Dashboard">
           <ul>
-            {PAGES.map((p) => (
-              <li key={p.href}>
+            {pages.map((p) => (
+              <li key={p.slug}>
                 <a
-                  href={p.href}
+                  href={accountPath(org, p.slug)}
                   onClick={onLinkClick}
-                  aria-current={path === p.href ? "page" : undefined}
+                  aria-current={page === p.slug ? "page" : undefined}
                 >
                   {p.label}
                 </a>
@@ -145,11 +155,8 @@ export function Layout({
           </button>
         </div>
       </header>
-      <Banner />
-      {summary.state === "ready" && summary.data.paused && summary.data.banner && (
-        <p class="paused-note">Automatic reviews are paused until you buy credits.</p>
-      )}
       <main id="main" ref={main}>
+        <Banner />
         {children}
       </main>
     </>

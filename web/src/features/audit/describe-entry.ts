@@ -6,6 +6,10 @@
  */
 import { signedCredits } from "../../shared/format";
 import type { AuditAction, AuditEntry } from "./api";
+import { fieldChanges, plain } from "./audit-fields";
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 export const ACTION_LABEL: Record<AuditAction, string> = {
   purchase: "Purchase",
@@ -47,25 +51,6 @@ export function actorOf(e: AuditEntry): string {
   }
 }
 
-const show = (v: unknown): string =>
-  typeof v === "string"
-    ? v
-    : Array.isArray(v)
-      ? v.length === 0
-        ? "none"
-        : v.map(show).join(", ")
-      : JSON.stringify(v);
-
-/** "lowBalanceEmails: true → false" for each field a settings change changed. */
-function changes(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
-  return Object.keys(after)
-    .filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]))
-    .map((k) => `${k}: ${show(before[k])} → ${show(after[k])}`);
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
 export function summaryOf(e: AuditEntry): string {
   const d = e.details;
   if (typeof d.amount === "number") {
@@ -78,13 +63,16 @@ export function summaryOf(e: AuditEntry): string {
       .filter(Boolean)
       .join(" · ");
   }
-  if (isRecord(d.before) && isRecord(d.after)) return changes(d.before, d.after).join("; ");
+  if (isRecord(d.before) && isRecord(d.after)) return fieldChanges(d.before, d.after).join("; ");
+  // A review let past a budget: the pull request it was.
+  if (typeof d.repository === "string" && typeof d.number === "number")
+    return `${d.repository}#${d.number}`;
   if (typeof d.keyId === "string") {
     const name = typeof d.name === "string" ? `"${d.name}" ` : "";
     const scope = typeof d.scope === "string" ? ` (${d.scope})` : "";
     return `${name}${d.keyId}${scope}`.trim();
   }
   return Object.entries(d)
-    .map(([k, v]) => `${k}: ${show(v)}`)
+    .map(([k, v]) => `${k}: ${plain(v)}`)
     .join("; ");
 }

@@ -54,7 +54,7 @@ export function BillingPage({ query }: { query: URLSearchParams }) {
                 <dd data-figure="usageThisMonth">{credits(s.usageThisMonth)}</dd>
               </div>
             </dl>
-            {s.runway && <RunwayNote runway={s.runway} />}
+            {s.runway && <RunwayNote runway={s.runway} balance={s.balance} />}
           </section>
         )}
       </Loaded>

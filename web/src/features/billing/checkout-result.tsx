@@ -5,6 +5,7 @@
  */
 import { useEffect, useState } from "preact/hooks";
 import { useAccount } from "../../shared/account";
+import { accountPath } from "../../shared/dashboard-path";
 import { credits } from "../../shared/format";
 import { onLinkClick } from "../../shared/navigate";
 import { transactionsSince, type Transaction } from "./api";
@@ -52,7 +53,7 @@ export function CheckoutSuccess({ sessionId }: { sessionId: string | null }) {
       ) : slow ? (
         <p>
           Stripe has not confirmed the payment yet. The credits arrive as soon as it does; check the{" "}
-          <a href="/billing/history" onClick={onLinkClick}>
+          <a href={accountPath(org, "history")} onClick={onLinkClick}>
             history
           </a>{" "}
           later.

@@ -5,63 +5,47 @@
 import { date } from "../../shared/format";
 import type { DayUsage } from "./usage-per-day";
 
-const WIDTH = 600;
-const HEIGHT = 160;
-const PAD = { top: 10, right: 8, bottom: 22, left: 30 };
-
 export function UsageChart({ days }: { days: DayUsage[] }) {
   const max = Math.max(1, ...days.map((d) => d.used));
   const total = days.reduce((n, d) => n + d.used, 0);
-  const inner = { w: WIDTH - PAD.left - PAD.right, h: HEIGHT - PAD.top - PAD.bottom };
-  const step = inner.w / days.length;
   const label = `Credits used per day, last ${days.length} days: ${total} in total, at most ${max} in a day.`;
   return (
     <figure class="chart">
-      <svg
-        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
-        role="img"
-        aria-label={label}
-        data-testid="usage-chart"
-        preserveAspectRatio="none"
-      >
-        <title>{label}</title>
-        <line
-          x1={PAD.left}
-          x2={WIDTH - PAD.right}
-          y1={PAD.top + inner.h}
-          y2={PAD.top + inner.h}
-          class="axis"
-        />
-        <text x={PAD.left - 4} y={PAD.top + 8} class="tick" text-anchor="end">
-          {max}
-        </text>
-        <text x={PAD.left - 4} y={PAD.top + inner.h} class="tick" text-anchor="end">
-          0
-        </text>
-        {days.map((d, i) => {
-          const h = (d.used / max) * inner.h;
-          return (
+      {/* The bars scale with the page (one unit a day, one a credit); the labels are text
+          beside them, so they keep their size at any width. */}
+      <div class="plot">
+        <div class="y-axis" aria-hidden="true">
+          <span class="tick">{max}</span>
+          <span class="tick">0</span>
+        </div>
+        <svg
+          viewBox={`0 0 ${days.length} ${max}`}
+          role="img"
+          aria-label={label}
+          data-testid="usage-chart"
+          preserveAspectRatio="none"
+        >
+          <title>{label}</title>
+          {days.map((d, i) => (
             <rect
               key={d.day}
               class="bar"
               data-day={d.day}
               data-used={d.used}
-              x={PAD.left + i * step + step * 0.15}
-              y={PAD.top + inner.h - h}
-              width={step * 0.7}
-              height={h}
+              x={i + 0.15}
+              y={max - d.used}
+              width={0.7}
+              height={d.used}
             >
               <title>{`${date(d.day)}: ${d.used}`}</title>
             </rect>
-          );
-        })}
-        <text x={PAD.left} y={HEIGHT - 6} class="tick">
-          {date(days[0]?.day ?? "")}
-        </text>
-        <text x={WIDTH - PAD.right} y={HEIGHT - 6} class="tick" text-anchor="end">
-          {date(days[days.length - 1]?.day ?? "")}
-        </text>
-      </svg>
+          ))}
+        </svg>
+        <div class="x-axis" aria-hidden="true">
+          <span class="tick">{date(days[0]?.day ?? "")}</span>
+          <span class="tick">{date(days[days.length - 1]?.day ?? "")}</span>
+        </div>
+      </div>
       <figcaption>Credits used per day (UTC), net of refunds</figcaption>
       <details>
         <summary>The numbers</summary>

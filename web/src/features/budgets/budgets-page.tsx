@@ -1,4 +1,5 @@
 import { useAccount } from "../../shared/account";
+import { monthName } from "../../shared/format";
 import { Empty, Loaded } from "../../shared/states";
 import { useLoad } from "../../shared/use-load";
 import { getBudgets, type Budgets } from "./api";
@@ -43,7 +44,7 @@ function UseThisMonth({ budgets }: { budgets: Budgets }) {
   );
   return (
     <section aria-labelledby="use-title" data-testid="budget-use">
-      <h2 id="use-title">Use in {use.period}</h2>
+      <h2 id="use-title">Use in {monthName(use.period)}</h2>
       <p>Bars turn amber at {rules.warnAtPercent} % of a budget and are full when it is used.</p>
       <BudgetBar label="Account" meter={use.account} unit="credits" />
       <h3>Repositories</h3>

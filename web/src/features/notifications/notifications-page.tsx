@@ -1,8 +1,10 @@
 import { useState } from "preact/hooks";
 import { useAccount } from "../../shared/account";
-import { ErrorNote, Loaded } from "../../shared/states";
+import { getSettings, type Settings } from "../../shared/account-settings";
+import { SavedNote } from "../../shared/saved-note";
+import { Loaded } from "../../shared/states";
 import { useLoad } from "../../shared/use-load";
-import { getSettings, saveSettings, type Settings } from "./api";
+import { useSettingsSave } from "../../shared/use-settings-save";
 
 /** Like the server's rule, roughly: the server decides, this only catches typos early. */
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -14,31 +16,16 @@ export function NotificationsPage() {
     <>
       <h1>Notification settings</h1>
       <Loaded value={settings} what="settings" retry={reload}>
-        {(s) => <SettingsForm org={org} initial={s} />}
+        {(s) => <NotificationsForm org={org} initial={s} />}
       </Loaded>
     </>
   );
 }
 
-function SettingsForm({ org, initial }: { org: string; initial: Settings }) {
-  const [s, setS] = useState(initial);
+function NotificationsForm({ org, initial }: { org: string; initial: Settings }) {
+  const { settings: s, saved, problem, save } = useSettingsSave(org, initial);
   const [email, setEmail] = useState("");
   const [invalid, setInvalid] = useState<string | null>(null);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [saved, setSaved] = useState<string | null>(null);
-
-  async function save(change: Partial<Settings>, what: string) {
-    setProblem(null);
-    setSaved(null);
-    try {
-      setS(await saveSettings(org, change));
-      setSaved(what);
-      return true;
-    } catch (err) {
-      setProblem((err as Error).message);
-      return false;
-    }
-  }
 
   async function add(e: Event) {
     e.preventDefault();
@@ -52,8 +39,7 @@ function SettingsForm({ org, initial }: { org: string; initial: Settings }) {
 
   return (
     <>
-      <div aria-live="polite">{saved && <p class="state ok">{saved}</p>}</div>
-      {problem && <ErrorNote message={problem} />}
+      <SavedNote saved={saved} problem={problem} />
       <section aria-labelledby="contacts-title">
         <h2 id="contacts-title">Billing contacts</h2>
         <p>They get the low-balance emails (at 10, 3 and 0 credits).</p>
@@ -100,7 +86,7 @@ function SettingsForm({ org, initial }: { org: string; initial: Settings }) {
         </form>
       </section>
       <section aria-labelledby="emails-title">
-        <h2 id="emails-title">Emails and charging</h2>
+        <h2 id="emails-title">Emails</h2>
         <label class="check">
           <input
             type="checkbox"
@@ -115,34 +101,6 @@ function SettingsForm({ org, initial }: { org: string; initial: Settings }) {
           />
           Send low-balance emails
         </label>
-        <fieldset>
-          <legend>Review charging</legend>
-          <label class="check">
-            <input
-              type="radio"
-              name="reviewCharging"
-              checked={s.reviewCharging === "pull_request"}
-              onChange={() =>
-                void save(
-                  { reviewCharging: "pull_request" },
-                  "Charging one credit per pull request.",
-                )
-              }
-            />
-            One credit per pull request (later pushes are re-reviewed free)
-          </label>
-          <label class="check">
-            <input
-              type="radio"
-              name="reviewCharging"
-              checked={s.reviewCharging === "review_run"}
-              onChange={() =>
-                void save({ reviewCharging: "review_run" }, "Charging every review run.")
-              }
-            />
-            One credit per review run
-          </label>
-        </fieldset>
       </section>
     </>
   );

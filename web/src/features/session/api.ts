@@ -2,7 +2,10 @@ import { api, csrfHeaders, unwrap } from "../../api/client";
 
 export const getStatus = () => unwrap(api.GET("/api/v1/dashboard/status"));
 
-/** The signed-in user, or null when nobody is (401). */
+/**
+ * The signed-in user; asked only when the status says this browser is signed in. Null when the
+ * sign-in ended meanwhile (401: expired, or the GitHub token revoked).
+ */
 export async function getMe() {
   const res = await api.GET("/api/v1/me");
   if (res.response.status === 401) return null;

@@ -1,4 +1,5 @@
-import { api, unwrap, type Schemas } from "../../api/client";
+/** The account's settings (GET/PUT .../billing/settings), read by the Notifications and Settings pages. */
+import { api, unwrap, type Schemas } from "../api/client";
 
 export type Settings = Schemas["BillingSettings"];
 const path = (org: string) => ({ params: { path: { org } } });

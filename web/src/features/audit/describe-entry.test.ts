@@ -1,0 +1,81 @@
+import { describe, expect, it } from "@jest/globals";
+import type { AuditEntry } from "./api";
+import { summaryOf } from "./describe-entry";
+
+const entry = (action: AuditEntry["action"], details: Record<string, unknown>): AuditEntry => ({
+  id: "a1",
+  at: "2026-11-20T10:00:00.000Z",
+  action,
+  interface: "dashboard",
+  actor: { kind: "github_user", id: 7, login: "alice" },
+  details,
+});
+
+describe("an audit entry's summary", () => {
+  it("names budget fields and says what their values mean", () => {
+    const e = entry("budget_changed", {
+      before: { account: null, authorDefault: 10, pullRequestRuns: null, warnAtPercent: 80 },
+      after: { account: 50, authorDefault: null, pullRequestRuns: 1, warnAtPercent: 50 },
+    });
+    expect(summaryOf(e)).toBe(
+      "Account cap: none → 50 credits; Cap for each author: 10 credits → none; " +
+        "Runs per pull request: none → 1 run; Warn at: 80 % → 50 %",
+    );
+  });
+
+  it("lists budget rules by name and cap, whole or as what changed", () => {
+    const whole = entry("budget_changed", {
+      before: { repositories: [] },
+      after: { repositories: [{ pattern: "api-*", credits: 3 }] },
+    });
+    expect(summaryOf(whole)).toBe("Repository caps: none → api-* (3 credits)");
+    const diff = entry("budget_changed", {
+      before: {},
+      after: {
+        authors: {
+          added: [{ login: "octocat", credits: 4 }],
+          removed: [{ login: "hubot", credits: 1 }],
+          changed: [{ rule: { login: "bob", credits: 9 }, from: 5 }],
+        },
+      },
+    });
+    expect(summaryOf(diff)).toBe(
+      "Author caps: added octocat (4 credits), removed hubot (1 credit), bob 5 → 9 credits",
+    );
+    const counted = entry("budget_changed", {
+      before: {},
+      after: { repositories: { added: 120, removed: 0, changed: 2 } },
+    });
+    expect(summaryOf(counted)).toBe("Repository caps: 120 added, 2 changed");
+  });
+
+  it("says settings in words", () => {
+    const e = entry("settings_changed", {
+      before: {
+        reviewCharging: "pull_request",
+        lowBalanceEmails: true,
+        billingContacts: [],
+        chatFromNonWriters: false,
+      },
+      after: {
+        reviewCharging: "review_run",
+        lowBalanceEmails: false,
+        billingContacts: ["a@acme.test", "b@acme.test"],
+        chatFromNonWriters: true,
+      },
+    });
+    expect(summaryOf(e)).toBe(
+      "Review charging: one credit per pull request → one credit per review run; " +
+        "Low-balance emails: on → off; Billing contacts: none → a@acme.test, b@acme.test; " +
+        "Chat from people without write access: off → on",
+    );
+  });
+
+  it("keeps a field it does not know readable, with none for null", () => {
+    const e = entry("settings_changed", { before: { later: null }, after: { later: "x" } });
+    expect(summaryOf(e)).toBe("later: none → x");
+    expect(
+      summaryOf(entry("budget_override", { repository: "acme/app", number: 3, run: "r" })),
+    ).toBe("acme/app#3");
+  });
+});

@@ -1,0 +1,37 @@
+/**
+ * The dashboard's pages, in one list: the router (app.tsx), the navigation (shared/layout.tsx)
+ * and the titles all read this, so a new page is added here only. Each lives at
+ * `/billing/<account>/<slug>` (shared/dashboard-path.ts); Billing's slug is "".
+ */
+import type { JSX } from "preact";
+import { ApiKeysPage } from "./features/api-keys/api-keys-page";
+import { AuditPage } from "./features/audit/audit-page";
+import { BillingPage } from "./features/billing/billing-page";
+import { BudgetsPage } from "./features/budgets/budgets-page";
+import { HistoryPage } from "./features/history/history-page";
+import { NotificationsPage } from "./features/notifications/notifications-page";
+import { SettingsPage } from "./features/settings/settings-page";
+import { UsagePage } from "./features/usage/usage-page";
+
+export interface DashboardPage {
+  slug: string;
+  /** In the navigation and the window's title. */
+  label: string;
+  render(query: URLSearchParams): JSX.Element;
+}
+
+export const PAGES: readonly DashboardPage[] = [
+  { slug: "", label: "Billing", render: (query) => <BillingPage query={query} /> },
+  { slug: "history", label: "History", render: () => <HistoryPage /> },
+  { slug: "usage", label: "Usage", render: () => <UsagePage /> },
+  { slug: "budgets", label: "Budgets", render: () => <BudgetsPage /> },
+  { slug: "notifications", label: "Notifications", render: () => <NotificationsPage /> },
+  { slug: "settings", label: "Settings", render: () => <SettingsPage /> },
+  { slug: "api-keys", label: "API keys", render: () => <ApiKeysPage /> },
+  { slug: "audit-log", label: "Audit log", render: () => <AuditPage /> },
+];
+
+export const PAGE_SLUGS: readonly string[] = PAGES.map((p) => p.slug).filter(Boolean);
+
+export const pageOf = (slug: string): DashboardPage =>
+  PAGES.find((p) => p.slug === slug) ?? PAGES[0]!;
