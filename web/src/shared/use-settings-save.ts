@@ -11,13 +11,18 @@ export function useSettingsSave(org: string, initial: Settings) {
   const [problem, setProblem] = useState<string | null>(null);
 
   async function save(change: Partial<Settings>, what: string): Promise<boolean> {
+    const before = settings;
     setProblem(null);
     setSaved(null);
+    // Shown at once, as the control was clicked (a controlled box that waited for the server
+    // would flip back on the next render); put back if the server refuses.
+    setSettings({ ...before, ...change });
     try {
       setSettings(await saveSettings(org, change));
       setSaved(what);
       return true;
     } catch (err) {
+      setSettings(before);
       setProblem((err as Error).message);
       return false;
     }
