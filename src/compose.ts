@@ -37,6 +37,7 @@ import { operatorApi } from "./api/operator-api.js";
 import { runwayOf } from "./usage/runway.js";
 import { usageReport } from "./usage/usage-report.js";
 import { jasperApp } from "./github/app.js";
+import { createInstallationOwnerCheck } from "./github/installation-owner.js";
 import { createAccountAdmin } from "./github/account-admin.js";
 import { createCommentEvents } from "./github/comment-events.js";
 import { createGitHubHost } from "./github/github-host.js";
@@ -295,6 +296,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
         probot: a.probot,
         app,
         store,
+        installationOwner: createInstallationOwnerCheck(store.accounts),
         log,
         trustProxy: config.TRUST_PROXY,
         readiness: { redis: () => a.redis.ping() },

@@ -4,7 +4,6 @@
  * wires everything else. JASPER_ROLE picks what this process does: "web" (webhooks, API),
  * "worker" (the queues) or "all" (both; the default). Every role may put jobs on the queues.
  */
-import { existsSync } from "node:fs";
 import { pino } from "pino";
 import { composeJasper } from "./compose.js";
 import {
@@ -24,16 +23,18 @@ import { MissingIndexesError, openStore } from "./store/open-store.js";
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 
 // A .env in the working directory (where first-run setup writes the App's credentials), under
-// whatever the environment sets already: the environment wins, as with Docker's env_file.
-if (existsSync(".env")) process.loadEnvFile(".env");
+// whatever the environment sets already, as the operator commands read it too.
 const config = loadConfigOrExit();
 // One logger for Fastify, Probot and us.
 const log = pino({ level: config.LOG_LEVEL });
 
 // First run: no App credentials at all. Serve the setup page that registers the App (src/setup)
 // instead of exiting; some but not all of them is a mistake, and stops the process as before.
-// A worker has no page to serve: it stops with the message, as before.
-if (missingAppCredentials(config).length === 3 && config.JASPER_ROLE !== "worker") {
+// A worker has no page to serve: it waits for a restart with the settings.
+if (missingAppCredentials(config).length === 3 && config.JASPER_ROLE === "worker") {
+  const { waitForSetup } = await import("./setup/wait-for-setup.js");
+  waitForSetup(config, log);
+} else if (missingAppCredentials(config).length === 3) {
   const { startSetup } = await import("./setup/start-setup.js");
   await startSetup(config, log);
 } else {
@@ -69,6 +70,12 @@ async function startApp(): Promise<void> {
   const workerRedis = role === "web" ? null : createRedis(config.REDIS_URL, "worker");
   const workers = workerRedis ? jasper.startWorkers(workerRedis) : null;
   log.info({ role, engine: engine.name, config: describeConfig(config) }, "Jasper started");
+  if (server && config.WEBHOOK_PROXY_URL) {
+    // Probot's own server would run the proxy client itself; Jasper's does not (README).
+    log.info(
+      `WEBHOOK_PROXY_URL: GitHub sends events to the proxy; forward them here with \`npx smee-client --url ${config.WEBHOOK_PROXY_URL} --target http://localhost:${config.PORT}/api/github/webhooks\``,
+    );
+  }
 
   let stopping = false;
   async function shutdown(signal: string): Promise<void> {

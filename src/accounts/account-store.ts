@@ -9,6 +9,11 @@ export interface AccountUpsert {
   id: AccountId;
   login: string;
   type: AccountType;
+  /**
+   * The app's installation on the account, from an installation event (GitHub's own word on
+   * whose it is); kept when absent. Never from a repository event: that is what is checked.
+   */
+  installationId?: number | undefined;
 }
 
 export interface AccountStore {
@@ -17,6 +22,11 @@ export interface AccountStore {
   get(id: AccountId): Promise<Account | null>;
   /** GitHub logins are case-insensitive. */
   findByLogin(login: string): Promise<Account | null>;
+  /**
+   * The account an installation event last named for this installation id; null when none
+   * has (an account installed before installations were kept, until its next one).
+   */
+  findByInstallation(installationId: number): Promise<Account | null>;
   setStatus(id: AccountId, status: AccountStatus): Promise<Account | null>;
   updateSettings(id: AccountId, settings: Partial<AccountSettings>): Promise<Account | null>;
   /**

@@ -49,6 +49,12 @@ export interface Account {
   login: string;
   type: AccountType;
   status: AccountStatus;
+  /**
+   * The app's installation on the account, as installation events name it: repository events
+   * must come through it (src/github/installation-owner.ts). Absent until an installation
+   * event names it (accounts stored before it was kept).
+   */
+  installationId?: number | undefined;
   settings: AccountSettings;
   /** Spend controls (docs/billing.md, "Budgets"); NO_BUDGETS until the account sets some. */
   budgets: BudgetRules;

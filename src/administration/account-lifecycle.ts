@@ -7,6 +7,8 @@ export interface GitHubAccount {
   id: number;
   login: string;
   type: string;
+  /** The installation the event came through: installation events name the account's own. */
+  installationId?: number | undefined;
 }
 
 export interface AccountLifecycleDeps {
@@ -21,7 +23,12 @@ export interface AccountLifecycleDeps {
  */
 export function createAccountLifecycle({ accounts, ledger }: AccountLifecycleDeps) {
   const upsert = (a: GitHubAccount) =>
-    accounts.upsert({ id: toAccountId(a.id), login: a.login, type: toAccountType(a.type) });
+    accounts.upsert({
+      id: toAccountId(a.id),
+      login: a.login,
+      type: toAccountType(a.type),
+      installationId: a.installationId,
+    });
 
   return {
     /** Installed (or reinstalled, or unsuspended): active, with this month's free tier. */

@@ -43,18 +43,42 @@ export const DEFAULT_PACKAGES: readonly CreditPackage[] = Object.freeze([
 const MIN_PRICE_CENTS = 50;
 const MAX_PRICE_CENTS = 99_999_999;
 
-const packageSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9-]{1,40}$/, "must be 1-40 lowercase letters, digits or -"),
-  name: z.string().trim().min(1).max(60),
-  description: z.string().trim().min(1).max(200),
-  credits: z.number().int().positive().max(1_000_000),
-  priceCents: z.number().int().min(MIN_PRICE_CENTS).max(MAX_PRICE_CENTS),
-});
+/** Text of 1 to `max` characters, one message for every way it can be wrong. */
+const text = (max: number) => {
+  const error = `expected text of 1 to ${max} characters`;
+  return z.string({ error }).trim().min(1, { error }).max(max, { error });
+};
 
+/** A whole number in [min, max] (a JSON number, not a string), one message for every way. */
+const whole = (min: number, max: number, what: string) => {
+  const error = `expected ${what} between ${min} and ${max}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
+
+const packageSchema = z.strictObject(
+  {
+    id: z
+      .string({ error: "must be 1-40 lowercase letters, digits or -" })
+      .regex(/^[a-z0-9-]{1,40}$/, "must be 1-40 lowercase letters, digits or -"),
+    name: text(60),
+    description: text(200),
+    credits: whole(1, 1_000_000, "a whole number of credits"),
+    priceCents: whole(MIN_PRICE_CENTS, MAX_PRICE_CENTS, "a price in whole cents"),
+  },
+  {
+    // Unknown keys keep zod's message, which names them.
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? undefined
+        : 'expected a package: { "id", "name", "description", "credits", "priceCents" }',
+  },
+);
+
+const LIST = "expected a JSON array of 1 to 20 packages";
 const packagesSchema = z
-  .array(packageSchema)
-  .min(1)
-  .max(20)
+  .array(packageSchema, { error: LIST })
+  .min(1, { error: LIST })
+  .max(20, { error: LIST })
   .superRefine((packages, ctx) => {
     const seen = new Set<string>();
     packages.forEach((p, i) => {

@@ -68,11 +68,13 @@ export function budgetUse(
   }));
   for (const c of mostUsedFirst(use.repositories)) {
     // Attributed by the same resolution a charge uses, so a repository is counted under the
-    // one rule that caps it.
-    const rule = repositoryRuleFor(rules, c.key);
+    // one rule that caps it. A repository counted by id goes by the newest name it was
+    // charged under this month (a rename keeps its use; its rule is its new name's).
+    const repository = c.name ?? c.key;
+    const rule = repositoryRuleFor(rules, repository);
     if (!rule) continue;
     repositories[rules.repositories.indexOf(rule)]?.repositories.push({
-      repository: c.key,
+      repository,
       ...meter(c.credits, rule.credits, warn),
     });
   }

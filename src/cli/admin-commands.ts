@@ -85,21 +85,48 @@ const OPTIONS = {
 /** The commands that read only: the CLI opens the store read-only for them. */
 export const READ_ONLY_COMMANDS = new Set(["verify", "list", "audit"]);
 
-/** Runs one command; returns the exit code. Never throws for expected outcomes. */
-export async function runAdmin(argv: string[], deps: AdminDeps, io: AdminIo): Promise<number> {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+type Parsed = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+
+/**
+ * The arguments, before anything is opened: --help (anywhere) prints the usage on stdout and
+ * ends with 0, so it works without configuration; flags the commands do not take, or no
+ * command, print the usage on stderr and end with EXIT.usage. Otherwise the command.
+ */
+export function readAdminArgs(
+  argv: string[],
+  io: AdminIo,
+): { exit: number } | { command: string; parsed: Parsed } {
+  let parsed: Parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (err) {
+    // --help wins over a mistake elsewhere: whoever asks for it is finding out the flags.
+    if (argv.includes("--help") || argv.includes("-h")) {
+      io.out(USAGE);
+      return { exit: EXIT.ok };
+    }
     io.err(`${(err as Error).message}\n\n${USAGE}`);
-    return EXIT.usage;
+    return { exit: EXIT.usage };
   }
-  const { values: v, positionals } = parsed;
-  const [command, ...rest] = positionals;
-  if (v.help || !command) {
-    (command ? io.out : io.err)(USAGE);
-    return v.help ? EXIT.ok : EXIT.usage;
+  if (parsed.values.help) {
+    io.out(USAGE);
+    return { exit: EXIT.ok };
   }
+  const command = parsed.positionals[0];
+  if (!command) {
+    io.err(USAGE);
+    return { exit: EXIT.usage };
+  }
+  return { command, parsed };
+}
+
+/** Runs one command; returns the exit code. Never throws for expected outcomes. */
+export async function runAdmin(argv: string[], deps: AdminDeps, io: AdminIo): Promise<number> {
+  const args = readAdminArgs(argv, io);
+  if ("exit" in args) return args.exit;
+  const { command } = args;
+  const { values: v, positionals } = args.parsed;
+  const rest = positionals.slice(1);
   const operator: Operator = { name: v.operator ?? deps.defaultOperator, interface: "cli" };
   const print = (json: unknown, text: string) =>
     io.out(v.json ? JSON.stringify(json, null, 2) : text);

@@ -6,21 +6,24 @@
  * with the command's code.
  */
 import { userInfo } from "node:os";
-import { pino } from "pino";
-import { composeOperators } from "../compose.js";
 import { loadConfigOrExit } from "../config/env.js";
-import { createRedis } from "../queue/redis.js";
-import { openStore } from "../store/open-store.js";
-import { EXIT, READ_ONLY_COMMANDS, runAdmin, USAGE } from "./admin-commands.js";
+import { EXIT, READ_ONLY_COMMANDS, readAdminArgs, runAdmin } from "./admin-commands.js";
 
 const argv = process.argv.slice(2);
-const command = argv.find((a) => !a.startsWith("-"));
-if (!command || argv.includes("--help") || argv.includes("-h")) {
-  (command ? console.log : console.error)(USAGE);
-  process.exit(command ? EXIT.ok : EXIT.usage);
-}
+const io = { out: (line: string) => console.log(line), err: (line: string) => console.error(line) };
+// --help and bad usage are answered before the configuration is read or anything opened.
+const args = readAdminArgs(argv, io);
+if ("exit" in args) process.exit(args.exit);
+const { command } = args;
 
 const config = loadConfigOrExit();
+// Loaded once the arguments and settings are known good: the whole app's wiring takes seconds.
+const [{ pino }, { composeOperators }, { createRedis }, { openStore }] = await Promise.all([
+  import("pino"),
+  import("../compose.js"),
+  import("../queue/redis.js"),
+  import("../store/open-store.js"),
+]);
 const operatorName = (() => {
   try {
     return userInfo().username || "operator";
@@ -46,7 +49,7 @@ try {
         accounts: store.accounts,
         defaultOperator: operatorName,
       },
-      { out: (line) => console.log(line), err: (line) => console.error(line) },
+      io,
     );
   } finally {
     await wired.close();

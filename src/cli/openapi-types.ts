@@ -6,8 +6,19 @@
  */
 import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { generateApiTypes } from "./openapi-document.js";
+import { loadDotEnv, orExit } from "../config/env.js";
+import { takeNoArguments } from "./usage.js";
 
+takeNoArguments(
+  `Usage: npm run api:types
+
+Regenerates web/src/api/schema.d.ts from the billing API's routes. Needs Redis at REDIS_URL
+(.env in the working directory, under the environment; default redis://127.0.0.1:6379).`,
+  2,
+);
+orExit(() => loadDotEnv());
+// Loaded after --help is answered: the routes and openapi-typescript take seconds to load.
+const { generateApiTypes } = await import("./openapi-document.js");
 const target = fileURLToPath(new URL("../../web/src/api/schema.d.ts", import.meta.url));
 writeFileSync(target, await generateApiTypes(process.env.REDIS_URL ?? "redis://127.0.0.1:6379"));
 console.log(`wrote ${target}`);

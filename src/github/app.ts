@@ -9,6 +9,7 @@ import {
   describeIssues,
   fromReviewComment,
   installationEventSchema,
+  installationTargetEventSchema,
   pullRequestEventSchema,
   reviewCommentEventSchema,
   type InstallationEvent,
@@ -39,6 +40,24 @@ export function jasperApp({ lifecycle, onPullRequest, onComment }: AppDeps): App
     app.on(
       ["installation.new_permissions_accepted", "installation_repositories"],
       on(lifecycle.seen),
+    );
+    // The account was renamed on GitHub: its new login answers at once (dashboard, API), and
+    // the old one no longer does (GitHub may give it to another account).
+    app.on(
+      "installation_target.renamed",
+      parsed(installationTargetEventSchema, async ({ account, installation, target_type }, log) => {
+        if (!account.login) {
+          log.info("installation target renamed without a login (an enterprise): ignored");
+          return;
+        }
+        await lifecycle.seen({
+          id: account.id,
+          login: account.login,
+          type: target_type,
+          installationId: installation.id,
+        });
+        log.info({ accountId: account.id }, "account renamed");
+      }),
     );
     app.on(
       [
@@ -82,5 +101,12 @@ function parsed<S extends z.ZodType>(
 
 function installationAccount(event: InstallationEvent): GitHubAccount | null {
   const account = event.installation.account;
-  return account ? { id: account.id, login: account.login, type: account.type } : null;
+  return account
+    ? {
+        id: account.id,
+        login: account.login,
+        type: account.type,
+        installationId: event.installation.id,
+      }
+    : null;
 }

@@ -47,6 +47,18 @@ export const installationEventSchema = z.object({
 });
 export type InstallationEvent = z.output<typeof installationEventSchema>;
 
+/**
+ * The account the app is installed on was renamed (`installation_target.renamed`): its id and
+ * new login. An enterprise target has a slug and no login: nothing Jasper bills, so no login
+ * is required here; the handler ignores such an event.
+ */
+export const installationTargetEventSchema = z.object({
+  account: z.object({ id: githubId, login: accountLogin.optional() }),
+  installation: z.object({ id: githubId }),
+  target_type: z.string(),
+});
+export type InstallationTargetEvent = z.output<typeof installationTargetEventSchema>;
+
 export const pullRequestEventSchema = z.object({
   action: z.string().optional(),
   pull_request: z.object({
@@ -178,6 +190,7 @@ export const HANDLED_EVENTS = {
   "installation.deleted": installationEventSchema,
   "installation.new_permissions_accepted": installationEventSchema,
   installation_repositories: installationEventSchema,
+  "installation_target.renamed": installationTargetEventSchema,
   "pull_request.opened": pullRequestEventSchema,
   "pull_request.reopened": pullRequestEventSchema,
   "pull_request.ready_for_review": pullRequestEventSchema,

@@ -58,6 +58,7 @@ export const referenceSchema = z.discriminatedUnion("kind", [
         /^[A-Za-z0-9][A-Za-z0-9_-]{0,38}\/(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/,
         "must be owner/name",
       ),
+    repositoryId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
     number: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
     url: httpUrl.optional(),
     headSha: z

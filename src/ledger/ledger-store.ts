@@ -18,6 +18,26 @@ import type { EntryType, LedgerEntry } from "./types.js";
 
 export type NewEntry = Omit<LedgerEntry, "id">;
 
+/** Which pull request: its repository's name (and GitHub id, when known) and number. */
+export interface PullRequestKey {
+  repository: string;
+  repositoryId?: number | undefined;
+  number: number;
+}
+
+/** Whether an entry is about this pull request (LedgerStore.pullRequestEntries). */
+export function isAboutPullRequest(
+  e: Pick<LedgerEntry, "reference">,
+  pull: PullRequestKey,
+): boolean {
+  const ref = e.reference;
+  if (ref?.kind !== "pull_request" || ref.number !== pull.number) return false;
+  if (pull.repositoryId !== undefined && ref.repositoryId !== undefined) {
+    return ref.repositoryId === pull.repositoryId;
+  }
+  return ref.repository.toLowerCase() === pull.repository.toLowerCase();
+}
+
 export type AppendConflict = "sequence" | "idempotency_key" | "refund";
 export type AppendResult =
   { ok: true; entry: LedgerEntry } | { ok: false; conflict: AppendConflict };
@@ -59,15 +79,16 @@ export interface LedgerStore {
   /** Sum of `amount` over entries of these types created at or after `since`. */
   sumAmounts(accountId: AccountId, types: readonly EntryType[], since: Date): Promise<number>;
   /**
-   * The entries about one pull request (reference kind pull_request, this repository compared
-   * without case, this number) created at or after `since`, oldest first: its charges and refunds
-   * this month, for the cap on runs per pull request. Read like latest(): a charge is decided
-   * on it.
+   * The entries about one pull request created at or after `since`, oldest first: its charges
+   * and refunds this month, for the cap on runs per pull request. Read like latest(): a charge
+   * is decided on it. With `repositoryId`, the entries with that id, and those without an id
+   * (written before ids were kept) whose repository is `repository` compared without case:
+   * a renamed repository keeps its pull requests, and another that takes the old name does not
+   * get them. Without it, every entry whose repository is `repository`.
    */
   pullRequestEntries(
     accountId: AccountId,
-    repository: string,
-    number: number,
+    pull: PullRequestKey,
     since: Date,
   ): Promise<LedgerEntry[]>;
   /**

@@ -21,6 +21,7 @@ import {
   takeWarnings,
   usedBy,
   useKeysOf,
+  warningName,
   type BudgetStop,
   type BudgetWarning,
   type ChargeLimits,
@@ -181,9 +182,7 @@ export class Ledger {
         // Read after the newest entry, as the month's use was: see pullRunsFrom.
         const pullRuns =
           limits?.pullRequestRuns !== undefined && limits.enforce !== false && pr
-            ? pullRunsFrom(
-                await this.store.pullRequestEntries(id, pr.repository, pr.number, periodStart(now)),
-              )
+            ? pullRunsFrom(await this.store.pullRequestEntries(id, pr, periodStart(now)))
             : 0;
         const enforced = limits && limits.enforce !== false ? limits : null;
         const stop = enforced ? budgetStop(use, enforced, keys, cost, pullRuns) : null;
@@ -237,7 +236,10 @@ export class Ledger {
       .flatMap((id): BudgetWarning[] => {
         const budget = (id.split(":")[0] ?? "") as BudgetWarning["budget"];
         const cap = caps[budget];
-        return cap === undefined ? [] : [{ id, budget, cap, used: usedBy(after, budget, keys) }];
+        if (cap === undefined) return [];
+        return [
+          { id, budget, cap, used: usedBy(after, budget, keys), ...warningName(budget, keys) },
+        ];
       });
   }
 

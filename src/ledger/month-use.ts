@@ -13,13 +13,26 @@
  * thousands of pull requests a month): the charge counts them from the pull request's own
  * entries this month (pullRunsFrom), read after the newest entry, so the same seq index makes
  * that check atomic too. A new month starts from zero.
+ *
+ * Repositories are counted by GitHub's id, which a rename keeps (the counter carries the newest
+ * name it was charged under, for people). Charges written before references carried the id
+ * are counted by their lower-cased `owner/name`; the first charge of the month with an id folds
+ * the counter of its name (its use, and whether its budget warned) into the id's, so the
+ * month an upgrade lands in loses nothing. A repository renamed in that same month before its
+ * first charge with an id keeps its older name's use apart (nothing ties the two names).
  */
 import type { BudgetKind } from "../accounts/budget-rules.js";
 import { periodOf } from "./periods.js";
 import type { EntryReference, LedgerEntry } from "./types.js";
 
 export interface UseCounter {
+  /**
+   * Authors: the login, lower-cased. Repositories: GitHub's id (digits) or, for charges from
+   * before ids were kept, the lower-cased `owner/name` (which always holds a slash).
+   */
   key: string;
+  /** A repository counted by id: the newest name (lower-cased) it was charged under. */
+  name?: string | undefined;
   /** Net credits this month's charges took. */
   credits: number;
   /** Net charges (review runs paid for) this month. */
@@ -38,7 +51,7 @@ export interface MonthUse {
   repositories: UseCounter[];
   authors: UseCounter[];
   /**
-   * The budgets whose warning went out this month (`account`, `repository:owner/name`,
+   * The budgets whose warning went out this month (`account`, `repository:<counter key>`,
    * `author:login`): recorded by the charge that crossed the share, so that each budget warns
    * once a month however its use goes down (refunds) and up again.
    */
@@ -63,9 +76,11 @@ export interface ChargeLimits {
 
 /** A credit budget a charge took to its warning share: warn its billing contacts. */
 export interface BudgetWarning {
-  /** `account`, `repository:owner/name` or `author:login`, as in MonthUse.warned. */
+  /** `account`, `repository:<counter key>` or `author:login`, as in MonthUse.warned. */
   id: string;
   budget: Exclude<BudgetKind, "pull_request_runs">;
+  /** A repository budget's repository, `owner/name` (lower-cased) as the charge named it. */
+  repository?: string | undefined;
   cap: number;
   /** Use after the charge. */
   used: number;
@@ -80,10 +95,17 @@ export interface BudgetStop {
 
 /** Where a charge's use is counted: keys of a pull request reference, lower-cased. */
 export interface UseKeys {
+  /** The repository's counter key: its id when the reference has one, else its name. */
   repository: string | null;
+  /** The repository's `owner/name` as the charge named it, lower-cased. */
+  repositoryName: string | null;
   author: string | null;
+  /** `<repository key>#<number>`. */
   pull: string | null;
 }
+
+/** Whether a repository counter key is a name (from before ids were kept) rather than an id. */
+export const isNameKey = (key: string): boolean => key.includes("/");
 
 export const emptyMonthUse = (period: string): MonthUse => ({
   period,
@@ -106,14 +128,19 @@ export function copyMonthUse(u: MonthUse): MonthUse {
 }
 
 /**
- * The counters of a pull request charge. Repository names are the full `owner/name`, logins
- * as GitHub spells them; both compared lower-cased, as GitHub does.
+ * The counters of a pull request charge. A repository is its GitHub id when the reference has
+ * it, else its full `owner/name`; names and logins are compared lower-cased, as GitHub does.
  */
 export function useKeysOf(reference: EntryReference | null): UseKeys {
-  if (reference?.kind !== "pull_request") return { repository: null, author: null, pull: null };
-  const repository = reference.repository.toLowerCase();
+  if (reference?.kind !== "pull_request") {
+    return { repository: null, repositoryName: null, author: null, pull: null };
+  }
+  const repositoryName = reference.repository.toLowerCase();
+  const repository =
+    reference.repositoryId !== undefined ? String(reference.repositoryId) : repositoryName;
   return {
     repository,
+    repositoryName,
     author: reference.author ? reference.author.toLowerCase() : null,
     pull: `${repository}#${reference.number}`,
   };
@@ -121,6 +148,32 @@ export function useKeysOf(reference: EntryReference | null): UseKeys {
 
 const counterOf = (cs: readonly UseCounter[], key: string | null): UseCounter =>
   cs.find((c) => c.key === key) ?? { key: key ?? "", credits: 0, runs: 0 };
+
+/**
+ * The counters that are this charge's repository. By id: the id's, and its name's from before
+ * ids were kept (folded into it by the charge). By name (a charge, or the refund of one, from
+ * before ids): the name's, or once that was folded, the id counter now carrying that name.
+ */
+function repositoryCounters(cs: readonly UseCounter[], keys: UseKeys): UseCounter[] {
+  const { repository: key, repositoryName: name } = keys;
+  if (key === null) return [];
+  if (!isNameKey(key)) return cs.filter((c) => c.key === key || c.key === name);
+  const own = cs.find((c) => c.key === key);
+  if (own) return [own];
+  const folded = cs.find((c) => !isNameKey(c.key) && c.name === name);
+  return folded ? [folded] : [];
+}
+
+/** What a repository's counters add up to (see repositoryCounters). */
+function repositoryUse(
+  cs: readonly UseCounter[],
+  keys: UseKeys,
+): { credits: number; runs: number } {
+  return repositoryCounters(cs, keys).reduce(
+    (sum, c) => ({ credits: sum.credits + c.credits, runs: sum.runs + c.runs }),
+    { credits: 0, runs: 0 },
+  );
+}
 
 /** What one credit budget has used this month. */
 export function usedBy(
@@ -132,7 +185,7 @@ export function usedBy(
     case "account":
       return use.account;
     case "repository":
-      return counterOf(use.repositories, keys.repository).credits;
+      return repositoryUse(use.repositories, keys).credits;
     case "author":
       return counterOf(use.authors, keys.author).credits;
   }
@@ -153,19 +206,36 @@ export function pullRunsFrom(entries: readonly LedgerEntry[]): number {
 
 /**
  * Charged runs of each pull request this month (pullRunsFrom, for all of them at once), from
- * the month's usage and refund entries oldest first: for people reading the per-PR cap.
+ * the month's usage and refund entries oldest first: for people reading the per-PR cap. Keyed
+ * `owner/name#number` under the newest name each repository was charged under this month; a
+ * pull request counted by name (before ids were kept) joins the repository charged under that
+ * name this month, as the usage report does.
  */
 export function pullRunsByPullRequest(entries: readonly LedgerEntry[]): UseCounter[] {
-  const byPull = new Map<string, LedgerEntry[]>();
+  const byPull = new Map<string, { repository: string; number: number; es: LedgerEntry[] }>();
+  const newestName = new Map<string, string>();
+  const idOfName = new Map<string, string>();
   for (const e of entries) {
-    const key = useKeysOf(e.reference).pull;
-    if (key === null) continue;
-    byPull.set(key, [...(byPull.get(key) ?? []), e]);
+    const keys = useKeysOf(e.reference);
+    const { repository, repositoryName: name, pull } = keys;
+    if (pull === null || repository === null || name === null) continue;
+    if (e.reference?.kind !== "pull_request") continue;
+    if (!isNameKey(repository)) {
+      // A refund names the repository as its charge did, not as it is called now.
+      if (e.type === "usage") newestName.set(repository, name);
+      idOfName.set(name, repository);
+    }
+    const group = byPull.get(pull) ?? { repository, number: e.reference.number, es: [] };
+    group.es.push(e);
+    byPull.set(pull, group);
   }
-  return [...byPull].flatMap(([key, es]) => {
-    const runs = pullRunsFrom(es);
-    return runs > 0 ? [{ key, credits: 0, runs }] : [];
-  });
+  const runsByName = new Map<string, number>();
+  for (const { repository, number, es } of byPull.values()) {
+    const id = isNameKey(repository) ? idOfName.get(repository) : repository;
+    const key = `${(id && newestName.get(id)) ?? repository}#${number}`;
+    runsByName.set(key, (runsByName.get(key) ?? 0) + pullRunsFrom(es));
+  }
+  return [...runsByName].flatMap(([key, runs]) => (runs > 0 ? [{ key, credits: 0, runs }] : []));
 }
 
 /**
@@ -212,7 +282,7 @@ export function takeWarnings(
   if (pct === undefined) return [];
   const budgets: [BudgetWarning["budget"], number | undefined, string | null][] = [
     ["account", limits.account, "account"],
-    ["repository", limits.repository, keys.repository && `repository:${keys.repository}`],
+    ["repository", limits.repository, keys.repository && repositoryWarning(keys.repository)],
     ["author", limits.author, keys.author && `author:${keys.author}`],
   ];
   const out: BudgetWarning[] = [];
@@ -223,10 +293,22 @@ export function takeWarnings(
     const usedAfter = usedBy(after, budget, keys);
     if (reached(usedAfter)) {
       after.warned.push(id);
-      out.push({ id, budget, cap, used: usedAfter });
+      out.push({ id, budget, cap, used: usedAfter, ...warningName(budget, keys) });
     }
   }
   return out;
+}
+
+const repositoryWarning = (key: string) => `repository:${key}`;
+
+/** A repository warning's name for people (its id says nothing to them). */
+export function warningName(
+  budget: BudgetWarning["budget"],
+  keys: UseKeys,
+): { repository?: string } {
+  return budget === "repository" && keys.repositoryName !== null
+    ? { repository: keys.repositoryName }
+    : {};
 }
 
 /** `use` with a charge (sign 1) or the refund of one of this month's charges (sign -1). */
@@ -234,9 +316,40 @@ export function countCharge(use: MonthUse, keys: UseKeys, credits: number, sign:
   const next = copyMonthUse(use);
   if (sign === 1) next.charged += credits;
   next.account = Math.max(0, next.account + sign * credits);
-  next.repositories = bump(next.repositories, keys.repository, sign * credits, sign);
+  next.repositories = bumpRepository(next, keys, sign * credits, sign);
   next.authors = bump(next.authors, keys.author, sign * credits, sign);
   return next;
+}
+
+/**
+ * The repository counters after a charge or refund: by id, the name's counter from before ids
+ * is folded in (and its warning moved to the id, changing `use.warned` in place), and the
+ * counter takes the charge's name; by name, see repositoryCounters.
+ */
+function bumpRepository(use: MonthUse, keys: UseKeys, credits: number, runs: number) {
+  const cs = use.repositories;
+  const { repository: key, repositoryName: name } = keys;
+  if (key === null || name === null) return cs;
+  const mine = repositoryCounters(cs, keys);
+  const sum = repositoryUse(cs, keys);
+  // A refund names the repository as its charge did: the counter keeps its newest name.
+  const newest = runs > 0 ? name : (cs.find((c) => c.key === key)?.name ?? name);
+  const target = isNameKey(key) ? (mine[0] ?? { key, credits: 0, runs: 0 }) : { key, name: newest };
+  if (!isNameKey(key)) {
+    const old = repositoryWarning(name);
+    if (use.warned.includes(old)) {
+      use.warned = use.warned.filter((w) => w !== old);
+      if (!use.warned.includes(repositoryWarning(key))) use.warned.push(repositoryWarning(key));
+    }
+  }
+  const updated: UseCounter = {
+    ...target,
+    credits: Math.max(0, sum.credits + credits),
+    runs: Math.max(0, sum.runs + runs),
+  };
+  const rest = cs.filter((c) => !mine.includes(c));
+  // Zero counters are dropped so an entry carries only what this month used.
+  return updated.credits === 0 && updated.runs === 0 ? rest : [...rest, updated];
 }
 
 function bump(cs: UseCounter[], key: string | null, credits: number, runs: number): UseCounter[] {
@@ -300,11 +413,20 @@ export function useAfter(use: MonthUse, e: LedgerEntry, charge: LedgerEntry | un
 
 /** Two uses hold the same counts (counters compared by key, in any order). */
 export function sameMonthUse(a: MonthUse, b: MonthUse): boolean {
+  // Field by field: a stored counter's fields need not come back in the order they were built.
+  const counters = (cs: UseCounter[]) =>
+    [...cs]
+      .sort((x, y) => x.key.localeCompare(y.key))
+      .map((c) => [c.key, c.name ?? null, c.credits, c.runs]);
   const norm = (u: MonthUse) =>
-    JSON.stringify({
-      ...u,
-      repositories: [...u.repositories].sort((x, y) => x.key.localeCompare(y.key)),
-      authors: [...u.authors].sort((x, y) => x.key.localeCompare(y.key)),
-    });
+    JSON.stringify([
+      u.period,
+      u.charged,
+      u.requestedRefunds,
+      u.account,
+      counters(u.repositories),
+      counters(u.authors),
+      u.warned,
+    ]);
   return norm(a) === norm(b);
 }

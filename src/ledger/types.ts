@@ -25,7 +25,13 @@ export type EntryType = (typeof ENTRY_TYPES)[number];
 export type EntryReference =
   | {
       kind: "pull_request";
+      /** owner/name as GitHub spelled it when the entry was written (repositories get renamed). */
       repository: string;
+      /**
+       * GitHub's id of the repository, which a rename keeps: what budgets and run caps count
+       * by. Absent on entries from before it was kept (month-use.ts says how those count).
+       */
+      repositoryId?: number | undefined;
       number: number;
       url?: string | undefined;
       headSha?: string | undefined;

@@ -33,15 +33,21 @@ export function budgetWarningEmail(input: BudgetWarningEmailInput): EmailContent
   });
 }
 
-/** The budget in words, from its id (lower-cased by the ledger, see month-use.ts). */
+/**
+ * The budget in words, from its id (lower-cased by the ledger, see month-use.ts). A
+ * repository's id holds GitHub's repository id: its name comes with the warning (a warning
+ * queued before that holds the name in its id).
+ */
 function budgetName(w: BudgetWarning, org: string): string {
   const key = w.id.slice(w.id.indexOf(":") + 1);
   switch (w.budget) {
     case "account":
       return `${org}'s monthly budget`;
-    case "repository":
-      // The key is `owner/name`; the owner is the account itself.
-      return `${org}'s budget for the \`${key.slice(key.indexOf("/") + 1)}\` repository`;
+    case "repository": {
+      // `owner/name`; the owner is the account itself.
+      const repository = w.repository ?? key;
+      return `${org}'s budget for the \`${repository.slice(repository.indexOf("/") + 1)}\` repository`;
+    }
     case "author":
       return `${key}'s monthly review budget at ${org}`;
   }

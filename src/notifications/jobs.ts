@@ -34,6 +34,8 @@ export const budgetWarningJobSchema = z.object({
     ] as const satisfies readonly BudgetWarning["budget"][]),
     cap: z.number().int().positive(),
     used: z.number().int().min(0),
+    /** A repository budget's repository, owner/name; absent on jobs queued before it was sent. */
+    repository: z.string().min(1).max(200).optional(),
   }),
 });
 export type BudgetWarningJob = z.infer<typeof budgetWarningJobSchema>;

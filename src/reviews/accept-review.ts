@@ -265,6 +265,8 @@ export function createAcceptReview(deps: AcceptDeps) {
       reference: {
         kind: "pull_request",
         repository: run.pr.repository,
+        // What budgets count by: a rename keeps the id (ledger/month-use.ts).
+        repositoryId: run.pr.repositoryId,
         number: run.pr.number,
         url: payer.url,
         headSha: run.headSha,

@@ -6,6 +6,7 @@ import Fastify, {
 import type { Logger } from "pino";
 import type { ApplicationFunction, Probot } from "probot";
 import { apiFrameworkErrors } from "../api/errors.js";
+import type { InstallationOwnerCheck } from "../github/installation-owner.js";
 import type { Store } from "../store/store.js";
 import { githubWebhookRoute } from "./github-webhook-route.js";
 
@@ -20,6 +21,8 @@ export interface ServerDeps {
   probot: Probot;
   app: ApplicationFunction;
   store: Pick<Store, "ping">;
+  /** Refuses a repository event whose installation is not the repository owner's. */
+  installationOwner?: InstallationOwnerCheck;
   log: Logger;
   /** Pings /readyz runs besides the database's (Redis, which every webhook needs). */
   readiness?: Record<string, () => Promise<unknown>>;
@@ -44,7 +47,12 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   // The app subscribes to Probot's webhooks; the route verifies and hands events to them.
   await deps.probot.load(deps.app);
-  await server.register(githubWebhookRoute({ webhooks: deps.probot.webhooks }));
+  await server.register(
+    githubWebhookRoute({
+      webhooks: deps.probot.webhooks,
+      ...(deps.installationOwner ? { refusal: deps.installationOwner } : {}),
+    }),
+  );
 
   server.get("/healthz", async (_request, reply) => {
     try {

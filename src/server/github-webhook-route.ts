@@ -3,16 +3,18 @@
  * nothing costs more than it must before the sender is known: the body is read up to GitHub's
  * own cap (413 past it, and nothing more is read), the signature is checked over those exact
  * bytes, and only then is the JSON parsed, its fields checked against the event's schema
- * (src/github/webhook-payloads.ts; 400 when they do not fit) and the event handed to the
- * Probot app. No payload is ever logged: failures are logged by event name, delivery id and
- * message.
+ * (src/github/webhook-payloads.ts; 400 when they do not fit), the event checked against what
+ * Jasper knows (`refusal`: an installation that is not the repository owner's is answered 400
+ * `installation_mismatch`, src/github/installation-owner.ts) and handed to the Probot app. No
+ * payload is ever logged: failures are logged by event name, delivery id and message.
  *
  * Register it with `server.register(githubWebhookRoute(deps))`: an encapsulated plugin, so its
  * raw-body parser and error handler stay inside its own scope.
  */
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { Probot } from "probot";
-import { payloadProblem } from "../github/webhook-payloads.js";
+import type { EventRefusal } from "../github/installation-owner.js";
+import { payloadProblem, schemaFor } from "../github/webhook-payloads.js";
 
 export const WEBHOOK_PATH = "/api/github/webhooks";
 /** GitHub caps webhook payloads at 25 MB: a longer body is not GitHub's. */
@@ -29,6 +31,11 @@ type WebhookEvent = Parameters<Webhooks["receive"]>[0];
 export interface GitHubWebhookDeps {
   /** Probot's webhooks, with the app loaded: the signature check and the dispatch to handlers. */
   webhooks: Pick<Webhooks, "verify" | "receive">;
+  /**
+   * Why a handled event that fits its schema is still refused (an installation that is not
+   * the repository owner's), or null. Runs before the app, so a refused event does nothing.
+   */
+  refusal?: (payload: unknown) => Promise<EventRefusal | null>;
 }
 
 export function githubWebhookRoute(deps: GitHubWebhookDeps): FastifyPluginAsync {
@@ -78,6 +85,21 @@ export function githubWebhookRoute(deps: GitHubWebhookDeps): FastifyPluginAsync 
         // Signed, so GitHub's: a 400 shows in the App's delivery log, for someone to look at.
         log.warn({ problem }, "GitHub webhook refused: the payload does not fit");
         return sendError(reply, 400, "invalid_payload", problem);
+      }
+      let refused: EventRefusal | null = null;
+      try {
+        if (deps.refusal && schemaFor(name, payload as object))
+          refused = await deps.refusal(payload);
+      } catch (err) {
+        // The check reads the database, as the handlers do: failing it is failing the event.
+        log.error({ errors: failureMessages(err) }, "GitHub webhook handler failed");
+        return sendError(reply, 500, "handler_failed", "the event could not be processed");
+      }
+      if (refused) {
+        // Signed, so GitHub's, but not to be acted on: a 400 in the delivery log, like a payload
+        // that does not fit, and a warning here saying what did not match.
+        log.warn(refused.details, `GitHub webhook refused: ${refused.message}`);
+        return sendError(reply, 400, refused.code, refused.message);
       }
 
       const handled = deps.webhooks

@@ -8,6 +8,11 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 const quote = (value: string) =>
   `"${value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"')}"`;
 
+/** One line of .env: `KEY="value"`, on one line whatever the value holds. */
+export function envLine(key: string, value: string): string {
+  return `${key}=${quote(value)}`;
+}
+
 export function updateEnvFile(path: string, values: Record<string, string>): void {
   const lines = existsSync(path) ? readFileSync(path, "utf8").split("\n") : [];
   const pending = new Map(Object.entries(values));
@@ -17,10 +22,10 @@ export function updateEnvFile(path: string, values: Record<string, string>): voi
     if (!key || !pending.has(key)) return line;
     const value = pending.get(key)!;
     pending.delete(key);
-    return `${key}=${quote(value)}`;
+    return envLine(key, value);
   });
   if (out.length > 0 && out[out.length - 1] === "") out.pop();
-  for (const [key, value] of pending) out.push(`${key}=${quote(value)}`);
+  for (const [key, value] of pending) out.push(envLine(key, value));
   // Secrets: readable by the owner only.
   writeFileSync(path, `${out.join("\n")}\n`, { mode: 0o600 });
 }

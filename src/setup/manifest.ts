@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
+import { WEBHOOK_PATH } from "../server/github-webhook-route.js";
 
 export interface AppManifest {
   name: string;
@@ -23,7 +24,16 @@ export function readAppYml(path: string): Record<string, unknown> {
   return (parse(readFileSync(path, "utf8")) ?? {}) as Record<string, unknown>;
 }
 
-export function buildManifest(appYml: Record<string, unknown>, publicUrl: string): AppManifest {
+/**
+ * `webhookProxyUrl` (WEBHOOK_PROXY_URL, as Probot names it): where GitHub sends the events
+ * instead of PUBLIC_URL, for a Jasper GitHub cannot reach (local development); a proxy client
+ * forwards them (README, "Registering the GitHub App").
+ */
+export function buildManifest(
+  appYml: Record<string, unknown>,
+  publicUrl: string,
+  webhookProxyUrl?: string,
+): AppManifest {
   return {
     name: typeof appYml.name === "string" ? appYml.name : "Jasper",
     description: typeof appYml.description === "string" ? appYml.description : undefined,
@@ -32,10 +42,15 @@ export function buildManifest(appYml: Record<string, unknown>, publicUrl: string
     default_permissions: (appYml.default_permissions ?? {}) as Record<string, string>,
     // This deployment's addresses win over app.yml's placeholders.
     url: `${publicUrl}/billing`,
-    hook_attributes: { url: `${publicUrl}/api/github/webhooks`, active: true },
+    hook_attributes: { url: webhookProxyUrl ?? webhookUrl(publicUrl), active: true },
     redirect_url: `${publicUrl}/setup/callback`,
     // The dashboard's "Sign in with GitHub" (src/dashboard/sign-in-routes.ts).
     callback_urls: [`${publicUrl}/auth/github/callback`],
     setup_url: `${publicUrl}/billing`,
   };
+}
+
+/** Where Jasper itself takes GitHub's webhooks (src/server/github-webhook-route.ts). */
+export function webhookUrl(base: string): string {
+  return `${base}${WEBHOOK_PATH}`;
 }

@@ -9,13 +9,18 @@ import { randomBytes } from "node:crypto";
 import { request as octokitRequest } from "@octokit/request";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { GitHubUrls } from "../config/env.js";
-import { updateEnvFile } from "./env-file.js";
-import type { AppManifest } from "./manifest.js";
+import { envLine, updateEnvFile } from "./env-file.js";
+import { webhookUrl, type AppManifest } from "./manifest.js";
 import { SETUP_CSS, SETUP_STYLE_PATH } from "./setup-style.js";
+import { unreachableFromGitHub } from "./webhook-reach.js";
 
 export interface SetupOptions {
   manifest: AppManifest;
   github: GitHubUrls;
+  /** PUBLIC_URL, PORT and WEBHOOK_PROXY_URL: what the page says about webhooks. */
+  publicUrl: string;
+  port: number;
+  webhookProxyUrl?: string;
   /** Where to write the credentials (.env in the working directory). */
   envPath: string;
   /** Register under this organization instead of the signed-in user (optional). */
@@ -60,7 +65,10 @@ export async function createSetupServer(o: SetupOptions): Promise<FastifyInstanc
 
   server.get("/", async (_request, reply) => reply.redirect("/setup"));
   server.get("/billing", async (_request, reply) => reply.redirect("/setup"));
+  // Healthy and ready: this process serves what it is meant to until the App exists, and a
+  // health check that failed here would restart it (or hide the page behind a load balancer).
   server.get("/healthz", async () => ({ status: "setup" }));
+  server.get("/readyz", async () => ({ status: "setup" }));
   server.get(SETUP_STYLE_PATH, async (_request, reply) =>
     reply.type("text/css; charset=utf-8").send(SETUP_CSS),
   );
@@ -72,7 +80,7 @@ export async function createSetupServer(o: SetupOptions): Promise<FastifyInstanc
     return reply.type("text/html; charset=utf-8").send(
       page(
         "Register Jasper on GitHub",
-        `<p>Jasper has no GitHub App yet. This registers one from <code>app.yml</code>, with these events and permissions:</p>
+        `${webhookAdvice(o)}<p>Jasper has no GitHub App yet. This registers one from <code>app.yml</code>, with these events and permissions:</p>
 <ul>${o.manifest.default_events.map((e) => `<li>event <code>${escape(e)}</code></li>`).join("")}
 ${Object.entries(o.manifest.default_permissions)
   .map(([k, v]) => `<li>permission <code>${escape(k)}: ${escape(v)}</code></li>`)
@@ -153,18 +161,42 @@ ${Object.entries(o.manifest.default_permissions)
         { appId: app.id },
         "setup: .env is not writable; the credentials are shown once on the page",
       );
-      const rows = Object.entries(values)
-        .map(([k, v]) => `<dt><code>${k}</code></dt><dd><pre>${escape(v)}</pre></dd>`)
-        .join("");
+      // The lines as .env holds them (the private key on one line, its line breaks as \n),
+      // which Docker Compose's env_file and the app's own loader both read.
+      const lines = Object.entries(values)
+        .map(([k, v]) => envLine(k, v))
+        .join("\n");
       return reply
         .type("text/html; charset=utf-8")
         .send(
           page(
             "Jasper is registered: copy these settings",
-            `<p><code>.env</code> could not be written. Put these settings into Jasper's environment now (this page is the only time they are shown), then restart it.</p><dl>${rows}</dl>${install}`,
+            `<p><code>.env</code> could not be written (in Docker the app cannot write your <code>.env</code>). Add these lines to <code>.env</code> now, as they are: this page is the only time they are shown. Then restart Jasper (<code>docker compose up -d</code>).</p><pre id="env-lines">${escape(lines)}</pre>${install}`,
           ),
         );
     }
   });
   return server;
+}
+
+/**
+ * What the page says about where GitHub will send events: the webhook proxy and the command
+ * that forwards from it; or, for a PUBLIC_URL GitHub cannot reach, that registering will fail,
+ * what PUBLIC_URL must be, and Probot's route for local development (a webhook proxy).
+ */
+function webhookAdvice(o: SetupOptions): string {
+  const local = webhookUrl(`http://localhost:${o.port}`);
+  const forward = (channel: string) =>
+    `<pre>npx smee-client --url ${escape(channel)} --target ${escape(local)}</pre>`;
+  if (o.webhookProxyUrl) {
+    return `<p>GitHub will send events to the webhook proxy <code>${escape(o.webhookProxyUrl)}</code> (<code>WEBHOOK_PROXY_URL</code>). Keep this running beside Jasper so that they reach it:</p>${forward(o.webhookProxyUrl)}`;
+  }
+  const hook = webhookUrl(o.publicUrl);
+  const why = unreachableFromGitHub(o.publicUrl, new URL(o.github.web).hostname === "github.com");
+  if (!why) return `<p>GitHub will send events to <code>${escape(hook)}</code>.</p>`;
+  return `<section role="alert"><h2>GitHub cannot reach this address</h2>
+<p>GitHub cannot deliver events to <code>${escape(hook)}</code>: ${escape(why)} (<code>PUBLIC_URL</code>), and GitHub refuses to register an App whose webhook it cannot reach. Before registering, either:</p>
+<ul><li><code>PUBLIC_URL</code> must be the address GitHub and your users reach Jasper at, such as <code>https://jasper.example.com</code> (a reverse proxy or tunnel in front of port ${o.port}); set it in <code>.env</code> and restart Jasper; or</li>
+<li>for local development, use a webhook proxy, as Probot apps do: open <a href="https://smee.io/new">https://smee.io/new</a>, put the channel's address in <code>.env</code> as <code>WEBHOOK_PROXY_URL</code>, restart Jasper, and keep this running beside it:${forward("&lt;WEBHOOK_PROXY_URL&gt;")}</li></ul>
+<p>Then reload this page.</p></section>`;
 }

@@ -25,6 +25,16 @@ export function formatIssue(issue: InputIssue): string {
   return `${issue.path}: ${issue.message}`;
 }
 
+/**
+ * One issue as text with what was given: `path: message, got "value"`; without a value, as
+ * formatIssue. For callers that know the value may be shown (never a secret).
+ */
+export function formatIssueGiven(issue: InputIssue, given: string | undefined): string {
+  return given === undefined
+    ? formatIssue(issue)
+    : `${formatIssue(issue)}, got ${JSON.stringify(given)}`;
+}
+
 /** All issues on one line: "path: message; path: message". */
 export function joinIssues(issues: readonly InputIssue[]): string {
   return issues.map(formatIssue).join("; ");

@@ -47,10 +47,16 @@ export const monthStart = (month: string): Date => new Date(`${month}-01T00:00:0
 /** The month before the one `d` is in. */
 export const previousMonth = (d: Date): string => monthOf(new Date(periodStart(d).getTime() - 1));
 
-const keyOf = (e: LedgerEntry, by: UsageGrouping): string => {
+/**
+ * An entry's group: its author, or its repository. A repository is grouped by GitHub's id,
+ * which a rename keeps; an entry from before ids were kept is grouped by its name (`name:`),
+ * and joins the id charged under that name this month, if any (see usageReport).
+ */
+const groupOf = (e: LedgerEntry, by: UsageGrouping): string => {
   const ref = e.reference;
   if (ref?.kind !== "pull_request") return UNKNOWN;
-  return (by === "repository" ? ref.repository : ref.author) ?? UNKNOWN;
+  if (by === "author") return ref.author ?? UNKNOWN;
+  return ref.repositoryId !== undefined ? `id:${ref.repositoryId}` : `name:${ref.repository}`;
 };
 
 export async function usageReport(
@@ -61,15 +67,23 @@ export async function usageReport(
 ): Promise<UsageReport> {
   const from = monthStart(month);
   const to = nextPeriodStart(from);
-  const rows = new Map<string, UsageRow>();
+  const groups = new Map<string, UsageRow>();
+  /** Each repository id's newest name this month, and the id of every name it was charged under. */
+  const newestName = new Map<string, string>();
+  const idOfName = new Map<string, string>();
   const total = { reviews: 0, charged: 0, refunds: 0, refunded: 0, net: 0 };
   const entries = store.stream(accountId, "asc", { types: ["usage", "refund"], from, to });
   for await (const e of entries) {
-    const key = keyOf(e, by);
-    let row = rows.get(key);
+    const group = groupOf(e, by);
+    if (group.startsWith("id:") && e.reference?.kind === "pull_request") {
+      // A refund names the repository as its charge did, not as it is called now.
+      if (e.type === "usage") newestName.set(group, e.reference.repository);
+      idOfName.set(e.reference.repository.toLowerCase(), group);
+    }
+    let row = groups.get(group);
     if (!row) {
-      row = { key, reviews: 0, charged: 0, refunds: 0, refunded: 0, net: 0 };
-      rows.set(key, row);
+      row = { key: group, reviews: 0, charged: 0, refunds: 0, refunded: 0, net: 0 };
+      groups.set(group, row);
     }
     for (const r of [row, total]) {
       if (e.type === "usage") {
@@ -82,8 +96,25 @@ export async function usageReport(
       r.net = r.charged - r.refunded;
     }
   }
+  // Rows by the name people know: a repository's newest, with its older names' rows in it.
+  const rows = new Map<string, UsageRow>();
+  for (const [group, row] of groups) {
+    let key = group;
+    if (group.startsWith("name:")) {
+      const name = group.slice("name:".length);
+      const id = idOfName.get(name.toLowerCase());
+      key = id ? (newestName.get(id) ?? name) : name;
+    } else if (group.startsWith("id:")) {
+      key = newestName.get(group) ?? group;
+    }
+    const into = rows.get(key);
+    if (!into) rows.set(key, { ...row, key });
+    else for (const c of COUNTS) into[c] += row[c];
+  }
   return { month, by, rows: [...rows.values()], total };
 }
+
+const COUNTS = ["reviews", "charged", "refunds", "refunded", "net"] as const;
 
 export const USAGE_SORTS = ["net", "charged", "reviews", "refunds", "refunded", "key"] as const;
 export type UsageSort = (typeof USAGE_SORTS)[number];

@@ -38,6 +38,14 @@ describe("budgets API", () => {
       reference: { kind: "pull_request", repository, number, ...(author ? { author } : {}) },
       idempotencyKey: key,
     });
+  /** A charge on a repository known by GitHub's id, under the name it has at the time. */
+  const chargeById = (key: string, repositoryId: number, repository: string, number: number) =>
+    h.ledger.charge(h.orgA.id, {
+      action: "review",
+      description: `Review of ${repository}#${number}`,
+      reference: { kind: "pull_request", repository, repositoryId, number },
+      idempotencyKey: key,
+    });
   const budgetAudit = async () =>
     (await h.jasper.audit.list(h.orgA.id, { actions: ["budget_changed"] })).entries;
 
@@ -165,6 +173,34 @@ describe("budgets API", () => {
         after: rules,
       },
     });
+  });
+
+  it("shows a renamed repository's use under its new name, under the rule its new name matches", async () => {
+    const rules = {
+      repositories: [
+        { pattern: "legacy", credits: 9 },
+        { pattern: "api-*", credits: 4 },
+      ],
+      pullRequestRuns: 2,
+    };
+    expect((await put(rules)).statusCode).toBe(200);
+    await chargeById("r1", 77, "acme-corp/legacy", 1);
+    await chargeById("r2", 77, "acme-corp/legacy", 2);
+    // Renamed on GitHub: the same repository (id 77) is now api-v2.
+    await chargeById("r3", 77, "Acme-Corp/api-v2", 1);
+    const { use } = (await get(h.keyA)).json();
+    expect(use.repositories).toEqual([
+      { pattern: "legacy", cap: 9, repositories: [] },
+      {
+        pattern: "api-*",
+        cap: 4,
+        repositories: [{ repository: "acme-corp/api-v2", used: 3, cap: 4, level: "ok" }],
+      },
+    ]);
+    // Its pull request #1 has used both runs, across the rename, shown under the new name.
+    expect(use.pullRequests).toEqual([
+      { pullRequest: "acme-corp/api-v2#1", used: 2, cap: 2, level: "used_up" },
+    ]);
   });
 
   it("audits only what changed, and nothing for an unchanged PUT", async () => {

@@ -90,6 +90,8 @@ describe("automatic reviews", () => {
     expect((await usage())[0]!.reference).toEqual({
       kind: "pull_request",
       repository: "Acme-Corp/widgets",
+      // GitHub's id of the repository (repository.id): what budgets count by, across renames.
+      repositoryId: 501,
       number: 12,
       url: "https://github.com/Acme-Corp/widgets/pull/12",
       headSha: "1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c",

@@ -45,7 +45,7 @@ describe("credit packages", () => {
 
   it.each([
     ["not JSON", "[{", /not valid JSON/],
-    ["not a list", JSON.stringify(pkg()), /expected array/],
+    ["not a list", JSON.stringify(pkg()), /expected a JSON array/],
     ["an empty list", "[]", /\(list\)/],
     [
       "more than 20",

@@ -9,6 +9,8 @@ import { storeFactories } from "../support/stores.js";
 
 interface Pr {
   repository?: string;
+  /** GitHub's repository id; absent as on charges written before it was kept. */
+  repositoryId?: number;
   number?: number;
   author?: string;
 }
@@ -23,6 +25,7 @@ function charge(key: string, pr: Pr = {}, limits?: ChargeLimits): ChargeInput {
     reference: {
       kind: "pull_request",
       repository,
+      ...(pr.repositoryId ? { repositoryId: pr.repositoryId } : {}),
       number,
       ...(pr.author ? { author: pr.author } : {}),
     },
@@ -129,14 +132,106 @@ describe.each(storeFactories())(
       expect((await ledger.charge(id, charge("r3", { number: 5 }, cap))).status).toBe("created");
       // The store's read of one pull request's entries: its three charges and the refund.
       const since = new Date("2026-11-01T00:00:00Z");
-      const entries = await store.ledger.pullRequestEntries(id, "acme/api", 5, since);
+      const pull = (repository: string, number: number) => ({ repository, number });
+      const entries = await store.ledger.pullRequestEntries(id, pull("acme/api", 5), since);
       expect(entries.map((e) => e.type)).toEqual(["usage", "usage", "refund", "usage"]);
       // GitHub's repository names are case-insensitive.
-      expect(await store.ledger.pullRequestEntries(id, "ACME/Api", 5, since)).toHaveLength(4);
-      expect(await store.ledger.pullRequestEntries(id, "acme/api", 6, since)).toEqual([]);
-      expect(await store.ledger.pullRequestEntries(id, "acme/web", 5, since)).toEqual([]);
+      expect(await store.ledger.pullRequestEntries(id, pull("ACME/Api", 5), since)).toHaveLength(4);
+      expect(await store.ledger.pullRequestEntries(id, pull("acme/api", 6), since)).toEqual([]);
+      expect(await store.ledger.pullRequestEntries(id, pull("acme/web", 5), since)).toEqual([]);
       const later = new Date("2026-12-01T00:00:00Z");
-      expect(await store.ledger.pullRequestEntries(id, "acme/api", 5, later)).toEqual([]);
+      expect(await store.ledger.pullRequestEntries(id, pull("acme/api", 5), later)).toEqual([]);
+    });
+
+    it("keeps a repository's budget and run cap across a rename: both count by its id", async () => {
+      const { store, ledger, id } = await funded();
+      const limits = { repository: 3, pullRequestRuns: 2 };
+      const api = { repositoryId: 11, repository: "acme/api" };
+      expect((await ledger.charge(id, charge("a1", { ...api, number: 5 }, limits))).status).toBe(
+        "created",
+      );
+      expect((await ledger.charge(id, charge("a2", { ...api, number: 6 }, limits))).status).toBe(
+        "created",
+      );
+      // Renamed on GitHub: the same id under its new name, still the same budget and run count.
+      const renamed = { repositoryId: 11, repository: "acme/api-v2" };
+      expect(
+        (await ledger.charge(id, charge("a3", { ...renamed, number: 5 }, limits))).status,
+      ).toBe("created");
+      expect(
+        await ledger.charge(id, charge("a4", { ...renamed, number: 5 }, limits)),
+      ).toMatchObject({ status: "over_budget", budget: "repository", cap: 3, used: 3 });
+      expect(
+        await ledger.charge(id, charge("a4", { ...renamed, number: 5 }, { pullRequestRuns: 2 })),
+      ).toMatchObject({ status: "over_budget", budget: "pull_request_runs", cap: 2, used: 2 });
+      // Another repository that takes the old name starts from nothing.
+      const other = { repositoryId: 12, repository: "acme/api", number: 5 };
+      expect((await ledger.charge(id, charge("b1", other, limits))).status).toBe("created");
+      const use = await ledger.monthUse(id);
+      const rows = use.repositories.map((c) => [c.key, c.name, c.credits, c.runs]);
+      expect(rows.sort()).toEqual([
+        ["11", "acme/api-v2", 3, 3],
+        ["12", "acme/api", 1, 1],
+      ]);
+      // Runs per pull request are shown under the name each repository has now.
+      const runs = (await ledger.pullRequestRuns(id)).map((c) => [c.key, c.runs]);
+      expect(runs.sort()).toEqual([
+        ["acme/api#5", 1],
+        ["acme/api-v2#5", 2],
+        ["acme/api-v2#6", 1],
+      ]);
+      // A refund of a charge made under the old name keeps the new one.
+      await ledger.refund(id, { chargeKey: "a2" });
+      expect((await ledger.monthUse(id)).repositories).toContainEqual({
+        key: "11",
+        name: "acme/api-v2",
+        credits: 2,
+        runs: 2,
+      });
+      expect((await ledger.pullRequestRuns(id)).map((c) => c.key).sort()).toEqual([
+        "acme/api#5",
+        "acme/api-v2#5",
+      ]);
+      expect((await verifyLedger(store.ledger)).problems).toEqual([]);
+    });
+
+    it("folds a repository's use counted by name (before ids were kept) into its id on the first charge with one", async () => {
+      const { store, ledger, id } = await funded();
+      const limits = { repository: 4, pullRequestRuns: 2, warnAtPercent: 50 };
+      // Two charges as before ids were kept: counted under the name. The second warns (2/4).
+      await ledger.charge(id, charge("old1", { repository: "acme/api", number: 5 }, limits));
+      const warned = await ledger.charge(id, charge("old2", { number: 6 }, limits));
+      expect(warned).toMatchObject({ warnings: [{ id: "repository:acme/api", used: 2 }] });
+      expect((await ledger.monthUse(id)).repositories).toEqual([
+        { key: "acme/api", credits: 2, runs: 2 },
+      ]);
+      // The first charge with the id, under the same name (any case): one counter, by id,
+      // holding all three; the budget warned once this month, now under the id.
+      const withId = { repositoryId: 11, repository: "Acme/API" };
+      const third = await ledger.charge(id, charge("new1", { ...withId, number: 5 }, limits));
+      expect(third).toMatchObject({ status: "created", warnings: [] });
+      const use = await ledger.monthUse(id);
+      expect(use.repositories).toEqual([{ key: "11", name: "acme/api", credits: 3, runs: 3 }]);
+      expect(use.warned).toEqual(["repository:11"]);
+      // The run cap of #5 counts the charge made before ids too.
+      expect(
+        await ledger.charge(id, charge("new2", { ...withId, number: 5 }, limits)),
+      ).toMatchObject({ status: "over_budget", budget: "pull_request_runs", used: 2 });
+      // A refund of a charge counted by name gives back to the id's counter.
+      await ledger.refund(id, { chargeKey: "old2" });
+      expect((await ledger.monthUse(id)).repositories).toEqual([
+        { key: "11", name: "acme/api", credits: 2, runs: 2 },
+      ]);
+      expect(
+        (await ledger.charge(id, charge("new3", { ...withId, number: 7 }, limits))).status,
+      ).toBe("created");
+      expect(
+        (await ledger.charge(id, charge("new4", { ...withId, number: 8 }, limits))).status,
+      ).toBe("created");
+      expect(
+        await ledger.charge(id, charge("new5", { ...withId, number: 9 }, limits)),
+      ).toMatchObject({ status: "over_budget", budget: "repository", cap: 4, used: 4 });
+      expect((await verifyLedger(store.ledger)).problems).toEqual([]);
     });
 
     it("checks the budget and the balance in one step: a charge that fits one but not the other writes nothing", async () => {

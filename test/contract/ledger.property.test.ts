@@ -22,13 +22,19 @@ interface ModelLot {
 }
 type LotChange = { lot: number; amount: number };
 
-/** Where a charge is counted, worked out here rather than with the ledger's useKeysOf. */
+/**
+ * Where a charge is counted, worked out here rather than with the ledger's useKeysOf. A
+ * repository is its id when the charge has one, else (as before ids were kept) its name.
+ */
 interface ModelKeys {
   repository: string;
+  /** The name it was charged under, lower-cased. */
+  name: string;
+  byId: boolean;
   author: string | null;
   pull: string;
 }
-type ModelCounters = Map<string, { credits: number; runs: number }>;
+type ModelCounters = Map<string, { credits: number; runs: number; name?: string }>;
 /** The calendar month's use (UTC), as the model sees it. */
 interface ModelUse {
   period: string;
@@ -40,7 +46,11 @@ interface ModelUse {
   account: number;
   repositories: ModelCounters;
   authors: ModelCounters;
+  /** By `<repository>#<number>`, as entries are: never folded. */
   pulls: ModelCounters;
+  /** This month: each repository id's newest name charged under, and the id of each name. */
+  newestName: Map<string, string>;
+  idOfName: Map<string, string>;
 }
 const emptyUse = (period: string): ModelUse => ({
   period,
@@ -50,6 +60,8 @@ const emptyUse = (period: string): ModelUse => ({
   repositories: new Map(),
   authors: new Map(),
   pulls: new Map(),
+  newestName: new Map(),
+  idOfName: new Map(),
 });
 
 /** What the ledger should hold, computed the simplest way there is. */
@@ -113,12 +125,46 @@ function useOf(m: Model, r: Real): ModelUse {
   return m.use;
 }
 
+/**
+ * The repository counters a charge counts in: by id, the id's and its name's from before ids
+ * (which the charge folds into the id's); by name, the name's, or else the id's now named so.
+ */
+function repositoryKeys(u: ModelUse, keys: ModelKeys): string[] {
+  const r = u.repositories;
+  if (keys.byId) return [keys.repository, keys.name].filter((k) => r.has(k));
+  if (r.has(keys.name)) return [keys.name];
+  const named = [...r].find(([k, c]) => !k.includes("/") && c.name === keys.name);
+  return named ? [named[0]] : [];
+}
+
+const repositoryUsed = (u: ModelUse, keys: ModelKeys) =>
+  repositoryKeys(u, keys).reduce((sum, k) => sum + u.repositories.get(k)!.credits, 0);
+
 /** A charge of one credit (sign 1) or its refund (-1) in this month's counters. */
 function count(u: ModelUse, keys: ModelKeys, sign: 1 | -1): void {
   if (sign === 1) u.charged += 1;
   u.account += sign;
+  const mine = repositoryKeys(u, keys);
+  const before = mine.map((k) => u.repositories.get(k)!);
+  const into = keys.byId ? keys.repository : (mine[0] ?? keys.name);
+  const name = keys.byId
+    ? sign === 1
+      ? keys.name
+      : (u.repositories.get(keys.repository)?.name ?? keys.name)
+    : u.repositories.get(into)?.name;
+  for (const k of mine) u.repositories.delete(k);
+  // A refund by a name no counter holds any more (its repository renamed since its charge
+  // was folded into the id's) finds nothing to give back to: nothing goes below zero.
+  const credits = Math.max(0, before.reduce((s, c) => s + c.credits, 0) + sign);
+  const runs = Math.max(0, before.reduce((s, c) => s + c.runs, 0) + sign);
+  if (credits !== 0 || runs !== 0) {
+    u.repositories.set(into, { credits, runs, ...(name !== undefined ? { name } : {}) });
+  }
+  if (keys.byId) {
+    if (sign === 1) u.newestName.set(keys.repository, keys.name);
+    u.idOfName.set(keys.name, keys.repository);
+  }
   const counters: [ModelCounters, string | null][] = [
-    [u.repositories, keys.repository],
     [u.authors, keys.author],
     [u.pulls, keys.pull],
   ];
@@ -132,18 +178,25 @@ function count(u: ModelUse, keys: ModelKeys, sign: 1 | -1): void {
 }
 
 type Stop = { budget: BudgetKind; cap: number; used: number };
+
+/** A pull request's runs: by id, its own and those charged by its name before ids. */
+function pullRuns(u: ModelUse, keys: ModelKeys): number {
+  const number = keys.pull.slice(keys.pull.lastIndexOf("#"));
+  const own = u.pulls.get(keys.pull)?.runs ?? 0;
+  return keys.byId ? own + (u.pulls.get(`${keys.name}${number}`)?.runs ?? 0) : own;
+}
 /** The first budget (account, repository, author, pull request runs) a 1-credit charge breaks. */
 function modelStop(u: ModelUse, keys: ModelKeys, limits: ChargeLimits | undefined): Stop | null {
   if (!limits) return null;
   const checks: [BudgetKind, number | undefined, number | null][] = [
     ["account", limits.account, u.account],
-    ["repository", limits.repository, u.repositories.get(keys.repository)?.credits ?? 0],
+    ["repository", limits.repository, repositoryUsed(u, keys)],
     [
       "author",
       limits.author,
       keys.author === null ? null : (u.authors.get(keys.author)?.credits ?? 0),
     ],
-    ["pull_request_runs", limits.pullRequestRuns, u.pulls.get(keys.pull)?.runs ?? 0],
+    ["pull_request_runs", limits.pullRequestRuns, pullRuns(u, keys)],
   ];
   for (const [budget, cap, used] of checks) {
     if (cap !== undefined && used !== null && used + 1 > cap) return { budget, cap, used };
@@ -158,12 +211,15 @@ const sorted = (cs: [string, number, number][]) =>
 const realUse = (u: MonthUse, pullRuns: UseCounter[]) => {
   const rows = (cs: UseCounter[]) =>
     sorted(cs.map((c): [string, number, number] => [c.key, c.credits, c.runs]));
+  const named = (cs: UseCounter[]) =>
+    cs.map((c) => [c.key, c.name ?? null]).sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
   return {
     period: u.period,
     charged: u.charged,
     requestedRefunds: u.requestedRefunds,
     account: u.account,
     repositories: rows(u.repositories),
+    names: named(u.repositories),
     authors: rows(u.authors),
     pulls: sorted(pullRuns.map((c): [string, number, number] => [c.key, 0, c.runs])),
   };
@@ -171,17 +227,29 @@ const realUse = (u: MonthUse, pullRuns: UseCounter[]) => {
 const modelUse = (u: ModelUse) => {
   const rows = (cs: ModelCounters) =>
     sorted([...cs].map(([k, c]): [string, number, number] => [k, c.credits, c.runs]));
+  // Pull requests under the newest name of their repository (by id, or by a name it had).
+  const pulls = new Map<string, number>();
+  for (const [k, c] of u.pulls) {
+    const at = k.lastIndexOf("#");
+    const repository = k.slice(0, at);
+    const id = repository.includes("/") ? u.idOfName.get(repository) : repository;
+    const shown = `${(id && u.newestName.get(id)) ?? repository}${k.slice(at)}`;
+    pulls.set(shown, (pulls.get(shown) ?? 0) + c.runs);
+  }
   return {
     period: u.period,
     charged: u.charged,
     requestedRefunds: u.requestedRefunds,
     account: u.account,
     repositories: rows(u.repositories),
+    names: [...u.repositories]
+      .map(([k, c]) => [k, c.name ?? null])
+      .sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
     authors: rows(u.authors),
     pulls: sorted(
-      [...u.pulls]
-        .filter(([, c]) => c.runs > 0)
-        .map(([k, c]): [string, number, number] => [k, 0, c.runs]),
+      [...pulls]
+        .filter(([, runs]) => runs > 0)
+        .map(([k, runs]): [string, number, number] => [k, 0, runs]),
     ),
   };
 };
@@ -234,6 +302,7 @@ class Grant implements Cmd {
 
 interface Pr {
   repository: string;
+  repositoryId?: number | undefined;
   number: number;
   author?: string | undefined;
 }
@@ -246,11 +315,17 @@ class Charge implements Cmd {
   ) {}
   check = () => true;
   async run(m: Model, r: Real) {
-    const { repository, number, author } = this.pr;
+    const { repository, repositoryId, number, author } = this.pr;
     const input: ChargeInput = {
       action: "review",
       description: `Review of ${repository}#${number}`,
-      reference: { kind: "pull_request", repository, number, ...(author ? { author } : {}) },
+      reference: {
+        kind: "pull_request",
+        repository,
+        ...(repositoryId ? { repositoryId } : {}),
+        number,
+        ...(author ? { author } : {}),
+      },
       idempotencyKey: this.key,
       ...(this.limits ? { limits: this.limits } : {}),
     };
@@ -259,10 +334,14 @@ class Charge implements Cmd {
     if (m.charges.has(this.key)) return void expect(res.status).toBe("replayed");
     settle(m, r);
     const use = useOf(m, r);
+    const name = repository.toLowerCase();
+    const counted = repositoryId ? String(repositoryId) : name;
     const keys: ModelKeys = {
-      repository: repository.toLowerCase(),
+      repository: counted,
+      name,
+      byId: repositoryId !== undefined,
       author: author ? author.toLowerCase() : null,
-      pull: `${repository.toLowerCase()}#${number}`,
+      pull: `${counted}#${number}`,
     };
     // The budgets first, then the balance.
     const stop = modelStop(use, keys, this.limits);
@@ -291,7 +370,7 @@ class Charge implements Cmd {
     });
   }
   toString = () =>
-    `charge(${this.key}, ${this.pr.repository}#${this.pr.number}` +
+    `charge(${this.key}, ${this.pr.repository}${this.pr.repositoryId ? `(${this.pr.repositoryId})` : ""}#${this.pr.number}` +
     `${this.pr.author ? ` by ${this.pr.author}` : ""}, ${JSON.stringify(this.limits ?? null)})`;
 }
 
@@ -328,6 +407,8 @@ class Refund implements Cmd {
     expect(res.entry.refundRequest).toEqual(this.requested ? REQUEST : null);
     // Only a charge of this month gives its budgets back; an older one is just money back.
     if (taken.period === use.period) count(use, taken.keys, -1);
+    // Its entry, this month, still tells which repository its name was.
+    else if (taken.keys.byId) use.idOfName.set(taken.keys.name, taken.keys.repository);
     for (const b of BUCKETS) m.buckets[b] -= taken.buckets[b];
     m.refunded.add(this.key);
     // Back to the lot while it is live; otherwise to a new lot without expiry (the refund's).
@@ -437,12 +518,30 @@ const limits: fc.Arbitrary<ChargeLimits | undefined> = fc.option(
     .map((l) => Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined))),
   { nil: undefined, freq: 2 },
 );
-const pr: fc.Arbitrary<Pr> = fc.record({
-  repository: fc.constantFrom("acme/api", "Acme/API", "acme/web"),
-  number: fc.integer({ min: 1, max: 3 }),
-  author: fc.constantFrom(undefined, "bob", "Bob", "alice"),
+/**
+ * Repositories by GitHub id (11 renamed to api-v2 and back, 12), and by name only, as charges
+ * were written before ids were kept: their month's use folds into the id's.
+ */
+const repositories: { repository: string; repositoryId?: number }[] = [
+  { repository: "acme/api", repositoryId: 11 },
+  { repository: "Acme/API", repositoryId: 11 },
+  { repository: "acme/api-v2", repositoryId: 11 },
+  { repository: "acme/web", repositoryId: 12 },
+  { repository: "acme/api" },
+  { repository: "Acme/Web" },
+];
+const pr: fc.Arbitrary<Pr> = fc
+  .record({
+    repository: fc.constantFrom(...repositories),
+    number: fc.integer({ min: 1, max: 3 }),
+    author: fc.constantFrom(undefined, "bob", "Bob", "alice"),
+  })
+  .map(({ repository, ...rest }) => ({ ...repository, ...rest }));
+// Jasper's charges all carry the id; a run cap on one without (from before) is not modelled.
+const budgetCharge = fc.tuple(budgetKey, pr, limits).map(([k, p, l]) => {
+  if (p.repositoryId || !l) return new Charge(k, p, l);
+  return new Charge(k, p, { ...l, pullRequestRuns: undefined });
 });
-const budgetCharge = fc.tuple(budgetKey, pr, limits).map(([k, p, l]) => new Charge(k, p, l));
 const budgetRefund = fc.tuple(budgetKey, fc.boolean()).map(([k, q]) => new Refund(k, q));
 const budgetCommands = [
   fc.tuple(fc.integer({ min: 1, max: 20 }), budgetKey).map(([a, k]) => new Grant("purchase", a, k)),
@@ -606,6 +705,7 @@ describe.each(factories)("ledger properties on the $name store", ({ name, create
             requestedRefunds: 0,
             account: expected,
             repositories: row("acme/api"),
+            names: expected === 0 ? [] : [["acme/api", null]],
             authors: withAuthor ? row("bob") : [],
             pulls: expected === 0 ? [] : [["acme/api#9", 0, expected]],
           });

@@ -203,6 +203,37 @@ describe.each(storeFactories())("store contract: $name", ({ create, cleanup }) =
     expect(await accounts.setStatus(newAccountId(), "active")).toBeNull();
   });
 
+  it("keeps the installation an installation event names, across upserts without one", async () => {
+    const { accounts } = await create();
+    const id = newAccountId();
+    const installation = 700_000 + id;
+    expect(await accounts.findByInstallation(installation)).toBeNull();
+    await accounts.upsert({ id, login: "Acme-Corp", type: "Organization" });
+    expect((await accounts.get(id))?.installationId).toBeUndefined();
+    await accounts.upsert({
+      id,
+      login: "Acme-Corp",
+      type: "Organization",
+      installationId: installation,
+    });
+    // A repository event's upsert names no installation: the one held stays.
+    await accounts.upsert({ id, login: "acme-inc", type: "Organization" });
+    expect(await accounts.findByInstallation(installation)).toMatchObject({
+      id,
+      login: "acme-inc",
+      installationId: installation,
+    });
+    // Reinstalled: the new installation is the account's, the old one nobody's.
+    await accounts.upsert({
+      id,
+      login: "acme-inc",
+      type: "Organization",
+      installationId: installation + 1,
+    });
+    expect(await accounts.findByInstallation(installation)).toBeNull();
+    expect((await accounts.findByInstallation(installation + 1))?.id).toBe(id);
+  });
+
   it("hands out default settings as each account's own, never the shared defaults", async () => {
     const { accounts } = await create();
     const id = newAccountId();

@@ -25,6 +25,13 @@ describe("budgetWarningEmail", () => {
     );
   });
 
+  it("names a repository counted by its GitHub id by the name the warning carries", () => {
+    const byId = { ...repository, id: "repository:1296269", repository: "acme-corp/api-v2" };
+    expect(budgetWarningEmail({ ...base, warning: byId }).subject).toContain(
+      "budget for the `api-v2` repository",
+    );
+  });
+
   it("floors the share, so it never says more than was used", () => {
     const w = { ...repository, cap: 3, used: 2 };
     expect(budgetWarningEmail({ ...base, warning: w }).subject).toContain("is 66% used");

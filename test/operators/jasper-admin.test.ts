@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import { EXIT, runAdmin } from "../../src/cli/admin-commands.js";
+import { EXIT, readAdminArgs, runAdmin } from "../../src/cli/admin-commands.js";
 import { closeHarnesses, createApiHarness, type ApiHarness } from "../support/harness.js";
 
 afterEach(closeHarnesses);
@@ -117,6 +117,31 @@ describe("jasper-admin commands", () => {
     expect(out.at(-1)).toMatch(/grant by \{"kind":"operator","name":"bob"\} via cli/);
     expect(await admin("verify")).toBe(EXIT.ok);
     expect(await admin("--help")).toBe(EXIT.ok);
+  });
+});
+
+describe("jasper-admin's arguments", () => {
+  it("--help prints the usage on stdout and succeeds, wherever it stands", () => {
+    for (const argv of [["--help"], ["-h"], ["grant", "--help"], ["--help", "--bogus"]]) {
+      const out: string[] = [];
+      const err: string[] = [];
+      const result = readAdminArgs(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+      expect(result).toEqual({ exit: EXIT.ok });
+      expect(out.join("\n")).toMatch(/^Usage: /);
+      expect(err).toEqual([]);
+    }
+  });
+
+  it("no command or an unknown flag: the usage on stderr, nothing run", () => {
+    for (const argv of [[], ["--json"], ["show", "acme", "--bogus"]]) {
+      const out: string[] = [];
+      const err: string[] = [];
+      expect(readAdminArgs(argv, { out: (l) => out.push(l), err: (l) => err.push(l) })).toEqual({
+        exit: EXIT.usage,
+      });
+      expect(out).toEqual([]);
+      expect(err.join("\n")).toContain("Usage: ");
+    }
   });
 });
 

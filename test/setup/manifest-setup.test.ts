@@ -14,15 +14,25 @@ const appYml = () => readAppYml(new URL("../../app.yml", import.meta.url).pathna
 
 afterEach(() => nock.cleanAll());
 
-async function setupServer(envPath: string) {
-  const config = parseConfig({ MONGODB_URI: "memory", PUBLIC_URL });
+async function setupServer(envPath: string, env: Record<string, string> = {}) {
+  const config = parseConfig({ MONGODB_URI: "memory", PUBLIC_URL, ...env });
   return createSetupServer({
-    manifest: buildManifest(appYml(), config.PUBLIC_URL),
+    manifest: buildManifest(appYml(), config.PUBLIC_URL, config.WEBHOOK_PROXY_URL),
     github: config.github,
+    publicUrl: config.PUBLIC_URL,
+    port: config.PORT,
+    webhookProxyUrl: config.WEBHOOK_PROXY_URL,
     envPath,
     log: pino({ level: "silent" }),
   });
 }
+
+const anEnvPath = () => join(mkdtempSync(join(tmpdir(), "jasper-setup-")), ".env");
+const text = (html: string) =>
+  html
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c)))
+    .replace(/\s+/g, " ");
 
 /** The state and manifest the setup page's form posts to GitHub. */
 async function startSetup(server: Awaited<ReturnType<typeof setupServer>>) {
@@ -132,6 +142,69 @@ describe("first-run setup (GitHub's manifest flow)", () => {
     expect(res.body).toContain("copy these settings");
     expect(res.body).toContain("client-secret-from-github");
     expect(res.headers["cache-control"]).toBe("no-store");
+    // One block to paste into .env, the private key on one line with \n, as .env needs it.
+    const block = /<pre id="env-lines">([^<]*)<\/pre>/
+      .exec(res.body)![1]!
+      .replace(/&#(\d+);/g, (_, c: string) => String.fromCharCode(Number(c)));
+    expect(block.split("\n")).toContain(
+      'PRIVATE_KEY="-----BEGIN RSA PRIVATE KEY-----\\nabc\\n-----END RSA PRIVATE KEY-----\\n"',
+    );
+    const pasted = parseEnv(block);
+    expect(pasted).toMatchObject({
+      APP_ID: "424242",
+      PRIVATE_KEY: conversion.pem,
+      WEBHOOK_SECRET: conversion.webhook_secret,
+      GITHUB_CLIENT_ID: conversion.client_id,
+      GITHUB_CLIENT_SECRET: conversion.client_secret,
+    });
+    expect(pasted.SESSION_SECRET).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("says GitHub cannot reach a local PUBLIC_URL, and offers a webhook proxy instead", async () => {
+    for (const local of ["http://localhost:3000", "http://127.0.0.1:8080", "http://192.168.1.20"]) {
+      const server = await setupServer(anEnvPath(), { PUBLIC_URL: local, PORT: "8080" });
+      const res = await server.inject({ method: "GET", url: "/setup" });
+      const page = text(res.body);
+      expect(page).toContain(`GitHub cannot deliver events to ${local}/api/github/webhooks`);
+      expect(page).toContain("PUBLIC_URL must be the address GitHub and your users reach");
+      expect(page).toContain("WEBHOOK_PROXY_URL");
+      expect(page).toContain("https://smee.io/new");
+      expect(page).toContain("--target http://localhost:8080/api/github/webhooks");
+    }
+    const reachable = await setupServer(anEnvPath());
+    const page = text((await reachable.inject({ method: "GET", url: "/setup" })).body);
+    expect(page).toContain(`GitHub will send events to ${PUBLIC_URL}/api/github/webhooks`);
+    expect(page).not.toContain("cannot deliver");
+  });
+
+  it("registers the webhook proxy as the App's webhook when WEBHOOK_PROXY_URL is set", async () => {
+    const proxy = "https://smee.io/jasper-dev-channel";
+    const server = await setupServer(anEnvPath(), {
+      PUBLIC_URL: "http://localhost:3000",
+      WEBHOOK_PROXY_URL: proxy,
+    });
+    const { manifest } = await startSetup(server);
+    expect(manifest).toMatchObject({
+      hook_attributes: { url: proxy, active: true },
+      // The browser's redirects stay on this machine: GitHub only sends the browser there.
+      redirect_url: "http://localhost:3000/setup/callback",
+      callback_urls: ["http://localhost:3000/auth/github/callback"],
+    });
+    const page = text((await server.inject({ method: "GET", url: "/setup" })).body);
+    expect(page).toContain(`GitHub will send events to the webhook proxy ${proxy}`);
+    expect(page).toContain(
+      `npx smee-client --url ${proxy} --target http://localhost:3000/api/github/webhooks`,
+    );
+    expect(page).not.toContain("cannot deliver");
+  });
+
+  it("is healthy and ready while it waits (the container's health check)", async () => {
+    const server = await setupServer(anEnvPath());
+    for (const url of ["/healthz", "/readyz"]) {
+      const res = await server.inject({ method: "GET", url });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ status: "setup" });
+    }
   });
 
   it("styles its pages with its own stylesheet, which its Content-Security-Policy lets in", async () => {

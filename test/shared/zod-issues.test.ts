@@ -5,7 +5,12 @@ import { parsePackages } from "../../src/billing/packages.js";
 import { parseConfig, type ConfigError } from "../../src/config/env.js";
 import { InvalidInputError } from "../../src/shared/errors.js";
 import { grantSchema, parseInput } from "../../src/ledger/inputs.js";
-import { formatIssue, joinIssues, zodIssues } from "../../src/shared/zod-issues.js";
+import {
+  formatIssue,
+  formatIssueGiven,
+  joinIssues,
+  zodIssues,
+} from "../../src/shared/zod-issues.js";
 
 const errorOf = (schema: z.ZodType, value: unknown): z.ZodError => {
   const result = schema.safeParse(value);
@@ -56,6 +61,12 @@ describe("zod issues", () => {
       ]),
     ).toBe("a: one; b.0: two");
     expect(joinIssues([])).toBe("");
+    expect(formatIssueGiven({ path: "PORT", message: "expected a port" }, 'a"b')).toBe(
+      'PORT: expected a port, got "a\\"b"',
+    );
+    expect(formatIssueGiven({ path: "TOKEN", message: "too short" }, undefined)).toBe(
+      "TOKEN: too short",
+    );
   });
 
   describe("each caller keeps its label and layout", () => {

@@ -80,6 +80,34 @@ describe("usage by repository and by author", () => {
     expect(body.total).toEqual({ reviews: 6, charged, refunds: 2, refunded, net: 4 });
   });
 
+  it("keeps a renamed repository in one row, under the newest name it was charged under", async () => {
+    const id = h.orgA.id;
+    await h.ledger.grant(id, {
+      type: "purchase",
+      amount: 10,
+      description: "p",
+      idempotencyKey: "p",
+    });
+    const byId = (key: string, repository: string, number: number) =>
+      h.ledger.charge(id, {
+        action: "review",
+        description: `Review of ${repository}#${number}`,
+        reference: { kind: "pull_request", repository, repositoryId: 77, number },
+        idempotencyKey: key,
+      });
+    // Charged by name before ids were kept, then by id under that name, then renamed.
+    const legacy = await review(h.ledger, id, "acme/old");
+    await byId("a", "acme/old", 1);
+    await byId("b", "acme/new", 2);
+    await h.ledger.refund(id, { chargeKey: legacy });
+    await review(h.ledger, id, "acme/web");
+    const rows = (await get("?sort=key")).json().rows;
+    expect(rows).toEqual([
+      { key: "acme/new", reviews: 3, charged: 3, refunds: 1, refunded: 1, net: 2 },
+      { key: "acme/web", reviews: 1, charged: 1, refunds: 0, refunded: 0, net: 1 },
+    ]);
+  });
+
   it("groups by author, older entries as unknown; the previous month; sorted; as CSV", async () => {
     await seed();
     const byAuthor = (await get("?by=author&sort=key")).json();

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { looksLikeApiKey } from "../../accounts/api-keys.js";
+import type { AccountStore } from "../../accounts/account-store.js";
 import type { Account } from "../../accounts/types.js";
 import type { AuditLog } from "../../audit/audit-log.js";
 import { recordSignIn } from "../../audit/record-sign-in.js";
-import type { GitHubUser } from "../auth/github-auth.js";
+import type { AccountRef, GitHubUser } from "../auth/github-auth.js";
 import { requestToken, type AuthDeps } from "../auth/authenticate.js";
 import { sessionCredential } from "../auth/session-credential.js";
 import type { FastifyRequest } from "fastify";
@@ -40,7 +41,8 @@ const statusSchema = z
   })
   .meta({ id: "DashboardStatus" });
 
-type Deps = Pick<AuthDeps, "accounts" | "github" | "failedAuth"> & {
+type Deps = Pick<AuthDeps, "github" | "failedAuth"> & {
+  accounts: Pick<AccountStore, "get" | "findByLogin" | "upsert">;
   audit: Pick<AuditLog, "record">;
   /** The settings the dashboard's sign-in lacks (empty: it is set up). */
   missingSignInSettings: readonly string[];
@@ -104,7 +106,7 @@ export function meRoutes(api: ApiInstance, deps: Deps): void {
       }
       const visible: Account[] = [];
       for (const installation of await deps.github.installations(token)) {
-        const account = await deps.accounts.findByLogin(installation.login);
+        const account = await accountOf(deps.accounts, installation);
         if (account && (await deps.github.canAdminister(token, account))) visible.push(account);
       }
       await auditSignIn(deps.audit, request, token, user, visible);
@@ -143,4 +145,21 @@ async function auditSignIn(
       }),
     ),
   );
+}
+
+/**
+ * The account of an installation the user can see, by GitHub's account id: an account renamed
+ * on GitHub is found whatever login Jasper still holds, and takes the login GitHub gives it
+ * now (GitHub's own pairing of id and login), so its pages answer under its new name. An
+ * installation whose id Jasper does not hold is looked up by login (the id check in
+ * canAdminister keeps a login that changed hands from granting anything).
+ */
+async function accountOf(
+  accounts: Deps["accounts"],
+  installation: AccountRef,
+): Promise<Account | null> {
+  const byId = await accounts.get(installation.id);
+  if (!byId) return accounts.findByLogin(installation.login);
+  if (byId.login === installation.login) return byId;
+  return accounts.upsert({ id: byId.id, login: installation.login, type: byId.type });
 }

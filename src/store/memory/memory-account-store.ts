@@ -15,10 +15,15 @@ export class MemoryAccountStore implements AccountStore {
   async upsert(input: AccountUpsert): Promise<Account> {
     const now = new Date();
     const existing = this.accounts.get(input.id);
+    const installation =
+      input.installationId !== undefined ? { installationId: input.installationId } : {};
     const account: Account = existing
-      ? { ...existing, login: input.login, type: input.type, updatedAt: now }
+      ? { ...existing, login: input.login, type: input.type, ...installation, updatedAt: now }
       : {
-          ...input,
+          id: input.id,
+          login: input.login,
+          type: input.type,
+          ...installation,
           status: "active",
           // A copy of the contacts array too: DEFAULT_SETTINGS' own is shared by every account.
           settings: { ...DEFAULT_SETTINGS, billingContacts: [...DEFAULT_SETTINGS.billingContacts] },
@@ -41,6 +46,16 @@ export class MemoryAccountStore implements AccountStore {
     let found: Account | undefined;
     for (const account of this.accounts.values()) {
       if (account.login.toLowerCase() !== wanted) continue;
+      if (!found || account.updatedAt > found.updatedAt) found = account;
+    }
+    return found ? copyAccount(found) : null;
+  }
+
+  async findByInstallation(installationId: number): Promise<Account | null> {
+    // As with logins: the latest account told about holds it.
+    let found: Account | undefined;
+    for (const account of this.accounts.values()) {
+      if (account.installationId !== installationId) continue;
       if (!found || account.updatedAt > found.updatedAt) found = account;
     }
     return found ? copyAccount(found) : null;

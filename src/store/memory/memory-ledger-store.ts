@@ -2,12 +2,14 @@ import { randomUUID } from "node:crypto";
 import type { AccountId } from "../../accounts/types.js";
 import { copyMonthUse } from "../../ledger/month-use.js";
 import type { EntryType, LedgerEntry } from "../../ledger/types.js";
-import type {
-  AppendResult,
-  EntryFilter,
-  EntryQuery,
-  LedgerStore,
-  NewEntry,
+import {
+  type AppendResult,
+  type EntryFilter,
+  type EntryQuery,
+  type LedgerStore,
+  type NewEntry,
+  isAboutPullRequest,
+  type PullRequestKey,
 } from "../../ledger/ledger-store.js";
 
 interface AccountLog {
@@ -111,18 +113,11 @@ export class MemoryLedgerStore implements LedgerStore {
 
   async pullRequestEntries(
     accountId: AccountId,
-    repository: string,
-    number: number,
+    pull: PullRequestKey,
     since: Date,
   ): Promise<LedgerEntry[]> {
     return (this.logs.get(accountId)?.entries ?? [])
-      .filter(
-        (e) =>
-          e.reference?.kind === "pull_request" &&
-          e.reference.repository.toLowerCase() === repository.toLowerCase() &&
-          e.reference.number === number &&
-          e.createdAt >= since,
-      )
+      .filter((e) => isAboutPullRequest(e, pull) && e.createdAt >= since)
       .map(copyEntry);
   }
 

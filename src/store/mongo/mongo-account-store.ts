@@ -41,6 +41,15 @@ export class MongoAccountStore implements AccountStore {
     return doc ? toAccount(doc) : null;
   }
 
+  async findByInstallation(installationId: number): Promise<Account | null> {
+    // An exact match on a number (the port's type; mongoose casts anything else or refuses it).
+    const doc = await this.accounts
+      .findOne({ installationId })
+      .sort({ updatedAt: -1, _id: 1 })
+      .lean<AccountDoc>();
+    return doc ? toAccount(doc) : null;
+  }
+
   async setStatus(id: AccountId, status: AccountStatus): Promise<Account | null> {
     const doc = await this.accounts
       .findOneAndUpdate(
@@ -94,6 +103,7 @@ export class MongoAccountStore implements AccountStore {
             login: input.login,
             loginLower: input.login.toLowerCase(),
             type: input.type,
+            ...(input.installationId !== undefined ? { installationId: input.installationId } : {}),
             updatedAt: now,
           },
           // Only when the account is new: an existing account keeps its status (a suspended
@@ -128,6 +138,7 @@ function toAccount(doc: AccountDoc): Account {
     login: doc.login,
     type: doc.type,
     status: doc.status,
+    ...(typeof doc.installationId === "number" ? { installationId: doc.installationId } : {}),
     settings: withDefaults(doc.settings),
     budgets: budgetsOf(doc.budgets),
     createdAt: doc.createdAt,

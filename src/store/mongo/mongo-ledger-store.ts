@@ -2,13 +2,15 @@ import { isObjectIdOrHexString, trusted, type QueryFilter } from "mongoose";
 import { toAccountId, type AccountId } from "../../accounts/types.js";
 import type { MonthUse, UseCounter } from "../../ledger/month-use.js";
 import type { BucketAmounts, EntryType, LedgerEntry } from "../../ledger/types.js";
-import type {
-  AppendConflict,
-  AppendResult,
-  EntryFilter,
-  EntryQuery,
-  LedgerStore,
-  NewEntry,
+import {
+  type AppendConflict,
+  type AppendResult,
+  type EntryFilter,
+  type EntryQuery,
+  type LedgerStore,
+  type NewEntry,
+  isAboutPullRequest,
+  type PullRequestKey,
 } from "../../ledger/ledger-store.js";
 import type { LedgerEntryDoc, LedgerEntryModel } from "./models/ledger-entry.js";
 
@@ -142,30 +144,26 @@ export class MongoLedgerStore implements LedgerStore {
 
   async pullRequestEntries(
     accountId: AccountId,
-    repository: string,
-    number: number,
+    pull: PullRequestKey,
     since: Date,
   ): Promise<LedgerEntry[]> {
     // The "pull_request_entries" index: its partial filter is repeated here, as the planner
     // only uses a partial index for a query that implies the filter. It is found by number,
-    // and the repository compared here without case (GitHub's names are case-insensitive): a
-    // number is shared by at most one pull request per repository, so few are read.
-    const wanted = repository.toLowerCase();
+    // and the repository (its id, or its name without case: GitHub's names are
+    // case-insensitive) compared here: a number is shared by at most one pull request per
+    // repository, so few are read.
     const docs = (
       await this.entries
         .find({
           accountId,
           "reference.kind": "pull_request",
-          "reference.number": number,
+          "reference.number": pull.number,
           createdAt: trusted({ $gte: since }),
         })
         .sort({ seq: 1 })
         .readConcern("majority")
         .lean<LedgerEntryDoc[]>()
-    ).filter(
-      (d) =>
-        d.reference?.kind === "pull_request" && d.reference.repository.toLowerCase() === wanted,
-    );
+    ).filter((d) => isAboutPullRequest(d, pull));
     return docs.map(toEntry);
   }
 
@@ -268,7 +266,12 @@ function toEntry(doc: LedgerEntryDoc): LedgerEntry {
 /** Field by field, so nothing mongoose added (or a stray stored field) reaches the domain. */
 function monthUse(u: MonthUse): MonthUse {
   const counters = (cs: UseCounter[]): UseCounter[] =>
-    cs.map((c) => ({ key: c.key, credits: c.credits, runs: c.runs }));
+    cs.map((c) => ({
+      key: c.key,
+      ...(c.name != null ? { name: c.name } : {}),
+      credits: c.credits,
+      runs: c.runs,
+    }));
   return {
     period: u.period,
     charged: u.charged,

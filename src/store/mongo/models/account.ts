@@ -23,6 +23,8 @@ export interface AccountDoc {
   loginLower: string;
   type: AccountType;
   status: AccountStatus;
+  /** Absent on accounts no installation event has named since it was kept. */
+  installationId?: number;
   /**
    * Absent on accounts stored before settings existed, and a field added to AccountSettings
    * later is absent on every account stored before it: reads fill in DEFAULT_SETTINGS.
@@ -60,6 +62,10 @@ export const accountSchema = new Schema<AccountDoc>(
     loginLower: { type: String, required: true },
     type: { type: String, required: true, enum: [...ACCOUNT_TYPES] },
     status: { type: String, required: true, enum: [...ACCOUNT_STATUSES] },
+    installationId: {
+      type: Number,
+      validate: { validator: Number.isInteger, message: "{PATH} must be an integer" },
+    },
     // Not required: accounts stored before it existed have none (see AccountDoc).
     settings: { type: settingsSchema },
     // Not required either, for the same reason; setBudgets writes it whole.
@@ -74,6 +80,11 @@ export const accountSchema = new Schema<AccountDoc>(
 // findByLogin(). Not unique: after a rename GitHub gives the old login to someone else, and
 // we may still hold the old holder under it until its next event updates it.
 accountSchema.index({ loginLower: 1, updatedAt: -1 });
+// findByInstallation(), on every repository event. Not unique, like the login's: an
+// installation is one account's, but an index that refused a second would fail the webhook
+// of an event GitHub sent rather than let the newest word win. Accounts are few (one per
+// installation), so no partial filter: those without one are indexed as null.
+accountSchema.index({ installationId: 1, updatedAt: -1 });
 
 export type AccountModel = Model<AccountDoc>;
 

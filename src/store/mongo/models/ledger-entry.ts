@@ -61,6 +61,8 @@ const counterSchema = new Schema<UseCounter>(
     // Repository names and logins: plain strings in an array, never
     // field names, since a repository name may hold a "." that MongoDB reads as a path.
     key: { type: String, required: true },
+    // A repository counted by its id: the newest name it was charged under. Absent otherwise.
+    name: { type: String, default: undefined },
     credits: { type: Number, required: true, validate: integer },
     runs: { type: Number, required: true, validate: integer },
   },
@@ -144,7 +146,7 @@ ledgerEntrySchema.index(
   },
 );
 // pullRequestEntries(): one pull request's entries this month, for its cap on runs, found by
-// number (the repository is compared without case after). Partial: only entries about a pull
+// number (the repository, by id or by name without case, is compared after). Partial: only entries about a pull
 // request (usage and refunds) are in it.
 ledgerEntrySchema.index(
   { accountId: 1, "reference.number": 1, createdAt: 1 },
