@@ -22,8 +22,8 @@ export const SRC_LAYERS = [
   { name: "reviews", folders: ["reviews", "notifications"] },
   { name: "use cases", folders: ["replies", "operators", "administration"] },
   { name: "storage and queue adapters", folders: ["store", "queue"] },
-  { name: "GitHub and HTTP adapters", folders: ["github", "api", "setup"] },
-  { name: "entry points", folders: ["worker", "server", "dashboard"] },
+  { name: "GitHub and HTTP adapters", folders: ["github", "api"] },
+  { name: "entry points", folders: ["worker", "server", "dashboard", "setup"] },
   { name: "processes", folders: ["cli"] },
 ];
 
