@@ -141,7 +141,10 @@ export interface Jasper {
   /** The worker role, on a worker connection (createRedis(url, "worker")). */
   startWorkers(
     connection: Redis,
-    options?: Pick<WorkerDeps, "reviewConcurrency" | "staleAfterMs" | "sweepEveryMs">,
+    options?: Pick<
+      WorkerDeps,
+      "reviewConcurrency" | "staleAfterMs" | "sweepEveryMs" | "sweepCheckEveryMs"
+    >,
   ): Workers;
   /** Closes the queues this process produces to (reviews, replies, notifications). */
   close(): Promise<void>;

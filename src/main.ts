@@ -17,7 +17,8 @@ import { chooseEngine } from "./engine/choose-engine.js";
 import { createProbot } from "./github/probot.js";
 import { createMailer } from "./notifications/mailer.js";
 import { createRedis } from "./queue/redis.js";
-import { MissingIndexesError, openStore } from "./store/open-store.js";
+import { watchRedis } from "./queue/redis-health.js";
+import { MissingIndexesError, MongoUnreachableError, openStore } from "./store/open-store.js";
 
 /** How long shutdown may take before the process quits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 30_000;
@@ -46,13 +47,18 @@ async function startApp(): Promise<void> {
 
   const role = config.JASPER_ROLE;
   const store = await openStore(config.MONGODB_URI, (m) => log.warn(m)).catch((err: unknown) => {
-    // A database the migration has not prepared: say which indexes and how to build them, as a
-    // configuration error is said, rather than as a stack trace.
-    if (!(err instanceof MissingIndexesError)) throw err;
+    // A database the migration has not prepared (which indexes, and how to build them) or one
+    // that does not answer (which setting, and where it was tried): said as a configuration
+    // error is said, rather than as a stack trace.
+    if (!(err instanceof MissingIndexesError || err instanceof MongoUnreachableError)) throw err;
     console.error(err.message);
     process.exit(1);
   });
-  const producerRedis = createRedis(config.REDIS_URL, "producer");
+  // Redis down at start does not stop the process: it starts, says once that Redis is
+  // unreachable (and once when it is back), /readyz answers 503 meanwhile, webhooks fail fast
+  // (GitHub shows the failed deliveries) and workers wait; every connection reconnects.
+  const redisHealth = watchRedis(log);
+  const producerRedis = createRedis(config.REDIS_URL, "producer", redisHealth);
   const engine = chooseEngine(config);
   const mailer = createMailer(config.SMTP_URL, config.MAIL_FROM);
   const jasper = composeJasper(config, {
@@ -67,7 +73,7 @@ async function startApp(): Promise<void> {
   const server = role === "worker" ? null : await jasper.createServer();
   await server?.listen({ port: config.PORT, host: config.HOST });
 
-  const workerRedis = role === "web" ? null : createRedis(config.REDIS_URL, "worker");
+  const workerRedis = role === "web" ? null : createRedis(config.REDIS_URL, "worker", redisHealth);
   const workers = workerRedis ? jasper.startWorkers(workerRedis) : null;
   log.info({ role, engine: engine.name, config: describeConfig(config) }, "Jasper started");
   if (server && config.WEBHOOK_PROXY_URL) {

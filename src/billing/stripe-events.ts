@@ -1,6 +1,7 @@
 /**
  * What Stripe's (already verified) events do to the ledger: a paid Checkout Session that
- * Jasper created grants the credits it was sold for, a refund of its payment takes them back.
+ * Jasper created grants the credits it was sold for, a refund of its payment takes them back,
+ * and a refund that fails after that gives them back.
  *
  * A signature proves Stripe sent an event, not that Jasper sold what it describes: anyone
  * with access to the Stripe account can create a session, and edit its metadata. So every
@@ -12,11 +13,12 @@
  * an idempotency key derived from a Stripe id, and the ledger's unique key index is what
  * makes a redelivery a no-op. A refund can arrive before the completion of the checkout it
  * undoes, so each event settles the whole purchase from what Stripe's API says now: the paid
- * session grants the package and takes back the payment's refunds so far; a refund of a
+ * session grants the package and settles the payment's refunds so far; a refund of a
  * session Jasper created that is not granted yet settles it from the session Stripe holds
  * (docs/billing.md, "Buying credits"). Whichever event comes first, the ledger ends the same.
  */
 import type Stripe from "stripe";
+import type { AccountId } from "../accounts/types.js";
 import type { LedgerStore } from "../ledger/ledger-store.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { LedgerEntry } from "../ledger/types.js";
@@ -34,7 +36,13 @@ import {
   type StripeEventEnvelope,
 } from "./stripe-event-schemas.js";
 
-export type StripeEventResult = "granted" | "already_granted" | "taken_back" | "ignored";
+export type StripeEventResult =
+  | "granted"
+  | "already_granted"
+  | "taken_back"
+  /** Only refunds that failed after their take-back, given back. */
+  | "given_back"
+  | "ignored";
 
 /** Why an event changed nothing; the route picks the log level by it. */
 export type IgnoredBecause =
@@ -53,7 +61,7 @@ export type IgnoredBecause =
   | "unrecorded"
   /** A session Jasper created, paid on other terms than recorded: for an operator. */
   | "terms_mismatch"
-  /** A refund event with no succeeded refund left to take back. */
+  /** A refund event with no succeeded refund to take back, nor a failed one to give back. */
   | "nothing_to_take_back";
 
 export type StripeEventOutcome =
@@ -61,17 +69,22 @@ export type StripeEventOutcome =
       result: Exclude<StripeEventResult, "ignored">;
       /** Refunds taken back (or found taken back already) while handling it, for the log. */
       refundsTakenBack?: number;
+      /** Failed or canceled refunds given back (or found given back already), the same. */
+      refundsGivenBack?: number;
     }
   /** `detail` names ids and fields, never values from the payload, for the log line. */
   | { result: "ignored"; reason: IgnoredBecause; detail: string };
 
 export interface StripeEventsDeps {
   stripe: Stripe;
-  ledger: Pick<Ledger, "grant" | "adjust">;
+  ledger: Pick<Ledger, "grant" | "adjust" | "takeBack">;
   /** Where create-checkout.ts recorded the sessions it created. */
   sessions: CheckoutSessionStore;
-  /** Where a refund finds the purchase entry its payment made. */
-  purchases: Pick<LedgerStore, "findByKey">;
+  /**
+   * Where a refund finds the purchase entry its payment made, and the take-backs (and their
+   * reversals) already written for it.
+   */
+  purchases: Pick<LedgerStore, "findByKey" | "stream">;
   packages: readonly CreditPackage[];
   /**
    * Records the entry in the audit log (src/audit/ledger-audit.ts), once per entry however
@@ -86,6 +99,31 @@ const MAX_URL_LENGTH = 2000;
 
 /** The purchase entry's key: one grant per Checkout Session, whichever event comes first. */
 const grantKey = (sessionId: string) => `stripe-checkout:${sessionId}`;
+
+/** A refund's take-back, once per refund. */
+const takeBackKey = (refundId: string) => `stripe-refund:${refundId}`;
+/** What gives a take-back back when its refund failed or was canceled, once per refund. */
+const reversalKey = (refundId: string) => `stripe-refund-reversed:${refundId}`;
+const isRefundKey = (key: string) =>
+  key.startsWith(takeBackKey("")) || key.startsWith(reversalKey(""));
+
+/** A refund that will not return the money (or no longer does): both statuses are final. */
+const undone = (status: string | null) => status === "failed" || status === "canceled";
+
+/** What settling a payment's refunds did, this time or before. */
+interface RefundsSettled {
+  /** Refunds taken back. */
+  refundsTakenBack: number;
+  /** Refunds that failed or were canceled after they were taken back, given back. */
+  refundsGivenBack: number;
+}
+
+/** What a refund event did, or null when it did nothing. */
+const refundOutcome = (refunds: RefundsSettled): StripeEventOutcome | null => {
+  if (refunds.refundsTakenBack > 0) return { result: "taken_back", ...refunds };
+  if (refunds.refundsGivenBack > 0) return { result: "given_back", ...refunds };
+  return null;
+};
 
 const ignored = (reason: IgnoredBecause, detail: string): StripeEventOutcome => ({
   result: "ignored",
@@ -164,8 +202,8 @@ export function createStripeEvents(deps: StripeEventsDeps) {
     // nothing to take from, and a crash between the grant and a take-back is repaired by
     // the redelivery. The session's currency is the record's (checked above), and so is its
     // refunds'.
-    const refundsTakenBack = await takeBackRefunds(record, written.entry.amount, paymentIntent);
-    return { result, refundsTakenBack };
+    const refunds = await takeBackRefunds(record, written.entry.amount, paymentIntent);
+    return { result, ...refunds };
   }
 
   async function receiptUrlOf(paymentIntentId: string): Promise<string | undefined> {
@@ -178,20 +216,28 @@ export function createStripeEvents(deps: StripeEventsDeps) {
   }
 
   /**
-   * One negative adjustment per succeeded refund of the payment, keyed by the refund id, so
-   * a second partial refund adds one entry and a redelivered event adds none. All refunds
-   * are listed (not only the newest) because events can be lost or arrive out of order.
-   * Returns how many refunds were taken back, this time or before.
+   * Settles the payment's refunds against its purchase, from every refund Stripe lists (not
+   * only the event's: events can be lost or arrive out of order):
    *
-   * `credits` is what the purchase entry granted; the caller has checked that the payment
-   * was made in the recorded currency (a refund is always in its payment's currency).
+   * - a refund that failed or was canceled after it was taken back gets those credits back,
+   *   exactly what its take-back took, once (key `stripe-refund-reversed:<refund>`);
+   * - then each succeeded refund, oldest first, takes back its share once (key
+   *   `stripe-refund:<refund>`), within what the purchase's take-backs, net of those given
+   *   back, have left of the package: read from the ledger inside the write (Ledger.takeBack),
+   *   so an entry written earlier, or by a concurrent event, counts with the amount it holds.
+   *
+   * Reversals come first, so a refund issued again after a failed one finds the package's
+   * credits free to take again. `credits` is what the purchase entry granted; the caller has
+   * checked that the payment was made in the recorded currency (a refund is always in its
+   * payment's currency).
    */
   async function takeBackRefunds(
     record: CheckoutRecord,
     credits: number,
     paymentIntent: string,
-  ): Promise<number> {
-    if (record.priceCents <= 0 || credits <= 0) return 0;
+  ): Promise<RefundsSettled> {
+    const settled = { refundsTakenBack: 0, refundsGivenBack: 0 };
+    if (record.priceCents <= 0 || credits <= 0) return settled;
     const refunds: Stripe.Refund[] = [];
     // Auto-pagination: for-await fetches every page.
     for await (const refund of stripe.refunds.list({ payment_intent: paymentIntent, limit: 100 })) {
@@ -200,31 +246,90 @@ export function createStripeEvents(deps: StripeEventsDeps) {
     // Oldest first, so each refund's share (and the cap below) comes out the same on every
     // delivery; an entry already written keeps the amount it was written with.
     refunds.sort((a, b) => a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const pkg = packageName(record.packageId);
 
-    let assigned = 0;
-    let touched = 0;
+    for (const refund of refunds) {
+      if (!undone(refund.status)) continue;
+      if (await giveBack(record.accountId, refund, paymentIntent, pkg)) {
+        settled.refundsGivenBack += 1;
+      }
+    }
+
+    // What may still be taken back: the package, less what this payment's take-backs took
+    // and their reversals did not give back. Actual amounts, not shares: a take-back that
+    // found the bucket short took less, and the cap is on credits that left the account.
+    const room = async () => credits - (await netTakenBack(record.accountId, paymentIntent));
+
     for (const refund of refunds) {
       if (refund.status !== "succeeded" || refund.amount <= 0) continue;
-      // Proportional to the money returned, at least one credit per refund, and never more
-      // in total than the purchase gave: rounding must not take back more than was bought.
+      // Proportional to the money returned, and at least one credit per refund; room()
+      // trims it so that rounding never takes back more than was bought.
       const share = Math.max(1, Math.round((credits * refund.amount) / record.priceCents));
-      const take = Math.min(share, credits - assigned);
-      if (take <= 0) continue;
-      assigned += take;
       const charge = idOf(refund.charge);
       // The ledger takes only what the purchased bucket still holds and records the rest
       // as `uncollected`: credits already spent on reviews are not clawed back below zero.
-      const takenBack = await ledger.adjust(record.accountId, {
-        amount: -take,
+      const takenBack = await ledger.takeBack(record.accountId, {
+        credits: share,
+        room,
         bucket: "purchased",
-        description: `Stripe refund ${refund.id} (${packageName(record.packageId)} package): ${take} credits taken back`,
+        describe: (take) =>
+          `Stripe refund ${refund.id} (${pkg} package): ${take} credits taken back`,
         reference: { kind: "stripe", ...(charge && { charge }), paymentIntent },
-        idempotencyKey: `stripe-refund:${refund.id}`,
+        idempotencyKey: takeBackKey(refund.id),
       });
+      if (takenBack.status === "no_room") continue;
       await deps.audit?.(takenBack.entry);
-      touched += 1;
+      settled.refundsTakenBack += 1;
     }
-    return touched;
+    return settled;
+  }
+
+  /**
+   * Gives back what a refund's take-back took, once the refund failed or was canceled: the
+   * customer got the money back neither way, so the credits are theirs again. Exactly what
+   * the entry took from the purchased bucket (not what it asked: `uncollected` never left
+   * the account), to that bucket. True when the refund is given back, now or before.
+   */
+  async function giveBack(
+    accountId: AccountId,
+    refund: Stripe.Refund,
+    paymentIntent: string,
+    pkg: string,
+  ): Promise<boolean> {
+    const takeBack = await deps.purchases.findByKey(accountId, takeBackKey(refund.id));
+    const ours =
+      takeBack?.type === "adjustment" &&
+      takeBack.reference?.kind === "stripe" &&
+      takeBack.reference.paymentIntent === paymentIntent;
+    const taken = ours ? -takeBack.deltas.purchased : 0;
+    // Never taken back (it failed before it succeeded, or before Jasper saw it succeed), or
+    // nothing was there to take: nothing to give back.
+    if (taken <= 0) return false;
+    const charge = idOf(refund.charge);
+    const givenBack = await ledger.adjust(accountId, {
+      amount: taken,
+      bucket: "purchased",
+      description: `Stripe refund ${refund.id} ${refund.status} (${pkg} package): ${taken} credits given back`,
+      reference: { kind: "stripe", ...(charge && { charge }), paymentIntent },
+      idempotencyKey: reversalKey(refund.id),
+    });
+    await deps.audit?.(givenBack.entry);
+    return true;
+  }
+
+  /**
+   * Credits this payment's refunds have taken back and not given back, from the account's
+   * adjustments (few: Stripe's and operators'): a take-back adds what it took from the
+   * purchased bucket, a reversal subtracts what it gave back.
+   */
+  async function netTakenBack(accountId: AccountId, paymentIntent: string): Promise<number> {
+    let net = 0;
+    for await (const e of deps.purchases.stream(accountId, "asc", { types: ["adjustment"] })) {
+      if (!isRefundKey(e.idempotencyKey)) continue;
+      if (e.reference?.kind !== "stripe" || e.reference.paymentIntent !== paymentIntent) continue;
+      net -= e.deltas.purchased;
+    }
+    return net;
   }
 
   /**
@@ -255,10 +360,11 @@ export function createStripeEvents(deps: StripeEventsDeps) {
     if (charge.currency !== record.currency || record.priceCents <= 0) {
       return ignored("terms_mismatch", `charge ${charge.id} is not in the recorded currency`);
     }
-    const refundsTakenBack = await takeBackRefunds(record, purchase.amount, paymentIntent);
-    return refundsTakenBack > 0
-      ? { result: "taken_back", refundsTakenBack }
-      : ignored("nothing_to_take_back", `charge ${charge.id} has no succeeded refund to take`);
+    const refunds = await takeBackRefunds(record, purchase.amount, paymentIntent);
+    return (
+      refundOutcome(refunds) ??
+      ignored("nothing_to_take_back", `charge ${charge.id} has no refund to take or give back`)
+    );
   }
 
   /**
@@ -283,8 +389,9 @@ export function createStripeEvents(deps: StripeEventsDeps) {
       );
     }
     const settled = await settle(session);
-    if (settled.result === "ignored" || !settled.refundsTakenBack) return settled;
-    return { result: "taken_back", refundsTakenBack: settled.refundsTakenBack };
+    if (settled.result === "ignored") return settled;
+    const { refundsTakenBack = 0, refundsGivenBack = 0 } = settled;
+    return refundOutcome({ refundsTakenBack, refundsGivenBack }) ?? settled;
   }
 
   const notAPurchase = (charge: ChargeObject) =>
@@ -303,8 +410,9 @@ export function createStripeEvents(deps: StripeEventsDeps) {
 
   /**
    * A refund that was pending when charge.refunded came (some payment methods refund
-   * asynchronously) is taken back when it succeeds. Re-reading the whole charge keeps one
-   * code path; refunds already handled are replays.
+   * asynchronously) is taken back when it succeeds; one that fails or is canceled after it
+   * was taken back (the money went back to Jasper, not to the customer) is given back.
+   * Re-reading the whole charge keeps one code path; refunds already handled are replays.
    */
   async function refundUpdated(object: unknown): Promise<StripeEventOutcome> {
     const parsed = refundSchema.safeParse(object);
@@ -313,8 +421,11 @@ export function createStripeEvents(deps: StripeEventsDeps) {
     }
     const refund = parsed.data;
     const chargeId = idOf(refund.charge);
-    if (refund.status !== "succeeded" || !chargeId) {
-      return ignored("nothing_to_take_back", `refund ${refund.id} has not succeeded`);
+    if ((refund.status !== "succeeded" && !undone(refund.status)) || !chargeId) {
+      return ignored(
+        "nothing_to_take_back",
+        `refund ${refund.id} has neither succeeded nor failed`,
+      );
     }
     // Stripe's API answer is checked like an event: a surprise there must not be a TypeError.
     const charge = chargeSchema.safeParse(await stripe.charges.retrieve(chargeId));

@@ -121,8 +121,11 @@ async function receive(deps: StripeWebhookDeps, request: FastifyRequest, reply: 
       const { reason, detail } = outcome;
       request.log[IGNORED_LEVEL[reason]]({ ...context, reason, detail }, "Stripe event ignored");
     } else {
-      const { result, refundsTakenBack } = outcome;
-      request.log.info({ ...context, result, refundsTakenBack }, "Stripe event handled");
+      const { result, refundsTakenBack, refundsGivenBack } = outcome;
+      request.log.info(
+        { ...context, result, refundsTakenBack, refundsGivenBack },
+        "Stripe event handled",
+      );
     }
     return reply.code(200).send({ received: true, result: outcome.result });
   } catch (err) {

@@ -53,13 +53,21 @@ import { nextPeriodStart, periodStart } from "./periods.js";
 import {
   BUCKETS,
   zeroBuckets,
+  type Bucket,
   type BucketAmounts,
+  type EntryReference,
   type EntryType,
   type LedgerEntry,
   type LotDelta,
 } from "./types.js";
 import type { AccountId } from "../accounts/types.js";
-import { countMonthUse, writeEntry, type Build, type WriteContext } from "./write-entry.js";
+import {
+  countMonthUse,
+  writeEntry,
+  type Build,
+  type Draft,
+  type WriteContext,
+} from "./write-entry.js";
 
 export interface LedgerOptions {
   store: LedgerStore;
@@ -102,6 +110,21 @@ export type RefundResult =
   | { status: "not_refundable"; type: EntryType }
   /** A requested refund past this month's cap: nothing was written. */
   | { status: "over_refund_cap"; cap: number; used: number; credits: number };
+
+/** What takeBack() takes: an adjustment's fields, with the credits worked out inside the write. */
+export interface TakeBackInput extends Omit<AdjustInput, "amount" | "description"> {
+  /** The most to take back: a positive integer. */
+  credits: number;
+  /** How many credits may still be taken back; read inside the write (see takeBack). */
+  room: () => Promise<number>;
+  /** The entry's description, given the credits it takes back after the room. */
+  describe: (credits: number) => string;
+}
+
+export type TakeBackResult =
+  | Written
+  /** Nothing was written: room() left nothing to take. */
+  | { status: "no_room" };
 
 export interface BalanceSummary {
   accountId: AccountId;
@@ -278,9 +301,10 @@ export class Ledger {
   }
 
   /**
-   * An operator correction, or credits taken back (a Stripe refund or dispute). A negative
-   * adjustment never takes a bucket below zero: what it could not take is recorded on the
-   * entry as `uncollected`.
+   * An operator correction, or credits given back (a Stripe refund that failed after its
+   * take-back; takeBack() is what takes them, within a room). A negative adjustment never
+   * takes a bucket below zero: what it could not take is recorded on the entry as
+   * `uncollected`.
    */
   async adjust(accountId: AccountId, input: AdjustInput): Promise<Written> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
@@ -288,26 +312,40 @@ export class Ledger {
       adjustSchema,
       input,
     );
-    const result = await this.write(id, idempotencyKey, "adjustment", (prev) => {
-      const available = prev?.bucketsAfter[bucket] ?? 0;
-      const applied = amount > 0 ? amount : 0 - Math.min(available, -amount);
-      // Bonus credits added by hand are a lot of their own without expiry; taken back, they
-      // come from the lots in spend order (the soonest-expiring first).
-      let lotDeltas: LotDelta[] = [];
-      if (bucket === "bonus" && applied > 0) {
-        lotDeltas = [{ lot: (prev?.seq ?? 0) + 1, amount: applied }];
-      } else if (bucket === "bonus") lotDeltas = takeFromLots(lotsOf(prev), -applied);
-      return {
-        draft: {
-          type: "adjustment",
-          deltas: { ...zeroBuckets(), [bucket]: applied },
-          lotDeltas,
-          description,
-          reference: reference ?? null,
-          uncollected: applied - amount,
-        },
-      };
+    const result = await this.write(id, idempotencyKey, "adjustment", (prev) => ({
+      draft: adjustment(prev, amount, bucket, description, reference),
+    }));
+    return mustBeWritten(result);
+  }
+
+  /**
+   * Credits taken back from a bucket (a Stripe refund of a purchase): `credits` at most, and
+   * no more than `room()` says may still be taken. room() is read while the entry is built,
+   * after the newest entry, like a charge's budgets: an entry written meanwhile makes the
+   * insert fail and room() is read again, so two take-backs at once cannot both fit in the
+   * same room. Nothing is written when there is none. As with adjust(), the bucket never goes
+   * below zero and what it lacks is recorded as `uncollected`. A key written before is a
+   * replay, whatever room() says now.
+   */
+  async takeBack(accountId: AccountId, input: TakeBackInput): Promise<TakeBackResult> {
+    const id = parseInput(accountIdSchema, accountId) as AccountId;
+    const { credits, room, describe, ...rest } = input;
+    // Checked as the adjustment it would be at most, before anything is read.
+    const checked = (take: number) =>
+      parseInput(adjustSchema, { ...rest, amount: -take, description: describe(take) });
+    if (!(credits > 0)) {
+      throw new InvalidInputError("credits: must be positive", [
+        { path: "credits", message: "must be positive" },
+      ]);
+    }
+    const { bucket, reference, idempotencyKey } = checked(credits);
+    const result = await this.write<"no_room">(id, idempotencyKey, "adjustment", async (prev) => {
+      const take = Math.min(credits, Math.floor(await room()));
+      if (take <= 0) return { reject: "no_room" };
+      const { description } = checked(take);
+      return { draft: adjustment(prev, -take, bucket, description, reference) };
     });
+    if ("reason" in result) return { status: "no_room" };
     return mustBeWritten(result);
   }
 
@@ -472,6 +510,33 @@ export class Ledger {
     }
     return out;
   }
+}
+
+/**
+ * The draft of an adjustment of one bucket. Bonus credits added are a lot of their own without
+ * expiry; taken back, they come from the lots in spend order (the soonest-expiring first).
+ */
+function adjustment(
+  prev: LedgerEntry | null,
+  amount: number,
+  bucket: Bucket,
+  description: string,
+  reference: EntryReference | undefined,
+): Draft {
+  const available = prev?.bucketsAfter[bucket] ?? 0;
+  const applied = amount > 0 ? amount : 0 - Math.min(available, -amount);
+  let lotDeltas: LotDelta[] = [];
+  if (bucket === "bonus" && applied > 0) {
+    lotDeltas = [{ lot: (prev?.seq ?? 0) + 1, amount: applied }];
+  } else if (bucket === "bonus") lotDeltas = takeFromLots(lotsOf(prev), -applied);
+  return {
+    type: "adjustment",
+    deltas: { ...zeroBuckets(), [bucket]: applied },
+    lotDeltas,
+    description,
+    reference: reference ?? null,
+    uncollected: applied - amount,
+  };
 }
 
 function written(status: Written["status"], entry: LedgerEntry): Written {

@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { PermanentError } from "../shared/errors.js";
 import { withBookedSlot } from "./booked-slot.js";
+import { isConnectionError } from "./connection-error.js";
 import type { InstallationPace, PaceLane } from "./installation-pace.js";
 import { DEFAULT_PREFIX } from "./open-queue.js";
 import { QUEUES, type JobPayloads, type QueueName } from "./queues.js";
@@ -78,7 +79,11 @@ export function registerWorker<N extends QueueName, R>(
     ),
   );
   // Without a listener an 'error' event would crash the process; BullMQ reconnects itself.
-  worker.on("error", (err) => o.log.error({ queue: name, err: err.message }, "worker error"));
+  // Connection errors come once per reconnect attempt of each of the worker's connections:
+  // Redis being down is logged once per change instead (redis-health.ts).
+  worker.on("error", (err) => {
+    if (!isConnectionError(err)) o.log.error({ queue: name, err: err.message }, "worker error");
+  });
   return worker;
 }
 

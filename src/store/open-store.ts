@@ -3,6 +3,7 @@ import { createMemoryStore } from "./memory/memory-store.js";
 
 // Mongoose-free (see its file), so main.ts can tell a store that is not migrated yet.
 export { MissingIndexesError } from "./mongo/missing-indexes-error.js";
+export { MongoUnreachableError } from "./mongo/mongo-unreachable-error.js";
 
 /**
  * How a process uses the store. "app" (web, worker): MongoDB must have the unique indexes, or

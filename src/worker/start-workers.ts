@@ -9,7 +9,7 @@ import { startNotificationWorker } from "./start-notification-worker.js";
 import type { PostReply } from "../replies/post-reply.js";
 import type { RunReview } from "../reviews/run-review.js";
 import type { Sweep } from "../reviews/sweep-runs.js";
-import { scheduleSweep } from "./schedule-sweep.js";
+import { keepSweepScheduled } from "./schedule-sweep.js";
 
 export interface WorkerDeps {
   connection: Redis;
@@ -38,6 +38,11 @@ export interface WorkerDeps {
   staleAfterMs?: number;
   /** How often the sweep runs, across all worker processes together; default a minute. */
   sweepEveryMs?: number;
+  /**
+   * How often this process checks that the sweep's scheduler is still in Redis (and puts it
+   * back if not); default sweepEveryMs.
+   */
+  sweepCheckEveryMs?: number;
 }
 
 export interface Workers {
@@ -105,15 +110,19 @@ export function startWorkers(deps: WorkerDeps): Workers {
     { connection, prefix, log, concurrency: 1 },
   );
   // In the background, so starting stays synchronous; a worker connection waits out Redis
-  // being down, so this fails only on a real error. The other processes upsert it too.
-  const scheduled = scheduleSweep(connection, prefix, deps.sweepEveryMs ?? 60_000).catch(
-    (err: Error) => log.error({ err: err.message }, "sweep not scheduled"),
-  );
+  // being down. The other processes keep it scheduled too.
+  const schedule = keepSweepScheduled({
+    connection,
+    prefix,
+    everyMs: deps.sweepEveryMs ?? 60_000,
+    checkEveryMs: deps.sweepCheckEveryMs,
+    log,
+  });
 
   return {
     async close() {
       // The scheduler stays in Redis: the other worker processes still sweep.
-      await scheduled;
+      await schedule.close();
       await Promise.all([
         reviews.close(),
         replies.close(),

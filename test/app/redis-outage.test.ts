@@ -5,6 +5,7 @@ import { fixture } from "../support/github.js";
 import { mockReviewCalls, useGitHubApi, type PostedReview } from "../support/github-api.js";
 import { createHarness, eventually, type Harness } from "../support/harness.js";
 import { OwnRedis } from "../support/own-redis.js";
+import { SWEEP_SCHEDULER_ID } from "../../src/worker/schedule-sweep.js";
 
 const acme = toAccountId(9001);
 const later = () => new Date(Date.now() + 3_600_000);
@@ -61,5 +62,30 @@ describe("Redis stopped and started around webhooks", () => {
     expect(summary.balance).toBe(1);
     const report = await verifyLedger(h.store.ledger);
     expect(report.problemCount).toBe(0);
+  });
+
+  it("a Redis restarted empty gets its sweep back by itself, and the sweep reviews the charged run it lost", async () => {
+    h = await createHarness({ redisUrl: redis.url });
+    const posted: PostedReview[] = [];
+    mockReviewCalls(posted, { times: 1 });
+    // The periodic check an hour away: what brings the sweep back here is the reconnect.
+    h.startWorkers({ sweepEveryMs: 200, staleAfterMs: 0, sweepCheckEveryMs: 3_600_000 });
+    const scheduler = () => h.maintenanceQueue.getJobScheduler(SWEEP_SCHEDULER_ID);
+    await eventually(async () => (await scheduler()) !== undefined);
+
+    // Redis goes away; PR 3 is charged and its run queued, but its job never reaches Redis.
+    await redis.stop();
+    expect(await h.deliver("pull_request", opened(3))).toBe(500);
+    const run3 = async () => (await h.store.runs.listForPullRequest(acme, 501, 3, 1))[0]!;
+    expect((await run3()).status).toBe("queued");
+    expect((await h.ledger.summary(acme)).balance).toBe(2);
+
+    // Back empty: no scheduler, no job. Nobody acts, and the sweep comes back and reviews PR 3.
+    await redis.start();
+    await eventually(async () => posted.length === 1, 20_000);
+    expect(posted[0]!.number).toBe(3);
+    expect(await scheduler()).toMatchObject({ every: 200 });
+    await eventually(async () => (await run3()).status === "posted");
+    expect((await h.ledger.summary(acme)).balance).toBe(2);
   });
 });

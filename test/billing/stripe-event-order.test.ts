@@ -204,6 +204,51 @@ describe("Stripe webhook: a purchase's events in any order", () => {
     expect(await expectSettled()).toStrictEqual(settled);
   });
 
+  /**
+   * Refund A fails after it was taken back, and the merchant refunds $24.50 again (C): A's
+   * credits come back once, C takes its share once, whichever event brings the news.
+   */
+  const REFUND_C: RefundStub = { ...REFUND_A, id: "re_3Jasper0GrowthC", created: T0 + 600 };
+  const LATER: Record<string, () => EventFixture> = {
+    ...EVENTS,
+    "refund.updated (A failed)": () =>
+      envelope(
+        "evt_1Jasper0RefundFailed",
+        "refund.updated",
+        refundObject(payment, { ...REFUND_A, status: "failed" }),
+      ),
+  };
+  const afterFailure = TYPES.flatMap((first) =>
+    Object.keys(LATER).map((second) => [first, second] as const),
+  );
+  const keyed = async () =>
+    Object.fromEntries((await written()).map((e) => [e.idempotencyKey, e.amount]));
+
+  it.each(afterFailure)(
+    "%s, then refund A fails and C is issued, then %s: A given back once, C taken back once",
+    async (a, b) => {
+      const state = await setUp();
+      await deliver(EVENTS[a]!());
+      state.refunds = [{ ...REFUND_A, status: "failed" }, REFUND_B, REFUND_C];
+      await deliver(LATER[b]!());
+      const settled = await keyed();
+      expect(settled).toStrictEqual({
+        [`stripe-checkout:${SESSION}`]: 500,
+        [`stripe-refund:${REFUND_A.id}`]: -100,
+        [`stripe-refund:${REFUND_B.id}`]: -50,
+        [`stripe-refund-reversed:${REFUND_A.id}`]: 100,
+        [`stripe-refund:${REFUND_C.id}`]: -100,
+      });
+      expect((await h.ledger.summary(acme)).buckets.purchased).toBe(350);
+      // Both again, the other way round: redeliveries change nothing.
+      await deliver(LATER[b]!());
+      await deliver(EVENTS[a]!());
+      expect(await keyed()).toStrictEqual(settled);
+      const ids = (await written()).map((e) => e.id).sort();
+      expect(await audited()).toStrictEqual(ids);
+    },
+  );
+
   it("ends the same when every event arrives at once, several times", async () => {
     await setUp();
     const all = [...TYPES, ...TYPES, ...TYPES].map((type) => EVENTS[type]!());

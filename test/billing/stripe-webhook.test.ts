@@ -174,6 +174,7 @@ describe("Stripe webhook: purchases", () => {
           return ledger.grant(...args);
         },
         adjust: (...args) => ledger.adjust(...args),
+        takeBack: (...args) => ledger.takeBack(...args),
       }),
     });
     // The failed attempt stops at the grant, before it lists the payment's refunds.

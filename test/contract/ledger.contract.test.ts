@@ -228,6 +228,74 @@ describe.each(storeFactories())("ledger on the $name store", ({ create, cleanup 
     expect((await verifyLedger(store.ledger)).problemCount).toBe(0);
   });
 
+  it("takes back within a room read inside the write, however many take-backs run at once", async () => {
+    const store = await fresh();
+    const { ledger } = makeLedger(store, undefined, 0);
+    const id = newAccountId();
+    await ledger.grant(id, purchase("p", 100));
+    // The room: 100 credits less what the "tb-" take-backs already took.
+    const room = async () => {
+      const written = await store.ledger.list(id, { types: ["adjustment"], limit: 100 });
+      return 100 + written.reduce((sum, e) => sum + e.deltas.purchased, 0);
+    };
+    const takeBack = (i: number) =>
+      ledger.takeBack(id, {
+        credits: 15,
+        room,
+        bucket: "purchased",
+        describe: (credits) => `take-back ${i}: ${credits} credits`,
+        idempotencyKey: `tb-${i}`,
+      });
+
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => takeBack(i)));
+    const written = results.flatMap((r) => ("entry" in r ? [r.entry] : []));
+    // 6 x 15, then the 10 left; the other three found no room and wrote nothing.
+    expect(written.map((e) => e.amount).sort((a, b) => a - b)).toStrictEqual([
+      -15, -15, -15, -15, -15, -15, -10,
+    ]);
+    expect(written.find((e) => e.amount === -10)?.description).toMatch(/: 10 credits$/);
+    expect(results.filter((r) => r.status === "no_room")).toHaveLength(3);
+    expect((await ledger.summary(id)).buckets.purchased).toBe(0);
+
+    // A key written before is a replay with its own amount, room or not.
+    const first = written[0]!;
+    const again = await takeBack(Number(first.idempotencyKey.slice(3)));
+    expect(again).toMatchObject({
+      status: "replayed",
+      entry: { id: first.id, amount: first.amount },
+    });
+    await expect(
+      ledger.takeBack(id, {
+        credits: 0,
+        room,
+        bucket: "purchased",
+        describe: () => "nothing",
+        idempotencyKey: "tb-zero",
+      }),
+    ).rejects.toBeInstanceOf(InvalidInputError);
+    expect(await store.ledger.list(id, { types: ["adjustment"], limit: 100 })).toHaveLength(7);
+    expect((await verifyLedger(store.ledger)).problemCount).toBe(0);
+  });
+
+  it("takes back what the bucket holds within the room, and records the rest as uncollected", async () => {
+    const store = await fresh();
+    const { ledger } = makeLedger(store, undefined, 0);
+    const id = newAccountId();
+    await ledger.grant(id, purchase("p", 100));
+    for (let i = 0; i < 70; i++) await ledger.charge(id, reviewCharge(`c${i}`, i + 1));
+    const back = await ledger.takeBack(id, {
+      credits: 100,
+      room: async () => 80,
+      bucket: "purchased",
+      describe: (credits) => `${credits} credits taken back`,
+      idempotencyKey: "stripe-refund:re_1",
+    });
+    expect(back).toMatchObject({
+      status: "created",
+      entry: { amount: -30, uncollected: 50, description: "80 credits taken back" },
+    });
+  });
+
   it("rejects bad input with a clear error and writes nothing", async () => {
     const store = await fresh();
     const { ledger } = makeLedger(store);

@@ -67,12 +67,15 @@ export interface Harness {
   /** Checkout Sessions the fake checkout created. */
   checkouts: CheckoutInput[];
   deliver(event: string, payload: unknown): Promise<number>;
-  startWorkers(): Workers;
+  /** The worker role; the sweep hourly unless told (tests of the sweep give their own pace). */
+  startWorkers(options?: Parameters<Jasper["startWorkers"]>[1]): Workers;
   /** The reviews queue, on the harness's own connection (closed with it). */
   reviewsQueue: Queue;
   /** The replies and notifications queues, likewise. */
   repliesQueue: Queue;
   notificationsQueue: Queue;
+  /** The sweep's queue, likewise. */
+  maintenanceQueue: Queue;
   /** Jobs waiting, delayed or running on any queue. */
   pendingJobs(): Promise<number>;
   close(): Promise<void>;
@@ -142,6 +145,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   );
   // Not in pendingJobs(): its scheduler always has the next sweep waiting.
   const maintenance = new Queue(QUEUE.maintenance, { connection: redis, prefix });
+  // Reading its scheduler gives it a BullMQ JobScheduler, which prints every connection error
+  // while Redis is down unless someone listens (a test that stops Redis reads it).
+  maintenance.on("error", () => {});
   const harness: Harness = {
     store,
     jasper,
@@ -153,14 +159,15 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     async deliver(event, payload) {
       return (await server.inject(signedDelivery(event, payload))).statusCode;
     },
-    startWorkers() {
-      const w = jasper.startWorkers(workerRedis, { sweepEveryMs: 3_600_000 });
+    startWorkers(options) {
+      const w = jasper.startWorkers(workerRedis, { sweepEveryMs: 3_600_000, ...options });
       workers.push(w);
       return w;
     },
     reviewsQueue: queues[0]!,
     repliesQueue: queues[1]!,
     notificationsQueue: queues[2]!,
+    maintenanceQueue: maintenance,
     async pendingJobs() {
       let n = 0;
       for (const q of queues) {

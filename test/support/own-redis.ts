@@ -60,7 +60,8 @@ export class OwnRedis {
   }
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on now: one the system just gave out and took back. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);

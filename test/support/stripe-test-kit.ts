@@ -89,7 +89,7 @@ export interface LogLine {
 }
 
 export interface BillingHarnessOptions {
-  ledger?: (ledger: Ledger) => Pick<Ledger, "grant" | "adjust">;
+  ledger?: (ledger: Ledger) => Pick<Ledger, "grant" | "adjust" | "takeBack">;
   /** The packages on sale now; default DEFAULT_PACKAGES. */
   packages?: CreditPackage[];
   /** Log at debug level into `logs` and `rawLogs`. */

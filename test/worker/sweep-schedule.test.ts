@@ -8,10 +8,12 @@ import type { SweepReport } from "../../src/reviews/sweep-runs.js";
 import { startWorkers, type Workers } from "../../src/worker/start-workers.js";
 import { SWEEP_SCHEDULER_ID } from "../../src/worker/schedule-sweep.js";
 import { eventually, REDIS_URL } from "../support/harness.js";
+import { OwnRedis } from "../support/own-redis.js";
 
 const EVERY_MS = 200;
 const STALE_AFTER_MS = 5_000;
 const log = pino({ level: "silent" });
+const nothingSwept: SweepReport = { resumed: 0, requeued: 0, failed: 0, settled: 0, errors: 0 };
 
 describe("the sweep schedule", () => {
   const cleanup: (() => Promise<unknown>)[] = [];
@@ -74,6 +76,50 @@ describe("the sweep schedule", () => {
     expect(completed).toBeLessThanOrEqual(Math.floor(elapsed / EVERY_MS) + 1);
     for (const ms of lookback) expect(ms).toBeGreaterThanOrEqual(STALE_AFTER_MS);
     // Closing the workers leaves the scheduler to the other processes.
+    expect(await maintenance.getJobScheduler(SWEEP_SCHEDULER_ID)).toMatchObject({
+      every: EVERY_MS,
+    });
+  });
+
+  it("is re-created when Redis loses its data, without a reconnect, and sweeps again", async () => {
+    // A Redis of the test's own: FLUSHALL on the shared one would wipe the other tests' queues.
+    const own = await OwnRedis.start();
+    const prefix = `jasper-test-${randomUUID().slice(0, 8)}`;
+    const redis = createRedis(own.url, "producer");
+    const connection = createRedis(own.url, "worker");
+    const maintenance = new Queue(QUEUE.maintenance, { connection: redis, prefix });
+    let sweeps = 0;
+    const workers = startWorkers({
+      connection,
+      prefix,
+      runReview: async () => "not_queued",
+      postReply: async () => {},
+      sendAlert: async () => "skipped",
+      sendBudgetWarning: async () => "skipped",
+      sweep: async () => {
+        sweeps++;
+        return nothingSwept;
+      },
+      log,
+      sweepEveryMs: EVERY_MS,
+      sweepCheckEveryMs: 100,
+    });
+    cleanup.push(
+      () => workers.close(),
+      () => maintenance.close(),
+      () => Promise.all([redis.quit(), connection.quit()]),
+      () => own.stop(),
+    );
+    await eventually(() => sweeps >= 1);
+
+    // All of Redis's data gone at once, the connections untouched (an operator's FLUSHALL).
+    await redis.flushall();
+    expect(await maintenance.getJobScheduler(SWEEP_SCHEDULER_ID)).toBeUndefined();
+    const before = sweeps;
+    await eventually(
+      async () => (await maintenance.getJobScheduler(SWEEP_SCHEDULER_ID)) !== undefined,
+    );
+    await eventually(() => sweeps > before);
     expect(await maintenance.getJobScheduler(SWEEP_SCHEDULER_ID)).toMatchObject({
       every: EVERY_MS,
     });

@@ -8,7 +8,7 @@ import { checkoutSessionModel } from "./models/checkout-session.js";
 import { ledgerEntryModel } from "./models/ledger-entry.js";
 import { pullRequestModel } from "./models/pull-request.js";
 import { reviewRunModel } from "./models/review-run.js";
-import { connectMongo } from "./mongo-connection.js";
+import { openMongo, type ConnectOverrides } from "./mongo-connection.js";
 import { MongoAccountStore } from "./mongo-account-store.js";
 import { MongoApiKeyStore } from "./mongo-api-key-store.js";
 import { MongoAuditStore } from "./mongo-audit-store.js";
@@ -25,7 +25,8 @@ import { MongoReviewRunStore } from "./mongo-review-run-store.js";
 export type MongoStoreMode = "app" | "read-only";
 
 /**
- * Connects to MongoDB and returns the store. Opening creates nothing and writes nothing
+ * Connects to MongoDB and returns the store (a first connect that fails throws a one-line
+ * MongoUnreachableError). Opening creates nothing and writes nothing
  * (mongo-connection.ts): collections and indexes are the migration's (migrate-mongo.ts); here
  * one listIndexes per collection checks they are there.
  */
@@ -33,8 +34,9 @@ export async function createMongoStore(
   uri: string,
   mode: MongoStoreMode,
   warn: (message: string) => void,
+  overrides: ConnectOverrides = {},
 ): Promise<Store> {
-  const conn = await connectMongo(uri).asPromise();
+  const conn = await openMongo(uri, overrides);
   try {
     const store = storeOn(conn);
     await checkIndexes(Object.values(conn.models), mode === "app", warn);

@@ -1,7 +1,7 @@
 import type { Connection } from "mongoose";
 import { storeOn } from "./connect-mongo.js";
 import { listedIndexes, type AnyModel, type ListedIndex } from "./index-check.js";
-import { connectMongo } from "./mongo-connection.js";
+import { openMongo, type ConnectOverrides } from "./mongo-connection.js";
 
 /** Some collection or index could not be built; the lines said which and why. */
 export class MigrationError extends Error {
@@ -20,8 +20,12 @@ export class MigrationError extends Error {
  * (index-check.ts), since a build on a large collection takes long and, on a replica set,
  * waits for every voting member.
  */
-export async function migrateMongo(uri: string, say: (line: string) => void): Promise<void> {
-  const conn = await connectMongo(uri).asPromise();
+export async function migrateMongo(
+  uri: string,
+  say: (line: string) => void,
+  overrides: ConnectOverrides = {},
+): Promise<void> {
+  const conn = await openMongo(uri, overrides);
   try {
     await migrateModels(modelsOf(conn), say);
   } finally {

@@ -1,4 +1,5 @@
 import mongoose, { type ConnectOptions, type Connection } from "mongoose";
+import { MongoUnreachableError } from "./mongo-unreachable-error.js";
 
 /**
  * How every Jasper process talks to MongoDB: the app, the migration and ledger:verify. Given
@@ -36,12 +37,15 @@ export const CONNECTION_OPTIONS = {
   autoIndex: false,
 } as const satisfies ConnectOptions;
 
+/** Tests shorten the first connect's wait; the app never passes these. */
+export type ConnectOverrides = Pick<ConnectOptions, "serverSelectionTimeoutMS">;
+
 /**
  * Starts connecting to `uri`; `await connection.asPromise()` before using it (with buffering
- * off, a model used earlier fails at once). A connection of our own rather than mongoose's
- * global one, so that nothing else in the process shares (or closes) it.
+ * off, a model used earlier fails at once), or use openMongo. A connection of our own rather
+ * than mongoose's global one, so that nothing else in the process shares (or closes) it.
  */
-export function connectMongo(uri: string): Connection {
+export function connectMongo(uri: string, overrides: ConnectOverrides = {}): Connection {
   // Filters built from input (an idempotency key, a login) stay values: an object such as
   // { $ne: "" } passed where a string was expected is wrapped in $eq instead of matching
   // everything. The stores mark their own operators with mongoose.trusted().
@@ -49,5 +53,43 @@ export function connectMongo(uri: string): Connection {
   // A filter on a field the schema does not know is a bug: fail loudly rather than drop the
   // condition and match more than was asked for.
   mongoose.set("strictQuery", "throw");
-  return mongoose.createConnection(uri, { ...CONNECTION_OPTIONS });
+  return mongoose.createConnection(uri, { ...CONNECTION_OPTIONS, ...overrides });
+}
+
+/**
+ * Connects to `uri` and waits until it is usable. A first connect that fails (no server
+ * selected within serverSelectionTimeoutMS, credentials refused, a URI the driver rejects)
+ * throws a MongoUnreachableError of one line: the driver's error comes with the topology's
+ * whole description and a stack, and never says which setting to fix.
+ */
+export async function openMongo(
+  uri: string,
+  overrides: ConnectOverrides = {},
+): Promise<Connection> {
+  const conn = connectMongo(uri, overrides);
+  try {
+    return await conn.asPromise();
+  } catch (err) {
+    await conn.close().catch(() => {});
+    throw new MongoUnreachableError(connectFailure(conn, err as Error));
+  }
+}
+
+function connectFailure(conn: Connection, err: Error): string {
+  let where = "";
+  let password: string | undefined;
+  try {
+    // Parsed by the driver from MONGODB_URI: hosts without the credentials beside them.
+    const { hosts, srvHost, credentials } = conn.getClient().options;
+    where = srvHost ?? hosts.map(String).join(",");
+    password = credentials?.password;
+  } catch {
+    // No client: the URI did not parse. The reason says why.
+  }
+  let reason = (err.message || err.name).split("\n")[0]!;
+  if (password) reason = reason.split(password).join("***");
+  const at = where ? ` at ${where}` : "";
+  return /ServerSelectionError$/.test(err.name)
+    ? `MongoDB unreachable${at} (MONGODB_URI): ${reason}`
+    : `MongoDB connection failed${at} (MONGODB_URI): ${reason}`;
 }
