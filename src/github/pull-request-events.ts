@@ -1,4 +1,4 @@
-import { budgetStopReport } from "../reviews/accept-review.js";
+import { showAcceptOutcome } from "../reviews/show-outcome.js";
 import { toAccountId, toAccountType } from "../accounts/types.js";
 import type { AcceptReview } from "../reviews/accept-review.js";
 import type { AccountStore } from "../accounts/account-store.js";
@@ -102,28 +102,10 @@ export function createPullRequestEvents(deps: PullRequestEventDeps) {
       author: pull.user?.login,
     });
     log.info({ pr: pull.html_url, outcome: outcome.status }, "pull request review");
-    if (outcome.status === "queued") {
-      await deps.checkRuns.queued(
-        hosted,
-        { ...at, externalId: outcome.run.runKey },
-        config.problems,
-      );
-    } else if (outcome.status === "paused") {
-      await deps.checkRuns.paused(
-        hosted,
-        { ...at, externalId: outcome.run.runKey },
-        config.problems,
-      );
-    } else if (outcome.status === "over_budget") {
-      await deps.checkRuns.overBudget(
-        hosted,
-        { ...at, externalId: outcome.run.runKey },
-        budgetStopReport(outcome, pull.user?.login),
-        config.problems,
-      );
-    } else if (outcome.status === "skipped") {
-      await deps.checkRuns.skipped(hosted, at, "paused on this pull request", config.problems);
-    }
+    await showAcceptOutcome(deps.checkRuns, hosted, at, outcome, {
+      author: pull.user?.login,
+      problems: config.problems,
+    });
   };
 }
 

@@ -15,7 +15,8 @@ import {
   SUMMARY_MARKER,
   type Voice,
 } from "../voice/voice.js";
-import { budgetStopReport, type AcceptReview } from "../reviews/accept-review.js";
+import type { AcceptReview } from "../reviews/accept-review.js";
+import { showAcceptOutcome } from "../reviews/show-outcome.js";
 import type { AuditLog } from "../audit/audit-log.js";
 
 export interface PostReplyDeps {
@@ -25,7 +26,7 @@ export interface PostReplyDeps {
   engine: ReviewEngine;
   acceptReview: Pick<AcceptReview, "accept">;
   /** A review asked for by command shows on the commit like an automatic one. */
-  checkRuns?: Pick<CheckRuns, "queued" | "paused" | "overBudget">;
+  checkRuns?: Pick<CheckRuns, "queued" | "paused" | "overBudget" | "skipped">;
   /** Records an admin's `review --over-budget` in the account's audit log. */
   audit?: Pick<AuditLog, "record">;
   host: Pick<
@@ -158,15 +159,12 @@ export function createPostReply(deps: PostReplyDeps) {
           author: pull.author,
           overBudget: job.overBudgetBy !== undefined,
         });
-        const at = (run: { runKey: string }) => ({ headSha: pull.headSha, externalId: run.runKey });
-        if (outcome.status === "queued" || outcome.status === "paused") {
-          await deps.checkRuns?.[outcome.status](target, at(outcome.run));
-        } else if (outcome.status === "over_budget") {
-          await deps.checkRuns?.overBudget(
-            target,
-            at(outcome.run),
-            budgetStopReport(outcome, pull.author),
-          );
+        if (deps.checkRuns) {
+          const place = {
+            headSha: pull.headSha,
+            externalId: `pr-${job.repositoryId}-${job.number}`,
+          };
+          await showAcceptOutcome(deps.checkRuns, target, place, outcome, { author: pull.author });
         }
         // Also when the run is this comment's already: a retry after the first try queued it
         // but died before recording, so the override is never left out of the audit log.
