@@ -77,7 +77,7 @@ async function startApp(): Promise<void> {
   const workers = workerRedis ? jasper.startWorkers(workerRedis) : null;
   log.info({ role, engine: engine.name, config: describeConfig(config) }, "Jasper started");
   if (server && config.WEBHOOK_PROXY_URL) {
-    // Probot's own server would run the proxy client itself; Jasper's does not (README).
+    // Probot's own server would run the proxy client itself; Jasper's does not (docs/operations.md).
     log.info(
       `WEBHOOK_PROXY_URL: GitHub sends events to the proxy; forward them here with \`npx smee-client --url ${config.WEBHOOK_PROXY_URL} --target http://localhost:${config.PORT}/api/github/webhooks\``,
     );

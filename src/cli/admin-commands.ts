@@ -20,7 +20,7 @@ import { AUDIT_ACTIONS, type AuditAction } from "../audit/types.js";
 import { findAccount } from "../operators/find-account.js";
 import type { AccountStore } from "../accounts/account-store.js";
 
-/** What the process exits with; README, "Operators", lists them. */
+/** What the process exits with; docs/operations.md, "Operators", lists them. */
 export const EXIT = {
   ok: 0,
   /** verify: the ledger has problems. */

@@ -197,7 +197,7 @@ export const envSchema = z
     /**
      * First-run setup: a webhook proxy channel (Probot's name; e.g. https://smee.io/new) that
      * the new App sends its events to instead of PUBLIC_URL, for a Jasper GitHub cannot reach.
-     * Jasper does not run the proxy's client: `npx smee-client` forwards to it (README).
+     * Jasper does not run the proxy's client: `npx smee-client` forwards to it (docs/operations.md).
      */
     WEBHOOK_PROXY_URL: optionalString.pipe(httpUrl("https://smee.io/your-channel").optional()),
     /** How long a dashboard sign-in lasts, in hours (the session cookie's expiry). */
@@ -348,7 +348,7 @@ export function requireAppCredentials(config: Config): AppCredentials {
   if (missing.length > 0) {
     throw new ConfigError([
       `${missing.join(", ")}: not set. Jasper needs its GitHub App settings: register a GitHub ` +
-        "App from app.yml (README, section Configuration) and put its id, private key and " +
+        "App from app.yml (docs/operations.md, Registering the GitHub App) and put its id, private key and " +
         "webhook secret in .env.",
     ]);
   }

@@ -1,7 +1,7 @@
 /**
  * A repository's Jasper configuration: `.github/jasper.yml`, read with Probot's config loader
  * (the repository's file on its default branch; without one, the organization's `.github`
- * repository; `_extends` chains), validated here key by key. The README documents the keys.
+ * repository; `_extends` chains), validated here key by key. docs/repository-config.md documents the keys.
  *
  * Files are merged per top-level key: the first file of the chain (the repository's own, then
  * what it extends) that sets a key decides it, so a repository file that `_extends: .github`

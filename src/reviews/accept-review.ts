@@ -9,8 +9,19 @@ import type { BudgetStopReport } from "../voice/voice.js";
 import type { AccountStore } from "../accounts/account-store.js";
 import { budgetNoticeJob, pausedNoticeJob } from "./paused-notice.js";
 import { INSUFFICIENT_CREDITS, overBudgetReason } from "./pause-reasons.js";
-import { pullRequestChargeKey, runChargeKey, runKeyOf } from "./charge-keys.js";
-import type { PullRequestRef, PullRequestStore, ReviewRun, ReviewRunStore } from "./types.js";
+import {
+  isPullRequestChargeKey,
+  pullRequestChargeKey,
+  runChargeKey,
+  runKeyOf,
+} from "./charge-keys.js";
+import type {
+  PullRequestRef,
+  PullRequestStore,
+  ReviewRun,
+  ReviewRunStore,
+  RunStatus,
+} from "./types.js";
 
 export interface ReviewTrigger {
   accountId: AccountId;
@@ -65,7 +76,7 @@ export interface AcceptDeps {
   runs: ReviewRunStore;
   pullRequests: Pick<PullRequestStore, "get" | "claimPausedNotice" | "nextRunSequence">;
   accounts: Pick<AccountStore, "get">;
-  ledger: Pick<Ledger, "charge" | "refundOfCharge">;
+  ledger: Pick<Ledger, "charge" | "refundOfCharge" | "refund">;
   enqueueReview(job: ReviewJob, runKey: string): Promise<void>;
   enqueueReply(job: ReplyJob, id: string): Promise<void>;
   /** Queues the billing contacts' warning for each budget a charge took to its share. */
@@ -77,6 +88,21 @@ export interface AcceptDeps {
    */
   pullRequestUrl(repository: string, number: number): string;
 }
+
+/** Ended without being posted: an ended run's charge is refunded (finish-run.ts). */
+const ENDED: readonly RunStatus[] = ["failed", "superseded", "skipped"];
+
+/** A parked run that was never charged: the take-up or `/jasper review` can take it up. */
+export const isParked = (run: ReviewRun): boolean =>
+  run.status === "paused" && run.chargeKey === null;
+
+/** The `reason` of a parked run `/jasper review` replaced with a new run of its head. */
+export const ASKED_AGAIN = "asked again with /jasper review";
+/** The `reason` of a command's run that yielded to the head's parked run taken up meanwhile. */
+export const TAKEN_UP_INSTEAD = "the stopped review of this commit went ahead instead";
+
+/** How often a payer follows a run that other callers keep moving before it gives up. */
+const MOVES_FOLLOWED = 3;
 
 /**
  * The head's attempt number: 0 for its first run. An automatic event for a head that has a run
@@ -133,7 +159,51 @@ export function createAcceptReview(deps: AcceptDeps) {
     });
     // Someone else claimed it: a duplicate, unless it was left half-done by a crash.
     if (!created && run.status !== "pending") return duplicate(run);
+    const parked = forHead[0];
+    if (parked && isParked(parked)) {
+      const takenUp = await retire(parked, run, trigger);
+      if (takenUp) return takenUp;
+    }
     return pay(run, trigger);
+  }
+
+  /**
+   * `/jasper review` on a head whose review is parked and was never charged: the command's new
+   * run is that review now, so the parked run is retired before the new one is paid. The
+   * take-up reopens a parked run the same way (paused with no charge key, one atomic step),
+   * so of the two exactly one goes ahead: the head is never reviewed, nor charged, twice. When
+   * the take-up (or the sweep after it) was first, the command's run ends before anything paid
+   * for it and the command pays, or finds queued, the run that was taken up. Null: the new run
+   * stands. Claimed before the retirement, so a take-up looking in between sees it, pending.
+   */
+  async function retire(
+    parked: ReviewRun,
+    claimed: ReviewRun,
+    trigger: ReviewTrigger,
+  ): Promise<AcceptOutcome | null> {
+    const { accountId } = parked;
+    for (let tries = 0; tries < MOVES_FOLLOWED; tries++) {
+      const retired = await deps.runs.transition(
+        accountId,
+        parked.runKey,
+        ["paused"],
+        "superseded",
+        { reason: ASKED_AGAIN },
+        { chargeKey: null },
+      );
+      if (retired) return null;
+      const now = await deps.runs.get(accountId, parked.runKey);
+      if (now && isParked(now)) continue;
+      if (!now || (now.status !== "pending" && now.status !== "queued")) return null;
+      const ended =
+        (await deps.runs.transition(accountId, claimed.runKey, ["pending"], "superseded", {
+          reason: TAKEN_UP_INSTEAD,
+        })) ?? (await deps.runs.get(accountId, claimed.runKey));
+      // Another caller paid the command's run meanwhile: it stands as that caller left it.
+      if (ended && ended.status !== "superseded") return duplicate(ended);
+      return now.status === "pending" ? pay(now, trigger) : duplicate(now);
+    }
+    throw new Error(`run ${parked.runKey} kept changing while a new run was asked for`);
   }
 
   /**
@@ -177,15 +247,13 @@ export function createAcceptReview(deps: AcceptDeps) {
       // the pull request's, so the comment is one).
       const { job, id } = budgetNoticeJob(run, paid.stop, payer.author, resetsOn);
       await deps.enqueueReply(job, id);
-      const paused = await deps.runs.transition(run.accountId, run.runKey, ["pending"], "paused", {
-        reason: overBudgetReason(paid.stop.budget),
-      });
-      return { status: "over_budget", run: paused ?? run, stop: paid.stop, resetsOn };
+      const paused = await park(run, overBudgetReason(paid.stop.budget));
+      if ("moved" in paused) return duplicate(paused.moved);
+      return { status: "over_budget", run: paused.run, stop: paid.stop, resetsOn };
     }
     if ("refused" in paid) {
-      const paused = await deps.runs.transition(run.accountId, run.runKey, ["pending"], "paused", {
-        reason: INSUFFICIENT_CREDITS,
-      });
+      const paused = await park(run, INSUFFICIENT_CREDITS);
+      if ("moved" in paused) return duplicate(paused.moved);
       const noticeQueued = await deps.pullRequests.claimPausedNotice(
         run.accountId,
         run.pr,
@@ -195,16 +263,96 @@ export function createAcceptReview(deps: AcceptDeps) {
         const { job, id } = pausedNoticeJob(run.accountId, run.installationId, run.pr);
         await deps.enqueueReply(job, id);
       }
-      return { status: "paused", run: paused ?? run, noticeQueued };
+      return { status: "paused", run: paused.run, noticeQueued };
     }
+    return queuePaid(run, paid.key);
+  }
 
-    const queued =
-      (await deps.runs.transition(run.accountId, run.runKey, ["pending"], "queued", {
-        chargeKey: paid.key,
-      })) ?? (await deps.runs.get(run.accountId, run.runKey));
-    // Queued even when another caller moved it first: the job id makes a second add a no-op.
-    await enqueue(run);
-    return { status: "queued", run: queued ?? run };
+  /**
+   * Parks a run the credits or a budget do not cover. `moved` when another caller moved it
+   * out of `pending` first: one that charged it (queued it) after this call was refused,
+   * whose decision stands; this call then says nothing about a stop that did not happen.
+   */
+  async function park(
+    run: ReviewRun,
+    reason: string,
+  ): Promise<{ run: ReviewRun } | { moved: ReviewRun }> {
+    const paused = await deps.runs.transition(run.accountId, run.runKey, ["pending"], "paused", {
+      reason,
+    });
+    if (paused) return { run: paused };
+    const stored = await deps.runs.get(run.accountId, run.runKey);
+    return stored && stored.status !== "paused" ? { moved: stored } : { run: stored ?? run };
+  }
+
+  /**
+   * Puts the charge `key` on its run and queues it. Concurrent payers of one run (the take-up,
+   * a redelivered event, `/jasper review`, the sweep) all charge under the same key, so there
+   * is one charge; but one of them may have been refused before a refund or a grant made room
+   * and parked the run, while this one charged after it. The charge must then not be left on
+   * a run that will neither be reviewed nor refunded:
+   * - parked and never charged (no charge key): it was paid after all, so it goes ahead, in
+   *   one step conditioned on that (a run parked after a refund of its own charge is not);
+   * - carrying this very charge: another payer queued it, or it ended and its refund is
+   *   finish-run's;
+   * - ended without a charge (skipped, superseded): the charge is put on it with its refund
+   *   due, in one step, and settled like any ended run's (the sweep, finish-run.ts);
+   * - carrying another charge: a run's own charge is refunded now (keyed by the charge, so
+   *   once however often); a pull request's shared charge stays the pull request's, which its
+   *   runs take before charging again (liveCharge, chargePullRequest).
+   */
+  async function queuePaid(run: ReviewRun, key: string): Promise<AcceptOutcome> {
+    const { accountId, runKey } = run;
+    for (let tries = 0; tries < MOVES_FOLLOWED; tries++) {
+      const queued =
+        (await deps.runs.transition(accountId, runKey, ["pending"], "queued", {
+          chargeKey: key,
+        })) ??
+        (await deps.runs.transition(
+          accountId,
+          runKey,
+          ["paused"],
+          "queued",
+          // The pause is over: the run keeps the reason it was being paid with (taken up, or none).
+          { chargeKey: key, reason: run.reason },
+          { chargeKey: null },
+        ));
+      if (queued) {
+        await enqueue(queued);
+        return { status: "queued", run: queued };
+      }
+      const stored = await deps.runs.get(accountId, runKey);
+      if (!stored) throw new Error(`run ${runKey} missing while it was being paid`);
+      // Moved back meanwhile (reopened, or parked again): try again.
+      if (stored.status === "pending" || isParked(stored)) continue;
+      if (stored.chargeKey === key) {
+        if (stored.status !== "queued") return { status: "duplicate", run: stored };
+        // Queued again even when another caller queued it: the job id makes it a no-op.
+        await enqueue(stored);
+        return { status: "queued", run: stored };
+      }
+      if (stored.chargeKey === null && ENDED.includes(stored.status)) {
+        const owed = await deps.runs.transition(
+          accountId,
+          runKey,
+          [stored.status],
+          stored.status,
+          { chargeKey: key, refundDue: true },
+          { chargeKey: null },
+        );
+        if (!owed) continue;
+        return { status: "duplicate", run: owed };
+      }
+      if (!isPullRequestChargeKey(key)) {
+        await deps.ledger.refund(accountId, {
+          chargeKey: key,
+          description: `Refund: review of ${run.pr.repository}#${run.pr.number}, paid by another charge`,
+        });
+      }
+      return { status: "duplicate", run: stored };
+    }
+    // Left pending at worst: the sweep pays it again by the same key.
+    throw new Error(`run ${runKey} kept changing while it was being paid`);
   }
 
   const now = deps.now ?? (() => new Date());

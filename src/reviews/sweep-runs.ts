@@ -44,7 +44,8 @@ export interface SweepOptions {
  * - a `queued` run whose job vanished from Redis is queued again; one whose job failed for
  *   good without the worker recording it (killed on its last attempt) is failed and refunded;
  * - an ended run whose refund is still due (the process died between ending it and refunding)
- *   is settled.
+ *   is settled, before pending runs are resumed (the room a refund gives back is there for
+ *   them) and again after (what the sweep itself ended, or a sibling it paid, decided).
  * Each run is handled on its own: one that throws is reported and skipped, never stopping the
  * sweep for every other account. Runs that are only waiting are paged past, not re-read.
  */
@@ -62,6 +63,25 @@ export function createSweeper(deps: SweepDeps) {
       }
     };
 
+    // Refunds first: a crash between a take-up's reopening of the head and the refund that
+    // makes room for it leaves both to the sweep, and the head resumed before that refund
+    // would find no room and be parked again, with nothing left to take it up.
+    // A run whose settling threw is tried once per sweep: its error is reported once.
+    const threw = new Set<string>();
+    const settleDue = async () => {
+      for (const run of await deps.runs.listRefundDue(pageSize, options.accountId)) {
+        const id = `${run.accountId}|${run.runKey}`;
+        if (threw.has(id)) continue;
+        const errors = report.errors;
+        await isolated(run, async () => {
+          // A run still waiting on an unpaid sibling is not counted: it is not settled yet.
+          if ((await deps.finishRun.settle(run)) !== "waiting") report.settled++;
+        });
+        if (report.errors > errors) threw.add(id);
+      }
+    };
+    await settleDue();
+
     let after: ReviewRun | undefined;
     for (let page = 0; page < maxPages; page++) {
       const runs = await deps.runs.listStale(staleBefore, pageSize, after, options.accountId);
@@ -70,12 +90,8 @@ export function createSweeper(deps: SweepDeps) {
       after = runs.at(-1);
     }
 
-    for (const run of await deps.runs.listRefundDue(pageSize, options.accountId)) {
-      await isolated(run, async () => {
-        // A run still waiting on an unpaid sibling is not counted: it is not settled yet.
-        if ((await deps.finishRun.settle(run)) !== "waiting") report.settled++;
-      });
-    }
+    // Again for runs this sweep ended, and for those that waited on a sibling it just paid.
+    await settleDue();
     return report;
   };
 

@@ -1,6 +1,6 @@
 import { jobKey } from "../shared/job-key.js";
 import type { ReplyJob } from "./jobs.js";
-import { budgetStopReport, type AcceptReview } from "./accept-review.js";
+import { budgetStopReport, isParked, type AcceptReview } from "./accept-review.js";
 import type { CheckRuns } from "./check-runs.js";
 import { TAKEN_UP } from "./pause-reasons.js";
 import { isNewer, type PullRequestStore, type ReviewRun, type ReviewRunStore } from "./types.js";
@@ -15,6 +15,9 @@ export interface TakeUpDeps {
 
 /** What the check runs of older commits say once the newest one is reviewed instead. */
 export const NEWER_COMMIT_REVIEWED = "a newer commit is reviewed";
+
+/** Reads of the head's runs before the take-up leaves them to others (they keep moving). */
+const MOVES_FOLLOWED = 3;
 
 /**
  * A burst of pushes under per-run charging: the first pushes are charged, the newest is parked
@@ -34,22 +37,38 @@ export const NEWER_COMMIT_REVIEWED = "a newer commit is reviewed";
  */
 export function createTakeUp(deps: TakeUpDeps) {
   return {
-    /** The parked run of GitHub's head `headSha`, put back to `pending`; null when none. */
+    /**
+     * The run of GitHub's head `headSha` to pay once the refund has landed: its parked run put
+     * back to `pending`, or its run that is `pending` already (its event's payer, or the sweep,
+     * may be charging it before the refund makes room, and would park it); null when none.
+     */
     async reopen(superseded: ReviewRun, headSha: string): Promise<ReviewRun | null> {
       const { accountId, pr } = superseded;
-      const forHead = (
-        await deps.runs.listForPullRequest(accountId, pr.repositoryId, pr.number, 50)
-      ).filter((r) => r.headSha === headSha);
-      const parked = forHead[0];
-      if (!parked || parked.status !== "paused" || parked.chargeKey !== null) return null;
-      // `/jasper pause` since: an automatic run stays parked (a run someone asked for does not).
-      if (parked.commentId === null) {
-        const flags = await deps.pullRequests.get(accountId, pr.repositoryId, pr.number);
-        if (flags.autoReviewPaused) return null;
+      for (let tries = 0; tries < MOVES_FOLLOWED; tries++) {
+        const forHead = (
+          await deps.runs.listForPullRequest(accountId, pr.repositoryId, pr.number, 50)
+        ).filter((r) => r.headSha === headSha);
+        const newest = forHead[0];
+        if (newest?.status === "pending") return newest;
+        if (!newest || !isParked(newest)) return null;
+        // `/jasper pause` since: an automatic run stays parked (a run someone asked for does not).
+        if (newest.commentId === null) {
+          const flags = await deps.pullRequests.get(accountId, pr.repositoryId, pr.number);
+          if (flags.autoReviewPaused) return null;
+        }
+        // Only while it is parked with no charge: not after a refund of its own charge, nor
+        // once `/jasper review` retired it for a new run (accept-review.ts).
+        const reopened = await deps.runs.transition(
+          accountId,
+          newest.runKey,
+          ["paused"],
+          "pending",
+          { reason: TAKEN_UP },
+          { chargeKey: null },
+        );
+        if (reopened) return reopened;
       }
-      return deps.runs.transition(accountId, parked.runKey, ["paused"], "pending", {
-        reason: TAKEN_UP,
-      });
+      return null;
     },
 
     /**

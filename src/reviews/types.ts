@@ -74,6 +74,8 @@ export type NewRun = Omit<
 > &
   Partial<Pick<ReviewRun, "author" | "overBudget">>;
 export type RunFields = Partial<Pick<ReviewRun, "chargeKey" | "reason" | "refundDue">>;
+/** What a run must also carry for a transition to move it: the charge key it has (null: none). */
+export type RunCondition = Pick<ReviewRun, "chargeKey">;
 
 export interface ReviewRunStore {
   /** Inserts the run unless its key exists; either way returns the stored run. */
@@ -82,6 +84,8 @@ export interface ReviewRunStore {
   /**
    * Moves a run from one of `from` to `to` (with the given fields) in one atomic step; null
    * when the run is not in one of `from` any more, so two workers cannot both finish a run.
+   * With `where`, the run must also carry that charge key (null: none) in the same step: a
+   * parked run that was never charged is told apart from one whose charge was refunded.
    * A field given as undefined is left unchanged.
    */
   transition(
@@ -90,6 +94,7 @@ export interface ReviewRunStore {
     from: readonly RunStatus[],
     to: RunStatus,
     fields?: RunFields,
+    where?: RunCondition,
   ): Promise<ReviewRun | null>;
   /** Clears `refundDue` (the refund is settled); the status stays as it is. */
   settleRefund(accountId: AccountId, runKey: string): Promise<void>;

@@ -27,7 +27,7 @@ export function readAppYml(path: string): Record<string, unknown> {
 /**
  * `webhookProxyUrl` (WEBHOOK_PROXY_URL, as Probot names it): where GitHub sends the events
  * instead of PUBLIC_URL, for a Jasper GitHub cannot reach (local development); a proxy client
- * forwards them (README, "Registering the GitHub App").
+ * forwards them (docs/operations.md, "Registering the GitHub App").
  */
 export function buildManifest(
   appYml: Record<string, unknown>,

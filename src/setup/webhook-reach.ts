@@ -1,6 +1,6 @@
 /**
  * Whether GitHub can deliver webhooks to a URL. GitHub refuses to register an App whose
- * webhook it cannot reach (this machine, a private network), and the README's first run has
+ * webhook it cannot reach (this machine, a private network), and docs/operations.md's first run has
  * PUBLIC_URL=http://localhost:3000: the setup page says so before the user finds out on
  * GitHub. Only the host is judged, without DNS: a public name that resolves nowhere passes.
  */

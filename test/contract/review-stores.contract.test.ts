@@ -186,6 +186,85 @@ describe.each(storeFactories())("review run store contract: $name", ({ create, c
       expect(results.filter((r) => r !== null)).toHaveLength(1);
       expect((await runs.get(id, run.runKey))?.status).toBe("posted");
     });
+
+    it("with `where`, moves only a run carrying that charge key (null: none)", async () => {
+      const { runs } = await create();
+      const id = newAccountId();
+      const parked = (await runs.claim(newRun(id, { status: "paused", attempt: 0 }))).run;
+      const refunded = (
+        await runs.claim(newRun(id, { status: "paused", attempt: 1, chargeKey: "charge-1" }))
+      ).run;
+
+      // A run paused after a refund of its own charge is not a parked run that was never paid.
+      expect(
+        await runs.transition(id, refunded.runKey, ["paused"], "pending", {}, { chargeKey: null }),
+      ).toBeNull();
+      expect(await runs.get(id, refunded.runKey)).toEqual(refunded);
+      expect(
+        await runs.transition(id, parked.runKey, ["paused"], "queued", {}, { chargeKey: "c-9" }),
+      ).toBeNull();
+      expect(await runs.get(id, parked.runKey)).toEqual(parked);
+
+      const queued = await runs.transition(
+        id,
+        parked.runKey,
+        ["paused"],
+        "queued",
+        { chargeKey: "charge-2", reason: null },
+        { chargeKey: null },
+      );
+      expect(queued).toMatchObject({ status: "queued", chargeKey: "charge-2", reason: null });
+      expect(
+        await runs.transition(
+          id,
+          refunded.runKey,
+          ["paused"],
+          "superseded",
+          {},
+          {
+            chargeKey: "charge-1",
+          },
+        ),
+      ).toMatchObject({ status: "superseded", chargeKey: "charge-1" });
+      // Still scoped to the account and the `from` statuses.
+      expect(
+        await runs.transition(
+          newAccountId(),
+          parked.runKey,
+          ["queued"],
+          "posted",
+          {},
+          {
+            chargeKey: "charge-2",
+          },
+        ),
+      ).toBeNull();
+      expect(
+        await runs.transition(
+          id,
+          parked.runKey,
+          ["paused"],
+          "posted",
+          {},
+          {
+            chargeKey: "charge-2",
+          },
+        ),
+      ).toBeNull();
+    });
+
+    it("lets exactly one of 10 concurrent conditional paused -> pending transitions through", async () => {
+      const { runs } = await create();
+      const id = newAccountId();
+      const { run } = await runs.claim(newRun(id, { status: "paused" }));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          runs.transition(id, run.runKey, ["paused"], "pending", {}, { chargeKey: null }),
+        ),
+      );
+      expect(results.filter((r) => r !== null)).toHaveLength(1);
+      expect((await runs.get(id, run.runKey))?.status).toBe("pending");
+    });
   });
 
   describe("latestForPullRequest and listForPullRequest", () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from "@jest/globals";
 import { toAccountId, type AccountId } from "../../src/accounts/types.js";
 import type { ReviewEngine } from "../../src/engine/engine.js";
 import type { EntryType } from "../../src/ledger/types.js";
-import { Ledger } from "../../src/ledger/ledger.js";
+import { Ledger, type ChargeResult } from "../../src/ledger/ledger.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import type { ReplyJob } from "../../src/reviews/jobs.js";
 import { createVoice } from "../../src/voice/voice.js";
@@ -17,9 +17,10 @@ import { createFinishRun } from "../../src/reviews/finish-run.js";
 import type { NewReview, PullRequestHost } from "../../src/reviews/pull-request-host.js";
 import { createRunReview } from "../../src/reviews/run-review.js";
 import { createTakeUp, NEWER_COMMIT_REVIEWED } from "../../src/reviews/take-up.js";
+import { TAKEN_UP } from "../../src/reviews/pause-reasons.js";
 import { createSweeper, type SweepDeps, type SweepOptions } from "../../src/reviews/sweep-runs.js";
 import type { NewRun, PullRequestRef, ReviewRun } from "../../src/reviews/types.js";
-import { claimPendingRun } from "../support/runs.js";
+import { acceptReviewOn, claimPendingRun } from "../support/runs.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 
 const acme = toAccountId(9001);
@@ -205,6 +206,26 @@ function fakeHost(headSha: string, charges: () => Promise<{ idempotencyKey: stri
     },
   };
   return host;
+}
+
+/** A ledger whose `charge` of `key` runs `hook` once: `when` before it, or after its result. */
+function hookedCharge(
+  key: () => string | undefined,
+  hook: { when: "before" | "after"; run: (result?: ChargeResult) => Promise<void> },
+) {
+  let armed = true;
+  return (l: Ledger): WorldLedger => ({
+    refundOfCharge: l.refundOfCharge.bind(l),
+    refund: l.refund.bind(l),
+    charge: async (...args: Parameters<Ledger["charge"]>) => {
+      const fire = armed && args[1].idempotencyKey === key();
+      if (fire) armed = false;
+      if (fire && hook.when === "before") await hook.run();
+      const result = await l.charge(...args);
+      if (fire && hook.when === "after") await hook.run(result);
+      return result;
+    },
+  });
 }
 
 describe("a superseded run and its successor that is not paid yet (per-PR charging)", () => {
@@ -545,7 +566,8 @@ describe("a burst of pushes under per-run charging: the newest head is taken up 
     expect((await w.refunds()).map((e) => e.idempotencyKey).sort()).toEqual(
       [a, b].map((r) => `refund:${runChargeKey(r.runKey)}`).sort(),
     );
-    expect(w.reviewJobs).toEqual([a.runKey, b.runKey, parked.runKey]);
+    // Both workers pay C after their refunds (one charge); its job id makes one job of it.
+    expect([...new Set(w.reviewJobs)]).toEqual([a.runKey, b.runKey, parked.runKey]);
     expect(w.checks.get(HEAD_C)).toBe("queued");
 
     expect(await runReview(job(parked), once)).toBe("posted");
@@ -556,28 +578,29 @@ describe("a burst of pushes under per-run charging: the newest head is taken up 
     expect((await verifyLedger(w.store.ledger)).problems).toEqual([]);
   });
 
-  it("a crash right after the head was reopened: the retried job leaves it to the sweeper, which charges it once; paying it again writes nothing", async () => {
+  it("a crash right after the head was reopened: the retried job pays the head it left pending, once; the sweep and paying it again write nothing", async () => {
     const { w, charged, parked } = await burst(1);
     const [a] = charged as [ReviewRun];
     const reopened = await w.takeUp.reopen(a, HEAD_B);
     expect(reopened).toMatchObject({ status: "pending", runKey: parked.runKey });
 
-    // The job is retried: A is superseded and refunded; B is no longer parked, so not paid here.
+    // The job is retried: A is superseded and refunded, and B, pending, is paid after that.
     expect(await w.runReview(fakeHost(HEAD_B, () => w.usage()))(job(a), once)).toBe("superseded");
-    expect(await w.stored(parked)).toMatchObject({ status: "pending", chargeKey: null });
-    expect(await w.refunds()).toHaveLength(1);
-
-    expect(await w.sweep()).toMatchObject({ resumed: 1, errors: 0 });
     expect(await w.stored(parked)).toMatchObject({
       status: "queued",
       chargeKey: runChargeKey(parked.runKey),
     });
+    expect(await w.refunds()).toHaveLength(1);
+    expect(w.checks.get(HEAD_B)).toBe("queued");
+
+    expect(await w.sweep()).toEqual({ resumed: 0, requeued: 0, failed: 0, settled: 0, errors: 0 });
     await w.takeUp.pay(reopened!);
     await w.acceptReview.resume(reopened!);
     expect((await w.usage()).map((e) => e.idempotencyKey)).toEqual([
       runChargeKey(parked.runKey),
       runChargeKey(a.runKey),
     ]);
+    expect(await w.stored(parked)).toMatchObject({ status: "queued" });
     expect((await w.ledger.summary(acme)).balance).toBe(0);
     expect((await verifyLedger(w.store.ledger)).problems).toEqual([]);
   });
@@ -634,5 +657,358 @@ describe("a burst of pushes under per-run charging: the newest head is taken up 
     expect((await w.usage()).map((e) => e.idempotencyKey)).toEqual([PR0]);
     expect(await w.refunds()).toHaveLength(0);
     expect(w.replies.filter((r) => r.job.kind === "stop_lifted")).toHaveLength(0);
+  });
+});
+
+describe("second review: take-up races", () => {
+  const job = (r: ReviewRun) => ({ accountId: acme, runKey: r.runKey });
+  const once = { finalAttempt: false };
+
+  it("review2: a concurrent pay of the reopened run (redelivered event) that was refused must not leave the take-up's charge on a paused run", async () => {
+    // A hook between the superseded run's end and its refund: another caller pays the
+    // reopened (pending) head meanwhile, e.g. GitHub redelivering the head's event.
+    let beforeRefund: (() => Promise<void>) | null = null;
+    const w = world({
+      freePerMonth: 1,
+      wrap: (l) => ({
+        charge: l.charge.bind(l),
+        refundOfCharge: l.refundOfCharge.bind(l),
+        refund: async (...args: Parameters<Ledger["refund"]>) => {
+          const hook = beforeRefund;
+          beforeRefund = null;
+          if (hook) await hook();
+          return l.refund(...args);
+        },
+      }),
+    });
+    await w.perRunCharging();
+    const a = queuedRun(await w.acceptReview.accept(trigger(HEAD_A)));
+    const parked = await w.acceptReview.accept(trigger(HEAD_B));
+    expect(parked.status).toBe("paused");
+    const b = (parked as { run: ReviewRun }).run;
+
+    let concurrent: string | undefined;
+    beforeRefund = async () => {
+      // B is pending now (reopened); the redelivered event pays it, finds no room yet.
+      concurrent = (await w.acceptReview.accept(trigger(HEAD_B))).status;
+    };
+    const host = fakeHost(HEAD_B, () => w.usage());
+    expect(await w.runReview(host)(job(a), once)).toBe("superseded");
+    expect(concurrent).toBe("paused");
+
+    const usedKeys = (await w.usage()).map((e) => e.idempotencyKey);
+    const stored = await w.stored(b);
+    // Either B was charged and will be reviewed, or B was not charged at all.
+    if (usedKeys.includes(runChargeKey(b.runKey))) {
+      expect(stored).toMatchObject({ status: "queued", chargeKey: runChargeKey(b.runKey) });
+      expect(await w.runReview(host)(job(b), once)).toBe("posted");
+    } else {
+      expect(stored.status).toBe("paused");
+      expect((await w.ledger.summary(acme)).balance).toBe(1);
+    }
+  });
+
+  it("a payer refused before a refund that loses to a payer charging after it reports the run as queued, and queues no stop notice", async () => {
+    let other: string | undefined;
+    const hooked: { key?: string } = {};
+    const w = world({
+      freePerMonth: 1,
+      wrap: hookedCharge(() => hooked.key, {
+        when: "after",
+        run: async (result) => {
+          expect(result?.status).toBe("insufficient");
+          // Room comes back and another payer (the sweep, a redelivered event) pays B first.
+          await w.ledger.refund(acme, { chargeKey: runChargeKey(a.runKey) });
+          other = (await w.acceptReview.resume(b)).status;
+        },
+      }),
+    });
+    await w.perRunCharging();
+    const a = queuedRun(await w.acceptReview.accept(trigger(HEAD_A)));
+    const b = await w.claimPending(HEAD_B);
+    hooked.key = runChargeKey(b.runKey);
+
+    const refused = await w.acceptReview.accept(trigger(HEAD_B));
+
+    expect(other).toBe("queued");
+    const paid = { status: "queued", chargeKey: runChargeKey(b.runKey) };
+    expect(refused).toMatchObject({ status: "duplicate", run: paid });
+    expect(await w.stored(b)).toMatchObject(paid);
+    expect(w.replies.filter((r) => r.job.kind === "paused_notice")).toEqual([]);
+    expect((await w.usage()).map((e) => e.idempotencyKey)).toEqual([
+      runChargeKey(b.runKey),
+      runChargeKey(a.runKey),
+    ]);
+    expect((await w.ledger.summary(acme)).balance).toBe(0);
+  });
+
+  it("a run that ended while it was being paid (the account was suspended) gets the charge with its refund due; the sweep refunds it once", async () => {
+    const hooked: { key?: string } = {};
+    const w = world({
+      wrap: hookedCharge(() => hooked.key, {
+        when: "after",
+        run: async (result) => {
+          expect(result?.status).toBe("created");
+          await w.store.accounts.setStatus(acme, "suspended");
+          expect(await w.acceptReview.resume(b)).toEqual({
+            status: "skipped",
+            reason: "account_inactive",
+          });
+        },
+      }),
+    });
+    await w.store.accounts.upsert({ id: acme, login: "Acme-Corp", type: "Organization" });
+    const b = await w.claimPending(HEAD_A);
+    hooked.key = PR0;
+
+    const outcome = await w.acceptReview.resume(b);
+
+    const owed = { status: "skipped", chargeKey: PR0, refundDue: true };
+    expect(outcome).toMatchObject({ status: "duplicate", run: owed });
+    expect(await w.stored(b)).toMatchObject(owed);
+    expect(w.reviewJobs).toEqual([]);
+
+    expect(await w.sweep()).toMatchObject({ settled: 1, errors: 0 });
+    expect(await w.sweep()).toMatchObject({ settled: 0, errors: 0 });
+    const refunds = await w.refunds();
+    expect(refunds).toHaveLength(1);
+    expect(refunds[0]!.refundOf).toBe((await w.usage())[0]!.id);
+    expect(await w.stored(b)).toMatchObject({ status: "skipped", refundDue: false });
+    expect((await w.ledger.summary(acme)).balance).toBe(3);
+    expect((await verifyLedger(w.store.ledger)).problems).toEqual([]);
+  });
+
+  it("a run's own charge that another payer's charge replaced (the policy changed meanwhile) is refunded at once, once", async () => {
+    const hooked: { key?: string } = {};
+    const w = world({
+      wrap: hookedCharge(() => hooked.key, {
+        when: "after",
+        run: async () => {
+          await w.store.accounts.updateSettings(acme, { reviewCharging: "pull_request" });
+          queuedRun(await w.acceptReview.resume(b));
+        },
+      }),
+    });
+    await w.perRunCharging();
+    const b = await w.claimPending(HEAD_A);
+    hooked.key = runChargeKey(b.runKey);
+
+    expect(await w.acceptReview.resume(b)).toMatchObject({
+      status: "duplicate",
+      run: { status: "queued", chargeKey: PR0 },
+    });
+    expect(await w.acceptReview.resume(b)).toMatchObject({ status: "queued" });
+
+    const own = (await w.usage()).find((e) => e.idempotencyKey === runChargeKey(b!.runKey));
+    expect((await w.refunds()).map((e) => e.refundOf)).toEqual([own!.id]);
+    expect(await w.stored(b)).toMatchObject({ status: "queued", chargeKey: PR0 });
+    expect((await w.ledger.summary(acme)).balance).toBe(2);
+    expect((await verifyLedger(w.store.ledger)).problems).toEqual([]);
+  });
+
+  it("review2: the sweep settles a superseded run's due refund before it resumes the head the take-up reopened, so the head is paid", async () => {
+    const w = world({ freePerMonth: 1 });
+    await w.perRunCharging();
+    const a = queuedRun(await w.acceptReview.accept(trigger(HEAD_A)));
+    const b = (await w.acceptReview.accept(trigger(HEAD_B))) as { run: ReviewRun };
+    expect(b.run.status).toBe("paused");
+    // The worker reopened B and ended A, then died before the refund (finish-run's first write).
+    expect(await w.takeUp.reopen(a, HEAD_B)).toMatchObject({ status: "pending" });
+    await w.store.runs.transition(acme, a.runKey, ["queued"], "superseded", {
+      reason: "a newer commit will be reviewed",
+      refundDue: true,
+    });
+
+    expect(await w.sweep()).toEqual({ resumed: 1, requeued: 0, failed: 0, settled: 1, errors: 0 });
+
+    expect(await w.stored(b.run)).toMatchObject({
+      status: "queued",
+      chargeKey: runChargeKey(b.run.runKey),
+    });
+    expect(await w.refunds()).toHaveLength(1);
+    expect((await w.ledger.summary(acme)).balance).toBe(0);
+    expect((await verifyLedger(w.store.ledger)).problems).toEqual([]);
+  });
+
+  it("the sweep tries a due refund that throws once per sweep, and reports it once", async () => {
+    let refundFailures = 1;
+    const w = world({
+      wrap: (l) => ({
+        charge: l.charge.bind(l),
+        refundOfCharge: l.refundOfCharge.bind(l),
+        refund: async (...args: Parameters<Ledger["refund"]>) => {
+          if (refundFailures-- > 0) throw new Error("ledger unavailable");
+          return l.refund(...args);
+        },
+      }),
+    });
+    const run = queuedRun(await w.acceptReview.accept(trigger(HEAD_A)));
+    await w.store.runs.transition(acme, run.runKey, ["queued"], "failed", {
+      reason: "GitHub answered 502",
+      refundDue: true,
+    });
+    const errors: string[] = [];
+
+    expect(await w.sweep(undefined, undefined, { onError: (r) => errors.push(r.runKey) })).toEqual({
+      resumed: 0,
+      requeued: 0,
+      failed: 0,
+      settled: 0,
+      errors: 1,
+    });
+    expect(errors).toEqual([run.runKey]);
+    expect(await w.sweep()).toMatchObject({ settled: 1, errors: 0 });
+    expect(await w.refunds()).toHaveLength(1);
+  });
+});
+
+describe("second review: `/jasper review` racing the take-up reviews and charges the head once", () => {
+  const job = (r: ReviewRun) => ({ accountId: acme, runKey: r.runKey });
+  const once = { finalAttempt: false };
+  const asked = trigger(HEAD_B, { source: "command", commentId: 777001 });
+
+  /** Per-run charging: A charged with the only free credit, B's run parked; then 5 credits bought. */
+  async function parkedHead(w: ReturnType<typeof world>) {
+    await w.perRunCharging();
+    const a = queuedRun(await w.acceptReview.accept(trigger(HEAD_A)));
+    const parked = await w.acceptReview.accept(trigger(HEAD_B));
+    expect(parked.status).toBe("paused");
+    return { a, b0: (parked as { run: ReviewRun }).run };
+  }
+
+  const buy = (w: ReturnType<typeof world>) =>
+    w.ledger.grant(acme, {
+      type: "purchase",
+      amount: 5,
+      description: "5 credits",
+      idempotencyKey: "purchase-1",
+    });
+
+  /** The command's AcceptReview, running `hook` after it read the runs, before it claims. */
+  function command(w: ReturnType<typeof world>, hook: () => Promise<void>) {
+    return acceptReviewOn(w.store, w.ledger, {
+      enqueueReview: async (_job, runKey) => {
+        w.reviewJobs.push(runKey);
+      },
+      enqueueReply: async (job, id) => {
+        w.replies.push({ id, job });
+      },
+      pullRequests: {
+        get: (...args) => w.store.pullRequests.get(...args),
+        claimPausedNotice: (...args) => w.store.pullRequests.claimPausedNotice(...args),
+        nextRunSequence: async (...args) => {
+          await hook();
+          return w.store.pullRequests.nextRunSequence(...args);
+        },
+      },
+    });
+  }
+
+  const headKeys = async (w: ReturnType<typeof world>) =>
+    (await w.usage()).map((e) => e.idempotencyKey).filter((k) => k?.includes(HEAD_B));
+
+  it("the take-up reopened and queued the parked run first: the command's new run ends uncharged and it answers with the queued one", async () => {
+    const w = world({ freePerMonth: 1 });
+    const { a, b0 } = await parkedHead(w);
+    await buy(w);
+    const host = fakeHost(HEAD_B, () => w.usage());
+    const outcome = await command(w, async () => {
+      expect(await w.runReview(host)(job(a), once)).toBe("superseded");
+    }).accept(asked);
+
+    expect(outcome).toMatchObject({ status: "duplicate", run: { runKey: b0.runKey } });
+    const runs = await w.store.runs.listForPullRequest(acme, PR.repositoryId, PR.number, 10);
+    expect(runs.filter((r) => r.headSha === HEAD_B)).toEqual([
+      expect.objectContaining({ attempt: 1, status: "superseded", chargeKey: null }),
+      expect.objectContaining({ attempt: 0, status: "queued" }),
+    ]);
+    expect(await headKeys(w)).toEqual([runChargeKey(b0.runKey)]);
+    expect(await w.runReview(host)(job(b0), once)).toBe("posted");
+    expect(host.posted).toHaveLength(1);
+    // The comment delivered again asks for nothing more.
+    expect(await w.acceptReview.accept(asked)).toMatchObject({ status: "duplicate" });
+    expect(await headKeys(w)).toEqual([runChargeKey(b0.runKey)]);
+  });
+
+  it("the take-up reopened the parked run and the command joins paying it: one charge, one review", async () => {
+    const w = world({ freePerMonth: 1 });
+    const { a, b0 } = await parkedHead(w);
+    await buy(w);
+    const outcome = await command(w, async () => {
+      expect(await w.takeUp.reopen(a, HEAD_B)).toMatchObject({ runKey: b0.runKey });
+    }).accept(asked);
+
+    expect(outcome).toMatchObject({ status: "queued", run: { runKey: b0.runKey } });
+    // The take-up goes on: A ends and is refunded, and B is paid again by its own key.
+    expect(await w.runReview(fakeHost(HEAD_B, () => w.usage()))(job(a), once)).toBe("superseded");
+    expect(await headKeys(w)).toEqual([runChargeKey(b0.runKey)]);
+    const runs = await w.store.runs.listForPullRequest(acme, PR.repositoryId, PR.number, 10);
+    expect(runs.filter((r) => r.status === "queued").map((r) => r.runKey)).toEqual([b0.runKey]);
+    expect((await w.ledger.summary(acme)).balance).toBe(5);
+  });
+
+  it("the command refused before the refund parks the reopened run; the take-up pays it after the refund", async () => {
+    let beforeRefund: (() => Promise<void>) | null = null;
+    const w = world({
+      freePerMonth: 1,
+      wrap: (l) => ({
+        charge: l.charge.bind(l),
+        refundOfCharge: l.refundOfCharge.bind(l),
+        refund: async (...args: Parameters<Ledger["refund"]>) => {
+          const hook = beforeRefund;
+          beforeRefund = null;
+          if (hook) await hook();
+          return l.refund(...args);
+        },
+      }),
+    });
+    const { a, b0 } = await parkedHead(w);
+    let answered: string | undefined;
+    beforeRefund = async () => {
+      answered = (await w.acceptReview.accept(asked)).status;
+    };
+
+    expect(await w.runReview(fakeHost(HEAD_B, () => w.usage()))(job(a), once)).toBe("superseded");
+
+    expect(answered).toBe("paused");
+    expect(await w.stored(b0)).toMatchObject({
+      status: "queued",
+      chargeKey: runChargeKey(b0.runKey),
+      reason: TAKEN_UP,
+    });
+    // The command found the head's run pending (reopened) and paid that one: no new run.
+    const runs = await w.store.runs.listForPullRequest(acme, PR.repositoryId, PR.number, 10);
+    expect(runs.filter((r) => r.headSha === HEAD_B).map((r) => r.runKey)).toEqual([b0.runKey]);
+    expect(await headKeys(w)).toEqual([runChargeKey(b0.runKey)]);
+    expect((await w.ledger.summary(acme)).balance).toBe(0);
+  });
+
+  it("the command retired the parked run and claimed its own first: the take-up pays the command's run after the refund, once", async () => {
+    const hooked: { key?: string } = {};
+    const w = world({
+      freePerMonth: 1,
+      wrap: hookedCharge(() => hooked.key, {
+        when: "before",
+        run: async () => {
+          const host = fakeHost(HEAD_B, () => w.usage());
+          expect(await w.runReview(host)(job(a), once)).toBe("superseded");
+        },
+      }),
+    });
+    const { a, b0 } = await parkedHead(w);
+    const b1 = b0.runKey.replace(/:0$/, ":1");
+    hooked.key = runChargeKey(b1);
+
+    const outcome = await w.acceptReview.accept(asked);
+
+    expect(outcome).toMatchObject({
+      status: "queued",
+      run: { runKey: b1, commentId: 777001, chargeKey: runChargeKey(b1) },
+    });
+    expect(await w.stored(b0)).toMatchObject({ status: "superseded", chargeKey: null });
+    expect(await headKeys(w)).toEqual([runChargeKey(b1)]);
+    expect(w.checks.get(HEAD_B)).toBe("queued");
+    expect((await w.ledger.summary(acme)).balance).toBe(0);
+    expect((await verifyLedger(w.store.ledger)).problems).toEqual([]);
   });
 });

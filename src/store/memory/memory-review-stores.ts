@@ -7,6 +7,7 @@ import {
   type PullRequestStore,
   type ReviewRun,
   type ReviewRunStore,
+  type RunCondition,
   type RunFields,
   type RunStatus,
   type UnpostedNotice,
@@ -56,9 +57,11 @@ export class MemoryReviewRunStore implements ReviewRunStore {
     from: readonly RunStatus[],
     to: RunStatus,
     fields: RunFields = {},
+    where?: RunCondition,
   ): Promise<ReviewRun | null> {
     const run = this.runs.get(key(accountId, runKey));
     if (!run || !from.includes(run.status)) return null;
+    if (where && run.chargeKey !== where.chargeKey) return null;
     // Fields given as undefined are left as they are (as a MongoDB $set of them would).
     for (const [k, v] of Object.entries(fields))
       if (v !== undefined) Object.assign(run, { [k]: v });

@@ -5,6 +5,7 @@ import {
   type NewRun,
   type ReviewRun,
   type ReviewRunStore,
+  type RunCondition,
   type RunFields,
   type RunStatus,
 } from "../../reviews/types.js";
@@ -79,16 +80,23 @@ export class MongoReviewRunStore implements ReviewRunStore {
     from: readonly RunStatus[],
     to: RunStatus,
     fields: RunFields = {},
+    where?: RunCondition,
   ): Promise<ReviewRun | null> {
     // One findOneAndUpdate: the status check and the write are a single atomic step on the
     // document, so of two workers moving a run out of the same status only one matches.
+    // `chargeKey: null` also matches a run stored without the field (read as null, toRun).
     const set: Partial<ReviewRunDoc> = { status: to, updatedAt: new Date() };
     if (fields.chargeKey !== undefined) set.chargeKey = fields.chargeKey;
     if (fields.reason !== undefined) set.reason = fields.reason;
     if (fields.refundDue !== undefined) set.refundDue = fields.refundDue;
     const doc = await this.runs
       .findOneAndUpdate(
-        { accountId, runKey, status: trusted({ $in: [...from] }) },
+        {
+          accountId,
+          runKey,
+          status: trusted({ $in: [...from] }),
+          ...(where ? { chargeKey: where.chargeKey } : {}),
+        },
         { $set: set },
         { returnDocument: "after", runValidators: true },
       )
