@@ -10,7 +10,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ApplicationFunction, Probot } from "probot";
 import type Stripe from "stripe";
-import { createAccountLifecycle } from "./accounts/account-lifecycle.js";
+import { createAccountLifecycle } from "./administration/account-lifecycle.js";
 import { toAccountId, type AccountId } from "./accounts/types.js";
 import { createGitHubAuth, type GitHubAuth } from "./api/auth/github-auth.js";
 import { billingApi } from "./api/billing-api.js";
@@ -60,7 +60,7 @@ import { createInstallationPace, type PaceOptions } from "./queue/installation-p
 import { createReplyLimiter } from "./queue/reply-limiter.js";
 import { createProducer, type Producer } from "./queue/producer.js";
 import { createPostReply } from "./replies/post-reply.js";
-import { createVoice } from "./replies/voice.js";
+import { createVoice } from "./voice/voice.js";
 import { createAcceptReview } from "./reviews/accept-review.js";
 import { createCheckRuns, type CheckRuns } from "./reviews/check-runs.js";
 import { createFinishRun } from "./reviews/finish-run.js";

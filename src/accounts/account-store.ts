@@ -2,7 +2,7 @@
  * The accounts' persistence port, implemented in src/store (memory, mongo) and checked by
  * test/contract against every implementation.
  */
-import type { BudgetRules } from "../budgets/types.js";
+import type { BudgetRules } from "./budget-rules.js";
 import type { Account, AccountId, AccountSettings, AccountStatus, AccountType } from "./types.js";
 
 export interface AccountUpsert {

@@ -2,7 +2,7 @@
  * The accounts domain: a GitHub organization or user that installed the app and pays for its
  * reviews. Every tenant-scoped call in the codebase takes an AccountId.
  */
-import type { BudgetRules } from "../budgets/types.js";
+import type { BudgetRules } from "./budget-rules.js";
 
 /**
  * A GitHub account id (organization or user). Branded so that a repository call cannot be

@@ -7,7 +7,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { InvalidInputError, JasperError, type InputIssue } from "../errors.js";
+import { InvalidInputError, JasperError, type InputIssue } from "../shared/errors.js";
 
 /** An expected failure with the HTTP status it is answered with. */
 export class ApiError extends JasperError {

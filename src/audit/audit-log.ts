@@ -7,8 +7,8 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { AccountId } from "../accounts/types.js";
-import { InvalidInputError } from "../errors.js";
-import { joinIssues, zodIssues } from "../zod-issues.js";
+import { InvalidInputError } from "../shared/errors.js";
+import { joinIssues, zodIssues } from "../shared/zod-issues.js";
 import type { AuditStore } from "./audit-store.js";
 import {
   AUDIT_ACTIONS,

@@ -10,7 +10,7 @@
  * else has been tampered with, and is left to an operator.
  */
 import { z } from "zod";
-import { joinIssues, zodIssues } from "../zod-issues.js";
+import { joinIssues, zodIssues } from "../shared/zod-issues.js";
 import type { CreditPackage } from "./packages.js";
 
 const positiveIntString = (what: string) =>

@@ -4,7 +4,7 @@
  * configurable (CREDIT_PACKAGES); the per-review prices come from the product's billing docs.
  */
 import { z } from "zod";
-import { joinIssues, zodIssues } from "../zod-issues.js";
+import { joinIssues, zodIssues } from "../shared/zod-issues.js";
 
 export interface CreditPackage {
   /** Stable id: stored in Checkout metadata, so it must keep meaning the same package. */

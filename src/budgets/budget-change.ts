@@ -4,7 +4,7 @@
  * may hold hundreds of entries, so a list too long to copy in full is told as what was
  * added, removed and changed, and failing even that, as how many were.
  */
-import type { AuthorBudget, BudgetRules, RepositoryBudget } from "./types.js";
+import type { AuthorBudget, BudgetRules, RepositoryBudget } from "../accounts/budget-rules.js";
 
 type Field = keyof BudgetRules;
 type ListField = "repositories" | "authors";

@@ -5,7 +5,7 @@
  */
 import type { MonthUse, UseCounter } from "../ledger/month-use.js";
 import { authorCapFor, repositoryRuleFor } from "./limits.js";
-import type { BudgetRules } from "./types.js";
+import type { BudgetRules } from "../accounts/budget-rules.js";
 
 /**
  * "ok" below the warning share, "warning" from it, "used_up" when the next charge would not

@@ -1,4 +1,4 @@
-import { NO_BUDGETS, type BudgetRules } from "./types.js";
+import { NO_BUDGETS, type BudgetRules } from "../accounts/budget-rules.js";
 
 /**
  * Budget rules with arrays (and rule objects) of their own: stores hand these out and keep

@@ -4,7 +4,7 @@
  */
 import picomatch from "picomatch";
 import type { ChargeLimits } from "../ledger/month-use.js";
-import type { BudgetRules, RepositoryBudget } from "./types.js";
+import type { BudgetRules, RepositoryBudget } from "../accounts/budget-rules.js";
 
 /**
  * Whether a pattern is a glob rather than one repository's name. A leading `!` (every

@@ -5,7 +5,7 @@
  */
 import picomatch from "picomatch";
 import { z } from "zod";
-import { DEFAULT_WARN_AT_PERCENT } from "./types.js";
+import { DEFAULT_WARN_AT_PERCENT } from "../accounts/budget-rules.js";
 
 export const MAX_BUDGET_CREDITS = 1_000_000_000;
 export const MAX_REPOSITORY_RULES = 100;

@@ -4,7 +4,7 @@
  * command prints a short human summary, or JSON with --json.
  */
 import { parseArgs } from "node:util";
-import { InvalidInputError } from "../errors.js";
+import { InvalidInputError } from "../shared/errors.js";
 import type { Operator } from "../operators/operator.js";
 import type { OperatorWriteResult } from "../operators/grant-bonus.js";
 import type { Operators } from "../operators/operators.js";

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { parsePackages } from "../billing/packages.js";
-import { formatIssueGiven, zodIssues } from "../zod-issues.js";
+import { formatIssueGiven, zodIssues } from "../shared/zod-issues.js";
 
 const optionalString = z
   .string()

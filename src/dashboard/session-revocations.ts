@@ -7,7 +7,7 @@
  */
 import type { Redis } from "ioredis";
 import { sha256 } from "../accounts/api-keys.js";
-import { withTimeLimit } from "../queue/with-time-limit.js";
+import { withQueueTimeLimit } from "../queue/with-time-limit.js";
 
 /** What a session carries that says which one it is, whose, and since when. */
 export interface IssuedSession {
@@ -59,7 +59,7 @@ export function createSessionRevocations(redis: Redis, o: RevocationOptions): Se
 
   return {
     async check(session) {
-      const [revoked, cut] = await withTimeLimit(
+      const [revoked, cut] = await withQueueTimeLimit(
         redis.mget(revokedKey(session.sid), cutKey(session.userId)),
         timeoutMs,
         "session check",
@@ -71,14 +71,14 @@ export function createSessionRevocations(redis: Redis, o: RevocationOptions): Se
     async revoke(session) {
       const left = session.issuedAt + lifetimeMs + MARGIN_MS - now();
       if (left <= 0) return;
-      await withTimeLimit(
+      await withQueueTimeLimit(
         redis.set(revokedKey(session.sid), "1", "PX", Math.ceil(left)),
         timeoutMs,
         "sign-out",
       );
     },
     async revokeAllOf(userId, at) {
-      await withTimeLimit(
+      await withQueueTimeLimit(
         redis.eval(RAISE_CUT, 1, cutKey(userId), String(at), String(lifetimeMs + MARGIN_MS)),
         timeoutMs,
         "sign out everywhere",

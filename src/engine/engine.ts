@@ -4,6 +4,7 @@
  * box. Both receive the same prepared diff (prepare-diff.ts): lock files, generated and binary
  * files already left out, within a size budget, and the list of what was left out.
  */
+import { JasperError, PermanentError } from "../shared/errors.js";
 
 /** One changed file, as GitHub's "list pull request files" API returns it. */
 export interface ChangedFile {
@@ -107,14 +108,24 @@ export interface ReviewEngine {
 }
 
 /**
- * A failure a retry can not fix (a bad API key, a request the provider refuses). The review use
- * case rethrows it as PermanentError, which the worker does not retry; everything else thrown
- * is retried with backoff.
+ * The AI provider failed, or the model's answer could not be used, in a way a retry may fix
+ * (a timeout, a rate limit, a server error, malformed output). Its message names the
+ * provider's status or what was wrong, never a key or a prompt, so a failure comment may
+ * show it; anything else thrown is described as an internal error.
  */
-export class PermanentEngineError extends Error {
-  readonly code = "engine_permanent";
+export class RetryableEngineError extends JasperError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("engine_failed", message, options);
+  }
+}
+
+/**
+ * A failure no retry can fix (a bad API key, a request the provider refuses): a PermanentError,
+ * which the worker does not retry, with a code of its own so the failure comment can say the
+ * provider refused.
+ */
+export class PermanentEngineError extends PermanentError {
   constructor(message: string) {
-    super(message);
-    this.name = "PermanentEngineError";
+    super(message, "engine_refused");
   }
 }

@@ -9,7 +9,7 @@
  */
 import OpenAI from "openai";
 import { z } from "zod";
-import { PermanentEngineError } from "./engine.js";
+import { PermanentEngineError, RetryableEngineError } from "./engine.js";
 import type {
   ChangedFile,
   ChatRequest,
@@ -18,7 +18,7 @@ import type {
   ReviewRequest,
   ReviewResult,
 } from "./engine.js";
-import { neutralizeCommands } from "../replies/neutralize-commands.js";
+import { neutralizeCommands } from "../commands/neutralize-commands.js";
 import { commentableLines, numberedNewSide } from "./parse-patch.js";
 
 export interface OpenAiEngineOptions {
@@ -103,7 +103,7 @@ export function createOpenAiEngine(options: OpenAiEngineOptions): ReviewEngine {
     const choice = completion.choices[0];
     const content = choice?.message.content;
     if (!content?.trim()) {
-      throw new Error(
+      throw new RetryableEngineError(
         `the model gave no answer (finish_reason: ${choice?.finish_reason ?? "no choices"})`,
       );
     }
@@ -155,7 +155,7 @@ export function createOpenAiEngine(options: OpenAiEngineOptions): ReviewEngine {
         .object({ files: z.record(z.string(), z.unknown()) })
         .safeParse(parseModelJson(content));
       if (!answer.success)
-        throw new Error("the model's walkthrough does not have the expected shape");
+        throw new RetryableEngineError("the model's walkthrough does not have the expected shape");
       const known = new Map(request.diff.files.map((f) => [f.filename, true]));
       const out: Record<string, string> = {};
       for (const [raw, text] of Object.entries(answer.data.files)) {
@@ -279,7 +279,7 @@ function parseModelJson(content: string): unknown {
       // Try the next way of reading it.
     }
   }
-  throw new Error("the model's review is not valid JSON");
+  throw new RetryableEngineError("the model's review is not valid JSON");
 }
 
 /**
@@ -290,7 +290,7 @@ function parseModelJson(content: string): unknown {
 function toReviewResult(answer: unknown, files: readonly ChangedFile[]): ReviewResult {
   const parsed = reviewAnswerSchema.safeParse(answer);
   if (!parsed.success) {
-    throw new Error("the model's review does not have the expected shape");
+    throw new RetryableEngineError("the model's review does not have the expected shape");
   }
   const commentable = new Map<string, Set<number>>();
   for (const file of files) {
@@ -339,13 +339,13 @@ function cap(text: string, max: number): string {
  */
 function toEngineError(err: unknown, apiKey: string): Error {
   if (err instanceof OpenAI.APIConnectionTimeoutError) {
-    return new Error("the AI provider did not answer in time");
+    return new RetryableEngineError("the AI provider did not answer in time");
   }
   if (err instanceof OpenAI.APIUserAbortError) {
-    return new Error("the AI request was aborted");
+    return new RetryableEngineError("the AI request was aborted");
   }
   if (err instanceof OpenAI.APIConnectionError) {
-    return new Error("could not reach the AI provider", { cause: err.cause });
+    return new RetryableEngineError("could not reach the AI provider", { cause: err.cause });
   }
   if (err instanceof OpenAI.APIError && typeof err.status === "number") {
     const status = err.status;
@@ -353,7 +353,7 @@ function toEngineError(err: unknown, apiKey: string): Error {
     const label = `HTTP ${status}${code ? ` (${redact(code, apiKey)})` : ""}`;
     // 408 and 409 are what the client itself would retry (a request timeout, a lock).
     if (status === 408 || status === 409 || status === 429 || status >= 500) {
-      return new Error(`the AI provider answered ${label}`);
+      return new RetryableEngineError(`the AI provider answered ${label}`);
     }
     if (status === 401 || status === 403) {
       return new PermanentEngineError(

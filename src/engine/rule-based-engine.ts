@@ -5,8 +5,8 @@ import type {
   ReviewEngine,
   ReviewResult,
 } from "./engine.js";
-import { commandList } from "../replies/commands.js";
-import { neutralizeCommands } from "../replies/neutralize-commands.js";
+import { commandList } from "../commands/commands.js";
+import { neutralizeCommands } from "../commands/neutralize-commands.js";
 import { addedLines, commentableLines } from "./parse-patch.js";
 import { ALL_RULES } from "./rules/all-rules.js";
 import type { Finding, Severity } from "./rules/finding.js";

@@ -1,5 +1,5 @@
 import { toAccountType } from "../accounts/types.js";
-import { httpStatusOf } from "../errors.js";
+import { httpStatusOf } from "../shared/errors.js";
 import type { Probot } from "probot";
 
 /** Someone, on the account that installed the app, as seen by that installation. */

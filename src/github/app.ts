@@ -1,6 +1,6 @@
 import type { ApplicationFunction } from "probot";
 import type { z } from "zod";
-import type { AccountLifecycle, GitHubAccount } from "../accounts/account-lifecycle.js";
+import type { AccountLifecycle, GitHubAccount } from "../administration/account-lifecycle.js";
 import type { createCommentEvents } from "./comment-events.js";
 import type { EventLog } from "./event-log.js";
 import type { createPullRequestEvents } from "./pull-request-events.js";

@@ -1,14 +1,14 @@
 import type { AccountStore } from "../accounts/account-store.js";
 import { DEFAULT_SETTINGS, toAccountId, type AccountId } from "../accounts/types.js";
 import type { Ledger } from "../ledger/ledger.js";
-import type { ReplyJob } from "../queue/queues.js";
-import { isCommandName, type CommandName } from "../replies/commands.js";
-import type { Voice } from "../replies/voice.js";
+import type { ReplyJob } from "../reviews/jobs.js";
+import { isCommandName, type CommandName } from "../commands/commands.js";
+import type { Voice } from "../voice/voice.js";
 import type { PullRequestStore } from "../reviews/types.js";
 import { memberOf, type AccountAdmin } from "./account-admin.js";
 import type { EventLog } from "./event-log.js";
 import type { RefundCommandHandler } from "./refund-command.js";
-import { parseComment } from "./parse-comment.js";
+import { parseComment } from "../commands/parse-comment.js";
 import type { CommentEvent } from "./webhook-payloads.js";
 import type { WriteAccess } from "./write-access.js";
 

@@ -1,13 +1,13 @@
 import type { Probot } from "probot";
 import type { ChangedFile } from "../engine/engine.js";
-import { PermanentError, httpStatusOf } from "../errors.js";
+import { PermanentError, httpStatusOf } from "../shared/errors.js";
 import type {
   HostedPullRequest,
   NewReview,
   PullRequestHost,
   PullRequestSnapshot,
 } from "../reviews/pull-request-host.js";
-import { CONFIG_PATH, type ConfigRead } from "../reviews/repository-config.js";
+import { CONFIG_PATH, type ConfigRead } from "../repository-config/repository-config.js";
 
 /** The check run's name on every commit Jasper looks at. */
 export const CHECK_RUN_NAME = "Jasper";

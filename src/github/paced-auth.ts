@@ -1,5 +1,5 @@
 import type { Probot } from "probot";
-import { JasperError } from "../errors.js";
+import { JasperError } from "../shared/errors.js";
 import { takeBookedSlot } from "../queue/booked-slot.js";
 import type { InstallationPace } from "../queue/installation-pace.js";
 

@@ -1,12 +1,15 @@
-import { budgetStopReport } from "../reviews/accept-review.js";
+import { showAcceptOutcome } from "../reviews/show-outcome.js";
 import { toAccountId, toAccountType } from "../accounts/types.js";
 import type { AcceptReview } from "../reviews/accept-review.js";
 import type { AccountStore } from "../accounts/account-store.js";
 import type { CheckRuns } from "../reviews/check-runs.js";
 import type { PullRequestHost } from "../reviews/pull-request-host.js";
-import { configSkipReason, resolveRepositoryConfig } from "../reviews/repository-config.js";
+import {
+  configSkipReason,
+  resolveRepositoryConfig,
+} from "../repository-config/repository-config.js";
 import type { EventLog } from "./event-log.js";
-import { hasIgnoreLine } from "./parse-comment.js";
+import { hasIgnoreLine } from "../commands/parse-comment.js";
 import type { PullRequestEvent } from "./webhook-payloads.js";
 
 export interface PullRequestEventDeps {
@@ -99,28 +102,10 @@ export function createPullRequestEvents(deps: PullRequestEventDeps) {
       author: pull.user?.login,
     });
     log.info({ pr: pull.html_url, outcome: outcome.status }, "pull request review");
-    if (outcome.status === "queued") {
-      await deps.checkRuns.queued(
-        hosted,
-        { ...at, externalId: outcome.run.runKey },
-        config.problems,
-      );
-    } else if (outcome.status === "paused") {
-      await deps.checkRuns.paused(
-        hosted,
-        { ...at, externalId: outcome.run.runKey },
-        config.problems,
-      );
-    } else if (outcome.status === "over_budget") {
-      await deps.checkRuns.overBudget(
-        hosted,
-        { ...at, externalId: outcome.run.runKey },
-        budgetStopReport(outcome, pull.user?.login),
-        config.problems,
-      );
-    } else if (outcome.status === "skipped") {
-      await deps.checkRuns.skipped(hosted, at, "paused on this pull request", config.problems);
-    }
+    await showAcceptOutcome(deps.checkRuns, hosted, at, outcome, {
+      author: pull.user?.login,
+      problems: config.problems,
+    });
   };
 }
 

@@ -1,5 +1,5 @@
 import type { AccountId } from "../accounts/types.js";
-import type { Voice } from "../replies/voice.js";
+import type { Voice } from "../voice/voice.js";
 import { MAX_REFUND_REASON, type RefundOnRequest } from "../reviews/refund-on-request.js";
 import { memberOf, type AccountAdmin } from "./account-admin.js";
 import type { EventLog } from "./event-log.js";

@@ -1,4 +1,4 @@
-import { httpStatusOf } from "../errors.js";
+import { httpStatusOf } from "../shared/errors.js";
 import type { Probot } from "probot";
 
 /** Someone, on one repository, as seen by one installation of the app. */

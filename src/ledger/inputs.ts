@@ -5,8 +5,8 @@
  * is refused rather than passed on to a query.
  */
 import { z } from "zod";
-import { InvalidInputError } from "../errors.js";
-import { joinIssues, zodIssues } from "../zod-issues.js";
+import { InvalidInputError } from "../shared/errors.js";
+import { joinIssues, zodIssues } from "../shared/zod-issues.js";
 import { BILLABLE_ACTIONS } from "./credits.js";
 import { BUCKETS, ENTRY_TYPES } from "./types.js";
 

@@ -1,5 +1,5 @@
 import type { Readable } from "node:stream";
-import { IdempotencyConflictError, InvalidInputError } from "../errors.js";
+import { IdempotencyConflictError, InvalidInputError } from "../shared/errors.js";
 import type { LedgerStore } from "./ledger-store.js";
 import {
   alertLevelOf,

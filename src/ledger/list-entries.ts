@@ -1,4 +1,4 @@
-import { InvalidInputError } from "../errors.js";
+import { InvalidInputError } from "../shared/errors.js";
 import type { LedgerStore } from "./ledger-store.js";
 import { accountIdSchema, listQuerySchema, parseInput, type ListQueryInput } from "./inputs.js";
 import type { AccountId } from "../accounts/types.js";

@@ -21,7 +21,7 @@
  * month an upgrade lands in loses nothing. A repository renamed in that same month before its
  * first charge with an id keeps its older name's use apart (nothing ties the two names).
  */
-import type { BudgetKind } from "../budgets/types.js";
+import type { BudgetKind } from "../accounts/budget-rules.js";
 import { periodOf } from "./periods.js";
 import type { EntryReference, LedgerEntry } from "./types.js";
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { LedgerContentionError } from "../errors.js";
+import { LedgerContentionError } from "../shared/errors.js";
 import type { AppendConflict, LedgerStore, NewEntry } from "./ledger-store.js";
 import { applyLotDeltas, lotsOf } from "./lots.js";
 import { carriedMonthUse, emptyMonthUse, useAfter, type MonthUse } from "./month-use.js";

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { AlertLevel } from "../ledger/credits.js";
 import type { LedgerEntry } from "../ledger/types.js";
-import type { AlertJob } from "../queue/queues.js";
+import type { AlertJob } from "./jobs.js";
 import { alertJobId } from "./alert-job.js";
 
 export interface AlertEnqueuerOptions {

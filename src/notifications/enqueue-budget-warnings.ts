@@ -1,8 +1,8 @@
 import type { Logger } from "pino";
 import type { AccountId } from "../accounts/types.js";
 import type { BudgetWarning } from "../ledger/month-use.js";
-import type { BudgetWarningJob } from "../queue/queues.js";
-import { withTimeLimit } from "../queue/with-time-limit.js";
+import type { BudgetWarningJob } from "./jobs.js";
+import { withTimeLimit } from "../shared/with-time-limit.js";
 import { budgetWarningJobId } from "./alert-job.js";
 
 export interface BudgetWarningEnqueuerOptions {
@@ -41,7 +41,11 @@ export function createBudgetWarningEnqueuer(
       ),
     );
     try {
-      await withTimeLimit(Promise.all(adds), timeoutMs, "queueing budget warnings");
+      await withTimeLimit(
+        Promise.all(adds),
+        timeoutMs,
+        () => new Error(`queueing budget warnings: no answer within ${timeoutMs} ms`),
+      );
     } catch (err) {
       log.error(
         { accountId, period, budgets: warnings.map((w) => w.id), err: String(err) },

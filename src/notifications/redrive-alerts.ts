@@ -1,7 +1,7 @@
 import { ALERT_LEVELS, crossedLevels } from "../ledger/credits.js";
 import type { LedgerStore } from "../ledger/ledger-store.js";
 import type { EntryType } from "../ledger/types.js";
-import type { AlertJob } from "../queue/queues.js";
+import type { AlertJob } from "./jobs.js";
 import { alertJobId } from "./alert-job.js";
 
 const ALERTING_TYPES = new Set<EntryType>(["usage", "adjustment"]);

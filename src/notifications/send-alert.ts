@@ -4,7 +4,7 @@ import type { AccountStore } from "../accounts/account-store.js";
 import type { AccountId } from "../accounts/types.js";
 import type { Runway } from "../usage/runway.js";
 import { alertEmail } from "./alert-email.js";
-import type { AlertJob } from "../queue/queues.js";
+import type { AlertJob } from "./jobs.js";
 import { emailContacts } from "./email-contacts.js";
 import type { Mailer } from "./mailer.js";
 

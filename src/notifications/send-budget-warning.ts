@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { AccountStore } from "../accounts/account-store.js";
 import { toAccountId } from "../accounts/types.js";
-import type { BudgetWarningJob } from "../queue/queues.js";
+import type { BudgetWarningJob } from "./jobs.js";
 import { budgetWarningEmail } from "./budget-warning-email.js";
 import { emailContacts } from "./email-contacts.js";
 import type { Mailer } from "./mailer.js";

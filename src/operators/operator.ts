@@ -3,8 +3,8 @@
  * name, through the CLI or the operator API. Every change they make is audited as theirs.
  */
 import { z } from "zod";
-import { InvalidInputError } from "../errors.js";
-import { joinIssues, zodIssues } from "../zod-issues.js";
+import { InvalidInputError } from "../shared/errors.js";
+import { joinIssues, zodIssues } from "../shared/zod-issues.js";
 
 export interface Operator {
   name: string;

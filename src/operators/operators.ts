@@ -9,7 +9,7 @@ import type { Ledger } from "../ledger/ledger.js";
 import { verifyLedger, type VerifyReport } from "../ledger/verify-ledger.js";
 import type { Sweep, SweepReport } from "../reviews/sweep-runs.js";
 import type { ReviewRunStore } from "../reviews/types.js";
-import { InvalidInputError } from "../errors.js";
+import { InvalidInputError } from "../shared/errors.js";
 import { createAdjustBalance } from "./adjust-balance.js";
 import { findAccount } from "./find-account.js";
 import { createGrantBonus } from "./grant-bonus.js";

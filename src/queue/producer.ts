@@ -1,14 +1,10 @@
 import type { Redis } from "ioredis";
 import { jobOptions } from "./job-options.js";
 import { DEFAULT_PREFIX, openQueue } from "./open-queue.js";
-import {
-  jobId,
-  type AlertJob,
-  type BudgetWarningJob,
-  type ReplyJob,
-  type ReviewJob,
-} from "./queues.js";
-import { withTimeLimit } from "./with-time-limit.js";
+import type { AlertJob, BudgetWarningJob } from "../notifications/jobs.js";
+import type { ReplyJob, ReviewJob } from "../reviews/jobs.js";
+import { jobId } from "./queues.js";
+import { withQueueTimeLimit } from "./with-time-limit.js";
 
 export interface Producer {
   enqueueReview(job: ReviewJob, runKey: string): Promise<void>;
@@ -51,7 +47,7 @@ export function createProducer(connection: Redis, options: ProducerOptions): Pro
   const limit = options.addTimeoutMs ?? 3_000;
   return {
     async enqueueReview(job, runKey) {
-      await withTimeLimit(
+      await withQueueTimeLimit(
         reviews.add("review", job, {
           ...reviewOptions,
           jobId: reviewJobId(job.accountId, runKey),
@@ -62,28 +58,28 @@ export function createProducer(connection: Redis, options: ProducerOptions): Pro
       );
     },
     async enqueueReply(job, id) {
-      await withTimeLimit(
+      await withQueueTimeLimit(
         replies.add(job.kind, job, { ...replyOptions, jobId: jobId("reply", id) }),
         limit,
         "queueing a reply",
       );
     },
     async enqueueAlert(job, id) {
-      await withTimeLimit(
-        notifications.add(job.level, job, { ...notificationOptions, jobId: id }),
+      await withQueueTimeLimit(
+        notifications.add(job.level, job, { ...notificationOptions, jobId: jobId(id) }),
         limit,
         "queueing an alert",
       );
     },
     async enqueueBudgetWarning(job, id) {
-      await withTimeLimit(
-        notifications.add(job.kind, job, { ...notificationOptions, jobId: id }),
+      await withQueueTimeLimit(
+        notifications.add(job.kind, job, { ...notificationOptions, jobId: jobId(id) }),
         limit,
         "queueing a budget warning",
       );
     },
     async reviewJobState(accountId, runKey) {
-      const job = await withTimeLimit(
+      const job = await withQueueTimeLimit(
         reviews.getJob(reviewJobId(accountId, runKey)),
         limit,
         "reading a review job",

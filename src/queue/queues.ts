@@ -1,140 +1,14 @@
 /**
- * One typed map of the queues: names, job payloads (zod schemas, checked again when a worker
- * takes a job, see register-worker.ts), and default job options. The producer, the alert
- * enqueuer and every worker are typed from this map.
- *
- * Payload fields added later start optional (`.optional()`): jobs already waiting in Redis
- * were queued by the previous deploy without them, and a payload that does not parse fails
- * for good at once.
+ * One typed map of the queues: names, job payloads (zod schemas declared by the domains that
+ * hand the jobs off, checked again when a worker takes a job, see register-worker.ts), and
+ * default job options. The producer, the alert enqueuer and every worker are typed from this
+ * map.
  */
 import type { DefaultJobOptions } from "bullmq";
 import { z } from "zod";
-import { BUDGET_KINDS } from "../budgets/types.js";
-import type { AlertLevel } from "../ledger/credits.js";
-import type { BudgetWarning } from "../ledger/month-use.js";
-
-const accountId = z.number().int().positive();
-const prTarget = {
-  accountId,
-  installationId: z.number().int().positive(),
-  repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/),
-  number: z.number().int().positive(),
-};
-
-export const reviewJobSchema = z.object({ accountId, runKey: z.string().min(1) });
-export type ReviewJob = z.infer<typeof reviewJobSchema>;
-
-export const replyJobSchema = z.discriminatedUnion("kind", [
-  z.object({
-    kind: z.literal("comment"),
-    ...prTarget,
-    body: z.string().min(1),
-    /** Posted as a reply in this inline review thread (its first comment's id). */
-    inReplyTo: z.number().int().positive().optional(),
-  }),
-  z.object({
-    kind: z.literal("paused_notice"),
-    ...prTarget,
-    repositoryId: z.number().int().positive(),
-  }),
-  /** A budget stopped a review: the pull request's one budget comment, posted or updated. */
-  z.object({
-    kind: z.literal("budget_notice"),
-    ...prTarget,
-    repositoryId: z.number().int().positive(),
-    stop: z.object({
-      budget: z.enum(BUDGET_KINDS),
-      cap: z.number().int().min(0),
-      used: z.number().int().min(0),
-    }),
-    author: z.string().optional(),
-    /** When the budgets start again (the 1st of next month, UTC), ISO 8601. */
-    resetsOn: z.iso.datetime(),
-  }),
-  /**
-   * A run parked by a stop (the balance, a budget) was taken up again and posted: the pull
-   * request's stop notices, where they exist, are edited to say so. Never posts a comment.
-   */
-  z.object({
-    kind: z.literal("stop_lifted"),
-    ...prTarget,
-    repositoryId: z.number().int().positive(),
-  }),
-  /** `/jasper review`: the worker looks up the head and accepts it like an automatic review. */
-  z.object({
-    kind: z.literal("review_request"),
-    ...prTarget,
-    repositoryId: z.number().int().positive(),
-    /** The comment that asked: one comment asks for one run, however often it is delivered. */
-    commentId: z.number().int().positive().optional(),
-    /** `/jasper full review`: every file again, not a re-review of what changed. */
-    full: z.boolean().optional(),
-    /** `/jasper review --over-budget`: who let it through (an admin of the account). */
-    overBudgetBy: z
-      .object({ id: z.number().int().positive(), login: z.string().min(1) })
-      .optional(),
-  }),
-  /** `/jasper summary`: the walkthrough comment, posted or updated. */
-  z.object({ kind: z.literal("summary"), ...prTarget }),
-  /** `/jasper config`: the effective configuration and where each value came from. */
-  z.object({ kind: z.literal("config"), ...prTarget }),
-  z.object({
-    kind: z.literal("chat"),
-    ...prTarget,
-    title: z.string(),
-    question: z.string().min(1),
-    author: z.string(),
-    /** Asked in an inline review thread: answered there, given its file, line and hunk. */
-    thread: z
-      .object({
-        rootCommentId: z.number().int().positive(),
-        path: z.string(),
-        line: z.number().int().nullable(),
-        hunk: z.string(),
-      })
-      .optional(),
-  }),
-]);
-export type ReplyJob = z.infer<typeof replyJobSchema>;
-
-/** One low-balance email: a level an entry crossed. */
-export const alertJobSchema = z.object({
-  accountId,
-  /** The ledger entry that crossed the level. */
-  entryId: z.string().min(1),
-  level: z.enum(["warning", "critical", "depleted"] as const satisfies readonly AlertLevel[]),
-  /** The balance right after that entry (what the email reports). */
-  balance: z.number().int().min(0),
-});
-export type AlertJob = z.infer<typeof alertJobSchema>;
-
-/** One budget-warning email: a charge took a credit budget to its warning share. */
-export const budgetWarningJobSchema = z.object({
-  kind: z.literal("budget_warning"),
-  accountId,
-  /** The month (UTC, "YYYY-MM") whose use reached the share. */
-  period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
-  warning: z.object({
-    id: z.string().min(1),
-    budget: z.enum([
-      "account",
-      "repository",
-      "author",
-    ] as const satisfies readonly BudgetWarning["budget"][]),
-    cap: z.number().int().positive(),
-    used: z.number().int().min(0),
-    /** A repository budget's repository, owner/name; absent on jobs queued before it was sent. */
-    repository: z.string().min(1).max(200).optional(),
-  }),
-});
-export type BudgetWarningJob = z.infer<typeof budgetWarningJobSchema>;
-
-/**
- * What the notifications queue carries. Alert jobs predate `kind` and may still wait in Redis
- * during a deploy, so they stay valid without one; every later kind requires its `kind`.
- */
-export const notificationJobSchema = z.union([alertJobSchema, budgetWarningJobSchema]);
-export type NotificationJob = z.infer<typeof notificationJobSchema>;
+import { notificationJobSchema } from "../notifications/jobs.js";
+import { replyJobSchema, reviewJobSchema } from "../reviews/jobs.js";
+import { jobKey } from "../shared/job-key.js";
 
 /** Periodic work that must run once per interval across all worker processes. */
 export const maintenanceJobSchema = z.object({ task: z.enum(["sweep_runs"]) });
@@ -230,5 +104,5 @@ export const QUEUE = {
  * built here only, from parts joined with "-" and a letter prefix.
  */
 export function jobId(prefix: string, ...parts: (string | number)[]): string {
-  return [prefix, ...parts].join("-").replace(/:/g, "-");
+  return jobKey(prefix, ...parts).replace(/:/g, "-");
 }

@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { PermanentError } from "../errors.js";
+import { PermanentError } from "../shared/errors.js";
 import { withBookedSlot } from "./booked-slot.js";
 import { isConnectionError } from "./connection-error.js";
 import type { InstallationPace, PaceLane } from "./installation-pace.js";

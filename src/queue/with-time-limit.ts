@@ -1,4 +1,5 @@
-import { JasperError } from "../errors.js";
+import { JasperError } from "../shared/errors.js";
+import { withTimeLimit } from "../shared/with-time-limit.js";
 
 /** Redis did not take a job in time; nothing about the job is known (it may still arrive). */
 export class QueueUnavailableError extends JasperError {
@@ -13,16 +14,6 @@ export class QueueUnavailableError extends JasperError {
  * that times out may still go through later: every job id is idempotent, so that is harmless,
  * and the caller's own recovery (GitHub's redelivery, the sweeper) covers it not arriving.
  */
-export async function withTimeLimit<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new QueueUnavailableError(what, ms)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-    // A late rejection of `work` must not become an unhandled rejection.
-    work.catch(() => undefined);
-  }
+export function withQueueTimeLimit<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  return withTimeLimit(work, ms, () => new QueueUnavailableError(what, ms));
 }

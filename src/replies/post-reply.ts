@@ -1,6 +1,6 @@
 import { toAccountId } from "../accounts/types.js";
-import type { ReplyJob } from "../queue/queues.js";
-import { neutralizeCommands } from "./neutralize-commands.js";
+import type { ReplyJob } from "../reviews/jobs.js";
+import { neutralizeCommands } from "../commands/neutralize-commands.js";
 import type { ReviewEngine } from "../engine/engine.js";
 import type { PullRequestHost } from "../reviews/pull-request-host.js";
 import type { PullRequestStore, ReviewRun, ReviewRunStore } from "../reviews/types.js";
@@ -8,9 +8,15 @@ import { TAKEN_UP } from "../reviews/pause-reasons.js";
 import type { CheckRuns } from "../reviews/check-runs.js";
 import { prepareDiff } from "../engine/prepare-diff.js";
 import { addedLines } from "../engine/parse-patch.js";
-import { excludedBy, resolveRepositoryConfig } from "../reviews/repository-config.js";
-import { BUDGET_NOTICE_MARKER, PAUSED_NOTICE_MARKER, SUMMARY_MARKER, type Voice } from "./voice.js";
-import { budgetStopReport, type AcceptReview } from "../reviews/accept-review.js";
+import { excludedBy, resolveRepositoryConfig } from "../repository-config/repository-config.js";
+import {
+  BUDGET_NOTICE_MARKER,
+  PAUSED_NOTICE_MARKER,
+  SUMMARY_MARKER,
+  type Voice,
+} from "../voice/voice.js";
+import type { AcceptReview } from "../reviews/accept-review.js";
+import { showAcceptOutcome } from "../reviews/show-outcome.js";
 import type { AuditLog } from "../audit/audit-log.js";
 
 export interface PostReplyDeps {
@@ -20,7 +26,7 @@ export interface PostReplyDeps {
   engine: ReviewEngine;
   acceptReview: Pick<AcceptReview, "accept">;
   /** A review asked for by command shows on the commit like an automatic one. */
-  checkRuns?: Pick<CheckRuns, "queued" | "paused" | "overBudget">;
+  checkRuns?: Pick<CheckRuns, "queued" | "paused" | "overBudget" | "skipped">;
   /** Records an admin's `review --over-budget` in the account's audit log. */
   audit?: Pick<AuditLog, "record">;
   host: Pick<
@@ -153,15 +159,12 @@ export function createPostReply(deps: PostReplyDeps) {
           author: pull.author,
           overBudget: job.overBudgetBy !== undefined,
         });
-        const at = (run: { runKey: string }) => ({ headSha: pull.headSha, externalId: run.runKey });
-        if (outcome.status === "queued" || outcome.status === "paused") {
-          await deps.checkRuns?.[outcome.status](target, at(outcome.run));
-        } else if (outcome.status === "over_budget") {
-          await deps.checkRuns?.overBudget(
-            target,
-            at(outcome.run),
-            budgetStopReport(outcome, pull.author),
-          );
+        if (deps.checkRuns) {
+          const place = {
+            headSha: pull.headSha,
+            externalId: `pr-${job.repositoryId}-${job.number}`,
+          };
+          await showAcceptOutcome(deps.checkRuns, target, place, outcome, { author: pull.author });
         }
         // Also when the run is this comment's already: a retry after the first try queued it
         // but died before recording, so the override is never left out of the audit log.

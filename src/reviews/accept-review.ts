@@ -1,11 +1,11 @@
 import { limitsFor } from "../budgets/limits.js";
-import { NO_BUDGETS } from "../budgets/types.js";
+import { NO_BUDGETS } from "../accounts/budget-rules.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { BudgetStop, BudgetWarning } from "../ledger/month-use.js";
 import { nextPeriodStart, periodOf } from "../ledger/periods.js";
 import { DEFAULT_SETTINGS, type Account, type AccountId } from "../accounts/types.js";
-import type { ReplyJob, ReviewJob } from "../queue/queues.js";
-import type { BudgetStopReport } from "../replies/voice.js";
+import type { ReplyJob, ReviewJob } from "./jobs.js";
+import type { BudgetStopReport } from "../voice/voice.js";
 import type { AccountStore } from "../accounts/account-store.js";
 import { budgetNoticeJob, pausedNoticeJob } from "./paused-notice.js";
 import { INSUFFICIENT_CREDITS, overBudgetReason } from "./pause-reasons.js";

@@ -1,4 +1,4 @@
-import type { Voice } from "../replies/voice.js";
+import type { Voice } from "../voice/voice.js";
 import type { CheckRunReport, HostedPullRequest, PullRequestHost } from "./pull-request-host.js";
 
 export interface CheckRunDeps {

@@ -1,6 +1,6 @@
 import type { Ledger } from "../ledger/ledger.js";
-import type { ReplyJob } from "../queue/queues.js";
-import type { Voice } from "../replies/voice.js";
+import type { ReplyJob } from "./jobs.js";
+import type { Voice } from "../voice/voice.js";
 import { isPullRequestChargeKey } from "./charge-keys.js";
 import type { CheckRuns } from "./check-runs.js";
 import type { ReviewRun, ReviewRunStore, RunStatus } from "./types.js";

@@ -2,7 +2,7 @@
  * The `reason` of a `paused` run, written by accept-review and run-review and read back by the
  * dashboard's "Reviews stopped" list: one place for the words, so the two cannot drift.
  */
-import { BUDGET_KINDS, type BudgetKind } from "../budgets/types.js";
+import { BUDGET_KINDS, type BudgetKind } from "../accounts/budget-rules.js";
 
 /** The balance did not cover the run. */
 export const INSUFFICIENT_CREDITS = "insufficient_credits";

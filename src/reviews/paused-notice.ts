@@ -1,6 +1,7 @@
 import type { AccountId } from "../accounts/types.js";
 import type { BudgetStop } from "../ledger/month-use.js";
-import { jobId, type ReplyJob } from "../queue/queues.js";
+import { jobKey } from "../shared/job-key.js";
+import type { ReplyJob } from "./jobs.js";
 import type { PullRequestRef, PullRequestStore, ReviewRun } from "./types.js";
 
 /**
@@ -49,7 +50,7 @@ export function budgetNoticeJob(
       ...(author ? { author } : {}),
       resetsOn: resetsOn.toISOString(),
     },
-    id: jobId("budget-notice", run.accountId, run.pr.repositoryId, run.pr.number, run.headSha),
+    id: jobKey("budget-notice", run.accountId, run.pr.repositoryId, run.pr.number, run.headSha),
   };
 }
 

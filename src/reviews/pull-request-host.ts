@@ -1,10 +1,10 @@
 import type { ChangedFile, InlineComment } from "../engine/engine.js";
-import type { ConfigRead } from "./repository-config.js";
+import type { ConfigRead } from "../repository-config/repository-config.js";
 
 /**
  * Where pull requests live (GitHub, or GitHub Enterprise): the little the review and reply use
  * cases need from it, so they never hold an API client. src/github/github-host.ts implements
- * it. Its methods throw PermanentError (src/errors.ts) when the host refuses the app or the
+ * it. Its methods throw PermanentError (src/shared/errors.ts) when the host refuses the app or the
  * pull request is gone, which no retry can fix; any other error is worth a retry.
  */
 export interface PullRequestHost {

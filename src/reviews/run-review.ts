@@ -1,15 +1,19 @@
 import { toAccountId } from "../accounts/types.js";
-import { PermanentError, httpStatusOf } from "../errors.js";
-import type { ReviewJob } from "../queue/queues.js";
-import { PermanentEngineError, type ReviewEngine } from "../engine/engine.js";
+import { PermanentError, httpStatusOf } from "../shared/errors.js";
+import type { ReviewJob } from "./jobs.js";
+import { RetryableEngineError, type ReviewEngine } from "../engine/engine.js";
 import { prepareDiff } from "../engine/prepare-diff.js";
 import type { AcceptReview } from "./accept-review.js";
 import { isPullRequestChargeKey } from "./charge-keys.js";
 import type { FinishRun } from "./finish-run.js";
 import type { PullRequestHost } from "./pull-request-host.js";
 import type { CheckRuns } from "./check-runs.js";
+import {
+  excludedBy,
+  instructionsFor,
+  resolveRepositoryConfig,
+} from "../repository-config/repository-config.js";
 import type { TakeUp } from "./take-up.js";
-import { excludedBy, instructionsFor, resolveRepositoryConfig } from "./repository-config.js";
 import { bodyWithComments, coverageLine, reviewBody, runMarker } from "./review-body.js";
 import { isNewer, type ReviewRun, type ReviewRunStore } from "./types.js";
 
@@ -222,21 +226,17 @@ const ownCharge = (run: ReviewRun): boolean =>
 
 /** Errors a retry cannot fix: the engine says so, or the host refused us or lost the PR. */
 function isPermanent(err: unknown): boolean {
-  return err instanceof PermanentEngineError || err instanceof PermanentError;
+  return err instanceof PermanentError;
 }
 
-/** Why the run failed, as the failure comment shows it. */
+/** Why the run failed, as the failure comment shows it: decided by the error's class and code. */
 function describe(err: unknown): string {
-  if (err instanceof PermanentEngineError) return "the AI provider refused the request";
-  if (err instanceof PermanentError) return err.message;
+  if (err instanceof PermanentError) {
+    return err.code === "engine_refused" ? "the AI provider refused the request" : err.message;
+  }
   const status = httpStatusOf(err);
   if (status !== undefined) return `GitHub answered ${status}`;
-  // The engine's own retryable failures name the provider's status, never a key or a prompt.
-  if (
-    err instanceof Error &&
-    /^(the AI provider|could not reach the AI provider|the model)/.test(err.message)
-  ) {
-    return err.message.slice(0, 200);
-  }
+  // The engine's retryable failures name the provider's status, never a key or a prompt.
+  if (err instanceof RetryableEngineError) return err.message.slice(0, 200);
   return "an internal error";
 }

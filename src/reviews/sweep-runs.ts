@@ -1,5 +1,5 @@
 import type { AccountId } from "../accounts/types.js";
-import { InvalidInputError } from "../errors.js";
+import { InvalidInputError } from "../shared/errors.js";
 import type { AcceptReview } from "./accept-review.js";
 import type { FinishRun } from "./finish-run.js";
 import type { ReviewRun, ReviewRunStore } from "./types.js";

@@ -1,4 +1,5 @@
-import { jobId, type ReplyJob } from "../queue/queues.js";
+import { jobKey } from "../shared/job-key.js";
+import type { ReplyJob } from "./jobs.js";
 import { budgetStopReport, isParked, type AcceptReview } from "./accept-review.js";
 import type { CheckRuns } from "./check-runs.js";
 import { TAKEN_UP } from "./pause-reasons.js";
@@ -124,7 +125,7 @@ export function createTakeUp(deps: TakeUpDeps) {
           repositoryId: run.pr.repositoryId,
           number: run.pr.number,
         },
-        jobId("stop-lifted", run.accountId, run.runKey),
+        jobKey("stop-lifted", run.accountId, run.runKey),
       );
     },
   };

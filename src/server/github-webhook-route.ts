@@ -11,12 +11,12 @@
  * Register it with `server.register(githubWebhookRoute(deps))`: an encapsulated plugin, so its
  * raw-body parser and error handler stay inside its own scope.
  */
+import { WEBHOOK_PATH } from "../github/webhook-path.js";
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { Probot } from "probot";
 import type { EventRefusal } from "../github/installation-owner.js";
 import { payloadProblem, schemaFor } from "../github/webhook-payloads.js";
 
-export const WEBHOOK_PATH = "/api/github/webhooks";
 /** GitHub caps webhook payloads at 25 MB: a longer body is not GitHub's. */
 export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
 /**

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { WEBHOOK_PATH } from "../server/github-webhook-route.js";
+import { WEBHOOK_PATH } from "../github/webhook-path.js";
 
 export interface AppManifest {
   name: string;
@@ -50,7 +50,7 @@ export function buildManifest(
   };
 }
 
-/** Where Jasper itself takes GitHub's webhooks (src/server/github-webhook-route.ts). */
+/** Where Jasper itself takes GitHub's webhooks (src/server/github-webhook-route.ts serves it). */
 export function webhookUrl(base: string): string {
   return `${base}${WEBHOOK_PATH}`;
 }

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { InstallationPace } from "../queue/installation-pace.js";
-import type { ReviewJob } from "../queue/queues.js";
+import type { ReviewJob } from "../reviews/jobs.js";
 import { registerWorker } from "../queue/register-worker.js";
 import type { SendAlert } from "../notifications/send-alert.js";
 import type { SendBudgetWarning } from "../notifications/send-budget-warning.js";

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import { NO_BUDGETS } from "../../src/budgets/types.js";
+import { NO_BUDGETS } from "../../src/accounts/budget-rules.js";
 import { closeHarnesses, createApiHarness, type ApiHarness } from "../support/harness.js";
 
 const ADMIN_A = "admin-acme-corp";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import { toAccountId } from "../../src/accounts/types.js";
 import { PermanentEngineError, type ReviewEngine } from "../../src/engine/engine.js";
 import { createRuleBasedEngine } from "../../src/engine/rule-based-engine.js";
-import { COMMANDS, commandUsage } from "../../src/replies/commands.js";
+import { COMMANDS, commandUsage } from "../../src/commands/commands.js";
 import { fixture } from "../support/github.js";
 import {
   mockComments,

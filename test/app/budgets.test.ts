@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import { toAccountId } from "../../src/accounts/types.js";
-import { NO_BUDGETS, type BudgetRules } from "../../src/budgets/types.js";
+import { NO_BUDGETS, type BudgetRules } from "../../src/accounts/budget-rules.js";
 import { createMailer } from "../../src/notifications/mailer.js";
-import { BUDGET_NOTICE_MARKER } from "../../src/replies/voice.js";
+import { BUDGET_NOTICE_MARKER } from "../../src/voice/voice.js";
 import { fixture, pullRequestEvent } from "../support/github.js";
 import {
   API,

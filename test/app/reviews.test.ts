@@ -4,7 +4,7 @@ import { toAccountId } from "../../src/accounts/types.js";
 import { createOpenAiEngine } from "../../src/engine/openai-engine.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import { fixture, pullRequestEvent } from "../support/github.js";
-import { NO_BUDGETS } from "../../src/budgets/types.js";
+import { NO_BUDGETS } from "../../src/accounts/budget-rules.js";
 import {
   API,
   fakeGitHub,

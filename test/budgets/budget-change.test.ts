@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { budgetChange } from "../../src/budgets/budget-change.js";
-import { NO_BUDGETS, type BudgetRules } from "../../src/budgets/types.js";
+import { NO_BUDGETS, type BudgetRules } from "../../src/accounts/budget-rules.js";
 
 // Rules kept as they were: they make the lists long, not the differences.
 const kept = Array.from({ length: 6 }, (_, i) => ({ pattern: `repo-${i}`, credits: 1 }));

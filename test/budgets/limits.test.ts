@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { authorCapFor, isGlob, limitsFor, repositoryRuleFor } from "../../src/budgets/limits.js";
-import { NO_BUDGETS, type BudgetRules } from "../../src/budgets/types.js";
+import { NO_BUDGETS, type BudgetRules } from "../../src/accounts/budget-rules.js";
 
 const rules: BudgetRules = {
   ...NO_BUDGETS,

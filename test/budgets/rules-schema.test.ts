@@ -5,7 +5,7 @@ import {
   MAX_REPOSITORY_RULES,
   budgetRulesSchema,
 } from "../../src/budgets/rules-schema.js";
-import { NO_BUDGETS } from "../../src/budgets/types.js";
+import { NO_BUDGETS } from "../../src/accounts/budget-rules.js";
 
 /** The issues' paths and messages, "path: message", or [] when the input parses. */
 const issuesOf = (input: unknown): string[] => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { InvalidInputError, IdempotencyConflictError } from "../../src/errors.js";
+import { InvalidInputError, IdempotencyConflictError } from "../../src/shared/errors.js";
 import type { AdjustInput, ChargeInput, GrantInput, RefundInput } from "../../src/ledger/inputs.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import type { Store } from "../../src/store/store.js";

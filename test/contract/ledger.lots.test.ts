@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { parse } from "csv-parse/sync";
-import { InvalidInputError } from "../../src/errors.js";
+import { InvalidInputError } from "../../src/shared/errors.js";
 import type { GrantInput } from "../../src/ledger/inputs.js";
 import { presentEntry } from "../../src/api/present.js";
 import type { NewEntry } from "../../src/ledger/ledger-store.js";

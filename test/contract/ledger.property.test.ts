@@ -6,7 +6,7 @@ import type { ChargeLimits, MonthUse, UseCounter } from "../../src/ledger/month-
 import { periodOf } from "../../src/ledger/periods.js";
 import { BUCKETS, type BucketAmounts } from "../../src/ledger/types.js";
 import type { AccountId } from "../../src/accounts/types.js";
-import type { BudgetKind } from "../../src/budgets/types.js";
+import type { BudgetKind } from "../../src/accounts/budget-rules.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import type { Store } from "../../src/store/store.js";
 import { makeLedger, newAccountId, purchase, TestClock } from "../support/ledger-fixture.js";

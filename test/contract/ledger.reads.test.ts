@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, jest } from "@jest/globals";
 import { parse } from "csv-parse/sync";
-import { InvalidInputError } from "../../src/errors.js";
+import { InvalidInputError } from "../../src/shared/errors.js";
 import { entriesToCsv } from "../../src/ledger/export-csv.js";
 import { encodeCursor, listEntries } from "../../src/ledger/list-entries.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import type { EntryFilter } from "../../src/ledger/ledger-store.js";
 import { DEFAULT_SETTINGS } from "../../src/accounts/types.js";
-import { NO_BUDGETS, type BudgetRules } from "../../src/budgets/types.js";
+import { NO_BUDGETS, type BudgetRules } from "../../src/accounts/budget-rules.js";
 import type { LedgerEntry } from "../../src/ledger/types.js";
 import { rawEntry } from "../support/entries.js";
 import { newAccountId } from "../support/ledger-fixture.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import nock from "nock";
-import { PermanentError } from "../../src/errors.js";
+import { PermanentError } from "../../src/shared/errors.js";
 import { createGitHubHost } from "../../src/github/github-host.js";
 import { API, fakeGitHub, useGitHubApi } from "../support/github-api.js";
 import { testProbot } from "../support/github.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { InvalidInputError } from "../../src/errors.js";
+import { InvalidInputError } from "../../src/shared/errors.js";
 import type { ChargeInput, GrantInput, RefundInput } from "../../src/ledger/inputs.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import { makeLedger, newAccountId } from "../support/ledger-fixture.js";

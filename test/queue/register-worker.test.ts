@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import { Queue, UnrecoverableError, type Job, type Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { pino } from "pino";
-import { PermanentError } from "../../src/errors.js";
+import { PermanentError } from "../../src/shared/errors.js";
 import { jobOptions } from "../../src/queue/job-options.js";
 import { QUEUES, type JobPayloads, type QueueName } from "../../src/queue/queues.js";
 import { createRedis } from "../../src/queue/redis.js";

@@ -6,13 +6,9 @@
 import { describe, expect, it } from "@jest/globals";
 import { toAccountId } from "../../src/accounts/types.js";
 import type { ReviewEngine } from "../../src/engine/engine.js";
-import type { ReplyJob } from "../../src/queue/queues.js";
+import type { ReplyJob } from "../../src/reviews/jobs.js";
 import { createPostReply } from "../../src/replies/post-reply.js";
-import {
-  BUDGET_NOTICE_MARKER,
-  PAUSED_NOTICE_MARKER,
-  createVoice,
-} from "../../src/replies/voice.js";
+import { BUDGET_NOTICE_MARKER, PAUSED_NOTICE_MARKER, createVoice } from "../../src/voice/voice.js";
 import { TAKEN_UP } from "../../src/reviews/pause-reasons.js";
 import type { PullRequestHost } from "../../src/reviews/pull-request-host.js";
 import type { PullRequestRef, ReviewRun } from "../../src/reviews/types.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { BUDGET_KINDS } from "../../src/budgets/types.js";
+import { BUDGET_KINDS } from "../../src/accounts/budget-rules.js";
 import {
   INSUFFICIENT_CREDITS,
   overBudgetReason,

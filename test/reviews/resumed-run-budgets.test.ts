@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { toAccountId } from "../../src/accounts/types.js";
-import { NO_BUDGETS } from "../../src/budgets/types.js";
+import { NO_BUDGETS } from "../../src/accounts/budget-rules.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import { acceptReviewOn, claimPendingRun } from "../support/runs.js";

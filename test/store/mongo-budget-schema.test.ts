@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import mongoose from "mongoose";
-import { NO_BUDGETS } from "../../src/budgets/types.js";
+import { NO_BUDGETS } from "../../src/accounts/budget-rules.js";
 import { accountModel } from "../../src/store/mongo/models/account.js";
 
 /**

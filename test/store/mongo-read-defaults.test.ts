@@ -2,7 +2,7 @@ import { describe, expect, it } from "@jest/globals";
 import { Types } from "mongoose";
 import { generateApiKey } from "../../src/accounts/api-keys.js";
 import { DEFAULT_SETTINGS, toAccountId } from "../../src/accounts/types.js";
-import { NO_BUDGETS } from "../../src/budgets/types.js";
+import { NO_BUDGETS } from "../../src/accounts/budget-rules.js";
 import type { AccountDoc, AccountModel } from "../../src/store/mongo/models/account.js";
 import type { ApiKeyDoc, ApiKeyModel } from "../../src/store/mongo/models/api-key.js";
 import { MongoAccountStore } from "../../src/store/mongo/mongo-account-store.js";

@@ -1,14 +1,11 @@
 import { z } from "zod";
-import { generateApiKey } from "../../accounts/api-keys.js";
 import { API_KEY_SCOPES, LISTED_REVOKED_KEYS, type ApiKey } from "../../accounts/api-key-store.js";
+import { createApiKey, MAX_ACTIVE_KEYS, revokeApiKey } from "../../administration/api-keys.js";
 import { callerOf, requireOrgAccess, type AuthDeps } from "../auth/authenticate.js";
-import { auditActorOf } from "../auth/caller-actor.js";
+import { adminOf } from "../auth/caller-actor.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
 import { ApiError, commonErrors, errorResponse, notFound } from "../errors.js";
 import { BEARER_SECURITY, orgParams, timestamp } from "../schemas.js";
-
-/** Active keys an account may hold: enough for every integration, few enough to review. */
-export const MAX_ACTIVE_KEYS = 25;
 
 const scopeSchema = z
   .enum(API_KEY_SCOPES)
@@ -92,42 +89,25 @@ export function apiKeyRoutes(api: ApiInstance, deps: Deps): void {
     async (request, reply) => {
       const caller = callerOf(request);
       const { account } = caller;
-      // Not atomic with the insert: two concurrent creations may end one over the cap. It is
-      // a limit on clutter, not a security boundary.
-      if ((await deps.apiKeys.countActive(account.id)) >= MAX_ACTIVE_KEYS) {
+      const result = await createApiKey(deps, account.id, adminOf(caller), request.body);
+      if (!result.created) {
         throw new ApiError(
           409,
-          "too_many_api_keys",
+          result.reason,
           `At most ${MAX_ACTIVE_KEYS} active API keys; revoke one first`,
         );
       }
-      const generated = generateApiKey();
-      const stored = await deps.apiKeys.create({
-        accountId: account.id,
-        name: request.body.name,
-        hash: generated.hash,
-        prefix: generated.prefix,
-        scope: request.body.scope,
-      });
+      const { stored, key } = result;
       request.log.info(
         { accountId: account.id, keyId: stored.id, scope: stored.scope, by: actor(caller) },
         "API key created",
       );
-      // The key's id, name and scope: never the key, nor its hash.
-      await deps.audit.record({
-        accountId: account.id,
-        actor: auditActorOf(caller),
-        action: "api_key_created",
-        interface: "api",
-        details: { keyId: stored.id, name: stored.name, scope: stored.scope },
-        idempotencyKey: `api-key-created:${stored.id}`,
-      });
       return reply.code(201).send({
         id: stored.id,
         name: stored.name,
         prefix: stored.prefix,
         scope: stored.scope,
-        key: generated.key,
+        key,
         createdAt: stored.createdAt.toISOString(),
       });
     },
@@ -164,21 +144,12 @@ export function apiKeyRoutes(api: ApiInstance, deps: Deps): void {
     },
     async (request, reply) => {
       const caller = callerOf(request);
-      const revoked = await deps.apiKeys.revoke(caller.account.id, request.params.id);
-      if (!revoked) throw notFound();
+      const { id } = request.params;
+      if (!(await revokeApiKey(deps, caller.account.id, adminOf(caller), id))) throw notFound();
       request.log.info(
-        { accountId: caller.account.id, keyId: request.params.id, by: actor(caller) },
+        { accountId: caller.account.id, keyId: id, by: actor(caller) },
         "API key revoked",
       );
-      // Keyed by the key: revoking an already revoked key answers 204 again, recorded once.
-      await deps.audit.record({
-        accountId: caller.account.id,
-        actor: auditActorOf(caller),
-        action: "api_key_revoked",
-        interface: "api",
-        details: { keyId: request.params.id },
-        idempotencyKey: `api-key-revoked:${request.params.id}`,
-      });
       return reply.code(204).send();
     },
   );

@@ -1,12 +1,11 @@
 import { z } from "zod";
 import type { Account } from "../../accounts/types.js";
-import { MAX_DETAILS_BYTES } from "../../audit/audit-log.js";
-import { budgetChange } from "../../budgets/budget-change.js";
+import { replaceBudgets } from "../../administration/replace-budgets.js";
 import { budgetUse } from "../../budgets/budget-use.js";
 import { budgetRulesSchema } from "../../budgets/rules-schema.js";
-import type { BudgetRules } from "../../budgets/types.js";
+import type { BudgetRules } from "../../accounts/budget-rules.js";
 import { callerOf, requireOrgAccess, type AuthDeps } from "../auth/authenticate.js";
-import { auditActorOf } from "../auth/caller-actor.js";
+import { adminOf } from "../auth/caller-actor.js";
 import { budgetRulesOutSchema, budgetUseSchema } from "../budget-schemas.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
 import { commonErrors, errorResponse, notFound } from "../errors.js";
@@ -69,18 +68,8 @@ export function budgetRoutes(api: ApiInstance, deps: Deps): void {
       const { account } = caller;
       // Typed as what is stored: the compiler checks the schema's output is exactly that.
       const rules: BudgetRules = request.body;
-      const updated = await deps.accounts.setBudgets(account.id, rules);
+      const updated = await replaceBudgets(deps, account, adminOf(caller), rules);
       if (!updated) throw notFound();
-      const change = budgetChange(account.budgets, updated.budgets, MAX_DETAILS_BYTES);
-      if (change) {
-        await deps.audit.record({
-          accountId: account.id,
-          actor: auditActorOf(caller),
-          action: "budget_changed",
-          interface: "api",
-          details: { ...change },
-        });
-      }
       return present(updated);
     },
   );

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { AccountSettings } from "../../accounts/types.js";
+import { changeSettings } from "../../administration/change-settings.js";
 import { callerOf, requireOrgAccess, type AuthDeps } from "../auth/authenticate.js";
-import { auditActorOf } from "../auth/caller-actor.js";
+import { adminOf } from "../auth/caller-actor.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
 import { commonErrors, errorResponse, notFound } from "../errors.js";
 import { BEARER_SECURITY, orgParams } from "../schemas.js";
@@ -93,32 +94,9 @@ export function settingsRoutes(api: ApiInstance, deps: Deps): void {
     },
     async (request) => {
       const caller = callerOf(request);
-      const { account } = caller;
-      const given = Object.fromEntries(
-        Object.entries(request.body).filter(([, v]) => v !== undefined),
-      ) as Partial<AccountSettings>;
-      if (Object.keys(given).length === 0) return present(account.settings);
-      const updated = await deps.accounts.updateSettings(account.id, given);
-      if (!updated) throw notFound();
-      // Before and after of what was sent, so the log says what changed (contacts included:
-      // they are where the money alerts go, which is what an intruder would redirect).
-      const before = present(account.settings);
-      const after = present(updated.settings);
-      const fields = Object.keys(given) as (keyof typeof after)[];
-      const changed = fields.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
-      if (changed.length > 0) {
-        await deps.audit.record({
-          accountId: account.id,
-          actor: auditActorOf(caller),
-          action: "settings_changed",
-          interface: "api",
-          details: {
-            before: Object.fromEntries(changed.map((f) => [f, before[f]])),
-            after: Object.fromEntries(changed.map((f) => [f, after[f]])),
-          },
-        });
-      }
-      return present(updated.settings);
+      const settings = await changeSettings(deps, caller.account, adminOf(caller), request.body);
+      if (!settings) throw notFound();
+      return present(settings);
     },
   );
 }

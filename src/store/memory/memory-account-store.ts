@@ -7,7 +7,7 @@ import {
 } from "../../accounts/types.js";
 import type { AccountStore, AccountUpsert } from "../../accounts/account-store.js";
 import { copyBudgetRules, noBudgets } from "../../budgets/copy-rules.js";
-import type { BudgetRules } from "../../budgets/types.js";
+import type { BudgetRules } from "../../accounts/budget-rules.js";
 
 export class MemoryAccountStore implements AccountStore {
   private readonly accounts = new Map<AccountId, Account>();

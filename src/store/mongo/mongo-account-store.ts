@@ -8,7 +8,7 @@ import {
 } from "../../accounts/types.js";
 import type { AccountStore, AccountUpsert } from "../../accounts/account-store.js";
 import { copyBudgetRules, noBudgets } from "../../budgets/copy-rules.js";
-import { NO_BUDGETS, type BudgetRules } from "../../budgets/types.js";
+import { NO_BUDGETS, type BudgetRules } from "../../accounts/budget-rules.js";
 import type { AccountDoc, AccountModel } from "./models/account.js";
 
 export class MongoAccountStore implements AccountStore {

@@ -5,7 +5,7 @@ import {
   type AccountStatus,
   type AccountType,
 } from "../../../accounts/types.js";
-import type { BudgetRules } from "../../../budgets/types.js";
+import type { BudgetRules } from "../../../accounts/budget-rules.js";
 import { budgetRulesSchema } from "./budget-rules.js";
 
 const ACCOUNT_TYPES: readonly AccountType[] = ["Organization", "User"];

@@ -1,6 +1,10 @@
 import { Schema } from "mongoose";
 import { integer, integerOrNull } from "./integer-validators.js";
-import type { AuthorBudget, BudgetRules, RepositoryBudget } from "../../../budgets/types.js";
+import type {
+  AuthorBudget,
+  BudgetRules,
+  RepositoryBudget,
+} from "../../../accounts/budget-rules.js";
 
 /**
  * An account's budget rules as stored (docs/billing.md, "Budgets"), a subdocument of the

@@ -1,12 +1,16 @@
-import type { BudgetKind } from "../budgets/types.js";
+import type { BudgetKind } from "../accounts/budget-rules.js";
 import { repositoryName } from "../budgets/limits.js";
 import type { ChangedFile, SkippedFile } from "../engine/engine.js";
 import type { BalanceSummary } from "../ledger/ledger.js";
 import type { LedgerEntry } from "../ledger/types.js";
-import { CONFIG_KEYS, CONFIG_PATH, type RepositoryConfig } from "../reviews/repository-config.js";
-import { commandCode, commandList, commandUsage, type CommandName } from "./commands.js";
+import {
+  CONFIG_KEYS,
+  CONFIG_PATH,
+  type RepositoryConfig,
+} from "../repository-config/repository-config.js";
+import { commandCode, commandList, commandUsage, type CommandName } from "../commands/commands.js";
 import { REQUESTED_REFUND_SHARE } from "../ledger/credits.js";
-import { neutralizeCommands } from "./neutralize-commands.js";
+import { neutralizeCommands } from "../commands/neutralize-commands.js";
 
 export interface VoiceOptions {
   /** The name people mention (@name) and command (/name), BOT_NAME. */

@@ -4,7 +4,7 @@ import {
   defaultRepositoryConfig,
   globMatches,
   resolveRepositoryConfig,
-} from "../../src/reviews/repository-config.js";
+} from "../../src/repository-config/repository-config.js";
 
 describe("configuration globs", () => {
   it.each([

@@ -7,8 +7,9 @@ export class JasperError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
     this.name = new.target.name;
   }
 }
@@ -51,8 +52,8 @@ export class LedgerContentionError extends JasperError {
  * BullMQ's UnrecoverableError, so use cases never import the queue library.
  */
 export class PermanentError extends JasperError {
-  constructor(message: string) {
-    super("permanent", message);
+  constructor(message: string, code = "permanent") {
+    super(code, message);
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { neutralizeCommands } from "../../src/replies/neutralize-commands.js";
+import { neutralizeCommands } from "../../src/commands/neutralize-commands.js";
 
 describe("neutralizeCommands", () => {
   it("wraps a leading command or mention in backticks, keeping the indentation", () => {

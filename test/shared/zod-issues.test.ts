@@ -1,11 +1,16 @@
 import { describe, expect, it } from "@jest/globals";
 import { z } from "zod";
-import { readCheckoutMetadata } from "../src/billing/checkout-metadata.js";
-import { parsePackages } from "../src/billing/packages.js";
-import { parseConfig, type ConfigError } from "../src/config/env.js";
-import { InvalidInputError } from "../src/errors.js";
-import { grantSchema, parseInput } from "../src/ledger/inputs.js";
-import { formatIssue, formatIssueGiven, joinIssues, zodIssues } from "../src/zod-issues.js";
+import { readCheckoutMetadata } from "../../src/billing/checkout-metadata.js";
+import { parsePackages } from "../../src/billing/packages.js";
+import { parseConfig, type ConfigError } from "../../src/config/env.js";
+import { InvalidInputError } from "../../src/shared/errors.js";
+import { grantSchema, parseInput } from "../../src/ledger/inputs.js";
+import {
+  formatIssue,
+  formatIssueGiven,
+  joinIssues,
+  zodIssues,
+} from "../../src/shared/zod-issues.js";
 
 const errorOf = (schema: z.ZodType, value: unknown): z.ZodError => {
   const result = schema.safeParse(value);

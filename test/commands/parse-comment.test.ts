@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { parseComment } from "../../src/github/parse-comment.js";
+import { parseComment } from "../../src/commands/parse-comment.js";
 
 const parse = (body: string) => parseComment(body, "jasper");
 

@@ -1,6 +1,6 @@
 import type { Ledger } from "../ledger/ledger.js";
-import { toAccountId, toAccountType } from "./types.js";
-import type { AccountStore } from "./account-store.js";
+import { toAccountId, toAccountType } from "../accounts/types.js";
+import type { AccountStore } from "../accounts/account-store.js";
 
 /** The GitHub account an installation belongs to, as the webhook names it. */
 export interface GitHubAccount {

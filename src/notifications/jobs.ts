@@ -1,0 +1,48 @@
+/**
+ * The notification jobs (low-balance alerts and budget warnings): what each email job holds,
+ * as zod schemas the worker checks again. src/queue carries them.
+ */
+import { z } from "zod";
+import type { AlertLevel } from "../ledger/credits.js";
+import type { BudgetWarning } from "../ledger/month-use.js";
+
+const accountId = z.number().int().positive();
+
+/** One low-balance email: a level an entry crossed. */
+export const alertJobSchema = z.object({
+  accountId,
+  /** The ledger entry that crossed the level. */
+  entryId: z.string().min(1),
+  level: z.enum(["warning", "critical", "depleted"] as const satisfies readonly AlertLevel[]),
+  /** The balance right after that entry (what the email reports). */
+  balance: z.number().int().min(0),
+});
+export type AlertJob = z.infer<typeof alertJobSchema>;
+
+/** One budget-warning email: a charge took a credit budget to its warning share. */
+export const budgetWarningJobSchema = z.object({
+  kind: z.literal("budget_warning"),
+  accountId,
+  /** The month (UTC, "YYYY-MM") whose use reached the share. */
+  period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/),
+  warning: z.object({
+    id: z.string().min(1),
+    budget: z.enum([
+      "account",
+      "repository",
+      "author",
+    ] as const satisfies readonly BudgetWarning["budget"][]),
+    cap: z.number().int().positive(),
+    used: z.number().int().min(0),
+    /** A repository budget's repository, owner/name; absent on jobs queued before it was sent. */
+    repository: z.string().min(1).max(200).optional(),
+  }),
+});
+export type BudgetWarningJob = z.infer<typeof budgetWarningJobSchema>;
+
+/**
+ * What the notifications queue carries. Alert jobs predate `kind` and may still wait in Redis
+ * during a deploy, so they stay valid without one; every later kind requires its `kind`.
+ */
+export const notificationJobSchema = z.union([alertJobSchema, budgetWarningJobSchema]);
+export type NotificationJob = z.infer<typeof notificationJobSchema>;
