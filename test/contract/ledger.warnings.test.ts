@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { NO_BUDGETS, type BudgetRules } from "../../src/accounts/budget-rules.js";
+import { NO_BUDGETS, type BudgetKind, type BudgetRules } from "../../src/accounts/budget-rules.js";
 import { limitsFor } from "../../src/budgets/limits.js";
 import type { ChargeInput } from "../../src/ledger/inputs.js";
 import { Ledger, type ChargeResult } from "../../src/ledger/ledger.js";
@@ -182,7 +182,7 @@ describe.each(storeFactories())("budget warnings on the $name store", ({ create,
       ["account", { ...NO_BUDGETS, account: 0 }],
       ["repository", { ...NO_BUDGETS, repositories: [{ pattern: "*", credits: 0 }] }],
       ["author", { ...NO_BUDGETS, authorDefault: 0 }],
-    ] as const) {
+    ] as [BudgetKind, BudgetRules][]) {
       // A repository and an author of its own: the budgets before it used nothing of theirs.
       const pr = {
         repository: `acme/${budget}`,
