@@ -15,6 +15,8 @@ export interface ChangedFile {
   /** Unified diff hunks; GitHub omits it for binary files and for very large diffs. */
   patch?: string | undefined;
   previousFilename?: string | undefined;
+  /** The new version's blob id (Git's object id); absent when the host does not say. */
+  sha?: string | undefined;
 }
 
 export interface SkippedFile {
@@ -25,6 +27,10 @@ export interface SkippedFile {
     | "binary"
     | "no_patch"
     | "removed"
+    /** Renamed or copied without a change to its content: nothing to review. */
+    | "renamed"
+    /** A new file with nothing in it. */
+    | "empty"
     | "over_budget"
     /** Listed in the repository configuration's `exclude_paths`. */
     | "excluded"

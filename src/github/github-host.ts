@@ -339,6 +339,7 @@ function toChangedFile(f: {
   deletions: number;
   patch?: string | undefined;
   previous_filename?: string | undefined;
+  sha?: string | null | undefined;
 }): ChangedFile {
   return {
     filename: f.filename,
@@ -347,6 +348,7 @@ function toChangedFile(f: {
     deletions: f.deletions,
     patch: f.patch,
     previousFilename: f.previous_filename,
+    sha: f.sha ?? undefined,
   };
 }
 
