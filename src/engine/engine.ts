@@ -74,17 +74,43 @@ export interface PathInstruction {
   files: string[];
 }
 
-/** A comment on one line the pull request adds or changes (the diff's right side). */
+/**
+ * A comment on a line the pull request adds or changes (the diff's right side), or on a range
+ * of them: from `startLine` to `line`, both in one hunk (GitHub's multi-line comment).
+ */
 export interface InlineComment {
   path: string;
+  /** The comment's line, the last of a range. */
   line: number;
+  /** A range's first line, before `line` in the same hunk; absent for one line. */
+  startLine?: number | undefined;
   body: string;
+}
+
+/** GitHub accepts many more, but a review drowning in comments gets none of them read. */
+export const MAX_INLINE_COMMENTS = 30;
+
+/**
+ * What the engine had to say but could not post inline, and why: the review's body counts
+ * them, so nothing is dropped without a word.
+ */
+export interface LeftOutComments {
+  /** On a reviewed file, but on no line of its diff (GitHub refuses those). */
+  outsideDiff: number;
+  /** On a file this review did not read. */
+  otherFiles: number;
+  /** Without a file, a line or any text. */
+  unreadable: number;
+  /** Past MAX_INLINE_COMMENTS, in the engine's order: listed in the body by place and title. */
+  overLimit: { path: string; line: number; startLine?: number | undefined; title: string }[];
 }
 
 export interface ReviewResult {
   /** Markdown for the review body (the engine's own summary; the caller adds the skip list). */
   summary: string;
   comments: InlineComment[];
+  /** Comments not posted inline, counted for the body; absent: none. */
+  leftOut?: LeftOutComments | undefined;
 }
 
 export interface ChatRequest {

@@ -41,6 +41,20 @@ export function commentableLines(patch: string): Set<number> {
 }
 
 /**
+ * Each line of the new file that appears in the diff, with the index of the hunk it sits in: a
+ * multi-line comment's first and last lines must be in one hunk for GitHub to accept it.
+ */
+export function commentableHunks(patch: string): Map<number, number> {
+  const out = new Map<number, number>();
+  let hunk = -1;
+  for (const l of rightSide(patch, true)) {
+    if (l.kind === "hunk") hunk++;
+    else out.set(l.line, hunk);
+  }
+  return out;
+}
+
+/**
  * The new side of a patch with its line numbers written next to each line, for a model:
  * `  12 + text` for an added line, `  13   text` for context. Removed lines have no number on
  * the new side and are left out; hunks are separated by their header.

@@ -279,6 +279,10 @@ async function postReview(
 ): Promise<void> {
   const inline = review.comments.map((c) => ({
     path: c.path,
+    // A range: GitHub's multi-line comment, both ends on the new side.
+    ...(c.startLine !== undefined && c.startLine < c.line
+      ? { start_line: c.startLine, start_side: "RIGHT" as const }
+      : {}),
     line: c.line,
     side: "RIGHT" as const,
     body: c.body,

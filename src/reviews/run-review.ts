@@ -185,10 +185,9 @@ export function createRunReview(deps: RunReviewDeps) {
       }
       const coverage = coverageLine(diff, pull.changedFiles);
       const body = reviewBody({
-        summary:
-          repeats === 0
-            ? result.summary
-            : `${result.summary.trim()}\n\n<sub>${repeats} comment${repeats === 1 ? "" : "s"} on lines an earlier review already commented on, unchanged since, not repeated.</sub>`,
+        summary: result.summary,
+        leftOut: result.leftOut,
+        repeats,
         skipped: diff.skipped,
         headSha: pull.headSha,
         incremental: run.incremental,

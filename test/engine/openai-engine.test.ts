@@ -143,6 +143,8 @@ describe("OpenAI-compatible review engine", () => {
     });
     expect(result.comments[2]).toMatchObject({ path: "src/b.ts", line: 2 });
     expect(result.comments[2]?.body).toHaveLength(2_000);
+    // Nothing the model said is dropped without a count, for the review's body.
+    expect(result.leftOut).toEqual({ outsideDiff: 2, otherFiles: 1, unreadable: 2, overLimit: [] });
 
     expect(sent).toHaveLength(1);
     const body = sent[0]!;
@@ -180,11 +182,49 @@ describe("OpenAI-compatible review engine", () => {
 
     expect(result.comments).toHaveLength(30);
     expect(result.comments.map((c) => c.line)).toEqual(lines.slice(0, 30).map((_, i) => i + 1));
+    // The ten past the limit are listed for the body, by where they are and their first line.
+    expect(result.leftOut?.overLimit).toEqual(
+      lines.slice(30).map((_, i) => ({ path: "src/big.ts", line: 31 + i, title: "Hm." })),
+    );
     const user = sent[0]!.messages[1]!.content;
     expect(user).toMatch(/re-review/);
     expect(user).toContain("y".repeat(3_999));
     expect(user).not.toContain("y".repeat(4_001));
     expect(sent[0]!.max_completion_tokens).toBeUndefined();
+  });
+
+  it("posts a range of lines as one multi-line comment when both ends are in one hunk", async () => {
+    answer(
+      200,
+      completion(
+        JSON.stringify({
+          summary: "Ranges.",
+          comments: [
+            { path: "src/a.ts", line: "2-3", body: "**Two lines** at once.\nMore." },
+            { path: "src/a.ts", start_line: 11, line: 13, body: "Second hunk." },
+            { path: "src/b.ts", line: "1 – 2", body: "En dash." },
+            // Across two hunks: GitHub refuses that, so it goes on its last line.
+            { path: "src/a.ts", line: "3-12", body: "Spans hunks." },
+            // Its end is past the hunk: on its first line.
+            { path: "src/a.ts", line: "13-15", body: "Runs off." },
+            { path: "src/a.ts", line: "6-8", body: "Nowhere in the diff." },
+            { path: "src/a.ts", line: "3-2", body: "Backwards." },
+          ],
+        }),
+      ),
+    );
+
+    const result = await engine().review(reviewRequest());
+
+    expect(result.comments).toEqual([
+      { path: "src/a.ts", startLine: 2, line: 3, body: "**Two lines** at once.\nMore." },
+      { path: "src/a.ts", startLine: 11, line: 13, body: "Second hunk." },
+      { path: "src/b.ts", startLine: 1, line: 2, body: "En dash." },
+      { path: "src/a.ts", line: 12, body: "Spans hunks." },
+      { path: "src/a.ts", line: 13, body: "Runs off." },
+      { path: "src/a.ts", startLine: 2, line: 3, body: "Backwards." },
+    ]);
+    expect(result.leftOut).toEqual({ outsideDiff: 1, otherFiles: 0, unreadable: 0, overLimit: [] });
   });
 
   it("reads JSON inside a ```json fence, with text around it", async () => {
@@ -196,7 +236,7 @@ describe("OpenAI-compatible review engine", () => {
 
     const result = await engine().review(reviewRequest());
 
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       summary: "Fenced.",
       comments: [{ path: "src/a.ts", line: 3, body: "Use:\n```ts\nconst x = 1;\n```" }],
     });
@@ -207,6 +247,7 @@ describe("OpenAI-compatible review engine", () => {
     expect(await engine().review(reviewRequest())).toEqual({
       summary: "Nothing to change.",
       comments: [],
+      leftOut: { outsideDiff: 0, otherFiles: 0, unreadable: 0, overLimit: [] },
     });
   });
 
