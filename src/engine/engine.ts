@@ -32,6 +32,8 @@ export interface SkippedFile {
     /** A new file with nothing in it. */
     | "empty"
     | "over_budget"
+    /** Did not fit the AI model's context window (AI_CONTEXT_TOKENS) with the rest. */
+    | "over_context"
     /** Listed in the repository configuration's `exclude_paths`. */
     | "excluded"
     /** A re-review: the file did not change since the last review. */
@@ -111,6 +113,11 @@ export interface ReviewResult {
   comments: InlineComment[];
   /** Comments not posted inline, counted for the body; absent: none. */
   leftOut?: LeftOutComments | undefined;
+  /**
+   * Files of the request's diff the engine did not read after all (they did not fit the
+   * model's context), to be listed as not reviewed; absent: it read them all.
+   */
+  unread?: SkippedFile[] | undefined;
 }
 
 export interface ChatRequest {
@@ -157,7 +164,17 @@ export class RetryableEngineError extends JasperError {
  * provider refused.
  */
 export class PermanentEngineError extends PermanentError {
+  constructor(message: string, code = "engine_refused") {
+    super(message, code);
+  }
+}
+
+/**
+ * The provider refused the prompt as longer than the model's context window: the engine asks
+ * again with fewer files, and only lets this out when not even one file fits.
+ */
+export class ContextLengthEngineError extends PermanentEngineError {
   constructor(message: string) {
-    super(message, "engine_refused");
+    super(message, "engine_context_length");
   }
 }

@@ -14,6 +14,7 @@ const REASONS: Record<SkippedFile["reason"], string> = {
   renamed: "renamed without changes",
   empty: "empty file",
   over_budget: "over the review size budget",
+  over_context: "did not fit the AI model's context",
   excluded: "left out by the repository configuration",
   unchanged: "unchanged since the last review",
 };
@@ -28,6 +29,7 @@ const RECEIPT: [SkippedFile["reason"], string][] = [
   ["empty", "empty"],
   ["no_patch", "no diff from GitHub"],
   ["over_budget", "too large"],
+  ["over_context", "past the model's context"],
   ["excluded", "listed"],
   ["unchanged", "unchanged since the last review"],
 ];

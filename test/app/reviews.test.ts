@@ -200,6 +200,35 @@ describe("automatic reviews", () => {
     );
   });
 
+  it("lists the files the engine could not fit in the model's context as not reviewed", async () => {
+    h = await createHarness({
+      engine: {
+        name: "fits-one",
+        review: async ({ diff }) => ({
+          summary: "Read one file.",
+          comments: [],
+          unread: diff.files
+            .slice(1)
+            .map((f) => ({ filename: f.filename, reason: "over_context" })),
+        }),
+        chat: async () => "",
+      },
+    });
+    const posted: PostedReview[] = [];
+    mockReviewCalls(posted, { number: 12 });
+
+    expect(await h.deliver("pull_request", prEvent("opened"))).toBe(200);
+    h.startWorkers();
+    await eventually(async () => (await runs())[0]?.status === "posted");
+
+    const body = posted[0]!.body.body;
+    expect(body).toContain("`config/stripe.ts` (did not fit the AI model's context)");
+    expect(body).toContain(
+      "reviewed 1 of 3 files; left out 2: lock files, past the model's context",
+    );
+    expect((await runs())[0]).toMatchObject({ status: "posted" });
+  });
+
   it("pauses at zero: 20 pull requests at once get no charge and one notice each", async () => {
     h = await createHarness();
     await h.jasper.ledger.ensureFreeTier(acme);
