@@ -24,6 +24,7 @@ export const SRC_LAYERS = [
   { name: "storage and queue adapters", folders: ["store", "queue"] },
   { name: "GitHub and HTTP adapters", folders: ["github", "api"] },
   { name: "entry points", folders: ["worker", "server", "dashboard", "setup"] },
+  { name: "wiring", folders: ["wiring"] },
   { name: "processes", folders: ["cli"] },
 ];
 

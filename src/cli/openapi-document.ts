@@ -4,42 +4,36 @@
  */
 import Fastify from "fastify";
 import openapiTS, { astToString } from "openapi-typescript";
+import pino from "pino";
 import { createGitHubAuth } from "../api/auth/github-auth.js";
 import { billingApi } from "../api/billing-api.js";
-import { pullRequestUrlOn } from "../github/pull-request-url.js";
-import { createAuditLog } from "../audit/audit-log.js";
-import { usageReport } from "../usage/usage-report.js";
-import { DEFAULT_PACKAGES } from "../billing/packages.js";
-import { Ledger } from "../ledger/ledger.js";
+import { parseConfig } from "../config/env.js";
 import { createRedis } from "../queue/redis.js";
 import { createMemoryStore } from "../store/memory/memory-store.js";
+import { billingApiDeps } from "../wiring/http.js";
+import { wireMoney } from "../wiring/money.js";
 
 export async function openApiDocument(redisUrl: string): Promise<Record<string, unknown>> {
+  // The server's own wiring of the API, over an empty in-memory store and the default settings.
+  const config = parseConfig({ MONGODB_URI: "memory", REDIS_URL: redisUrl });
   const store = createMemoryStore();
   // The API's rate limit keeps its counters in Redis, even for this one request.
   const redis = createRedis(redisUrl, "producer");
+  const adapters = { store, redis, log: pino({ enabled: false }) };
+  const tuning = { queuePrefix: "jasper-openapi" };
+  const money = wireMoney(config, adapters, tuning);
   const server = Fastify({ logger: false });
   try {
+    const checkout = async () => ({ status: "unavailable" as const });
+    const githubAuth = createGitHubAuth();
     await server.register(
-      billingApi({
-        accounts: store.accounts,
-        ledger: new Ledger({ store: store.ledger, freePerMonth: 0 }),
-        apiKeys: store.apiKeys,
-        packages: [...DEFAULT_PACKAGES],
-        checkout: async () => ({ status: "unavailable" }),
-        github: createGitHubAuth(),
-        redis,
-        redisPrefix: "jasper-openapi",
-        audit: createAuditLog({ store: store.audit }),
-        runs: store.runs,
-        pullRequestUrl: pullRequestUrlOn("https://github.com"),
-        usage: (accountId, month, by) => usageReport(store.ledger, accountId, month, by),
-      }),
+      billingApi(billingApiDeps(config, adapters, tuning, money, { checkout, githubAuth })),
     );
     const res = await server.inject({ method: "GET", url: "/api/v1/openapi.json" });
     return res.json() as Record<string, unknown>;
   } finally {
     await server.close();
+    await money.producer.close();
     await redis.quit();
   }
 }

@@ -128,6 +128,11 @@ export const envSchema = z
     AI_BASE_URL: optionalString.pipe(httpUrl("https://api.openai.com/v1").optional()),
     AI_API_KEY: optionalString,
     AI_MODEL: optionalString,
+    /** The model's context window in tokens (prompt and answer): what a review's prompt fits. */
+    AI_CONTEXT_TOKENS: z.preprocess(
+      blankAsUnset,
+      wholeNumber(2_000, 10_000_000, "a number of tokens").default(128_000),
+    ),
     /** Stripe: without the secret key, checkout answers 503 and everything else works. */
     STRIPE_SECRET_KEY: optionalString,
     STRIPE_WEBHOOK_SECRET: optionalString,
@@ -312,6 +317,7 @@ const SHOWN: ReadonlySet<string> = new Set([
   "JASPER_ROLE",
   "AI_BASE_URL",
   "AI_MODEL",
+  "AI_CONTEXT_TOKENS",
   "STRIPE_API_BASE",
   "MAIL_FROM",
   "GH_ORG",

@@ -10,6 +10,7 @@ export function chooseEngine(config: Config): ReviewEngine {
       baseUrl: config.AI_BASE_URL,
       apiKey: config.AI_API_KEY,
       model: config.AI_MODEL,
+      contextTokens: config.AI_CONTEXT_TOKENS,
     });
   }
   return createRuleBasedEngine({ botName: config.BOT_NAME });

@@ -15,6 +15,8 @@ export interface ChangedFile {
   /** Unified diff hunks; GitHub omits it for binary files and for very large diffs. */
   patch?: string | undefined;
   previousFilename?: string | undefined;
+  /** The new version's blob id (Git's object id); absent when the host does not say. */
+  sha?: string | undefined;
 }
 
 export interface SkippedFile {
@@ -25,7 +27,13 @@ export interface SkippedFile {
     | "binary"
     | "no_patch"
     | "removed"
+    /** Renamed or copied without a change to its content: nothing to review. */
+    | "renamed"
+    /** A new file with nothing in it. */
+    | "empty"
     | "over_budget"
+    /** Did not fit the AI model's context window (AI_CONTEXT_TOKENS) with the rest. */
+    | "over_context"
     /** Listed in the repository configuration's `exclude_paths`. */
     | "excluded"
     /** A re-review: the file did not change since the last review. */
@@ -68,17 +76,48 @@ export interface PathInstruction {
   files: string[];
 }
 
-/** A comment on one line the pull request adds or changes (the diff's right side). */
+/**
+ * A comment on a line the pull request adds or changes (the diff's right side), or on a range
+ * of them: from `startLine` to `line`, both in one hunk (GitHub's multi-line comment).
+ */
 export interface InlineComment {
   path: string;
+  /** The comment's line, the last of a range. */
   line: number;
+  /** A range's first line, before `line` in the same hunk; absent for one line. */
+  startLine?: number | undefined;
   body: string;
+}
+
+/** GitHub accepts many more, but a review drowning in comments gets none of them read. */
+export const MAX_INLINE_COMMENTS = 30;
+
+/**
+ * What the engine had to say but could not post inline, and why: the review's body counts
+ * them, so nothing is dropped without a word.
+ */
+export interface LeftOutComments {
+  /** On a reviewed file, but on no line of its diff (GitHub refuses those). */
+  outsideDiff: number;
+  /** On a file this review did not read. */
+  otherFiles: number;
+  /** Without a file, a line or any text. */
+  unreadable: number;
+  /** Past MAX_INLINE_COMMENTS, in the engine's order: listed in the body by place and title. */
+  overLimit: { path: string; line: number; startLine?: number | undefined; title: string }[];
 }
 
 export interface ReviewResult {
   /** Markdown for the review body (the engine's own summary; the caller adds the skip list). */
   summary: string;
   comments: InlineComment[];
+  /** Comments not posted inline, counted for the body; absent: none. */
+  leftOut?: LeftOutComments | undefined;
+  /**
+   * Files of the request's diff the engine did not read after all (they did not fit the
+   * model's context), to be listed as not reviewed; absent: it read them all.
+   */
+  unread?: SkippedFile[] | undefined;
 }
 
 export interface ChatRequest {
@@ -125,7 +164,17 @@ export class RetryableEngineError extends JasperError {
  * provider refused.
  */
 export class PermanentEngineError extends PermanentError {
+  constructor(message: string, code = "engine_refused") {
+    super(message, code);
+  }
+}
+
+/**
+ * The provider refused the prompt as longer than the model's context window: the engine asks
+ * again with fewer files, and only lets this out when not even one file fits.
+ */
+export class ContextLengthEngineError extends PermanentEngineError {
   constructor(message: string) {
-    super(message, "engine_refused");
+    super(message, "engine_context_length");
   }
 }

@@ -18,7 +18,8 @@ interface PatchLine {
 }
 
 interface HunkLine {
-  kind: "hunk";
+  /** A hunk's header, or a removed line (only in what a model reads: it has no new line). */
+  kind: "hunk" | "removed";
   line: number;
   text: string;
 }
@@ -41,25 +42,42 @@ export function commentableLines(patch: string): Set<number> {
 }
 
 /**
- * The new side of a patch with its line numbers written next to each line, for a model:
- * `  12 + text` for an added line, `  13   text` for context. Removed lines have no number on
- * the new side and are left out; hunks are separated by their header.
+ * Each line of the new file that appears in the diff, with the index of the hunk it sits in: a
+ * multi-line comment's first and last lines must be in one hunk for GitHub to accept it.
  */
-export function numberedNewSide(patch: string): string {
-  const lines = rightSide(patch, true);
+export function commentableHunks(patch: string): Map<number, number> {
+  const out = new Map<number, number>();
+  let hunk = -1;
+  for (const l of rightSide(patch, true)) {
+    if (l.kind === "hunk") hunk++;
+    else out.set(l.line, hunk);
+  }
+  return out;
+}
+
+/**
+ * A patch as a model reads it, sent once: each line of the new side with its number written
+ * before it, `  12 + text` for an added line and `  13   text` for context, removed lines as
+ * `      - text` (they have no number on the new side), hunks separated by their header.
+ */
+export function numberedDiff(patch: string): string {
+  const lines = rightSide(patch, true, true);
   const width = Math.max(3, ...lines.map((l) => String(l.line).length));
+  const blank = " ".repeat(width);
   return lines
     .map((l) =>
       l.kind === "hunk"
         ? l.text
-        : `${String(l.line).padStart(width)} ${l.kind === "added" ? "+" : " "} ${l.text}`,
+        : l.kind === "removed"
+          ? `${blank} - ${l.text}`
+          : `${String(l.line).padStart(width)} ${l.kind === "added" ? "+" : " "} ${l.text}`,
     )
     .join("\n");
 }
 
 function rightSide(patch: string): PatchLine[];
-function rightSide(patch: string, headers: true): (PatchLine | HunkLine)[];
-function rightSide(patch: string, headers = false): (PatchLine | HunkLine)[] {
+function rightSide(patch: string, headers: true, removed?: boolean): (PatchLine | HunkLine)[];
+function rightSide(patch: string, headers = false, removed = false): (PatchLine | HunkLine)[] {
   const out: (PatchLine | HunkLine)[] = [];
   let newLine = 0;
   // Each hunk says how many old and new lines it holds. Counting them down is what tells a
@@ -84,6 +102,7 @@ function rightSide(patch: string, headers = false): (PatchLine | HunkLine)[] {
       newLine++;
       newLeft--;
     } else if (raw.startsWith("-") && oldLeft > 0) {
+      if (removed) out.push({ kind: "removed", line: newLine, text });
       oldLeft--;
     } else if ((raw.startsWith(" ") || raw === "") && newLeft > 0 && oldLeft > 0) {
       // Some tools strip the single space of an empty context line; it is still context.

@@ -36,6 +36,9 @@ const GENERATED_NAMES = [
   /\.snap$/,
 ];
 
+/** The blob id Git gives every empty file. */
+const EMPTY_BLOB = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
+
 const BINARY_EXTENSIONS = new Set(
   "png jpg jpeg gif webp ico pdf zip gz tgz jar woff woff2 ttf eot mp4 mov exe dll so dylib".split(
     " ",
@@ -94,10 +97,12 @@ function skipReason(file: ChangedFile): SkippedFile["reason"] | null {
   const dot = name.lastIndexOf(".");
   if (dot > 0 && BINARY_EXTENSIONS.has(name.slice(dot + 1))) return "binary";
   if (!file.patch) {
-    // A rename or copy without edits has no patch either, and is not binary.
-    const unchanged = file.status === "renamed" || file.status === "copied";
-    const empty = file.additions + file.deletions === 0;
-    return empty && !unchanged && file.status !== "unchanged" ? "binary" : "no_patch";
+    // GitHub sends no patch for a binary file, a diff too large to show, a rename or copy
+    // without edits and an empty new file alike; the line counts and the blob tell them apart.
+    if (file.additions + file.deletions > 0) return "no_patch";
+    if (file.status === "renamed" || file.status === "copied") return "renamed";
+    if (file.sha === EMPTY_BLOB) return "empty";
+    return file.status === "unchanged" ? "no_patch" : "binary";
   }
   return null;
 }

@@ -1,9 +1,10 @@
-import type {
-  ChatRequest,
-  InlineComment,
-  PreparedDiff,
-  ReviewEngine,
-  ReviewResult,
+import {
+  MAX_INLINE_COMMENTS,
+  type ChatRequest,
+  type InlineComment,
+  type PreparedDiff,
+  type ReviewEngine,
+  type ReviewResult,
 } from "./engine.js";
 import { commandList } from "../commands/commands.js";
 import { neutralizeCommands } from "../commands/neutralize-commands.js";
@@ -17,8 +18,6 @@ export interface RuleBasedEngineOptions {
   botName?: string;
 }
 
-/** GitHub accepts many more, but a review drowning in comments gets none of them read. */
-export const MAX_INLINE_COMMENTS = 30;
 /** Keeps the review body far below GitHub's 65,536-character limit on any diff. */
 const MAX_LISTED_FINDINGS = 60;
 

@@ -1,31 +1,6 @@
-import { toAccountType } from "../accounts/types.js";
+import type { AccountAdmin } from "../commands/permissions.js";
 import { httpStatusOf } from "../shared/errors.js";
 import type { Probot } from "probot";
-
-/** Someone, on the account that installed the app, as seen by that installation. */
-export interface AccountMember {
-  installationId: number;
-  account: { login: string; type: "Organization" | "User" };
-  login: string;
-}
-
-/**
- * Whether someone administers the account (an organization's owner, or the user whose
- * account it is), as GitHub says at the moment of asking. Asked by what acts on the account's
- * money for someone who has no say on it through a repository (`refund` by a non-author).
- */
-export type AccountAdmin = (who: AccountMember) => Promise<boolean>;
-
-/** Someone commenting through an installation, on the repository owner's account. */
-export const memberOf = (
-  installationId: number,
-  owner: { login: string; type: string },
-  login: string,
-): AccountMember => ({
-  installationId,
-  account: { login: owner.login, type: toAccountType(owner.type) },
-  login,
-});
 
 /**
  * AccountAdmin over GitHub's REST API: for an organization, GET /orgs/{org}/memberships/

@@ -1,8 +1,8 @@
 import type { ApplicationFunction } from "probot";
 import type { z } from "zod";
 import type { AccountLifecycle, GitHubAccount } from "../administration/account-lifecycle.js";
-import type { createCommentEvents } from "./comment-events.js";
-import type { EventLog } from "./event-log.js";
+import type { createCommentEvents } from "../replies/comment-events.js";
+import type { EventLog } from "../shared/event-log.js";
 import type { createPullRequestEvents } from "./pull-request-events.js";
 import {
   commentEventSchema,

@@ -279,6 +279,10 @@ async function postReview(
 ): Promise<void> {
   const inline = review.comments.map((c) => ({
     path: c.path,
+    // A range: GitHub's multi-line comment, both ends on the new side.
+    ...(c.startLine !== undefined && c.startLine < c.line
+      ? { start_line: c.startLine, start_side: "RIGHT" as const }
+      : {}),
     line: c.line,
     side: "RIGHT" as const,
     body: c.body,
@@ -339,6 +343,7 @@ function toChangedFile(f: {
   deletions: number;
   patch?: string | undefined;
   previous_filename?: string | undefined;
+  sha?: string | null | undefined;
 }): ChangedFile {
   return {
     filename: f.filename,
@@ -347,6 +352,7 @@ function toChangedFile(f: {
     deletions: f.deletions,
     patch: f.patch,
     previousFilename: f.previous_filename,
+    sha: f.sha ?? undefined,
   };
 }
 

@@ -8,7 +8,7 @@ import {
   configSkipReason,
   resolveRepositoryConfig,
 } from "../repository-config/repository-config.js";
-import type { EventLog } from "./event-log.js";
+import type { EventLog } from "../shared/event-log.js";
 import { hasIgnoreLine } from "../commands/parse-comment.js";
 import type { PullRequestEvent } from "./webhook-payloads.js";
 

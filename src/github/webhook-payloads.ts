@@ -6,6 +6,7 @@
  * reviewed, a full name the ledger refuses a run left pending for good.
  */
 import { z } from "zod";
+import type { ReviewThread } from "../replies/comment.js";
 
 /** GitHub's ids: positive safe integers, never strings. */
 const githubId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
@@ -138,16 +139,11 @@ export const reviewCommentEventSchema = z.object({
 });
 export type ReviewCommentEvent = z.output<typeof reviewCommentEventSchema>;
 
-/** Where an inline review thread sits. */
-export interface ReviewThread {
-  /** The thread's first comment: replies go under it. */
-  rootCommentId: number;
-  path: string;
-  line: number | null;
-  hunk: string;
-}
-
-/** An issue comment, or a review-thread comment read as one (with its thread). */
+/**
+ * An issue comment, or a review-thread comment read as one (with its thread). It is handed to
+ * the comment use case as the PullRequestComment it declares (src/replies/comment.ts), so the
+ * compiler checks that what is validated here is what the use case reads.
+ */
 export type CommentEvent = z.output<typeof commentEventSchema> & { thread?: ReviewThread };
 
 /** The review comment as the comment handler reads it. */

@@ -1,21 +1,6 @@
 import { httpStatusOf } from "../shared/errors.js";
 import type { Probot } from "probot";
-
-/** Someone, on one repository, as seen by one installation of the app. */
-export interface Collaborator {
-  installationId: number;
-  /** "owner/name". */
-  repository: string;
-  login: string;
-}
-
-/**
- * Whether someone may push to a repository (admin, maintain or write), as GitHub says at the
- * moment of asking. Commands that spend credits or change how a pull request is reviewed ask
- * this: a comment's author_association alone is what the comment says, not what the person may
- * do now (a MEMBER may only read this repository; access may have been removed since).
- */
-export type WriteAccess = (who: Collaborator) => Promise<boolean>;
+import type { WriteAccess } from "../commands/permissions.js";
 
 /** GitHub's legacy base roles: `maintain` reads as `write`, custom roles as their base. */
 const WRITERS = new Set(["admin", "maintain", "write"]);

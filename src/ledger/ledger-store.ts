@@ -14,6 +14,7 @@
  *   returned is a live database document.
  */
 import type { AccountId } from "../accounts/types.js";
+import type { EntryUse } from "./entry-use.js";
 import type { EntryType, LedgerEntry } from "./types.js";
 
 export type NewEntry = Omit<LedgerEntry, "id">;
@@ -53,6 +54,25 @@ export interface EntryQuery {
   beforeSeq?: number | undefined;
   limit: number;
 }
+
+/** An entry's month use and where it sits in the log: what the use lookups return. */
+export interface UseRecord {
+  seq: number;
+  monthUse: EntryUse | null;
+}
+
+/** Entries with from <= seq <= to. */
+export interface SeqRange {
+  from: number;
+  to: number;
+}
+
+/**
+ * What a use lookup asks for: the counter of a repository (its counter key) or an author (the
+ * login, lower-cased), or a budget warning (`account`, `repository:<key>`, `author:<login>`),
+ * warned or taken back.
+ */
+export type UseTouch = { repository: string } | { author: string } | { warning: string };
 
 /** The filters of a whole-history read (the CSV export): EntryQuery without paging. */
 export type EntryFilter = Omit<EntryQuery, "beforeSeq" | "limit">;
@@ -97,6 +117,25 @@ export interface LedgerStore {
    * a low-balance level, for the alert redrive (an alert whose queueing a crash lost).
    */
   lowDebitsSince(since: Date, maxBalanceAfter: number, limit: number): Promise<LedgerEntry[]>;
+  /**
+   * The newest constant-size entry (its month use has `from`, entry-use.ts) in `range` that
+   * carries this counter or warning, or null. Read like latest() (majority): a charge is
+   * decided on it. Entries written before constant-size entries are never returned.
+   */
+  latestTouching(accountId: AccountId, range: SeqRange, touch: UseTouch): Promise<UseRecord | null>;
+  /**
+   * The keys of the repository counters that constant-size entries in `range` carry under this
+   * name (`name`, lower-cased): where a charge counted by name, from before ids were kept,
+   * finds the id its counter was folded into. Majority, as latestTouching.
+   */
+  repositoriesNamed(accountId: AccountId, range: SeqRange, name: string): Promise<string[]>;
+  /** The month use of the entry with this seq, or null when there is none. Majority. */
+  useAt(accountId: AccountId, seq: number): Promise<UseRecord | null>;
+  /**
+   * The month use of every entry with seq >= from, oldest first, without the rest of the
+   * entries: what this month's use is assembled from (entry-use.ts, monthUseView).
+   */
+  useSince(accountId: AccountId, from: number): AsyncIterable<UseRecord>;
   /** Every account that has at least one entry; for the operator's ledger check only. */
   accountIds(): AsyncIterable<AccountId>;
 }

@@ -13,7 +13,6 @@ import {
 } from "./credits.js";
 import {
   budgetStop,
-  carriedMonthUse,
   chargePeriod,
   countCharge,
   pullRunsByPullRequest,
@@ -61,13 +60,8 @@ import {
   type LotDelta,
 } from "./types.js";
 import type { AccountId } from "../accounts/types.js";
-import {
-  countMonthUse,
-  writeEntry,
-  type Build,
-  type Draft,
-  type WriteContext,
-} from "./write-entry.js";
+import { isConstantSize, monthUseView } from "./entry-use.js";
+import { writeEntry, type Build, type Draft, type WriteContext } from "./write-entry.js";
 
 export interface LedgerOptions {
   store: LedgerStore;
@@ -201,6 +195,7 @@ export class Ledger {
       id,
       idempotencyKey,
       "usage",
+      keys,
       async (prev, now, use) => {
         // Read after the newest entry, as the month's use was: see pullRunsFrom.
         const pullRuns =
@@ -240,19 +235,27 @@ export class Ledger {
     if (out.status === "created") return { ...out, warnings };
     // A replay hands back the warnings its charge recorded: the call that made it may have
     // died before queueing them (the email's job id keeps a second queueing to one email).
-    return { ...out, warnings: limits ? await this.recordedWarnings(out.entry, limits, keys) : [] };
+    return { ...out, warnings: limits ? await this.recordedWarnings(out.entry, limits) : [] };
   }
 
-  /** The warnings a charge entry recorded: budgets in its month's `warned` and not before it. */
+  /**
+   * The warnings a charge entry recorded: budgets in its month's `warned` and not before it,
+   * counted by the entry's own pull request (a replay's input may name another; the entry
+   * carries its own counters only).
+   */
   private async recordedWarnings(
     entry: LedgerEntry,
     limits: ChargeLimits,
-    keys: UseKeys,
   ): Promise<BudgetWarning[]> {
+    const keys = useKeysOf(entry.reference);
     const after = entry.monthUse;
     if (!after || after.warned.length === 0) return [];
-    const [before] = await this.store.list(entry.accountId, { beforeSeq: entry.seq, limit: 1 });
-    const earlier = before?.monthUse?.period === after.period ? before.monthUse.warned : [];
+    // A constant-size entry carries only the warnings it added (entry-use.ts).
+    let earlier: string[] = [];
+    if (!isConstantSize(after)) {
+      const [before] = await this.store.list(entry.accountId, { beforeSeq: entry.seq, limit: 1 });
+      earlier = before?.monthUse?.period === after.period ? before.monthUse.warned : [];
+    }
     const caps = { account: limits.account, repository: limits.repository, author: limits.author };
     return after.warned
       .filter((w) => !earlier.includes(w))
@@ -278,7 +281,7 @@ export class Ledger {
       input,
     );
     const bucket = type === "purchase" ? "purchased" : "bonus";
-    const result = await this.write(id, idempotencyKey, type, (prev, now) => {
+    const result = await this.write(id, idempotencyKey, type, null, (prev, now) => {
       if (expiresAt && expiresAt.getTime() <= now.getTime()) return { reject: "expired" };
       const lot = (prev?.seq ?? 0) + 1;
       return {
@@ -312,7 +315,7 @@ export class Ledger {
       adjustSchema,
       input,
     );
-    const result = await this.write(id, idempotencyKey, "adjustment", (prev) => ({
+    const result = await this.write(id, idempotencyKey, "adjustment", null, (prev) => ({
       draft: adjustment(prev, amount, bucket, description, reference),
     }));
     return mustBeWritten(result);
@@ -339,12 +342,18 @@ export class Ledger {
       ]);
     }
     const { bucket, reference, idempotencyKey } = checked(credits);
-    const result = await this.write<"no_room">(id, idempotencyKey, "adjustment", async (prev) => {
-      const take = Math.min(credits, Math.floor(await room()));
-      if (take <= 0) return { reject: "no_room" };
-      const { description } = checked(take);
-      return { draft: adjustment(prev, -take, bucket, description, reference) };
-    });
+    const result = await this.write<"no_room">(
+      id,
+      idempotencyKey,
+      "adjustment",
+      null,
+      async (prev) => {
+        const take = Math.min(credits, Math.floor(await room()));
+        if (take <= 0) return { reject: "no_room" };
+        const { description } = checked(take);
+        return { draft: adjustment(prev, -take, bucket, description, reference) };
+      },
+    );
     if ("reason" in result) return { status: "no_room" };
     return mustBeWritten(result);
   }
@@ -376,6 +385,7 @@ export class Ledger {
       id,
       `refund:${chargeKey}`,
       "refund",
+      keys,
       (prev, now, use) => {
         // A refund gives this month's budgets back what a charge of this month took from them.
         let monthUse =
@@ -442,9 +452,7 @@ export class Ledger {
    */
   async monthUse(accountId: AccountId): Promise<MonthUse> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
-    const latest = await this.store.latest(id);
-    const now = this.now();
-    return carriedMonthUse(latest, now) ?? (await countMonthUse(this.store, id, now));
+    return monthUseView(this.store, id, await this.store.latest(id), this.now());
   }
 
   /**
@@ -492,13 +500,14 @@ export class Ledger {
     id: AccountId,
     key: string,
     type: EntryType,
+    keys: UseKeys | null,
     build: Build<R>,
   ): Promise<Written | { reason: R } | { conflict: "refund" }> {
     const ctx: WriteContext = {
       ...this.ctx,
       beforeBuild: (prev, now) => this.settle(id, prev, now),
     };
-    const result = await writeEntry(ctx, id, key, build);
+    const result = await writeEntry(ctx, id, key, build, keys);
     if (result.status === "conflict") return { conflict: result.conflict };
     if (result.status === "rejected") return { reason: result.reason };
     if (result.entry.type !== type) {

@@ -377,7 +377,7 @@ export function usePeriod(at: Date, before: string): string {
 }
 
 /** The month a charge's use was counted in (its own month use's, or its clock's). */
-export const chargePeriod = (charge: LedgerEntry): string =>
+export const chargePeriod = (charge: Pick<LedgerEntry, "monthUse" | "createdAt">): string =>
   charge.monthUse?.period ?? periodOf(charge.createdAt);
 
 /**

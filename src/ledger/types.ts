@@ -3,7 +3,7 @@
  * the balance is never stored anywhere else: it is the newest entry's `balanceAfter`.
  */
 import type { AccountId } from "../accounts/types.js";
-import type { MonthUse } from "./month-use.js";
+import type { EntryUse } from "./entry-use.js";
 
 /** Buckets in the order credits are spent: free first, then bonus, then purchased. */
 export const BUCKETS = ["free", "bonus", "purchased"] as const;
@@ -96,8 +96,12 @@ export interface LedgerEntry {
   lotsAfter: Lot[] | null;
   /** Signed change per lot; adds up to deltas.bonus. Null on entries written before lots. */
   lotDeltas: LotDelta[] | null;
-  /** The month's use after this entry (month-use.ts). Null on entries written before it. */
-  monthUse: MonthUse | null;
+  /**
+   * The month's use after this entry: its totals, and the counters and warnings it changed
+   * (entry-use.ts); the whole month on entries written before constant-size entries. Null on
+   * entries written before month use.
+   */
+  monthUse: EntryUse | null;
   /** For a refund someone asked for (`/jasper refund`): who, and why. Null otherwise. */
   refundRequest: RefundRequest | null;
   createdAt: Date;

@@ -2,8 +2,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { LedgerContentionError } from "../shared/errors.js";
 import type { AppendConflict, LedgerStore, NewEntry } from "./ledger-store.js";
 import { applyLotDeltas, lotsOf } from "./lots.js";
-import { carriedMonthUse, emptyMonthUse, useAfter, type MonthUse } from "./month-use.js";
-import { periodOf, periodStart } from "./periods.js";
+import { entryUse, loadUse, type UseBasis } from "./entry-use.js";
+import type { MonthUse, UseKeys } from "./month-use.js";
 import {
   BUCKETS,
   sumBuckets,
@@ -44,7 +44,10 @@ export interface Draft {
 export type Build<R> = (
   prev: LedgerEntry | null,
   now: Date,
-  /** The month's use before this entry (month-use.ts): what budgets are checked against. */
+  /**
+   * The month's use before this entry (entry-use.ts, loadUse): its totals, and the counters
+   * and warnings of the keys writeEntry was given. What budgets are checked against.
+   */
   use: MonthUse,
 ) => Built<R> | Promise<Built<R>>;
 
@@ -79,6 +82,8 @@ export async function writeEntry<R>(
   accountId: AccountId,
   idempotencyKey: string,
   build: Build<R>,
+  /** Whose counters the builder reads and changes: a charge's, or the refunded charge's. */
+  useKeys: UseKeys | null = null,
 ): Promise<WriteResult<R>> {
   const maxAttempts = ctx.maxAttempts ?? 100;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -89,9 +94,10 @@ export async function writeEntry<R>(
     const now = ctx.now();
     if (ctx.beforeBuild && (await ctx.beforeBuild(prev, now))) continue;
 
-    const use = carriedMonthUse(prev, now) ?? (await countMonthUse(ctx.store, accountId, now));
-    // A builder may read more (a pull request's entries) after the newest entry: anything it
-    // reads is at most as new as what the insert's seq + 1 is checked against.
+    // The counters are read after the newest entry, bounded by it; like anything else a builder
+    // reads after it (a pull request's entries), they are at most as new as what the insert's
+    // seq + 1 is checked against.
+    const { use, basis } = await loadUse(ctx.store, accountId, prev, now, useKeys);
     const built = await build(prev, now, use);
     if ("reject" in built) {
       // A concurrent call with the same key may have written it between our lookup and our
@@ -103,7 +109,7 @@ export async function writeEntry<R>(
     }
 
     const result = await ctx.store.append(
-      nextEntry(accountId, prev, built.draft, idempotencyKey, now, use),
+      nextEntry(accountId, prev, built.draft, idempotencyKey, now, use, basis),
     );
     if (result.ok) return { status: "created", entry: result.entry };
     if (result.conflict === "refund") return { status: "conflict", conflict: "refund" };
@@ -122,6 +128,7 @@ function nextEntry(
   idempotencyKey: string,
   now: Date,
   use: MonthUse,
+  basis: UseBasis | null,
 ): NewEntry {
   const before = prev?.bucketsAfter ?? zeroBuckets();
   const bucketsAfter = zeroBuckets();
@@ -161,27 +168,8 @@ function nextEntry(
     uncollected: draft.uncollected ?? 0,
     lotsAfter,
     lotDeltas,
-    monthUse: draft.monthUse ?? use,
+    monthUse: entryUse(use, draft.monthUse ?? use, basis),
     refundRequest: draft.refundRequest ?? null,
     createdAt: now,
   };
-}
-
-/**
- * The month's use counted from this month's entries: once per account, for its first entry
- * written after the upgrade that added month use (the newest entry has none). Every entry
- * after carries it, so this never runs again for that account.
- */
-export async function countMonthUse(
-  store: LedgerStore,
-  accountId: AccountId,
-  now: Date,
-): Promise<MonthUse> {
-  let use = emptyMonthUse(periodOf(now));
-  for await (const e of store.stream(accountId, "asc", { from: periodStart(now) })) {
-    const charge =
-      e.type === "refund" && e.refundOf ? await store.findById(accountId, e.refundOf) : null;
-    use = useAfter(use, e, charge ?? undefined);
-  }
-  return use;
 }

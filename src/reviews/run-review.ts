@@ -183,13 +183,21 @@ export function createRunReview(deps: RunReviewDeps) {
         comments = comments.filter((c) => !earlier.has(`${c.path}\n${c.line}`));
         repeats = result.comments.length - comments.length;
       }
-      const coverage = coverageLine(diff, pull.changedFiles);
+      // Files the engine could not fit in the model's context are not reviewed either.
+      const unread = new Set((result.unread ?? []).map((f) => f.filename));
+      const read =
+        unread.size === 0
+          ? diff
+          : {
+              files: diff.files.filter((f) => !unread.has(f.filename)),
+              skipped: [...diff.skipped, ...(result.unread ?? [])],
+            };
+      const coverage = coverageLine(read, pull.changedFiles);
       const body = reviewBody({
-        summary:
-          repeats === 0
-            ? result.summary
-            : `${result.summary.trim()}\n\n<sub>${repeats} comment${repeats === 1 ? "" : "s"} on lines an earlier review already commented on, unchanged since, not repeated.</sub>`,
-        skipped: diff.skipped,
+        summary: result.summary,
+        leftOut: result.leftOut,
+        repeats,
+        skipped: read.skipped,
         headSha: pull.headSha,
         incremental: run.incremental,
         runKey: run.runKey,

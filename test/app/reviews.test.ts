@@ -144,6 +144,91 @@ describe("automatic reviews", () => {
     expect(comments[0]!.body).toContain("refunded");
   });
 
+  it("posts every model comment or says why not: ranges as multi-line comments, the rest counted or listed", async () => {
+    const said = [
+      { path: "src/payments/retry.ts", line: "2-4", body: "The loop and its counter." },
+      ...Array.from({ length: 32 }, (_, i) => ({
+        path: "src/payments/retry.ts",
+        line: (i % 11) + 1,
+        body: `Note ${i}.\nDetails.`,
+      })),
+      { path: "config/stripe.ts", line: 40, body: "Not in the diff." },
+      { path: "package-lock.json", line: 1, body: "A file the review did not read." },
+    ];
+    nock("http://ai.test")
+      .post("/v1/chat/completions")
+      .reply(200, {
+        id: "c",
+        object: "chat.completion",
+        created: 1,
+        model: "m",
+        choices: [
+          {
+            index: 0,
+            message: {
+              role: "assistant",
+              content: JSON.stringify({ summary: "Ok.", comments: said }),
+            },
+            finish_reason: "stop",
+          },
+        ],
+      });
+    h = await createHarness({
+      engine: createOpenAiEngine({ baseUrl: "http://ai.test/v1", apiKey: "sk-test", model: "m" }),
+    });
+    const posted: PostedReview[] = [];
+    mockReviewCalls(posted, { number: 12 });
+
+    expect(await h.deliver("pull_request", prEvent("opened"))).toBe(200);
+    h.startWorkers();
+    await eventually(async () => (await runs())[0]?.status === "posted");
+
+    const review = posted[0]!.body;
+    expect(review.comments).toHaveLength(30);
+    expect(review.comments![0]).toEqual({
+      path: "src/payments/retry.ts",
+      start_line: 2,
+      start_side: "RIGHT",
+      line: 4,
+      side: "RIGHT",
+      body: "The loop and its counter.",
+    });
+    expect(review.body).toContain("1 comment on a line outside the diff left out.");
+    expect(review.body).toContain("1 comment on a file this review did not read left out.");
+    expect(review.body).toContain(
+      "**3 more findings past the 30-comment limit:**\n- `src/payments/retry.ts:8`: Note 29.\n- `src/payments/retry.ts:9`: Note 30.\n- `src/payments/retry.ts:10`: Note 31.",
+    );
+  });
+
+  it("lists the files the engine could not fit in the model's context as not reviewed", async () => {
+    h = await createHarness({
+      engine: {
+        name: "fits-one",
+        review: async ({ diff }) => ({
+          summary: "Read one file.",
+          comments: [],
+          unread: diff.files
+            .slice(1)
+            .map((f) => ({ filename: f.filename, reason: "over_context" })),
+        }),
+        chat: async () => "",
+      },
+    });
+    const posted: PostedReview[] = [];
+    mockReviewCalls(posted, { number: 12 });
+
+    expect(await h.deliver("pull_request", prEvent("opened"))).toBe(200);
+    h.startWorkers();
+    await eventually(async () => (await runs())[0]?.status === "posted");
+
+    const body = posted[0]!.body.body;
+    expect(body).toContain("`config/stripe.ts` (did not fit the AI model's context)");
+    expect(body).toContain(
+      "reviewed 1 of 3 files; left out 2: lock files, past the model's context",
+    );
+    expect((await runs())[0]).toMatchObject({ status: "posted" });
+  });
+
   it("pauses at zero: 20 pull requests at once get no charge and one notice each", async () => {
     h = await createHarness();
     await h.jasper.ledger.ensureFreeTier(acme);

@@ -34,8 +34,17 @@ describe("configuration", () => {
       REDIS_URL: "redis://127.0.0.1:6379",
       PUBLIC_URL: "http://localhost:3000",
       LOG_LEVEL: "info",
+      AI_CONTEXT_TOKENS: 128_000,
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it("reads the AI model's context window in tokens, and refuses one too small to hold a prompt", () => {
+    expect(parseConfig({ ...minimal, AI_CONTEXT_TOKENS: "16000" }).AI_CONTEXT_TOKENS).toBe(16_000);
+    expect(parseConfig({ ...minimal, AI_CONTEXT_TOKENS: "" }).AI_CONTEXT_TOKENS).toBe(128_000);
+    expect(() => parseConfig({ ...minimal, AI_CONTEXT_TOKENS: "500" })).toThrow(
+      /AI_CONTEXT_TOKENS: expected a number of tokens between 2000 and 10000000/,
+    );
   });
 
   it("names every bad variable without echoing values", () => {

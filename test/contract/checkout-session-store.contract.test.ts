@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { describe, expect, it } from "@jest/globals";
+import { afterEach, describe, expect, it } from "@jest/globals";
 import type { NewCheckoutRecord } from "../../src/billing/checkout-session-store.js";
 import { newAccountId } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
@@ -15,7 +15,8 @@ const session = (overrides: Partial<NewCheckoutRecord> = {}): NewCheckoutRecord 
   ...overrides,
 });
 
-describe.each(storeFactories())("checkout session store contract: $name", ({ create }) => {
+describe.each(storeFactories())("checkout session store contract: $name", ({ create, cleanup }) => {
+  afterEach(cleanup);
   it("records a session and finds it again, field for field, never as a live object", async () => {
     const { checkoutSessions: store } = await create();
     const input = session();

@@ -1,5 +1,6 @@
 /**
- * What the line numbers written next to each diff line buy: a scripted model answers the same
+ * What the line numbers written before each diff line buy (the prompt sends each patch once,
+ * numbered): a scripted model answers the same
  * review twice, once locating each line it comments on by counting lines in the raw patch (all
  * a model can do without numbers: from the hunk header, or from the top of the patch), once by
  * reading the number written next to the line. Counted: comments that land inline at all (on a
@@ -65,15 +66,16 @@ type Strategy = "count from the hunk header" | "count from the top" | "read the 
 function scriptedComments(prompt: string, strategy: Strategy) {
   const comments: { path: string; line: number; body: string }[] = [];
   if (strategy === "read the number") {
-    const listing = prompt.slice(prompt.indexOf("New side of src/pay.ts"));
+    const listing = prompt.slice(prompt.indexOf("File: src/pay.ts"));
     for (const m of listing.matchAll(/^\s*(\d+) \+ .*BUG (\d)/gm)) {
       comments.push({ path: "src/pay.ts", line: Number(m[1]), body: `bug ${m[2]}` });
     }
     return comments;
   }
-  // Without numbers: the patch as sent, lines counted (removed lines included, as is easy to
-  // get wrong), from the hunk's "+c" or from the patch's first line.
-  const patch = prompt.slice(prompt.indexOf("@@ -3,7"), prompt.indexOf("```\nNew side"));
+  // Without numbers: the raw patch (what a prompt without them shows), lines counted (removed
+  // lines included, as is easy to get wrong), from the hunk's "+c" or from its first line.
+  expect(prompt).toContain("File: src/pay.ts");
+  const patch = PATCH;
   let at = 0;
   let start = 0;
   patch.split("\n").forEach((raw, index) => {

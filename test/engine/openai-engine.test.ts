@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import type { ChatRequest, ChangedFile, ReviewRequest } from "../../src/engine/engine.js";
-import { PermanentEngineError } from "../../src/engine/engine.js";
+import { ContextLengthEngineError, PermanentEngineError } from "../../src/engine/engine.js";
+import { tokenCounter } from "../../src/engine/count-tokens.js";
 import { createOpenAiEngine } from "../../src/engine/openai-engine.js";
 
 const API = "http://ai.test";
@@ -86,8 +87,9 @@ function answer(status: number, reply: unknown) {
   return sent;
 }
 
-const engine = (options: { timeoutMs?: number; maxOutputTokens?: number } = {}) =>
-  createOpenAiEngine({ baseUrl: `${API}/v1`, apiKey: API_KEY, model: MODEL, ...options });
+const engine = (
+  options: { timeoutMs?: number; maxOutputTokens?: number; contextTokens?: number } = {},
+) => createOpenAiEngine({ baseUrl: `${API}/v1`, apiKey: API_KEY, model: MODEL, ...options });
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -143,6 +145,8 @@ describe("OpenAI-compatible review engine", () => {
     });
     expect(result.comments[2]).toMatchObject({ path: "src/b.ts", line: 2 });
     expect(result.comments[2]?.body).toHaveLength(2_000);
+    // Nothing the model said is dropped without a count, for the review's body.
+    expect(result.leftOut).toEqual({ outsideDiff: 2, otherFiles: 1, unreadable: 2, overLimit: [] });
 
     expect(sent).toHaveLength(1);
     const body = sent[0]!;
@@ -155,8 +159,15 @@ describe("OpenAI-compatible review engine", () => {
     expect(user).toContain("#42");
     expect(user).toContain("Add widget sizes");
     expect(user).toContain("File: src/a.ts");
-    expect(user).toContain(PATCH_A);
-    expect(user).toContain(PATCH_B);
+    // Each patch once, numbered on the new side; removed lines without a number.
+    expect(user).not.toContain(PATCH_A);
+    expect(user).toContain(
+      ["@@ -1,3 +1,4 @@", "  1   one", "    - old", "  2 + two", "  3 + three", "  4   four"].join(
+        "\n",
+      ),
+    );
+    expect(user).toContain("  1 + export const b = 1;");
+    expect(user.split("export const b = 1;")).toHaveLength(2);
   });
 
   it("caps the comments at 30 and tells the model about a re-review", async () => {
@@ -180,11 +191,49 @@ describe("OpenAI-compatible review engine", () => {
 
     expect(result.comments).toHaveLength(30);
     expect(result.comments.map((c) => c.line)).toEqual(lines.slice(0, 30).map((_, i) => i + 1));
+    // The ten past the limit are listed for the body, by where they are and their first line.
+    expect(result.leftOut?.overLimit).toEqual(
+      lines.slice(30).map((_, i) => ({ path: "src/big.ts", line: 31 + i, title: "Hm." })),
+    );
     const user = sent[0]!.messages[1]!.content;
     expect(user).toMatch(/re-review/);
     expect(user).toContain("y".repeat(3_999));
     expect(user).not.toContain("y".repeat(4_001));
     expect(sent[0]!.max_completion_tokens).toBeUndefined();
+  });
+
+  it("posts a range of lines as one multi-line comment when both ends are in one hunk", async () => {
+    answer(
+      200,
+      completion(
+        JSON.stringify({
+          summary: "Ranges.",
+          comments: [
+            { path: "src/a.ts", line: "2-3", body: "**Two lines** at once.\nMore." },
+            { path: "src/a.ts", start_line: 11, line: 13, body: "Second hunk." },
+            { path: "src/b.ts", line: "1 – 2", body: "En dash." },
+            // Across two hunks: GitHub refuses that, so it goes on its last line.
+            { path: "src/a.ts", line: "3-12", body: "Spans hunks." },
+            // Its end is past the hunk: on its first line.
+            { path: "src/a.ts", line: "13-15", body: "Runs off." },
+            { path: "src/a.ts", line: "6-8", body: "Nowhere in the diff." },
+            { path: "src/a.ts", line: "3-2", body: "Backwards." },
+          ],
+        }),
+      ),
+    );
+
+    const result = await engine().review(reviewRequest());
+
+    expect(result.comments).toEqual([
+      { path: "src/a.ts", startLine: 2, line: 3, body: "**Two lines** at once.\nMore." },
+      { path: "src/a.ts", startLine: 11, line: 13, body: "Second hunk." },
+      { path: "src/b.ts", startLine: 1, line: 2, body: "En dash." },
+      { path: "src/a.ts", line: 12, body: "Spans hunks." },
+      { path: "src/a.ts", line: 13, body: "Runs off." },
+      { path: "src/a.ts", startLine: 2, line: 3, body: "Backwards." },
+    ]);
+    expect(result.leftOut).toEqual({ outsideDiff: 1, otherFiles: 0, unreadable: 0, overLimit: [] });
   });
 
   it("reads JSON inside a ```json fence, with text around it", async () => {
@@ -196,7 +245,7 @@ describe("OpenAI-compatible review engine", () => {
 
     const result = await engine().review(reviewRequest());
 
-    expect(result).toEqual({
+    expect(result).toMatchObject({
       summary: "Fenced.",
       comments: [{ path: "src/a.ts", line: 3, body: "Use:\n```ts\nconst x = 1;\n```" }],
     });
@@ -207,6 +256,7 @@ describe("OpenAI-compatible review engine", () => {
     expect(await engine().review(reviewRequest())).toEqual({
       summary: "Nothing to change.",
       comments: [],
+      leftOut: { outsideDiff: 0, otherFiles: 0, unreadable: 0, overLimit: [] },
     });
   });
 
@@ -310,5 +360,124 @@ describe("OpenAI-compatible review engine", () => {
     const err = await failure(engine().chat(chatRequest));
     expect(err).toBeInstanceOf(PermanentEngineError);
     expect(err.message).not.toContain(API_KEY);
+  });
+
+  describe("fitting the model's context", () => {
+    /** A new file of `lines` lines: about 10 tokens a line as sent. */
+    const newFile = (name: string, lines: number): ChangedFile => ({
+      filename: name,
+      status: "added",
+      additions: lines,
+      deletions: 0,
+      patch: `@@ -0,0 +1,${lines} @@\n${Array.from({ length: lines }, (_, i) => `+export const ${name.replace(/\W/g, "_")}_${i} = ${i};`).join("\n")}`,
+    });
+    const files = Array.from({ length: 8 }, (_, i) => newFile(`src/f${i}.ts`, 60));
+    const request = reviewRequest({
+      diff: { files, skipped: [], totalAdditions: 480, totalDeletions: 0 },
+    });
+
+    /**
+     * A model whose window holds `window` tokens: above it, OpenAI's 400 (context_length_exceeded);
+     * otherwise a comment on line 1 of every file it was shown. Keeps each prompt's token count.
+     */
+    async function fakeModel(window: number, calls: number) {
+      const count = await tokenCounter();
+      const prompts: { tokens: number; files: string[] }[] = [];
+      nock(API)
+        .post(PATH)
+        .times(calls)
+        .reply((_uri, body) => {
+          const { messages } = body as SentBody;
+          const tokens = count(messages.map((m) => m.content).join("\n"));
+          const shown = [...messages[1]!.content.matchAll(/^File: (\S+)/gm)].map((m) => m[1]!);
+          prompts.push({ tokens, files: shown });
+          if (tokens > window) {
+            return [
+              400,
+              {
+                error: {
+                  message: `This model's maximum context length is ${window} tokens. However, your messages resulted in ${tokens} tokens.`,
+                  type: "invalid_request_error",
+                  param: "messages",
+                  code: "context_length_exceeded",
+                },
+              },
+            ];
+          }
+          const comments = shown.map((path) => ({ path, line: 1, body: "Seen." }));
+          return [200, completion(JSON.stringify({ summary: "Fits.", comments }))];
+        });
+      return prompts;
+    }
+
+    it("sends the files that fit AI_CONTEXT_TOKENS, in order, and names the rest as not read", async () => {
+      const prompts = await fakeModel(4_000, 1);
+      const result = await engine({ contextTokens: 4_000 }).review(request);
+
+      expect(prompts).toHaveLength(1);
+      expect(prompts[0]!.tokens).toBeLessThanOrEqual(4_000);
+      const shown = prompts[0]!.files;
+      expect(shown.length).toBeGreaterThan(0);
+      expect(shown.length).toBeLessThan(8);
+      expect(shown).toEqual(files.slice(0, shown.length).map((f) => f.filename));
+      expect(result.comments.map((c) => c.path)).toEqual(shown);
+      expect(result.unread).toEqual(
+        files.slice(shown.length).map((f) => ({ filename: f.filename, reason: "over_context" })),
+      );
+    });
+
+    it("asks again with fewer files when the provider says the prompt is past the model's context, and remembers", async () => {
+      // Configured for 128,000 tokens; the model holds 3,000.
+      const prompts = await fakeModel(3_000, 5);
+      const chosen = engine();
+      const result = await chosen.review(request);
+
+      const refused = prompts.filter((p) => p.tokens > 3_000);
+      expect(refused.length).toBeGreaterThanOrEqual(1);
+      expect(prompts[0]!.files).toHaveLength(8);
+      const answered = prompts[prompts.length - 1]!;
+      expect(answered.tokens).toBeLessThanOrEqual(3_000);
+      expect(answered.files.length).toBeGreaterThan(0);
+      expect(result.comments.map((c) => c.path)).toEqual(answered.files);
+      expect([...answered.files, ...(result.unread ?? []).map((f) => f.filename)]).toEqual(
+        files.map((f) => f.filename),
+      );
+
+      // The next review starts from what fitted: one request.
+      const before = prompts.length;
+      const again = await chosen.review(request);
+      expect(prompts.length - before).toBe(1);
+      expect(again.comments.map((c) => c.path)).toEqual(prompts[prompts.length - 1]!.files);
+      console.log(
+        `context fit: prompts of ${prompts.map((p) => `${p.tokens} tokens (${p.files.length} files)`).join(", ")} for a 3,000-token model`,
+      );
+    });
+
+    it("fails for good, without asking, when not even the smallest file fits", async () => {
+      const huge = reviewRequest({
+        diff: {
+          files: [newFile("src/huge.ts", 2_000)],
+          skipped: [],
+          totalAdditions: 2_000,
+          totalDeletions: 0,
+        },
+      });
+      const err = await failure(engine({ contextTokens: 4_000 }).review(huge));
+      expect(err).toBeInstanceOf(ContextLengthEngineError);
+      expect(err).toBeInstanceOf(PermanentEngineError);
+      expect((err as ContextLengthEngineError).code).toBe("engine_context_length");
+      expect(err.message).toMatch(/AI_CONTEXT_TOKENS/);
+    });
+
+    it("counts a patch holding a tokenizer's special tokens as text", async () => {
+      const sent = answer(200, completion('{"summary": "Ok."}'));
+      const special = file("src/s.ts", "@@ -0,0 +1,1 @@\n+const end = '<|endoftext|>';");
+      await engine().review(
+        reviewRequest({
+          diff: { files: [special], skipped: [], totalAdditions: 1, totalDeletions: 0 },
+        }),
+      );
+      expect(sent[0]!.messages[1]!.content).toContain("<|endoftext|>");
+    });
   });
 });

@@ -9,6 +9,9 @@ function changed(filename: string, patchChars = 40, over: Partial<ChangedFile> =
   return { filename, status: "modified", additions: 1, deletions: 1, patch, ...over };
 }
 
+/** The blob id Git gives every empty file. */
+const EMPTY_BLOB = "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391";
+
 const reasonOf = (file: ChangedFile) => prepareDiff([file]).skipped[0]?.reason ?? "reviewed";
 
 describe("prepareDiff", () => {
@@ -62,9 +65,47 @@ describe("prepareDiff", () => {
       { filename: "src/old.ts", reason: "removed" },
       { filename: "assets/blob.bin", reason: "binary" },
       { filename: "src/huge.ts", reason: "no_patch" },
-      { filename: "src/b.ts", reason: "no_patch" },
+      { filename: "src/b.ts", reason: "renamed" },
     ]);
     expect(diff.files.map((f) => f.filename)).toEqual(["src/kept.ts"]);
+  });
+
+  it("names renames and copies without changes, and empty new files, for what they are", () => {
+    const files: ChangedFile[] = [
+      // Moved without an edit: GitHub sends no patch, and the diff was not too large.
+      {
+        filename: "lib/moved.ts",
+        status: "renamed",
+        additions: 0,
+        deletions: 0,
+        previousFilename: "src/moved.ts",
+      },
+      {
+        filename: "lib/copy.ts",
+        status: "copied",
+        additions: 0,
+        deletions: 0,
+        previousFilename: "lib/orig.ts",
+      },
+      // Moved with more changes than GitHub shows: that one is too large.
+      {
+        filename: "lib/big.ts",
+        status: "renamed",
+        additions: 5000,
+        deletions: 0,
+        previousFilename: "src/big.ts",
+      },
+      // An empty new file has Git's empty blob; a binary file without a known extension does not.
+      { filename: "src/__init__.py", status: "added", additions: 0, deletions: 0, sha: EMPTY_BLOB },
+      { filename: "assets/logo", status: "added", additions: 0, deletions: 0, sha: "f".repeat(40) },
+    ];
+    expect(prepareDiff(files).skipped).toEqual([
+      { filename: "lib/moved.ts", reason: "renamed" },
+      { filename: "lib/copy.ts", reason: "renamed" },
+      { filename: "lib/big.ts", reason: "no_patch" },
+      { filename: "src/__init__.py", reason: "empty" },
+      { filename: "assets/logo", reason: "binary" },
+    ]);
   });
 
   it("takes whole files in GitHub's order while they fit, never a cut patch", () => {

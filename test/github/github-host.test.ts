@@ -110,6 +110,31 @@ describe("the GitHub pull request host", () => {
     ]);
   });
 
+  it("posts a range of lines as a multi-line comment on the right side", async () => {
+    const sent: Record<string, unknown>[] = [];
+    nock(API)
+      .post(`${REPO}/pulls/12/reviews`)
+      .reply(200, (_uri, body) => {
+        sent.push(body as Record<string, unknown>);
+        return {};
+      });
+
+    await host.postReview(pr, {
+      ...review,
+      comments: [{ path: "src/a.ts", startLine: 2, line: 4, body: "These three." }],
+    });
+    expect(sent[0]!.comments).toEqual([
+      {
+        path: "src/a.ts",
+        start_line: 2,
+        start_side: "RIGHT",
+        line: 4,
+        side: "RIGHT",
+        body: "These three.",
+      },
+    ]);
+  });
+
   it("does not hide a 422 on a review without inline comments", async () => {
     nock(API).post(`${REPO}/pulls/12/reviews`).reply(422, { message: "Unprocessable" });
     const err = await host.postReview(pr, { ...review, comments: [] }).catch((e: unknown) => e);

@@ -26,7 +26,7 @@ const OP_MSG = 2013;
  * enough of the wire protocol (the OP_QUERY handshake, then OP_MSG) for the real driver to
  * connect to a standalone server, and answers the few commands the store sends with an
  * in-memory catalog: create, createIndexes and listIndexes keep and return index specs as
- * given, insert keeps documents, find and aggregate answer with nothing. It is not MongoDB: it
+ * given, insert keeps documents, find, aggregate and distinct answer with nothing. It is not MongoDB: it
  * checks no filter, enforces no index and ignores concerns. What it is for is `received`,
  * every command exactly as the driver put it on the wire.
  */
@@ -176,6 +176,8 @@ export class MongoWireStub {
       case "find":
       case "aggregate":
         return cursor(key, []);
+      case "distinct":
+        return { values: [], ok: 1 };
       default:
         return failure(59, "CommandNotFound", `no such command: '${name}'`);
     }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { AccountId } from "../../accounts/types.js";
+import { isConstantSize, type EntryUse } from "../../ledger/entry-use.js";
 import { copyMonthUse } from "../../ledger/month-use.js";
 import type { EntryType, LedgerEntry } from "../../ledger/types.js";
 import {
@@ -10,6 +11,9 @@ import {
   type NewEntry,
   isAboutPullRequest,
   type PullRequestKey,
+  type SeqRange,
+  type UseRecord,
+  type UseTouch,
 } from "../../ledger/ledger-store.js";
 
 interface AccountLog {
@@ -140,6 +144,39 @@ export class MemoryLedgerStore implements LedgerStore {
       .map(copyEntry);
   }
 
+  async latestTouching(
+    accountId: AccountId,
+    range: SeqRange,
+    touch: UseTouch,
+  ): Promise<UseRecord | null> {
+    const entries = this.logs.get(accountId)?.entries ?? [];
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const e = entries[i]!;
+      if (e.seq > range.to) continue;
+      if (e.seq < range.from) break;
+      if (isConstantSize(e.monthUse) && touches(e.monthUse, touch)) return useRecord(e);
+    }
+    return null;
+  }
+
+  async repositoriesNamed(accountId: AccountId, range: SeqRange, name: string): Promise<string[]> {
+    const keys = new Set<string>();
+    for (const e of this.logs.get(accountId)?.entries ?? []) {
+      if (e.seq < range.from || e.seq > range.to || !isConstantSize(e.monthUse)) continue;
+      for (const c of e.monthUse.repositories) if (c.name === name) keys.add(c.key);
+    }
+    return [...keys];
+  }
+
+  async useAt(accountId: AccountId, seq: number): Promise<UseRecord | null> {
+    const e = this.logs.get(accountId)?.entries.find((x) => x.seq === seq);
+    return e ? useRecord(e) : null;
+  }
+
+  async *useSince(accountId: AccountId, from: number): AsyncIterable<UseRecord> {
+    for await (const e of this.stream(accountId, "asc")) if (e.seq >= from) yield useRecord(e);
+  }
+
   async *accountIds(): AsyncIterable<AccountId> {
     yield* [...this.logs.keys()].sort((a, b) => a - b);
   }
@@ -175,10 +212,26 @@ function copyEntry(e: LedgerEntry): LedgerEntry {
         expiresAt: l.expiresAt === null ? null : new Date(l.expiresAt),
       })) ?? null,
     lotDeltas: e.lotDeltas?.map((d) => ({ ...d })) ?? null,
-    monthUse: e.monthUse ? copyMonthUse(e.monthUse) : null,
+    monthUse: e.monthUse ? copyEntryUse(e.monthUse) : null,
     refundRequest: e.refundRequest ? { ...e.refundRequest } : null,
     createdAt: new Date(e.createdAt),
   };
+}
+
+function copyEntryUse(u: EntryUse): EntryUse {
+  return { ...copyMonthUse(u), ...(u.unwarned ? { unwarned: [...u.unwarned] } : {}) };
+}
+
+const useRecord = (e: LedgerEntry): UseRecord => ({
+  seq: e.seq,
+  monthUse: e.monthUse ? copyEntryUse(e.monthUse) : null,
+});
+
+/** Whether a constant-size entry carries the counter or warning (LedgerStore.latestTouching). */
+function touches(u: EntryUse, touch: UseTouch): boolean {
+  if ("repository" in touch) return u.repositories.some((c) => c.key === touch.repository);
+  if ("author" in touch) return u.authors.some((c) => c.key === touch.author);
+  return u.warned.includes(touch.warning) || (u.unwarned ?? []).includes(touch.warning);
 }
 
 /** Whether an entry passes list()'s or stream()'s filters (EntryQuery says what each means). */

@@ -1,6 +1,7 @@
 import { isObjectIdOrHexString, trusted, type QueryFilter } from "mongoose";
 import { toAccountId, type AccountId } from "../../accounts/types.js";
-import type { MonthUse, UseCounter } from "../../ledger/month-use.js";
+import type { EntryUse } from "../../ledger/entry-use.js";
+import type { UseCounter } from "../../ledger/month-use.js";
 import type { BucketAmounts, EntryType, LedgerEntry } from "../../ledger/types.js";
 import {
   type AppendConflict,
@@ -11,6 +12,9 @@ import {
   type NewEntry,
   isAboutPullRequest,
   type PullRequestKey,
+  type SeqRange,
+  type UseRecord,
+  type UseTouch,
 } from "../../ledger/ledger-store.js";
 import type { LedgerEntryDoc, LedgerEntryModel } from "./models/ledger-entry.js";
 
@@ -186,6 +190,85 @@ export class MongoLedgerStore implements LedgerStore {
     return docs.map(toEntry);
   }
 
+  async latestTouching(
+    accountId: AccountId,
+    range: SeqRange,
+    touch: UseTouch,
+  ): Promise<UseRecord | null> {
+    // Majority, as latest(): the next charge's budgets are decided on what this finds. Each
+    // query names the partial index's filter (the planner only takes a partial index for a
+    // query that implies it) and reads only seq and the month use: one small document.
+    const newest = (field: string, value: string, partial: "monthUse.from" | "monthUse.unwarned") =>
+      this.entries
+        .findOne({
+          accountId,
+          seq: trusted({ $gte: range.from, $lte: range.to }),
+          ...(field === partial
+            ? { [field]: trusted({ $eq: value, $exists: true }) }
+            : { [field]: value, [partial]: trusted({ $exists: true }) }),
+        })
+        .sort({ seq: -1 })
+        .select({ _id: 0, seq: 1, monthUse: 1 })
+        .readConcern("majority")
+        .lean<Pick<LedgerEntryDoc, "seq" | "monthUse">>();
+    const from = "monthUse.from";
+    let found: Pick<LedgerEntryDoc, "seq" | "monthUse"> | null;
+    if ("repository" in touch) {
+      found = await newest("monthUse.repositories.key", touch.repository, from);
+    } else if ("author" in touch) {
+      found = await newest("monthUse.authors.key", touch.author, from);
+    } else {
+      // Warned or taken back, whichever is newer: two indexes, so two queries.
+      const [warned, unwarned] = await Promise.all([
+        newest("monthUse.warned", touch.warning, from),
+        newest("monthUse.unwarned", touch.warning, "monthUse.unwarned"),
+      ]);
+      found = (unwarned?.seq ?? 0) > (warned?.seq ?? 0) ? unwarned : warned;
+    }
+    return found ? toUseRecord(found) : null;
+  }
+
+  async repositoriesNamed(accountId: AccountId, range: SeqRange, name: string): Promise<string[]> {
+    // Only for a charge counted by name (from before ids were kept), in the month an upgrade
+    // lands in: no index of its own, the month's range of (accountId, seq) is walked.
+    const keys = await this.entries
+      .distinct("monthUse.repositories.key", {
+        accountId,
+        "monthUse.repositories.name": name,
+        seq: trusted({ $gte: range.from, $lte: range.to }),
+        "monthUse.from": trusted({ $exists: true }),
+      })
+      .readConcern("majority");
+    return keys.map(String);
+  }
+
+  async useAt(accountId: AccountId, seq: number): Promise<UseRecord | null> {
+    const doc = await this.entries
+      .findOne({ accountId, seq })
+      .select({ _id: 0, seq: 1, monthUse: 1 })
+      .readConcern("majority")
+      .lean<Pick<LedgerEntryDoc, "seq" | "monthUse">>();
+    return doc ? toUseRecord(doc) : null;
+  }
+
+  async *useSince(accountId: AccountId, from: number): AsyncIterable<UseRecord> {
+    // Paged by seq as stream() is, reading only seq and the month use.
+    let after = from - 1;
+    for (;;) {
+      const docs = await this.entries
+        .find({ accountId, seq: trusted({ $gt: after }) })
+        .sort({ seq: 1 })
+        .select({ _id: 0, seq: 1, monthUse: 1 })
+        .limit(STREAM_BATCH)
+        .batchSize(STREAM_BATCH)
+        .lean<Pick<LedgerEntryDoc, "seq" | "monthUse">[]>();
+      for (const doc of docs) yield toUseRecord(doc);
+      const tail = docs.at(-1);
+      if (!tail || docs.length < STREAM_BATCH) return;
+      after = tail.seq;
+    }
+  }
+
   async *accountIds(): AsyncIterable<AccountId> {
     // Not distinct(): it returns one document, capped at 16 MB. The cursor has no such cap.
     const cursor = this.entries
@@ -263,8 +346,13 @@ function toEntry(doc: LedgerEntryDoc): LedgerEntry {
   };
 }
 
+const toUseRecord = (doc: Pick<LedgerEntryDoc, "seq" | "monthUse">): UseRecord => ({
+  seq: doc.seq,
+  monthUse: doc.monthUse ? monthUse(doc.monthUse) : null,
+});
+
 /** Field by field, so nothing mongoose added (or a stray stored field) reaches the domain. */
-function monthUse(u: MonthUse): MonthUse {
+function monthUse(u: EntryUse): EntryUse {
   const counters = (cs: UseCounter[]): UseCounter[] =>
     cs.map((c) => ({
       key: c.key,
@@ -280,6 +368,8 @@ function monthUse(u: MonthUse): MonthUse {
     repositories: counters(u.repositories),
     authors: counters(u.authors),
     warned: [...(u.warned ?? [])],
+    ...(typeof u.from === "number" ? { from: u.from, fromSnapshot: u.fromSnapshot === true } : {}),
+    ...(u.unwarned ? { unwarned: [...u.unwarned] } : {}),
   };
 }
 

@@ -8,7 +8,8 @@ import {
   type LotDelta,
   type RefundRequest,
 } from "../../../ledger/types.js";
-import type { MonthUse, UseCounter } from "../../../ledger/month-use.js";
+import type { EntryUse } from "../../../ledger/entry-use.js";
+import type { UseCounter } from "../../../ledger/month-use.js";
 
 /**
  * A ledger entry as stored: the domain LedgerEntry with `_id` in place of `id`, derived from
@@ -22,7 +23,7 @@ export type LedgerEntryDoc = Omit<
   accountId: number;
   lotsAfter?: Lot[] | null | undefined;
   lotDeltas?: LotDelta[] | null | undefined;
-  monthUse?: MonthUse | null | undefined;
+  monthUse?: EntryUse | null | undefined;
   refundRequest?: RefundRequest | null | undefined;
 };
 
@@ -69,15 +70,22 @@ const counterSchema = new Schema<UseCounter>(
   { _id: false },
 );
 
-const monthUseSchema = new Schema<MonthUse>(
+const monthUseSchema = new Schema<EntryUse>(
   {
     period: { type: String, required: true },
     charged: { type: Number, required: true, validate: integer },
     requestedRefunds: { type: Number, required: true, validate: integer },
     account: { type: Number, required: true, validate: integer },
+    // The whole month on entries written before constant-size entries; only what the entry
+    // changed on those with `from` (entry-use.ts).
     repositories: { type: [counterSchema], default: [] },
     authors: { type: [counterSchema], default: [] },
     warned: { type: [String], default: [] },
+    // Constant-size entries only; absent (not defaulted) on older ones, which is how a reader
+    // and the partial indexes below tell the two apart.
+    from: { type: Number, min: 1, validate: integer, default: undefined },
+    fromSnapshot: { type: Boolean, default: undefined },
+    unwarned: { type: [String], default: undefined },
   },
   { _id: false },
 );
@@ -154,6 +162,27 @@ ledgerEntrySchema.index(
     partialFilterExpression: { "reference.kind": "pull_request" },
     name: "pull_request_entries",
   },
+);
+// latestTouching(): the newest entry carrying a counter or a warning, for the next charge's
+// budgets (entry-use.ts). Partial: only constant-size entries are in them; an older entry
+// holds the whole month, thousands of keys, and is read whole as a snapshot instead.
+const CONSTANT_SIZE = { "monthUse.from": { $exists: true } };
+ledgerEntrySchema.index(
+  { accountId: 1, "monthUse.repositories.key": 1, seq: -1 },
+  { partialFilterExpression: CONSTANT_SIZE, name: "use_repositories" },
+);
+ledgerEntrySchema.index(
+  { accountId: 1, "monthUse.authors.key": 1, seq: -1 },
+  { partialFilterExpression: CONSTANT_SIZE, name: "use_authors" },
+);
+ledgerEntrySchema.index(
+  { accountId: 1, "monthUse.warned": 1, seq: -1 },
+  { partialFilterExpression: CONSTANT_SIZE, name: "use_warned" },
+);
+// Only entries that took a warning back (the fold of a name into its id): very few.
+ledgerEntrySchema.index(
+  { accountId: 1, "monthUse.unwarned": 1, seq: -1 },
+  { partialFilterExpression: { "monthUse.unwarned": { $exists: true } }, name: "use_unwarned" },
 );
 // sumAmounts(): types since a date.
 ledgerEntrySchema.index({ accountId: 1, type: 1, createdAt: 1 });

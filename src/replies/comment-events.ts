@@ -5,12 +5,11 @@ import type { ReplyJob } from "../reviews/jobs.js";
 import { isCommandName, type CommandName } from "../commands/commands.js";
 import type { Voice } from "../voice/voice.js";
 import type { PullRequestStore } from "../reviews/types.js";
-import { memberOf, type AccountAdmin } from "./account-admin.js";
-import type { EventLog } from "./event-log.js";
+import { memberOf, type AccountAdmin, type WriteAccess } from "../commands/permissions.js";
+import type { EventLog } from "../shared/event-log.js";
 import type { RefundCommandHandler } from "./refund-command.js";
 import { parseComment } from "../commands/parse-comment.js";
-import type { CommentEvent } from "./webhook-payloads.js";
-import type { WriteAccess } from "./write-access.js";
+import type { PullRequestComment as CommentEvent } from "./comment.js";
 
 export interface CommentEventDeps {
   accounts: Pick<AccountStore, "get">;

@@ -1,9 +1,9 @@
 import type { AccountId } from "../accounts/types.js";
 import type { Voice } from "../voice/voice.js";
 import { MAX_REFUND_REASON, type RefundOnRequest } from "../reviews/refund-on-request.js";
-import { memberOf, type AccountAdmin } from "./account-admin.js";
-import type { EventLog } from "./event-log.js";
-import type { CommentEvent } from "./webhook-payloads.js";
+import { memberOf, type AccountAdmin } from "../commands/permissions.js";
+import type { EventLog } from "../shared/event-log.js";
+import type { PullRequestComment as CommentEvent } from "./comment.js";
 
 export interface RefundCommandDeps {
   accountAdmin: AccountAdmin;

@@ -1,0 +1,136 @@
+import type { FastifyInstance } from "fastify";
+import type { ApplicationFunction } from "probot";
+import { createGitHubAuth, type GitHubAuth } from "../api/auth/github-auth.js";
+import { billingApi } from "../api/billing-api.js";
+import type { BillingApiDeps } from "../api/deps.js";
+import { operatorApi } from "../api/operator-api.js";
+import { createCheckout } from "../billing/create-checkout.js";
+import { createStripe } from "../billing/stripe-client.js";
+import { createStripeEvents } from "../billing/stripe-events.js";
+import { stripeWebhookRoute } from "../billing/stripe-webhook-route.js";
+import { missingSignInSettings, type Config } from "../config/env.js";
+import { dashboard } from "../dashboard/dashboard.js";
+import { createSessionRevocations } from "../dashboard/session-revocations.js";
+import { createInstallationOwnerCheck } from "../github/installation-owner.js";
+import { pullRequestUrlOn } from "../github/pull-request-url.js";
+import type { Operators } from "../operators/operators.js";
+import { createServer } from "../server/create-server.js";
+import { runwayOf } from "../usage/runway.js";
+import { usageReport } from "../usage/usage-report.js";
+import type { Money } from "./money.js";
+import { queuePrefixOf, type Adapters, type MoneyAdapters, type Tuning } from "./types.js";
+
+/**
+ * The billing API's dependencies, built one way for the server and for the OpenAPI generator
+ * (src/cli/openapi-document.ts), so the document describes the API the server runs.
+ */
+export function billingApiDeps(
+  config: Config,
+  a: MoneyAdapters,
+  t: Tuning,
+  money: Pick<Money, "ledger" | "audit">,
+  outside: Pick<BillingApiDeps, "checkout"> & { githubAuth: GitHubAuth },
+): BillingApiDeps {
+  const { store } = a;
+  const botName = config.BOT_NAME;
+  return {
+    accounts: store.accounts,
+    ledger: money.ledger,
+    apiKeys: store.apiKeys,
+    audit: money.audit,
+    packages: config.CREDIT_PACKAGES,
+    checkout: outside.checkout,
+    github: outside.githubAuth,
+    missingSignInSettings: missingSignInSettings(config),
+    // The App's slug is the bot's name (its bot user is `${botName}[bot]`).
+    installUrl: `${config.github.web}/apps/${botName}/installations/new`,
+    redis: a.redis,
+    redisPrefix: queuePrefixOf(t),
+    botName,
+    rateLimit: t.apiRateLimit,
+    runs: store.runs,
+    pullRequestUrl: pullRequestUrlOn(config.github.web),
+    usage: (accountId, month, by) => usageReport(store.ledger, accountId, month, by),
+    runway: (accountId, balance) =>
+      runwayOf(store.ledger, accountId, balance, (t.now ?? (() => new Date()))()),
+    now: t.now,
+  };
+}
+
+/**
+ * The web role: the GitHub webhook (through the Probot app), the Stripe webhook, the billing
+ * API, the operator API (only with its token), the dashboard and health.
+ */
+export function wireHttp(
+  config: Config,
+  a: Adapters,
+  t: Tuning,
+  parts: { app: ApplicationFunction; money: Money; operators: Operators },
+) {
+  const { store } = a;
+  const { money, operators } = parts;
+  // Stripe is optional: without a key, checkout answers 503 and everything else works.
+  const stripe =
+    a.stripe !== undefined
+      ? a.stripe
+      : config.STRIPE_SECRET_KEY
+        ? createStripe(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE)
+        : null;
+  const packages = config.CREDIT_PACKAGES;
+  // One token check (and one cache) for the API and the dashboard's sign-in.
+  const githubAuth = a.githubAuth ?? createGitHubAuth({ baseUrl: config.github.api });
+  const sessions = createSessionRevocations(a.redis, {
+    prefix: queuePrefixOf(t),
+    hours: config.SESSION_HOURS,
+  });
+  const checkout =
+    a.checkout ??
+    createCheckout({
+      stripe,
+      sessions: store.checkoutSessions,
+      publicUrl: config.PUBLIC_URL,
+      packages,
+    });
+
+  const server = (): Promise<FastifyInstance> =>
+    createServer({
+      probot: a.probot,
+      app: parts.app,
+      store,
+      installationOwner: createInstallationOwnerCheck(store.accounts),
+      log: a.log,
+      trustProxy: config.TRUST_PROXY,
+      readiness: { redis: () => a.redis.ping() },
+      plugins: [
+        // First: its session is what the billing API reads as the dashboard's credential.
+        dashboard({ config, githubAuth, sessions }),
+        billingApi(billingApiDeps(config, a, t, money, { checkout, githubAuth })),
+        // The operator API exists only with its token: without one, its paths are 404s.
+        ...(config.OPERATOR_TOKEN
+          ? [
+              operatorApi({
+                token: config.OPERATOR_TOKEN,
+                operators,
+                accounts: store.accounts,
+                audit: money.audit,
+              }),
+            ]
+          : []),
+        stripeWebhookRoute({
+          webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+          stripe,
+          events: stripe
+            ? createStripeEvents({
+                stripe,
+                ledger: money.ledger,
+                sessions: store.checkoutSessions,
+                purchases: store.ledger,
+                packages,
+                audit: money.auditLedgerEntry,
+              })
+            : null,
+        }),
+      ],
+    });
+  return { sessions, createServer: server };
+}
