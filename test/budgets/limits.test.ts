@@ -19,6 +19,21 @@ describe("which budget rules govern a pull request", () => {
     expect(repositoryRuleFor(rules, "acme/API-users")?.credits).toBe(10);
   });
 
+  it("matches a glob in any case, under any owner, and names that start with a dot", () => {
+    const globs = {
+      repositories: [
+        { pattern: "Web-*", credits: 7 },
+        { pattern: "*", credits: 1 },
+      ],
+    };
+    expect(repositoryRuleFor(globs, "acme/web-app")?.credits).toBe(7);
+    expect(repositoryRuleFor(globs, "acme/WEB-APP")?.credits).toBe(7);
+    // An owner of one letter is still only the owner.
+    expect(repositoryRuleFor(globs, "x/web-app")?.credits).toBe(7);
+    // `.github` is a repository like any other: `*` governs it.
+    expect(repositoryRuleFor(globs, "acme/.github")?.credits).toBe(1);
+  });
+
   it("treats a negated pattern as a glob: every repository but those", () => {
     expect(isGlob("!web")).toBe(true);
     expect(isGlob("web")).toBe(false);

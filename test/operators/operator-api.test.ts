@@ -175,6 +175,40 @@ describe("the operator API", () => {
     expect(adjustments).toHaveLength(1);
   });
 
+  it("adjusts purchased and free credits up, each audited with what was applied", async () => {
+    const h = await operatorHarness();
+    const before = await h.ledger.summary(h.orgA.id);
+    for (const [bucket, amount] of [
+      ["purchased", 7],
+      ["free", 2],
+    ] as const) {
+      const res = await call(h, "POST", "/accounts/Acme-Corp/adjustments", {
+        amount,
+        bucket,
+        reason: `goodwill ${bucket}`,
+        idempotencyKey: `up-${bucket}`,
+      });
+      expect(res.statusCode).toBe(201);
+      expect(res.json().entry).toMatchObject({ amount, uncollected: 0 });
+    }
+    const after = await h.ledger.summary(h.orgA.id);
+    expect(after.buckets).toEqual({
+      ...before.buckets,
+      purchased: before.buckets.purchased + 7,
+      free: before.buckets.free + 2,
+    });
+    const audited = await h.store.audit.list(h.orgA.id, { actions: ["adjustment"], limit: 10 });
+    expect(audited.map((a) => a.details).reverse()).toEqual([
+      expect.objectContaining({
+        requested: 7,
+        amount: 7,
+        bucket: "purchased",
+        reason: "goodwill purchased",
+      }),
+      expect.objectContaining({ requested: 2, amount: 2, bucket: "free", reason: "goodwill free" }),
+    ]);
+  });
+
   it("shows an account, lists accounts, sweeps one, reads its audit log, verifies the ledger", async () => {
     const h = await operatorHarness();
     // Globex's money moved last.

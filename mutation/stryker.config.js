@@ -1,0 +1,31 @@
+// `npm run mutation`: StrykerJS over the money core (docs/development.md, "Mutation testing").
+// Not part of `npm test`: a whole run takes about half an hour on two cores.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  // The money core. Plan and top-up code joins this list as it lands.
+  mutate: [
+    "src/ledger/**/*.ts",
+    "src/budgets/**/*.ts",
+    "src/reviews/accept-review.ts",
+    "src/billing/stripe-events.ts",
+  ],
+  testRunner: "jest",
+  plugins: ["@stryker-mutator/jest-runner"],
+  // Jest runs the TypeScript sources as native ES modules (jest.config.js).
+  testRunnerNodeArgs: ["--experimental-vm-modules"],
+  jest: {
+    configFile: "mutation/jest.config.js",
+    // Per-test coverage already picks the tests that reach each mutant.
+    enableFindRelatedTests: false,
+  },
+  coverageAnalysis: "perTest",
+  concurrency: 2,
+  // A mutant that makes a test loop or wait forever is a kill, reported as a timeout.
+  timeoutMS: 10000,
+  reporters: ["clear-text", "progress", "html", "json"],
+  htmlReporter: { fileName: "reports/mutation/mutation.html" },
+  jsonReporter: { fileName: "reports/mutation/mutation.json" },
+  thresholds: { high: 90, low: 80, break: null },
+  tempDirName: ".stryker-tmp",
+  ignorePatterns: ["dist", "coverage", "artifacts", "reports"],
+};
