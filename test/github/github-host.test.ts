@@ -210,6 +210,60 @@ describe("the repository configuration through the host", () => {
     expect((await fresh.readConfig(pr)).files[0]!.content).toEqual({ language: "German" });
   });
 
+  it("a burst of 50 pull requests in one repository reads each file once", async () => {
+    const host = createGitHubHost(testProbot(), "jasper[bot]", { configCacheMs: 60_000 });
+    fakeGitHub.configFiles.set("Acme-Corp/.github", "language: French\n");
+    const reads = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => host.readConfig({ ...pr, number: i + 1 })),
+    );
+    for (const read of reads) expect(read.files[1]!.content).toEqual({ language: "French" });
+    // The repository has no file (a 404, kept as well) and the organization's is shared.
+    expect(fakeGitHub.configReads).toEqual([
+      { repository: "Acme-Corp/widgets", status: 404 },
+      { repository: "Acme-Corp/.github", status: 200 },
+    ]);
+    // Another repository of the organization reads only its own file.
+    await host.readConfig({ ...pr, repository: "Acme-Corp/gadgets" });
+    expect(fakeGitHub.configReads.slice(2)).toEqual([
+      { repository: "Acme-Corp/gadgets", status: 404 },
+    ]);
+  });
+
+  it("after the cache's time asks whether a file changed: a 304 is a hit, a change is seen", async () => {
+    let clock = 1_000_000;
+    const host = createGitHubHost(testProbot(), "jasper[bot]", {
+      configCacheMs: 30_000,
+      now: () => clock,
+    });
+    fakeGitHub.configFiles.set("Acme-Corp/widgets", "language: French\n");
+    const first = await host.readConfig(pr);
+    expect(first.files[0]!.content).toEqual({ language: "French" });
+    clock += 30_001;
+    expect(await host.readConfig(pr)).toEqual(first);
+    expect(fakeGitHub.configReads.map((r) => r.status)).toEqual([200, 304]);
+    // Kept for another cache's time: changed on GitHub meanwhile, not asked yet.
+    fakeGitHub.configFiles.set("Acme-Corp/widgets", "language: German\n");
+    clock += 29_000;
+    expect(await host.readConfig(pr)).toEqual(first);
+    expect(fakeGitHub.configReads).toHaveLength(2);
+    clock += 1_001;
+    expect((await host.readConfig(pr)).files[0]!.content).toEqual({ language: "German" });
+    expect(fakeGitHub.configReads.map((r) => r.status)).toEqual([200, 304, 200]);
+  });
+
+  it("a file added where there was none is seen after the cache's time", async () => {
+    let clock = 1_000_000;
+    const host = createGitHubHost(testProbot(), "jasper[bot]", {
+      configCacheMs: 30_000,
+      now: () => clock,
+    });
+    expect((await host.readConfig(pr)).files.every((f) => f.content === null)).toBe(true);
+    fakeGitHub.configFiles.set("Acme-Corp/widgets", "language: German\n");
+    expect((await host.readConfig(pr)).files.every((f) => f.content === null)).toBe(true);
+    clock += 30_001;
+    expect((await host.readConfig(pr)).files[0]!.content).toEqual({ language: "German" });
+  });
+
   it("a configuration GitHub will not give is an error to show, not a throw", async () => {
     const host = createGitHubHost(testProbot());
     // The fake GitHub's persisted answers would come first: this test has its own.
