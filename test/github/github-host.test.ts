@@ -281,3 +281,41 @@ describe("the repository configuration through the host", () => {
     });
   });
 });
+
+describe("the check run through the host", () => {
+  useGitHubApi(async () => {});
+  const sha = "2a3b4c5d6e7f80912a3b4c5d6e7f80912a3b4c5d";
+  const report = (status: "queued" | "in_progress" | "completed") => ({
+    headSha: sha,
+    externalId: "run-1",
+    status,
+    title: status,
+    summary: status,
+    ...(status === "completed" ? { conclusion: "success" as const } : {}),
+  });
+
+  it("keeps the id of the check run it created: no lookup by ref for its updates", async () => {
+    const host = createGitHubHost(testProbot());
+    await host.upsertCheckRun(pr, report("queued"));
+    await host.upsertCheckRun(pr, report("in_progress"));
+    await host.upsertCheckRun(pr, report("completed"));
+    // Looked up once, before the commit had one: created, then updated by its id.
+    expect(fakeGitHub.checkRunLookups).toEqual([sha]);
+    expect(fakeGitHub.checkRuns.size).toBe(1);
+    expect(fakeGitHub.checkRunWrites.map((w) => w.status)).toEqual([
+      "queued",
+      "in_progress",
+      "completed",
+    ]);
+  });
+
+  it("another process (or this one after a restart) finds the commit's check run by ref", async () => {
+    await createGitHubHost(testProbot()).upsertCheckRun(pr, report("queued"));
+    const other = createGitHubHost(testProbot());
+    await other.upsertCheckRun(pr, report("in_progress"));
+    await other.upsertCheckRun(pr, report("completed"));
+    expect(fakeGitHub.checkRunLookups).toEqual([sha, sha]);
+    expect(fakeGitHub.checkRuns.size).toBe(1);
+    expect(fakeGitHub.checkRunOn(sha)?.status).toBe("completed");
+  });
+});

@@ -137,6 +137,8 @@ export const fakeGitHub = {
   configReads: [] as { repository: string; status: number }[],
   checkRuns: new Map<number, CheckRunWrite>(),
   checkRunWrites: [] as CheckRunWrite[],
+  /** The commits whose check runs were looked up by ref. */
+  checkRunLookups: [] as string[],
   /** The pull requests' inline review comments GitHub lists (all pull requests alike). */
   reviewComments: [] as {
     path: string;
@@ -159,6 +161,7 @@ function mockRepositoryState(): void {
   fakeGitHub.configReads.length = 0;
   fakeGitHub.checkRuns.clear();
   fakeGitHub.checkRunWrites.length = 0;
+  fakeGitHub.checkRunLookups.length = 0;
   fakeGitHub.checkRunFailure = null;
   fakeGitHub.reviewComments = [];
   const scope = nock(API).persist();
@@ -192,6 +195,7 @@ function mockRepositoryState(): void {
     .optionally()
     .reply((uri) => {
       const sha = /commits\/([0-9a-f]+)\//.exec(uri)![1]!;
+      fakeGitHub.checkRunLookups.push(sha);
       const runs = [...fakeGitHub.checkRuns.values()].filter((c) => c.head_sha === sha);
       return [200, { total_count: runs.length, check_runs: runs }];
     });

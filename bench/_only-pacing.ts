@@ -1,0 +1,2 @@
+import { benchPacing } from "./pacing.js";
+await benchPacing();
