@@ -1,2 +1,0 @@
-import { benchPacing } from "./pacing.js";
-await benchPacing();
