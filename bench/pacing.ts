@@ -18,7 +18,7 @@ import { QUEUE } from "../src/queue/queues.js";
 import { createRedis } from "../src/queue/redis.js";
 import { createMemoryStore } from "../src/store/memory/memory-store.js";
 import { fixture, signedDelivery, WEBHOOK_SECRET } from "../test/support/github.js";
-import { startFakeGitHub } from "./fake-github.js";
+import { headOf, startFakeGitHub } from "./fake-github.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const INSTALLATIONS = 10;
@@ -44,7 +44,11 @@ function pullRequestOpened(i: number, number: number) {
   return signedDelivery("pull_request", {
     ...base,
     number,
-    pull_request: { ...base.pull_request, number },
+    pull_request: {
+      ...base.pull_request,
+      number,
+      head: { ...(base.pull_request.head as object), sha: headOf(o.repository, number) },
+    },
     repository: {
       ...base.repository,
       id: 70_000 + i,
@@ -134,6 +138,8 @@ export async function benchPacing(): Promise<void> {
   const reviews = INSTALLATIONS * PULLS;
   await until(() => github.posts.length >= reviews, "reviews");
   const measured = github.posts[reviews - 1]!.at - start;
+  // The check runs' last writes come after the posts: counted once they are in.
+  await until(() => github.completedCheckRuns() >= reviews, "the check runs");
   const floor = DEBOUNCE_MS + (PULLS - 1) * GITHUB_INTERVAL_MS;
   let requests = 0;
   let tokens = 0;
@@ -146,11 +152,12 @@ export async function benchPacing(): Promise<void> {
   );
   console.log(`floor GitHub allows: ${(floor / 1000).toFixed(2)} s (debounce, then 80/min each)`);
   console.log(`ratio floor / measured: ${(floor / measured).toFixed(2)} (goal >= 0.5)`);
+  console.log(`GitHub requests per review: ${(requests / reviews).toFixed(2)} (target <= 5)`);
   console.log(
-    `GitHub API requests per review: ${(requests / reviews).toFixed(2)} (${[...github.counts]
+    `  by kind: ${[...github.counts]
       .filter(([r]) => !r.endsWith("/access_tokens"))
       .map(([r, n]) => `${r} ${n}`)
-      .join(", ")}); installation tokens: ${tokens}`,
+      .join(", ")}; installation tokens (not counted above): ${tokens}`,
   );
 
   // One organization's 60 free commands (3 pull requests, inside the per-PR limit), then

@@ -8,6 +8,7 @@ import type {
   PullRequestSnapshot,
 } from "../reviews/pull-request-host.js";
 import { CONFIG_PATH, type ConfigRead } from "../repository-config/repository-config.js";
+import { createConfigFileCache } from "./config-file-cache.js";
 
 /** The check run's name on every commit Jasper looks at. */
 export const CHECK_RUN_NAME = "Jasper";
@@ -24,15 +25,20 @@ export function createGitHubHost(
   botLogin = "jasper[bot]",
   {
     configCacheMs = 0,
+    now = Date.now,
   }: {
     /**
-     * How long a repository's configuration, once read, is used again without asking GitHub
-     * (a burst of pull requests in one repository reads it once). 0: read it every time.
+     * How long a configuration file (the repository's, the organization's), once read, is used
+     * again without asking GitHub; after it, GitHub is asked whether it changed
+     * (config-file-cache.ts). 0: read it every time.
      */
     configCacheMs?: number;
+    /** The clock the configuration's cache goes by (tests move it). */
+    now?: () => number;
   } = {},
 ): PullRequestHost {
-  const configs = new Map<string, { until: number; read: ConfigRead }>();
+  const configFiles =
+    configCacheMs > 0 ? createConfigFileCache({ ttlMs: configCacheMs, now }) : null;
   /** Runs `call` with the installation's client and the repository split once. */
   async function withRepo<T>(
     pr: HostedPullRequest,
@@ -188,11 +194,9 @@ export function createGitHubHost(
       }),
 
     async readConfig(pr) {
-      const key = `${pr.installationId}:${pr.repository}`;
-      const cached = configs.get(key);
-      if (cached && cached.until > Date.now()) return cached.read;
       try {
-        const read = await withRepo(pr, async (octokit, repo) => {
+        return await withRepo(pr, async (octokit, repo) => {
+          configFiles?.use(octokit, pr.installationId, CONFIG_PATH);
           // Probot's loader (what context.config uses), for the files one by one: each
           // value's origin is shown by `/jasper config`. No ref: the default branch.
           const { files } = await octokit.config.get({ ...repo, path: CONFIG_PATH });
@@ -204,12 +208,6 @@ export function createGitHubHost(
             error: null,
           } satisfies ConfigRead;
         });
-        if (configCacheMs > 0) {
-          configs.delete(key);
-          configs.set(key, { until: Date.now() + configCacheMs, read });
-          if (configs.size > 1_000) configs.delete(configs.keys().next().value!);
-        }
-        return read;
       } catch (err) {
         return { files: [], error: configError(err) };
       }

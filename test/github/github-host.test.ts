@@ -235,6 +235,60 @@ describe("the repository configuration through the host", () => {
     expect((await fresh.readConfig(pr)).files[0]!.content).toEqual({ language: "German" });
   });
 
+  it("a burst of 50 pull requests in one repository reads each file once", async () => {
+    const host = createGitHubHost(testProbot(), "jasper[bot]", { configCacheMs: 60_000 });
+    fakeGitHub.configFiles.set("Acme-Corp/.github", "language: French\n");
+    const reads = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => host.readConfig({ ...pr, number: i + 1 })),
+    );
+    for (const read of reads) expect(read.files[1]!.content).toEqual({ language: "French" });
+    // The repository has no file (a 404, kept as well) and the organization's is shared.
+    expect(fakeGitHub.configReads).toEqual([
+      { repository: "Acme-Corp/widgets", status: 404 },
+      { repository: "Acme-Corp/.github", status: 200 },
+    ]);
+    // Another repository of the organization reads only its own file.
+    await host.readConfig({ ...pr, repository: "Acme-Corp/gadgets" });
+    expect(fakeGitHub.configReads.slice(2)).toEqual([
+      { repository: "Acme-Corp/gadgets", status: 404 },
+    ]);
+  });
+
+  it("after the cache's time asks whether a file changed: a 304 is a hit, a change is seen", async () => {
+    let clock = 1_000_000;
+    const host = createGitHubHost(testProbot(), "jasper[bot]", {
+      configCacheMs: 30_000,
+      now: () => clock,
+    });
+    fakeGitHub.configFiles.set("Acme-Corp/widgets", "language: French\n");
+    const first = await host.readConfig(pr);
+    expect(first.files[0]!.content).toEqual({ language: "French" });
+    clock += 30_001;
+    expect(await host.readConfig(pr)).toEqual(first);
+    expect(fakeGitHub.configReads.map((r) => r.status)).toEqual([200, 304]);
+    // Kept for another cache's time: changed on GitHub meanwhile, not asked yet.
+    fakeGitHub.configFiles.set("Acme-Corp/widgets", "language: German\n");
+    clock += 29_000;
+    expect(await host.readConfig(pr)).toEqual(first);
+    expect(fakeGitHub.configReads).toHaveLength(2);
+    clock += 1_001;
+    expect((await host.readConfig(pr)).files[0]!.content).toEqual({ language: "German" });
+    expect(fakeGitHub.configReads.map((r) => r.status)).toEqual([200, 304, 200]);
+  });
+
+  it("a file added where there was none is seen after the cache's time", async () => {
+    let clock = 1_000_000;
+    const host = createGitHubHost(testProbot(), "jasper[bot]", {
+      configCacheMs: 30_000,
+      now: () => clock,
+    });
+    expect((await host.readConfig(pr)).files.every((f) => f.content === null)).toBe(true);
+    fakeGitHub.configFiles.set("Acme-Corp/widgets", "language: German\n");
+    expect((await host.readConfig(pr)).files.every((f) => f.content === null)).toBe(true);
+    clock += 30_001;
+    expect((await host.readConfig(pr)).files[0]!.content).toEqual({ language: "German" });
+  });
+
   it("a configuration GitHub will not give is an error to show, not a throw", async () => {
     const host = createGitHubHost(testProbot());
     // The fake GitHub's persisted answers would come first: this test has its own.
@@ -250,5 +304,43 @@ describe("the repository configuration through the host", () => {
       files: [],
       error: ".github/jasper.yml could not be read: GitHub answered 500",
     });
+  });
+});
+
+describe("the check run through the host", () => {
+  useGitHubApi(async () => {});
+  const sha = "2a3b4c5d6e7f80912a3b4c5d6e7f80912a3b4c5d";
+  const report = (status: "queued" | "in_progress" | "completed") => ({
+    headSha: sha,
+    externalId: "run-1",
+    status,
+    title: status,
+    summary: status,
+    ...(status === "completed" ? { conclusion: "success" as const } : {}),
+  });
+
+  it("keeps the id of the check run it created: no lookup by ref for its updates", async () => {
+    const host = createGitHubHost(testProbot());
+    await host.upsertCheckRun(pr, report("queued"));
+    await host.upsertCheckRun(pr, report("in_progress"));
+    await host.upsertCheckRun(pr, report("completed"));
+    // Looked up once, before the commit had one: created, then updated by its id.
+    expect(fakeGitHub.checkRunLookups).toEqual([sha]);
+    expect(fakeGitHub.checkRuns.size).toBe(1);
+    expect(fakeGitHub.checkRunWrites.map((w) => w.status)).toEqual([
+      "queued",
+      "in_progress",
+      "completed",
+    ]);
+  });
+
+  it("another process (or this one after a restart) finds the commit's check run by ref", async () => {
+    await createGitHubHost(testProbot()).upsertCheckRun(pr, report("queued"));
+    const other = createGitHubHost(testProbot());
+    await other.upsertCheckRun(pr, report("in_progress"));
+    await other.upsertCheckRun(pr, report("completed"));
+    expect(fakeGitHub.checkRunLookups).toEqual([sha, sha]);
+    expect(fakeGitHub.checkRuns.size).toBe(1);
+    expect(fakeGitHub.checkRunOn(sha)?.status).toBe("completed");
   });
 });

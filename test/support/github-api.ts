@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, expect } from "@jest/globals";
+import { createHash } from "node:crypto";
 import nock from "nock";
 import { fixture } from "./github.js";
 
@@ -132,8 +133,12 @@ export interface CheckRunWrite {
  */
 export const fakeGitHub = {
   configFiles: new Map<string, string>(),
+  /** Each request for a configuration file, and GitHub's answer (200, 304 or 404). */
+  configReads: [] as { repository: string; status: number }[],
   checkRuns: new Map<number, CheckRunWrite>(),
   checkRunWrites: [] as CheckRunWrite[],
+  /** The commits whose check runs were looked up by ref. */
+  checkRunLookups: [] as string[],
   /** The pull requests' inline review comments GitHub lists (all pull requests alike). */
   reviewComments: [] as {
     path: string;
@@ -153,8 +158,10 @@ export const fakeGitHub = {
 
 function mockRepositoryState(): void {
   fakeGitHub.configFiles.clear();
+  fakeGitHub.configReads.length = 0;
   fakeGitHub.checkRuns.clear();
   fakeGitHub.checkRunWrites.length = 0;
+  fakeGitHub.checkRunLookups.length = 0;
   fakeGitHub.checkRunFailure = null;
   fakeGitHub.reviewComments = [];
   const scope = nock(API).persist();
@@ -165,18 +172,30 @@ function mockRepositoryState(): void {
   scope
     .get(/^\/repos\/([^/]+)\/([^/]+)\/contents\/\.github(\/|%2F)jasper\.yml(\?.*)?$/)
     .optionally()
-    .reply((uri) => {
+    .reply(function (uri) {
       const [, owner, repo] = /^\/repos\/([^/]+)\/([^/]+)\//.exec(uri)!;
-      const file = fakeGitHub.configFiles.get(`${owner}/${decodeURIComponent(repo!)}`);
-      return file === undefined
-        ? [404, { message: "Not Found" }]
-        : [200, file, { "content-type": "application/vnd.github.raw; charset=utf-8" }];
+      const repository = `${owner}/${decodeURIComponent(repo!)}`;
+      const file = fakeGitHub.configFiles.get(repository);
+      // GitHub's ETag names the content; asked with it, an unchanged file is a 304.
+      const etag =
+        file === undefined ? undefined : `"${createHash("sha1").update(file).digest("hex")}"`;
+      const status =
+        file === undefined ? 404 : this.req.headers["if-none-match"] === etag ? 304 : 200;
+      fakeGitHub.configReads.push({ repository, status });
+      if (status === 404) return [404, { message: "Not Found" }];
+      if (status === 304) return [304, "", { etag: etag! }];
+      return [
+        200,
+        file,
+        { "content-type": "application/vnd.github.raw; charset=utf-8", etag: etag! },
+      ];
     });
   scope
     .get(/^\/repos\/[^/]+\/[^/]+\/commits\/([0-9a-f]+)\/check-runs(\?.*)?$/)
     .optionally()
     .reply((uri) => {
       const sha = /commits\/([0-9a-f]+)\//.exec(uri)![1]!;
+      fakeGitHub.checkRunLookups.push(sha);
       const runs = [...fakeGitHub.checkRuns.values()].filter((c) => c.head_sha === sha);
       return [200, { total_count: runs.length, check_runs: runs }];
     });
