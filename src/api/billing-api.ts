@@ -25,6 +25,7 @@ import { apiKeyRoutes } from "./routes/api-keys.js";
 import { budgetRoutes } from "./routes/budgets.js";
 import { auditLogRoute } from "./routes/audit-log.js";
 import { billingSummaryRoute } from "./routes/billing-summary.js";
+import { calculatorRoute } from "./routes/calculator.js";
 import { checkoutRoute } from "./routes/checkout.js";
 import { meRoutes } from "./routes/me.js";
 import { packagesRoute } from "./routes/packages.js";
@@ -99,6 +100,7 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
         const api = scope.withTypeProvider<ZodTypeProvider>();
         api.get("/openapi.json", { schema: { hide: true } }, async () => scope.swagger());
         packagesRoute(api, routeDeps);
+        calculatorRoute(api, routeDeps);
         billingSummaryRoute(api, routeDeps);
         transactionsRoute(api, routeDeps);
         checkoutRoute(api, routeDeps);

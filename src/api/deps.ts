@@ -25,6 +25,8 @@ export interface BillingApiDeps {
   /** Settings changes and API keys are recorded here; admins read it (GET .../audit-log). */
   audit: AuditLog;
   packages: readonly CreditPackage[];
+  /** The free credits every account gets a month (FREE_REVIEWS_PER_MONTH), for the calculator. */
+  freeReviewsPerMonth: number;
   checkout(input: CheckoutInput): Promise<CheckoutResult>;
   github: GitHubAuth;
   /**

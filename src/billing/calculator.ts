@@ -35,6 +35,8 @@ export interface PackageOption extends PackageCount {
 }
 
 export interface CostEstimate {
+  /** Credits one review costs. */
+  reviewCost: number;
   /** Charged reviews a month: pull requests, or their runs under per-run charging. */
   reviewsPerMonth: number;
   creditsPerMonth: number;
@@ -70,6 +72,7 @@ export function estimateCost(workload: Workload, terms: CalculatorTerms): CostEs
     return { package: p, count, totalCents: safe(count * p.priceCents) };
   });
   return {
+    reviewCost,
     reviewsPerMonth,
     creditsPerMonth,
     freeCredits,

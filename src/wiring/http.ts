@@ -39,6 +39,7 @@ export function billingApiDeps(
     apiKeys: store.apiKeys,
     audit: money.audit,
     packages: config.CREDIT_PACKAGES,
+    freeReviewsPerMonth: config.FREE_REVIEWS_PER_MONTH,
     checkout: outside.checkout,
     github: outside.githubAuth,
     missingSignInSettings: missingSignInSettings(config),
