@@ -31,6 +31,7 @@ import { meRoutes } from "./routes/me.js";
 import { packagesRoute } from "./routes/packages.js";
 import { pausedReviewsRoute } from "./routes/paused-reviews.js";
 import { settingsRoutes } from "./routes/settings.js";
+import { spendRoute } from "./routes/spend.js";
 import { transactionsRoute } from "./routes/transactions.js";
 import { usageRoute } from "./routes/usage.js";
 
@@ -115,6 +116,7 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
           installUrl: deps.installUrl ?? null,
         });
         usageRoute(api, routeDeps);
+        spendRoute(api, routeDeps);
       },
       { prefix: API_PREFIX },
     );

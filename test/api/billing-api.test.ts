@@ -545,6 +545,7 @@ describe("billing API", () => {
           "GET /api/v1/me",
           "GET /api/v1/dashboard/status",
           "GET /api/v1/organizations/{org}/billing/usage",
+          "GET /api/v1/organizations/{org}/billing/spend",
         ].sort(),
       );
       const tx = doc.paths["/api/v1/organizations/{org}/billing/transactions"].get;

@@ -1476,6 +1476,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/{org}/billing/spend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Money paid for credits this month and last month */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description GitHub organization or user login */
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Spend"];
+                    };
+                };
+                /** @description The request is invalid: `issues` says what to change */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such organization, or the credential does not grant access to it */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests with this credential, or failed authentications from this address; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description GitHub could not be asked about the token; retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1813,6 +1897,35 @@ export interface components {
             /** @enum {string} */
             reviewCharging: "pull_request" | "review_run";
             chatFromNonWriters: boolean;
+        };
+        Spend: {
+            organization: string;
+            /** @enum {string} */
+            currency: "usd";
+            thisMonth: {
+                /** @description "YYYY-MM" (UTC) */
+                month: string;
+                purchases: number;
+                /** @description Credits those purchases granted */
+                credits: number;
+                /** @description US dollars as a decimal string, e.g. "122.50" */
+                paid: string;
+                paidCents: number;
+                /** @description What a review cost in those purchases (US dollars); null with none */
+                perReview: string | null;
+            };
+            lastMonth: {
+                /** @description "YYYY-MM" (UTC) */
+                month: string;
+                purchases: number;
+                /** @description Credits those purchases granted */
+                credits: number;
+                /** @description US dollars as a decimal string, e.g. "122.50" */
+                paid: string;
+                paidCents: number;
+                /** @description What a review cost in those purchases (US dollars); null with none */
+                perReview: string | null;
+            };
         };
         Transaction: {
             id: string;
