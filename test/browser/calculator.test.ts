@@ -1,6 +1,7 @@
 /**
  * The cost calculator in a real headless Chromium (set up as in dashboard.test.ts): signed out
- * at /billing/calculator, and signed in inside an account, filled in from its recent pace.
+ * at /billing/calculator, and signed in inside an account, filled in from its recent pace; and
+ * the money spent on credits on the Billing page.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -87,6 +88,23 @@ suite("the cost calculator in Chromium", () => {
       amount: 30,
       description: "welcome",
       idempotencyKey: "b1",
+    });
+    // One Starter bought through Checkout this month: $30.00 spent.
+    await h.store.checkoutSessions.record({
+      sessionId: "cs_test_starter",
+      accountId: acme.id,
+      packageId: "starter",
+      credits: 100,
+      priceCents: 3000,
+      currency: "usd",
+      createdAt: new Date(),
+    });
+    await h.ledger.grant(acme.id, {
+      type: "purchase",
+      amount: 100,
+      description: "Starter: 100 credits",
+      reference: { kind: "stripe", checkoutSession: "cs_test_starter" },
+      idempotencyKey: "p1",
     });
     for (let i = 1; i <= 28; i++) {
       await h.ledger.charge(acme.id, {
@@ -184,5 +202,16 @@ suite("the cost calculator in Chromium", () => {
     expect(await answer().innerText()).toContain("57 credits to buy");
     expect(await page.getByTestId("monthly-cost").innerText()).toBe("$30.00");
     await check("calculator-signed-in");
+  });
+
+  it("shows the money spent on credits beside them on the Billing page", async () => {
+    await page.getByRole("link", { name: "Billing" }).click();
+    await page.waitForURL(`${base}/billing/Acme-Corp`);
+    const spent = page.locator('[data-figure="spentThisMonth"]');
+    await spent.waitFor();
+    expect(await spent.innerText()).toBe("$30.00 for 100 credits, $0.30 per review");
+    expect(await page.locator('[data-figure="spentLastMonth"]').innerText()).toBe("$0.00");
+    expect(consoleErrors).toEqual([]);
+    await check("billing-spend");
   });
 });
