@@ -25,11 +25,13 @@ import { apiKeyRoutes } from "./routes/api-keys.js";
 import { budgetRoutes } from "./routes/budgets.js";
 import { auditLogRoute } from "./routes/audit-log.js";
 import { billingSummaryRoute } from "./routes/billing-summary.js";
+import { calculatorRoute } from "./routes/calculator.js";
 import { checkoutRoute } from "./routes/checkout.js";
 import { meRoutes } from "./routes/me.js";
 import { packagesRoute } from "./routes/packages.js";
 import { pausedReviewsRoute } from "./routes/paused-reviews.js";
 import { settingsRoutes } from "./routes/settings.js";
+import { spendRoute } from "./routes/spend.js";
 import { transactionsRoute } from "./routes/transactions.js";
 import { usageRoute } from "./routes/usage.js";
 
@@ -99,6 +101,7 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
         const api = scope.withTypeProvider<ZodTypeProvider>();
         api.get("/openapi.json", { schema: { hide: true } }, async () => scope.swagger());
         packagesRoute(api, routeDeps);
+        calculatorRoute(api, routeDeps);
         billingSummaryRoute(api, routeDeps);
         transactionsRoute(api, routeDeps);
         checkoutRoute(api, routeDeps);
@@ -113,6 +116,7 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
           installUrl: deps.installUrl ?? null,
         });
         usageRoute(api, routeDeps);
+        spendRoute(api, routeDeps);
       },
       { prefix: API_PREFIX },
     );

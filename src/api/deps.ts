@@ -17,6 +17,7 @@ export type { CheckoutInput, CheckoutResult } from "../billing/create-checkout.j
 export type { CreditPackage } from "../billing/packages.js";
 import type { CheckoutInput, CheckoutResult } from "../billing/create-checkout.js";
 import type { CreditPackage } from "../billing/packages.js";
+import type { MonthSpend } from "../billing/spend.js";
 
 export interface BillingApiDeps {
   accounts: AccountStore;
@@ -25,6 +26,8 @@ export interface BillingApiDeps {
   /** Settings changes and API keys are recorded here; admins read it (GET .../audit-log). */
   audit: AuditLog;
   packages: readonly CreditPackage[];
+  /** The free credits every account gets a month (FREE_REVIEWS_PER_MONTH), for the calculator. */
+  freeReviewsPerMonth: number;
   checkout(input: CheckoutInput): Promise<CheckoutResult>;
   github: GitHubAuth;
   /**
@@ -45,6 +48,8 @@ export interface BillingApiDeps {
   pullRequestUrl(repository: string, number: number): string;
   /** One month's usage, grouped (src/usage/usage-report.ts over the ledger store). */
   usage(accountId: AccountId, month: string, by: UsageGrouping): Promise<UsageReport>;
+  /** Money paid for credits this month and last month (src/billing/spend.ts). */
+  spend(accountId: AccountId): Promise<[MonthSpend, MonthSpend]>;
   /** When the balance runs out at the last 14 days' pace (src/usage/runway.ts). */
   runway?(accountId: AccountId, balance: number): Promise<Runway>;
   /** The clock (the current month of the usage route); default the system's. */

@@ -6,6 +6,7 @@ import type { BillingApiDeps } from "../api/deps.js";
 import { operatorApi } from "../api/operator-api.js";
 import { createCheckout } from "../billing/create-checkout.js";
 import { createStripe } from "../billing/stripe-client.js";
+import { recentSpend } from "../billing/spend.js";
 import { createStripeEvents } from "../billing/stripe-events.js";
 import { stripeWebhookRoute } from "../billing/stripe-webhook-route.js";
 import { missingSignInSettings, type Config } from "../config/env.js";
@@ -39,6 +40,7 @@ export function billingApiDeps(
     apiKeys: store.apiKeys,
     audit: money.audit,
     packages: config.CREDIT_PACKAGES,
+    freeReviewsPerMonth: config.FREE_REVIEWS_PER_MONTH,
     checkout: outside.checkout,
     github: outside.githubAuth,
     missingSignInSettings: missingSignInSettings(config),
@@ -51,6 +53,12 @@ export function billingApiDeps(
     runs: store.runs,
     pullRequestUrl: pullRequestUrlOn(config.github.web),
     usage: (accountId, month, by) => usageReport(store.ledger, accountId, month, by),
+    spend: (accountId) =>
+      recentSpend(
+        { ledger: money.ledger, sessions: store.checkoutSessions },
+        accountId,
+        (t.now ?? (() => new Date()))(),
+      ),
     runway: (accountId, balance) =>
       runwayOf(store.ledger, accountId, balance, (t.now ?? (() => new Date()))()),
     now: t.now,

@@ -529,6 +529,7 @@ describe("billing API", () => {
       expect(ops.sort()).toEqual(
         [
           "GET /api/v1/billing/packages",
+          "POST /api/v1/billing/calculator",
           "GET /api/v1/organizations/{org}/billing",
           "GET /api/v1/organizations/{org}/billing/transactions",
           "POST /api/v1/organizations/{org}/billing/checkout",
@@ -544,6 +545,7 @@ describe("billing API", () => {
           "GET /api/v1/me",
           "GET /api/v1/dashboard/status",
           "GET /api/v1/organizations/{org}/billing/usage",
+          "GET /api/v1/organizations/{org}/billing/spend",
         ].sort(),
       );
       const tx = doc.paths["/api/v1/organizations/{org}/billing/transactions"].get;
@@ -588,6 +590,7 @@ describe("billing API", () => {
         Object.keys(settings.requestBody.content["application/json"].schema.properties).sort(),
       ).toEqual(["billingContacts", "chatFromNonWriters", "lowBalanceEmails", "reviewCharging"]);
       expect(doc.paths["/api/v1/billing/packages"].get.security).toBeUndefined();
+      expect(doc.paths["/api/v1/billing/calculator"].post.security).toBeUndefined();
       expect(doc.components.securitySchemes.bearer).toMatchObject({
         type: "http",
         scheme: "bearer",

@@ -5,6 +5,7 @@
  */
 import { useEffect } from "preact/hooks";
 import { setCsrfToken, SIGNED_OUT_EVENT } from "./api/client";
+import { CalculatorPage } from "./features/calculator/calculator-page";
 import { getMe, getStatus, signOut } from "./features/session/api";
 import {
   NoAccountsPage,
@@ -12,7 +13,7 @@ import {
   NotYourAccountPage,
   SignInPage,
 } from "./features/session/sign-in-page";
-import { pageOf, PAGE_SLUGS, PAGES } from "./pages";
+import { CALCULATOR_SLUG, pageOf, PAGE_SLUGS, PAGES } from "./pages";
 import { AccountProvider } from "./shared/account";
 import { accountPath, DASHBOARD_HOME, parseDashboardPath } from "./shared/dashboard-path";
 import { Layout } from "./shared/layout";
@@ -92,6 +93,9 @@ export function App() {
       </main>
     );
   const s = session.data;
+  // The calculator is public: without an account to show it in, it stands alone.
+  if (where.org === null && where.page === CALCULATOR_SLUG && logins.length === 0)
+    return <PublicCalculator signIn={s.kind === "signed_out"} />;
   if (s.kind === "not_configured") return <NotConfiguredPage missing={s.missing} />;
   if (s.kind === "signed_out")
     return <SignInPage failed={url.searchParams.get("signin") === "failed"} />;
@@ -117,5 +121,18 @@ export function App() {
         {page.render(url.searchParams)}
       </Layout>
     </AccountProvider>
+  );
+}
+
+function PublicCalculator({ signIn }: { signIn: boolean }) {
+  return (
+    <main id="main" class="narrow">
+      <CalculatorPage />
+      {signIn && (
+        <p>
+          <a href={DASHBOARD_HOME}>Sign in</a> to buy credits for your organization.
+        </p>
+      )}
+    </main>
   );
 }

@@ -8,10 +8,14 @@ import { ApiKeysPage } from "./features/api-keys/api-keys-page";
 import { AuditPage } from "./features/audit/audit-page";
 import { BillingPage } from "./features/billing/billing-page";
 import { BudgetsPage } from "./features/budgets/budgets-page";
+import { AccountCalculatorPage } from "./features/calculator/account-calculator-page";
 import { HistoryPage } from "./features/history/history-page";
 import { NotificationsPage } from "./features/notifications/notifications-page";
 import { SettingsPage } from "./features/settings/settings-page";
 import { UsagePage } from "./features/usage/usage-page";
+
+/** The one page also shown signed out, at `/billing/calculator` (app.tsx). */
+export const CALCULATOR_SLUG = "calculator";
 
 export interface DashboardPage {
   slug: string;
@@ -29,6 +33,7 @@ export const PAGES: readonly DashboardPage[] = [
   { slug: "settings", label: "Settings", render: () => <SettingsPage /> },
   { slug: "api-keys", label: "API keys", render: () => <ApiKeysPage /> },
   { slug: "audit-log", label: "Audit log", render: () => <AuditPage /> },
+  { slug: CALCULATOR_SLUG, label: "Cost calculator", render: () => <AccountCalculatorPage /> },
 ];
 
 export const PAGE_SLUGS: readonly string[] = PAGES.map((p) => p.slug).filter(Boolean);

@@ -47,6 +47,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/billing/calculator": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** What a workload of pull requests costs a month (no authentication) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Pull requests reviewed a month */
+                        pullRequestsPerMonth: number;
+                        /**
+                         * @description Review runs a pull request gets, its opening included; charged only per run
+                         * @default 1
+                         */
+                        pushesPerPullRequest?: number;
+                        /**
+                         * @description pull_request: one credit per PR; review_run: every review run is charged
+                         * @default pull_request
+                         * @enum {string}
+                         */
+                        charging?: "pull_request" | "review_run";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CostEstimate"];
+                    };
+                };
+                /** @description The request is invalid: `issues` says what to change */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests with this credential, or failed authentications from this address; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organizations/{org}/billing": {
         parameters: {
             query?: never;
@@ -1404,6 +1476,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/{org}/billing/spend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Money paid for credits this month and last month */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description GitHub organization or user login */
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Spend"];
+                    };
+                };
+                /** @description The request is invalid: `issues` says what to change */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such organization, or the credential does not grant access to it */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests with this credential, or failed authentications from this address; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description GitHub could not be asked about the token; retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1624,6 +1780,50 @@ export interface components {
             };
             budgets: components["schemas"]["BudgetsThisMonth"];
         };
+        CostEstimate: {
+            /**
+             * @description Every price here is in US dollars
+             * @enum {string}
+             */
+            currency: "usd";
+            pullRequestsPerMonth: number;
+            pushesPerPullRequest: number;
+            /** @enum {string} */
+            charging: "pull_request" | "review_run";
+            /** @description Charged reviews: PRs, or their runs per run */
+            reviewsPerMonth: number;
+            creditsPerMonth: number;
+            /** @description The part the monthly free credits pay */
+            freeCredits: number;
+            creditsToBuy: number;
+            /** @description The cheapest mix of packages covering creditsToBuy */
+            cheapest: {
+                packages: {
+                    id: string;
+                    name: string;
+                    count: number;
+                }[];
+                /** @description Credits the mix buys (what is left carries over) */
+                credits: number;
+            };
+            /** @description The cheapest mix's price: what the month costs */
+            monthlyCost: string;
+            monthlyCostCents: number;
+            /** @description The monthly cost over the reviews a month, free ones included (US dollars) */
+            perReview: string;
+            /** @description Each package on its own */
+            options: {
+                id: string;
+                name: string;
+                /** @description What one review costs in this package (US dollars) */
+                perReview: string;
+                /** @description Packages needed for the month, bought alone */
+                count: number;
+                /** @description US dollars as a decimal string, e.g. "305.00" */
+                price: string;
+                priceCents: number;
+            }[];
+        };
         Me: {
             user: {
                 id: number;
@@ -1697,6 +1897,35 @@ export interface components {
             /** @enum {string} */
             reviewCharging: "pull_request" | "review_run";
             chatFromNonWriters: boolean;
+        };
+        Spend: {
+            organization: string;
+            /** @enum {string} */
+            currency: "usd";
+            thisMonth: {
+                /** @description "YYYY-MM" (UTC) */
+                month: string;
+                purchases: number;
+                /** @description Credits those purchases granted */
+                credits: number;
+                /** @description US dollars as a decimal string, e.g. "122.50" */
+                paid: string;
+                paidCents: number;
+                /** @description What a review cost in those purchases (US dollars); null with none */
+                perReview: string | null;
+            };
+            lastMonth: {
+                /** @description "YYYY-MM" (UTC) */
+                month: string;
+                purchases: number;
+                /** @description Credits those purchases granted */
+                credits: number;
+                /** @description US dollars as a decimal string, e.g. "122.50" */
+                paid: string;
+                paidCents: number;
+                /** @description What a review cost in those purchases (US dollars); null with none */
+                perReview: string | null;
+            };
         };
         Transaction: {
             id: string;

@@ -35,3 +35,7 @@ export async function transactionsSince(
   }
   return all;
 }
+
+/** Money paid for credits this month and last month. */
+export const getSpend = (org: string) =>
+  unwrap(api.GET("/api/v1/organizations/{org}/billing/spend", { params: { path: { org } } }));

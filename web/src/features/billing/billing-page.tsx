@@ -2,16 +2,18 @@ import { useAccount } from "../../shared/account";
 import { credits, date, utcDay } from "../../shared/format";
 import { Loaded } from "../../shared/states";
 import { useLoad } from "../../shared/use-load";
-import { getPackages, transactionsSince } from "./api";
+import { getPackages, getSpend, transactionsSince } from "./api";
 import { CheckoutCancelled, CheckoutSuccess } from "./checkout-result";
 import { PackageCards } from "./package-cards";
 import { RunwayNote } from "./runway-note";
+import { SpendFigures } from "./spend-figures";
 import { UsageChart } from "./usage-chart";
 import { usagePerDay } from "./usage-per-day";
 
 export function BillingPage({ query }: { query: URLSearchParams }) {
   const { org, summary, refreshSummary } = useAccount();
   const [packages, reloadPackages] = useLoad(() => getPackages(), []);
+  const [spend, reloadSpend] = useLoad(() => getSpend(org), [org]);
   const [usage, reloadUsage] = useLoad(async () => {
     const today = new Date();
     const from = utcDay(new Date(today.getTime() - 29 * 86_400_000));
@@ -57,6 +59,9 @@ export function BillingPage({ query }: { query: URLSearchParams }) {
             {s.runway && <RunwayNote runway={s.runway} balance={s.balance} />}
           </section>
         )}
+      </Loaded>
+      <Loaded value={spend} what="spend" retry={reloadSpend}>
+        {(sp) => <SpendFigures spend={sp} />}
       </Loaded>
       <section aria-labelledby="usage-title">
         <h2 id="usage-title">Usage, last 30 days</h2>

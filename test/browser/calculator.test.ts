@@ -1,0 +1,217 @@
+/**
+ * The cost calculator in a real headless Chromium (set up as in dashboard.test.ts): signed out
+ * at /billing/calculator, and signed in inside an account, filled in from its recent pace; and
+ * the money spent on credits on the Billing page.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { toAccountId } from "../../src/accounts/types.js";
+import { createGitHubAuth } from "../../src/api/auth/github-auth.js";
+import { CHROMIUM_ARGS, findChromium } from "../support/browser/chromium.js";
+import { startFakeGitHub } from "../support/browser/fake-github.js";
+import { freePort } from "../support/browser/http-fake.js";
+import { createHarness, type Harness } from "../support/harness.js";
+
+const chromiumPath = findChromium();
+const ARTIFACTS = new URL("../../artifacts/browser/", import.meta.url).pathname;
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+if (!chromiumPath) {
+  if (process.env.CI === "true") {
+    throw new Error(
+      "browser tests: no Chromium found (set CHROMIUM_PATH, or install Debian's chromium); CI needs it",
+    );
+  }
+  console.log(
+    "browser tests SKIPPED: no Chromium found (apt-get install chromium, or CHROMIUM_PATH)",
+  );
+}
+const suite = chromiumPath ? describe : describe.skip;
+
+suite("the cost calculator in Chromium", () => {
+  let h: Harness;
+  let github: Awaited<ReturnType<typeof startFakeGitHub>>;
+  let context: BrowserContext;
+  let page: Page;
+  let base: string;
+  let webDir: string;
+  let profile: string;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    webDir = mkdtempSync(join(tmpdir(), "jasper-web-"));
+    execFileSync(
+      process.execPath,
+      [
+        join(ROOT, "node_modules/vite/bin/vite.js"),
+        "build",
+        "--config",
+        "web/vite.config.ts",
+        "--logLevel",
+        "error",
+      ],
+      { cwd: ROOT, env: { ...process.env, WEB_OUT_DIR: webDir }, stdio: "pipe" },
+    );
+    github = await startFakeGitHub(
+      [{ id: 101, login: "Acme-Corp" }],
+      [{ id: 7, login: "alice", roles: { "Acme-Corp": "admin" } }],
+    );
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    h = await createHarness({
+      env: {
+        PUBLIC_URL: base,
+        GHE_HOST: github.host,
+        GHE_PROTOCOL: "http",
+        GITHUB_CLIENT_ID: "Iv1.fake",
+        GITHUB_CLIENT_SECRET: "fake-client-secret",
+        SESSION_SECRET: "browser-test-session-secret-0123456789",
+        WEB_DIST: webDir,
+      },
+      github: createGitHubAuth({ baseUrl: `${github.url}/api/v3` }),
+    });
+    await h.server.listen({ port, host: "127.0.0.1" });
+
+    // Acme-Corp: 28 reviews in the last 14 days, 2 a day: 60 in 30 days.
+    const acme = await h.store.accounts.upsert({
+      id: toAccountId(101),
+      login: "Acme-Corp",
+      type: "Organization",
+    });
+    await h.ledger.ensureFreeTier(acme.id);
+    await h.ledger.grant(acme.id, {
+      type: "bonus",
+      amount: 30,
+      description: "welcome",
+      idempotencyKey: "b1",
+    });
+    // One Starter bought through Checkout this month: $30.00 spent.
+    await h.store.checkoutSessions.record({
+      sessionId: "cs_test_starter",
+      accountId: acme.id,
+      packageId: "starter",
+      credits: 100,
+      priceCents: 3000,
+      currency: "usd",
+      createdAt: new Date(),
+    });
+    await h.ledger.grant(acme.id, {
+      type: "purchase",
+      amount: 100,
+      description: "Starter: 100 credits",
+      reference: { kind: "stripe", checkoutSession: "cs_test_starter" },
+      idempotencyKey: "p1",
+    });
+    for (let i = 1; i <= 28; i++) {
+      await h.ledger.charge(acme.id, {
+        action: "review",
+        description: `review ${i}`,
+        idempotencyKey: `r${i}`,
+      });
+    }
+
+    profile = mkdtempSync(join(tmpdir(), "jasper-chromium-"));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: chromiumPath!,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1100, height: 900 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on("console", (m) => {
+      if (m.type() === "error" || /Content Security Policy|Refused to/i.test(m.text()))
+        consoleErrors.push(m.text());
+    });
+    mkdirSync(ARTIFACTS, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await h?.close();
+    await new Promise((r) => github?.server.close(r));
+    for (const dir of [webDir, profile]) if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** axe-core in the page, as dashboard.test.ts does it; a screenshot. */
+  async function check(name: string): Promise<void> {
+    await page.evaluate(readFileSync(join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8"));
+    const violations = (await page.evaluate(
+      `axe.run().then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })))`,
+    )) as { id: string; impact: string; nodes: number }[];
+    expect([
+      name,
+      violations.filter((v) => v.impact === "serious" || v.impact === "critical"),
+    ]).toEqual([name, []]);
+    await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  }
+
+  const answer = () => page.getByTestId("calculator-answer");
+
+  it("prices a workload signed out: 600 PRs, 2 runs each, per run -> $305.00", async () => {
+    await page.goto(`${base}/billing/calculator`);
+    await page.getByRole("heading", { name: "Cost calculator" }).waitFor();
+    await page.getByLabel("Pull requests a month").fill("600");
+    await page.getByLabel("One credit per review run").check();
+    await page.getByLabel(/Review runs per pull request/).fill("2");
+    await page.getByRole("button", { name: "Calculate" }).click();
+    await answer().waitFor();
+    expect(await page.getByTestId("monthly-cost").innerText()).toBe("$305.00");
+    expect(await page.getByTestId("cheapest-mix").innerText()).toBe(
+      "Cheapest: 2 × Growth + 2 × Starter (1,200 credits; what is left carries over), $0.2542 per review.",
+    );
+    expect(await answer().innerText()).toContain("1,197 credits to buy");
+    expect(await page.locator('tr[data-package="scale"]').innerText()).toBe(
+      "Scale\t$0.198\t1\t$396.00",
+    );
+    // Signed out, with the way in; nothing failed on the way.
+    await page.getByRole("link", { name: "Sign in" }).waitFor();
+    expect(consoleErrors).toEqual([]);
+    await check("calculator-signed-out");
+  });
+
+  it("says what is wrong with a workload the server refuses, and answers the next one", async () => {
+    // Past the field's max: the browser's own check is bypassed, so the server's 400 is shown.
+    await page.getByLabel("Pull requests a month").evaluate((el) => el.removeAttribute("max"));
+    await page.getByLabel("Pull requests a month").fill("100001");
+    await page.getByRole("button", { name: "Calculate" }).click();
+    await page.getByRole("alert").waitFor();
+    expect(await page.getByRole("alert").innerText()).toMatch(/pullRequestsPerMonth/);
+    await expect(answer().count()).resolves.toBe(0);
+    consoleErrors.length = 0;
+    await page.getByLabel("Pull requests a month").fill("10");
+    await page.getByLabel("One credit per pull request").check();
+    await page.getByRole("button", { name: "Calculate" }).click();
+    await answer().waitFor();
+    expect(await page.getByTestId("monthly-cost").innerText()).toBe("$30.00");
+  });
+
+  it("signed in, it sits in the account's navigation, filled in from its pace", async () => {
+    await page.goto(`${base}/billing`);
+    await page.getByRole("link", { name: "Sign in with GitHub" }).click();
+    await page.waitForURL(`${base}/billing/Acme-Corp`);
+    await page.getByRole("link", { name: "Cost calculator" }).click();
+    await page.waitForURL(`${base}/billing/Acme-Corp/calculator`);
+    // 28 credits in 14 days is 2 a day: 60 in 30 days.
+    await expect(page.getByLabel("Pull requests a month").inputValue()).resolves.toBe("60");
+    await page.getByRole("button", { name: "Calculate" }).click();
+    await answer().waitFor();
+    expect(await answer().innerText()).toContain("57 credits to buy");
+    expect(await page.getByTestId("monthly-cost").innerText()).toBe("$30.00");
+    await check("calculator-signed-in");
+  });
+
+  it("shows the money spent on credits beside them on the Billing page", async () => {
+    await page.getByRole("link", { name: "Billing" }).click();
+    await page.waitForURL(`${base}/billing/Acme-Corp`);
+    const spent = page.locator('[data-figure="spentThisMonth"]');
+    await spent.waitFor();
+    expect(await spent.innerText()).toBe("$30.00 for 100 credits, $0.30 per review");
+    expect(await page.locator('[data-figure="spentLastMonth"]').innerText()).toBe("$0.00");
+    expect(consoleErrors).toEqual([]);
+    await check("billing-spend");
+  });
+});

@@ -1,0 +1,12 @@
+import { api, unwrap, type Schemas } from "../../api/client";
+
+export type CostEstimate = Schemas["CostEstimate"];
+export interface Workload {
+  pullRequestsPerMonth: number;
+  pushesPerPullRequest: number;
+  charging: CostEstimate["charging"];
+}
+
+/** POST /billing/calculator: public, so it works signed out. */
+export const estimateCost = (body: Workload) =>
+  unwrap(api.POST("/api/v1/billing/calculator", { body }));
