@@ -32,6 +32,8 @@ const OP_MSG = 2013;
  */
 export class MongoWireStub {
   readonly received: Received[] = [];
+  /** Replies to give instead of the catalog's, in order, per command name (answerNext). */
+  private readonly scripted = new Map<string, Doc[]>();
   private readonly collections = new Map<string, Collection>();
   private readonly sockets = new Set<Socket>();
   private readonly server: Server;
@@ -57,6 +59,14 @@ export class MongoWireStub {
   commands(): Received[] {
     const chatter = new Set(["ismaster", "isMaster", "hello", "endSessions"]);
     return this.received.filter((r) => !chatter.has(r.name));
+  }
+
+  /**
+   * The next `name` command is answered with `reply` instead of the catalog's answer (still
+   * recorded in `received`): a server's refusal, or a write concern error, on demand.
+   */
+  answerNext(name: string, reply: Doc): void {
+    this.scripted.set(name, [...(this.scripted.get(name) ?? []), reply]);
   }
 
   async stop(): Promise<void> {
@@ -121,6 +131,8 @@ export class MongoWireStub {
   private run(db: string, command: Doc): Doc {
     const name = Object.keys(command)[0]!;
     this.received.push({ db, name, command });
+    const scripted = this.scripted.get(name)?.shift();
+    if (scripted) return scripted;
     const target = command[name];
     const key = `${db}.${String(target)}`;
     const collection = this.collections.get(key);

@@ -112,7 +112,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -215,7 +215,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -406,7 +406,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -500,7 +500,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -583,7 +583,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -703,7 +703,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -789,7 +789,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -875,7 +875,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -991,7 +991,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1084,7 +1084,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1181,7 +1181,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1289,7 +1289,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1385,7 +1385,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
