@@ -41,7 +41,7 @@ describe("the mongo store on the wire", () => {
       error = await createMongoStore(stub.uri("jasper_fresh"), "app", warn).catch((e) => e);
     });
     expect(error).toBeInstanceOf(MissingIndexesError);
-    expect((error as MissingIndexesError).missing).toHaveLength(9);
+    expect((error as MissingIndexesError).missing).toHaveLength(10);
     expect(names(sent)).toEqual(["listIndexes"]);
     expect(sent).toHaveLength(7);
   });

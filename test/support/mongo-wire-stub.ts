@@ -26,7 +26,8 @@ const OP_MSG = 2013;
  * enough of the wire protocol (the OP_QUERY handshake, then OP_MSG) for the real driver to
  * connect to a standalone server, and answers the few commands the store sends with an
  * in-memory catalog: create, createIndexes and listIndexes keep and return index specs as
- * given, insert keeps documents, find, aggregate and distinct answer with nothing. It is not MongoDB: it
+ * given, insert keeps documents, find, aggregate and distinct answer with nothing, update
+ * matches nothing (answerNext scripts any other answer). It is not MongoDB: it
  * checks no filter, enforces no index and ignores concerns. What it is for is `received`,
  * every command exactly as the driver put it on the wire.
  */
@@ -190,6 +191,9 @@ export class MongoWireStub {
         return cursor(key, []);
       case "distinct":
         return { values: [], ok: 1 };
+      case "update":
+        // Matches nothing: the stub keeps no documents to update.
+        return { ok: 1, n: 0, nModified: 0 };
       default:
         return failure(59, "CommandNotFound", `no such command: '${name}'`);
     }
