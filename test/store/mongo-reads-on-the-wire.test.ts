@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { toAccountId } from "../../src/accounts/types.js";
+import { FINAL_STATUSES } from "../../src/reviews/types.js";
+import { createMongoStore } from "../../src/store/mongo/connect-mongo.js";
+import { migrateMongo } from "../../src/store/mongo/migrate-mongo.js";
+import type { Store } from "../../src/store/store.js";
+import { MongoWireStub, type Received } from "../support/mongo-wire-stub.js";
+
+/**
+ * The reads that must stay bounded, as the mongo store sends them (caught by the wire stub,
+ * which checks nothing itself): what they filter on, in which order, how many, and which
+ * fields they ask for.
+ */
+let stub: MongoWireStub;
+let store: Store;
+const DB = "jasper_reads";
+const account = toAccountId(41);
+
+beforeAll(async () => {
+  stub = await MongoWireStub.start();
+  await migrateMongo(stub.uri(DB), () => undefined);
+  store = await createMongoStore(stub.uri(DB), "app", () => undefined);
+});
+afterAll(async () => {
+  await store.close();
+  await stub.stop();
+});
+
+async function sent(run: () => Promise<unknown>): Promise<Received[]> {
+  const from = stub.received.length;
+  await run();
+  const chatter = new Set(["ismaster", "isMaster", "hello", "endSessions"]);
+  return stub.received.slice(from).filter((r) => r.db === DB && !chatter.has(r.name));
+}
+
+describe("bounded reads on the wire", () => {
+  it("runs whose refund is due are read a page at a time, past the previous page", async () => {
+    const built = stub.received.filter((r) => r.db === DB && r.name === "createIndexes");
+    expect(built.flatMap((r) => r.command.indexes as object[])).toContainEqual({
+      key: { updatedAt: 1, accountId: 1, runKey: 1 },
+      name: "refund_due_paged",
+      partialFilterExpression: { refundDue: true },
+    });
+    const updatedAt = new Date("2026-11-20T10:00:00Z");
+    const after = { updatedAt, accountId: account, runKey: "41:7:3:0" };
+    const [first, next] = await sent(async () => {
+      await store.runs.listRefundDue(100);
+      await store.runs.listRefundDue(100, account, after);
+    });
+    const filter = {
+      refundDue: true,
+      status: { $in: [...FINAL_STATUSES] },
+    };
+    expect(first).toMatchObject({
+      name: "find",
+      command: {
+        find: "review_runs",
+        filter,
+        sort: { updatedAt: 1, accountId: 1, runKey: 1 },
+        limit: 100,
+      },
+    });
+    expect(next!.command).toMatchObject({
+      filter: {
+        ...filter,
+        accountId: 41,
+        $or: [
+          { updatedAt: { $gt: updatedAt } },
+          { updatedAt, accountId: { $gt: 41 } },
+          { updatedAt, accountId: 41, runKey: { $gt: "41:7:3:0" } },
+        ],
+      },
+      sort: { updatedAt: 1, accountId: 1, runKey: 1 },
+      limit: 100,
+    });
+  });
+});
