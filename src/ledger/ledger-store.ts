@@ -136,6 +136,9 @@ export interface LedgerStore {
    * entries: what this month's use is assembled from (entry-use.ts, monthUseView).
    */
   useSince(accountId: AccountId, from: number): AsyncIterable<UseRecord>;
-  /** Every account that has at least one entry; for the operator's ledger check only. */
+  /**
+   * Every account that has at least one entry, each once, in id order; for the operator's
+   * ledger check and account list. Read a little at a time: nothing held open between ids.
+   */
   accountIds(): AsyncIterable<AccountId>;
 }

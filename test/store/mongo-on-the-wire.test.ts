@@ -56,7 +56,7 @@ describe("the mongo store on the wire", () => {
       await store.close();
     });
     expect(warnings[0]).toContain("missing unique indexes");
-    expect(names(sent)).toEqual(["aggregate", "listIndexes"]);
+    expect(names(sent)).toEqual(["find", "listIndexes"]);
     expect(sent.filter((r) => WRITES.includes(r.name))).toEqual([]);
   });
 

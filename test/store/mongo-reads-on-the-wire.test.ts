@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import mongoose from "mongoose";
 import { toAccountId } from "../../src/accounts/types.js";
 import { FINAL_STATUSES } from "../../src/reviews/types.js";
 import { createMongoStore } from "../../src/store/mongo/connect-mongo.js";
@@ -11,6 +12,7 @@ import { MongoWireStub, type Received } from "../support/mongo-wire-stub.js";
  * which checks nothing itself): what they filter on, in which order, how many, and which
  * fields they ask for.
  */
+const { Long } = mongoose.mongo;
 let stub: MongoWireStub;
 let store: Store;
 const DB = "jasper_reads";
@@ -73,5 +75,28 @@ describe("bounded reads on the wire", () => {
       sort: { updatedAt: 1, accountId: 1, runKey: 1 },
       limit: 100,
     });
+  });
+
+  it("the accounts with entries are walked one index key at a time, no $group, no open cursor", async () => {
+    const batch = (docs: object[]) => ({
+      cursor: { id: Long.fromNumber(0), ns: `${DB}.ledger_entries`, firstBatch: docs },
+      ok: 1,
+    });
+    stub.answerNext("find", batch([{ accountId: 3 }]));
+    stub.answerNext("find", batch([{ accountId: 8 }]));
+    const ids: number[] = [];
+    const commands = await sent(async () => {
+      for await (const id of store.ledger.accountIds()) ids.push(id);
+    });
+    expect(ids).toEqual([3, 8]);
+    expect(commands.map((r) => r.name)).toEqual(["find", "find", "find"]);
+    const shape = {
+      sort: { accountId: 1, seq: -1 },
+      projection: { _id: 0, accountId: 1 },
+      limit: 1,
+    };
+    expect(commands[0]!.command).toMatchObject({ find: "ledger_entries", filter: {}, ...shape });
+    expect(commands[1]!.command).toMatchObject({ filter: { accountId: { $gt: 3 } }, ...shape });
+    expect(commands[2]!.command).toMatchObject({ filter: { accountId: { $gt: 8 } }, ...shape });
   });
 });

@@ -270,14 +270,22 @@ export class MongoLedgerStore implements LedgerStore {
   }
 
   async *accountIds(): AsyncIterable<AccountId> {
-    // Not distinct(): it returns one document, capped at 16 MB. The cursor has no such cap.
-    const cursor = this.entries
-      .aggregate<{ _id: number }>([{ $group: { _id: "$accountId" } }, { $sort: { _id: 1 } }])
-      .cursor();
-    try {
-      for await (const group of cursor) yield toAccountId(group._id);
-    } finally {
-      await cursor.close().catch(() => undefined);
+    // One small query per account, each the first key of the (accountId, seq) index past the
+    // last account: the planner reads it off the index (projection of accountId alone, no
+    // document fetched), so the walk costs one index seek per account. Not a $group, which
+    // reads every entry and blocks before its first answer, and no cursor held open while
+    // the caller works (ledger:verify's long walk outlived the server's 10-minute cursor
+    // timeout). Still every account with an entry, whether or not it has an account document.
+    let after: number | undefined;
+    for (;;) {
+      const doc = await this.entries
+        .findOne(after === undefined ? {} : { accountId: trusted({ $gt: after }) })
+        .sort({ accountId: 1, seq: -1 })
+        .select({ _id: 0, accountId: 1 })
+        .lean<Pick<LedgerEntryDoc, "accountId">>();
+      if (!doc) return;
+      after = doc.accountId;
+      yield toAccountId(after);
     }
   }
 }
