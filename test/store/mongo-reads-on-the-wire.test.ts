@@ -99,4 +99,37 @@ describe("bounded reads on the wire", () => {
     expect(commands[1]!.command).toMatchObject({ filter: { accountId: { $gt: 3 } }, ...shape });
     expect(commands[2]!.command).toMatchObject({ filter: { accountId: { $gt: 8 } }, ...shape });
   });
+
+  it("history pages and exports read rows: no month use, no lot changes, only the granted lot", async () => {
+    const [whole, page, streamed] = await sent(async () => {
+      await store.ledger.list(account, { limit: 26 });
+      await store.ledger.listRows(account, { limit: 26 });
+      for await (const row of store.ledger.streamRows(account, "desc")) void row;
+    });
+    expect(whole!.command.projection).toBeUndefined();
+    const projection = {
+      accountId: 1,
+      seq: 1,
+      type: 1,
+      amount: 1,
+      deltas: 1,
+      bucketsAfter: 1,
+      balanceAfter: 1,
+      freePeriod: 1,
+      description: 1,
+      reference: 1,
+      idempotencyKey: 1,
+      refundOf: 1,
+      uncollected: 1,
+      refundRequest: 1,
+      createdAt: 1,
+      lotsAfter: { $filter: { input: "$lotsAfter", cond: { $eq: ["$$this.lot", "$seq"] } } },
+    };
+    expect(page).toMatchObject({
+      name: "find",
+      command: { filter: { accountId: 41 }, sort: { seq: -1 }, limit: 26, projection },
+    });
+    expect(page!.command.projection).toEqual(projection);
+    expect(streamed!.command).toMatchObject({ sort: { seq: -1 }, limit: 500, projection });
+  });
 });
