@@ -325,7 +325,7 @@ export class MongoLedgerStore implements LedgerStore {
  * lots after the entry only the one it granted, picked by the server ($filter in a find
  * projection, MongoDB 4.4+): null when the entry has no lots (from before lots), as whole.
  */
-const ROW_PROJECTION = {
+export const ROW_PROJECTION = {
   accountId: 1,
   seq: 1,
   type: 1,
