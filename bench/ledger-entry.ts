@@ -8,10 +8,12 @@
  */
 import mongoose from "mongoose";
 import { Ledger } from "../src/ledger/ledger.js";
-import type { NewEntry } from "../src/ledger/ledger-store.js";
+import type { LedgerStore, NewEntry } from "../src/ledger/ledger-store.js";
+import type { LedgerEntry } from "../src/ledger/types.js";
 import { toAccountId } from "../src/accounts/types.js";
 import { createMemoryStore } from "../src/store/memory/memory-store.js";
 import { ledgerEntryModel } from "../src/store/mongo/models/ledger-entry.js";
+import { ROW_PROJECTION } from "../src/store/mongo/mongo-ledger-store.js";
 
 const { BSON } = mongoose.mongo;
 const account = toAccountId(1);
@@ -22,7 +24,11 @@ const Entry = ledgerEntryModel(conn);
  * The entry the next charge would insert, after `charges` charges spread over `repos`
  * repositories and `authors` authors this month, each with budgets that warn at once.
  */
-async function nextEntry(charges: number, repos: number, authors: number): Promise<NewEntry> {
+async function nextEntry(
+  charges: number,
+  repos: number,
+  authors: number,
+): Promise<{ entry: NewEntry; store: LedgerStore }> {
   const store = createMemoryStore().ledger;
   const ledger = new Ledger({
     store,
@@ -61,7 +67,7 @@ async function nextEntry(charges: number, repos: number, authors: number): Promi
   };
   await charge(charges);
   if (!captured) throw new Error("bench: the charge wrote nothing");
-  return captured;
+  return { entry: captured, store };
 }
 
 /** Build the mongoose document, validate it, and serialize what insertOne would send. */
@@ -81,8 +87,9 @@ async function medianCost(entry: NewEntry, runs: number): Promise<number> {
 }
 
 export async function benchLedgerEntry(): Promise<void> {
-  const none = await nextEntry(0, 1, 1);
-  const large = await nextEntry(5_000, 1_000, 5_000);
+  const none = (await nextEntry(0, 1, 1)).entry;
+  const month = await nextEntry(5_000, 1_000, 5_000);
+  const large = month.entry;
   const size = (e: NewEntry) =>
     BSON.calculateObjectSize(new Entry(e).toBSON() as Record<string, unknown>);
   // Warm up both paths, then interleave, so neither profits from a warmer JIT.
@@ -97,5 +104,56 @@ export async function benchLedgerEntry(): Promise<void> {
     `append cost (none): ${base.toFixed(3)} ms; (1000 repos, 5000 authors): ${big.toFixed(3)} ms`,
   );
   console.log(`append cost ratio (1000 repos, 5000 authors / none): ${(big / base).toFixed(2)}`);
+  await readBytes(month.store);
   await conn.close();
+}
+
+/** An entry as the mongo store would hold it: the model's document, in BSON's terms. */
+const stored = (e: LedgerEntry): Record<string, unknown> =>
+  new Entry(e).toBSON() as Record<string, unknown>;
+
+/**
+ * What ROW_PROJECTION returns of a stored entry, applied here as the server would (no server
+ * runs here: the $filter of lotsAfter is evaluated by hand, keeping the lot whose id is seq).
+ */
+function projected(doc: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { _id: doc._id };
+  for (const [field, how] of Object.entries(ROW_PROJECTION)) {
+    if (how === 1) {
+      if (field in doc) out[field] = doc[field];
+    } else {
+      const lots = doc.lotsAfter as { lot: number }[] | undefined;
+      out.lotsAfter = Array.isArray(lots) ? lots.filter((l) => l.lot === doc.seq) : null;
+    }
+  }
+  return out;
+}
+
+/**
+ * The bytes a billing summary and a history page read for the month above (5,000 charges
+ * over 1,000 repositories and 5,000 authors). A summary: the newest entry, whole (latest()),
+ * and sumAmounts' usage and refund entries of the month, whole (its $group needs only
+ * `amount`, but no index holds it, so the server fetches each document). A page of 25 rows:
+ * listRows' 26 (one more tells whether a next page exists), as ROW_PROJECTION returns them.
+ */
+async function readBytes(store: LedgerStore): Promise<void> {
+  const size = (doc: Record<string, unknown>) => BSON.calculateObjectSize(doc);
+  const latest = await store.latest(account);
+  if (!latest) throw new Error("bench: no entries");
+  let summary = size(stored(latest));
+  let monthEntries = 0;
+  const from = new Date("2026-11-01T00:00:00Z");
+  for await (const e of store.stream(account, "asc", { types: ["usage", "refund"], from })) {
+    summary += size(stored(e));
+    monthEntries++;
+  }
+  const rows = await store.list(account, { limit: 26 });
+  const page = rows.reduce((sum, e) => sum + size(projected(stored(e))), 0);
+  const whole = rows.reduce((sum, e) => sum + size(stored(e)), 0);
+  console.log(`billing summary reads: ${summary} bytes`);
+  console.log(
+    `  (the newest entry whole, and ${monthEntries} usage and refund entries of the month whole: sumAmounts is not yet covered)`,
+  );
+  console.log(`history page (25 rows) reads: ${page} bytes`);
+  console.log(`  (26 rows as projected; the same entries whole: ${whole} bytes)`);
 }

@@ -46,7 +46,11 @@ export const KEY_USE_RESOLUTION_MS = 60_000;
  * a request finds out which account it belongs to (the hash is unique across accounts).
  */
 export interface ApiKeyStore {
-  create(input: NewApiKey): Promise<ApiKey>;
+  /**
+   * Stores a key unless the account already holds `maxActive` keys not revoked: null then.
+   * The check and the insert are one step, so concurrent creations never end over the cap.
+   */
+  create(input: NewApiKey, maxActive: number): Promise<ApiKey | null>;
   findByHash(hash: string): Promise<ApiKey | null>;
   /**
    * Newest first: every active key, however many there are, and the newest

@@ -8,7 +8,7 @@ import type { Admin } from "./admin.js";
 export const MAX_ACTIVE_KEYS = 25;
 
 export interface ApiKeyAdminDeps {
-  apiKeys: Pick<ApiKeyStore, "create" | "revoke" | "countActive">;
+  apiKeys: Pick<ApiKeyStore, "create" | "revoke">;
   audit: Pick<AuditLog, "record">;
 }
 
@@ -23,19 +23,19 @@ export async function createApiKey(
   admin: Admin,
   input: { name: string; scope: ApiKeyScope },
 ): Promise<CreatedKey> {
-  // Not atomic with the insert: two concurrent creations may end one over the cap. It is a
-  // limit on clutter, not a security boundary.
-  if ((await deps.apiKeys.countActive(accountId)) >= MAX_ACTIVE_KEYS) {
-    return { created: false, reason: "too_many_api_keys" };
-  }
   const generated = generateApiKey();
-  const stored = await deps.apiKeys.create({
-    accountId,
-    name: input.name,
-    hash: generated.hash,
-    prefix: generated.prefix,
-    scope: input.scope,
-  });
+  // The store checks the cap and inserts in one step: concurrent creations never pass it.
+  const stored = await deps.apiKeys.create(
+    {
+      accountId,
+      name: input.name,
+      hash: generated.hash,
+      prefix: generated.prefix,
+      scope: input.scope,
+    },
+    MAX_ACTIVE_KEYS,
+  );
+  if (!stored) return { created: false, reason: "too_many_api_keys" };
   await deps.audit.record({
     accountId,
     actor: admin.actor,

@@ -7,7 +7,12 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { InvalidInputError, JasperError, type InputIssue } from "../shared/errors.js";
+import {
+  InvalidInputError,
+  JasperError,
+  StoreTimeoutError,
+  type InputIssue,
+} from "../shared/errors.js";
 
 /** An expected failure with the HTTP status it is answered with. */
 export class ApiError extends JasperError {
@@ -85,12 +90,17 @@ export const commonErrors = {
   429: errorResponse(
     "Too many requests with this credential, or failed authentications from this address; see Retry-After",
   ),
-  503: errorResponse("GitHub could not be asked about the token; retry later"),
+  503: errorResponse(
+    "GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later",
+  ),
 } as const;
 
 const body = (code: string, message: string, issues?: readonly InputIssue[]): ErrorBody => ({
   error: issues ? { code, message, issues: [...issues] } : { code, message },
 });
+
+/** How long a client is asked to wait after a store_timeout. */
+const STORE_RETRY_AFTER_SECONDS = 5;
 
 /** Fastify's own client errors (body parsing, content type) and the codes we give them. */
 const FASTIFY_CLIENT_ERRORS: Record<string, string> = {
@@ -117,6 +127,14 @@ export function apiErrorHandler(
   }
   if (error instanceof InvalidInputError) {
     return reply.code(400).send(body(error.code, error.message, error.issues));
+  }
+  // Retryable: a read wrote nothing, and a write sent again is matched by its key.
+  if (error instanceof StoreTimeoutError) {
+    request.log.warn({ err: error }, "the database did not answer in time");
+    return reply
+      .code(503)
+      .headers({ "retry-after": String(STORE_RETRY_AFTER_SECONDS) })
+      .send(body(error.code, error.message));
   }
   if (error instanceof ApiError) {
     return reply

@@ -1,5 +1,6 @@
 /** Domain values as the API shows them: money as decimal strings, dates as ISO strings. */
 import { grantExpiry } from "../ledger/lots.js";
+import type { EntryRow } from "../ledger/ledger-store.js";
 import type { LedgerEntry } from "../ledger/types.js";
 
 /** "122.50" for 12250 cents. Integer arithmetic: no float ever rounds a price. */
@@ -45,7 +46,7 @@ export interface TransactionView {
   refundRequest?: { login: string; reason: string };
 }
 
-export function presentEntry(e: LedgerEntry): TransactionView {
+export function presentEntry(e: EntryRow): TransactionView {
   const ref = e.reference;
   const expiry = grantExpiry(e);
   return {

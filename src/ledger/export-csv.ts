@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { stringify } from "csv-stringify/sync";
 import { grantExpiry } from "./lots.js";
-import type { LedgerEntry } from "./types.js";
+import type { EntryRow } from "./ledger-store.js";
 
 const COLUMNS = [
   "id",
@@ -31,16 +31,16 @@ const COLUMNS = [
  * takes them (Readable.from pulls the async iterator on demand), so memory stays flat however
  * long the history is.
  */
-export function entriesToCsv(entries: AsyncIterable<LedgerEntry>): Readable {
+export function entriesToCsv(entries: AsyncIterable<EntryRow>): Readable {
   return Readable.from(csvLines(entries), { objectMode: false });
 }
 
-async function* csvLines(entries: AsyncIterable<LedgerEntry>): AsyncGenerator<string> {
+async function* csvLines(entries: AsyncIterable<EntryRow>): AsyncGenerator<string> {
   yield stringify([COLUMNS as unknown as string[]]);
   for await (const e of entries) yield stringify([row(e)]);
 }
 
-function row(e: LedgerEntry): (string | number)[] {
+function row(e: EntryRow): (string | number)[] {
   const pr = e.reference?.kind === "pull_request" ? e.reference : undefined;
   const stripe = e.reference?.kind === "stripe" ? e.reference : undefined;
   return [

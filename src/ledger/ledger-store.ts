@@ -74,6 +74,14 @@ export interface SeqRange {
  */
 export type UseTouch = { repository: string } | { author: string } | { warning: string };
 
+/**
+ * What listRows() and streamRows() read of an entry: all of it but its month use and its lot
+ * changes, and of the lots after it at least the lot it granted (a bonus's expiry,
+ * lots.ts grantExpiry), so a row's size does not grow with the month or the lots. For lists,
+ * exports and reports; the memory store returns whole entries, which are rows too.
+ */
+export type EntryRow = Omit<LedgerEntry, "monthUse" | "lotDeltas">;
+
 /** The filters of a whole-history read (the CSV export): EntryQuery without paging. */
 export type EntryFilter = Omit<EntryQuery, "beforeSeq" | "limit">;
 
@@ -96,6 +104,14 @@ export interface LedgerStore {
     order: "asc" | "desc",
     filter?: EntryFilter,
   ): AsyncIterable<LedgerEntry>;
+  /** list() reading rows (EntryRow): the history page. */
+  listRows(accountId: AccountId, query: EntryQuery): Promise<EntryRow[]>;
+  /** stream() reading rows (EntryRow): the CSV export and the month's reports. */
+  streamRows(
+    accountId: AccountId,
+    order: "asc" | "desc",
+    filter?: EntryFilter,
+  ): AsyncIterable<EntryRow>;
   /** Sum of `amount` over entries of these types created at or after `since`. */
   sumAmounts(accountId: AccountId, types: readonly EntryType[], since: Date): Promise<number>;
   /**
@@ -136,6 +152,9 @@ export interface LedgerStore {
    * entries: what this month's use is assembled from (entry-use.ts, monthUseView).
    */
   useSince(accountId: AccountId, from: number): AsyncIterable<UseRecord>;
-  /** Every account that has at least one entry; for the operator's ledger check only. */
+  /**
+   * Every account that has at least one entry, each once, in id order; for the operator's
+   * ledger check and account list. Read a little at a time: nothing held open between ids.
+   */
   accountIds(): AsyncIterable<AccountId>;
 }

@@ -1,6 +1,6 @@
 import type { Readable } from "node:stream";
 import { IdempotencyConflictError, InvalidInputError } from "../shared/errors.js";
-import type { LedgerStore } from "./ledger-store.js";
+import type { EntryRow, LedgerStore } from "./ledger-store.js";
 import {
   alertLevelOf,
   crossedLevels,
@@ -443,7 +443,7 @@ export class Ledger {
   export(accountId: AccountId, filter: ExportFilterInput = {}): Readable {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
     const { types, from, to } = parseInput(exportFilterSchema, filter);
-    return entriesToCsv(this.store.stream(id, "desc", { types, from, to }));
+    return entriesToCsv(this.store.streamRows(id, "desc", { types, from, to }));
   }
 
   /**
@@ -461,9 +461,9 @@ export class Ledger {
    */
   async pullRequestRuns(accountId: AccountId): Promise<UseCounter[]> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
-    const entries: LedgerEntry[] = [];
+    const entries: EntryRow[] = [];
     const filter = { types: ["usage", "refund"] as EntryType[], from: periodStart(this.now()) };
-    for await (const e of this.store.stream(id, "asc", filter)) entries.push(e);
+    for await (const e of this.store.streamRows(id, "asc", filter)) entries.push(e);
     return pullRunsByPullRequest(entries);
   }
 

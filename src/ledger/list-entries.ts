@@ -1,11 +1,10 @@
 import { InvalidInputError } from "../shared/errors.js";
-import type { LedgerStore } from "./ledger-store.js";
+import type { EntryRow, LedgerStore } from "./ledger-store.js";
 import { accountIdSchema, listQuerySchema, parseInput, type ListQueryInput } from "./inputs.js";
 import type { AccountId } from "../accounts/types.js";
-import type { LedgerEntry } from "./types.js";
 
 export interface EntryPage {
-  entries: LedgerEntry[];
+  entries: EntryRow[];
   /** Pass back as `cursor` for the next (older) page; null on the last page. */
   nextCursor: string | null;
 }
@@ -15,7 +14,7 @@ export interface EntryPage {
  * shown, so pages stay stable while new entries arrive at the top.
  */
 export async function listEntries(
-  store: LedgerStore,
+  store: Pick<LedgerStore, "listRows">,
   accountId: AccountId,
   query: ListQueryInput,
 ): Promise<EntryPage> {
@@ -23,7 +22,7 @@ export async function listEntries(
   const { types, from, to, cursor, limit } = parseInput(listQuerySchema, query);
   const beforeSeq = cursor === undefined ? undefined : decodeCursor(cursor);
   // One more than asked tells whether another page exists.
-  const found = await store.list(id, { types, from, to, beforeSeq, limit: limit + 1 });
+  const found = await store.listRows(id, { types, from, to, beforeSeq, limit: limit + 1 });
   const entries = found.slice(0, limit);
   const last = entries.at(-1);
   return {

@@ -112,7 +112,9 @@ export function applyLotDeltas(
  * When the lot a bonus grant created expires: null for never (as for a grant written before
  * lots), undefined for an entry that is not a bonus grant.
  */
-export function grantExpiry(e: LedgerEntry): Date | null | undefined {
+export function grantExpiry(
+  e: Pick<LedgerEntry, "type" | "seq" | "lotsAfter">,
+): Date | null | undefined {
   if (e.type !== "bonus" || e.lotsAfter === null) return e.type === "bonus" ? null : undefined;
   return e.lotsAfter.find((l) => l.lot === e.seq)?.expiresAt ?? null;
 }

@@ -196,7 +196,7 @@ export function usedBy(
  * entries of this month (the store's pullRequestEntries): a refund of one of those charges
  * gives its run back; a refund of an earlier month's charge gives nothing back to this month.
  */
-export function pullRunsFrom(entries: readonly LedgerEntry[]): number {
+export function pullRunsFrom(entries: readonly PullRunEntry[]): number {
   const charges = new Set(entries.filter((e) => e.type === "usage").map((e) => e.id));
   const refunded = entries.filter(
     (e) => e.type === "refund" && e.refundOf !== null && charges.has(e.refundOf),
@@ -211,8 +211,11 @@ export function pullRunsFrom(entries: readonly LedgerEntry[]): number {
  * pull request counted by name (before ids were kept) joins the repository charged under that
  * name this month, as the usage report does.
  */
-export function pullRunsByPullRequest(entries: readonly LedgerEntry[]): UseCounter[] {
-  const byPull = new Map<string, { repository: string; number: number; es: LedgerEntry[] }>();
+/** What pull request runs are counted from: an entry, or a row of one (EntryRow). */
+export type PullRunEntry = Pick<LedgerEntry, "id" | "type" | "refundOf" | "reference">;
+
+export function pullRunsByPullRequest(entries: readonly PullRunEntry[]): UseCounter[] {
+  const byPull = new Map<string, { repository: string; number: number; es: PullRunEntry[] }>();
   const newestName = new Map<string, string>();
   const idOfName = new Map<string, string>();
   for (const e of entries) {

@@ -3,12 +3,12 @@
  * operator API: dates as ISO strings, entries with their uncollected part and reference.
  */
 import type { AuditEntry } from "../audit/types.js";
-import type { LedgerEntry } from "../ledger/types.js";
+import type { EntryRow } from "../ledger/ledger-store.js";
 import type { ReviewRun } from "../reviews/types.js";
 import type { AccountLine } from "./list-accounts.js";
 import type { AccountView } from "./show-account.js";
 
-export const presentLedgerEntry = (e: LedgerEntry) => ({
+export const presentLedgerEntry = (e: EntryRow) => ({
   id: e.id,
   seq: e.seq,
   createdAt: e.createdAt.toISOString(),

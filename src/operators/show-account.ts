@@ -3,7 +3,7 @@ import type { Account } from "../accounts/types.js";
 import type { AuditEntry } from "../audit/types.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { BalanceSummary, Ledger } from "../ledger/ledger.js";
-import type { LedgerEntry } from "../ledger/types.js";
+import type { EntryRow } from "../ledger/ledger-store.js";
 import type { ReviewRun, ReviewRunStore } from "../reviews/types.js";
 import { findAccount } from "./find-account.js";
 import { accountRefSchema, parseOperatorInput } from "./operator.js";
@@ -18,7 +18,7 @@ export interface AccountView {
   /** Runs not finished yet (pending or queued), oldest first. */
   openRuns: ReviewRun[];
   /** The newest ledger entries, newest first. */
-  lastEntries: LedgerEntry[];
+  lastEntries: EntryRow[];
   /** The newest audit entries, newest first. */
   lastAudit: AuditEntry[];
 }

@@ -68,16 +68,24 @@ export function createSweeper(deps: SweepDeps) {
     // would find no room and be parked again, with nothing left to take it up.
     // A run whose settling threw is tried once per sweep: its error is reported once.
     const threw = new Set<string>();
+    // Paged like the stale runs: runs left due (waiting on a sibling, or failing) are paged
+    // past, so however many there are, the ones behind them are reached.
     const settleDue = async () => {
-      for (const run of await deps.runs.listRefundDue(pageSize, options.accountId)) {
-        const id = `${run.accountId}|${run.runKey}`;
-        if (threw.has(id)) continue;
-        const errors = report.errors;
-        await isolated(run, async () => {
-          // A run still waiting on an unpaid sibling is not counted: it is not settled yet.
-          if ((await deps.finishRun.settle(run)) !== "waiting") report.settled++;
-        });
-        if (report.errors > errors) threw.add(id);
+      let after: ReviewRun | undefined;
+      for (let page = 0; page < maxPages; page++) {
+        const due = await deps.runs.listRefundDue(pageSize, options.accountId, after);
+        for (const run of due) {
+          const id = `${run.accountId}|${run.runKey}`;
+          if (threw.has(id)) continue;
+          const errors = report.errors;
+          await isolated(run, async () => {
+            // A run still waiting on an unpaid sibling is not counted: it is not settled yet.
+            if ((await deps.finishRun.settle(run)) !== "waiting") report.settled++;
+          });
+          if (report.errors > errors) threw.add(id);
+        }
+        if (due.length < pageSize) break;
+        after = due.at(-1);
       }
     };
     await settleDue();

@@ -99,10 +99,17 @@ export interface ReviewRunStore {
   /** Clears `refundDue` (the refund is settled); the status stays as it is. */
   settleRefund(accountId: AccountId, runKey: string): Promise<void>;
   /**
-   * Ended runs whose refund is still due, oldest first (the sweeper's second list); only
-   * `accountId`'s when given (an operator's sweep of one account).
+   * Ended runs whose refund is still due, oldest first in the total order (updatedAt,
+   * accountId, runKey), at most `limit` (the sweeper's second list); only `accountId`'s when
+   * given (an operator's sweep of one account). `after` is the last run of the previous page:
+   * the next page starts past it, so runs left due (waiting on a sibling, or failing) never
+   * hide the ones behind them.
    */
-  listRefundDue(limit: number, accountId?: AccountId): Promise<ReviewRun[]>;
+  listRefundDue(
+    limit: number,
+    accountId?: AccountId,
+    after?: Pick<ReviewRun, "updatedAt" | "accountId" | "runKey">,
+  ): Promise<ReviewRun[]>;
   /** The pull request's newest run (highest sequence), to tell whether a run is superseded. */
   latestForPullRequest(
     accountId: AccountId,

@@ -47,6 +47,27 @@ export class LedgerContentionError extends JasperError {
 }
 
 /**
+ * The database did not answer within its time limit: a read past its maxTimeMS, or a write
+ * the majority did not acknowledge within its wtimeout (a majority lost, an election). Retryable:
+ * a read wrote nothing, and a write that timed out may have been applied on the primary alone,
+ * which every money path's idempotency key (a unique index) makes safe to send again.
+ */
+export class StoreTimeoutError extends JasperError {
+  constructor(
+    readonly operation: "read" | "write",
+    options?: ErrorOptions,
+  ) {
+    super(
+      "store_timeout",
+      operation === "read"
+        ? "The database did not answer in time; retry later"
+        : "The database did not confirm the write in time; retrying the same request is safe",
+      options,
+    );
+  }
+}
+
+/**
  * A job failed in a way no retry can fix (GitHub refuses the app, the pull request is gone,
  * the AI provider refuses the request). Use cases throw it; the queue worker turns it into
  * BullMQ's UnrecoverableError, so use cases never import the queue library.

@@ -6,9 +6,8 @@
  * billing summary calls the month's usage.
  */
 import type { AccountId } from "../accounts/types.js";
-import type { LedgerStore } from "../ledger/ledger-store.js";
+import type { EntryRow, LedgerStore } from "../ledger/ledger-store.js";
 import { nextPeriodStart, periodStart } from "../ledger/periods.js";
-import type { LedgerEntry } from "../ledger/types.js";
 
 export const USAGE_GROUPINGS = ["repository", "author"] as const;
 export type UsageGrouping = (typeof USAGE_GROUPINGS)[number];
@@ -52,7 +51,7 @@ export const previousMonth = (d: Date): string => monthOf(new Date(periodStart(d
  * which a rename keeps; an entry from before ids were kept is grouped by its name (`name:`),
  * and joins the id charged under that name this month, if any (see usageReport).
  */
-const groupOf = (e: LedgerEntry, by: UsageGrouping): string => {
+const groupOf = (e: EntryRow, by: UsageGrouping): string => {
   const ref = e.reference;
   if (ref?.kind !== "pull_request") return UNKNOWN;
   if (by === "author") return ref.author ?? UNKNOWN;
@@ -60,7 +59,7 @@ const groupOf = (e: LedgerEntry, by: UsageGrouping): string => {
 };
 
 export async function usageReport(
-  store: Pick<LedgerStore, "stream">,
+  store: Pick<LedgerStore, "streamRows">,
   accountId: AccountId,
   month: string,
   by: UsageGrouping,
@@ -72,7 +71,8 @@ export async function usageReport(
   const newestName = new Map<string, string>();
   const idOfName = new Map<string, string>();
   const total = { reviews: 0, charged: 0, refunds: 0, refunded: 0, net: 0 };
-  const entries = store.stream(accountId, "asc", { types: ["usage", "refund"], from, to });
+  // Rows: the month use and the lots each entry carries are not what a report counts.
+  const entries = store.streamRows(accountId, "asc", { types: ["usage", "refund"], from, to });
   for await (const e of entries) {
     const group = groupOf(e, by);
     if (group.startsWith("id:") && e.reference?.kind === "pull_request") {

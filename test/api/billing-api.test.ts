@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { afterEach, beforeEach, describe, expect, it, jest } from "@jest/globals";
+import { StoreTimeoutError } from "../../src/shared/errors.js";
 import { closeHarnesses, createApiHarness, PACKAGES, type ApiHarness } from "../support/harness.js";
 
 const ADMIN_A = "admin-acme-corp";
@@ -235,6 +236,22 @@ describe("billing API", () => {
       expect(res.statusCode).toBe(500);
       expect(res.json()).toEqual({
         error: { code: "internal_error", message: "Something went wrong on our side" },
+      });
+    });
+
+    it("answers 503 store_timeout, to retry, when the database did not answer in time", async () => {
+      jest
+        .spyOn(h.store.ledger, "latest")
+        .mockRejectedValue(new StoreTimeoutError("read", { cause: new Error("maxTimeMS") }));
+      const res = await h.server.inject({
+        method: "GET",
+        url: "/api/v1/organizations/Acme-Corp/billing",
+        headers: h.auth(h.keyA),
+      });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers["retry-after"]).toBe("5");
+      expect(res.json()).toEqual({
+        error: { code: "store_timeout", message: expect.stringContaining("retry") },
       });
     });
   });

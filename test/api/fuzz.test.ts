@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import { generateApiKey } from "../../src/accounts/api-keys.js";
+import { MAX_ACTIVE_KEYS } from "../../src/administration/api-keys.js";
 import type { LedgerEntry } from "../../src/ledger/types.js";
 import { closeHarnesses, createApiHarness, type ApiHarness } from "../support/harness.js";
 
@@ -30,19 +31,18 @@ describe("billing API under random input", () => {
       });
     }
     const revoked = generateApiKey();
-    const r = await h.store.apiKeys.create({
-      accountId: h.orgA.id,
-      name: "old",
-      scope: "write",
-      ...revoked,
-    });
-    await h.store.apiKeys.revoke(h.orgA.id, r.id);
+    const r = await h.store.apiKeys.create(
+      { accountId: h.orgA.id, name: "old", scope: "write", ...revoked },
+      MAX_ACTIVE_KEYS,
+    );
+    await h.store.apiKeys.revoke(h.orgA.id, r!.id);
     revokedKey = revoked.key;
     writeKey = await h.addKey(h.orgA, "write");
     const spare = generateApiKey();
-    spareKeyId = (
-      await h.store.apiKeys.create({ accountId: h.orgA.id, name: "spare", scope: "read", ...spare })
-    ).id;
+    spareKeyId = (await h.store.apiKeys.create(
+      { accountId: h.orgA.id, name: "spare", scope: "read", ...spare },
+      MAX_ACTIVE_KEYS,
+    ))!.id;
   });
 
   const printable = fc.string({

@@ -53,6 +53,14 @@ afterAll(async () => {
 
 const A = toAccountId(101);
 const B = toAccountId(202);
+/** A cap no test here reaches, for keys made as a fixture. */
+const ANY = 1_000;
+const add = async (store: ApiKeyStore, input: NewApiKey) => {
+  const key = await store.create(input, ANY);
+  if (!key) throw new Error("refused under the cap");
+  return key;
+};
+
 const newKey = (accountId = A, name = "ci", scope: ApiKeyScope = "read"): NewApiKey => {
   const { hash, prefix } = generateApiKey();
   return { accountId, name, hash, prefix, scope };
@@ -62,7 +70,7 @@ describe.each(factories())("API key store contract: $name", ({ create }) => {
   it("stores a key by hash and finds it again", async () => {
     const store = await create();
     const input = newKey();
-    const created = await store.create(input);
+    const created = await add(store, input);
     expect(created).toEqual({
       ...input,
       id: expect.any(String),
@@ -78,22 +86,22 @@ describe.each(factories())("API key store contract: $name", ({ create }) => {
   it("refuses a second key with the same hash", async () => {
     const store = await create();
     const input = newKey();
-    await store.create(input);
-    await expect(store.create({ ...input, accountId: B })).rejects.toThrow();
+    await add(store, input);
+    await expect(add(store, { ...input, accountId: B })).rejects.toThrow();
   });
 
   it("lists an account's keys newest first, and only its own", async () => {
     const store = await create();
-    const first = await store.create(newKey(A, "first"));
-    const second = await store.create(newKey(A, "second"));
-    await store.create(newKey(B, "other"));
+    const first = await add(store, newKey(A, "first"));
+    const second = await add(store, newKey(A, "second"));
+    await add(store, newKey(B, "other"));
     expect((await store.list(A)).map((k) => k.id)).toEqual([second.id, first.id]);
     expect((await store.list(B)).map((k) => k.name)).toEqual(["other"]);
   });
 
   it("revokes within the account only, keeping the first revocation time", async () => {
     const store = await create();
-    const key = await store.create(newKey());
+    const key = await add(store, newKey());
     expect(await store.revoke(B, key.id)).toBe(false);
     expect((await store.findByHash(key.hash))!.revokedAt).toBeNull();
     expect(await store.revoke(A, key.id)).toBe(true);
@@ -108,7 +116,7 @@ describe.each(factories())("API key store contract: $name", ({ create }) => {
 
   it("records the last use, within the account only", async () => {
     const store = await create();
-    const key = await store.create(newKey());
+    const key = await add(store, newKey());
     const at = new Date("2026-11-10T12:00:00Z");
     await store.markUsed(B, key.id, at);
     expect((await store.findByHash(key.hash))!.lastUsedAt).toBeNull();
@@ -119,8 +127,8 @@ describe.each(factories())("API key store contract: $name", ({ create }) => {
 
   it("stores the scope it was given", async () => {
     const store = await create();
-    const writer = await store.create(newKey(A, "deploy", "write"));
-    const reader = await store.create(newKey(A, "ci", "read"));
+    const writer = await add(store, newKey(A, "deploy", "write"));
+    const reader = await add(store, newKey(A, "ci", "read"));
     expect(writer.scope).toBe("write");
     expect((await store.findByHash(writer.hash))!.scope).toBe("write");
     expect((await store.findByHash(reader.hash))!.scope).toBe("read");
@@ -131,8 +139,8 @@ describe.each(factories())("API key store contract: $name", ({ create }) => {
     const store = await create();
     expect(await store.countActive(A)).toBe(0);
     const keys = [];
-    for (let i = 0; i < 3; i++) keys.push(await store.create(newKey(A, `k${i}`)));
-    await store.create(newKey(B));
+    for (let i = 0; i < 3; i++) keys.push(await add(store, newKey(A, `k${i}`)));
+    await add(store, newKey(B));
     await store.revoke(A, keys[1]!.id);
     expect(await store.countActive(A)).toBe(2);
     expect(await store.countActive(B)).toBe(1);
@@ -142,14 +150,14 @@ describe.each(factories())("API key store contract: $name", ({ create }) => {
   it("lists every active key however many keys were revoked, and the newest revoked ones", async () => {
     const store = await create();
     // Past 200 keys in all, the oldest one active: it must still be listed.
-    const oldest = await store.create(newKey(A, "oldest"));
+    const oldest = await add(store, newKey(A, "oldest"));
     const revoked: string[] = [];
     for (let i = 0; i < LISTED_REVOKED_KEYS + 110; i++) {
-      const key = await store.create(newKey(A, `r${i}`));
+      const key = await add(store, newKey(A, `r${i}`));
       await store.revoke(A, key.id);
       revoked.push(key.id);
     }
-    const newest = await store.create(newKey(A, "newest"));
+    const newest = await add(store, newKey(A, "newest"));
     const listed = await store.list(A);
     expect(listed.map((k) => k.id)).toEqual([
       newest.id,
@@ -161,7 +169,7 @@ describe.each(factories())("API key store contract: $name", ({ create }) => {
 
   it("writes the last use at most once a minute, and never back in time", async () => {
     const store = await create();
-    const key = await store.create(newKey());
+    const key = await add(store, newKey());
     const lastUse = async () => (await store.findByHash(key.hash))!.lastUsedAt;
     const at = new Date("2026-11-10T12:00:00Z");
     const later = (ms: number) => new Date(at.getTime() + ms);
@@ -179,9 +187,31 @@ describe.each(factories())("API key store contract: $name", ({ create }) => {
     expect(times).toContainEqual(await lastUse());
   });
 
+  it("creates at most the cap of active keys, however many ask at once", async () => {
+    const store = await create();
+    await add(store, newKey(B));
+    const asked = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => store.create(newKey(A, `k${i}`), 25)),
+    );
+    const created = asked.filter((k) => k !== null);
+    expect(created).toHaveLength(25);
+    expect(asked.filter((k) => k === null)).toHaveLength(15);
+    expect(await store.countActive(A)).toBe(25);
+    expect(new Set(created.map((k) => k.id)).size).toBe(25);
+    // Another account's keys count for it alone.
+    expect(await store.create(newKey(B), 2)).not.toBeNull();
+    expect(await store.create(newKey(B), 2)).toBeNull();
+    // A revoked key frees its place, once.
+    await store.revoke(A, created[3]!.id);
+    await store.revoke(A, created[3]!.id);
+    const again = await Promise.all([1, 2, 3].map(() => store.create(newKey(A), 25)));
+    expect(again.filter((k) => k !== null)).toHaveLength(1);
+    expect(await store.countActive(A)).toBe(25);
+  });
+
   it("hands out copies, never what it stores", async () => {
     const store = await create();
-    const key = await store.create(newKey());
+    const key = await add(store, newKey());
     key.revokedAt = new Date();
     (await store.list(A))[0]!.name = "changed";
     const again = await store.findByHash(key.hash);

@@ -47,6 +47,50 @@ describe.each(storeFactories())("ledger reads on the $name store", ({ create, cl
     expect((await listEntries(store.ledger, id, {})).entries).toHaveLength(11);
   });
 
+  it("rows are the entries without their month use and lot changes, with the lot they granted", async () => {
+    const store = await create();
+    const { ledger } = makeLedger(store);
+    const id = newAccountId();
+    await ledger.grant(id, purchase("p", 20));
+    for (let i = 1; i <= 3; i++) {
+      await ledger.grant(id, {
+        type: "bonus",
+        amount: 5,
+        description: "bonus",
+        idempotencyKey: `b${i}`,
+        expiresAt: new Date(`2027-0${i}-01T00:00:00Z`),
+      });
+    }
+    await ledger.charge(id, reviewCharge("c1", 1));
+    const whole = await store.ledger.list(id, { limit: 100 });
+    const rowOf = (e: (typeof whole)[number]) => {
+      const rest: Partial<typeof e> = { ...e };
+      delete rest.monthUse;
+      delete rest.lotDeltas;
+      return { ...rest, lotsAfter: e.lotsAfter?.filter((l) => l.lot === e.seq) };
+    };
+    const rows = await store.ledger.listRows(id, { limit: 100 });
+    const streamed: typeof rows = [];
+    for await (const r of store.ledger.streamRows(id, "desc")) streamed.push(r);
+    for (const got of [rows, streamed]) {
+      expect(got).toHaveLength(whole.length);
+      got.forEach((row, i) => {
+        const expected = rowOf(whole[i]!);
+        // Every field of the entry; of its lots, at least the one it granted.
+        // (The memory store hands out whole entries, which are rows too.)
+        expect({
+          ...row,
+          lotsAfter: row.lotsAfter?.filter((l) => l.lot === row.seq),
+        }).toMatchObject(expected);
+      });
+    }
+    // The history page shows each bonus's expiry from its row.
+    const page = await listEntries(store.ledger, id, { types: ["bonus"], limit: 10 });
+    expect(page.entries.map((e) => e.lotsAfter?.find((l) => l.lot === e.seq)?.expiresAt)).toEqual(
+      ["2027-03-01", "2027-02-01", "2027-01-01"].map((d) => new Date(`${d}T00:00:00Z`)),
+    );
+  });
+
   it("rejects malformed cursors and out-of-range pages without touching anything", async () => {
     const store = await create();
     const id = newAccountId();

@@ -619,6 +619,54 @@ describe.each(storeFactories())("review run store contract: $name", ({ create, c
   });
 
   describe("refund due", () => {
+    it("pages with `after` through every run whose refund is due exactly once, whatever the page size", async () => {
+      const { runs } = await create();
+      const accounts = [newAccountId(), newAccountId(), newAccountId()];
+      const claimed = await Promise.all(
+        Array.from({ length: 9 }, (_, i) =>
+          runs.claim(
+            newRun(accounts[i % 3]!, { attempt: i, status: "queued", chargeKey: `c-${i}` }),
+          ),
+        ),
+      );
+      // Ended at once: a store with a millisecond clock gives many the same updatedAt.
+      await Promise.all(
+        claimed.map(({ run }) =>
+          runs.transition(run.accountId, run.runKey, ["queued"], "failed", { refundDue: true }),
+        ),
+      );
+      const all = await runs.listRefundDue(100);
+      expect(all).toHaveLength(9);
+      const id = (r: ReviewRun) => `${r.accountId}|${r.runKey}`;
+      const order = (x: ReviewRun, y: ReviewRun) =>
+        x.updatedAt.getTime() - y.updatedAt.getTime() ||
+        x.accountId - y.accountId ||
+        (x.runKey < y.runKey ? -1 : x.runKey > y.runKey ? 1 : 0);
+      expect(all.map(id)).toEqual([...all].sort(order).map(id));
+
+      const paged = async (pageSize: number, accountId?: AccountId) => {
+        const seen: ReviewRun[] = [];
+        let after: ReviewRun | undefined;
+        for (let page = 0; page <= all.length; page++) {
+          const got = await runs.listRefundDue(pageSize, accountId, after);
+          seen.push(...got);
+          if (got.length < pageSize) break;
+          after = got.at(-1);
+        }
+        return seen.map(id);
+      };
+      for (const pageSize of [1, 2, 4]) {
+        expect(await paged(pageSize)).toEqual(all.map(id));
+        expect(await paged(pageSize, accounts[1])).toEqual(
+          all.filter((r) => r.accountId === accounts[1]).map(id),
+        );
+      }
+      // A run settled behind the page's end changes nothing ahead of it.
+      const [first, second, third] = all as [ReviewRun, ReviewRun, ReviewRun];
+      await runs.settleRefund(first.accountId, first.runKey);
+      expect((await runs.listRefundDue(1, undefined, second)).map(id)).toEqual([id(third)]);
+    });
+
     it("lists ended runs whose refund is due, oldest end first, across accounts, until settled", async () => {
       const { runs } = await create();
       const a = newAccountId();

@@ -186,6 +186,8 @@ describe.each(storeFactories())("store contract: $name", ({ create, cleanup }) =
     expect(await collect(ledger.stream(b, "asc"))).toHaveLength(1);
     const ids = await collect(ledger.accountIds());
     expect(ids).toEqual(expect.arrayContaining([a, b]));
+    // Each once, in id order.
+    expect(ids).toEqual([...new Set(ids)].sort((x, y) => x - y));
   });
 
   it("creates accounts, keeps logins current and finds them case-insensitively", async () => {

@@ -3,6 +3,7 @@ import { toAccountId } from "../../src/accounts/types.js";
 import { decodeAuditCursor } from "../../src/audit/audit-log.js";
 import { createMongoStore } from "../../src/store/mongo/connect-mongo.js";
 import { migrateMongo } from "../../src/store/mongo/migrate-mongo.js";
+import { WRITE_TIME_LIMIT_MS } from "../../src/store/mongo/mongo-connection.js";
 import { MongoWireStub } from "../support/mongo-wire-stub.js";
 
 /**
@@ -55,7 +56,7 @@ describe("the mongo audit store on the wire", () => {
         details: {},
         idempotencyKey: "ledger:e-1",
       });
-      expect(insert.command.writeConcern).toEqual({ w: "majority" });
+      expect(insert.command.writeConcern).toEqual({ w: "majority", wtimeout: WRITE_TIME_LIMIT_MS });
 
       const find = sent.find((r) => r.name === "find")!;
       expect(find.command.find).toBe("audit_entries");

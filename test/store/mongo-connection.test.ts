@@ -2,7 +2,12 @@ import { afterEach, describe, expect, it, jest } from "@jest/globals";
 import type { Connection } from "mongoose";
 import { toAccountId } from "../../src/accounts/types.js";
 import { storeOn } from "../../src/store/mongo/connect-mongo.js";
-import { CONNECTION_OPTIONS, connectMongo } from "../../src/store/mongo/mongo-connection.js";
+import {
+  CONNECTION_OPTIONS,
+  connectMongo,
+  READ_TIME_LIMIT_MS,
+  WRITE_TIME_LIMIT_MS,
+} from "../../src/store/mongo/mongo-connection.js";
 
 /**
  * The connection every Jasper process opens, without a MongoDB: port 1 on the loopback refuses
@@ -23,12 +28,14 @@ afterEach(async () => {
 });
 
 describe("the MongoDB connection", () => {
-  it("acknowledges writes at majority, reads the primary, and waits 15 s for one", () => {
+  it("acknowledges writes at majority within a time limit, reads the primary, and waits 15 s for one", () => {
     conn = connectMongo(URI);
     const options = conn.getClient().options;
     // The URI asked for w=1, a secondary and 99 ms: the connection's options win.
     expect(options.writeConcern).toMatchObject({ w: "majority" });
-    expect(options.writeConcern?.wtimeoutMS).toBeUndefined();
+    expect(options.writeConcern?.wtimeoutMS).toBe(WRITE_TIME_LIMIT_MS);
+    // mongoose's, put on each query and aggregation (mongo-time-limits-on-the-wire.test.ts).
+    expect(conn.get("maxTimeMS")).toBe(READ_TIME_LIMIT_MS);
     expect(options.readPreference.mode).toBe("primary");
     expect(options.serverSelectionTimeoutMS).toBe(15_000);
     expect(CONNECTION_OPTIONS.serverSelectionTimeoutMS).toBe(15_000);

@@ -47,6 +47,7 @@ describe("the index check at start", () => {
   it("knows the unique indexes the stores rely on, from the schemas", () => {
     const unique = all.flatMap(declaredIndexes).filter((index) => index.unique);
     expect(unique.map(describeIndex).sort()).toEqual([
+      'api_keys {"accountId":1,"slot":1} unique where {"slot":{"$type":"number"}}',
       'api_keys {"hash":1} unique',
       'audit_entries {"accountId":1,"idempotencyKey":1} unique',
       'checkout_sessions {"paymentIntent":1} unique where {"paymentIntent":{"$type":"string"}}',

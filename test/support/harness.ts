@@ -265,7 +265,12 @@ async function storeKey(
   scope: ApiKeyScope = "read",
 ): Promise<string> {
   const { key, hash, prefix } = generateApiKey();
-  await store.apiKeys.create({ accountId: account.id, name, hash, prefix, scope });
+  // A fixture, not a use of the API: under a cap no test reaches.
+  const stored = await store.apiKeys.create(
+    { accountId: account.id, name, hash, prefix, scope },
+    1_000,
+  );
+  if (!stored) throw new Error("storeKey: refused under the cap");
   return key;
 }
 

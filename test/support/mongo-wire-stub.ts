@@ -26,12 +26,15 @@ const OP_MSG = 2013;
  * enough of the wire protocol (the OP_QUERY handshake, then OP_MSG) for the real driver to
  * connect to a standalone server, and answers the few commands the store sends with an
  * in-memory catalog: create, createIndexes and listIndexes keep and return index specs as
- * given, insert keeps documents, find, aggregate and distinct answer with nothing. It is not MongoDB: it
+ * given, insert keeps documents, find, aggregate and distinct answer with nothing, update
+ * matches nothing (answerNext scripts any other answer). It is not MongoDB: it
  * checks no filter, enforces no index and ignores concerns. What it is for is `received`,
  * every command exactly as the driver put it on the wire.
  */
 export class MongoWireStub {
   readonly received: Received[] = [];
+  /** Replies to give instead of the catalog's, in order, per command name (answerNext). */
+  private readonly scripted = new Map<string, Doc[]>();
   private readonly collections = new Map<string, Collection>();
   private readonly sockets = new Set<Socket>();
   private readonly server: Server;
@@ -57,6 +60,14 @@ export class MongoWireStub {
   commands(): Received[] {
     const chatter = new Set(["ismaster", "isMaster", "hello", "endSessions"]);
     return this.received.filter((r) => !chatter.has(r.name));
+  }
+
+  /**
+   * The next `name` command is answered with `reply` instead of the catalog's answer (still
+   * recorded in `received`): a server's refusal, or a write concern error, on demand.
+   */
+  answerNext(name: string, reply: Doc): void {
+    this.scripted.set(name, [...(this.scripted.get(name) ?? []), reply]);
   }
 
   async stop(): Promise<void> {
@@ -121,6 +132,8 @@ export class MongoWireStub {
   private run(db: string, command: Doc): Doc {
     const name = Object.keys(command)[0]!;
     this.received.push({ db, name, command });
+    const scripted = this.scripted.get(name)?.shift();
+    if (scripted) return scripted;
     const target = command[name];
     const key = `${db}.${String(target)}`;
     const collection = this.collections.get(key);
@@ -178,6 +191,9 @@ export class MongoWireStub {
         return cursor(key, []);
       case "distinct":
         return { values: [], ok: 1 };
+      case "update":
+        // Matches nothing: the stub keeps no documents to update.
+        return { ok: 1, n: 0, nModified: 0 };
       default:
         return failure(59, "CommandNotFound", `no such command: '${name}'`);
     }

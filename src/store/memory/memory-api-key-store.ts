@@ -18,8 +18,10 @@ export class MemoryApiKeyStore implements ApiKeyStore {
   /** Strictly increasing, so "newest first" is well defined within one millisecond. */
   private clock = 0;
 
-  async create(input: NewApiKey): Promise<ApiKey> {
+  async create(input: NewApiKey, maxActive: number): Promise<ApiKey | null> {
     if (this.byHash.has(input.hash)) throw new Error("duplicate API key hash");
+    // No await between the count and the insert: one step, as the contract asks.
+    if (this.activeCount(input.accountId) >= maxActive) return null;
     const key: ApiKey = {
       id: randomUUID(),
       accountId: input.accountId,
@@ -54,6 +56,10 @@ export class MemoryApiKeyStore implements ApiKeyStore {
   }
 
   async countActive(accountId: AccountId): Promise<number> {
+    return this.activeCount(accountId);
+  }
+
+  private activeCount(accountId: AccountId): number {
     return this.keysOf(accountId).filter((k) => !k.revokedAt).length;
   }
 

@@ -7,6 +7,7 @@ import {
   type AppendResult,
   type EntryFilter,
   type EntryQuery,
+  type EntryRow,
   type LedgerStore,
   type NewEntry,
   isAboutPullRequest,
@@ -175,6 +176,19 @@ export class MemoryLedgerStore implements LedgerStore {
 
   async *useSince(accountId: AccountId, from: number): AsyncIterable<UseRecord> {
     for await (const e of this.stream(accountId, "asc")) if (e.seq >= from) yield useRecord(e);
+  }
+
+  /** Whole entries: rows too (EntryRow), and memory costs nothing to read. */
+  listRows(accountId: AccountId, query: EntryQuery): Promise<EntryRow[]> {
+    return this.list(accountId, query);
+  }
+
+  streamRows(
+    accountId: AccountId,
+    order: "asc" | "desc",
+    filter?: EntryFilter,
+  ): AsyncIterable<EntryRow> {
+    return this.stream(accountId, order, filter);
   }
 
   async *accountIds(): AsyncIterable<AccountId> {

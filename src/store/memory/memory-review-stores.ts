@@ -74,11 +74,16 @@ export class MemoryReviewRunStore implements ReviewRunStore {
     if (run) run.refundDue = false;
   }
 
-  async listRefundDue(limit: number, accountId?: AccountId): Promise<ReviewRun[]> {
+  async listRefundDue(
+    limit: number,
+    accountId?: AccountId,
+    after?: StaleKey,
+  ): Promise<ReviewRun[]> {
     return [...this.runs.values()]
       .filter((r) => r.refundDue && FINAL_STATUSES.includes(r.status))
       .filter((r) => accountId === undefined || r.accountId === accountId)
-      .sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime())
+      .filter((r) => !after || runOrder(r, after) > 0)
+      .sort(runOrder)
       .slice(0, Math.max(limit, 0))
       .map(copyRun);
   }
@@ -130,16 +135,11 @@ export class MemoryReviewRunStore implements ReviewRunStore {
     after?: { updatedAt: Date; accountId: AccountId; runKey: string },
     accountId?: AccountId,
   ): Promise<ReviewRun[]> {
-    // The same total order as the mongo store: updatedAt, then (accountId, runKey).
-    const order = (a: StaleKey, b: StaleKey) =>
-      a.updatedAt.getTime() - b.updatedAt.getTime() ||
-      a.accountId - b.accountId ||
-      (a.runKey < b.runKey ? -1 : a.runKey > b.runKey ? 1 : 0);
     return [...this.runs.values()]
       .filter((r) => !FINAL_STATUSES.includes(r.status) && r.updatedAt < before)
       .filter((r) => accountId === undefined || r.accountId === accountId)
-      .filter((r) => !after || order(r, after) > 0)
-      .sort(order)
+      .filter((r) => !after || runOrder(r, after) > 0)
+      .sort(runOrder)
       .slice(0, Math.max(limit, 0))
       .map(copyRun);
   }
@@ -152,6 +152,12 @@ export class MemoryReviewRunStore implements ReviewRunStore {
 }
 
 type StaleKey = Pick<ReviewRun, "updatedAt" | "accountId" | "runKey">;
+
+/** The same total order as the mongo store's pages: updatedAt, then (accountId, runKey). */
+const runOrder = (a: StaleKey, b: StaleKey): number =>
+  a.updatedAt.getTime() - b.updatedAt.getTime() ||
+  a.accountId - b.accountId ||
+  (a.runKey < b.runKey ? -1 : a.runKey > b.runKey ? 1 : 0);
 
 interface Flags extends PullRequestFlags {
   noticeClaimed: boolean;

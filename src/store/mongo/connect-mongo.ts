@@ -16,6 +16,7 @@ import { MongoCheckoutSessionStore } from "./mongo-checkout-session-store.js";
 import { MongoLedgerStore } from "./mongo-ledger-store.js";
 import { MongoPullRequestStore } from "./mongo-pull-request-store.js";
 import { MongoReviewRunStore } from "./mongo-review-run-store.js";
+import { withTimeLimitErrors } from "./time-limits.js";
 
 /**
  * "app": the unique indexes must exist, or the store refuses to open; they are what keeps two
@@ -65,13 +66,15 @@ export function storeOn(conn: Connection): Store {
   const audit = auditEntryModel(conn);
   return {
     kind: "mongo",
-    accounts: new MongoAccountStore(accounts),
-    ledger: new MongoLedgerStore(entries),
-    runs: new MongoReviewRunStore(runs),
-    pullRequests: new MongoPullRequestStore(pullRequests),
-    apiKeys: new MongoApiKeyStore(apiKeys),
-    checkoutSessions: new MongoCheckoutSessionStore(checkoutSessions),
-    audit: new MongoAuditStore(audit),
+    // A read past its maxTimeMS or a write past its wtimeout (mongo-connection.ts) comes out
+    // of every store as a StoreTimeoutError.
+    accounts: withTimeLimitErrors(new MongoAccountStore(accounts)),
+    ledger: withTimeLimitErrors(new MongoLedgerStore(entries)),
+    runs: withTimeLimitErrors(new MongoReviewRunStore(runs)),
+    pullRequests: withTimeLimitErrors(new MongoPullRequestStore(pullRequests)),
+    apiKeys: withTimeLimitErrors(new MongoApiKeyStore(apiKeys)),
+    checkoutSessions: withTimeLimitErrors(new MongoCheckoutSessionStore(checkoutSessions)),
+    audit: withTimeLimitErrors(new MongoAuditStore(audit)),
     ping: async () => {
       const db = conn.db;
       if (!db) throw new Error("MongoDB connection has no database");

@@ -2,6 +2,15 @@ import mongoose, { type ConnectOptions, type Connection } from "mongoose";
 import { MongoUnreachableError } from "./mongo-unreachable-error.js";
 
 /**
+ * How long a majority write waits for the majority (the write concern's wtimeout), and how
+ * long the server may work on a read (maxTimeMS, on every find, findOne, distinct, count and
+ * aggregate of the connection: mongoose query.js and aggregate.js, applyGlobalMaxTimeMS).
+ * Past either, the store throws a StoreTimeoutError (time-limits.ts), answered 503.
+ */
+export const WRITE_TIME_LIMIT_MS = 10_000;
+export const READ_TIME_LIMIT_MS = 10_000;
+
+/**
  * How every Jasper process talks to MongoDB: the app, the migration and ledger:verify. Given
  * here, each option wins over the same one in MONGODB_URI: the driver takes the options object
  * before the URI's query (mongodb connection_string.js, parseOptions), and mongoose passes it
@@ -15,9 +24,16 @@ export const CONNECTION_OPTIONS = {
   // A write is acknowledged once a majority of the replica set has it, so a failover cannot
   // roll it back: without this the cluster's default applies, which is w:1 on a replica set
   // with an arbiter, and a Stripe grant we acknowledged could vanish with the old primary.
-  // No wtimeout: while no majority can acknowledge (a PSA set with its secondary down),
-  // writes wait instead of failing after being applied on the primary alone.
-  writeConcern: { w: "majority" },
+  // With a time limit: while no majority can acknowledge (a PSA set with its secondary
+  // down), a write would otherwise wait forever, and with it the request or job. Past it the
+  // server answers with a writeConcernError (code 64) which the driver throws as a
+  // MongoWriteConcernError (sdam/server.js, throwIfWriteConcernError): the write may stand on
+  // the primary alone, so every money path is keyed by a unique index and safe to send again.
+  // wtimeoutMS, not the driver's timeoutMS: that one bounds whole operations, cursors
+  // included (a CSV export or ledger:verify reading for minutes would be cut off), and
+  // rewrites the write concern (cmap/connection.js, CSOT); this one is only the wait for the
+  // majority, sent as `wtimeout` in each command's writeConcern (write_concern.js, apply).
+  writeConcern: { w: "majority", wtimeoutMS: WRITE_TIME_LIMIT_MS },
   // Long enough to ride out a primary election (10-12 s), short enough that a database that
   // is really gone fails requests, and start-up, in seconds rather than the default 30.
   serverSelectionTimeoutMS: 15_000,
@@ -53,7 +69,12 @@ export function connectMongo(uri: string, overrides: ConnectOverrides = {}): Con
   // A filter on a field the schema does not know is a bug: fail loudly rather than drop the
   // condition and match more than was asked for.
   mongoose.set("strictQuery", "throw");
-  return mongoose.createConnection(uri, { ...CONNECTION_OPTIONS, ...overrides });
+  const conn = mongoose.createConnection(uri, { ...CONNECTION_OPTIONS, ...overrides });
+  // A connection option of mongoose's, not the driver's (a MongoClient refuses unknown
+  // options): set on the connection, mongoose puts it on every query and aggregation of its
+  // models that does not set its own (helpers/query/applyGlobalOption.js).
+  conn.set("maxTimeMS", READ_TIME_LIMIT_MS);
+  return conn;
 }
 
 /**

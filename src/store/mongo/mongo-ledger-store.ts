@@ -8,6 +8,7 @@ import {
   type AppendResult,
   type EntryFilter,
   type EntryQuery,
+  type EntryRow,
   type LedgerStore,
   type NewEntry,
   isAboutPullRequest,
@@ -90,16 +91,11 @@ export class MongoLedgerStore implements LedgerStore {
   }
 
   async list(accountId: AccountId, query: EntryQuery): Promise<LedgerEntry[]> {
-    // MongoDB reads limit(0) as "no limit"; the contract means "nothing".
-    if (query.limit <= 0) return [];
-    const filter = matching(accountId, query);
-    if (query.beforeSeq !== undefined) filter.seq = trusted({ $lt: query.beforeSeq });
-    const docs = await this.entries
-      .find(filter)
-      .sort({ seq: -1 })
-      .limit(query.limit)
-      .lean<LedgerEntryDoc[]>();
-    return docs.map(toEntry);
+    return (await this.page(accountId, query, null)).map(toEntry);
+  }
+
+  async listRows(accountId: AccountId, query: EntryQuery): Promise<EntryRow[]> {
+    return (await this.page(accountId, query, ROW_PROJECTION)).map(toRow);
   }
 
   async *stream(
@@ -107,6 +103,39 @@ export class MongoLedgerStore implements LedgerStore {
     order: "asc" | "desc",
     filter: EntryFilter = {},
   ): AsyncIterable<LedgerEntry> {
+    for await (const doc of this.batches(accountId, order, filter, null)) yield toEntry(doc);
+  }
+
+  async *streamRows(
+    accountId: AccountId,
+    order: "asc" | "desc",
+    filter: EntryFilter = {},
+  ): AsyncIterable<EntryRow> {
+    for await (const doc of this.batches(accountId, order, filter, ROW_PROJECTION)) {
+      yield toRow(doc);
+    }
+  }
+
+  private async page(
+    accountId: AccountId,
+    query: EntryQuery,
+    projection: typeof ROW_PROJECTION | null,
+  ): Promise<LedgerEntryDoc[]> {
+    // MongoDB reads limit(0) as "no limit"; the contract means "nothing".
+    if (query.limit <= 0) return [];
+    const filter = matching(accountId, query);
+    if (query.beforeSeq !== undefined) filter.seq = trusted({ $lt: query.beforeSeq });
+    const find = this.entries.find(filter).sort({ seq: -1 }).limit(query.limit);
+    if (projection) find.projection(projection);
+    return find.lean<LedgerEntryDoc[]>();
+  }
+
+  private async *batches(
+    accountId: AccountId,
+    order: "asc" | "desc",
+    filter: EntryFilter,
+    projection: typeof ROW_PROJECTION | null,
+  ): AsyncIterable<LedgerEntryDoc> {
     // Pages by seq instead of holding one cursor over the whole history: the server kills a
     // cursor left idle for 10 minutes, and a slow CSV download or a long ledger check would
     // then end early, looking complete. Each query here starts after the last seq handed out
@@ -119,13 +148,14 @@ export class MongoLedgerStore implements LedgerStore {
     for (;;) {
       const query = matching(accountId, filter);
       if (last !== undefined) query.seq = trusted(asc ? { $gt: last } : { $lt: last });
-      const docs = await this.entries
+      const find = this.entries
         .find(query)
         .sort({ seq: asc ? 1 : -1 })
         .limit(STREAM_BATCH)
-        .batchSize(STREAM_BATCH)
-        .lean<LedgerEntryDoc[]>();
-      for (const doc of docs) yield toEntry(doc);
+        .batchSize(STREAM_BATCH);
+      if (projection) find.projection(projection);
+      const docs = await find.lean<LedgerEntryDoc[]>();
+      yield* docs;
       const tail = docs.at(-1);
       if (!tail || docs.length < STREAM_BATCH) return;
       last = tail.seq;
@@ -270,17 +300,49 @@ export class MongoLedgerStore implements LedgerStore {
   }
 
   async *accountIds(): AsyncIterable<AccountId> {
-    // Not distinct(): it returns one document, capped at 16 MB. The cursor has no such cap.
-    const cursor = this.entries
-      .aggregate<{ _id: number }>([{ $group: { _id: "$accountId" } }, { $sort: { _id: 1 } }])
-      .cursor();
-    try {
-      for await (const group of cursor) yield toAccountId(group._id);
-    } finally {
-      await cursor.close().catch(() => undefined);
+    // One small query per account, each the first key of the (accountId, seq) index past the
+    // last account: the planner reads it off the index (projection of accountId alone, no
+    // document fetched), so the walk costs one index seek per account. Not a $group, which
+    // reads every entry and blocks before its first answer, and no cursor held open while
+    // the caller works (ledger:verify's long walk outlived the server's 10-minute cursor
+    // timeout). Still every account with an entry, whether or not it has an account document.
+    let after: number | undefined;
+    for (;;) {
+      const doc = await this.entries
+        .findOne(after === undefined ? {} : { accountId: trusted({ $gt: after }) })
+        .sort({ accountId: 1, seq: -1 })
+        .select({ _id: 0, accountId: 1 })
+        .lean<Pick<LedgerEntryDoc, "accountId">>();
+      if (!doc) return;
+      after = doc.accountId;
+      yield toAccountId(after);
     }
   }
 }
+
+/**
+ * What a row reads (EntryRow): every field but the month use and the lot changes, and of the
+ * lots after the entry only the one it granted, picked by the server ($filter in a find
+ * projection, MongoDB 4.4+): null when the entry has no lots (from before lots), as whole.
+ */
+export const ROW_PROJECTION = {
+  accountId: 1,
+  seq: 1,
+  type: 1,
+  amount: 1,
+  deltas: 1,
+  bucketsAfter: 1,
+  balanceAfter: 1,
+  freePeriod: 1,
+  description: 1,
+  reference: 1,
+  idempotencyKey: 1,
+  refundOf: 1,
+  uncollected: 1,
+  refundRequest: 1,
+  createdAt: 1,
+  lotsAfter: { $filter: { input: "$lotsAfter", cond: { $eq: ["$$this.lot", "$seq"] } } },
+} as const;
 
 /** The entries of one account that pass `filter`, as a query (see EntryQuery for the rules). */
 function matching(accountId: AccountId, filter: EntryFilter): QueryFilter<LedgerEntryDoc> {
@@ -311,6 +373,16 @@ function appendConflict(err: unknown): AppendConflict | null {
 /** A stored document as a domain entry: plain data, nothing mongoose-specific left. */
 function toEntry(doc: LedgerEntryDoc): LedgerEntry {
   return {
+    ...toRow(doc),
+    lotDeltas: doc.lotDeltas?.map((d) => ({ lot: d.lot, amount: d.amount })) ?? null,
+    // Absent on entries written before month use: null, which month-use.ts counts again.
+    monthUse: doc.monthUse ? monthUse(doc.monthUse) : null,
+  };
+}
+
+/** A stored document, whole or read with ROW_PROJECTION, as a row. */
+function toRow(doc: LedgerEntryDoc): EntryRow {
+  return {
     id: String(doc._id),
     accountId: toAccountId(doc.accountId),
     seq: doc.seq,
@@ -332,9 +404,6 @@ function toEntry(doc: LedgerEntryDoc): LedgerEntry {
         expiresAt: l.expiresAt ?? null,
         remaining: l.remaining,
       })) ?? null,
-    lotDeltas: doc.lotDeltas?.map((d) => ({ lot: d.lot, amount: d.amount })) ?? null,
-    // Absent on entries written before month use: null, which month-use.ts counts again.
-    monthUse: doc.monthUse ? monthUse(doc.monthUse) : null,
     refundRequest: doc.refundRequest
       ? {
           userId: doc.refundRequest.userId,

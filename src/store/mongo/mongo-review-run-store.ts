@@ -108,15 +108,25 @@ export class MongoReviewRunStore implements ReviewRunStore {
     await this.runs.updateOne({ accountId, runKey }, { $set: { refundDue: false } });
   }
 
-  async listRefundDue(limit: number, accountId?: AccountId): Promise<ReviewRun[]> {
+  async listRefundDue(
+    limit: number,
+    accountId?: AccountId,
+    after?: RunPosition,
+  ): Promise<ReviewRun[]> {
     if (limit <= 0) return [];
-    // One account's (an operator's sweep): an equality on top of the same filter.
-    const only = accountId === undefined ? {} : { accountId };
     // Across accounts, like listStale: each run carries its accountId, and the refund that
-    // follows is scoped to it. The filter matches the partial index "refund_due".
+    // follows is scoped to it. The filter matches the partial index "refund_due_paged", whose
+    // keys are the page order, so a page is read off the index and stops at the limit.
+    const filter: Record<string, unknown> = {
+      refundDue: true,
+      status: trusted({ $in: [...FINAL_STATUSES] }),
+    };
+    // One account's (an operator's sweep): an equality on top of the same filter.
+    if (accountId !== undefined) filter.accountId = accountId;
+    if (after) filter.$or = pastPosition(after);
     const docs = await this.runs
-      .find({ refundDue: true, status: trusted({ $in: [...FINAL_STATUSES] }), ...only })
-      .sort({ updatedAt: 1, _id: 1 })
+      .find(filter)
+      .sort({ updatedAt: 1, accountId: 1, runKey: 1 })
       .limit(limit)
       .lean<ReviewRunDoc[]>();
     return docs.map(toRun);
@@ -184,19 +194,7 @@ export class MongoReviewRunStore implements ReviewRunStore {
     };
     // An operator's sweep of one account: the same order, restricted by an equality.
     if (accountId !== undefined) filter.accountId = accountId;
-    if (after) {
-      // sanitizeFilter recurses into $or (helpers/query/sanitizeFilter.js) and leaves the
-      // trusted() operator objects alone, as everywhere in this store.
-      filter.$or = [
-        { updatedAt: trusted({ $gt: after.updatedAt }) },
-        { updatedAt: after.updatedAt, accountId: trusted({ $gt: after.accountId }) },
-        {
-          updatedAt: after.updatedAt,
-          accountId: after.accountId,
-          runKey: trusted({ $gt: after.runKey }),
-        },
-      ];
-    }
+    if (after) filter.$or = pastPosition(after);
     const docs = await this.runs
       .find(filter)
       .sort({ updatedAt: 1, accountId: 1, runKey: 1 })
@@ -205,6 +203,23 @@ export class MongoReviewRunStore implements ReviewRunStore {
     return docs.map(toRun);
   }
 }
+
+type RunPosition = Pick<ReviewRun, "updatedAt" | "accountId" | "runKey">;
+
+/**
+ * Runs past `after` in the total order (updatedAt, accountId, runKey), for $or. sanitizeFilter
+ * recurses into $or (helpers/query/sanitizeFilter.js) and leaves the trusted() operator
+ * objects alone, as everywhere in this store.
+ */
+const pastPosition = (after: RunPosition) => [
+  { updatedAt: trusted({ $gt: after.updatedAt }) },
+  { updatedAt: after.updatedAt, accountId: trusted({ $gt: after.accountId }) },
+  {
+    updatedAt: after.updatedAt,
+    accountId: after.accountId,
+    runKey: trusted({ $gt: after.runKey }),
+  },
+];
 
 /** A duplicate key error from the (accountId, runKey) index; false for any other error. */
 function isDuplicateRunKey(err: unknown): boolean {

@@ -184,7 +184,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -287,7 +287,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -478,7 +478,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -572,7 +572,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -655,7 +655,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -775,7 +775,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -861,7 +861,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -947,7 +947,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1063,7 +1063,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1156,7 +1156,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1253,7 +1253,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1361,7 +1361,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1457,7 +1457,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;

@@ -7,6 +7,12 @@ export type ApiKeyDoc = Omit<ApiKey, "id" | "accountId" | "scope"> & {
   accountId: number;
   /** Absent on keys stored before scopes existed: those read as "read" (the store's toApiKey). */
   scope?: ApiKeyScope;
+  /**
+   * The key's place under the account's cap on active keys, 0 to the cap - 1: unique per
+   * account while the key is active, removed when it is revoked. Absent on keys revoked, and
+   * on keys stored before slots until a creation gives them one (mongo-api-key-store.ts).
+   */
+  slot?: number;
 };
 
 const integer = { validator: Number.isInteger, message: "{PATH} must be an integer" };
@@ -24,6 +30,7 @@ export const apiKeySchema = new Schema<ApiKeyDoc>(
     createdAt: { type: Date, required: true },
     lastUsedAt: { type: Date, default: null },
     revokedAt: { type: Date, default: null },
+    slot: { type: Number, validate: integer },
   },
   { collection: "api_keys", strict: true, versionKey: false },
 );
@@ -35,6 +42,14 @@ apiKeySchema.index({ hash: 1 }, { unique: true });
 apiKeySchema.index({ accountId: 1, createdAt: -1 });
 // countActive(), and list()'s active keys, newest first: `revokedAt: null` is an equality.
 apiKeySchema.index({ accountId: 1, revokedAt: 1, createdAt: -1 });
+
+// The cap on active keys: at most one active key per (account, slot), and create() only
+// takes slots below the cap, so no two concurrent creations can both take the last place.
+// Partial: revoked keys (slot removed) and keys from before slots are not in it.
+apiKeySchema.index(
+  { accountId: 1, slot: 1 },
+  { unique: true, partialFilterExpression: { slot: { $type: "number" } } },
+);
 
 export type ApiKeyModel = Model<ApiKeyDoc>;
 

@@ -87,10 +87,11 @@ reviewRunSchema.index({ status: 1, updatedAt: 1, accountId: 1, runKey: 1 });
 // comes from the index, and the limit stops the scan.
 reviewRunSchema.index({ accountId: 1, status: 1, updatedAt: -1, runKey: -1 });
 // listRefundDue(): sparse in practice (refundDue is true only between two writes), so a
-// partial index holds just those runs.
+// partial index holds just those runs, keyed in the page order (updatedAt, accountId,
+// runKey). A new name: "refund_due" on (updatedAt, _id) from before can be dropped.
 reviewRunSchema.index(
-  { updatedAt: 1, _id: 1 },
-  { partialFilterExpression: { refundDue: true }, name: "refund_due" },
+  { updatedAt: 1, accountId: 1, runKey: 1 },
+  { partialFilterExpression: { refundDue: true }, name: "refund_due_paged" },
 );
 
 export type ReviewRunModel = Model<ReviewRunDoc>;
