@@ -353,6 +353,116 @@ describe("riskyPatterns", () => {
     expect(run(riskyPatterns, path, [line])).toEqual([]);
   });
 
+  it.each([
+    [
+      "document.write of a value",
+      "web/legacy.js",
+      "  document.write(banner.html);",
+      "unescaped HTML",
+    ],
+    ["outerHTML +=", "web/chat.js", "  row.outerHTML += `<td>${cell}</td>`;", "unescaped HTML"],
+    [
+      "insertAdjacentHTML",
+      "web/chat.ts",
+      '  list.insertAdjacentHTML("beforeend", item);',
+      "unescaped HTML",
+    ],
+    [
+      "child_process.exec",
+      "src/run.ts",
+      "  child_process.exec('tar xf ' + archive);",
+      "command injection",
+    ],
+    [
+      "TLS off by the environment",
+      "src/http.ts",
+      '  process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";',
+      "TLS verification off",
+    ],
+    [
+      "SQL concatenated over a call",
+      "src/users.ts",
+      '  db.query("SELECT * FROM users WHERE name = \'" + req.query.name + "\'");',
+      "SQL injection",
+    ],
+  ])("finds %s on the syntax tree", (_name, path, line, rule) => {
+    expect(run(riskyPatterns, path, [line]).map((f) => f.rule)).toEqual([rule]);
+  });
+
+  it.each([
+    ["eval in a string", "src/docs.ts", '  const help = "never call eval(input) on user data";'],
+    ["eval in a template literal", "src/docs.ts", "  const help = `do not eval(${name}) at home`;"],
+    ["eval after code on a line", "src/calc.ts", "  run(); // then eval(x) was removed"],
+    ["eval in a block comment", "src/calc.ts", "  /* eval(expression) is gone */ run();"],
+    ["innerHTML in a string", "web/lint.ts", '  const rule = "el.innerHTML = value is unsafe";'],
+    [
+      "innerHTML in JSX text",
+      "web/Help.tsx",
+      "  <p>Never set el.innerHTML = userInput; use textContent.</p>",
+    ],
+    ["innerHTML read", "web/chat.ts", "  const html = el.innerHTML;"],
+    ["a comparison with innerHTML", "web/chat.ts", '  if (el.innerHTML == "") show();'],
+    ["exec in a string", "src/git.ts", '  log("exec(`git ${cmd}`) failed");'],
+    [
+      "rejectUnauthorized in a string",
+      "src/http.ts",
+      '  warn("rejectUnauthorized: false is insecure");',
+    ],
+    [
+      "SQL words in an error message",
+      "src/users.ts",
+      '  throw new Error("select from the list: " + name);',
+    ],
+    [
+      "SQL in a comment after code",
+      "src/users.ts",
+      '  q(); // "SELECT * FROM users WHERE id = " + id',
+    ],
+    [
+      "a tagged multi-line sql template",
+      "src/users.ts",
+      "  await sql`SELECT *\n FROM users WHERE id = ${id}`;",
+    ],
+  ])("leaves alone %s", (_name, path, line) => {
+    expect(run(riskyPatterns, path, [line])).toEqual([]);
+  });
+
+  it("reads a call split over lines, on the added line, and not a hunk that starts in a comment", () => {
+    const split = ["  const out = execSync(", "    `git log ${range}`,", "  );"];
+    expect(summary(run(riskyPatterns, "src/git.ts", split))).toEqual(["11:high:command injection"]);
+    // Only the argument is new: the finding is on the line the diff adds.
+    expect(
+      summary(
+        run(riskyPatterns, "src/git.ts", ["    `git log ${range}`,"], ["  const out = execSync("]),
+      ),
+    ).toEqual(["11:high:command injection"]);
+    // A regular expression ending in ".*" then "/" does not open or close a comment.
+    expect(
+      summary(
+        run(riskyPatterns, "src/calc.js", ["  const re = /a.*/;", "  return eval(code);"], []),
+      ),
+    ).toEqual(["11:medium:code injection"]);
+    // JSX around the value, a template over several lines.
+    expect(
+      summary(
+        run(riskyPatterns, "web/Post.jsx", [
+          "  return <article>",
+          "    <div dangerouslySetInnerHTML={{ __html: post.body }} />",
+          "  </article>;",
+        ]),
+      ),
+    ).toEqual(["12:medium:unescaped HTML"]);
+    // A hunk that opens inside a JSDoc block: its text is not code.
+    expect(
+      run(
+        riskyPatterns,
+        "src/calc.ts",
+        [" * el.innerHTML = html is how it worked before", " */", "run();"],
+        [" * Old notes:"],
+      ),
+    ).toEqual([]);
+  });
+
   it("sees a SafeLoader on the next line of a split call", () => {
     const lines = ["    cfg = yaml.load(", "        stream, Loader=yaml.SafeLoader", "    )"];
     expect(run(riskyPatterns, "app/config.py", lines)).toEqual([]);

@@ -2,12 +2,17 @@ import type { ChangedFile } from "../engine.js";
 import type { AddedLine } from "../parse-patch.js";
 import { isCommentLine, isDocs, isGo, isJsTs, isPython, isTestFile } from "./file-kind.js";
 import type { Finding, Severity } from "./finding.js";
+import { isParsedAsSyntax } from "./js-syntax.js";
+import { riskySyntax } from "./risky-syntax.js";
 
 /**
  * Code that is often a vulnerability: code or commands built from strings, HTML injected
  * unescaped, TLS checks turned off, world-writable files, unsafe deserialization, guessable
  * random secrets. Each pattern is narrowed to the form that is risky, so the safe twin
- * (a tagged `sql` template, `yaml.safe_load`, `innerHTML = ""`) stays quiet.
+ * (a tagged `sql` template, `yaml.safe_load`, `innerHTML = ""`) stays quiet. JavaScript and
+ * TypeScript are matched on their syntax trees (risky-syntax.ts), so strings and comments never
+ * match; the line checks here are for the other languages (and Vue/Svelte files, whose markup
+ * a JavaScript parser cannot read).
  */
 
 interface Check {
@@ -164,6 +169,7 @@ function sqlBuiltFromString(t: string): boolean {
 
 export function riskyPatterns(file: ChangedFile, added: AddedLine[]): Finding[] {
   const path = file.filename;
+  if (isParsedAsSyntax(path)) return riskySyntax(file);
   const checks = CHECKS.filter((c) => c.applies(path));
   const findings: Finding[] = [];
   added.forEach(({ line, text }, i) => {
