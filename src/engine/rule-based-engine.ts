@@ -1,5 +1,6 @@
 import {
   MAX_INLINE_COMMENTS,
+  type ChangedFile,
   type ChatRequest,
   type InlineComment,
   type PreparedDiff,
@@ -36,7 +37,7 @@ export function createRuleBasedEngine(options: RuleBasedEngineOptions = {}): Rev
       return reviewDiff(request.diff);
     },
     async chat(request) {
-      const findings = chatFindings(request);
+      const findings = await chatFindings(request);
       return neutralizeCommands(
         findings ? `${findings}\n\n${chatReply(botName)}` : chatReply(botName),
       );
@@ -44,17 +45,21 @@ export function createRuleBasedEngine(options: RuleBasedEngineOptions = {}): Rev
   };
 }
 
-function reviewDiff(diff: PreparedDiff): ReviewResult {
+/** Every rule's findings on one file, in the rules' order. */
+async function fileFindings(file: ChangedFile): Promise<Finding[]> {
+  if (!file.patch) return [];
+  const added = addedLines(file.patch);
+  return (await Promise.all(ALL_RULES.map((rule) => rule(file, added)))).flat();
+}
+
+async function reviewDiff(diff: PreparedDiff): Promise<ReviewResult> {
   const found: { finding: Finding; file: number }[] = [];
   const commentable = new Map<string, Set<number>>();
-  diff.files.forEach((file, index) => {
-    if (!file.patch) return;
+  for (const [index, file] of diff.files.entries()) {
+    if (!file.patch) continue;
     commentable.set(file.filename, commentableLines(file.patch));
-    const added = addedLines(file.patch);
-    for (const finding of ALL_RULES.flatMap((rule) => rule(file, added))) {
-      found.push({ finding, file: index });
-    }
-  });
+    for (const finding of await fileFindings(file)) found.push({ finding, file: index });
+  }
   // By file (GitHub's order), then line, the more severe first on one line: the summary's
   // order. One finding per (path, line, rule): when two checks of a rule hit the same line
   // (console.log and debugger), the more severe one stays.
@@ -145,7 +150,7 @@ const MAX_CHAT_FINDINGS = 15;
  * thread's line first), or over the whole diff for a question in the conversation. Null
  * without a diff to look at.
  */
-function chatFindings(request: ChatRequest): string | null {
+async function chatFindings(request: ChatRequest): Promise<string | null> {
   const diff = request.diff;
   if (!diff) return null;
   const thread = request.thread;
@@ -153,9 +158,7 @@ function chatFindings(request: ChatRequest): string | null {
   if (thread && files.length === 0) {
     return `The built-in checks did not read ${codeSpan(thread.path)} (it is not among the files a review reads).`;
   }
-  const findings = files.flatMap((file) =>
-    file.patch ? ALL_RULES.flatMap((rule) => rule(file, addedLines(file.patch!))) : [],
-  );
+  const findings = (await Promise.all(files.map(fileFindings))).flat();
   const where = thread
     ? `${codeSpan(thread.path)}${thread.line ? ` (asked at line ${thread.line})` : ""}`
     : "this pull request's diff";

@@ -14,5 +14,8 @@ export interface Finding {
   message: string;
 }
 
-/** Every rule family has this shape: it sees one file and only the lines the diff adds. */
-export type Rule = (file: ChangedFile, added: AddedLine[]) => Finding[];
+/**
+ * Every rule family has this shape: it sees one file and only the lines the diff adds. A rule
+ * backed by an asynchronous analyser (secretlint) answers with a promise.
+ */
+export type Rule = (file: ChangedFile, added: AddedLine[]) => Finding[] | Promise<Finding[]>;
