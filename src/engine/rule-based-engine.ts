@@ -70,7 +70,7 @@ async function reviewDiff(diff: PreparedDiff): Promise<ReviewResult> {
       RANK[a.finding.severity] - RANK[b.finding.severity],
   );
   const seen = new Set<string>();
-  const findings = found
+  const unique = found
     .map(({ finding }) => finding)
     .filter(({ path, line, rule }) => {
       const key = `${path}\n${line}\n${rule}`;
@@ -78,20 +78,27 @@ async function reviewDiff(diff: PreparedDiff): Promise<ReviewResult> {
       seen.add(key);
       return true;
     });
+  // Low-confidence findings are not posted: too many of them would be wrong. They are
+  // counted in the summary, so the review says what it kept back.
+  const findings = unique.filter((f) => f.confidence !== "low");
+  const unsure = unique.filter((f) => f.confidence === "low");
   // Array.prototype.sort is stable: within a severity, the order above holds.
   const comments: InlineComment[] = [...findings]
     .sort((a, b) => RANK[a.severity] - RANK[b.severity])
     .filter((f) => commentable.get(f.path)?.has(f.line) === true)
     .slice(0, MAX_INLINE_COMMENTS)
     .map((f) => ({ path: f.path, line: f.line, body: neutralizeCommands(commentBody(f)) }));
-  return { summary: neutralizeCommands(summary(findings, sizeNote(diff))), comments };
+  return {
+    summary: neutralizeCommands(summary(findings, unsure, sizeNote(diff))),
+    comments,
+  };
 }
 
 function commentBody(f: Finding): string {
   return `**${LABEL[f.severity]} · ${f.rule}**: ${f.message}`;
 }
 
-function summary(findings: Finding[], size: string | null): string {
+function summary(findings: Finding[], unsure: Finding[], size: string | null): string {
   const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
   const parts: string[] = [verdict(findings.length, count("high"))];
   if (findings.length > 0) {
@@ -100,12 +107,25 @@ function summary(findings: Finding[], size: string | null): string {
     );
     parts.push(findingList(findings));
   }
+  if (unsure.length > 0) parts.push(unsureNote(unsure));
   if (size) parts.push(size);
   parts.push(
     "<sub>This review came from Jasper's built-in rule-based reviewer: no AI provider is " +
       "configured. Set `AI_BASE_URL`, `AI_API_KEY` and `AI_MODEL` for AI reviews.</sub>",
   );
   return parts.join("\n\n");
+}
+
+/** "2 low-confidence findings not posted: possible secret (1), unescaped HTML (1)." */
+function unsureNote(unsure: Finding[]): string {
+  const byRule = new Map<string, number>();
+  for (const f of unsure) byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
+  const rules = [...byRule]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([rule, n]) => `${rule} (${n})`)
+    .join(", ");
+  const n = unsure.length;
+  return `${n} low-confidence finding${n === 1 ? "" : "s"} not posted: ${rules}.`;
 }
 
 function verdict(total: number, high: number): string {
@@ -158,7 +178,10 @@ async function chatFindings(request: ChatRequest): Promise<string | null> {
   if (thread && files.length === 0) {
     return `The built-in checks did not read ${codeSpan(thread.path)} (it is not among the files a review reads).`;
   }
-  const findings = (await Promise.all(files.map(fileFindings))).flat();
+  // As in a review, low-confidence findings are not shown.
+  const findings = (await Promise.all(files.map(fileFindings)))
+    .flat()
+    .filter((f) => f.confidence !== "low");
   const where = thread
     ? `${codeSpan(thread.path)}${thread.line ? ` (asked at line ${thread.line})` : ""}`
     : "this pull request's diff";

@@ -186,6 +186,8 @@ export function riskyPatterns(file: ChangedFile, added: AddedLine[]): Finding[] 
         line,
         rule: check.rule,
         severity: check.severity,
+        // Vue and Svelte files get the JavaScript line checks, which may match a string.
+        confidence: isJsTs(path) ? "low" : "medium",
         message: check.message,
       });
     }

@@ -1,7 +1,7 @@
 import ts from "typescript";
 import type { ChangedFile } from "../engine.js";
 import { isTestFile } from "./file-kind.js";
-import type { Finding, Severity } from "./finding.js";
+import type { Confidence, Finding, Severity } from "./finding.js";
 import { eachNode, parseHunks } from "./js-syntax.js";
 
 /**
@@ -13,6 +13,7 @@ import { eachNode, parseHunks } from "./js-syntax.js";
 interface SyntaxCheck {
   rule: string;
   severity: Severity;
+  confidence: Confidence;
   message: string;
   /** Whether the node is the risky form; each check looks at the node kinds it knows. */
   matches: (node: ts.Node, path: string) => boolean;
@@ -92,6 +93,7 @@ const CHECKS: SyntaxCheck[] = [
   {
     rule: "code injection",
     severity: "medium",
+    confidence: "medium",
     message: CODE_INJECTION,
     matches: (n) => {
       if (!ts.isCallExpression(n) && !ts.isNewExpression(n)) return false;
@@ -110,6 +112,7 @@ const CHECKS: SyntaxCheck[] = [
   {
     rule: "command injection",
     severity: "high",
+    confidence: "high",
     message: COMMAND_INJECTION,
     matches: (n) => {
       if (!ts.isCallExpression(n)) return false;
@@ -128,6 +131,7 @@ const CHECKS: SyntaxCheck[] = [
   {
     rule: "SQL injection",
     severity: "high",
+    confidence: "high",
     message: SQL_INJECTION,
     matches: (n) => {
       const built = builtString(n);
@@ -137,6 +141,7 @@ const CHECKS: SyntaxCheck[] = [
   {
     rule: "unescaped HTML",
     severity: "medium",
+    confidence: "medium",
     message: HTML_INJECTION,
     matches: (n) => {
       if (ts.isBinaryExpression(n)) {
@@ -172,6 +177,7 @@ const CHECKS: SyntaxCheck[] = [
   {
     rule: "TLS verification off",
     severity: "high",
+    confidence: "high",
     message: TLS_OFF,
     matches: (n, path) => {
       if (isTestFile(path)) return false;
@@ -194,6 +200,7 @@ const CHECKS: SyntaxCheck[] = [
   {
     rule: "world-writable",
     severity: "medium",
+    confidence: "high",
     message: "Mode 777 lets every user on the machine change this; grant only what is needed.",
     matches: (n) => {
       const is777 = (a: ts.Node) => ts.isNumericLiteral(a) && /^(?:0o?777|511)$/i.test(a.getText());
@@ -210,6 +217,7 @@ const CHECKS: SyntaxCheck[] = [
   {
     rule: "weak randomness",
     severity: "medium",
+    confidence: "medium",
     message:
       "`Math.random()` is guessable; use `crypto.randomBytes`/`crypto.randomUUID` for secrets and tokens.",
     matches: (n) => {
@@ -248,6 +256,7 @@ export function riskySyntax(file: ChangedFile): Finding[] {
           line,
           rule: check.rule,
           severity: check.severity,
+          confidence: check.confidence,
           message: check.message,
         });
       }

@@ -4,7 +4,7 @@ import { creator as recommended } from "@secretlint/secretlint-rule-preset-recom
 import type { ChangedFile } from "../engine.js";
 import type { AddedLine } from "../parse-patch.js";
 import { extensionOf, isTestFile } from "./file-kind.js";
-import type { Finding, Severity } from "./finding.js";
+import type { Confidence, Finding, Severity } from "./finding.js";
 
 /**
  * Credentials committed in the diff. Provider formats come from secretlint's recommended
@@ -130,7 +130,7 @@ export async function secrets(file: ChangedFile, added: AddedLine[]): Promise<Fi
     .map(([line, found]) => ({ path, line, rule: "possible secret", ...found }));
 }
 
-type Found = { severity: Severity; message: string };
+type Found = { severity: Severity; confidence: Confidence; message: string };
 
 const leaked = (label: string, value: string) =>
   `This line adds what looks like ${label} (\`${masked(value)}\`). ` +
@@ -158,6 +158,7 @@ async function secretlintFindings(path: string, added: AddedLine[]): Promise<Map
     const rule = m.ruleId.replace(/^@secretlint\/secretlint-rule-/, "");
     out.set(at.line, {
       severity: "high",
+      confidence: "high",
       message: leaked(SECRETLINT_LABELS[rule] ?? "a credential", value),
     });
   }
@@ -168,7 +169,7 @@ function tokenMessage(text: string): Found | null {
   for (const { label, pattern, severity } of TOKEN_FORMATS) {
     const match = pattern.exec(text);
     if (!match || DOCUMENTED_EXAMPLE.test(match[0]) || PLACEHOLDER.test(match[1] ?? "")) continue;
-    return { severity, message: leaked(label, match[0]) };
+    return { severity, confidence: "high", message: leaked(label, match[0]) };
   }
   return null;
 }
@@ -182,6 +183,7 @@ function privateKeyMessage(text: string, next: string | undefined): Found | null
   if (!INLINE_KEY_BODY.test(text) && !(next !== undefined && BASE64_LINE.test(next))) return null;
   return {
     severity: "high",
+    confidence: "high",
     message:
       "This adds a private key. Anyone who can read the repository can use it: " +
       "replace the key pair and keep the new one out of the repository.",
@@ -205,6 +207,8 @@ function assignmentMessage(path: string, text: string): Found | null {
     if (!CREDENTIAL_NAME.test(key) || PLACEHOLDER.test(value) || !looksRandom(key, value)) continue;
     return {
       severity: "medium",
+      // Only just random enough (a short word with digits): perhaps a password, perhaps not.
+      confidence: entropy(value) >= 3 ? "medium" : "low",
       message:
         `\`${key}\` is set to a hard-coded value (\`${masked(value)}\`). ` +
         "If it is a real credential, read it from the environment or a secret store instead.",
