@@ -660,6 +660,57 @@ describe("riskyPatterns", () => {
     ).toEqual([]);
   });
 
+  it.each([
+    ["eval of a value", "app/calc.py", "    return eval(expression)", "code injection"],
+    [
+      "os.system with an f-string",
+      "app/run.py",
+      '    os.system(f"tar xf {archive}")',
+      "command injection",
+    ],
+    [
+      "subprocess with shell=True and concatenation",
+      "app/run.py",
+      '    subprocess.run("ls " + folder, shell=True)',
+      "command injection",
+    ],
+    [
+      "SQL by % formatting",
+      "app/db.py",
+      "    cur.execute(\"SELECT name FROM users WHERE id = '%s'\" % uid)",
+      "SQL injection",
+    ],
+    [
+      "SQL by .format",
+      "app/db.py",
+      '    cur.execute("DELETE FROM sessions WHERE user = {}".format(user))',
+      "SQL injection",
+    ],
+    ["os.chmod 0o777", "app/files.py", "    os.chmod(path, 0o777)", "world-writable"],
+  ])("finds %s in Python on the syntax tree", (_name, path, line, rule) => {
+    expect(run(riskyPatterns, path, [line]).map((f) => f.rule)).toEqual([rule]);
+  });
+
+  it.each([
+    ["eval in a string", "app/docs.py", '    HELP = "never eval(input) from users"'],
+    ["eval in a comment after code", "app/calc.py", "    run()  # eval(x) was removed"],
+    ["verify=False in a string", "app/http.py", '    log.warning("verify=False is insecure")'],
+    [
+      "pickle.loads in an f-string's text",
+      "app/docs.py",
+      '    msg = f"avoid pickle.loads(data) for {name}"',
+    ],
+    [
+      "SQL in a docstring",
+      "app/db.py",
+      '    """Runs cur.execute(f"SELECT * FROM users WHERE id = {uid}") safely."""',
+    ],
+    ["subprocess without a shell", "app/run.py", '    subprocess.run(["ls", folder])'],
+    ["eval of a fixed string", "app/calc.py", '    eval("1 + 1")'],
+  ])("leaves alone %s in Python", (_name, path, line) => {
+    expect(run(riskyPatterns, path, [line])).toEqual([]);
+  });
+
   it("sees a SafeLoader on the next line of a split call", () => {
     const lines = ["    cfg = yaml.load(", "        stream, Loader=yaml.SafeLoader", "    )"];
     expect(run(riskyPatterns, "app/config.py", lines)).toEqual([]);
