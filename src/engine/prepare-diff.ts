@@ -1,4 +1,5 @@
 import type { ChangedFile, PreparedDiff, SkippedFile } from "./engine.js";
+import type { LinguistAttributes, LinguistLookup } from "./linguist-attributes.js";
 
 export interface DiffBudget {
   /** Most files reviewed in one pull request. Default 50. */
@@ -9,6 +10,11 @@ export interface DiffBudget {
   excluded?: (path: string) => boolean;
   /** For a re-review: whether a file did not change since the last review (reason "unchanged"). */
   unchanged?: (path: string) => boolean;
+  /**
+   * The repository's `.gitattributes` (linguist-vendored, linguist-generated): it decides
+   * before the built-in recognition, both ways. Absent: the built-in recognition alone.
+   */
+  linguist?: LinguistLookup | undefined;
 }
 
 const LOCK_FILES = new Set([
@@ -107,7 +113,8 @@ export function prepareDiff(files: ChangedFile[], budget: DiffBudget = {}): Prep
   for (const file of files) {
     const reason = budget.excluded?.(file.filename)
       ? "excluded"
-      : (skipReason(file) ?? (budget.unchanged?.(file.filename) ? "unchanged" : null));
+      : (skipReason(file, budget.linguist?.(file.filename) ?? {}) ??
+        (budget.unchanged?.(file.filename) ? "unchanged" : null));
     if (reason) {
       skipped.push({ filename: file.filename, reason });
       continue;
@@ -128,20 +135,25 @@ export function prepareDiff(files: ChangedFile[], budget: DiffBudget = {}): Prep
   };
 }
 
-function skipReason(file: ChangedFile): SkippedFile["reason"] | null {
+function skipReason(file: ChangedFile, marked: LinguistAttributes): SkippedFile["reason"] | null {
   const path = file.filename;
   const name = (path.split("/").pop() ?? path).toLowerCase();
   if (file.status === "removed") return "removed";
   if (LOCK_FILES.has(name) || name.endsWith(".lock")) return "lock_file";
+  if (marked.vendored) return "vendored";
+  if (marked.generated) return "generated";
   const dirs = path.toLowerCase().split("/").slice(0, -1);
+  const vendored = marked.vendored !== false;
+  const generated = marked.generated !== false;
   if (
-    dirs.some((dir) => VENDORED_DIRS.has(dir)) ||
-    VENDORED_PATHS.some((re) => re.test(path.toLowerCase())) ||
-    VENDORED_NAMES.some((re) => re.test(name))
+    vendored &&
+    (dirs.some((dir) => VENDORED_DIRS.has(dir)) ||
+      VENDORED_PATHS.some((re) => re.test(path.toLowerCase())) ||
+      VENDORED_NAMES.some((re) => re.test(name)))
   )
     return "vendored";
-  if (dirs.some((dir) => GENERATED_DIRS.has(dir))) return "generated";
-  if (GENERATED_NAMES.some((re) => re.test(name))) return "generated";
+  if (generated && dirs.some((dir) => GENERATED_DIRS.has(dir))) return "generated";
+  if (generated && GENERATED_NAMES.some((re) => re.test(name))) return "generated";
   const dot = name.lastIndexOf(".");
   if (dot > 0 && BINARY_EXTENSIONS.has(name.slice(dot + 1))) return "binary";
   if (!file.patch) {
@@ -152,8 +164,8 @@ function skipReason(file: ChangedFile): SkippedFile["reason"] | null {
     if (file.sha === EMPTY_BLOB) return "empty";
     return file.status === "unchanged" ? "no_patch" : "binary";
   }
-  if (hasGeneratedMarker(file.patch)) return "generated";
-  if (isMinified(file.patch)) return "minified";
+  if (generated && hasGeneratedMarker(file.patch)) return "generated";
+  if (generated && isMinified(file.patch)) return "minified";
   return null;
 }
 
