@@ -24,6 +24,10 @@ export interface SkippedFile {
   reason:
     | "lock_file"
     | "generated"
+    /** Other projects' code copied in (vendor/, node_modules/, a bundled jQuery). */
+    | "vendored"
+    /** Minified: long, dense lines no one reviews line by line. */
+    | "minified"
     | "binary"
     | "no_patch"
     | "removed"

@@ -34,6 +34,19 @@ export function addedLines(patch: string): AddedLine[] {
 }
 
 /**
+ * Each hunk's lines of the new file (context and added), in order: the code a parser reads
+ * when it only has the diff.
+ */
+export function rightSideHunks(patch: string): { line: number; text: string; added: boolean }[][] {
+  const hunks: { line: number; text: string; added: boolean }[][] = [];
+  for (const l of rightSide(patch, true)) {
+    if (l.kind === "hunk") hunks.push([]);
+    else hunks.at(-1)?.push({ line: l.line, text: l.text, added: l.kind === "added" });
+  }
+  return hunks.filter((h) => h.length > 0);
+}
+
+/**
  * Lines of the new file that appear in the diff (added or context): GitHub rejects a review
  * comment on any other line with "Line could not be resolved".
  */

@@ -1,5 +1,6 @@
 import {
   MAX_INLINE_COMMENTS,
+  type ChangedFile,
   type ChatRequest,
   type InlineComment,
   type PreparedDiff,
@@ -36,7 +37,7 @@ export function createRuleBasedEngine(options: RuleBasedEngineOptions = {}): Rev
       return reviewDiff(request.diff);
     },
     async chat(request) {
-      const findings = chatFindings(request);
+      const findings = await chatFindings(request);
       return neutralizeCommands(
         findings ? `${findings}\n\n${chatReply(botName)}` : chatReply(botName),
       );
@@ -44,17 +45,21 @@ export function createRuleBasedEngine(options: RuleBasedEngineOptions = {}): Rev
   };
 }
 
-function reviewDiff(diff: PreparedDiff): ReviewResult {
+/** Every rule's findings on one file, in the rules' order. */
+async function fileFindings(file: ChangedFile): Promise<Finding[]> {
+  if (!file.patch) return [];
+  const added = addedLines(file.patch);
+  return (await Promise.all(ALL_RULES.map((rule) => rule(file, added)))).flat();
+}
+
+async function reviewDiff(diff: PreparedDiff): Promise<ReviewResult> {
   const found: { finding: Finding; file: number }[] = [];
   const commentable = new Map<string, Set<number>>();
-  diff.files.forEach((file, index) => {
-    if (!file.patch) return;
+  for (const [index, file] of diff.files.entries()) {
+    if (!file.patch) continue;
     commentable.set(file.filename, commentableLines(file.patch));
-    const added = addedLines(file.patch);
-    for (const finding of ALL_RULES.flatMap((rule) => rule(file, added))) {
-      found.push({ finding, file: index });
-    }
-  });
+    for (const finding of await fileFindings(file)) found.push({ finding, file: index });
+  }
   // By file (GitHub's order), then line, the more severe first on one line: the summary's
   // order. One finding per (path, line, rule): when two checks of a rule hit the same line
   // (console.log and debugger), the more severe one stays.
@@ -65,7 +70,7 @@ function reviewDiff(diff: PreparedDiff): ReviewResult {
       RANK[a.finding.severity] - RANK[b.finding.severity],
   );
   const seen = new Set<string>();
-  const findings = found
+  const unique = found
     .map(({ finding }) => finding)
     .filter(({ path, line, rule }) => {
       const key = `${path}\n${line}\n${rule}`;
@@ -73,20 +78,27 @@ function reviewDiff(diff: PreparedDiff): ReviewResult {
       seen.add(key);
       return true;
     });
+  // Low-confidence findings are not posted: too many of them would be wrong. They are
+  // counted in the summary, so the review says what it kept back.
+  const findings = unique.filter((f) => f.confidence !== "low");
+  const unsure = unique.filter((f) => f.confidence === "low");
   // Array.prototype.sort is stable: within a severity, the order above holds.
   const comments: InlineComment[] = [...findings]
     .sort((a, b) => RANK[a.severity] - RANK[b.severity])
     .filter((f) => commentable.get(f.path)?.has(f.line) === true)
     .slice(0, MAX_INLINE_COMMENTS)
     .map((f) => ({ path: f.path, line: f.line, body: neutralizeCommands(commentBody(f)) }));
-  return { summary: neutralizeCommands(summary(findings, sizeNote(diff))), comments };
+  return {
+    summary: neutralizeCommands(summary(findings, unsure, sizeNote(diff))),
+    comments,
+  };
 }
 
 function commentBody(f: Finding): string {
   return `**${LABEL[f.severity]} · ${f.rule}**: ${f.message}`;
 }
 
-function summary(findings: Finding[], size: string | null): string {
+function summary(findings: Finding[], unsure: Finding[], size: string | null): string {
   const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
   const parts: string[] = [verdict(findings.length, count("high"))];
   if (findings.length > 0) {
@@ -95,12 +107,25 @@ function summary(findings: Finding[], size: string | null): string {
     );
     parts.push(findingList(findings));
   }
+  if (unsure.length > 0) parts.push(unsureNote(unsure));
   if (size) parts.push(size);
   parts.push(
     "<sub>This review came from Jasper's built-in rule-based reviewer: no AI provider is " +
       "configured. Set `AI_BASE_URL`, `AI_API_KEY` and `AI_MODEL` for AI reviews.</sub>",
   );
   return parts.join("\n\n");
+}
+
+/** "2 low-confidence findings not posted: possible secret (1), unescaped HTML (1)." */
+function unsureNote(unsure: Finding[]): string {
+  const byRule = new Map<string, number>();
+  for (const f of unsure) byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
+  const rules = [...byRule]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([rule, n]) => `${rule} (${n})`)
+    .join(", ");
+  const n = unsure.length;
+  return `${n} low-confidence finding${n === 1 ? "" : "s"} not posted: ${rules}.`;
 }
 
 function verdict(total: number, high: number): string {
@@ -145,7 +170,7 @@ const MAX_CHAT_FINDINGS = 15;
  * thread's line first), or over the whole diff for a question in the conversation. Null
  * without a diff to look at.
  */
-function chatFindings(request: ChatRequest): string | null {
+async function chatFindings(request: ChatRequest): Promise<string | null> {
   const diff = request.diff;
   if (!diff) return null;
   const thread = request.thread;
@@ -153,9 +178,10 @@ function chatFindings(request: ChatRequest): string | null {
   if (thread && files.length === 0) {
     return `The built-in checks did not read ${codeSpan(thread.path)} (it is not among the files a review reads).`;
   }
-  const findings = files.flatMap((file) =>
-    file.patch ? ALL_RULES.flatMap((rule) => rule(file, addedLines(file.patch!))) : [],
-  );
+  // As in a review, low-confidence findings are not shown.
+  const findings = (await Promise.all(files.map(fileFindings)))
+    .flat()
+    .filter((f) => f.confidence !== "low");
   const where = thread
     ? `${codeSpan(thread.path)}${thread.line ? ` (asked at line ${thread.line})` : ""}`
     : "this pull request's diff";

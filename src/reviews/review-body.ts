@@ -8,6 +8,8 @@ import {
 const REASONS: Record<SkippedFile["reason"], string> = {
   lock_file: "lock file",
   generated: "generated",
+  vendored: "vendored",
+  minified: "minified",
   binary: "binary",
   no_patch: "diff too large for GitHub to show",
   removed: "deleted",
@@ -23,6 +25,8 @@ const REASONS: Record<SkippedFile["reason"], string> = {
 const RECEIPT: [SkippedFile["reason"], string][] = [
   ["lock_file", "lock files"],
   ["generated", "generated"],
+  ["vendored", "vendored"],
+  ["minified", "minified"],
   ["binary", "binary"],
   ["removed", "deleted"],
   ["renamed", "renamed without changes"],

@@ -163,6 +163,40 @@ describe("rule-based engine", () => {
     expect(result.summary).toMatch(/- line 1 · Low · todo.*\n- line 2 · High · possible secret/);
   });
 
+  it("posts no low-confidence finding, and counts them in the summary by rule", async () => {
+    // Vue keeps the line checks (its markup is not JavaScript): they may match text, so low.
+    const vue = ["<script>", "  el.innerHTML = note;", "</script>"];
+    // A credential's name with a value that is only just random enough.
+    const yaml = ["  password: hunter22"];
+    const file = (filename: string, added: string[]): ChangedFile => ({
+      filename,
+      status: "added",
+      additions: added.length,
+      deletions: 0,
+      patch: [`@@ -0,0 +1,${added.length} @@`, ...added.map((l) => `+${l}`)].join("\n"),
+    });
+    const result = await engine.review(
+      request([
+        file("web/Note.vue", vue),
+        file("deploy/values.yaml", yaml),
+        file("src/a.ts", ["  debugger;"]),
+      ]),
+    );
+    expect(result.comments.map((c) => `${c.path}:${c.line}`)).toEqual(["src/a.ts:1"]);
+    expect(result.summary.split("\n")[0]).toBe(
+      "**Found 1 possible problem**, none of high severity.",
+    );
+    expect(result.summary).toContain(
+      "2 low-confidence findings not posted: possible secret (1), unescaped HTML (1).",
+    );
+    expect(result.summary).not.toContain("web/Note.vue");
+  });
+
+  it("says nothing of low-confidence findings when there are none", async () => {
+    const result = await engine.review(request(diffFixture("mixed-problems")));
+    expect(result.summary).not.toContain("low-confidence");
+  });
+
   it("puts the size note in the summary, not in a comment", async () => {
     const added = Array.from({ length: 1200 }, (_, i) => `export const LIMIT_${i} = ${i};`);
     const patch = [`@@ -0,0 +1,${added.length} @@`, ...added.map((l) => `+${l}`)].join("\n");

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "@jest/globals";
+import { randomInt } from "node:crypto";
 import type { ChangedFile, PreparedDiff } from "../../src/engine/engine.js";
 import { addedLines } from "../../src/engine/parse-patch.js";
 import { conflictMarkers } from "../../src/engine/rules/conflict-markers.js";
 import { debugLeftovers } from "../../src/engine/rules/debug-leftovers.js";
-import type { Finding, Rule } from "../../src/engine/rules/finding.js";
+import type { Finding } from "../../src/engine/rules/finding.js";
 import { riskyPatterns } from "../../src/engine/rules/risky-patterns.js";
 import { secrets } from "../../src/engine/rules/secrets.js";
 import { oversizedFile, sizeNote } from "../../src/engine/rules/size.js";
@@ -12,7 +13,12 @@ import { oversizedFile, sizeNote } from "../../src/engine/rules/size.js";
  * Runs a rule over a modified file whose hunk keeps `context` before the added lines, as a
  * real patch would. Returns the findings' lines and severities for short assertions.
  */
-function run(rule: Rule, filename: string, added: string[], context = ["// unchanged"]): Finding[] {
+function run<R extends Finding[] | Promise<Finding[]>>(
+  rule: (file: ChangedFile, added: ReturnType<typeof addedLines>) => R,
+  filename: string,
+  added: string[],
+  context = ["// unchanged"],
+): R {
   const start = 10;
   const patch = [
     `@@ -${start},${context.length} +${start},${context.length + added.length} @@`,
@@ -31,91 +37,275 @@ function run(rule: Rule, filename: string, added: string[], context = ["// uncha
 
 const summary = (findings: Finding[]) => findings.map((f) => `${f.line}:${f.severity}:${f.rule}`);
 
-// Credentials are assembled at run time so this file never holds a complete one (secret
-// scanners and push protection would rightly stop it).
-const AWS_KEY = "AKIA" + "Q7W3E9R2T5Y8U1I4";
-const GITHUB_TOKEN = "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8";
-const SLACK_TOKEN = "xoxb-" + "2048913375-5012345678901-Xyz9AbCdEfGhIjKlMnOpQrSt";
-const STRIPE_LIVE = "sk_" + "live_" + "51H8xQ2eZvKYlo2C0aB3cD4eF5gH6iJ7k";
-const STRIPE_TEST = "sk_" + "test_" + "51H8xQ2eZvKYlo2C0aB3cD4eF5gH6iJ7k";
-const GOOGLE_KEY = "AIza" + "SyBq3xJ5n0T8vK2mWc7LpR4dZ9hFgE1aYu6";
+/** Runs the secrets rule (asynchronous: secretlint) the way `run` runs the others. */
+function scan(filename: string, added: string[], context = ["// unchanged"]): Promise<Finding[]> {
+  return run(secrets, filename, added, context);
+}
+
+/**
+ * Random characters from `set`: every credential below is made at test time in its provider's
+ * shape, so this file holds none (secret scanners and push protection would rightly stop it).
+ */
+const pick = (set: string, n: number) =>
+  Array.from({ length: n }, () => set[randomInt(set.length)]).join("");
+const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const LOWER = "abcdefghijklmnopqrstuvwxyz";
+const DIGITS = "0123456789";
+const HEX = "0123456789abcdef";
+const ALNUM = UPPER + LOWER + DIGITS;
+const B64 = ALNUM + "+/";
+const URL_SAFE = ALNUM + "-_";
 const PEM_BEGIN = "-----BEGIN " + "RSA PRIVATE KEY-----";
 
-describe("secrets", () => {
-  it.each([
-    ["AWS access key id", "src/config.js", `  accessKeyId: "${AWS_KEY}",`, AWS_KEY, "high"],
-    ["GitHub token", "scripts/release.sh", `export GH_TOKEN=${GITHUB_TOKEN}`, GITHUB_TOKEN, "high"],
-    [
+/** [format, file, line holding it, the secret itself, severity], 21 common formats. */
+type Made = [string, string, string, string, string];
+function made(
+  name: string,
+  path: string,
+  secret: string,
+  line: (s: string) => string,
+  severity = "high",
+): Made {
+  return [name, path, line(secret), secret, severity];
+}
+const FORMATS: (() => Made)[] = [
+  () =>
+    made(
+      "AWS access key id",
+      "src/config.js",
+      "AKIA" + pick(UPPER + DIGITS, 16),
+      (s) => `  accessKeyId: "${s}",`,
+    ),
+  () =>
+    made(
+      "AWS secret access key",
+      "config/aws.yml",
+      pick(B64, 40),
+      (s) => `aws_secret_access_key: ${s}`,
+    ),
+  () =>
+    made(
+      "GitHub token",
+      "scripts/release.sh",
+      "ghp" + "_" + pick(ALNUM, 36),
+      (s) => `export GH_TOKEN=${s}`,
+    ),
+  () =>
+    made(
+      "GitHub fine-grained token",
+      "src/gh.ts",
+      "github" + "_pat_" + pick(ALNUM, 22) + "_" + pick(ALNUM, 59),
+      (s) => `const token = "${s}";`,
+    ),
+  () =>
+    made(
       "Slack token",
       "app/notify.py",
-      `client = WebClient(token="${SLACK_TOKEN}")`,
-      SLACK_TOKEN,
-      "high",
-    ],
-    [
+      "xox" + "b-" + pick(DIGITS, 12) + "-" + pick(DIGITS, 13) + "-" + pick(ALNUM, 24),
+      (s) => `client = WebClient(token="${s}")`,
+    ),
+  () =>
+    made(
+      "Slack webhook",
+      "src/alert.ts",
+      "https://hooks.slack" +
+        ".com/services/T" +
+        pick(UPPER + DIGITS, 8) +
+        "/B" +
+        pick(UPPER + DIGITS, 10) +
+        "/" +
+        pick(ALNUM, 24),
+      (s) => `const hook = "${s}";`,
+    ),
+  () =>
+    made(
       "Stripe live key",
       "src/billing.ts",
-      `const stripe = new Stripe("${STRIPE_LIVE}");`,
-      STRIPE_LIVE,
-      "high",
-    ],
-    [
+      "sk" + "_live_" + pick(ALNUM, 99),
+      (s) => `const stripe = new Stripe("${s}");`,
+    ),
+  () =>
+    made(
+      "Stripe restricted live key",
+      "src/billing.py",
+      "rk" + "_live_" + pick(ALNUM, 24),
+      (s) => `STRIPE_KEY = "${s}"`,
+    ),
+  () =>
+    made(
       "Stripe test key",
       "src/billing.ts",
-      `const stripe = new Stripe("${STRIPE_TEST}");`,
-      STRIPE_TEST,
+      "sk" + "_test_" + pick(ALNUM, 24),
+      (s) => `const stripe = new Stripe("${s}");`,
       "low",
-    ],
-    ["Google API key", "web/maps.ts", `const MAPS_KEY = "${GOOGLE_KEY}";`, GOOGLE_KEY, "high"],
-    [
-      "generic password",
+    ),
+  () =>
+    made(
+      "Google API key",
+      "web/maps.ts",
+      "AI" + "za" + pick(URL_SAFE, 35),
+      (s) => `const MAPS = "${s}";`,
+    ),
+  () =>
+    made(
+      "OpenAI key",
+      "src/ai.ts",
+      "sk-" + "proj-" + pick(URL_SAFE, 74) + "T3Blbk" + "FJ" + pick(URL_SAFE, 74),
+      (s) => `const ai = new OpenAI({ apiKey: "${s}" });`,
+    ),
+  () =>
+    made(
+      "Anthropic key",
+      "app/llm.py",
+      "sk-" + "ant-api03-" + pick(URL_SAFE, 93) + "AA",
+      (s) => `client = Anthropic(api_key="${s}")`,
+    ),
+  () =>
+    made(
+      "npm token",
+      ".npmrc",
+      "npm" + "_" + pick(ALNUM, 36),
+      (s) => `//registry.npmjs.org/:_authToken=${s}`,
+    ),
+  () =>
+    made(
+      "database URL with a password",
+      "config/prod.yml",
+      "postgres://app:" + pick(ALNUM, 16) + "@db.internal:5432/app",
+      (s) => `database_url: ${s}`,
+    ),
+  () =>
+    made(
+      "MongoDB URL with a password",
       "src/db.ts",
-      `const DB_PASSWORD = "Tr0ub4dor&3x";`,
-      "Tr0ub4dor&3x",
+      "mongodb+srv://app:" + pick(ALNUM, 16) + "@cluster0.mongodb.net/app",
+      (s) => `connect("${s}");`,
+    ),
+  () =>
+    made(
+      "unquoted YAML password",
+      "deploy/values.yaml",
+      pick(ALNUM, 6) + "!" + pick(ALNUM, 8),
+      (s) => `  password: ${s}`,
       "medium",
-    ],
-    [
-      "generic JSON secret",
-      "config/prod.json",
-      `  "client_secret": "9f8e7d6c5b4a3210",`,
-      "9f8e7d6c5b4a3210",
-      "medium",
-    ],
-    [
-      "unquoted .env value",
-      ".env.production",
-      "SESSION_SECRET=kq93jfH2mzP0",
-      "kq93jfH2mzP0",
-      "medium",
-    ],
-  ])("finds a %s and shows at most 4 characters of it", (_name, path, line, secret, severity) => {
-    const findings = run(secrets, path, ["", line]);
-    expect(summary(findings)).toEqual([`12:${severity}:possible secret`]);
-    const message = findings[0]?.message ?? "";
-    expect(message).not.toContain(secret);
-    expect(message).not.toContain(secret.slice(0, 5));
-    expect(message).toContain(`${secret.slice(0, 4)}…`);
+    ),
+  () =>
+    made(
+      "Azure storage key",
+      "src/blob.ts",
+      "AccountKey=" + pick(B64, 86) + "==",
+      (s) =>
+        `const conn = "DefaultEndpointsProtocol=https;AccountName=acme;${s};EndpointSuffix=core.windows.net";`,
+    ),
+  () =>
+    made(
+      "GitLab token",
+      ".gitlab-ci.yml",
+      "glpat" + "-" + pick(URL_SAFE, 20),
+      (s) => `  GITLAB_TOKEN: ${s}`,
+    ),
+  () =>
+    made(
+      "SendGrid key",
+      "app/mail.py",
+      "SG" + "." + pick(URL_SAFE, 22) + "." + pick(URL_SAFE, 43),
+      (s) => `SENDGRID_API_KEY = "${s}"`,
+    ),
+  () =>
+    made(
+      "Hugging Face token",
+      "app/hf.py",
+      "hf" + "_" + pick(ALNUM, 34),
+      (s) => `login(token="${s}")`,
+    ),
+  () =>
+    made(
+      "DigitalOcean token",
+      "infra/do.tf",
+      "dop" + "_v1_" + pick(HEX, 64),
+      (s) => `  token = "${s}"`,
+    ),
+  () =>
+    made(
+      "Shopify token",
+      "src/shop.ts",
+      "shp" + "at_" + pick(HEX, 32),
+      (s) => `const shop = "${s}";`,
+    ),
+];
+
+/** Harmless lines that look like credentials: [what, file, line]. */
+const LOOK_ALIKES: [string, string, string][] = [
+  ["an i18n label", "locales/de.json", '  "password": "Passwort",'],
+  ["an i18n label with spaces", "locales/en.yml", "  reset_password: Reset your password"],
+  ["a route name", "src/routes.ts", 'export const RESET_PASSWORD = "/account/reset-password";'],
+  ["an error code", "src/errors.ts", '  INVALID_TOKEN: "auth/invalid-token",'],
+  ["an error code constant", "src/errors.py", 'ERR_TOKEN = "ERR_TOKEN_EXPIRED"'],
+  ["a placeholder", "config/app.yml", "  api_key: your-api-key-here"],
+  ["a key placeholder", "src/ai.ts", 'const apiKey = "sk-xxxxxxxxxxxxxxxxxxxx";'],
+  ["an environment lookup", "config/db.yml", "  password: ${DB_PASSWORD}"],
+  ["a class name", "src/vault.ts", 'const secret = "SecretManagerClient";'],
+  ["a documented URL", "docs/setup.md", "DATABASE_URL=postgres://user:password@localhost:5432/app"],
+];
+
+describe("secrets", () => {
+  const caught: string[] = [];
+  const flagged: string[] = [];
+
+  it.each(FORMATS.map((f) => [f()[0], f] as const))(
+    "finds the format %s, showing at most 4 characters of it",
+    async (_name, make) => {
+      const [name, path, line, secret, severity] = make();
+      const findings = await scan(path, ["", line]);
+      if (findings.length > 0) caught.push(name);
+      expect(summary(findings)).toEqual([`12:${severity}:possible secret`]);
+      const message = findings[0]?.message ?? "";
+      expect(message).not.toContain(secret);
+      expect(message).not.toContain(secret.slice(0, 5));
+    },
+  );
+
+  it.each(LOOK_ALIKES)("leaves alone %s", async (name, path, line) => {
+    const findings = await scan(path, [line]);
+    if (findings.length > 0) flagged.push(name);
+    expect(findings).toEqual([]);
   });
 
-  it("finds a private key only when key material follows the header", () => {
-    const pem = [
-      PEM_BEGIN,
-      "MIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM9Oi0Sx9d1ZCX1ZfXJ2Ko5Tqsr8lE",
-      "-----END RSA PRIVATE KEY-----",
-    ];
-    expect(summary(run(secrets, "deploy/key.pem", pem))).toEqual(["11:high:possible secret"]);
-    const inline = `PRIVATE_KEY="${PEM_BEGIN}\\nMIIEpAIBAAKCAQEA3Tz2mr7SZiAMfQyuvBjM9Oi0"`;
-    expect(summary(run(secrets, "deploy/app.env", [inline]))).toEqual(["11:high:possible secret"]);
+  it(`catches all ${FORMATS.length} common formats and flags none of the ${LOOK_ALIKES.length} look-alikes`, () => {
+    expect({ caught: caught.length, flagged }).toEqual({ caught: FORMATS.length, flagged: [] });
+  });
+
+  it("still finds a generic password or secret with a random-looking value", async () => {
+    const password = pick(LOWER, 4) + pick(DIGITS, 2) + "&" + pick(UPPER, 3);
+    expect(summary(await scan("src/db.ts", [`const DB_PASSWORD = "${password}";`]))).toEqual([
+      "11:medium:possible secret",
+    ]);
+    const hex = pick(HEX, 16);
+    expect(summary(await scan("config/prod.json", [`  "client_secret": "${hex}",`]))).toEqual([
+      "11:medium:possible secret",
+    ]);
+    const env = pick(LOWER, 6) + pick(DIGITS, 3) + pick(UPPER, 3);
+    expect(summary(await scan(".env.production", [`SESSION_SECRET=${env}`]))).toEqual([
+      "11:medium:possible secret",
+    ]);
+    expect(await scan(".env.example", [`SESSION_SECRET=${env}`])).toEqual([]);
+  });
+
+  it("finds a private key only when key material follows the header", async () => {
+    const pem = [PEM_BEGIN, pick(B64, 64), "-----END RSA PRIVATE KEY-----"];
+    expect(summary(await scan("deploy/key.pem", pem))).toEqual(["11:high:possible secret"]);
+    const inline = `PRIVATE_KEY="${PEM_BEGIN}\\n${pick(B64, 40)}"`;
+    expect(summary(await scan("deploy/app.env", [inline]))).toEqual(["11:high:possible secret"]);
     // Code that checks for the header, and docs that show the format, hold no key.
     expect(
-      run(secrets, "src/keys.ts", [`if (pem.startsWith("${PEM_BEGIN}")) {`, "  return pem;"]),
+      await scan("src/keys.ts", [`if (pem.startsWith("${PEM_BEGIN}")) {`, "  return pem;"]),
     ).toEqual([]);
     expect(
-      run(secrets, "docs/setup.md", [PEM_BEGIN, "...", "-----END RSA PRIVATE KEY-----"]),
+      await scan("docs/setup.md", [PEM_BEGIN, "...", "-----END RSA PRIVATE KEY-----"]),
     ).toEqual([]);
   });
 
-  it("stays quiet on placeholders, environment lookups and look-alike names", () => {
+  it("stays quiet on placeholders, environment lookups and look-alike names", async () => {
     const lines = [
       'const accessKeyId = "AKIAIOSFODNN7EXAMPLE"; // from the AWS docs',
       'password = "changeme123"',
@@ -128,19 +318,26 @@ describe("secrets", () => {
       'if (token === "undefined-token") return;',
       'const placeholder = "sk_live_...";',
     ];
-    expect(run(secrets, "src/config.ts", lines)).toEqual([]);
-    expect(run(secrets, ".env.example", ["SESSION_SECRET=kq93jfH2mzP0"])).toEqual([]);
+    expect(await scan("src/config.ts", lines)).toEqual([]);
   });
 
-  it("skips generic assignments in test files, but not provider tokens", () => {
-    const lines = ['  const password = "hunter2hunter2";', `  const key = "${AWS_KEY}";`];
-    expect(summary(run(secrets, "test/login.test.ts", lines))).toEqual(["12:high:possible secret"]);
+  it("skips generic assignments in test files, but not provider tokens", async () => {
+    const key = "AKIA" + pick(UPPER + DIGITS, 16);
+    const lines = ['  const password = "hunter2hunter2";', `  const key = "${key}";`];
+    expect(summary(await scan("test/login.test.ts", lines))).toEqual(["12:high:possible secret"]);
   });
 
-  it("looks only at added lines", () => {
-    expect(run(secrets, "src/config.js", ["// rotated"], [`accessKeyId: "${AWS_KEY}",`])).toEqual(
-      [],
-    );
+  it("scans one path many times at once without secretlint's profiler marking anything", async () => {
+    const before = performance.getEntriesByType("mark").length;
+    const lines = [`const hook = "${FORMATS[5]!()[3]}";`];
+    const all = await Promise.all(Array.from({ length: 20 }, () => scan("src/a.ts", lines)));
+    expect(all.every((f) => f.length === 1)).toBe(true);
+    expect(performance.getEntriesByType("mark").length).toBe(before);
+  });
+
+  it("looks only at added lines", async () => {
+    const key = "AKIA" + pick(UPPER + DIGITS, 16);
+    expect(await scan("src/config.js", ["// rotated"], [`accessKeyId: "${key}",`])).toEqual([]);
   });
 });
 
@@ -350,6 +547,167 @@ describe("riskyPatterns", () => {
     ["yaml.safe_load", "app/config.py", "    cfg = yaml.safe_load(f)"],
     ["a React key", "web/List.tsx", "  <Item key={Math.random()} />"],
   ])("leaves alone %s", (_name, path, line) => {
+    expect(run(riskyPatterns, path, [line])).toEqual([]);
+  });
+
+  it.each([
+    [
+      "document.write of a value",
+      "web/legacy.js",
+      "  document.write(banner.html);",
+      "unescaped HTML",
+    ],
+    ["outerHTML +=", "web/chat.js", "  row.outerHTML += `<td>${cell}</td>`;", "unescaped HTML"],
+    [
+      "insertAdjacentHTML",
+      "web/chat.ts",
+      '  list.insertAdjacentHTML("beforeend", item);',
+      "unescaped HTML",
+    ],
+    [
+      "child_process.exec",
+      "src/run.ts",
+      "  child_process.exec('tar xf ' + archive);",
+      "command injection",
+    ],
+    [
+      "TLS off by the environment",
+      "src/http.ts",
+      '  process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0";',
+      "TLS verification off",
+    ],
+    [
+      "SQL concatenated over a call",
+      "src/users.ts",
+      '  db.query("SELECT * FROM users WHERE name = \'" + req.query.name + "\'");',
+      "SQL injection",
+    ],
+  ])("finds %s on the syntax tree", (_name, path, line, rule) => {
+    expect(run(riskyPatterns, path, [line]).map((f) => f.rule)).toEqual([rule]);
+  });
+
+  it.each([
+    ["eval in a string", "src/docs.ts", '  const help = "never call eval(input) on user data";'],
+    ["eval in a template literal", "src/docs.ts", "  const help = `do not eval(${name}) at home`;"],
+    ["eval after code on a line", "src/calc.ts", "  run(); // then eval(x) was removed"],
+    ["eval in a block comment", "src/calc.ts", "  /* eval(expression) is gone */ run();"],
+    ["innerHTML in a string", "web/lint.ts", '  const rule = "el.innerHTML = value is unsafe";'],
+    [
+      "innerHTML in JSX text",
+      "web/Help.tsx",
+      "  <p>Never set el.innerHTML = userInput; use textContent.</p>",
+    ],
+    ["innerHTML read", "web/chat.ts", "  const html = el.innerHTML;"],
+    ["a comparison with innerHTML", "web/chat.ts", '  if (el.innerHTML == "") show();'],
+    ["exec in a string", "src/git.ts", '  log("exec(`git ${cmd}`) failed");'],
+    [
+      "rejectUnauthorized in a string",
+      "src/http.ts",
+      '  warn("rejectUnauthorized: false is insecure");',
+    ],
+    [
+      "SQL words in an error message",
+      "src/users.ts",
+      '  throw new Error("select from the list: " + name);',
+    ],
+    [
+      "SQL in a comment after code",
+      "src/users.ts",
+      '  q(); // "SELECT * FROM users WHERE id = " + id',
+    ],
+    [
+      "a tagged multi-line sql template",
+      "src/users.ts",
+      "  await sql`SELECT *\n FROM users WHERE id = ${id}`;",
+    ],
+  ])("leaves alone %s", (_name, path, line) => {
+    expect(run(riskyPatterns, path, [line])).toEqual([]);
+  });
+
+  it("reads a call split over lines, on the added line, and not a hunk that starts in a comment", () => {
+    const split = ["  const out = execSync(", "    `git log ${range}`,", "  );"];
+    expect(summary(run(riskyPatterns, "src/git.ts", split))).toEqual(["11:high:command injection"]);
+    // Only the argument is new: the finding is on the line the diff adds.
+    expect(
+      summary(
+        run(riskyPatterns, "src/git.ts", ["    `git log ${range}`,"], ["  const out = execSync("]),
+      ),
+    ).toEqual(["11:high:command injection"]);
+    // A regular expression ending in ".*" then "/" does not open or close a comment.
+    expect(
+      summary(
+        run(riskyPatterns, "src/calc.js", ["  const re = /a.*/;", "  return eval(code);"], []),
+      ),
+    ).toEqual(["11:medium:code injection"]);
+    // JSX around the value, a template over several lines.
+    expect(
+      summary(
+        run(riskyPatterns, "web/Post.jsx", [
+          "  return <article>",
+          "    <div dangerouslySetInnerHTML={{ __html: post.body }} />",
+          "  </article>;",
+        ]),
+      ),
+    ).toEqual(["12:medium:unescaped HTML"]);
+    // A hunk that opens inside a JSDoc block: its text is not code.
+    expect(
+      run(
+        riskyPatterns,
+        "src/calc.ts",
+        [" * el.innerHTML = html is how it worked before", " */", "run();"],
+        [" * Old notes:"],
+      ),
+    ).toEqual([]);
+  });
+
+  it.each([
+    ["eval of a value", "app/calc.py", "    return eval(expression)", "code injection"],
+    [
+      "os.system with an f-string",
+      "app/run.py",
+      '    os.system(f"tar xf {archive}")',
+      "command injection",
+    ],
+    [
+      "subprocess with shell=True and concatenation",
+      "app/run.py",
+      '    subprocess.run("ls " + folder, shell=True)',
+      "command injection",
+    ],
+    [
+      "SQL by % formatting",
+      "app/db.py",
+      "    cur.execute(\"SELECT name FROM users WHERE id = '%s'\" % uid)",
+      "SQL injection",
+    ],
+    [
+      "SQL by .format",
+      "app/db.py",
+      '    cur.execute("DELETE FROM sessions WHERE user = {}".format(user))',
+      "SQL injection",
+    ],
+    ["os.chmod 0o777", "app/files.py", "    os.chmod(path, 0o777)", "world-writable"],
+  ])("finds %s in Python on the syntax tree", (_name, path, line, rule) => {
+    expect(run(riskyPatterns, path, [line]).map((f) => f.rule)).toEqual([rule]);
+  });
+
+  it.each([
+    ["eval in a string", "app/docs.py", '    HELP = "never eval(input) from users"'],
+    ["eval in a comment after code", "app/calc.py", "    run()  # eval(x) was removed"],
+    ["verify=False in a string", "app/http.py", '    log.warning("verify=False is insecure")'],
+    [
+      "pickle.loads in an f-string's text",
+      "app/docs.py",
+      '    msg = f"avoid pickle.loads(data) for {name}"',
+    ],
+    [
+      "SQL in a docstring",
+      "app/db.py",
+      '    """Runs cur.execute(f"SELECT * FROM users WHERE id = {uid}") safely."""',
+    ],
+    ["subprocess without a shell", "app/run.py", '    subprocess.run(["ls", folder])'],
+    ["eval of a fixed string", "app/calc.py", '    eval("1 + 1")'],
+  ])("leaves alone %s in Python", (_name, path, line) => {
     expect(run(riskyPatterns, path, [line])).toEqual([]);
   });
 

@@ -20,6 +20,7 @@ export function conflictMarkers(file: ChangedFile, added: AddedLine[]): Finding[
       line,
       rule: "conflict marker",
       severity: "high" as const,
+      confidence: "high" as const,
       message: "A merge conflict marker is committed: the conflict here was not resolved.",
     }));
 }

@@ -89,6 +89,7 @@ export function debugLeftovers(file: ChangedFile, added: AddedLine[]): Finding[]
         line,
         rule: check.rule,
         severity: check.severity,
+        confidence: "high",
         message: check.message,
       });
     }

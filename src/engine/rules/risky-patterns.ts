@@ -2,18 +2,24 @@ import type { ChangedFile } from "../engine.js";
 import type { AddedLine } from "../parse-patch.js";
 import { isCommentLine, isDocs, isGo, isJsTs, isPython, isTestFile } from "./file-kind.js";
 import type { Finding, Severity } from "./finding.js";
+import { isParsedAsSyntax } from "./js-syntax.js";
+import { pythonSyntax } from "./python-syntax.js";
+import { riskySyntax } from "./risky-syntax.js";
 
 /**
  * Code that is often a vulnerability: code or commands built from strings, HTML injected
  * unescaped, TLS checks turned off, world-writable files, unsafe deserialization, guessable
  * random secrets. Each pattern is narrowed to the form that is risky, so the safe twin
- * (a tagged `sql` template, `yaml.safe_load`, `innerHTML = ""`) stays quiet.
+ * (a tagged `sql` template, `yaml.safe_load`, `innerHTML = ""`) stays quiet. JavaScript and
+ * TypeScript are matched on their syntax trees (risky-syntax.ts), Python too (python-syntax.ts),
+ * so strings and comments never match; the line checks here are for the other languages (and Vue/Svelte files, whose markup
+ * a JavaScript parser cannot read).
  */
 
 interface Check {
   applies: (path: string) => boolean;
-  /** Whether the line (with the few added lines after it, for calls split over lines) is risky. */
-  matches: (text: string, following: string) => boolean;
+  /** Whether the line is risky. */
+  matches: (text: string) => boolean;
   rule: string;
   severity: Severity;
   message: string;
@@ -87,14 +93,6 @@ const CHECKS: Check[] = [
       "TLS certificate checks are turned off, so anyone on the network path can impersonate the server.",
   },
   {
-    applies: (p) => isPython(p) && !isTestFile(p),
-    matches: (t) => /\bverify\s*=\s*False\b/.test(t),
-    rule: "TLS verification off",
-    severity: "high",
-    message:
-      "`verify=False` turns off TLS certificate checks, so anyone on the network path can impersonate the server.",
-  },
-  {
     applies: (p) => isGo(p) && !isTestFile(p),
     matches: (t) => /\bInsecureSkipVerify\s*:\s*true\b/.test(t),
     rule: "TLS verification off",
@@ -113,23 +111,6 @@ const CHECKS: Check[] = [
     rule: "world-writable",
     severity: "medium",
     message: "Mode 777 lets every user on the machine change this; grant only what is needed.",
-  },
-  {
-    applies: isPython,
-    matches: (t) => /\bpickle\.loads\s*\(/.test(t),
-    rule: "unsafe deserialization",
-    severity: "medium",
-    message:
-      "`pickle.loads` runs code embedded in the data; never use it on data from outside the process.",
-  },
-  {
-    applies: isPython,
-    matches: (t, following) =>
-      /\byaml\.load(?:_all)?\s*\(/.test(t) && !/SafeLoader|BaseLoader/.test(t + following),
-    rule: "unsafe deserialization",
-    severity: "medium",
-    message:
-      "`yaml.load` without `SafeLoader` can build arbitrary Python objects; use `yaml.safe_load`.",
   },
   {
     applies: isJsTs,
@@ -164,25 +145,24 @@ function sqlBuiltFromString(t: string): boolean {
 
 export function riskyPatterns(file: ChangedFile, added: AddedLine[]): Finding[] {
   const path = file.filename;
+  if (isParsedAsSyntax(path)) return riskySyntax(file);
+  if (isPython(path)) return pythonSyntax(file);
   const checks = CHECKS.filter((c) => c.applies(path));
   const findings: Finding[] = [];
-  added.forEach(({ line, text }, i) => {
-    if (isCommentLine(path, text)) return;
-    const following = added
-      .slice(i + 1, i + 3)
-      .filter((a, k) => a.line === line + k + 1)
-      .map((a) => a.text)
-      .join("\n");
+  for (const { line, text } of added) {
+    if (isCommentLine(path, text)) continue;
     for (const check of checks) {
-      if (!check.matches(text, following)) continue;
+      if (!check.matches(text)) continue;
       findings.push({
         path,
         line,
         rule: check.rule,
         severity: check.severity,
+        // Vue and Svelte files get the JavaScript line checks, which may match a string.
+        confidence: isJsTs(path) ? "low" : "medium",
         message: check.message,
       });
     }
-  });
+  }
   return findings;
 }

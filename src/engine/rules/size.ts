@@ -22,6 +22,7 @@ export function oversizedFile(file: ChangedFile, added: AddedLine[]): Finding[] 
       line: first.line,
       rule: "large file change",
       severity: "low",
+      confidence: "high",
       message: `This file adds ${added.length} lines; a change this size is hard to review well in one piece.`,
     },
   ];
