@@ -20,7 +20,10 @@ import type { CreditPackage } from "../billing/packages.js";
 
 export interface BillingApiDeps {
   accounts: AccountStore;
-  ledger: Pick<Ledger, "summary" | "list" | "export" | "monthUse" | "pullRequestRuns">;
+  ledger: Pick<
+    Ledger,
+    "summary" | "list" | "export" | "monthUse" | "monthTotals" | "pullRequestRuns"
+  >;
   apiKeys: ApiKeyStore;
   /** Settings changes and API keys are recorded here; admins read it (GET .../audit-log). */
   audit: AuditLog;
