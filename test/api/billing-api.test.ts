@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { afterEach, beforeEach, describe, expect, it, jest } from "@jest/globals";
 import { closeHarnesses, createApiHarness, PACKAGES, type ApiHarness } from "../support/harness.js";
 
 const ADMIN_A = "admin-acme-corp";
@@ -60,6 +60,52 @@ describe("billing API", () => {
         // 1 credit in 14 days against 22: far past the 90-day horizon.
         runway: { dailySpend: 0.07, runsOutOn: null, moreThan90Days: true },
       });
+    });
+
+    it("without repository or author budgets, reads the month's totals from the newest entry, not the month's entries", async () => {
+      await h.ledger.grant(h.orgA.id, {
+        type: "purchase",
+        amount: 20,
+        description: "credits",
+        idempotencyKey: "p1",
+      });
+      const put = (payload: object) =>
+        h.server.inject({
+          method: "PUT",
+          url: "/api/v1/organizations/Acme-Corp/budgets",
+          headers: h.auth(ADMIN_A),
+          payload,
+        });
+      expect((await put({ account: 10 })).statusCode).toBe(200);
+      for (let n = 1; n <= 3; n++) {
+        await h.ledger.charge(h.orgA.id, {
+          action: "review",
+          description: "r",
+          reference: {
+            kind: "pull_request",
+            repository: `acme-corp/r${n}`,
+            repositoryId: n,
+            number: n,
+            author: "octocat",
+          },
+          idempotencyKey: `r${n}`,
+        });
+      }
+      const useSince = jest.spyOn(h.store.ledger, "useSince");
+      const res = await get(h.keyA);
+      expect(res.json().budgets).toEqual({
+        period: "2026-11",
+        account: { used: 3, cap: 10, level: "ok" },
+        repositories: [],
+        authors: [],
+      });
+      expect(useSince).not.toHaveBeenCalled();
+      // An author budget lists its authors: the month's counters are read then.
+      expect((await put({ account: 10, authorDefault: 5 })).statusCode).toBe(200);
+      expect((await get(h.keyA)).json().budgets.authors).toEqual([
+        { login: "octocat", used: 3, cap: 5, level: "ok" },
+      ]);
+      expect(useSince).toHaveBeenCalled();
     });
 
     it("greets free credits alone with what they are, not the critical banner", async () => {
