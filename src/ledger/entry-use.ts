@@ -95,7 +95,7 @@ export async function loadUse(
       return { use: emptyMonthUse(period), basis: { from: seq, fromSnapshot: false } };
     }
     // The newest entry predates month use: count the month, and write it whole this once.
-    return { use: await countMonthUse(store, accountId, period), basis: null };
+    return { use: await countMonthUse(store, accountId, period, prev.seq), basis: null };
   }
   if (carried.period !== period) {
     return { use: emptyMonthUse(period), basis: { from: seq, fromSnapshot: false } };
@@ -104,7 +104,7 @@ export async function loadUse(
     // Bounded by the newest entry like every lookup here: the insert at seq checks the rest.
     if (await store.latestConstantSize(accountId, period, prev.seq - 1)) {
       return {
-        use: await countMonthUse(store, accountId, period),
+        use: await countMonthUse(store, accountId, period, prev.seq),
         basis: { from: seq, fromSnapshot: false },
       };
     }
@@ -369,6 +369,8 @@ export async function countMonthUse(
   store: LedgerStore,
   accountId: AccountId,
   period: string,
+  /** The newest entry the writer read: what was appended since fails its insert anyway. */
+  to: number,
 ): Promise<MonthUse> {
   // From a moment before the month: an entry stamped just before midnight after one of this
   // month counts in this month (usePeriod); the ones before it count in theirs and are dropped.
@@ -376,6 +378,7 @@ export async function countMonthUse(
   let use = emptyMonthUse("");
   let sized = false;
   for await (const e of store.stream(accountId, "asc", { from })) {
+    if (e.seq > to) break;
     const charge =
       e.type === "refund" && e.refundOf ? await store.findById(accountId, e.refundOf) : null;
     const before = use.period;

@@ -73,8 +73,8 @@ export class MonthUseChecker {
 
   private checkConstantSize(e: LedgerEntry, u: EntryUse & { from: number }, prior: MonthUse) {
     const after = this.use;
-    const basis = this.expectedBasis(e, after.period);
     const before = prior.period === after.period ? prior : emptyMonthUse(after.period);
+    const basis = this.expectedBasis(e, after.period);
     if (basis === null) {
       this.fail(e, "its month use counts from a month that an entry without month use began");
     } else if (basis.from !== u.from || basis.fromSnapshot !== (u.fromSnapshot === true)) {

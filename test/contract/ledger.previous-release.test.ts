@@ -92,9 +92,16 @@ describe.each(storeFactories())(
     }
 
     it("the next charge counts the month again: a repository budget used up stays used up", async () => {
-      const { ledger, id } = await setUp();
+      const { store, clock, ledger, id, old } = await setUp();
       const fourth = await ledger.charge(id, review("c4", pr(4), { repository: 3 }));
       expect(fourth).toMatchObject({ status: "over_budget" });
+      // Several in a row: the one after the first carried its few counters on.
+      const again = await previousReleaseCharges(store, clock, id, "old-2", pr(10, 12, "alice"));
+      expect(again.monthUse!.repositories.map((c) => c.key)).toEqual(["12"]);
+      const fifth = await ledger.charge(id, review("c5", pr(5), { repository: 3 }));
+      expect(fifth).toMatchObject({ status: "over_budget" });
+      const problems = (await verifyLedger(store.ledger)).problems.map((p) => p.seq);
+      expect(problems).toEqual([old.seq, again.seq]);
     });
 
     it("the entry after it carries the whole month counted from itself, and the charges after it read their counters from there", async () => {
