@@ -21,7 +21,10 @@ import type { MonthSpend } from "../billing/spend.js";
 
 export interface BillingApiDeps {
   accounts: AccountStore;
-  ledger: Pick<Ledger, "summary" | "list" | "export" | "monthUse" | "pullRequestRuns">;
+  ledger: Pick<
+    Ledger,
+    "summary" | "list" | "export" | "monthUse" | "monthTotals" | "pullRequestRuns"
+  >;
   apiKeys: ApiKeyStore;
   /** Settings changes and API keys are recorded here; admins read it (GET .../audit-log). */
   audit: AuditLog;

@@ -16,6 +16,12 @@
  * (`from` is its seq, `fromSnapshot`), and a counter no later entry carries is read from it.
  * When the newest entry predates month use altogether, the month is counted from its entries
  * and written whole once, as before; the entries after build on it the same way.
+ *
+ * A whole-month entry that comes after constant-size entries of its month is no snapshot: a
+ * previous release (a mixed-version deploy, a rollback) read the constant-size entry before
+ * it as the whole month, so it holds only a few of the month's counters. The next entry then
+ * counts the month from its entries and carries all of it, counters and warnings, counting
+ * from itself (`from` is its own seq): the entries after build on it as on a month's first.
  */
 import type { LedgerStore, SeqRange, UseRecord } from "./ledger-store.js";
 import {
@@ -29,7 +35,7 @@ import {
   type UseCounter,
   type UseKeys,
 } from "./month-use.js";
-import { periodOf, periodStart } from "./periods.js";
+import { periodOf } from "./periods.js";
 import type { LedgerEntry } from "./types.js";
 import type { AccountId } from "../accounts/types.js";
 
@@ -89,12 +95,19 @@ export async function loadUse(
       return { use: emptyMonthUse(period), basis: { from: seq, fromSnapshot: false } };
     }
     // The newest entry predates month use: count the month, and write it whole this once.
-    return { use: await countMonthUse(store, accountId, now), basis: null };
+    return { use: await countMonthUse(store, accountId, period, prev.seq), basis: null };
   }
   if (carried.period !== period) {
     return { use: emptyMonthUse(period), basis: { from: seq, fromSnapshot: false } };
   }
   if (!isConstantSize(carried)) {
+    // Bounded by the newest entry like every lookup here: the insert at seq checks the rest.
+    if (await store.latestConstantSize(accountId, period, prev.seq - 1)) {
+      return {
+        use: await countMonthUse(store, accountId, period, prev.seq),
+        basis: { from: seq, fromSnapshot: false },
+      };
+    }
     return { use: wholeUse(carried), basis: { from: prev.seq, fromSnapshot: true } };
   }
   const basis = { from: carried.from, fromSnapshot: carried.fromSnapshot === true };
@@ -139,9 +152,19 @@ async function lookUp(
   };
 
   const warned = async (id: string): Promise<boolean> => {
-    const found = await store.latestTouching(accountId, range, { warning: id });
-    if (found?.monthUse) return found.monthUse.warned.includes(id);
-    return (await whole())?.warned.includes(id) ?? false;
+    for (let to = range.to; ;) {
+      const found = await store.latestTouching(
+        accountId,
+        { from: range.from, to },
+        { warning: id },
+      );
+      if (!found?.monthUse) return (await whole())?.warned.includes(id) ?? false;
+      if (found.monthUse.warned.includes(id) || canBeTakenBack(id)) {
+        return found.monthUse.warned.includes(id);
+      }
+      // It takes back what no fold takes back (ledger:verify reports it): look before it.
+      to = found.seq - 1;
+    }
   };
 
   /** By name (from before ids): the counter of an id now carrying that name, as foldedOf. */
@@ -199,6 +222,33 @@ async function lookUp(
   return use;
 }
 
+/**
+ * Whether an entry may take this warning back: only the fold of a repository's name into its
+ * id does (month-use.ts, bumpRepository), and only the name's warning. Any other `unwarned` is
+ * not believed, so that a budget warns once a month whatever an entry says.
+ */
+export const canBeTakenBack = (id: string): boolean =>
+  id.startsWith("repository:") && isNameKey(id.slice("repository:".length));
+
+/**
+ * The month's warnings after an entry in a replay of the month (ledger:verify, countMonthUse):
+ * `after` is the replay's use after it (useAfter moved a folded name's warning to its id),
+ * `u` what the entry carries. A whole-month entry holds all of them, unless constant-size
+ * entries of its month came before it (`trusted` false: a previous release carried them from
+ * one entry's few), when it only adds; a constant-size entry adds the ones it recorded.
+ */
+export function replayWarned(
+  after: MonthUse,
+  u: EntryUse | null | undefined,
+  trusted: boolean,
+): string[] {
+  if (!u || u.period !== after.period) return after.warned;
+  if (!isConstantSize(u) && trusted) return [...u.warned];
+  const warned = [...after.warned];
+  for (const w of u.warned) if (!warned.includes(w)) warned.push(w);
+  return warned;
+}
+
 /** What an old entry at `from` holds: the whole month (null when it is not one). */
 function snapshotOf(record: UseRecord | null): MonthUse | null {
   const u = record?.monthUse;
@@ -212,6 +262,15 @@ function wholeUse(u: EntryUse): MonthUse {
   delete whole.fromSnapshot;
   delete whole.unwarned;
   return whole;
+}
+
+/**
+ * What the entry's use is told apart from: the use before it, or nothing when its month's
+ * counting starts at the entry itself (a month's first, or the count after a previous
+ * release's entry, entry-use.ts), which so carries every counter and warning.
+ */
+export function carriedFrom(use: MonthUse, basis: UseBasis | null, seq: number): MonthUse {
+  return basis?.from === seq ? emptyMonthUse(use.period) : use;
 }
 
 /**
@@ -286,7 +345,7 @@ export async function monthUseView(
     if (!isConstantSize(u)) continue;
     for (const c of u.repositories) put(repositories, c);
     for (const c of u.authors) put(authors, c);
-    for (const w of u.unwarned ?? []) warned.delete(w);
+    for (const w of u.unwarned ?? []) if (canBeTakenBack(w)) warned.delete(w);
     for (const w of u.warned) warned.add(w);
   }
   return {
@@ -297,21 +356,58 @@ export async function monthUseView(
   };
 }
 
+/** How far before its month an entry counted in it may be stamped (a host's clock behind). */
+const CLOCK_MARGIN_MS = 60_000;
+
 /**
- * The month's use counted from this month's entries: once per account, for its first entry
- * written after the upgrade that added month use (the newest entry has none). That entry
- * carries it whole, and the entries after it build on it.
+ * The month's use counted from the month's entries, warnings included (replayWarned): for the
+ * first entry written after the upgrade that added month use (the newest entry has none), and
+ * for the entry after a whole-month entry that a previous release wrote after constant-size
+ * ones. That entry carries it whole, and the entries after it build on it.
  */
 export async function countMonthUse(
   store: LedgerStore,
   accountId: AccountId,
-  now: Date,
+  period: string,
+  /** The newest entry the writer read: what was appended since fails its insert anyway. */
+  to: number,
 ): Promise<MonthUse> {
-  let use = emptyMonthUse(periodOf(now));
-  for await (const e of store.stream(accountId, "asc", { from: periodStart(now) })) {
+  // From a moment before the month: an entry stamped just before midnight after one of this
+  // month counts in this month (usePeriod); the ones before it count in theirs and are dropped.
+  const from = new Date(Date.parse(`${period}-01T00:00:00Z`) - CLOCK_MARGIN_MS);
+  let use = emptyMonthUse("");
+  let sized = false;
+  for await (const e of store.stream(accountId, "asc", { from })) {
+    if (e.seq > to) break;
     const charge =
       e.type === "refund" && e.refundOf ? await store.findById(accountId, e.refundOf) : null;
+    const before = use.period;
     use = useAfter(use, e, charge ?? undefined);
+    if (use.period !== before) sized = false;
+    use = { ...use, warned: replayWarned(use, e.monthUse, !sized) };
+    if (isConstantSize(e.monthUse) && e.monthUse.period === use.period) sized = true;
   }
-  return use;
+  return use.period === period ? use : emptyMonthUse(period);
+}
+
+/** The month's totals, without its counters: what the billing summary shows without budgets. */
+export type MonthTotals = Pick<MonthUse, "period" | "charged" | "requestedRefunds" | "account">;
+
+/**
+ * This month's totals as the next entry would see them: the newest entry's, which every form
+ * carries whole, so one read (the month is counted only when the newest predates month use).
+ */
+export async function monthTotals(
+  store: LedgerStore,
+  accountId: AccountId,
+  prev: LedgerEntry | null,
+  now: Date,
+): Promise<MonthTotals> {
+  const carried = prev?.monthUse;
+  const use =
+    prev && carried && carried.period === usePeriod(now, chargePeriod(prev))
+      ? carried
+      : (await loadUse(store, accountId, prev, now, null)).use;
+  const { period, charged, requestedRefunds, account } = use;
+  return { period, charged, requestedRefunds, account };
 }

@@ -140,6 +140,13 @@ export interface LedgerStore {
    */
   latestTouching(accountId: AccountId, range: SeqRange, touch: UseTouch): Promise<UseRecord | null>;
   /**
+   * The newest constant-size entry of month `period` (its month use's) with seq <= to, whatever
+   * it carries, or null. Majority, as latestTouching: a charge after a whole-month entry asks
+   * whether constant-size entries of its month came before it (then a previous release wrote
+   * it from one entry's few counters, and it is not the whole month).
+   */
+  latestConstantSize(accountId: AccountId, period: string, to: number): Promise<UseRecord | null>;
+  /**
    * The keys of the repository counters that constant-size entries in `range` carry under this
    * name (`name`, lower-cased): where a charge counted by name, from before ids were kept,
    * finds the id its counter was folded into. Majority, as latestTouching.

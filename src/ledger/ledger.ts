@@ -60,7 +60,7 @@ import {
   type LotDelta,
 } from "./types.js";
 import type { AccountId } from "../accounts/types.js";
-import { isConstantSize, monthUseView } from "./entry-use.js";
+import { isConstantSize, monthTotals, monthUseView, type MonthTotals } from "./entry-use.js";
 import { writeEntry, type Build, type Draft, type WriteContext } from "./write-entry.js";
 
 export interface LedgerOptions {
@@ -453,6 +453,15 @@ export class Ledger {
   async monthUse(accountId: AccountId): Promise<MonthUse> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
     return monthUseView(this.store, id, await this.store.latest(id), this.now());
+  }
+
+  /**
+   * This month's totals (charged, refunds asked for, the account budget's use) without the
+   * counters: read from the newest entry, where monthUse assembles the month from its entries.
+   */
+  async monthTotals(accountId: AccountId): Promise<MonthTotals> {
+    const id = parseInput(accountIdSchema, accountId) as AccountId;
+    return monthTotals(this.store, id, await this.store.latest(id), this.now());
   }
 
   /**

@@ -1,4 +1,11 @@
-import { entryUse, isConstantSize, type EntryUse, type UseBasis } from "./entry-use.js";
+import {
+  carriedFrom,
+  entryUse,
+  isConstantSize,
+  replayWarned,
+  type EntryUse,
+  type UseBasis,
+} from "./entry-use.js";
 import {
   chargePeriod,
   emptyMonthUse,
@@ -18,14 +25,17 @@ type Fail = (e: LedgerEntry, problem: string) => void;
  * so a budget was checked against the true count; and that refunds asked for in a month stay
  * under that month's cap. An entry of the whole-month form (written before constant-size
  * entries) must hold the whole replay; a constant-size one (entry-use.ts) the replay's totals,
- * exactly the counters the entry changed with their values after it, and the `from` its
- * month's counting starts at, since the next charge's lookups trust all three. Entries written
+ * exactly the counters the entry changed with their values after it, the warnings it took
+ * back (only what a fold of a name into its id takes back), and the `from` its month's
+ * counting starts at, since the next charge's lookups trust all of them. Entries written
  * before month use carry none and are only replayed.
  */
 export class MonthUseChecker {
   private use: MonthUse = emptyMonthUse("");
   /** The entry before, as far as the next one's `from` depends on it. */
   private last: Pick<LedgerEntry, "seq" | "monthUse" | "createdAt"> | null = null;
+  /** The month of the newest constant-size entry so far (entry-use.ts, loadUse). */
+  private sizedPeriod: string | null = null;
 
   constructor(private readonly fail: Fail) {}
 
@@ -38,7 +48,11 @@ export class MonthUseChecker {
     else if (u) {
       // Which budgets warned depends on the caps at the time, which entries do not hold: the
       // replay takes them from the entry (a new month starts with none).
-      if (u.period === this.use.period) this.use = { ...this.use, warned: [...u.warned] };
+      // One after constant-size entries of its month only adds to them (replayWarned).
+      this.use = {
+        ...this.use,
+        warned: replayWarned(this.use, u, this.sizedPeriod !== u.period),
+      };
       if (!sameMonthUse(u, this.use)) {
         this.fail(e, "its month use is not what this month's entries before it add up to");
       }
@@ -53,6 +67,7 @@ export class MonthUseChecker {
         );
       }
     }
+    if (isConstantSize(u)) this.sizedPeriod = u.period;
     this.last = e;
   }
 
@@ -65,7 +80,7 @@ export class MonthUseChecker {
     } else if (basis.from !== u.from || basis.fromSnapshot !== (u.fromSnapshot === true)) {
       this.fail(e, `its month use counts from seq ${u.from}, the entries give ${basis.from}`);
     }
-    const expected = entryUse(before, after, basis);
+    const expected = entryUse(carriedFrom(before, basis, e.seq), after, basis);
     const totals = (x: MonthUse) => [x.period, x.charged, x.requestedRefunds, x.account];
     const counters = (cs: UseCounter[]) =>
       JSON.stringify(
@@ -80,15 +95,24 @@ export class MonthUseChecker {
     ) {
       this.fail(e, "its month use is not what this month's entries before it add up to");
     }
-    const again = u.warned.filter((w) => before.warned.includes(w));
+    const again = u.warned.filter((w) => carriedFrom(before, basis, e.seq).warned.includes(w));
     if (again.length > 0) {
       this.fail(e, `its month use warns again what warned this month: ${again.join(", ")}`);
     }
+    // The next charge believes a warning taken back when a fold may take it back (a name's):
+    // exactly what the replay's fold took back, no more (a budget would warn again) or less.
+    const sorted = (ws: readonly string[] | undefined) => JSON.stringify([...(ws ?? [])].sort());
+    if (sorted(u.unwarned) !== sorted(expected.unwarned)) {
+      const extra = (u.unwarned ?? []).filter((w) => !(expected.unwarned ?? []).includes(w));
+      this.fail(
+        e,
+        extra.length > 0
+          ? `its month use takes back warnings no fold took back: ${extra.join(", ")}`
+          : "its month use does not take back the warnings its fold took back",
+      );
+    }
     // The replay moved a name's warning to its id itself (the fold); the rest is the entry's.
-    const unwarned = new Set(u.unwarned ?? []);
-    const warned = after.warned.filter((w) => !unwarned.has(w));
-    for (const w of u.warned) if (!warned.includes(w)) warned.push(w);
-    this.use = { ...after, warned };
+    this.use = { ...after, warned: replayWarned(after, u, true) };
   }
 
   /** Where the entry's month counting must start (entry-use.ts, loadUse); null: nowhere. */
@@ -99,6 +123,9 @@ export class MonthUseChecker {
     if (isConstantSize(last.monthUse)) {
       return { from: last.monthUse.from, fromSnapshot: last.monthUse.fromSnapshot === true };
     }
+    // A whole-month entry after constant-size ones of its month is no snapshot: the month is
+    // counted again and the entry after it counts from itself.
+    if (this.sizedPeriod === period) return { from: e.seq, fromSnapshot: false };
     return { from: last.seq, fromSnapshot: true };
   }
 }

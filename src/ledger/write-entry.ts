@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { LedgerContentionError } from "../shared/errors.js";
 import type { AppendConflict, LedgerStore, NewEntry } from "./ledger-store.js";
 import { applyLotDeltas, lotsOf } from "./lots.js";
-import { entryUse, loadUse, type UseBasis } from "./entry-use.js";
+import { carriedFrom, entryUse, loadUse, type UseBasis } from "./entry-use.js";
 import type { MonthUse, UseKeys } from "./month-use.js";
 import {
   BUCKETS,
@@ -168,7 +168,7 @@ function nextEntry(
     uncollected: draft.uncollected ?? 0,
     lotsAfter,
     lotDeltas,
-    monthUse: entryUse(use, draft.monthUse ?? use, basis),
+    monthUse: entryUse(carriedFrom(use, basis, seq), draft.monthUse ?? use, basis),
     refundRequest: draft.refundRequest ?? null,
     createdAt: now,
   };

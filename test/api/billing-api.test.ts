@@ -63,6 +63,52 @@ describe("billing API", () => {
       });
     });
 
+    it("without repository or author budgets, reads the month's totals from the newest entry, not the month's entries", async () => {
+      await h.ledger.grant(h.orgA.id, {
+        type: "purchase",
+        amount: 20,
+        description: "credits",
+        idempotencyKey: "p1",
+      });
+      const put = (payload: object) =>
+        h.server.inject({
+          method: "PUT",
+          url: "/api/v1/organizations/Acme-Corp/budgets",
+          headers: h.auth(ADMIN_A),
+          payload,
+        });
+      expect((await put({ account: 10 })).statusCode).toBe(200);
+      for (let n = 1; n <= 3; n++) {
+        await h.ledger.charge(h.orgA.id, {
+          action: "review",
+          description: "r",
+          reference: {
+            kind: "pull_request",
+            repository: `acme-corp/r${n}`,
+            repositoryId: n,
+            number: n,
+            author: "octocat",
+          },
+          idempotencyKey: `r${n}`,
+        });
+      }
+      const useSince = jest.spyOn(h.store.ledger, "useSince");
+      const res = await get(h.keyA);
+      expect(res.json().budgets).toEqual({
+        period: "2026-11",
+        account: { used: 3, cap: 10, level: "ok" },
+        repositories: [],
+        authors: [],
+      });
+      expect(useSince).not.toHaveBeenCalled();
+      // An author budget lists its authors: the month's counters are read then.
+      expect((await put({ account: 10, authorDefault: 5 })).statusCode).toBe(200);
+      expect((await get(h.keyA)).json().budgets.authors).toEqual([
+        { login: "octocat", used: 3, cap: 5, level: "ok" },
+      ]);
+      expect(useSince).toHaveBeenCalled();
+    });
+
     it("greets free credits alone with what they are, not the critical banner", async () => {
       // A new account: the free tier (3) sits at the critical level, but nothing is wrong.
       const fresh = (await get(ADMIN_A)).json();

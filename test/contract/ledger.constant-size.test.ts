@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { monthUseView } from "../../src/ledger/entry-use.js";
 import type { ChargeInput } from "../../src/ledger/inputs.js";
-import type { Ledger } from "../../src/ledger/ledger.js";
+import { Ledger } from "../../src/ledger/ledger.js";
+import type { LedgerStore } from "../../src/ledger/ledger-store.js";
 import type { ChargeLimits } from "../../src/ledger/month-use.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import type { AccountId } from "../../src/accounts/types.js";
@@ -235,6 +236,163 @@ describe.each(storeFactories())(
         [prev.seq + 1, expect.stringMatching(/month use is not what/)],
         [prev.seq + 2, expect.stringMatching(/counts from seq 2, the entries give 1/)],
       ]);
+    });
+
+    const pullOf = (number: number, repositoryId = 11, author = "bob") => ({
+      kind: "pull_request" as const,
+      repository: repositoryId === 11 ? "acme/api" : "acme/web",
+      repositoryId,
+      number,
+      author,
+    });
+
+    it("a warning taken back that no fold took back is not believed (the budget warns once) and ledger:verify reports it", async () => {
+      const store = await create();
+      const id = newAccountId();
+      const ledger = await funded(store, new TestClock(), id);
+      const limits = { account: 10, warnAtPercent: 10 };
+      const c = await ledger.charge(id, {
+        action: "review",
+        description: "r",
+        reference: pullOf(1),
+        idempotencyKey: "c1",
+        limits,
+      });
+      if (!("entry" in c)) throw new Error("refused");
+      expect(c.warnings.map((w) => w.id)).toEqual(["account"]);
+      const prev = c.entry;
+      // Planted: an entry of nothing that takes the account's warning back.
+      await store.ledger.append({
+        ...prev,
+        seq: prev.seq + 1,
+        type: "adjustment",
+        idempotencyKey: "planted",
+        amount: 0,
+        deltas: { free: 0, bonus: 0, purchased: 0 },
+        reference: null,
+        monthUse: {
+          ...prev.monthUse!,
+          repositories: [],
+          authors: [],
+          warned: [],
+          unwarned: ["account"],
+        },
+      });
+      const again = await ledger.charge(id, {
+        action: "review",
+        description: "r",
+        reference: pullOf(2),
+        idempotencyKey: "c2",
+        limits,
+      });
+      if (!("entry" in again)) throw new Error("refused");
+      expect(again.warnings).toEqual([]);
+      expect((await ledger.monthUse(id)).warned).toEqual(["account"]);
+      const problems = (await verifyLedger(store.ledger)).problems.map((p) => [p.seq, p.problem]);
+      expect(problems).toEqual([
+        [prev.seq + 1, "its month use takes back warnings no fold took back: account"],
+      ]);
+    });
+
+    it("the month's totals are read from the newest entry, not from the month's entries", async () => {
+      const store = await create();
+      const clock = new TestClock();
+      const id = newAccountId();
+      const ledger = await funded(store, clock, id);
+      for (let n = 1; n <= 200; n++) {
+        await ledger.charge(id, {
+          action: "review",
+          description: "r",
+          reference: pullOf(n, 11 + (n % 3), `a${n % 5}`),
+          idempotencyKey: `c${n}`,
+        });
+      }
+      let read = 0;
+      const counting: LedgerStore = Object.create(store.ledger);
+      counting.useSince = async function* (accountId, from) {
+        for await (const r of store.ledger.useSince(accountId, from)) {
+          read++;
+          yield r;
+        }
+      };
+      counting.stream = async function* (accountId, order, filter) {
+        for await (const e of store.ledger.stream(accountId, order, filter)) {
+          read++;
+          yield e;
+        }
+      };
+      const viewer = new Ledger({ store: counting, now: () => clock.now(), freePerMonth: 0 });
+      expect(await viewer.monthTotals(id)).toEqual({
+        period: "2026-11",
+        charged: 200,
+        requestedRefunds: 0,
+        account: 200,
+      });
+      expect(read).toBe(0);
+      // The whole view still assembles the month (GET /budgets, repository or author budgets).
+      expect((await viewer.monthUse(id)).authors).toHaveLength(5);
+      expect(read).toBeGreaterThan(200);
+    });
+
+    it("concurrent charges never overspend a repository or an author budget, and warn once", async () => {
+      for (const budget of ["repository", "author"] as const) {
+        const store = await create();
+        const id = newAccountId();
+        const ledger = await funded(store, new TestClock(), id);
+        const rs = await Promise.all(
+          Array.from({ length: 12 }, (_, n) =>
+            ledger.charge(id, {
+              action: "review",
+              description: "r",
+              reference:
+                budget === "repository" ? pullOf(n + 1, 11, `u${n}`) : pullOf(n + 1, 11 + n, "bob"),
+              idempotencyKey: `k${n}`,
+              limits: { [budget]: 3, warnAtPercent: 50 },
+            }),
+          ),
+        );
+        expect(rs.filter((r) => r.status === "created")).toHaveLength(3);
+        const warned = rs.flatMap((r) => ("warnings" in r ? r.warnings : []));
+        expect(warned.filter((w) => w.budget === budget)).toHaveLength(1);
+      }
+    });
+
+    it("a charge stamped 23:59:59.999 after a whole-month snapshot stamped just after midnight reads the snapshot's counters", async () => {
+      const store = await create();
+      const clock = new TestClock();
+      const id = newAccountId();
+      const ledger = await funded(store, clock, id);
+      clock.set("2026-12-01T00:00:00.100Z");
+      for (let n = 1; n <= 2; n++) {
+        await ledger.charge(id, {
+          action: "review",
+          description: "r",
+          reference: pullOf(n),
+          idempotencyKey: `c${n}`,
+        });
+      }
+      // The newest entry rewritten as a whole-month snapshot (as the previous release wrote it).
+      const prev = (await store.ledger.latest(id))!;
+      const whole = await monthUseView(store.ledger, id, prev, prev.createdAt);
+      const copy = await create();
+      for await (const e of store.ledger.stream(id, "asc")) {
+        const rest: Omit<typeof e, "id"> & { id?: string } = { ...e };
+        delete rest.id;
+        await copy.ledger.append(e.seq === prev.seq ? { ...rest, monthUse: whole } : rest);
+      }
+      const behind = new Ledger({
+        store: copy.ledger,
+        now: () => new Date("2026-11-30T23:59:59.999Z"),
+        freePerMonth: 0,
+      });
+      const r = await behind.charge(id, {
+        action: "review",
+        description: "r",
+        reference: pullOf(3),
+        idempotencyKey: "c3",
+        limits: { repository: 2 },
+      });
+      expect(r.status).toBe("over_budget");
     });
   },
 );

@@ -1,7 +1,10 @@
 import { z } from "zod";
+import type { BudgetRules } from "../../accounts/budget-rules.js";
+import type { AccountId } from "../../accounts/types.js";
 import { budgetUse, setBudgetUse } from "../../budgets/budget-use.js";
 import { DEFAULT_COSTS } from "../../ledger/credits.js";
 import type { BalanceSummary } from "../../ledger/ledger.js";
+import type { MonthUse } from "../../ledger/month-use.js";
 import { callerOf, requireOrgAccess, type AuthDeps } from "../auth/authenticate.js";
 import { setBudgetUseSchema } from "../budget-schemas.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
@@ -64,7 +67,7 @@ export function billingSummaryRoute(api: ApiInstance, deps: Deps): void {
     async (request) => {
       const { account } = callerOf(request);
       const s = await deps.ledger.summary(account.id);
-      const use = await deps.ledger.monthUse(account.id);
+      const use = await monthUseFor(deps, account.budgets, account.id);
       return {
         organization: account.login,
         balance: s.balance,
@@ -80,6 +83,27 @@ export function billingSummaryRoute(api: ApiInstance, deps: Deps): void {
       };
     },
   );
+}
+
+/**
+ * The month's use the summary's budgets need: its counters only when a repository or an
+ * author budget is set (the billing summary lists only the budgets that are set). Without
+ * them, the totals on the newest entry, so the page's every load does not read the month.
+ */
+async function monthUseFor(
+  deps: Pick<Deps, "ledger">,
+  rules: BudgetRules,
+  accountId: AccountId,
+): Promise<MonthUse> {
+  const counted =
+    rules.repositories.length > 0 || rules.authorDefault !== null || rules.authors.length > 0;
+  if (counted) return deps.ledger.monthUse(accountId);
+  return {
+    ...(await deps.ledger.monthTotals(accountId)),
+    repositories: [],
+    authors: [],
+    warned: [],
+  };
 }
 
 /**

@@ -160,6 +160,21 @@ export class MemoryLedgerStore implements LedgerStore {
     return null;
   }
 
+  async latestConstantSize(
+    accountId: AccountId,
+    period: string,
+    to: number,
+  ): Promise<UseRecord | null> {
+    const entries = this.logs.get(accountId)?.entries ?? [];
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const e = entries[i]!;
+      if (e.seq <= to && isConstantSize(e.monthUse) && e.monthUse.period === period) {
+        return useRecord(e);
+      }
+    }
+    return null;
+  }
+
   async repositoriesNamed(accountId: AccountId, range: SeqRange, name: string): Promise<string[]> {
     const keys = new Set<string>();
     for (const e of this.logs.get(accountId)?.entries ?? []) {

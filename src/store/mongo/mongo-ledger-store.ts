@@ -258,6 +258,26 @@ export class MongoLedgerStore implements LedgerStore {
     return found ? toUseRecord(found) : null;
   }
 
+  async latestConstantSize(
+    accountId: AccountId,
+    period: string,
+    to: number,
+  ): Promise<UseRecord | null> {
+    // Majority, as latestTouching; the filter names the "use_periods" partial index's.
+    const found = await this.entries
+      .findOne({
+        accountId,
+        "monthUse.period": period,
+        seq: trusted({ $lte: to }),
+        "monthUse.from": trusted({ $exists: true }),
+      })
+      .sort({ seq: -1 })
+      .select({ _id: 0, seq: 1, monthUse: 1 })
+      .readConcern("majority")
+      .lean<Pick<LedgerEntryDoc, "seq" | "monthUse">>();
+    return found ? toUseRecord(found) : null;
+  }
+
   async repositoriesNamed(accountId: AccountId, range: SeqRange, name: string): Promise<string[]> {
     // Only for a charge counted by name (from before ids were kept), in the month an upgrade
     // lands in: no index of its own, the month's range of (accountId, seq) is walked.

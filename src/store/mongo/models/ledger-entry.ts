@@ -179,6 +179,13 @@ ledgerEntrySchema.index(
   { accountId: 1, "monthUse.warned": 1, seq: -1 },
   { partialFilterExpression: CONSTANT_SIZE, name: "use_warned" },
 );
+// latestConstantSize(): whether a whole-month entry came after constant-size entries of its
+// month (then a previous release wrote it from one entry's few counters). Without it, the
+// search would walk the whole-month entries before it, each read whole.
+ledgerEntrySchema.index(
+  { accountId: 1, "monthUse.period": 1, seq: -1 },
+  { partialFilterExpression: CONSTANT_SIZE, name: "use_periods" },
+);
 // Only entries that took a warning back (the fold of a name into its id): very few.
 ledgerEntrySchema.index(
   { accountId: 1, "monthUse.unwarned": 1, seq: -1 },
