@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import mongoose from "mongoose";
 import { generateApiKey } from "../../src/accounts/api-keys.js";
 import { toAccountId } from "../../src/accounts/types.js";
-import { createMongoStore } from "../../src/store/mongo/connect-mongo.js";
-import { migrateMongo } from "../../src/store/mongo/migrate-mongo.js";
 import type { Store } from "../../src/store/store.js";
-import { MongoWireStub, type Received } from "../support/mongo-wire-stub.js";
+import type { MongoWireStub } from "../support/mongo-wire-stub.js";
+import { closeWireStore, openWireStore, sentTo } from "../support/mongo-wire-store.js";
 
 /**
  * The API-key cap as the mongo store sends it: the slots read, one insert taking the first
@@ -26,21 +25,11 @@ const newKey = () => ({
 });
 
 beforeAll(async () => {
-  stub = await MongoWireStub.start();
-  await migrateMongo(stub.uri(DB), () => undefined);
-  store = await createMongoStore(stub.uri(DB), "app", () => undefined);
+  ({ stub, store } = await openWireStore(DB));
 });
-afterAll(async () => {
-  await store.close();
-  await stub.stop();
-});
+afterAll(() => closeWireStore(stub, store));
 
-async function sent(run: () => Promise<unknown>): Promise<Received[]> {
-  const from = stub.received.length;
-  await run();
-  const chatter = new Set(["ismaster", "isMaster", "hello", "endSessions"]);
-  return stub.received.slice(from).filter((r) => r.db === DB && !chatter.has(r.name));
-}
+const sent = (run: () => Promise<unknown>) => sentTo(stub, DB, run);
 
 const activeKeys = (docs: object[]) => ({
   cursor: { id: Long.fromNumber(0), ns: `${DB}.api_keys`, firstBatch: docs },

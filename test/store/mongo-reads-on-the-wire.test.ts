@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import mongoose from "mongoose";
 import { toAccountId } from "../../src/accounts/types.js";
 import { FINAL_STATUSES } from "../../src/reviews/types.js";
-import { createMongoStore } from "../../src/store/mongo/connect-mongo.js";
-import { migrateMongo } from "../../src/store/mongo/migrate-mongo.js";
 import type { Store } from "../../src/store/store.js";
-import { MongoWireStub, type Received } from "../support/mongo-wire-stub.js";
+import type { MongoWireStub } from "../support/mongo-wire-stub.js";
+import { closeWireStore, openWireStore, sentTo } from "../support/mongo-wire-store.js";
 
 /**
  * The reads that must stay bounded, as the mongo store sends them (caught by the wire stub,
@@ -19,21 +18,11 @@ const DB = "jasper_reads";
 const account = toAccountId(41);
 
 beforeAll(async () => {
-  stub = await MongoWireStub.start();
-  await migrateMongo(stub.uri(DB), () => undefined);
-  store = await createMongoStore(stub.uri(DB), "app", () => undefined);
+  ({ stub, store } = await openWireStore(DB));
 });
-afterAll(async () => {
-  await store.close();
-  await stub.stop();
-});
+afterAll(() => closeWireStore(stub, store));
 
-async function sent(run: () => Promise<unknown>): Promise<Received[]> {
-  const from = stub.received.length;
-  await run();
-  const chatter = new Set(["ismaster", "isMaster", "hello", "endSessions"]);
-  return stub.received.slice(from).filter((r) => r.db === DB && !chatter.has(r.name));
-}
+const sent = (run: () => Promise<unknown>) => sentTo(stub, DB, run);
 
 describe("bounded reads on the wire", () => {
   it("runs whose refund is due are read a page at a time, past the previous page", async () => {

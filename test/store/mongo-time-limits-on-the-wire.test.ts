@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { toAccountId } from "../../src/accounts/types.js";
 import { StoreTimeoutError } from "../../src/shared/errors.js";
-import { createMongoStore } from "../../src/store/mongo/connect-mongo.js";
-import { migrateMongo } from "../../src/store/mongo/migrate-mongo.js";
 import { READ_TIME_LIMIT_MS, WRITE_TIME_LIMIT_MS } from "../../src/store/mongo/mongo-connection.js";
 import type { Store } from "../../src/store/store.js";
 import { rawEntry } from "../support/entries.js";
-import { MongoWireStub, type Received } from "../support/mongo-wire-stub.js";
+import type { MongoWireStub } from "../support/mongo-wire-stub.js";
+import { closeWireStore, openWireStore, sentTo } from "../support/mongo-wire-store.js";
 
 /**
  * Nothing the store sends can wait forever: every majority write carries a wtimeout and every
@@ -19,21 +18,11 @@ const DB = "jasper_limits";
 const account = toAccountId(11);
 
 beforeAll(async () => {
-  stub = await MongoWireStub.start();
-  await migrateMongo(stub.uri(DB), () => undefined);
-  store = await createMongoStore(stub.uri(DB), "app", () => undefined);
+  ({ stub, store } = await openWireStore(DB));
 });
-afterAll(async () => {
-  await store.close();
-  await stub.stop();
-});
+afterAll(() => closeWireStore(stub, store));
 
-async function sent(run: () => Promise<unknown>): Promise<Received[]> {
-  const from = stub.received.length;
-  await run();
-  const chatter = new Set(["ismaster", "isMaster", "hello", "endSessions"]);
-  return stub.received.slice(from).filter((r) => r.db === DB && !chatter.has(r.name));
-}
+const sent = (run: () => Promise<unknown>) => sentTo(stub, DB, run);
 
 describe("time limits on the wire", () => {
   it("a majority write waits at most WRITE_TIME_LIMIT_MS for the majority", async () => {
