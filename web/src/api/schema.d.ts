@@ -1541,7 +1541,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token; retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
