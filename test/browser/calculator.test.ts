@@ -4,20 +4,20 @@
  * the money spent on credits on the Billing page.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { toAccountId } from "../../src/accounts/types.js";
 import { createGitHubAuth } from "../../src/api/auth/github-auth.js";
+import { expectAccessible } from "../support/browser/axe-check.js";
 import { CHROMIUM_ARGS, findChromium } from "../support/browser/chromium.js";
 import { startFakeGitHub } from "../support/browser/fake-github.js";
 import { freePort } from "../support/browser/http-fake.js";
 import { createHarness, type Harness } from "../support/harness.js";
 
 const chromiumPath = findChromium();
-const ARTIFACTS = new URL("../../artifacts/browser/", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 if (!chromiumPath) {
@@ -126,7 +126,6 @@ suite("the cost calculator in Chromium", () => {
       if (m.type() === "error" || /Content Security Policy|Refused to/i.test(m.text()))
         consoleErrors.push(m.text());
     });
-    mkdirSync(ARTIFACTS, { recursive: true });
   }, 120_000);
 
   afterAll(async () => {
@@ -136,18 +135,7 @@ suite("the cost calculator in Chromium", () => {
     for (const dir of [webDir, profile]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** axe-core in the page, as dashboard.test.ts does it; a screenshot. */
-  async function check(name: string): Promise<void> {
-    await page.evaluate(readFileSync(join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8"));
-    const violations = (await page.evaluate(
-      `axe.run().then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length })))`,
-    )) as { id: string; impact: string; nodes: number }[];
-    expect([
-      name,
-      violations.filter((v) => v.impact === "serious" || v.impact === "critical"),
-    ]).toEqual([name, []]);
-    await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
-  }
+  const check = (name: string) => expectAccessible(page, name);
 
   const answer = () => page.getByTestId("calculator-answer");
 
