@@ -52,20 +52,24 @@ function lines(captured: CapturedLog): { level: number; msg: string }[] {
 
 describe("Redis being down is told once per change, naming REDIS_URL", () => {
   const cleanup: (() => Promise<unknown>)[] = [];
-  // Last in, first out: the process stops before the Redis it uses.
+  // Last in, first out: the process stops before the Redis it uses. Every step runs even when
+  // one before it failed, so the test's own redis-server is always stopped (a live child
+  // process would keep Jest from exiting).
   afterEach(async () => {
-    for (const step of cleanup.splice(0).reverse()) await step();
+    const failures: unknown[] = [];
+    for (const step of cleanup.splice(0).reverse()) await step().catch((err) => failures.push(err));
+    if (failures.length > 0) throw failures[0];
   });
 
-  function closeLater(p: ReturnType<typeof startProcess>, disconnectFirst: boolean) {
+  function closeLater(p: ReturnType<typeof startProcess>) {
     let workers: Workers | null = p.workers;
     cleanup.push(async () => {
-      // Never connected: ended connections let the workers stop instead of waiting for Redis.
-      if (disconnectFirst) [p.producerRedis, p.workerRedis].forEach((r) => r.disconnect());
+      // Connections ended first: the workers and queues then stop at once, whatever state the
+      // Redis they used is in (never there, restarted, reconnecting), instead of waiting for it.
+      [p.producerRedis, p.workerRedis].forEach((r) => r.disconnect());
       await workers?.close();
       workers = null;
       await p.producer.close();
-      if (!disconnectFirst) await Promise.all([p.producerRedis.quit(), p.workerRedis.quit()]);
     });
   }
 
@@ -73,7 +77,7 @@ describe("Redis being down is told once per change, naming REDIS_URL", () => {
     const port = await closedPort();
     const captured = captureLog();
     const p = startProcess(`redis://:${PASSWORD}@127.0.0.1:${port}`, captured);
-    closeLater(p, true);
+    closeLater(p);
     const attempts = [attemptsOf(p.workerRedis), attemptsOf(p.producerRedis)];
     await eventually(() => attempts.every((n) => n() >= 6));
 
@@ -90,7 +94,7 @@ describe("Redis being down is told once per change, naming REDIS_URL", () => {
     cleanup.push(() => own.stop());
     const captured = captureLog();
     const p = startProcess(own.url, captured);
-    closeLater(p, false);
+    closeLater(p);
     await eventually(() => p.workerRedis.status === "ready" && p.producerRedis.status === "ready");
     expect(lines(captured)).toEqual([]);
 
