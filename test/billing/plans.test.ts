@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { findPlan, parsePlans, planCatalog, priceOf, type Plan } from "../../src/billing/plans.js";
+import { findPlan, parsePlans, planCatalog, priceOf } from "../../src/billing/plans.js";
 import { parseConfig } from "../../src/config/env.js";
 
 const plan = (over: Record<string, unknown> = {}) => ({
@@ -14,7 +14,7 @@ const plan = (over: Record<string, unknown> = {}) => ({
 describe("the plan catalog", () => {
   it("defaults to Free (the free tier), Pro and Team at the documented prices, in cents", () => {
     const catalog = planCatalog(parsePlans(undefined), 3);
-    expect(catalog).toStrictEqual<Plan[]>([
+    expect(catalog).toStrictEqual([
       {
         id: "free",
         name: "Free",
