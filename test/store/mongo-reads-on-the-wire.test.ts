@@ -111,6 +111,7 @@ describe("bounded reads on the wire", () => {
       refundOf: 1,
       uncollected: 1,
       refundRequest: 1,
+      planExpiresAt: 1,
       createdAt: 1,
       lotsAfter: { $filter: { input: "$lotsAfter", cond: { $eq: ["$$this.lot", "$seq"] } } },
     };
