@@ -4,6 +4,7 @@ import { MemoryApiKeyStore } from "./memory-api-key-store.js";
 import { MemoryAuditStore } from "./memory-audit-store.js";
 import { MemoryCheckoutSessionStore } from "./memory-checkout-session-store.js";
 import { MemoryLedgerStore } from "./memory-ledger-store.js";
+import { MemorySubscriptionStore } from "./memory-subscription-store.js";
 import { MemoryPullRequestStore, MemoryReviewRunStore } from "./memory-review-stores.js";
 
 /** Everything in process memory: nothing survives a restart. Tests and try-outs only. */
@@ -16,6 +17,7 @@ export function createMemoryStore(): Store {
     pullRequests: new MemoryPullRequestStore(),
     apiKeys: new MemoryApiKeyStore(),
     checkoutSessions: new MemoryCheckoutSessionStore(),
+    subscriptions: new MemorySubscriptionStore(),
     audit: new MemoryAuditStore(),
     ping: async () => {},
     close: async () => {},

@@ -8,6 +8,7 @@ import { checkoutSessionModel } from "./models/checkout-session.js";
 import { ledgerEntryModel } from "./models/ledger-entry.js";
 import { pullRequestModel } from "./models/pull-request.js";
 import { reviewRunModel } from "./models/review-run.js";
+import { subscriptionModel } from "./models/subscription.js";
 import { openMongo, type ConnectOverrides } from "./mongo-connection.js";
 import { MongoAccountStore } from "./mongo-account-store.js";
 import { MongoApiKeyStore } from "./mongo-api-key-store.js";
@@ -16,6 +17,7 @@ import { MongoCheckoutSessionStore } from "./mongo-checkout-session-store.js";
 import { MongoLedgerStore } from "./mongo-ledger-store.js";
 import { MongoPullRequestStore } from "./mongo-pull-request-store.js";
 import { MongoReviewRunStore } from "./mongo-review-run-store.js";
+import { MongoSubscriptionStore } from "./mongo-subscription-store.js";
 import { withTimeLimitErrors } from "./time-limits.js";
 
 /**
@@ -64,6 +66,8 @@ export function storeOn(conn: Connection): Store {
   const checkoutSessions = checkoutSessionModel(conn);
   // One audit entry per action: (accountId, idempotencyKey) unique.
   const audit = auditEntryModel(conn);
+  // A subscription is recorded once, for one account: subscriptionId unique.
+  const subscriptions = subscriptionModel(conn);
   return {
     kind: "mongo",
     // A read past its maxTimeMS or a write past its wtimeout (mongo-connection.ts) comes out
@@ -74,6 +78,7 @@ export function storeOn(conn: Connection): Store {
     pullRequests: withTimeLimitErrors(new MongoPullRequestStore(pullRequests)),
     apiKeys: withTimeLimitErrors(new MongoApiKeyStore(apiKeys)),
     checkoutSessions: withTimeLimitErrors(new MongoCheckoutSessionStore(checkoutSessions)),
+    subscriptions: withTimeLimitErrors(new MongoSubscriptionStore(subscriptions)),
     audit: withTimeLimitErrors(new MongoAuditStore(audit)),
     ping: async () => {
       const db = conn.db;
