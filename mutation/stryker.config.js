@@ -8,6 +8,8 @@ export default {
     "src/budgets/**/*.ts",
     "src/reviews/accept-review.ts",
     "src/billing/stripe-events.ts",
+    "src/billing/plans.ts",
+    "src/billing/plan-months.ts",
   ],
   testRunner: "jest",
   plugins: ["@stryker-mutator/jest-runner"],
