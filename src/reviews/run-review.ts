@@ -2,6 +2,7 @@ import { toAccountId } from "../accounts/types.js";
 import { PermanentError, httpStatusOf } from "../shared/errors.js";
 import type { ReviewJob } from "./jobs.js";
 import { RetryableEngineError, type ReviewEngine } from "../engine/engine.js";
+import { parseGitattributes } from "../engine/linguist-attributes.js";
 import { prepareDiff } from "../engine/prepare-diff.js";
 import type { AcceptReview } from "./accept-review.js";
 import { isPullRequestChargeKey } from "./charge-keys.js";
@@ -29,6 +30,7 @@ export interface RunReviewDeps {
     | "listChangedFiles"
     | "postReview"
     | "readConfig"
+    | "readAttributes"
     | "listOwnInlineComments"
     | "changedSince"
   >;
@@ -130,7 +132,16 @@ export function createRunReview(deps: RunReviewDeps) {
       return "superseded";
     }
     const at = { headSha: run.headSha, externalId: run.runKey };
-    const config = resolveRepositoryConfig(await deps.host.readConfig(pr));
+    const [configRead, attributes] = await Promise.all([
+      deps.host.readConfig(pr),
+      deps.host.readAttributes(pr),
+    ]);
+    const resolved = resolveRepositoryConfig(configRead);
+    // A .gitattributes GitHub would not give is shown with the configuration's problems: the
+    // review goes on with linguist's built-in recognition alone.
+    const config = attributes.error
+      ? { ...resolved, problems: [...resolved.problems, attributes.error] }
+      : resolved;
     await deps.checkRuns.inProgress(pr, at, config.problems);
     // An earlier attempt may have posted and died before recording it: never post twice.
     if (!(await deps.host.hasReviewWithMarker(pr, runMarker(run.runKey)))) {
@@ -139,6 +150,7 @@ export function createRunReview(deps: RunReviewDeps) {
       const diff = prepareDiff(await deps.host.listChangedFiles(pr), {
         excluded: (path) => excludedBy(exclude, path),
         unchanged: changed ? (path) => !changed.has(path) : undefined,
+        linguist: attributes.text === null ? undefined : parseGitattributes(attributes.text),
       });
       const instructions = instructionsFor(
         config,
