@@ -162,6 +162,20 @@ export function createGitHubHost(
         }
       }),
 
+    ownReviewComment: (pr, commentId) =>
+      withRepo(pr, async (octokit, repo) => {
+        try {
+          const { data } = await octokit.rest.pulls.getReviewComment({
+            ...repo,
+            comment_id: commentId,
+          });
+          return data.user?.login === botLogin ? data.body : null;
+        } catch (err) {
+          if (httpStatusOf(err) === 404) return null;
+          throw err;
+        }
+      }),
+
     replyInThread: (pr, rootCommentId, body) =>
       withRepo(pr, async (octokit, repo) => {
         const { data } = await octokit.rest.pulls.createReplyForReviewComment({

@@ -43,6 +43,11 @@ export interface PullRequestHost {
    * host cannot tell (the older commit is gone after a force-push, or too many files).
    */
   changedSince(pr: HostedPullRequest, baseSha: string, headSha: string): Promise<string[] | null>;
+  /**
+   * The body of an inline review comment if this app wrote it; null for anyone else's, or one
+   * that is gone. What `don't flag this` is a reply to.
+   */
+  ownReviewComment(pr: HostedPullRequest, commentId: number): Promise<string | null>;
   /** Replies in an inline review thread (under its first comment); returns the reply's id. */
   replyInThread(pr: HostedPullRequest, rootCommentId: number, body: string): Promise<number>;
   /**

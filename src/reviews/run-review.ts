@@ -15,6 +15,7 @@ import {
   resolveRepositoryConfig,
 } from "../repository-config/repository-config.js";
 import type { TakeUp } from "./take-up.js";
+import type { LearningStore } from "../learnings/learning-store.js";
 import { bodyWithComments, coverageLine, reviewBody, runMarker } from "./review-body.js";
 import { isNewer, type ReviewRun, type ReviewRunStore } from "./types.js";
 
@@ -38,7 +39,12 @@ export interface RunReviewDeps {
   takeUp: Pick<TakeUp, "reopen" | "pay" | "noticeLifted">;
   /** The commit's `Jasper` check run: in progress while reviewing, then the outcome. */
   checkRuns: Pick<CheckRuns, "inProgress" | "posted" | "postedBefore" | "paused" | "overBudget">;
+  /** What the team taught the reviewer: the ones that apply go with every review. */
+  learnings?: Pick<LearningStore, "list">;
 }
+
+/** The most learnings a review is given, newest first (the AI's prompt takes those that fit). */
+export const APPLIED_LEARNINGS = 100;
 
 export type RunOutcome = "posted" | "superseded" | "skipped" | "paused" | "not_queued";
 
@@ -156,6 +162,12 @@ export function createRunReview(deps: RunReviewDeps) {
         config,
         diff.files.map((f) => f.filename),
       );
+      const learnings = deps.learnings
+        ? await deps.learnings.list(run.accountId, {
+            appliesTo: run.pr.repositoryId,
+            limit: APPLIED_LEARNINGS,
+          })
+        : [];
       const result = await deps.engine.review({
         repository: run.pr.repository,
         number: run.pr.number,
@@ -166,6 +178,7 @@ export function createRunReview(deps: RunReviewDeps) {
         diff,
         instructions,
         language: config.values.language,
+        learnings: learnings.map(({ text, scope, rule, paths }) => ({ text, scope, rule, paths })),
       });
       // Never post unpaid: the charge this run carries may have been refunded by a sibling
       // run that could not see it yet (see AcceptReview.liveCharge).

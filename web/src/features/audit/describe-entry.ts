@@ -22,6 +22,8 @@ export const ACTION_LABEL: Record<AuditAction, string> = {
   sign_in: "Sign-in",
   budget_changed: "Budget changed",
   budget_override: "Review let past a budget",
+  learning_added: "Learning recorded",
+  learning_deleted: "Learning deleted",
 };
 
 const INTERFACE_LABEL: Record<AuditEntry["interface"], string> = {
