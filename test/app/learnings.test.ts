@@ -144,6 +144,32 @@ describe("learnings from the team", () => {
     expect(prompts[0]).toContain("- Payments retry through retryPayment(); never loop by hand.");
   });
 
+  it("`--org` teaches every repository of the account; `ignore <rule> in <glob>` names the rule it silences", async () => {
+    h = await createHarness();
+    const comments: PostedComment[] = [];
+    mockComments(comments, 1);
+    mockPermission("write");
+    await h.deliver(
+      "issue_comment",
+      issueComment("/jasper learn --org ignore debug leftover in scripts/**"),
+    );
+    h.startWorkers();
+    await eventually(async () => comments.length === 1 && (await h.pendingJobs()) === 0);
+    expect(comments[0]!.body).toContain("Learned for every repository of this account");
+    expect(comments[0]!.body).toContain(
+      "The built-in reviewer no longer reports `debug leftover` in `scripts/**`.",
+    );
+    // Another repository of the account has it applied.
+    const applied = await h.store.learnings.list(acme, { appliesTo: 999, limit: 10 });
+    expect(applied).toEqual([
+      expect.objectContaining({
+        scope: "organization",
+        rule: "debug leftover",
+        paths: "scripts/**",
+      }),
+    ]);
+  });
+
   it("who may teach follows the command rules: without write access nothing is recorded", async () => {
     h = await createHarness();
     const comments: PostedComment[] = [];
