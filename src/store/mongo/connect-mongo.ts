@@ -18,6 +18,7 @@ import { MongoLearningStore } from "./mongo-learning-store.js";
 import { MongoLedgerStore } from "./mongo-ledger-store.js";
 import { MongoPullRequestStore } from "./mongo-pull-request-store.js";
 import { MongoReviewRunStore } from "./mongo-review-run-store.js";
+import { watchMongo, type MongoStateChange } from "./mongo-health.js";
 import { withTimeLimitErrors } from "./time-limits.js";
 
 /**
@@ -38,8 +39,10 @@ export async function createMongoStore(
   mode: MongoStoreMode,
   warn: (message: string) => void,
   overrides: ConnectOverrides = {},
+  onStateChange?: (change: MongoStateChange) => void,
 ): Promise<Store> {
   const conn = await openMongo(uri, overrides);
+  if (onStateChange) watchMongo(conn, onStateChange);
   try {
     const store = storeOn(conn);
     await checkIndexes(Object.values(conn.models), mode === "app", warn);
