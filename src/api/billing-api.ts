@@ -24,6 +24,7 @@ import { ApiError, apiErrorHandler, apiNotFoundHandler } from "./errors.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
 import { budgetRoutes } from "./routes/budgets.js";
 import { auditLogRoute } from "./routes/audit-log.js";
+import { learningRoutes } from "./routes/learnings.js";
 import { billingSummaryRoute } from "./routes/billing-summary.js";
 import { calculatorRoute } from "./routes/calculator.js";
 import { checkoutRoute } from "./routes/checkout.js";
@@ -114,6 +115,7 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
         pausedReviewsRoute(api, routeDeps);
         apiKeyRoutes(api, routeDeps);
         auditLogRoute(api, routeDeps);
+        learningRoutes(api, routeDeps);
         meRoutes(api, {
           ...routeDeps,
           missingSignInSettings: deps.missingSignInSettings ?? [],

@@ -11,6 +11,7 @@ import type { UsageGrouping, UsageReport } from "../usage/usage-report.js";
 import type { AccountId } from "../accounts/types.js";
 import type { ReviewRunStore } from "../reviews/types.js";
 import type { GitHubAuth } from "./auth/github-auth.js";
+import type { LearningStore } from "../learnings/learning-store.js";
 
 // One definition each, where checkout and packages are made (src/billing).
 export type { CheckoutInput, CheckoutResult } from "../billing/create-checkout.js";
@@ -28,6 +29,8 @@ export interface BillingApiDeps {
   apiKeys: ApiKeyStore;
   /** Settings changes and API keys are recorded here; admins read it (GET .../audit-log). */
   audit: AuditLog;
+  /** What the team taught the reviewer (GET, DELETE .../learnings). */
+  learnings: Pick<LearningStore, "list" | "remove">;
   packages: readonly CreditPackage[];
   /** The free credits every account gets a month (FREE_REVIEWS_PER_MONTH), for the calculator. */
   freeReviewsPerMonth: number;

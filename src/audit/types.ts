@@ -16,6 +16,10 @@ export const AUDIT_ACTIONS = [
   "budget_changed",
   /** `/jasper review --over-budget`: an admin let one pull request's review past a budget. */
   "budget_override",
+  /** A learning recorded (`/jasper learn`, `don't flag this`). */
+  "learning_added",
+  /** A learning deleted (the API, the dashboard). */
+  "learning_deleted",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -6,6 +6,7 @@ import type { AccountStore } from "../accounts/account-store.js";
 import type { ApiKeyStore } from "../accounts/api-key-store.js";
 import type { AuditStore } from "../audit/audit-store.js";
 import type { CheckoutSessionStore } from "../billing/checkout-session-store.js";
+import type { LearningStore } from "../learnings/learning-store.js";
 import type { LedgerStore } from "../ledger/ledger-store.js";
 import type { PullRequestStore, ReviewRunStore } from "../reviews/types.js";
 
@@ -18,6 +19,7 @@ export interface Store {
   readonly apiKeys: ApiKeyStore;
   readonly checkoutSessions: CheckoutSessionStore;
   readonly audit: AuditStore;
+  readonly learnings: LearningStore;
   /** Cheap round trip for health checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

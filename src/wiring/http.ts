@@ -39,6 +39,7 @@ export function billingApiDeps(
     ledger: money.ledger,
     apiKeys: store.apiKeys,
     audit: money.audit,
+    learnings: store.learnings,
     packages: config.CREDIT_PACKAGES,
     freeReviewsPerMonth: config.FREE_REVIEWS_PER_MONTH,
     checkout: outside.checkout,

@@ -68,6 +68,7 @@ describe("the MongoDB connection", () => {
       "api_keys",
       "audit_entries",
       "checkout_sessions",
+      "learnings",
       "ledger_entries",
       "pull_requests",
       "review_runs",

@@ -2,6 +2,7 @@ import type { Store } from "../store.js";
 import { MemoryAccountStore } from "./memory-account-store.js";
 import { MemoryApiKeyStore } from "./memory-api-key-store.js";
 import { MemoryAuditStore } from "./memory-audit-store.js";
+import { MemoryLearningStore } from "./memory-learning-store.js";
 import { MemoryCheckoutSessionStore } from "./memory-checkout-session-store.js";
 import { MemoryLedgerStore } from "./memory-ledger-store.js";
 import { MemoryPullRequestStore, MemoryReviewRunStore } from "./memory-review-stores.js";
@@ -17,6 +18,7 @@ export function createMemoryStore(): Store {
     apiKeys: new MemoryApiKeyStore(),
     checkoutSessions: new MemoryCheckoutSessionStore(),
     audit: new MemoryAuditStore(),
+    learnings: new MemoryLearningStore(),
     ping: async () => {},
     close: async () => {},
   };

@@ -5,6 +5,7 @@ import { accountModel } from "./models/account.js";
 import { apiKeyModel } from "./models/api-key.js";
 import { auditEntryModel } from "./models/audit-entry.js";
 import { checkoutSessionModel } from "./models/checkout-session.js";
+import { learningModel } from "./models/learning.js";
 import { ledgerEntryModel } from "./models/ledger-entry.js";
 import { pullRequestModel } from "./models/pull-request.js";
 import { reviewRunModel } from "./models/review-run.js";
@@ -13,6 +14,7 @@ import { MongoAccountStore } from "./mongo-account-store.js";
 import { MongoApiKeyStore } from "./mongo-api-key-store.js";
 import { MongoAuditStore } from "./mongo-audit-store.js";
 import { MongoCheckoutSessionStore } from "./mongo-checkout-session-store.js";
+import { MongoLearningStore } from "./mongo-learning-store.js";
 import { MongoLedgerStore } from "./mongo-ledger-store.js";
 import { MongoPullRequestStore } from "./mongo-pull-request-store.js";
 import { MongoReviewRunStore } from "./mongo-review-run-store.js";
@@ -67,6 +69,8 @@ export function storeOn(conn: Connection): Store {
   const checkoutSessions = checkoutSessionModel(conn);
   // One audit entry per action: (accountId, idempotencyKey) unique.
   const audit = auditEntryModel(conn);
+  // One learning per teaching comment: (accountId, sourceKey) unique.
+  const learnings = learningModel(conn);
   return {
     kind: "mongo",
     // A read past its maxTimeMS or a write past its wtimeout (mongo-connection.ts) comes out
@@ -78,6 +82,7 @@ export function storeOn(conn: Connection): Store {
     apiKeys: withTimeLimitErrors(new MongoApiKeyStore(apiKeys)),
     checkoutSessions: withTimeLimitErrors(new MongoCheckoutSessionStore(checkoutSessions)),
     audit: withTimeLimitErrors(new MongoAuditStore(audit)),
+    learnings: withTimeLimitErrors(new MongoLearningStore(learnings)),
     ping: async () => {
       const db = conn.db;
       if (!db) throw new Error("MongoDB connection has no database");

@@ -1201,7 +1201,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Comma-separated or repeated: purchase, grant, adjustment, refund, settings_changed, api_key_created, api_key_revoked, sign_in, budget_changed, budget_override */
+                    /** @description Comma-separated or repeated: purchase, grant, adjustment, refund, settings_changed, api_key_created, api_key_revoked, sign_in, budget_changed, budget_override, learning_added, learning_deleted */
                     action?: string | string[];
                     /** @description Entries at or after this instant */
                     from?: string;
@@ -1285,6 +1285,194 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{org}/learnings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Learnings: what the team taught the reviewer, newest first, searchable */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only learnings whose text, rule, paths or repository hold this (any case) */
+                    search?: string;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description Page size, default 25 */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description GitHub organization or user login */
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Newest first */
+                            learnings: components["schemas"]["Learning"][];
+                            /** @description Pass as `cursor` for the next page; null at the end */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is invalid: `issues` says what to change */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such organization, or the credential does not grant access to it */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests with this credential, or failed authentications from this address; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{org}/learnings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a learning (a write key or an org admin's GitHub token); audited with its text */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description GitHub organization or user login */
+                    org: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is invalid: `issues` says what to change */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `insufficient_scope`: a read key cannot do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such organization, or the credential does not grant access to it */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests with this credential, or failed authentications from this address; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -1755,12 +1943,43 @@ export interface components {
                 name?: string;
             };
             /** @enum {string} */
-            action: "purchase" | "grant" | "adjustment" | "refund" | "settings_changed" | "api_key_created" | "api_key_revoked" | "sign_in" | "budget_changed" | "budget_override";
+            action: "purchase" | "grant" | "adjustment" | "refund" | "settings_changed" | "api_key_created" | "api_key_revoked" | "sign_in" | "budget_changed" | "budget_override" | "learning_added" | "learning_deleted";
             /** @enum {string} */
             interface: "api" | "dashboard" | "cli" | "operator_api" | "webhook" | "app";
             details: {
                 [key: string]: unknown;
             };
+        };
+        Learning: {
+            id: string;
+            /**
+             * @description repository: the repository it was taught in; organization: every repository
+             * @enum {string}
+             */
+            scope: "repository" | "organization";
+            /** @description Where it was taught, owner/name */
+            repository: string;
+            /** @description What the reviewer is told */
+            text: string;
+            /** @description The built-in rule it silences on `paths`, if any */
+            rule: string | null;
+            /** @description The glob where `rule` is silenced */
+            paths: string | null;
+            /** @description Who taught it */
+            author: {
+                id: number;
+                login: string;
+            };
+            /** @description The pull request and comment it came from */
+            source: {
+                number: number;
+                commentId: number;
+            };
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC
+             */
+            createdAt: string;
         };
         BillingSummary: {
             organization: string;
