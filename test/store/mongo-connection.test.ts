@@ -71,6 +71,7 @@ describe("the MongoDB connection", () => {
       "ledger_entries",
       "pull_requests",
       "review_runs",
+      "stripe_customers",
     ]);
     const indexBuilds = models.map((m) => jest.spyOn(m, "ensureIndexes"));
     // Model.init is what conn.model() starts: with autoCreate and autoIndex off it settles

@@ -57,6 +57,8 @@ describe("the index check at start", () => {
       SEQ,
       'pull_requests {"accountId":1,"repositoryId":1,"number":1} unique',
       'review_runs {"accountId":1,"runKey":1} unique',
+      'stripe_customers {"accountId":1} unique',
+      'stripe_customers {"customerId":1} unique',
     ]);
   });
 

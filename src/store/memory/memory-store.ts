@@ -3,6 +3,7 @@ import { MemoryAccountStore } from "./memory-account-store.js";
 import { MemoryApiKeyStore } from "./memory-api-key-store.js";
 import { MemoryAuditStore } from "./memory-audit-store.js";
 import { MemoryCheckoutSessionStore } from "./memory-checkout-session-store.js";
+import { MemoryStripeCustomerStore } from "./memory-stripe-customer-store.js";
 import { MemoryLedgerStore } from "./memory-ledger-store.js";
 import { MemoryPullRequestStore, MemoryReviewRunStore } from "./memory-review-stores.js";
 
@@ -16,6 +17,7 @@ export function createMemoryStore(): Store {
     pullRequests: new MemoryPullRequestStore(),
     apiKeys: new MemoryApiKeyStore(),
     checkoutSessions: new MemoryCheckoutSessionStore(),
+    stripeCustomers: new MemoryStripeCustomerStore(),
     audit: new MemoryAuditStore(),
     ping: async () => {},
     close: async () => {},

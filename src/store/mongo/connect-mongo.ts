@@ -8,6 +8,7 @@ import { checkoutSessionModel } from "./models/checkout-session.js";
 import { ledgerEntryModel } from "./models/ledger-entry.js";
 import { pullRequestModel } from "./models/pull-request.js";
 import { reviewRunModel } from "./models/review-run.js";
+import { stripeCustomerModel } from "./models/stripe-customer.js";
 import { openMongo, type ConnectOverrides } from "./mongo-connection.js";
 import { MongoAccountStore } from "./mongo-account-store.js";
 import { MongoApiKeyStore } from "./mongo-api-key-store.js";
@@ -16,6 +17,7 @@ import { MongoCheckoutSessionStore } from "./mongo-checkout-session-store.js";
 import { MongoLedgerStore } from "./mongo-ledger-store.js";
 import { MongoPullRequestStore } from "./mongo-pull-request-store.js";
 import { MongoReviewRunStore } from "./mongo-review-run-store.js";
+import { MongoStripeCustomerStore } from "./mongo-stripe-customer-store.js";
 import { withTimeLimitErrors } from "./time-limits.js";
 
 /**
@@ -62,6 +64,8 @@ export function storeOn(conn: Connection): Store {
   // A Stripe payment is granted only for a recorded session, and a refund finds its purchase
   // by payment intent: both unique (the migration builds them, the start check wants them).
   const checkoutSessions = checkoutSessionModel(conn);
+  // One Stripe customer per account, and one account per customer: both unique.
+  const stripeCustomers = stripeCustomerModel(conn);
   // One audit entry per action: (accountId, idempotencyKey) unique.
   const audit = auditEntryModel(conn);
   return {
@@ -74,6 +78,7 @@ export function storeOn(conn: Connection): Store {
     pullRequests: withTimeLimitErrors(new MongoPullRequestStore(pullRequests)),
     apiKeys: withTimeLimitErrors(new MongoApiKeyStore(apiKeys)),
     checkoutSessions: withTimeLimitErrors(new MongoCheckoutSessionStore(checkoutSessions)),
+    stripeCustomers: withTimeLimitErrors(new MongoStripeCustomerStore(stripeCustomers)),
     audit: withTimeLimitErrors(new MongoAuditStore(audit)),
     ping: async () => {
       const db = conn.db;
