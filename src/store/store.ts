@@ -5,6 +5,7 @@
 import type { AccountStore } from "../accounts/account-store.js";
 import type { ApiKeyStore } from "../accounts/api-key-store.js";
 import type { AuditStore } from "../audit/audit-store.js";
+import type { AutoTopUpStore } from "../billing/auto-top-up-store.js";
 import type { CheckoutSessionStore } from "../billing/checkout-session-store.js";
 import type { StripeCustomerStore } from "../billing/stripe-customer-store.js";
 import type { LedgerStore } from "../ledger/ledger-store.js";
@@ -19,6 +20,7 @@ export interface Store {
   readonly apiKeys: ApiKeyStore;
   readonly checkoutSessions: CheckoutSessionStore;
   readonly stripeCustomers: StripeCustomerStore;
+  readonly autoTopUp: AutoTopUpStore;
   readonly audit: AuditStore;
   /** Cheap round trip for health checks. */
   ping(): Promise<void>;

@@ -67,6 +67,7 @@ describe("the MongoDB connection", () => {
       "accounts",
       "api_keys",
       "audit_entries",
+      "auto_top_ups",
       "checkout_sessions",
       "ledger_entries",
       "pull_requests",

@@ -50,6 +50,7 @@ describe("the index check at start", () => {
       'api_keys {"accountId":1,"slot":1} unique where {"slot":{"$type":"number"}}',
       'api_keys {"hash":1} unique',
       'audit_entries {"accountId":1,"idempotencyKey":1} unique',
+      'auto_top_ups {"accountId":1} unique',
       'checkout_sessions {"paymentIntent":1} unique where {"paymentIntent":{"$type":"string"}}',
       'checkout_sessions {"sessionId":1} unique',
       'ledger_entries {"accountId":1,"idempotencyKey":1} unique',

@@ -41,9 +41,9 @@ describe("the mongo store on the wire", () => {
       error = await createMongoStore(stub.uri("jasper_fresh"), "app", warn).catch((e) => e);
     });
     expect(error).toBeInstanceOf(MissingIndexesError);
-    expect((error as MissingIndexesError).missing).toHaveLength(12);
+    expect((error as MissingIndexesError).missing).toHaveLength(13);
     expect(names(sent)).toEqual(["listIndexes"]);
-    expect(sent).toHaveLength(8);
+    expect(sent).toHaveLength(9);
   });
 
   it("ledger:verify opens the same database read-only: a warning, and reads only", async () => {
@@ -70,6 +70,7 @@ describe("the mongo store on the wire", () => {
       "accounts",
       "api_keys",
       "audit_entries",
+      "auto_top_ups",
       "checkout_sessions",
       "ledger_entries",
       "pull_requests",
@@ -98,7 +99,7 @@ describe("the mongo store on the wire", () => {
       expect.objectContaining({ key: { accountId: 1, status: 1, updatedAt: -1, runKey: -1 } }),
     );
     expect(names(sent)).toEqual(["create", "createIndexes", "listIndexes"]);
-    expect(lines.at(-1)).toBe("done: 8 collections, every declared index built");
+    expect(lines.at(-1)).toBe("done: 9 collections, every declared index built");
 
     const again: string[] = [];
     await migrateMongo(stub.uri("jasper_migrated"), (line) => again.push(line));

@@ -2,6 +2,7 @@ import type { Store } from "../store.js";
 import { MemoryAccountStore } from "./memory-account-store.js";
 import { MemoryApiKeyStore } from "./memory-api-key-store.js";
 import { MemoryAuditStore } from "./memory-audit-store.js";
+import { MemoryAutoTopUpStore } from "./memory-auto-top-up-store.js";
 import { MemoryCheckoutSessionStore } from "./memory-checkout-session-store.js";
 import { MemoryStripeCustomerStore } from "./memory-stripe-customer-store.js";
 import { MemoryLedgerStore } from "./memory-ledger-store.js";
@@ -18,6 +19,7 @@ export function createMemoryStore(): Store {
     apiKeys: new MemoryApiKeyStore(),
     checkoutSessions: new MemoryCheckoutSessionStore(),
     stripeCustomers: new MemoryStripeCustomerStore(),
+    autoTopUp: new MemoryAutoTopUpStore(),
     audit: new MemoryAuditStore(),
     ping: async () => {},
     close: async () => {},

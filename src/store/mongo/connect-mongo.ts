@@ -3,6 +3,7 @@ import type { Store } from "../store.js";
 import { checkIndexes } from "./index-check.js";
 import { accountModel } from "./models/account.js";
 import { apiKeyModel } from "./models/api-key.js";
+import { autoTopUpModel } from "./models/auto-top-up.js";
 import { auditEntryModel } from "./models/audit-entry.js";
 import { checkoutSessionModel } from "./models/checkout-session.js";
 import { ledgerEntryModel } from "./models/ledger-entry.js";
@@ -12,6 +13,7 @@ import { stripeCustomerModel } from "./models/stripe-customer.js";
 import { openMongo, type ConnectOverrides } from "./mongo-connection.js";
 import { MongoAccountStore } from "./mongo-account-store.js";
 import { MongoApiKeyStore } from "./mongo-api-key-store.js";
+import { MongoAutoTopUpStore } from "./mongo-auto-top-up-store.js";
 import { MongoAuditStore } from "./mongo-audit-store.js";
 import { MongoCheckoutSessionStore } from "./mongo-checkout-session-store.js";
 import { MongoLedgerStore } from "./mongo-ledger-store.js";
@@ -66,6 +68,8 @@ export function storeOn(conn: Connection): Store {
   const checkoutSessions = checkoutSessionModel(conn);
   // One Stripe customer per account, and one account per customer: both unique.
   const stripeCustomers = stripeCustomerModel(conn);
+  // Auto top-up settings: one document per account.
+  const autoTopUp = autoTopUpModel(conn);
   // One audit entry per action: (accountId, idempotencyKey) unique.
   const audit = auditEntryModel(conn);
   return {
@@ -79,6 +83,7 @@ export function storeOn(conn: Connection): Store {
     apiKeys: withTimeLimitErrors(new MongoApiKeyStore(apiKeys)),
     checkoutSessions: withTimeLimitErrors(new MongoCheckoutSessionStore(checkoutSessions)),
     stripeCustomers: withTimeLimitErrors(new MongoStripeCustomerStore(stripeCustomers)),
+    autoTopUp: withTimeLimitErrors(new MongoAutoTopUpStore(autoTopUp)),
     audit: withTimeLimitErrors(new MongoAuditStore(audit)),
     ping: async () => {
       const db = conn.db;

@@ -22,6 +22,10 @@ export const ACTION_LABEL: Record<AuditAction, string> = {
   sign_in: "Sign-in",
   budget_changed: "Budget changed",
   budget_override: "Review let past a budget",
+  payment_method_saved: "Card saved",
+  payment_method_removed: "Card removed",
+  auto_top_up_changed: "Auto top-up changed",
+  auto_top_up_attempt: "Auto top-up attempt",
 };
 
 const INTERFACE_LABEL: Record<AuditEntry["interface"], string> = {
