@@ -64,6 +64,12 @@ export function billingApiDeps(
       customers: store.stripeCustomers,
       packages: config.CREDIT_PACKAGES,
       audit: money.audit,
+      // In flight: recorded and its payment not settled (top-up-attempt-store.ts). Asked
+      // for those created since the latest Date there is, recent() lists only those in flight.
+      topUpPending: async (accountId) =>
+        (await store.topUpAttempts.recent(accountId, new Date(8.64e15))).some(
+          (attempt) => attempt.state === "in_flight",
+        ),
       now: t.now,
     }),
     github: outside.githubAuth,

@@ -159,6 +159,28 @@ describe("auto top-up and its card through the API", () => {
     expect(await h.store.autoTopUp.find(h.orgA.id)).toBeNull();
   });
 
+  it("is not switched on again while a top-up is still in flight", async () => {
+    await saveCard();
+    await h.store.topUpAttempts.begin({
+      attemptKey: "auto-top-up:101:e1",
+      accountId: h.orgA.id,
+      packageId: "growth",
+      credits: 500,
+      priceCents: 12250,
+      currency: "usd",
+      customerId: "cus_TAcme",
+      paymentMethodId: "pm_1Visa",
+      createdAt: new Date("2026-12-02T10:00:00Z"),
+    });
+    const refused = await put(on);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.code).toBe("top_up_pending");
+    expect(await h.store.autoTopUp.find(h.orgA.id)).toBeNull();
+
+    await h.store.topUpAttempts.settle(h.orgA.id, "auto-top-up:101:e1", "paid", new Date());
+    expect((await put(on)).statusCode).toBe(200);
+  });
+
   it("refuses bad settings with a 4xx and changes nothing", async () => {
     await saveCard();
     const cases: [unknown, number, string][] = [

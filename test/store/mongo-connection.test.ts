@@ -73,6 +73,7 @@ describe("the MongoDB connection", () => {
       "pull_requests",
       "review_runs",
       "stripe_customers",
+      "top_up_attempts",
     ]);
     const indexBuilds = models.map((m) => jest.spyOn(m, "ensureIndexes"));
     // Model.init is what conn.model() starts: with autoCreate and autoIndex off it settles

@@ -4,6 +4,7 @@ import { MemoryApiKeyStore } from "./memory-api-key-store.js";
 import { MemoryAuditStore } from "./memory-audit-store.js";
 import { MemoryAutoTopUpStore } from "./memory-auto-top-up-store.js";
 import { MemoryCheckoutSessionStore } from "./memory-checkout-session-store.js";
+import { MemoryTopUpAttemptStore } from "./memory-top-up-attempt-store.js";
 import { MemoryStripeCustomerStore } from "./memory-stripe-customer-store.js";
 import { MemoryLedgerStore } from "./memory-ledger-store.js";
 import { MemoryPullRequestStore, MemoryReviewRunStore } from "./memory-review-stores.js";
@@ -20,6 +21,7 @@ export function createMemoryStore(): Store {
     checkoutSessions: new MemoryCheckoutSessionStore(),
     stripeCustomers: new MemoryStripeCustomerStore(),
     autoTopUp: new MemoryAutoTopUpStore(),
+    topUpAttempts: new MemoryTopUpAttemptStore(),
     audit: new MemoryAuditStore(),
     ping: async () => {},
     close: async () => {},

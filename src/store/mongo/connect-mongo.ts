@@ -9,6 +9,7 @@ import { checkoutSessionModel } from "./models/checkout-session.js";
 import { ledgerEntryModel } from "./models/ledger-entry.js";
 import { pullRequestModel } from "./models/pull-request.js";
 import { reviewRunModel } from "./models/review-run.js";
+import { topUpAttemptModel } from "./models/top-up-attempt.js";
 import { stripeCustomerModel } from "./models/stripe-customer.js";
 import { openMongo, type ConnectOverrides } from "./mongo-connection.js";
 import { MongoAccountStore } from "./mongo-account-store.js";
@@ -19,6 +20,7 @@ import { MongoCheckoutSessionStore } from "./mongo-checkout-session-store.js";
 import { MongoLedgerStore } from "./mongo-ledger-store.js";
 import { MongoPullRequestStore } from "./mongo-pull-request-store.js";
 import { MongoReviewRunStore } from "./mongo-review-run-store.js";
+import { MongoTopUpAttemptStore } from "./mongo-top-up-attempt-store.js";
 import { MongoStripeCustomerStore } from "./mongo-stripe-customer-store.js";
 import { withTimeLimitErrors } from "./time-limits.js";
 
@@ -70,6 +72,8 @@ export function storeOn(conn: Connection): Store {
   const stripeCustomers = stripeCustomerModel(conn);
   // Auto top-up settings: one document per account.
   const autoTopUp = autoTopUpModel(conn);
+  // Top-up attempts: unique by key and by payment intent, one in flight per account.
+  const topUpAttempts = topUpAttemptModel(conn);
   // One audit entry per action: (accountId, idempotencyKey) unique.
   const audit = auditEntryModel(conn);
   return {
@@ -84,6 +88,7 @@ export function storeOn(conn: Connection): Store {
     checkoutSessions: withTimeLimitErrors(new MongoCheckoutSessionStore(checkoutSessions)),
     stripeCustomers: withTimeLimitErrors(new MongoStripeCustomerStore(stripeCustomers)),
     autoTopUp: withTimeLimitErrors(new MongoAutoTopUpStore(autoTopUp)),
+    topUpAttempts: withTimeLimitErrors(new MongoTopUpAttemptStore(topUpAttempts)),
     audit: withTimeLimitErrors(new MongoAuditStore(audit)),
     ping: async () => {
       const db = conn.db;
