@@ -101,7 +101,11 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
         const routeDeps = { ...deps, failedAuth };
 
         const api = scope.withTypeProvider<ZodTypeProvider>();
-        api.get("/openapi.json", { schema: { hide: true } }, async () => scope.swagger());
+        api.get(
+          "/openapi.json",
+          { schema: { hide: true }, config: { publicRoute: true } },
+          async () => scope.swagger(),
+        );
         packagesRoute(api, routeDeps);
         calculatorRoute(api, routeDeps);
         billingSummaryRoute(api, routeDeps);

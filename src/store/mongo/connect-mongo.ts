@@ -22,6 +22,7 @@ import { MongoPullRequestStore } from "./mongo-pull-request-store.js";
 import { MongoReviewRunStore } from "./mongo-review-run-store.js";
 import { MongoTopUpAttemptStore } from "./mongo-top-up-attempt-store.js";
 import { MongoStripeCustomerStore } from "./mongo-stripe-customer-store.js";
+import { watchMongo, type MongoStateChange } from "./mongo-health.js";
 import { withTimeLimitErrors } from "./time-limits.js";
 
 /**
@@ -42,8 +43,10 @@ export async function createMongoStore(
   mode: MongoStoreMode,
   warn: (message: string) => void,
   overrides: ConnectOverrides = {},
+  onStateChange?: (change: MongoStateChange) => void,
 ): Promise<Store> {
   const conn = await openMongo(uri, overrides);
+  if (onStateChange) watchMongo(conn, onStateChange);
   try {
     const store = storeOn(conn);
     await checkIndexes(Object.values(conn.models), mode === "app", warn);

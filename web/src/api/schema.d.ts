@@ -37,6 +37,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -104,6 +113,15 @@ export interface paths {
                 };
                 /** @description Too many requests with this credential, or failed authentications from this address; see Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -184,7 +202,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -287,7 +305,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -478,7 +496,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -572,7 +590,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -655,7 +673,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -775,7 +793,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -861,7 +879,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -947,7 +965,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1063,7 +1081,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1156,7 +1174,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1253,7 +1271,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1361,7 +1379,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1457,7 +1475,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1541,7 +1559,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1625,7 +1643,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1712,7 +1730,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1893,7 +1911,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1995,7 +2013,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
