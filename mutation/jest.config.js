@@ -16,6 +16,8 @@ const MONEY_SUITES = [
   "test/notifications/budget-warnings.test.ts",
   "test/operators/operator-api.test.ts",
   "test/billing/stripe-*.test.ts",
+  "test/billing/top-up-rules.test.ts",
+  "test/api/auto-top-up.test.ts",
 ];
 
 const suites = process.env.MUTATION_TESTS

@@ -19,6 +19,9 @@ export type { CreditPackage } from "../billing/packages.js";
 import type { CheckoutInput, CheckoutResult } from "../billing/create-checkout.js";
 import type { CreditPackage } from "../billing/packages.js";
 import type { MonthSpend } from "../billing/spend.js";
+import type { CardSetup } from "../billing/card-setup.js";
+import type { AutoTopUpAdmin } from "../administration/auto-top-up-settings.js";
+import type { PaymentMethods } from "../administration/payment-method.js";
 
 export interface BillingApiDeps {
   accounts: AccountStore;
@@ -35,6 +38,12 @@ export interface BillingApiDeps {
   /** The free credits every account gets a month (FREE_REVIEWS_PER_MONTH), for the calculator. */
   freeReviewsPerMonth: number;
   checkout(input: CheckoutInput): Promise<CheckoutResult>;
+  /** A Stripe Checkout page in setup mode where an admin saves a card for auto top-up. */
+  cardSetup: CardSetup;
+  /** The saved card: shown, and removed (auto top-up goes off with it). */
+  paymentMethods: PaymentMethods;
+  /** Auto top-up's settings, read and changed by an admin. */
+  autoTopUp: AutoTopUpAdmin;
   github: GitHubAuth;
   /**
    * Where the rate limit's counters live, so that every web process shares them: the

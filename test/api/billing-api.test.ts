@@ -609,6 +609,11 @@ describe("billing API", () => {
           "GET /api/v1/dashboard/status",
           "GET /api/v1/organizations/{org}/billing/usage",
           "GET /api/v1/organizations/{org}/billing/spend",
+          "GET /api/v1/organizations/{org}/billing/payment-method",
+          "POST /api/v1/organizations/{org}/billing/payment-method/setup",
+          "DELETE /api/v1/organizations/{org}/billing/payment-method",
+          "GET /api/v1/organizations/{org}/billing/auto-top-up",
+          "PUT /api/v1/organizations/{org}/billing/auto-top-up",
         ].sort(),
       );
       const tx = doc.paths["/api/v1/organizations/{org}/billing/transactions"].get;

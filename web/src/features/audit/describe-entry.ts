@@ -24,6 +24,10 @@ export const ACTION_LABEL: Record<AuditAction, string> = {
   budget_override: "Review let past a budget",
   learning_added: "Learning recorded",
   learning_deleted: "Learning deleted",
+  payment_method_saved: "Card saved",
+  payment_method_removed: "Card removed",
+  auto_top_up_changed: "Auto top-up changed",
+  auto_top_up_attempt: "Auto top-up attempt",
 };
 
 const INTERFACE_LABEL: Record<AuditEntry["interface"], string> = {
