@@ -15,7 +15,7 @@
  */
 import type { AccountId } from "../accounts/types.js";
 import type { EntryUse } from "./entry-use.js";
-import type { EntryType, LedgerEntry } from "./types.js";
+import type { EntryType, LedgerEntry, SpentTotal } from "./types.js";
 
 export type NewEntry = Omit<LedgerEntry, "id">;
 
@@ -59,6 +59,12 @@ export interface EntryQuery {
 export interface UseRecord {
   seq: number;
   monthUse: EntryUse | null;
+}
+
+/** An entry's running net spend (spent.ts) and its seq: what spentAt() returns. */
+export interface SpentRecord {
+  seq: number;
+  spent: SpentTotal | null;
 }
 
 /** Entries with from <= seq <= to. */
@@ -112,6 +118,12 @@ export interface LedgerStore {
     order: "asc" | "desc",
     filter?: EntryFilter,
   ): AsyncIterable<EntryRow>;
+  /**
+   * The running net spend (spent.ts) of the newest entry, or with `before`, of the newest entry
+   * created before it (by createdAt); null when there is none. Only seq and the total are read:
+   * the billing summary and the runway subtract two of them instead of summing a window.
+   */
+  spentAt(accountId: AccountId, before?: Date): Promise<SpentRecord | null>;
   /** Sum of `amount` over entries of these types created at or after `since`. */
   sumAmounts(accountId: AccountId, types: readonly EntryType[], since: Date): Promise<number>;
   /**

@@ -61,6 +61,7 @@ import {
 } from "./types.js";
 import type { AccountId } from "../accounts/types.js";
 import { isConstantSize, monthTotals, monthUseView, type MonthTotals } from "./entry-use.js";
+import { netSpentSince } from "./spent.js";
 import { writeEntry, type Build, type Draft, type WriteContext } from "./write-entry.js";
 
 export interface LedgerOptions {
@@ -482,7 +483,11 @@ export class Ledger {
     const latest = await this.store.latest(id);
     const now = this.now();
     const balance = latest?.balanceAfter ?? 0;
-    const net = await this.store.sumAmounts(id, ["usage", "refund"], periodStart(now));
+    // Counted by the month each entry was written in, a refund in its own month (as the
+    // month's entries, its CSV and the usage report count it): docs/billing.md, "How the
+    // ledger keeps money right". Two totals subtracted (spent.ts), not the month summed.
+    const newest = latest ? { seq: latest.seq, spent: latest.spent ?? null } : null;
+    const spent = await netSpentSince(this.store, id, periodStart(now), newest);
     return {
       accountId: id,
       balance,
@@ -491,7 +496,7 @@ export class Ledger {
       nextFreeReset: nextPeriodStart(now),
       alertLevel: alertLevelOf(balance),
       paused: balance < this.costs.review,
-      usageThisMonth: -net,
+      usageThisMonth: spent,
     };
   }
 

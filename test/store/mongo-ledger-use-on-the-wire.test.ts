@@ -137,6 +137,55 @@ describe("month-use lookups on the wire", () => {
     ]);
   });
 
+  it("whether constant-size entries of a month came before: one small document, by the use_periods index's filter", async () => {
+    const sent = await sentBy(() => store.ledger.latestConstantSize(account, "2026-11", 40));
+    expect(sent).toEqual([
+      expect.objectContaining({
+        name: "find",
+        command: expect.objectContaining({
+          find: "ledger_entries",
+          filter: {
+            accountId: 7,
+            "monthUse.period": "2026-11",
+            seq: { $lte: 40 },
+            ...constantSize,
+          },
+          sort: { seq: -1 },
+          projection,
+          limit: 1,
+          readConcern: majority,
+        }),
+      }),
+    ]);
+  });
+
+  it("the running net spend: seq and the total of one entry, the newest or the newest before a date", async () => {
+    const newest = await sentBy(() => store.ledger.spentAt(account));
+    const before = new Date("2026-11-01T00:00:00Z");
+    const older = await sentBy(() => store.ledger.spentAt(account, before));
+    const spentProjection = { _id: 0, seq: 1, spent: 1 };
+    expect([...newest, ...older]).toEqual([
+      expect.objectContaining({
+        name: "find",
+        command: expect.objectContaining({
+          filter: { accountId: 7 },
+          sort: { seq: -1 },
+          projection: spentProjection,
+          limit: 1,
+        }),
+      }),
+      expect.objectContaining({
+        name: "find",
+        command: expect.objectContaining({
+          filter: { accountId: 7, createdAt: { $lt: before } },
+          sort: { createdAt: -1 },
+          projection: spentProjection,
+          limit: 1,
+        }),
+      }),
+    ]);
+  });
+
   it("a constant-size entry goes on the wire as built: the totals, its own counters, where its month starts", async () => {
     const before = { ...emptyMonthUse("2026-11"), charged: 4, account: 4 };
     const after = {

@@ -111,6 +111,8 @@ describe("bounded reads on the wire", () => {
       refundOf: 1,
       uncollected: 1,
       refundRequest: 1,
+      // The running net spend: two numbers, whatever the month holds.
+      spent: 1,
       createdAt: 1,
       lotsAfter: { $filter: { input: "$lotsAfter", cond: { $eq: ["$$this.lot", "$seq"] } } },
     };

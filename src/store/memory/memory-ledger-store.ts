@@ -13,6 +13,7 @@ import {
   isAboutPullRequest,
   type PullRequestKey,
   type SeqRange,
+  type SpentRecord,
   type UseRecord,
   type UseTouch,
 } from "../../ledger/ledger-store.js";
@@ -102,6 +103,20 @@ export class MemoryLedgerStore implements LedgerStore {
       after = next.seq;
       yield copyEntry(next);
     }
+  }
+
+  async spentAt(accountId: AccountId, before?: Date): Promise<SpentRecord | null> {
+    const entries = this.logs.get(accountId)?.entries ?? [];
+    let found: LedgerEntry | undefined;
+    if (before === undefined) found = entries.at(-1);
+    else {
+      // The newest by createdAt, as the mongo store's index gives it (clocks may disagree a
+      // little with seq order).
+      for (const e of entries) {
+        if (e.createdAt < before && (!found || e.createdAt >= found.createdAt)) found = e;
+      }
+    }
+    return found ? { seq: found.seq, spent: found.spent ? { ...found.spent } : null } : null;
   }
 
   async sumAmounts(
@@ -243,6 +258,7 @@ function copyEntry(e: LedgerEntry): LedgerEntry {
     lotDeltas: e.lotDeltas?.map((d) => ({ ...d })) ?? null,
     monthUse: e.monthUse ? copyEntryUse(e.monthUse) : null,
     refundRequest: e.refundRequest ? { ...e.refundRequest } : null,
+    spent: e.spent ? { ...e.spent } : e.spent,
     createdAt: new Date(e.createdAt),
   };
 }

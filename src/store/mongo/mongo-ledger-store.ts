@@ -14,6 +14,7 @@ import {
   isAboutPullRequest,
   type PullRequestKey,
   type SeqRange,
+  type SpentRecord,
   type UseRecord,
   type UseTouch,
 } from "../../ledger/ledger-store.js";
@@ -160,6 +161,24 @@ export class MongoLedgerStore implements LedgerStore {
       if (!tail || docs.length < STREAM_BATCH) return;
       last = tail.seq;
     }
+  }
+
+  async spentAt(accountId: AccountId, before?: Date): Promise<SpentRecord | null> {
+    // One small document: the newest by seq (the unique index), or the newest created before
+    // `before` (the (accountId, createdAt) index). A figure people read, not one a write is
+    // decided on: the connection's default read concern.
+    const find =
+      before === undefined
+        ? this.entries.findOne({ accountId }).sort({ seq: -1 })
+        : this.entries
+            .findOne({ accountId, createdAt: trusted({ $lt: before }) })
+            .sort({ createdAt: -1 });
+    const doc = await find
+      .select({ _id: 0, seq: 1, spent: 1 })
+      .lean<Pick<LedgerEntryDoc, "seq" | "spent">>();
+    if (!doc) return null;
+    const spent = doc.spent ? { total: doc.spent.total, from: doc.spent.from } : null;
+    return { seq: doc.seq, spent };
   }
 
   async sumAmounts(
@@ -360,6 +379,7 @@ export const ROW_PROJECTION = {
   refundOf: 1,
   uncollected: 1,
   refundRequest: 1,
+  spent: 1,
   createdAt: 1,
   lotsAfter: { $filter: { input: "$lotsAfter", cond: { $eq: ["$$this.lot", "$seq"] } } },
 } as const;
@@ -431,6 +451,8 @@ function toRow(doc: LedgerEntryDoc): EntryRow {
           reason: doc.refundRequest.reason,
         }
       : null,
+    // Absent on entries written before it (spent.ts counts from the first entry after them).
+    ...(doc.spent ? { spent: { total: doc.spent.total, from: doc.spent.from } } : {}),
     createdAt: doc.createdAt,
   };
 }
