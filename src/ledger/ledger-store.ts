@@ -15,6 +15,7 @@
  */
 import type { AccountId } from "../accounts/types.js";
 import type { EntryUse } from "./entry-use.js";
+import type { UseCounter } from "./month-use.js";
 import type { EntryType, LedgerEntry, SpentTotal } from "./types.js";
 
 export type NewEntry = Omit<LedgerEntry, "id">;
@@ -164,6 +165,18 @@ export interface LedgerStore {
    * finds the id its counter was folded into. Majority, as latestTouching.
    */
   repositoriesNamed(accountId: AccountId, range: SeqRange, name: string): Promise<string[]>;
+  /**
+   * Every repository (`repositories`) or author (`authors`) counter that constant-size entries
+   * in `range` carry, each as the newest of them carries it (a counter emptied there: zero),
+   * in no particular order. For people reading the month's use (GET /budgets): one indexed
+   * read per counter, so its cost follows how many repositories or authors the month charged,
+   * not how many charges it holds. Not a read a charge is decided on (no majority).
+   */
+  latestCounters(
+    accountId: AccountId,
+    range: SeqRange,
+    kind: "repositories" | "authors",
+  ): Promise<UseCounter[]>;
   /** The month use of the entry with this seq, or null when there is none. Majority. */
   useAt(accountId: AccountId, seq: number): Promise<UseRecord | null>;
   /**

@@ -60,7 +60,14 @@ import {
   type LotDelta,
 } from "./types.js";
 import type { AccountId } from "../accounts/types.js";
-import { isConstantSize, monthTotals, monthUseView, type MonthTotals } from "./entry-use.js";
+import {
+  isConstantSize,
+  monthCountersView,
+  monthTotals,
+  monthUseView,
+  type CounterKinds,
+  type MonthTotals,
+} from "./entry-use.js";
 import { netSpentSince } from "./spent.js";
 import { writeEntry, type Build, type Draft, type WriteContext } from "./write-entry.js";
 
@@ -454,6 +461,16 @@ export class Ledger {
   async monthUse(accountId: AccountId): Promise<MonthUse> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
     return monthUseView(this.store, id, await this.store.latest(id), this.now());
+  }
+
+  /**
+   * This month's use for people (GET /budgets, the billing summary's budgets): the totals and
+   * the counters of `kinds`, each read from the newest entry that carries it, without reading
+   * the month's entries; no warnings (entry-use.ts, monthCountersView).
+   */
+  async monthCounters(accountId: AccountId, kinds: CounterKinds): Promise<MonthUse> {
+    const id = parseInput(accountIdSchema, accountId) as AccountId;
+    return monthCountersView(this.store, id, await this.store.latest(id), this.now(), kinds);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import mongoose from "mongoose";
 import { toAccountId } from "../../src/accounts/types.js";
 import { entryUse } from "../../src/ledger/entry-use.js";
 import { emptyMonthUse } from "../../src/ledger/month-use.js";
@@ -184,6 +185,43 @@ describe("month-use lookups on the wire", () => {
         }),
       }),
     ]);
+  });
+
+  it("the month's counters for people: the keys off the index, then one counter of the newest entry per key", async () => {
+    stub.answerNext("distinct", { values: ["bob", "amy"], ok: 1 });
+    stub.answerNext("find", {
+      cursor: {
+        id: mongoose.mongo.Long.fromNumber(0),
+        ns: `${DB}.ledger_entries`,
+        firstBatch: [{ seq: 9, monthUse: { authors: [{ key: "bob", credits: 2, runs: 2 }] } }],
+      },
+      ok: 1,
+    });
+    let counters: unknown;
+    const sent = await sentBy(async () => {
+      counters = await store.ledger.latestCounters(account, range, "authors");
+    });
+    // amy's read found nothing (the stub's catalog answer): a key without a counter is left out.
+    expect(counters).toEqual([{ key: "bob", credits: 2, runs: 2 }]);
+    const inRange = { accountId: 7, seq: { $gte: 3, $lte: 40 }, ...constantSize };
+    expect(sent).toEqual([
+      expect.objectContaining({
+        name: "distinct",
+        command: expect.objectContaining({ key: "monthUse.authors.key", query: inRange }),
+      }),
+      ...["bob", "amy"].map((key) =>
+        expect.objectContaining({
+          name: "find",
+          command: expect.objectContaining({
+            filter: { ...inRange, "monthUse.authors.key": key },
+            sort: { seq: -1 },
+            projection: { _id: 0, seq: 1, "monthUse.authors": { $elemMatch: { key } } },
+            limit: 1,
+          }),
+        }),
+      ),
+    ]);
+    expect(sent.some((r) => "readConcern" in r.command)).toBe(false);
   });
 
   it("a constant-size entry goes on the wire as built: the totals, its own counters, where its month starts", async () => {

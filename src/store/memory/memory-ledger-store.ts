@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AccountId } from "../../accounts/types.js";
 import { isConstantSize, type EntryUse } from "../../ledger/entry-use.js";
-import { copyMonthUse } from "../../ledger/month-use.js";
+import { copyMonthUse, type UseCounter } from "../../ledger/month-use.js";
 import type { EntryType, LedgerEntry } from "../../ledger/types.js";
 import {
   type AppendResult,
@@ -197,6 +197,23 @@ export class MemoryLedgerStore implements LedgerStore {
       for (const c of e.monthUse.repositories) if (c.name === name) keys.add(c.key);
     }
     return [...keys];
+  }
+
+  async latestCounters(
+    accountId: AccountId,
+    range: SeqRange,
+    kind: "repositories" | "authors",
+  ): Promise<UseCounter[]> {
+    const found = new Map<string, UseCounter>();
+    const entries = this.logs.get(accountId)?.entries ?? [];
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const e = entries[i]!;
+      if (e.seq > range.to) continue;
+      if (e.seq < range.from) break;
+      if (!isConstantSize(e.monthUse)) continue;
+      for (const c of e.monthUse[kind]) if (!found.has(c.key)) found.set(c.key, { ...c });
+    }
+    return [...found.values()];
   }
 
   async useAt(accountId: AccountId, seq: number): Promise<UseRecord | null> {

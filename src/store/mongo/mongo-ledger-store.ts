@@ -23,6 +23,9 @@ import type { LedgerEntryDoc, LedgerEntryModel } from "./models/ledger-entry.js"
 /** How many entries stream() reads per query. */
 export const STREAM_BATCH = 500;
 
+/** How many counters latestCounters() reads at once. */
+const COUNTER_READS = 16;
+
 /**
  * The ledger in MongoDB. Atomicity comes from single-document inserts and the unique indexes
  * in models/ledger-entry.ts; there are no transactions. Reads use the connection's read
@@ -311,6 +314,39 @@ export class MongoLedgerStore implements LedgerStore {
     return keys.map(String);
   }
 
+  async latestCounters(
+    accountId: AccountId,
+    range: SeqRange,
+    kind: "repositories" | "authors",
+  ): Promise<UseCounter[]> {
+    // The keys first, off the use_repositories or use_authors index (its partial filter named,
+    // as in latestTouching); then, for each, the newest entry carrying it, projected to that
+    // one counter ($elemMatch): one index seek and one small document per key, never the
+    // month's entries. A few at a time, so a large month does not take the whole pool.
+    const field = `monthUse.${kind}`;
+    const inRange = {
+      accountId,
+      seq: trusted({ $gte: range.from, $lte: range.to }),
+      "monthUse.from": trusted({ $exists: true }),
+    };
+    const keys = (await this.entries.distinct(`${field}.key`, inRange)).map(String);
+    const newest = async (key: string): Promise<UseCounter | null> => {
+      const doc = await this.entries
+        .findOne({ ...inRange, [`${field}.key`]: key })
+        .sort({ seq: -1 })
+        .select({ _id: 0, seq: 1, [field]: { $elemMatch: { key } } })
+        .lean<Pick<LedgerEntryDoc, "seq" | "monthUse">>();
+      const c = doc?.monthUse?.[kind]?.[0];
+      return c ? counter(c) : null;
+    };
+    const out: UseCounter[] = [];
+    for (let i = 0; i < keys.length; i += COUNTER_READS) {
+      const batch = await Promise.all(keys.slice(i, i + COUNTER_READS).map(newest));
+      for (const c of batch) if (c) out.push(c);
+    }
+    return out;
+  }
+
   async useAt(accountId: AccountId, seq: number): Promise<UseRecord | null> {
     const doc = await this.entries
       .findOne({ accountId, seq })
@@ -463,14 +499,15 @@ const toUseRecord = (doc: Pick<LedgerEntryDoc, "seq" | "monthUse">): UseRecord =
 });
 
 /** Field by field, so nothing mongoose added (or a stray stored field) reaches the domain. */
+const counter = (c: UseCounter): UseCounter => ({
+  key: c.key,
+  ...(c.name != null ? { name: c.name } : {}),
+  credits: c.credits,
+  runs: c.runs,
+});
+
 function monthUse(u: EntryUse): EntryUse {
-  const counters = (cs: UseCounter[]): UseCounter[] =>
-    cs.map((c) => ({
-      key: c.key,
-      ...(c.name != null ? { name: c.name } : {}),
-      credits: c.credits,
-      runs: c.runs,
-    }));
+  const counters = (cs: UseCounter[]): UseCounter[] => cs.map(counter);
   return {
     period: u.period,
     charged: u.charged,
