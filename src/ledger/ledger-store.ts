@@ -98,6 +98,14 @@ export interface LedgerStore {
   findByKey(accountId: AccountId, idempotencyKey: string): Promise<LedgerEntry | null>;
   findById(accountId: AccountId, id: string): Promise<LedgerEntry | null>;
   findRefundOf(accountId: AccountId, chargeId: string): Promise<LedgerEntry | null>;
+  /**
+   * findByKey() reading a row (EntryRow: no month use, no lot changes): for callers that ask
+   * whether a key was written and what it moved, not what a next entry is built from.
+   * Majority, as findByKey.
+   */
+  rowByKey(accountId: AccountId, idempotencyKey: string): Promise<EntryRow | null>;
+  /** findRefundOf() reading a row (EntryRow): whether a charge was refunded, and by what. */
+  refundRowOf(accountId: AccountId, chargeId: string): Promise<EntryRow | null>;
   /** Newest first (seq descending). */
   list(accountId: AccountId, query: EntryQuery): Promise<LedgerEntry[]>;
   /**

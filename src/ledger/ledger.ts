@@ -430,11 +430,14 @@ export class Ledger {
     return mustBeWritten(result);
   }
 
-  /** The refund of the charge made with this key, if it was refunded. */
-  async refundOfCharge(accountId: AccountId, chargeKey: string): Promise<LedgerEntry | null> {
+  /**
+   * The refund of the charge made with this key, if it was refunded. Both read as rows: the
+   * question is whether, not what a next entry is built from (no month use, no lot changes).
+   */
+  async refundOfCharge(accountId: AccountId, chargeKey: string): Promise<EntryRow | null> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
-    const charge = await this.store.findByKey(id, chargeKey);
-    return charge ? this.store.findRefundOf(id, charge.id) : null;
+    const charge = await this.store.rowByKey(id, chargeKey);
+    return charge ? this.store.refundRowOf(id, charge.id) : null;
   }
 
   /** One page of the account's entries, newest first, and the cursor of the next one. */

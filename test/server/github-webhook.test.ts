@@ -1,10 +1,10 @@
-import { StoreTimeoutError } from "../../src/shared/errors.js";
 import { createHmac, randomUUID } from "node:crypto";
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "@jest/globals";
 import { toAccountId } from "../../src/accounts/types.js";
+import { StoreTimeoutError } from "../../src/shared/errors.js";
 import { fixture, signedDelivery, WEBHOOK_SECRET } from "../support/github.js";
 import { useGitHubApi } from "../support/github-api.js";
 import { createHarness, type Harness } from "../support/harness.js";

@@ -76,6 +76,15 @@ export class MemoryLedgerStore implements LedgerStore {
     return copy(this.logs.get(accountId)?.byRefundOf.get(chargeId));
   }
 
+  /** Whole entries are rows too (EntryRow), as in listRows. */
+  rowByKey(accountId: AccountId, idempotencyKey: string): Promise<EntryRow | null> {
+    return this.findByKey(accountId, idempotencyKey);
+  }
+
+  refundRowOf(accountId: AccountId, chargeId: string): Promise<EntryRow | null> {
+    return this.findRefundOf(accountId, chargeId);
+  }
+
   async list(accountId: AccountId, query: EntryQuery): Promise<LedgerEntry[]> {
     const entries = this.logs.get(accountId)?.entries ?? [];
     const out: LedgerEntry[] = [];

@@ -78,6 +78,24 @@ export class MongoLedgerStore implements LedgerStore {
     return doc ? toEntry(doc) : null;
   }
 
+  async rowByKey(accountId: AccountId, idempotencyKey: string): Promise<EntryRow | null> {
+    // As findByKey (majority: a key found here is a payment or a take-back that stands),
+    // reading the row alone.
+    const find = this.entries.findOne({ accountId, idempotencyKey }).readConcern("majority");
+    find.projection(ROW_PROJECTION);
+    const doc = await find.lean<LedgerEntryDoc>();
+    return doc ? toRow(doc) : null;
+  }
+
+  async refundRowOf(accountId: AccountId, chargeId: string): Promise<EntryRow | null> {
+    // As findRefundOf, its partial index's filter included, reading the row alone.
+    const refundOf = trusted({ $eq: chargeId, $type: "string" as const });
+    const find = this.entries.findOne({ accountId, refundOf });
+    find.projection(ROW_PROJECTION);
+    const doc = await find.lean<LedgerEntryDoc>();
+    return doc ? toRow(doc) : null;
+  }
+
   async findById(accountId: AccountId, id: string): Promise<LedgerEntry | null> {
     // Ids come from outside (URLs); one that is not an ObjectId cannot exist, and casting it
     // would throw. isObjectIdOrHexString, unlike isValidObjectId, refuses any 12-char string.
