@@ -27,7 +27,7 @@ export interface BillingApiDeps {
   accounts: AccountStore;
   ledger: Pick<
     Ledger,
-    "summary" | "list" | "export" | "monthUse" | "monthTotals" | "pullRequestRuns"
+    "summary" | "list" | "export" | "monthUse" | "monthCounters" | "monthTotals" | "pullRequestRuns"
   >;
   apiKeys: ApiKeyStore;
   /** Settings changes and API keys are recorded here; admins read it (GET .../audit-log). */

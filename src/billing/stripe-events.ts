@@ -89,7 +89,7 @@ export interface StripeEventsDeps {
    * Where a refund finds the purchase entry its payment made, and the take-backs (and their
    * reversals) already written for it.
    */
-  purchases: Pick<LedgerStore, "findByKey" | "stream">;
+  purchases: Pick<LedgerStore, "rowByKey" | "stream">;
   packages: readonly CreditPackage[];
   /**
    * Records the entry in the audit log (src/audit/ledger-audit.ts), once per entry however
@@ -306,7 +306,7 @@ export function createStripeEvents(deps: StripeEventsDeps) {
     paymentIntent: string,
     pkg: string,
   ): Promise<boolean> {
-    const takeBack = await deps.purchases.findByKey(accountId, takeBackKey(refund.id));
+    const takeBack = await deps.purchases.rowByKey(accountId, takeBackKey(refund.id));
     const ours =
       takeBack?.type === "adjustment" &&
       takeBack.reference?.kind === "stripe" &&
@@ -354,7 +354,7 @@ export function createStripeEvents(deps: StripeEventsDeps) {
     if (!paymentIntent) return notAPurchase(charge);
     const record = await sessions.findByPaymentIntent(paymentIntent);
     const purchase = record
-      ? await deps.purchases.findByKey(record.accountId, grantKey(record.sessionId))
+      ? await deps.purchases.rowByKey(record.accountId, grantKey(record.sessionId))
       : null;
     // Not granted (yet): the completion may still be on its way, or the payment is not
     // Jasper's at all. Stripe knows which checkout the payment belongs to.

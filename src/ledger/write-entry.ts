@@ -3,6 +3,7 @@ import { LedgerContentionError } from "../shared/errors.js";
 import type { AppendConflict, LedgerStore, NewEntry } from "./ledger-store.js";
 import { applyLotDeltas, lotsOf } from "./lots.js";
 import { carriedFrom, entryUse, loadUse, type UseBasis } from "./entry-use.js";
+import { spentAfter } from "./spent.js";
 import type { MonthUse, UseKeys } from "./month-use.js";
 import {
   BUCKETS,
@@ -152,11 +153,12 @@ function nextEntry(
   if (lotsAfter.reduce((sum, l) => sum + l.remaining, 0) !== bucketsAfter.bonus) {
     throw new Error(`bug: after ${draft.type} the bonus lots do not add up to the bucket`);
   }
+  const amount = sumBuckets(draft.deltas);
   return {
     accountId,
     seq,
     type: draft.type,
-    amount: sumBuckets(draft.deltas),
+    amount,
     deltas: { ...draft.deltas },
     bucketsAfter,
     balanceAfter: sumBuckets(bucketsAfter),
@@ -170,6 +172,7 @@ function nextEntry(
     lotDeltas,
     monthUse: entryUse(carriedFrom(use, basis, seq), draft.monthUse ?? use, basis),
     refundRequest: draft.refundRequest ?? null,
+    spent: spentAfter(prev, draft.type, amount),
     createdAt: now,
   };
 }

@@ -101,12 +101,15 @@ describe("billing API", () => {
         authors: [],
       });
       expect(useSince).not.toHaveBeenCalled();
-      // An author budget lists its authors: the month's counters are read then.
+      // An author budget lists its authors: the authors' counters are read then, each from the
+      // newest entry carrying it, still not the month's entries (nor the repositories').
       expect((await put({ account: 10, authorDefault: 5 })).statusCode).toBe(200);
+      const counters = jest.spyOn(h.store.ledger, "latestCounters");
       expect((await get(h.keyA)).json().budgets.authors).toEqual([
         { login: "octocat", used: 3, cap: 5, level: "ok" },
       ]);
-      expect(useSince).toHaveBeenCalled();
+      expect(counters.mock.calls.map((c) => c[2])).toEqual(["authors"]);
+      expect(useSince).not.toHaveBeenCalled();
     });
 
     it("greets free credits alone with what they are, not the critical banner", async () => {

@@ -7,6 +7,7 @@ import {
   type Lot,
   type LotDelta,
   type RefundRequest,
+  type SpentTotal,
 } from "../../../ledger/types.js";
 import type { EntryUse } from "../../../ledger/entry-use.js";
 import type { UseCounter } from "../../../ledger/month-use.js";
@@ -17,7 +18,7 @@ import type { UseCounter } from "../../../ledger/month-use.js";
  */
 export type LedgerEntryDoc = Omit<
   LedgerEntry,
-  "id" | "accountId" | "lotsAfter" | "lotDeltas" | "monthUse" | "refundRequest"
+  "id" | "accountId" | "lotsAfter" | "lotDeltas" | "monthUse" | "refundRequest" | "spent"
 > & {
   _id: Types.ObjectId;
   accountId: number;
@@ -25,6 +26,7 @@ export type LedgerEntryDoc = Omit<
   lotDeltas?: LotDelta[] | null | undefined;
   monthUse?: EntryUse | null | undefined;
   refundRequest?: RefundRequest | null | undefined;
+  spent?: SpentTotal | null | undefined;
 };
 
 // Credits are whole numbers. Mongoose's Number type would accept 1.5, so every amount says so.
@@ -90,6 +92,14 @@ const monthUseSchema = new Schema<EntryUse>(
   { _id: false },
 );
 
+const spentSchema = new Schema<SpentTotal>(
+  {
+    total: { type: Number, required: true, validate: integer },
+    from: { type: Number, required: true, min: 1, validate: integer },
+  },
+  { _id: false },
+);
+
 const refundRequestSchema = new Schema<RefundRequest>(
   {
     userId: { type: Number, required: true, validate: integer },
@@ -122,6 +132,8 @@ export const ledgerEntrySchema = new Schema<LedgerEntryDoc>(
     // Absent (not null) on entries written before them; null on entries that are not requests.
     monthUse: { type: monthUseSchema, default: undefined },
     refundRequest: { type: refundRequestSchema, default: null },
+    // The running net spend (ledger/spent.ts); absent on entries written before it.
+    spent: { type: spentSchema, default: undefined },
     // Set by the caller (the ledger's clock), so no timestamps option.
     createdAt: { type: Date, required: true },
   },
@@ -191,7 +203,8 @@ ledgerEntrySchema.index(
   { accountId: 1, "monthUse.unwarned": 1, seq: -1 },
   { partialFilterExpression: { "monthUse.unwarned": { $exists: true } }, name: "use_unwarned" },
 );
-// sumAmounts(): types since a date.
+// sumAmounts(): types since a date. spentAt(accountId, before) takes (accountId, createdAt)
+// below: the newest entry before a date is its first key past the date, one document read.
 ledgerEntrySchema.index({ accountId: 1, type: 1, createdAt: 1 });
 // list() with a date range and no type (the history page's date filter): without it the
 // server walks the account's whole history in seq order to reach an old range. With it, the
