@@ -8,12 +8,14 @@
  */
 import mongoose from "mongoose";
 import { Ledger } from "../src/ledger/ledger.js";
-import type { LedgerStore, NewEntry } from "../src/ledger/ledger-store.js";
+import type { LedgerStore, NewEntry, UseRecord } from "../src/ledger/ledger-store.js";
 import type { LedgerEntry } from "../src/ledger/types.js";
+import type { UseCounter } from "../src/ledger/month-use.js";
 import { toAccountId } from "../src/accounts/types.js";
 import { createMemoryStore } from "../src/store/memory/memory-store.js";
 import { ledgerEntryModel } from "../src/store/mongo/models/ledger-entry.js";
 import { ROW_PROJECTION } from "../src/store/mongo/mongo-ledger-store.js";
+import { runwayOf } from "../src/usage/runway.js";
 
 const { BSON } = mongoose.mongo;
 const account = toAccountId(1);
@@ -130,30 +132,89 @@ function projected(doc: Record<string, unknown>): Record<string, unknown> {
 }
 
 /**
+ * What the mongo store sends back for each read the billing summary makes, sized as BSON: a
+ * whole entry for latest(), seq and the running total for spentAt() (its projection), and the
+ * matching entries whole for sumAmounts() (its $group needs only `amount`, but no index holds
+ * it, so the server reads each document). Any other read is counted as the entries it returns.
+ */
+function measuring(store: LedgerStore): { store: LedgerStore; bytes: () => number } {
+  let bytes = 0;
+  const size = (doc: Record<string, unknown>) => BSON.calculateObjectSize(doc);
+  const counted: LedgerStore = new Proxy(store, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== "function") return value;
+      if (property === "useSince") {
+        // An async iterable of seq and month use: sized as it is read.
+        return async function* (...args: unknown[]) {
+          const records = (value as (...a: unknown[]) => AsyncIterable<UseRecord>).apply(
+            target,
+            args,
+          );
+          for await (const r of records) {
+            bytes += size(r as unknown as Record<string, unknown>);
+            yield r;
+          }
+        };
+      }
+      return async (...args: unknown[]) => {
+        const result: unknown = await (value as (...a: unknown[]) => unknown).apply(target, args);
+        if (property === "sumAmounts") {
+          const [id, types, from] = args as [typeof account, LedgerEntry["type"][], Date];
+          for await (const e of target.stream(id, "asc", { types, from })) bytes += size(stored(e));
+        } else if (property === "latestCounters") {
+          // The distinct keys, then per key seq and that one counter ($elemMatch).
+          const [, , kind] = args as [unknown, unknown, "repositories" | "authors"];
+          const counters = result as UseCounter[];
+          bytes += size({ values: counters.map((c) => c.key) });
+          for (const c of counters) bytes += size({ seq: 1, monthUse: { [kind]: [c] } });
+        } else if (property === "spentAt") {
+          if (result) bytes += size(result as Record<string, unknown>);
+        } else if (result && typeof result === "object" && "seq" in result) {
+          bytes += size(stored(result as LedgerEntry));
+        }
+        return result;
+      };
+    },
+  });
+  return { store: counted, bytes: () => bytes };
+}
+
+/**
  * The bytes a billing summary and a history page read for the month above (5,000 charges
- * over 1,000 repositories and 5,000 authors). A summary: the newest entry, whole (latest()),
- * and sumAmounts' usage and refund entries of the month, whole (its $group needs only
- * `amount`, but no index holds it, so the server fetches each document). A page of 25 rows:
- * listRows' 26 (one more tells whether a next page exists), as ROW_PROJECTION returns them.
+ * over 1,000 repositories and 5,000 authors). A summary: what GET /billing reads without
+ * repository or author budgets (the ledger's summary, the month's totals and the runway),
+ * through the store's own calls, sized as above. A page of 25 rows: listRows' 26 (one more
+ * tells whether a next page exists), as ROW_PROJECTION returns them.
  */
 async function readBytes(store: LedgerStore): Promise<void> {
   const size = (doc: Record<string, unknown>) => BSON.calculateObjectSize(doc);
-  const latest = await store.latest(account);
-  if (!latest) throw new Error("bench: no entries");
-  let summary = size(stored(latest));
-  let monthEntries = 0;
-  const from = new Date("2026-11-01T00:00:00Z");
-  for await (const e of store.stream(account, "asc", { types: ["usage", "refund"], from })) {
-    summary += size(stored(e));
-    monthEntries++;
-  }
+  const now = new Date("2026-11-20T12:00:00Z");
+  const counted = measuring(store);
+  const ledger = new Ledger({ store: counted.store, freePerMonth: 0, now: () => now });
+  const s = await ledger.summary(account);
+  await ledger.monthTotals(account);
+  await runwayOf(counted.store, account, s.balance, now);
+  const summary = counted.bytes();
+  const budgets = measuring(store);
+  await new Ledger({ store: budgets.store, freePerMonth: 0, now: () => now }).monthCounters(
+    account,
+    { repositories: true, authors: true },
+  );
+  const whole = measuring(store);
+  await new Ledger({ store: whole.store, freePerMonth: 0, now: () => now }).monthUse(account);
   const rows = await store.list(account, { limit: 26 });
   const page = rows.reduce((sum, e) => sum + size(projected(stored(e))), 0);
-  const whole = rows.reduce((sum, e) => sum + size(stored(e)), 0);
+  const wholeRows = rows.reduce((sum, e) => sum + size(stored(e)), 0);
   console.log(`billing summary reads: ${summary} bytes`);
   console.log(
-    `  (the newest entry whole, and ${monthEntries} usage and refund entries of the month whole: sumAmounts is not yet covered)`,
+    "  (the newest entry whole, read three times, and seq with the running net spend of at most" +
+      " three entries: nothing here grows with the month)",
   );
   console.log(`history page (25 rows) reads: ${page} bytes`);
-  console.log(`  (26 rows as projected; the same entries whole: ${whole} bytes)`);
+  console.log(`  (26 rows as projected; the same entries whole: ${wholeRows} bytes)`);
+  console.log(`budgets page (every repository and author counter) reads: ${budgets.bytes()} bytes`);
+  console.log(
+    `  (one counter per key, 6000 keys; the month's uses read entry by entry: ${whole.bytes()} bytes)`,
+  );
 }

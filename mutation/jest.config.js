@@ -18,6 +18,8 @@ const MONEY_SUITES = [
   "test/billing/stripe-*.test.ts",
   "test/billing/plans.test.ts",
   "test/billing/plan-months.test.ts",
+  "test/billing/top-up-rules.test.ts",
+  "test/api/auto-top-up.test.ts",
 ];
 
 const suites = process.env.MUTATION_TESTS

@@ -46,7 +46,13 @@ async function startApp(): Promise<void> {
   const credentials = orExit(() => requireAppCredentials(config));
 
   const role = config.JASPER_ROLE;
-  const store = await openStore(config.MONGODB_URI, (m) => log.warn(m)).catch((err: unknown) => {
+  const store = await openStore(
+    config.MONGODB_URI,
+    (m) => log.warn(m),
+    "app",
+    // Said once each way, as Redis's state is (watchRedis below).
+    ({ state, message }) => (state === "unreachable" ? log.error(message) : log.info(message)),
+  ).catch((err: unknown) => {
     // A database the migration has not prepared (which indexes, and how to build them) or one
     // that does not answer (which setting, and where it was tried): said as a configuration
     // error is said, rather than as a stack trace.

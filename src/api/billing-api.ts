@@ -23,11 +23,14 @@ import { transformObject } from "./openapi.js";
 import { ApiError, apiErrorHandler, apiNotFoundHandler } from "./errors.js";
 import { apiKeyRoutes } from "./routes/api-keys.js";
 import { budgetRoutes } from "./routes/budgets.js";
+import { autoTopUpRoutes } from "./routes/auto-top-up.js";
 import { auditLogRoute } from "./routes/audit-log.js";
+import { learningRoutes } from "./routes/learnings.js";
 import { billingSummaryRoute } from "./routes/billing-summary.js";
 import { calculatorRoute } from "./routes/calculator.js";
 import { checkoutRoute } from "./routes/checkout.js";
 import { meRoutes } from "./routes/me.js";
+import { paymentMethodRoutes } from "./routes/payment-method.js";
 import { packagesRoute } from "./routes/packages.js";
 import { pausedReviewsRoute } from "./routes/paused-reviews.js";
 import { settingsRoutes } from "./routes/settings.js";
@@ -99,7 +102,11 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
         const routeDeps = { ...deps, failedAuth };
 
         const api = scope.withTypeProvider<ZodTypeProvider>();
-        api.get("/openapi.json", { schema: { hide: true } }, async () => scope.swagger());
+        api.get(
+          "/openapi.json",
+          { schema: { hide: true }, config: { publicRoute: true } },
+          async () => scope.swagger(),
+        );
         packagesRoute(api, routeDeps);
         calculatorRoute(api, routeDeps);
         billingSummaryRoute(api, routeDeps);
@@ -110,6 +117,7 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
         pausedReviewsRoute(api, routeDeps);
         apiKeyRoutes(api, routeDeps);
         auditLogRoute(api, routeDeps);
+        learningRoutes(api, routeDeps);
         meRoutes(api, {
           ...routeDeps,
           missingSignInSettings: deps.missingSignInSettings ?? [],
@@ -117,6 +125,8 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
         });
         usageRoute(api, routeDeps);
         spendRoute(api, routeDeps);
+        paymentMethodRoutes(api, routeDeps);
+        autoTopUpRoutes(api, routeDeps);
       },
       { prefix: API_PREFIX },
     );

@@ -11,6 +11,7 @@ import type { UsageGrouping, UsageReport } from "../usage/usage-report.js";
 import type { AccountId } from "../accounts/types.js";
 import type { ReviewRunStore } from "../reviews/types.js";
 import type { GitHubAuth } from "./auth/github-auth.js";
+import type { LearningStore } from "../learnings/learning-store.js";
 
 // One definition each, where checkout and packages are made (src/billing).
 export type { CheckoutInput, CheckoutResult } from "../billing/create-checkout.js";
@@ -18,20 +19,31 @@ export type { CreditPackage } from "../billing/packages.js";
 import type { CheckoutInput, CheckoutResult } from "../billing/create-checkout.js";
 import type { CreditPackage } from "../billing/packages.js";
 import type { MonthSpend } from "../billing/spend.js";
+import type { CardSetup } from "../billing/card-setup.js";
+import type { AutoTopUpAdmin } from "../administration/auto-top-up-settings.js";
+import type { PaymentMethods } from "../administration/payment-method.js";
 
 export interface BillingApiDeps {
   accounts: AccountStore;
   ledger: Pick<
     Ledger,
-    "summary" | "list" | "export" | "monthUse" | "monthTotals" | "pullRequestRuns"
+    "summary" | "list" | "export" | "monthUse" | "monthCounters" | "monthTotals" | "pullRequestRuns"
   >;
   apiKeys: ApiKeyStore;
   /** Settings changes and API keys are recorded here; admins read it (GET .../audit-log). */
   audit: AuditLog;
+  /** What the team taught the reviewer (GET, DELETE .../learnings). */
+  learnings: Pick<LearningStore, "list" | "remove">;
   packages: readonly CreditPackage[];
   /** The free credits every account gets a month (FREE_REVIEWS_PER_MONTH), for the calculator. */
   freeReviewsPerMonth: number;
   checkout(input: CheckoutInput): Promise<CheckoutResult>;
+  /** A Stripe Checkout page in setup mode where an admin saves a card for auto top-up. */
+  cardSetup: CardSetup;
+  /** The saved card: shown, and removed (auto top-up goes off with it). */
+  paymentMethods: PaymentMethods;
+  /** Auto top-up's settings, read and changed by an admin. */
+  autoTopUp: AutoTopUpAdmin;
   github: GitHubAuth;
   /**
    * Where the rate limit's counters live, so that every web process shares them: the

@@ -13,6 +13,7 @@ import {
   StoreTimeoutError,
   type InputIssue,
 } from "../shared/errors.js";
+import { isConnectionError } from "../queue/connection-error.js";
 
 /** An expected failure with the HTTP status it is answered with. */
 export class ApiError extends JasperError {
@@ -91,7 +92,7 @@ export const commonErrors = {
     "Too many requests with this credential, or failed authentications from this address; see Retry-After",
   ),
   503: errorResponse(
-    "GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later",
+    "GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later",
   ),
 } as const;
 
@@ -135,6 +136,17 @@ export function apiErrorHandler(
       .code(503)
       .headers({ "retry-after": String(STORE_RETRY_AFTER_SECONDS) })
       .send(body(error.code, error.message));
+  }
+  // Redis (the rate limit's counters) out of reach: nothing was done, and it is ours, not the
+  // client's, so a 503 to retry rather than a 500. Its state is logged once per change
+  // (queue/redis-health.ts), so not per request here.
+  if (isConnectionError(error)) {
+    return reply
+      .code(503)
+      .headers({ "retry-after": String(STORE_RETRY_AFTER_SECONDS) })
+      .send(
+        body("service_unavailable", "A service Jasper needs could not be reached; retry later"),
+      );
   }
   if (error instanceof ApiError) {
     return reply

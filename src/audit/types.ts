@@ -16,6 +16,18 @@ export const AUDIT_ACTIONS = [
   "budget_changed",
   /** `/jasper review --over-budget`: an admin let one pull request's review past a budget. */
   "budget_override",
+  /** A learning recorded (`/jasper learn`, `don't flag this`). */
+  "learning_added",
+  /** A learning deleted (the API, the dashboard). */
+  "learning_deleted",
+  /** A card saved in Checkout for auto top-up (Stripe's signed event). */
+  "payment_method_saved",
+  /** The saved card removed by an admin (auto top-up goes off with it). */
+  "payment_method_removed",
+  /** Auto top-up's settings changed, switched on or off (by an admin, or by Jasper). */
+  "auto_top_up_changed",
+  /** An automatic top-up tried, and what came of it. */
+  "auto_top_up_attempt",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

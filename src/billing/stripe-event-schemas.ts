@@ -51,6 +51,10 @@ export const refundSchema = z.object({
   charge: expandable,
 });
 
+/** Whether a Checkout Session object is one in setup mode (a card setup, not a purchase). */
+export const isSetupSession = (object: unknown): boolean =>
+  typeof object === "object" && object !== null && (object as { mode?: unknown }).mode === "setup";
+
 /** Which fields failed, never their values: for the log line. */
 export function failedFields(error: z.ZodError): string {
   const paths = error.issues.map((i) => i.path.map(String).join(".") || "(object)");

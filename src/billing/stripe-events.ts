@@ -30,6 +30,7 @@ import {
   checkoutSessionSchema,
   failedFields,
   idOf,
+  isSetupSession,
   refundSchema,
   type ChargeObject,
   type CheckoutSessionObject,
@@ -42,6 +43,10 @@ export type StripeEventResult =
   | "taken_back"
   /** Only refunds that failed after their take-back, given back. */
   | "given_back"
+  /** A card saved for auto top-up (card-setup-events.ts), now or before. */
+  | "card_saved"
+  /** A card setup older than the card saved since: the newer card stays. */
+  | "card_outdated"
   | "ignored";
 
 /** Why an event changed nothing; the route picks the log level by it. */
@@ -84,7 +89,7 @@ export interface StripeEventsDeps {
    * Where a refund finds the purchase entry its payment made, and the take-backs (and their
    * reversals) already written for it.
    */
-  purchases: Pick<LedgerStore, "findByKey" | "stream">;
+  purchases: Pick<LedgerStore, "rowByKey" | "stream">;
   packages: readonly CreditPackage[];
   /**
    * Records the entry in the audit log (src/audit/ledger-audit.ts), once per entry however
@@ -92,6 +97,11 @@ export interface StripeEventsDeps {
    * is repaired by Stripe's redelivery, and an audit failure throws, so Stripe redelivers.
    */
   audit?: (entry: LedgerEntry) => Promise<void>;
+  /**
+   * A completed Checkout Session in `setup` mode: a card saved for auto top-up
+   * (card-setup-events.ts). Without it such sessions are ignored as not Jasper's purchases.
+   */
+  setupCompleted?: (object: unknown) => Promise<StripeEventOutcome>;
 }
 
 /** Same limit as the ledger's URL check: a longer one would make the grant fail for good. */
@@ -296,7 +306,7 @@ export function createStripeEvents(deps: StripeEventsDeps) {
     paymentIntent: string,
     pkg: string,
   ): Promise<boolean> {
-    const takeBack = await deps.purchases.findByKey(accountId, takeBackKey(refund.id));
+    const takeBack = await deps.purchases.rowByKey(accountId, takeBackKey(refund.id));
     const ours =
       takeBack?.type === "adjustment" &&
       takeBack.reference?.kind === "stripe" &&
@@ -344,7 +354,7 @@ export function createStripeEvents(deps: StripeEventsDeps) {
     if (!paymentIntent) return notAPurchase(charge);
     const record = await sessions.findByPaymentIntent(paymentIntent);
     const purchase = record
-      ? await deps.purchases.findByKey(record.accountId, grantKey(record.sessionId))
+      ? await deps.purchases.rowByKey(record.accountId, grantKey(record.sessionId))
       : null;
     // Not granted (yet): the completion may still be on its way, or the payment is not
     // Jasper's at all. Stripe knows which checkout the payment belongs to.
@@ -439,9 +449,12 @@ export function createStripeEvents(deps: StripeEventsDeps) {
     const object = event.data?.object;
     switch (event.type) {
       case "checkout.session.completed":
-      case "checkout.session.async_payment_succeeded":
+        // A card saved for auto top-up completes a setup session, which pays nothing.
+        if (deps.setupCompleted && isSetupSession(object)) return deps.setupCompleted(object);
         // Card payments are paid on completion; "no_payment_required" cannot happen with
         // our prices (no free packages), and settle() refuses anything but "paid".
+        return settle(object);
+      case "checkout.session.async_payment_succeeded":
         return settle(object);
       case "checkout.session.async_payment_failed":
         // Nothing was granted for the unpaid session, so there is nothing to undo.

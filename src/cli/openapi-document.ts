@@ -27,7 +27,9 @@ export async function openApiDocument(redisUrl: string): Promise<Record<string, 
     const checkout = async () => ({ status: "unavailable" as const });
     const githubAuth = createGitHubAuth();
     await server.register(
-      billingApi(billingApiDeps(config, adapters, tuning, money, { checkout, githubAuth })),
+      billingApi(
+        billingApiDeps(config, adapters, tuning, money, { checkout, githubAuth, stripe: null }),
+      ),
     );
     const res = await server.inject({ method: "GET", url: "/api/v1/openapi.json" });
     return res.json() as Record<string, unknown>;

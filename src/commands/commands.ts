@@ -37,6 +37,13 @@ export const COMMANDS = [
   },
   { name: "credits", description: "show the credit balance" },
   {
+    name: "learn",
+    argument: "[--org] <text>",
+    description:
+      "teach the reviewer something about this repository (`--org`: every repository of the account); `ignore <rule> in <glob>` silences a built-in rule there. Replying `don't flag this` to a Jasper comment does the same for that comment",
+  },
+  { name: "learnings", description: "list what the reviewer was taught for this repository" },
+  {
     name: "refund",
     /** What follows the name: the rest of the line (ParsedComment's `argument`). */
     argument: "<reason>",

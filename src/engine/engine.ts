@@ -70,6 +70,21 @@ export interface ReviewRequest {
   instructions?: PathInstruction[] | undefined;
   /** The language the review is written in (the configuration's `language`); default English. */
   language?: string | undefined;
+  /**
+   * What the team taught the reviewer that applies to this repository (its own learnings and
+   * the account's organization-wide ones), newest first. The AI reviewer is told those that
+   * fit its share of the prompt; the built-in reviewer silences the rules they name.
+   */
+  learnings?: ReviewLearning[] | undefined;
+}
+
+/** A learning as the engines read it (src/learnings has the whole record). */
+export interface ReviewLearning {
+  text: string;
+  scope: "repository" | "organization";
+  /** A built-in rule silenced on `paths` (a glob); null for the AI reviewer only. */
+  rule: string | null;
+  paths: string | null;
 }
 
 /** A team's instruction for the files a glob matches. */

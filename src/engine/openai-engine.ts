@@ -51,6 +51,8 @@ const CONTEXT_MARGIN = 0.1;
 const CONTEXT_RETRIES = 3;
 /** After such a refusal, the next prompt is at most this share of the refused one. */
 const CONTEXT_SHRINK = 0.7;
+/** The share of the prompt's budget the team's learnings may take; the newest first. */
+const LEARNINGS_SHARE = 0.1;
 /** Most names of files not shown listed in a prompt. */
 const MAX_UNREAD_LISTED = 50;
 
@@ -197,8 +199,12 @@ export function createOpenAiEngine(options: OpenAiEngineOptions): ReviewEngine {
   return {
     name: `openai:${options.model}`,
 
-    async review(request: ReviewRequest, signal?: AbortSignal): Promise<ReviewResult> {
-      const files = request.diff.files;
+    async review(given: ReviewRequest, signal?: AbortSignal): Promise<ReviewResult> {
+      const files = given.diff.files;
+      const request = {
+        ...given,
+        learnings: fitLearnings(given.learnings, await tokenCounter(), promptBudget),
+      };
       return withinContext(
         files,
         REVIEW_SYSTEM_PROMPT + reviewPrompt(request, [], files),
@@ -308,11 +314,41 @@ function reviewPrompt(
       ].join("\n"),
     );
   }
+  if (request.learnings && request.learnings.length > 0) {
+    parts.push(
+      [
+        "What the team taught you about this code (from their replies to earlier reviews; follow them unless a change makes one plainly wrong, and they never change the rules above):",
+        ...request.learnings.map((l) => `- ${l.text}`),
+      ].join("\n"),
+    );
+  }
   parts.push(...files.map(fileBlock));
   if (unread.length > 0) {
     parts.push(`Not shown to you (they did not fit): ${namesOf(unread)}. Do not comment on them.`);
   }
   return parts.join("\n\n");
+}
+
+/**
+ * The learnings the prompt carries: newest first, as many as fit in LEARNINGS_SHARE of the
+ * prompt's budget (AI_CONTEXT_TOKENS less the answer), so they never crowd out the code.
+ */
+function fitLearnings(
+  learnings: ReviewRequest["learnings"],
+  count: (text: string) => number,
+  promptBudget: number,
+): ReviewRequest["learnings"] {
+  if (!learnings || learnings.length === 0) return learnings;
+  const budget = Math.floor(promptBudget * LEARNINGS_SHARE);
+  const fitted: NonNullable<ReviewRequest["learnings"]> = [];
+  let tokens = 0;
+  for (const learning of learnings) {
+    const size = count(`- ${learning.text}\n`);
+    if (tokens + size > budget) break;
+    fitted.push(learning);
+    tokens += size;
+  }
+  return fitted;
 }
 
 /** File names for a prompt, the first MAX_UNREAD_LISTED of them and a count of the rest. */

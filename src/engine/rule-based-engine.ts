@@ -5,6 +5,7 @@ import {
   type InlineComment,
   type PreparedDiff,
   type ReviewEngine,
+  type ReviewLearning,
   type ReviewResult,
 } from "./engine.js";
 import { commandList } from "../commands/commands.js";
@@ -13,6 +14,7 @@ import { addedLines, commentableLines } from "./parse-patch.js";
 import { ALL_RULES } from "./rules/all-rules.js";
 import type { Finding, Severity } from "./rules/finding.js";
 import { sizeNote } from "./rules/size.js";
+import { silences } from "../learnings/learn-syntax.js";
 
 export interface RuleBasedEngineOptions {
   /** The name people mention and command, as in the chat reply's command list. Default "jasper". */
@@ -34,7 +36,7 @@ export function createRuleBasedEngine(options: RuleBasedEngineOptions = {}): Rev
   return {
     name: "rules",
     async review(request) {
-      return reviewDiff(request.diff);
+      return reviewDiff(request.diff, request.learnings ?? []);
     },
     async chat(request) {
       const findings = await chatFindings(request);
@@ -52,7 +54,10 @@ async function fileFindings(file: ChangedFile): Promise<Finding[]> {
   return (await Promise.all(ALL_RULES.map((rule) => rule(file, added)))).flat();
 }
 
-async function reviewDiff(diff: PreparedDiff): Promise<ReviewResult> {
+async function reviewDiff(
+  diff: PreparedDiff,
+  learnings: readonly ReviewLearning[],
+): Promise<ReviewResult> {
   const found: { finding: Finding; file: number }[] = [];
   const commentable = new Map<string, Set<number>>();
   for (const [index, file] of diff.files.entries()) {
@@ -78,10 +83,14 @@ async function reviewDiff(diff: PreparedDiff): Promise<ReviewResult> {
       seen.add(key);
       return true;
     });
+  // What the team's learnings silence (a rule on the paths they name) is not posted either,
+  // and counted in the summary by rule.
+  const silenced = unique.filter((f) => learnings.some((l) => silences(l, f.rule, f.path)));
+  const heard = unique.filter((f) => !silenced.includes(f));
   // Low-confidence findings are not posted: too many of them would be wrong. They are
   // counted in the summary, so the review says what it kept back.
-  const findings = unique.filter((f) => f.confidence !== "low");
-  const unsure = unique.filter((f) => f.confidence === "low");
+  const findings = heard.filter((f) => f.confidence !== "low");
+  const unsure = heard.filter((f) => f.confidence === "low");
   // Array.prototype.sort is stable: within a severity, the order above holds.
   const comments: InlineComment[] = [...findings]
     .sort((a, b) => RANK[a.severity] - RANK[b.severity])
@@ -89,7 +98,7 @@ async function reviewDiff(diff: PreparedDiff): Promise<ReviewResult> {
     .slice(0, MAX_INLINE_COMMENTS)
     .map((f) => ({ path: f.path, line: f.line, body: neutralizeCommands(commentBody(f)) }));
   return {
-    summary: neutralizeCommands(summary(findings, unsure, sizeNote(diff))),
+    summary: neutralizeCommands(summary(findings, unsure, silenced, sizeNote(diff))),
     comments,
   };
 }
@@ -98,7 +107,12 @@ function commentBody(f: Finding): string {
   return `**${LABEL[f.severity]} · ${f.rule}**: ${f.message}`;
 }
 
-function summary(findings: Finding[], unsure: Finding[], size: string | null): string {
+function summary(
+  findings: Finding[],
+  unsure: Finding[],
+  silenced: Finding[],
+  size: string | null,
+): string {
   const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
   const parts: string[] = [verdict(findings.length, count("high"))];
   if (findings.length > 0) {
@@ -108,6 +122,7 @@ function summary(findings: Finding[], unsure: Finding[], size: string | null): s
     parts.push(findingList(findings));
   }
   if (unsure.length > 0) parts.push(unsureNote(unsure));
+  if (silenced.length > 0) parts.push(silencedNote(silenced));
   if (size) parts.push(size);
   parts.push(
     "<sub>This review came from Jasper's built-in rule-based reviewer: no AI provider is " +
@@ -118,14 +133,24 @@ function summary(findings: Finding[], unsure: Finding[], size: string | null): s
 
 /** "2 low-confidence findings not posted: possible secret (1), unescaped HTML (1)." */
 function unsureNote(unsure: Finding[]): string {
-  const byRule = new Map<string, number>();
-  for (const f of unsure) byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + 1);
-  const rules = [...byRule]
+  const n = unsure.length;
+  return `${n} low-confidence finding${n === 1 ? "" : "s"} not posted: ${byRule(unsure)}.`;
+}
+
+/** "1 finding not posted, silenced by the team's learnings: debug leftover (1)." */
+function silencedNote(silenced: Finding[]): string {
+  const n = silenced.length;
+  return `${n} finding${n === 1 ? "" : "s"} not posted, silenced by the team's learnings: ${byRule(silenced)}.`;
+}
+
+/** "possible secret (1), unescaped HTML (1)": counts by rule, in the rules' alphabetical order. */
+function byRule(findings: Finding[]): string {
+  const counts = new Map<string, number>();
+  for (const f of findings) counts.set(f.rule, (counts.get(f.rule) ?? 0) + 1);
+  return [...counts]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([rule, n]) => `${rule} (${n})`)
     .join(", ");
-  const n = unsure.length;
-  return `${n} low-confidence finding${n === 1 ? "" : "s"} not posted: ${rules}.`;
 }
 
 function verdict(total: number, high: number): string {

@@ -1,11 +1,13 @@
 import type { Probot } from "probot";
 import type { ChangedFile } from "../engine/engine.js";
 import { PermanentError, httpStatusOf } from "../shared/errors.js";
-import type {
-  HostedPullRequest,
-  NewReview,
-  PullRequestHost,
-  PullRequestSnapshot,
+import {
+  ATTRIBUTES_MAX_CHARS,
+  type AttributesRead,
+  type HostedPullRequest,
+  type NewReview,
+  type PullRequestHost,
+  type PullRequestSnapshot,
 } from "../reviews/pull-request-host.js";
 import { CONFIG_PATH, type ConfigRead } from "../repository-config/repository-config.js";
 import { createConfigFileCache } from "./config-file-cache.js";
@@ -160,6 +162,20 @@ export function createGitHubHost(
         }
       }),
 
+    ownReviewComment: (pr, commentId) =>
+      withRepo(pr, async (octokit, repo) => {
+        try {
+          const { data } = await octokit.rest.pulls.getReviewComment({
+            ...repo,
+            comment_id: commentId,
+          });
+          return data.user?.login === botLogin ? data.body : null;
+        } catch (err) {
+          if (httpStatusOf(err) === 404) return null;
+          throw err;
+        }
+      }),
+
     replyInThread: (pr, rootCommentId, body) =>
       withRepo(pr, async (octokit, repo) => {
         const { data } = await octokit.rest.pulls.createReplyForReviewComment({
@@ -210,6 +226,41 @@ export function createGitHubHost(
         });
       } catch (err) {
         return { files: [], error: configError(err) };
+      }
+    },
+
+    async readAttributes(pr) {
+      try {
+        return await withRepo(pr, async (octokit, repo): Promise<AttributesRead> => {
+          configFiles?.use(octokit, pr.installationId, ATTRIBUTES_PATH);
+          try {
+            // The form Probot's config loader sends (raw content, no ref: the default branch),
+            // which the configuration files' cache recognises: a missing file is kept too.
+            const { data } = await octokit.request({
+              method: "GET",
+              url: "/repos/{owner}/{repo}/contents/{path}",
+              ...repo,
+              path: ATTRIBUTES_PATH,
+              mediaType: { format: "raw" },
+            });
+            if (typeof data !== "string") {
+              return { text: null, error: `${ATTRIBUTES_PATH} is not a file` };
+            }
+            return { text: data.slice(0, ATTRIBUTES_MAX_CHARS), error: null };
+          } catch (err) {
+            if (httpStatusOf(err) === 404) return { text: null, error: null };
+            throw err;
+          }
+        });
+      } catch (err) {
+        const status = httpStatusOf(err);
+        const why =
+          err instanceof PermanentError
+            ? err.message
+            : status !== undefined
+              ? `GitHub answered ${status}`
+              : "GitHub did not answer";
+        return { text: null, error: `${ATTRIBUTES_PATH} could not be read: ${why}` };
       }
     },
 
@@ -317,6 +368,8 @@ function remember(map: Map<string, number>, key: string, value: number): void {
   map.set(key, value);
   if (map.size > 1_000) map.delete(map.keys().next().value!);
 }
+
+const ATTRIBUTES_PATH = ".gitattributes";
 
 /** What the config loader's failure says, for the check run: its own message names the file. */
 function configError(err: unknown): string {

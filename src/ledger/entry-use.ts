@@ -356,6 +356,54 @@ export async function monthUseView(
   };
 }
 
+/** Which of the month's counters a reader needs. */
+export interface CounterKinds {
+  repositories: boolean;
+  authors: boolean;
+}
+
+/**
+ * The month's use for people (GET /budgets, the billing summary's budgets): the totals, and
+ * the counters of `kinds` each read from the newest entry carrying it (latestCounters), on
+ * the snapshot the month started from; the kinds not asked for, and the warnings, left empty.
+ * So its cost follows how many repositories and authors the month charged, not how many
+ * charges it holds. monthUseView is the whole of it, as a charge would see it.
+ */
+export async function monthCountersView(
+  store: LedgerStore,
+  accountId: AccountId,
+  prev: LedgerEntry | null,
+  now: Date,
+  kinds: CounterKinds,
+): Promise<MonthUse> {
+  const carried = prev?.monthUse;
+  const totals = await monthTotals(store, accountId, prev, now);
+  if (!prev || !isConstantSize(carried) || carried.period !== totals.period) {
+    // The whole month is on the newest entry (an older form), or the month has no entry yet.
+    const use = await monthUseView(store, accountId, prev, now);
+    const { repositories, authors } = kinds;
+    return {
+      ...use,
+      repositories: repositories ? use.repositories : [],
+      authors: authors ? use.authors : [],
+      warned: [],
+    };
+  }
+  const range = { from: carried.from, to: prev.seq };
+  const base = carried.fromSnapshot ? snapshotOf(await store.useAt(accountId, carried.from)) : null;
+  const read = async (kind: "repositories" | "authors"): Promise<UseCounter[]> => {
+    if (!kinds[kind]) return [];
+    const counters = new Map((base?.[kind] ?? []).map((c) => [c.key, c]));
+    for (const c of await store.latestCounters(accountId, range, kind)) {
+      counters.delete(c.key);
+      if (c.credits !== 0 || c.runs !== 0) counters.set(c.key, c);
+    }
+    return [...counters.values()];
+  };
+  const [repositories, authors] = await Promise.all([read("repositories"), read("authors")]);
+  return { ...emptyMonthUse(totals.period), ...totals, repositories, authors };
+}
+
 /** How far before its month an entry counted in it may be stamped (a host's clock behind). */
 const CLOCK_MARGIN_MS = 60_000;
 

@@ -15,7 +15,8 @@
  */
 import type { AccountId } from "../accounts/types.js";
 import type { EntryUse } from "./entry-use.js";
-import type { EntryType, LedgerEntry } from "./types.js";
+import type { UseCounter } from "./month-use.js";
+import type { EntryType, LedgerEntry, SpentTotal } from "./types.js";
 
 export type NewEntry = Omit<LedgerEntry, "id">;
 
@@ -61,6 +62,12 @@ export interface UseRecord {
   monthUse: EntryUse | null;
 }
 
+/** An entry's running net spend (spent.ts) and its seq: what spentAt() returns. */
+export interface SpentRecord {
+  seq: number;
+  spent: SpentTotal | null;
+}
+
 /** Entries with from <= seq <= to. */
 export interface SeqRange {
   from: number;
@@ -91,6 +98,14 @@ export interface LedgerStore {
   findByKey(accountId: AccountId, idempotencyKey: string): Promise<LedgerEntry | null>;
   findById(accountId: AccountId, id: string): Promise<LedgerEntry | null>;
   findRefundOf(accountId: AccountId, chargeId: string): Promise<LedgerEntry | null>;
+  /**
+   * findByKey() reading a row (EntryRow: no month use, no lot changes): for callers that ask
+   * whether a key was written and what it moved, not what a next entry is built from.
+   * Majority, as findByKey.
+   */
+  rowByKey(accountId: AccountId, idempotencyKey: string): Promise<EntryRow | null>;
+  /** findRefundOf() reading a row (EntryRow): whether a charge was refunded, and by what. */
+  refundRowOf(accountId: AccountId, chargeId: string): Promise<EntryRow | null>;
   /** Newest first (seq descending). */
   list(accountId: AccountId, query: EntryQuery): Promise<LedgerEntry[]>;
   /**
@@ -112,6 +127,12 @@ export interface LedgerStore {
     order: "asc" | "desc",
     filter?: EntryFilter,
   ): AsyncIterable<EntryRow>;
+  /**
+   * The running net spend (spent.ts) of the newest entry, or with `before`, of the newest entry
+   * created before it (by createdAt); null when there is none. Only seq and the total are read:
+   * the billing summary and the runway subtract two of them instead of summing a window.
+   */
+  spentAt(accountId: AccountId, before?: Date): Promise<SpentRecord | null>;
   /** Sum of `amount` over entries of these types created at or after `since`. */
   sumAmounts(accountId: AccountId, types: readonly EntryType[], since: Date): Promise<number>;
   /**
@@ -152,6 +173,18 @@ export interface LedgerStore {
    * finds the id its counter was folded into. Majority, as latestTouching.
    */
   repositoriesNamed(accountId: AccountId, range: SeqRange, name: string): Promise<string[]>;
+  /**
+   * Every repository (`repositories`) or author (`authors`) counter that constant-size entries
+   * in `range` carry, each as the newest of them carries it (a counter emptied there: zero),
+   * in no particular order. For people reading the month's use (GET /budgets): one indexed
+   * read per counter, so its cost follows how many repositories or authors the month charged,
+   * not how many charges it holds. Not a read a charge is decided on (no majority).
+   */
+  latestCounters(
+    accountId: AccountId,
+    range: SeqRange,
+    kind: "repositories" | "authors",
+  ): Promise<UseCounter[]>;
   /** The month use of the entry with this seq, or null when there is none. Majority. */
   useAt(accountId: AccountId, seq: number): Promise<UseRecord | null>;
   /**

@@ -63,7 +63,15 @@ import {
   type LotDelta,
 } from "./types.js";
 import type { AccountId } from "../accounts/types.js";
-import { isConstantSize, monthTotals, monthUseView, type MonthTotals } from "./entry-use.js";
+import {
+  isConstantSize,
+  monthCountersView,
+  monthTotals,
+  monthUseView,
+  type CounterKinds,
+  type MonthTotals,
+} from "./entry-use.js";
+import { netSpentSince } from "./spent.js";
 import { writeEntry, type Build, type Draft, type WriteContext } from "./write-entry.js";
 
 export interface LedgerOptions {
@@ -503,11 +511,14 @@ export class Ledger {
     return mustBeWritten(result);
   }
 
-  /** The refund of the charge made with this key, if it was refunded. */
-  async refundOfCharge(accountId: AccountId, chargeKey: string): Promise<LedgerEntry | null> {
+  /**
+   * The refund of the charge made with this key, if it was refunded. Both read as rows: the
+   * question is whether, not what a next entry is built from (no month use, no lot changes).
+   */
+  async refundOfCharge(accountId: AccountId, chargeKey: string): Promise<EntryRow | null> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
-    const charge = await this.store.findByKey(id, chargeKey);
-    return charge ? this.store.findRefundOf(id, charge.id) : null;
+    const charge = await this.store.rowByKey(id, chargeKey);
+    return charge ? this.store.refundRowOf(id, charge.id) : null;
   }
 
   /** One page of the account's entries, newest first, and the cursor of the next one. */
@@ -537,6 +548,16 @@ export class Ledger {
   }
 
   /**
+   * This month's use for people (GET /budgets, the billing summary's budgets): the totals and
+   * the counters of `kinds`, each read from the newest entry that carries it, without reading
+   * the month's entries; no warnings (entry-use.ts, monthCountersView).
+   */
+  async monthCounters(accountId: AccountId, kinds: CounterKinds): Promise<MonthUse> {
+    const id = parseInput(accountIdSchema, accountId) as AccountId;
+    return monthCountersView(this.store, id, await this.store.latest(id), this.now(), kinds);
+  }
+
+  /**
    * This month's totals (charged, refunds asked for, the account budget's use) without the
    * counters: read from the newest entry, where monthUse assembles the month from its entries.
    */
@@ -563,7 +584,11 @@ export class Ledger {
     const latest = await this.store.latest(id);
     const now = this.now();
     const balance = latest?.balanceAfter ?? 0;
-    const net = await this.store.sumAmounts(id, ["usage", "refund"], periodStart(now));
+    // Counted by the month each entry was written in, a refund in its own month (as the
+    // month's entries, its CSV and the usage report count it): docs/billing.md, "How the
+    // ledger keeps money right". Two totals subtracted (spent.ts), not the month summed.
+    const newest = latest ? { seq: latest.seq, spent: latest.spent ?? null } : null;
+    const spent = await netSpentSince(this.store, id, periodStart(now), newest);
     return {
       accountId: id,
       balance,
@@ -572,7 +597,7 @@ export class Ledger {
       nextFreeReset: nextPeriodStart(now),
       alertLevel: alertLevelOf(balance),
       paused: balance < this.costs.review,
-      usageThisMonth: -net,
+      usageThisMonth: spent,
     };
   }
 

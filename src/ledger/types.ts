@@ -125,7 +125,20 @@ export interface LedgerEntry {
   monthUse: EntryUse | null;
   /** For a refund someone asked for (`/jasper refund`): who, and why. Null otherwise. */
   refundRequest: RefundRequest | null;
+  /**
+   * The account's net spend up to this entry (spent.ts): what the billing summary and the
+   * runway subtract. Absent on entries written before it was kept.
+   */
+  spent?: SpentTotal | null | undefined;
   createdAt: Date;
+}
+
+/** A running total of credits charged less credits refunded (spent.ts). */
+export interface SpentTotal {
+  /** Net credits of the usage and refund entries from seq `from` up to this entry. */
+  total: number;
+  /** The entry counting started at: 1, or the first entry after one without a total. */
+  from: number;
 }
 
 /** Who asked for a refund with `/jasper refund`, and the reason they gave. */

@@ -4,6 +4,7 @@ import type { AccountId } from "../accounts/types.js";
 import { LotChecker, refundLotProblem } from "./verify-lots.js";
 import { MonthUseChecker } from "./verify-month-use.js";
 import { PlanChecker } from "./verify-plan.js";
+import { spentAfter } from "./spent.js";
 
 export interface LedgerProblem {
   accountId: AccountId;
@@ -48,6 +49,7 @@ export async function verifyLedger(store: LedgerStore, maxProblems = 1000): Prom
     const lots = new LotChecker(fail);
     const use = new MonthUseChecker(fail);
     const plan = new PlanChecker(fail);
+    let prev: LedgerEntry | null = null;
 
     for await (const e of store.stream(accountId, "asc")) {
       report.entries++;
@@ -79,12 +81,32 @@ export async function verifyLedger(store: LedgerStore, maxProblems = 1000): Prom
         e.type === "refund" && e.refundOf ? await store.findById(accountId, e.refundOf) : null;
       use.check(e, charge ?? undefined);
       if (e.type === "refund") checkRefund(e, charge, lotsBefore, refunded, fail);
+      checkSpent(e, prev, fail);
       buckets = { ...e.bucketsAfter };
+      prev = e;
     }
     plan.finish();
   }
   return report;
 }
+
+/**
+ * The running net spend (spent.ts): what the entry before carries plus the entry's own, counting
+ * from the same entry; from the entry itself after one without it. Older entries carry none.
+ */
+function checkSpent(e: LedgerEntry, prev: LedgerEntry | null, fail: Fail): void {
+  if (!e.spent) return;
+  const expected = spentAfter(prev, e.type, e.amount);
+  if (e.spent.total !== expected.total || e.spent.from !== expected.from) {
+    fail(
+      e,
+      `its net spend is ${e.spent.total} counted from seq ${e.spent.from}, the entries give ` +
+        `${expected.total} from seq ${expected.from}`,
+    );
+  }
+}
+
+type Fail = (e: LedgerEntry, problem: string) => void;
 
 function checkRefund(
   refund: LedgerEntry,

@@ -3,6 +3,7 @@ import { LedgerContentionError } from "../shared/errors.js";
 import type { AppendConflict, LedgerStore, NewEntry } from "./ledger-store.js";
 import { applyLotDeltas, lotsOf } from "./lots.js";
 import { carriedFrom, entryUse, loadUse, type UseBasis } from "./entry-use.js";
+import { spentAfter } from "./spent.js";
 import type { MonthUse, UseKeys } from "./month-use.js";
 import {
   BUCKETS,
@@ -163,11 +164,12 @@ function nextEntry(
   if (bucketsAfter.plan > 0 && planExpiresAt === null) {
     throw new Error(`bug: after ${draft.type} the plan bucket holds credits without an expiry`);
   }
+  const amount = sumBuckets(draft.deltas);
   return {
     accountId,
     seq,
     type: draft.type,
-    amount: sumBuckets(draft.deltas),
+    amount,
     deltas: { ...draft.deltas },
     bucketsAfter,
     balanceAfter: sumBuckets(bucketsAfter),
@@ -182,6 +184,7 @@ function nextEntry(
     planExpiresAt,
     monthUse: entryUse(carriedFrom(use, basis, seq), draft.monthUse ?? use, basis),
     refundRequest: draft.refundRequest ?? null,
+    spent: spentAfter(prev, draft.type, amount),
     createdAt: now,
   };
 }

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { closeQueue } from "./close-queue.js";
 import { jobOptions } from "./job-options.js";
 import { DEFAULT_PREFIX, openQueue } from "./open-queue.js";
 import type { AlertJob, BudgetWarningJob } from "../notifications/jobs.js";
@@ -87,7 +88,7 @@ export function createProducer(connection: Redis, options: ProducerOptions): Pro
       return job ? await job.getState() : "missing";
     },
     async close() {
-      await Promise.all([reviews.close(), replies.close(), notifications.close()]);
+      await Promise.all([reviews, replies, notifications].map(closeQueue));
     },
   };
 }

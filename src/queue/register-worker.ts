@@ -1,7 +1,7 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { PermanentError } from "../shared/errors.js";
+import { PermanentError, StoreTimeoutError } from "../shared/errors.js";
 import { withBookedSlot } from "./booked-slot.js";
 import { isConnectionError } from "./connection-error.js";
 import type { InstallationPace, PaceLane } from "./installation-pace.js";
@@ -46,7 +46,8 @@ export interface JobPacing<N extends QueueName> {
  * fails the job for good at once (BullMQ's UnrecoverableError): a payload that does not parse
  * (it would not parse on the next attempt either), and a PermanentError, which use cases throw
  * so that they never import BullMQ. An UnrecoverableError thrown by the handler passes through
- * unchanged; anything else is retried with the queue's backoff.
+ * unchanged; anything else is retried with the queue's backoff, a StoreTimeoutError (the
+ * database did not answer in time) logged as the retry it is.
  */
 export function registerWorker<N extends QueueName, R>(
   queue: N,
@@ -66,6 +67,16 @@ export function registerWorker<N extends QueueName, R>(
         return o.pacing ? await paced(o.pacing, parsed.data, job, token, run) : await run();
       } catch (err) {
         if (err instanceof PermanentError) throw new UnrecoverableError(err.message);
+        if (err instanceof StoreTimeoutError) {
+          // Retryable by design (its writes are keyed): said as such, not as a failure.
+          const { finalAttempt } = contextOf(job);
+          o.log.warn(
+            { queue: name, job: job.id, attempts: job.attemptsMade + 1, code: err.code },
+            finalAttempt
+              ? "the database did not answer in time, on the job's last attempt"
+              : "the database did not answer in time: the job is retried with backoff",
+          );
+        }
         throw err;
       }
     },

@@ -10,6 +10,9 @@ import type { EventLog } from "../shared/event-log.js";
 import type { RefundCommandHandler } from "./refund-command.js";
 import { parseComment } from "../commands/parse-comment.js";
 import type { PullRequestComment as CommentEvent } from "./comment.js";
+import type { LearningStore } from "../learnings/learning-store.js";
+import { asksNotToFlag } from "../learnings/learn-syntax.js";
+import { LISTED_LEARNINGS } from "../voice/voice.js";
 
 export interface CommentEventDeps {
   accounts: Pick<AccountStore, "get">;
@@ -26,6 +29,8 @@ export interface CommentEventDeps {
   accountAdmin: AccountAdmin;
   /** `refund`, which decides itself who may ask (refund-command.ts). */
   refund: RefundCommandHandler;
+  /** `/jasper learnings` lists what applies to the repository. */
+  learnings: Pick<LearningStore, "list">;
   /** What the bot says, and the name it answers to. */
   voice: Voice;
 }
@@ -48,6 +53,7 @@ const NEEDS_WRITE_ACCESS: ReadonlySet<CommandName> = new Set([
   "pause",
   "resume",
   "credits",
+  "learn",
 ]);
 
 /**
@@ -107,6 +113,37 @@ export function createCommentEvents(deps: CommentEventDeps) {
       );
       return reply(voice.commandRefused(isCommandName(name) ? name : null));
     };
+
+    // What `learn` and a thread's `don't flag this` hand the worker: it records the learning.
+    const learn = (mode: "command" | "dont_flag", text: string) =>
+      deps.enqueueReply(
+        {
+          kind: "learn",
+          ...target,
+          repositoryId: repository.id,
+          sourceKey: cid,
+          commentId: comment.id,
+          author: { id: author.id, login: author.login },
+          mode,
+          text: text.slice(0, 4000),
+          ...(thread ? { thread: { rootCommentId: thread.rootCommentId, path: thread.path } } : {}),
+        },
+        `learn-${cid}`,
+      );
+
+    // `@jasper don't flag this` in the thread of an inline comment: a learning, with the
+    // command rules (write access, the command rate limit), not a chat question.
+    if (parsed.kind === "mention" && thread && asksNotToFlag(parsed.question)) {
+      if (!(await deps.allowCommand(accountId, repository.id, issue.number))) {
+        log.info({ pr: issue.html_url }, "command rate limit reached; learning ignored");
+        return;
+      }
+      const who = { installationId: installation.id, repository: repository.full_name };
+      if (!listed || !(await deps.writeAccess({ ...who, login: author.login }))) {
+        return refuse("learn");
+      }
+      return learn("dont_flag", parsed.question);
+    }
 
     if (parsed.kind === "mention") {
       if (!listed && !settings.chatFromNonWriters) {
@@ -202,6 +239,15 @@ export function createCommentEvents(deps: CommentEventDeps) {
         await reply(voice.autoReviewsResumed());
       },
       credits: async () => reply(voice.credits(await deps.ledger.summary(accountId))),
+      learn: () => learn("command", parsed.argument ?? ""),
+      learnings: async () => {
+        const list = await deps.learnings.list(accountId, {
+          appliesTo: repository.id,
+          limit: LISTED_LEARNINGS + 1,
+        });
+        const shown = list.slice(0, LISTED_LEARNINGS);
+        await reply(voice.learningsList(shown, list.length > shown.length, repository.owner.login));
+      },
       refund: async () =>
         reply(await deps.refund(event, { accountId, listed, argument: parsed.argument }, log)),
       help: () => reply(voice.help(deps.ledger.costOf("review"), settings.reviewCharging)),

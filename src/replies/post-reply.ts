@@ -18,6 +18,7 @@ import {
 import type { AcceptReview } from "../reviews/accept-review.js";
 import { showAcceptOutcome } from "../reviews/show-outcome.js";
 import type { AuditLog } from "../audit/audit-log.js";
+import type { LearnCommand } from "./learn-command.js";
 
 export interface PostReplyDeps {
   pullRequests: Pick<PullRequestStore, "setPausedNoticeComment">;
@@ -29,6 +30,8 @@ export interface PostReplyDeps {
   checkRuns?: Pick<CheckRuns, "queued" | "paused" | "overBudget" | "skipped">;
   /** Records an admin's `review --over-budget` in the account's audit log. */
   audit?: Pick<AuditLog, "record">;
+  /** Records a learning (`/jasper learn`, `don't flag this`) and says what was recorded. */
+  learn?: LearnCommand;
   host: Pick<
     PullRequestHost,
     | "getPullRequest"
@@ -253,6 +256,13 @@ export function createPostReply(deps: PostReplyDeps) {
         const existing = await host.findCommentWithMarker(target, SUMMARY_MARKER);
         if (existing === null) await host.postComment(target, body);
         else await host.updateComment(target, existing, body);
+        return;
+      }
+      case "learn": {
+        if (!deps.learn) throw new Error("no learnings wired for the learn job");
+        const body = await deps.learn(job);
+        if (job.thread) await host.replyInThread(target, job.thread.rootCommentId, body);
+        else await host.postComment(target, body);
         return;
       }
       case "config": {

@@ -75,6 +75,26 @@ export const replyJobSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("summary"), ...prTarget }),
   /** `/jasper config`: the effective configuration and where each value came from. */
   z.object({ kind: z.literal("config"), ...prTarget }),
+  /**
+   * `/jasper learn <text>`, or `@jasper don't flag this` in the thread of a Jasper comment: the
+   * worker records the learning (once per comment), audits it and answers.
+   */
+  z.object({
+    kind: z.literal("learn"),
+    ...prTarget,
+    repositoryId: z.number().int().positive(),
+    /** The teaching comment; `rc` before a review comment's id (they are numbered apart). */
+    sourceKey: z.string().regex(/^(rc)?\d+$/),
+    commentId: z.number().int().positive(),
+    author: z.object({ id: z.number().int().positive(), login: z.string().min(1) }),
+    /** `command`: the argument of `learn`; `dont_flag`: the mention's words. */
+    mode: z.enum(["command", "dont_flag"]),
+    text: z.string().max(4000),
+    /** Taught in an inline review thread: its first comment and file. */
+    thread: z
+      .object({ rootCommentId: z.number().int().positive(), path: z.string().min(1) })
+      .optional(),
+  }),
   z.object({
     kind: z.literal("chat"),
     ...prTarget,

@@ -26,6 +26,13 @@ export interface PullRequestHost {
    */
   readConfig(pr: HostedPullRequest): Promise<ConfigRead>;
   /**
+   * The repository's `.gitattributes` on its default branch (what linguist reads for
+   * `linguist-generated` and `linguist-vendored`): its text, null when there is none. The
+   * default branch, not the pull request's head, so a pull request cannot mark its own files
+   * as not to be reviewed. Never throws for a file it cannot read: `error` says why.
+   */
+  readAttributes(pr: HostedPullRequest): Promise<AttributesRead>;
+  /**
    * The inline comments Jasper's earlier reviews left that still sit on a line of the current
    * diff (GitHub moves a comment with its line while the line is unchanged, and marks it
    * outdated once the line changes): a re-review does not repeat them.
@@ -36,6 +43,11 @@ export interface PullRequestHost {
    * host cannot tell (the older commit is gone after a force-push, or too many files).
    */
   changedSince(pr: HostedPullRequest, baseSha: string, headSha: string): Promise<string[] | null>;
+  /**
+   * The body of an inline review comment if this app wrote it; null for anyone else's, or one
+   * that is gone. What `don't flag this` is a reply to.
+   */
+  ownReviewComment(pr: HostedPullRequest, commentId: number): Promise<string | null>;
   /** Replies in an inline review thread (under its first comment); returns the reply's id. */
   replyInThread(pr: HostedPullRequest, rootCommentId: number, body: string): Promise<number>;
   /**
@@ -52,6 +64,17 @@ export interface PullRequestHost {
    */
   upsertCheckRun(pr: HostedPullRequest, check: CheckRunReport): Promise<void>;
 }
+
+/** A repository's `.gitattributes`, as read. */
+export interface AttributesRead {
+  /** Its text (at most ATTRIBUTES_MAX_CHARS of it); null when the repository has none. */
+  text: string | null;
+  /** Why it could not be read, for the check run; null when it could (or there is none). */
+  error: string | null;
+}
+
+/** Linguist's own limit is the blob's; a few hundred lines is already a large file. */
+export const ATTRIBUTES_MAX_CHARS = 100_000;
 
 /** The `Jasper` check run on a commit, in one of its states. */
 export interface CheckRunReport {

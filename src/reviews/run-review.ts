@@ -2,6 +2,7 @@ import { toAccountId } from "../accounts/types.js";
 import { PermanentError, httpStatusOf } from "../shared/errors.js";
 import type { ReviewJob } from "./jobs.js";
 import { RetryableEngineError, type ReviewEngine } from "../engine/engine.js";
+import { parseGitattributes } from "../engine/linguist-attributes.js";
 import { prepareDiff } from "../engine/prepare-diff.js";
 import type { AcceptReview } from "./accept-review.js";
 import { isPullRequestChargeKey } from "./charge-keys.js";
@@ -14,6 +15,7 @@ import {
   resolveRepositoryConfig,
 } from "../repository-config/repository-config.js";
 import type { TakeUp } from "./take-up.js";
+import type { LearningStore } from "../learnings/learning-store.js";
 import { bodyWithComments, coverageLine, reviewBody, runMarker } from "./review-body.js";
 import { isNewer, type ReviewRun, type ReviewRunStore } from "./types.js";
 
@@ -29,6 +31,7 @@ export interface RunReviewDeps {
     | "listChangedFiles"
     | "postReview"
     | "readConfig"
+    | "readAttributes"
     | "listOwnInlineComments"
     | "changedSince"
   >;
@@ -36,7 +39,12 @@ export interface RunReviewDeps {
   takeUp: Pick<TakeUp, "reopen" | "pay" | "noticeLifted">;
   /** The commit's `Jasper` check run: in progress while reviewing, then the outcome. */
   checkRuns: Pick<CheckRuns, "inProgress" | "posted" | "postedBefore" | "paused" | "overBudget">;
+  /** What the team taught the reviewer: the ones that apply go with every review. */
+  learnings?: Pick<LearningStore, "list">;
 }
+
+/** The most learnings a review is given, newest first (the AI's prompt takes those that fit). */
+export const APPLIED_LEARNINGS = 100;
 
 export type RunOutcome = "posted" | "superseded" | "skipped" | "paused" | "not_queued";
 
@@ -130,7 +138,16 @@ export function createRunReview(deps: RunReviewDeps) {
       return "superseded";
     }
     const at = { headSha: run.headSha, externalId: run.runKey };
-    const config = resolveRepositoryConfig(await deps.host.readConfig(pr));
+    const [configRead, attributes] = await Promise.all([
+      deps.host.readConfig(pr),
+      deps.host.readAttributes(pr),
+    ]);
+    const resolved = resolveRepositoryConfig(configRead);
+    // A .gitattributes GitHub would not give is shown with the configuration's problems: the
+    // review goes on with linguist's built-in recognition alone.
+    const config = attributes.error
+      ? { ...resolved, problems: [...resolved.problems, attributes.error] }
+      : resolved;
     await deps.checkRuns.inProgress(pr, at, config.problems);
     // An earlier attempt may have posted and died before recording it: never post twice.
     if (!(await deps.host.hasReviewWithMarker(pr, runMarker(run.runKey)))) {
@@ -139,11 +156,18 @@ export function createRunReview(deps: RunReviewDeps) {
       const diff = prepareDiff(await deps.host.listChangedFiles(pr), {
         excluded: (path) => excludedBy(exclude, path),
         unchanged: changed ? (path) => !changed.has(path) : undefined,
+        linguist: attributes.text === null ? undefined : parseGitattributes(attributes.text),
       });
       const instructions = instructionsFor(
         config,
         diff.files.map((f) => f.filename),
       );
+      const learnings = deps.learnings
+        ? await deps.learnings.list(run.accountId, {
+            appliesTo: run.pr.repositoryId,
+            limit: APPLIED_LEARNINGS,
+          })
+        : [];
       const result = await deps.engine.review({
         repository: run.pr.repository,
         number: run.pr.number,
@@ -154,6 +178,7 @@ export function createRunReview(deps: RunReviewDeps) {
         diff,
         instructions,
         language: config.values.language,
+        learnings: learnings.map(({ text, scope, rule, paths }) => ({ text, scope, rule, paths })),
       });
       // Never post unpaid: the charge this run carries may have been refunded by a sibling
       // run that could not see it yet (see AcceptReview.liveCharge).

@@ -16,6 +16,7 @@ import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } f
 import type { Probot } from "probot";
 import type { EventRefusal } from "../github/installation-owner.js";
 import { payloadProblem, schemaFor } from "../github/webhook-payloads.js";
+import { StoreTimeoutError } from "../shared/errors.js";
 
 /** GitHub caps webhook payloads at 25 MB: a longer body is not GitHub's. */
 export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
@@ -92,8 +93,7 @@ export function githubWebhookRoute(deps: GitHubWebhookDeps): FastifyPluginAsync 
           refused = await deps.refusal(payload);
       } catch (err) {
         // The check reads the database, as the handlers do: failing it is failing the event.
-        log.error({ errors: failureMessages(err) }, "GitHub webhook handler failed");
-        return sendError(reply, 500, "handler_failed", "the event could not be processed");
+        return failed(reply, log, err);
       }
       if (refused) {
         // Signed, so GitHub's, but not to be acted on: a 400 in the delivery log, like a payload
@@ -102,21 +102,21 @@ export function githubWebhookRoute(deps: GitHubWebhookDeps): FastifyPluginAsync 
         return sendError(reply, 400, refused.code, refused.message);
       }
 
-      const handled = deps.webhooks
-        .receive({ id, name, payload } as WebhookEvent)
-        .then(() => null, failureMessages);
+      const handled = deps.webhooks.receive({ id, name, payload } as WebhookEvent).then(
+        () => null,
+        (err: unknown) => ({ err }),
+      );
       const outcome = await withinTime(handled, ANSWER_WITHIN_MS);
       if (outcome === "late") {
-        void handled.then((errors) => {
-          if (errors) log.error({ errors }, "GitHub webhook handler failed");
+        void handled.then((failure) => {
+          if (failure) {
+            log.error({ errors: failureMessages(failure.err) }, "GitHub webhook handler failed");
+          }
         });
         return reply.code(202).send({ received: true, status: "processing" });
       }
-      if (outcome) {
-        // GitHub shows the failed delivery; redelivering it is safe, every write is idempotent.
-        log.error({ errors: outcome }, "GitHub webhook handler failed");
-        return sendError(reply, 500, "handler_failed", "the event could not be processed");
-      }
+      // GitHub shows the failed delivery; redelivering it is safe, every write is idempotent.
+      if (outcome) return failed(reply, log, outcome.err);
       return reply.code(200).send({ received: true });
     });
   };
@@ -149,6 +149,33 @@ async function signatureMatches(
 ): Promise<boolean> {
   // verify throws on an empty payload: that is a mismatch too.
   return webhooks.verify(payload, signature).catch(() => false);
+}
+
+/** How long GitHub (or whoever redelivers) is asked to wait after a store_timeout. */
+const STORE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * A handler (or the refusal check) failed: 503 `store_timeout` with Retry-After when the
+ * database did not answer in time (retryable, as the API answers it: every write is keyed),
+ * 500 `handler_failed` otherwise.
+ */
+function failed(reply: FastifyReply, log: FastifyRequest["log"], err: unknown) {
+  const errors = err instanceof AggregateError ? err.errors : [err];
+  if (errors.some((e) => e instanceof StoreTimeoutError)) {
+    log.warn(
+      { errors: failureMessages(err) },
+      "GitHub webhook not handled: the database did not answer in time",
+    );
+    reply.header("retry-after", String(STORE_RETRY_AFTER_SECONDS));
+    return sendError(
+      reply,
+      503,
+      "store_timeout",
+      "The database did not answer in time; retry later",
+    );
+  }
+  log.error({ errors: failureMessages(err) }, "GitHub webhook handler failed");
+  return sendError(reply, 500, "handler_failed", "the event could not be processed");
 }
 
 /** The handlers' error messages (Probot gathers them in an AggregateError), short. */

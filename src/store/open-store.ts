@@ -4,6 +4,8 @@ import { createMemoryStore } from "./memory/memory-store.js";
 // Mongoose-free (see its file), so main.ts can tell a store that is not migrated yet.
 export { MissingIndexesError } from "./mongo/missing-indexes-error.js";
 export { MongoUnreachableError } from "./mongo/mongo-unreachable-error.js";
+export type { MongoStateChange } from "./mongo/mongo-health.js";
+import type { MongoStateChange } from "./mongo/mongo-health.js";
 
 /**
  * How a process uses the store. "app" (web, worker): MongoDB must have the unique indexes, or
@@ -21,13 +23,15 @@ export async function openStore(
   mongodbUri: string,
   warn: (message: string) => void,
   mode: StoreMode = "app",
+  /** MongoDB going away while the process runs, and coming back: one call each. */
+  onStateChange?: (change: MongoStateChange) => void,
 ): Promise<Store> {
   if (mongodbUri === "memory") {
     warn("MONGODB_URI=memory: using the in-memory store; nothing persists across restarts");
     return createMemoryStore();
   }
   const { createMongoStore } = await import("./mongo/connect-mongo.js");
-  return createMongoStore(mongodbUri, mode, warn);
+  return createMongoStore(mongodbUri, mode, warn, {}, onStateChange);
 }
 
 /**

@@ -5,8 +5,12 @@
 import type { AccountStore } from "../accounts/account-store.js";
 import type { ApiKeyStore } from "../accounts/api-key-store.js";
 import type { AuditStore } from "../audit/audit-store.js";
+import type { AutoTopUpStore } from "../billing/auto-top-up-store.js";
 import type { CheckoutSessionStore } from "../billing/checkout-session-store.js";
 import type { SubscriptionStore } from "../billing/subscription-store.js";
+import type { LearningStore } from "../learnings/learning-store.js";
+import type { TopUpAttemptStore } from "../billing/top-up-attempt-store.js";
+import type { StripeCustomerStore } from "../billing/stripe-customer-store.js";
 import type { LedgerStore } from "../ledger/ledger-store.js";
 import type { PullRequestStore, ReviewRunStore } from "../reviews/types.js";
 
@@ -19,7 +23,11 @@ export interface Store {
   readonly apiKeys: ApiKeyStore;
   readonly checkoutSessions: CheckoutSessionStore;
   readonly subscriptions: SubscriptionStore;
+  readonly stripeCustomers: StripeCustomerStore;
+  readonly autoTopUp: AutoTopUpStore;
+  readonly topUpAttempts: TopUpAttemptStore;
   readonly audit: AuditStore;
+  readonly learnings: LearningStore;
   /** Cheap round trip for health checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

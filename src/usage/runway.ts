@@ -6,6 +6,7 @@
  */
 import type { AccountId } from "../accounts/types.js";
 import type { LedgerStore } from "../ledger/ledger-store.js";
+import { netSpentSince } from "../ledger/spent.js";
 
 export const RUNWAY_WINDOW_DAYS = 14;
 export const RUNWAY_HORIZON_DAYS = 90;
@@ -34,16 +35,18 @@ export function forecastRunway(balance: number, netSpent: number, now: Date): Ru
   return { dailySpend, runsOutOn: out.toISOString().slice(0, 10), moreThan90Days: false };
 }
 
-/** The account's runway from its ledger: one sum over the window's usage and refunds. */
+/**
+ * The account's runway from its ledger: the window's net spend as the difference of two
+ * entries' running totals (ledger/spent.ts), the newest and the newest before the window.
+ */
 export async function runwayOf(
-  store: Pick<LedgerStore, "sumAmounts">,
+  store: Pick<LedgerStore, "spentAt" | "sumAmounts">,
   accountId: AccountId,
   balance: number,
   now: Date,
 ): Promise<Runway> {
   const since = new Date(now.getTime() - RUNWAY_WINDOW_DAYS * DAY_MS);
-  const net = await store.sumAmounts(accountId, ["usage", "refund"], since);
-  return forecastRunway(balance, -net, now);
+  return forecastRunway(balance, await netSpentSince(store, accountId, since), now);
 }
 
 /** For people: "around 2026-12-04" or "more than 90 days". */

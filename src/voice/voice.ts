@@ -1,6 +1,7 @@
 import { checkRunWords } from "./check-run-words.js";
 import { commandReplies } from "./command-replies.js";
 import { voiceContext, type VoiceOptions } from "./context.js";
+import { learningWords } from "./learning-words.js";
 import { noticeWords } from "./notices.js";
 import { pullRequestReports } from "./pull-request-reports.js";
 
@@ -8,6 +9,7 @@ export type { BudgetStopReport } from "./budget-words.js";
 export type { VoiceOptions } from "./context.js";
 export { BUDGET_NOTICE_MARKER, PAUSED_NOTICE_MARKER } from "./notices.js";
 export { SUMMARY_MARKER } from "./pull-request-reports.js";
+export { LISTED_LEARNINGS } from "./learning-words.js";
 
 /**
  * What the bot says in pull request conversations, in one place, built once with the bot's
@@ -23,6 +25,7 @@ export function createVoice(options: VoiceOptions) {
     botName: ctx.botName,
     checkRun: checkRunWords(ctx),
     ...commandReplies(ctx),
+    ...learningWords(ctx),
     ...pullRequestReports(ctx),
     ...noticeWords(ctx),
   };

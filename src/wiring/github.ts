@@ -87,6 +87,7 @@ export function wireGitHubApp(
       enqueueReply: money.producer.enqueueReply,
       allowChat: replyLimiter.allowChat,
       allowCommand: replyLimiter.allowCommand,
+      learnings: store.learnings,
       voice,
     }),
   });

@@ -4,7 +4,14 @@ import { createGitHubAuth, type GitHubAuth } from "../api/auth/github-auth.js";
 import { billingApi } from "../api/billing-api.js";
 import type { BillingApiDeps } from "../api/deps.js";
 import { operatorApi } from "../api/operator-api.js";
+import type Stripe from "stripe";
+import { createAutoTopUpSettings } from "../administration/auto-top-up-settings.js";
+import { createPaymentMethods } from "../administration/payment-method.js";
+import { createCardSetup } from "../billing/card-setup.js";
+import { createCardSetupEvents } from "../billing/card-setup-events.js";
 import { createCheckout } from "../billing/create-checkout.js";
+import { createRemoveCard } from "../billing/remove-card.js";
+import { createStripeCustomers } from "../billing/stripe-customers.js";
 import { createStripe } from "../billing/stripe-client.js";
 import { recentSpend } from "../billing/spend.js";
 import { createStripeEvents } from "../billing/stripe-events.js";
@@ -30,18 +37,42 @@ export function billingApiDeps(
   a: MoneyAdapters,
   t: Tuning,
   money: Pick<Money, "ledger" | "audit">,
-  outside: Pick<BillingApiDeps, "checkout"> & { githubAuth: GitHubAuth },
+  outside: Pick<BillingApiDeps, "checkout"> & { githubAuth: GitHubAuth; stripe: Stripe | null },
 ): BillingApiDeps {
   const { store } = a;
+  const { stripe } = outside;
   const botName = config.BOT_NAME;
+  const customers = createStripeCustomers({ stripe, store: store.stripeCustomers, now: t.now });
   return {
     accounts: store.accounts,
     ledger: money.ledger,
     apiKeys: store.apiKeys,
     audit: money.audit,
+    learnings: store.learnings,
     packages: config.CREDIT_PACKAGES,
     freeReviewsPerMonth: config.FREE_REVIEWS_PER_MONTH,
     checkout: outside.checkout,
+    cardSetup: createCardSetup({ stripe, customers, publicUrl: config.PUBLIC_URL }),
+    paymentMethods: createPaymentMethods({
+      customers: store.stripeCustomers,
+      removeCard: createRemoveCard({ stripe, store: store.stripeCustomers }),
+      autoTopUp: store.autoTopUp,
+      audit: money.audit,
+      now: t.now,
+    }),
+    autoTopUp: createAutoTopUpSettings({
+      store: store.autoTopUp,
+      customers: store.stripeCustomers,
+      packages: config.CREDIT_PACKAGES,
+      audit: money.audit,
+      // In flight: recorded and its payment not settled (top-up-attempt-store.ts). Asked
+      // for those created since the latest Date there is, recent() lists only those in flight.
+      topUpPending: async (accountId) =>
+        (await store.topUpAttempts.recent(accountId, new Date(8.64e15))).some(
+          (attempt) => attempt.state === "in_flight",
+        ),
+      now: t.now,
+    }),
     github: outside.githubAuth,
     missingSignInSettings: missingSignInSettings(config),
     // The App's slug is the bot's name (its bot user is `${botName}[bot]`).
@@ -112,7 +143,7 @@ export function wireHttp(
       plugins: [
         // First: its session is what the billing API reads as the dashboard's credential.
         dashboard({ config, githubAuth, sessions }),
-        billingApi(billingApiDeps(config, a, t, money, { checkout, githubAuth })),
+        billingApi(billingApiDeps(config, a, t, money, { checkout, githubAuth, stripe })),
         // The operator API exists only with its token: without one, its paths are 404s.
         ...(config.OPERATOR_TOKEN
           ? [
@@ -135,6 +166,21 @@ export function wireHttp(
                 purchases: store.ledger,
                 packages,
                 audit: money.auditLedgerEntry,
+                setupCompleted: createCardSetupEvents({
+                  stripe,
+                  customers: store.stripeCustomers,
+                  // Once per SetupIntent however often Stripe delivers its session.
+                  onSaved: async (accountId, method, setupIntent) => {
+                    await money.audit.record({
+                      accountId,
+                      actor: { kind: "stripe" },
+                      action: "payment_method_saved",
+                      interface: "webhook",
+                      details: { brand: method.brand, last4: method.last4 },
+                      idempotencyKey: `card-saved:${setupIntent}`,
+                    });
+                  },
+                }),
               })
             : null,
         }),

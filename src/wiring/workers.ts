@@ -5,6 +5,7 @@ import { createAlertRedrive } from "../notifications/redrive-alerts.js";
 import { createSendAlert } from "../notifications/send-alert.js";
 import { createSendBudgetWarning } from "../notifications/send-budget-warning.js";
 import { createPostReply } from "../replies/post-reply.js";
+import { createLearnCommand } from "../replies/learn-command.js";
 import { createNoticeRedrive } from "../reviews/paused-notice.js";
 import { createRunReview } from "../reviews/run-review.js";
 import { createTakeUp } from "../reviews/take-up.js";
@@ -54,6 +55,7 @@ export function wireWorkers(
     }),
     host,
     checkRuns,
+    learnings: store.learnings,
   });
   const postReply = createPostReply({
     pullRequests: store.pullRequests,
@@ -64,6 +66,7 @@ export function wireWorkers(
     voice,
     checkRuns,
     audit,
+    learn: createLearnCommand({ learnings: store.learnings, audit, host, voice }),
   });
   const redriveAlerts = createAlertRedrive({
     ledger: store.ledger,

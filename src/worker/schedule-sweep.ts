@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { isConnectionError } from "../queue/connection-error.js";
+import { closeQueue } from "../queue/close-queue.js";
 import { jobOptions } from "../queue/job-options.js";
 import { openQueue } from "../queue/open-queue.js";
 import type { MaintenanceJob } from "../queue/queues.js";
@@ -95,8 +96,8 @@ export function keepSweepScheduled(o: SweepScheduleOptions): SweepSchedule {
       // A check still waiting for Redis would hold shutdown until Redis is back: only a
       // connected one is waited for (it ends in a moment); the other is dropped.
       if (o.connection.status === "ready") await inFlight;
-      if (schedulerOpened) await (await queue.jobScheduler).close();
-      await queue.close();
+      if (schedulerOpened) await closeQueue(await queue.jobScheduler);
+      await closeQueue(queue);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { closeQueue } from "../queue/close-queue.js";
 import { registerWorker } from "../queue/register-worker.js";
 import type { SendAlert } from "../notifications/send-alert.js";
 import type { SendBudgetWarning } from "../notifications/send-budget-warning.js";
@@ -49,7 +50,7 @@ export function startNotificationWorker(deps: NotificationWorkerDeps): Notificat
   );
   return {
     async close() {
-      await worker.close();
+      await closeQueue(worker);
     },
   };
 }

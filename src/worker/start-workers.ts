@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { InstallationPace } from "../queue/installation-pace.js";
 import type { ReviewJob } from "../reviews/jobs.js";
+import { closeQueue } from "../queue/close-queue.js";
 import { registerWorker } from "../queue/register-worker.js";
 import type { SendAlert } from "../notifications/send-alert.js";
 import type { SendBudgetWarning } from "../notifications/send-budget-warning.js";
@@ -123,12 +124,8 @@ export function startWorkers(deps: WorkerDeps): Workers {
     async close() {
       // The scheduler stays in Redis: the other worker processes still sweep.
       await schedule.close();
-      await Promise.all([
-        reviews.close(),
-        replies.close(),
-        notifications.close(),
-        maintenance.close(),
-      ]);
+      await Promise.all([reviews, replies, maintenance].map(closeQueue));
+      await notifications.close();
     },
   };
 }

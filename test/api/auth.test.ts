@@ -1,11 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
 import { generateApiKey, hashApiKey, sha256 } from "../../src/accounts/api-keys.js";
 import { toAccountId } from "../../src/accounts/types.js";
 import { createRedis } from "../../src/queue/redis.js";
+import { OwnRedis } from "../support/own-redis.js";
 import {
   closeHarnesses,
   createApiHarness,
   REDIS_URL,
+  eventually,
   type ApiHarness,
 } from "../support/harness.js";
 
@@ -251,6 +253,29 @@ describe("API rate limit, across spellings, addresses and processes", () => {
     }
   });
 
+  it("counts a public route per address, whatever made-up Bearer token comes with it", async () => {
+    const h = await createApiHarness({ apiRateLimit: { max: 3, timeWindowMs: 60_000 } });
+    const packages = (token: string, remoteAddress = "127.0.0.1") =>
+      h.server.inject({
+        method: "GET",
+        url: "/api/v1/billing/packages",
+        headers: { authorization: `Bearer ${token}` },
+        remoteAddress,
+      });
+    for (let i = 0; i < 3; i++) expect((await packages(`made-up-${i}`)).statusCode).toBe(200);
+    expect((await packages("made-up-3")).statusCode).toBe(429);
+    const calculator = await h.server.inject({
+      method: "POST",
+      url: "/api/v1/billing/calculator",
+      headers: { authorization: "Bearer made-up-4" },
+      payload: { pullRequestsPerMonth: 10 },
+    });
+    expect(calculator.statusCode).toBe(429);
+    // Another address has its own budget; an authenticated route still counts per credential.
+    expect((await packages("made-up-5", "203.0.113.9")).statusCode).toBe(200);
+    expect((await getAs(h, `Bearer ${h.keyA}`)).statusCode).toBe(200);
+  });
+
   it("keeps hashes of credentials in Redis, never the credentials", async () => {
     const h = await createApiHarness({ apiRateLimit: { max: 100, timeWindowMs: 60_000 } });
     const token = "ghp_secretToken123";
@@ -270,5 +295,37 @@ describe("API rate limit, across spellings, addresses and processes", () => {
     } finally {
       await redis.quit();
     }
+  });
+});
+
+describe("API with Redis, which keeps the rate limit's counters, out of reach", () => {
+  let redis: OwnRedis;
+  beforeAll(async () => {
+    redis = await OwnRedis.start();
+  });
+  afterAll(async () => redis.stop());
+
+  it("answers 503 to retry, never 500, and serves again once Redis is back", async () => {
+    const h = await createApiHarness({
+      redisUrl: redis.url,
+      apiRateLimit: { max: 100, timeWindowMs: 60_000 },
+    });
+    const requests = () => [
+      h.server.inject({ method: "GET", url: billing("Acme-Corp"), headers: h.auth(h.keyA) }),
+      h.server.inject({ method: "GET", url: "/api/v1/billing/packages" }),
+    ];
+    await redis.stop();
+    for (const response of await Promise.all(requests())) {
+      expect(response.statusCode).toBe(503);
+      expect(response.json()).toEqual({
+        error: { code: "service_unavailable", message: expect.any(String) },
+      });
+      expect(Number(response.headers["retry-after"])).toBeGreaterThan(0);
+    }
+    // Back: the harness closes against a Redis that answers (afterEach).
+    await redis.start();
+    await eventually(async () =>
+      (await Promise.all(requests())).every((r) => r.statusCode === 200),
+    );
   });
 });

@@ -101,12 +101,15 @@ describe("billing API", () => {
         authors: [],
       });
       expect(useSince).not.toHaveBeenCalled();
-      // An author budget lists its authors: the month's counters are read then.
+      // An author budget lists its authors: the authors' counters are read then, each from the
+      // newest entry carrying it, still not the month's entries (nor the repositories').
       expect((await put({ account: 10, authorDefault: 5 })).statusCode).toBe(200);
+      const counters = jest.spyOn(h.store.ledger, "latestCounters");
       expect((await get(h.keyA)).json().budgets.authors).toEqual([
         { login: "octocat", used: 3, cap: 5, level: "ok" },
       ]);
-      expect(useSince).toHaveBeenCalled();
+      expect(counters.mock.calls.map((c) => c[2])).toEqual(["authors"]);
+      expect(useSince).not.toHaveBeenCalled();
     });
 
     it("greets free credits alone with what they are, not the critical banner", async () => {
@@ -609,6 +612,11 @@ describe("billing API", () => {
           "GET /api/v1/dashboard/status",
           "GET /api/v1/organizations/{org}/billing/usage",
           "GET /api/v1/organizations/{org}/billing/spend",
+          "GET /api/v1/organizations/{org}/billing/payment-method",
+          "POST /api/v1/organizations/{org}/billing/payment-method/setup",
+          "DELETE /api/v1/organizations/{org}/billing/payment-method",
+          "GET /api/v1/organizations/{org}/billing/auto-top-up",
+          "PUT /api/v1/organizations/{org}/billing/auto-top-up",
         ].sort(),
       );
       const tx = doc.paths["/api/v1/organizations/{org}/billing/transactions"].get;

@@ -173,6 +173,41 @@ describe("repository configuration (.github/jasper.yml)", () => {
     expect(check()!.output.summary).toBe("Reviewed 1 of 3 files; left out 2: lock files, listed.");
   });
 
+  it("a path the default branch's .gitattributes marks linguist-generated is listed as not reviewed, as generated", async () => {
+    const engine = recordingEngine();
+    h = await createHarness({ engine });
+    fakeGitHub.attributeFiles.set(
+      "Acme-Corp/widgets",
+      "# linguist\nsrc/payments/** linguist-generated\n*.ts -linguist-vendored\n",
+    );
+    const posted: PostedReview[] = [];
+    mockReviewCalls(posted, { number: 12 });
+    await expectReviewed(prEvent(), posted);
+
+    expect(engine.requests[0]!.diff.files.map((f) => f.filename)).toEqual(["config/stripe.ts"]);
+    expect(engine.requests[0]!.diff.skipped).toContainEqual({
+      filename: "src/payments/retry.ts",
+      reason: "generated",
+    });
+    expect(posted[0]!.body.body).toContain("`src/payments/retry.ts` (generated)");
+    await eventually(() => check()?.status === "completed");
+    expect(check()!.output.summary).toBe(
+      "Reviewed 1 of 3 files; left out 2: lock files, generated.",
+    );
+  });
+
+  it("a .gitattributes GitHub will not give is shown on the check run; the review goes on", async () => {
+    h = await createHarness();
+    fakeGitHub.attributeFailure = 403;
+    const posted: PostedReview[] = [];
+    mockReviewCalls(posted, { number: 12 });
+    await expectReviewed(prEvent(), posted);
+    await eventually(() => check()?.status === "completed");
+    expect(JSON.stringify(check()!.output)).toContain(
+      ".gitattributes could not be read: GitHub answered 403",
+    );
+  });
+
   it("path_instructions and language reach the engine, for the files they match", async () => {
     const engine = recordingEngine();
     h = await createHarness({ engine });

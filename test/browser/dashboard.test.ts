@@ -693,6 +693,66 @@ suite("dashboard in Chromium", () => {
     expect(texts).toContain("Account cap: none → 100 credits");
   });
 
+  it("lists the learnings, searches them and deletes one (audited); never another org's", async () => {
+    const teach = (accountId: AccountId, text: string, n: number, over = {}) =>
+      h.store.learnings.add(
+        {
+          accountId,
+          scope: "repository",
+          repositoryId: 501,
+          repository: "Acme-Corp/widgets",
+          text,
+          rule: null,
+          paths: null,
+          author: { id: 77, login: "octo-dev" },
+          source: { number: 12, commentId: n },
+          createdAt: new Date(Date.UTC(2026, 10, 1, 0, 0, n)),
+          sourceKey: String(n),
+          ...over,
+        },
+        500,
+      );
+    await teach(orgA.id, "Payments retry through retryPayment().", 1);
+    await teach(orgA.id, "ignore debug leftover in scripts/**", 2, {
+      scope: "organization",
+      rule: "debug leftover",
+      paths: "scripts/**",
+    });
+    await teach(toAccountId(202), "Globex learning never shown to Acme", 3);
+
+    await page.getByRole("link", { name: "Learnings" }).click();
+    await page.waitForURL(`${base}/billing/Acme-Corp/learnings`);
+    const rows = page.locator('[data-testid="learnings"] tbody tr');
+    await rows.first().waitFor();
+    await expect(rows.count()).resolves.toBe(2);
+    expect((await rows.first().innerText()).split("\t").slice(1, 5)).toEqual([
+      "Every repository",
+      "ignore debug leftover in scripts/**",
+      "debug leftover in scripts/**",
+      "octo-dev",
+    ]);
+    expect(await page.locator("body").innerText()).not.toContain("Globex learning");
+    await check("learnings");
+
+    await page.getByLabel("Search").fill("RETRYPAYMENT");
+    await page.getByRole("button", { name: "Search" }).click();
+    await eventually(async () => (await rows.count()) === 1);
+    expect(await rows.first().innerText()).toContain("Payments retry through retryPayment().");
+
+    // The confirmation is accepted (page.on("dialog")): deleted, the list reloads empty.
+    await rows.first().getByRole("button", { name: "Delete" }).click();
+    await page.getByText("No learning matches this search.").waitFor();
+    const left = await h.store.learnings.list(orgA.id, { limit: 10 });
+    expect(left.map((l) => l.text)).toEqual(["ignore debug leftover in scripts/**"]);
+    const audit = await h.store.audit.list(orgA.id, { actions: ["learning_deleted"], limit: 5 });
+    expect(audit).toEqual([
+      expect.objectContaining({
+        actor: { kind: "github_user", id: 7, login: "alice" },
+        details: expect.objectContaining({ text: "Payments retry through retryPayment()." }),
+      }),
+    ]);
+  });
+
   it("shows nothing of an org whose admin the user is not", async () => {
     const me = (await page.evaluate(`fetch("/api/v1/me").then((r) => r.json())`)) as {
       accounts: unknown;

@@ -52,6 +52,8 @@ async function previousReleaseCharges(
     balanceAfter: prev.balanceAfter - 1,
     lotDeltas: [],
     monthUse: countCharge(carried, useKeysOf(reference), 1, 1),
+    // Nor does it know the running net spend (ledger/spent.ts): its schema drops it too.
+    spent: undefined,
     createdAt: clock.now(),
   });
   if (!appended.ok) throw new Error(`previous release's charge: ${appended.conflict}`);

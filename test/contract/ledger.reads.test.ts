@@ -47,6 +47,29 @@ describe.each(storeFactories())("ledger reads on the $name store", ({ create, cl
     expect((await listEntries(store.ledger, id, {})).entries).toHaveLength(11);
   });
 
+  it("a key's row and a charge's refund row are the entries' rows, or null", async () => {
+    const store = await create();
+    const { ledger } = makeLedger(store);
+    const id = newAccountId();
+    await ledger.grant(id, purchase("p", 20));
+    await ledger.charge(id, reviewCharge("c1", 1));
+    await ledger.charge(id, reviewCharge("c2", 2));
+    await ledger.refund(id, { chargeKey: "c1" });
+    const charge = (await store.ledger.findByKey(id, "c1"))!;
+    const row = await store.ledger.rowByKey(id, "c1");
+    const fields = ["id", "seq", "type", "amount", "deltas", "reference", "refundOf"] as const;
+    const pick = (e: object | null) =>
+      e && Object.fromEntries(fields.map((f) => [f, (e as Record<string, unknown>)[f]]));
+    expect(pick(row)).toEqual(pick(charge));
+    const refund = await store.ledger.refundRowOf(id, charge.id);
+    expect(pick(refund)).toEqual(pick(await store.ledger.findRefundOf(id, charge.id)));
+    expect(refund).toMatchObject({ type: "refund", refundOf: charge.id, amount: 1 });
+    expect(await ledger.refundOfCharge(id, "c1")).toMatchObject({ id: refund!.id });
+    expect(await ledger.refundOfCharge(id, "c2")).toBeNull();
+    expect(await store.ledger.rowByKey(id, "nothing")).toBeNull();
+    expect(await store.ledger.rowByKey(newAccountId(), "c1")).toBeNull();
+  });
+
   it("rows are the entries without their month use and lot changes, with the lot they granted", async () => {
     const store = await create();
     const { ledger } = makeLedger(store);

@@ -481,3 +481,43 @@ describe("OpenAI-compatible review engine", () => {
     });
   });
 });
+
+describe("the team's learnings in the review prompt", () => {
+  beforeEach(() => nock.disableNetConnect());
+  afterEach(() => {
+    expect(nock.pendingMocks()).toStrictEqual([]);
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+  const learning = (i: number) => ({
+    text: `Learning number ${i}: ${"keep payments idempotent ".repeat(15).trim()}.`,
+    scope: "repository" as const,
+    rule: null,
+    paths: null,
+  });
+
+  it("carries the learnings newest first, within a tenth of the prompt's budget, and the files still fit", async () => {
+    const sent = answer(200, completion(JSON.stringify({ summary: "Fine.", comments: [] })));
+    const learnings = Array.from({ length: 100 }, (_, i) => learning(i));
+    await engine({ contextTokens: 16_000 }).review(reviewRequest({ learnings }));
+    const prompt = sent[0]!.messages[1]!.content;
+    const count = await tokenCounter();
+    const carried = [...prompt.matchAll(/^- Learning number (\d+):/gm)].map((m) => Number(m[1]));
+    // In the order given (newest first), a prefix of them, and not all: the share is bounded.
+    expect(carried.length).toBeGreaterThan(3);
+    expect(carried.length).toBeLessThan(100);
+    expect(carried).toEqual(carried.map((_, i) => i));
+    const section = prompt.slice(prompt.indexOf("What the team taught you"));
+    const lines = section.split("\n").filter((l) => l.startsWith("- Learning"));
+    // 16,000 less the 4,000 answer tokens, less the 10 % margin: 10,800; a tenth of it.
+    expect(count(lines.map((l) => `${l}\n`).join(""))).toBeLessThanOrEqual(1_080);
+    expect(prompt).toContain("File: src/a.ts");
+    expect(prompt).toContain("File: src/b.ts");
+  });
+
+  it("says nothing of learnings when there are none", async () => {
+    const sent = answer(200, completion(JSON.stringify({ summary: "Fine.", comments: [] })));
+    await engine().review(reviewRequest({ learnings: [] }));
+    expect(sent[0]!.messages[1]!.content).not.toContain("What the team taught you");
+  });
+});

@@ -307,6 +307,66 @@ describe("the repository configuration through the host", () => {
   });
 });
 
+describe("the repository's .gitattributes through the host", () => {
+  useGitHubApi(async () => {});
+
+  it("reads the default branch's file through the configuration's cache: a burst asks once, a missing file is kept too", async () => {
+    const host = createGitHubHost(testProbot(), "jasper[bot]", { configCacheMs: 60_000 });
+    fakeGitHub.attributeFiles.set("Acme-Corp/widgets", "dist/** linguist-generated\n");
+    const reads = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => host.readAttributes({ ...pr, number: i + 1 })),
+    );
+    for (const read of reads) {
+      expect(read).toEqual({ text: "dist/** linguist-generated\n", error: null });
+    }
+    expect(await host.readAttributes({ ...pr, repository: "Acme-Corp/gadgets" })).toEqual({
+      text: null,
+      error: null,
+    });
+    expect(await host.readAttributes({ ...pr, repository: "Acme-Corp/gadgets" })).toEqual({
+      text: null,
+      error: null,
+    });
+    expect(fakeGitHub.attributeReads).toEqual([
+      { repository: "Acme-Corp/widgets", status: 200 },
+      { repository: "Acme-Corp/gadgets", status: 404 },
+    ]);
+    // The configuration files are cached on their own keys: reading them asks GitHub.
+    await host.readConfig(pr);
+    expect(fakeGitHub.configReads).toHaveLength(2);
+  });
+
+  it("after the cache's time asks with the ETag: a 304 keeps the text, a change is seen", async () => {
+    let clock = 1_000_000;
+    const host = createGitHubHost(testProbot(), "jasper[bot]", {
+      configCacheMs: 30_000,
+      now: () => clock,
+    });
+    fakeGitHub.attributeFiles.set("Acme-Corp/widgets", "vendor/** linguist-vendored\n");
+    expect((await host.readAttributes(pr)).text).toBe("vendor/** linguist-vendored\n");
+    clock += 30_001;
+    expect((await host.readAttributes(pr)).text).toBe("vendor/** linguist-vendored\n");
+    fakeGitHub.attributeFiles.set("Acme-Corp/widgets", "lib/** linguist-generated\n");
+    clock += 30_001;
+    expect((await host.readAttributes(pr)).text).toBe("lib/** linguist-generated\n");
+    expect(fakeGitHub.attributeReads.map((r) => r.status)).toEqual([200, 304, 200]);
+  });
+
+  it("a file GitHub will not give is an error to show, not a throw", async () => {
+    const host = createGitHubHost(testProbot());
+    nock.cleanAll();
+    nock(API)
+      .post("/app/installations/4242/access_tokens")
+      .optionally()
+      .reply(201, { token: "t", expires_at: "2099-01-01T00:00:00Z", permissions: {} });
+    nock(API).get(`${REPO}/contents/.gitattributes`).reply(403, { message: "no" });
+    expect(await host.readAttributes(pr)).toEqual({
+      text: null,
+      error: ".gitattributes could not be read: GitHub answered 403",
+    });
+  });
+});
+
 describe("the check run through the host", () => {
   useGitHubApi(async () => {});
   const sha = "2a3b4c5d6e7f80912a3b4c5d6e7f80912a3b4c5d";

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import { Queue, UnrecoverableError, type Job, type Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { pino } from "pino";
-import { PermanentError } from "../../src/shared/errors.js";
+import { PermanentError, StoreTimeoutError } from "../../src/shared/errors.js";
 import { jobOptions } from "../../src/queue/job-options.js";
 import { QUEUES, type JobPayloads, type QueueName } from "../../src/queue/queues.js";
 import { createRedis } from "../../src/queue/redis.js";
@@ -140,6 +140,40 @@ describe("registerWorker", () => {
       [2, true],
     ]);
     expect(t.calls.every((c) => c.id === job.id)).toBe(true);
+  });
+
+  it("a store timeout is retried with backoff, and logged as a retry", async () => {
+    const t = setup("reviews", (attempt) =>
+      attempt < 3 ? new StoreTimeoutError("write") : undefined,
+    );
+    const job = await settled(
+      t,
+      await t.queue.add("job", valid.reviews, {
+        ...jobOptions("reviews", { retryDelayMs: 10 }),
+        attempts: 3,
+      }),
+    );
+    expect(await job.getState()).toBe("completed");
+    expect(t.calls).toHaveLength(3);
+    const retries = t.logs.filter((l) => String(l.msg).startsWith("the database did not answer"));
+    expect(retries).toEqual([
+      expect.objectContaining({
+        queue: "reviews",
+        job: job.id,
+        attempts: 1,
+        code: "store_timeout",
+      }),
+      expect.objectContaining({
+        queue: "reviews",
+        job: job.id,
+        attempts: 2,
+        code: "store_timeout",
+      }),
+    ]);
+    expect(retries.map((l) => l.msg)).toEqual([
+      "the database did not answer in time: the job is retried with backoff",
+      "the database did not answer in time: the job is retried with backoff",
+    ]);
   });
 
   it("an ordinary error on every attempt fails after the last one", async () => {

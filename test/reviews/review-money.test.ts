@@ -170,6 +170,7 @@ type FakeHost = Pick<
   | "listChangedFiles"
   | "postReview"
   | "readConfig"
+  | "readAttributes"
   | "listOwnInlineComments"
   | "changedSince"
 > & { posted: { review: NewReview; chargesWhenPosted: (string | null)[] }[] };
@@ -179,6 +180,7 @@ function fakeHost(headSha: string, charges: () => Promise<{ idempotencyKey: stri
   const host: FakeHost = {
     posted: [],
     readConfig: async () => ({ files: [], error: null }),
+    readAttributes: async () => ({ text: null, error: null }),
     listOwnInlineComments: async () => [],
     changedSince: async () => null,
     getPullRequest: async () => ({

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { describe, expect, it } from "@jest/globals";
 import { toAccountId } from "../../src/accounts/types.js";
+import { StoreTimeoutError } from "../../src/shared/errors.js";
 import { fixture, signedDelivery, WEBHOOK_SECRET } from "../support/github.js";
 import { useGitHubApi } from "../support/github-api.js";
 import { createHarness, type Harness } from "../support/harness.js";
@@ -190,6 +191,20 @@ describe("the GitHub webhook route", () => {
     ]);
     expect(res.json().error.code).toBe("handler_failed");
     expect(res.body).not.toContain("database"); // the details are for the log
+  });
+
+  it("answers a database that did not answer in time 503 store_timeout with Retry-After, not 500", async () => {
+    await start();
+    h.store.accounts.get = async () => {
+      throw new StoreTimeoutError("read");
+    };
+    const res = await h.server.inject(signedDelivery("pull_request", openedWithBody(MARKER)));
+    expect(res.statusCode).toBe(503);
+    expect(res.headers["retry-after"]).toBe("5");
+    expect(res.json().error.code).toBe("store_timeout");
+    expect(logged.text()).toContain("the database did not answer in time");
+    expect(logged.text()).not.toContain("GitHub webhook handler failed");
+    expect(logged.text()).not.toContain(MARKER);
   });
 
   it("still answers unhandled events 200, and ping", async () => {

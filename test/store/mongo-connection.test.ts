@@ -67,10 +67,14 @@ describe("the MongoDB connection", () => {
       "accounts",
       "api_keys",
       "audit_entries",
+      "auto_top_ups",
       "checkout_sessions",
+      "learnings",
       "ledger_entries",
       "pull_requests",
       "review_runs",
+      "stripe_customers",
+      "top_up_attempts",
     ]);
     const indexBuilds = models.map((m) => jest.spyOn(m, "ensureIndexes"));
     // Model.init is what conn.model() starts: with autoCreate and autoIndex off it settles

@@ -50,14 +50,21 @@ describe("the index check at start", () => {
       'api_keys {"accountId":1,"slot":1} unique where {"slot":{"$type":"number"}}',
       'api_keys {"hash":1} unique',
       'audit_entries {"accountId":1,"idempotencyKey":1} unique',
+      'auto_top_ups {"accountId":1} unique',
       'checkout_sessions {"paymentIntent":1} unique where {"paymentIntent":{"$type":"string"}}',
       'checkout_sessions {"sessionId":1} unique',
+      'learnings {"accountId":1,"sourceKey":1} unique',
       'ledger_entries {"accountId":1,"idempotencyKey":1} unique',
       'ledger_entries {"accountId":1,"refundOf":1} unique where {"refundOf":{"$type":"string"}}',
       SEQ,
       'pull_requests {"accountId":1,"repositoryId":1,"number":1} unique',
       'review_runs {"accountId":1,"runKey":1} unique',
+      'stripe_customers {"accountId":1} unique',
+      'stripe_customers {"customerId":1} unique',
       'subscriptions {"subscriptionId":1} unique',
+      'top_up_attempts {"accountId":1,"state":1} unique where {"state":"in_flight"}',
+      'top_up_attempts {"attemptKey":1} unique',
+      'top_up_attempts {"paymentIntent":1} unique where {"paymentIntent":{"$type":"string"}}',
     ]);
   });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import mongoose from "mongoose";
 import { toAccountId } from "../../src/accounts/types.js";
 import { entryUse } from "../../src/ledger/entry-use.js";
 import { emptyMonthUse } from "../../src/ledger/month-use.js";
@@ -135,6 +136,92 @@ describe("month-use lookups on the wire", () => {
         }),
       }),
     ]);
+  });
+
+  it("whether constant-size entries of a month came before: one small document, by the use_periods index's filter", async () => {
+    const sent = await sentBy(() => store.ledger.latestConstantSize(account, "2026-11", 40));
+    expect(sent).toEqual([
+      expect.objectContaining({
+        name: "find",
+        command: expect.objectContaining({
+          find: "ledger_entries",
+          filter: {
+            accountId: 7,
+            "monthUse.period": "2026-11",
+            seq: { $lte: 40 },
+            ...constantSize,
+          },
+          sort: { seq: -1 },
+          projection,
+          limit: 1,
+          readConcern: majority,
+        }),
+      }),
+    ]);
+  });
+
+  it("the running net spend: seq and the total of one entry, the newest or the newest before a date", async () => {
+    const newest = await sentBy(() => store.ledger.spentAt(account));
+    const before = new Date("2026-11-01T00:00:00Z");
+    const older = await sentBy(() => store.ledger.spentAt(account, before));
+    const spentProjection = { _id: 0, seq: 1, spent: 1 };
+    expect([...newest, ...older]).toEqual([
+      expect.objectContaining({
+        name: "find",
+        command: expect.objectContaining({
+          filter: { accountId: 7 },
+          sort: { seq: -1 },
+          projection: spentProjection,
+          limit: 1,
+        }),
+      }),
+      expect.objectContaining({
+        name: "find",
+        command: expect.objectContaining({
+          filter: { accountId: 7, createdAt: { $lt: before } },
+          sort: { createdAt: -1 },
+          projection: spentProjection,
+          limit: 1,
+        }),
+      }),
+    ]);
+  });
+
+  it("the month's counters for people: the keys off the index, then one counter of the newest entry per key", async () => {
+    stub.answerNext("distinct", { values: ["bob", "amy"], ok: 1 });
+    stub.answerNext("find", {
+      cursor: {
+        id: mongoose.mongo.Long.fromNumber(0),
+        ns: `${DB}.ledger_entries`,
+        firstBatch: [{ seq: 9, monthUse: { authors: [{ key: "bob", credits: 2, runs: 2 }] } }],
+      },
+      ok: 1,
+    });
+    let counters: unknown;
+    const sent = await sentBy(async () => {
+      counters = await store.ledger.latestCounters(account, range, "authors");
+    });
+    // amy's read found nothing (the stub's catalog answer): a key without a counter is left out.
+    expect(counters).toEqual([{ key: "bob", credits: 2, runs: 2 }]);
+    const inRange = { accountId: 7, seq: { $gte: 3, $lte: 40 }, ...constantSize };
+    expect(sent).toEqual([
+      expect.objectContaining({
+        name: "distinct",
+        command: expect.objectContaining({ key: "monthUse.authors.key", query: inRange }),
+      }),
+      ...["bob", "amy"].map((key) =>
+        expect.objectContaining({
+          name: "find",
+          command: expect.objectContaining({
+            filter: { ...inRange, "monthUse.authors.key": key },
+            sort: { seq: -1 },
+            projection: { _id: 0, seq: 1, "monthUse.authors": { $elemMatch: { key } } },
+            limit: 1,
+          }),
+        }),
+      ),
+    ]);
+    expect(sent.some((r) => "readConcern" in r.command)).toBe(false);
   });
 
   it("a constant-size entry goes on the wire as built: the totals, its own counters, where its month starts", async () => {

@@ -112,6 +112,8 @@ describe("bounded reads on the wire", () => {
       uncollected: 1,
       refundRequest: 1,
       planExpiresAt: 1,
+      // The running net spend: two numbers, whatever the month holds.
+      spent: 1,
       createdAt: 1,
       lotsAfter: { $filter: { input: "$lotsAfter", cond: { $eq: ["$$this.lot", "$seq"] } } },
     };
@@ -121,5 +123,25 @@ describe("bounded reads on the wire", () => {
     });
     expect(page!.command.projection).toEqual(projection);
     expect(streamed!.command).toMatchObject({ sort: { seq: -1 }, limit: 500, projection });
+
+    // Single-entry lookups that ask whether, not what a next entry is built from: rows too.
+    const chargeId = new mongoose.Types.ObjectId().toHexString();
+    const [byKey, refund, wholeByKey] = await sent(async () => {
+      await store.ledger.rowByKey(account, "review:41:7");
+      await store.ledger.refundRowOf(account, chargeId);
+      await store.ledger.findByKey(account, "review:41:7");
+    });
+    expect(byKey!.command).toMatchObject({
+      filter: { accountId: 41, idempotencyKey: "review:41:7" },
+      limit: 1,
+      readConcern: { level: "majority" },
+    });
+    expect(byKey!.command.projection).toEqual(projection);
+    expect(refund!.command).toMatchObject({
+      filter: { accountId: 41, refundOf: { $eq: chargeId, $type: "string" } },
+      limit: 1,
+    });
+    expect(refund!.command.projection).toEqual(projection);
+    expect(wholeByKey!.command.projection).toBeUndefined();
   });
 });

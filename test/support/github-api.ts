@@ -127,14 +127,21 @@ export interface CheckRunWrite {
 
 /**
  * What the fake GitHub of every webhook test holds besides the mocks a test sets: the
- * `.github/jasper.yml` of each repository ("owner/repo" to the file's text; none: 404), and
- * the `Jasper` check runs written (each write in `writes`, the current state by id in `runs`).
+ * `.github/jasper.yml` and `.gitattributes` of each repository ("owner/repo" to the file's
+ * text; none: 404), and the `Jasper` check runs written (each write in `writes`, the current
+ * state by id in `runs`).
  * Answered whenever asked, never pending: tests that do not look at them need not mock them.
  */
 export const fakeGitHub = {
   configFiles: new Map<string, string>(),
   /** Each request for a configuration file, and GitHub's answer (200, 304 or 404). */
   configReads: [] as { repository: string; status: number }[],
+  /** Each repository's `.gitattributes` ("owner/repo" to its text; none: 404). */
+  attributeFiles: new Map<string, string>(),
+  /** Each request for a `.gitattributes`, and GitHub's answer (200, 304 or 404). */
+  attributeReads: [] as { repository: string; status: number }[],
+  /** Set to a status to have every `.gitattributes` read fail with it. */
+  attributeFailure: null as number | null,
   checkRuns: new Map<number, CheckRunWrite>(),
   checkRunWrites: [] as CheckRunWrite[],
   /** The commits whose check runs were looked up by ref. */
@@ -159,6 +166,9 @@ export const fakeGitHub = {
 function mockRepositoryState(): void {
   fakeGitHub.configFiles.clear();
   fakeGitHub.configReads.length = 0;
+  fakeGitHub.attributeFiles.clear();
+  fakeGitHub.attributeReads.length = 0;
+  fakeGitHub.attributeFailure = null;
   fakeGitHub.checkRuns.clear();
   fakeGitHub.checkRunWrites.length = 0;
   fakeGitHub.checkRunLookups.length = 0;
@@ -169,27 +179,19 @@ function mockRepositoryState(): void {
     .get(/^\/repos\/[^/]+\/[^/]+\/pulls\/\d+\/comments(\?.*)?$/)
     .optionally()
     .reply(200, () => fakeGitHub.reviewComments);
-  scope
-    .get(/^\/repos\/([^/]+)\/([^/]+)\/contents\/\.github(\/|%2F)jasper\.yml(\?.*)?$/)
-    .optionally()
-    .reply(function (uri) {
-      const [, owner, repo] = /^\/repos\/([^/]+)\/([^/]+)\//.exec(uri)!;
-      const repository = `${owner}/${decodeURIComponent(repo!)}`;
-      const file = fakeGitHub.configFiles.get(repository);
-      // GitHub's ETag names the content; asked with it, an unchanged file is a 304.
-      const etag =
-        file === undefined ? undefined : `"${createHash("sha1").update(file).digest("hex")}"`;
-      const status =
-        file === undefined ? 404 : this.req.headers["if-none-match"] === etag ? 304 : 200;
-      fakeGitHub.configReads.push({ repository, status });
-      if (status === 404) return [404, { message: "Not Found" }];
-      if (status === 304) return [304, "", { etag: etag! }];
-      return [
-        200,
-        file,
-        { "content-type": "application/vnd.github.raw; charset=utf-8", etag: etag! },
-      ];
-    });
+  mockRepositoryFile(
+    scope,
+    /^\/repos\/([^/]+)\/([^/]+)\/contents\/\.github(\/|%2F)jasper\.yml(\?.*)?$/,
+    fakeGitHub.configFiles,
+    fakeGitHub.configReads,
+  );
+  mockRepositoryFile(
+    scope,
+    /^\/repos\/([^/]+)\/([^/]+)\/contents\/\.gitattributes(\?.*)?$/,
+    fakeGitHub.attributeFiles,
+    fakeGitHub.attributeReads,
+    () => fakeGitHub.attributeFailure,
+  );
   scope
     .get(/^\/repos\/[^/]+\/[^/]+\/commits\/([0-9a-f]+)\/check-runs(\?.*)?$/)
     .optionally()
@@ -221,6 +223,42 @@ function mockRepositoryState(): void {
       fakeGitHub.checkRuns.set(id, run);
       fakeGitHub.checkRunWrites.push(run);
       return [200, run];
+    });
+}
+
+/** A file on the default branch as GitHub's contents API answers for raw content, with ETags. */
+function mockRepositoryFile(
+  scope: nock.Scope,
+  path: RegExp,
+  files: Map<string, string>,
+  reads: { repository: string; status: number }[],
+  failure: () => number | null = () => null,
+): void {
+  scope
+    .get(path)
+    .optionally()
+    .reply(function (uri) {
+      const [, owner, repo] = /^\/repos\/([^/]+)\/([^/]+)\//.exec(uri)!;
+      const repository = `${owner}/${decodeURIComponent(repo!)}`;
+      const file = files.get(repository);
+      const failed = failure();
+      if (failed !== null) {
+        reads.push({ repository, status: failed });
+        return [failed, { message: "no" }];
+      }
+      // GitHub's ETag names the content; asked with it, an unchanged file is a 304.
+      const etag =
+        file === undefined ? undefined : `"${createHash("sha1").update(file).digest("hex")}"`;
+      const status =
+        file === undefined ? 404 : this.req.headers["if-none-match"] === etag ? 304 : 200;
+      reads.push({ repository, status });
+      if (status === 404) return [404, { message: "Not Found" }];
+      if (status === 304) return [304, "", { etag: etag! }];
+      return [
+        200,
+        file,
+        { "content-type": "application/vnd.github.raw; charset=utf-8", etag: etag! },
+      ];
     });
 }
 

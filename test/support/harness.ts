@@ -15,6 +15,7 @@ import type { ReviewEngine } from "../../src/engine/engine.js";
 import { createRuleBasedEngine } from "../../src/engine/rule-based-engine.js";
 import type { Ledger } from "../../src/ledger/ledger.js";
 import { QUEUE } from "../../src/queue/queues.js";
+import { closeQueue } from "../../src/queue/close-queue.js";
 import { createRedis } from "../../src/queue/redis.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import type { Store } from "../../src/store/store.js";
@@ -181,7 +182,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       await Promise.all(workers.map((w) => w.close()));
       for (const q of [...queues, maintenance]) {
         await q.obliterate({ force: true });
-        await q.close();
+        await closeQueue(q);
       }
       await jasper.close();
       await server.close();

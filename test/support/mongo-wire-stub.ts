@@ -76,6 +76,16 @@ export class MongoWireStub {
     await once(this.server, "close");
   }
 
+  /** Listens again on the port it had before stop(): the same server, back. */
+  async restart(port: number): Promise<void> {
+    this.server.listen(port, "127.0.0.1");
+    await once(this.server, "listening");
+  }
+
+  get port(): number {
+    return (this.server.address() as { port: number }).port;
+  }
+
   private serve(socket: Socket): void {
     this.sockets.add(socket);
     socket.on("close", () => this.sockets.delete(socket));

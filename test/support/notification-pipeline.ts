@@ -8,6 +8,7 @@ import { createSendAlert } from "../../src/notifications/send-alert.js";
 import { createSendBudgetWarning } from "../../src/notifications/send-budget-warning.js";
 import { createProducer } from "../../src/queue/producer.js";
 import { QUEUE } from "../../src/queue/queues.js";
+import { closeQueue } from "../../src/queue/close-queue.js";
 import { createRedis } from "../../src/queue/redis.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import { startNotificationWorker } from "../../src/worker/start-notification-worker.js";
@@ -89,7 +90,7 @@ export async function startNotificationPipeline(options: PipelineOptions = {}) {
     async close() {
       await worker.close();
       await queue.obliterate({ force: true });
-      await queue.close();
+      await closeQueue(queue);
       await producer.close();
       mailer.close();
       if (sinkUp) await sink.close();

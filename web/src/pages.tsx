@@ -10,6 +10,7 @@ import { BillingPage } from "./features/billing/billing-page";
 import { BudgetsPage } from "./features/budgets/budgets-page";
 import { AccountCalculatorPage } from "./features/calculator/account-calculator-page";
 import { HistoryPage } from "./features/history/history-page";
+import { LearningsPage } from "./features/learnings/learnings-page";
 import { NotificationsPage } from "./features/notifications/notifications-page";
 import { SettingsPage } from "./features/settings/settings-page";
 import { UsagePage } from "./features/usage/usage-page";
@@ -32,6 +33,7 @@ export const PAGES: readonly DashboardPage[] = [
   { slug: "notifications", label: "Notifications", render: () => <NotificationsPage /> },
   { slug: "settings", label: "Settings", render: () => <SettingsPage /> },
   { slug: "api-keys", label: "API keys", render: () => <ApiKeysPage /> },
+  { slug: "learnings", label: "Learnings", render: () => <LearningsPage /> },
   { slug: "audit-log", label: "Audit log", render: () => <AuditPage /> },
   { slug: CALCULATOR_SLUG, label: "Cost calculator", render: () => <AccountCalculatorPage /> },
 ];

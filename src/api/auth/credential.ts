@@ -31,11 +31,24 @@ export function readCredential(header: string | undefined): Credential {
  */
 export const clientAddress = (request: FastifyRequest): string => normalizeIP(request.ip);
 
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /**
+     * A route anyone may call without credentials (the packages, the calculator): its rate
+     * limit counts per client address, since any made-up Bearer token would otherwise bring a
+     * budget of its own.
+     */
+    publicRoute?: boolean;
+  }
+}
+
 /**
- * Rate-limit key: the credential when there is a well-formed one, else the client's address.
- * Only hashes go to Redis: an API key's (the hash the store knows it by) or a GitHub token's.
+ * Rate-limit key: the credential when there is a well-formed one, else the client's address;
+ * always the address on a public route. Only hashes go to Redis: an API key's (the hash the
+ * store knows it by) or a GitHub token's.
  */
 export function rateLimitKey(request: FastifyRequest): string {
+  if (request.routeOptions.config.publicRoute) return `ip:${clientAddress(request)}`;
   const credential = readCredential(request.headers.authorization);
   // A dashboard session counts as its GitHub token would: one budget per user, not per address.
   const session = credential.ok ? null : sessionCredential(request);

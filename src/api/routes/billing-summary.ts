@@ -87,17 +87,20 @@ export function billingSummaryRoute(api: ApiInstance, deps: Deps): void {
 
 /**
  * The month's use the summary's budgets need: its counters only when a repository or an
- * author budget is set (the billing summary lists only the budgets that are set). Without
- * them, the totals on the newest entry, so the page's every load does not read the month.
+ * author budget is set (the billing summary lists only the budgets that are set), and only
+ * those kinds. Without them, the totals on the newest entry.
  */
 async function monthUseFor(
   deps: Pick<Deps, "ledger">,
   rules: BudgetRules,
   accountId: AccountId,
 ): Promise<MonthUse> {
-  const counted =
-    rules.repositories.length > 0 || rules.authorDefault !== null || rules.authors.length > 0;
-  if (counted) return deps.ledger.monthUse(accountId);
+  const kinds = {
+    repositories: rules.repositories.length > 0,
+    authors: rules.authorDefault !== null || rules.authors.length > 0,
+  };
+  // Each counter from the newest entry carrying it (Ledger.monthCounters), not the month.
+  if (kinds.repositories || kinds.authors) return deps.ledger.monthCounters(accountId, kinds);
   return {
     ...(await deps.ledger.monthTotals(accountId)),
     repositories: [],

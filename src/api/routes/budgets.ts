@@ -25,7 +25,12 @@ export function budgetRoutes(api: ApiInstance, deps: Deps): void {
     rules: account.budgets,
     use: budgetUse(
       account.budgets,
-      await deps.ledger.monthUse(account.id),
+      // Each counter from the newest entry carrying it, not the month's entries; repositories
+      // only when a rule governs some (the page lists every author charged).
+      await deps.ledger.monthCounters(account.id, {
+        repositories: account.budgets.repositories.length > 0,
+        authors: true,
+      }),
       // Read only when the account caps runs per pull request: a pass over the month.
       account.budgets.pullRequestRuns === null ? [] : await deps.ledger.pullRequestRuns(account.id),
     ),

@@ -74,12 +74,18 @@ export function calculatorRoute(api: ApiInstance, deps: Deps): void {
   api.post(
     "/billing/calculator",
     {
+      config: { publicRoute: true },
       bodyLimit: 1024,
       schema: {
         tags: ["billing"],
         summary: "What a workload of pull requests costs a month (no authentication)",
         body: bodySchema,
-        response: { 200: estimateSchema, 400: commonErrors[400], 429: commonErrors[429] },
+        response: {
+          200: estimateSchema,
+          400: commonErrors[400],
+          429: commonErrors[429],
+          503: commonErrors[503],
+        },
       },
     },
     async (request) => {

@@ -21,10 +21,15 @@ export function packagesRoute(api: ApiInstance, deps: Pick<BillingApiDeps, "pack
   api.get(
     "/billing/packages",
     {
+      config: { publicRoute: true },
       schema: {
         tags: ["billing"],
         summary: "Credit packages for sale",
-        response: { 200: z.object({ packages: z.array(packageSchema) }), 429: commonErrors[429] },
+        response: {
+          200: z.object({ packages: z.array(packageSchema) }),
+          429: commonErrors[429],
+          503: commonErrors[503],
+        },
       },
     },
     async () => ({

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { AccountId } from "../../accounts/types.js";
 import { isConstantSize, type EntryUse } from "../../ledger/entry-use.js";
-import { copyMonthUse } from "../../ledger/month-use.js";
+import { copyMonthUse, type UseCounter } from "../../ledger/month-use.js";
 import type { EntryType, LedgerEntry } from "../../ledger/types.js";
 import {
   type AppendResult,
@@ -13,6 +13,7 @@ import {
   isAboutPullRequest,
   type PullRequestKey,
   type SeqRange,
+  type SpentRecord,
   type UseRecord,
   type UseTouch,
 } from "../../ledger/ledger-store.js";
@@ -75,6 +76,15 @@ export class MemoryLedgerStore implements LedgerStore {
     return copy(this.logs.get(accountId)?.byRefundOf.get(chargeId));
   }
 
+  /** Whole entries are rows too (EntryRow), as in listRows. */
+  rowByKey(accountId: AccountId, idempotencyKey: string): Promise<EntryRow | null> {
+    return this.findByKey(accountId, idempotencyKey);
+  }
+
+  refundRowOf(accountId: AccountId, chargeId: string): Promise<EntryRow | null> {
+    return this.findRefundOf(accountId, chargeId);
+  }
+
   async list(accountId: AccountId, query: EntryQuery): Promise<LedgerEntry[]> {
     const entries = this.logs.get(accountId)?.entries ?? [];
     const out: LedgerEntry[] = [];
@@ -102,6 +112,20 @@ export class MemoryLedgerStore implements LedgerStore {
       after = next.seq;
       yield copyEntry(next);
     }
+  }
+
+  async spentAt(accountId: AccountId, before?: Date): Promise<SpentRecord | null> {
+    const entries = this.logs.get(accountId)?.entries ?? [];
+    let found: LedgerEntry | undefined;
+    if (before === undefined) found = entries.at(-1);
+    else {
+      // The newest by createdAt, as the mongo store's index gives it (clocks may disagree a
+      // little with seq order).
+      for (const e of entries) {
+        if (e.createdAt < before && (!found || e.createdAt >= found.createdAt)) found = e;
+      }
+    }
+    return found ? { seq: found.seq, spent: found.spent ? { ...found.spent } : null } : null;
   }
 
   async sumAmounts(
@@ -184,6 +208,23 @@ export class MemoryLedgerStore implements LedgerStore {
     return [...keys];
   }
 
+  async latestCounters(
+    accountId: AccountId,
+    range: SeqRange,
+    kind: "repositories" | "authors",
+  ): Promise<UseCounter[]> {
+    const found = new Map<string, UseCounter>();
+    const entries = this.logs.get(accountId)?.entries ?? [];
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const e = entries[i]!;
+      if (e.seq > range.to) continue;
+      if (e.seq < range.from) break;
+      if (!isConstantSize(e.monthUse)) continue;
+      for (const c of e.monthUse[kind]) if (!found.has(c.key)) found.set(c.key, { ...c });
+    }
+    return [...found.values()];
+  }
+
   async useAt(accountId: AccountId, seq: number): Promise<UseRecord | null> {
     const e = this.logs.get(accountId)?.entries.find((x) => x.seq === seq);
     return e ? useRecord(e) : null;
@@ -245,6 +286,7 @@ function copyEntry(e: LedgerEntry): LedgerEntry {
     lotDeltas: e.lotDeltas?.map((d) => ({ ...d })) ?? null,
     monthUse: e.monthUse ? copyEntryUse(e.monthUse) : null,
     refundRequest: e.refundRequest ? { ...e.refundRequest } : null,
+    spent: e.spent ? { ...e.spent } : e.spent,
     createdAt: new Date(e.createdAt),
   };
 }

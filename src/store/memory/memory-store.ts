@@ -2,7 +2,11 @@ import type { Store } from "../store.js";
 import { MemoryAccountStore } from "./memory-account-store.js";
 import { MemoryApiKeyStore } from "./memory-api-key-store.js";
 import { MemoryAuditStore } from "./memory-audit-store.js";
+import { MemoryLearningStore } from "./memory-learning-store.js";
+import { MemoryAutoTopUpStore } from "./memory-auto-top-up-store.js";
 import { MemoryCheckoutSessionStore } from "./memory-checkout-session-store.js";
+import { MemoryTopUpAttemptStore } from "./memory-top-up-attempt-store.js";
+import { MemoryStripeCustomerStore } from "./memory-stripe-customer-store.js";
 import { MemoryLedgerStore } from "./memory-ledger-store.js";
 import { MemorySubscriptionStore } from "./memory-subscription-store.js";
 import { MemoryPullRequestStore, MemoryReviewRunStore } from "./memory-review-stores.js";
@@ -18,7 +22,11 @@ export function createMemoryStore(): Store {
     apiKeys: new MemoryApiKeyStore(),
     checkoutSessions: new MemoryCheckoutSessionStore(),
     subscriptions: new MemorySubscriptionStore(),
+    stripeCustomers: new MemoryStripeCustomerStore(),
+    autoTopUp: new MemoryAutoTopUpStore(),
+    topUpAttempts: new MemoryTopUpAttemptStore(),
     audit: new MemoryAuditStore(),
+    learnings: new MemoryLearningStore(),
     ping: async () => {},
     close: async () => {},
   };

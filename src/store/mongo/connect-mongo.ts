@@ -3,21 +3,30 @@ import type { Store } from "../store.js";
 import { checkIndexes } from "./index-check.js";
 import { accountModel } from "./models/account.js";
 import { apiKeyModel } from "./models/api-key.js";
+import { autoTopUpModel } from "./models/auto-top-up.js";
 import { auditEntryModel } from "./models/audit-entry.js";
 import { checkoutSessionModel } from "./models/checkout-session.js";
+import { learningModel } from "./models/learning.js";
 import { ledgerEntryModel } from "./models/ledger-entry.js";
 import { pullRequestModel } from "./models/pull-request.js";
 import { reviewRunModel } from "./models/review-run.js";
 import { subscriptionModel } from "./models/subscription.js";
+import { topUpAttemptModel } from "./models/top-up-attempt.js";
+import { stripeCustomerModel } from "./models/stripe-customer.js";
 import { openMongo, type ConnectOverrides } from "./mongo-connection.js";
 import { MongoAccountStore } from "./mongo-account-store.js";
 import { MongoApiKeyStore } from "./mongo-api-key-store.js";
+import { MongoAutoTopUpStore } from "./mongo-auto-top-up-store.js";
 import { MongoAuditStore } from "./mongo-audit-store.js";
 import { MongoCheckoutSessionStore } from "./mongo-checkout-session-store.js";
+import { MongoLearningStore } from "./mongo-learning-store.js";
 import { MongoLedgerStore } from "./mongo-ledger-store.js";
 import { MongoPullRequestStore } from "./mongo-pull-request-store.js";
 import { MongoReviewRunStore } from "./mongo-review-run-store.js";
 import { MongoSubscriptionStore } from "./mongo-subscription-store.js";
+import { MongoTopUpAttemptStore } from "./mongo-top-up-attempt-store.js";
+import { MongoStripeCustomerStore } from "./mongo-stripe-customer-store.js";
+import { watchMongo, type MongoStateChange } from "./mongo-health.js";
 import { withTimeLimitErrors } from "./time-limits.js";
 
 /**
@@ -38,8 +47,10 @@ export async function createMongoStore(
   mode: MongoStoreMode,
   warn: (message: string) => void,
   overrides: ConnectOverrides = {},
+  onStateChange?: (change: MongoStateChange) => void,
 ): Promise<Store> {
   const conn = await openMongo(uri, overrides);
+  if (onStateChange) watchMongo(conn, onStateChange);
   try {
     const store = storeOn(conn);
     await checkIndexes(Object.values(conn.models), mode === "app", warn);
@@ -64,10 +75,18 @@ export function storeOn(conn: Connection): Store {
   // A Stripe payment is granted only for a recorded session, and a refund finds its purchase
   // by payment intent: both unique (the migration builds them, the start check wants them).
   const checkoutSessions = checkoutSessionModel(conn);
+  // One Stripe customer per account, and one account per customer: both unique.
+  const stripeCustomers = stripeCustomerModel(conn);
+  // Auto top-up settings: one document per account.
+  const autoTopUp = autoTopUpModel(conn);
+  // Top-up attempts: unique by key and by payment intent, one in flight per account.
+  const topUpAttempts = topUpAttemptModel(conn);
   // One audit entry per action: (accountId, idempotencyKey) unique.
   const audit = auditEntryModel(conn);
   // A subscription is recorded once, for one account: subscriptionId unique.
   const subscriptions = subscriptionModel(conn);
+  // One learning per teaching comment: (accountId, sourceKey) unique.
+  const learnings = learningModel(conn);
   return {
     kind: "mongo",
     // A read past its maxTimeMS or a write past its wtimeout (mongo-connection.ts) comes out
@@ -79,7 +98,11 @@ export function storeOn(conn: Connection): Store {
     apiKeys: withTimeLimitErrors(new MongoApiKeyStore(apiKeys)),
     checkoutSessions: withTimeLimitErrors(new MongoCheckoutSessionStore(checkoutSessions)),
     subscriptions: withTimeLimitErrors(new MongoSubscriptionStore(subscriptions)),
+    stripeCustomers: withTimeLimitErrors(new MongoStripeCustomerStore(stripeCustomers)),
+    autoTopUp: withTimeLimitErrors(new MongoAutoTopUpStore(autoTopUp)),
+    topUpAttempts: withTimeLimitErrors(new MongoTopUpAttemptStore(topUpAttempts)),
     audit: withTimeLimitErrors(new MongoAuditStore(audit)),
+    learnings: withTimeLimitErrors(new MongoLearningStore(learnings)),
     ping: async () => {
       const db = conn.db;
       if (!db) throw new Error("MongoDB connection has no database");

@@ -53,8 +53,11 @@ export const CONNECTION_OPTIONS = {
   autoIndex: false,
 } as const satisfies ConnectOptions;
 
-/** Tests shorten the first connect's wait; the app never passes these. */
-export type ConnectOverrides = Pick<ConnectOptions, "serverSelectionTimeoutMS">;
+/** Tests shorten the first connect's wait and the monitor's pace; the app never passes these. */
+export type ConnectOverrides = Pick<
+  ConnectOptions,
+  "serverSelectionTimeoutMS" | "heartbeatFrequencyMS"
+>;
 
 /**
  * Starts connecting to `uri`; `await connection.asPromise()` before using it (with buffering

@@ -14,6 +14,7 @@ import {
   isAboutPullRequest,
   type PullRequestKey,
   type SeqRange,
+  type SpentRecord,
   type UseRecord,
   type UseTouch,
 } from "../../ledger/ledger-store.js";
@@ -21,6 +22,9 @@ import type { LedgerEntryDoc, LedgerEntryModel } from "./models/ledger-entry.js"
 
 /** How many entries stream() reads per query. */
 export const STREAM_BATCH = 500;
+
+/** How many counters latestCounters() reads at once. */
+const COUNTER_READS = 16;
 
 /**
  * The ledger in MongoDB. Atomicity comes from single-document inserts and the unique indexes
@@ -72,6 +76,24 @@ export class MongoLedgerStore implements LedgerStore {
       .readConcern("majority")
       .lean<LedgerEntryDoc>();
     return doc ? toEntry(doc) : null;
+  }
+
+  async rowByKey(accountId: AccountId, idempotencyKey: string): Promise<EntryRow | null> {
+    // As findByKey (majority: a key found here is a payment or a take-back that stands),
+    // reading the row alone.
+    const find = this.entries.findOne({ accountId, idempotencyKey }).readConcern("majority");
+    find.projection(ROW_PROJECTION);
+    const doc = await find.lean<LedgerEntryDoc>();
+    return doc ? toRow(doc) : null;
+  }
+
+  async refundRowOf(accountId: AccountId, chargeId: string): Promise<EntryRow | null> {
+    // As findRefundOf, its partial index's filter included, reading the row alone.
+    const refundOf = trusted({ $eq: chargeId, $type: "string" as const });
+    const find = this.entries.findOne({ accountId, refundOf });
+    find.projection(ROW_PROJECTION);
+    const doc = await find.lean<LedgerEntryDoc>();
+    return doc ? toRow(doc) : null;
   }
 
   async findById(accountId: AccountId, id: string): Promise<LedgerEntry | null> {
@@ -160,6 +182,24 @@ export class MongoLedgerStore implements LedgerStore {
       if (!tail || docs.length < STREAM_BATCH) return;
       last = tail.seq;
     }
+  }
+
+  async spentAt(accountId: AccountId, before?: Date): Promise<SpentRecord | null> {
+    // One small document: the newest by seq (the unique index), or the newest created before
+    // `before` (the (accountId, createdAt) index). A figure people read, not one a write is
+    // decided on: the connection's default read concern.
+    const find =
+      before === undefined
+        ? this.entries.findOne({ accountId }).sort({ seq: -1 })
+        : this.entries
+            .findOne({ accountId, createdAt: trusted({ $lt: before }) })
+            .sort({ createdAt: -1 });
+    const doc = await find
+      .select({ _id: 0, seq: 1, spent: 1 })
+      .lean<Pick<LedgerEntryDoc, "seq" | "spent">>();
+    if (!doc) return null;
+    const spent = doc.spent ? { total: doc.spent.total, from: doc.spent.from } : null;
+    return { seq: doc.seq, spent };
   }
 
   async sumAmounts(
@@ -292,6 +332,39 @@ export class MongoLedgerStore implements LedgerStore {
     return keys.map(String);
   }
 
+  async latestCounters(
+    accountId: AccountId,
+    range: SeqRange,
+    kind: "repositories" | "authors",
+  ): Promise<UseCounter[]> {
+    // The keys first, off the use_repositories or use_authors index (its partial filter named,
+    // as in latestTouching); then, for each, the newest entry carrying it, projected to that
+    // one counter ($elemMatch): one index seek and one small document per key, never the
+    // month's entries. A few at a time, so a large month does not take the whole pool.
+    const field = `monthUse.${kind}`;
+    const inRange = {
+      accountId,
+      seq: trusted({ $gte: range.from, $lte: range.to }),
+      "monthUse.from": trusted({ $exists: true }),
+    };
+    const keys = (await this.entries.distinct(`${field}.key`, inRange)).map(String);
+    const newest = async (key: string): Promise<UseCounter | null> => {
+      const doc = await this.entries
+        .findOne({ ...inRange, [`${field}.key`]: key })
+        .sort({ seq: -1 })
+        .select({ _id: 0, seq: 1, [field]: { $elemMatch: { key } } })
+        .lean<Pick<LedgerEntryDoc, "seq" | "monthUse">>();
+      const c = doc?.monthUse?.[kind]?.[0];
+      return c ? counter(c) : null;
+    };
+    const out: UseCounter[] = [];
+    for (let i = 0; i < keys.length; i += COUNTER_READS) {
+      const batch = await Promise.all(keys.slice(i, i + COUNTER_READS).map(newest));
+      for (const c of batch) if (c) out.push(c);
+    }
+    return out;
+  }
+
   async useAt(accountId: AccountId, seq: number): Promise<UseRecord | null> {
     const doc = await this.entries
       .findOne({ accountId, seq })
@@ -361,6 +434,7 @@ export const ROW_PROJECTION = {
   uncollected: 1,
   refundRequest: 1,
   planExpiresAt: 1,
+  spent: 1,
   createdAt: 1,
   lotsAfter: { $filter: { input: "$lotsAfter", cond: { $eq: ["$$this.lot", "$seq"] } } },
 } as const;
@@ -433,6 +507,8 @@ function toRow(doc: LedgerEntryDoc): EntryRow {
           reason: doc.refundRequest.reason,
         }
       : null,
+    // Absent on entries written before it (spent.ts counts from the first entry after them).
+    ...(doc.spent ? { spent: { total: doc.spent.total, from: doc.spent.from } } : {}),
     createdAt: doc.createdAt,
   };
 }
@@ -443,14 +519,15 @@ const toUseRecord = (doc: Pick<LedgerEntryDoc, "seq" | "monthUse">): UseRecord =
 });
 
 /** Field by field, so nothing mongoose added (or a stray stored field) reaches the domain. */
+const counter = (c: UseCounter): UseCounter => ({
+  key: c.key,
+  ...(c.name != null ? { name: c.name } : {}),
+  credits: c.credits,
+  runs: c.runs,
+});
+
 function monthUse(u: EntryUse): EntryUse {
-  const counters = (cs: UseCounter[]): UseCounter[] =>
-    cs.map((c) => ({
-      key: c.key,
-      ...(c.name != null ? { name: c.name } : {}),
-      credits: c.credits,
-      runs: c.runs,
-    }));
+  const counters = (cs: UseCounter[]): UseCounter[] => cs.map(counter);
   return {
     period: u.period,
     charged: u.charged,

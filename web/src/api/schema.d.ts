@@ -37,6 +37,15 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
             };
         };
         put?: never;
@@ -104,6 +113,15 @@ export interface paths {
                 };
                 /** @description Too many requests with this credential, or failed authentications from this address; see Retry-After */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -184,7 +202,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -287,7 +305,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -478,7 +496,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -572,7 +590,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -655,7 +673,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -775,7 +793,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -861,7 +879,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -947,7 +965,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1063,7 +1081,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1156,7 +1174,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1183,7 +1201,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Comma-separated or repeated: purchase, grant, adjustment, refund, settings_changed, api_key_created, api_key_revoked, sign_in, budget_changed, budget_override */
+                    /** @description Comma-separated or repeated: purchase, grant, adjustment, refund, settings_changed, api_key_created, api_key_revoked, sign_in, budget_changed, budget_override, learning_added, learning_deleted, payment_method_saved, payment_method_removed, auto_top_up_changed, auto_top_up_attempt */
                     action?: string | string[];
                     /** @description Entries at or after this instant */
                     from?: string;
@@ -1253,7 +1271,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1267,6 +1285,194 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{org}/learnings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Learnings: what the team taught the reviewer, newest first, searchable */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only learnings whose text, rule, paths or repository hold this (any case) */
+                    search?: string;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description Page size, default 25 */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description GitHub organization or user login */
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Newest first */
+                            learnings: components["schemas"]["Learning"][];
+                            /** @description Pass as `cursor` for the next page; null at the end */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is invalid: `issues` says what to change */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such organization, or the credential does not grant access to it */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests with this credential, or failed authentications from this address; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{org}/learnings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a learning (a write key or an org admin's GitHub token); audited with its text */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description GitHub organization or user login */
+                    org: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description The request is invalid: `issues` says what to change */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `insufficient_scope`: a read key cannot do this */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such organization, or the credential does not grant access to it */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests with this credential, or failed authentications from this address; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -1361,7 +1567,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1457,7 +1663,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1541,7 +1747,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description GitHub could not be asked about the token (`github_unavailable`), or the database did not answer in time (`store_timeout`); retry later */
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
                 503: {
                     headers: {
                         [name: string]: unknown;
@@ -1553,6 +1759,459 @@ export interface paths {
             };
         };
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{org}/billing/payment-method": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The card saved for auto top-up */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description GitHub organization or user login */
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PaymentMethod"];
+                    };
+                };
+                /** @description The request is invalid: `issues` says what to change */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such organization, or the credential does not grant access to it */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests with this credential, or failed authentications from this address; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Remove the saved card; auto top-up goes off (an org admin's GitHub token) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description GitHub organization or user login */
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {boolean} */
+                            removed: true;
+                            /** @description False when Stripe could not be asked: Jasper no longer uses the card */
+                            detachedAtStripe: boolean;
+                            /** @description Whether auto top-up was on until now */
+                            autoTopUpSwitchedOff: boolean;
+                        };
+                    };
+                };
+                /** @description The request is invalid: `issues` says what to change */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `github_token_required`: an API key cannot remove a card */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `no_payment_method`: no card is saved (or no such organization) */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests with this credential, or failed authentications from this address; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{org}/billing/payment-method/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Save a card for auto top-up in Stripe Checkout (an org admin's GitHub token) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Retries with the same key get the same Checkout Session */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /** @description GitHub organization or user login */
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Stripe Checkout in setup mode: send the admin here */
+                            url: string;
+                            sessionId: string;
+                        };
+                    };
+                };
+                /** @description The request is invalid: `issues` says what to change */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `github_token_required`: an API key cannot save a card */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such organization, or the credential does not grant access to it */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests with this credential, or failed authentications from this address; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `card_setup_unavailable`: Stripe is not set up; or GitHub is down */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/organizations/{org}/billing/auto-top-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Auto top-up's settings and the card it pays with */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description GitHub organization or user login */
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AutoTopUp"];
+                    };
+                };
+                /** @description The request is invalid: `issues` says what to change */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such organization, or the credential does not grant access to it */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests with this credential, or failed authentications from this address; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** Change auto top-up (an org admin's GitHub token; the whole settings) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description GitHub organization or user login */
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description On only when an admin sets it so; off by default */
+                        enabled: boolean;
+                        /** @description A package id from GET /billing/packages */
+                        package: string;
+                        /** @description Buy when a charge leaves the balance at or below this (at most the package's credits) */
+                        thresholdCredits: number;
+                        /** @description At most this many top-ups a calendar month */
+                        monthlyMaxCount: number;
+                        /** @description At most this much money a calendar month, in cents (at least the package's price when on) */
+                        monthlyMaxCents: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AutoTopUp"];
+                    };
+                };
+                /** @description Invalid request, `unknown_package`, `threshold_above_package` or `limit_too_low` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `github_token_required`: an API key cannot change auto top-up */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such organization, or the credential does not grant access to it */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `no_payment_method` (save a card first) or `top_up_pending` */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests with this credential, or failed authentications from this address; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;
@@ -1722,6 +2381,23 @@ export interface components {
             rules: components["schemas"]["BudgetRules"];
             use: components["schemas"]["BudgetUse"];
         };
+        AutoTopUp: {
+            enabled: boolean;
+            package: string;
+            thresholdCredits: number;
+            monthlyMaxCount: number;
+            monthlyMaxCents: number;
+            /**
+             * @description Why Jasper switched it off by itself; null when it did not
+             * @enum {string|null}
+             */
+            switchedOffBecause: "card_removed" | "declined" | null;
+            /** @description The card it pays with; null when none is saved */
+            paymentMethod: {
+                brand: string;
+                last4: string;
+            } | null;
+        };
         AuditEntry: {
             id: string;
             /**
@@ -1738,12 +2414,43 @@ export interface components {
                 name?: string;
             };
             /** @enum {string} */
-            action: "purchase" | "grant" | "adjustment" | "refund" | "settings_changed" | "api_key_created" | "api_key_revoked" | "sign_in" | "budget_changed" | "budget_override";
+            action: "purchase" | "grant" | "adjustment" | "refund" | "settings_changed" | "api_key_created" | "api_key_revoked" | "sign_in" | "budget_changed" | "budget_override" | "learning_added" | "learning_deleted" | "payment_method_saved" | "payment_method_removed" | "auto_top_up_changed" | "auto_top_up_attempt";
             /** @enum {string} */
             interface: "api" | "dashboard" | "cli" | "operator_api" | "webhook" | "app";
             details: {
                 [key: string]: unknown;
             };
+        };
+        Learning: {
+            id: string;
+            /**
+             * @description repository: the repository it was taught in; organization: every repository
+             * @enum {string}
+             */
+            scope: "repository" | "organization";
+            /** @description Where it was taught, owner/name */
+            repository: string;
+            /** @description What the reviewer is told */
+            text: string;
+            /** @description The built-in rule it silences on `paths`, if any */
+            rule: string | null;
+            /** @description The glob where `rule` is silenced */
+            paths: string | null;
+            /** @description Who taught it */
+            author: {
+                id: number;
+                login: string;
+            };
+            /** @description The pull request and comment it came from */
+            source: {
+                number: number;
+                commentId: number;
+            };
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC
+             */
+            createdAt: string;
         };
         BillingSummary: {
             organization: string;
@@ -1848,6 +2555,20 @@ export interface components {
             signedIn: boolean;
             /** @description Where an organization's admin installs the App on GitHub */
             installUrl: string | null;
+        };
+        PaymentMethod: {
+            /** @description The card saved for auto top-up; null when none is */
+            paymentMethod: {
+                /** @description The card's brand as Stripe names it (visa, mastercard, ...) */
+                brand: string;
+                /** @description The card's last four digits */
+                last4: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601, UTC
+                 */
+                savedAt: string;
+            } | null;
         };
         CreditPackage: {
             id: string;

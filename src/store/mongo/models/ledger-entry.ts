@@ -7,6 +7,7 @@ import {
   type Lot,
   type LotDelta,
   type RefundRequest,
+  type SpentTotal,
 } from "../../../ledger/types.js";
 import type { EntryUse } from "../../../ledger/entry-use.js";
 import type { UseCounter } from "../../../ledger/month-use.js";
@@ -17,7 +18,14 @@ import type { UseCounter } from "../../../ledger/month-use.js";
  */
 export type LedgerEntryDoc = Omit<
   LedgerEntry,
-  "id" | "accountId" | "lotsAfter" | "lotDeltas" | "monthUse" | "refundRequest" | "planExpiresAt"
+  | "id"
+  | "accountId"
+  | "lotsAfter"
+  | "lotDeltas"
+  | "monthUse"
+  | "refundRequest"
+  | "planExpiresAt"
+  | "spent"
 > & {
   _id: Types.ObjectId;
   accountId: number;
@@ -27,6 +35,7 @@ export type LedgerEntryDoc = Omit<
   refundRequest?: RefundRequest | null | undefined;
   /** Absent on entries written before the plan bucket. */
   planExpiresAt?: Date | null | undefined;
+  spent?: SpentTotal | null | undefined;
 };
 
 // Credits are whole numbers. Mongoose's Number type would accept 1.5, so every amount says so.
@@ -94,6 +103,14 @@ const monthUseSchema = new Schema<EntryUse>(
   { _id: false },
 );
 
+const spentSchema = new Schema<SpentTotal>(
+  {
+    total: { type: Number, required: true, validate: integer },
+    from: { type: Number, required: true, min: 1, validate: integer },
+  },
+  { _id: false },
+);
+
 const refundRequestSchema = new Schema<RefundRequest>(
   {
     userId: { type: Number, required: true, validate: integer },
@@ -127,6 +144,8 @@ export const ledgerEntrySchema = new Schema<LedgerEntryDoc>(
     // Absent (not null) on entries written before them; null on entries that are not requests.
     monthUse: { type: monthUseSchema, default: undefined },
     refundRequest: { type: refundRequestSchema, default: null },
+    // The running net spend (ledger/spent.ts); absent on entries written before it.
+    spent: { type: spentSchema, default: undefined },
     // Set by the caller (the ledger's clock), so no timestamps option.
     createdAt: { type: Date, required: true },
   },
@@ -196,7 +215,8 @@ ledgerEntrySchema.index(
   { accountId: 1, "monthUse.unwarned": 1, seq: -1 },
   { partialFilterExpression: { "monthUse.unwarned": { $exists: true } }, name: "use_unwarned" },
 );
-// sumAmounts(): types since a date.
+// sumAmounts(): types since a date. spentAt(accountId, before) takes (accountId, createdAt)
+// below: the newest entry before a date is its first key past the date, one document read.
 ledgerEntrySchema.index({ accountId: 1, type: 1, createdAt: 1 });
 // list() with a date range and no type (the history page's date filter): without it the
 // server walks the account's whole history in seq order to reach an old range. With it, the

@@ -78,4 +78,27 @@ describe("an audit entry's summary", () => {
       summaryOf(entry("budget_override", { repository: "acme/app", number: 3, run: "r" })),
     ).toBe("acme/app#3");
   });
+
+  it("says what a learning said, where it applies and what it silences", () => {
+    const added = entry("learning_added", {
+      learning: "l1",
+      scope: "repository",
+      repository: "acme/app",
+      number: 3,
+      text: "Money is integers.",
+    });
+    expect(summaryOf(added)).toBe('"Money is integers." · acme/app');
+    const deleted = entry("learning_deleted", {
+      learning: "l2",
+      scope: "organization",
+      repository: "acme/app",
+      text: "ignore debug leftover in scripts/**",
+      rule: "debug leftover",
+      paths: "scripts/**",
+      taughtBy: "bob",
+    });
+    expect(summaryOf(deleted)).toBe(
+      '"ignore debug leftover in scripts/**" · every repository · silences debug leftover in scripts/**',
+    );
+  });
 });

@@ -22,6 +22,12 @@ export const ACTION_LABEL: Record<AuditAction, string> = {
   sign_in: "Sign-in",
   budget_changed: "Budget changed",
   budget_override: "Review let past a budget",
+  learning_added: "Learning recorded",
+  learning_deleted: "Learning deleted",
+  payment_method_saved: "Card saved",
+  payment_method_removed: "Card removed",
+  auto_top_up_changed: "Auto top-up changed",
+  auto_top_up_attempt: "Auto top-up attempt",
 };
 
 const INTERFACE_LABEL: Record<AuditEntry["interface"], string> = {
@@ -64,6 +70,16 @@ export function summaryOf(e: AuditEntry): string {
       .join(" · ");
   }
   if (isRecord(d.before) && isRecord(d.after)) return fieldChanges(d.before, d.after).join("; ");
+  // A learning recorded or deleted: what it said, where, and the rule it silences.
+  if (typeof d.learning === "string" && typeof d.text === "string") {
+    return [
+      `"${d.text}"`,
+      d.scope === "organization" ? "every repository" : plain(d.repository),
+      typeof d.rule === "string" ? `silences ${d.rule} in ${plain(d.paths)}` : null,
+    ]
+      .filter(Boolean)
+      .join(" · ");
+  }
   // A review let past a budget: the pull request it was.
   if (typeof d.repository === "string" && typeof d.number === "number")
     return `${d.repository}#${d.number}`;
