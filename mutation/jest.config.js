@@ -16,6 +16,8 @@ const MONEY_SUITES = [
   "test/notifications/budget-warnings.test.ts",
   "test/operators/operator-api.test.ts",
   "test/billing/stripe-*.test.ts",
+  "test/billing/plans.test.ts",
+  "test/billing/plan-months.test.ts",
   "test/billing/top-up-rules.test.ts",
   "test/api/auto-top-up.test.ts",
 ];

@@ -8,6 +8,8 @@ export default {
     "src/budgets/**/*.ts",
     "src/reviews/accept-review.ts",
     "src/billing/stripe-events.ts",
+    "src/billing/plans.ts",
+    "src/billing/plan-months.ts",
     "src/billing/top-up-rules.ts",
     "src/billing/stripe-customers.ts",
     "src/billing/card-setup-events.ts",

@@ -60,7 +60,12 @@ export function presentEntry(e: EntryRow): TransactionView {
     createdAt: e.createdAt.toISOString(),
     type: e.type,
     amount: e.amount,
-    buckets: { free: e.deltas.free, bonus: e.deltas.bonus, purchased: e.deltas.purchased },
+    buckets: {
+      free: e.deltas.free,
+      plan: e.deltas.plan,
+      bonus: e.deltas.bonus,
+      purchased: e.deltas.purchased,
+    },
     balanceAfter: e.balanceAfter,
     description: e.description,
     pullRequest:

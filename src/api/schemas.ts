@@ -21,7 +21,10 @@ export const bucketsSchema = z
       z.ZodNumber
     >,
   )
-  .meta({ id: "Buckets", description: "Credits per bucket: free, bonus, purchased" });
+  .meta({
+    id: "Buckets",
+    description: "Credits per bucket, in spend order: free, plan, bonus, purchased",
+  });
 
 /** What requireOrgAccess protects: a Jasper API key or an org admin's GitHub token. */
 export const BEARER_SECURITY = [{ bearer: [] }] as const;

@@ -171,7 +171,7 @@ export async function runAdmin(argv: string[], deps: AdminDeps, io: AdminIo): Pr
           p,
           [
             `${p.account.login} (${p.account.id}, ${p.account.type}, ${p.account.status})`,
-            `balance ${p.balance} (free ${p.buckets.free}, bonus ${p.buckets.bonus}, purchased ${p.buckets.purchased}), alert ${p.alertLevel}${p.paused ? ", paused" : ""}`,
+            `balance ${p.balance} (free ${p.buckets.free}, plan ${p.buckets.plan}, bonus ${p.buckets.bonus}, purchased ${p.buckets.purchased}), alert ${p.alertLevel}${p.paused ? ", paused" : ""}`,
             `used this month: ${p.usageThisMonth}`,
             `settings: ${JSON.stringify(p.settings)}`,
             `open runs: ${p.openRuns.length}`,

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { parsePackages } from "../billing/packages.js";
+import { parsePlans } from "../billing/plans.js";
 import { formatIssueGiven, zodIssues } from "../shared/zod-issues.js";
 
 const optionalString = z
@@ -163,6 +164,19 @@ export const envSchema = z
       }
     }),
     /**
+     * The paid subscription plans as JSON, replacing the defaults (Pro, Team): an array of
+     * { "id", "name", "creditsPerMonth", "monthlyCents", "annualCents", "seatLimit"? }, checked
+     * at boot with the rules of src/billing/plans.ts. Free is the free tier, always there.
+     */
+    PLANS: optionalString.transform((json, ctx) => {
+      try {
+        return parsePlans(json);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message.replace(/^PLANS: /, "") });
+        return z.NEVER;
+      }
+    }),
+    /**
      * The operators' credential for /api/operator/v1 (Bearer). Unset: those endpoints do not
      * exist (404). A secret: never logged, only said to be set. At least 32 characters, so
      * that it cannot be guessed through the endpoint.
@@ -299,7 +313,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
 /**
  * The variables whose value a message may show back ("got ..."): none is a secret. Left out:
  * the secrets, MONGODB_URI, REDIS_URL and SMTP_URL (a mistyped one may carry its password
- * where redactUrl does not find it), PRIVATE_KEY_PATH and CREDIT_PACKAGES (their own messages
+ * where redactUrl does not find it), PRIVATE_KEY_PATH, CREDIT_PACKAGES and PLANS (their own messages
  * say what is wrong).
  */
 const SHOWN: ReadonlySet<string> = new Set([

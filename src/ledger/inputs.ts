@@ -8,7 +8,7 @@ import { z } from "zod";
 import { InvalidInputError } from "../shared/errors.js";
 import { joinIssues, zodIssues } from "../shared/zod-issues.js";
 import { BILLABLE_ACTIONS } from "./credits.js";
-import { BUCKETS, ENTRY_TYPES } from "./types.js";
+import { ADJUSTABLE_BUCKETS, ENTRY_TYPES } from "./types.js";
 
 /** Far above any real grant, far below where integer sums stop being exact. */
 export const MAX_AMOUNT = 1_000_000_000;
@@ -28,6 +28,8 @@ export const RESERVED_KEY_PREFIXES = [
   "free-tier:",
   "free-expiration:",
   "bonus-expiration:",
+  "plan:",
+  "plan-expiration:",
 ] as const;
 
 /** Printable ASCII without spaces: keys end up in logs, URLs and CSV files. */
@@ -106,12 +108,38 @@ export const adjustSchema = z.strictObject({
     .min(-MAX_AMOUNT)
     .max(MAX_AMOUNT)
     .refine((n) => n !== 0, "must not be zero"),
-  bucket: z.enum(BUCKETS),
+  // Not the plan bucket: its credits come with their month (Ledger.grantPlan).
+  bucket: z.enum(ADJUSTABLE_BUCKETS),
   description,
   reference: referenceSchema.optional(),
   idempotencyKey: idempotencyKeySchema,
 });
 export type AdjustInput = z.input<typeof adjustSchema>;
+
+/** A plan id, or an operator's enterprise plan (`enterprise:<account>`). */
+const planId = z.string().regex(/^[a-z0-9][a-z0-9:-]{0,59}$/, "must be a plan id");
+
+export const planGrantSchema = z
+  .strictObject({
+    /** Stripe's subscription id, or the id of an operator's enterprise plan. */
+    subscription: z.string().regex(/^[A-Za-z0-9_:-]{1,255}$/, "must be a subscription id"),
+    plan: planId,
+    /** The plan month: its first instant, and its end (when its credits expire). */
+    monthStart: z.date(),
+    monthEnd: z.date(),
+    /** The plan's credits for a month: what the month's grants add up to. */
+    credits: z.number().int().min(0).max(MAX_AMOUNT),
+    /** An upgrade's grant (the difference, keyed by the plan too), or the month's own. */
+    upgrade: z.boolean().default(false),
+    /** The other plans whose upgrade grants this month already made count (the catalog). */
+    otherPlans: z.array(planId).max(50).default([]),
+    description,
+  })
+  .refine((g) => g.monthEnd.getTime() > g.monthStart.getTime(), {
+    message: "must be after monthStart",
+    path: ["monthEnd"],
+  });
+export type PlanGrantInput = z.input<typeof planGrantSchema>;
 
 const cap = z.number().int().min(0).max(MAX_AMOUNT).optional();
 

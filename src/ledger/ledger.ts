@@ -37,22 +37,25 @@ import {
   exportFilterSchema,
   grantSchema,
   parseInput,
+  planGrantSchema,
   refundSchema,
   type AdjustInput,
   type ChargeInput,
   type ExportFilterInput,
   type GrantInput,
   type ListQueryInput,
+  type PlanGrantInput,
   type RefundInput,
 } from "./inputs.js";
 import { listEntries, type EntryPage } from "./list-entries.js";
 import { expireLots } from "./lot-expiry.js";
 import { giveBackToLots, lotDeltasOf, lotsOf, takeFromLots } from "./lots.js";
 import { nextPeriodStart, periodStart } from "./periods.js";
+import { expirePlanCredits, planIsLive, planMonthKey, planUpgradeKey } from "./plan-bucket.js";
 import {
   BUCKETS,
   zeroBuckets,
-  type Bucket,
+  type AdjustableBucket,
   type BucketAmounts,
   type EntryReference,
   type EntryType,
@@ -122,6 +125,15 @@ export interface TakeBackInput extends Omit<AdjustInput, "amount" | "description
   /** The entry's description, given the credits it takes back after the room. */
   describe: (credits: number) => string;
 }
+
+export type PlanGrantResult =
+  | Written
+  /** Nothing was written: this month's grants already add up to the plan's credits. */
+  | { status: "covered" }
+  /** Nothing was written: the month has not started yet (the month roll grants it then). */
+  | { status: "month_not_started" }
+  /** Nothing was written: the month is over, and its credits would have expired. */
+  | { status: "month_ended" };
 
 export type TakeBackResult =
   | Written
@@ -312,6 +324,65 @@ export class Ledger {
   }
 
   /**
+   * Plan credits for one month of a subscription (plan-bucket.ts), up to the plan's monthly
+   * credits: the month's grant is keyed by (subscription, month), an upgrade's by (subscription,
+   * month, plan), and each grants what the month's grants so far (read inside the write, so a
+   * concurrent grant makes this one read again) leave short of `credits`. So an upgrade grants
+   * the difference, in whatever order the month's grant and the upgrade arrive, and a
+   * redelivered event is a replay. A month is granted only while it runs; the credits expire
+   * at its end. Plan credits of another month still held (an earlier subscription's) expire
+   * first: the bucket holds one plan month.
+   */
+  async grantPlan(accountId: AccountId, input: PlanGrantInput): Promise<PlanGrantResult> {
+    const id = parseInput(accountIdSchema, accountId) as AccountId;
+    const g = parseInput(planGrantSchema, input);
+    const monthKey = planMonthKey(g.subscription, g.monthStart);
+    const key = g.upgrade ? planUpgradeKey(g.subscription, g.monthStart, g.plan) : monthKey;
+    const plans = [...new Set([...g.otherPlans, g.plan])];
+    const monthKeys = [
+      monthKey,
+      ...plans.map((p) => planUpgradeKey(g.subscription, g.monthStart, p)),
+    ];
+    const priorKeys = monthKeys.filter((k) => k !== key);
+    type Refused = "covered" | "month_not_started" | "month_ended" | { supersede: LedgerEntry };
+    // Each pass either writes, refuses, or expires another month's credits (once, by key).
+    for (let pass = 0; pass < 3; pass++) {
+      const result = await this.write<Refused>(id, key, "plan", null, async (prev, now) => {
+        if (g.monthEnd.getTime() <= now.getTime()) return { reject: "month_ended" };
+        if (g.monthStart.getTime() > now.getTime()) return { reject: "month_not_started" };
+        const held = prev?.planExpiresAt ?? null;
+        if (prev && prev.bucketsAfter.plan > 0 && planIsLive(prev, now)) {
+          if (held?.getTime() !== g.monthEnd.getTime()) return { reject: { supersede: prev } };
+        }
+        let granted = 0;
+        for (const k of priorKeys) granted += (await this.store.findByKey(id, k))?.amount ?? 0;
+        const amount = g.credits - granted;
+        if (amount <= 0) return { reject: "covered" };
+        return {
+          draft: {
+            type: "plan",
+            deltas: { ...zeroBuckets(), plan: amount },
+            planExpiresAt: g.monthEnd,
+            description: g.description,
+            reference: {
+              kind: "plan_month",
+              subscription: g.subscription,
+              monthStart: g.monthStart.toISOString(),
+              monthEnd: g.monthEnd.toISOString(),
+              plan: g.plan,
+            },
+          },
+        };
+      });
+      if (!("reason" in result)) return mustBeWritten(result);
+      const r = result.reason;
+      if (typeof r === "string") return { status: r };
+      await expirePlanCredits(this.ctx, id, r.supersede, this.now(), true);
+    }
+    throw new Error("bug: a plan grant kept finding another month's credits");
+  }
+
+  /**
    * An operator correction, or credits given back (a Stripe refund that failed after its
    * take-back; takeBack() is what takes them, within a room). A negative adjustment never
    * takes a bucket below zero: what it could not take is recorded on the entry as
@@ -406,11 +477,21 @@ export class Ledger {
             return { reject: { cap, used: use.requestedRefunds } };
           monthUse = { ...monthUse, requestedRefunds: monthUse.requestedRefunds + credits };
         }
+        // Plan credits go back to the plan bucket while a plan month runs (the month's, or a
+        // later one's, like free credits after their month); with none running, to a new bonus
+        // lot without expiry, as the credits of an expired bonus lot do (giveBackToLots).
+        const newLot = (prev?.seq ?? 0) + 1;
+        let lotDeltas = giveBackToLots(lotsOf(prev), taken, newLot, now);
+        let back = deltas;
+        if (deltas.plan > 0 && !planIsLive(prev, now)) {
+          back = { ...deltas, plan: 0, bonus: deltas.bonus + deltas.plan };
+          lotDeltas = toNewLot(lotDeltas, newLot, deltas.plan);
+        }
         return {
           draft: {
             type: "refund",
-            deltas,
-            lotDeltas: giveBackToLots(lotsOf(prev), taken, (prev?.seq ?? 0) + 1, now),
+            deltas: back,
+            lotDeltas,
             description: description ?? `Refund: ${charge.description}`,
             reference: charge.reference,
             refundOf: charge.id,
@@ -521,11 +602,12 @@ export class Ledger {
   }
 
   /**
-   * What is due before anything else is written: expired bonus lots leave first, then the
-   * free tier rolls into the current month. True when it wrote (read the newest entry again).
+   * What is due before anything else is written: expired bonus lots leave first, then plan
+   * credits past their month, then the free tier rolls into the current month. True when it wrote (read the newest entry again).
    */
   private async settle(id: AccountId, prev: LedgerEntry | null, now: Date): Promise<boolean> {
     if (await expireLots(this.ctx, id, prev, now)) return true;
+    if (await expirePlanCredits(this.ctx, id, prev, now)) return true;
     return rollFreeTier(this.ctx, id, prev);
   }
 
@@ -562,7 +644,7 @@ export class Ledger {
 function adjustment(
   prev: LedgerEntry | null,
   amount: number,
-  bucket: Bucket,
+  bucket: AdjustableBucket,
   description: string,
   reference: EntryReference | undefined,
 ): Draft {
@@ -580,6 +662,13 @@ function adjustment(
     reference: reference ?? null,
     uncollected: applied - amount,
   };
+}
+
+/** Lot changes with `amount` more going to the new lot `newLot` (created if not there). */
+function toNewLot(deltas: LotDelta[], newLot: number, amount: number): LotDelta[] {
+  const out = deltas.filter((d) => d.lot !== newLot);
+  const already = deltas.find((d) => d.lot === newLot)?.amount ?? 0;
+  return [...out, { lot: newLot, amount: already + amount }];
 }
 
 function written(status: Written["status"], entry: LedgerEntry): Written {

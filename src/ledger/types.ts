@@ -5,8 +5,12 @@
 import type { AccountId } from "../accounts/types.js";
 import type { EntryUse } from "./entry-use.js";
 
-/** Buckets in the order credits are spent: free first, then bonus, then purchased. */
-export const BUCKETS = ["free", "bonus", "purchased"] as const;
+/**
+ * Buckets in the order credits are spent: free first, then the plan's (a subscription's
+ * monthly credits), then bonus, then purchased. An entry written before the plan bucket has
+ * none: read as 0 (the stores fill it in).
+ */
+export const BUCKETS = ["free", "plan", "bonus", "purchased"] as const;
 export type Bucket = (typeof BUCKETS)[number];
 export type BucketAmounts = Record<Bucket, number>;
 
@@ -18,6 +22,7 @@ export const ENTRY_TYPES = [
   "refund",
   "expiration",
   "adjustment",
+  "plan",
 ] as const;
 export type EntryType = (typeof ENTRY_TYPES)[number];
 
@@ -46,7 +51,16 @@ export type EntryReference =
       receiptUrl?: string | undefined;
     }
   | { kind: "operator"; actor: string }
-  | { kind: "free_period"; period: string };
+  | { kind: "free_period"; period: string }
+  | {
+      /** A plan grant: the subscription (Stripe's id, or an operator's enterprise plan), its month. */
+      kind: "plan_month";
+      subscription: string;
+      /** The month's first instant and its end (when its credits expire), ISO 8601. */
+      monthStart: string;
+      monthEnd: string;
+      plan: string;
+    };
 
 /**
  * A bonus lot: the credits of one bonus grant (or another entry that put credits into the
@@ -97,6 +111,13 @@ export interface LedgerEntry {
   /** Signed change per lot; adds up to deltas.bonus. Null on entries written before lots. */
   lotDeltas: LotDelta[] | null;
   /**
+   * When the plan bucket's credits expire: the end of the plan month they were granted for.
+   * Set by a plan grant, cleared by their expiration; null when the bucket has never held
+   * plan credits (and on entries written before the plan bucket). The bucket holds one plan
+   * month at a time (plan-bucket.ts).
+   */
+  planExpiresAt: Date | null;
+  /**
    * The month's use after this entry: its totals, and the counters and warnings it changed
    * (entry-use.ts); the whole month on entries written before constant-size entries. Null on
    * entries written before month use.
@@ -128,5 +149,9 @@ export interface RefundRequest {
   reason: string;
 }
 
-export const zeroBuckets = (): BucketAmounts => ({ free: 0, bonus: 0, purchased: 0 });
-export const sumBuckets = (b: BucketAmounts): number => b.free + b.bonus + b.purchased;
+export const zeroBuckets = (): BucketAmounts => ({ free: 0, plan: 0, bonus: 0, purchased: 0 });
+export const sumBuckets = (b: BucketAmounts): number => b.free + b.plan + b.bonus + b.purchased;
+
+/** The buckets an operator's adjustment may change: plan credits only come with their month. */
+export const ADJUSTABLE_BUCKETS = ["free", "bonus", "purchased"] as const;
+export type AdjustableBucket = (typeof ADJUSTABLE_BUCKETS)[number];

@@ -3,6 +3,7 @@ import { BUCKETS, sumBuckets, zeroBuckets, type LedgerEntry, type Lot } from "./
 import type { AccountId } from "../accounts/types.js";
 import { LotChecker, refundLotProblem } from "./verify-lots.js";
 import { MonthUseChecker } from "./verify-month-use.js";
+import { PlanChecker } from "./verify-plan.js";
 import { spentAfter } from "./spent.js";
 
 export interface LedgerProblem {
@@ -25,7 +26,8 @@ export interface VerifyReport {
  * amount is the sum of its bucket deltas; its buckets and balance follow from the entry
  * before; no bucket is ever negative; the running sum of amounts equals the balance; each
  * refund gives back exactly one earlier usage charge, once, to the lots it came from or as the
- * refund rule says; the bonus lots hold up (verify-lots.ts); and each entry's month use is
+ * refund rule says; the bonus lots hold up (verify-lots.ts); the plan bucket and the spend
+ * order hold up (verify-plan.ts); and each entry's month use is
  * what the month's entries add up to (verify-month-use.ts). Streams every account's
  * entries, so memory grows only with the number of refunds and expired lots.
  */
@@ -46,6 +48,7 @@ export async function verifyLedger(store: LedgerStore, maxProblems = 1000): Prom
     const refunded = new Set<string>();
     const lots = new LotChecker(fail);
     const use = new MonthUseChecker(fail);
+    const plan = new PlanChecker(fail);
     let prev: LedgerEntry | null = null;
 
     for await (const e of store.stream(accountId, "asc")) {
@@ -73,6 +76,7 @@ export async function verifyLedger(store: LedgerStore, maxProblems = 1000): Prom
       }
       const lotsBefore = lots.current();
       lots.check(e);
+      plan.check(e);
       const charge =
         e.type === "refund" && e.refundOf ? await store.findById(accountId, e.refundOf) : null;
       use.check(e, charge ?? undefined);
@@ -81,6 +85,7 @@ export async function verifyLedger(store: LedgerStore, maxProblems = 1000): Prom
       buckets = { ...e.bucketsAfter };
       prev = e;
     }
+    plan.finish();
   }
   return report;
 }
@@ -116,9 +121,16 @@ function checkRefund(
   if (!charge || charge.type !== "usage" || charge.seq >= refund.seq) {
     return fail(refund, "refund does not follow a usage charge of this account");
   }
-  if (BUCKETS.some((b) => refund.deltas[b] !== -charge.deltas[b])) {
+  // Plan credits whose month has ended come back as bonus credits (Ledger.refund).
+  const moved = refund.deltas.plan === 0 ? -charge.deltas.plan : 0;
+  const back = {
+    ...refund.deltas,
+    plan: refund.deltas.plan + moved,
+    bonus: refund.deltas.bonus - moved,
+  };
+  if (BUCKETS.some((b) => back[b] !== -charge.deltas[b])) {
     return fail(refund, "refund does not give back exactly what the charge took");
   }
-  const lotProblem = refundLotProblem(refund, charge, lotsBefore);
+  const lotProblem = refundLotProblem(refund, charge, lotsBefore, moved);
   if (lotProblem) fail(refund, lotProblem);
 }

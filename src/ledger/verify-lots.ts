@@ -8,7 +8,14 @@ type Fail = (e: LedgerEntry, problem: string) => void;
  * none of them may leave a lot past its expiry still holding credits. The month roll and the
  * expirations themselves run before that step and are left out.
  */
-const SETTLED_TYPES = new Set<EntryType>(["usage", "refund", "bonus", "purchase", "adjustment"]);
+const SETTLED_TYPES = new Set<EntryType>([
+  "usage",
+  "refund",
+  "bonus",
+  "purchase",
+  "adjustment",
+  "plan",
+]);
 
 /**
  * The bonus lot half of ledger:verify, for one account's entries in seq order: each entry's
@@ -114,10 +121,12 @@ export function refundLotProblem(
   refund: LedgerEntry,
   charge: LedgerEntry,
   before: readonly Lot[],
+  /** Plan credits of an ended month, which go to the new lot too (Ledger.refund). */
+  fromPlan = 0,
 ): string | null {
   if (refund.lotDeltas === null) return null; // written before lots
   const given = new Map(refund.lotDeltas.map((d) => [d.lot, d.amount]));
-  let orphaned = 0;
+  let orphaned = fromPlan;
   for (const t of lotDeltasOf(charge)) {
     const back = given.get(t.lot) ?? 0;
     given.delete(t.lot);

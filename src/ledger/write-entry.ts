@@ -32,6 +32,11 @@ export interface Draft {
   lotDeltas?: LotDelta[];
   /** The expiry of the lot this entry creates (a delta for lot seq); none when absent. */
   expiresAt?: Date | null;
+  /**
+   * When the plan bucket's credits expire after this entry: a plan grant sets it, the plan
+   * bucket's expiration clears it (null); carried from the entry before when absent.
+   */
+  planExpiresAt?: Date | null;
   /** The month's use after this entry; the use before it (unchanged) when absent. */
   monthUse?: MonthUse;
   refundRequest?: RefundRequest;
@@ -153,6 +158,12 @@ function nextEntry(
   if (lotsAfter.reduce((sum, l) => sum + l.remaining, 0) !== bucketsAfter.bonus) {
     throw new Error(`bug: after ${draft.type} the bonus lots do not add up to the bucket`);
   }
+  const planExpiresAt =
+    draft.planExpiresAt !== undefined ? draft.planExpiresAt : (prev?.planExpiresAt ?? null);
+  // Plan credits always belong to a month (plan-bucket.ts): none may be held without its end.
+  if (bucketsAfter.plan > 0 && planExpiresAt === null) {
+    throw new Error(`bug: after ${draft.type} the plan bucket holds credits without an expiry`);
+  }
   const amount = sumBuckets(draft.deltas);
   return {
     accountId,
@@ -170,6 +181,7 @@ function nextEntry(
     uncollected: draft.uncollected ?? 0,
     lotsAfter,
     lotDeltas,
+    planExpiresAt,
     monthUse: entryUse(carriedFrom(use, basis, seq), draft.monthUse ?? use, basis),
     refundRequest: draft.refundRequest ?? null,
     spent: spentAfter(prev, draft.type, amount),

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { ledgerAuditKey, ledgerDetails } from "../audit/ledger-audit.js";
 import { MAX_AMOUNT } from "../ledger/inputs.js";
-import { BUCKETS } from "../ledger/types.js";
+import { ADJUSTABLE_BUCKETS } from "../ledger/types.js";
 import { findAccount } from "./find-account.js";
 import type { OperatorWriteDeps, OperatorWriteResult } from "./grant-bonus.js";
 import {
@@ -23,7 +23,7 @@ export const adjustBalanceSchema = z.strictObject({
     .max(MAX_AMOUNT)
     .refine((n) => n !== 0, "must not be zero"),
   /** Which bucket; default purchased (corrections are most often about bought credits). */
-  bucket: z.enum(BUCKETS).default("purchased"),
+  bucket: z.enum(ADJUSTABLE_BUCKETS).default("purchased"),
   reason: reasonSchema,
   idempotencyKey: operatorKeySchema.optional(),
 });

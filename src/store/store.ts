@@ -7,6 +7,7 @@ import type { ApiKeyStore } from "../accounts/api-key-store.js";
 import type { AuditStore } from "../audit/audit-store.js";
 import type { AutoTopUpStore } from "../billing/auto-top-up-store.js";
 import type { CheckoutSessionStore } from "../billing/checkout-session-store.js";
+import type { SubscriptionStore } from "../billing/subscription-store.js";
 import type { LearningStore } from "../learnings/learning-store.js";
 import type { TopUpAttemptStore } from "../billing/top-up-attempt-store.js";
 import type { StripeCustomerStore } from "../billing/stripe-customer-store.js";
@@ -21,6 +22,7 @@ export interface Store {
   readonly pullRequests: PullRequestStore;
   readonly apiKeys: ApiKeyStore;
   readonly checkoutSessions: CheckoutSessionStore;
+  readonly subscriptions: SubscriptionStore;
   readonly stripeCustomers: StripeCustomerStore;
   readonly autoTopUp: AutoTopUpStore;
   readonly topUpAttempts: TopUpAttemptStore;

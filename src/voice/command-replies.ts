@@ -56,7 +56,7 @@ export function commandReplies({ botName, command, billingUrl }: VoiceContext) {
       `Sorry, only people with write access to this repository can use ${name ? command(name) : "commands"}. Nothing was done.`,
 
     credits: (s: Pick<BalanceSummary, "balance" | "buckets" | "nextFreeReset" | "paused">) =>
-      `Credit balance: **${s.balance}** (free ${s.buckets.free}, bonus ${s.buckets.bonus}, purchased ${s.buckets.purchased}). ` +
+      `Credit balance: **${s.balance}** (free ${s.buckets.free}, plan ${s.buckets.plan}, bonus ${s.buckets.bonus}, purchased ${s.buckets.purchased}). ` +
       `Free reviews reset on ${s.nextFreeReset.toISOString().slice(0, 10)}.` +
       (s.paused ? " Automatic reviews are paused until credits are added." : ""),
 

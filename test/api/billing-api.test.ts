@@ -50,7 +50,7 @@ describe("billing API", () => {
       expect(res.json()).toEqual({
         organization: "Acme-Corp",
         balance: 22,
-        buckets: { free: 2, bonus: 0, purchased: 20 },
+        buckets: { free: 2, plan: 0, bonus: 0, purchased: 20 },
         freePeriod: "2026-11",
         nextFreeReset: "2026-12-01T00:00:00.000Z",
         alertLevel: "none",

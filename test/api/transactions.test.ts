@@ -97,7 +97,7 @@ describe("GET /organizations/:org/billing/transactions", () => {
       createdAt: "2026-11-16T09:00:00.000Z",
       type: "usage",
       amount: -1,
-      buckets: { free: 0, bonus: 0, purchased: -1 },
+      buckets: { free: 0, plan: 0, bonus: 0, purchased: -1 },
       balanceAfter: 98,
       description: "Review of Acme-Corp/widgets#5",
       pullRequest: {
@@ -111,7 +111,7 @@ describe("GET /organizations/:org/billing/transactions", () => {
     expect(body.transactions[7]).toMatchObject({
       type: "purchase",
       amount: 100,
-      buckets: { free: 0, bonus: 0, purchased: 100 },
+      buckets: { free: 0, plan: 0, bonus: 0, purchased: 100 },
       stripe: {
         checkoutSession: "cs_test_1",
         paymentIntent: "pi_test_1",

@@ -31,7 +31,10 @@ describe("installation webhooks", () => {
     expect(await store.accounts.get(acme)).toMatchObject({ login: "Acme-Corp", status: "active" });
     expect((await store.accounts.findByLogin("acme-corp"))?.id).toBe(acme);
     const summary = await ledger.summary(acme);
-    expect(summary).toMatchObject({ balance: 3, buckets: { free: 3, bonus: 0, purchased: 0 } });
+    expect(summary).toMatchObject({
+      balance: 3,
+      buckets: { free: 3, plan: 0, bonus: 0, purchased: 0 },
+    });
     expect(await store.ledger.list(acme, { limit: 10 })).toHaveLength(1);
   });
 

@@ -138,7 +138,7 @@ describe("automatic reviews", () => {
     expect((await runs())[0]).toMatchObject({ status: "failed" });
     expect(await usage()).toHaveLength(1);
     expect(await refunds()).toHaveLength(1);
-    expect((await refunds())[0]!.deltas).toEqual({ free: 1, bonus: 0, purchased: 0 });
+    expect((await refunds())[0]!.deltas).toEqual({ free: 1, plan: 0, bonus: 0, purchased: 0 });
     expect((await h.jasper.ledger.summary(acme)).balance).toBe(3);
     expect(comments[0]!.body).toContain("could not review");
     expect(comments[0]!.body).toContain("refunded");

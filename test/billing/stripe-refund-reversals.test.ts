@@ -123,7 +123,7 @@ describe("Stripe webhook: refunds that fail after they were taken back", () => {
     const reversal = (await adjustments())[1];
     expect(reversal).toMatchObject({
       amount: 500,
-      deltas: { free: 0, bonus: 0, purchased: 500 },
+      deltas: { free: 0, plan: 0, bonus: 0, purchased: 500 },
       uncollected: 0,
       idempotencyKey: `stripe-refund-reversed:${FULL.id}`,
       description: `Stripe refund ${FULL.id} failed (Growth package): 500 credits given back`,

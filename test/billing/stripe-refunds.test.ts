@@ -91,7 +91,7 @@ describe("Stripe webhook: refunds take credits back", () => {
       ["stripe-refund:re_1Jasper0B", -20, 0],
     ]);
     expect(entries[1]).toMatchObject({
-      deltas: { free: 0, bonus: 0, purchased: -20 },
+      deltas: { free: 0, plan: 0, bonus: 0, purchased: -20 },
       description: "Stripe refund re_1Jasper0B (Starter package): 20 credits taken back",
       reference: { kind: "stripe", charge: CHARGE, paymentIntent: PI },
     });
@@ -120,7 +120,7 @@ describe("Stripe webhook: refunds take credits back", () => {
     expect(entry).toMatchObject({ amount: -5, uncollected: 95, balanceAfter: 0 });
     const summary = await h.ledger.summary(account);
     expect(summary.balance).toBe(0);
-    expect(summary.buckets).toStrictEqual({ free: 0, bonus: 0, purchased: 0 });
+    expect(summary.buckets).toStrictEqual({ free: 0, plan: 0, bonus: 0, purchased: 0 });
   });
 
   it("never takes back more than the package gave, whatever the rounding", async () => {

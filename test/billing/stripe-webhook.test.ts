@@ -74,7 +74,7 @@ describe("Stripe webhook: purchases", () => {
     expect(entries[0]).toMatchObject({
       type: "purchase",
       amount: 500,
-      deltas: { free: 0, bonus: 0, purchased: 500 },
+      deltas: { free: 0, plan: 0, bonus: 0, purchased: 500 },
       description: "Growth package: 500 credits",
       idempotencyKey: `stripe-checkout:${SESSION}`,
       reference: {

@@ -326,9 +326,9 @@ describe.each(storeFactories())(
       await store.ledger.append(
         rawEntry(id, 1, {
           type: "purchase",
-          deltas: { free: 0, bonus: 0, purchased: 10 },
+          deltas: { free: 0, plan: 0, bonus: 0, purchased: 10 },
           amount: 10,
-          bucketsAfter: { free: 0, bonus: 0, purchased: 10 },
+          bucketsAfter: { free: 0, plan: 0, bonus: 0, purchased: 10 },
           balanceAfter: 10,
           createdAt: at,
         }),
@@ -337,8 +337,8 @@ describe.each(storeFactories())(
         rawEntry(id, 2, {
           type: "usage",
           amount: -1,
-          deltas: { free: 0, bonus: 0, purchased: -1 },
-          bucketsAfter: { free: 0, bonus: 0, purchased: 9 },
+          deltas: { free: 0, plan: 0, bonus: 0, purchased: -1 },
+          bucketsAfter: { free: 0, plan: 0, bonus: 0, purchased: 9 },
           balanceAfter: 9,
           reference: { kind: "pull_request", repository: "acme/api", number: 5 },
           createdAt: at,
@@ -519,7 +519,7 @@ describe.each(storeFactories())(
         ...prev,
         seq: prev.seq + 1,
         idempotencyKey: "planted",
-        bucketsAfter: { free: 0, bonus: 0, purchased: prev.balanceAfter - 1 },
+        bucketsAfter: { free: 0, plan: 0, bonus: 0, purchased: prev.balanceAfter - 1 },
         balanceAfter: prev.balanceAfter - 1,
         monthUse: { ...prev.monthUse!, account: 1, charged: 1 },
       });
@@ -530,8 +530,8 @@ describe.each(storeFactories())(
         seq,
         type: "refund" as const,
         amount: 1,
-        deltas: { free: 0, bonus: 0, purchased: 1 },
-        bucketsAfter: { free: 0, bonus: 0, purchased: balance },
+        deltas: { free: 0, plan: 0, bonus: 0, purchased: 1 },
+        bucketsAfter: { free: 0, plan: 0, bonus: 0, purchased: balance },
         balanceAfter: balance,
         idempotencyKey: `refund:${of.idempotencyKey}`,
         refundOf: of.id,

@@ -210,7 +210,7 @@ describe.each(storeFactories())(
         seq,
         idempotencyKey: `planted-${seq}`,
         amount: 0,
-        deltas: { free: 0, bonus: 0, purchased: 0 },
+        deltas: { free: 0, plan: 0, bonus: 0, purchased: 0 },
         reference: pr(seq),
         ...over,
       });
@@ -268,7 +268,7 @@ describe.each(storeFactories())(
         type: "adjustment",
         idempotencyKey: "planted",
         amount: 0,
-        deltas: { free: 0, bonus: 0, purchased: 0 },
+        deltas: { free: 0, plan: 0, bonus: 0, purchased: 0 },
         reference: null,
         monthUse: {
           ...prev.monthUse!,

@@ -76,7 +76,9 @@ describe.each(storeFactories())("ledger on the $name store", ({ create, cleanup 
     await ledger.grant(id, { ...purchase("bonus-1", 5), type: "bonus" });
     await ledger.charge(id, reviewCharge("c1", 1)); // free
     const bonusCharge = await ledger.charge(id, reviewCharge("c2", 2)); // bonus
-    expect(bonusCharge).toMatchObject({ entry: { deltas: { free: 0, bonus: -1, purchased: 0 } } });
+    expect(bonusCharge).toMatchObject({
+      entry: { deltas: { free: 0, plan: 0, bonus: -1, purchased: 0 } },
+    });
 
     const refunds = await Promise.all([
       ledger.refund(id, { chargeKey: "c2" }),
@@ -89,7 +91,7 @@ describe.each(storeFactories())("ledger on the $name store", ({ create, cleanup 
     expect(later.status).toBe("replayed");
     expect(await store.ledger.list(id, { types: ["refund"], limit: 10 })).toHaveLength(1);
     const summary = await ledger.summary(id);
-    expect(summary.buckets).toEqual({ free: 0, bonus: 5, purchased: 0 });
+    expect(summary.buckets).toEqual({ free: 0, plan: 0, bonus: 5, purchased: 0 });
     expect(later).toMatchObject({
       entry: { amount: 1, deltas: { bonus: 1 }, reference: { kind: "pull_request", number: 2 } },
     });
@@ -135,7 +137,7 @@ describe.each(storeFactories())("ledger on the $name store", ({ create, cleanup 
     const grants = await store.ledger.list(id, { types: ["free_tier"], limit: 10 });
     expect(grants.map((g) => g.freePeriod)).toEqual(["2026-11", "2026-10"]);
     const summary = await ledger.summary(id);
-    expect(summary.buckets).toEqual({ free: 2, bonus: 0, purchased: 50 });
+    expect(summary.buckets).toEqual({ free: 2, plan: 0, bonus: 0, purchased: 50 });
     expect(summary.nextFreeReset.toISOString()).toBe("2026-12-01T00:00:00.000Z");
     expect(summary.usageThisMonth).toBe(1);
   });
@@ -152,11 +154,11 @@ describe.each(storeFactories())("ledger on the $name store", ({ create, cleanup 
       if ("entry" in r) taken.push(r.entry.deltas);
     }
     expect(taken).toEqual([
-      { free: -1, bonus: 0, purchased: 0 },
-      { free: -1, bonus: 0, purchased: 0 },
-      { free: -1, bonus: 0, purchased: 0 },
-      { free: 0, bonus: -1, purchased: 0 },
-      { free: 0, bonus: 0, purchased: -1 },
+      { free: -1, plan: 0, bonus: 0, purchased: 0 },
+      { free: -1, plan: 0, bonus: 0, purchased: 0 },
+      { free: -1, plan: 0, bonus: 0, purchased: 0 },
+      { free: 0, plan: 0, bonus: -1, purchased: 0 },
+      { free: 0, plan: 0, bonus: 0, purchased: -1 },
     ]);
   });
 
@@ -175,10 +177,15 @@ describe.each(storeFactories())("ledger on the $name store", ({ create, cleanup 
     await pricey.grant(id, purchase("p", 5));
     const r = await pricey.charge(id, reviewCharge("big"));
     expect(r).toMatchObject({
-      entry: { amount: -4, deltas: { free: -1, bonus: -2, purchased: -1 } },
+      entry: { amount: -4, deltas: { free: -1, plan: 0, bonus: -2, purchased: -1 } },
     });
     await pricey.refund(id, { chargeKey: "big" });
-    expect((await pricey.summary(id)).buckets).toEqual({ free: 1, bonus: 2, purchased: 5 });
+    expect((await pricey.summary(id)).buckets).toEqual({
+      free: 1,
+      plan: 0,
+      bonus: 2,
+      purchased: 5,
+    });
   });
 
   it("reports the alert levels a charge crosses, once each", async () => {

@@ -35,16 +35,16 @@ describe.each(storeFactories())(
           rawEntry(id, 1, {
             type: "purchase",
             amount: 5,
-            deltas: { free: 0, bonus: 0, purchased: 5 },
-            bucketsAfter: { free: 0, bonus: 0, purchased: 5 },
+            deltas: { free: 0, plan: 0, bonus: 0, purchased: 5 },
+            bucketsAfter: { free: 0, plan: 0, bonus: 0, purchased: 5 },
             balanceAfter: 5,
           }),
         (id) =>
           rawEntry(id, 2, {
             type: "adjustment",
             amount: -8,
-            deltas: { free: 0, bonus: 0, purchased: -8 },
-            bucketsAfter: { free: 0, bonus: 0, purchased: -3 },
+            deltas: { free: 0, plan: 0, bonus: 0, purchased: -8 },
+            bucketsAfter: { free: 0, plan: 0, bonus: 0, purchased: -3 },
             balanceAfter: -3,
           }),
       );
@@ -58,8 +58,8 @@ describe.each(storeFactories())(
       const { store, ledger, id } = await planted((id) =>
         rawEntry(id, 1, {
           amount: 5,
-          deltas: { free: 0, bonus: 5, purchased: 0 },
-          bucketsAfter: { free: 0, bonus: 5, purchased: 0 },
+          deltas: { free: 0, plan: 0, bonus: 5, purchased: 0 },
+          bucketsAfter: { free: 0, plan: 0, bonus: 5, purchased: 0 },
           balanceAfter: 5,
           lotDeltas: [{ lot: 1, amount: 5 }],
           lotsAfter: [{ lot: 1, expiresAt: null, remaining: 3 }],
@@ -75,8 +75,8 @@ describe.each(storeFactories())(
       const { store, ledger, id } = await planted((id) =>
         rawEntry(id, 1, {
           amount: 3,
-          deltas: { free: 0, bonus: 3, purchased: 0 },
-          bucketsAfter: { free: 0, bonus: 3, purchased: 0 },
+          deltas: { free: 0, plan: 0, bonus: 3, purchased: 0 },
+          bucketsAfter: { free: 0, plan: 0, bonus: 3, purchased: 0 },
           balanceAfter: 3,
           lotDeltas: [{ lot: 1, amount: 3 }],
           lotsAfter: [
@@ -96,8 +96,8 @@ describe.each(storeFactories())(
         (id) =>
           rawEntry(id, 1, {
             amount: 5,
-            deltas: { free: 0, bonus: 5, purchased: 0 },
-            bucketsAfter: { free: 0, bonus: 5, purchased: 0 },
+            deltas: { free: 0, plan: 0, bonus: 5, purchased: 0 },
+            bucketsAfter: { free: 0, plan: 0, bonus: 5, purchased: 0 },
             balanceAfter: 5,
             lotDeltas: [{ lot: 1, amount: 5 }],
             lotsAfter: [{ lot: 1, expiresAt: null, remaining: 5 }],
@@ -106,8 +106,8 @@ describe.each(storeFactories())(
           rawEntry(id, 2, {
             type: "usage",
             amount: -1,
-            deltas: { free: 0, bonus: -1, purchased: 0 },
-            bucketsAfter: { free: 0, bonus: 4, purchased: 0 },
+            deltas: { free: 0, plan: 0, bonus: -1, purchased: 0 },
+            bucketsAfter: { free: 0, plan: 0, bonus: 4, purchased: 0 },
             balanceAfter: 4,
             // The lots say 4 are left, but the charge names no lot it took the credit from.
             lotDeltas: [],
@@ -126,8 +126,8 @@ describe.each(storeFactories())(
       const { store, ledger, id } = await planted((id) =>
         rawEntry(id, 1, {
           amount: 5,
-          deltas: { free: 0, bonus: 5, purchased: 0 },
-          bucketsAfter: { free: 0, bonus: 5, purchased: 0 },
+          deltas: { free: 0, plan: 0, bonus: 5, purchased: 0 },
+          bucketsAfter: { free: 0, plan: 0, bonus: 5, purchased: 0 },
           balanceAfter: 5,
           lotDeltas: [],
           lotsAfter: [],

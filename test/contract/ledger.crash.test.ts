@@ -95,6 +95,11 @@ describe.each(storeFactories())("ledger crashes on the $name store", ({ create, 
       "purchase",
       "free_tier",
     ]);
-    expect((await healthy.summary(id)).buckets).toEqual({ free: 2, bonus: 0, purchased: 5 });
+    expect((await healthy.summary(id)).buckets).toEqual({
+      free: 2,
+      plan: 0,
+      bonus: 0,
+      purchased: 5,
+    });
   });
 });

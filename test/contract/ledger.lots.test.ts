@@ -54,8 +54,8 @@ function bonusEntry(
   return rawEntry(accountId, seq, {
     type: over.type,
     amount: over.change,
-    deltas: { free: 0, bonus: over.change, purchased: 0 },
-    bucketsAfter: { free: 0, bonus: over.after, purchased: 0 },
+    deltas: { free: 0, plan: 0, bonus: over.change, purchased: 0 },
+    bucketsAfter: { free: 0, plan: 0, bonus: over.after, purchased: 0 },
     balanceAfter: over.after,
     lotDeltas: over.lotDeltas,
     lotsAfter: over.lotsAfter,
@@ -85,12 +85,12 @@ describe.each(storeFactories())("bonus lots on the $name store", ({ create, clea
     const taken: LedgerEntry[] = [];
     for (let i = 0; i < 6; i++) taken.push(entryOf(await ledger.charge(id, reviewCharge(`c${i}`))));
     expect(taken.map((e) => [e.deltas, e.lotDeltas])).toEqual([
-      [{ free: -1, bonus: 0, purchased: 0 }, []],
-      [{ free: 0, bonus: -1, purchased: 0 }, [{ lot: soon.seq, amount: -1 }]],
-      [{ free: 0, bonus: -1, purchased: 0 }, [{ lot: late.seq, amount: -1 }]],
-      [{ free: 0, bonus: -1, purchased: 0 }, [{ lot: forever.seq, amount: -1 }]],
-      [{ free: 0, bonus: -1, purchased: 0 }, [{ lot: forever.seq, amount: -1 }]],
-      [{ free: 0, bonus: 0, purchased: -1 }, []],
+      [{ free: -1, plan: 0, bonus: 0, purchased: 0 }, []],
+      [{ free: 0, plan: 0, bonus: -1, purchased: 0 }, [{ lot: soon.seq, amount: -1 }]],
+      [{ free: 0, plan: 0, bonus: -1, purchased: 0 }, [{ lot: late.seq, amount: -1 }]],
+      [{ free: 0, plan: 0, bonus: -1, purchased: 0 }, [{ lot: forever.seq, amount: -1 }]],
+      [{ free: 0, plan: 0, bonus: -1, purchased: 0 }, [{ lot: forever.seq, amount: -1 }]],
+      [{ free: 0, plan: 0, bonus: 0, purchased: -1 }, []],
     ]);
     // Empty lots with an expiry stay listed until it passes (a refund can still go back to
     // them); an empty lot without expiry is gone.
@@ -122,7 +122,7 @@ describe.each(storeFactories())("bonus lots on the $name store", ({ create, clea
     expect(expirations).toHaveLength(1);
     expect(expirations[0]).toMatchObject({
       amount: -4,
-      deltas: { free: 0, bonus: -4, purchased: 0 },
+      deltas: { free: 0, plan: 0, bonus: -4, purchased: 0 },
       lotDeltas: [{ lot: soon.seq, amount: -4 }],
       lotsAfter: [lot(forever.seq, 3)],
       idempotencyKey: `bonus-expiration:${soon.seq}`,
@@ -133,7 +133,12 @@ describe.each(storeFactories())("bonus lots on the $name store", ({ create, clea
       expect(e.seq).toBeGreaterThan(expirations[0]!.seq);
       expect(e.lotDeltas).toEqual([{ lot: forever.seq, amount: -1 }]);
     }
-    expect((await ledger.summary(id)).buckets).toEqual({ free: 0, bonus: 1, purchased: 0 });
+    expect((await ledger.summary(id)).buckets).toEqual({
+      free: 0,
+      plan: 0,
+      bonus: 1,
+      purchased: 0,
+    });
     expect((await verifyLedger(store.ledger)).problems).toEqual([]);
   });
 
@@ -170,7 +175,12 @@ describe.each(storeFactories())("bonus lots on the $name store", ({ create, clea
       .flatMap((e) => [...(e.lotDeltas ?? []), ...(e.lotsAfter ?? [])].map((l) => l.lot));
     expect(touched).not.toContain(x.seq);
     expect(touched).not.toContain(y.seq);
-    expect((await ledger.summary(id)).buckets).toEqual({ free: 0, bonus: 2, purchased: 0 });
+    expect((await ledger.summary(id)).buckets).toEqual({
+      free: 0,
+      plan: 0,
+      bonus: 2,
+      purchased: 0,
+    });
     expect((await verifyLedger(store.ledger)).problems).toEqual([]);
   });
 
@@ -245,8 +255,8 @@ describe.each(storeFactories())("bonus lots on the $name store", ({ create, clea
     await store.ledger.append(
       rawEntry(id, 1, {
         amount: 5,
-        deltas: { free: 0, bonus: 5, purchased: 0 },
-        bucketsAfter: { free: 0, bonus: 5, purchased: 0 },
+        deltas: { free: 0, plan: 0, bonus: 5, purchased: 0 },
+        bucketsAfter: { free: 0, plan: 0, bonus: 5, purchased: 0 },
         balanceAfter: 5,
       }),
     );
@@ -254,15 +264,20 @@ describe.each(storeFactories())("bonus lots on the $name store", ({ create, clea
       rawEntry(id, 2, {
         type: "usage",
         amount: -1,
-        deltas: { free: 0, bonus: -1, purchased: 0 },
-        bucketsAfter: { free: 0, bonus: 4, purchased: 0 },
+        deltas: { free: 0, plan: 0, bonus: -1, purchased: 0 },
+        bucketsAfter: { free: 0, plan: 0, bonus: 4, purchased: 0 },
         balanceAfter: 4,
         reference: prRef(1),
         idempotencyKey: "old-charge",
       }),
     );
     expect((await store.ledger.latest(id))?.lotsAfter).toBeNull();
-    expect((await ledger.summary(id)).buckets).toEqual({ free: 0, bonus: 4, purchased: 0 });
+    expect((await ledger.summary(id)).buckets).toEqual({
+      free: 0,
+      plan: 0,
+      bonus: 4,
+      purchased: 0,
+    });
 
     const fresh = entryOf(await ledger.grant(id, bonus("new", 2, "2026-11-20T00:00:00Z")));
     expect(fresh.lotsAfter).toEqual([lot(fresh.seq, 2, "2026-11-20T00:00:00Z"), lot(0, 4)]);

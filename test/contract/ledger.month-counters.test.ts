@@ -100,8 +100,8 @@ describe.each(storeFactories())(
           rawEntry(id, seq, {
             type: amount > 0 ? "purchase" : "usage",
             amount,
-            deltas: { free: 0, bonus: 0, purchased: amount },
-            bucketsAfter: { free: 0, bonus: 0, purchased: balance },
+            deltas: { free: 0, plan: 0, bonus: 0, purchased: amount },
+            bucketsAfter: { free: 0, plan: 0, bonus: 0, purchased: balance },
             balanceAfter: balance,
             reference,
           }),

@@ -47,7 +47,7 @@ async function previousReleaseCharges(
     refundOf: null,
     refundRequest: null,
     amount: -1,
-    deltas: { free: 0, bonus: 0, purchased: -1 },
+    deltas: { free: 0, plan: 0, bonus: 0, purchased: -1 },
     bucketsAfter: { ...prev.bucketsAfter, purchased: prev.bucketsAfter.purchased - 1 },
     balanceAfter: prev.balanceAfter - 1,
     lotDeltas: [],

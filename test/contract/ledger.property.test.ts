@@ -363,7 +363,7 @@ class Charge implements Cmd {
     if (!("entry" in res)) throw new Error("no entry");
     expect(res.entry.lotDeltas).toEqual(lots);
     m.charges.set(this.key, {
-      buckets: { free: 0, bonus: 0, purchased: 0, [bucket]: -1 },
+      buckets: { free: 0, plan: 0, bonus: 0, purchased: 0, [bucket]: -1 },
       lots,
       period: use.period,
       keys,
@@ -579,7 +579,7 @@ describe.each(factories)("ledger properties on the $name store", ({ name, create
             id: newAccountId(),
           };
           const model: Model = {
-            buckets: { free: 0, bonus: 0, purchased: 0 },
+            buckets: { free: 0, plan: 0, bonus: 0, purchased: 0 },
             period: null,
             grants: new Set(),
             charges: new Map(),

@@ -285,7 +285,7 @@ describe.each(storeFactories())("ledger reads on the $name store", ({ create, cl
       rawEntry(id, 4, {
         type: "refund",
         amount: 2,
-        deltas: { free: 0, bonus: 0, purchased: 2 },
+        deltas: { free: 0, plan: 0, bonus: 0, purchased: 2 },
         bucketsAfter: { ...after, purchased: after.purchased + 2 },
         balanceAfter: charge.entry.balanceAfter + 2,
         refundOf: charge.entry.id,

@@ -61,8 +61,8 @@ describe.each(storeFactories())(
       await store.ledger.append(
         rawEntry(id, 1, {
           amount: 5,
-          deltas: { free: 0, bonus: 5, purchased: 0 },
-          bucketsAfter: { free: 0, bonus: 5, purchased: 0 },
+          deltas: { free: 0, plan: 0, bonus: 5, purchased: 0 },
+          bucketsAfter: { free: 0, plan: 0, bonus: 5, purchased: 0 },
           balanceAfter: 5,
         }),
       );
@@ -70,8 +70,8 @@ describe.each(storeFactories())(
         rawEntry(id, 2, {
           type: "usage",
           amount: -1,
-          deltas: { free: 0, bonus: -1, purchased: 0 },
-          bucketsAfter: { free: 0, bonus: 4, purchased: 0 },
+          deltas: { free: 0, plan: 0, bonus: -1, purchased: 0 },
+          bucketsAfter: { free: 0, plan: 0, bonus: 4, purchased: 0 },
           balanceAfter: 4,
         }),
       );
@@ -107,8 +107,8 @@ describe.each(storeFactories())(
         ...rawEntry(id, seq, {
           type: "usage",
           amount: -1,
-          deltas: { free: 0, bonus: 0, purchased: -1 },
-          bucketsAfter: { free: 0, bonus: 0, purchased: 8 },
+          deltas: { free: 0, plan: 0, bonus: 0, purchased: -1 },
+          bucketsAfter: { free: 0, plan: 0, bonus: 0, purchased: 8 },
           balanceAfter: 8,
           freePeriod: latest!.freePeriod,
           lotsAfter: [],
@@ -135,8 +135,8 @@ describe.each(storeFactories())(
         rawEntry(other, 2, {
           type: "usage",
           amount: -1,
-          deltas: { free: 0, bonus: -1, purchased: 0 },
-          bucketsAfter: { free: 0, bonus: 0, purchased: 0 },
+          deltas: { free: 0, plan: 0, bonus: -1, purchased: 0 },
+          bucketsAfter: { free: 0, plan: 0, bonus: 0, purchased: 0 },
           balanceAfter: 0,
           spent: { total: 2, from: 1 },
         }),

@@ -37,8 +37,8 @@ async function upgradedAccount(store: Store): Promise<AccountId> {
     balance += over!.amount!;
     seq++;
     const e = rawEntry(id, seq, {
-      deltas: { free: 0, bonus: 0, purchased: over!.amount! },
-      bucketsAfter: { free: 0, bonus: 0, purchased: balance },
+      deltas: { free: 0, plan: 0, bonus: 0, purchased: over!.amount! },
+      bucketsAfter: { free: 0, plan: 0, bonus: 0, purchased: balance },
       balanceAfter: balance,
       ...over,
     });

@@ -146,8 +146,8 @@ describe.each(storeFactories())(
           rawEntry(id, 2, {
             type: "adjustment",
             amount: -2,
-            deltas: { free: 0, bonus: -2, purchased: 0 },
-            bucketsAfter: { free: 0, bonus: -1, purchased: 0 },
+            deltas: { free: 0, plan: 0, bonus: -2, purchased: 0 },
+            bucketsAfter: { free: 0, plan: 0, bonus: -1, purchased: 0 },
             balanceAfter: -1,
           }),
       );
@@ -164,8 +164,8 @@ describe.each(storeFactories())(
         rawEntry(id, 2, {
           type: "refund",
           amount: 1,
-          deltas: { free: 0, bonus: 1, purchased: 0 },
-          bucketsAfter: { free: 0, bonus: 2, purchased: 0 },
+          deltas: { free: 0, plan: 0, bonus: 1, purchased: 0 },
+          bucketsAfter: { free: 0, plan: 0, bonus: 2, purchased: 0 },
           balanceAfter: 2,
           refundOf,
         });

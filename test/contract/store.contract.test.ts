@@ -57,7 +57,7 @@ describe.each(storeFactories())("store contract: $name", ({ create, cleanup }) =
     const input = rawEntry(id, 1, {
       type: "usage",
       amount: -1,
-      deltas: { free: -1, bonus: 0, purchased: 0 },
+      deltas: { free: -1, plan: 0, bonus: 0, purchased: 0 },
       reference: {
         kind: "pull_request",
         repository: "acme/api",

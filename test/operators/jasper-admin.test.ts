@@ -105,7 +105,7 @@ describe("jasper-admin commands", () => {
   it("shows, lists, sweeps, reads the audit log and verifies", async () => {
     expect(await admin("show", "acme-corp")).toBe(EXIT.ok);
     expect(out.at(-1)).toContain("Acme-Corp (101, Organization, active)");
-    expect(out.at(-1)).toContain("balance 3 (free 3, bonus 0, purchased 0)");
+    expect(out.at(-1)).toContain("balance 3 (free 3, plan 0, bonus 0, purchased 0)");
     expect(await admin("list", "--by", "balance")).toBe(EXIT.ok);
     expect(out.at(-1)).toMatch(/Acme-Corp \(101, active\)\s+balance 3 \(critical\)/);
     expect(await admin("list", "--by", "activity", "--json")).toBe(EXIT.ok);

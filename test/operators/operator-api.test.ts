@@ -224,7 +224,7 @@ describe("the operator API", () => {
     expect(shown.json()).toMatchObject({
       account: { id: 101, login: "Acme-Corp", status: "active" },
       balance: 3,
-      buckets: { free: 3, bonus: 0, purchased: 0 },
+      buckets: { free: 3, plan: 0, bonus: 0, purchased: 0 },
       settings: { lowBalanceEmails: true },
       openRuns: [],
       lastEntries: [{ type: "free_tier", amount: 3 }],

@@ -61,6 +61,7 @@ describe("the index check at start", () => {
       'review_runs {"accountId":1,"runKey":1} unique',
       'stripe_customers {"accountId":1} unique',
       'stripe_customers {"customerId":1} unique',
+      'subscriptions {"subscriptionId":1} unique',
       'top_up_attempts {"accountId":1,"state":1} unique where {"state":"in_flight"}',
       'top_up_attempts {"attemptKey":1} unique',
       'top_up_attempts {"paymentIntent":1} unique where {"paymentIntent":{"$type":"string"}}',

@@ -111,6 +111,7 @@ describe("bounded reads on the wire", () => {
       refundOf: 1,
       uncollected: 1,
       refundRequest: 1,
+      planExpiresAt: 1,
       // The running net spend: two numbers, whatever the month holds.
       spent: 1,
       createdAt: 1,

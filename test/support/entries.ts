@@ -12,8 +12,8 @@ export function rawEntry(
     seq,
     type: "bonus",
     amount: 1,
-    deltas: { free: 0, bonus: 1, purchased: 0 },
-    bucketsAfter: { free: 0, bonus: seq, purchased: 0 },
+    deltas: { free: 0, plan: 0, bonus: 1, purchased: 0 },
+    bucketsAfter: { free: 0, plan: 0, bonus: seq, purchased: 0 },
     balanceAfter: seq,
     freePeriod: "2026-11",
     description: `entry ${seq}`,
@@ -23,6 +23,7 @@ export function rawEntry(
     uncollected: 0,
     // Written as before lots: the bonus bucket reads as one lot without expiry.
     lotsAfter: null,
+    planExpiresAt: null,
     lotDeltas: null,
     // And before month use: the ledger counts the month from the entries.
     monthUse: null,

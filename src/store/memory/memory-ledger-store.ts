@@ -273,8 +273,10 @@ const copy = (e: LedgerEntry | undefined): LedgerEntry | null => (e ? copyEntry(
 function copyEntry(e: LedgerEntry): LedgerEntry {
   return {
     ...e,
-    deltas: { ...e.deltas },
-    bucketsAfter: { ...e.bucketsAfter },
+    // An entry appended as written before the plan bucket reads as the mongoose store's does.
+    deltas: { ...e.deltas, plan: e.deltas.plan ?? 0 },
+    bucketsAfter: { ...e.bucketsAfter, plan: e.bucketsAfter.plan ?? 0 },
+    planExpiresAt: e.planExpiresAt ? new Date(e.planExpiresAt) : null,
     reference: e.reference ? { ...e.reference } : null,
     lotsAfter:
       e.lotsAfter?.map((l) => ({

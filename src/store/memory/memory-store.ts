@@ -8,6 +8,7 @@ import { MemoryCheckoutSessionStore } from "./memory-checkout-session-store.js";
 import { MemoryTopUpAttemptStore } from "./memory-top-up-attempt-store.js";
 import { MemoryStripeCustomerStore } from "./memory-stripe-customer-store.js";
 import { MemoryLedgerStore } from "./memory-ledger-store.js";
+import { MemorySubscriptionStore } from "./memory-subscription-store.js";
 import { MemoryPullRequestStore, MemoryReviewRunStore } from "./memory-review-stores.js";
 
 /** Everything in process memory: nothing survives a restart. Tests and try-outs only. */
@@ -20,6 +21,7 @@ export function createMemoryStore(): Store {
     pullRequests: new MemoryPullRequestStore(),
     apiKeys: new MemoryApiKeyStore(),
     checkoutSessions: new MemoryCheckoutSessionStore(),
+    subscriptions: new MemorySubscriptionStore(),
     stripeCustomers: new MemoryStripeCustomerStore(),
     autoTopUp: new MemoryAutoTopUpStore(),
     topUpAttempts: new MemoryTopUpAttemptStore(),

@@ -10,6 +10,7 @@ import { learningModel } from "./models/learning.js";
 import { ledgerEntryModel } from "./models/ledger-entry.js";
 import { pullRequestModel } from "./models/pull-request.js";
 import { reviewRunModel } from "./models/review-run.js";
+import { subscriptionModel } from "./models/subscription.js";
 import { topUpAttemptModel } from "./models/top-up-attempt.js";
 import { stripeCustomerModel } from "./models/stripe-customer.js";
 import { openMongo, type ConnectOverrides } from "./mongo-connection.js";
@@ -22,6 +23,7 @@ import { MongoLearningStore } from "./mongo-learning-store.js";
 import { MongoLedgerStore } from "./mongo-ledger-store.js";
 import { MongoPullRequestStore } from "./mongo-pull-request-store.js";
 import { MongoReviewRunStore } from "./mongo-review-run-store.js";
+import { MongoSubscriptionStore } from "./mongo-subscription-store.js";
 import { MongoTopUpAttemptStore } from "./mongo-top-up-attempt-store.js";
 import { MongoStripeCustomerStore } from "./mongo-stripe-customer-store.js";
 import { watchMongo, type MongoStateChange } from "./mongo-health.js";
@@ -81,6 +83,8 @@ export function storeOn(conn: Connection): Store {
   const topUpAttempts = topUpAttemptModel(conn);
   // One audit entry per action: (accountId, idempotencyKey) unique.
   const audit = auditEntryModel(conn);
+  // A subscription is recorded once, for one account: subscriptionId unique.
+  const subscriptions = subscriptionModel(conn);
   // One learning per teaching comment: (accountId, sourceKey) unique.
   const learnings = learningModel(conn);
   return {
@@ -93,6 +97,7 @@ export function storeOn(conn: Connection): Store {
     pullRequests: withTimeLimitErrors(new MongoPullRequestStore(pullRequests)),
     apiKeys: withTimeLimitErrors(new MongoApiKeyStore(apiKeys)),
     checkoutSessions: withTimeLimitErrors(new MongoCheckoutSessionStore(checkoutSessions)),
+    subscriptions: withTimeLimitErrors(new MongoSubscriptionStore(subscriptions)),
     stripeCustomers: withTimeLimitErrors(new MongoStripeCustomerStore(stripeCustomers)),
     autoTopUp: withTimeLimitErrors(new MongoAutoTopUpStore(autoTopUp)),
     topUpAttempts: withTimeLimitErrors(new MongoTopUpAttemptStore(topUpAttempts)),

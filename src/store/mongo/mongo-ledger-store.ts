@@ -433,6 +433,7 @@ export const ROW_PROJECTION = {
   refundOf: 1,
   uncollected: 1,
   refundRequest: 1,
+  planExpiresAt: 1,
   spent: 1,
   createdAt: 1,
   lotsAfter: { $filter: { input: "$lotsAfter", cond: { $eq: ["$$this.lot", "$seq"] } } },
@@ -498,6 +499,7 @@ function toRow(doc: LedgerEntryDoc): EntryRow {
         expiresAt: l.expiresAt ?? null,
         remaining: l.remaining,
       })) ?? null,
+    planExpiresAt: doc.planExpiresAt ?? null,
     refundRequest: doc.refundRequest
       ? {
           userId: doc.refundRequest.userId,
@@ -539,8 +541,10 @@ function monthUse(u: EntryUse): EntryUse {
   };
 }
 
+/** An entry written before the plan bucket has no `plan`: 0. */
 const buckets = (b: BucketAmounts): BucketAmounts => ({
   free: b.free,
+  plan: b.plan ?? 0,
   bonus: b.bonus,
   purchased: b.purchased,
 });

@@ -232,7 +232,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Entry types, comma-separated or repeated: purchase, usage, free_tier, bonus, refund, expiration, adjustment */
+                    /** @description Entry types, comma-separated or repeated: purchase, usage, free_tier, bonus, refund, expiration, adjustment, plan */
                     type?: string | string[];
                     /** @description Entries created at or after this instant */
                     from?: string;
@@ -2233,9 +2233,10 @@ export interface components {
                 }[];
             };
         };
-        /** @description Credits per bucket: free, bonus, purchased */
+        /** @description Credits per bucket, in spend order: free, plan, bonus, purchased */
         Buckets: {
             free: number;
+            plan: number;
             bonus: number;
             purchased: number;
         };
@@ -2656,7 +2657,7 @@ export interface components {
              */
             createdAt: string;
             /** @enum {string} */
-            type: "purchase" | "usage" | "free_tier" | "bonus" | "refund" | "expiration" | "adjustment";
+            type: "purchase" | "usage" | "free_tier" | "bonus" | "refund" | "expiration" | "adjustment" | "plan";
             /** @description Signed change of the balance */
             amount: number;
             /** @description Signed change per bucket */

@@ -18,7 +18,14 @@ import type { UseCounter } from "../../../ledger/month-use.js";
  */
 export type LedgerEntryDoc = Omit<
   LedgerEntry,
-  "id" | "accountId" | "lotsAfter" | "lotDeltas" | "monthUse" | "refundRequest" | "spent"
+  | "id"
+  | "accountId"
+  | "lotsAfter"
+  | "lotDeltas"
+  | "monthUse"
+  | "refundRequest"
+  | "planExpiresAt"
+  | "spent"
 > & {
   _id: Types.ObjectId;
   accountId: number;
@@ -26,6 +33,8 @@ export type LedgerEntryDoc = Omit<
   lotDeltas?: LotDelta[] | null | undefined;
   monthUse?: EntryUse | null | undefined;
   refundRequest?: RefundRequest | null | undefined;
+  /** Absent on entries written before the plan bucket. */
+  planExpiresAt?: Date | null | undefined;
   spent?: SpentTotal | null | undefined;
 };
 
@@ -35,6 +44,8 @@ const integer = { validator: Number.isInteger, message: "{PATH} must be an integ
 const bucketsSchema = new Schema<BucketAmounts>(
   {
     free: { type: Number, required: true, validate: integer },
+    // Not required: entries written before the plan bucket have none (read as 0).
+    plan: { type: Number, default: 0, validate: integer },
     bonus: { type: Number, required: true, validate: integer },
     purchased: { type: Number, required: true, validate: integer },
   },
@@ -129,6 +140,7 @@ export const ledgerEntrySchema = new Schema<LedgerEntryDoc>(
     // entry written before lots, read through a document, look like one with no bonus lots.
     lotsAfter: { type: [lotSchema], default: undefined },
     lotDeltas: { type: [lotDeltaSchema], default: undefined },
+    planExpiresAt: { type: Date, default: null },
     // Absent (not null) on entries written before them; null on entries that are not requests.
     monthUse: { type: monthUseSchema, default: undefined },
     refundRequest: { type: refundRequestSchema, default: null },

@@ -40,6 +40,10 @@ export function BillingPage({ query }: { query: URLSearchParams }) {
                 <dd data-figure="free">{credits(s.buckets.free)}</dd>
               </div>
               <div>
+                <dt>Plan</dt>
+                <dd data-figure="plan">{credits(s.buckets.plan)}</dd>
+              </div>
+              <div>
                 <dt>Bonus</dt>
                 <dd data-figure="bonus">{credits(s.buckets.bonus)}</dd>
               </div>

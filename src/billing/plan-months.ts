@@ -1,0 +1,132 @@
+/**
+ * Plan months (docs/billing.md, "The plan month"): a subscription's credits are granted a month
+ * at a time, each month's on its own, whatever the interval. A monthly plan's month is its paid
+ * period; an annual plan's year is twelve months from the period's start, each starting on the
+ * start's day of the month (the last day of a shorter month, as Stripe anchors billing), the
+ * last ending with the period. Grants go through Ledger.grantPlan, idempotent by
+ * (subscription, month): an event redelivered, and the month roll, grant each month once.
+ */
+import type { Ledger, PlanGrantResult } from "../ledger/ledger.js";
+import { findPlan, type Plan } from "./plans.js";
+import type {
+  SubscriptionState,
+  SubscriptionStatus,
+  SubscriptionStore,
+} from "./subscription-store.js";
+
+/** The statuses whose paid period earns plan credits: Stripe says the period is paid. */
+export const PAID_STATUSES: readonly SubscriptionStatus[] = ["active", "trialing"];
+
+/** `start` moved `months` calendar months on, on the same day, or the month's last day. */
+export function addMonths(start: Date, months: number): Date {
+  const y = start.getUTCFullYear();
+  const m = start.getUTCMonth() + months;
+  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
+  const at = new Date(start);
+  at.setUTCFullYear(y, m, Math.min(start.getUTCDate(), lastDay));
+  return at;
+}
+
+export interface PlanMonth {
+  start: Date;
+  end: Date;
+}
+
+/** The plan month of the subscription's paid period that `now` falls in; null outside it. */
+export function planMonthAt(s: SubscriptionState, now: Date): PlanMonth | null {
+  const t = now.getTime();
+  const from = s.currentPeriodStart;
+  const to = s.currentPeriodEnd;
+  if (t < from.getTime() || t >= to.getTime()) return null;
+  if (s.interval === "month") return { start: new Date(from), end: new Date(to) };
+  // Twelve months at most in a year's period; bounded however long a period Stripe sends.
+  for (let k = 0; k < 13; k++) {
+    const start = addMonths(from, k);
+    const next = addMonths(from, k + 1);
+    const end = next.getTime() < to.getTime() ? next : new Date(to);
+    if (t >= start.getTime() && t < end.getTime()) return { start, end };
+  }
+  return null;
+}
+
+export interface PlanMonthDeps {
+  ledger: Pick<Ledger, "grantPlan">;
+  subscriptions: SubscriptionStore;
+  /** The plan catalog, and an account's enterprise plan when it has one. */
+  plans: readonly Plan[];
+  now: () => Date;
+}
+
+export type MonthGrant =
+  | PlanGrantResult
+  /** Nothing to grant: the status is not paid, `now` is outside the period, or the plan is unknown. */
+  | { status: "not_due"; reason: "unpaid" | "outside_period" | "unknown_plan" };
+
+/** Grants the plan month running now, if the subscription's period is paid and runs now. */
+export async function grantCurrentMonth(
+  deps: PlanMonthDeps,
+  s: SubscriptionState,
+  upgrade = false,
+): Promise<MonthGrant> {
+  if (!PAID_STATUSES.includes(s.status)) return { status: "not_due", reason: "unpaid" };
+  const plan = findPlan(deps.plans, s.plan);
+  if (!plan) return { status: "not_due", reason: "unknown_plan" };
+  const month = planMonthAt(s, deps.now());
+  if (!month) return { status: "not_due", reason: "outside_period" };
+  return deps.ledger.grantPlan(s.accountId, {
+    subscription: s.subscriptionId,
+    plan: plan.id,
+    monthStart: month.start,
+    monthEnd: month.end,
+    credits: plan.creditsPerMonth,
+    upgrade,
+    otherPlans: deps.plans.map((p) => p.id),
+    description: `${plan.name} plan: ${plan.creditsPerMonth} credits for the month from ${month.start.toISOString().slice(0, 10)}`,
+  });
+}
+
+/**
+ * A subscription's new state (as Stripe's events will deliver it): recorded, then the month
+ * running now granted if the period is paid. A change to a plan with more credits a month is
+ * an upgrade: the difference in this month's credits is granted at once (keyed by the plan).
+ * A change to fewer takes effect at the next month (Stripe switches the plan at the period's
+ * end). Returns null when the subscription id is another account's: nothing changed.
+ */
+export async function applySubscriptionState(
+  deps: PlanMonthDeps,
+  next: SubscriptionState,
+): Promise<MonthGrant | null> {
+  const saved = await deps.subscriptions.put(next);
+  if (saved.status === "conflict") return null;
+  const before = saved.previous;
+  const was = before ? findPlan(deps.plans, before.plan) : undefined;
+  const now = findPlan(deps.plans, next.plan);
+  const upgraded =
+    before !== null &&
+    before.plan !== next.plan &&
+    was !== undefined &&
+    now !== undefined &&
+    now.creditsPerMonth > was.creditsPerMonth;
+  return grantCurrentMonth(deps, next, upgraded);
+}
+
+/**
+ * The month roll, a sweep step: every paid subscription gets the month running now, which for
+ * an annual plan is a new one each month of its year. Pages by subscription id; each grant is
+ * idempotent, so a roll run twice, or at the same time on two workers, grants once.
+ */
+export async function rollPlanMonths(deps: PlanMonthDeps, pageSize = 100): Promise<number> {
+  let granted = 0;
+  let after: string | null = null;
+  // Bounded: each page moves `after` forward; 10,000 pages is far past any real count.
+  for (let page = 0; page < 10_000; page++) {
+    const subs = await deps.subscriptions.listByStatus(PAID_STATUSES, after, pageSize);
+    for (const s of subs) {
+      const r = await grantCurrentMonth(deps, s);
+      if (r.status === "created") granted++;
+    }
+    if (subs.length < pageSize) break;
+    after = subs[subs.length - 1]!.subscriptionId;
+  }
+  return granted;
+}

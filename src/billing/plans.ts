@@ -1,0 +1,141 @@
+/**
+ * Subscription plans: what an account can subscribe to, next to the one-off credit packages
+ * (which stay for top-ups on any plan). Prices are integer cents. The paid plans are ours and
+ * configurable (PLANS, like CREDIT_PACKAGES); Free is the free tier (FREE_REVIEWS_PER_MONTH)
+ * and always there. An Enterprise plan is not in the catalog: an operator sets one for one
+ * account (src/billing/enterprise-plan.ts).
+ */
+import { z } from "zod";
+import { joinIssues, zodIssues } from "../shared/zod-issues.js";
+
+export const PLAN_INTERVALS = ["month", "year"] as const;
+export type PlanInterval = (typeof PLAN_INTERVALS)[number];
+
+export interface Plan {
+  /** Stable id: stored with a subscription, so it must keep meaning the same plan. */
+  id: string;
+  name: string;
+  /** Plan credits granted for each month of the subscription (annual: each of twelve). */
+  creditsPerMonth: number;
+  /** The price of a month, and of a year, in cents; 0 for Free. */
+  monthlyCents: number;
+  annualCents: number;
+  /** The most distinct pull request authors reviewed in a billing month; null: no limit. */
+  seatLimit: number | null;
+}
+
+export const FREE_PLAN_ID = "free";
+
+export const DEFAULT_PAID_PLANS: readonly Plan[] = Object.freeze([
+  {
+    id: "pro",
+    name: "Pro",
+    creditsPerMonth: 200,
+    monthlyCents: 4900,
+    annualCents: 49000,
+    seatLimit: null,
+  },
+  {
+    id: "team",
+    name: "Team",
+    creditsPerMonth: 750,
+    monthlyCents: 14900,
+    annualCents: 149000,
+    seatLimit: null,
+  },
+]);
+
+/** The Free plan: the free tier's credits, nothing to pay, no seat limit. */
+export const freePlan = (freePerMonth: number): Plan => ({
+  id: FREE_PLAN_ID,
+  name: "Free",
+  creditsPerMonth: freePerMonth,
+  monthlyCents: 0,
+  annualCents: 0,
+  seatLimit: null,
+});
+
+/** Stripe's smallest USD charge is 50 cents; its largest amount is $999,999.99. */
+const MIN_PRICE_CENTS = 50;
+const MAX_PRICE_CENTS = 99_999_999;
+
+const text = (max: number) => {
+  const error = `expected text of 1 to ${max} characters`;
+  return z.string({ error }).trim().min(1, { error }).max(max, { error });
+};
+
+const whole = (min: number, max: number, what: string) => {
+  const error = `expected ${what} between ${min} and ${max}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
+
+const ID = "must be 1-40 lowercase letters, digits or -, and not free or enterprise";
+export const planIdSchema = z
+  .string({ error: ID })
+  .regex(/^[a-z0-9-]{1,40}$/, ID)
+  .refine((id) => id !== FREE_PLAN_ID && !id.startsWith("enterprise"), ID);
+
+const planSchema = z.strictObject(
+  {
+    id: planIdSchema,
+    name: text(60),
+    creditsPerMonth: whole(1, 1_000_000, "a whole number of credits"),
+    monthlyCents: whole(MIN_PRICE_CENTS, MAX_PRICE_CENTS, "a price in whole cents"),
+    annualCents: whole(MIN_PRICE_CENTS, MAX_PRICE_CENTS, "a price in whole cents"),
+    seatLimit: whole(1, 100_000, "a whole number of seats").nullable().default(null),
+  },
+  {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? undefined
+        : 'expected a plan: { "id", "name", "creditsPerMonth", "monthlyCents", "annualCents", "seatLimit"? }',
+  },
+);
+
+const LIST = "expected a JSON array of 1 to 10 plans";
+const plansSchema = z
+  .array(planSchema, { error: LIST })
+  .min(1, { error: LIST })
+  .max(10, { error: LIST })
+  .superRefine((plans, ctx) => {
+    const seen = new Set<string>();
+    plans.forEach((p, i) => {
+      if (seen.has(p.id)) {
+        ctx.addIssue({ code: "custom", path: [i, "id"], message: `duplicate id "${p.id}"` });
+      }
+      seen.add(p.id);
+    });
+  });
+
+/**
+ * The paid plans from PLANS (JSON), or the defaults (Pro, Team) when it is unset. Throws an
+ * Error naming every problem, meant for boot: a bad price list must stop the process.
+ */
+export function parsePlans(json: string | undefined): Plan[] {
+  if (json === undefined || json.trim() === "") return DEFAULT_PAID_PLANS.map((p) => ({ ...p }));
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (err) {
+    throw new Error(`PLANS: not valid JSON (${(err as Error).message})`);
+  }
+  const result = plansSchema.safeParse(value);
+  if (!result.success) {
+    throw new Error(`PLANS: ${joinIssues(zodIssues(result.error, "(list)"))}`);
+  }
+  return result.data;
+}
+
+/** The whole catalog: Free first, then the paid plans as configured. */
+export function planCatalog(paid: readonly Plan[], freePerMonth: number): Plan[] {
+  return [freePlan(freePerMonth), ...paid.map((p) => ({ ...p }))];
+}
+
+export function findPlan(plans: readonly Plan[], id: string): Plan | undefined {
+  return plans.find((p) => p.id === id);
+}
+
+/** The price of the plan for one interval, in cents. */
+export function priceOf(plan: Plan, interval: PlanInterval): number {
+  return interval === "month" ? plan.monthlyCents : plan.annualCents;
+}

@@ -1,0 +1,88 @@
+import { trusted } from "mongoose";
+import { toAccountId, type AccountId } from "../../accounts/types.js";
+import type {
+  PutResult,
+  SubscriptionState,
+  SubscriptionStatus,
+  SubscriptionStore,
+} from "../../billing/subscription-store.js";
+import type { SubscriptionDoc, SubscriptionModel } from "./models/subscription.js";
+
+/**
+ * Subscriptions in MongoDB. `put` is one findOneAndUpdate conditioned on the account, with
+ * upsert: the unique index on subscriptionId makes an upsert for another account's id fail
+ * with a duplicate key, which is the "conflict". Operator objects are wrapped in trusted()
+ * (the connection runs with sanitizeFilter).
+ */
+export class MongoSubscriptionStore implements SubscriptionStore {
+  constructor(private readonly subscriptions: SubscriptionModel) {}
+
+  async put(state: SubscriptionState): Promise<PutResult> {
+    const { subscriptionId, accountId, ...rest } = state;
+    try {
+      const previous = await this.subscriptions
+        .findOneAndUpdate(
+          { subscriptionId, accountId: accountId as number },
+          { $set: rest, $setOnInsert: { subscriptionId, accountId: accountId as number } },
+          { upsert: true, returnDocument: "before", runValidators: true },
+        )
+        .lean<SubscriptionDoc>();
+      return {
+        status: "saved",
+        state: { ...state },
+        previous: previous ? toState(previous) : null,
+      };
+    } catch (err) {
+      if (isDuplicateKey(err)) return { status: "conflict" };
+      throw err;
+    }
+  }
+
+  async find(subscriptionId: string): Promise<SubscriptionState | null> {
+    const doc = await this.subscriptions.findOne({ subscriptionId }).lean<SubscriptionDoc>();
+    return doc ? toState(doc) : null;
+  }
+
+  async findByAccount(accountId: AccountId): Promise<SubscriptionState | null> {
+    const doc = await this.subscriptions
+      .findOne({ accountId: accountId as number })
+      .sort({ updatedAt: -1 })
+      .lean<SubscriptionDoc>();
+    return doc ? toState(doc) : null;
+  }
+
+  async listByStatus(
+    statuses: readonly SubscriptionStatus[],
+    after: string | null,
+    limit: number,
+  ): Promise<SubscriptionState[]> {
+    const filter: Record<string, unknown> = { status: trusted({ $in: [...statuses] }) };
+    if (after !== null) filter.subscriptionId = trusted({ $gt: after });
+    const docs = await this.subscriptions
+      .find(filter)
+      .sort({ subscriptionId: 1 })
+      .limit(limit)
+      .lean<SubscriptionDoc[]>();
+    return docs.map(toState);
+  }
+}
+
+function isDuplicateKey(err: unknown): boolean {
+  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === 11000;
+}
+
+/** A stored document as a domain record: field by field, nothing mongoose-specific left. */
+function toState(doc: SubscriptionDoc): SubscriptionState {
+  return {
+    accountId: toAccountId(doc.accountId),
+    customerId: doc.customerId,
+    subscriptionId: doc.subscriptionId,
+    plan: doc.plan,
+    interval: doc.interval,
+    status: doc.status,
+    currentPeriodStart: doc.currentPeriodStart,
+    currentPeriodEnd: doc.currentPeriodEnd,
+    cancelAtPeriodEnd: doc.cancelAtPeriodEnd,
+    updatedAt: doc.updatedAt,
+  };
+}

@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it } from "@jest/globals";
+import type { SubscriptionState } from "../../src/billing/subscription-store.js";
+import { newAccountId } from "../support/ledger-fixture.js";
+import { storeFactories } from "../support/stores.js";
+
+let n = 0;
+const state = (over: Partial<SubscriptionState> = {}): SubscriptionState => ({
+  accountId: newAccountId(),
+  customerId: "cus_1",
+  subscriptionId: `sub_${++n}_${Date.now()}`,
+  plan: "pro",
+  interval: "month",
+  status: "active",
+  currentPeriodStart: new Date("2026-11-10T00:00:00Z"),
+  currentPeriodEnd: new Date("2026-12-10T00:00:00Z"),
+  cancelAtPeriodEnd: false,
+  updatedAt: new Date("2026-11-10T00:00:01Z"),
+  ...over,
+});
+
+describe.each(storeFactories())("subscription store contract: $name", ({ create, cleanup }) => {
+  afterEach(cleanup);
+
+  it("records a subscription, replaces its state whole, and answers the one before", async () => {
+    const { subscriptions: store } = await create();
+    const first = state();
+    expect(await store.put(first)).toStrictEqual({ status: "saved", state: first, previous: null });
+    const next = { ...first, plan: "team", status: "past_due" as const, cancelAtPeriodEnd: true };
+    expect(await store.put(next)).toStrictEqual({ status: "saved", state: next, previous: first });
+    expect(await store.find(first.subscriptionId)).toStrictEqual(next);
+    expect(await store.find("sub_unknown")).toBeNull();
+    const found = await store.find(first.subscriptionId);
+    found!.currentPeriodEnd.setTime(0);
+    expect((await store.find(first.subscriptionId))!.currentPeriodEnd).toEqual(
+      next.currentPeriodEnd,
+    );
+  });
+
+  it("keeps a subscription id to its account: another account's put changes nothing", async () => {
+    const { subscriptions: store } = await create();
+    const mine = state();
+    await store.put(mine);
+    const theirs = { ...mine, accountId: newAccountId(), plan: "team" };
+    expect(await store.put(theirs)).toEqual({ status: "conflict" });
+    expect(await store.find(mine.subscriptionId)).toStrictEqual(mine);
+    expect(await store.findByAccount(theirs.accountId)).toBeNull();
+  });
+
+  it("finds an account's newest subscription and pages them by status", async () => {
+    const { subscriptions: store } = await create();
+    const account = newAccountId();
+    const old = state({ accountId: account, subscriptionId: "sub_a", status: "canceled" });
+    const now = state({
+      accountId: account,
+      subscriptionId: "sub_b",
+      updatedAt: new Date("2026-11-20T00:00:00Z"),
+    });
+    const other = state({ subscriptionId: "sub_c", status: "trialing" });
+    for (const s of [now, old, other]) await store.put(s);
+    expect(await store.findByAccount(account)).toStrictEqual(now);
+    const page1 = await store.listByStatus(["active", "trialing"], null, 1);
+    expect(page1.map((s) => s.subscriptionId)).toEqual(["sub_b"]);
+    const page2 = await store.listByStatus(["active", "trialing"], "sub_b", 1);
+    expect(page2.map((s) => s.subscriptionId)).toEqual(["sub_c"]);
+    expect(await store.listByStatus(["active", "trialing"], "sub_c", 1)).toEqual([]);
+  });
+});
