@@ -74,6 +74,7 @@ describe("the MongoDB connection", () => {
       "pull_requests",
       "review_runs",
       "stripe_customers",
+      "subscriptions",
       "top_up_attempts",
     ]);
     const indexBuilds = models.map((m) => jest.spyOn(m, "ensureIndexes"));
