@@ -615,6 +615,8 @@ describe("billing API", () => {
           "GET /api/v1/organizations/{org}/billing/payment-method",
           "POST /api/v1/organizations/{org}/billing/payment-method/setup",
           "DELETE /api/v1/organizations/{org}/billing/payment-method",
+          "DELETE /api/v1/organizations/{org}/learnings/{id}",
+          "GET /api/v1/organizations/{org}/learnings",
           "GET /api/v1/organizations/{org}/billing/auto-top-up",
           "PUT /api/v1/organizations/{org}/billing/auto-top-up",
         ].sort(),
