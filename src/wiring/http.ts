@@ -15,6 +15,7 @@ import { createStripeCustomers } from "../billing/stripe-customers.js";
 import { createStripe } from "../billing/stripe-client.js";
 import { recentSpend } from "../billing/spend.js";
 import { createStripeEvents } from "../billing/stripe-events.js";
+import { createTopUpPaymentEvents } from "../billing/top-up-payment-events.js";
 import { stripeWebhookRoute } from "../billing/stripe-webhook-route.js";
 import { missingSignInSettings, type Config } from "../config/env.js";
 import { dashboard } from "../dashboard/dashboard.js";
@@ -166,6 +167,14 @@ export function wireHttp(
                 purchases: store.ledger,
                 packages,
                 audit: money.auditLedgerEntry,
+                topUps: createTopUpPaymentEvents({
+                  ledger: money.ledger,
+                  attempts: store.topUpAttempts,
+                  customers: store.stripeCustomers,
+                  packages,
+                  audit: money.audit,
+                  auditEntry: money.auditLedgerEntry,
+                }),
                 setupCompleted: createCardSetupEvents({
                   stripe,
                   customers: store.stripeCustomers,
