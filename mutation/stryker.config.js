@@ -11,6 +11,7 @@ export default {
     "src/billing/top-up-rules.ts",
     "src/billing/top-up-payment-events.ts",
     "src/billing/pay-top-up.ts",
+    "src/billing/top-up-declines.ts",
     "src/billing/stripe-customers.ts",
     "src/billing/card-setup-events.ts",
     "src/administration/auto-top-up-settings.ts",
