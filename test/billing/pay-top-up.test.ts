@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import nock from "nock";
-import type Stripe from "stripe";
+import Stripe from "stripe";
 import { toAccountId } from "../../src/accounts/types.js";
 import { DEFAULT_PACKAGES } from "../../src/billing/packages.js";
 import { createTopUpPayer, topUpAttemptKey } from "../../src/billing/pay-top-up.js";
@@ -95,9 +95,9 @@ describe("the top-up job", () => {
     );
   });
 
-  const payer = () =>
+  const payer = (stripe: Stripe = testStripe()) =>
     createTopUpPayer({
-      stripe: testStripe(),
+      stripe,
       settings: store.autoTopUp,
       customers: store.stripeCustomers,
       attempts: store.topUpAttempts,
@@ -155,8 +155,19 @@ describe("the top-up job", () => {
   });
 
   it("leaves the attempt in flight when Stripe is unreachable, and retries with the same key", async () => {
-    // No interceptor and no network: the request fails to connect (StripeConnectionError).
-    await expect(payer().run(acme, "entry-1")).rejects.toThrow();
+    // Stripe unreachable: a port on 127.0.0.1 where nothing listens (connection refused).
+    nock.enableNetConnect("127.0.0.1:9");
+    const unreachable = new Stripe("sk_test_jasper", {
+      host: "127.0.0.1",
+      port: 9,
+      protocol: "http",
+      maxNetworkRetries: 0,
+      timeout: 5_000,
+    });
+    await expect(payer(unreachable).run(acme, "entry-1")).rejects.toBeInstanceOf(
+      Stripe.errors.StripeConnectionError,
+    );
+    nock.disableNetConnect();
     const key = topUpAttemptKey(acme, "entry-1");
     expect(await store.topUpAttempts.find(acme, key)).toMatchObject({
       state: "in_flight",
