@@ -66,3 +66,19 @@ export function idOf(value: string | { id: string } | null): string | undefined 
   if (value === null) return undefined;
   return typeof value === "string" ? value : value.id;
 }
+
+/** The fields of a PaymentIntent that an automatic top-up's events are matched on. */
+export const paymentIntentSchema = z.object({
+  id: stripeId,
+  object: z.literal("payment_intent"),
+  status: z.string(),
+  amount: cents,
+  amount_received: cents.optional(),
+  currency,
+  customer: expandable,
+  metadata: z.record(z.string(), z.string()).nullish(),
+  last_payment_error: z
+    .object({ code: z.string().nullish(), decline_code: z.string().nullish() })
+    .nullish(),
+});
+export type PaymentIntentObject = z.infer<typeof paymentIntentSchema>;

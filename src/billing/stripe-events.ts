@@ -25,6 +25,7 @@ import type { LedgerEntry } from "../ledger/types.js";
 import type { CheckoutRecord, CheckoutSessionStore } from "./checkout-session-store.js";
 import { readCheckoutMetadata } from "./checkout-metadata.js";
 import { findPackage, type CreditPackage } from "./packages.js";
+import type { TopUpPaymentEvents } from "./top-up-payment-events.js";
 import {
   chargeSchema,
   checkoutSessionSchema,
@@ -47,6 +48,10 @@ export type StripeEventResult =
   | "card_saved"
   /** A card setup older than the card saved since: the newer card stays. */
   | "card_outdated"
+  /** An automatic top-up's payment succeeded: its credits granted (top-up-payment-events.ts). */
+  | "top_up_granted"
+  /** An automatic top-up's payment failed: the attempt settled as not paid. */
+  | "top_up_declined"
   | "ignored";
 
 /** Why an event changed nothing; the route picks the log level by it. */
@@ -102,6 +107,11 @@ export interface StripeEventsDeps {
    * (card-setup-events.ts). Without it such sessions are ignored as not Jasper's purchases.
    */
   setupCompleted?: (object: unknown) => Promise<StripeEventOutcome>;
+  /**
+   * The PaymentIntent events of automatic top-ups (top-up-payment-events.ts). Without it they
+   * are ignored: no top-up is ever paid then.
+   */
+  topUps?: Pick<TopUpPaymentEvents, "succeeded" | "failed">;
 }
 
 /** Same limit as the ledger's URL check: a longer one would make the grant fail for good. */
@@ -461,6 +471,13 @@ export function createStripeEvents(deps: StripeEventsDeps) {
         return ignored("not_paid", "the asynchronous payment failed");
       case "charge.refunded":
         return chargeRefunded(object);
+      // Checkout's own payments come as checkout.session events; these are top-ups'.
+      case "payment_intent.succeeded":
+        if (deps.topUps) return deps.topUps.succeeded(object);
+        return ignored("unhandled_type", "auto top-up is not wired");
+      case "payment_intent.payment_failed":
+        if (deps.topUps) return deps.topUps.failed(object);
+        return ignored("unhandled_type", "auto top-up is not wired");
       case "refund.updated":
       case "charge.refund.updated":
         return refundUpdated(object);

@@ -75,6 +75,7 @@ export const referenceSchema = z.discriminatedUnion("kind", [
     paymentIntent: stripeId.optional(),
     charge: stripeId.optional(),
     receiptUrl: httpUrl.optional(),
+    autoTopUp: z.string().min(1).max(200).optional(),
   }),
   z.strictObject({ kind: z.literal("operator"), actor: z.string().trim().min(1).max(100) }),
 ]);

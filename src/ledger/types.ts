@@ -49,6 +49,11 @@ export type EntryReference =
       paymentIntent?: string | undefined;
       charge?: string | undefined;
       receiptUrl?: string | undefined;
+      /**
+       * Purchases paid by an automatic top-up only: the attempt's key (top-up-attempt-store.ts).
+       * Absent on every other entry, and on all entries written before auto top-up.
+       */
+      autoTopUp?: string | undefined;
     }
   | { kind: "operator"; actor: string }
   | { kind: "free_period"; period: string }

@@ -15,6 +15,8 @@ import { createStripeCustomers } from "../billing/stripe-customers.js";
 import { createStripe } from "../billing/stripe-client.js";
 import { recentSpend } from "../billing/spend.js";
 import { createStripeEvents } from "../billing/stripe-events.js";
+import { createTopUpDeclines } from "../billing/top-up-declines.js";
+import { createTopUpPaymentEvents } from "../billing/top-up-payment-events.js";
 import { stripeWebhookRoute } from "../billing/stripe-webhook-route.js";
 import { missingSignInSettings, type Config } from "../config/env.js";
 import { dashboard } from "../dashboard/dashboard.js";
@@ -166,6 +168,33 @@ export function wireHttp(
                 purchases: store.ledger,
                 packages,
                 audit: money.auditLedgerEntry,
+                topUps: createTopUpPaymentEvents({
+                  ledger: money.ledger,
+                  attempts: store.topUpAttempts,
+                  customers: store.stripeCustomers,
+                  packages,
+                  audit: money.audit,
+                  auditEntry: money.auditLedgerEntry,
+                  // Three declines in a row switch auto top-up off, audited once.
+                  onNotPaid: createTopUpDeclines({
+                    attempts: store.topUpAttempts,
+                    settings: store.autoTopUp,
+                    onSwitchedOff: async (attempt, record) => {
+                      await money.audit.record({
+                        accountId: attempt.accountId,
+                        actor: { kind: "app" },
+                        action: "auto_top_up_changed",
+                        interface: "webhook",
+                        details: {
+                          enabled: record.enabled,
+                          switchedOffBecause: record.switchedOffBecause,
+                          afterAttempt: attempt.attemptKey,
+                        },
+                        idempotencyKey: `auto-top-up-off:${attempt.attemptKey}`,
+                      });
+                    },
+                  }),
+                }),
                 setupCompleted: createCardSetupEvents({
                   stripe,
                   customers: store.stripeCustomers,

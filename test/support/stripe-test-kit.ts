@@ -12,6 +12,7 @@ import { pino } from "pino";
 import { toAccountId } from "../../src/accounts/types.js";
 import type { NewCheckoutRecord } from "../../src/billing/checkout-session-store.js";
 import { createStripeEvents } from "../../src/billing/stripe-events.js";
+import { createTopUpPaymentEvents } from "../../src/billing/top-up-payment-events.js";
 import { DEFAULT_PACKAGES, type CreditPackage } from "../../src/billing/packages.js";
 import { STRIPE_WEBHOOK_PATH, stripeWebhookRoute } from "../../src/billing/stripe-webhook-route.js";
 import { Ledger } from "../../src/ledger/ledger.js";
@@ -96,6 +97,8 @@ export interface BillingHarnessOptions {
   captureLogs?: boolean;
   /** The server's bodyLimit, to show the webhook keeps its own. */
   serverBodyLimit?: number;
+  /** Wire the PaymentIntent events of automatic top-ups, as http.ts does. */
+  autoTopUp?: boolean;
 }
 
 /**
@@ -115,6 +118,16 @@ export async function billingHarness(options: BillingHarnessOptions = {}): Promi
     packages: options.packages ?? [...DEFAULT_PACKAGES],
     // As compose.ts wires it: purchases and Stripe refunds go into the audit log.
     audit: createLedgerAuditor(createAuditLog({ store: store.audit })),
+    ...(options.autoTopUp && {
+      topUps: createTopUpPaymentEvents({
+        ledger,
+        attempts: store.topUpAttempts,
+        customers: store.stripeCustomers,
+        packages: options.packages ?? [...DEFAULT_PACKAGES],
+        audit: createAuditLog({ store: store.audit }),
+        auditEntry: createLedgerAuditor(createAuditLog({ store: store.audit })),
+      }),
+    }),
   });
   const rawLogs: string[] = [];
   const logs: LogLine[] = [];
