@@ -158,9 +158,9 @@ describe("budget rules as the API accepts them", () => {
         Object.entries(json.properties).map(([k, v]) => [k, v.description]),
       );
     };
-    const top = z.toJSONSchema(budgetRulesSchema, { io: "input" }) as {
-      properties: { repositories: { items: unknown } };
-    };
+    // The JSON Schema's own types allow a boolean for every property; this one is objects.
+    const schema: unknown = z.toJSONSchema(budgetRulesSchema, { io: "input" });
+    const top = schema as { properties: { repositories: { items: unknown } } };
     expect(described(top)).toStrictEqual({
       account: "Credits per month for the whole account; null: no cap",
       repositories:
