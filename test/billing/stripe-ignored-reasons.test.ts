@@ -254,4 +254,52 @@ describe("Stripe events: why an event changed nothing", () => {
       detail: `charge ${CHARGE} from Stripe: currency, payment_intent`,
     });
   });
+
+  it("takes nothing back when the purchase its payment points to is not that payment's", async () => {
+    await recordCheckout(store);
+    await store.checkoutSessions.linkPaymentIntent(SESSION, PI);
+    // The session's purchase key holds an entry another payment wrote (or an operator's).
+    const ledger = new Ledger({ store: store.ledger, freePerMonth: 0 });
+    await ledger.grant(acme, {
+      type: "purchase",
+      amount: 500,
+      description: "Growth package: 500 credits",
+      reference: { kind: "stripe", checkoutSession: SESSION, paymentIntent: "pi_3Other" },
+      idempotencyKey: `stripe-checkout:${SESSION}`,
+    });
+    expect(await events.handle(event("charge.refunded", charge()))).toStrictEqual({
+      result: "ignored",
+      reason: "not_ours",
+      detail: `charge ${CHARGE}: no purchase was granted for its payment`,
+    });
+    expect(await store.ledger.list(acme, { types: ["adjustment"], limit: 10 })).toStrictEqual([]);
+  });
+
+  it("takes nothing back for a purchase recorded at a price of 0", async () => {
+    await recordCheckout(store, { priceCents: 0 });
+    await store.checkoutSessions.linkPaymentIntent(SESSION, PI);
+    const ledger = new Ledger({ store: store.ledger, freePerMonth: 0 });
+    await ledger.grant(acme, {
+      type: "purchase",
+      amount: 500,
+      description: "Growth package: 500 credits",
+      idempotencyKey: `stripe-checkout:${SESSION}`,
+    });
+    expect(await events.handle(event("charge.refunded", charge()))).toStrictEqual({
+      result: "ignored",
+      reason: "terms_mismatch",
+      detail: `charge ${CHARGE} is not in the recorded currency`,
+    });
+  });
+
+  it("names a package no longer on sale by its id in the purchase", async () => {
+    await recordCheckout(store, { packageId: "legacy" });
+    mockPaymentIntent(PI);
+    const legacy = { accountId: "9001", packageId: "legacy", credits: "500" };
+    expect(
+      await events.handle(event("checkout.session.completed", session({ metadata: legacy }))),
+    ).toMatchObject({ result: "granted" });
+    const [purchase] = await store.ledger.list(acme, { types: ["purchase"], limit: 10 });
+    expect(purchase?.description).toBe("legacy package: 500 credits");
+  });
 });
