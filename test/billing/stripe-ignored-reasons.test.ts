@@ -275,6 +275,23 @@ describe("Stripe events: why an event changed nothing", () => {
     expect(await store.ledger.list(acme, { types: ["adjustment"], limit: 10 })).toStrictEqual([]);
   });
 
+  it("takes nothing back when the entry under the purchase's key is no purchase", async () => {
+    await recordCheckout(store);
+    await store.checkoutSessions.linkPaymentIntent(SESSION, PI);
+    const ledger = new Ledger({ store: store.ledger, freePerMonth: 0 });
+    await ledger.adjust(acme, {
+      amount: 500,
+      bucket: "purchased",
+      description: "Operator: the Growth purchase, by hand",
+      idempotencyKey: `stripe-checkout:${SESSION}`,
+    });
+    expect(await events.handle(event("charge.refunded", charge()))).toStrictEqual({
+      result: "ignored",
+      reason: "not_ours",
+      detail: `charge ${CHARGE}: no purchase was granted for its payment`,
+    });
+  });
+
   it("takes nothing back for a purchase recorded at a price of 0", async () => {
     await recordCheckout(store, { priceCents: 0 });
     await store.checkoutSessions.linkPaymentIntent(SESSION, PI);
