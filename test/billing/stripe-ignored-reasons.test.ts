@@ -319,4 +319,38 @@ describe("Stripe events: why an event changed nothing", () => {
     const [purchase] = await store.ledger.list(acme, { types: ["purchase"], limit: 10 });
     expect(purchase?.description).toBe("legacy package: 500 credits");
   });
+
+  it("settles a refund's purchase first when its completion has not come: what that did, or why not", async () => {
+    await recordCheckout(store);
+    // Stripe holds the session, unpaid: nothing to settle, and the refund says why.
+    mockSessionOfPayment(PI, session({ payment_status: "unpaid" }));
+    expect(await events.handle(event("charge.refunded", charge()))).toStrictEqual({
+      result: "ignored",
+      reason: "not_paid",
+      detail: `Checkout Session ${SESSION} is not paid`,
+    });
+    // Paid, and not refunded yet (a refund still pending): granted, nothing taken back.
+    mockSessionOfPayment(PI, session());
+    mockPaymentIntent(PI, null, 1, [
+      { id: "re_1Pending", amount: 100, status: "pending", created: 1 },
+    ]);
+    expect(await events.handle(event("charge.refunded", charge()))).toStrictEqual({
+      result: "granted",
+      refundsTakenBack: 0,
+      refundsGivenBack: 0,
+    });
+  });
+
+  it("says a refund that came before its completion took credits back", async () => {
+    await recordCheckout(store);
+    mockSessionOfPayment(PI, session());
+    mockPaymentIntent(PI, null, 1, [
+      { id: "re_1Jasper", amount: 12250, status: "succeeded", created: 1 },
+    ]);
+    expect(await events.handle(event("charge.refunded", charge()))).toStrictEqual({
+      result: "taken_back",
+      refundsTakenBack: 1,
+      refundsGivenBack: 0,
+    });
+  });
 });
