@@ -1,15 +1,24 @@
 // Prints the mutation score of each folder of a mutation run's JSON report
 // (reports/mutation/mutation.json), as `mutation score <folder>: N %`. The score counts a
 // timeout as a kill and a mutant no test reaches as a survivor, as Stryker's own does.
+// Several reports (a run made in pieces, one --mutate each) are combined: a file reported
+// more than once counts as in the last report naming it.
 import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 
-const file = process.argv[2] ?? "reports/mutation/mutation.json";
-const report = JSON.parse(readFileSync(file, "utf8"));
+const reports =
+  process.argv.length > 2 ? process.argv.slice(2) : ["reports/mutation/mutation.json"];
+const files = new Map();
+for (const file of reports) {
+  const report = JSON.parse(readFileSync(file, "utf8"));
+  for (const [path, { mutants }] of Object.entries(report.files)) {
+    files.set(path.replaceAll("\\", "/").replace(/^.*?(?=src\/)/, ""), mutants);
+  }
+}
 
 const folders = new Map();
-for (const [path, { mutants }] of Object.entries(report.files)) {
-  const folder = dirname(path.replaceAll("\\", "/").replace(/^.*?(?=src\/)/, ""));
+for (const [path, mutants] of files) {
+  const folder = dirname(path);
   const counts = folders.get(folder) ?? {};
   for (const m of mutants) counts[m.status] = (counts[m.status] ?? 0) + 1;
   folders.set(folder, counts);

@@ -1,5 +1,5 @@
 // `npm run mutation`: StrykerJS over the money core (docs/development.md, "Mutation testing").
-// Not part of `npm test`: a whole run takes about half an hour on two cores.
+// Not part of `npm test`: a whole run is slow (docs/development.md gives the measured times).
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
   // The money core. Plan and top-up code joins this list as it lands.

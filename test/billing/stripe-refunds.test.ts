@@ -155,6 +155,24 @@ describe("Stripe webhook: refunds take credits back", () => {
     expect(await purchased()).toBe(0);
   });
 
+  it("trims the same refund on every delivery when two were made in the same second", async () => {
+    h = await billingHarness();
+    await buyStarter();
+    // Two refunds of $15.15 round to 51 credits each, 2 more than bought: whichever is second
+    // by id gets what is left, however Stripe lists them.
+    const same = [
+      { id: "re_1Jasper0RB", amount: 1515, status: "succeeded", created: T0 },
+      { id: "re_1Jasper0RA", amount: 1515, status: "succeeded", created: T0 },
+    ];
+    mockRefundList(PAYMENT, same);
+    await h.server.inject(signedStripeDelivery(refunded(3030, { refunded: true })));
+    expect((await adjustments()).map((e) => [e.idempotencyKey, e.amount])).toStrictEqual([
+      ["stripe-refund:re_1Jasper0RA", -51],
+      ["stripe-refund:re_1Jasper0RB", -49],
+    ]);
+    expect(await purchased()).toBe(0);
+  });
+
   it("reads every page of refunds", async () => {
     h = await billingHarness();
     await buyStarter();

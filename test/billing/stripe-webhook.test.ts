@@ -165,6 +165,31 @@ describe("Stripe webhook: purchases", () => {
     });
   });
 
+  it("keeps only a web address of at most 2,000 characters as the receipt", async () => {
+    // The dashboard links to it: anything but http(s) is not a link to follow, and the
+    // ledger refuses a longer URL, which would make the grant fail on every redelivery.
+    const long = (length: number) => `http://pay.stripe.com/r/${"a".repeat(length - 24)}`;
+    const cases: [string, string | undefined][] = [
+      [long(2000), long(2000)],
+      [long(2001), undefined],
+      ["javascript:alert('https://pay.stripe.com')", undefined],
+      ["ftp://pay.stripe.com/receipt", undefined],
+    ];
+    for (const [receipt, kept] of cases) {
+      await h?.server.close();
+      h = await harness();
+      mockPaymentIntent(PI, receipt);
+      await h.server.inject(signedStripeDelivery(completed()));
+      const [entry] = await purchases();
+      expect(entry?.reference).toStrictEqual({
+        kind: "stripe",
+        checkoutSession: SESSION,
+        paymentIntent: PI,
+        ...(kept && { receiptUrl: kept }),
+      });
+    }
+  });
+
   it("answers 500 when the ledger fails, so that Stripe redelivers; the retry grants once", async () => {
     let failures = 1;
     h = await harness({

@@ -26,6 +26,16 @@ describe("what a budget change records", () => {
     });
   });
 
+  it("copies the change in full when it takes exactly the room there is, not a byte more", () => {
+    const full = {
+      before: { account: null, repositories: before.repositories },
+      after: { account: 9, repositories: after.repositories },
+    };
+    const bytes = Buffer.byteLength(JSON.stringify(full));
+    expect(budgetChange(before, after, bytes)).toEqual(full);
+    expect(budgetChange(before, after, bytes - 1)).not.toEqual(full);
+  });
+
   it("tells a list as its differences, names compared case-insensitively, when it does not", () => {
     expect(budgetChange(before, after, 300)).toEqual({
       before: { account: null },

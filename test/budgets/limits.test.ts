@@ -52,5 +52,12 @@ describe("which budget rules govern a pull request", () => {
     expect(
       limitsFor({ ...rules, account: 0, pullRequestRuns: 2 }, { repository: "acme/api-x" }),
     ).toEqual({ account: 0, repository: 10, pullRequestRuns: 2 });
+    // An author's cap when the pull request names one: their own, else the default.
+    expect(limitsFor(rules, { repository: "acme/web", author: "Octocat" })).toEqual({
+      author: 20,
+    });
+    expect(
+      limitsFor({ ...rules, authorDefault: 0 }, { repository: "acme/web", author: "hubot" }),
+    ).toEqual({ author: 0 });
   });
 });

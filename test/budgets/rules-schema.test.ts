@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
+import { z } from "zod";
 import {
   MAX_AUTHOR_RULES,
   MAX_BUDGET_CREDITS,
@@ -136,5 +137,42 @@ describe("budget rules as the API accepts them", () => {
     expect(issuesOf({ repositories: [{ pattern: "acme/api", credits: 1 }] })).toEqual([
       "repositories.0.pattern: must be a repository name (without the owner) or a glob: letters, digits, . _ - and * ? [ ] { } , !",
     ]);
+  });
+
+  it("says what is wrong with a glob or a login", () => {
+    expect(
+      issuesOf({
+        repositories: [{ pattern: "api-[", credits: 1 }],
+        authors: [{ login: "-octocat", credits: 1 }],
+      }),
+    ).toEqual([
+      "repositories.0.pattern: is not a valid glob (an unclosed [ or {?)",
+      "authors.0.login: is not a GitHub login",
+    ]);
+  });
+
+  it("tells API users what each field means (the OpenAPI document is made from these)", () => {
+    const described = (schema: unknown): Record<string, string | undefined> => {
+      const json = schema as { properties: Record<string, { description?: string }> };
+      return Object.fromEntries(
+        Object.entries(json.properties).map(([k, v]) => [k, v.description]),
+      );
+    };
+    // The JSON Schema's own types allow a boolean for every property; this one is objects.
+    const schema: unknown = z.toJSONSchema(budgetRulesSchema, { io: "input" });
+    const top = schema as { properties: { repositories: { items: unknown } } };
+    expect(described(top)).toStrictEqual({
+      account: "Credits per month for the whole account; null: no cap",
+      repositories:
+        "Each matching repository gets the cap on its own; an exact name wins over globs, among globs the first listed",
+      authorDefault:
+        "Credits per month for each pull request author not listed in authors; null: no cap",
+      authors: "Caps for named authors, in place of authorDefault",
+      pullRequestRuns: "Charged review runs per pull request per month; null: no cap",
+      warnAtPercent: "The share of a budget at which the billing contacts are warned, once a month",
+    });
+    expect(described(top.properties.repositories.items)["pattern"]).toBe(
+      "A repository name (`api`) or a glob (`api-*`, `{web,app}`), case-insensitive",
+    );
   });
 });
