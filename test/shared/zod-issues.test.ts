@@ -118,7 +118,7 @@ describe("zod issues", () => {
         {
           path: "idempotencyKey",
           message:
-            "must not start with refund:, free-tier:, free-expiration:, bonus-expiration: (reserved for the ledger)",
+            "must not start with refund:, free-tier:, free-expiration:, bonus-expiration:, plan:, plan-expiration: (reserved for the ledger)",
         },
         { path: "(input)", message: expect.stringContaining("extra") },
       ]);
