@@ -6,7 +6,7 @@
  * account (src/billing/enterprise-plan.ts).
  */
 import { z } from "zod";
-import { joinIssues, zodIssues } from "../shared/zod-issues.js";
+import { listOf, parsePriceList, priceCents, text, whole } from "./price-list.js";
 
 export const PLAN_INTERVALS = ["month", "year"] as const;
 export type PlanInterval = (typeof PLAN_INTERVALS)[number];
@@ -55,20 +55,6 @@ export const freePlan = (freePerMonth: number): Plan => ({
   seatLimit: null,
 });
 
-/** Stripe's smallest USD charge is 50 cents; its largest amount is $999,999.99. */
-const MIN_PRICE_CENTS = 50;
-const MAX_PRICE_CENTS = 99_999_999;
-
-const text = (max: number) => {
-  const error = `expected text of 1 to ${max} characters`;
-  return z.string({ error }).trim().min(1, { error }).max(max, { error });
-};
-
-const whole = (min: number, max: number, what: string) => {
-  const error = `expected ${what} between ${min} and ${max}`;
-  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
-};
-
 const ID = "must be 1-40 lowercase letters, digits or -, and not free or enterprise";
 export const planIdSchema = z
   .string({ error: ID })
@@ -80,8 +66,8 @@ const planSchema = z.strictObject(
     id: planIdSchema,
     name: text(60),
     creditsPerMonth: whole(1, 1_000_000, "a whole number of credits"),
-    monthlyCents: whole(MIN_PRICE_CENTS, MAX_PRICE_CENTS, "a price in whole cents"),
-    annualCents: whole(MIN_PRICE_CENTS, MAX_PRICE_CENTS, "a price in whole cents"),
+    monthlyCents: priceCents(),
+    annualCents: priceCents(),
     seatLimit: whole(1, 100_000, "a whole number of seats").nullable().default(null),
   },
   {
@@ -92,38 +78,14 @@ const planSchema = z.strictObject(
   },
 );
 
-const LIST = "expected a JSON array of 1 to 10 plans";
-const plansSchema = z
-  .array(planSchema, { error: LIST })
-  .min(1, { error: LIST })
-  .max(10, { error: LIST })
-  .superRefine((plans, ctx) => {
-    const seen = new Set<string>();
-    plans.forEach((p, i) => {
-      if (seen.has(p.id)) {
-        ctx.addIssue({ code: "custom", path: [i, "id"], message: `duplicate id "${p.id}"` });
-      }
-      seen.add(p.id);
-    });
-  });
+const plansSchema = listOf(planSchema, 10, "plans");
 
 /**
  * The paid plans from PLANS (JSON), or the defaults (Pro, Team) when it is unset. Throws an
  * Error naming every problem, meant for boot: a bad price list must stop the process.
  */
 export function parsePlans(json: string | undefined): Plan[] {
-  if (json === undefined || json.trim() === "") return DEFAULT_PAID_PLANS.map((p) => ({ ...p }));
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch (err) {
-    throw new Error(`PLANS: not valid JSON (${(err as Error).message})`);
-  }
-  const result = plansSchema.safeParse(value);
-  if (!result.success) {
-    throw new Error(`PLANS: ${joinIssues(zodIssues(result.error, "(list)"))}`);
-  }
-  return result.data;
+  return parsePriceList("PLANS", json, plansSchema, DEFAULT_PAID_PLANS);
 }
 
 /** The whole catalog: Free first, then the paid plans as configured. */
