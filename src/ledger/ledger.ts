@@ -350,14 +350,16 @@ export class Ledger {
       const result = await this.write<Refused>(id, key, "plan", null, async (prev, now) => {
         if (g.monthEnd.getTime() <= now.getTime()) return { reject: "month_ended" };
         if (g.monthStart.getTime() > now.getTime()) return { reject: "month_not_started" };
+        let granted = 0;
+        for (const k of priorKeys) granted += (await this.store.findByKey(id, k))?.amount ?? 0;
+        const amount = g.credits - granted;
+        // Before anything is expired: a grant with nothing to give must not take another
+        // subscription's live month away.
+        if (amount <= 0) return { reject: "covered" };
         const held = prev?.planExpiresAt ?? null;
         if (prev && prev.bucketsAfter.plan > 0 && planIsLive(prev, now)) {
           if (held?.getTime() !== g.monthEnd.getTime()) return { reject: { supersede: prev } };
         }
-        let granted = 0;
-        for (const k of priorKeys) granted += (await this.store.findByKey(id, k))?.amount ?? 0;
-        const amount = g.credits - granted;
-        if (amount <= 0) return { reject: "covered" };
         return {
           draft: {
             type: "plan",

@@ -27,13 +27,7 @@ describe.each(storeFactories())(
   ({ create, cleanup }) => {
     afterEach(cleanup);
 
-    // A known bug the plan bucket's second review found (issue 20; plans are not wired to
-
-    // Stripe yet, so no account reaches it): the test shows it and fails today. `it.failing`
-
-    // keeps the run green and turns red the day the fix lands; then it becomes `it`.
-
-    it.failing("expires nothing when it has nothing to grant", async () => {
+    it("expires nothing when it has nothing to grant", async () => {
       const store = await create();
       const { ledger } = makeLedger(store, new TestClock(new Date("2026-11-20T12:00:00Z")), 0);
       const id = newAccountId();

@@ -10,11 +10,8 @@ describe.each(storeFactories())(
     afterEach(cleanup);
 
     // A known bug the plan bucket's second review found (issue 20; plans are not wired to
-
     // Stripe yet, so no account reaches it): the test shows it and fails today. `it.failing`
-
     // keeps the run green and turns red the day the fix lands; then it becomes `it`.
-
     it.failing(
       "shows the plan bucket's change, so each row's buckets add up to its amount",
       async () => {

@@ -30,11 +30,8 @@ describe.each(storeFactories())(
     afterEach(cleanup);
 
     // A known bug the plan bucket's second review found (issue 20; plans are not wired to
-
     // Stripe yet, so no account reaches it): the test shows it and fails today. `it.failing`
-
     // keeps the run green and turns red the day the fix lands; then it becomes `it`.
-
     it.failing(
       "a superseding grant whose view went stale does not expire the new month's own credits",
       async () => {
