@@ -1,26 +1,13 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
-import type { PlanGrantInput } from "../../src/ledger/inputs.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
-import { makeLedger, newAccountId, TestClock } from "../support/ledger-fixture.js";
+import { makeLedger, newAccountId, TestClock, planGrant } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
 
 /** sub_1's month and sub_2's, both running on 2026-11-20. */
 const NOV = { start: new Date("2026-11-10T00:00:00Z"), end: new Date("2026-12-10T00:00:00Z") };
 const NEXT = { start: new Date("2026-11-20T00:00:00Z"), end: new Date("2026-12-20T00:00:00Z") };
 
-const grant = (
-  m: { start: Date; end: Date },
-  over: Partial<PlanGrantInput> = {},
-): PlanGrantInput => ({
-  subscription: "sub_1",
-  plan: "pro",
-  monthStart: m.start,
-  monthEnd: m.end,
-  credits: 5,
-  otherPlans: ["pro", "team"],
-  description: "Pro plan credits",
-  ...over,
-});
+const grant = planGrant;
 
 describe.each(storeFactories())(
   "a plan grant already covered ($name store)",

@@ -1,28 +1,15 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
-import type { PlanGrantInput } from "../../src/ledger/inputs.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import type { LedgerStore } from "../../src/ledger/ledger-store.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
-import { newAccountId, reviewCharge, TestClock } from "../support/ledger-fixture.js";
+import { newAccountId, reviewCharge, TestClock, planGrant } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
 
 /** sub_1's month (the clock starts 2026-11-10 12:00), and sub_2's, which replaces it. */
 const NOV = { start: new Date("2026-11-10T00:00:00Z"), end: new Date("2026-12-10T00:00:00Z") };
 const NEXT = { start: new Date("2026-11-20T00:00:00Z"), end: new Date("2026-12-20T00:00:00Z") };
 
-const grant = (
-  m: { start: Date; end: Date },
-  over: Partial<PlanGrantInput> = {},
-): PlanGrantInput => ({
-  subscription: "sub_1",
-  plan: "pro",
-  monthStart: m.start,
-  monthEnd: m.end,
-  credits: 5,
-  otherPlans: ["pro", "team"],
-  description: "Pro plan credits",
-  ...over,
-});
+const grant = planGrant;
 
 describe.each(storeFactories())(
   "a plan grant superseding another month ($name store)",

@@ -1,26 +1,19 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
-import type { PlanGrantInput } from "../../src/ledger/inputs.js";
 import type { LedgerEntry } from "../../src/ledger/types.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
-import { makeLedger, newAccountId, reviewCharge, TestClock } from "../support/ledger-fixture.js";
+import {
+  makeLedger,
+  newAccountId,
+  reviewCharge,
+  TestClock,
+  planGrant,
+} from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
 
 /** sub_1's month (the clock starts 2026-11-10 12:00). */
 const NOV = { start: new Date("2026-11-10T00:00:00Z"), end: new Date("2026-12-10T00:00:00Z") };
 
-const grant = (
-  m: { start: Date; end: Date },
-  over: Partial<PlanGrantInput> = {},
-): PlanGrantInput => ({
-  subscription: "sub_1",
-  plan: "pro",
-  monthStart: m.start,
-  monthEnd: m.end,
-  credits: 5,
-  otherPlans: ["pro", "team"],
-  description: "Pro plan credits",
-  ...over,
-});
+const grant = planGrant;
 
 describe.each(storeFactories())(
   "ledger:verify on plan refunds ($name store)",

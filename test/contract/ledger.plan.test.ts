@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
-import type { PlanGrantInput } from "../../src/ledger/inputs.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import type { AccountId } from "../../src/accounts/types.js";
 import { rawEntry } from "../support/entries.js";
@@ -9,6 +8,7 @@ import {
   purchase,
   reviewCharge,
   TestClock,
+  planGrant,
 } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
 
@@ -16,19 +16,7 @@ import { storeFactories } from "../support/stores.js";
 const NOV = { start: new Date("2026-11-10T00:00:00Z"), end: new Date("2026-12-10T00:00:00Z") };
 const DEC = { start: new Date("2026-12-10T00:00:00Z"), end: new Date("2027-01-10T00:00:00Z") };
 
-const month = (
-  m: { start: Date; end: Date },
-  over: Partial<PlanGrantInput> = {},
-): PlanGrantInput => ({
-  subscription: "sub_1",
-  plan: "pro",
-  monthStart: m.start,
-  monthEnd: m.end,
-  credits: 5,
-  otherPlans: ["pro", "team"],
-  description: "Pro plan credits",
-  ...over,
-});
+const month = planGrant;
 const upgrade = (m: { start: Date; end: Date }) =>
   month(m, { plan: "team", credits: 8, upgrade: true, description: "Team plan credits" });
 

@@ -1,4 +1,4 @@
-import type { ChargeInput, GrantInput } from "../../src/ledger/inputs.js";
+import type { ChargeInput, GrantInput, PlanGrantInput } from "../../src/ledger/inputs.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { toAccountId, type AccountId } from "../../src/accounts/types.js";
 import type { Store } from "../../src/store/store.js";
@@ -39,4 +39,19 @@ export const purchase = (key: string, amount: number): GrantInput => ({
   amount,
   description: `${amount} credits purchased`,
   idempotencyKey: key,
+});
+
+/** A plan month of sub_1 on Pro (5 credits), the plan tests' default grant; `over` changes it. */
+export const planGrant = (
+  m: { start: Date; end: Date },
+  over: Partial<PlanGrantInput> = {},
+): PlanGrantInput => ({
+  subscription: "sub_1",
+  plan: "pro",
+  monthStart: m.start,
+  monthEnd: m.end,
+  credits: 5,
+  otherPlans: ["pro", "team"],
+  description: "Pro plan credits",
+  ...over,
 });
