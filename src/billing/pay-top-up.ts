@@ -47,7 +47,12 @@ export type PayTopUpResult =
   | { status: "requested"; attempt: TopUpAttempt; paymentIntent: string }
   | { status: "not_paid"; attempt: TopUpAttempt; outcome: AttemptOutcome }
   /** Nothing asked of Stripe: why (the check's answer, or the attempt done already). */
-  | { status: "skipped"; because: Extract<TopUpDecision, { pay: false }>["because"] | "settled" };
+  | {
+      status: "skipped";
+      because: Extract<TopUpDecision, { pay: false }>["because"] | "settled";
+      /** For "too_soon": when the hourly rule lets this crossing be tried again. */
+      retryAt?: Date;
+    };
 
 const startOfMonth = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
 
@@ -90,7 +95,9 @@ export function createTopUpPayer(deps: PayTopUpDeps) {
       now: at,
     });
     if (!decision.pay || !customer?.paymentMethod) {
-      return { status: "skipped", because: decision.pay ? "no_card" : decision.because };
+      if (decision.pay) return { status: "skipped", because: "no_card" };
+      const { because, retryAt } = decision;
+      return retryAt ? { status: "skipped", because, retryAt } : { status: "skipped", because };
     }
     const begun = await deps.attempts.begin({
       attemptKey: key,
@@ -185,7 +192,13 @@ export function createTopUpPayer(deps: PayTopUpDeps) {
     }
   }
 
-  return { run };
+  /**
+   * Asks Stripe again for an attempt in flight without its PaymentIntent, with its own key
+   * and parameters (repair-top-ups.ts, for an attempt whose job gave up).
+   */
+  const resume = (attempt: TopUpAttempt) => continueAttempt(attempt);
+
+  return { run, resume };
 }
 
 export type TopUpPayer = ReturnType<typeof createTopUpPayer>;
