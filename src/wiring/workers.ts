@@ -80,11 +80,10 @@ export function wireWorkers(
     pullRequests: store.pullRequests,
     enqueueReply: producer.enqueueReply,
   });
-  const redriveTopUps = createTopUpRedrive({
-    settings: store.autoTopUp,
-    ledger: store.ledger,
-    enqueueTopUp: producer.enqueueTopUp,
-  });
+  const redriveTopUps = createTopUpRedrive(
+    { settings: store.autoTopUp, ledger: store.ledger, enqueueTopUp: producer.enqueueTopUp },
+    { now: t.now },
+  );
   const { repairTopUps } = payments;
   const redrive = async (): Promise<Redriven> => ({
     alerts: await redriveAlerts(),
