@@ -20,13 +20,7 @@ export interface AutoTopUpSettingsDeps {
   customers: Pick<StripeCustomerStore, "find">;
   packages: readonly CreditPackage[];
   audit: Pick<AuditLog, "record">;
-  /**
-   * Whether an admin may switch it on. Off in this release: nothing starts a top-up yet (the
-   * trigger from a charge lands next), and a setting that is on but never fires would let an
-   * organisation believe it is covered. Tests of the settings and the payment switch it on.
-   */
-  switchOnAllowed: boolean;
-  /** Whether a top-up of the account is queued or being paid; none before payments exist. */
+  /** Whether a top-up of the account is being paid (an attempt in flight). */
   topUpPending?: (accountId: AccountId) => Promise<boolean>;
   now?: () => Date;
 }
@@ -45,9 +39,7 @@ export type ChangeAutoTopUpResult =
   /** On with a limit that allows no top-up (0, or less money than the package costs). */
   | { status: "limit_too_low" }
   | { status: "no_payment_method" }
-  | { status: "top_up_pending" }
-  /** Switching on is not offered yet (switchOnAllowed). */
-  | { status: "not_available" };
+  | { status: "top_up_pending" };
 
 /** The monthly limit shown before an admin sets one: three top-ups of the package. */
 const DEFAULT_MONTHLY_COUNT = 3;
@@ -98,7 +90,6 @@ export function createAutoTopUpSettings(deps: AutoTopUpSettingsDeps) {
     if (wanted.thresholdCredits > pkg.credits) return { status: "threshold_above_package" };
     const before = await deps.store.find(accountId);
     if (wanted.enabled) {
-      if (!deps.switchOnAllowed) return { status: "not_available" };
       if (wanted.monthlyMaxCount < 1 || wanted.monthlyMaxCents < pkg.priceCents) {
         return { status: "limit_too_low" };
       }

@@ -60,7 +60,6 @@ export function billingApiDeps(
       now: t.now,
     }),
     autoTopUp: createAutoTopUpSettings({
-      switchOnAllowed: t.autoTopUpSwitchOn ?? false,
       store: store.autoTopUp,
       customers: store.stripeCustomers,
       packages: config.CREDIT_PACKAGES,

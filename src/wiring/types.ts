@@ -63,8 +63,6 @@ export interface Tuning {
   pace?: Omit<PaceOptions, "prefix">;
   /** Billing API requests per credential and window; default 300 a minute. */
   apiRateLimit?: BillingApiDeps["rateLimit"];
-  /** Lets admins switch auto top-up on; off until top-ups start from charges (tests only). */
-  autoTopUpSwitchOn?: boolean;
   now?: () => Date;
   /** How long a repository's `.github/jasper.yml` is used before it is read again; 30 s. */
   configCacheMs?: number;

@@ -74,7 +74,6 @@ describe("auto top-up and its card through the API", () => {
     h = await createApiHarness({
       env: { STRIPE_SECRET_KEY: "sk_test_jasper", STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET },
       stripe: testStripe(),
-      autoTopUpSwitchOn: true,
     });
   });
   afterEach(() => {
@@ -281,28 +280,5 @@ describe("auto top-up and its card through the API", () => {
       "auto_top_up_changed",
       "payment_method_saved",
     ]);
-  });
-});
-
-describe("auto top-up in this release", () => {
-  afterEach(closeHarnesses);
-
-  it("cannot be switched on while nothing starts a top-up: 409, nothing saved", async () => {
-    const h = await createApiHarness({});
-    const response = await h.server.inject({
-      method: "PUT",
-      url: `${BASE}/auto-top-up`,
-      headers: h.auth(ADMIN_A),
-      payload: {
-        enabled: true,
-        package: "starter",
-        thresholdCredits: 5,
-        monthlyMaxCount: 1,
-        monthlyMaxCents: 1_000_000,
-      },
-    });
-    expect(response.statusCode).toBe(409);
-    expect(response.json().error.code).toBe("auto_top_up_not_available");
-    expect(await h.store.autoTopUp.find(h.orgA.id)).toBeNull();
   });
 });

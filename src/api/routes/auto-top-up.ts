@@ -65,11 +65,6 @@ const REFUSED: Record<Exclude<ChangeAutoTopUpResult["status"], "changed">, ApiEr
     "no_payment_method",
     "Save a card first (POST .../billing/payment-method/setup)",
   ),
-  not_available: new ApiError(
-    409,
-    "auto_top_up_not_available",
-    "Auto top-up cannot be switched on yet: this release does not start top-ups; buy credits meanwhile",
-  ),
   top_up_pending: new ApiError(
     409,
     "top_up_pending",
@@ -122,7 +117,7 @@ export function autoTopUpRoutes(api: ApiInstance, deps: Deps): void {
           ),
           403: errorResponse("`github_token_required`: an API key cannot change auto top-up"),
           409: errorResponse(
-            "`no_payment_method` (save a card first), `top_up_pending`, or `auto_top_up_not_available` (not offered in this release)",
+            "`no_payment_method` (save a card first) or `top_up_pending`",
           ),
         },
       },

@@ -2183,7 +2183,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `no_payment_method` (save a card first), `top_up_pending`, or `auto_top_up_not_available` (not offered in this release) */
+                /** @description `no_payment_method` (save a card first) or `top_up_pending` */
                 409: {
                     headers: {
                         [name: string]: unknown;
