@@ -5,7 +5,12 @@ import { toAccountId } from "../../src/accounts/types.js";
 import type { AutoTopUpSettings } from "../../src/billing/auto-top-up-store.js";
 import { topUpAttemptKey } from "../../src/billing/pay-top-up.js";
 import { ATTEMPT_METADATA_KEY } from "../../src/billing/top-up-payment-events.js";
-import { autoTopUpJobId, autoTopUpRetryJobId } from "../../src/notifications/alert-job.js";
+import {
+  autoTopUpJobId,
+  autoTopUpRetryJobId,
+  topUpNoticeJobId,
+} from "../../src/notifications/alert-job.js";
+import type { TopUpNotice } from "../../src/notifications/jobs.js";
 import type { OutgoingEmail } from "../../src/notifications/mailer.js";
 import { jobId } from "../../src/queue/queues.js";
 import { closeHarnesses, createHarness, eventually, type Harness } from "../support/harness.js";
@@ -73,9 +78,10 @@ describe("automatic top-up, from the charge that crosses the threshold", () => {
     nock.enableNetConnect("127.0.0.1");
   });
   afterEach(() => {
-    expect(nock.pendingMocks()).toStrictEqual([]);
+    const pending = nock.pendingMocks();
     nock.cleanAll();
     nock.enableNetConnect();
+    expect(pending).toStrictEqual([]);
   });
 
   async function setUp(settings: Partial<AutoTopUpSettings> = {}, balance = 12) {
@@ -98,7 +104,11 @@ describe("automatic top-up, from the charge that crosses the threshold", () => {
       },
     });
     await h.store.accounts.upsert({ id: acme, login: "acme", type: "Organization" });
-    await h.store.accounts.updateSettings(acme, { billingContacts: ["money@acme.test"] });
+    // Low-balance emails off: the emails a test sees are the top-ups' own.
+    await h.store.accounts.updateSettings(acme, {
+      billingContacts: ["money@acme.test"],
+      lowBalanceEmails: false,
+    });
     await h.store.stripeCustomers.record({ accountId: acme, customerId: CUSTOMER, createdAt: T0 });
     await h.store.stripeCustomers.savePaymentMethod(acme, CUSTOMER, {
       id: CARD,
@@ -330,5 +340,170 @@ describe("automatic top-up, from the charge that crosses the threshold", () => {
     const second = await charge();
     expect(await finished(autoTopUpJobId(acme, second.id))).toBe("skipped:monthly_count_reached");
     expect(created).toHaveLength(1);
+  });
+
+  /** Stripe's 402 for a decline on confirmation, with the intent it made. */
+  const cardError = (code: string, piId: string, attempt: string): [number, object] => [
+    402,
+    {
+      error: {
+        type: "card_error",
+        code,
+        ...(code === "card_declined" ? { decline_code: "insufficient_funds" } : {}),
+        message: "Your card was declined.",
+        payment_intent: intent(piId, attempt, {
+          status: "requires_payment_method",
+          amount_received: 0,
+          last_payment_error: { type: "card_error", code } as Stripe.PaymentIntent.LastPaymentError,
+        }),
+      },
+    },
+  ];
+  const failedEvent = (piId: string, attempt: string, code: string, id: string) =>
+    event(
+      "payment_intent.payment_failed",
+      intent(piId, attempt, {
+        status: "requires_payment_method",
+        amount_received: 0,
+        last_payment_error: { type: "card_error", code } as Stripe.PaymentIntent.LastPaymentError,
+      }),
+      id,
+    );
+  const noticeJob = (attempt: string, notice: string) =>
+    h.notificationsQueue.getJob(jobId(topUpNoticeJobId(acme, attempt, notice as TopUpNotice)));
+  const sentEmails = async (n: number) => {
+    await eventually(() => emails.length >= n);
+    // Nothing more on its way: every job finished.
+    await eventually(async () => (await h.pendingJobs()) === 0);
+    return emails.map((e) => e.subject);
+  };
+
+  /** Spends the balance back down to 11 at `at`, then one charge crosses the threshold. */
+  const crossAgainAt = async (at: Date) => {
+    clock = at;
+    const left = await balance();
+    if (left > 11) {
+      await h.ledger.adjust(acme, {
+        amount: 11 - left,
+        bucket: "purchased",
+        description: "spent down",
+        idempotencyKey: `spent-down-${at.getTime()}`,
+      });
+    } else {
+      await h.ledger.grant(acme, {
+        type: "purchase",
+        amount: 11 - left,
+        description: "bought by hand",
+        idempotencyKey: `by-hand-${at.getTime()}`,
+      });
+    }
+    return charge();
+  };
+
+  it("a decline emails the billing contacts once; three in a row switch it off, said by email and audited", async () => {
+    await setUp();
+    stripeAnswers((attempt) => cardError("card_declined", `pi_3No${created.length}`, attempt), 3);
+    h.startWorkers();
+    await charge();
+    const first = await charge();
+    const key1 = topUpAttemptKey(acme, first.id);
+    expect(await finished(autoTopUpJobId(acme, first.id))).toBe("not_paid:declined");
+    // Stripe's own event for the same decline: the attempt and its email are the same.
+    expect(await deliver(failedEvent("pi_3No1", key1, "card_declined", "evt_f1"))).toBe(
+      "top_up_declined",
+    );
+    expect(await sentEmails(1)).toStrictEqual([
+      "Jasper: the automatic top-up for acme was declined",
+    ]);
+    expect(emails[0]!.to).toStrictEqual(["money@acme.test"]);
+    expect(emails[0]!.text).toContain("100 credits (30.00 USD)");
+    expect(await (await noticeJob(key1, "declined"))?.isCompleted()).toBe(true);
+
+    for (const hours of [1, 2]) {
+      const next = await crossAgainAt(new Date(T0.getTime() + hours * HOUR));
+      expect(await finished(autoTopUpJobId(acme, next.id))).toBe("not_paid:declined");
+    }
+    // Sent by concurrent workers: in any order.
+    expect((await sentEmails(4)).sort()).toStrictEqual([
+      "Jasper: auto top-up for acme is off",
+      "Jasper: the automatic top-up for acme was declined",
+      "Jasper: the automatic top-up for acme was declined",
+      "Jasper: the automatic top-up for acme was declined",
+    ]);
+    expect(await h.store.autoTopUp.find(acme)).toMatchObject({
+      enabled: false,
+      switchedOffBecause: "declined",
+    });
+    const audits = await h.store.audit.list(acme, { limit: 100 });
+    expect(audits.filter((a) => a.action === "auto_top_up_changed")).toHaveLength(1);
+    expect(
+      audits.filter((a) => a.action === "auto_top_up_attempt").map((a) => a.details.outcome),
+    ).toStrictEqual(["declined", "declined", "declined"]);
+    // Off: the next crossing queues nothing, and the sweep finds nothing to queue either.
+    const after = await crossAgainAt(new Date(T0.getTime() + 3 * HOUR));
+    expect(await topUpJob(autoTopUpJobId(acme, after.id))).toBeUndefined();
+    expect((await h.jasper.redrive()).topUps).toBe(0);
+    expect(created).toHaveLength(3);
+  });
+
+  it("authentication_required emails a Checkout link that pays the same package", async () => {
+    await setUp();
+    stripeAnswers((attempt) => cardError("authentication_required", "pi_3Auth", attempt));
+    let checkoutKey: string | undefined;
+    nock(STRIPE_API)
+      .post("/v1/checkout/sessions")
+      .reply(function () {
+        checkoutKey = this.req.headers["idempotency-key"] as string | undefined;
+        return [
+          200,
+          {
+            id: "cs_test_confirm",
+            object: "checkout.session",
+            url: "https://checkout.stripe.com/c/pay/cs_test_confirm",
+          },
+        ];
+      });
+    h.startWorkers();
+    await charge();
+    const entry = await charge();
+    expect(await finished(autoTopUpJobId(acme, entry.id))).toBe("not_paid:authentication_required");
+    expect(await sentEmails(1)).toStrictEqual(["Jasper: confirm the automatic top-up for acme"]);
+    expect(emails[0]!.text).toContain(
+      "Complete the payment: https://checkout.stripe.com/c/pay/cs_test_confirm",
+    );
+    expect(checkoutKey).toContain(topUpAttemptKey(acme, entry.id));
+    expect((await h.store.checkoutSessions.find("cs_test_confirm"))?.packageId).toBe("starter");
+    // Auto top-up stays on after one.
+    expect((await h.store.autoTopUp.find(acme))?.enabled).toBe(true);
+  });
+
+  it("the sweep queues a crossing whose job was lost, and settles an attempt stuck in flight from Stripe", async () => {
+    await setUp();
+    await charge();
+    const entry = await charge();
+    const key = topUpAttemptKey(acme, entry.id);
+    // The job lost (a crash right after the charge, or Redis losing it).
+    await h.notificationsQueue.obliterate({ force: true });
+    expect((await h.jasper.redrive()).topUps).toBe(1);
+    // Created at Stripe, then no answer and no event: the attempt stays in flight.
+    stripeAnswers(() => [500, { error: { type: "api_error", message: "overloaded" } }]);
+    nock(STRIPE_API)
+      .post("/v1/payment_intents")
+      .reply(() => [200, intent("pi_3Stuck", key, { status: "processing" })]);
+    h.startWorkers();
+    expect(await finished(autoTopUpJobId(acme, entry.id))).toBe("requested");
+    expect(await h.store.topUpAttempts.find(acme, key)).toMatchObject({
+      state: "in_flight",
+      paymentIntent: "pi_3Stuck",
+    });
+    // Not stale yet: left alone.
+    expect((await h.jasper.redrive()).stuckTopUps).toBe(0);
+    // 20 minutes on, Stripe says it succeeded: granted once, settled paid.
+    clock = new Date(T0.getTime() + 20 * 60_000);
+    nock(STRIPE_API).get("/v1/payment_intents/pi_3Stuck").reply(200, intent("pi_3Stuck", key));
+    expect((await h.jasper.redrive()).stuckTopUps).toBe(1);
+    expect(await h.store.topUpAttempts.find(acme, key)).toMatchObject({ outcome: "paid" });
+    expect(await balance()).toBe(110);
+    expect((await h.jasper.redrive()).stuckTopUps).toBe(0);
   });
 });
