@@ -13,6 +13,7 @@ import type {
 } from "../billing/auto-top-up-store.js";
 import { findPackage, type CreditPackage } from "../billing/packages.js";
 import type { SavedPaymentMethod, StripeCustomerStore } from "../billing/stripe-customer-store.js";
+import type { AttemptOutcome, TopUpAttemptStore } from "../billing/top-up-attempt-store.js";
 import type { Admin } from "./admin.js";
 
 export interface AutoTopUpSettingsDeps {
@@ -22,14 +23,33 @@ export interface AutoTopUpSettingsDeps {
   audit: Pick<AuditLog, "record">;
   /** Whether a top-up of the account is being paid (an attempt in flight). */
   topUpPending?: (accountId: AccountId) => Promise<boolean>;
+  /** The account's attempts, for this month's top-ups and the last one; none: none shown. */
+  attempts?: Pick<TopUpAttemptStore, "recent">;
   now?: () => Date;
+}
+
+/** The latest attempt as the dashboard shows it: what it was for and what came of it. */
+export interface LastTopUp {
+  at: Date;
+  /** "in_flight" while its payment is not settled. */
+  status: AttemptOutcome | "in_flight";
+  credits: number;
+  priceCents: number;
+  currency: string;
 }
 
 /** What the API and the dashboard show. */
 export interface AutoTopUpView extends AutoTopUpSettings {
   switchedOffBecause: SwitchedOffBecause;
   paymentMethod: Pick<SavedPaymentMethod, "brand" | "last4"> | null;
+  /** This calendar month's (UTC) top-ups as the limit counts them: paid and in flight. */
+  thisMonth: { count: number; cents: number };
+  /** The latest attempt of the last 31 days, or null. */
+  lastAttempt: LastTopUp | null;
 }
+
+/** How far back the last attempt is looked for. */
+const LAST_ATTEMPT_WINDOW_MS = 31 * 24 * 60 * 60 * 1000;
 
 export type ChangeAutoTopUpResult =
   | { status: "changed"; view: AutoTopUpView }
@@ -69,6 +89,19 @@ export function createAutoTopUpSettings(deps: AutoTopUpSettingsDeps) {
     const stored = record === undefined ? await deps.store.find(accountId) : record;
     const card = (await deps.customers.find(accountId))?.paymentMethod ?? null;
     const settings = stored ?? defaults();
+    const at = now();
+    const monthStart = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
+    const attempts = deps.attempts
+      ? await deps.attempts.recent(
+          accountId,
+          new Date(Math.min(monthStart, at.getTime() - LAST_ATTEMPT_WINDOW_MS)),
+        )
+      : [];
+    // As the limit counts them (top-up-rules.ts): a declined top-up charged nothing.
+    const counted = attempts.filter(
+      (a) => a.state !== "failed" && a.createdAt.getTime() >= monthStart,
+    );
+    const last = attempts[0];
     return {
       enabled: settings.enabled,
       packageId: settings.packageId,
@@ -77,6 +110,19 @@ export function createAutoTopUpSettings(deps: AutoTopUpSettingsDeps) {
       monthlyMaxCents: settings.monthlyMaxCents,
       switchedOffBecause: stored?.switchedOffBecause ?? null,
       paymentMethod: card ? { brand: card.brand, last4: card.last4 } : null,
+      thisMonth: {
+        count: counted.length,
+        cents: counted.reduce((sum, a) => sum + a.priceCents, 0),
+      },
+      lastAttempt: last
+        ? {
+            at: last.createdAt,
+            status: last.outcome ?? "in_flight",
+            credits: last.credits,
+            priceCents: last.priceCents,
+            currency: last.currency,
+          }
+        : null,
     };
   }
 

@@ -66,6 +66,7 @@ export function billingApiDeps(
       audit: money.audit,
       // In flight: recorded and its payment not settled (top-up-attempt-store.ts). Asked
       // for those created since the latest Date there is, recent() lists only those in flight.
+      attempts: store.topUpAttempts,
       topUpPending: async (accountId) =>
         (await store.topUpAttempts.recent(accountId, new Date(8.64e15))).some(
           (attempt) => attempt.state === "in_flight",

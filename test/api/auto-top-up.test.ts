@@ -151,6 +151,8 @@ describe("auto top-up and its card through the API", () => {
       monthlyMaxCents: 9000,
       switchedOffBecause: null,
       paymentMethod: null,
+      thisMonth: { count: 0, amountCents: 0 },
+      lastAttempt: null,
     });
     const refused = await put(on);
     expect(refused.statusCode).toBe(409);
@@ -246,6 +248,8 @@ describe("auto top-up and its card through the API", () => {
       ...on,
       switchedOffBecause: null,
       paymentMethod: { brand: "visa", last4: "4242" },
+      thisMonth: { count: 0, amountCents: 0 },
+      lastAttempt: null,
     });
 
     nock(STRIPE_API).post("/v1/payment_methods/pm_1Visa/detach").reply(200, {
@@ -280,5 +284,40 @@ describe("auto top-up and its card through the API", () => {
       "auto_top_up_changed",
       "payment_method_saved",
     ]);
+  });
+
+  it("shows this month's top-ups against the limit and the last attempt with its outcome", async () => {
+    const at = h.clock.now();
+    const attempt = (entry: string, minutesAgo: number) => ({
+      attemptKey: `auto-top-up:101:${entry}`,
+      accountId: h.orgA.id,
+      packageId: "growth",
+      credits: 500,
+      priceCents: 12250,
+      currency: "usd",
+      customerId: "cus_TAcme",
+      paymentMethodId: "pm_1Visa",
+      createdAt: new Date(at.getTime() - minutesAgo * 60_000),
+    });
+    await h.store.topUpAttempts.begin(attempt("e1", 120));
+    await h.store.topUpAttempts.settle(h.orgA.id, "auto-top-up:101:e1", "paid", at);
+    await h.store.topUpAttempts.begin(attempt("e2", 30));
+    await h.store.topUpAttempts.settle(h.orgA.id, "auto-top-up:101:e2", "declined", at);
+    // Another account's attempt is not Acme's.
+    await h.store.topUpAttempts.begin({
+      ...attempt("e3", 1),
+      attemptKey: "auto-top-up:202:e3",
+      accountId: h.orgB.id,
+    });
+    expect((await get("auto-top-up")).json()).toMatchObject({
+      thisMonth: { count: 1, amountCents: 12250 },
+      lastAttempt: {
+        at: new Date(at.getTime() - 30 * 60_000).toISOString(),
+        status: "declined",
+        credits: 500,
+        amountCents: 12250,
+        currency: "usd",
+      },
+    });
   });
 });

@@ -2397,6 +2397,21 @@ export interface components {
                 brand: string;
                 last4: string;
             } | null;
+            /** @description This calendar month's (UTC) top-ups as the limit counts them: paid and in flight */
+            thisMonth: {
+                count: number;
+                amountCents: number;
+            };
+            /** @description The latest top-up of the last 31 days and what came of it; null when none */
+            lastAttempt: {
+                /** @description When it was made (ISO 8601) */
+                at: string;
+                /** @enum {string} */
+                status: "in_flight" | "paid" | "declined" | "authentication_required" | "failed";
+                credits: number;
+                amountCents: number;
+                currency: string;
+            } | null;
         };
         AuditEntry: {
             id: string;
