@@ -1,0 +1,213 @@
+/**
+ * The Billing page's auto top-up card in a real headless Chromium (set up as in
+ * dashboard.test.ts): the saved card, the settings form switching it on, this month's
+ * top-ups against the limit, the last attempt with its outcome, and the banner after a
+ * decline and after three.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { toAccountId, type Account } from "../../src/accounts/types.js";
+import { createGitHubAuth } from "../../src/api/auth/github-auth.js";
+import { expectAccessible } from "../support/browser/axe-check.js";
+import { CHROMIUM_ARGS, findChromium } from "../support/browser/chromium.js";
+import { startFakeGitHub } from "../support/browser/fake-github.js";
+import { freePort } from "../support/browser/http-fake.js";
+import { createHarness, type Harness } from "../support/harness.js";
+
+const chromiumPath = findChromium();
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+if (!chromiumPath) {
+  if (process.env.CI === "true") {
+    throw new Error(
+      "browser tests: no Chromium found (set CHROMIUM_PATH, or install Debian's chromium); CI needs it",
+    );
+  }
+  console.log(
+    "browser tests SKIPPED: no Chromium found (apt-get install chromium, or CHROMIUM_PATH)",
+  );
+}
+const suite = chromiumPath ? describe : describe.skip;
+
+suite("the auto top-up card in Chromium", () => {
+  let h: Harness;
+  let github: Awaited<ReturnType<typeof startFakeGitHub>>;
+  let context: BrowserContext;
+  let page: Page;
+  let base: string;
+  let webDir: string;
+  let profile: string;
+  let acme: Account;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    webDir = mkdtempSync(join(tmpdir(), "jasper-web-"));
+    execFileSync(
+      process.execPath,
+      [
+        join(ROOT, "node_modules/vite/bin/vite.js"),
+        "build",
+        "--config",
+        "web/vite.config.ts",
+        "--logLevel",
+        "error",
+      ],
+      { cwd: ROOT, env: { ...process.env, WEB_OUT_DIR: webDir }, stdio: "pipe" },
+    );
+    github = await startFakeGitHub(
+      [{ id: 101, login: "Acme-Corp" }],
+      [{ id: 7, login: "alice", roles: { "Acme-Corp": "admin" } }],
+    );
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    h = await createHarness({
+      env: {
+        PUBLIC_URL: base,
+        GHE_HOST: github.host,
+        GHE_PROTOCOL: "http",
+        GITHUB_CLIENT_ID: "Iv1.fake",
+        GITHUB_CLIENT_SECRET: "fake-client-secret",
+        SESSION_SECRET: "browser-test-session-secret-0123456789",
+        WEB_DIST: webDir,
+      },
+      github: createGitHubAuth({ baseUrl: `${github.url}/api/v3` }),
+    });
+    await h.server.listen({ port, host: "127.0.0.1" });
+
+    acme = await h.store.accounts.upsert({
+      id: toAccountId(101),
+      login: "Acme-Corp",
+      type: "Organization",
+    });
+    await h.ledger.ensureFreeTier(acme.id);
+    await h.ledger.grant(acme.id, {
+      type: "bonus",
+      amount: 50,
+      description: "welcome",
+      idempotencyKey: "b1",
+    });
+    // A card saved in Checkout's setup mode (what its signed completion records).
+    const at = new Date();
+    await h.store.stripeCustomers.record({
+      accountId: acme.id,
+      customerId: "cus_TAcme",
+      createdAt: at,
+    });
+    await h.store.stripeCustomers.savePaymentMethod(acme.id, "cus_TAcme", {
+      id: "pm_1Visa",
+      brand: "visa",
+      last4: "4242",
+      savedAt: at,
+    });
+
+    profile = mkdtempSync(join(tmpdir(), "jasper-chromium-"));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: chromiumPath!,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1100, height: 900 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on("console", (m) => {
+      if (m.type() === "error" || /Content Security Policy|Refused to/i.test(m.text()))
+        consoleErrors.push(m.text());
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await h?.close();
+    await new Promise((r) => github?.server.close(r));
+    for (const dir of [webDir, profile]) if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const figure = (name: string) => page.locator(`[data-figure="${name}"]`).innerText();
+  const card = () => page.getByTestId("auto-top-up");
+  const banner = () => page.getByTestId("auto-top-up-banner");
+
+  /** An attempt of this month, settled as `outcome` (or left in flight). */
+  async function attempt(entry: string, outcome: "paid" | "declined" | null, minutesAgo: number) {
+    const key = `auto-top-up:101:${entry}`;
+    await h.store.topUpAttempts.begin({
+      attemptKey: key,
+      accountId: acme.id,
+      packageId: "growth",
+      credits: 500,
+      priceCents: 12250,
+      currency: "usd",
+      customerId: "cus_TAcme",
+      paymentMethodId: "pm_1Visa",
+      createdAt: new Date(Date.now() - minutesAgo * 60_000),
+    });
+    if (outcome) await h.store.topUpAttempts.settle(acme.id, key, outcome, new Date());
+  }
+
+  it("shows the card and no top-up yet, and an admin switches it on with the form", async () => {
+    await page.goto(`${base}/billing`);
+    await page.getByRole("link", { name: "Sign in with GitHub" }).click();
+    await page.waitForURL(`${base}/billing/Acme-Corp`);
+    await card().waitFor();
+    expect(await figure("card")).toBe("visa ending in 4242");
+    expect(await figure("lastTopUp")).toBe("None yet");
+    expect(await figure("topUpsThisMonth")).toBe("0 of 3 top-ups, $0.00 of $90.00");
+    await expect(banner().count()).resolves.toBe(0);
+
+    await page.getByLabel("Buy credits automatically when the balance runs low").check();
+    await page.getByLabel("Package").selectOption("growth");
+    await page.getByLabel("When the balance is at or below (credits)").fill("20");
+    await page.getByLabel("At most this many top-ups a month").fill("2");
+    await page.getByLabel("At most this much a month (US dollars)").fill("245");
+    await page.getByRole("button", { name: "Save auto top-up" }).click();
+    await page.getByText("Auto top-up is on.").waitFor();
+    expect(await h.store.autoTopUp.find(acme.id)).toMatchObject({
+      enabled: true,
+      packageId: "growth",
+      thresholdCredits: 20,
+      monthlyMaxCount: 2,
+      monthlyMaxCents: 24500,
+    });
+    expect(await figure("topUpsThisMonth")).toBe("0 of 2 top-ups, $0.00 of $245.00");
+    expect(consoleErrors).toEqual([]);
+    await expectAccessible(page, "auto-top-up-on");
+  });
+
+  it("says what the server refuses, and changes nothing", async () => {
+    // A threshold above the package's 500 credits.
+    await page.getByLabel("When the balance is at or below (credits)").fill("501");
+    await page.getByRole("button", { name: "Save auto top-up" }).click();
+    await page.getByRole("alert").waitFor();
+    expect(await page.getByRole("alert").innerText()).toMatch(/threshold/i);
+    expect((await h.store.autoTopUp.find(acme.id))?.thresholdCredits).toBe(20);
+    consoleErrors.length = 0;
+  });
+
+  it("shows this month's top-ups, the last attempt's outcome, and a banner after a decline", async () => {
+    await attempt("e1", "paid", 20);
+    await attempt("e2", "declined", 10);
+    await page.reload();
+    await card().waitFor();
+    expect(await figure("topUpsThisMonth")).toBe("1 of 2 top-ups, $122.50 of $245.00");
+    expect(await figure("lastTopUp")).toMatch(
+      /: 500 credits for \$122\.50, declined by the card's bank$/,
+    );
+    expect(await banner().innerText()).toMatch(/^The last automatic top-up \(.+\) was declined\./);
+    await expectAccessible(page, "auto-top-up-declined");
+  });
+
+  it("says so when three declines switched it off", async () => {
+    await h.store.autoTopUp.switchOff(acme.id, "declined", new Date());
+    await page.reload();
+    await banner().waitFor();
+    expect(await banner().innerText()).toBe(
+      "Auto top-up is off: the card was declined three times in a row. Save another card and switch it on again.",
+    );
+    await expect(
+      page.getByLabel("Buy credits automatically when the balance runs low").isChecked(),
+    ).resolves.toBe(false);
+    expect(consoleErrors).toEqual([]);
+  });
+});
