@@ -58,6 +58,23 @@ export function createProducer(connection: Redis, options: ProducerOptions): Pro
   const notificationOptions = jobOptions("notifications", overrides);
   const reviewJobId = (accountId: number, runKey: string) => jobId("run", accountId, runKey);
   const limit = options.addTimeoutMs ?? 3_000;
+  /** A notification job of a kind (its name), under its id; `delayMs`: no sooner. */
+  const addNotification = async (
+    job: AutoTopUpJob | TopUpNoticeJob,
+    id: string,
+    what: string,
+    delayMs = 0,
+  ) => {
+    await withQueueTimeLimit(
+      notifications.add(job.kind, job, {
+        ...notificationOptions,
+        jobId: jobId(id),
+        ...(delayMs > 0 ? { delay: delayMs } : {}),
+      }),
+      limit,
+      what,
+    );
+  };
   return {
     async enqueueReview(job, runKey) {
       await withQueueTimeLimit(
@@ -91,24 +108,8 @@ export function createProducer(connection: Redis, options: ProducerOptions): Pro
         "queueing a budget warning",
       );
     },
-    async enqueueTopUp(job, id, delayMs) {
-      await withQueueTimeLimit(
-        notifications.add(job.kind, job, {
-          ...notificationOptions,
-          jobId: jobId(id),
-          ...(delayMs && delayMs > 0 ? { delay: delayMs } : {}),
-        }),
-        limit,
-        "queueing a top-up",
-      );
-    },
-    async enqueueTopUpNotice(job, id) {
-      await withQueueTimeLimit(
-        notifications.add(job.kind, job, { ...notificationOptions, jobId: jobId(id) }),
-        limit,
-        "queueing a top-up email",
-      );
-    },
+    enqueueTopUp: (job, id, delayMs) => addNotification(job, id, "queueing a top-up", delayMs),
+    enqueueTopUpNotice: (job, id) => addNotification(job, id, "queueing a top-up email"),
     async reviewJobState(accountId, runKey) {
       const job = await withQueueTimeLimit(
         reviews.getJob(reviewJobId(accountId, runKey)),

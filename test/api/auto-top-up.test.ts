@@ -8,6 +8,7 @@ import {
   signedStripeDelivery,
   testStripe,
 } from "../support/stripe-test-kit.js";
+import { growthAttempt } from "../support/top-up-fixtures.js";
 
 /**
  * Saving a card and setting up auto top-up through the API, over the production wiring:
@@ -288,17 +289,13 @@ describe("auto top-up and its card through the API", () => {
 
   it("shows this month's top-ups against the limit and the last attempt with its outcome", async () => {
     const at = h.clock.now();
-    const attempt = (entry: string, minutesAgo: number) => ({
-      attemptKey: `auto-top-up:101:${entry}`,
-      accountId: h.orgA.id,
-      packageId: "growth",
-      credits: 500,
-      priceCents: 12250,
-      currency: "usd",
-      customerId: "cus_TAcme",
-      paymentMethodId: "pm_1Visa",
-      createdAt: new Date(at.getTime() - minutesAgo * 60_000),
-    });
+    const attempt = (entry: string, minutesAgo: number) =>
+      growthAttempt(
+        h.orgA.id,
+        `auto-top-up:101:${entry}`,
+        new Date(at.getTime() - minutesAgo * 60_000),
+        "cus_TAcme",
+      );
     await h.store.topUpAttempts.begin(attempt("e1", 120));
     await h.store.topUpAttempts.settle(h.orgA.id, "auto-top-up:101:e1", "paid", at);
     await h.store.topUpAttempts.begin(attempt("e2", 30));

@@ -5,6 +5,7 @@ import { toAccountId } from "../../src/accounts/types.js";
 import type { AutoTopUpSettings } from "../../src/billing/auto-top-up-store.js";
 import { topUpAttemptKey } from "../../src/billing/pay-top-up.js";
 import { ATTEMPT_METADATA_KEY } from "../../src/billing/top-up-payment-events.js";
+import { saveCard, topUpIntent } from "../support/top-up-fixtures.js";
 import {
   autoTopUpJobId,
   autoTopUpRetryJobId,
@@ -28,29 +29,12 @@ import {
  */
 const acme = toAccountId(9001);
 const CUSTOMER = "cus_TAcme9001";
-const CARD = "pm_1Visa9001";
 const T0 = new Date("2026-11-20T10:00:00Z");
 const HOUR = 60 * 60_000;
 
-/** A PaymentIntent as stripe-node 23 (API 2026-10-28) answers or sends it: Starter, $30.00. */
+/** A PaymentIntent of a Starter top-up ($30.00) for the attempt, paid unless told. */
 const intent = (id: string, attemptKey: string, over: Partial<Stripe.PaymentIntent> = {}) =>
-  ({
-    id,
-    object: "payment_intent",
-    amount: 3000,
-    amount_received: 3000,
-    currency: "usd",
-    customer: CUSTOMER,
-    payment_method: CARD,
-    confirmation_method: "automatic",
-    capture_method: "automatic_async",
-    created: 1_796_205_600,
-    last_payment_error: null,
-    livemode: false,
-    metadata: { [ATTEMPT_METADATA_KEY]: attemptKey },
-    status: "succeeded",
-    ...over,
-  }) satisfies Partial<Stripe.PaymentIntent>;
+  topUpIntent(id, { customer: CUSTOMER, amount: 3000, attemptKey }, over);
 
 const event = (type: string, object: object, id: string) => ({
   id,
@@ -109,13 +93,7 @@ describe("automatic top-up, from the charge that crosses the threshold", () => {
       billingContacts: ["money@acme.test"],
       lowBalanceEmails: false,
     });
-    await h.store.stripeCustomers.record({ accountId: acme, customerId: CUSTOMER, createdAt: T0 });
-    await h.store.stripeCustomers.savePaymentMethod(acme, CUSTOMER, {
-      id: CARD,
-      brand: "visa",
-      last4: "4242",
-      savedAt: T0,
-    });
+    await saveCard(h.store, acme, CUSTOMER, T0);
     await h.store.autoTopUp.save(
       acme,
       {
@@ -174,6 +152,28 @@ describe("automatic top-up, from the charge that crosses the threshold", () => {
     const res = await h.server.inject(signedStripeDelivery(e));
     expect(res.statusCode).toBe(200);
     return (res.json() as { result: string }).result;
+  };
+
+  /** Spends the balance back down to 11 at `at`, then one charge crosses the threshold. */
+  const crossAgainAt = async (at: Date) => {
+    clock = at;
+    const left = await balance();
+    if (left > 11) {
+      await h.ledger.adjust(acme, {
+        amount: 11 - left,
+        bucket: "purchased",
+        description: "spent down",
+        idempotencyKey: `spent-down-${at.getTime()}`,
+      });
+    } else {
+      await h.ledger.grant(acme, {
+        type: "purchase",
+        amount: 11 - left,
+        description: "bought by hand",
+        idempotencyKey: `by-hand-${at.getTime()}`,
+      });
+    }
+    return charge();
   };
 
   it("50 concurrent charges crossing the threshold create one PaymentIntent; its success grants once", async () => {
@@ -293,14 +293,7 @@ describe("automatic top-up, from the charge that crosses the threshold", () => {
     expect(await balance()).toBe(110);
 
     // Half an hour later the balance is spent down to the threshold again.
-    clock = new Date(T0.getTime() + HOUR / 2);
-    await h.ledger.adjust(acme, {
-      amount: -99,
-      bucket: "purchased",
-      description: "spent down",
-      idempotencyKey: "spent-down",
-    });
-    const second = await charge();
+    const second = await crossAgainAt(new Date(T0.getTime() + HOUR / 2));
     expect(second.balanceAfter).toBe(10);
     expect(await finished(autoTopUpJobId(acme, second.id))).toBe("skipped:too_soon");
     const retryAt = new Date(T0.getTime() + HOUR);
@@ -330,14 +323,7 @@ describe("automatic top-up, from the charge that crosses the threshold", () => {
     await deliver(
       event("payment_intent.succeeded", intent("pi_3Month", topUpAttemptKey(acme, first.id)), "e"),
     );
-    clock = new Date(T0.getTime() + 2 * HOUR);
-    await h.ledger.adjust(acme, {
-      amount: -99,
-      bucket: "purchased",
-      description: "spent down",
-      idempotencyKey: "spent-down",
-    });
-    const second = await charge();
+    const second = await crossAgainAt(new Date(T0.getTime() + 2 * HOUR));
     expect(await finished(autoTopUpJobId(acme, second.id))).toBe("skipped:monthly_count_reached");
     expect(created).toHaveLength(1);
   });
@@ -376,28 +362,6 @@ describe("automatic top-up, from the charge that crosses the threshold", () => {
     // Nothing more on its way: every job finished.
     await eventually(async () => (await h.pendingJobs()) === 0);
     return emails.map((e) => e.subject);
-  };
-
-  /** Spends the balance back down to 11 at `at`, then one charge crosses the threshold. */
-  const crossAgainAt = async (at: Date) => {
-    clock = at;
-    const left = await balance();
-    if (left > 11) {
-      await h.ledger.adjust(acme, {
-        amount: 11 - left,
-        bucket: "purchased",
-        description: "spent down",
-        idempotencyKey: `spent-down-${at.getTime()}`,
-      });
-    } else {
-      await h.ledger.grant(acme, {
-        type: "purchase",
-        amount: 11 - left,
-        description: "bought by hand",
-        idempotencyKey: `by-hand-${at.getTime()}`,
-      });
-    }
-    return charge();
   };
 
   it("a decline emails the billing contacts once; three in a row switch it off, said by email and audited", async () => {

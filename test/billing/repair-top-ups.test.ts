@@ -6,14 +6,12 @@ import { DEFAULT_PACKAGES } from "../../src/billing/packages.js";
 import { createTopUpPayer } from "../../src/billing/pay-top-up.js";
 import { createTopUpRepair } from "../../src/billing/repair-top-ups.js";
 import type { AttemptOutcome } from "../../src/billing/top-up-attempt-store.js";
-import {
-  ATTEMPT_METADATA_KEY,
-  createTopUpPaymentEvents,
-} from "../../src/billing/top-up-payment-events.js";
+import { createTopUpPaymentEvents } from "../../src/billing/top-up-payment-events.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import type { Store } from "../../src/store/store.js";
 import { STRIPE_API, testStripe } from "../support/stripe-test-kit.js";
+import { growthAttempt, topUpIntent } from "../support/top-up-fixtures.js";
 
 /**
  * Attempts left in flight with no event (a lost webhook, a job given up, a crash) are settled
@@ -26,21 +24,7 @@ const T0 = new Date("2026-11-20T10:00:00Z");
 const MINUTE = 60_000;
 
 const intent = (id: string, over: Partial<Stripe.PaymentIntent> = {}) =>
-  ({
-    id,
-    object: "payment_intent",
-    amount: 12250,
-    amount_received: 12250,
-    currency: "usd",
-    customer: CUSTOMER,
-    payment_method: "pm_1Visa9001",
-    created: 1_796_205_600,
-    last_payment_error: null,
-    livemode: false,
-    metadata: { [ATTEMPT_METADATA_KEY]: KEY },
-    status: "succeeded",
-    ...over,
-  }) satisfies Partial<Stripe.PaymentIntent>;
+  topUpIntent(id, { customer: CUSTOMER, amount: 12250, attemptKey: KEY }, over);
 
 describe("the repair of top-up attempts stuck in flight", () => {
   let store: Store;
@@ -66,17 +50,7 @@ describe("the repair of top-up attempts stuck in flight", () => {
       },
       T0,
     );
-    await store.topUpAttempts.begin({
-      attemptKey: KEY,
-      accountId: acme,
-      packageId: "growth",
-      credits: 500,
-      priceCents: 12250,
-      currency: "usd",
-      customerId: CUSTOMER,
-      paymentMethodId: "pm_1Visa9001",
-      createdAt: T0,
-    });
+    await store.topUpAttempts.begin(growthAttempt(acme, KEY, T0, CUSTOMER));
   });
   afterEach(() => {
     const pending = nock.pendingMocks();

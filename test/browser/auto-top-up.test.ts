@@ -4,22 +4,16 @@
  * top-ups against the limit, the last attempt with its outcome, and the banner after a
  * decline and after three.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { toAccountId, type Account } from "../../src/accounts/types.js";
-import { createGitHubAuth } from "../../src/api/auth/github-auth.js";
 import { expectAccessible } from "../support/browser/axe-check.js";
-import { CHROMIUM_ARGS, findChromium } from "../support/browser/chromium.js";
-import { startFakeGitHub } from "../support/browser/fake-github.js";
-import { freePort } from "../support/browser/http-fake.js";
-import { createHarness, type Harness } from "../support/harness.js";
+import { findChromium } from "../support/browser/chromium.js";
+import { startDashboardApp, type DashboardApp } from "../support/browser/dashboard-app.js";
+import type { Harness } from "../support/harness.js";
+import { growthAttempt, saveCard } from "../support/top-up-fixtures.js";
 
 const chromiumPath = findChromium();
-const ROOT = new URL("../../", import.meta.url).pathname;
 
 if (!chromiumPath) {
   if (process.env.CI === "true") {
@@ -34,50 +28,20 @@ if (!chromiumPath) {
 const suite = chromiumPath ? describe : describe.skip;
 
 suite("the auto top-up card in Chromium", () => {
+  let app: DashboardApp;
   let h: Harness;
-  let github: Awaited<ReturnType<typeof startFakeGitHub>>;
-  let context: BrowserContext;
   let page: Page;
   let base: string;
-  let webDir: string;
-  let profile: string;
   let acme: Account;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[];
 
   beforeAll(async () => {
-    webDir = mkdtempSync(join(tmpdir(), "jasper-web-"));
-    execFileSync(
-      process.execPath,
-      [
-        join(ROOT, "node_modules/vite/bin/vite.js"),
-        "build",
-        "--config",
-        "web/vite.config.ts",
-        "--logLevel",
-        "error",
-      ],
-      { cwd: ROOT, env: { ...process.env, WEB_OUT_DIR: webDir }, stdio: "pipe" },
-    );
-    github = await startFakeGitHub(
+    app = await startDashboardApp(
+      chromiumPath!,
       [{ id: 101, login: "Acme-Corp" }],
       [{ id: 7, login: "alice", roles: { "Acme-Corp": "admin" } }],
     );
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    h = await createHarness({
-      env: {
-        PUBLIC_URL: base,
-        GHE_HOST: github.host,
-        GHE_PROTOCOL: "http",
-        GITHUB_CLIENT_ID: "Iv1.fake",
-        GITHUB_CLIENT_SECRET: "fake-client-secret",
-        SESSION_SECRET: "browser-test-session-secret-0123456789",
-        WEB_DIST: webDir,
-      },
-      github: createGitHubAuth({ baseUrl: `${github.url}/api/v3` }),
-    });
-    await h.server.listen({ port, host: "127.0.0.1" });
-
+    ({ h, page, base, consoleErrors } = app);
     acme = await h.store.accounts.upsert({
       id: toAccountId(101),
       login: "Acme-Corp",
@@ -91,39 +55,10 @@ suite("the auto top-up card in Chromium", () => {
       idempotencyKey: "b1",
     });
     // A card saved in Checkout's setup mode (what its signed completion records).
-    const at = new Date();
-    await h.store.stripeCustomers.record({
-      accountId: acme.id,
-      customerId: "cus_TAcme",
-      createdAt: at,
-    });
-    await h.store.stripeCustomers.savePaymentMethod(acme.id, "cus_TAcme", {
-      id: "pm_1Visa",
-      brand: "visa",
-      last4: "4242",
-      savedAt: at,
-    });
-
-    profile = mkdtempSync(join(tmpdir(), "jasper-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath!,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1100, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on("console", (m) => {
-      if (m.type() === "error" || /Content Security Policy|Refused to/i.test(m.text()))
-        consoleErrors.push(m.text());
-    });
+    await saveCard(h.store, acme.id, "cus_TAcme", new Date());
   }, 120_000);
 
-  afterAll(async () => {
-    await context?.close();
-    await h?.close();
-    await new Promise((r) => github?.server.close(r));
-    for (const dir of [webDir, profile]) if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.close());
 
   const figure = (name: string) => page.locator(`[data-figure="${name}"]`).innerText();
   const card = () => page.getByTestId("auto-top-up");
@@ -132,17 +67,8 @@ suite("the auto top-up card in Chromium", () => {
   /** An attempt of this month, settled as `outcome` (or left in flight). */
   async function attempt(entry: string, outcome: "paid" | "declined" | null, minutesAgo: number) {
     const key = `auto-top-up:101:${entry}`;
-    await h.store.topUpAttempts.begin({
-      attemptKey: key,
-      accountId: acme.id,
-      packageId: "growth",
-      credits: 500,
-      priceCents: 12250,
-      currency: "usd",
-      customerId: "cus_TAcme",
-      paymentMethodId: "pm_1Visa",
-      createdAt: new Date(Date.now() - minutesAgo * 60_000),
-    });
+    const at = new Date(Date.now() - minutesAgo * 60_000);
+    await h.store.topUpAttempts.begin(growthAttempt(acme.id, key, at, "cus_TAcme"));
     if (outcome) await h.store.topUpAttempts.settle(acme.id, key, outcome, new Date());
   }
 
