@@ -176,6 +176,20 @@ describe("automatic top-up, from the charge that crosses the threshold", () => {
     return charge();
   };
 
+  /** Workers on, a crossing, its PaymentIntent created and paid: the crossing's entry. */
+  const firstTopUpPaid = async (pi: string) => {
+    stripeAnswers((attempt) => [200, intent(pi, attempt)]);
+    h.startWorkers();
+    await charge();
+    const first = await charge();
+    expect(await finished(autoTopUpJobId(acme, first.id))).toBe("requested");
+    const key = topUpAttemptKey(acme, first.id);
+    expect(await deliver(event("payment_intent.succeeded", intent(pi, key), `evt_${pi}`))).toBe(
+      "top_up_granted",
+    );
+    return first;
+  };
+
   it("50 concurrent charges crossing the threshold create one PaymentIntent; its success grants once", async () => {
     await setUp({}, 55);
     stripeAnswers((attempt) => [200, intent("pi_3Once", attempt)]);
@@ -282,14 +296,7 @@ describe("automatic top-up, from the charge that crosses the threshold", () => {
 
   it("keeps to one attempt an hour by the clock: a crossing held back runs when the hour is over", async () => {
     await setUp();
-    stripeAnswers((attempt) => [200, intent("pi_3First", attempt)]);
-    h.startWorkers();
-    await charge();
-    const first = await charge();
-    expect(await finished(autoTopUpJobId(acme, first.id))).toBe("requested");
-    await deliver(
-      event("payment_intent.succeeded", intent("pi_3First", topUpAttemptKey(acme, first.id)), "e1"),
-    );
+    const first = await firstTopUpPaid("pi_3First");
     expect(await balance()).toBe(110);
 
     // Half an hour later the balance is spent down to the threshold again.
@@ -315,14 +322,7 @@ describe("automatic top-up, from the charge that crosses the threshold", () => {
 
   it("stops at the month's limit", async () => {
     await setUp({ monthlyMaxCount: 1, monthlyMaxCents: 3000 });
-    stripeAnswers((attempt) => [200, intent("pi_3Month", attempt)]);
-    h.startWorkers();
-    await charge();
-    const first = await charge();
-    expect(await finished(autoTopUpJobId(acme, first.id))).toBe("requested");
-    await deliver(
-      event("payment_intent.succeeded", intent("pi_3Month", topUpAttemptKey(acme, first.id)), "e"),
-    );
+    await firstTopUpPaid("pi_3Month");
     const second = await crossAgainAt(new Date(T0.getTime() + 2 * HOUR));
     expect(await finished(autoTopUpJobId(acme, second.id))).toBe("skipped:monthly_count_reached");
     expect(created).toHaveLength(1);

@@ -11,7 +11,7 @@ import { Ledger } from "../../src/ledger/ledger.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import type { Store } from "../../src/store/store.js";
 import { STRIPE_API, testStripe } from "../support/stripe-test-kit.js";
-import { growthAttempt, topUpIntent } from "../support/top-up-fixtures.js";
+import { GROWTH_SETTINGS, growthAttempt, topUpIntent } from "../support/top-up-fixtures.js";
 
 /**
  * Attempts left in flight with no event (a lost webhook, a job given up, a crash) are settled
@@ -39,17 +39,7 @@ describe("the repair of top-up attempts stuck in flight", () => {
     clock = T0;
     notPaid = [];
     await store.stripeCustomers.record({ accountId: acme, customerId: CUSTOMER, createdAt: T0 });
-    await store.autoTopUp.save(
-      acme,
-      {
-        enabled: true,
-        packageId: "growth",
-        thresholdCredits: 10,
-        monthlyMaxCount: 3,
-        monthlyMaxCents: 50_000,
-      },
-      T0,
-    );
+    await store.autoTopUp.save(acme, GROWTH_SETTINGS, T0);
     await store.topUpAttempts.begin(growthAttempt(acme, KEY, T0, CUSTOMER));
   });
   afterEach(() => {

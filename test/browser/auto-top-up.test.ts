@@ -4,28 +4,16 @@
  * top-ups against the limit, the last attempt with its outcome, and the banner after a
  * decline and after three.
  */
-import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { afterAll, beforeAll, expect, it } from "@jest/globals";
 import type { Page } from "playwright-core";
 import { toAccountId, type Account } from "../../src/accounts/types.js";
 import { expectAccessible } from "../support/browser/axe-check.js";
-import { findChromium } from "../support/browser/chromium.js";
+import { chromiumSuite } from "../support/browser/chromium.js";
 import { startDashboardApp, type DashboardApp } from "../support/browser/dashboard-app.js";
 import type { Harness } from "../support/harness.js";
 import { growthAttempt, saveCard } from "../support/top-up-fixtures.js";
 
-const chromiumPath = findChromium();
-
-if (!chromiumPath) {
-  if (process.env.CI === "true") {
-    throw new Error(
-      "browser tests: no Chromium found (set CHROMIUM_PATH, or install Debian's chromium); CI needs it",
-    );
-  }
-  console.log(
-    "browser tests SKIPPED: no Chromium found (apt-get install chromium, or CHROMIUM_PATH)",
-  );
-}
-const suite = chromiumPath ? describe : describe.skip;
+const { suite, chromiumPath } = chromiumSuite();
 
 suite("the auto top-up card in Chromium", () => {
   let app: DashboardApp;
@@ -37,7 +25,7 @@ suite("the auto top-up card in Chromium", () => {
 
   beforeAll(async () => {
     app = await startDashboardApp(
-      chromiumPath!,
+      chromiumPath,
       [{ id: 101, login: "Acme-Corp" }],
       [{ id: 7, login: "alice", roles: { "Acme-Corp": "admin" } }],
     );

@@ -4,6 +4,7 @@
  */
 import type Stripe from "stripe";
 import type { AccountId } from "../../src/accounts/types.js";
+import type { AutoTopUpSettings } from "../../src/billing/auto-top-up-store.js";
 import type { NewTopUpAttempt } from "../../src/billing/top-up-attempt-store.js";
 import { ATTEMPT_METADATA_KEY } from "../../src/billing/top-up-payment-events.js";
 import type { Store } from "../../src/store/store.js";
@@ -31,6 +32,15 @@ export const topUpIntent = (
     status: "succeeded",
     ...over,
   }) satisfies Partial<Stripe.PaymentIntent>;
+
+/** Auto top-up on for Growth at 10 credits, three top-ups and $500 a month. */
+export const GROWTH_SETTINGS = {
+  enabled: true,
+  packageId: "growth",
+  thresholdCredits: 10,
+  monthlyMaxCount: 3,
+  monthlyMaxCents: 50_000,
+} as const satisfies AutoTopUpSettings;
 
 /** An attempt of the Growth package (500 credits, $122.50) with the account's saved card. */
 export const growthAttempt = (
