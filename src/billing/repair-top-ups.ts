@@ -5,7 +5,8 @@
  * sweep settles them from what Stripe says, through the same handlers as the webhook:
  *
  * - with a PaymentIntent: retrieved from Stripe; succeeded grants (once, by the attempt key),
- *   a failed or cancelled one settles not paid; one still processing is left alone;
+ *   a failed one settles declined (or needing authentication), a cancelled one `failed`;
+ *   one still processing is left alone;
  * - without one, within Stripe's idempotency window: created again with the attempt's own
  *   key and parameters (Stripe answers the intent it made, if it made one);
  * - without one, past that window: the customer's intents since the attempt are searched for
@@ -43,15 +44,18 @@ export function createTopUpRepair(deps: RepairTopUpsDeps) {
   const staleAfterMs = deps.staleAfterMs ?? 15 * 60_000;
   const pageSize = deps.pageSize ?? 200;
 
-  async function settleBy(pi: Stripe.PaymentIntent): Promise<boolean> {
+  async function settleBy(attempt: TopUpAttempt, pi: Stripe.PaymentIntent): Promise<boolean> {
     switch (pi.status) {
       case "succeeded":
         await deps.events.succeeded(pi);
         return true;
       case "requires_payment_method":
       case "requires_action":
-      case "canceled":
         await deps.events.failed(pi);
+        return true;
+      case "canceled":
+        // Nobody's card said no: not a decline, so it does not count towards switching off.
+        await settleFailed(attempt);
         return true;
       default:
         // processing, requires_confirmation, requires_capture: Stripe is still on it.
@@ -62,12 +66,12 @@ export function createTopUpRepair(deps: RepairTopUpsDeps) {
   async function repair(attempt: TopUpAttempt): Promise<boolean> {
     const at = now().getTime();
     if (attempt.paymentIntent) {
-      return settleBy(await deps.stripe.paymentIntents.retrieve(attempt.paymentIntent));
+      return settleBy(attempt, await deps.stripe.paymentIntents.retrieve(attempt.paymentIntent));
     }
     if (at - attempt.createdAt.getTime() < IDEMPOTENCY_WINDOW_MS) {
       const result = await deps.payer.resume(attempt);
       if (result.status !== "requested") return true;
-      return settleBy(await deps.stripe.paymentIntents.retrieve(result.paymentIntent));
+      return settleBy(attempt, await deps.stripe.paymentIntents.retrieve(result.paymentIntent));
     }
     const listed = await deps.stripe.paymentIntents.list({
       customer: attempt.customerId,
@@ -77,16 +81,20 @@ export function createTopUpRepair(deps: RepairTopUpsDeps) {
     const pi = listed.data.find((p) => p.metadata?.[ATTEMPT_METADATA_KEY] === attempt.attemptKey);
     if (pi) {
       await deps.attempts.linkPaymentIntent(attempt.accountId, attempt.attemptKey, pi.id);
-      return settleBy(pi);
+      return settleBy(attempt, pi);
     }
+    await settleFailed(attempt);
+    return true;
+  }
+
+  async function settleFailed(attempt: TopUpAttempt): Promise<void> {
     const settled = await deps.attempts.settle(
       attempt.accountId,
       attempt.attemptKey,
       "failed",
-      new Date(at),
+      now(),
     );
     if (settled) await deps.onNotPaid?.(settled, "failed");
-    return true;
   }
 
   /** Settles what it can; the count settled. One attempt's error does not stop the others. */

@@ -110,7 +110,7 @@ describe("the repair of top-up attempts stuck in flight", () => {
     expect(await repair()).toBe(0);
   });
 
-  it("leaves one Stripe is still processing in flight", async () => {
+  it("leaves one Stripe is still processing in flight, and settles a cancelled one failed", async () => {
     await store.topUpAttempts.linkPaymentIntent(acme, KEY, "pi_3Slow");
     clock = new Date(T0.getTime() + 20 * MINUTE);
     nock(STRIPE_API)
@@ -118,6 +118,13 @@ describe("the repair of top-up attempts stuck in flight", () => {
       .reply(200, intent("pi_3Slow", { status: "processing", amount_received: 0 }));
     expect(await repair()).toBe(0);
     expect(await attempt()).toMatchObject({ state: "in_flight" });
+    // Then cancelled: settled failed, which is no decline (it never counts towards off).
+    nock(STRIPE_API)
+      .get("/v1/payment_intents/pi_3Slow")
+      .reply(200, intent("pi_3Slow", { status: "canceled", amount_received: 0 }));
+    expect(await repair()).toBe(1);
+    expect(await attempt()).toMatchObject({ state: "failed", outcome: "failed" });
+    expect(notPaid).toStrictEqual([[KEY, "failed"]]);
   });
 
   it("asks Stripe again with the attempt's own key within a day, and grants what it paid", async () => {
