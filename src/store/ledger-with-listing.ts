@@ -16,24 +16,24 @@ export function ledgerWithListing(
   ledger: LedgerStore,
   accounts: Pick<AccountStore, "recordListing">,
 ): LedgerStore {
+  // The store's own append, captured once: the wrapper below calls it, never whatever
+  // `append` is later (a test's spy, set on the store through the proxy, wraps the wrapper).
+  const inner = ledger.append.bind(ledger);
+  const append: LedgerStore["append"] = async (entry) => {
+    const result = await inner(entry);
+    if (result.ok) {
+      const { accountId, seq, balanceAfter, createdAt } = result.entry;
+      await accounts
+        .recordListing(accountId, { seq, balance: balanceAfter, lastActivity: createdAt })
+        .catch(() => false);
+    }
+    return result;
+  };
   return new Proxy(ledger, {
-    get(target, property) {
-      if (property !== "append") {
-        // Bound to the store itself, so its methods never see the proxy as `this`.
-        const value: unknown = Reflect.get(target, property, target);
-        return typeof value === "function" ? (value as () => unknown).bind(target) : value;
-      }
-      const append: LedgerStore["append"] = async (entry) => {
-        const result = await target.append(entry);
-        if (result.ok) {
-          const { accountId, seq, balanceAfter, createdAt } = result.entry;
-          await accounts
-            .recordListing(accountId, { seq, balance: balanceAfter, lastActivity: createdAt })
-            .catch(() => false);
-        }
-        return result;
-      };
-      return append;
+    get(target, property, receiver) {
+      // Everything else as the store has it, and append once something replaced it (a spy).
+      if (property === "append" && !Object.hasOwn(target, "append")) return append;
+      return Reflect.get(target, property, receiver) as unknown;
     },
   });
 }

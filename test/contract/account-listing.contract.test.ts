@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "@jest/globals";
+import { afterEach, describe, expect, it, jest } from "@jest/globals";
 import {
   MAX_LISTING_PAGE,
   type AccountListing,
@@ -140,5 +140,17 @@ describe.each(storeFactories())("account listing contract: $name", ({ create, cl
     expect(lines).toEqual([
       { id, login: "Acme-Corp", status: "active", listing: listing(2, 4, 4) },
     ]);
+  });
+
+  it("keeps the copy when a test spies on append, and the spy sees each append once", async () => {
+    const store = await create();
+    const id = await account(store, "Acme-Corp");
+    const spy = jest.spyOn(store.ledger, "append");
+    expect((await store.ledger.append(rawEntry(id, 1, { balanceAfter: 9 }))).ok).toBe(true);
+    expect(spy).toHaveBeenCalledTimes(1);
+    spy.mockRestore();
+    await store.ledger.append(rawEntry(id, 2, { balanceAfter: 8 }));
+    const [line] = await store.accounts.listAccounts({ by: "id", limit: 1 });
+    expect(line!.listing?.seq).toBe(2);
   });
 });
