@@ -162,7 +162,12 @@ export function operatorApi(deps: OperatorApiDeps): FastifyPluginAsync {
             schema: {
               querystring: z.strictObject({
                 by: z.enum(["balance", "activity"]).default("balance"),
-                limit: z.coerce.number().int().min(1).max(LIST_LIMIT.max).default(LIST_LIMIT.default),
+                limit: z.coerce
+                  .number()
+                  .int()
+                  .min(1)
+                  .max(LIST_LIMIT.max)
+                  .default(LIST_LIMIT.default),
                 // The `next` of the page before; checked by the use case (a 400 when it is not one).
                 cursor: z.string().max(100).optional(),
               }),

@@ -49,7 +49,8 @@ function readCursor(by: ListOrder, text: string): ListingCursor {
       : order !== by
         ? `is a cursor of the list by ${order}, not by ${by}`
         : null;
-  if (problem) throw new InvalidInputError(`cursor: ${problem}`, [{ path: "cursor", message: problem }]);
+  if (problem)
+    throw new InvalidInputError(`cursor: ${problem}`, [{ path: "cursor", message: problem }]);
   return { value: Number(value), id: toAccountId(Number(id)) };
 }
 
@@ -77,14 +78,12 @@ export function createListAccounts(deps: ListAccountsDeps) {
       after,
       limit: size,
     });
-    const lines = page.map(
-      (l): AccountLine => ({
-        account: { id: l.id, login: l.login, status: l.status },
-        balance: l.listing?.balance ?? 0,
-        alertLevel: alertLevelOf(l.listing?.balance ?? 0),
-        lastActivity: l.listing?.lastActivity ?? null,
-      }),
-    );
+    const lines = page.map((l): AccountLine => ({
+      account: { id: l.id, login: l.login, status: l.status },
+      balance: l.listing?.balance ?? 0,
+      alertLevel: alertLevelOf(l.listing?.balance ?? 0),
+      lastActivity: l.listing?.lastActivity ?? null,
+    }));
     const last = page.at(-1);
     return { lines, next: size > 0 && page.length === size && last ? cursorOf(by, last) : null };
   };
