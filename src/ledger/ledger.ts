@@ -575,7 +575,7 @@ export class Ledger {
    */
   async pullRequestRuns(accountId: AccountId): Promise<UseCounter[]> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
-    const window = { from: periodStart(this.now()), runs: true };
+    const window = { from: periodStart(this.now()), by: "pull_request" as const, runs: true };
     return pullRunsByPullRequest(await this.store.usageGroups(id, window));
   }
 

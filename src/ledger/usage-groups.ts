@@ -2,10 +2,10 @@
  * The month's charges and refunds grouped by what they are about (LedgerStore.usageGroups):
  * what usage by repository or author and the charged runs of each pull request are counted
  * from, in place of the month's entries. A group is every usage and refund entry with the
- * same reference fields, exactly as stored (no lower-casing, no joining of a renamed
- * repository's names): the readers do that from the groups, as they did from the entries, so
- * the answers are the same. A refund carries its charge's reference (ledger.ts), so it is
- * in its charge's group.
+ * same reference fields of the grouping (USAGE_GROUP_FIELDS), exactly as stored (no
+ * lower-casing, no joining of a renamed repository's names): the readers do that from the
+ * groups, as they did from the entries, so the answers are the same. A refund carries its
+ * charge's reference (ledger.ts), so it is in its charge's group.
  */
 import type { EntryRow } from "./ledger-store.js";
 import type { EntryReference } from "./types.js";
@@ -41,25 +41,36 @@ export interface UsageGroup {
   runs: number;
 }
 
+/**
+ * What entries are grouped by: the pull request reference's fields each reader needs, so
+ * there are as many groups as authors, repository names, or pull requests, and no more.
+ */
+export const USAGE_GROUP_FIELDS = {
+  author: ["author"],
+  repository: ["repository", "repositoryId"],
+  pull_request: ["repository", "repositoryId", "number"],
+} as const satisfies Record<string, readonly Exclude<keyof UsageGroupKey, "kind">[]>;
+export type UsageGroupBy = keyof typeof USAGE_GROUP_FIELDS;
+
 /** The window of usageGroups: usage and refund entries with from <= createdAt (< to). */
 export interface UsageWindow {
   from: Date;
   to?: Date | undefined;
+  by: UsageGroupBy;
   /** Count each group's unrefunded charges (runs); only the per-pull-request runs need it. */
   runs?: boolean | undefined;
 }
 
-/** The key of a reference, as a group keeps it: its kind and the four fields, as stored. */
-export function usageGroupKey(ref: EntryReference | null): UsageGroupKey | null {
+/** The key of a reference, as a group keeps it: its kind and the grouping's fields, as stored. */
+export function usageGroupKey(ref: EntryReference | null, by: UsageGroupBy): UsageGroupKey | null {
   if (!ref) return null;
   if (ref.kind !== "pull_request") return { kind: ref.kind };
-  return {
-    kind: ref.kind,
-    repository: ref.repository,
-    repositoryId: ref.repositoryId,
-    author: ref.author,
-    number: ref.number,
-  };
+  const key: UsageGroupKey = { kind: ref.kind };
+  for (const field of USAGE_GROUP_FIELDS[by]) {
+    // Absent stays absent, as in a MongoDB group key.
+    if (ref[field] !== undefined) Object.assign(key, { [field]: ref[field] });
+  }
+  return key;
 }
 
 /**
@@ -69,17 +80,26 @@ export function usageGroupKey(ref: EntryReference | null): UsageGroupKey | null 
  */
 export function groupUsageRows(
   rows: Iterable<Pick<EntryRow, "id" | "seq" | "type" | "amount" | "refundOf" | "reference">>,
+  by: UsageGroupBy,
   runs: boolean,
 ): UsageGroup[] {
   const groups = new Map<string, UsageGroup & { charges: Set<string>; refunded: string[] }>();
   for (const e of rows) {
     if (e.type !== "usage" && e.type !== "refund") continue;
-    const reference = usageGroupKey(e.reference);
+    const reference = usageGroupKey(e.reference, by);
     const key = JSON.stringify(reference && Object.values(reference));
     let g = groups.get(key);
     if (!g) {
       const tally = (): UsageTally => ({ count: 0, amount: 0, lastSeq: 0 });
-      g = { reference, firstSeq: e.seq, usage: tally(), refund: tally(), runs: 0, charges: new Set(), refunded: [] };
+      g = {
+        reference,
+        firstSeq: e.seq,
+        usage: tally(),
+        refund: tally(),
+        runs: 0,
+        charges: new Set(),
+        refunded: [],
+      };
       groups.set(key, g);
     }
     const t = e.type === "usage" ? g.usage : g.refund;

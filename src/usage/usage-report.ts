@@ -70,7 +70,7 @@ export async function usageReport(
   // The month's charges and refunds grouped by the store (one row per reference, not per
   // entry), in the order their first entries came: rows come out in the same order as when
   // the entries were read one by one.
-  const found = (await store.usageGroups(accountId, { from, to })).sort(
+  const found = (await store.usageGroups(accountId, { from, to, by })).sort(
     (a, b) => a.firstSeq - b.firstSeq,
   );
   const groups = new Map<string, UsageRow>();

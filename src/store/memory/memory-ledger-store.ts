@@ -251,7 +251,7 @@ export class MemoryLedgerStore implements LedgerStore {
   async usageGroups(accountId: AccountId, window: UsageWindow): Promise<UsageGroup[]> {
     const filter = { types: ["usage", "refund"] as const, from: window.from, to: window.to };
     const rows = (this.logs.get(accountId)?.entries ?? []).filter((e) => matches(e, filter));
-    return groupUsageRows(rows, window.runs === true);
+    return groupUsageRows(rows, window.by, window.runs === true);
   }
 
   async *accountIds(): AsyncIterable<AccountId> {

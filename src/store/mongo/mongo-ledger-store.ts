@@ -8,7 +8,12 @@ import type {
   EntryType,
   LedgerEntry,
 } from "../../ledger/types.js";
-import type { UsageGroup, UsageGroupKey, UsageWindow } from "../../ledger/usage-groups.js";
+import {
+  USAGE_GROUP_FIELDS,
+  type UsageGroup,
+  type UsageGroupKey,
+  type UsageWindow,
+} from "../../ledger/usage-groups.js";
 import {
   type AppendConflict,
   type AppendResult,
@@ -426,13 +431,9 @@ export class MongoLedgerStore implements LedgerStore {
       { $match: { accountId, type: { $in: ["usage", "refund"] }, createdAt } },
       {
         $group: {
-          _id: {
-            kind: "$reference.kind",
-            repository: "$reference.repository",
-            repositoryId: "$reference.repositoryId",
-            author: "$reference.author",
-            number: "$reference.number",
-          },
+          _id: Object.fromEntries(
+            ["kind", ...USAGE_GROUP_FIELDS[window.by]].map((f) => [f, `$reference.${f}`]),
+          ),
           firstSeq: { $min: "$seq" },
           ...tally("usage"),
           ...tally("refund"),
@@ -534,10 +535,10 @@ function toUsageGroup(d: UsageGroupDoc): UsageGroup {
         ? { kind: k.kind }
         : {
             kind: k.kind,
-            repository: k.repository ?? undefined,
-            repositoryId: k.repositoryId ?? undefined,
-            author: k.author ?? undefined,
-            number: k.number ?? undefined,
+            ...(k.repository != null ? { repository: k.repository } : {}),
+            ...(k.repositoryId != null ? { repositoryId: k.repositoryId } : {}),
+            ...(k.author != null ? { author: k.author } : {}),
+            ...(k.number != null ? { number: k.number } : {}),
           };
   return {
     reference,
