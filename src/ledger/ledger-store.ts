@@ -202,8 +202,9 @@ export interface LedgerStore {
    */
   usageGroups(accountId: AccountId, window: UsageWindow): Promise<UsageGroup[]>;
   /**
-   * Every account that has at least one entry, each once, in id order; for the operator's
-   * ledger check and account list. Read a little at a time: nothing held open between ids.
+   * Every account that has at least one entry, each once, in id order; for the operators'
+   * ledger check (their account list reads the accounts' listing copies instead). Read a
+   * little at a time: nothing held open between ids.
    */
   accountIds(): AsyncIterable<AccountId>;
 }

@@ -226,7 +226,11 @@ export function pullRunsByPullRequest(groups: readonly UsageGroup[]): UseCounter
     const ref = g.reference;
     if (ref?.kind !== "pull_request" || ref.repository === undefined) continue;
     if (ref.number === undefined) continue;
-    const { repository, repositoryName: name, pull } = useKeysOf({
+    const {
+      repository,
+      repositoryName: name,
+      pull,
+    } = useKeysOf({
       kind: "pull_request",
       repository: ref.repository,
       repositoryId: ref.repositoryId,

@@ -2,12 +2,7 @@ import { isObjectIdOrHexString, trusted, type QueryFilter } from "mongoose";
 import { toAccountId, type AccountId } from "../../accounts/types.js";
 import type { EntryUse } from "../../ledger/entry-use.js";
 import type { UseCounter } from "../../ledger/month-use.js";
-import type {
-  BucketAmounts,
-  EntryReference,
-  EntryType,
-  LedgerEntry,
-} from "../../ledger/types.js";
+import type { BucketAmounts, EntryReference, EntryType, LedgerEntry } from "../../ledger/types.js";
 import {
   USAGE_GROUP_FIELDS,
   type UsageGroup,
