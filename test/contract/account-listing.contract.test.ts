@@ -8,7 +8,7 @@ import {
 import type { AccountId } from "../../src/accounts/types.js";
 import type { Store } from "../../src/store/store.js";
 import { rawEntry } from "../support/entries.js";
-import { newAccountId } from "../support/ledger-fixture.js";
+import { makeLedger, newAccountId, purchase, reviewCharge } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
 
 const at = (day: number) => new Date(Date.UTC(2026, 10, day));
@@ -152,5 +152,22 @@ describe.each(storeFactories())("account listing contract: $name", ({ create, cl
     await store.ledger.append(rawEntry(id, 2, { balanceAfter: 8 }));
     const [line] = await store.accounts.listAccounts({ by: "id", limit: 1 });
     expect(line!.listing?.seq).toBe(2);
+  });
+
+  it("follows concurrent charges to the newest entry: the month roll, the grant and every charge", async () => {
+    const store = await create();
+    const id = await account(store, "Acme-Corp");
+    const { ledger } = makeLedger(store);
+    await ledger.grant(id, purchase("p1", 30));
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => ledger.charge(id, reviewCharge(`r${i}`, i + 1))),
+    );
+    const newest = await store.ledger.latest(id);
+    const [line] = await store.accounts.listAccounts({ by: "id", limit: 1 });
+    expect(line!.listing).toEqual({
+      seq: newest!.seq,
+      balance: newest!.balanceAfter,
+      lastActivity: newest!.createdAt,
+    });
   });
 });
