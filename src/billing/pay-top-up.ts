@@ -142,13 +142,7 @@ export function createTopUpPayer(deps: PayTopUpDeps) {
       // Unreachable or overloaded: in flight, retried by the queue with the same key.
       if (retryable(err)) throw err;
       // Anything else (a refused request) will not change on a retry: settled as failed.
-      const settled = await deps.attempts.settle(
-        attempt.accountId,
-        attempt.attemptKey,
-        "failed",
-        now(),
-      );
-      if (settled) await deps.onNotPaid?.(settled, "failed");
+      await settleFailed(attempt);
       throw err;
     }
     await link(attempt, intent.id);
@@ -157,6 +151,17 @@ export function createTopUpPayer(deps: PayTopUpDeps) {
       attempt: { ...attempt, paymentIntent: intent.id },
       paymentIntent: intent.id,
     };
+  }
+
+  /** Settles the attempt `failed` (Stripe's failure, not the card's) and follows it up, once. */
+  async function settleFailed(attempt: TopUpAttempt): Promise<void> {
+    const settled = await deps.attempts.settle(
+      attempt.accountId,
+      attempt.attemptKey,
+      "failed",
+      now(),
+    );
+    if (settled) await deps.onNotPaid?.(settled, "failed");
   }
 
   async function declinedAtOnce(
@@ -198,7 +203,7 @@ export function createTopUpPayer(deps: PayTopUpDeps) {
    */
   const resume = (attempt: TopUpAttempt) => continueAttempt(attempt);
 
-  return { run, resume };
+  return { run, resume, settleFailed };
 }
 
 export type TopUpPayer = ReturnType<typeof createTopUpPayer>;

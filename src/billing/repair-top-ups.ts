@@ -17,7 +17,7 @@ import type { AutoTopUpStore } from "./auto-top-up-store.js";
 import type { TopUpPayer } from "./pay-top-up.js";
 import { topUpRecords } from "./top-up-records.js";
 import { ATTEMPT_METADATA_KEY, type TopUpPaymentEvents } from "./top-up-payment-events.js";
-import type { AttemptOutcome, TopUpAttempt, TopUpAttemptStore } from "./top-up-attempt-store.js";
+import type { TopUpAttempt, TopUpAttemptStore } from "./top-up-attempt-store.js";
 
 /** Stripe keeps idempotency keys at least 24 hours; an hour's margin. */
 const IDEMPOTENCY_WINDOW_MS = 23 * 60 * 60 * 1000;
@@ -29,10 +29,8 @@ export interface RepairTopUpsDeps {
   stripe: Stripe;
   settings: Pick<AutoTopUpStore, "listAfter">;
   attempts: Pick<TopUpAttemptStore, "recent" | "settle" | "linkPaymentIntent">;
-  payer: Pick<TopUpPayer, "resume">;
+  payer: Pick<TopUpPayer, "resume" | "settleFailed">;
   events: Pick<TopUpPaymentEvents, "succeeded" | "failed">;
-  /** Follow-ups of an attempt settled here as not paid. */
-  onNotPaid?: (attempt: TopUpAttempt, outcome: AttemptOutcome) => Promise<void>;
   /** In flight longer than this is stuck; default 15 minutes. */
   staleAfterMs?: number;
   pageSize?: number;
@@ -55,7 +53,7 @@ export function createTopUpRepair(deps: RepairTopUpsDeps) {
         return true;
       case "canceled":
         // Nobody's card said no: not a decline, so it does not count towards switching off.
-        await settleFailed(attempt);
+        await deps.payer.settleFailed(attempt);
         return true;
       default:
         // processing, requires_confirmation, requires_capture: Stripe is still on it.
@@ -83,18 +81,8 @@ export function createTopUpRepair(deps: RepairTopUpsDeps) {
       await deps.attempts.linkPaymentIntent(attempt.accountId, attempt.attemptKey, pi.id);
       return settleBy(attempt, pi);
     }
-    await settleFailed(attempt);
+    await deps.payer.settleFailed(attempt);
     return true;
-  }
-
-  async function settleFailed(attempt: TopUpAttempt): Promise<void> {
-    const settled = await deps.attempts.settle(
-      attempt.accountId,
-      attempt.attemptKey,
-      "failed",
-      now(),
-    );
-    if (settled) await deps.onNotPaid?.(settled, "failed");
   }
 
   /** Settles what it can; the count settled. One attempt's error does not stop the others. */

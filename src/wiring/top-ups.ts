@@ -101,7 +101,6 @@ export function wirePayments(config: Config, a: Adapters, t: Tuning, money: Mone
           attempts: store.topUpAttempts,
           payer,
           events: topUpEvents,
-          onNotPaid,
           now: t.now,
         })
       : null;

@@ -78,7 +78,6 @@ describe("the repair of top-up attempts stuck in flight", () => {
       attempts: store.topUpAttempts,
       payer,
       events,
-      onNotPaid,
       now: () => clock,
     })();
   };
