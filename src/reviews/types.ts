@@ -82,7 +82,13 @@ export const isNewer = (a: ReviewRun, b: ReviewRun): boolean =>
 
 export type NewRun = Omit<
   ReviewRun,
-  "createdAt" | "updatedAt" | "refundDue" | "author" | "overBudget" | "checkRunId" | "postAttemptedAt"
+  | "createdAt"
+  | "updatedAt"
+  | "refundDue"
+  | "author"
+  | "overBudget"
+  | "checkRunId"
+  | "postAttemptedAt"
 > &
   Partial<Pick<ReviewRun, "author" | "overBudget">>;
 export type RunFields = Partial<
