@@ -47,6 +47,11 @@ export interface RedeliveryReport {
   recorded: number;
   /** Of the rest, the ones whose latest attempt was asked for before. */
   askedBefore: number;
+  /**
+   * Of the rest, the ones GitHub redelivered MAX_REDELIVERIES times already, each failing
+   * again: a delivery Jasper refuses every time is not asked for all of 72 hours.
+   */
+  givenUp: number;
   /** Redeliveries GitHub accepted in this run. */
   redelivered: number;
   /** Redeliveries GitHub refused in this run (asked again next run). */
@@ -59,6 +64,8 @@ export interface RedeliveryReport {
 
 /** GitHub keeps deliveries for 3 days; older ones cannot be redelivered. */
 export const REDELIVERY_WINDOW_MS = 72 * 3_600_000;
+/** Redeliveries of one delivery (guid) GitHub may already list before Jasper stops asking. */
+export const MAX_REDELIVERIES = 3;
 /** 100 per page: 200 pages hold 20,000 deliveries of 72 hours; a longer list stops there. */
 const MAX_PAGES = 200;
 
@@ -67,6 +74,8 @@ const deliverySchema = z.object({
   guid: z.string().min(1).max(100),
   delivered_at: z.iso.datetime({ offset: true }),
   status_code: z.number().int(),
+  /** A redelivery (asked for by Jasper or by someone on the App's settings page). */
+  redelivery: z.boolean().optional(),
 });
 type Delivery = z.infer<typeof deliverySchema>;
 
@@ -75,8 +84,9 @@ type Delivery = z.infer<typeof deliverySchema>;
  * for GitHub Apps ("Automatically redelivering failed deliveries"): GitHub never redelivers
  * on its own, so a delivery Jasper answered with an error (or not at all) would otherwise be
  * lost. Lists the last 72 hours of deliveries, newest first, page by page; a guid with no
- * successful attempt that Jasper has not recorded is asked for again, its latest attempt
- * once, at most `perRun` per run. Runs one at a time from a job scheduler (worker side).
+ * successful attempt that Jasper has not recorded is asked for again: its latest attempt,
+ * once (a redelivery that fails too is a new attempt, asked for by a later run, up to
+ * MAX_REDELIVERIES), at most `perRun` per run. Runs one at a time from a job scheduler.
  */
 export function createRedeliverFailed(deps: RedeliverDeps) {
   const now = deps.now ?? Date.now;
@@ -86,7 +96,9 @@ export function createRedeliverFailed(deps: RedeliverDeps) {
     // Newest first: the first failed attempt seen of a guid is its latest.
     const succeeded = new Set<string>();
     const latestFailed = new Map<string, Delivery>();
+    const redeliveries = new Map<string, number>();
     for (const d of deliveries) {
+      if (d.redelivery) redeliveries.set(d.guid, (redeliveries.get(d.guid) ?? 0) + 1);
       if (d.status_code >= 200 && d.status_code < 300) succeeded.add(d.guid);
       else if (!latestFailed.has(d.guid)) latestFailed.set(d.guid, d);
     }
@@ -97,6 +109,7 @@ export function createRedeliverFailed(deps: RedeliverDeps) {
       failed: failed.length,
       recorded: 0,
       askedBefore: 0,
+      givenUp: 0,
       redelivered: 0,
       refused: 0,
       deferred: 0,
@@ -106,6 +119,10 @@ export function createRedeliverFailed(deps: RedeliverDeps) {
     for (const d of failed.reverse()) {
       if (recorded.has(d.guid)) {
         report.recorded++;
+        continue;
+      }
+      if ((redeliveries.get(d.guid) ?? 0) >= MAX_REDELIVERIES) {
+        report.givenUp++;
         continue;
       }
       if (report.redelivered + report.refused >= deps.perRun) {

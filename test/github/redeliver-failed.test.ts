@@ -24,12 +24,12 @@ afterAll(() => redis.quit());
 
 let nextId = 1;
 /** One delivery as GitHub lists it, `hoursAgo` before NOW. */
-function delivery(guid: string, statusCode: number, hoursAgo = 1) {
+function delivery(guid: string, statusCode: number, hoursAgo = 1, redelivery = false) {
   return {
     id: 10_000 + nextId++,
     guid,
     delivered_at: new Date(NOW - hoursAgo * HOUR).toISOString(),
-    redelivery: false,
+    redelivery,
     duration: 0.2,
     status: statusCode === 202 ? "Accepted" : "Service Unavailable",
     status_code: statusCode,
@@ -97,6 +97,7 @@ describe("redelivering failed webhook deliveries", () => {
     failed: 0,
     recorded: 0,
     askedBefore: 0,
+    givenUp: 0,
     redelivered: 0,
     refused: 0,
     deferred: 0,
@@ -188,6 +189,28 @@ describe("redelivering failed webhook deliveries", () => {
       report({ listed: 2, failed: 2, askedBefore: 1, redelivered: 1 }),
     );
     expect(second).toEqual([refused.id]);
+  });
+
+  it("a redelivery that failed too is asked for again by a later run, up to MAX_REDELIVERIES times", async () => {
+    const original = delivery("poison", 400, 5);
+    mockPages([[original]]);
+    const attempts: number[] = [];
+    mockAttempts(attempts);
+    expect(await redeliver()()).toMatchObject({ redelivered: 1 });
+
+    // GitHub redelivered it and Jasper failed it again: that attempt is asked for, once.
+    const again = [delivery("poison", 400, 3, true), original];
+    mockPages([again]);
+    mockAttempts(attempts);
+    expect(await redeliver()()).toMatchObject({ redelivered: 1 });
+    mockPages([again]);
+    expect(await redeliver()()).toMatchObject({ askedBefore: 1, redelivered: 0 });
+
+    // Three redeliveries failed: Jasper stops asking.
+    const three = [2, 1, 0.5].map((h) => delivery("poison", 400, h, true));
+    mockPages([[...three.reverse(), original]]);
+    expect(await redeliver()()).toEqual(report({ listed: 4, failed: 1, givenUp: 1 }));
+    expect(attempts).toEqual([original.id, again[0]!.id]);
   });
 
   it("asks at most perRun per run, oldest first; the rest the next run", async () => {

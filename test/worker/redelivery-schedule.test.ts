@@ -16,6 +16,7 @@ const counts: RedeliveryReport = {
   failed: 2,
   recorded: 0,
   askedBefore: 0,
+  givenUp: 0,
   redelivered: 2,
   refused: 0,
   deferred: 0,
