@@ -62,6 +62,19 @@ export interface RedeliveryReport {
   unreadable: number;
 }
 
+/** A run that found nothing to do. */
+export const NOTHING_REDELIVERED: Readonly<RedeliveryReport> = {
+  listed: 0,
+  failed: 0,
+  recorded: 0,
+  askedBefore: 0,
+  givenUp: 0,
+  redelivered: 0,
+  refused: 0,
+  deferred: 0,
+  unreadable: 0,
+};
+
 /** GitHub keeps deliveries for 3 days; older ones cannot be redelivered. */
 export const REDELIVERY_WINDOW_MS = 72 * 3_600_000;
 /** Redeliveries of one delivery (guid) GitHub may already list before Jasper stops asking. */
@@ -105,14 +118,9 @@ export function createRedeliverFailed(deps: RedeliverDeps) {
     const failed = [...latestFailed.values()].filter((d) => !succeeded.has(d.guid));
     const recorded = await deps.recorded.recordedDeliveries(failed.map((d) => d.guid));
     const report: RedeliveryReport = {
+      ...NOTHING_REDELIVERED,
       listed: deliveries.length,
       failed: failed.length,
-      recorded: 0,
-      askedBefore: 0,
-      givenUp: 0,
-      redelivered: 0,
-      refused: 0,
-      deferred: 0,
       unreadable,
     };
     // Oldest first: those are the nearest to leaving GitHub's 72 hours.

@@ -4,6 +4,7 @@ import nock from "nock";
 import {
   createRedeliverFailed,
   nextCursor,
+  NOTHING_REDELIVERED,
   type RedeliveryReport,
 } from "../../src/github/redeliver-failed.js";
 import { createRedeliveryClaims } from "../../src/queue/redelivery-claims.js";
@@ -93,15 +94,7 @@ describe("redelivering failed webhook deliveries", () => {
       now: () => NOW,
     });
   const report = (r: Partial<RedeliveryReport>): RedeliveryReport => ({
-    listed: 0,
-    failed: 0,
-    recorded: 0,
-    askedBefore: 0,
-    givenUp: 0,
-    redelivered: 0,
-    refused: 0,
-    deferred: 0,
-    unreadable: 0,
+    ...NOTHING_REDELIVERED,
     ...r,
   });
 
