@@ -150,6 +150,28 @@ export function createRunReview(deps: RunReviewDeps) {
     return deps.host.hasReviewWithMarker(pr, runMarker(run.runKey));
   }
 
+  /**
+   * The inline comments Jasper's earlier reviews of the pull request left that still stand.
+   * Its records answer "none" when every earlier posted review is recorded with no inline
+   * comment; otherwise GitHub is asked (it knows which lines they moved to, or outdated).
+   */
+  async function ownInlineComments(
+    run: ReviewRun,
+    pr: { installationId: number; repository: string; number: number },
+  ): Promise<{ path: string; line: number }[]> {
+    const earlier = await deps.runs.listForPullRequest(
+      run.accountId,
+      run.pr.repositoryId,
+      run.pr.number,
+      50,
+    );
+    const posted = earlier.filter((r) => r.status === "posted" && r.runKey !== run.runKey);
+    // 50 runs back is the records' horizon: a longer history may hold older comments.
+    const known = earlier.length < 50 && posted.every((r) => r.inlineComments === 0);
+    if (known) return [];
+    return deps.host.listOwnInlineComments(pr);
+  }
+
   async function review(run: ReviewRun, carried: PullSnapshot | undefined): Promise<RunOutcome> {
     const pr = {
       installationId: run.installationId,
@@ -237,7 +259,7 @@ export function createRunReview(deps: RunReviewDeps) {
       let repeats = 0;
       if (run.incremental && comments.length > 0) {
         const earlier = new Set(
-          (await deps.host.listOwnInlineComments(pr)).map((c) => `${c.path}\n${c.line}`),
+          (await ownInlineComments(run, pr)).map((c) => `${c.path}\n${c.line}`),
         );
         comments = comments.filter((c) => !earlier.has(`${c.path}\n${c.line}`));
         repeats = result.comments.length - comments.length;
@@ -275,7 +297,9 @@ export function createRunReview(deps: RunReviewDeps) {
         comments,
         fallbackBody: bodyWithComments(body, comments),
       });
-      await deps.runs.transition(run.accountId, run.runKey, ["queued"], "posted");
+      await deps.runs.transition(run.accountId, run.runKey, ["queued"], "posted", {
+        inlineComments: comments.length,
+      });
       await deps.takeUp.noticeLifted(run);
       await deps.checkRuns.posted(pr, at, {
         comments: comments.length,

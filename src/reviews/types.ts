@@ -72,6 +72,12 @@ export interface ReviewRun {
    * request. Undefined: stored before the field existed, unknown (GitHub is asked).
    */
   postAttemptedAt?: Date | null | undefined;
+  /**
+   * How many inline comments the posted review asked for (at least what it left on lines):
+   * a re-review asks GitHub which of Jasper's comments still stand only when an earlier review
+   * left some. Null until posted; undefined for runs stored before the field (unknown).
+   */
+  inlineComments?: number | null | undefined;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -89,10 +95,14 @@ export type NewRun = Omit<
   | "overBudget"
   | "checkRunId"
   | "postAttemptedAt"
+  | "inlineComments"
 > &
   Partial<Pick<ReviewRun, "author" | "overBudget">>;
 export type RunFields = Partial<
-  Pick<ReviewRun, "chargeKey" | "reason" | "refundDue"> & { postAttemptedAt: Date }
+  Pick<ReviewRun, "chargeKey" | "reason" | "refundDue"> & {
+    postAttemptedAt: Date;
+    inlineComments: number;
+  }
 >;
 /** What a run must also carry for a transition to move it: the charge key it has (null: none). */
 export type RunCondition = Pick<ReviewRun, "chargeKey">;

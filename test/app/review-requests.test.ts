@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import { toAccountId } from "../../src/accounts/types.js";
+import { createRuleBasedEngine } from "../../src/engine/rule-based-engine.js";
 import { runMarker } from "../../src/reviews/review-body.js";
 import { fixture } from "../support/github.js";
 import {
@@ -50,6 +51,45 @@ describe("GitHub requests of a review", () => {
     expect(posted).toHaveLength(1);
     expect(posted[0]!.body.commit_id).toBe(HEAD);
     expect((await run()).status).toBe("posted");
+  });
+
+  it("a re-review asks GitHub for Jasper's earlier inline comments only when its records say an earlier review left some", async () => {
+    // The first review finds nothing to say on a line; the re-review does.
+    const rules = createRuleBasedEngine({ botName: "jasper" });
+    let reviews = 0;
+    h = await createHarness({
+      engine: {
+        ...rules,
+        review: async (request) => {
+          const result = await rules.review(request);
+          return ++reviews === 1 ? { ...result, comments: [] } : result;
+        },
+      },
+    });
+    const posted: PostedReview[] = [];
+    mockReviewCalls(posted, { number: 12 });
+    mockReviewCalls(posted, { number: 12, headSha: "2".repeat(40) });
+
+    await h.deliver("pull_request", fixture("pull_request.opened"));
+    h.startWorkers();
+    await eventually(async () => (await run()).status === "posted");
+    expect((await run()).inlineComments).toBe(0);
+    await h.deliver("pull_request", fixture("pull_request.synchronize"));
+    await eventually(async () => posted.length === 2 && (await h.pendingJobs()) === 0);
+
+    expect(posted[1]!.body.comments!.length).toBeGreaterThan(0);
+    expect(fakeGitHub.reviewCommentReads).toBe(0);
+    expect((await run()).inlineComments).toBe(posted[1]!.body.comments!.length);
+
+    // A third head: now an earlier review left comments, and GitHub is asked which still stand.
+    mockReviewCalls(posted, { number: 12, headSha: "3".repeat(40) });
+    const third = fixture("pull_request.synchronize") as { pull_request: { head: object } };
+    await h.deliver("pull_request", {
+      ...third,
+      pull_request: { ...third.pull_request, head: { sha: "3".repeat(40) } },
+    });
+    await eventually(async () => posted.length === 3 && (await h.pendingJobs()) === 0);
+    expect(fakeGitHub.reviewCommentReads).toBe(1);
   });
 
   it("a retry after a post whose answer was lost asks GitHub, finds the review and does not post it again", async () => {

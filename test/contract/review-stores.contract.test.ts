@@ -156,7 +156,7 @@ describe.each(storeFactories())("review run store contract: $name", ({ create, c
       expect(await runs.get(id, run.runKey)).toEqual(failed);
     });
 
-    it("records that a post was attempted; a new run has none, and no check run", async () => {
+    it("records that a post was attempted and how many inline comments it left; a new run has none, and no check run", async () => {
       const { runs } = await create();
       const id = newAccountId();
       const { run } = await runs.claim(newRun(id, { status: "queued" }));
@@ -167,6 +167,11 @@ describe.each(storeFactories())("review run store contract: $name", ({ create, c
       });
       expect(marked!.postAttemptedAt).toEqual(at);
       expect((await runs.get(id, run.runKey))!.postAttemptedAt).toEqual(at);
+      expect(run.inlineComments).toBeNull();
+      const posted = await runs.transition(id, run.runKey, ["queued"], "posted", {
+        inlineComments: 0,
+      });
+      expect(posted).toMatchObject({ status: "posted", inlineComments: 0, postAttemptedAt: at });
     });
 
     it("returns null and changes nothing when the run is not in a `from` status", async () => {

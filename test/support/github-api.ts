@@ -162,6 +162,8 @@ export const fakeGitHub = {
    * `pull N` (GET pulls/N), `reviews N` (GET pulls/N/reviews, the "already posted" check).
    */
   fallbackReads: [] as string[],
+  /** How often the pull requests' inline review comments were listed. */
+  reviewCommentReads: 0,
   /** The pull requests' inline review comments GitHub lists (all pull requests alike). */
   reviewComments: [] as {
     path: string;
@@ -191,11 +193,15 @@ function mockRepositoryState(): void {
   fakeGitHub.fallbackReads.length = 0;
   fakeGitHub.checkRunFailure = null;
   fakeGitHub.reviewComments = [];
+  fakeGitHub.reviewCommentReads = 0;
   const scope = nock(API).persist();
   scope
     .get(/^\/repos\/[^/]+\/[^/]+\/pulls\/\d+\/comments(\?.*)?$/)
     .optionally()
-    .reply(200, () => fakeGitHub.reviewComments);
+    .reply(200, () => {
+      fakeGitHub.reviewCommentReads++;
+      return fakeGitHub.reviewComments;
+    });
   mockRepositoryFile(
     scope,
     /^\/repos\/([^/]+)\/([^/]+)\/contents\/\.github(\/|%2F)jasper\.yml(\?.*)?$/,

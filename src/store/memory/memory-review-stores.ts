@@ -39,6 +39,7 @@ export class MemoryReviewRunStore implements ReviewRunStore {
       refundDue: false,
       checkRunId: null,
       postAttemptedAt: null,
+      inlineComments: null,
       createdAt: now,
       updatedAt: now,
     };

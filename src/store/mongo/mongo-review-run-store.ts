@@ -54,6 +54,7 @@ export class MongoReviewRunStore implements ReviewRunStore {
       refundDue: false,
       checkRunId: null,
       postAttemptedAt: null,
+      inlineComments: null,
       createdAt: now,
       updatedAt: now,
     };
@@ -92,6 +93,7 @@ export class MongoReviewRunStore implements ReviewRunStore {
     if (fields.reason !== undefined) set.reason = fields.reason;
     if (fields.refundDue !== undefined) set.refundDue = fields.refundDue;
     if (fields.postAttemptedAt !== undefined) set.postAttemptedAt = fields.postAttemptedAt;
+    if (fields.inlineComments !== undefined) set.inlineComments = fields.inlineComments;
     const doc = await this.runs
       .findOneAndUpdate(
         {
@@ -262,6 +264,7 @@ function toRun(doc: ReviewRunDoc): ReviewRun {
     checkRunId: doc.checkRunId ?? null,
     // Absent (stored before the field): unknown, so the "already posted" check asks GitHub.
     postAttemptedAt: doc.postAttemptedAt,
+    inlineComments: doc.inlineComments,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };

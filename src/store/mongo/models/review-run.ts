@@ -22,7 +22,7 @@ export const RUN_STATUSES = Object.keys(STATUS_SET) as RunStatus[];
  */
 export type ReviewRunDoc = Omit<
   ReviewRun,
-  "accountId" | "author" | "overBudget" | "checkRunId" | "postAttemptedAt"
+  "accountId" | "author" | "overBudget" | "checkRunId" | "postAttemptedAt" | "inlineComments"
 > & {
   _id: Types.ObjectId;
   accountId: number;
@@ -30,6 +30,7 @@ export type ReviewRunDoc = Omit<
   overBudget?: boolean;
   checkRunId?: number | null;
   postAttemptedAt?: Date | null;
+  inlineComments?: number | null;
 };
 
 const integer = { validator: Number.isInteger, message: "{PATH} must be an integer" };
@@ -64,6 +65,8 @@ export const reviewRunSchema = new Schema<ReviewRunDoc>(
     checkRunId: { type: Number, default: null, validate: integer },
     // No default: a run stored before the field reads it as unknown, never as "not attempted".
     postAttemptedAt: { type: Date },
+    // No default either: unknown for runs stored before it (a re-review then asks GitHub).
+    inlineComments: { type: Number, min: 0, validate: integer },
     // Set by the store (claim sets both, transition moves updatedAt), so no timestamps option.
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
