@@ -7,6 +7,8 @@ import { createSendBudgetWarning } from "../notifications/send-budget-warning.js
 import { createPostReply } from "../replies/post-reply.js";
 import { createLearnCommand } from "../replies/learn-command.js";
 import { createNoticeRedrive } from "../reviews/paused-notice.js";
+import { createRedeliverFailed, type RecordedDeliveries } from "../github/redeliver-failed.js";
+import { createRedeliveryClaims } from "../queue/redelivery-claims.js";
 import { createRunReview } from "../reviews/run-review.js";
 import { createTakeUp } from "../reviews/take-up.js";
 import { createTopUpRedrive } from "../notifications/redrive-top-ups.js";
@@ -106,12 +108,27 @@ export function wireWorkers(
     checkout: payments.stripe ? payments.checkout : undefined,
     log,
   });
+  // The App's own client (App JWT), not an installation's: the deliveries are the App's.
+  const redeliver =
+    config.REDELIVER_PER_RUN > 0
+      ? createRedeliverFailed({
+          appOctokit: () => a.probot.auth(),
+          recorded: NOTHING_RECORDED_YET,
+          claims: createRedeliveryClaims(a.redis, queuePrefixOf(t)),
+          perRun: config.REDELIVER_PER_RUN,
+          log,
+        })
+      : undefined;
 
   const start = (
     connection: Redis,
     options: Pick<
       WorkerDeps,
-      "reviewConcurrency" | "staleAfterMs" | "sweepEveryMs" | "sweepCheckEveryMs"
+      | "reviewConcurrency"
+      | "staleAfterMs"
+      | "sweepEveryMs"
+      | "sweepCheckEveryMs"
+      | "redeliverEveryMs"
     > = {},
   ) =>
     startWorkers({
@@ -125,6 +142,7 @@ export function wireWorkers(
       sendTopUpNotice,
       sweep,
       redrive,
+      redeliver,
       log,
       pace,
       installationOfReview: async (job) =>
@@ -133,3 +151,13 @@ export function wireWorkers(
     });
   return { sendAlert, sendBudgetWarning, runReview, postReply, redrive, start };
 }
+
+/**
+ * The stand-in for the durable inbox's RecordedDeliveries (issue 18, item 1) until it is
+ * merged: nothing counts as recorded, so every failed delivery GitHub lists is redelivered
+ * once (a redelivery of one Jasper did process is a duplicate its run keys make a no-op).
+ * Replace it with the inbox where `redeliver` is built above.
+ */
+const NOTHING_RECORDED_YET: RecordedDeliveries = {
+  recordedDeliveries: async () => new Set<string>(),
+};

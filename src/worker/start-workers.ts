@@ -12,6 +12,8 @@ import { startNotificationWorker } from "./start-notification-worker.js";
 import type { PostReply } from "../replies/post-reply.js";
 import type { RunReview } from "../reviews/run-review.js";
 import type { Sweep } from "../reviews/sweep-runs.js";
+import type { RedeliverFailed } from "../github/redeliver-failed.js";
+import { keepRedeliveryScheduled } from "./schedule-redelivery.js";
 import { keepSweepScheduled } from "./schedule-sweep.js";
 
 /** What one drain of the outboxes queued again or repaired, by kind. */
@@ -58,6 +60,13 @@ export interface WorkerDeps {
    * back if not); default sweepEveryMs.
    */
   sweepCheckEveryMs?: number;
+  /**
+   * Asks GitHub to redeliver the webhook deliveries that failed; scheduled once per
+   * `redeliverEveryMs` across every worker process. None: not scheduled.
+   */
+  redeliver?: RedeliverFailed;
+  /** Default 5 minutes: a failed delivery is redelivered within about that. */
+  redeliverEveryMs?: number;
 }
 
 export interface Workers {
@@ -122,6 +131,13 @@ export function startWorkers(deps: WorkerDeps): Workers {
           const redriven = await deps.redrive?.();
           return { ...r, ...redriven };
         }
+        case "redeliver_failed": {
+          // A scheduler left in Redis by a process that had it, in one that has not: no-op.
+          if (!deps.redeliver) return { skipped: true };
+          const r = await deps.redeliver();
+          log[r.refused > 0 ? "warn" : "info"](r, "redelivery of failed webhook deliveries");
+          return r;
+        }
       }
     },
     { connection, prefix, log, concurrency: 1 },
@@ -135,11 +151,20 @@ export function startWorkers(deps: WorkerDeps): Workers {
     checkEveryMs: deps.sweepCheckEveryMs,
     log,
   });
+  const redelivery =
+    deps.redeliver &&
+    keepRedeliveryScheduled({
+      connection,
+      prefix,
+      everyMs: deps.redeliverEveryMs ?? 5 * 60_000,
+      log,
+    });
 
   return {
     async close() {
       // The scheduler stays in Redis: the other worker processes still sweep.
       await schedule.close();
+      await redelivery?.close();
       await Promise.all([reviews, replies, maintenance].map(closeQueue));
       await notifications.close();
     },
