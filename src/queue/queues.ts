@@ -49,8 +49,10 @@ const definitions = {
     },
   },
   /**
-   * Emails to billing contacts: low-balance alerts (one job per level an entry crossed) and
-   * budget warnings (one per budget and month).
+   * Emails to billing contacts: low-balance alerts (one job per level an entry crossed),
+   * budget warnings (one per budget and month) and top-up emails (one per attempt and
+   * notice); and automatic top-ups (one per crossing), which a Stripe outage retries here
+   * with the same attempt and idempotency key.
    */
   notifications: {
     name: "notifications",

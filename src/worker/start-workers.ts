@@ -6,6 +6,8 @@ import { closeQueue } from "../queue/close-queue.js";
 import { registerWorker } from "../queue/register-worker.js";
 import type { SendAlert } from "../notifications/send-alert.js";
 import type { SendBudgetWarning } from "../notifications/send-budget-warning.js";
+import type { RunTopUp } from "../notifications/run-top-up.js";
+import type { SendTopUpNotice } from "../notifications/top-up-notices.js";
 import { startNotificationWorker } from "./start-notification-worker.js";
 import type { PostReply } from "../replies/post-reply.js";
 import type { RunReview } from "../reviews/run-review.js";
@@ -14,6 +16,16 @@ import type { RedeliverFailed } from "../github/redeliver-failed.js";
 import { keepRedeliveryScheduled } from "./schedule-redelivery.js";
 import { keepSweepScheduled } from "./schedule-sweep.js";
 
+/** What one drain of the outboxes queued again or repaired, by kind. */
+export interface Redriven {
+  alerts: number;
+  notices: number;
+  /** Top-up jobs of recent crossings queued again. */
+  topUps?: number;
+  /** Top-up attempts left in flight too long, settled from what Stripe says. */
+  stuckTopUps?: number;
+}
+
 export interface WorkerDeps {
   connection: Redis;
   prefix?: string;
@@ -21,12 +33,14 @@ export interface WorkerDeps {
   postReply: PostReply;
   sendAlert: SendAlert;
   sendBudgetWarning: SendBudgetWarning;
+  runTopUp?: RunTopUp;
+  sendTopUpNotice?: SendTopUpNotice;
   sweep: Sweep;
   /**
    * Drains the outboxes with each sweep: alerts and paused notices whose queueing a crash
    * lost are queued again (their job ids keep each to one email or comment).
    */
-  redrive?: () => Promise<{ alerts: number; notices: number }>;
+  redrive?: () => Promise<Redriven>;
   log: Logger;
   /**
    * Content requests' pace per installation: review and reply jobs start when their
@@ -99,6 +113,8 @@ export function startWorkers(deps: WorkerDeps): Workers {
     prefix,
     sendAlert: deps.sendAlert,
     sendBudgetWarning: deps.sendBudgetWarning,
+    runTopUp: deps.runTopUp,
+    sendTopUpNotice: deps.sendTopUpNotice,
     log,
   });
 
