@@ -451,12 +451,15 @@ suite("dashboard in Chromium", () => {
     await page.getByLabel("Add a contact").fill("Billing@Acme.test");
     await page.getByRole("button", { name: "Add" }).click();
     await page.getByRole("button", { name: "Remove billing@acme.test" }).waitFor();
+    // The page shows the contact as soon as it is clicked; the note says the server saved it.
+    await page.getByText("Added billing@acme.test.").waitFor();
     expect((await h.store.accounts.get(orgA.id))?.settings.billingContacts).toEqual([
       "billing@acme.test",
     ]);
     await check("notifications");
     await page.getByRole("button", { name: "Remove billing@acme.test" }).click();
     await page.getByText("No billing contacts yet.").waitFor();
+    await page.getByText("Removed billing@acme.test.").waitFor();
     expect((await h.store.accounts.get(orgA.id))?.settings.billingContacts).toEqual([]);
   });
 
