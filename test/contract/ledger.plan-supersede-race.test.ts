@@ -16,10 +16,9 @@ describe.each(storeFactories())(
   ({ create, cleanup }) => {
     afterEach(cleanup);
 
-    // A known bug the plan bucket's second review found (issue 20; plans are not wired to
-    // Stripe yet, so no account reaches it): the test shows it and fails today. `it.failing`
-    // keeps the run green and turns red the day the fix lands; then it becomes `it`.
-    it.failing(
+    // The plan bucket's second review found this (issue 20): the superseding write must check
+    // that it still replaces the month it read.
+    it(
       "a superseding grant whose view went stale does not expire the new month's own credits",
       async () => {
         const store = await create();
