@@ -90,14 +90,17 @@ export async function grantCurrentMonth(
  * running now granted if the period is paid. A change to a plan with more credits a month is
  * an upgrade: the difference in this month's credits is granted at once (keyed by the plan).
  * A change to fewer takes effect at the next month (Stripe switches the plan at the period's
- * end). Returns null when the subscription id is another account's: nothing changed.
+ * end). Returns null when the subscription id is another account's, "stale" when a newer state
+ * is recorded: nothing changed.
  */
 export async function applySubscriptionState(
   deps: PlanMonthDeps,
   next: SubscriptionState,
-): Promise<MonthGrant | null> {
+): Promise<MonthGrant | { status: "stale" } | null> {
   const saved = await deps.subscriptions.put(next);
   if (saved.status === "conflict") return null;
+  // A newer state is recorded already and was applied when it came: nothing to do.
+  if (saved.status === "stale") return { status: "stale" };
   const before = saved.previous;
   const was = before ? findPlan(deps.plans, before.plan) : undefined;
   const now = findPlan(deps.plans, next.plan);
