@@ -50,7 +50,8 @@ export function planMonthAt(s: SubscriptionState, now: Date): PlanMonth | null {
 }
 
 export interface PlanMonthDeps {
-  ledger: Pick<Ledger, "grantPlan">;
+  /** ensureFreeTier writes what is due (an ended plan month's expiration among it). */
+  ledger: Pick<Ledger, "grantPlan" | "ensureFreeTier">;
   subscriptions: SubscriptionStore;
   /** The plan catalog, and an account's enterprise plan when it has one. */
   plans: readonly Plan[];
@@ -114,22 +115,51 @@ export async function applySubscriptionState(
 }
 
 /**
- * The month roll, a sweep step: every paid subscription gets the month running now, which for
- * an annual plan is a new one each month of its year. Pages by subscription id; each grant is
- * idempotent, so a roll run twice, or at the same time on two workers, grants once.
+ * Statuses whose paid period has no grant to come, but whose last month's credits may still be
+ * held: Stripe retries the renewal (past_due) or stopped (unpaid). The roll writes their
+ * expiration once the month ends. Canceled ones are left to the lazy expiry (every read and
+ * write of the account) and to the deleted event: their list only grows.
+ */
+const SETTLE_ONLY_STATUSES: readonly SubscriptionStatus[] = ["past_due", "unpaid"];
+
+/**
+ * The month roll, a step of the scheduled sweep (src/worker/start-workers.ts): every paid
+ * subscription gets the month running now, which for an annual plan is a new one each month
+ * of its year, and the month before expires with it (the grant settles the account first),
+ * with no Stripe event. A paid subscription with no month to grant now (its renewal not yet
+ * recorded), and an unpaid one, has what is due written instead, so an ended month's credits
+ * leave the ledger on time, not at the account's next read. Pages by subscription id; each
+ * write is idempotent by key, so a roll run twice, or at the same time on two workers,
+ * grants and expires once. Costs one indexed read per subscription when nothing is due.
+ * Returns the months granted.
  */
 export async function rollPlanMonths(deps: PlanMonthDeps, pageSize = 100): Promise<number> {
   let granted = 0;
+  await eachSubscription(deps.subscriptions, PAID_STATUSES, pageSize, async (s) => {
+    const r = await grantCurrentMonth(deps, s);
+    if (r.status === "created") granted++;
+    else if (r.status !== "replayed" && r.status !== "covered") {
+      await deps.ledger.ensureFreeTier(s.accountId);
+    }
+  });
+  await eachSubscription(deps.subscriptions, SETTLE_ONLY_STATUSES, pageSize, (s) =>
+    deps.ledger.ensureFreeTier(s.accountId),
+  );
+  return granted;
+}
+
+async function eachSubscription(
+  subscriptions: SubscriptionStore,
+  statuses: readonly SubscriptionStatus[],
+  pageSize: number,
+  visit: (s: SubscriptionState) => Promise<unknown>,
+): Promise<void> {
   let after: string | null = null;
   // Bounded: each page moves `after` forward; 10,000 pages is far past any real count.
   for (let page = 0; page < 10_000; page++) {
-    const subs = await deps.subscriptions.listByStatus(PAID_STATUSES, after, pageSize);
-    for (const s of subs) {
-      const r = await grantCurrentMonth(deps, s);
-      if (r.status === "created") granted++;
-    }
-    if (subs.length < pageSize) break;
+    const subs = await subscriptions.listByStatus(statuses, after, pageSize);
+    for (const s of subs) await visit(s);
+    if (subs.length < pageSize) return;
     after = subs[subs.length - 1]!.subscriptionId;
   }
-  return granted;
 }

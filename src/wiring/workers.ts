@@ -1,5 +1,7 @@
 import type { Redis } from "ioredis";
 import { toAccountId } from "../accounts/types.js";
+import { rollPlanMonths } from "../billing/plan-months.js";
+import { planCatalog } from "../billing/plans.js";
 import type { Config } from "../config/env.js";
 import { createAlertRedrive } from "../notifications/redrive-alerts.js";
 import { createSendAlert } from "../notifications/send-alert.js";
@@ -77,6 +79,12 @@ export function wireWorkers(
     enqueueReply: producer.enqueueReply,
   });
   const redrive = async () => ({ alerts: await redriveAlerts(), notices: await redriveNotices() });
+  const planMonths = {
+    ledger: money.ledger,
+    subscriptions: store.subscriptions,
+    plans: planCatalog(config.PLANS, config.FREE_REVIEWS_PER_MONTH),
+    now: t.now ?? (() => new Date()),
+  };
 
   const start = (
     connection: Redis,
@@ -94,6 +102,7 @@ export function wireWorkers(
       sendBudgetWarning,
       sweep,
       redrive,
+      rollPlanMonths: () => rollPlanMonths(planMonths),
       log,
       pace,
       installationOfReview: async (job) =>
