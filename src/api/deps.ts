@@ -22,6 +22,7 @@ import type { MonthSpend } from "../billing/spend.js";
 import type { CardSetup } from "../billing/card-setup.js";
 import type { AutoTopUpAdmin } from "../administration/auto-top-up-settings.js";
 import type { PaymentMethods } from "../administration/payment-method.js";
+import type { BillingStatusOf } from "../billing/billing-status.js";
 
 export interface BillingApiDeps {
   accounts: AccountStore;
@@ -44,6 +45,8 @@ export interface BillingApiDeps {
   paymentMethods: PaymentMethods;
   /** Auto top-up's settings, read and changed by an admin. */
   autoTopUp: AutoTopUpAdmin;
+  /** The plan, its subscription's state and the seats used (GET .../billing/status). */
+  billingStatus: BillingStatusOf;
   github: GitHubAuth;
   /**
    * Where the rate limit's counters live, so that every web process shares them: the

@@ -7,12 +7,14 @@ import { operatorApi } from "../api/operator-api.js";
 import type Stripe from "stripe";
 import { createAutoTopUpSettings } from "../administration/auto-top-up-settings.js";
 import { createPaymentMethods } from "../administration/payment-method.js";
+import { createBillingStatus } from "../billing/billing-status.js";
 import { createCardSetup } from "../billing/card-setup.js";
 import { createCardSetupEvents } from "../billing/card-setup-events.js";
 import { createCheckout } from "../billing/create-checkout.js";
 import { createRemoveCard } from "../billing/remove-card.js";
 import { createStripeCustomers } from "../billing/stripe-customers.js";
 import { createStripe } from "../billing/stripe-client.js";
+import { planCatalog } from "../billing/plans.js";
 import { recentSpend } from "../billing/spend.js";
 import { createStripeEvents } from "../billing/stripe-events.js";
 import { createTopUpDeclines } from "../billing/top-up-declines.js";
@@ -75,6 +77,13 @@ export function billingApiDeps(
           (attempt) => attempt.state === "in_flight",
         ),
       now: t.now,
+    }),
+    billingStatus: createBillingStatus({
+      subscriptions: store.subscriptions,
+      ledger: store.ledger,
+      plans: planCatalog(config.PLANS, config.FREE_REVIEWS_PER_MONTH),
+      stripeConfigured: stripe !== null,
+      now: t.now ?? (() => new Date()),
     }),
     github: outside.githubAuth,
     missingSignInSettings: missingSignInSettings(config),

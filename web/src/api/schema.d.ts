@@ -2219,6 +2219,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/{org}/billing/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Plan, subscription status, current period and seats used */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description GitHub organization or user login */
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BillingStatus"];
+                    };
+                };
+                /** @description The request is invalid: `issues` says what to change */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such organization, or the credential does not grant access to it */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests with this credential, or failed authentications from this address; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2487,6 +2571,77 @@ export interface components {
                 moreThan90Days: boolean;
             };
             budgets: components["schemas"]["BudgetsThisMonth"];
+        };
+        BillingStatus: {
+            organization: string;
+            /** @description Whether this Jasper takes payments through Stripe (subscribing, buying) */
+            stripeConfigured: boolean;
+            /** @description The plan in effect: the subscription's while active or retrying, else Free */
+            plan: {
+                id: string;
+                name: string;
+                creditsPerMonth: number;
+                /** @description null: no limit */
+                seatLimit: number | null;
+            };
+            /**
+             * @description null: no subscription
+             * @enum {string|null}
+             */
+            interval: "month" | "year" | null;
+            /**
+             * @description Stripe's status of the newest subscription; null: never subscribed
+             * @enum {string|null}
+             */
+            status: "incomplete" | "incomplete_expired" | "trialing" | "active" | "past_due" | "canceled" | "unpaid" | "paused" | null;
+            /** @description The paid period (a month or a year) */
+            currentPeriod: {
+                /**
+                 * Format: date-time
+                 * @description ISO 8601, UTC
+                 */
+                start: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601, UTC
+                 */
+                end: string;
+            } | null;
+            /** @description The plan month running now; an annual plan grants its credits month by month */
+            planMonth: {
+                /**
+                 * Format: date-time
+                 * @description ISO 8601, UTC
+                 */
+                start: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601, UTC
+                 */
+                end: string;
+            } | null;
+            cancelAtPeriodEnd: boolean;
+            /** @description A renewal failed and Stripe is retrying it: payment failed */
+            paymentFailed: boolean;
+            /** @description Seats used this billing month */
+            seats: {
+                /** @description Distinct pull request authors reviewed (not refunded) in the billing month */
+                used: number;
+                /** @description The plan's seat limit; null: none */
+                limit: number | null;
+                /** @description Reviews in the month whose author was not recorded (older entries) */
+                withoutAuthor: number;
+                /**
+                 * Format: date-time
+                 * @description The billing month: the plan month, or the calendar month (UTC)
+                 */
+                from: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601, UTC
+                 */
+                to: string;
+            };
         };
         CostEstimate: {
             /**
