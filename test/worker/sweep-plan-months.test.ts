@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { Queue } from "bullmq";
 import { pino } from "pino";
-import { rollPlanMonths } from "../../src/billing/plan-months.js";
+import { applySubscriptionState, rollPlanMonths } from "../../src/billing/plan-months.js";
 import { parsePlans, planCatalog } from "../../src/billing/plans.js";
 import type { SubscriptionState } from "../../src/billing/subscription-store.js";
 import type { LedgerEntry } from "../../src/ledger/types.js";
@@ -32,7 +32,7 @@ const subscription = (over: Partial<SubscriptionState>): SubscriptionState => ({
 
 /**
  * The plan month roll runs on the scheduled sweep (the maintenance queue's job scheduler): a
- * paid subscription's months are granted, and an ended month's credits expired, with no Stripe
+ * paid subscription's months after its period's first are granted, and an ended month's credits expired, with no Stripe
  * event and no read of the account. The clock is injected; the sweep runs every 100 ms.
  */
 describe("the sweep rolls plan months", () => {
@@ -79,14 +79,18 @@ describe("the sweep rolls plan months", () => {
         const e = await store.ledger.latest(id);
         return e !== null && check(e);
       });
-    return { store, ledger, swept };
+    /** The subscription's state with its paid invoice, as invoice.paid applies it. */
+    const paidFor = (s: SubscriptionState) =>
+      applySubscriptionState(deps, s, { invoicePaid: true });
+    return { store, ledger, swept, paidFor };
   }
 
   it("grants each month of an annual plan and expires the month before, across a month and a year boundary", async () => {
     const clock = new TestClock(new Date("2026-11-25T12:00:00Z"));
-    const { store, ledger, swept } = await start(clock);
+    const { store, ledger, swept, paidFor } = await start(clock);
     const s = subscription({});
-    await store.subscriptions.put(s);
+    // The first month comes with the period's paid invoice; the sweep grants the later ones.
+    await paidFor(s);
     const plan = (e: LedgerEntry) => e.type === "plan" && e.bucketsAfter.plan === 200;
 
     await swept(s.accountId, plan);
@@ -120,12 +124,12 @@ describe("the sweep rolls plan months", () => {
 
   it("expires the ended month of a subscription whose renewal is unpaid, and grants it nothing", async () => {
     const clock = new TestClock(new Date("2026-11-25T12:00:00Z"));
-    const { store, swept } = await start(clock);
+    const { store, swept, paidFor } = await start(clock);
     const s = subscription({
       interval: "month",
       currentPeriodEnd: new Date("2026-12-20T09:00:00Z"),
     });
-    await store.subscriptions.put(s);
+    await paidFor(s);
     await swept(s.accountId, (e) => e.type === "plan" && e.bucketsAfter.plan === 200);
     // The renewal failed: Stripe retries it, and the month's credits end with the month.
     await store.subscriptions.put({
