@@ -28,6 +28,7 @@ import { auditLogRoute } from "./routes/audit-log.js";
 import { learningRoutes } from "./routes/learnings.js";
 import { billingSummaryRoute } from "./routes/billing-summary.js";
 import { billingStatusRoute } from "./routes/billing-status.js";
+import { subscriptionRoutes } from "./routes/subscription.js";
 import { calculatorRoute } from "./routes/calculator.js";
 import { checkoutRoute } from "./routes/checkout.js";
 import { meRoutes } from "./routes/me.js";
@@ -129,6 +130,7 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
         paymentMethodRoutes(api, routeDeps);
         autoTopUpRoutes(api, routeDeps);
         billingStatusRoute(api, routeDeps);
+        subscriptionRoutes(api, routeDeps);
       },
       { prefix: API_PREFIX },
     );

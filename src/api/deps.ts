@@ -23,6 +23,7 @@ import type { CardSetup } from "../billing/card-setup.js";
 import type { AutoTopUpAdmin } from "../administration/auto-top-up-settings.js";
 import type { PaymentMethods } from "../administration/payment-method.js";
 import type { BillingStatusOf } from "../billing/billing-status.js";
+import type { SubscriptionCheckout } from "../billing/subscription-checkout.js";
 
 export interface BillingApiDeps {
   accounts: AccountStore;
@@ -47,6 +48,8 @@ export interface BillingApiDeps {
   autoTopUp: AutoTopUpAdmin;
   /** The plan, its subscription's state and the seats used (GET .../billing/status). */
   billingStatus: BillingStatusOf;
+  /** A Stripe Checkout in subscription mode for a plan (POST .../billing/subscription). */
+  subscriptionCheckout: SubscriptionCheckout;
   github: GitHubAuth;
   /**
    * Where the rate limit's counters live, so that every web process shares them: the

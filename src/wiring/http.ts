@@ -17,6 +17,8 @@ import { createStripe } from "../billing/stripe-client.js";
 import { planCatalog } from "../billing/plans.js";
 import { recentSpend } from "../billing/spend.js";
 import { createStripeEvents } from "../billing/stripe-events.js";
+import { createSubscriptionCheckout } from "../billing/subscription-checkout.js";
+import { createSubscriptionEvents } from "../billing/subscription-events.js";
 import { createTopUpDeclines } from "../billing/top-up-declines.js";
 import { createTopUpPaymentEvents } from "../billing/top-up-payment-events.js";
 import { stripeWebhookRoute } from "../billing/stripe-webhook-route.js";
@@ -47,6 +49,7 @@ export function billingApiDeps(
   const { stripe } = outside;
   const botName = config.BOT_NAME;
   const customers = createStripeCustomers({ stripe, store: store.stripeCustomers, now: t.now });
+  const plans = planCatalog(config.PLANS, config.FREE_REVIEWS_PER_MONTH);
   return {
     accounts: store.accounts,
     ledger: money.ledger,
@@ -81,9 +84,16 @@ export function billingApiDeps(
     billingStatus: createBillingStatus({
       subscriptions: store.subscriptions,
       ledger: store.ledger,
-      plans: planCatalog(config.PLANS, config.FREE_REVIEWS_PER_MONTH),
+      plans,
       stripeConfigured: stripe !== null,
       now: t.now ?? (() => new Date()),
+    }),
+    subscriptionCheckout: createSubscriptionCheckout({
+      stripe,
+      customers,
+      subscriptions: store.subscriptions,
+      plans,
+      publicUrl: config.PUBLIC_URL,
     }),
     github: outside.githubAuth,
     missingSignInSettings: missingSignInSettings(config),
@@ -204,6 +214,17 @@ export function wireHttp(
                       });
                     },
                   }),
+                }),
+                subscriptions: createSubscriptionEvents({
+                  stripe,
+                  customers: store.stripeCustomers,
+                  planMonths: {
+                    ledger: money.ledger,
+                    subscriptions: store.subscriptions,
+                    plans: planCatalog(config.PLANS, config.FREE_REVIEWS_PER_MONTH),
+                    now: t.now ?? (() => new Date()),
+                  },
+                  audit: money.audit,
                 }),
                 setupCompleted: createCardSetupEvents({
                   stripe,

@@ -620,6 +620,7 @@ describe("billing API", () => {
           "GET /api/v1/organizations/{org}/billing/auto-top-up",
           "PUT /api/v1/organizations/{org}/billing/auto-top-up",
           "GET /api/v1/organizations/{org}/billing/status",
+          "POST /api/v1/organizations/{org}/billing/subscription",
         ].sort(),
       );
       const tx = doc.paths["/api/v1/organizations/{org}/billing/transactions"].get;

@@ -1201,7 +1201,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Comma-separated or repeated: purchase, grant, adjustment, refund, settings_changed, api_key_created, api_key_revoked, sign_in, budget_changed, budget_override, learning_added, learning_deleted, payment_method_saved, payment_method_removed, auto_top_up_changed, auto_top_up_attempt */
+                    /** @description Comma-separated or repeated: purchase, grant, adjustment, refund, settings_changed, api_key_created, api_key_revoked, sign_in, budget_changed, budget_override, learning_added, learning_deleted, payment_method_saved, payment_method_removed, auto_top_up_changed, auto_top_up_attempt, subscription_checkout, subscription_changed, subscription_payment_failed */
                     action?: string | string[];
                     /** @description Entries at or after this instant */
                     from?: string;
@@ -2303,6 +2303,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/{org}/billing/subscription": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Subscribe to a plan in Stripe Checkout (an org admin's GitHub token) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Retries with the same key get the same Checkout Session */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /** @description GitHub organization or user login */
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description A paid plan's id (GET /billing/status names them) */
+                        plan: string;
+                        /**
+                         * @description Billed each month, or each year
+                         * @enum {string}
+                         */
+                        interval: "month" | "year";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Stripe Checkout in subscription mode: send the admin here */
+                            url: string;
+                            sessionId: string;
+                        };
+                    };
+                };
+                /** @description Invalid request, or `unknown_plan` */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `github_token_required`: an API key cannot subscribe */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such organization, or the credential does not grant access to it */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `already_subscribed`: change the plan the account holds instead */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests with this credential, or failed authentications from this address; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `subscription_unavailable`: Stripe is not set up or not reachable */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2498,7 +2619,7 @@ export interface components {
                 name?: string;
             };
             /** @enum {string} */
-            action: "purchase" | "grant" | "adjustment" | "refund" | "settings_changed" | "api_key_created" | "api_key_revoked" | "sign_in" | "budget_changed" | "budget_override" | "learning_added" | "learning_deleted" | "payment_method_saved" | "payment_method_removed" | "auto_top_up_changed" | "auto_top_up_attempt";
+            action: "purchase" | "grant" | "adjustment" | "refund" | "settings_changed" | "api_key_created" | "api_key_revoked" | "sign_in" | "budget_changed" | "budget_override" | "learning_added" | "learning_deleted" | "payment_method_saved" | "payment_method_removed" | "auto_top_up_changed" | "auto_top_up_attempt" | "subscription_checkout" | "subscription_changed" | "subscription_payment_failed";
             /** @enum {string} */
             interface: "api" | "dashboard" | "cli" | "operator_api" | "webhook" | "app";
             details: {
