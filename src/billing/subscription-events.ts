@@ -18,7 +18,7 @@
 import type Stripe from "stripe";
 import type { AccountId } from "../accounts/types.js";
 import { applySubscriptionState, type MonthGrant, type PlanMonthDeps } from "./plan-months.js";
-import { planOfProduct } from "./plan-products.js";
+import { stateFromStripe } from "./subscription-state.js";
 import type { StripeCustomerStore } from "./stripe-customer-store.js";
 import { failedFields, idOf } from "./stripe-event-schemas.js";
 import type { StripeEventOutcome } from "./stripe-events.js";
@@ -27,7 +27,6 @@ import {
   subscriptionSchema,
   subscriptionSessionSchema,
   type InvoiceObject,
-  type SubscriptionObject,
 } from "./subscription-schemas.js";
 import type { SubscriptionState } from "./subscription-store.js";
 
@@ -100,49 +99,8 @@ export function createSubscriptionEvents(deps: SubscriptionEventsDeps) {
         `subscription ${subscriptionId} from Stripe: ${failedFields(answer.error)}`,
       );
     }
-    const sub = answer.data;
-    if (idOf(sub.customer) !== customerId) {
-      return ignored("terms_mismatch", `subscription ${sub.id} is not on the account's customer`);
-    }
-    return stateOf(sub, accountId, customerId, readAt);
-  }
-
-  function stateOf(
-    sub: SubscriptionObject,
-    accountId: AccountId,
-    customerId: string,
-    readAt: Date,
-  ): SubscriptionState | Ignored {
-    // Jasper's subscriptions have one item: the plan's price.
-    if (sub.items.data.length !== 1) {
-      return ignored("terms_mismatch", `subscription ${sub.id} has ${sub.items.data.length} items`);
-    }
-    const item = sub.items.data[0]!;
-    const productId = idOf(item.price.product);
-    const plan = productId ? planOfProduct(planMonths.plans, productId) : undefined;
-    if (!plan) {
-      return ignored(
-        "terms_mismatch",
-        `subscription ${sub.id}: its price is on no plan of Jasper's`,
-      );
-    }
-    const recurring = item.price.recurring;
-    const interval = recurring?.interval_count === 1 ? recurring.interval : null;
-    if (interval !== "month" && interval !== "year") {
-      return ignored("terms_mismatch", `subscription ${sub.id} is not billed monthly or yearly`);
-    }
-    return {
-      accountId,
-      customerId,
-      subscriptionId: sub.id,
-      plan: plan.id,
-      interval,
-      status: sub.status,
-      currentPeriodStart: new Date(item.current_period_start * 1000),
-      currentPeriodEnd: new Date(item.current_period_end * 1000),
-      cancelAtPeriodEnd: sub.cancel_at_period_end,
-      updatedAt: readAt,
-    };
+    const state = stateFromStripe(answer.data, planMonths.plans, { accountId, customerId }, readAt);
+    return "mismatch" in state ? ignored("terms_mismatch", state.mismatch) : state;
   }
 
   /**
