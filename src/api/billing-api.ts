@@ -28,7 +28,7 @@ import { auditLogRoute } from "./routes/audit-log.js";
 import { learningRoutes } from "./routes/learnings.js";
 import { billingSummaryRoute } from "./routes/billing-summary.js";
 import { billingStatusRoute } from "./routes/billing-status.js";
-import { subscriptionRoutes } from "./routes/subscription.js";
+import { subscriptionChangeRoutes, subscriptionRoutes } from "./routes/subscription.js";
 import { calculatorRoute } from "./routes/calculator.js";
 import { checkoutRoute } from "./routes/checkout.js";
 import { meRoutes } from "./routes/me.js";
@@ -131,6 +131,7 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
         autoTopUpRoutes(api, routeDeps);
         billingStatusRoute(api, routeDeps);
         subscriptionRoutes(api, routeDeps);
+        subscriptionChangeRoutes(api, routeDeps);
       },
       { prefix: API_PREFIX },
     );

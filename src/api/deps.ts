@@ -24,6 +24,7 @@ import type { AutoTopUpAdmin } from "../administration/auto-top-up-settings.js";
 import type { PaymentMethods } from "../administration/payment-method.js";
 import type { BillingStatusOf } from "../billing/billing-status.js";
 import type { SubscriptionCheckout } from "../billing/subscription-checkout.js";
+import type { SubscriptionChanges } from "../billing/subscription-changes.js";
 
 export interface BillingApiDeps {
   accounts: AccountStore;
@@ -50,6 +51,8 @@ export interface BillingApiDeps {
   billingStatus: BillingStatusOf;
   /** A Stripe Checkout in subscription mode for a plan (POST .../billing/subscription). */
   subscriptionCheckout: SubscriptionCheckout;
+  /** The admin's changes to the subscription, and the billing portal. */
+  subscriptionChanges: SubscriptionChanges;
   github: GitHubAuth;
   /**
    * Where the rate limit's counters live, so that every web process shares them: the

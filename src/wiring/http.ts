@@ -17,6 +17,7 @@ import { createStripe } from "../billing/stripe-client.js";
 import { planCatalog } from "../billing/plans.js";
 import { recentSpend } from "../billing/spend.js";
 import { createStripeEvents } from "../billing/stripe-events.js";
+import { createSubscriptionChanges } from "../billing/subscription-changes.js";
 import { createSubscriptionCheckout } from "../billing/subscription-checkout.js";
 import { createSubscriptionEvents } from "../billing/subscription-events.js";
 import { createTopUpDeclines } from "../billing/top-up-declines.js";
@@ -87,6 +88,17 @@ export function billingApiDeps(
       plans,
       stripeConfigured: stripe !== null,
       now: t.now ?? (() => new Date()),
+    }),
+    subscriptionChanges: createSubscriptionChanges({
+      stripe,
+      customers: store.stripeCustomers,
+      planMonths: {
+        ledger: money.ledger,
+        subscriptions: store.subscriptions,
+        plans,
+        now: t.now ?? (() => new Date()),
+      },
+      publicUrl: config.PUBLIC_URL,
     }),
     subscriptionCheckout: createSubscriptionCheckout({
       stripe,

@@ -319,6 +319,174 @@ describe("subscribing to a plan", () => {
     });
   });
 
+  describe("changing the subscription", () => {
+    const call = (method: "POST" | "PUT", path: string, payload?: object, token = ADMIN_A) =>
+      h.server.inject({
+        method,
+        url: `${BASE}/${path}`,
+        headers: h.auth(token),
+        ...(payload ? { payload } : {}),
+      });
+    /** POST /v1/subscriptions/:id answered with `reply`; the form it was sent, once asked. */
+    function expectUpdate(reply: object, status = 200) {
+      const sent: Record<string, string>[] = [];
+      nock(STRIPE_API)
+        .post(`/v1/subscriptions/${SUB}`, (body: Record<string, string>) => {
+          sent.push(body);
+          return true;
+        })
+        .reply(status, reply);
+      return sent;
+    }
+
+    /** Acme on Pro, monthly, its first month paid; the clock in that month. */
+    async function subscribed() {
+      await recordCustomer();
+      h.clock.set("2026-12-01T09:00:00Z");
+      await deliverTwice(
+        event(
+          "invoice.paid",
+          invoice("in_1Acme", "paid", "2026-11-20T10:00:00Z", "2026-12-20T10:00:00Z"),
+        ),
+      );
+      expect(await plan()).toBe(200);
+    }
+
+    it("cancels at the period's end and reactivates before it, each once, audited with who asked", async () => {
+      await subscribed();
+      const cancelled = expectUpdate(subscription({ ...shape(), cancelAtPeriodEnd: true }));
+      const res = await call("POST", "subscription/cancel");
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({
+        subscription: SUB,
+        plan: "pro",
+        interval: "month",
+        status: "active",
+        currentPeriodEnd: "2026-12-20T10:00:00.000Z",
+        cancelAtPeriodEnd: true,
+      });
+      expect(cancelled).toEqual([{ cancel_at_period_end: "true" }]);
+      expect(await status()).toMatchObject({ plan: { id: "pro" }, cancelAtPeriodEnd: true });
+      const again = await call("POST", "subscription/cancel");
+      expect([again.statusCode, again.json().error.code]).toEqual([409, "already_cancelled"]);
+
+      const reactivated = expectUpdate(subscription(shape()));
+      expect((await call("POST", "subscription/reactivate")).statusCode).toBe(200);
+      expect(reactivated).toEqual([{ cancel_at_period_end: "false" }]);
+      const twice = await call("POST", "subscription/reactivate");
+      expect([twice.statusCode, twice.json().error.code]).toEqual([409, "not_cancelled"]);
+      // No new checkout, and the month's credits stay as they were.
+      expect(await plan()).toBe(200);
+      const asked = (await audits("subscription_changed")).filter(
+        (a) => a.actor.kind === "github_user",
+      );
+      expect(asked.map((a) => a.details.change)).toEqual(
+        expect.arrayContaining(["cancel", "reactivate"]),
+      );
+      expect(asked).toHaveLength(2);
+    });
+
+    it("upgrades at once, prorated, granting the month's difference; refuses the same plan and a downgrade", async () => {
+      await subscribed();
+      nock(STRIPE_API)
+        .get("/v1/products/jasper_plan_team")
+        .reply(200, { id: "jasper_plan_team", object: "product", name: "Jasper Team" });
+      const sent = expectUpdate(subscription({ ...shape(), plan: "team" }));
+      const res = await call("PUT", "subscription", { plan: "team", interval: "month" });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ plan: "team", interval: "month" });
+      expect(sent[0]).toMatchObject({
+        "items[0][id]": `si_${SUB}`,
+        "items[0][price_data][product]": "jasper_plan_team",
+        "items[0][price_data][unit_amount]": "14900",
+        "items[0][price_data][recurring][interval]": "month",
+        proration_behavior: "always_invoice",
+        payment_behavior: "pending_if_incomplete",
+      });
+      expect(await plan()).toBe(750);
+      expect(await status()).toMatchObject({ plan: { id: "team" } });
+      const same = await call("PUT", "subscription", { plan: "team", interval: "month" });
+      expect([same.statusCode, same.json().error.code]).toEqual([409, "same_plan"]);
+      const down = await call("PUT", "subscription", { plan: "pro", interval: "month" });
+      expect([down.statusCode, down.json().error.code]).toEqual([409, "downgrade_at_period_end"]);
+      const unknown = await call("PUT", "subscription", { plan: "gold", interval: "month" });
+      expect([unknown.statusCode, unknown.json().error.code]).toEqual([400, "unknown_plan"]);
+      expect(
+        (await call("PUT", "subscription", { plan: "team", interval: "year" }, h.keyA)).statusCode,
+      ).toBe(403);
+    });
+
+    it("leaves the plan as it was when the prorated payment fails or Stripe fails", async () => {
+      await subscribed();
+      nock(STRIPE_API)
+        .get("/v1/products/jasper_plan_team")
+        .times(2)
+        .reply(200, { id: "jasper_plan_team", object: "product", name: "Jasper Team" });
+      expectUpdate({
+        ...subscription(shape()),
+        pending_update: {
+          billing_cycle_anchor: null,
+          expires_at: at("2026-12-02T09:00:00Z"),
+          subscription_items: null,
+          trial_end: null,
+          trial_from_plan: null,
+        },
+      });
+      const declined = await call("PUT", "subscription", { plan: "team", interval: "month" });
+      expect([declined.statusCode, declined.json().error.code]).toEqual([402, "payment_failed"]);
+      expectUpdate({ error: { type: "api_error", message: "overloaded" } }, 500);
+      const down = await call("PUT", "subscription", { plan: "team", interval: "month" });
+      expect([down.statusCode, down.json().error.code]).toEqual([503, "unavailable"]);
+      expect(await plan()).toBe(200);
+      expect(await status()).toMatchObject({ plan: { id: "pro" } });
+      expect(
+        (await audits("subscription_changed")).filter((a) => a.actor.kind === "github_user"),
+      ).toEqual([]);
+    });
+
+    it("refuses changes without a subscription", async () => {
+      for (const [method, path] of [
+        ["POST", "subscription/cancel"],
+        ["POST", "subscription/reactivate"],
+        ["PUT", "subscription"],
+      ] as const) {
+        const res = await call(
+          method,
+          path,
+          method === "PUT" ? { plan: "team", interval: "month" } : undefined,
+        );
+        expect([res.statusCode, res.json().error.code]).toEqual([404, "no_subscription"]);
+      }
+    });
+
+    it("opens the billing portal for the account's customer, returning to the dashboard", async () => {
+      const none = await call("POST", "portal");
+      expect([none.statusCode, none.json().error.code]).toEqual([409, "no_customer"]);
+      await recordCustomer();
+      let sent: Record<string, string> = {};
+      nock(STRIPE_API)
+        .post("/v1/billing_portal/sessions", (body: Record<string, string>) => {
+          sent = body;
+          return true;
+        })
+        .reply(200, {
+          id: "bps_1Acme",
+          object: "billing_portal.session",
+          customer: CUSTOMER,
+          url: "https://billing.stripe.com/p/session/test_1Acme",
+          return_url: "https://jasper.example/billing/Acme-Corp",
+        } satisfies Partial<Stripe.BillingPortal.Session>);
+      const res = await call("POST", "portal");
+      expect(res.statusCode).toBe(201);
+      expect(res.json()).toEqual({ url: "https://billing.stripe.com/p/session/test_1Acme" });
+      expect(sent).toEqual({
+        customer: CUSTOMER,
+        return_url: "https://jasper.example/billing/Acme-Corp",
+      });
+      expect((await call("POST", "portal", undefined, h.keyA)).statusCode).toBe(403);
+    });
+  });
+
   describe("Stripe's events", () => {
     beforeEach(() => h.clock.set("2026-11-20T10:00:30Z"));
 

@@ -1,0 +1,174 @@
+/**
+ * What an admin changes on the account's subscription (issue 20): the Stripe billing portal,
+ * cancelling at the period's end, reactivating before it, and an upgrade (more credits a month,
+ * or monthly to annual) that takes effect at once, Stripe prorating the price and charging the
+ * difference now. Each asks Stripe first and then applies the subscription Stripe answers
+ * (applySubscriptionState), so nothing is half-written when Stripe cannot be reached; the
+ * webhook brings the same state again, idempotently.
+ *
+ * A downgrade (fewer credits, or annual to monthly) takes effect at the period's end: that is
+ * a Stripe subscription schedule, which the billing portal makes; this file does not yet.
+ */
+import type Stripe from "stripe";
+import type { AccountId } from "../accounts/types.js";
+import { PLAN_HOLDING_STATUSES } from "./billing-status.js";
+import { CHECKOUT_CURRENCY } from "./create-checkout.js";
+import { applySubscriptionState, type PlanMonthDeps } from "./plan-months.js";
+import { ensurePlanProduct, isStripeUnavailable } from "./plan-products.js";
+import { findPlan, FREE_PLAN_ID, priceOf, type PlanInterval } from "./plans.js";
+import type { StripeCustomerStore } from "./stripe-customer-store.js";
+import { failedFields } from "./stripe-event-schemas.js";
+import { subscriptionSchema } from "./subscription-schemas.js";
+import { itemOf, stateFromStripe } from "./subscription-state.js";
+import type { SubscriptionState } from "./subscription-store.js";
+
+export interface SubscriptionChangesDeps {
+  /** null when STRIPE_SECRET_KEY is unset: nothing here is available then. */
+  stripe: Stripe | null;
+  customers: Pick<StripeCustomerStore, "find">;
+  planMonths: PlanMonthDeps;
+  /** PUBLIC_URL: the portal returns to the account's /billing page. */
+  publicUrl: string;
+}
+
+export type ChangeRefusal =
+  /** The account holds no subscription (none, or it ended). */
+  | { status: "no_subscription" }
+  | { status: "already_cancelled" }
+  | { status: "not_cancelled" }
+  | { status: "unknown_plan" }
+  | { status: "same_plan" }
+  /** A downgrade or a switch to monthly: at the period's end, through the billing portal. */
+  | { status: "downgrade_at_period_end" }
+  /** The prorated payment of an upgrade did not go through: Stripe left the plan as it was. */
+  | { status: "payment_failed" }
+  /** Stripe is not set up or not reachable: nothing changed. */
+  | { status: "unavailable" };
+
+export type ChangeResult = { status: "changed"; state: SubscriptionState } | ChangeRefusal;
+
+export type PortalResult =
+  | { status: "created"; url: string }
+  /** The account has no Stripe customer yet: nothing to manage. */
+  | { status: "no_customer" }
+  | { status: "unavailable" };
+
+export function createSubscriptionChanges(deps: SubscriptionChangesDeps) {
+  const { planMonths } = deps;
+  const base = deps.publicUrl.replace(/\/+$/, "");
+
+  /** The subscription the account holds, with Stripe to change it; or why there is none. */
+  async function held(accountId: AccountId) {
+    if (!deps.stripe) return { status: "unavailable" } as const;
+    const s = await planMonths.subscriptions.findByAccount(accountId);
+    const customer = await deps.customers.find(accountId);
+    if (!s || !PLAN_HOLDING_STATUSES.includes(s.status) || customer?.customerId !== s.customerId) {
+      return { status: "no_subscription" } as const;
+    }
+    return { status: "held", s, stripe: deps.stripe } as const;
+  }
+
+  /** Applies the subscription Stripe answered, read now. */
+  async function apply(answer: unknown, owner: SubscriptionState): Promise<ChangeResult> {
+    const parsed = subscriptionSchema.safeParse(answer);
+    if (!parsed.success) {
+      throw new Error(`Stripe answered a subscription change with ${failedFields(parsed.error)}`);
+    }
+    const state = stateFromStripe(parsed.data, planMonths.plans, owner, planMonths.now());
+    if ("mismatch" in state) throw new Error(state.mismatch);
+    await applySubscriptionState(planMonths, state);
+    return { status: "changed", state };
+  }
+
+  /** Stripe out of reach or overloaded is "unavailable"; anything else is thrown. */
+  async function guarded<T>(work: () => Promise<T>): Promise<T | { status: "unavailable" }> {
+    try {
+      return await work();
+    } catch (err) {
+      if (isStripeUnavailable(err)) return { status: "unavailable" };
+      throw err;
+    }
+  }
+
+  async function setCancel(accountId: AccountId, cancel: boolean): Promise<ChangeResult> {
+    const h = await held(accountId);
+    if (h.status !== "held") return h;
+    if (h.s.cancelAtPeriodEnd === cancel) {
+      return { status: cancel ? "already_cancelled" : "not_cancelled" };
+    }
+    return guarded(async () =>
+      apply(
+        await h.stripe.subscriptions.update(h.s.subscriptionId, { cancel_at_period_end: cancel }),
+        h.s,
+      ),
+    );
+  }
+
+  async function changePlan(
+    accountId: AccountId,
+    planId: string,
+    interval: PlanInterval,
+    requestKey: string,
+  ): Promise<ChangeResult> {
+    const plan = planId === FREE_PLAN_ID ? undefined : findPlan(planMonths.plans, planId);
+    if (!plan) return { status: "unknown_plan" };
+    const h = await held(accountId);
+    if (h.status !== "held") return h;
+    const current = findPlan(planMonths.plans, h.s.plan);
+    if (h.s.plan === plan.id && h.s.interval === interval) return { status: "same_plan" };
+    const fewer = current !== undefined && plan.creditsPerMonth < current.creditsPerMonth;
+    if (fewer || (h.s.interval === "year" && interval === "month")) {
+      return { status: "downgrade_at_period_end" };
+    }
+    return guarded(async () => {
+      const stripe = h.stripe;
+      const sub = subscriptionSchema.parse(await stripe.subscriptions.retrieve(h.s.subscriptionId));
+      const product = await ensurePlanProduct(stripe, plan);
+      const answer = await stripe.subscriptions.update(
+        h.s.subscriptionId,
+        {
+          items: [
+            {
+              id: itemOf(sub).id,
+              price_data: {
+                currency: CHECKOUT_CURRENCY,
+                product,
+                unit_amount: priceOf(plan, interval),
+                recurring: { interval },
+              },
+            },
+          ],
+          // The difference charged now; the change holds only if that payment goes through.
+          proration_behavior: "always_invoice",
+          payment_behavior: "pending_if_incomplete",
+        },
+        { idempotencyKey: requestKey },
+      );
+      if (answer.pending_update) return { status: "payment_failed" } as const;
+      return apply(answer, h.s);
+    });
+  }
+
+  async function portal(accountId: AccountId, accountLogin: string): Promise<PortalResult> {
+    if (!deps.stripe) return { status: "unavailable" };
+    const stripe = deps.stripe;
+    const customer = await deps.customers.find(accountId);
+    if (!customer) return { status: "no_customer" };
+    return guarded(async () => {
+      const session = await stripe.billingPortal.sessions.create({
+        customer: customer.customerId,
+        return_url: `${base}/billing/${encodeURIComponent(accountLogin)}`,
+      });
+      return { status: "created", url: session.url } as const;
+    });
+  }
+
+  return {
+    cancel: (accountId: AccountId) => setCancel(accountId, true),
+    reactivate: (accountId: AccountId) => setCancel(accountId, false),
+    changePlan,
+    portal,
+  };
+}
+
+export type SubscriptionChanges = ReturnType<typeof createSubscriptionChanges>;
