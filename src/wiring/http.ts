@@ -14,7 +14,6 @@ import { createCheckout } from "../billing/create-checkout.js";
 import { createRemoveCard } from "../billing/remove-card.js";
 import { createStripeCustomers } from "../billing/stripe-customers.js";
 import { createStripe } from "../billing/stripe-client.js";
-import { planCatalog } from "../billing/plans.js";
 import { recentSpend } from "../billing/spend.js";
 import { createStripeEvents } from "../billing/stripe-events.js";
 import { createSubscriptionChanges } from "../billing/subscription-changes.js";
@@ -33,6 +32,7 @@ import { createServer } from "../server/create-server.js";
 import { runwayOf } from "../usage/runway.js";
 import { usageReport } from "../usage/usage-report.js";
 import type { Money } from "./money.js";
+import { planMonthDeps, plansOf } from "./plan-months.js";
 import { queuePrefixOf, type Adapters, type MoneyAdapters, type Tuning } from "./types.js";
 
 /**
@@ -50,7 +50,7 @@ export function billingApiDeps(
   const { stripe } = outside;
   const botName = config.BOT_NAME;
   const customers = createStripeCustomers({ stripe, store: store.stripeCustomers, now: t.now });
-  const plans = planCatalog(config.PLANS, config.FREE_REVIEWS_PER_MONTH);
+  const plans = plansOf(config);
   return {
     accounts: store.accounts,
     ledger: money.ledger,
@@ -92,12 +92,7 @@ export function billingApiDeps(
     subscriptionChanges: createSubscriptionChanges({
       stripe,
       customers: store.stripeCustomers,
-      planMonths: {
-        ledger: money.ledger,
-        subscriptions: store.subscriptions,
-        plans,
-        now: t.now ?? (() => new Date()),
-      },
+      planMonths: planMonthDeps(config, a, t, money.ledger),
       publicUrl: config.PUBLIC_URL,
     }),
     subscriptionCheckout: createSubscriptionCheckout({
@@ -230,12 +225,7 @@ export function wireHttp(
                 subscriptions: createSubscriptionEvents({
                   stripe,
                   customers: store.stripeCustomers,
-                  planMonths: {
-                    ledger: money.ledger,
-                    subscriptions: store.subscriptions,
-                    plans: planCatalog(config.PLANS, config.FREE_REVIEWS_PER_MONTH),
-                    now: t.now ?? (() => new Date()),
-                  },
+                  planMonths: planMonthDeps(config, a, t, money.ledger),
                   audit: money.audit,
                 }),
                 setupCompleted: createCardSetupEvents({

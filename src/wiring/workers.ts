@@ -1,7 +1,6 @@
 import type { Redis } from "ioredis";
 import { toAccountId } from "../accounts/types.js";
 import { rollPlanMonths } from "../billing/plan-months.js";
-import { planCatalog } from "../billing/plans.js";
 import type { Config } from "../config/env.js";
 import { createAlertRedrive } from "../notifications/redrive-alerts.js";
 import { createSendAlert } from "../notifications/send-alert.js";
@@ -14,6 +13,7 @@ import { createTakeUp } from "../reviews/take-up.js";
 import { startWorkers, type WorkerDeps } from "../worker/start-workers.js";
 import type { GitHubHostParts } from "./github.js";
 import type { Money } from "./money.js";
+import { planMonthDeps } from "./plan-months.js";
 import { queuePrefixOf, type Adapters, type Tuning } from "./types.js";
 
 /**
@@ -79,12 +79,7 @@ export function wireWorkers(
     enqueueReply: producer.enqueueReply,
   });
   const redrive = async () => ({ alerts: await redriveAlerts(), notices: await redriveNotices() });
-  const planMonths = {
-    ledger: money.ledger,
-    subscriptions: store.subscriptions,
-    plans: planCatalog(config.PLANS, config.FREE_REVIEWS_PER_MONTH),
-    now: t.now ?? (() => new Date()),
-  };
+  const planMonths = planMonthDeps(config, a, t, money.ledger);
 
   const start = (
     connection: Redis,
