@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
-import { sha256 } from "../../accounts/api-keys.js";
 import { PLAN_INTERVALS } from "../../billing/plans.js";
 import type { ChangeRefusal, ChangeResult } from "../../billing/subscription-changes.js";
 import { SUBSCRIPTION_STATUSES } from "../../billing/subscription-store.js";
@@ -9,14 +8,7 @@ import { adminOf } from "../auth/caller-actor.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
 import { ApiError, commonErrors, errorResponse } from "../errors.js";
 import { BEARER_SECURITY, orgParams, timestamp } from "../schemas.js";
-
-const headersSchema = z.looseObject({
-  "idempotency-key": z
-    .string()
-    .regex(/^[\x21-\x7e]{1,200}$/, "must be 1 to 200 printable ASCII characters without spaces")
-    .optional()
-    .describe("Retries with the same key get the same Checkout Session"),
-});
+import { idempotencyHeaders, requestKeyOf } from "./request-key.js";
 
 const bodySchema = z.strictObject({
   plan: z.string().min(1).max(40).describe("A paid plan's id (GET /billing/status names them)"),
@@ -42,7 +34,7 @@ export function subscriptionRoutes(api: ApiInstance, deps: Deps): void {
         summary: "Subscribe to a plan in Stripe Checkout (an org admin's GitHub token)",
         security: BEARER_SECURITY,
         params: orgParams,
-        headers: headersSchema,
+        headers: idempotencyHeaders,
         body: bodySchema,
         response: {
           201: z.object({
@@ -60,10 +52,11 @@ export function subscriptionRoutes(api: ApiInstance, deps: Deps): void {
     async (request, reply) => {
       const caller = callerOf(request);
       const { account } = caller;
-      const clientKey = request.headers["idempotency-key"];
-      const requestKey = clientKey
-        ? `api-subscription:${account.id}:${sha256(clientKey).slice(0, 40)}`
-        : `api-subscription:${account.id}:${randomUUID()}`;
+      const requestKey = requestKeyOf(
+        "api-subscription",
+        account.id,
+        request.headers["idempotency-key"],
+      );
       const { plan, interval } = request.body;
       const result = await deps.subscriptionCheckout({
         accountId: account.id,
@@ -194,7 +187,7 @@ export function subscriptionChangeRoutes(api: ApiInstance, deps: Deps): void {
         ...common,
         summary:
           "Change the plan: an upgrade or a switch to annual at once, prorated (an org admin's GitHub token)",
-        headers: headersSchema,
+        headers: idempotencyHeaders,
         body: bodySchema,
         response: {
           200: subscriptionSchema,
@@ -206,10 +199,11 @@ export function subscriptionChangeRoutes(api: ApiInstance, deps: Deps): void {
     },
     async (request) => {
       const { account } = callerOf(request);
-      const clientKey = request.headers["idempotency-key"];
-      const requestKey = clientKey
-        ? `api-plan-change:${account.id}:${sha256(clientKey).slice(0, 40)}`
-        : `api-plan-change:${account.id}:${randomUUID()}`;
+      const requestKey = requestKeyOf(
+        "api-plan-change",
+        account.id,
+        request.headers["idempotency-key"],
+      );
       const { plan, interval } = request.body;
       const result = await deps.subscriptionChanges.changePlan(
         account.id,

@@ -2316,7 +2316,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Retries with the same key get the same Checkout Session */
+                    /** @description Retries with the same key get the same Stripe object */
                     "idempotency-key"?: string;
                 };
                 path: {
@@ -2427,7 +2427,7 @@ export interface paths {
             parameters: {
                 query?: never;
                 header?: {
-                    /** @description Retries with the same key get the same Checkout Session */
+                    /** @description Retries with the same key get the same Stripe object */
                     "idempotency-key"?: string;
                 };
                 path: {
