@@ -6,8 +6,11 @@
  * (applySubscriptionState), so nothing is half-written when Stripe cannot be reached; the
  * webhook brings the same state again, idempotently.
  *
- * A downgrade (fewer credits, or annual to monthly) takes effect at the period's end: that is
- * a Stripe subscription schedule, which the billing portal makes; this file does not yet.
+ * A downgrade (fewer credits, or annual to monthly) takes effect at the period's end: a Stripe
+ * subscription schedule whose first phase is the plan as it is, to the period's end, and whose
+ * second is the new plan, after which the schedule releases the subscription. Nothing changes
+ * in Jasper until Stripe switches the plan (customer.subscription.updated): this period's
+ * months keep the plan paid for.
  */
 import type Stripe from "stripe";
 import type { AccountId } from "../accounts/types.js";
@@ -15,10 +18,10 @@ import { PLAN_HOLDING_STATUSES } from "./billing-status.js";
 import { CHECKOUT_CURRENCY } from "./create-checkout.js";
 import { applySubscriptionState, type PlanMonthDeps } from "./plan-months.js";
 import { ensurePlanProduct, isStripeUnavailable } from "./plan-products.js";
-import { findPlan, FREE_PLAN_ID, priceOf, type PlanInterval } from "./plans.js";
+import { findPlan, FREE_PLAN_ID, priceOf, type Plan, type PlanInterval } from "./plans.js";
 import type { StripeCustomerStore } from "./stripe-customer-store.js";
-import { failedFields } from "./stripe-event-schemas.js";
-import { subscriptionSchema } from "./subscription-schemas.js";
+import { failedFields, idOf } from "./stripe-event-schemas.js";
+import { scheduleSchema, subscriptionSchema } from "./subscription-schemas.js";
 import { itemOf, stateFromStripe } from "./subscription-state.js";
 import type { SubscriptionState } from "./subscription-store.js";
 
@@ -38,14 +41,16 @@ export type ChangeRefusal =
   | { status: "not_cancelled" }
   | { status: "unknown_plan" }
   | { status: "same_plan" }
-  /** A downgrade or a switch to monthly: at the period's end, through the billing portal. */
-  | { status: "downgrade_at_period_end" }
   /** The prorated payment of an upgrade did not go through: Stripe left the plan as it was. */
   | { status: "payment_failed" }
   /** Stripe is not set up or not reachable: nothing changed. */
   | { status: "unavailable" };
 
-export type ChangeResult = { status: "changed"; state: SubscriptionState } | ChangeRefusal;
+export type ChangeResult =
+  | { status: "changed"; state: SubscriptionState }
+  /** A downgrade or a switch to monthly, scheduled for the period's end (`state`: as now). */
+  | { status: "scheduled"; state: SubscriptionState; plan: string; interval: PlanInterval }
+  | ChangeRefusal;
 
 export type PortalResult =
   | { status: "created"; url: string }
@@ -118,7 +123,7 @@ export function createSubscriptionChanges(deps: SubscriptionChangesDeps) {
     if (h.s.plan === plan.id && h.s.interval === interval) return { status: "same_plan" };
     const fewer = current !== undefined && plan.creditsPerMonth < current.creditsPerMonth;
     if (fewer || (h.s.interval === "year" && interval === "month")) {
-      return { status: "downgrade_at_period_end" };
+      return guarded(() => scheduleDowngrade(h.stripe, h.s, plan, interval, requestKey));
     }
     return guarded(async () => {
       const stripe = h.stripe;
@@ -147,6 +152,63 @@ export function createSubscriptionChanges(deps: SubscriptionChangesDeps) {
       if (answer.pending_update) return { status: "payment_failed" } as const;
       return apply(answer, h.s);
     });
+  }
+
+  /**
+   * The plan as it is to the period's end, then the new one: a schedule made from the
+   * subscription (or its schedule already there, rewritten: a second downgrade replaces the
+   * first), released at the end of its last phase.
+   */
+  async function scheduleDowngrade(
+    stripe: Stripe,
+    s: SubscriptionState,
+    plan: Plan,
+    interval: PlanInterval,
+    requestKey: string,
+  ): Promise<ChangeResult> {
+    const sub = subscriptionSchema.parse(await stripe.subscriptions.retrieve(s.subscriptionId));
+    const item = itemOf(sub);
+    const periodEnd = item.current_period_end;
+    const product = await ensurePlanProduct(stripe, plan);
+    const existing = idOf(sub.schedule ?? null);
+    const schedule = scheduleSchema.parse(
+      existing
+        ? await stripe.subscriptionSchedules.retrieve(existing)
+        : await stripe.subscriptionSchedules.create(
+            { from_subscription: sub.id },
+            { idempotencyKey: `${requestKey}:schedule` },
+          ),
+    );
+    await stripe.subscriptionSchedules.update(
+      schedule.id,
+      {
+        end_behavior: "release",
+        phases: [
+          {
+            items: [{ price: item.price.id, quantity: 1 }],
+            start_date: schedule.phases[0]!.start_date,
+            end_date: periodEnd,
+          },
+          {
+            items: [
+              {
+                price_data: {
+                  currency: CHECKOUT_CURRENCY,
+                  product,
+                  unit_amount: priceOf(plan, interval),
+                  recurring: { interval },
+                },
+                quantity: 1,
+              },
+            ],
+            duration: { interval, interval_count: 1 },
+            proration_behavior: "none",
+          },
+        ],
+      },
+      { idempotencyKey: `${requestKey}:phases` },
+    );
+    return { status: "scheduled", state: s, plan: plan.id, interval };
   }
 
   async function portal(accountId: AccountId, accountLogin: string): Promise<PortalResult> {

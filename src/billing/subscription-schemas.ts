@@ -29,6 +29,8 @@ export const subscriptionSchema = z.object({
   customer: expandable,
   status: z.enum(SUBSCRIPTION_STATUSES),
   cancel_at_period_end: z.boolean(),
+  /** The schedule that manages it (a downgrade at the period's end), if any. */
+  schedule: expandable.optional(),
   items: z.object({
     data: z
       .array(
@@ -75,3 +77,10 @@ export const isSubscriptionSession = (object: unknown): boolean =>
   typeof object === "object" &&
   object !== null &&
   (object as { mode?: unknown }).mode === "subscription";
+
+/** A subscription schedule, as Stripe's API answers it: only its phases' times are read. */
+export const scheduleSchema = z.object({
+  id: stripeId,
+  object: z.literal("subscription_schedule"),
+  phases: z.array(z.object({ start_date: seconds, end_date: seconds })).min(1),
+});

@@ -364,6 +364,7 @@ describe("subscribing to a plan", () => {
         status: "active",
         currentPeriodEnd: "2026-12-20T10:00:00.000Z",
         cancelAtPeriodEnd: true,
+        scheduledChange: null,
       });
       expect(cancelled).toEqual([{ cancel_at_period_end: "true" }]);
       expect(await status()).toMatchObject({ plan: { id: "pro" }, cancelAtPeriodEnd: true });
@@ -386,7 +387,7 @@ describe("subscribing to a plan", () => {
       expect(asked).toHaveLength(2);
     });
 
-    it("upgrades at once, prorated, granting the month's difference; refuses the same plan and a downgrade", async () => {
+    it("upgrades at once, prorated, granting the month's difference; refuses the same plan", async () => {
       await subscribed();
       nock(STRIPE_API)
         .get("/v1/products/jasper_plan_team")
@@ -407,13 +408,86 @@ describe("subscribing to a plan", () => {
       expect(await status()).toMatchObject({ plan: { id: "team" } });
       const same = await call("PUT", "subscription", { plan: "team", interval: "month" });
       expect([same.statusCode, same.json().error.code]).toEqual([409, "same_plan"]);
-      const down = await call("PUT", "subscription", { plan: "pro", interval: "month" });
-      expect([down.statusCode, down.json().error.code]).toEqual([409, "downgrade_at_period_end"]);
       const unknown = await call("PUT", "subscription", { plan: "gold", interval: "month" });
       expect([unknown.statusCode, unknown.json().error.code]).toEqual([400, "unknown_plan"]);
       expect(
         (await call("PUT", "subscription", { plan: "team", interval: "year" }, h.keyA)).statusCode,
       ).toBe(403);
+    });
+
+    it("schedules a downgrade for the period's end: this month keeps Team, the next is Pro", async () => {
+      await subscribed();
+      h.clock.set("2026-12-01T09:00:00Z");
+      stripeSays = subscription({ ...shape(), plan: "team" });
+      await deliverTwice(event("customer.subscription.updated", stripeSays));
+      expect(await plan()).toBe(750);
+      nock(STRIPE_API)
+        .get("/v1/products/jasper_plan_pro")
+        .reply(200, { id: "jasper_plan_pro", object: "product", name: "Jasper Pro" });
+      const phase = {
+        start_date: at("2026-11-20T10:00:00Z"),
+        end_date: at("2026-12-20T10:00:00Z"),
+        currency: "usd",
+        proration_behavior: "create_prorations",
+      } as Stripe.SubscriptionSchedule.Phase;
+      const schedule = {
+        id: "sub_sched_1Acme",
+        object: "subscription_schedule",
+        end_behavior: "release",
+        subscription: SUB,
+        phases: [phase],
+      } satisfies Partial<Stripe.SubscriptionSchedule>;
+      const created: Record<string, string>[] = [];
+      nock(STRIPE_API)
+        .post("/v1/subscription_schedules", (body: Record<string, string>) => {
+          created.push(body);
+          return true;
+        })
+        .reply(200, schedule);
+      const phased: Record<string, string>[] = [];
+      nock(STRIPE_API)
+        .post(`/v1/subscription_schedules/${schedule.id}`, (body: Record<string, string>) => {
+          phased.push(body);
+          return true;
+        })
+        .reply(200, schedule);
+      const res = await call("PUT", "subscription", { plan: "pro", interval: "month" });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({
+        plan: "team",
+        scheduledChange: { plan: "pro", interval: "month", at: "2026-12-20T10:00:00.000Z" },
+      });
+      expect(created).toEqual([{ from_subscription: SUB }]);
+      expect(phased[0]).toMatchObject({
+        end_behavior: "release",
+        "phases[0][items][0][price]": "price_team_month",
+        "phases[0][start_date]": String(at("2026-11-20T10:00:00Z")),
+        "phases[0][end_date]": String(at("2026-12-20T10:00:00Z")),
+        "phases[1][items][0][price_data][product]": "jasper_plan_pro",
+        "phases[1][items][0][price_data][unit_amount]": "4900",
+        "phases[1][duration][interval]": "month",
+        "phases[1][proration_behavior]": "none",
+      });
+      // Nothing changes now: the month keeps Team's credits and plan.
+      expect(await plan()).toBe(750);
+      expect(await status()).toMatchObject({ plan: { id: "team" } });
+      // At the period's end Stripe switches the plan, and the renewal's invoice grants Pro.
+      h.clock.set("2026-12-20T11:00:00Z");
+      stripeSays = subscription({
+        ...shape(),
+        start: "2026-12-20T10:00:00Z",
+        end: "2027-01-20T10:00:00Z",
+      });
+      await deliverTwice(event("customer.subscription.updated", stripeSays));
+      expect(await plan()).toBe(0);
+      await deliverTwice(
+        event(
+          "invoice.paid",
+          invoice("in_2Acme", "paid", "2026-12-20T10:00:00Z", "2027-01-20T10:00:00Z"),
+        ),
+      );
+      expect(await plan()).toBe(200);
+      expect(await status()).toMatchObject({ plan: { id: "pro" } });
     });
 
     it("leaves the plan as it was when the prorated payment fails or Stripe fails", async () => {

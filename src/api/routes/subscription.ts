@@ -102,6 +102,10 @@ const subscriptionSchema = z
     status: z.enum(SUBSCRIPTION_STATUSES),
     currentPeriodEnd: timestamp,
     cancelAtPeriodEnd: z.boolean(),
+    scheduledChange: z
+      .object({ plan: z.string(), interval: z.enum(PLAN_INTERVALS), at: timestamp })
+      .nullable()
+      .describe("A downgrade or a switch to monthly this request scheduled for the period's end"),
   })
   .meta({ id: "Subscription" });
 
@@ -111,18 +115,14 @@ const refusals: Record<ChangeRefusal["status"], [number, string]> = {
   not_cancelled: [409, "The subscription is not cancelled: nothing to reactivate"],
   unknown_plan: [400, "No such paid plan"],
   same_plan: [409, "The account holds this plan and interval already"],
-  downgrade_at_period_end: [
-    409,
-    "A downgrade or a switch to monthly takes effect at the period's end: make it in the billing portal (POST .../billing/portal)",
-  ],
   payment_failed: [402, "The prorated payment did not go through: the plan is unchanged"],
   unavailable: [503, "Stripe is not set up or could not be reached: nothing changed"],
 };
 
 /**
  * Changes to the subscription the account holds, by an admin's GitHub token: the plan (an
- * upgrade at once), cancelling at the period's end and reactivating before it; and the
- * Stripe billing portal (payment methods, invoices, billing details, downgrades). Each change
+ * upgrade at once, a downgrade at the period's end), cancelling at the period's end and reactivating before it; and the
+ * Stripe billing portal (payment methods, invoices, billing details). Each change
  * is audited with who asked; Stripe's events record the state it leads to.
  */
 export function subscriptionChangeRoutes(api: ApiInstance, deps: Deps): void {
@@ -135,9 +135,7 @@ export function subscriptionChangeRoutes(api: ApiInstance, deps: Deps): void {
     ...commonErrors,
     403: errorResponse("`github_token_required`: an API key cannot change the subscription"),
     404: errorResponse("`no_subscription`: the account holds none (or no such organization)"),
-    409: errorResponse(
-      "`already_cancelled`, `not_cancelled`, `same_plan`, `downgrade_at_period_end`",
-    ),
+    409: errorResponse("`already_cancelled`, `not_cancelled`, `same_plan`"),
     503: errorResponse("`unavailable`: Stripe is not set up or not reachable; nothing changed"),
   };
   const path = "/organizations/:org/billing/subscription";
@@ -147,13 +145,17 @@ export function subscriptionChangeRoutes(api: ApiInstance, deps: Deps): void {
     change: string,
     result: ChangeResult,
   ) {
-    if (result.status !== "changed") {
+    if (result.status !== "changed" && result.status !== "scheduled") {
       const [code, message] = refusals[result.status];
       throw new ApiError(code, result.status, message);
     }
     const caller = callerOf(request);
     const admin = adminOf(caller);
     const s = result.state;
+    const scheduledChange =
+      result.status === "scheduled"
+        ? { plan: result.plan, interval: result.interval, at: s.currentPeriodEnd.toISOString() }
+        : null;
     await deps.audit.record({
       accountId: caller.account.id,
       actor: admin.actor,
@@ -165,6 +167,7 @@ export function subscriptionChangeRoutes(api: ApiInstance, deps: Deps): void {
         plan: s.plan,
         interval: s.interval,
         cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+        ...(scheduledChange && { scheduledChange }),
       },
       idempotencyKey: `subscription-request:${s.subscriptionId}:${change}:${randomUUID()}`,
     });
@@ -175,6 +178,7 @@ export function subscriptionChangeRoutes(api: ApiInstance, deps: Deps): void {
       status: s.status,
       currentPeriodEnd: s.currentPeriodEnd.toISOString(),
       cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+      scheduledChange,
     };
   }
 
@@ -186,7 +190,7 @@ export function subscriptionChangeRoutes(api: ApiInstance, deps: Deps): void {
       schema: {
         ...common,
         summary:
-          "Change the plan: an upgrade or a switch to annual at once, prorated (an org admin's GitHub token)",
+          "Change the plan: an upgrade or a switch to annual at once, prorated; a downgrade or a switch to monthly at the period's end (an org admin's GitHub token)",
         headers: idempotencyHeaders,
         body: bodySchema,
         response: {

@@ -2311,7 +2311,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Change the plan: an upgrade or a switch to annual at once, prorated (an org admin's GitHub token) */
+        /** Change the plan: an upgrade or a switch to annual at once, prorated; a downgrade or a switch to monthly at the period's end (an org admin's GitHub token) */
         put: {
             parameters: {
                 query?: never;
@@ -2393,7 +2393,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `already_cancelled`, `not_cancelled`, `same_plan`, `downgrade_at_period_end` */
+                /** @description `already_cancelled`, `not_cancelled`, `same_plan` */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2601,7 +2601,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `already_cancelled`, `not_cancelled`, `same_plan`, `downgrade_at_period_end` */
+                /** @description `already_cancelled`, `not_cancelled`, `same_plan` */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2703,7 +2703,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `already_cancelled`, `not_cancelled`, `same_plan`, `downgrade_at_period_end` */
+                /** @description `already_cancelled`, `not_cancelled`, `same_plan` */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -3196,6 +3196,17 @@ export interface components {
              */
             currentPeriodEnd: string;
             cancelAtPeriodEnd: boolean;
+            /** @description A downgrade or a switch to monthly this request scheduled for the period's end */
+            scheduledChange: {
+                plan: string;
+                /** @enum {string} */
+                interval: "month" | "year";
+                /**
+                 * Format: date-time
+                 * @description ISO 8601, UTC
+                 */
+                at: string;
+            } | null;
         };
         CostEstimate: {
             /**
