@@ -101,12 +101,25 @@ export function createSubscriptionChanges(deps: SubscriptionChangesDeps) {
     if (h.s.cancelAtPeriodEnd === cancel) {
       return { status: cancel ? "already_cancelled" : "not_cancelled" };
     }
-    return guarded(async () =>
-      apply(
-        await h.stripe.subscriptions.update(h.s.subscriptionId, { cancel_at_period_end: cancel }),
-        h.s,
-      ),
-    );
+    return guarded(async () => {
+      // Cancelling drops a downgrade scheduled for the period's end: nothing follows it.
+      if (cancel) await releaseSchedule(h.stripe, h.s.subscriptionId);
+      const answer = await h.stripe.subscriptions.update(h.s.subscriptionId, {
+        cancel_at_period_end: cancel,
+      });
+      return apply(answer, h.s);
+    });
+  }
+
+  /**
+   * Releases the subscription's schedule (a downgrade waiting for the period's end), so that a
+   * change made now is not undone by it at the period's end. Returns the subscription.
+   */
+  async function releaseSchedule(stripe: Stripe, subscriptionId: string) {
+    const sub = subscriptionSchema.parse(await stripe.subscriptions.retrieve(subscriptionId));
+    const schedule = idOf(sub.schedule ?? null);
+    if (schedule) await stripe.subscriptionSchedules.release(schedule);
+    return sub;
   }
 
   async function changePlan(
@@ -127,7 +140,8 @@ export function createSubscriptionChanges(deps: SubscriptionChangesDeps) {
     }
     return guarded(async () => {
       const stripe = h.stripe;
-      const sub = subscriptionSchema.parse(await stripe.subscriptions.retrieve(h.s.subscriptionId));
+      // An upgrade replaces a downgrade scheduled for the period's end.
+      const sub = await releaseSchedule(stripe, h.s.subscriptionId);
       const product = await ensurePlanProduct(stripe, plan);
       const answer = await stripe.subscriptions.update(
         h.s.subscriptionId,

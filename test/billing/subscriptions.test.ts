@@ -77,6 +77,7 @@ function subscription(s: SubscriptionShape) {
     latest_invoice: "in_1Acme",
     livemode: false,
     metadata: { jasperAccountId: "101", plan: s.plan },
+    schedule: null as string | null,
     start_date: at(s.start),
     status: s.status,
   } satisfies Partial<Omit<Stripe.Subscription, "items">>;
@@ -471,6 +472,21 @@ describe("subscribing to a plan", () => {
       // Nothing changes now: the month keeps Team's credits and plan.
       expect(await plan()).toBe(750);
       expect(await status()).toMatchObject({ plan: { id: "team" } });
+      // Cancelling meanwhile drops the scheduled downgrade: nothing follows the period.
+      stripeSays = { ...stripeSays, schedule: schedule.id };
+      const released: string[] = [];
+      nock(STRIPE_API)
+        .post(`/v1/subscription_schedules/${schedule.id}/release`, () => {
+          released.push(schedule.id);
+          return true;
+        })
+        .reply(200, { ...schedule, status: "released", subscription: null });
+      expectUpdate(subscription({ ...shape(), plan: "team", cancelAtPeriodEnd: true }));
+      expect((await call("POST", "subscription/cancel")).statusCode).toBe(200);
+      expect(released).toEqual([schedule.id]);
+      stripeSays = { ...stripeSays, schedule: null };
+      expectUpdate(subscription({ ...shape(), plan: "team" }));
+      expect((await call("POST", "subscription/reactivate")).statusCode).toBe(200);
       // At the period's end Stripe switches the plan, and the renewal's invoice grants Pro.
       h.clock.set("2026-12-20T11:00:00Z");
       stripeSays = subscription({
@@ -590,6 +606,24 @@ describe("subscribing to a plan", () => {
         currentPeriod: { start: "2026-11-20T10:00:00.000Z", end: "2026-12-20T10:00:00.000Z" },
         paymentFailed: false,
       });
+      expect(await audits("subscription_changed")).toHaveLength(1);
+    });
+
+    it("grants the month once when its events arrive at the same time", async () => {
+      await recordCustomer();
+      const paid = invoice("in_1Acme", "paid", "2026-11-20T10:00:00Z", "2026-12-20T10:00:00Z");
+      const deliveries = [
+        event("invoice.paid", paid),
+        event("invoice.paid", paid),
+        event("customer.subscription.updated", stripeSays),
+        event("checkout.session.completed", completedSession()),
+      ];
+      const answers = await Promise.all(
+        deliveries.map((e) => h.server.inject(signedStripeDelivery(e))),
+      );
+      expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 200]);
+      expect(answers.filter((a) => a.json().result === "plan_month_granted")).toHaveLength(1);
+      expect(await planEntries()).toEqual([["plan", 200]]);
       expect(await audits("subscription_changed")).toHaveLength(1);
     });
 

@@ -150,4 +150,38 @@ describe("the sweep rolls plan months", () => {
       ["expiration", -200],
     ]);
   });
+
+  it("a roll that fails is logged and leaves the runs' sweep done; the next sweep rolls again", async () => {
+    const prefix = `jasper-test-${randomUUID().slice(0, 8)}`;
+    const connection = createRedis(REDIS_URL, "worker");
+    const redis = createRedis(REDIS_URL, "producer");
+    const maintenance = new Queue(QUEUE.maintenance, { connection: redis, prefix });
+    cleanup.push(
+      () => Promise.all([redis.quit(), connection.quit()]),
+      () => maintenance.close(),
+      () => maintenance.obliterate({ force: true }),
+    );
+    let rolls = 0;
+    const workers = startWorkers({
+      connection,
+      prefix,
+      runReview: async () => "not_queued",
+      postReply: async () => {},
+      sendAlert: async () => "skipped",
+      sendBudgetWarning: async () => "skipped",
+      sweep: async () => ({ resumed: 0, requeued: 0, failed: 0, settled: 0, errors: 0 }),
+      rollPlanMonths: async () => {
+        rolls++;
+        throw new Error("the database is down");
+      },
+      log,
+      sweepEveryMs: 100,
+    });
+    cleanup.push(() => workers.close());
+    await eventually(async () => rolls >= 2);
+    await eventually(
+      async () => ((await maintenance.getJobCounts("completed")).completed ?? 0) >= 2,
+    );
+    expect((await maintenance.getJobCounts("failed")).failed ?? 0).toBe(0);
+  });
 });
