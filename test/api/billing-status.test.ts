@@ -66,6 +66,7 @@ describe("GET /organizations/:org/billing/status", () => {
       planMonth: null,
       cancelAtPeriodEnd: false,
       paymentFailed: false,
+      banner: null,
       seats: {
         used: 2,
         limit: null,
@@ -102,6 +103,7 @@ describe("GET /organizations/:org/billing/status", () => {
       plan: { id: "team" },
       status: "past_due",
       paymentFailed: true,
+      banner: { level: "payment_failed", message: expect.stringContaining("Team plan") },
     });
     await h.store.subscriptions.put(
       subscription({ status: "canceled", updatedAt: new Date("2026-11-20T00:00:00Z") }),
@@ -110,6 +112,7 @@ describe("GET /organizations/:org/billing/status", () => {
       plan: { id: "free" },
       status: "canceled",
       paymentFailed: false,
+      banner: null,
       planMonth: null,
       seats: { from: "2026-11-01T00:00:00.000Z" },
     });

@@ -35,6 +35,10 @@ const statusSchema = z
     paymentFailed: z
       .boolean()
       .describe("A renewal failed and Stripe is retrying it: payment failed"),
+    banner: z
+      .object({ level: z.literal("payment_failed"), message: z.string() })
+      .nullable()
+      .describe("What the dashboard shows while a renewal's payment has failed"),
     seats: z
       .object({
         used: z
@@ -89,6 +93,14 @@ export function billingStatusRoute(api: ApiInstance, deps: Deps): void {
         planMonth: period(s.planMonth),
         cancelAtPeriodEnd: s.cancelAtPeriodEnd,
         paymentFailed: s.paymentFailed,
+        banner: s.paymentFailed
+          ? {
+              level: "payment_failed" as const,
+              message:
+                `Payment failed: the renewal of your ${s.plan.name} plan did not go through. ` +
+                "Stripe will try again; update the card in Manage billing to keep the plan.",
+            }
+          : null,
         seats: {
           used: s.seats.used,
           limit: s.seats.limit,

@@ -3163,6 +3163,12 @@ export interface components {
             cancelAtPeriodEnd: boolean;
             /** @description A renewal failed and Stripe is retrying it: payment failed */
             paymentFailed: boolean;
+            /** @description What the dashboard shows while a renewal's payment has failed */
+            banner: {
+                /** @enum {string} */
+                level: "payment_failed";
+                message: string;
+            } | null;
             /** @description Seats used this billing month */
             seats: {
                 /** @description Distinct pull request authors reviewed (not refunded) in the billing month */
