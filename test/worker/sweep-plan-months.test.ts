@@ -41,7 +41,8 @@ describe("the sweep rolls plan months", () => {
     for (const step of cleanup.splice(0).reverse()) await step();
   });
 
-  async function start(clock: TestClock) {
+  /** Workers sweeping every 100 ms; the roll is `roll` when given, else the real one. */
+  async function start(clock: TestClock, roll?: () => Promise<number>) {
     const store = createMemoryStore();
     const { ledger } = makeLedger(store, clock, 0);
     const prefix = `jasper-test-${randomUUID().slice(0, 8)}`;
@@ -68,7 +69,7 @@ describe("the sweep rolls plan months", () => {
       sendAlert: async () => "skipped",
       sendBudgetWarning: async () => "skipped",
       sweep: async () => ({ resumed: 0, requeued: 0, failed: 0, settled: 0, errors: 0 }),
-      rollPlanMonths: () => rollPlanMonths(deps),
+      rollPlanMonths: roll ?? (() => rollPlanMonths(deps)),
       log,
       sweepEveryMs: 100,
     });
@@ -82,7 +83,7 @@ describe("the sweep rolls plan months", () => {
     /** The subscription's state with its paid invoice, as invoice.paid applies it. */
     const paidFor = (s: SubscriptionState) =>
       applySubscriptionState(deps, s, { invoicePaid: true });
-    return { store, ledger, swept, paidFor };
+    return { store, ledger, swept, paidFor, maintenance };
   }
 
   it("grants each month of an annual plan and expires the month before, across a month and a year boundary", async () => {
@@ -152,32 +153,11 @@ describe("the sweep rolls plan months", () => {
   });
 
   it("a roll that fails is logged and leaves the runs' sweep done; the next sweep rolls again", async () => {
-    const prefix = `jasper-test-${randomUUID().slice(0, 8)}`;
-    const connection = createRedis(REDIS_URL, "worker");
-    const redis = createRedis(REDIS_URL, "producer");
-    const maintenance = new Queue(QUEUE.maintenance, { connection: redis, prefix });
-    cleanup.push(
-      () => Promise.all([redis.quit(), connection.quit()]),
-      () => maintenance.close(),
-      () => maintenance.obliterate({ force: true }),
-    );
     let rolls = 0;
-    const workers = startWorkers({
-      connection,
-      prefix,
-      runReview: async () => "not_queued",
-      postReply: async () => {},
-      sendAlert: async () => "skipped",
-      sendBudgetWarning: async () => "skipped",
-      sweep: async () => ({ resumed: 0, requeued: 0, failed: 0, settled: 0, errors: 0 }),
-      rollPlanMonths: async () => {
-        rolls++;
-        throw new Error("the database is down");
-      },
-      log,
-      sweepEveryMs: 100,
+    const { maintenance } = await start(new TestClock(), async () => {
+      rolls++;
+      throw new Error("the database is down");
     });
-    cleanup.push(() => workers.close());
     await eventually(async () => rolls >= 2);
     await eventually(
       async () => ((await maintenance.getJobCounts("completed")).completed ?? 0) >= 2,
