@@ -13,6 +13,7 @@ import type { Config } from "./config/env.js";
 import { wireGitHubApp, wireGitHubHost } from "./wiring/github.js";
 import { wireHttp } from "./wiring/http.js";
 import { wireMoney, wireOperators } from "./wiring/money.js";
+import { wirePayments } from "./wiring/top-ups.js";
 import type { Adapters, Jasper, MoneyAdapters, Tuning } from "./wiring/types.js";
 import { wireWorkers } from "./wiring/workers.js";
 
@@ -24,9 +25,11 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
   // The money parts show a run's end on its check run, so GitHub's host comes first.
   const money = wireMoney(config, a, t, { checkRuns: github.checkRuns });
   const app = wireGitHubApp(config, a, t, github, money);
-  const workers = wireWorkers(config, a, t, github, money);
+  // Stripe and the top-ups' handlers: one of each for the web and the worker roles.
+  const payments = wirePayments(config, a, t, money);
+  const workers = wireWorkers(config, a, t, github, money, payments);
   const operators = wireOperators(a, t, money);
-  const http = wireHttp(config, a, t, { app, money, operators });
+  const http = wireHttp(config, a, t, { app, money, operators, payments });
 
   return {
     app,

@@ -25,7 +25,7 @@ import type { createPostReply } from "../replies/post-reply.js";
 import type { createRunReview } from "../reviews/run-review.js";
 import type { createSweeper } from "../reviews/sweep-runs.js";
 import type { Store } from "../store/store.js";
-import type { WorkerDeps, Workers } from "../worker/start-workers.js";
+import type { Redriven, WorkerDeps, Workers } from "../worker/start-workers.js";
 
 /** What talks to the world outside this process. */
 export interface Adapters {
@@ -63,8 +63,6 @@ export interface Tuning {
   pace?: Omit<PaceOptions, "prefix">;
   /** Billing API requests per credential and window; default 300 a minute. */
   apiRateLimit?: BillingApiDeps["rateLimit"];
-  /** Lets admins switch auto top-up on; off until top-ups start from charges (tests only). */
-  autoTopUpSwitchOn?: boolean;
   now?: () => Date;
   /** How long a repository's `.github/jasper.yml` is used before it is read again; 30 s. */
   configCacheMs?: number;
@@ -91,7 +89,7 @@ export interface Jasper {
   postReply: ReturnType<typeof createPostReply>;
   sweep: ReturnType<typeof createSweeper>;
   /** The outboxes' drain, run with each sweep (see WorkerDeps.redrive). */
-  redrive(): Promise<{ alerts: number; notices: number }>;
+  redrive(): Promise<Redriven>;
   /** The web role: GitHub webhooks, the Stripe webhook, the billing API, the dashboard, /healthz. */
   createServer(): Promise<FastifyInstance>;
   /** The worker role, on a worker connection (createRedis(url, "worker")). */

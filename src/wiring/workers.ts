@@ -8,12 +8,17 @@ import { createSendBudgetWarning } from "../notifications/send-budget-warning.js
 import { createPostReply } from "../replies/post-reply.js";
 import { createLearnCommand } from "../replies/learn-command.js";
 import { createNoticeRedrive } from "../reviews/paused-notice.js";
+import { createRedeliverFailed, type RecordedDeliveries } from "../github/redeliver-failed.js";
+import { createRedeliveryClaims } from "../queue/redelivery-claims.js";
 import { createRunReview } from "../reviews/run-review.js";
 import { createTakeUp } from "../reviews/take-up.js";
-import { startWorkers, type WorkerDeps } from "../worker/start-workers.js";
+import { createTopUpRedrive } from "../notifications/redrive-top-ups.js";
+import { createSendTopUpNotice } from "../notifications/top-up-notices.js";
+import { startWorkers, type Redriven, type WorkerDeps } from "../worker/start-workers.js";
 import type { GitHubHostParts } from "./github.js";
 import type { Money } from "./money.js";
 import { planMonthDeps } from "./plan-months.js";
+import type { Payments } from "./top-ups.js";
 import { queuePrefixOf, type Adapters, type Tuning } from "./types.js";
 
 /**
@@ -26,6 +31,7 @@ export function wireWorkers(
   t: Tuning,
   { pace, host, voice, checkRuns }: GitHubHostParts,
   money: Money,
+  payments: Payments,
 ) {
   const { store, log } = a;
   const { producer, acceptReview, finishRun, audit, sweep } = money;
@@ -78,14 +84,54 @@ export function wireWorkers(
     pullRequests: store.pullRequests,
     enqueueReply: producer.enqueueReply,
   });
-  const redrive = async () => ({ alerts: await redriveAlerts(), notices: await redriveNotices() });
+  const redriveTopUps = createTopUpRedrive(
+    { settings: store.autoTopUp, ledger: store.ledger, enqueueTopUp: producer.enqueueTopUp },
+    { now: t.now },
+  );
+  const { repairTopUps } = payments;
+  const redrive = async (): Promise<Redriven> => ({
+    alerts: await redriveAlerts(),
+    notices: await redriveNotices(),
+    topUps: await redriveTopUps(),
+    stuckTopUps: repairTopUps
+      ? await repairTopUps((attempt, err) =>
+          log.warn(
+            { accountId: attempt.accountId, attemptKey: attempt.attemptKey, err: String(err) },
+            "sweep: top-up attempt in flight not settled; it is tried again on the next sweep",
+          ),
+        )
+      : 0,
+  });
+  const sendTopUpNotice = createSendTopUpNotice({
+    accounts: store.accounts,
+    attempts: store.topUpAttempts,
+    mailer: a.mailer,
+    publicUrl,
+    checkout: payments.stripe ? payments.checkout : undefined,
+    log,
+  });
+  // The App's own client (App JWT), not an installation's: the deliveries are the App's.
+  const redeliver =
+    config.REDELIVER_PER_RUN > 0
+      ? createRedeliverFailed({
+          appOctokit: () => a.probot.auth(),
+          recorded: NOTHING_RECORDED_YET,
+          claims: createRedeliveryClaims(a.redis, queuePrefixOf(t)),
+          perRun: config.REDELIVER_PER_RUN,
+          log,
+        })
+      : undefined;
   const planMonths = planMonthDeps(config, a, t, money.ledger);
 
   const start = (
     connection: Redis,
     options: Pick<
       WorkerDeps,
-      "reviewConcurrency" | "staleAfterMs" | "sweepEveryMs" | "sweepCheckEveryMs"
+      | "reviewConcurrency"
+      | "staleAfterMs"
+      | "sweepEveryMs"
+      | "sweepCheckEveryMs"
+      | "redeliverEveryMs"
     > = {},
   ) =>
     startWorkers({
@@ -95,8 +141,11 @@ export function wireWorkers(
       postReply,
       sendAlert,
       sendBudgetWarning,
+      runTopUp: payments.runTopUp,
+      sendTopUpNotice,
       sweep,
       redrive,
+      redeliver,
       rollPlanMonths: () => rollPlanMonths(planMonths),
       log,
       pace,
@@ -106,3 +155,13 @@ export function wireWorkers(
     });
   return { sendAlert, sendBudgetWarning, runReview, postReply, redrive, start };
 }
+
+/**
+ * The stand-in for the durable inbox's RecordedDeliveries (issue 18, item 1) until it is
+ * merged: nothing counts as recorded, so every failed delivery GitHub lists is redelivered
+ * once (a redelivery of one Jasper did process is a duplicate its run keys make a no-op).
+ * Replace it with the inbox where `redeliver` is built above.
+ */
+const NOTHING_RECORDED_YET: RecordedDeliveries = {
+  recordedDeliveries: async () => new Set<string>(),
+};

@@ -21,6 +21,7 @@ import { MongoAuditStore } from "./mongo-audit-store.js";
 import { MongoCheckoutSessionStore } from "./mongo-checkout-session-store.js";
 import { MongoLearningStore } from "./mongo-learning-store.js";
 import { MongoLedgerStore } from "./mongo-ledger-store.js";
+import { ledgerWithListing } from "../ledger-with-listing.js";
 import { MongoPullRequestStore } from "./mongo-pull-request-store.js";
 import { MongoReviewRunStore } from "./mongo-review-run-store.js";
 import { MongoSubscriptionStore } from "./mongo-subscription-store.js";
@@ -87,12 +88,14 @@ export function storeOn(conn: Connection): Store {
   const subscriptions = subscriptionModel(conn);
   // One learning per teaching comment: (accountId, sourceKey) unique.
   const learnings = learningModel(conn);
+  // A read past its maxTimeMS or a write past its wtimeout (mongo-connection.ts) comes out
+  // of every store as a StoreTimeoutError.
+  const accountStore = withTimeLimitErrors(new MongoAccountStore(accounts));
   return {
     kind: "mongo",
-    // A read past its maxTimeMS or a write past its wtimeout (mongo-connection.ts) comes out
-    // of every store as a StoreTimeoutError.
-    accounts: withTimeLimitErrors(new MongoAccountStore(accounts)),
-    ledger: withTimeLimitErrors(new MongoLedgerStore(entries)),
+    accounts: accountStore,
+    // Each append also updates the account's listing copy (ledger-with-listing.ts).
+    ledger: ledgerWithListing(withTimeLimitErrors(new MongoLedgerStore(entries)), accountStore),
     runs: withTimeLimitErrors(new MongoReviewRunStore(runs)),
     pullRequests: withTimeLimitErrors(new MongoPullRequestStore(pullRequests)),
     apiKeys: withTimeLimitErrors(new MongoApiKeyStore(apiKeys)),
