@@ -27,6 +27,8 @@ import { autoTopUpRoutes } from "./routes/auto-top-up.js";
 import { auditLogRoute } from "./routes/audit-log.js";
 import { learningRoutes } from "./routes/learnings.js";
 import { billingSummaryRoute } from "./routes/billing-summary.js";
+import { billingStatusRoute } from "./routes/billing-status.js";
+import { subscriptionChangeRoutes, subscriptionRoutes } from "./routes/subscription.js";
 import { calculatorRoute } from "./routes/calculator.js";
 import { checkoutRoute } from "./routes/checkout.js";
 import { meRoutes } from "./routes/me.js";
@@ -127,6 +129,9 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
         spendRoute(api, routeDeps);
         paymentMethodRoutes(api, routeDeps);
         autoTopUpRoutes(api, routeDeps);
+        billingStatusRoute(api, routeDeps);
+        subscriptionRoutes(api, routeDeps);
+        subscriptionChangeRoutes(api, routeDeps);
       },
       { prefix: API_PREFIX },
     );

@@ -22,6 +22,9 @@ import type { MonthSpend } from "../billing/spend.js";
 import type { CardSetup } from "../billing/card-setup.js";
 import type { AutoTopUpAdmin } from "../administration/auto-top-up-settings.js";
 import type { PaymentMethods } from "../administration/payment-method.js";
+import type { BillingStatusOf } from "../billing/billing-status.js";
+import type { SubscriptionCheckout } from "../billing/subscription-checkout.js";
+import type { SubscriptionChanges } from "../billing/subscription-changes.js";
 
 export interface BillingApiDeps {
   accounts: AccountStore;
@@ -44,6 +47,12 @@ export interface BillingApiDeps {
   paymentMethods: PaymentMethods;
   /** Auto top-up's settings, read and changed by an admin. */
   autoTopUp: AutoTopUpAdmin;
+  /** The plan, its subscription's state and the seats used (GET .../billing/status). */
+  billingStatus: BillingStatusOf;
+  /** A Stripe Checkout in subscription mode for a plan (POST .../billing/subscription). */
+  subscriptionCheckout: SubscriptionCheckout;
+  /** The admin's changes to the subscription, and the billing portal. */
+  subscriptionChanges: SubscriptionChanges;
   github: GitHubAuth;
   /**
    * Where the rate limit's counters live, so that every web process shares them: the

@@ -28,6 +28,12 @@ export const AUDIT_ACTIONS = [
   "auto_top_up_changed",
   /** An automatic top-up tried, and what came of it. */
   "auto_top_up_attempt",
+  /** An admin started subscribing to a plan (a Stripe Checkout in subscription mode). */
+  "subscription_checkout",
+  /** A subscription's state as Stripe says it: started, plan, status or cancellation changed. */
+  "subscription_changed",
+  /** A subscription's renewal payment failed (Stripe retries it). */
+  "subscription_payment_failed",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -26,6 +26,8 @@ import type { CheckoutRecord, CheckoutSessionStore } from "./checkout-session-st
 import { readCheckoutMetadata } from "./checkout-metadata.js";
 import { findPackage, type CreditPackage } from "./packages.js";
 import type { TopUpPaymentEvents } from "./top-up-payment-events.js";
+import type { SubscriptionEvents } from "./subscription-events.js";
+import { isSubscriptionSession } from "./subscription-schemas.js";
 import {
   chargeSchema,
   checkoutSessionSchema,
@@ -52,6 +54,12 @@ export type StripeEventResult =
   | "top_up_granted"
   /** An automatic top-up's payment failed: the attempt settled as not paid. */
   | "top_up_declined"
+  /** A subscription's state from Stripe recorded, nothing granted (subscription-events.ts). */
+  | "subscription_synced"
+  /** A subscription's state recorded and a plan month (or an upgrade's difference) granted. */
+  | "plan_month_granted"
+  /** A subscription's renewal failed: recorded as past due, the contacts told once. */
+  | "subscription_payment_failed"
   | "ignored";
 
 /** Why an event changed nothing; the route picks the log level by it. */
@@ -112,6 +120,11 @@ export interface StripeEventsDeps {
    * are ignored: no top-up is ever paid then.
    */
   topUps?: Pick<TopUpPaymentEvents, "succeeded" | "failed">;
+  /**
+   * The subscription events (subscription-events.ts). Without them they are ignored, and a
+   * subscription-mode Checkout Session is none of Jasper's purchases.
+   */
+  subscriptions?: SubscriptionEvents;
 }
 
 /** Same limit as the ledger's URL check: a longer one would make the grant fail for good. */
@@ -461,6 +474,9 @@ export function createStripeEvents(deps: StripeEventsDeps) {
       case "checkout.session.completed":
         // A card saved for auto top-up completes a setup session, which pays nothing.
         if (deps.setupCompleted && isSetupSession(object)) return deps.setupCompleted(object);
+        if (deps.subscriptions && isSubscriptionSession(object)) {
+          return deps.subscriptions.checkoutCompleted(object);
+        }
         // Card payments are paid on completion; "no_payment_required" cannot happen with
         // our prices (no free packages), and settle() refuses anything but "paid".
         return settle(object);
@@ -481,6 +497,17 @@ export function createStripeEvents(deps: StripeEventsDeps) {
       case "refund.updated":
       case "charge.refund.updated":
         return refundUpdated(object);
+      case "customer.subscription.created":
+      case "customer.subscription.updated":
+      case "customer.subscription.deleted":
+        if (deps.subscriptions) return deps.subscriptions.subscriptionChanged(object);
+        return ignored("unhandled_type", "subscriptions are not wired");
+      case "invoice.paid":
+        if (deps.subscriptions) return deps.subscriptions.invoicePaid(object);
+        return ignored("unhandled_type", "subscriptions are not wired");
+      case "invoice.payment_failed":
+        if (deps.subscriptions) return deps.subscriptions.paymentFailed(object);
+        return ignored("unhandled_type", "subscriptions are not wired");
       default:
         return ignored("unhandled_type", "Jasper does not act on this event type");
     }

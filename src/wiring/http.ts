@@ -7,12 +7,16 @@ import { operatorApi } from "../api/operator-api.js";
 import type Stripe from "stripe";
 import { createAutoTopUpSettings } from "../administration/auto-top-up-settings.js";
 import { createPaymentMethods } from "../administration/payment-method.js";
+import { createBillingStatus } from "../billing/billing-status.js";
 import { createCardSetup } from "../billing/card-setup.js";
 import { createCardSetupEvents } from "../billing/card-setup-events.js";
 import { createRemoveCard } from "../billing/remove-card.js";
 import { createStripeCustomers } from "../billing/stripe-customers.js";
 import { recentSpend } from "../billing/spend.js";
 import { createStripeEvents } from "../billing/stripe-events.js";
+import { createSubscriptionChanges } from "../billing/subscription-changes.js";
+import { createSubscriptionCheckout } from "../billing/subscription-checkout.js";
+import { createSubscriptionEvents } from "../billing/subscription-events.js";
 import { stripeWebhookRoute } from "../billing/stripe-webhook-route.js";
 import { missingSignInSettings, type Config } from "../config/env.js";
 import { dashboard } from "../dashboard/dashboard.js";
@@ -24,6 +28,7 @@ import { createServer } from "../server/create-server.js";
 import { runwayOf } from "../usage/runway.js";
 import { usageReport } from "../usage/usage-report.js";
 import type { Money } from "./money.js";
+import { planMonthDeps, plansOf } from "./plan-months.js";
 import type { Payments } from "./top-ups.js";
 import { queuePrefixOf, type Adapters, type MoneyAdapters, type Tuning } from "./types.js";
 
@@ -42,6 +47,7 @@ export function billingApiDeps(
   const { stripe } = outside;
   const botName = config.BOT_NAME;
   const customers = createStripeCustomers({ stripe, store: store.stripeCustomers, now: t.now });
+  const plans = plansOf(config);
   return {
     accounts: store.accounts,
     ledger: money.ledger,
@@ -72,6 +78,26 @@ export function billingApiDeps(
           (attempt) => attempt.state === "in_flight",
         ),
       now: t.now,
+    }),
+    billingStatus: createBillingStatus({
+      subscriptions: store.subscriptions,
+      ledger: store.ledger,
+      plans,
+      stripeConfigured: stripe !== null,
+      now: t.now ?? (() => new Date()),
+    }),
+    subscriptionChanges: createSubscriptionChanges({
+      stripe,
+      customers: store.stripeCustomers,
+      planMonths: planMonthDeps(config, a, t, money.ledger),
+      publicUrl: config.PUBLIC_URL,
+    }),
+    subscriptionCheckout: createSubscriptionCheckout({
+      stripe,
+      customers,
+      subscriptions: store.subscriptions,
+      plans,
+      publicUrl: config.PUBLIC_URL,
     }),
     github: outside.githubAuth,
     missingSignInSettings: missingSignInSettings(config),
@@ -153,6 +179,12 @@ export function wireHttp(
                 packages,
                 audit: money.auditLedgerEntry,
                 topUps: parts.payments.topUpEvents,
+                subscriptions: createSubscriptionEvents({
+                  stripe,
+                  customers: store.stripeCustomers,
+                  planMonths: planMonthDeps(config, a, t, money.ledger),
+                  audit: money.audit,
+                }),
                 setupCompleted: createCardSetupEvents({
                   stripe,
                   customers: store.stripeCustomers,

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { toAccountId } from "../accounts/types.js";
+import { rollPlanMonths } from "../billing/plan-months.js";
 import type { Config } from "../config/env.js";
 import { createAlertRedrive } from "../notifications/redrive-alerts.js";
 import { createSendAlert } from "../notifications/send-alert.js";
@@ -16,6 +17,7 @@ import { createSendTopUpNotice } from "../notifications/top-up-notices.js";
 import { startWorkers, type Redriven, type WorkerDeps } from "../worker/start-workers.js";
 import type { GitHubHostParts } from "./github.js";
 import type { Money } from "./money.js";
+import { planMonthDeps } from "./plan-months.js";
 import type { Payments } from "./top-ups.js";
 import { queuePrefixOf, type Adapters, type Tuning } from "./types.js";
 
@@ -119,6 +121,7 @@ export function wireWorkers(
           log,
         })
       : undefined;
+  const planMonths = planMonthDeps(config, a, t, money.ledger);
 
   const start = (
     connection: Redis,
@@ -143,6 +146,7 @@ export function wireWorkers(
       sweep,
       redrive,
       redeliver,
+      rollPlanMonths: () => rollPlanMonths(planMonths),
       log,
       pace,
       installationOfReview: async (job) =>

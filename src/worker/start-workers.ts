@@ -41,6 +41,12 @@ export interface WorkerDeps {
    * lost are queued again (their job ids keep each to one email or comment).
    */
   redrive?: () => Promise<Redriven>;
+  /**
+   * The plan month roll (src/billing/plan-months.ts), run with each sweep: each month of a
+   * paid subscription granted and the month before expired without a Stripe event. Returns
+   * the months granted.
+   */
+  rollPlanMonths?: () => Promise<number>;
   log: Logger;
   /**
    * Content requests' pace per installation: review and reply jobs start when their
@@ -129,7 +135,8 @@ export function startWorkers(deps: WorkerDeps): Workers {
             log.warn(r, "swept unfinished review runs");
           }
           const redriven = await deps.redrive?.();
-          return { ...r, ...redriven };
+          const planMonths = await rollPlanMonthsLogged(deps);
+          return { ...r, ...redriven, ...planMonths };
         }
         case "redeliver_failed": {
           // A scheduler left in Redis by a process that had it, in one that has not: no-op.
@@ -169,4 +176,24 @@ export function startWorkers(deps: WorkerDeps): Workers {
       await notifications.close();
     },
   };
+}
+
+/**
+ * The month roll after the runs' sweep: a failure is logged and left to the next sweep (every
+ * write of the roll is keyed, so a roll cut short is finished then), never failing the job
+ * whose sweep of runs is done.
+ */
+async function rollPlanMonthsLogged(deps: WorkerDeps): Promise<{ planMonths?: number }> {
+  if (!deps.rollPlanMonths) return {};
+  try {
+    const granted = await deps.rollPlanMonths();
+    if (granted > 0) deps.log.info({ granted }, "granted plan months");
+    return { planMonths: granted };
+  } catch (err) {
+    deps.log.error(
+      { err: (err as Error).message },
+      "plan month roll failed; the next sweep runs it again",
+    );
+    return {};
+  }
 }
