@@ -43,6 +43,8 @@ export interface BillingStatus {
   paymentFailed: boolean;
   /** Seats used in the billing month: the plan month, or the calendar month (UTC) on Free. */
   seats: SeatCount & { limit: number | null; from: Date; to: Date };
+  /** The paid plans the account can subscribe or change to (the Plan page's choices). */
+  paidPlans: readonly Plan[];
 }
 
 export interface BillingStatusDeps {
@@ -79,6 +81,7 @@ export function createBillingStatus(deps: BillingStatusDeps): BillingStatusOf {
       cancelAtPeriodEnd: s?.cancelAtPeriodEnd ?? false,
       paymentFailed: s?.status === "past_due",
       seats: { ...seats, limit: plan.seatLimit, from, to },
+      paidPlans: deps.plans.filter((p) => p.id !== FREE_PLAN_ID),
     };
   };
 }

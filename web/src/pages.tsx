@@ -12,6 +12,7 @@ import { AccountCalculatorPage } from "./features/calculator/account-calculator-
 import { HistoryPage } from "./features/history/history-page";
 import { LearningsPage } from "./features/learnings/learnings-page";
 import { NotificationsPage } from "./features/notifications/notifications-page";
+import { PlanPage } from "./features/plan/plan-page";
 import { SettingsPage } from "./features/settings/settings-page";
 import { UsagePage } from "./features/usage/usage-page";
 
@@ -27,6 +28,7 @@ export interface DashboardPage {
 
 export const PAGES: readonly DashboardPage[] = [
   { slug: "", label: "Billing", render: (query) => <BillingPage query={query} /> },
+  { slug: "plan", label: "Plan", render: () => <PlanPage /> },
   { slug: "history", label: "History", render: () => <HistoryPage /> },
   { slug: "usage", label: "Usage", render: () => <UsagePage /> },
   { slug: "budgets", label: "Budgets", render: () => <BudgetsPage /> },

@@ -3203,6 +3203,20 @@ export interface components {
                  */
                 to: string;
             };
+            /** @description The paid plans to subscribe or change to (PUT .../billing/subscription) */
+            plans: {
+                id: string;
+                name: string;
+                creditsPerMonth: number;
+                monthlyCents: number;
+                annualCents: number;
+                /** @description US dollars a month as a decimal string, e.g. "49.00" */
+                monthly: string;
+                /** @description US dollars a year as a decimal string, e.g. "490.00" */
+                annual: string;
+                /** @description null: no limit */
+                seatLimit: number | null;
+            }[];
         };
         Subscription: {
             subscription: string;
