@@ -19,6 +19,7 @@ import {
   cancelWords,
   changeKind,
   changeWords,
+  type ChangeKind,
   intervalText,
   priceText,
   reactivateWords,
@@ -30,6 +31,14 @@ type Pending =
   | { kind: "change"; plan: PlanOffer; interval: Interval }
   | { kind: "cancel" }
   | { kind: "reactivate" };
+
+/** A plan card's button; its accessible name starts with these words, as screen readers read it. */
+const BUTTON: Record<ChangeKind, string> = {
+  current: "Current plan",
+  subscribe: "Subscribe",
+  upgrade: "Upgrade",
+  downgrade: "Downgrade",
+};
 
 /** The API's refusals that the general messages (api/client.ts) would not explain. */
 const REFUSALS: Record<number, string> = {
@@ -246,16 +255,10 @@ function PlanView({ org, s, reload }: { org: string; s: BillingStatus; reload():
                   type="button"
                   class={kind === "current" ? "" : "primary"}
                   disabled={busy || kind === "current"}
-                  aria-label={`${kind === "current" ? "Current plan" : "Choose"} ${p.name}, ${priceText(p, interval)}`}
+                  aria-label={`${BUTTON[kind]} ${p.name}, ${priceText(p, interval)}`}
                   onClick={() => setPending({ kind: "change", plan: p, interval })}
                 >
-                  {kind === "current"
-                    ? "Current plan"
-                    : kind === "subscribe"
-                      ? "Subscribe"
-                      : kind === "upgrade"
-                        ? "Upgrade"
-                        : "Downgrade"}
+                  {BUTTON[kind]}
                 </button>
               </li>
             );

@@ -47,7 +47,7 @@ export function changeWords(s: BillingStatus, to: PlanOffer, interval: Interval)
       const more = to.creditsPerMonth - s.plan.creditsPerMonth;
       const grant =
         more > 0
-          ? `${credits(more)} more plan credits for this month are added now`
+          ? `${more.toLocaleString("en-US")} more plan credits for this month are added now`
           : `plan credits stay at ${monthly}`;
       return (
         `At once: the account moves to ${to.name} at ${price}. Stripe charges the prorated ` +
