@@ -1,5 +1,6 @@
 import { createAuditLog } from "../audit/audit-log.js";
 import { createLedgerAuditor } from "../audit/ledger-audit.js";
+import { createSeatLimit } from "../billing/seat-limit.js";
 import type { Config } from "../config/env.js";
 import { pullRequestUrlOn } from "../github/pull-request-url.js";
 import { Ledger } from "../ledger/ledger.js";
@@ -14,6 +15,7 @@ import { createFinishRun } from "../reviews/finish-run.js";
 import { createSweeper } from "../reviews/sweep-runs.js";
 import { createVoice } from "../voice/voice.js";
 import { queuePrefixOf, type MoneyAdapters, type Tuning } from "./types.js";
+import { plansOf } from "./plan-months.js";
 
 /**
  * The parts that move credits, shared by the app (composeJasper) and the operators' CLI
@@ -73,6 +75,12 @@ export function wireMoney(
     enqueueReply: producer.enqueueReply,
     pullRequestUrl: pullRequestUrlOn(config.github.web),
     warnBudgets,
+    seatLimit: createSeatLimit({
+      subscriptions: store.subscriptions,
+      ledger: store.ledger,
+      plans: plansOf(config),
+      now: t.now,
+    }),
     now: t.now,
   });
   const finishRun = createFinishRun({

@@ -3351,7 +3351,7 @@ export interface components {
              * @description `balance`: no credits left; else the kind of budget that had no room
              * @enum {string}
              */
-            why: "balance" | "account" | "repository" | "author" | "pull_request_runs";
+            why: "balance" | "account" | "repository" | "author" | "pull_request_runs" | "seats";
             /**
              * Format: date-time
              * @description When the review was stopped
