@@ -34,6 +34,8 @@ export const AUDIT_ACTIONS = [
   "subscription_changed",
   /** A subscription's renewal payment failed (Stripe retries it). */
   "subscription_payment_failed",
+  /** An operator put the account on a custom (enterprise) plan, or changed its terms. */
+  "enterprise_plan_set",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -65,6 +65,7 @@ describe("GET /organizations/:org/billing/status", () => {
       currentPeriod: null,
       planMonth: null,
       cancelAtPeriodEnd: false,
+      custom: null,
       paymentFailed: false,
       banner: null,
       seats: {

@@ -33,6 +33,17 @@ const statusSchema = z
       .nullable()
       .describe("The plan month running now; an annual plan grants its credits month by month"),
     cancelAtPeriodEnd: z.boolean(),
+    custom: z
+      .object({
+        price: z.string().describe('US dollars a month as a decimal string, e.g. "2500.00"'),
+        priceCents: z.number().int(),
+        daysUntilDue: z
+          .number()
+          .int()
+          .describe("Payment terms: the invoice is due in this many days"),
+      })
+      .nullable()
+      .describe("An enterprise plan an operator set: billed by invoice; null: none"),
     paymentFailed: z
       .boolean()
       .describe("A renewal failed and Stripe is retrying it: payment failed"),
@@ -107,6 +118,11 @@ export function billingStatusRoute(api: ApiInstance, deps: Deps): void {
         currentPeriod: period(s.currentPeriod),
         planMonth: period(s.planMonth),
         cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+        custom: s.custom && {
+          price: formatCents(s.custom.priceCents),
+          priceCents: s.custom.priceCents,
+          daysUntilDue: s.custom.daysUntilDue,
+        },
         paymentFailed: s.paymentFailed,
         banner: s.paymentFailed
           ? {

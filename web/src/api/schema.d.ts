@@ -1201,7 +1201,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Comma-separated or repeated: purchase, grant, adjustment, refund, settings_changed, api_key_created, api_key_revoked, sign_in, budget_changed, budget_override, learning_added, learning_deleted, payment_method_saved, payment_method_removed, auto_top_up_changed, auto_top_up_attempt, subscription_checkout, subscription_changed, subscription_payment_failed */
+                    /** @description Comma-separated or repeated: purchase, grant, adjustment, refund, settings_changed, api_key_created, api_key_revoked, sign_in, budget_changed, budget_override, learning_added, learning_deleted, payment_method_saved, payment_method_removed, auto_top_up_changed, auto_top_up_attempt, subscription_checkout, subscription_changed, subscription_payment_failed, enterprise_plan_set */
                     action?: string | string[];
                     /** @description Entries at or after this instant */
                     from?: string;
@@ -3053,7 +3053,7 @@ export interface components {
                 name?: string;
             };
             /** @enum {string} */
-            action: "purchase" | "grant" | "adjustment" | "refund" | "settings_changed" | "api_key_created" | "api_key_revoked" | "sign_in" | "budget_changed" | "budget_override" | "learning_added" | "learning_deleted" | "payment_method_saved" | "payment_method_removed" | "auto_top_up_changed" | "auto_top_up_attempt" | "subscription_checkout" | "subscription_changed" | "subscription_payment_failed";
+            action: "purchase" | "grant" | "adjustment" | "refund" | "settings_changed" | "api_key_created" | "api_key_revoked" | "sign_in" | "budget_changed" | "budget_override" | "learning_added" | "learning_deleted" | "payment_method_saved" | "payment_method_removed" | "auto_top_up_changed" | "auto_top_up_attempt" | "subscription_checkout" | "subscription_changed" | "subscription_payment_failed" | "enterprise_plan_set";
             /** @enum {string} */
             interface: "api" | "dashboard" | "cli" | "operator_api" | "webhook" | "app";
             details: {
@@ -3176,6 +3176,14 @@ export interface components {
                 end: string;
             } | null;
             cancelAtPeriodEnd: boolean;
+            /** @description An enterprise plan an operator set: billed by invoice; null: none */
+            custom: {
+                /** @description US dollars a month as a decimal string, e.g. "2500.00" */
+                price: string;
+                priceCents: number;
+                /** @description Payment terms: the invoice is due in this many days */
+                daysUntilDue: number;
+            } | null;
             /** @description A renewal failed and Stripe is retrying it: payment failed */
             paymentFailed: boolean;
             /** @description What the dashboard shows while a renewal's payment has failed */
@@ -3348,7 +3356,7 @@ export interface components {
             /** @description The commit the review was for */
             headSha: string;
             /**
-             * @description `balance`: no credits left; else the kind of budget that had no room
+             * @description `balance`: no credits left; `seats`: the plan's seat limit; else the kind of budget that had no room
              * @enum {string}
              */
             why: "balance" | "account" | "repository" | "author" | "pull_request_runs" | "seats";

@@ -31,6 +31,7 @@ export const ACTION_LABEL: Record<AuditAction, string> = {
   subscription_checkout: "Subscription checkout started",
   subscription_changed: "Subscription changed",
   subscription_payment_failed: "Subscription payment failed",
+  enterprise_plan_set: "Enterprise plan set",
 };
 
 const INTERFACE_LABEL: Record<AuditEntry["interface"], string> = {

@@ -168,7 +168,13 @@ function PlanView({ org, s, reload }: { org: string; s: BillingStatus; reload():
           </div>
           <div>
             <dt>Billing</dt>
-            <dd data-figure="interval">{held ? intervalText(s.interval) : "None"}</dd>
+            <dd data-figure="interval">
+              {s.custom
+                ? `By invoice: $${s.custom.price} a month, due in ${s.custom.daysUntilDue} days`
+                : held
+                  ? intervalText(s.interval)
+                  : "None"}
+            </dd>
           </div>
           <div>
             <dt>Plan credits left this month</dt>
@@ -187,7 +193,13 @@ function PlanView({ org, s, reload }: { org: string; s: BillingStatus; reload():
             </dd>
           </div>
         </dl>
-        <p class="actions">
+        {s.custom && (
+          <p class="notice" data-testid="enterprise-note">
+            An enterprise plan, set up with Jasper: its terms change through your Jasper contact,
+            not here. Its credits are granted each month until {end}.
+          </p>
+        )}
+        <p class="actions" hidden={s.custom !== null}>
           <button type="button" disabled={busy} onClick={() => void manage()}>
             Manage billing
           </button>
@@ -221,7 +233,7 @@ function PlanView({ org, s, reload }: { org: string; s: BillingStatus; reload():
           />
         )}
       </section>
-      <section aria-labelledby="change-plan-title">
+      <section aria-labelledby="change-plan-title" hidden={s.custom !== null}>
         <h2 id="change-plan-title">{held ? "Change plan" : "Choose a plan"}</h2>
         <fieldset class="actions">
           <legend>Billed</legend>
