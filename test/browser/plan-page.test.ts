@@ -266,4 +266,31 @@ suite("the Plan page in Chromium", () => {
     expect(await h.store.subscriptions.findByAccount(toAccountId(102))).toBeNull();
     consoleErrors.length = 0; // the 503 is logged by the browser as a failed resource
   });
+
+  it("shows an operator's enterprise plan with its terms, and no change or cancel buttons", async () => {
+    await h.jasper.operators.enterprisePlan(
+      { name: "ops", interface: "cli" },
+      {
+        account: "Initech",
+        name: "Enterprise Initech",
+        creditsPerMonth: 3000,
+        priceCents: 250000,
+        daysUntilDue: 30,
+        reason: "contract",
+      },
+    );
+    await page.reload();
+    await page.getByTestId("plan-figures").waitFor();
+    expect(await figure("plan")).toBe("Enterprise Initech");
+    expect(await figure("interval")).toBe("By invoice: $2500.00 a month, due in 30 days");
+    expect(await figure("planCredits")).toBe("3,000 credits of 3,000 credits");
+    await page.getByTestId("enterprise-note").waitFor();
+    await expect(page.getByRole("button", { name: "Cancel plan" }).isVisible()).resolves.toBe(
+      false,
+    );
+    await expect(page.getByRole("heading", { name: "Change plan" }).isVisible()).resolves.toBe(
+      false,
+    );
+    await expectAccessible(page, "plan-enterprise");
+  });
 });

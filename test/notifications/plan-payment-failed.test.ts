@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import nock from "nock";
 import { pino } from "pino";
 import { toAccountId, type Account } from "../../src/accounts/types.js";
+import { DEFAULT_PAID_PLANS } from "../../src/billing/plans.js";
 import type { SubscriptionState } from "../../src/billing/subscription-store.js";
 import { planPaymentFailedJobId } from "../../src/notifications/alert-job.js";
 import type { PlanPaymentFailedJob } from "../../src/notifications/jobs.js";
@@ -172,16 +173,7 @@ describe("sending the payment-failed email", () => {
       },
       subscriptions: { find: async () => s },
       mailer: { send: async (m) => (sent.push(m), { accepted: m.to, rejected: [] }) },
-      plans: [
-        {
-          id: "team",
-          name: "Team",
-          creditsPerMonth: 750,
-          monthlyCents: 14900,
-          annualCents: 149000,
-          seatLimit: null,
-        },
-      ],
+      plans: DEFAULT_PAID_PLANS,
       publicUrl: "https://jasper.example/",
       log: silent,
     });

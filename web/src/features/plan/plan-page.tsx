@@ -199,11 +199,11 @@ function PlanView({ org, s, reload }: { org: string; s: BillingStatus; reload():
             not here. Its credits are granted each month until {end}.
           </p>
         )}
-        <p class="actions" hidden={s.custom !== null}>
+        <p class="actions">
           <button type="button" disabled={busy} onClick={() => void manage()}>
             Manage billing
           </button>
-          {held && !s.cancelAtPeriodEnd && (
+          {held && !s.custom && !s.cancelAtPeriodEnd && (
             <button type="button" disabled={busy} onClick={() => setPending({ kind: "cancel" })}>
               Cancel plan
             </button>
@@ -233,61 +233,66 @@ function PlanView({ org, s, reload }: { org: string; s: BillingStatus; reload():
           />
         )}
       </section>
-      <section aria-labelledby="change-plan-title" hidden={s.custom !== null}>
-        <h2 id="change-plan-title">{held ? "Change plan" : "Choose a plan"}</h2>
-        <fieldset class="actions">
-          <legend>Billed</legend>
-          {(["month", "year"] as const).map((i) => (
-            <label key={i}>
-              <input
-                type="radio"
-                name="interval"
-                checked={interval === i}
-                onChange={() => {
-                  setInterval(i);
-                  setPending(null);
-                }}
-              />{" "}
-              {intervalText(i)}
-            </label>
-          ))}
-        </fieldset>
-        <ul class="cards">
-          {s.plans.map((p) => {
-            const kind = changeKind(s, p, interval);
-            return (
-              <li class="card" key={p.id} data-plan={p.id}>
-                <h3>{p.name}</h3>
-                <p class="big">{credits(p.creditsPerMonth)} a month</p>
-                <p>
-                  <span class="price">{priceText(p, interval)}</span>
-                  {p.seatLimit !== null && <> · up to {p.seatLimit} seats</>}
-                </p>
-                <button
-                  type="button"
-                  class={kind === "current" ? "" : "primary"}
-                  disabled={busy || kind === "current"}
-                  aria-label={`${BUTTON[kind]} ${p.name}, ${priceText(p, interval)}`}
-                  onClick={() => setPending({ kind: "change", plan: p, interval })}
-                >
-                  {BUTTON[kind]}
-                </button>
-              </li>
-            );
-          })}
-        </ul>
-        {pending?.kind === "change" && (
-          <Confirm
-            words={changeWords(s, pending.plan, pending.interval)}
-            label={
-              held ? `Confirm ${pending.plan.name}` : `Continue to Stripe for ${pending.plan.name}`
-            }
-            busy={busy}
-            onConfirm={confirm(pending)}
-            onBack={() => setPending(null)}
-          />
-        )}
-      </section>
+      {/* An enterprise plan changes through the operator, not here. */}
+      {!s.custom && (
+        <section aria-labelledby="change-plan-title">
+          <h2 id="change-plan-title">{held ? "Change plan" : "Choose a plan"}</h2>
+          <fieldset class="actions">
+            <legend>Billed</legend>
+            {(["month", "year"] as const).map((i) => (
+              <label key={i}>
+                <input
+                  type="radio"
+                  name="interval"
+                  checked={interval === i}
+                  onChange={() => {
+                    setInterval(i);
+                    setPending(null);
+                  }}
+                />{" "}
+                {intervalText(i)}
+              </label>
+            ))}
+          </fieldset>
+          <ul class="cards">
+            {s.plans.map((p) => {
+              const kind = changeKind(s, p, interval);
+              return (
+                <li class="card" key={p.id} data-plan={p.id}>
+                  <h3>{p.name}</h3>
+                  <p class="big">{credits(p.creditsPerMonth)} a month</p>
+                  <p>
+                    <span class="price">{priceText(p, interval)}</span>
+                    {p.seatLimit !== null && <> · up to {p.seatLimit} seats</>}
+                  </p>
+                  <button
+                    type="button"
+                    class={kind === "current" ? "" : "primary"}
+                    disabled={busy || kind === "current"}
+                    aria-label={`${BUTTON[kind]} ${p.name}, ${priceText(p, interval)}`}
+                    onClick={() => setPending({ kind: "change", plan: p, interval })}
+                  >
+                    {BUTTON[kind]}
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+          {pending?.kind === "change" && (
+            <Confirm
+              words={changeWords(s, pending.plan, pending.interval)}
+              label={
+                held
+                  ? `Confirm ${pending.plan.name}`
+                  : `Continue to Stripe for ${pending.plan.name}`
+              }
+              busy={busy}
+              onConfirm={confirm(pending)}
+              onBack={() => setPending(null)}
+            />
+          )}
+        </section>
+      )}
     </>
   );
 }
