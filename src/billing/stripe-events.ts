@@ -25,6 +25,7 @@ import type { LedgerEntry } from "../ledger/types.js";
 import type { CheckoutRecord, CheckoutSessionStore } from "./checkout-session-store.js";
 import { readCheckoutMetadata } from "./checkout-metadata.js";
 import { findPackage, type CreditPackage } from "./packages.js";
+import { INVOICE_EVENT_TYPES, purchaseGrantKey, type InvoiceEvents } from "./invoice-events.js";
 import type { TopUpPaymentEvents } from "./top-up-payment-events.js";
 import {
   chargeSchema,
@@ -52,6 +53,9 @@ export type StripeEventResult =
   | "top_up_granted"
   /** An automatic top-up's payment failed: the attempt settled as not paid. */
   | "top_up_declined"
+  /** An invoice kept for the invoice list (invoice-events.ts), or a newer state already kept. */
+  | "invoice_recorded"
+  | "invoice_outdated"
   | "ignored";
 
 /** Why an event changed nothing; the route picks the log level by it. */
@@ -112,13 +116,18 @@ export interface StripeEventsDeps {
    * are ignored: no top-up is ever paid then.
    */
   topUps?: Pick<TopUpPaymentEvents, "succeeded" | "failed">;
+  /**
+   * Keeps Stripe's invoice events for the invoice list (invoice-events.ts), in addition to
+   * whatever else an invoice event does. Without it they are not kept.
+   */
+  invoices?: Pick<InvoiceEvents, "keep">;
 }
 
 /** Same limit as the ledger's URL check: a longer one would make the grant fail for good. */
 const MAX_URL_LENGTH = 2000;
 
 /** The purchase entry's key: one grant per Checkout Session, whichever event comes first. */
-const grantKey = (sessionId: string) => `stripe-checkout:${sessionId}`;
+const grantKey = purchaseGrantKey;
 
 /** A refund's take-back, once per refund. */
 const takeBackKey = (refundId: string) => `stripe-refund:${refundId}`;
@@ -455,7 +464,21 @@ export function createStripeEvents(deps: StripeEventsDeps) {
     return takeBack(charge.data);
   }
 
+  /**
+   * An invoice event is kept for the invoice list first, whatever else it does; the outcome
+   * is the other handler's when there is one.
+   */
   async function handle(event: StripeEventEnvelope): Promise<StripeEventOutcome> {
+    const kept =
+      deps.invoices && INVOICE_EVENT_TYPES.has(event.type)
+        ? await deps.invoices.keep(event.data?.object)
+        : null;
+    const outcome = await dispatch(event);
+    const unhandled = outcome.result === "ignored" && outcome.reason === "unhandled_type";
+    return kept && unhandled ? kept : outcome;
+  }
+
+  async function dispatch(event: StripeEventEnvelope): Promise<StripeEventOutcome> {
     const object = event.data?.object;
     switch (event.type) {
       case "checkout.session.completed":

@@ -15,6 +15,7 @@ import { createStripeCustomers } from "../billing/stripe-customers.js";
 import { createStripe } from "../billing/stripe-client.js";
 import { recentSpend } from "../billing/spend.js";
 import { createStripeEvents } from "../billing/stripe-events.js";
+import { createInvoiceEvents } from "../billing/invoice-events.js";
 import { createTopUpDeclines } from "../billing/top-up-declines.js";
 import { createTopUpPaymentEvents } from "../billing/top-up-payment-events.js";
 import { stripeWebhookRoute } from "../billing/stripe-webhook-route.js";
@@ -169,6 +170,12 @@ export function wireHttp(
                 purchases: store.ledger,
                 packages,
                 audit: money.auditLedgerEntry,
+                invoices: createInvoiceEvents({
+                  stripe,
+                  customers: store.stripeCustomers,
+                  invoices: store.invoices,
+                  sessions: store.checkoutSessions,
+                }),
                 topUps: createTopUpPaymentEvents({
                   ledger: money.ledger,
                   attempts: store.topUpAttempts,
