@@ -16,6 +16,7 @@ import { createStripe } from "../billing/stripe-client.js";
 import { recentSpend } from "../billing/spend.js";
 import { createStripeEvents } from "../billing/stripe-events.js";
 import { createInvoiceEvents } from "../billing/invoice-events.js";
+import { createInvoiceList } from "../billing/invoice-list.js";
 import { createTopUpDeclines } from "../billing/top-up-declines.js";
 import { createTopUpPaymentEvents } from "../billing/top-up-payment-events.js";
 import { stripeWebhookRoute } from "../billing/stripe-webhook-route.js";
@@ -94,6 +95,7 @@ export function billingApiDeps(
         accountId,
         (t.now ?? (() => new Date()))(),
       ),
+    invoices: createInvoiceList({ invoices: store.invoices, ledger: store.ledger }),
     runway: (accountId, balance) =>
       runwayOf(store.ledger, accountId, balance, (t.now ?? (() => new Date()))()),
     now: t.now,
