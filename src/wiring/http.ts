@@ -135,6 +135,8 @@ export function wireHttp(
       sessions: store.checkoutSessions,
       publicUrl: config.PUBLIC_URL,
       packages,
+      customers: createStripeCustomers({ stripe, store: store.stripeCustomers, now: t.now }),
+      automaticTax: config.STRIPE_AUTOMATIC_TAX,
     });
 
   const server = (): Promise<FastifyInstance> =>
