@@ -7,7 +7,7 @@
  */
 import type { AccountId } from "../accounts/types.js";
 import type { LedgerStore } from "../ledger/ledger-store.js";
-import { InvalidInputError } from "../shared/errors.js";
+import { decodeKeysetCursor, encodeKeysetCursor } from "../shared/keyset-cursor.js";
 import type { InvoicePosition, InvoiceRecord, InvoiceStore } from "./invoice-store.js";
 
 export const DEFAULT_INVOICE_PAGE = 20;
@@ -57,27 +57,11 @@ export function createInvoiceList(deps: InvoiceListDeps) {
 
 export type InvoiceList = ReturnType<typeof createInvoiceList>;
 
-export function encodeInvoiceCursor(position: InvoicePosition): string {
-  const json = JSON.stringify({ v: 1, at: position.createdAt.getTime(), id: position.invoiceId });
-  return Buffer.from(json).toString("base64url");
-}
+export const encodeInvoiceCursor = (p: InvoicePosition): string =>
+  encodeKeysetCursor({ at: p.createdAt, id: p.invoiceId });
 
 /** A cursor this API handed out; anything else is a 400, never a query. */
 export function decodeInvoiceCursor(cursor: string): InvoicePosition {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    parsed = undefined;
-  }
-  const c = (parsed ?? {}) as { v?: unknown; at?: unknown; id?: unknown };
-  if (
-    c.v !== 1 ||
-    !Number.isSafeInteger(c.at) ||
-    typeof c.id !== "string" ||
-    !/^in_[A-Za-z0-9]{1,250}$/.test(c.id)
-  ) {
-    throw new InvalidInputError("cursor: malformed", [{ path: "cursor", message: "malformed" }]);
-  }
-  return { createdAt: new Date(c.at as number), invoiceId: c.id };
+  const { at, id } = decodeKeysetCursor(cursor, /^in_[A-Za-z0-9]{1,250}$/);
+  return { createdAt: at, invoiceId: id };
 }

@@ -28,6 +28,18 @@ function mockCreate(id = "cs_test_a1NewSession", times = 1) {
 
 const CUSTOMER = "cus_TAcme9001";
 
+/** Like mockCreate, once, keeping the form Jasper sent: read it with the returned function. */
+function captureCreate(id = "cs_test_a1NewSession"): () => Record<string, string> {
+  let sent: Record<string, string> = {};
+  nock(STRIPE_API, { reqheaders: { "idempotency-key": input.requestKey } })
+    .post("/v1/checkout/sessions", (body: Record<string, string>) => {
+      sent = body;
+      return true;
+    })
+    .reply(200, { id, object: "checkout.session", url: `https://checkout.stripe.com/c/pay/${id}` });
+  return () => sent;
+}
+
 describe("createCheckout", () => {
   let sessions: MemoryCheckoutSessionStore;
   let customers: ReturnType<typeof createStripeCustomers>;
@@ -46,17 +58,7 @@ describe("createCheckout", () => {
   });
 
   it("creates a Checkout Session for the package, with the caller's idempotency key", async () => {
-    let sent: Record<string, string> = {};
-    nock(STRIPE_API, { reqheaders: { "idempotency-key": input.requestKey } })
-      .post("/v1/checkout/sessions", (body: Record<string, string>) => {
-        sent = body;
-        return true;
-      })
-      .reply(200, {
-        id: "cs_test_a1NewSession",
-        object: "checkout.session",
-        url: "https://checkout.stripe.com/c/pay/cs_test_a1NewSession",
-      });
+    const sent = captureCreate("cs_test_a1NewSession");
 
     const checkout = createCheckout({
       stripe: testStripe(),
@@ -71,7 +73,7 @@ describe("createCheckout", () => {
       sessionId: "cs_test_a1NewSession",
     });
 
-    expect(sent).toMatchObject({
+    expect(sent()).toMatchObject({
       mode: "payment",
       "line_items[0][quantity]": "1",
       "line_items[0][price_data][currency]": "usd",
@@ -90,13 +92,13 @@ describe("createCheckout", () => {
       cancel_url: "https://jasper.example/billing/Acme-Corp?checkout=cancelled",
     });
     // For the account's own customer, with an invoice; no tax unless STRIPE_AUTOMATIC_TAX.
-    expect(sent).toMatchObject({ customer: CUSTOMER, "invoice_creation[enabled]": "true" });
-    const taxKeys = Object.keys(sent).filter((k) =>
+    expect(sent()).toMatchObject({ customer: CUSTOMER, "invoice_creation[enabled]": "true" });
+    const taxKeys = Object.keys(sent()).filter((k) =>
       /^(automatic_tax|billing_address_collection|tax_id_collection|customer_update)/.test(k),
     );
     expect(taxKeys).toStrictEqual([]);
     // Exactly one line item.
-    expect(Object.keys(sent).filter((k) => k.startsWith("line_items[1]"))).toStrictEqual([]);
+    expect(Object.keys(sent()).filter((k) => k.startsWith("line_items[1]"))).toStrictEqual([]);
   });
 
   it("refuses a package that does not exist, without calling Stripe", async () => {
@@ -209,17 +211,7 @@ describe("createCheckout", () => {
   });
 
   it("with STRIPE_AUTOMATIC_TAX, asks Stripe Tax and collects the address and tax ID", async () => {
-    let sent: Record<string, string> = {};
-    nock(STRIPE_API, { reqheaders: { "idempotency-key": input.requestKey } })
-      .post("/v1/checkout/sessions", (body: Record<string, string>) => {
-        sent = body;
-        return true;
-      })
-      .reply(200, {
-        id: "cs_test_a1Taxed",
-        object: "checkout.session",
-        url: "https://checkout.stripe.com/c/pay/cs_test_a1Taxed",
-      });
+    const sent = captureCreate("cs_test_a1Taxed");
     const checkout = createCheckout({
       stripe: testStripe(),
       sessions,
@@ -229,7 +221,7 @@ describe("createCheckout", () => {
       automaticTax: true,
     });
     expect((await checkout(input)).status).toBe("created");
-    expect(sent).toMatchObject({
+    expect(sent()).toMatchObject({
       customer: CUSTOMER,
       "invoice_creation[enabled]": "true",
       "automatic_tax[enabled]": "true",
@@ -245,17 +237,7 @@ describe("createCheckout", () => {
     nock(STRIPE_API, { reqheaders: { "idempotency-key": "jasper-customer:9001" } })
       .post("/v1/customers")
       .reply(200, { id: "cus_TNew9001", object: "customer" });
-    let sent: Record<string, string> = {};
-    nock(STRIPE_API)
-      .post("/v1/checkout/sessions", (body: Record<string, string>) => {
-        sent = body;
-        return true;
-      })
-      .reply(200, {
-        id: "cs_test_a1First",
-        object: "checkout.session",
-        url: "https://checkout.stripe.com/c/pay/cs_test_a1First",
-      });
+    const sent = captureCreate("cs_test_a1First");
     const checkout = createCheckout({
       stripe: testStripe(),
       sessions,
@@ -264,7 +246,7 @@ describe("createCheckout", () => {
       packages,
     });
     expect((await checkout(input)).status).toBe("created");
-    expect(sent.customer).toBe("cus_TNew9001");
+    expect(sent().customer).toBe("cus_TNew9001");
     expect((await store.find(toAccountId(9001)))?.customerId).toBe("cus_TNew9001");
   });
 });

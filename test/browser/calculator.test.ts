@@ -3,7 +3,6 @@
  * at /billing/calculator, and signed in inside an account, filled in from its recent pace; and
  * the money spent on credits on the Billing page.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,12 +12,12 @@ import { toAccountId } from "../../src/accounts/types.js";
 import { createGitHubAuth } from "../../src/api/auth/github-auth.js";
 import { expectAccessible } from "../support/browser/axe-check.js";
 import { CHROMIUM_ARGS, findChromium } from "../support/browser/chromium.js";
+import { browserAppEnv, buildDashboard } from "../support/browser/dashboard-app.js";
 import { startFakeGitHub } from "../support/browser/fake-github.js";
 import { freePort } from "../support/browser/http-fake.js";
 import { createHarness, type Harness } from "../support/harness.js";
 
 const chromiumPath = findChromium();
-const ROOT = new URL("../../", import.meta.url).pathname;
 
 if (!chromiumPath) {
   if (process.env.CI === "true") {
@@ -43,19 +42,7 @@ suite("the cost calculator in Chromium", () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    webDir = mkdtempSync(join(tmpdir(), "jasper-web-"));
-    execFileSync(
-      process.execPath,
-      [
-        join(ROOT, "node_modules/vite/bin/vite.js"),
-        "build",
-        "--config",
-        "web/vite.config.ts",
-        "--logLevel",
-        "error",
-      ],
-      { cwd: ROOT, env: { ...process.env, WEB_OUT_DIR: webDir }, stdio: "pipe" },
-    );
+    webDir = buildDashboard();
     github = await startFakeGitHub(
       [{ id: 101, login: "Acme-Corp" }],
       [{ id: 7, login: "alice", roles: { "Acme-Corp": "admin" } }],
@@ -64,13 +51,7 @@ suite("the cost calculator in Chromium", () => {
     base = `http://127.0.0.1:${port}`;
     h = await createHarness({
       env: {
-        PUBLIC_URL: base,
-        GHE_HOST: github.host,
-        GHE_PROTOCOL: "http",
-        GITHUB_CLIENT_ID: "Iv1.fake",
-        GITHUB_CLIENT_SECRET: "fake-client-secret",
-        SESSION_SECRET: "browser-test-session-secret-0123456789",
-        WEB_DIST: webDir,
+        ...browserAppEnv(base, github, webDir),
       },
       github: createGitHubAuth({ baseUrl: `${github.url}/api/v3` }),
     });

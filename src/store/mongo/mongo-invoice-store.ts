@@ -6,6 +6,7 @@ import type {
   InvoiceRecord,
   InvoiceStore,
 } from "../../billing/invoice-store.js";
+import { isDuplicateKey } from "./duplicate-key.js";
 import type { InvoiceDoc, InvoiceModel } from "./models/invoice.js";
 
 /**
@@ -64,10 +65,6 @@ export class MongoInvoiceStore implements InvoiceStore {
       .lean<InvoiceDoc[]>();
     return docs.map(toRecord);
   }
-}
-
-function isDuplicateKey(err: unknown): boolean {
-  return typeof err === "object" && err !== null && (err as { code?: unknown }).code === 11000;
 }
 
 /** A stored document as a domain record: field by field, nothing mongoose-specific left. */
