@@ -236,6 +236,24 @@ describe("Stripe webhook: invoice events kept for the invoice list", () => {
     expect(await kept()).toMatchObject({ status: "paid", grantKey: `stripe-checkout:${SESSION}` });
   });
 
+  it("Stripe unreachable: 500 and nothing stored; the redelivery stores it", async () => {
+    await recordCheckout(h.store);
+    nock(STRIPE_API)
+      .get("/v1/invoice_payments")
+      .query(true)
+      .reply(500, {
+        error: { type: "api_error", message: "down" },
+      });
+    const paidEvent = event(paid(), "invoice.paid", "evt_1Paid");
+    const failed = await h.server.inject(signedStripeDelivery(paidEvent));
+    expect(failed.statusCode).toBe(500);
+    expect(await kept()).toBeNull();
+    mockInvoicePayment(INVOICE, PI);
+    mockSessionOfPayment(PI, session);
+    expect(await deliver(paidEvent)).toBe("invoice_recorded");
+    expect(await kept()).toMatchObject({ status: "paid", grantKey: `stripe-checkout:${SESSION}` });
+  });
+
   it("names no purchase for a payment whose session is another account's", async () => {
     await recordCheckout(h.store, { accountId: other });
     mockInvoicePayment(INVOICE, PI);

@@ -52,6 +52,16 @@ describe.each(storeFactories())("invoice store contract: $name", ({ create, clea
     );
   });
 
+  it("under concurrent puts of every state, the newest is what stays", async () => {
+    const { invoices: store } = await create();
+    const first = invoice();
+    const states = [1, 5, 3, 4, 2].map((v) => ({ ...first, version: v, number: `JSP-${v}` }));
+    const results = await Promise.all(states.map((s) => store.put(s)));
+    // Only puts that found an older state (or none) saved; the newest always did.
+    expect(results[1]).toEqual({ status: "saved" });
+    expect(await store.find(first.accountId, first.invoiceId)).toStrictEqual(states[1]);
+  });
+
   it("keeps an invoice id to its account: another account's put changes nothing", async () => {
     const { invoices: store } = await create();
     const mine = invoice();
