@@ -80,9 +80,7 @@ suite("the Invoices page in Chromium", () => {
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
     h = await createHarness({
-      env: {
-        ...browserAppEnv(base, github, webDir),
-      },
+      env: browserAppEnv(base, github, webDir),
       github: createGitHubAuth({ baseUrl: `${github.url}/api/v3` }),
     });
     await h.server.listen({ port, host: "127.0.0.1" });
