@@ -8,6 +8,7 @@ import type { AuditStore } from "../audit/audit-store.js";
 import type { AutoTopUpStore } from "../billing/auto-top-up-store.js";
 import type { CheckoutSessionStore } from "../billing/checkout-session-store.js";
 import type { SubscriptionStore } from "../billing/subscription-store.js";
+import type { InvoiceStore } from "../billing/invoice-store.js";
 import type { LearningStore } from "../learnings/learning-store.js";
 import type { TopUpAttemptStore } from "../billing/top-up-attempt-store.js";
 import type { StripeCustomerStore } from "../billing/stripe-customer-store.js";
@@ -23,6 +24,7 @@ export interface Store {
   readonly apiKeys: ApiKeyStore;
   readonly checkoutSessions: CheckoutSessionStore;
   readonly subscriptions: SubscriptionStore;
+  readonly invoices: InvoiceStore;
   readonly stripeCustomers: StripeCustomerStore;
   readonly autoTopUp: AutoTopUpStore;
   readonly topUpAttempts: TopUpAttemptStore;

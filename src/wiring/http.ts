@@ -17,6 +17,8 @@ import { createStripeEvents } from "../billing/stripe-events.js";
 import { createSubscriptionChanges } from "../billing/subscription-changes.js";
 import { createSubscriptionCheckout } from "../billing/subscription-checkout.js";
 import { createSubscriptionEvents } from "../billing/subscription-events.js";
+import { createInvoiceEvents } from "../billing/invoice-events.js";
+import { createInvoiceList } from "../billing/invoice-list.js";
 import { stripeWebhookRoute } from "../billing/stripe-webhook-route.js";
 import { missingSignInSettings, type Config } from "../config/env.js";
 import { dashboard } from "../dashboard/dashboard.js";
@@ -116,6 +118,7 @@ export function billingApiDeps(
         accountId,
         (t.now ?? (() => new Date()))(),
       ),
+    invoices: createInvoiceList({ invoices: store.invoices, ledger: store.ledger }),
     runway: (accountId, balance) =>
       runwayOf(store.ledger, accountId, balance, (t.now ?? (() => new Date()))()),
     now: t.now,
@@ -178,6 +181,12 @@ export function wireHttp(
                 purchases: store.ledger,
                 packages,
                 audit: money.auditLedgerEntry,
+                invoices: createInvoiceEvents({
+                  stripe,
+                  customers: store.stripeCustomers,
+                  invoices: store.invoices,
+                  sessions: store.checkoutSessions,
+                }),
                 topUps: parts.payments.topUpEvents,
                 subscriptions: createSubscriptionEvents({
                   stripe,

@@ -10,6 +10,7 @@ import { MemoryTopUpAttemptStore } from "./memory-top-up-attempt-store.js";
 import { MemoryStripeCustomerStore } from "./memory-stripe-customer-store.js";
 import { MemoryLedgerStore } from "./memory-ledger-store.js";
 import { MemorySubscriptionStore } from "./memory-subscription-store.js";
+import { MemoryInvoiceStore } from "./memory-invoice-store.js";
 import { MemoryPullRequestStore, MemoryReviewRunStore } from "./memory-review-stores.js";
 
 /** Everything in process memory: nothing survives a restart. Tests and try-outs only. */
@@ -25,6 +26,7 @@ export function createMemoryStore(): Store {
     apiKeys: new MemoryApiKeyStore(),
     checkoutSessions: new MemoryCheckoutSessionStore(),
     subscriptions: new MemorySubscriptionStore(),
+    invoices: new MemoryInvoiceStore(),
     stripeCustomers: new MemoryStripeCustomerStore(),
     autoTopUp: new MemoryAutoTopUpStore(),
     topUpAttempts: new MemoryTopUpAttemptStore(),

@@ -11,6 +11,7 @@ import { ledgerEntryModel } from "./models/ledger-entry.js";
 import { pullRequestModel } from "./models/pull-request.js";
 import { reviewRunModel } from "./models/review-run.js";
 import { subscriptionModel } from "./models/subscription.js";
+import { invoiceModel } from "./models/invoice.js";
 import { topUpAttemptModel } from "./models/top-up-attempt.js";
 import { stripeCustomerModel } from "./models/stripe-customer.js";
 import { openMongo, type ConnectOverrides } from "./mongo-connection.js";
@@ -25,6 +26,7 @@ import { ledgerWithListing } from "../ledger-with-listing.js";
 import { MongoPullRequestStore } from "./mongo-pull-request-store.js";
 import { MongoReviewRunStore } from "./mongo-review-run-store.js";
 import { MongoSubscriptionStore } from "./mongo-subscription-store.js";
+import { MongoInvoiceStore } from "./mongo-invoice-store.js";
 import { MongoTopUpAttemptStore } from "./mongo-top-up-attempt-store.js";
 import { MongoStripeCustomerStore } from "./mongo-stripe-customer-store.js";
 import { watchMongo, type MongoStateChange } from "./mongo-health.js";
@@ -86,6 +88,8 @@ export function storeOn(conn: Connection): Store {
   const audit = auditEntryModel(conn);
   // A subscription is recorded once, for one account: subscriptionId unique.
   const subscriptions = subscriptionModel(conn);
+  // A Stripe invoice is kept once, for one account: invoiceId unique.
+  const invoices = invoiceModel(conn);
   // One learning per teaching comment: (accountId, sourceKey) unique.
   const learnings = learningModel(conn);
   // A read past its maxTimeMS or a write past its wtimeout (mongo-connection.ts) comes out
@@ -101,6 +105,7 @@ export function storeOn(conn: Connection): Store {
     apiKeys: withTimeLimitErrors(new MongoApiKeyStore(apiKeys)),
     checkoutSessions: withTimeLimitErrors(new MongoCheckoutSessionStore(checkoutSessions)),
     subscriptions: withTimeLimitErrors(new MongoSubscriptionStore(subscriptions)),
+    invoices: withTimeLimitErrors(new MongoInvoiceStore(invoices)),
     stripeCustomers: withTimeLimitErrors(new MongoStripeCustomerStore(stripeCustomers)),
     autoTopUp: withTimeLimitErrors(new MongoAutoTopUpStore(autoTopUp)),
     topUpAttempts: withTimeLimitErrors(new MongoTopUpAttemptStore(topUpAttempts)),
