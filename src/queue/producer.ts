@@ -2,12 +2,17 @@ import type { Redis } from "ioredis";
 import { closeQueue } from "./close-queue.js";
 import { jobOptions } from "./job-options.js";
 import { DEFAULT_PREFIX, openQueue } from "./open-queue.js";
+import { deliveryLane, type DeliveryJob } from "../deliveries/jobs.js";
 import type { AlertJob, BudgetWarningJob } from "../notifications/jobs.js";
 import type { ReplyJob, ReviewJob } from "../reviews/jobs.js";
 import { jobId } from "./queues.js";
 import { withQueueTimeLimit } from "./with-time-limit.js";
 
 export interface Producer {
+  /** A recorded GitHub delivery; its job id is the delivery id, so a second add is a no-op. */
+  enqueueDelivery(job: DeliveryJob, name: string): Promise<void>;
+  /** The delivery job's state, for the sweep; "missing" when Redis no longer has it. */
+  deliveryJobState(deliveryId: string): Promise<string>;
   enqueueReview(job: ReviewJob, runKey: string): Promise<void>;
   enqueueReply(job: ReplyJob, id: string): Promise<void>;
   /** A low-balance email; `id` is alertJobId(...), so a repeated add is a no-op. */
@@ -37,16 +42,39 @@ export interface ProducerOptions {
  */
 export function createProducer(connection: Redis, options: ProducerOptions): Producer {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const deliveries = openQueue("deliveries", connection, prefix);
   const reviews = openQueue("reviews", connection, prefix);
   const replies = openQueue("replies", connection, prefix);
   const notifications = openQueue("notifications", connection, prefix);
   const overrides = { retryDelayMs: options.retryDelayMs };
+  const deliveryOptions = jobOptions("deliveries", overrides);
   const reviewOptions = jobOptions("reviews", overrides);
   const replyOptions = jobOptions("replies", overrides);
   const notificationOptions = jobOptions("notifications", overrides);
   const reviewJobId = (accountId: number, runKey: string) => jobId("run", accountId, runKey);
+  const deliveryJobId = (deliveryId: string) => jobId("delivery", deliveryId);
   const limit = options.addTimeoutMs ?? 3_000;
   return {
+    async enqueueDelivery(job, name) {
+      await withQueueTimeLimit(
+        deliveries.add(name, job, {
+          ...deliveryOptions,
+          jobId: deliveryJobId(job.deliveryId),
+          // People wait on comments: they are taken before any prioritized (bulk) job.
+          ...(deliveryLane(name) === "bulk" ? { priority: 1 } : {}),
+        }),
+        limit,
+        "queueing a delivery",
+      );
+    },
+    async deliveryJobState(deliveryId) {
+      const job = await withQueueTimeLimit(
+        deliveries.getJob(deliveryJobId(deliveryId)),
+        limit,
+        "reading a delivery job",
+      );
+      return job ? await job.getState() : "missing";
+    },
     async enqueueReview(job, runKey) {
       await withQueueTimeLimit(
         reviews.add("review", job, {
@@ -88,7 +116,7 @@ export function createProducer(connection: Redis, options: ProducerOptions): Pro
       return job ? await job.getState() : "missing";
     },
     async close() {
-      await Promise.all([reviews, replies, notifications].map(closeQueue));
+      await Promise.all([deliveries, reviews, replies, notifications].map(closeQueue));
     },
   };
 }

@@ -10,7 +10,7 @@ import { createNoticeRedrive } from "../reviews/paused-notice.js";
 import { createRunReview } from "../reviews/run-review.js";
 import { createTakeUp } from "../reviews/take-up.js";
 import { startWorkers, type WorkerDeps } from "../worker/start-workers.js";
-import type { GitHubHostParts } from "./github.js";
+import type { Deliveries, GitHubHostParts } from "./github.js";
 import type { Money } from "./money.js";
 import { queuePrefixOf, type Adapters, type Tuning } from "./types.js";
 
@@ -24,6 +24,7 @@ export function wireWorkers(
   t: Tuning,
   { pace, host, voice, checkRuns }: GitHubHostParts,
   money: Money,
+  deliveries: Pick<Deliveries, "process" | "sweep">,
 ) {
   const { store, log } = a;
   const { producer, acceptReview, finishRun, audit, sweep } = money;
@@ -82,12 +83,18 @@ export function wireWorkers(
     connection: Redis,
     options: Pick<
       WorkerDeps,
-      "reviewConcurrency" | "staleAfterMs" | "sweepEveryMs" | "sweepCheckEveryMs"
+      | "reviewConcurrency"
+      | "staleAfterMs"
+      | "sweepEveryMs"
+      | "sweepCheckEveryMs"
+      | "deliveryGraceMs"
     > = {},
   ) =>
     startWorkers({
       connection,
       prefix: queuePrefixOf(t),
+      processDelivery: deliveries.process,
+      sweepDeliveries: deliveries.sweep,
       runReview,
       postReply,
       sendAlert,

@@ -103,9 +103,9 @@ describe("learnings from the team", () => {
     const event = issueComment(
       "/jasper learn Payments retry through retryPayment(); never loop by hand.",
     );
-    expect(await h.deliver("issue_comment", event)).toBe(200);
+    expect(await h.deliver("issue_comment", event)).toBe(202);
     // GitHub redelivers the same comment: still one learning, one audit entry.
-    expect(await h.deliver("issue_comment", event)).toBe(200);
+    expect(await h.deliver("issue_comment", event)).toBe(202);
     h.startWorkers();
     await eventually(async () => comments.length === 1 && (await h.pendingJobs()) === 0);
 
@@ -137,7 +137,7 @@ describe("learnings from the team", () => {
 
     const posted: PostedReview[] = [];
     mockReviewCalls(posted, { number: 12 });
-    expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(200);
+    expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(202);
     await eventually(async () => posted.length === 1 && (await h.pendingJobs()) === 0);
     expect(prompts).toHaveLength(1);
     expect(prompts[0]).toContain("What the team taught you about this code");
@@ -214,7 +214,7 @@ describe("learnings from the team", () => {
 
     const posted: PostedReview[] = [];
     mockReviewCalls(posted, { number: 12 });
-    expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(200);
+    expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(202);
     await eventually(async () => posted.length === 1 && (await h.pendingJobs()) === 0);
     const review = posted[0]!.body;
     expect(review.comments?.map((c) => c.path)).toEqual(["config/stripe.ts"]);

@@ -27,7 +27,7 @@ describe("Redis stopped and started around webhooks", () => {
 
   it("every charge ends reviewed exactly once: the job is re-added on redelivery, lost jobs are swept", async () => {
     h = await createHarness({ redisUrl: redis.url });
-    expect(await h.deliver("pull_request", opened(1))).toBe(200);
+    expect(await h.deliver("pull_request", opened(1))).toBe(202);
 
     // Redis goes away: the webhook does not hang until GitHub gives up, it fails (GitHub
     // shows the failed delivery and redelivers). The run is paid and queued, its job missing.
@@ -43,7 +43,7 @@ describe("Redis stopped and started around webhooks", () => {
       waiting: 0,
     });
     // GitHub redelivers PR 2: a duplicate of a queued run, so its job is added again.
-    expect(await h.deliver("pull_request", opened(2))).toBe(200);
+    expect(await h.deliver("pull_request", opened(2))).toBe(202);
     expect(await h.reviewsQueue.getJobCounts("delayed", "waiting")).toMatchObject({
       delayed: 0,
       waiting: 1,

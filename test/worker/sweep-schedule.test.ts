@@ -47,6 +47,7 @@ describe("the sweep schedule", () => {
         startWorkers({
           connection,
           prefix,
+          processDelivery: async () => "skipped",
           runReview: async () => "not_queued",
           postReply: async () => {},
           sendAlert: async () => "skipped",
@@ -92,6 +93,7 @@ describe("the sweep schedule", () => {
     const workers = startWorkers({
       connection,
       prefix,
+      processDelivery: async () => "skipped",
       runReview: async () => "not_queued",
       postReply: async () => {},
       sendAlert: async () => "skipped",

@@ -6,6 +6,7 @@ import { apiKeyModel } from "./models/api-key.js";
 import { autoTopUpModel } from "./models/auto-top-up.js";
 import { auditEntryModel } from "./models/audit-entry.js";
 import { checkoutSessionModel } from "./models/checkout-session.js";
+import { inboxDeliveryModel } from "./models/inbox-delivery.js";
 import { learningModel } from "./models/learning.js";
 import { ledgerEntryModel } from "./models/ledger-entry.js";
 import { pullRequestModel } from "./models/pull-request.js";
@@ -19,6 +20,7 @@ import { MongoApiKeyStore } from "./mongo-api-key-store.js";
 import { MongoAutoTopUpStore } from "./mongo-auto-top-up-store.js";
 import { MongoAuditStore } from "./mongo-audit-store.js";
 import { MongoCheckoutSessionStore } from "./mongo-checkout-session-store.js";
+import { MongoDeliveryInbox } from "./mongo-delivery-inbox.js";
 import { MongoLearningStore } from "./mongo-learning-store.js";
 import { MongoLedgerStore } from "./mongo-ledger-store.js";
 import { MongoPullRequestStore } from "./mongo-pull-request-store.js";
@@ -87,6 +89,8 @@ export function storeOn(conn: Connection): Store {
   const subscriptions = subscriptionModel(conn);
   // One learning per teaching comment: (accountId, sourceKey) unique.
   const learnings = learningModel(conn);
+  // GitHub deliveries, recorded once each: deliveryId unique.
+  const deliveries = inboxDeliveryModel(conn);
   return {
     kind: "mongo",
     // A read past its maxTimeMS or a write past its wtimeout (mongo-connection.ts) comes out
@@ -103,6 +107,7 @@ export function storeOn(conn: Connection): Store {
     topUpAttempts: withTimeLimitErrors(new MongoTopUpAttemptStore(topUpAttempts)),
     audit: withTimeLimitErrors(new MongoAuditStore(audit)),
     learnings: withTimeLimitErrors(new MongoLearningStore(learnings)),
+    deliveries: withTimeLimitErrors(new MongoDeliveryInbox(deliveries)),
     ping: async () => {
       const db = conn.db;
       if (!db) throw new Error("MongoDB connection has no database");
