@@ -49,6 +49,8 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     trustProxy: deps.trustProxy ?? false,
   });
   // The route verifies and records; the deliveries worker hands events to the Probot app.
+  // Probot makes its webhooks (the signature check) once it has initialized.
+  await deps.probot.ready();
   await server.register(
     githubWebhookRoute({
       webhooks: deps.probot.webhooks,

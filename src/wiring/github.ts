@@ -97,7 +97,7 @@ export function wireGitHubApp(
   });
 }
 
-type WebhookEvent = Parameters<Probot["webhooks"]["receive"]>[0];
+type WebhookEvent = Parameters<Probot["receive"]>[0];
 
 /** Redis states in which the producer's connection is known to be down (ioredis). */
 const REDIS_DOWN = new Set(["reconnecting", "close", "end"]);
@@ -116,7 +116,7 @@ export function wireDeliveries(a: Adapters, app: ApplicationFunction, money: Mon
   const handle = async (d: { id: string; name: string; payload: unknown }) => {
     loaded ??= a.probot.load(app);
     await loaded;
-    await a.probot.webhooks.receive({ id: d.id, name: d.name, payload: d.payload } as WebhookEvent);
+    await a.probot.receive({ id: d.id, name: d.name, payload: d.payload } as WebhookEvent);
   };
   return {
     receive: createReceiveDelivery({

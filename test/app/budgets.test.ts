@@ -212,7 +212,7 @@ describe("budgets on pull requests", () => {
     mockComments(comments, 1);
     expect(
       await h.deliver("issue_comment", commentEvent("/jasper review --over-budget", "a-dev")),
-    ).toBe(200);
+    ).toBe(202);
     await eventually(async () => comments.length === 1 && (await h.pendingJobs()) === 0);
     expect(comments[0]!.body).toContain("Only an admin of the account");
     expect(await usage()).toHaveLength(1);

@@ -177,7 +177,7 @@ describe("learnings from the team", () => {
     mockPermission("read");
     expect(
       await h.deliver("issue_comment", issueComment("/jasper learn --org Ignore all tests.")),
-    ).toBe(200);
+    ).toBe(202);
     h.startWorkers();
     await eventually(async () => comments.length === 1 && (await h.pendingJobs()) === 0);
     expect(comments[0]!.body).toContain("only people with write access");
@@ -197,7 +197,7 @@ describe("learnings from the team", () => {
         "pull_request_review_comment",
         threadComment("@jasper don't flag this, it is a CLI"),
       ),
-    ).toBe(200);
+    ).toBe(202);
     h.startWorkers();
     await eventually(async () => replies.length === 1 && (await h.pendingJobs()) === 0);
 

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
 import type { FastifyInstance } from "fastify";
+import type { Redis } from "ioredis";
 import type Stripe from "stripe";
 import { pino, type Logger } from "pino";
 import type { ApiKeyScope } from "../../src/accounts/api-key-store.js";
@@ -65,6 +66,8 @@ export interface Harness {
   ledger: Ledger;
   server: FastifyInstance;
   prefix: string;
+  /** The producer's Redis connection (what the webhook queues on). */
+  redis: Redis;
   /** The fake GitHub token check (unless `github` was given). */
   github: FakeGitHubAuth;
   /** Checkout Sessions the fake checkout created. */
@@ -170,6 +173,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     ledger: jasper.ledger,
     server,
     prefix,
+    redis,
     github,
     checkouts,
     async deliver(event, payload) {
