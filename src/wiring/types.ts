@@ -107,6 +107,7 @@ export interface Jasper {
     options?: Pick<
       WorkerDeps,
       | "reviewConcurrency"
+      | "deliveryConcurrency"
       | "staleAfterMs"
       | "sweepEveryMs"
       | "sweepCheckEveryMs"

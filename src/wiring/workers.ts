@@ -84,6 +84,7 @@ export function wireWorkers(
     options: Pick<
       WorkerDeps,
       | "reviewConcurrency"
+      | "deliveryConcurrency"
       | "staleAfterMs"
       | "sweepEveryMs"
       | "sweepCheckEveryMs"
