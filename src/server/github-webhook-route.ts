@@ -69,10 +69,12 @@ export function githubWebhookRoute(deps: GitHubWebhookDeps): FastifyPluginAsync 
         );
       }
       const { id, name, signature } = delivery;
-      const log = request.log.child({ event: name, delivery: id });
+      // Made when something is logged, not for every delivery (most log nothing).
+      let child: FastifyRequest["log"] | undefined;
+      const log = () => (child ??= request.log.child({ event: name, delivery: id }));
       const text = Buffer.isBuffer(request.body) ? request.body.toString("utf8") : "";
       if (!(await signatureMatches(deps.webhooks, text, signature))) {
-        log.warn("GitHub webhook refused: the signature does not match");
+        log().warn("GitHub webhook refused: the signature does not match");
         return sendError(
           reply,
           400,
@@ -85,13 +87,13 @@ export function githubWebhookRoute(deps: GitHubWebhookDeps): FastifyPluginAsync 
       try {
         payload = JSON.parse(text);
       } catch {
-        log.warn("GitHub webhook refused: the payload is not JSON");
+        log().warn("GitHub webhook refused: the payload is not JSON");
         return sendError(reply, 400, "invalid_json", "the payload is not JSON");
       }
       const problem = payloadProblem(name, payload);
       if (problem) {
         // Signed, so GitHub's: a 400 shows in the App's delivery log, for someone to look at.
-        log.warn({ problem }, "GitHub webhook refused: the payload does not fit");
+        log().warn({ problem }, "GitHub webhook refused: the payload does not fit");
         return sendError(reply, 400, "invalid_payload", problem);
       }
       // An event Jasper does not handle (ping, a closed pull request): nothing to record.
@@ -107,12 +109,12 @@ export function githubWebhookRoute(deps: GitHubWebhookDeps): FastifyPluginAsync 
         }
       } catch (err) {
         // The check reads the database, as recording does: failing it is failing the event.
-        return failed(reply, log, err);
+        return failed(reply, log(), err);
       }
       if (refused) {
         // Signed, so GitHub's, but not to be acted on: a 400 in the delivery log, like a payload
         // that does not fit, and a warning here saying what did not match.
-        log.warn(refused.details, `GitHub webhook refused: ${refused.message}`);
+        log().warn(refused.details, `GitHub webhook refused: ${refused.message}`);
         return sendError(reply, 400, refused.code, refused.message);
       }
 
@@ -121,7 +123,7 @@ export function githubWebhookRoute(deps: GitHubWebhookDeps): FastifyPluginAsync 
       try {
         await deps.receive({ id, name, payload: payload as Record<string, unknown> });
       } catch (err) {
-        return failed(reply, log, err);
+        return failed(reply, log(), err);
       }
       return reply.code(202).send({ received: true });
     });

@@ -22,7 +22,7 @@ describe("installation webhooks", () => {
   const acme = toAccountId(9001);
 
   it("opens the account with this month's free tier at once, once however often delivered", async () => {
-    const { store, ledger, server } = await setup();
+    const { store, ledger } = await setup();
     const created = fixture("installation.created");
     for (let i = 0; i < 3; i++) {
       expect(await harness.deliver("installation", created)).toBe(202);
@@ -38,7 +38,7 @@ describe("installation webhooks", () => {
   });
 
   it("marks an uninstalled account and keeps its ledger; reinstalling reactivates it", async () => {
-    const { store, ledger, server } = await setup();
+    const { store, ledger } = await setup();
     await harness.deliver("installation", fixture("installation.created"));
     await harness.deliver("installation", fixture("installation.deleted"));
     expect((await store.accounts.get(acme))?.status).toBe("uninstalled");
@@ -135,7 +135,7 @@ describe("installation webhooks", () => {
   });
 
   it("ignores a renamed installation target without a login (an enterprise)", async () => {
-    const { store, server } = await setup();
+    const { store } = await setup();
     await harness.deliver("installation", fixture("installation.created"));
     const enterprise = {
       action: "renamed",
@@ -149,7 +149,7 @@ describe("installation webhooks", () => {
   });
 
   it("opens an account it never saw from installation_repositories, with its free tier", async () => {
-    const { store, ledger, server } = await setup();
+    const { store, ledger } = await setup();
     const event = { ...fixture("installation.created"), action: "added", repositories_added: [] };
     expect(await harness.deliver("installation_repositories", event)).toBe(202);
     expect(await store.accounts.get(acme)).toMatchObject({ login: "Acme-Corp" });

@@ -63,6 +63,9 @@ describe("closing a worker right after Redis restarted", () => {
       ]);
       clearTimeout(timer);
       expect(outcome).toBe("closed");
+      // The worker connection (shared, so left open by the close) comes back and quits.
+      await eventually(() => connection.status === "ready", 10_000);
+      await connection.quit();
     } finally {
       connection.disconnect();
       await redis.stop();

@@ -32,7 +32,8 @@ describe("the deliveries queue", () => {
 
   it("takes a comment before the pull requests queued ahead of it; each id is one job", async () => {
     producer = createProducer(redis, { prefix, reviewDelayMs: 0 });
-    for (let i = 0; i < 5; i++) await producer.enqueueDelivery({ deliveryId: `pr-${i}` }, "pull_request");
+    for (let i = 0; i < 5; i++)
+      await producer.enqueueDelivery({ deliveryId: `pr-${i}` }, "pull_request");
     await producer.enqueueDelivery({ deliveryId: "pr-0" }, "pull_request");
     await producer.enqueueDelivery({ deliveryId: "chat" }, "issue_comment");
     await producer.enqueueDelivery({ deliveryId: "thread" }, "pull_request_review_comment");

@@ -12,10 +12,16 @@ export class MemoryDeliveryInbox implements DeliveryInbox {
   async record(delivery: NewDelivery): Promise<RecordResult> {
     const existing = this.byId.get(delivery.id);
     if (existing) return { status: "duplicate", existing: existing.status };
-    this.byId.set(
-      delivery.id,
-      copy({ ...delivery, status: "received", attempts: 0, finishedAt: null, error: null }),
-    );
+    // Kept as given (the webhook never touches a payload after recording it); what is handed
+    // out is a copy, so no reader can change what is stored.
+    this.byId.set(delivery.id, {
+      ...delivery,
+      receivedAt: new Date(delivery.receivedAt),
+      status: "received",
+      attempts: 0,
+      finishedAt: null,
+      error: null,
+    });
     return { status: "recorded" };
   }
 
