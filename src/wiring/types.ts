@@ -27,7 +27,7 @@ import type { createPostReply } from "../replies/post-reply.js";
 import type { createRunReview } from "../reviews/run-review.js";
 import type { createSweeper } from "../reviews/sweep-runs.js";
 import type { Store } from "../store/store.js";
-import type { WorkerDeps, Workers } from "../worker/start-workers.js";
+import type { WorkerTuning, Workers } from "../worker/start-workers.js";
 
 /** What talks to the world outside this process. */
 export interface Adapters {
@@ -97,23 +97,12 @@ export interface Jasper {
   processDelivery: ProcessDelivery;
   /** Queues again the received deliveries whose job was lost (run with each sweep). */
   sweepDeliveries: DeliverySweep;
-  /** The outboxes' drain, run with each sweep (see WorkerDeps.redrive). */
+  /** The outboxes' drain, run with each sweep (see start-workers.ts, WorkerDeps.redrive). */
   redrive(): Promise<{ alerts: number; notices: number }>;
   /** The web role: GitHub webhooks (recorded and queued), the Stripe webhook, the billing API, the dashboard, /healthz. */
   createServer(): Promise<FastifyInstance>;
   /** The worker role, on a worker connection (createRedis(url, "worker")). */
-  startWorkers(
-    connection: Redis,
-    options?: Pick<
-      WorkerDeps,
-      | "reviewConcurrency"
-      | "deliveryConcurrency"
-      | "staleAfterMs"
-      | "sweepEveryMs"
-      | "sweepCheckEveryMs"
-      | "deliveryGraceMs"
-    >,
-  ): Workers;
+  startWorkers(connection: Redis, options?: WorkerTuning): Workers;
   /** Closes the queues this process produces to (reviews, replies, notifications). */
   close(): Promise<void>;
 }

@@ -9,7 +9,7 @@ import { createLearnCommand } from "../replies/learn-command.js";
 import { createNoticeRedrive } from "../reviews/paused-notice.js";
 import { createRunReview } from "../reviews/run-review.js";
 import { createTakeUp } from "../reviews/take-up.js";
-import { startWorkers, type WorkerDeps } from "../worker/start-workers.js";
+import { startWorkers, type WorkerTuning } from "../worker/start-workers.js";
 import type { Deliveries, GitHubHostParts } from "./github.js";
 import type { Money } from "./money.js";
 import { queuePrefixOf, type Adapters, type Tuning } from "./types.js";
@@ -79,18 +79,7 @@ export function wireWorkers(
   });
   const redrive = async () => ({ alerts: await redriveAlerts(), notices: await redriveNotices() });
 
-  const start = (
-    connection: Redis,
-    options: Pick<
-      WorkerDeps,
-      | "reviewConcurrency"
-      | "deliveryConcurrency"
-      | "staleAfterMs"
-      | "sweepEveryMs"
-      | "sweepCheckEveryMs"
-      | "deliveryGraceMs"
-    > = {},
-  ) =>
+  const start = (connection: Redis, options: WorkerTuning = {}) =>
     startWorkers({
       connection,
       prefix: queuePrefixOf(t),

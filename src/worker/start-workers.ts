@@ -59,6 +59,17 @@ export interface WorkerDeps {
   sweepCheckEveryMs?: number;
 }
 
+/** What a process may tune when it starts the workers (main.ts takes the defaults). */
+export type WorkerTuning = Pick<
+  WorkerDeps,
+  | "reviewConcurrency"
+  | "deliveryConcurrency"
+  | "staleAfterMs"
+  | "sweepEveryMs"
+  | "sweepCheckEveryMs"
+  | "deliveryGraceMs"
+>;
+
 export interface Workers {
   /** Lets running jobs finish, then stops. */
   close(): Promise<void>;
