@@ -16,6 +16,8 @@ import { createMemoryStore } from "../src/store/memory/memory-store.js";
 import { ledgerEntryModel } from "../src/store/mongo/models/ledger-entry.js";
 import { ROW_PROJECTION } from "../src/store/mongo/mongo-ledger-store.js";
 import { runwayOf } from "../src/usage/runway.js";
+import { usageReport } from "../src/usage/usage-report.js";
+import type { UsageGroup } from "../src/ledger/usage-groups.js";
 
 const { BSON } = mongoose.mongo;
 const account = toAccountId(1);
@@ -168,6 +170,20 @@ function measuring(store: LedgerStore): { store: LedgerStore; bytes: () => numbe
           const counters = result as UseCounter[];
           bytes += size({ values: counters.map((c) => c.key) });
           for (const c of counters) bytes += size({ seq: 1, monthUse: { [kind]: [c] } });
+        } else if (property === "usageGroups") {
+          // One document per group, as the aggregation answers (mongo-ledger-store.ts).
+          for (const g of result as UsageGroup[]) {
+            bytes += size({
+              _id: g.reference ?? {},
+              firstSeq: g.firstSeq,
+              usageCount: g.usage.count,
+              usageAmount: g.usage.amount,
+              usageLastSeq: g.usage.lastSeq,
+              refundCount: g.refund.count,
+              refundAmount: g.refund.amount,
+              refundLastSeq: g.refund.lastSeq,
+            });
+          }
         } else if (property === "spentAt") {
           if (result) bytes += size(result as Record<string, unknown>);
         } else if (result && typeof result === "object" && "seq" in result) {
@@ -206,6 +222,12 @@ async function readBytes(store: LedgerStore): Promise<void> {
   const rows = await store.list(account, { limit: 26 });
   const page = rows.reduce((sum, e) => sum + size(projected(stored(e))), 0);
   const wholeRows = rows.reduce((sum, e) => sum + size(stored(e)), 0);
+  const usage = measuring(store);
+  await usageReport(usage.store, account, "2026-11", "author");
+  // Before: the month's charges and refunds streamed as rows (ROW_PROJECTION), one by one.
+  let streamed = 0;
+  const month = { types: ["usage", "refund"] as const, from: new Date("2026-11-01T00:00:00Z") };
+  for await (const e of store.stream(account, "asc", month)) streamed += size(projected(stored(e)));
   console.log(`billing summary reads: ${summary} bytes`);
   console.log(
     "  (the newest entry whole, read three times, and seq with the running net spend of at most" +
@@ -216,5 +238,9 @@ async function readBytes(store: LedgerStore): Promise<void> {
   console.log(`budgets page (every repository and author counter) reads: ${budgets.bytes()} bytes`);
   console.log(
     `  (one counter per key, 6000 keys; the month's uses read entry by entry: ${whole.bytes()} bytes)`,
+  );
+  console.log(`usage by author reads: ${usage.bytes()} bytes`);
+  console.log(
+    `  (one group per author, 5000 authors; the month's rows streamed, as before: ${streamed} bytes)`,
   );
 }

@@ -20,6 +20,7 @@ import { findAccount } from "../operators/find-account.js";
 import type { Operator } from "../operators/operator.js";
 import type { OperatorWriteResult } from "../operators/grant-bonus.js";
 import type { Operators } from "../operators/operators.js";
+import { LIST_LIMIT } from "../operators/list-accounts.js";
 import {
   presentAccountLine,
   presentAccountView,
@@ -161,16 +162,27 @@ export function operatorApi(deps: OperatorApiDeps): FastifyPluginAsync {
             schema: {
               querystring: z.strictObject({
                 by: z.enum(["balance", "activity"]).default("balance"),
-                limit: z.coerce.number().int().min(1).max(500).default(50),
+                limit: z.coerce
+                  .number()
+                  .int()
+                  .min(1)
+                  .max(LIST_LIMIT.max)
+                  .default(LIST_LIMIT.default),
+                // The `next` of the page before; checked by the use case (a 400 when it is not one).
+                cursor: z.string().max(100).optional(),
               }),
             },
           },
-          async (request) => ({
-            accounts: (
-              await deps.operators.listAccounts(request.query.by, request.query.limit)
-            ).map(presentAccountLine),
-          }),
+          async (request) => {
+            const { by, limit, cursor } = request.query;
+            const page = await deps.operators.listAccounts(by, limit, cursor);
+            return { accounts: page.lines.map(presentAccountLine), next: page.next };
+          },
         );
+
+        api.post("/listings/repair", async () => ({
+          repair: await deps.operators.repairListings(),
+        }));
 
         api.post(
           "/accounts/:account/sweep",

@@ -18,6 +18,7 @@ import { formatVerifyReport } from "../ledger/verify-report.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { AUDIT_ACTIONS, type AuditAction } from "../audit/types.js";
 import { findAccount } from "../operators/find-account.js";
+import { LIST_LIMIT } from "../operators/list-accounts.js";
 import type { AccountStore } from "../accounts/account-store.js";
 
 /** What the process exits with; docs/operations.md, "Operators", lists them. */
@@ -43,8 +44,11 @@ Commands:
   adjust <account> --amount N --reason TEXT [--bucket free|bonus|purchased] [--key KEY]
                       up or down (write a negative amount as --amount=-5); never below zero
   show <account>      balance, buckets, open runs, last entries, settings, status
-  list [--by balance|activity] [--limit N]
-                      accounts at the warning level or below, or by last activity
+  list [--by balance|activity] [--limit N] [--cursor C]
+                      accounts at the warning level or below, or by last activity, a
+                      page at a time (--cursor: the "more:" of the page before)
+  repair-listings     bring every account's listed balance and last activity up to its
+                      ledger (accounts from before they were kept, or left behind)
   sweep <account> [--stale-minutes N]
                       what the sweep does, now, for this account's runs unfinished for N
                       minutes (default 15; 0: all of them)
@@ -75,6 +79,7 @@ const OPTIONS = {
   bucket: { type: "string" },
   by: { type: "string" },
   limit: { type: "string" },
+  cursor: { type: "string" },
   action: { type: "string" },
   "stale-minutes": { type: "string" },
   operator: { type: "string" },
@@ -191,19 +196,31 @@ export async function runAdmin(argv: string[], deps: AdminDeps, io: AdminIo): Pr
         if (by !== "balance" && by !== "activity") {
           throw new UsageError("--by: must be balance or activity");
         }
-        const limit = v.limit === undefined ? 50 : integer("limit", v.limit);
-        if (limit < 1 || limit > 500) throw new UsageError("--limit: must be 1 to 500");
-        const lines = (await deps.operators.listAccounts(by, limit)).map(presentAccountLine);
+        const limit = v.limit === undefined ? LIST_LIMIT.default : integer("limit", v.limit);
+        if (limit < 1 || limit > LIST_LIMIT.max) {
+          throw new UsageError(`--limit: must be 1 to ${LIST_LIMIT.max}`);
+        }
+        const page = await deps.operators.listAccounts(by, limit, v.cursor);
+        const lines = page.lines.map(presentAccountLine);
         print(
-          { accounts: lines },
-          lines.length === 0
-            ? "no accounts"
-            : lines
-                .map(
-                  (l) =>
-                    `${l.login} (${l.id}, ${l.status})  balance ${l.balance} (${l.alertLevel})  last activity ${l.lastActivity ?? "never"}`,
-                )
-                .join("\n"),
+          { accounts: lines, next: page.next },
+          [
+            ...(lines.length === 0 ? ["no accounts"] : []),
+            ...lines.map(
+              (l) =>
+                `${l.login} (${l.id}, ${l.status})  balance ${l.balance} (${l.alertLevel})  last activity ${l.lastActivity ?? "never"}`,
+            ),
+            ...(page.next ? [`more: --cursor ${page.next}`] : []),
+          ].join("\n"),
+        );
+        return EXIT.ok;
+      }
+      case "repair-listings": {
+        if (rest.length > 0) throw new UsageError("repair-listings: takes no account");
+        const report = await deps.operators.repairListings();
+        print(
+          { repair: report },
+          `listing copies: ${report.repaired} repaired of ${report.accounts} accounts`,
         );
         return EXIT.ok;
       }

@@ -17,6 +17,7 @@ import type { AccountId } from "../accounts/types.js";
 import type { EntryUse } from "./entry-use.js";
 import type { UseCounter } from "./month-use.js";
 import type { EntryType, LedgerEntry, SpentTotal } from "./types.js";
+import type { UsageGroup, UsageWindow } from "./usage-groups.js";
 
 export type NewEntry = Omit<LedgerEntry, "id">;
 
@@ -193,8 +194,17 @@ export interface LedgerStore {
    */
   useSince(accountId: AccountId, from: number): AsyncIterable<UseRecord>;
   /**
-   * Every account that has at least one entry, each once, in id order; for the operator's
-   * ledger check and account list. Read a little at a time: nothing held open between ids.
+   * The usage and refund entries created in the window, grouped by their reference
+   * (usage-groups.ts, groupUsageRows), in no particular order: one row per group, so what
+   * is read back follows how many repositories, authors and pull requests the window
+   * charged, not how many charges it holds. For people reading usage (the usage report, the
+   * runs of each pull request); not a read a charge is decided on.
+   */
+  usageGroups(accountId: AccountId, window: UsageWindow): Promise<UsageGroup[]>;
+  /**
+   * Every account that has at least one entry, each once, in id order; for the operators'
+   * ledger check (their account list reads the accounts' listing copies instead). Read a
+   * little at a time: nothing held open between ids.
    */
   accountIds(): AsyncIterable<AccountId>;
 }

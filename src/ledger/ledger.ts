@@ -569,15 +569,14 @@ export class Ledger {
   }
 
   /**
-   * Charged runs of each pull request this month: one pass over the month's charges and
-   * refunds (the per-PR cap is checked from one pull request's entries; this is for reading).
+   * Charged runs of each pull request this month, from the month's charges and refunds
+   * grouped by the store (usageGroups: a row per pull request and name, not per entry). The
+   * per-PR cap is checked from one pull request's entries; this is for reading.
    */
   async pullRequestRuns(accountId: AccountId): Promise<UseCounter[]> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
-    const entries: EntryRow[] = [];
-    const filter = { types: ["usage", "refund"] as EntryType[], from: periodStart(this.now()) };
-    for await (const e of this.store.streamRows(id, "asc", filter)) entries.push(e);
-    return pullRunsByPullRequest(entries);
+    const window = { from: periodStart(this.now()), by: "pull_request" as const, runs: true };
+    return pullRunsByPullRequest(await this.store.usageGroups(id, window));
   }
 
   async summary(accountId: AccountId): Promise<BalanceSummary> {

@@ -24,6 +24,7 @@
 import type { BudgetKind } from "../accounts/budget-rules.js";
 import { periodOf } from "./periods.js";
 import type { EntryReference, LedgerEntry } from "./types.js";
+import type { UsageGroup } from "./usage-groups.js";
 
 export interface UseCounter {
   /**
@@ -204,39 +205,57 @@ export function pullRunsFrom(entries: readonly PullRunEntry[]): number {
   return charges.size - refunded;
 }
 
+/** What pull request runs are counted from: an entry, or a row of one (EntryRow). */
+export type PullRunEntry = Pick<LedgerEntry, "id" | "type" | "refundOf" | "reference">;
+
 /**
  * Charged runs of each pull request this month (pullRunsFrom, for all of them at once), from
- * the month's usage and refund entries oldest first: for people reading the per-PR cap. Keyed
+ * the month's usage and refund entries grouped by reference (usage-groups.ts, with runs):
+ * for people reading the per-PR cap. A refund is in its charge's group (it carries the
+ * charge's reference), so a pull request's runs are its groups' runs added up. Keyed
  * `owner/name#number` under the newest name each repository was charged under this month; a
  * pull request counted by name (before ids were kept) joins the repository charged under that
  * name this month, as the usage report does.
  */
-/** What pull request runs are counted from: an entry, or a row of one (EntryRow). */
-export type PullRunEntry = Pick<LedgerEntry, "id" | "type" | "refundOf" | "reference">;
-
-export function pullRunsByPullRequest(entries: readonly PullRunEntry[]): UseCounter[] {
-  const byPull = new Map<string, { repository: string; number: number; es: PullRunEntry[] }>();
-  const newestName = new Map<string, string>();
-  const idOfName = new Map<string, string>();
-  for (const e of entries) {
-    const keys = useKeysOf(e.reference);
-    const { repository, repositoryName: name, pull } = keys;
+export function pullRunsByPullRequest(groups: readonly UsageGroup[]): UseCounter[] {
+  const byPull = new Map<string, { repository: string; number: number; runs: number }>();
+  const newestName = new Map<string, { name: string; seq: number }>();
+  const idOfName = new Map<string, { id: string; seq: number }>();
+  // In the order the groups' first entries came, as the entries were once read.
+  for (const g of [...groups].sort((a, b) => a.firstSeq - b.firstSeq)) {
+    const ref = g.reference;
+    if (ref?.kind !== "pull_request" || ref.repository === undefined) continue;
+    if (ref.number === undefined) continue;
+    const {
+      repository,
+      repositoryName: name,
+      pull,
+    } = useKeysOf({
+      kind: "pull_request",
+      repository: ref.repository,
+      repositoryId: ref.repositoryId,
+      number: ref.number,
+    });
     if (pull === null || repository === null || name === null) continue;
-    if (e.reference?.kind !== "pull_request") continue;
     if (!isNameKey(repository)) {
       // A refund names the repository as its charge did, not as it is called now.
-      if (e.type === "usage") newestName.set(repository, name);
-      idOfName.set(name, repository);
+      const named = newestName.get(repository);
+      if (g.usage.count > 0 && (!named || g.usage.lastSeq > named.seq)) {
+        newestName.set(repository, { name, seq: g.usage.lastSeq });
+      }
+      const seq = Math.max(g.usage.lastSeq, g.refund.lastSeq);
+      const held = idOfName.get(name);
+      if (!held || seq > held.seq) idOfName.set(name, { id: repository, seq });
     }
-    const group = byPull.get(pull) ?? { repository, number: e.reference.number, es: [] };
-    group.es.push(e);
+    const group = byPull.get(pull) ?? { repository, number: ref.number, runs: 0 };
+    group.runs += g.runs;
     byPull.set(pull, group);
   }
   const runsByName = new Map<string, number>();
-  for (const { repository, number, es } of byPull.values()) {
-    const id = isNameKey(repository) ? idOfName.get(repository) : repository;
-    const key = `${(id && newestName.get(id)) ?? repository}#${number}`;
-    runsByName.set(key, (runsByName.get(key) ?? 0) + pullRunsFrom(es));
+  for (const { repository, number, runs } of byPull.values()) {
+    const id = isNameKey(repository) ? idOfName.get(repository)?.id : repository;
+    const key = `${(id && newestName.get(id)?.name) ?? repository}#${number}`;
+    runsByName.set(key, (runsByName.get(key) ?? 0) + runs);
   }
   return [...runsByName].flatMap(([key, runs]) => (runs > 0 ? [{ key, credits: 0, runs }] : []));
 }

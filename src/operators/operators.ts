@@ -14,6 +14,7 @@ import { createAdjustBalance } from "./adjust-balance.js";
 import { findAccount } from "./find-account.js";
 import { createGrantBonus } from "./grant-bonus.js";
 import { createListAccounts } from "./list-accounts.js";
+import { repairListings, type RepairReport } from "./repair-listings.js";
 import { accountRefSchema, parseOperatorInput } from "./operator.js";
 import { createShowAccount } from "./show-account.js";
 
@@ -21,7 +22,7 @@ import { createShowAccount } from "./show-account.js";
 export const SWEEP_STALE_AFTER_MS = 15 * 60_000;
 
 export interface OperatorDeps {
-  accounts: Pick<AccountStore, "get" | "findByLogin">;
+  accounts: Pick<AccountStore, "get" | "findByLogin" | "listAccounts" | "recordListing">;
   ledger: Pick<Ledger, "grant" | "adjust" | "summary" | "list">;
   /** The ledger check reads the store directly, as ledger:verify does. */
   ledgerStore: LedgerStore;
@@ -36,7 +37,10 @@ export function createOperators(deps: OperatorDeps) {
     grantBonus: createGrantBonus(deps),
     adjustBalance: createAdjustBalance(deps),
     showAccount: createShowAccount(deps),
-    listAccounts: createListAccounts({ accounts: deps.accounts, ledger: deps.ledgerStore }),
+    listAccounts: createListAccounts({ accounts: deps.accounts }),
+    /** Fills in or catches up every account's listing copy from its ledger (repair-listings.ts). */
+    repairListings: (): Promise<RepairReport> =>
+      repairListings({ accounts: deps.accounts, ledger: deps.ledgerStore }),
     /**
      * What the sweep does, now, for one account: resumes, requeues or fails its runs
      * unfinished for `staleAfterMs` (default the worker's 15 minutes; 0: every unfinished run,

@@ -1,12 +1,14 @@
 /**
  * Who spends the credits: one month's reviews, credits charged, refunds and net, grouped by
  * repository or by pull request author, from the ledger's own entries (their pull request
- * references). Computed by streaming the month's usage and refund entries, filtered by the
- * store, so the numbers are the ledger's by construction: the groups' net adds up to what the
- * billing summary calls the month's usage.
+ * references). Computed from the month's usage and refund entries grouped by the store
+ * (LedgerStore.usageGroups: one row per reference, not the month's entries), so the numbers
+ * are the ledger's by construction: the groups' net adds up to what the billing summary
+ * calls the month's usage.
  */
 import type { AccountId } from "../accounts/types.js";
-import type { EntryRow, LedgerStore } from "../ledger/ledger-store.js";
+import type { LedgerStore } from "../ledger/ledger-store.js";
+import type { UsageGroupKey } from "../ledger/usage-groups.js";
 import { nextPeriodStart, periodStart } from "../ledger/periods.js";
 
 export const USAGE_GROUPINGS = ["repository", "author"] as const;
@@ -47,38 +49,50 @@ export const monthStart = (month: string): Date => new Date(`${month}-01T00:00:0
 export const previousMonth = (d: Date): string => monthOf(new Date(periodStart(d).getTime() - 1));
 
 /**
- * An entry's group: its author, or its repository. A repository is grouped by GitHub's id,
+ * A group's row key: its author, or its repository. A repository is grouped by GitHub's id,
  * which a rename keeps; an entry from before ids were kept is grouped by its name (`name:`),
  * and joins the id charged under that name this month, if any (see usageReport).
  */
-const groupOf = (e: EntryRow, by: UsageGrouping): string => {
-  const ref = e.reference;
+const groupOf = (ref: UsageGroupKey | null, by: UsageGrouping): string => {
   if (ref?.kind !== "pull_request") return UNKNOWN;
   if (by === "author") return ref.author ?? UNKNOWN;
   return ref.repositoryId !== undefined ? `id:${ref.repositoryId}` : `name:${ref.repository}`;
 };
 
 export async function usageReport(
-  store: Pick<LedgerStore, "streamRows">,
+  store: Pick<LedgerStore, "usageGroups">,
   accountId: AccountId,
   month: string,
   by: UsageGrouping,
 ): Promise<UsageReport> {
   const from = monthStart(month);
   const to = nextPeriodStart(from);
+  // The month's charges and refunds grouped by the store (one row per reference, not per
+  // entry), in the order their first entries came: rows come out in the same order as when
+  // the entries were read one by one.
+  const found = (await store.usageGroups(accountId, { from, to, by })).sort(
+    (a, b) => a.firstSeq - b.firstSeq,
+  );
   const groups = new Map<string, UsageRow>();
-  /** Each repository id's newest name this month, and the id of every name it was charged under. */
-  const newestName = new Map<string, string>();
-  const idOfName = new Map<string, string>();
+  /**
+   * Each repository id's newest name this month (its newest charge's), and the id of every
+   * name it was charged or refunded under (the newest such entry's), with the seq that says so.
+   */
+  const newestName = new Map<string, { name: string; seq: number }>();
+  const idOfName = new Map<string, { id: string; seq: number }>();
   const total = { reviews: 0, charged: 0, refunds: 0, refunded: 0, net: 0 };
-  // Rows: the month use and the lots each entry carries are not what a report counts.
-  const entries = store.streamRows(accountId, "asc", { types: ["usage", "refund"], from, to });
-  for await (const e of entries) {
-    const group = groupOf(e, by);
-    if (group.startsWith("id:") && e.reference?.kind === "pull_request") {
+  for (const g of found) {
+    const group = groupOf(g.reference, by);
+    const name = g.reference?.repository;
+    if (group.startsWith("id:") && name !== undefined) {
       // A refund names the repository as its charge did, not as it is called now.
-      if (e.type === "usage") newestName.set(group, e.reference.repository);
-      idOfName.set(e.reference.repository.toLowerCase(), group);
+      const named = newestName.get(group);
+      if (g.usage.count > 0 && (!named || g.usage.lastSeq > named.seq)) {
+        newestName.set(group, { name, seq: g.usage.lastSeq });
+      }
+      const seq = Math.max(g.usage.lastSeq, g.refund.lastSeq);
+      const held = idOfName.get(name.toLowerCase());
+      if (!held || seq > held.seq) idOfName.set(name.toLowerCase(), { id: group, seq });
     }
     let row = groups.get(group);
     if (!row) {
@@ -86,13 +100,10 @@ export async function usageReport(
       groups.set(group, row);
     }
     for (const r of [row, total]) {
-      if (e.type === "usage") {
-        r.reviews += 1;
-        r.charged += -e.amount;
-      } else {
-        r.refunds += 1;
-        r.refunded += e.amount;
-      }
+      r.reviews += g.usage.count;
+      r.charged += -g.usage.amount;
+      r.refunds += g.refund.count;
+      r.refunded += g.refund.amount;
       r.net = r.charged - r.refunded;
     }
   }
@@ -102,10 +113,10 @@ export async function usageReport(
     let key = group;
     if (group.startsWith("name:")) {
       const name = group.slice("name:".length);
-      const id = idOfName.get(name.toLowerCase());
-      key = id ? (newestName.get(id) ?? name) : name;
+      const id = idOfName.get(name.toLowerCase())?.id;
+      key = id ? (newestName.get(id)?.name ?? name) : name;
     } else if (group.startsWith("id:")) {
-      key = newestName.get(group) ?? group;
+      key = newestName.get(group)?.name ?? group;
     }
     const into = rows.get(key);
     if (!into) rows.set(key, { ...row, key });

@@ -110,6 +110,20 @@ describe("jasper-admin commands", () => {
     expect(out.at(-1)).toMatch(/Acme-Corp \(101, active\)\s+balance 3 \(critical\)/);
     expect(await admin("list", "--by", "activity", "--json")).toBe(EXIT.ok);
     expect(JSON.parse(out.at(-1)!).accounts).toHaveLength(2);
+    expect(await admin("list", "--by", "activity", "--limit", "1")).toBe(EXIT.ok);
+    const pages: string[] = [out.at(-1)!];
+    // A full page says where the next starts; the walk ends on a page that is not full.
+    for (let more = /more: --cursor (\S+)/.exec(pages.at(-1)!)?.[1]; more && pages.length < 5;) {
+      expect(await admin("list", "--by", "activity", "--limit", "1", "--cursor", more)).toBe(
+        EXIT.ok,
+      );
+      pages.push(out.at(-1)!);
+      more = /more: --cursor (\S+)/.exec(pages.at(-1)!)?.[1];
+    }
+    expect(pages.map((p) => p.split(" ")[0])).toEqual(["Acme-Corp", "Globex", "no"]);
+    expect(await admin("list", "--cursor", "balance:nope:1")).toBe(EXIT.usage);
+    expect(await admin("repair-listings")).toBe(EXIT.ok);
+    expect(out.at(-1)).toBe("listing copies: 0 repaired of 2 accounts");
     expect(await admin("sweep", "Globex")).toBe(EXIT.ok);
     expect(out.at(-1)).toMatch(/^swept Globex: 0 resumed/);
     await admin("grant", "Globex", "--amount", "1", "--reason", "hello");

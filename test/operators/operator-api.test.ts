@@ -239,6 +239,17 @@ describe("the operator API", () => {
       "Acme-Corp",
     ]);
     expect((await call(h, "GET", "/accounts?by=nothing")).statusCode).toBe(400);
+    // A page at a time: the next page starts from the cursor the page before handed out.
+    const one = (await call(h, "GET", "/accounts?by=activity&limit=1")).json();
+    expect(one.accounts.map((a: { login: string }) => a.login)).toEqual(["Globex"]);
+    const rest = (await call(h, "GET", `/accounts?by=activity&limit=1&cursor=${one.next}`)).json();
+    expect(rest.accounts.map((a: { login: string }) => a.login)).toEqual(["Acme-Corp"]);
+    const bad = await call(h, "GET", `/accounts?by=balance&cursor=${one.next}`);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe("invalid_input");
+    expect((await call(h, "POST", "/listings/repair")).json()).toEqual({
+      repair: { accounts: 2, repaired: 0 },
+    });
 
     const swept = await call(h, "POST", "/accounts/Acme-Corp/sweep");
     expect(swept.json()).toEqual({

@@ -121,8 +121,13 @@ describe("the mongo store on the wire", () => {
       await store.ledger.findByKey(account, "key-1");
       await store.ledger.findById(account, "0123456789abcdef01234567");
     });
-    const [insert, latest, byKey, byId] = sent;
+    const [insert, listing, latest, byKey, byId] = sent;
     expect(insert).toMatchObject({ name: "insert", command: { writeConcern: { w: "majority" } } });
+    // The account's listing copy follows each append (ledger-with-listing.ts), at majority too.
+    expect(listing).toMatchObject({
+      name: "update",
+      command: { update: "accounts", writeConcern: { w: "majority" } },
+    });
     expect(latest).toMatchObject({
       name: "find",
       command: { sort: { seq: -1 }, limit: 1, readConcern: { level: "majority" } },

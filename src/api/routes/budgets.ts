@@ -31,7 +31,7 @@ export function budgetRoutes(api: ApiInstance, deps: Deps): void {
         repositories: account.budgets.repositories.length > 0,
         authors: true,
       }),
-      // Read only when the account caps runs per pull request: a pass over the month.
+      // Read only when the account caps runs per pull request: a group per pull request.
       account.budgets.pullRequestRuns === null ? [] : await deps.ledger.pullRequestRuns(account.id),
     ),
   });

@@ -5,12 +5,21 @@ import {
   type AccountSettings,
   type AccountStatus,
 } from "../../accounts/types.js";
-import type { AccountStore, AccountUpsert } from "../../accounts/account-store.js";
+import {
+  MAX_LISTING_PAGE,
+  type AccountListing,
+  type AccountStore,
+  type AccountUpsert,
+  type ListedAccount,
+  type ListingQuery,
+} from "../../accounts/account-store.js";
 import { copyBudgetRules, noBudgets } from "../../budgets/copy-rules.js";
 import type { BudgetRules } from "../../accounts/budget-rules.js";
 
 export class MemoryAccountStore implements AccountStore {
   private readonly accounts = new Map<AccountId, Account>();
+  /** The listing copies, apart from the accounts: not part of what get() hands out. */
+  private readonly listings = new Map<AccountId, AccountListing>();
 
   async upsert(input: AccountUpsert): Promise<Account> {
     const now = new Date();
@@ -93,7 +102,60 @@ export class MemoryAccountStore implements AccountStore {
     this.accounts.set(id, updated);
     return copyAccount(updated);
   }
+
+  async recordListing(id: AccountId, listing: AccountListing): Promise<boolean> {
+    if (!this.accounts.has(id)) return false;
+    const held = this.listings.get(id);
+    if (held && held.seq >= listing.seq) return false;
+    this.listings.set(id, copyListing(listing));
+    return true;
+  }
+
+  async listAccounts(query: ListingQuery): Promise<ListedAccount[]> {
+    const limit = Math.min(query.limit, MAX_LISTING_PAGE);
+    if (limit <= 0) return [];
+    const lines: ListedAccount[] = [];
+    for (const a of this.accounts.values()) {
+      const listing = this.listings.get(a.id);
+      const line = {
+        id: a.id,
+        login: a.login,
+        status: a.status,
+        listing: listing ? copyListing(listing) : null,
+      };
+      if (query.by !== "id" && !listing) continue;
+      if (query.maxBalance !== undefined && !(listing && listing.balance <= query.maxBalance)) {
+        continue;
+      }
+      lines.push(line);
+    }
+    // As the indexes order them (mongo-account-store.ts), ties by id.
+    const value = (l: ListedAccount): number =>
+      query.by === "balance"
+        ? l.listing!.balance
+        : query.by === "activity"
+          ? -l.listing!.lastActivity.getTime()
+          : 0;
+    const after = query.after;
+    const cursorValue =
+      after === undefined ? 0 : query.by === "activity" ? -after.value : after.value;
+    return lines
+      .filter(
+        (l) =>
+          after === undefined ||
+          value(l) > cursorValue ||
+          (value(l) === cursorValue && l.id > after.id),
+      )
+      .sort((x, y) => value(x) - value(y) || x.id - y.id)
+      .slice(0, limit);
+  }
 }
+
+const copyListing = (l: AccountListing): AccountListing => ({
+  seq: l.seq,
+  balance: l.balance,
+  lastActivity: new Date(l.lastActivity),
+});
 
 function copyAccount(a: Account): Account {
   return {

@@ -1,3 +1,4 @@
+import { groupUsageRows, type UsageGroup, type UsageWindow } from "../../ledger/usage-groups.js";
 import { randomUUID } from "node:crypto";
 import type { AccountId } from "../../accounts/types.js";
 import { isConstantSize, type EntryUse } from "../../ledger/entry-use.js";
@@ -245,6 +246,12 @@ export class MemoryLedgerStore implements LedgerStore {
     filter?: EntryFilter,
   ): AsyncIterable<EntryRow> {
     return this.stream(accountId, order, filter);
+  }
+
+  async usageGroups(accountId: AccountId, window: UsageWindow): Promise<UsageGroup[]> {
+    const filter = { types: ["usage", "refund"] as const, from: window.from, to: window.to };
+    const rows = (this.logs.get(accountId)?.entries ?? []).filter((e) => matches(e, filter));
+    return groupUsageRows(rows, window.by, window.runs === true);
   }
 
   async *accountIds(): AsyncIterable<AccountId> {

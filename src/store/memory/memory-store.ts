@@ -1,3 +1,4 @@
+import { ledgerWithListing } from "../ledger-with-listing.js";
 import type { Store } from "../store.js";
 import { MemoryAccountStore } from "./memory-account-store.js";
 import { MemoryApiKeyStore } from "./memory-api-key-store.js";
@@ -14,10 +15,12 @@ import { MemoryPullRequestStore, MemoryReviewRunStore } from "./memory-review-st
 
 /** Everything in process memory: nothing survives a restart. Tests and try-outs only. */
 export function createMemoryStore(): Store {
+  const accounts = new MemoryAccountStore();
   return {
     kind: "memory",
-    accounts: new MemoryAccountStore(),
-    ledger: new MemoryLedgerStore(),
+    accounts,
+    // Each append also updates the account's listing copy (ledger-with-listing.ts).
+    ledger: ledgerWithListing(new MemoryLedgerStore(), accounts),
     runs: new MemoryReviewRunStore(),
     pullRequests: new MemoryPullRequestStore(),
     apiKeys: new MemoryApiKeyStore(),

@@ -23,6 +23,7 @@ import { MongoCheckoutSessionStore } from "./mongo-checkout-session-store.js";
 import { MongoDeliveryInbox } from "./mongo-delivery-inbox.js";
 import { MongoLearningStore } from "./mongo-learning-store.js";
 import { MongoLedgerStore } from "./mongo-ledger-store.js";
+import { ledgerWithListing } from "../ledger-with-listing.js";
 import { MongoPullRequestStore } from "./mongo-pull-request-store.js";
 import { MongoReviewRunStore } from "./mongo-review-run-store.js";
 import { MongoSubscriptionStore } from "./mongo-subscription-store.js";
@@ -91,12 +92,14 @@ export function storeOn(conn: Connection): Store {
   const learnings = learningModel(conn);
   // GitHub deliveries, recorded once each: deliveryId unique.
   const deliveries = inboxDeliveryModel(conn);
+  // A read past its maxTimeMS or a write past its wtimeout (mongo-connection.ts) comes out
+  // of every store as a StoreTimeoutError.
+  const accountStore = withTimeLimitErrors(new MongoAccountStore(accounts));
   return {
     kind: "mongo",
-    // A read past its maxTimeMS or a write past its wtimeout (mongo-connection.ts) comes out
-    // of every store as a StoreTimeoutError.
-    accounts: withTimeLimitErrors(new MongoAccountStore(accounts)),
-    ledger: withTimeLimitErrors(new MongoLedgerStore(entries)),
+    accounts: accountStore,
+    // Each append also updates the account's listing copy (ledger-with-listing.ts).
+    ledger: ledgerWithListing(withTimeLimitErrors(new MongoLedgerStore(entries)), accountStore),
     runs: withTimeLimitErrors(new MongoReviewRunStore(runs)),
     pullRequests: withTimeLimitErrors(new MongoPullRequestStore(pullRequests)),
     apiKeys: withTimeLimitErrors(new MongoApiKeyStore(apiKeys)),

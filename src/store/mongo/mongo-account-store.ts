@@ -6,7 +6,15 @@ import {
   type AccountSettings,
   type AccountStatus,
 } from "../../accounts/types.js";
-import type { AccountStore, AccountUpsert } from "../../accounts/account-store.js";
+import { trusted, type QueryFilter } from "mongoose";
+import {
+  MAX_LISTING_PAGE,
+  type AccountListing,
+  type AccountStore,
+  type AccountUpsert,
+  type ListedAccount,
+  type ListingQuery,
+} from "../../accounts/account-store.js";
 import { copyBudgetRules, noBudgets } from "../../budgets/copy-rules.js";
 import { NO_BUDGETS, type BudgetRules } from "../../accounts/budget-rules.js";
 import type { AccountDoc, AccountModel } from "./models/account.js";
@@ -91,6 +99,64 @@ export class MongoAccountStore implements AccountStore {
       )
       .lean<AccountDoc>();
     return doc ? toAccount(doc) : null;
+  }
+
+  async recordListing(id: AccountId, listing: AccountListing): Promise<boolean> {
+    // One conditional update: only over no copy or an older one ($not $gte also matches a
+    // document without the field), so updates landing out of order never move it back. No
+    // updatedAt: login lookups are ordered by it, and this is not news from GitHub.
+    const { modifiedCount } = await this.accounts.updateOne(
+      { _id: id, "listing.seq": trusted({ $not: { $gte: listing.seq } }) },
+      {
+        $set: {
+          listing: {
+            seq: listing.seq,
+            balance: listing.balance,
+            lastActivity: listing.lastActivity,
+          },
+        },
+      },
+      { runValidators: true },
+    );
+    return modifiedCount === 1;
+  }
+
+  async listAccounts(query: ListingQuery): Promise<ListedAccount[]> {
+    // MongoDB reads limit(0) as "no limit"; the contract means "nothing".
+    const limit = Math.min(query.limit, MAX_LISTING_PAGE);
+    if (limit <= 0) return [];
+    const { by, after } = query;
+    const field = by === "balance" ? "listing.balance" : "listing.lastActivity";
+    const filter: QueryFilter<AccountDoc> = {};
+    if (by !== "id") filter["listing.seq"] = trusted({ $exists: true });
+    if (query.maxBalance !== undefined) {
+      filter["listing.balance"] = trusted({ $lte: query.maxBalance });
+    }
+    if (after && by === "id") filter._id = trusted({ $gt: after.id });
+    if (after && by !== "id") {
+      // Keyset paging on the index's own order: past the cursor's value, or at it past its id.
+      const value = by === "balance" ? after.value : new Date(after.value);
+      filter.$or = [
+        { [field]: trusted(by === "balance" ? { $gt: value } : { $lt: value }) },
+        { [field]: value, _id: trusted({ $gt: after.id }) },
+      ];
+    }
+    const sort = by === "id" ? { _id: 1 as const } : { [field]: by === "balance" ? 1 : -1, _id: 1 };
+    // The few fields a line shows: never the settings or the budget rules (600 rules).
+    const docs = await this.accounts
+      .find(filter)
+      .sort(sort as Record<string, 1 | -1>)
+      .limit(limit)
+      .select({ _id: 1, login: 1, status: 1, listing: 1 })
+      .lean<Pick<AccountDoc, "_id" | "login" | "status" | "listing">[]>();
+    return docs.map((d) => ({
+      id: toAccountId(d._id),
+      login: d.login,
+      status: d.status,
+      listing: d.listing
+        ? { seq: d.listing.seq, balance: d.listing.balance, lastActivity: d.listing.lastActivity }
+        : null,
+    }));
   }
 
   private async upsertOnce(input: AccountUpsert): Promise<Account> {

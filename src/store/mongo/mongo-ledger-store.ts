@@ -2,7 +2,13 @@ import { isObjectIdOrHexString, trusted, type QueryFilter } from "mongoose";
 import { toAccountId, type AccountId } from "../../accounts/types.js";
 import type { EntryUse } from "../../ledger/entry-use.js";
 import type { UseCounter } from "../../ledger/month-use.js";
-import type { BucketAmounts, EntryType, LedgerEntry } from "../../ledger/types.js";
+import type { BucketAmounts, EntryReference, EntryType, LedgerEntry } from "../../ledger/types.js";
+import {
+  USAGE_GROUP_FIELDS,
+  type UsageGroup,
+  type UsageGroupKey,
+  type UsageWindow,
+} from "../../ledger/usage-groups.js";
 import {
   type AppendConflict,
   type AppendResult,
@@ -392,6 +398,62 @@ export class MongoLedgerStore implements LedgerStore {
     }
   }
 
+  async usageGroups(accountId: AccountId, window: UsageWindow): Promise<UsageGroup[]> {
+    // One aggregation: the window's usage and refunds (the (accountId, type, createdAt)
+    // index) grouped by their reference fields as stored, answered as one small document per
+    // group. The server still reads the window's entries (constant-size, usage-groups.ts);
+    // what comes back, and what the process holds, follows the groups. Not cast or sanitized
+    // by mongoose (aggregations are not): every value is of the stored type already.
+    const createdAt: { $gte: Date; $lt?: Date } = { $gte: window.from };
+    if (window.to) createdAt.$lt = window.to;
+    const is = (type: string, then: unknown, otherwise: unknown) => ({
+      $cond: [{ $eq: ["$type", type] }, then, otherwise],
+    });
+    const tally = (type: string) => ({
+      [`${type}Count`]: { $sum: is(type, 1, 0) },
+      [`${type}Amount`]: { $sum: is(type, "$amount", 0) },
+      [`${type}LastSeq`]: { $max: is(type, "$seq", 0) },
+    });
+    // The runs (pullRunsFrom): the group's charge ids, less those a refund of the group
+    // names. $$REMOVE leaves an entry of the other type out of each set.
+    const runs = window.runs
+      ? {
+          charges: { $addToSet: is("usage", { $toString: "$_id" }, "$$REMOVE") },
+          refunded: { $addToSet: is("refund", "$refundOf", "$$REMOVE") },
+        }
+      : {};
+    const docs = await this.entries.aggregate<UsageGroupDoc>([
+      { $match: { accountId, type: { $in: ["usage", "refund"] }, createdAt } },
+      {
+        $group: {
+          _id: Object.fromEntries(
+            ["kind", ...USAGE_GROUP_FIELDS[window.by]].map((f) => [f, `$reference.${f}`]),
+          ),
+          firstSeq: { $min: "$seq" },
+          ...tally("usage"),
+          ...tally("refund"),
+          ...runs,
+        },
+      },
+      ...(window.runs
+        ? [
+            {
+              $set: {
+                runs: {
+                  $subtract: [
+                    { $size: "$charges" },
+                    { $size: { $setIntersection: ["$charges", "$refunded"] } },
+                  ],
+                },
+              },
+            },
+            { $unset: ["charges", "refunded"] },
+          ]
+        : []),
+    ]);
+    return docs.map(toUsageGroup);
+  }
+
   async *accountIds(): AsyncIterable<AccountId> {
     // One small query per account, each the first key of the (accountId, seq) index past the
     // last account: the planner reads it off the index (projection of accountId alone, no
@@ -438,6 +500,49 @@ export const ROW_PROJECTION = {
   createdAt: 1,
   lotsAfter: { $filter: { input: "$lotsAfter", cond: { $eq: ["$$this.lot", "$seq"] } } },
 } as const;
+
+/** What usageGroups' aggregation answers with, one document per group. */
+interface UsageGroupDoc {
+  _id: {
+    kind?: EntryReference["kind"] | null;
+    repository?: string | null;
+    repositoryId?: number | null;
+    author?: string | null;
+    number?: number | null;
+  };
+  firstSeq: number;
+  usageCount: number;
+  usageAmount: number;
+  usageLastSeq: number;
+  refundCount: number;
+  refundAmount: number;
+  refundLastSeq: number;
+  runs?: number;
+}
+
+/** A group as usage-groups.ts has it: absent and null fields alike left out. */
+function toUsageGroup(d: UsageGroupDoc): UsageGroup {
+  const k = d._id;
+  const reference: UsageGroupKey | null =
+    k.kind == null
+      ? null
+      : k.kind !== "pull_request"
+        ? { kind: k.kind }
+        : {
+            kind: k.kind,
+            ...(k.repository != null ? { repository: k.repository } : {}),
+            ...(k.repositoryId != null ? { repositoryId: k.repositoryId } : {}),
+            ...(k.author != null ? { author: k.author } : {}),
+            ...(k.number != null ? { number: k.number } : {}),
+          };
+  return {
+    reference,
+    firstSeq: d.firstSeq,
+    usage: { count: d.usageCount, amount: d.usageAmount, lastSeq: d.usageLastSeq },
+    refund: { count: d.refundCount, amount: d.refundAmount, lastSeq: d.refundLastSeq },
+    runs: d.runs ?? 0,
+  };
+}
 
 /** The entries of one account that pass `filter`, as a query (see EntryQuery for the rules). */
 function matching(accountId: AccountId, filter: EntryFilter): QueryFilter<LedgerEntryDoc> {

@@ -7,6 +7,7 @@ import {
 } from "../../../accounts/types.js";
 import type { BudgetRules } from "../../../accounts/budget-rules.js";
 import { budgetRulesSchema } from "./budget-rules.js";
+import { integer } from "./integer-validators.js";
 
 const ACCOUNT_TYPES: readonly AccountType[] = ["Organization", "User"];
 const ACCOUNT_STATUSES: readonly AccountStatus[] = ["active", "suspended", "uninstalled"];
@@ -32,6 +33,11 @@ export interface AccountDoc {
   settings?: Partial<AccountSettings>;
   /** Absent on accounts stored before budgets existed (and likewise per field): no budgets. */
   budgets?: Partial<BudgetRules>;
+  /**
+   * The listing copy of the newest ledger entry (AccountListing): absent until an entry is
+   * appended after it was kept, or the operators' repair fills it in.
+   */
+  listing?: { seq: number; balance: number; lastActivity: Date };
   createdAt: Date;
   updatedAt: Date;
 }
@@ -47,6 +53,15 @@ const settingsSchema = new Schema<AccountSettings>(
     billingContacts: { type: [String], default: undefined },
     lowBalanceEmails: { type: Boolean },
     chatFromNonWriters: { type: Boolean },
+  },
+  { _id: false },
+);
+
+const listingSchema = new Schema<NonNullable<AccountDoc["listing"]>>(
+  {
+    seq: { type: Number, required: true, validate: integer },
+    balance: { type: Number, required: true, validate: integer },
+    lastActivity: { type: Date, required: true },
   },
   { _id: false },
 );
@@ -70,6 +85,8 @@ export const accountSchema = new Schema<AccountDoc>(
     settings: { type: settingsSchema },
     // Not required either, for the same reason; setBudgets writes it whole.
     budgets: { type: budgetRulesSchema },
+    // Not required: the ledger writes it after each append (mongo-account-store.ts).
+    listing: { type: listingSchema },
     // Set by the store itself (upsert keeps createdAt, moves updatedAt), so no timestamps option.
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
@@ -85,6 +102,13 @@ accountSchema.index({ loginLower: 1, updatedAt: -1 });
 // of an event GitHub sent rather than let the newest word win. Accounts are few (one per
 // installation), so no partial filter: those without one are indexed as null.
 accountSchema.index({ installationId: 1, updatedAt: -1 });
+
+// The operators' list by balance and by last activity (listAccounts), paged by (value, _id):
+// a page is one index range, whatever the number of accounts. Partial: an account without a
+// listing copy is in neither list (the queries name the filter, as the planner needs).
+const HAS_LISTING = { partialFilterExpression: { "listing.seq": { $exists: true } } };
+accountSchema.index({ "listing.balance": 1, _id: 1 }, HAS_LISTING);
+accountSchema.index({ "listing.lastActivity": -1, _id: 1 }, HAS_LISTING);
 
 export type AccountModel = Model<AccountDoc>;
 
