@@ -46,6 +46,11 @@ export interface DeliveryInbox {
    * `received`; null when it is unknown or already processed or failed (nothing changed).
    */
   startAttempt(id: string): Promise<InboxDelivery | null>;
+  /**
+   * A failed delivery back to `received` (GitHub redelivered it: someone, or the redelivery
+   * job, asks for it again); false when it is not failed (nothing changed).
+   */
+  reopen(id: string): Promise<boolean>;
   /** Ends a received delivery: processed, or failed with why. A finished one stays as it is. */
   finish(id: string, outcome: "processed" | "failed", at: Date, error?: string): Promise<void>;
   /**

@@ -11,9 +11,12 @@ export class QueueDownError extends JasperError {
 }
 
 export interface ReceiveDeliveryDeps {
-  inbox: Pick<DeliveryInbox, "record">;
-  /** Queues the delivery's job; its job id is the delivery id, so a second add is a no-op. */
-  enqueueDelivery(job: DeliveryJob, name: string): Promise<void>;
+  inbox: Pick<DeliveryInbox, "record" | "reopen">;
+  /**
+   * Queues the delivery's job; its job id is the delivery id, so a second add is a no-op.
+   * `again`: a finished job of that id is replaced (a reopened delivery).
+   */
+  enqueueDelivery(job: DeliveryJob, name: string, again?: boolean): Promise<void>;
   /** Whether the queue's connection is up now: without it nothing is recorded. */
   queueReady(): boolean;
   /** How long the inbox write may take before the webhook answers 503; default 2 s. */
@@ -38,8 +41,10 @@ export type ReceiveOutcome = "recorded" | "duplicate";
  *   the sweep queues it after its grace period, and a redelivery finds it recorded and queues it
  *   at once. (202 would be as safe for the delivery; 503 keeps an outage visible on GitHub and
  *   is what a redelivery turns into a 202.)
- * - A duplicate (redelivery): nothing recorded; queued again unless processed or failed, since
- *   the first attempt's add may be what failed. The job id makes that add a no-op otherwise.
+ * - A duplicate (redelivery): nothing recorded; queued again unless processed, since the first
+ *   attempt's add may be what failed (the job id makes that add a no-op otherwise). One that
+ *   failed for good (every attempt, e.g. through a long GitHub outage) is reopened and queued
+ *   anew: redelivering it on GitHub is how it is retried.
  */
 export function createReceiveDelivery(deps: ReceiveDeliveryDeps) {
   const limit = deps.recordWithinMs ?? 2_000;
@@ -53,9 +58,16 @@ export function createReceiveDelivery(deps: ReceiveDeliveryDeps) {
       limit,
       () => new StoreTimeoutError("write"),
     );
-    if (recorded.status === "duplicate" && recorded.existing !== "received") return "duplicate";
-    await deps.enqueueDelivery({ deliveryId: delivery.id }, delivery.name);
-    return recorded.status;
+    if (recorded.status === "recorded") {
+      await deps.enqueueDelivery({ deliveryId: delivery.id }, delivery.name);
+      return "recorded";
+    }
+    if (recorded.existing === "received") {
+      await deps.enqueueDelivery({ deliveryId: delivery.id }, delivery.name);
+    } else if (recorded.existing === "failed" && (await deps.inbox.reopen(delivery.id))) {
+      await deps.enqueueDelivery({ deliveryId: delivery.id }, delivery.name, true);
+    }
+    return "duplicate";
   };
 }
 export type ReceiveDelivery = ReturnType<typeof createReceiveDelivery>;

@@ -9,8 +9,11 @@ import { jobId } from "./queues.js";
 import { withQueueTimeLimit } from "./with-time-limit.js";
 
 export interface Producer {
-  /** A recorded GitHub delivery; its job id is the delivery id, so a second add is a no-op. */
-  enqueueDelivery(job: DeliveryJob, name: string): Promise<void>;
+  /**
+   * A recorded GitHub delivery; its job id is the delivery id, so a second add is a no-op.
+   * `again`: a reopened delivery, whose finished job of that id is replaced.
+   */
+  enqueueDelivery(job: DeliveryJob, name: string, again?: boolean): Promise<void>;
   /** The delivery job's state, for the sweep; "missing" when Redis no longer has it. */
   deliveryJobState(deliveryId: string): Promise<string>;
   enqueueReview(job: ReviewJob, runKey: string): Promise<void>;
@@ -55,11 +58,23 @@ export function createProducer(connection: Redis, options: ProducerOptions): Pro
   const deliveryJobId = (deliveryId: string) => jobId("delivery", deliveryId);
   const limit = options.addTimeoutMs ?? 3_000;
   return {
-    async enqueueDelivery(job, name) {
+    async enqueueDelivery(job, name, again = false) {
+      const id = deliveryJobId(job.deliveryId);
+      if (again) {
+        // BullMQ keeps a finished job (removeOnFail, removeOnComplete) and an add of its id is
+        // a no-op: removed first, so the reopened delivery runs again. Only a finished one,
+        // never a live job.
+        const removeFinished = async () => {
+          const previous = await deliveries.getJob(id);
+          const state = previous ? await previous.getState() : "missing";
+          if (state === "failed" || state === "completed") await previous!.remove();
+        };
+        await withQueueTimeLimit(removeFinished(), limit, "replacing a finished delivery job");
+      }
       await withQueueTimeLimit(
         deliveries.add(name, job, {
           ...deliveryOptions,
-          jobId: deliveryJobId(job.deliveryId),
+          jobId: id,
           // People wait on comments: they are taken before any prioritized (bulk) job.
           ...(deliveryLane(name) === "bulk" ? { priority: 1 } : {}),
         }),

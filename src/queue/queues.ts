@@ -23,15 +23,15 @@ const definitions = {
    * GitHub deliveries the webhook recorded (src/deliveries): each handled once by the
    * deliveries worker. Comments are added without a priority, pull requests and the rest with
    * one, so a comment is taken before a burst of pull requests (BullMQ takes waiting jobs before
-   * prioritized ones: moveToActive.lua). 5 attempts, 5 s doubling (about 75 s); then the
-   * delivery is marked failed.
+   * prioritized ones: moveToActive.lua). 8 attempts, 5 s doubling (about 10 minutes: a GitHub
+   * outage is waited out); then the delivery is marked failed, until GitHub redelivers it.
    */
   deliveries: {
     name: "deliveries",
     label: "delivery",
     schema: deliveryJobSchema,
     jobOptions: {
-      attempts: 5,
+      attempts: 8,
       backoff: { type: "exponential", delay: 5_000 },
       removeOnComplete: KEEP_A_DAY,
       removeOnFail: KEEP_A_WEEK,

@@ -67,4 +67,41 @@ describe("deliveries: recorded by the webhook, processed once by the worker", ()
     expect((await h.ledger.summary(acme)).balance).toBe(2);
     expect((await verifyLedger(h.store.ledger)).problemCount).toBe(0);
   });
+
+  it("a delivery that failed for good is processed when GitHub redelivers it, once", async () => {
+    h = await createHarness();
+    const posted: PostedReview[] = [];
+    mockReviewCalls(posted, { number: 12 });
+    const delivery = signedDelivery("pull_request", pullRequestEvent("opened"));
+    const id = delivery.headers["x-github-delivery"];
+    expect((await h.server.inject(delivery)).statusCode).toBe(202);
+
+    // Its last attempt fails (the database, GitHub, down for longer than the retries last).
+    const get = h.store.accounts.get.bind(h.store.accounts);
+    h.store.accounts.get = async () => {
+      throw new Error("the database is down");
+    };
+    await expect(
+      h.jasper.processDelivery({ deliveryId: id }, { finalAttempt: true }),
+    ).rejects.toThrow("the database is down");
+    h.store.accounts.get = get;
+    expect(await h.store.deliveries.get(id)).toMatchObject({
+      status: "failed",
+      error: "the database is down",
+    });
+    // Its job, taken now, finds it failed: nothing is done, and it stays failed.
+    h.startWorkers();
+    await eventually(async () => (await h.pendingJobs()) === 0);
+    expect((await h.store.deliveries.get(id))?.status).toBe("failed");
+    expect(await usage()).toEqual([]);
+
+    // Redelivered (GitHub's Redeliver, or the redelivery job): reopened, queued anew, done once.
+    expect((await h.server.inject(delivery)).statusCode).toBe(202);
+    await eventually(async () => posted.length === 1 && (await h.pendingJobs()) === 0);
+    expect(await h.store.deliveries.get(id)).toMatchObject({ status: "processed", attempts: 2 });
+    expect((await h.server.inject(delivery)).statusCode).toBe(202);
+    expect(await h.pendingJobs()).toBe(0);
+    expect(await usage()).toHaveLength(1);
+    expect(posted).toHaveLength(1);
+  });
 });

@@ -73,6 +73,27 @@ describe.each(storeFactories())("delivery inbox contract: $name", ({ create, cle
     expect(await inbox.startAttempt("no-such-delivery")).toBeNull();
   });
 
+  it("reopens a failed delivery (redelivered), and only a failed one", async () => {
+    const { deliveries: inbox } = await create();
+    const [failed, done] = [delivery(), delivery()];
+    await inbox.record(failed);
+    await inbox.record(done);
+    await inbox.startAttempt(failed.id);
+    await inbox.finish(failed.id, "failed", at(1), "GitHub answered 502");
+    await inbox.finish(done.id, "processed", at(1));
+    expect(await inbox.reopen(failed.id)).toBe(true);
+    expect(await inbox.get(failed.id)).toMatchObject({
+      status: "received",
+      attempts: 1,
+      finishedAt: null,
+      error: null,
+    });
+    expect(await inbox.reopen(failed.id)).toBe(false);
+    expect(await inbox.reopen(done.id)).toBe(false);
+    expect((await inbox.get(done.id))?.status).toBe("processed");
+    expect(await inbox.reopen("no-such-delivery")).toBe(false);
+  });
+
   it("lists the received deliveries older than a time, oldest first, paged", async () => {
     const { deliveries: inbox } = await create();
     const old = [3, 1, 2].map((minute) => delivery({ receivedAt: at(minute) }));

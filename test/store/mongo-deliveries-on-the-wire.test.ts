@@ -76,6 +76,20 @@ describe("the mongo delivery inbox on the wire", () => {
     });
   });
 
+  it("reopens only a failed delivery, in one conditional update", async () => {
+    let reopened: boolean | undefined;
+    const [update, ...rest] = await sent(async () => {
+      reopened = await store.deliveries.reopen("d-1");
+    });
+    expect(rest).toEqual([]);
+    expect((update!.command.updates as object[])[0]).toMatchObject({
+      q: { deliveryId: "d-1", status: "failed" },
+      u: { $set: { status: "received", finishedAt: null, error: null } },
+    });
+    // The stub matches nothing: not failed, nothing reopened.
+    expect(reopened).toBe(false);
+  });
+
   it("pages the sweep's list and asks for recorded ids with their operators intact", async () => {
     const before = new Date("2026-12-06T12:10:00Z");
     const after = { id: "d-5", receivedAt: new Date("2026-12-06T12:05:00Z") };

@@ -37,6 +37,15 @@ export class MemoryDeliveryInbox implements DeliveryInbox {
     return copy(found);
   }
 
+  async reopen(id: string): Promise<boolean> {
+    const found = this.byId.get(id);
+    if (!found || found.status !== "failed") return false;
+    found.status = "received";
+    found.finishedAt = null;
+    found.error = null;
+    return true;
+  }
+
   async finish(
     id: string,
     outcome: "processed" | "failed",

@@ -56,6 +56,14 @@ export class MongoDeliveryInbox implements DeliveryInbox {
     return doc ? toDelivery(doc) : null;
   }
 
+  async reopen(id: string): Promise<boolean> {
+    const result = await this.deliveries.updateOne(
+      { deliveryId: id, status: "failed" },
+      { $set: { status: "received", finishedAt: null, error: null } },
+    );
+    return result.modifiedCount === 1;
+  }
+
   async finish(
     id: string,
     outcome: "processed" | "failed",
