@@ -40,8 +40,9 @@ export interface ProducerOptions {
 
 /**
  * Every process may produce. `add` errors are never swallowed: a webhook that could not queue
- * its review answers 500 and GitHub shows the failed delivery; the run stays `pending` and
- * the sweeper queues it.
+ * its delivery answers 503 and GitHub shows the failed delivery (the inbox's sweep queues it
+ * if it was recorded); a delivery job that could not queue its review fails and is retried,
+ * its run staying `pending` for the sweeper meanwhile.
  */
 export function createProducer(connection: Redis, options: ProducerOptions): Producer {
   const prefix = options.prefix ?? DEFAULT_PREFIX;

@@ -100,8 +100,9 @@ export function billingApiDeps(
 }
 
 /**
- * The web role: the GitHub webhook (recorded and queued for the deliveries worker), the Stripe webhook, the billing
- * API, the operator API (only with its token), the dashboard and health.
+ * The web role: the GitHub webhook (recorded and queued for the deliveries worker), the
+ * Stripe webhook, the billing API, the operator API (only with its token), the dashboard and
+ * health.
  */
 export function wireHttp(
   config: Config,
