@@ -73,7 +73,7 @@ export function createProducer(connection: Redis, options: ProducerOptions): Pro
         await withQueueTimeLimit(removeFinished(), limit, "replacing a finished delivery job");
       }
       await withQueueTimeLimit(
-        deliveries.add(name, job, {
+        deliveries.add("delivery", job, {
           ...deliveryOptions,
           jobId: id,
           // People wait on comments: they are taken before any prioritized (bulk) job.
