@@ -9,6 +9,8 @@ export interface ProcessDeliveryDeps {
    * run key, check runs, reply job ids), so a retry after a crash does each once.
    */
   handle(delivery: Pick<InboxDelivery, "id" | "name" | "payload">): Promise<void>;
+  /** Told about a delivery that failed for good (its id, event and why; never the payload). */
+  onFailed?: (delivery: Pick<InboxDelivery, "id" | "name" | "attempts">, error: string) => void;
   now?: () => Date;
 }
 
@@ -31,7 +33,11 @@ export function createProcessDelivery(deps: ProcessDeliveryDeps) {
     try {
       await deps.handle(delivery);
     } catch (err) {
-      if (finalAttempt) await deps.inbox.finish(delivery.id, "failed", now(), messageOf(err));
+      if (finalAttempt) {
+        const error = messageOf(err);
+        await deps.inbox.finish(delivery.id, "failed", now(), error);
+        deps.onFailed?.(delivery, error);
+      }
       throw err;
     }
     await deps.inbox.finish(delivery.id, "processed", now());

@@ -126,7 +126,16 @@ export function wireDeliveries(a: Adapters, app: ApplicationFunction, money: Mon
       // is under way the add is tried, within the producer's time limit.
       queueReady: () => !REDIS_DOWN.has(a.redis.status),
     }),
-    process: createProcessDelivery({ inbox: store.deliveries, handle }),
+    process: createProcessDelivery({
+      inbox: store.deliveries,
+      handle,
+      // Said loudly: nothing will retry it until GitHub redelivers it (App settings, Advanced).
+      onFailed: (d, error) =>
+        a.log.error(
+          { delivery: d.id, event: d.name, attempts: d.attempts, error },
+          "GitHub delivery failed on every attempt: redeliver it from the App's settings",
+        ),
+    }),
     sweep: createDeliverySweep({
       inbox: store.deliveries,
       deliveryJobState: producer.deliveryJobState,

@@ -36,11 +36,13 @@ describe("processing a recorded delivery", () => {
   it("a failure is retried while attempts remain, and marked failed with why on the last", async () => {
     const inbox = new MemoryDeliveryInbox();
     await inbox.record(delivery("d-2"));
+    const told: unknown[] = [];
     const process = createProcessDelivery({
       inbox,
       handle: async () => {
         throw new AggregateError([new Error("GitHub answered 502")]);
       },
+      onFailed: (d, error) => told.push({ id: d.id, name: d.name, error }),
       now: () => at(2),
     });
     await expect(process({ deliveryId: "d-2" }, { finalAttempt: false })).rejects.toThrow();
@@ -51,6 +53,8 @@ describe("processing a recorded delivery", () => {
       attempts: 2,
       error: "GitHub answered 502",
     });
+    // Told once, on the last attempt only.
+    expect(told).toEqual([{ id: "d-2", name: "pull_request", error: "GitHub answered 502" }]);
   });
 });
 
