@@ -13,6 +13,7 @@ import type { Config } from "./config/env.js";
 import { wireDeliveries, wireGitHubApp, wireGitHubHost } from "./wiring/github.js";
 import { wireHttp } from "./wiring/http.js";
 import { wireMoney, wireOperators } from "./wiring/money.js";
+import { wirePayments } from "./wiring/top-ups.js";
 import type { Adapters, Jasper, MoneyAdapters, Tuning } from "./wiring/types.js";
 import { wireWorkers } from "./wiring/workers.js";
 
@@ -25,9 +26,16 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
   const money = wireMoney(config, a, t, { checkRuns: github.checkRuns });
   const app = wireGitHubApp(config, a, t, github, money);
   const deliveries = wireDeliveries(a, app, money);
-  const workers = wireWorkers(config, a, t, github, money, deliveries);
+  // Stripe and the top-ups' handlers: one of each for the web and the worker roles.
+  const payments = wirePayments(config, a, t, money);
+  const workers = wireWorkers(config, a, t, github, money, payments, deliveries);
   const operators = wireOperators(a, t, money);
-  const http = wireHttp(config, a, t, { receive: deliveries.receive, money, operators });
+  const http = wireHttp(config, a, t, {
+    receive: deliveries.receive,
+    money,
+    operators,
+    payments,
+  });
 
   return {
     app,

@@ -13,6 +13,7 @@ import type {
 } from "../billing/auto-top-up-store.js";
 import { findPackage, type CreditPackage } from "../billing/packages.js";
 import type { SavedPaymentMethod, StripeCustomerStore } from "../billing/stripe-customer-store.js";
+import type { AttemptOutcome, TopUpAttemptStore } from "../billing/top-up-attempt-store.js";
 import type { Admin } from "./admin.js";
 
 export interface AutoTopUpSettingsDeps {
@@ -20,22 +21,35 @@ export interface AutoTopUpSettingsDeps {
   customers: Pick<StripeCustomerStore, "find">;
   packages: readonly CreditPackage[];
   audit: Pick<AuditLog, "record">;
-  /**
-   * Whether an admin may switch it on. Off in this release: nothing starts a top-up yet (the
-   * trigger from a charge lands next), and a setting that is on but never fires would let an
-   * organisation believe it is covered. Tests of the settings and the payment switch it on.
-   */
-  switchOnAllowed: boolean;
-  /** Whether a top-up of the account is queued or being paid; none before payments exist. */
+  /** Whether a top-up of the account is being paid (an attempt in flight). */
   topUpPending?: (accountId: AccountId) => Promise<boolean>;
+  /** The account's attempts, for this month's top-ups and the last one; none: none shown. */
+  attempts?: Pick<TopUpAttemptStore, "recent">;
   now?: () => Date;
+}
+
+/** The latest attempt as the dashboard shows it: what it was for and what came of it. */
+export interface LastTopUp {
+  at: Date;
+  /** "in_flight" while its payment is not settled. */
+  status: AttemptOutcome | "in_flight";
+  credits: number;
+  priceCents: number;
+  currency: string;
 }
 
 /** What the API and the dashboard show. */
 export interface AutoTopUpView extends AutoTopUpSettings {
   switchedOffBecause: SwitchedOffBecause;
   paymentMethod: Pick<SavedPaymentMethod, "brand" | "last4"> | null;
+  /** This calendar month's (UTC) top-ups as the limit counts them: paid and in flight. */
+  thisMonth: { count: number; cents: number };
+  /** The latest attempt of the last 31 days, or null. */
+  lastAttempt: LastTopUp | null;
 }
+
+/** How far back the last attempt is looked for. */
+const LAST_ATTEMPT_WINDOW_MS = 31 * 24 * 60 * 60 * 1000;
 
 export type ChangeAutoTopUpResult =
   | { status: "changed"; view: AutoTopUpView }
@@ -45,9 +59,7 @@ export type ChangeAutoTopUpResult =
   /** On with a limit that allows no top-up (0, or less money than the package costs). */
   | { status: "limit_too_low" }
   | { status: "no_payment_method" }
-  | { status: "top_up_pending" }
-  /** Switching on is not offered yet (switchOnAllowed). */
-  | { status: "not_available" };
+  | { status: "top_up_pending" };
 
 /** The monthly limit shown before an admin sets one: three top-ups of the package. */
 const DEFAULT_MONTHLY_COUNT = 3;
@@ -77,6 +89,19 @@ export function createAutoTopUpSettings(deps: AutoTopUpSettingsDeps) {
     const stored = record === undefined ? await deps.store.find(accountId) : record;
     const card = (await deps.customers.find(accountId))?.paymentMethod ?? null;
     const settings = stored ?? defaults();
+    const at = now();
+    const monthStart = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), 1);
+    const attempts = deps.attempts
+      ? await deps.attempts.recent(
+          accountId,
+          new Date(Math.min(monthStart, at.getTime() - LAST_ATTEMPT_WINDOW_MS)),
+        )
+      : [];
+    // As the limit counts them (top-up-rules.ts): a declined top-up charged nothing.
+    const counted = attempts.filter(
+      (a) => a.state !== "failed" && a.createdAt.getTime() >= monthStart,
+    );
+    const last = attempts[0];
     return {
       enabled: settings.enabled,
       packageId: settings.packageId,
@@ -85,6 +110,19 @@ export function createAutoTopUpSettings(deps: AutoTopUpSettingsDeps) {
       monthlyMaxCents: settings.monthlyMaxCents,
       switchedOffBecause: stored?.switchedOffBecause ?? null,
       paymentMethod: card ? { brand: card.brand, last4: card.last4 } : null,
+      thisMonth: {
+        count: counted.length,
+        cents: counted.reduce((sum, a) => sum + a.priceCents, 0),
+      },
+      lastAttempt: last
+        ? {
+            at: last.createdAt,
+            status: last.outcome ?? "in_flight",
+            credits: last.credits,
+            priceCents: last.priceCents,
+            currency: last.currency,
+          }
+        : null,
     };
   }
 
@@ -98,7 +136,6 @@ export function createAutoTopUpSettings(deps: AutoTopUpSettingsDeps) {
     if (wanted.thresholdCredits > pkg.credits) return { status: "threshold_above_package" };
     const before = await deps.store.find(accountId);
     if (wanted.enabled) {
-      if (!deps.switchOnAllowed) return { status: "not_available" };
       if (wanted.monthlyMaxCount < 1 || wanted.monthlyMaxCents < pkg.priceCents) {
         return { status: "limit_too_low" };
       }

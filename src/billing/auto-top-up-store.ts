@@ -35,6 +35,11 @@ export interface AutoTopUpRecord extends AutoTopUpSettings {
 
 export interface AutoTopUpStore {
   find(accountId: AccountId): Promise<AutoTopUpRecord | null>;
+  /**
+   * Cross-account read for the sweep: the records of accounts with an id above `after`, on
+   * or off, in account order, at most `limit`. Only accounts with a record can have top-ups.
+   */
+  listAfter(after: number, limit: number): Promise<AutoTopUpRecord[]>;
   /** Writes the whole settings (an admin's change); clears `switchedOffBecause`. */
   save(accountId: AccountId, settings: AutoTopUpSettings, at: Date): Promise<AutoTopUpRecord>;
   /**

@@ -47,7 +47,12 @@ export type PayTopUpResult =
   | { status: "requested"; attempt: TopUpAttempt; paymentIntent: string }
   | { status: "not_paid"; attempt: TopUpAttempt; outcome: AttemptOutcome }
   /** Nothing asked of Stripe: why (the check's answer, or the attempt done already). */
-  | { status: "skipped"; because: Extract<TopUpDecision, { pay: false }>["because"] | "settled" };
+  | {
+      status: "skipped";
+      because: Extract<TopUpDecision, { pay: false }>["because"] | "settled";
+      /** For "too_soon": when the hourly rule lets this crossing be tried again. */
+      retryAt?: Date;
+    };
 
 const startOfMonth = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
 
@@ -90,7 +95,9 @@ export function createTopUpPayer(deps: PayTopUpDeps) {
       now: at,
     });
     if (!decision.pay || !customer?.paymentMethod) {
-      return { status: "skipped", because: decision.pay ? "no_card" : decision.because };
+      if (decision.pay) return { status: "skipped", because: "no_card" };
+      const { because, retryAt } = decision;
+      return retryAt ? { status: "skipped", because, retryAt } : { status: "skipped", because };
     }
     const begun = await deps.attempts.begin({
       attemptKey: key,
@@ -135,13 +142,7 @@ export function createTopUpPayer(deps: PayTopUpDeps) {
       // Unreachable or overloaded: in flight, retried by the queue with the same key.
       if (retryable(err)) throw err;
       // Anything else (a refused request) will not change on a retry: settled as failed.
-      const settled = await deps.attempts.settle(
-        attempt.accountId,
-        attempt.attemptKey,
-        "failed",
-        now(),
-      );
-      if (settled) await deps.onNotPaid?.(settled, "failed");
+      await settleFailed(attempt);
       throw err;
     }
     await link(attempt, intent.id);
@@ -150,6 +151,17 @@ export function createTopUpPayer(deps: PayTopUpDeps) {
       attempt: { ...attempt, paymentIntent: intent.id },
       paymentIntent: intent.id,
     };
+  }
+
+  /** Settles the attempt `failed` (Stripe's failure, not the card's) and follows it up, once. */
+  async function settleFailed(attempt: TopUpAttempt): Promise<void> {
+    const settled = await deps.attempts.settle(
+      attempt.accountId,
+      attempt.attemptKey,
+      "failed",
+      now(),
+    );
+    if (settled) await deps.onNotPaid?.(settled, "failed");
   }
 
   async function declinedAtOnce(
@@ -185,7 +197,13 @@ export function createTopUpPayer(deps: PayTopUpDeps) {
     }
   }
 
-  return { run };
+  /**
+   * Asks Stripe again for an attempt in flight without its PaymentIntent, with its own key
+   * and parameters (repair-top-ups.ts, for an attempt whose job gave up).
+   */
+  const resume = (attempt: TopUpAttempt) => continueAttempt(attempt);
+
+  return { run, resume, settleFailed };
 }
 
 export type TopUpPayer = ReturnType<typeof createTopUpPayer>;

@@ -11,7 +11,8 @@
  *   the threshold); recording it again returns the existing attempt unchanged.
  * - An account has at most one attempt in flight: while one is, `begin` of another answers
  *   "busy", however many are begun at once. The database decides, never the queue.
- * - A payment intent belongs to at most one attempt, set once; an attempt settles once.
+ * - A payment intent belongs to at most one attempt, set once; an attempt settles once, except
+ *   that a payment settles one recorded as not paid (never the other way).
  * - Nothing returned is a live database document.
  */
 import type { AccountId } from "../accounts/types.js";
@@ -66,7 +67,10 @@ export interface TopUpAttemptStore {
   ): Promise<boolean>;
   /** Cross-account read: the attempt a Stripe event's PaymentIntent belongs to. */
   findByPaymentIntentAcrossAccounts(paymentIntent: string): Promise<TopUpAttempt | null>;
-  /** Ends an attempt in flight; null when it was settled already (or is unknown). */
+  /**
+   * Ends an attempt in flight; null when it was settled already (or is unknown). `paid` also
+   * ends one settled as not paid: Stripe confirmed a payment after a decline was recorded.
+   */
   settle(
     accountId: AccountId,
     attemptKey: string,

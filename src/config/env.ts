@@ -123,6 +123,11 @@ export const envSchema = z
       )
       .default("jasper"),
     FREE_REVIEWS_PER_MONTH: z.preprocess(blankAsUnset, wholeNumber(0, 10_000).default(3)),
+    /**
+     * The most failed webhook deliveries one run of the redelivery job asks GitHub to
+     * redeliver (the rest wait for the next run, 5 minutes later); 0 turns the job off.
+     */
+    REDELIVER_PER_RUN: z.preprocess(blankAsUnset, wholeNumber(0, 1_000).default(50)),
     /** web: webhooks and API; worker: the queues; all: both in one process. */
     JASPER_ROLE: oneOf(["web", "worker", "all"]).default("all"),
     /** An OpenAI-compatible chat API; unset: the built-in rule-based reviewer. */
@@ -328,6 +333,7 @@ const SHOWN: ReadonlySet<string> = new Set([
   "PUBLIC_URL",
   "BOT_NAME",
   "FREE_REVIEWS_PER_MONTH",
+  "REDELIVER_PER_RUN",
   "JASPER_ROLE",
   "AI_BASE_URL",
   "AI_MODEL",

@@ -278,18 +278,36 @@ export function createGitHubHost(
             ...(check.text ? { text: check.text.slice(0, 60_000) } : {}),
           },
         };
-        // The commit's check run this process wrote before needs no lookup.
+        const create = async () => {
+          const { data } = await octokit.rest.checks.create({
+            ...repo,
+            name: CHECK_RUN_NAME,
+            head_sha: check.headSha,
+            ...fields,
+          });
+          return data.id;
+        };
         const key = `${pr.installationId}:${pr.repository}:${check.headSha}`;
-        const known = checkRunIds.get(key);
-        if (known !== undefined) {
+        // The run's own check run (its id kept on the run), or the commit's check run this
+        // process wrote before: updated without a lookup, unless GitHub no longer has it.
+        for (const known of new Set([check.checkRunId ?? undefined, checkRunIds.get(key)])) {
+          if (known === undefined) continue;
           try {
             await octokit.rest.checks.update({ ...repo, check_run_id: known, ...fields });
-            return;
+            remember(checkRunIds, key, known);
+            return known;
           } catch (err) {
             if (httpStatusOf(err) !== 404) throw err;
-            checkRunIds.delete(key);
+            if (checkRunIds.get(key) === known) checkRunIds.delete(key);
           }
         }
+        // A run just accepted has no check run yet: created at once, no lookup by commit.
+        if (check.create) {
+          const id = await create();
+          remember(checkRunIds, key, id);
+          return id;
+        }
+        // The fallback: the commit's latest `Jasper` check run, looked up by its ref.
         const { data } = await octokit.rest.checks.listForRef({
           ...repo,
           ref: check.headSha,
@@ -303,15 +321,9 @@ export function createGitHubHost(
         const id = existing
           ? (await octokit.rest.checks.update({ ...repo, check_run_id: existing.id, ...fields }))
               .data.id
-          : (
-              await octokit.rest.checks.create({
-                ...repo,
-                name: CHECK_RUN_NAME,
-                head_sha: check.headSha,
-                ...fields,
-              })
-            ).data.id;
+          : await create();
         remember(checkRunIds, key, id);
+        return id;
       }),
   };
 }

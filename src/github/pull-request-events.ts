@@ -100,6 +100,11 @@ export function createPullRequestEvents(deps: PullRequestEventDeps) {
       url: pull.html_url,
       source: "auto",
       author: pull.user?.login,
+      // The review job carries what the event said: the worker does not fetch the PR again.
+      pull:
+        pull.title === undefined
+          ? undefined
+          : { title: pull.title, body: pull.body ?? "", changedFiles: pull.changed_files },
     });
     log.info({ pr: pull.html_url, outcome: outcome.status }, "pull request review");
     await showAcceptOutcome(deps.checkRuns, hosted, at, outcome, {

@@ -71,6 +71,8 @@ export const pullRequestEventSchema = z.object({
     title: z.string().max(1_000).optional(),
     /** The description: a `/jasper ignore` line keeps automatic reviews away. */
     body: z.string().nullish(),
+    /** GitHub's count of changed files: the review's coverage line, without asking again. */
+    changed_files: z.number().int().min(0).optional(),
     // login: the PR's author, recorded on its usage entry (usage by author).
     user: z.object({ type: z.string(), login: userLogin.optional() }).nullable(),
     head: z.object({ sha: commitSha }),

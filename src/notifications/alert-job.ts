@@ -3,7 +3,7 @@
  */
 import type { BudgetWarning } from "../ledger/month-use.js";
 import { jobKey } from "../shared/job-key.js";
-import type { AlertJob } from "./jobs.js";
+import type { AlertJob, TopUpNotice } from "./jobs.js";
 
 /**
  * One job per (entry, level). Entry ids are unique in the database and the ledger calls
@@ -26,4 +26,26 @@ export function budgetWarningJobId(
   warningId: BudgetWarning["id"],
 ): string {
   return jobKey("budget-warning", accountId, period, encodeURIComponent(warningId));
+}
+
+/**
+ * One top-up job per crossing (the entry that crossed), as the attempt key is
+ * (src/billing/pay-top-up.ts, topUpAttemptKey): a second add while it is kept is a no-op,
+ * and the attempt store keeps a later one from paying twice.
+ */
+export function autoTopUpJobId(accountId: number, entryId: string): string {
+  return jobKey("auto-top-up", accountId, entryId);
+}
+
+/**
+ * The job that runs a crossing again once the hourly rule allows it: the time makes it
+ * another job than the crossing's first one; its attempt key is still the crossing's.
+ */
+export function autoTopUpRetryJobId(accountId: number, entryId: string, at: Date): string {
+  return jobKey("auto-top-up", accountId, entryId, "at", at.getTime());
+}
+
+/** One email per attempt and notice. The attempt key has ":" (BullMQ refuses it): encoded. */
+export function topUpNoticeJobId(accountId: number, attemptKey: string, notice: TopUpNotice) {
+  return jobKey("top-up-notice", accountId, encodeURIComponent(attemptKey), notice);
 }

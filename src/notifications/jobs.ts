@@ -1,5 +1,6 @@
 /**
- * The notification jobs (low-balance alerts and budget warnings): what each email job holds,
+ * The notification jobs (low-balance alerts, budget warnings, automatic top-ups and the
+ * emails about them): what each email job holds,
  * as zod schemas the worker checks again. src/queue carries them.
  */
 import { z } from "zod";
@@ -41,8 +42,39 @@ export const budgetWarningJobSchema = z.object({
 export type BudgetWarningJob = z.infer<typeof budgetWarningJobSchema>;
 
 /**
+ * One automatic top-up: a charge took the balance to the account's threshold or below. The
+ * worker hands it to the top-up payer (src/billing/pay-top-up.ts), which checks every rule
+ * again before it charges the card. Keyed by the entry that crossed: one job per crossing.
+ */
+export const autoTopUpJobSchema = z.object({
+  kind: z.literal("auto_top_up"),
+  accountId,
+  /** The ledger entry that crossed the threshold. */
+  entryId: z.string().min(1),
+});
+export type AutoTopUpJob = z.infer<typeof autoTopUpJobSchema>;
+
+/** What an email about an automatic top-up that was not paid tells the billing contacts. */
+export const TOP_UP_NOTICES = ["declined", "authentication_required", "switched_off"] as const;
+export type TopUpNotice = (typeof TOP_UP_NOTICES)[number];
+
+/** One email about an automatic top-up attempt: one per attempt and notice. */
+export const topUpNoticeJobSchema = z.object({
+  kind: z.literal("top_up_notice"),
+  accountId,
+  attemptKey: z.string().min(1).max(300),
+  notice: z.enum(TOP_UP_NOTICES),
+});
+export type TopUpNoticeJob = z.infer<typeof topUpNoticeJobSchema>;
+
+/**
  * What the notifications queue carries. Alert jobs predate `kind` and may still wait in Redis
  * during a deploy, so they stay valid without one; every later kind requires its `kind`.
  */
-export const notificationJobSchema = z.union([alertJobSchema, budgetWarningJobSchema]);
+export const notificationJobSchema = z.union([
+  alertJobSchema,
+  budgetWarningJobSchema,
+  autoTopUpJobSchema,
+  topUpNoticeJobSchema,
+]);
 export type NotificationJob = z.infer<typeof notificationJobSchema>;

@@ -3,7 +3,12 @@ import { closeQueue } from "./close-queue.js";
 import { jobOptions } from "./job-options.js";
 import { DEFAULT_PREFIX, openQueue } from "./open-queue.js";
 import { deliveryLane, type DeliveryJob } from "../deliveries/jobs.js";
-import type { AlertJob, BudgetWarningJob } from "../notifications/jobs.js";
+import type {
+  AlertJob,
+  AutoTopUpJob,
+  BudgetWarningJob,
+  TopUpNoticeJob,
+} from "../notifications/jobs.js";
 import type { ReplyJob, ReviewJob } from "../reviews/jobs.js";
 import { jobId } from "./queues.js";
 import { withQueueTimeLimit } from "./with-time-limit.js";
@@ -22,6 +27,13 @@ export interface Producer {
   enqueueAlert(job: AlertJob, id: string): Promise<void>;
   /** A budget-warning email; `id` is budgetWarningJobId(...), so a repeated add is a no-op. */
   enqueueBudgetWarning(job: BudgetWarningJob, id: string): Promise<void>;
+  /**
+   * An automatic top-up; `id` is autoTopUpJobId(...) (or the retry's), so a repeated add is a
+   * no-op. `delayMs`: run no sooner (the hourly rule's wait).
+   */
+  enqueueTopUp(job: AutoTopUpJob, id: string, delayMs?: number): Promise<void>;
+  /** An email about a top-up not paid; `id` is topUpNoticeJobId(...). */
+  enqueueTopUpNotice(job: TopUpNoticeJob, id: string): Promise<void>;
   /** The review job's state, for the sweeper; "missing" when Redis no longer has it. */
   reviewJobState(accountId: number, runKey: string): Promise<string>;
   close(): Promise<void>;
@@ -58,6 +70,23 @@ export function createProducer(connection: Redis, options: ProducerOptions): Pro
   const reviewJobId = (accountId: number, runKey: string) => jobId("run", accountId, runKey);
   const deliveryJobId = (deliveryId: string) => jobId("delivery", deliveryId);
   const limit = options.addTimeoutMs ?? 3_000;
+  /** A notification job of a kind (its name), under its id; `delayMs`: no sooner. */
+  const addNotification = async (
+    job: AutoTopUpJob | TopUpNoticeJob,
+    id: string,
+    what: string,
+    delayMs = 0,
+  ) => {
+    await withQueueTimeLimit(
+      notifications.add(job.kind, job, {
+        ...notificationOptions,
+        jobId: jobId(id),
+        ...(delayMs > 0 ? { delay: delayMs } : {}),
+      }),
+      limit,
+      what,
+    );
+  };
   return {
     async enqueueDelivery(job, name, again = false) {
       const id = deliveryJobId(job.deliveryId);
@@ -123,6 +152,8 @@ export function createProducer(connection: Redis, options: ProducerOptions): Pro
         "queueing a budget warning",
       );
     },
+    enqueueTopUp: (job, id, delayMs) => addNotification(job, id, "queueing a top-up", delayMs),
+    enqueueTopUpNotice: (job, id) => addNotification(job, id, "queueing a top-up email"),
     async reviewJobState(accountId, runKey) {
       const job = await withQueueTimeLimit(
         reviews.getJob(reviewJobId(accountId, runKey)),

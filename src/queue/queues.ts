@@ -11,8 +11,13 @@ import { notificationJobSchema } from "../notifications/jobs.js";
 import { replyJobSchema, reviewJobSchema } from "../reviews/jobs.js";
 import { jobKey } from "../shared/job-key.js";
 
-/** Periodic work that must run once per interval across all worker processes. */
-export const maintenanceJobSchema = z.object({ task: z.enum(["sweep_runs"]) });
+/**
+ * Periodic work that must run once per interval across all worker processes: the sweep of
+ * unfinished review runs; the redelivery of webhook deliveries that failed.
+ */
+export const maintenanceJobSchema = z.object({
+  task: z.enum(["sweep_runs", "redeliver_failed"]),
+});
 export type MaintenanceJob = z.infer<typeof maintenanceJobSchema>;
 
 const KEEP_A_DAY = { age: 24 * 3600, count: 10_000 };
@@ -63,8 +68,10 @@ const definitions = {
     },
   },
   /**
-   * Emails to billing contacts: low-balance alerts (one job per level an entry crossed) and
-   * budget warnings (one per budget and month).
+   * Emails to billing contacts: low-balance alerts (one job per level an entry crossed),
+   * budget warnings (one per budget and month) and top-up emails (one per attempt and
+   * notice); and automatic top-ups (one per crossing), which a Stripe outage retries here
+   * with the same attempt and idempotency key.
    */
   notifications: {
     name: "notifications",

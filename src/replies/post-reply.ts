@@ -161,6 +161,8 @@ export function createPostReply(deps: PostReplyDeps) {
           full: job.full,
           author: pull.author,
           overBudget: job.overBudgetBy !== undefined,
+          // Just read: the review job carries it, so the worker does not read it again.
+          pull: { title: pull.title, body: pull.body, changedFiles: pull.changedFiles },
         });
         if (deps.checkRuns) {
           const place = {

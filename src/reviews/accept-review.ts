@@ -4,7 +4,7 @@ import type { Ledger } from "../ledger/ledger.js";
 import type { BudgetStop, BudgetWarning } from "../ledger/month-use.js";
 import { nextPeriodStart, periodOf } from "../ledger/periods.js";
 import { DEFAULT_SETTINGS, type Account, type AccountId } from "../accounts/types.js";
-import type { ReplyJob, ReviewJob } from "./jobs.js";
+import type { PullSnapshot, ReplyJob, ReviewJob } from "./jobs.js";
 import type { BudgetStopReport } from "../voice/voice.js";
 import type { AccountStore } from "../accounts/account-store.js";
 import { budgetNoticeJob, pausedNoticeJob } from "./paused-notice.js";
@@ -42,6 +42,11 @@ export interface ReviewTrigger {
    * the budgets say (the balance still has to cover it).
    */
   overBudget?: boolean | undefined;
+  /**
+   * What the event said about the pull request (title, description): the review job carries
+   * it, so the worker does not ask GitHub for the pull request again.
+   */
+  pull?: PullSnapshot | undefined;
 }
 
 export type AcceptOutcome =
@@ -216,11 +221,14 @@ export function createAcceptReview(deps: AcceptDeps) {
     return { status: "duplicate", run };
   }
 
-  const enqueue = (run: ReviewRun) =>
-    deps.enqueueReview({ accountId: run.accountId, runKey: run.runKey }, run.runKey);
+  const enqueue = (run: ReviewRun, pull?: PullSnapshot) =>
+    deps.enqueueReview(
+      { accountId: run.accountId, runKey: run.runKey, ...(pull ? { pull: snapshot(pull) } : {}) },
+      run.runKey,
+    );
 
   /** What a charge is made with: where the pull request is, who wrote it, the override. */
-  type Payer = Pick<ReviewTrigger, "url" | "author" | "overBudget">;
+  type Payer = Pick<ReviewTrigger, "url" | "author" | "overBudget" | "pull">;
   type Paid =
     { key: string } | { refused: "insufficient" } | { refused: "over_budget"; stop: BudgetStop };
 
@@ -265,7 +273,7 @@ export function createAcceptReview(deps: AcceptDeps) {
       }
       return { status: "paused", run: paused.run, noticeQueued };
     }
-    return queuePaid(run, paid.key);
+    return queuePaid(run, paid.key, payer.pull);
   }
 
   /**
@@ -301,7 +309,11 @@ export function createAcceptReview(deps: AcceptDeps) {
    *   once however often); a pull request's shared charge stays the pull request's, which its
    *   runs take before charging again (liveCharge, chargePullRequest).
    */
-  async function queuePaid(run: ReviewRun, key: string): Promise<AcceptOutcome> {
+  async function queuePaid(
+    run: ReviewRun,
+    key: string,
+    pull: PullSnapshot | undefined,
+  ): Promise<AcceptOutcome> {
     const { accountId, runKey } = run;
     for (let tries = 0; tries < MOVES_FOLLOWED; tries++) {
       const queued =
@@ -318,7 +330,7 @@ export function createAcceptReview(deps: AcceptDeps) {
           { chargeKey: null },
         ));
       if (queued) {
-        await enqueue(queued);
+        await enqueue(queued, pull);
         return { status: "queued", run: queued };
       }
       const stored = await deps.runs.get(accountId, runKey);
@@ -328,7 +340,7 @@ export function createAcceptReview(deps: AcceptDeps) {
       if (stored.chargeKey === key) {
         if (stored.status !== "queued") return { status: "duplicate", run: stored };
         // Queued again even when another caller queued it: the job id makes it a no-op.
-        await enqueue(stored);
+        await enqueue(stored, pull);
         return { status: "queued", run: stored };
       }
       if (stored.chargeKey === null && ENDED.includes(stored.status)) {
@@ -469,3 +481,10 @@ export function createAcceptReview(deps: AcceptDeps) {
   };
 }
 export type AcceptReview = ReturnType<typeof createAcceptReview>;
+
+/** Within the job's bounds (GitHub's own: a title of 1,000, a description of 65,536). */
+const snapshot = (pull: PullSnapshot): PullSnapshot => ({
+  title: pull.title.slice(0, 1_000),
+  body: pull.body.slice(0, 65_536),
+  ...(pull.changedFiles === undefined ? {} : { changedFiles: pull.changedFiles }),
+});

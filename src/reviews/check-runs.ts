@@ -1,9 +1,15 @@
 import type { Voice } from "../voice/voice.js";
 import type { CheckRunReport, HostedPullRequest, PullRequestHost } from "./pull-request-host.js";
+import type { ReviewRun, ReviewRunStore } from "./types.js";
 
 export interface CheckRunDeps {
   host: Pick<PullRequestHost, "upsertCheckRun">;
   voice: Pick<Voice, "checkRun">;
+  /**
+   * Where a run's check run id is kept once written, so its later states are written to it
+   * directly (no lookup by commit). Without it every write after the first looks it up.
+   */
+  runs?: Pick<ReviewRunStore, "setCheckRun">;
   /** A check run that could not be written: logged, never failing the review it reports on. */
   onError(err: unknown, pr: HostedPullRequest): void;
 }
@@ -18,13 +24,25 @@ type Texts = ReturnType<Voice["checkRun"][keyof Voice["checkRun"]]>;
 export function createCheckRuns(deps: CheckRunDeps) {
   async function show(
     pr: HostedPullRequest,
-    at: { headSha: string; externalId: string },
+    at: CheckRunAt,
     status: CheckRunReport["status"],
     texts: Texts,
     conclusion?: CheckRunReport["conclusion"],
   ): Promise<void> {
     try {
-      await deps.host.upsertCheckRun(pr, { ...at, status, conclusion, ...texts });
+      const { headSha, externalId, checkRunId, create } = at;
+      const id = await deps.host.upsertCheckRun(pr, {
+        headSha,
+        externalId,
+        checkRunId,
+        create,
+        status,
+        conclusion,
+        ...texts,
+      });
+      if (at.run && id !== checkRunId) {
+        await deps.runs?.setCheckRun(at.run.accountId, at.run.runKey, id);
+      }
     } catch (err) {
       deps.onError(err, pr);
     }
@@ -77,4 +95,28 @@ export type CheckRuns = ReturnType<typeof createCheckRuns>;
 export interface CheckRunAt {
   headSha: string;
   externalId: string;
+  /** The check run's id, when the run keeps one: written to without a lookup. */
+  checkRunId?: number | null | undefined;
+  /** The run has no check run yet: it is created without a lookup. */
+  create?: boolean | undefined;
+  /** The run whose record keeps the check run's id once it is written. */
+  run?: Pick<ReviewRun, "accountId" | "runKey"> | undefined;
+}
+
+/**
+ * Where a run's check run is: its own once it has one. `created`: the run was accepted just
+ * now and is its head's first, so a check run it has not recorded does not exist yet (a
+ * `/jasper review` of a head reviewed before updates that head's check run instead).
+ */
+export function checkRunOf(
+  run: Pick<ReviewRun, "accountId" | "runKey" | "headSha" | "checkRunId" | "attempt">,
+  { created = false } = {},
+): CheckRunAt {
+  return {
+    headSha: run.headSha,
+    externalId: run.runKey,
+    checkRunId: run.checkRunId,
+    create: created && run.checkRunId === null && run.attempt === 0,
+    run: { accountId: run.accountId, runKey: run.runKey },
+  };
 }

@@ -2,7 +2,7 @@ import type { Ledger } from "../ledger/ledger.js";
 import type { ReplyJob } from "./jobs.js";
 import type { Voice } from "../voice/voice.js";
 import { isPullRequestChargeKey } from "./charge-keys.js";
-import type { CheckRuns } from "./check-runs.js";
+import { checkRunOf, type CheckRuns } from "./check-runs.js";
 import type { ReviewRun, ReviewRunStore, RunStatus } from "./types.js";
 
 export interface FinishRunDeps {
@@ -95,7 +95,7 @@ export function createFinishRun(deps: FinishRunDeps) {
       repository: run.pr.repository,
       number: run.pr.number,
     };
-    const at = { headSha: run.headSha, externalId: run.runKey };
+    const at = checkRunOf(run);
     if (run.status === "failed") {
       await deps.checkRuns.failed(pr, at, { reason: run.reason, refunded });
     } else if (run.status === "skipped" || run.status === "superseded") {

@@ -18,7 +18,24 @@ const prTarget = {
   number: z.number().int().positive(),
 };
 
-export const reviewJobSchema = z.object({ accountId, runKey: z.string().min(1) });
+/**
+ * What the event that asked for the review said about the pull request: the worker reviews
+ * with it instead of asking GitHub again (`GET pulls/N`). Absent when nothing carried it (the
+ * sweeper's resume, a take-up, jobs queued before it existed): the worker then asks.
+ */
+export const pullSnapshotSchema = z.object({
+  title: z.string().max(1_000),
+  body: z.string().max(65_536),
+  /** GitHub's count of changed files, for the coverage line; absent when not sent. */
+  changedFiles: z.number().int().min(0).optional(),
+});
+export type PullSnapshot = z.infer<typeof pullSnapshotSchema>;
+
+export const reviewJobSchema = z.object({
+  accountId,
+  runKey: z.string().min(1),
+  pull: pullSnapshotSchema.optional(),
+});
 export type ReviewJob = z.infer<typeof reviewJobSchema>;
 
 export const replyJobSchema = z.discriminatedUnion("kind", [

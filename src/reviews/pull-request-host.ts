@@ -59,10 +59,12 @@ export interface PullRequestHost {
     options: { rootCommentId?: number | undefined; limit: number },
   ): Promise<{ author: string; body: string }[]>;
   /**
-   * Shows `check` on the commit as the `Jasper` check run: the commit's existing one is
-   * updated, or one is created.
+   * Shows `check` on the commit as the `Jasper` check run and returns its id: the one with
+   * `check.checkRunId` is updated without a lookup; `check.create` creates one without a
+   * lookup; otherwise (or when the given one is gone) the commit's existing one is looked up
+   * and updated, or one is created.
    */
-  upsertCheckRun(pr: HostedPullRequest, check: CheckRunReport): Promise<void>;
+  upsertCheckRun(pr: HostedPullRequest, check: CheckRunReport): Promise<number>;
 }
 
 /** A repository's `.gitattributes`, as read. */
@@ -89,6 +91,13 @@ export interface CheckRunReport {
   summary: string;
   /** More markdown under the summary. */
   text?: string | undefined;
+  /** The check run's id when known (kept on the run since its creation). */
+  checkRunId?: number | null | undefined;
+  /**
+   * The commit has no check run of this run yet (a run accepted just now): one is created
+   * without first looking up the commit's check runs.
+   */
+  create?: boolean | undefined;
 }
 
 /** Which pull request, and the installation whose token may act on it. */

@@ -1,14 +1,14 @@
 import { toAccountId } from "../accounts/types.js";
 import { PermanentError, httpStatusOf } from "../shared/errors.js";
-import type { ReviewJob } from "./jobs.js";
+import type { PullSnapshot, ReviewJob } from "./jobs.js";
 import { RetryableEngineError, type ReviewEngine } from "../engine/engine.js";
 import { parseGitattributes } from "../engine/linguist-attributes.js";
 import { prepareDiff } from "../engine/prepare-diff.js";
 import type { AcceptReview } from "./accept-review.js";
 import { isPullRequestChargeKey } from "./charge-keys.js";
 import type { FinishRun } from "./finish-run.js";
-import type { PullRequestHost } from "./pull-request-host.js";
-import type { CheckRuns } from "./check-runs.js";
+import type { PullRequestHost, PullRequestSnapshot } from "./pull-request-host.js";
+import { checkRunOf, type CheckRuns } from "./check-runs.js";
 import {
   excludedBy,
   instructionsFor,
@@ -85,7 +85,7 @@ export function createRunReview(deps: RunReviewDeps) {
     }
 
     try {
-      return await review(run);
+      return await review(run, job.pull);
     } catch (err) {
       const permanent = isPermanent(err);
       if (permanent || finalAttempt) await deps.finishRun(run, "failed", describe(err));
@@ -116,13 +116,69 @@ export function createRunReview(deps: RunReviewDeps) {
     return files ? new Set(files) : null;
   }
 
-  async function review(run: ReviewRun): Promise<RunOutcome> {
+  /**
+   * The pull request as the review needs it: what the event said, carried by the job, or
+   * GitHub's answer when the job carries nothing, or when the run paid for itself: then
+   * GitHub's own head decides whether this head is still the one to review (and bill).
+   */
+  async function pullRequestOf(
+    run: ReviewRun,
+    pr: { installationId: number; repository: string; number: number },
+    carried: PullSnapshot | undefined,
+  ): Promise<Omit<PullRequestSnapshot, "url" | "author">> {
+    if (!carried || ownCharge(run)) return deps.host.getPullRequest(pr);
+    return {
+      state: "open",
+      title: carried.title,
+      body: carried.body,
+      headSha: run.headSha,
+      changedFiles: carried.changedFiles,
+    };
+  }
+
+  /**
+   * Whether an earlier attempt may have posted this run's review and died before recording
+   * it. The run's record answers when it can: no attempt ever set out to post (null), so
+   * there is nothing to find. Only after such an attempt (or for a run stored before the
+   * record kept it) is GitHub asked, by the marker the review carries.
+   */
+  async function postedBefore(
+    run: ReviewRun,
+    pr: { installationId: number; repository: string; number: number },
+  ): Promise<boolean> {
+    if (run.postAttemptedAt === null) return false;
+    return deps.host.hasReviewWithMarker(pr, runMarker(run.runKey));
+  }
+
+  /**
+   * The inline comments Jasper's earlier reviews of the pull request left that still stand.
+   * Its records answer "none" when every earlier posted review is recorded with no inline
+   * comment; otherwise GitHub is asked (it knows which lines they moved to, or outdated).
+   */
+  async function ownInlineComments(
+    run: ReviewRun,
+    pr: { installationId: number; repository: string; number: number },
+  ): Promise<{ path: string; line: number }[]> {
+    const earlier = await deps.runs.listForPullRequest(
+      run.accountId,
+      run.pr.repositoryId,
+      run.pr.number,
+      50,
+    );
+    const posted = earlier.filter((r) => r.status === "posted" && r.runKey !== run.runKey);
+    // 50 runs back is the records' horizon: a longer history may hold older comments.
+    const known = earlier.length < 50 && posted.every((r) => r.inlineComments === 0);
+    if (known) return [];
+    return deps.host.listOwnInlineComments(pr);
+  }
+
+  async function review(run: ReviewRun, carried: PullSnapshot | undefined): Promise<RunOutcome> {
     const pr = {
       installationId: run.installationId,
       repository: run.pr.repository,
       number: run.pr.number,
     };
-    const pull = await deps.host.getPullRequest(pr);
+    const pull = await pullRequestOf(run, pr, carried);
     if (pull.state !== "open") {
       await deps.finishRun(run, "skipped", "the pull request was closed");
       return "skipped";
@@ -137,7 +193,7 @@ export function createRunReview(deps: RunReviewDeps) {
       if (reopened) await deps.takeUp.pay(reopened);
       return "superseded";
     }
-    const at = { headSha: run.headSha, externalId: run.runKey };
+    const at = checkRunOf(run);
     const [configRead, attributes] = await Promise.all([
       deps.host.readConfig(pr),
       deps.host.readAttributes(pr),
@@ -150,7 +206,7 @@ export function createRunReview(deps: RunReviewDeps) {
       : resolved;
     await deps.checkRuns.inProgress(pr, at, config.problems);
     // An earlier attempt may have posted and died before recording it: never post twice.
-    if (!(await deps.host.hasReviewWithMarker(pr, runMarker(run.runKey)))) {
+    if (!(await postedBefore(run, pr))) {
       const exclude = config.values.exclude_paths;
       const changed = run.incremental ? await changedSinceLastReview(run, pr, pull.headSha) : null;
       const diff = prepareDiff(await deps.host.listChangedFiles(pr), {
@@ -203,7 +259,7 @@ export function createRunReview(deps: RunReviewDeps) {
       let repeats = 0;
       if (run.incremental && comments.length > 0) {
         const earlier = new Set(
-          (await deps.host.listOwnInlineComments(pr)).map((c) => `${c.path}\n${c.line}`),
+          (await ownInlineComments(run, pr)).map((c) => `${c.path}\n${c.line}`),
         );
         comments = comments.filter((c) => !earlier.has(`${c.path}\n${c.line}`));
         repeats = result.comments.length - comments.length;
@@ -218,6 +274,13 @@ export function createRunReview(deps: RunReviewDeps) {
               skipped: [...diff.skipped, ...(result.unread ?? [])],
             };
       const coverage = coverageLine(read, pull.changedFiles);
+      // Recorded before posting: a retry after a crash in between knows to look on GitHub.
+      const marked = await deps.runs.transition(run.accountId, run.runKey, ["queued"], "queued", {
+        postAttemptedAt: new Date(),
+      });
+      // No longer queued (another attempt posted it, or it ended and its charge was refunded):
+      // nothing to post, and never unpaid.
+      if (!marked) return "not_queued";
       const body = reviewBody({
         summary: result.summary,
         leftOut: result.leftOut,
@@ -234,7 +297,9 @@ export function createRunReview(deps: RunReviewDeps) {
         comments,
         fallbackBody: bodyWithComments(body, comments),
       });
-      await deps.runs.transition(run.accountId, run.runKey, ["queued"], "posted");
+      await deps.runs.transition(run.accountId, run.runKey, ["queued"], "posted", {
+        inlineComments: comments.length,
+      });
       await deps.takeUp.noticeLifted(run);
       await deps.checkRuns.posted(pr, at, {
         comments: comments.length,

@@ -1,5 +1,5 @@
 import { budgetStopReport, type AcceptOutcome } from "./accept-review.js";
-import type { CheckRunAt, CheckRuns } from "./check-runs.js";
+import { checkRunOf, type CheckRunAt, type CheckRuns } from "./check-runs.js";
 import type { HostedPullRequest } from "./pull-request-host.js";
 
 /**
@@ -24,7 +24,8 @@ export async function showAcceptOutcome(
     return;
   }
   if (outcome.status === "duplicate") return;
-  const at = { headSha: place.headSha, externalId: outcome.run.runKey };
+  // The run's own check run, kept on it from here on (no lookup by commit for its updates).
+  const at = checkRunOf(outcome.run, { created: true });
   if (outcome.status === "queued") await checkRuns.queued(pr, at, problems);
   else if (outcome.status === "paused") await checkRuns.paused(pr, at, problems);
   else {

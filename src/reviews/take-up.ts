@@ -1,7 +1,7 @@
 import { jobKey } from "../shared/job-key.js";
 import type { ReplyJob } from "./jobs.js";
 import { budgetStopReport, isParked, type AcceptReview } from "./accept-review.js";
-import type { CheckRuns } from "./check-runs.js";
+import { checkRunOf, type CheckRuns } from "./check-runs.js";
 import { TAKEN_UP } from "./pause-reasons.js";
 import { isNewer, type PullRequestStore, type ReviewRun, type ReviewRunStore } from "./types.js";
 
@@ -83,7 +83,7 @@ export function createTakeUp(deps: TakeUpDeps) {
         repository: reopened.pr.repository,
         number: reopened.pr.number,
       };
-      const at = (run: ReviewRun) => ({ headSha: run.headSha, externalId: run.runKey });
+      const at = (run: ReviewRun) => checkRunOf(run);
       if (outcome.status === "paused") {
         await deps.checkRuns.paused(hosted, at(outcome.run));
         return;

@@ -60,6 +60,24 @@ export interface ReviewRun {
    * and the sweeper finishes the refund: a refund is never lost between two writes.
    */
   refundDue: boolean;
+  /**
+   * The `Jasper` check run written for this run (its id on GitHub), kept from its creation so
+   * that its updates need no lookup by commit. Null until one is written (or for runs stored
+   * before the field existed).
+   */
+  checkRunId: number | null;
+  /**
+   * When a worker last set out to post this run's review. Null: no attempt ever got that far,
+   * so there is nothing of this run's on GitHub and the "already posted" check needs no
+   * request. Undefined: stored before the field existed, unknown (GitHub is asked).
+   */
+  postAttemptedAt?: Date | null | undefined;
+  /**
+   * How many inline comments the posted review asked for (at least what it left on lines):
+   * a re-review asks GitHub which of Jasper's comments still stand only when an earlier review
+   * left some. Null until posted; undefined for runs stored before the field (unknown).
+   */
+  inlineComments?: number | null | undefined;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -70,10 +88,22 @@ export const isNewer = (a: ReviewRun, b: ReviewRun): boolean =>
 
 export type NewRun = Omit<
   ReviewRun,
-  "createdAt" | "updatedAt" | "refundDue" | "author" | "overBudget"
+  | "createdAt"
+  | "updatedAt"
+  | "refundDue"
+  | "author"
+  | "overBudget"
+  | "checkRunId"
+  | "postAttemptedAt"
+  | "inlineComments"
 > &
   Partial<Pick<ReviewRun, "author" | "overBudget">>;
-export type RunFields = Partial<Pick<ReviewRun, "chargeKey" | "reason" | "refundDue">>;
+export type RunFields = Partial<
+  Pick<ReviewRun, "chargeKey" | "reason" | "refundDue"> & {
+    postAttemptedAt: Date;
+    inlineComments: number;
+  }
+>;
 /** What a run must also carry for a transition to move it: the charge key it has (null: none). */
 export type RunCondition = Pick<ReviewRun, "chargeKey">;
 
@@ -96,6 +126,11 @@ export interface ReviewRunStore {
     fields?: RunFields,
     where?: RunCondition,
   ): Promise<ReviewRun | null>;
+  /**
+   * Keeps the id of the check run written for the run, whatever its status (a check run is
+   * written after the run moved on, too); a run that is gone is left alone.
+   */
+  setCheckRun(accountId: AccountId, runKey: string, checkRunId: number): Promise<void>;
   /** Clears `refundDue` (the refund is settled); the status stays as it is. */
   settleRefund(accountId: AccountId, runKey: string): Promise<void>;
   /**

@@ -36,6 +36,7 @@ export function wireGitHubHost(config: Config, a: Adapters, t: Tuning) {
   const checkRuns = createCheckRuns({
     host,
     voice,
+    runs: a.store.runs,
     onError: (err, pr) =>
       a.log.warn(
         { repository: pr.repository, number: pr.number, err: (err as Error).message },

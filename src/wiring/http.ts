@@ -8,14 +8,10 @@ import { createAutoTopUpSettings } from "../administration/auto-top-up-settings.
 import { createPaymentMethods } from "../administration/payment-method.js";
 import { createCardSetup } from "../billing/card-setup.js";
 import { createCardSetupEvents } from "../billing/card-setup-events.js";
-import { createCheckout } from "../billing/create-checkout.js";
 import { createRemoveCard } from "../billing/remove-card.js";
 import { createStripeCustomers } from "../billing/stripe-customers.js";
-import { createStripe } from "../billing/stripe-client.js";
 import { recentSpend } from "../billing/spend.js";
 import { createStripeEvents } from "../billing/stripe-events.js";
-import { createTopUpDeclines } from "../billing/top-up-declines.js";
-import { createTopUpPaymentEvents } from "../billing/top-up-payment-events.js";
 import { stripeWebhookRoute } from "../billing/stripe-webhook-route.js";
 import { missingSignInSettings, type Config } from "../config/env.js";
 import type { ReceiveDelivery } from "../deliveries/receive-delivery.js";
@@ -28,6 +24,7 @@ import { createServer } from "../server/create-server.js";
 import { runwayOf } from "../usage/runway.js";
 import { usageReport } from "../usage/usage-report.js";
 import type { Money } from "./money.js";
+import type { Payments } from "./top-ups.js";
 import { queuePrefixOf, type Adapters, type MoneyAdapters, type Tuning } from "./types.js";
 
 /**
@@ -63,13 +60,13 @@ export function billingApiDeps(
       now: t.now,
     }),
     autoTopUp: createAutoTopUpSettings({
-      switchOnAllowed: t.autoTopUpSwitchOn ?? false,
       store: store.autoTopUp,
       customers: store.stripeCustomers,
       packages: config.CREDIT_PACKAGES,
       audit: money.audit,
       // In flight: recorded and its payment not settled (top-up-attempt-store.ts). Asked
       // for those created since the latest Date there is, recent() lists only those in flight.
+      attempts: store.topUpAttempts,
       topUpPending: async (accountId) =>
         (await store.topUpAttempts.recent(accountId, new Date(8.64e15))).some(
           (attempt) => attempt.state === "in_flight",
@@ -108,17 +105,11 @@ export function wireHttp(
   config: Config,
   a: Adapters,
   t: Tuning,
-  parts: { receive: ReceiveDelivery; money: Money; operators: Operators },
+  parts: { receive: ReceiveDelivery; money: Money; operators: Operators; payments: Payments },
 ) {
   const { store } = a;
   const { money, operators } = parts;
-  // Stripe is optional: without a key, checkout answers 503 and everything else works.
-  const stripe =
-    a.stripe !== undefined
-      ? a.stripe
-      : config.STRIPE_SECRET_KEY
-        ? createStripe(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE)
-        : null;
+  const { stripe, checkout } = parts.payments;
   const packages = config.CREDIT_PACKAGES;
   // One token check (and one cache) for the API and the dashboard's sign-in.
   const githubAuth = a.githubAuth ?? createGitHubAuth({ baseUrl: config.github.api });
@@ -126,14 +117,6 @@ export function wireHttp(
     prefix: queuePrefixOf(t),
     hours: config.SESSION_HOURS,
   });
-  const checkout =
-    a.checkout ??
-    createCheckout({
-      stripe,
-      sessions: store.checkoutSessions,
-      publicUrl: config.PUBLIC_URL,
-      packages,
-    });
 
   const server = (): Promise<FastifyInstance> =>
     createServer({
@@ -170,33 +153,7 @@ export function wireHttp(
                 purchases: store.ledger,
                 packages,
                 audit: money.auditLedgerEntry,
-                topUps: createTopUpPaymentEvents({
-                  ledger: money.ledger,
-                  attempts: store.topUpAttempts,
-                  customers: store.stripeCustomers,
-                  packages,
-                  audit: money.audit,
-                  auditEntry: money.auditLedgerEntry,
-                  // Three declines in a row switch auto top-up off, audited once.
-                  onNotPaid: createTopUpDeclines({
-                    attempts: store.topUpAttempts,
-                    settings: store.autoTopUp,
-                    onSwitchedOff: async (attempt, record) => {
-                      await money.audit.record({
-                        accountId: attempt.accountId,
-                        actor: { kind: "app" },
-                        action: "auto_top_up_changed",
-                        interface: "webhook",
-                        details: {
-                          enabled: record.enabled,
-                          switchedOffBecause: record.switchedOffBecause,
-                          afterAttempt: attempt.attemptKey,
-                        },
-                        idempotencyKey: `auto-top-up-off:${attempt.attemptKey}`,
-                      });
-                    },
-                  }),
-                }),
+                topUps: parts.payments.topUpEvents,
                 setupCompleted: createCardSetupEvents({
                   stripe,
                   customers: store.stripeCustomers,

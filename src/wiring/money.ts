@@ -5,6 +5,7 @@ import { pullRequestUrlOn } from "../github/pull-request-url.js";
 import { Ledger } from "../ledger/ledger.js";
 import { createAlertEnqueuer } from "../notifications/enqueue-alerts.js";
 import { createBudgetWarningEnqueuer } from "../notifications/enqueue-budget-warnings.js";
+import { createTopUpTrigger } from "../notifications/enqueue-top-ups.js";
 import { createOperators } from "../operators/operators.js";
 import { createProducer } from "../queue/producer.js";
 import { createAcceptReview } from "../reviews/accept-review.js";
@@ -39,6 +40,11 @@ export function wireMoney(
   const auditLedgerEntry = createLedgerAuditor(audit);
   const enqueueAlerts = createAlertEnqueuer(producer.enqueueAlert, log);
   const warnBudgets = createBudgetWarningEnqueuer(producer.enqueueBudgetWarning, log);
+  const triggerTopUp = createTopUpTrigger({
+    settings: store.autoTopUp,
+    enqueueTopUp: producer.enqueueTopUp,
+    log,
+  });
   const ledger = new Ledger({
     store: store.ledger,
     freePerMonth: config.FREE_REVIEWS_PER_MONTH,
@@ -46,6 +52,8 @@ export function wireMoney(
     onEntry: async (entry, crossed) => {
       // Low-balance emails: queued when an entry crosses a level, never sent inline.
       await enqueueAlerts(entry, crossed);
+      // Automatic top-up: one job when a charge crosses the account's threshold.
+      await triggerTopUp(entry);
       // Money the app or Stripe moved (automatic refunds, purchases): into the audit log.
       // Logged and lost if it fails: the entry stands, and the ledger is its own record.
       await auditLedgerEntry(entry).catch((err: unknown) =>

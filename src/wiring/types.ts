@@ -27,7 +27,7 @@ import type { createPostReply } from "../replies/post-reply.js";
 import type { createRunReview } from "../reviews/run-review.js";
 import type { createSweeper } from "../reviews/sweep-runs.js";
 import type { Store } from "../store/store.js";
-import type { WorkerTuning, Workers } from "../worker/start-workers.js";
+import type { Redriven, WorkerTuning, Workers } from "../worker/start-workers.js";
 
 /** What talks to the world outside this process. */
 export interface Adapters {
@@ -65,8 +65,6 @@ export interface Tuning {
   pace?: Omit<PaceOptions, "prefix">;
   /** Billing API requests per credential and window; default 300 a minute. */
   apiRateLimit?: BillingApiDeps["rateLimit"];
-  /** Lets admins switch auto top-up on; off until top-ups start from charges (tests only). */
-  autoTopUpSwitchOn?: boolean;
   now?: () => Date;
   /** How long a repository's `.github/jasper.yml` is used before it is read again; 30 s. */
   configCacheMs?: number;
@@ -98,7 +96,7 @@ export interface Jasper {
   /** Queues again the received deliveries whose job was lost (run with each sweep). */
   sweepDeliveries: DeliverySweep;
   /** The outboxes' drain, run with each sweep (see start-workers.ts, WorkerDeps.redrive). */
-  redrive(): Promise<{ alerts: number; notices: number }>;
+  redrive(): Promise<Redriven>;
   /** The web role: GitHub webhooks (recorded and queued), the Stripe webhook, the billing API, the dashboard, /healthz. */
   createServer(): Promise<FastifyInstance>;
   /** The worker role, on a worker connection (createRedis(url, "worker")). */

@@ -7,11 +7,16 @@ import { createSendBudgetWarning } from "../notifications/send-budget-warning.js
 import { createPostReply } from "../replies/post-reply.js";
 import { createLearnCommand } from "../replies/learn-command.js";
 import { createNoticeRedrive } from "../reviews/paused-notice.js";
+import { createRedeliverFailed } from "../github/redeliver-failed.js";
+import { createRedeliveryClaims } from "../queue/redelivery-claims.js";
 import { createRunReview } from "../reviews/run-review.js";
 import { createTakeUp } from "../reviews/take-up.js";
-import { startWorkers, type WorkerTuning } from "../worker/start-workers.js";
+import { createTopUpRedrive } from "../notifications/redrive-top-ups.js";
+import { createSendTopUpNotice } from "../notifications/top-up-notices.js";
+import { startWorkers, type Redriven, type WorkerTuning } from "../worker/start-workers.js";
 import type { Deliveries, GitHubHostParts } from "./github.js";
 import type { Money } from "./money.js";
+import type { Payments } from "./top-ups.js";
 import { queuePrefixOf, type Adapters, type Tuning } from "./types.js";
 
 /**
@@ -24,6 +29,7 @@ export function wireWorkers(
   t: Tuning,
   { pace, host, voice, checkRuns }: GitHubHostParts,
   money: Money,
+  payments: Payments,
   deliveries: Pick<Deliveries, "process" | "sweep">,
 ) {
   const { store, log } = a;
@@ -77,7 +83,44 @@ export function wireWorkers(
     pullRequests: store.pullRequests,
     enqueueReply: producer.enqueueReply,
   });
-  const redrive = async () => ({ alerts: await redriveAlerts(), notices: await redriveNotices() });
+  const redriveTopUps = createTopUpRedrive(
+    { settings: store.autoTopUp, ledger: store.ledger, enqueueTopUp: producer.enqueueTopUp },
+    { now: t.now },
+  );
+  const { repairTopUps } = payments;
+  const redrive = async (): Promise<Redriven> => ({
+    alerts: await redriveAlerts(),
+    notices: await redriveNotices(),
+    topUps: await redriveTopUps(),
+    stuckTopUps: repairTopUps
+      ? await repairTopUps((attempt, err) =>
+          log.warn(
+            { accountId: attempt.accountId, attemptKey: attempt.attemptKey, err: String(err) },
+            "sweep: top-up attempt in flight not settled; it is tried again on the next sweep",
+          ),
+        )
+      : 0,
+  });
+  const sendTopUpNotice = createSendTopUpNotice({
+    accounts: store.accounts,
+    attempts: store.topUpAttempts,
+    mailer: a.mailer,
+    publicUrl,
+    checkout: payments.stripe ? payments.checkout : undefined,
+    log,
+  });
+  // The App's own client (App JWT), not an installation's: the deliveries are the App's.
+  const redeliver =
+    config.REDELIVER_PER_RUN > 0
+      ? createRedeliverFailed({
+          appOctokit: () => a.probot.auth(),
+          // What the inbox holds is not asked for again: it is processed, or will be.
+          recorded: store.deliveries,
+          claims: createRedeliveryClaims(a.redis, queuePrefixOf(t)),
+          perRun: config.REDELIVER_PER_RUN,
+          log,
+        })
+      : undefined;
 
   const start = (connection: Redis, options: WorkerTuning = {}) =>
     startWorkers({
@@ -89,8 +132,11 @@ export function wireWorkers(
       postReply,
       sendAlert,
       sendBudgetWarning,
+      runTopUp: payments.runTopUp,
+      sendTopUpNotice,
       sweep,
       redrive,
+      redeliver,
       log,
       pace,
       installationOfReview: async (job) =>

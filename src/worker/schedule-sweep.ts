@@ -25,6 +25,14 @@ export interface SweepSchedule {
   close(): Promise<void>;
 }
 
+/** A maintenance task on a job scheduler of its own: which, and what the logs call it. */
+export interface ScheduledTask {
+  schedulerId: string;
+  job: MaintenanceJob;
+  /** "sweep", "redelivery": what the log lines say. */
+  what: string;
+}
+
 /**
  * Puts the sweep on a BullMQ job scheduler rather than a timer in each process: the
  * scheduler lives in Redis and makes one job per interval, which one worker takes, so the
@@ -41,16 +49,22 @@ export interface SweepSchedule {
  * take turns resetting it.
  */
 export function keepSweepScheduled(o: SweepScheduleOptions): SweepSchedule {
+  return keepScheduled(o, { schedulerId: SWEEP_SCHEDULER_ID, job: SWEEP_JOB, what: "sweep" });
+}
+
+/** keepSweepScheduled for any maintenance task: the same scheduler, kept the same way. */
+export function keepScheduled(o: SweepScheduleOptions, task: ScheduledTask): SweepSchedule {
+  const { schedulerId, job, what } = task;
   const queue = openQueue("maintenance", o.connection, o.prefix);
   // BullMQ re-emits the connection's errors here; without a listener it prints each one.
   queue.on("error", (err) => {
-    if (!isConnectionError(err)) o.log.error({ err: err.message }, "sweep scheduler error");
+    if (!isConnectionError(err)) o.log.error({ err: err.message }, `${what} scheduler error`);
   });
   const upsert = () =>
     queue.upsertJobScheduler(
-      SWEEP_SCHEDULER_ID,
+      schedulerId,
       { every: o.everyMs, startDate: Date.now() + o.everyMs },
-      { name: SWEEP_JOB.task, data: SWEEP_JOB, opts: jobOptions("maintenance") },
+      { name: job.task, data: job, opts: jobOptions("maintenance") },
     );
   let closed = false;
   /** Whether the queue has made its JobScheduler, which its close() leaves open (BullMQ 5). */
@@ -62,20 +76,20 @@ export function keepSweepScheduled(o: SweepScheduleOptions): SweepSchedule {
     if (closed || inFlight) return;
     inFlight = work()
       .catch((err: Error) => {
-        if (!closed) o.log.error({ err: err.message }, "sweep not scheduled");
+        if (!closed) o.log.error({ err: err.message }, `${what} not scheduled`);
       })
       .finally(() => {
         inFlight = null;
       });
   };
   const putBackIfMissing = async () => {
-    const existing = await queue.getJobScheduler(SWEEP_SCHEDULER_ID);
+    const existing = await queue.getJobScheduler(schedulerId);
     schedulerOpened = true;
     if (existing || closed) return;
     await upsert();
     o.log.warn(
-      { scheduler: SWEEP_SCHEDULER_ID, everyMs: o.everyMs },
-      "the sweep's scheduler was missing from Redis (its data was lost): scheduled it again",
+      { scheduler: schedulerId, everyMs: o.everyMs },
+      `the ${what}'s scheduler was missing from Redis (its data was lost): scheduled it again`,
     );
   };
 

@@ -2,8 +2,11 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { closeQueue } from "../queue/close-queue.js";
 import { registerWorker } from "../queue/register-worker.js";
+import { PermanentError } from "../shared/errors.js";
 import type { SendAlert } from "../notifications/send-alert.js";
 import type { SendBudgetWarning } from "../notifications/send-budget-warning.js";
+import type { RunTopUp } from "../notifications/run-top-up.js";
+import type { SendTopUpNotice } from "../notifications/top-up-notices.js";
 
 export interface NotificationWorkerDeps {
   /** A worker connection (createRedis(url, "worker")). */
@@ -12,6 +15,9 @@ export interface NotificationWorkerDeps {
   prefix?: string;
   sendAlert: SendAlert;
   sendBudgetWarning: SendBudgetWarning;
+  /** Automatic top-up jobs; without it (no Stripe) they fail for good, logged. */
+  runTopUp?: RunTopUp;
+  sendTopUpNotice?: SendTopUpNotice;
   log: Logger;
   /** Emails sent at once by this process; default 4. */
   concurrency?: number;
@@ -22,12 +28,29 @@ export interface NotificationWorker {
   close(): Promise<void>;
 }
 
-/** Consumes the notifications queue: one email per job, a low-balance alert or a budget warning. */
+/**
+ * Consumes the notifications queue: one email per job (a low-balance alert, a budget warning,
+ * a top-up not paid), or one automatic top-up.
+ */
 export function startNotificationWorker(deps: NotificationWorkerDeps): NotificationWorker {
   const worker = registerWorker(
     "notifications",
     async (payload, job) => {
       // Alert jobs have no `kind`: they were the queue's only jobs before budget warnings.
+      if ("kind" in payload && payload.kind === "auto_top_up") {
+        if (!deps.runTopUp) throw new PermanentError("automatic top-ups need Stripe");
+        const result = await deps.runTopUp(payload);
+        const { accountId, entryId } = payload;
+        deps.log.info({ job: job.id, accountId, entryId, result }, "automatic top-up");
+        return result;
+      }
+      if ("kind" in payload && payload.kind === "top_up_notice") {
+        if (!deps.sendTopUpNotice) throw new PermanentError("no sender of top-up emails");
+        const result = await deps.sendTopUpNotice(payload);
+        const { accountId, notice } = payload;
+        deps.log.info({ job: job.id, accountId, notice, result }, "top-up email");
+        return result;
+      }
       if ("kind" in payload) {
         const result = await deps.sendBudgetWarning(payload);
         const { accountId, period } = payload;

@@ -8,11 +8,25 @@ import { closeQueue } from "../queue/close-queue.js";
 import { registerWorker } from "../queue/register-worker.js";
 import type { SendAlert } from "../notifications/send-alert.js";
 import type { SendBudgetWarning } from "../notifications/send-budget-warning.js";
+import type { RunTopUp } from "../notifications/run-top-up.js";
+import type { SendTopUpNotice } from "../notifications/top-up-notices.js";
 import { startNotificationWorker } from "./start-notification-worker.js";
 import type { PostReply } from "../replies/post-reply.js";
 import type { RunReview } from "../reviews/run-review.js";
 import type { Sweep } from "../reviews/sweep-runs.js";
+import type { RedeliverFailed } from "../github/redeliver-failed.js";
+import { keepRedeliveryScheduled } from "./schedule-redelivery.js";
 import { keepSweepScheduled } from "./schedule-sweep.js";
+
+/** What one drain of the outboxes queued again or repaired, by kind. */
+export interface Redriven {
+  alerts: number;
+  notices: number;
+  /** Top-up jobs of recent crossings queued again. */
+  topUps?: number;
+  /** Top-up attempts left in flight too long, settled from what Stripe says. */
+  stuckTopUps?: number;
+}
 
 export interface WorkerDeps {
   connection: Redis;
@@ -23,12 +37,14 @@ export interface WorkerDeps {
   postReply: PostReply;
   sendAlert: SendAlert;
   sendBudgetWarning: SendBudgetWarning;
+  runTopUp?: RunTopUp;
+  sendTopUpNotice?: SendTopUpNotice;
   sweep: Sweep;
   /**
    * Drains the outboxes with each sweep: alerts and paused notices whose queueing a crash
    * lost are queued again (their job ids keep each to one email or comment).
    */
-  redrive?: () => Promise<{ alerts: number; notices: number }>;
+  redrive?: () => Promise<Redriven>;
   /**
    * Queues again, with each sweep, the deliveries still `received` that arrived before the
    * given time (their job was lost: Redis emptied after the 202, a failed add).
@@ -57,6 +73,13 @@ export interface WorkerDeps {
    * back if not); default sweepEveryMs.
    */
   sweepCheckEveryMs?: number;
+  /**
+   * Asks GitHub to redeliver the webhook deliveries that failed; scheduled once per
+   * `redeliverEveryMs` across every worker process. None: not scheduled.
+   */
+  redeliver?: RedeliverFailed;
+  /** Default 5 minutes: a failed delivery is redelivered within about that. */
+  redeliverEveryMs?: number;
 }
 
 /** What a process may tune when it starts the workers (main.ts takes the defaults). */
@@ -68,6 +91,7 @@ export type WorkerTuning = Pick<
   | "sweepEveryMs"
   | "sweepCheckEveryMs"
   | "deliveryGraceMs"
+  | "redeliverEveryMs"
 >;
 
 export interface Workers {
@@ -123,6 +147,8 @@ export function startWorkers(deps: WorkerDeps): Workers {
     prefix,
     sendAlert: deps.sendAlert,
     sendBudgetWarning: deps.sendBudgetWarning,
+    runTopUp: deps.runTopUp,
+    sendTopUpNotice: deps.sendTopUpNotice,
     log,
   });
 
@@ -144,6 +170,13 @@ export function startWorkers(deps: WorkerDeps): Workers {
           const redriven = await deps.redrive?.();
           return { ...r, ...redriven, deliveries: d };
         }
+        case "redeliver_failed": {
+          // A scheduler left in Redis by a process that had it, in one that has not: no-op.
+          if (!deps.redeliver) return { skipped: true };
+          const r = await deps.redeliver();
+          log[r.refused > 0 ? "warn" : "info"](r, "redelivery of failed webhook deliveries");
+          return r;
+        }
       }
     },
     { connection, prefix, log, concurrency: 1 },
@@ -157,11 +190,20 @@ export function startWorkers(deps: WorkerDeps): Workers {
     checkEveryMs: deps.sweepCheckEveryMs,
     log,
   });
+  const redelivery =
+    deps.redeliver &&
+    keepRedeliveryScheduled({
+      connection,
+      prefix,
+      everyMs: deps.redeliverEveryMs ?? 5 * 60_000,
+      log,
+    });
 
   return {
     async close() {
       // The scheduler stays in Redis: the other worker processes still sweep.
       await schedule.close();
+      await redelivery?.close();
       await Promise.all([deliveries, reviews, replies, maintenance].map(closeQueue));
       await notifications.close();
     },

@@ -8,6 +8,7 @@ import {
   signedStripeDelivery,
   testStripe,
 } from "../support/stripe-test-kit.js";
+import { growthAttempt } from "../support/top-up-fixtures.js";
 
 /**
  * Saving a card and setting up auto top-up through the API, over the production wiring:
@@ -74,7 +75,6 @@ describe("auto top-up and its card through the API", () => {
     h = await createApiHarness({
       env: { STRIPE_SECRET_KEY: "sk_test_jasper", STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET },
       stripe: testStripe(),
-      autoTopUpSwitchOn: true,
     });
   });
   afterEach(() => {
@@ -152,6 +152,8 @@ describe("auto top-up and its card through the API", () => {
       monthlyMaxCents: 9000,
       switchedOffBecause: null,
       paymentMethod: null,
+      thisMonth: { count: 0, amountCents: 0 },
+      lastAttempt: null,
     });
     const refused = await put(on);
     expect(refused.statusCode).toBe(409);
@@ -247,6 +249,8 @@ describe("auto top-up and its card through the API", () => {
       ...on,
       switchedOffBecause: null,
       paymentMethod: { brand: "visa", last4: "4242" },
+      thisMonth: { count: 0, amountCents: 0 },
+      lastAttempt: null,
     });
 
     nock(STRIPE_API).post("/v1/payment_methods/pm_1Visa/detach").reply(200, {
@@ -282,27 +286,35 @@ describe("auto top-up and its card through the API", () => {
       "payment_method_saved",
     ]);
   });
-});
 
-describe("auto top-up in this release", () => {
-  afterEach(closeHarnesses);
-
-  it("cannot be switched on while nothing starts a top-up: 409, nothing saved", async () => {
-    const h = await createApiHarness({});
-    const response = await h.server.inject({
-      method: "PUT",
-      url: `${BASE}/auto-top-up`,
-      headers: h.auth(ADMIN_A),
-      payload: {
-        enabled: true,
-        package: "starter",
-        thresholdCredits: 5,
-        monthlyMaxCount: 1,
-        monthlyMaxCents: 1_000_000,
+  it("shows this month's top-ups against the limit and the last attempt with its outcome", async () => {
+    const at = h.clock.now();
+    const attempt = (entry: string, minutesAgo: number) =>
+      growthAttempt(
+        h.orgA.id,
+        `auto-top-up:101:${entry}`,
+        new Date(at.getTime() - minutesAgo * 60_000),
+        "cus_TAcme",
+      );
+    await h.store.topUpAttempts.begin(attempt("e1", 120));
+    await h.store.topUpAttempts.settle(h.orgA.id, "auto-top-up:101:e1", "paid", at);
+    await h.store.topUpAttempts.begin(attempt("e2", 30));
+    await h.store.topUpAttempts.settle(h.orgA.id, "auto-top-up:101:e2", "declined", at);
+    // Another account's attempt is not Acme's.
+    await h.store.topUpAttempts.begin({
+      ...attempt("e3", 1),
+      attemptKey: "auto-top-up:202:e3",
+      accountId: h.orgB.id,
+    });
+    expect((await get("auto-top-up")).json()).toMatchObject({
+      thisMonth: { count: 1, amountCents: 12250 },
+      lastAttempt: {
+        at: new Date(at.getTime() - 30 * 60_000).toISOString(),
+        status: "declined",
+        credits: 500,
+        amountCents: 12250,
+        currency: "usd",
       },
     });
-    expect(response.statusCode).toBe(409);
-    expect(response.json().error.code).toBe("auto_top_up_not_available");
-    expect(await h.store.autoTopUp.find(h.orgA.id)).toBeNull();
   });
 });

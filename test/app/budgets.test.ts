@@ -180,14 +180,8 @@ describe("budgets on pull requests", () => {
     await secondPullRequestStopped();
     mockOrgMembership("Acme-Corp", "the-boss", "admin", { times: 2 });
     const posted: PostedReview[] = [];
+    // The command's lookup of the head is the pull request read these calls answer.
     mockReviewCalls(posted, { number: 12, headSha: SECOND_HEAD });
-    nock(API)
-      .get(`${REPO}/pulls/12`)
-      .reply(200, {
-        ...(fixture("pull_request.opened").pull_request as object),
-        number: 12,
-        head: { sha: SECOND_HEAD },
-      });
     const ask = commentEvent("/jasper review --over-budget", "the-boss");
     expect(await h.deliver("issue_comment", ask)).toBe(202);
     // Delivered twice: one run, one charge, one audit entry.

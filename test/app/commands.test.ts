@@ -70,8 +70,9 @@ describe("commands", () => {
   it("full review: every file again, not a re-review; included in the pull request's credit", async () => {
     h = await createHarness();
     const posted: PostedReview[] = [];
+    // The command's lookup of the head is the pull request read these mocks answer (the
+    // reviews themselves take it from their jobs).
     mockReviewCalls(posted, { number: 12 });
-    nock(API).get(`${REPO}/pulls/12`).reply(200, pull);
     mockReviewCalls(posted, { number: 12 });
     mockPermission("write");
 
@@ -93,6 +94,8 @@ describe("commands", () => {
     await h.store.accounts.upsert({ id: acme, login: "Acme-Corp", type: "Organization" });
     await h.store.accounts.updateSettings(acme, { reviewCharging: "review_run" });
     const posted: PostedReview[] = [];
+    // Runs that pay for themselves read GitHub's head before reviewing: the pull request is
+    // read by each review and by the command's lookup.
     mockReviewCalls(posted, { number: 12 });
     nock(API).get(`${REPO}/pulls/12`).reply(200, pull);
     mockReviewCalls(posted, { number: 12 });

@@ -9,6 +9,7 @@ import { ATTEMPT_METADATA_KEY } from "../../src/billing/top-up-payment-events.js
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import type { Store } from "../../src/store/store.js";
 import { STRIPE_API, testStripe } from "../support/stripe-test-kit.js";
+import { GROWTH_SETTINGS } from "../support/top-up-fixtures.js";
 
 /**
  * The top-up job: checks again, records the attempt, then creates one off-session
@@ -82,17 +83,7 @@ describe("the top-up job", () => {
       last4: "4242",
       savedAt: T0,
     });
-    await store.autoTopUp.save(
-      acme,
-      {
-        enabled: true,
-        packageId: "growth",
-        thresholdCredits: 10,
-        monthlyMaxCount: 3,
-        monthlyMaxCents: 50_000,
-      },
-      T0,
-    );
+    await store.autoTopUp.save(acme, GROWTH_SETTINGS, T0);
   });
 
   const payer = (stripe: Stripe = testStripe()) =>

@@ -251,12 +251,17 @@ describe("Stripe webhook: an automatic top-up's payment", () => {
     expect(await attempt()).toMatchObject({ outcome: "authentication_required" });
   });
 
-  it("grants a payment Stripe confirms even after a failure was recorded for it", async () => {
+  it("grants a payment Stripe confirms after a failure was recorded for it, and settles it paid", async () => {
     await setUp();
     await deliver(event(declined("card_declined"), "payment_intent.payment_failed", "evt_1F"));
     // The customer's bank accepted a later confirmation of the same intent: money taken.
     expect(await deliver(event(paymentIntent()))).toBe("top_up_granted");
     expect(await purchases()).toHaveLength(1);
-    expect(await attempt()).toMatchObject({ outcome: "declined" });
+    // ...and the attempt says so: paid, audited as paid after the decline.
+    expect(await attempt()).toMatchObject({ state: "succeeded", outcome: "paid" });
+    expect((await attemptAudits()).map((a) => a.details.outcome).sort()).toStrictEqual([
+      "declined",
+      "paid",
+    ]);
   });
 });

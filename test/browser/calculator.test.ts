@@ -3,78 +3,30 @@
  * at /billing/calculator, and signed in inside an account, filled in from its recent pace; and
  * the money spent on credits on the Billing page.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "@jest/globals";
+import type { Page } from "playwright-core";
 import { toAccountId } from "../../src/accounts/types.js";
-import { createGitHubAuth } from "../../src/api/auth/github-auth.js";
 import { expectAccessible } from "../support/browser/axe-check.js";
-import { CHROMIUM_ARGS, findChromium } from "../support/browser/chromium.js";
-import { startFakeGitHub } from "../support/browser/fake-github.js";
-import { freePort } from "../support/browser/http-fake.js";
-import { createHarness, type Harness } from "../support/harness.js";
+import { chromiumSuite } from "../support/browser/chromium.js";
+import { startDashboardApp, type DashboardApp } from "../support/browser/dashboard-app.js";
+import type { Harness } from "../support/harness.js";
 
-const chromiumPath = findChromium();
-const ROOT = new URL("../../", import.meta.url).pathname;
-
-if (!chromiumPath) {
-  if (process.env.CI === "true") {
-    throw new Error(
-      "browser tests: no Chromium found (set CHROMIUM_PATH, or install Debian's chromium); CI needs it",
-    );
-  }
-  console.log(
-    "browser tests SKIPPED: no Chromium found (apt-get install chromium, or CHROMIUM_PATH)",
-  );
-}
-const suite = chromiumPath ? describe : describe.skip;
+const { suite, chromiumPath } = chromiumSuite();
 
 suite("the cost calculator in Chromium", () => {
+  let app: DashboardApp;
   let h: Harness;
-  let github: Awaited<ReturnType<typeof startFakeGitHub>>;
-  let context: BrowserContext;
   let page: Page;
   let base: string;
-  let webDir: string;
-  let profile: string;
-  const consoleErrors: string[] = [];
+  let consoleErrors: string[];
 
   beforeAll(async () => {
-    webDir = mkdtempSync(join(tmpdir(), "jasper-web-"));
-    execFileSync(
-      process.execPath,
-      [
-        join(ROOT, "node_modules/vite/bin/vite.js"),
-        "build",
-        "--config",
-        "web/vite.config.ts",
-        "--logLevel",
-        "error",
-      ],
-      { cwd: ROOT, env: { ...process.env, WEB_OUT_DIR: webDir }, stdio: "pipe" },
-    );
-    github = await startFakeGitHub(
+    app = await startDashboardApp(
+      chromiumPath,
       [{ id: 101, login: "Acme-Corp" }],
       [{ id: 7, login: "alice", roles: { "Acme-Corp": "admin" } }],
     );
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    h = await createHarness({
-      env: {
-        PUBLIC_URL: base,
-        GHE_HOST: github.host,
-        GHE_PROTOCOL: "http",
-        GITHUB_CLIENT_ID: "Iv1.fake",
-        GITHUB_CLIENT_SECRET: "fake-client-secret",
-        SESSION_SECRET: "browser-test-session-secret-0123456789",
-        WEB_DIST: webDir,
-      },
-      github: createGitHubAuth({ baseUrl: `${github.url}/api/v3` }),
-    });
-    await h.server.listen({ port, host: "127.0.0.1" });
+    ({ h, page, base, consoleErrors } = app);
 
     // Acme-Corp: 28 reviews in the last 14 days, 2 a day: 60 in 30 days.
     const acme = await h.store.accounts.upsert({
@@ -113,27 +65,9 @@ suite("the cost calculator in Chromium", () => {
         idempotencyKey: `r${i}`,
       });
     }
-
-    profile = mkdtempSync(join(tmpdir(), "jasper-chromium-"));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: chromiumPath!,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1100, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on("console", (m) => {
-      if (m.type() === "error" || /Content Security Policy|Refused to/i.test(m.text()))
-        consoleErrors.push(m.text());
-    });
   }, 120_000);
 
-  afterAll(async () => {
-    await context?.close();
-    await h?.close();
-    await new Promise((r) => github?.server.close(r));
-    for (const dir of [webDir, profile]) if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => app?.close());
 
   const check = (name: string) => expectAccessible(page, name);
 

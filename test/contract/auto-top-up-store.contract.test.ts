@@ -67,4 +67,24 @@ describe.each(storeFactories())("auto top-up store contract: $name", ({ create, 
     expect(await store.find(accountId)).toStrictEqual(done[0]);
     expect(done[0]).toMatchObject({ enabled: false, updatedAt: T2, packageId: "growth" });
   });
+
+  it("lists records after an account id, on or off, in account order, a page at a time", async () => {
+    const { autoTopUp: store } = await create();
+    const ids = [newAccountId(), newAccountId(), newAccountId()].sort((x, y) => x - y);
+    const [a, b, c] = ids as [(typeof ids)[number], (typeof ids)[number], (typeof ids)[number]];
+    await store.save(c, settings(), T1);
+    await store.save(a, settings({ enabled: false }), T1);
+    await store.save(b, settings(), T2);
+    const first = await store.listAfter(a - 1, 2);
+    expect(first.map((r) => r.accountId)).toStrictEqual([a, b]);
+    expect(first[1]).toStrictEqual({
+      accountId: b,
+      ...settings(),
+      switchedOffBecause: null,
+      updatedAt: T2,
+    });
+    const next = await store.listAfter(b, 2);
+    expect(next.map((r) => r.accountId).filter((id) => ids.includes(id))).toStrictEqual([c]);
+    expect(await store.listAfter(a - 1, 0)).toStrictEqual([]);
+  });
 });

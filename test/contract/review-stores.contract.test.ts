@@ -156,6 +156,24 @@ describe.each(storeFactories())("review run store contract: $name", ({ create, c
       expect(await runs.get(id, run.runKey)).toEqual(failed);
     });
 
+    it("records that a post was attempted and how many inline comments it left; a new run has none, and no check run", async () => {
+      const { runs } = await create();
+      const id = newAccountId();
+      const { run } = await runs.claim(newRun(id, { status: "queued" }));
+      expect([run.postAttemptedAt, run.checkRunId]).toEqual([null, null]);
+      const at = new Date("2026-12-01T10:00:00.000Z");
+      const marked = await runs.transition(id, run.runKey, ["queued"], "queued", {
+        postAttemptedAt: at,
+      });
+      expect(marked!.postAttemptedAt).toEqual(at);
+      expect((await runs.get(id, run.runKey))!.postAttemptedAt).toEqual(at);
+      expect(run.inlineComments).toBeNull();
+      const posted = await runs.transition(id, run.runKey, ["queued"], "posted", {
+        inlineComments: 0,
+      });
+      expect(posted).toMatchObject({ status: "posted", inlineComments: 0, postAttemptedAt: at });
+    });
+
     it("returns null and changes nothing when the run is not in a `from` status", async () => {
       const { runs } = await create();
       const id = newAccountId();
@@ -264,6 +282,24 @@ describe.each(storeFactories())("review run store contract: $name", ({ create, c
       );
       expect(results.filter((r) => r !== null)).toHaveLength(1);
       expect((await runs.get(id, run.runKey))?.status).toBe("pending");
+    });
+  });
+
+  describe("setCheckRun", () => {
+    it("keeps the check run's id on the run whatever its status, in its account only", async () => {
+      const { runs } = await create();
+      const id = newAccountId();
+      const other = newAccountId();
+      const { run } = await runs.claim(newRun(id));
+      const { run: theirs } = await runs.claim(newRun(other));
+      await runs.transition(id, run.runKey, ["pending"], "failed", { reason: "x" });
+
+      await runs.setCheckRun(id, run.runKey, 7_001);
+      expect(await runs.get(id, run.runKey)).toMatchObject({ checkRunId: 7_001, status: "failed" });
+      expect((await runs.get(other, theirs.runKey))!.checkRunId).toBeNull();
+      // A run that is not there is left alone: nothing is created.
+      await runs.setCheckRun(id, "501:7:missing:0", 7_002);
+      expect(await runs.get(id, "501:7:missing:0")).toBeNull();
     });
   });
 

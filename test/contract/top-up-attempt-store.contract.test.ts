@@ -115,4 +115,22 @@ describe.each(storeFactories())("top-up attempt store contract: $name", ({ creat
       (await store.recent(account, new Date("2026-12-03T00:00:00Z"))).map((a) => a.attemptKey),
     ).toEqual([late.attemptKey]);
   });
+
+  it("settles a declined attempt paid when Stripe confirms its payment, and never back", async () => {
+    const { topUpAttempts: store } = await create();
+    const account = newAccountId();
+    const a = attempt(account, "e1");
+    await store.begin(a);
+    await store.settle(account, a.attemptKey, "declined", T0);
+    expect(await store.settle(account, a.attemptKey, "authentication_required", T0)).toBeNull();
+    const T1 = new Date(T0.getTime() + 60_000);
+    expect(await store.settle(account, a.attemptKey, "paid", T1)).toMatchObject({
+      state: "succeeded",
+      outcome: "paid",
+      settledAt: T1,
+    });
+    expect(await store.settle(account, a.attemptKey, "paid", T1)).toBeNull();
+    expect(await store.settle(account, a.attemptKey, "declined", T1)).toBeNull();
+    expect(await store.find(account, a.attemptKey)).toMatchObject({ outcome: "paid" });
+  });
 });

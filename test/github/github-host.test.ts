@@ -403,4 +403,33 @@ describe("the check run through the host", () => {
     expect(fakeGitHub.checkRuns.size).toBe(1);
     expect(fakeGitHub.checkRunOn(sha)?.status).toBe("completed");
   });
+
+  it("a run's check run: created without a lookup, then written by the id the run kept, in any process", async () => {
+    const id = await createGitHubHost(testProbot()).upsertCheckRun(pr, {
+      ...report("queued"),
+      create: true,
+    });
+    const other = createGitHubHost(testProbot());
+    expect(await other.upsertCheckRun(pr, { ...report("in_progress"), checkRunId: id })).toBe(id);
+    expect(await other.upsertCheckRun(pr, { ...report("completed"), checkRunId: id })).toBe(id);
+    expect(fakeGitHub.checkRunLookups).toEqual([]);
+    expect(fakeGitHub.checkRunWrites.map((w) => `${w.id} ${w.status}`)).toEqual([
+      `${id} queued`,
+      `${id} in_progress`,
+      `${id} completed`,
+    ]);
+  });
+
+  it("a kept id GitHub no longer has (404) falls back to the lookup by ref", async () => {
+    const host = createGitHubHost(testProbot());
+    const id = await host.upsertCheckRun(pr, report("in_progress"));
+    const written = await createGitHubHost(testProbot()).upsertCheckRun(pr, {
+      ...report("completed"),
+      checkRunId: 999_999,
+    });
+    expect(written).toBe(id);
+    expect(fakeGitHub.checkRunLookups).toEqual([sha, sha]);
+    expect(fakeGitHub.checkRunOn(sha)?.status).toBe("completed");
+    expect(fakeGitHub.checkRuns.size).toBe(1);
+  });
 });

@@ -93,4 +93,38 @@ describe("the auto top-up store on the wire", () => {
     });
     expect(result).toBeNull();
   });
+
+  it("lists a page of records after an account, in account order, on the account index", async () => {
+    const doc = {
+      _id: new ObjectId(),
+      accountId: 89,
+      ...settings,
+      switchedOffBecause: null,
+      updatedAt: at,
+    };
+    stub.answerNext("find", {
+      cursor: {
+        id: mongoose.mongo.Long.fromNumber(0),
+        ns: `${DB}.auto_top_ups`,
+        firstBatch: [doc],
+      },
+      ok: 1,
+    });
+    let result: unknown;
+    const [find] = await sent(async () => {
+      result = await store.autoTopUp.listAfter(88, 50);
+    });
+    expect(find).toMatchObject({
+      name: "find",
+      command: {
+        find: "auto_top_ups",
+        filter: { accountId: { $gt: 88 } },
+        sort: { accountId: 1 },
+        limit: 50,
+      },
+    });
+    expect(result).toStrictEqual([
+      { accountId: toAccountId(89), ...settings, switchedOffBecause: null, updatedAt: at },
+    ]);
+  });
 });

@@ -66,6 +66,33 @@ describe("bounded reads on the wire", () => {
     });
   });
 
+  it("a run's check run id and its post attempt are one write each, scoped by account", async () => {
+    const at = new Date("2026-11-20T10:00:00Z");
+    const [keep, mark] = await sent(async () => {
+      await store.runs.setCheckRun(account, "501:12:abc:0", 7_001);
+      // The stub does not answer findAndModify: what matters is what was sent.
+      await store.runs
+        .transition(account, "501:12:abc:0", ["queued"], "queued", { postAttemptedAt: at })
+        .catch(() => null);
+    });
+    expect(keep).toMatchObject({
+      name: "update",
+      command: {
+        update: "review_runs",
+        updates: [
+          { q: { accountId: 41, runKey: "501:12:abc:0" }, u: { $set: { checkRunId: 7_001 } } },
+        ],
+      },
+    });
+    expect(mark).toMatchObject({
+      name: "findAndModify",
+      command: {
+        query: { accountId: 41, runKey: "501:12:abc:0", status: { $in: ["queued"] } },
+        update: { $set: { status: "queued", postAttemptedAt: at } },
+      },
+    });
+  });
+
   it("the accounts with entries are walked one index key at a time, no $group, no open cursor", async () => {
     const batch = (docs: object[]) => ({
       cursor: { id: Long.fromNumber(0), ns: `${DB}.ledger_entries`, firstBatch: docs },

@@ -103,4 +103,22 @@ describe("the top-up attempt store on the wire", () => {
       },
     });
   });
+
+  it("settles paid one in flight or recorded as not paid, the operator surviving sanitizeFilter", async () => {
+    stub.answerNext("findAndModify", { ok: 1, lastErrorObject: { n: 0 }, value: null });
+    const [settle] = await sent(() =>
+      store.topUpAttempts.settle(account, "auto-top-up:99:e1", "paid", at),
+    );
+    expect(settle).toMatchObject({
+      name: "findAndModify",
+      command: {
+        query: {
+          accountId: 99,
+          attemptKey: "auto-top-up:99:e1",
+          state: { $in: ["in_flight", "failed"] },
+        },
+        update: { $set: { state: "succeeded", outcome: "paid", settledAt: at } },
+      },
+    });
+  });
 });

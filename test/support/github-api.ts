@@ -49,12 +49,16 @@ export function mockReviewCalls(
   const pr = number === undefined ? "(\\d+)" : String(number);
   const pull = (path: string) => new RegExp(`^${REPO}/pulls/${pr}${path}(\\?.*)?$`);
   const scope = nock(API);
+  // The pull request and its reviews are what a review asks GitHub only when its job and
+  // Jasper's records cannot answer (fallbacks): answered if asked, each read noted in
+  // fakeGitHub.fallbackReads for the tests that expect them, or expect none.
   scope
     .get(pull(""))
     .times(times)
-    .optionally(optional)
+    .optionally()
     .reply(200, (uri) => {
       const n = Number(/pulls\/(\d+)/.exec(uri)![1]);
+      fakeGitHub.fallbackReads.push(`pull ${n}`);
       const base = fixture("pull_request.opened").pull_request as Record<string, unknown>;
       return {
         ...base,
@@ -63,7 +67,14 @@ export function mockReviewCalls(
         head: { sha: headSha },
       };
     });
-  scope.get(pull("/reviews")).times(times).optionally(optional).reply(200, []);
+  scope
+    .get(pull("/reviews"))
+    .times(times)
+    .optionally()
+    .reply(200, (uri) => {
+      fakeGitHub.fallbackReads.push(`reviews ${/pulls\/(\d+)/.exec(uri)![1]}`);
+      return [];
+    });
   scope
     .get(pull("/files"))
     .times(times)
@@ -146,6 +157,13 @@ export const fakeGitHub = {
   checkRunWrites: [] as CheckRunWrite[],
   /** The commits whose check runs were looked up by ref. */
   checkRunLookups: [] as string[],
+  /**
+   * Reads a review makes only when its job and Jasper's records cannot answer, in order:
+   * `pull N` (GET pulls/N), `reviews N` (GET pulls/N/reviews, the "already posted" check).
+   */
+  fallbackReads: [] as string[],
+  /** How often the pull requests' inline review comments were listed. */
+  reviewCommentReads: 0,
   /** The pull requests' inline review comments GitHub lists (all pull requests alike). */
   reviewComments: [] as {
     path: string;
@@ -172,13 +190,18 @@ function mockRepositoryState(): void {
   fakeGitHub.checkRuns.clear();
   fakeGitHub.checkRunWrites.length = 0;
   fakeGitHub.checkRunLookups.length = 0;
+  fakeGitHub.fallbackReads.length = 0;
   fakeGitHub.checkRunFailure = null;
   fakeGitHub.reviewComments = [];
+  fakeGitHub.reviewCommentReads = 0;
   const scope = nock(API).persist();
   scope
     .get(/^\/repos\/[^/]+\/[^/]+\/pulls\/\d+\/comments(\?.*)?$/)
     .optionally()
-    .reply(200, () => fakeGitHub.reviewComments);
+    .reply(200, () => {
+      fakeGitHub.reviewCommentReads++;
+      return fakeGitHub.reviewComments;
+    });
   mockRepositoryFile(
     scope,
     /^\/repos\/([^/]+)\/([^/]+)\/contents\/\.github(\/|%2F)jasper\.yml(\?.*)?$/,

@@ -52,8 +52,6 @@ export interface HarnessOptions {
   /** Checkout Sessions; default a fake that records what it created in `checkouts` (without `stripe`). */
   checkout?: (input: CheckoutInput) => Promise<CheckoutResult>;
   apiRateLimit?: Tuning["apiRateLimit"];
-  /** Lets admins switch auto top-up on (off in production until top-ups start from charges). */
-  autoTopUpSwitchOn?: boolean;
   /** The app's and Probot's logger, as in production one for both; default silent. */
   log?: Logger;
   /** Email; default one that sends nothing (a test of email gives a real SMTP mailer). */
@@ -149,7 +147,6 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     now: options.now,
     // Tests change a repository's configuration between deliveries.
     configCacheMs: 0,
-    autoTopUpSwitchOn: options.autoTopUpSwitchOn,
     apiRateLimit: options.apiRateLimit ?? {
       max: 1_000_000,
       timeWindowMs: 60_000,

@@ -39,6 +39,19 @@ const autoTopUpSchema = z
       .object({ brand: z.string(), last4: z.string() })
       .nullable()
       .describe("The card it pays with; null when none is saved"),
+    thisMonth: z
+      .object({ count: z.number().int(), amountCents: z.number().int() })
+      .describe("This calendar month's (UTC) top-ups as the limit counts them: paid and in flight"),
+    lastAttempt: z
+      .object({
+        at: z.string().describe("When it was made (ISO 8601)"),
+        status: z.enum(["in_flight", "paid", "declined", "authentication_required", "failed"]),
+        credits: z.number().int(),
+        amountCents: z.number().int(),
+        currency: z.string(),
+      })
+      .nullable()
+      .describe("The latest top-up of the last 31 days and what came of it; null when none"),
   })
   .meta({ id: "AutoTopUp" });
 
@@ -65,11 +78,6 @@ const REFUSED: Record<Exclude<ChangeAutoTopUpResult["status"], "changed">, ApiEr
     "no_payment_method",
     "Save a card first (POST .../billing/payment-method/setup)",
   ),
-  not_available: new ApiError(
-    409,
-    "auto_top_up_not_available",
-    "Auto top-up cannot be switched on yet: this release does not start top-ups; buy credits meanwhile",
-  ),
   top_up_pending: new ApiError(
     409,
     "top_up_pending",
@@ -89,6 +97,14 @@ export function autoTopUpRoutes(api: ApiInstance, deps: Deps): void {
     monthlyMaxCents: v.monthlyMaxCents,
     switchedOffBecause: v.switchedOffBecause,
     paymentMethod: v.paymentMethod,
+    thisMonth: { count: v.thisMonth.count, amountCents: v.thisMonth.cents },
+    lastAttempt: v.lastAttempt && {
+      at: v.lastAttempt.at.toISOString(),
+      status: v.lastAttempt.status,
+      credits: v.lastAttempt.credits,
+      amountCents: v.lastAttempt.priceCents,
+      currency: v.lastAttempt.currency,
+    },
   });
 
   api.get(
@@ -121,9 +137,7 @@ export function autoTopUpRoutes(api: ApiInstance, deps: Deps): void {
             "Invalid request, `unknown_package`, `threshold_above_package` or `limit_too_low`",
           ),
           403: errorResponse("`github_token_required`: an API key cannot change auto top-up"),
-          409: errorResponse(
-            "`no_payment_method` (save a card first), `top_up_pending`, or `auto_top_up_not_available` (not offered in this release)",
-          ),
+          409: errorResponse("`no_payment_method` (save a card first) or `top_up_pending`"),
         },
       },
     },

@@ -15,6 +15,14 @@ export class MemoryAutoTopUpStore implements AutoTopUpStore {
     return record ? copy(record) : null;
   }
 
+  async listAfter(after: number, limit: number): Promise<AutoTopUpRecord[]> {
+    return [...this.byAccount.values()]
+      .filter((r) => r.accountId > after)
+      .sort((x, y) => x.accountId - y.accountId)
+      .slice(0, Math.max(0, limit))
+      .map(copy);
+  }
+
   async save(
     accountId: AccountId,
     settings: AutoTopUpSettings,

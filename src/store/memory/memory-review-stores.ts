@@ -37,6 +37,9 @@ export class MemoryReviewRunStore implements ReviewRunStore {
       author: input.author ?? null,
       overBudget: input.overBudget ?? false,
       refundDue: false,
+      checkRunId: null,
+      postAttemptedAt: null,
+      inlineComments: null,
       createdAt: now,
       updatedAt: now,
     };
@@ -67,6 +70,11 @@ export class MemoryReviewRunStore implements ReviewRunStore {
       if (v !== undefined) Object.assign(run, { [k]: v });
     Object.assign(run, { status: to, updatedAt: this.now() });
     return copyRun(run);
+  }
+
+  async setCheckRun(accountId: AccountId, runKey: string, checkRunId: number): Promise<void> {
+    const run = this.runs.get(key(accountId, runKey));
+    if (run) run.checkRunId = checkRunId;
   }
 
   async settleRefund(accountId: AccountId, runKey: string): Promise<void> {

@@ -62,7 +62,7 @@ export class MemoryTopUpAttemptStore implements TopUpAttemptStore {
     at: Date,
   ): Promise<TopUpAttempt | null> {
     const a = this.byKey.get(attemptKey);
-    if (a?.accountId !== accountId || a.state !== "in_flight") return null;
+    if (a?.accountId !== accountId || !settles(a.state, outcome)) return null;
     a.state = outcome === "paid" ? "succeeded" : "failed";
     a.outcome = outcome;
     a.settledAt = new Date(at);
@@ -80,6 +80,10 @@ export class MemoryTopUpAttemptStore implements TopUpAttemptStore {
       .map(copy);
   }
 }
+
+/** In flight settles; a payment Stripe confirms also settles one recorded as not paid. */
+const settles = (state: TopUpAttempt["state"], outcome: AttemptOutcome) =>
+  state === "in_flight" || (outcome === "paid" && state === "failed");
 
 const copy = (a: TopUpAttempt): TopUpAttempt => ({
   ...a,

@@ -1,3 +1,4 @@
+import { trusted } from "mongoose";
 import { toAccountId, type AccountId } from "../../accounts/types.js";
 import type {
   AutoTopUpRecord,
@@ -17,6 +18,17 @@ export class MongoAutoTopUpStore implements AutoTopUpStore {
   async find(accountId: AccountId): Promise<AutoTopUpRecord | null> {
     const doc = await this.settings.findOne({ accountId }).lean<AutoTopUpDoc>();
     return doc ? toRecord(doc) : null;
+  }
+
+  async listAfter(after: number, limit: number): Promise<AutoTopUpRecord[]> {
+    if (limit <= 0) return [];
+    // Paged on the unique accountId index: nothing held open between pages.
+    const docs = await this.settings
+      .find({ accountId: trusted({ $gt: after }) })
+      .sort({ accountId: 1 })
+      .limit(limit)
+      .lean<AutoTopUpDoc[]>();
+    return docs.map(toRecord);
   }
 
   async save(accountId: AccountId, s: AutoTopUpSettings, at: Date): Promise<AutoTopUpRecord> {

@@ -52,6 +52,9 @@ export class MongoReviewRunStore implements ReviewRunStore {
       incremental: input.incremental,
       reason: input.reason,
       refundDue: false,
+      checkRunId: null,
+      postAttemptedAt: null,
+      inlineComments: null,
       createdAt: now,
       updatedAt: now,
     };
@@ -89,6 +92,8 @@ export class MongoReviewRunStore implements ReviewRunStore {
     if (fields.chargeKey !== undefined) set.chargeKey = fields.chargeKey;
     if (fields.reason !== undefined) set.reason = fields.reason;
     if (fields.refundDue !== undefined) set.refundDue = fields.refundDue;
+    if (fields.postAttemptedAt !== undefined) set.postAttemptedAt = fields.postAttemptedAt;
+    if (fields.inlineComments !== undefined) set.inlineComments = fields.inlineComments;
     const doc = await this.runs
       .findOneAndUpdate(
         {
@@ -102,6 +107,10 @@ export class MongoReviewRunStore implements ReviewRunStore {
       )
       .lean<ReviewRunDoc>();
     return doc ? toRun(doc) : null;
+  }
+
+  async setCheckRun(accountId: AccountId, runKey: string, checkRunId: number): Promise<void> {
+    await this.runs.updateOne({ accountId, runKey }, { $set: { checkRunId } });
   }
 
   async settleRefund(accountId: AccountId, runKey: string): Promise<void> {
@@ -252,6 +261,10 @@ function toRun(doc: ReviewRunDoc): ReviewRun {
     incremental: doc.incremental,
     reason: doc.reason ?? null,
     refundDue: doc.refundDue ?? false,
+    checkRunId: doc.checkRunId ?? null,
+    // Absent (stored before the field): unknown, so the "already posted" check asks GitHub.
+    postAttemptedAt: doc.postAttemptedAt,
+    inlineComments: doc.inlineComments,
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };

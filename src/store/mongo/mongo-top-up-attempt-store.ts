@@ -76,7 +76,13 @@ export class MongoTopUpAttemptStore implements TopUpAttemptStore {
   ): Promise<TopUpAttempt | null> {
     const doc = await this.attempts
       .findOneAndUpdate(
-        { accountId, attemptKey, state: "in_flight" },
+        // A payment Stripe confirms also settles an attempt recorded as not paid (the money
+        // was taken); nothing else changes a settled one.
+        {
+          accountId,
+          attemptKey,
+          state: outcome === "paid" ? trusted({ $in: ["in_flight", "failed"] }) : "in_flight",
+        },
         { $set: { state: outcome === "paid" ? "succeeded" : "failed", outcome, settledAt: at } },
         { returnDocument: "after", runValidators: true },
       )

@@ -2183,7 +2183,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `no_payment_method` (save a card first), `top_up_pending`, or `auto_top_up_not_available` (not offered in this release) */
+                /** @description `no_payment_method` (save a card first) or `top_up_pending` */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2396,6 +2396,21 @@ export interface components {
             paymentMethod: {
                 brand: string;
                 last4: string;
+            } | null;
+            /** @description This calendar month's (UTC) top-ups as the limit counts them: paid and in flight */
+            thisMonth: {
+                count: number;
+                amountCents: number;
+            };
+            /** @description The latest top-up of the last 31 days and what came of it; null when none */
+            lastAttempt: {
+                /** @description When it was made (ISO 8601) */
+                at: string;
+                /** @enum {string} */
+                status: "in_flight" | "paid" | "declined" | "authentication_required" | "failed";
+                credits: number;
+                amountCents: number;
+                currency: string;
             } | null;
         };
         AuditEntry: {

@@ -20,11 +20,17 @@ export const RUN_STATUSES = Object.keys(STATUS_SET) as RunStatus[];
  * A review run as stored: the domain ReviewRun with an `_id`, derived from it so the two
  * cannot drift apart. The store sets `_id` itself, next to createdAt (see the store).
  */
-export type ReviewRunDoc = Omit<ReviewRun, "accountId" | "author" | "overBudget"> & {
+export type ReviewRunDoc = Omit<
+  ReviewRun,
+  "accountId" | "author" | "overBudget" | "checkRunId" | "postAttemptedAt" | "inlineComments"
+> & {
   _id: Types.ObjectId;
   accountId: number;
   author?: string | null;
   overBudget?: boolean;
+  checkRunId?: number | null;
+  postAttemptedAt?: Date | null;
+  inlineComments?: number | null;
 };
 
 const integer = { validator: Number.isInteger, message: "{PATH} must be an integer" };
@@ -56,6 +62,11 @@ export const reviewRunSchema = new Schema<ReviewRunDoc>(
     incremental: { type: Boolean, required: true },
     reason: { type: String, default: null },
     refundDue: { type: Boolean, default: false },
+    checkRunId: { type: Number, default: null, validate: integer },
+    // No default: a run stored before the field reads it as unknown, never as "not attempted".
+    postAttemptedAt: { type: Date },
+    // No default either: unknown for runs stored before it (a re-review then asks GitHub).
+    inlineComments: { type: Number, min: 0, validate: integer },
     // Set by the store (claim sets both, transition moves updatedAt), so no timestamps option.
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },

@@ -101,4 +101,22 @@ describe("an audit entry's summary", () => {
       '"ignore debug leftover in scripts/**" · every repository · silences debug leftover in scripts/**',
     );
   });
+
+  it("says what came of an automatic top-up, and why Jasper switched it off", () => {
+    const attempt = entry("auto_top_up_attempt", {
+      attemptKey: "auto-top-up:101:e1",
+      outcome: "declined",
+      paymentIntent: "pi_3No",
+      credits: 500,
+      amountCents: 12250,
+      currency: "usd",
+    });
+    expect(summaryOf(attempt)).toBe("declined · 500 credits · $122.50");
+    const off = entry("auto_top_up_changed", {
+      enabled: false,
+      switchedOffBecause: "declined",
+      afterAttempt: "auto-top-up:101:e3",
+    });
+    expect(summaryOf(off)).toBe("switched off after three declines in a row");
+  });
 });

@@ -57,8 +57,38 @@ export function actorOf(e: AuditEntry): string {
   }
 }
 
+/** What came of an automatic top-up attempt, in words. */
+const TOP_UP_OUTCOME: Record<string, string> = {
+  requested: "payment requested",
+  paid: "paid",
+  declined: "declined",
+  authentication_required: "needs the cardholder's confirmation",
+  failed: "failed at Stripe",
+};
+
+/** An automatic top-up: its outcome, what it buys, for how much; or why it went off. */
+function topUpSummary(d: Record<string, unknown>): string | null {
+  if (typeof d.switchedOffBecause === "string") {
+    return d.switchedOffBecause === "declined"
+      ? "switched off after three declines in a row"
+      : `switched off: ${plain(d.switchedOffBecause)}`;
+  }
+  if (typeof d.outcome !== "string") return null;
+  return [
+    TOP_UP_OUTCOME[d.outcome] ?? d.outcome,
+    typeof d.credits === "number" ? `${d.credits} credits` : null,
+    typeof d.amountCents === "number" ? `$${(d.amountCents / 100).toFixed(2)}` : null,
+  ]
+    .filter(Boolean)
+    .join(" · ");
+}
+
 export function summaryOf(e: AuditEntry): string {
   const d = e.details;
+  if (e.action === "auto_top_up_attempt" || e.action === "auto_top_up_changed") {
+    const topUp = topUpSummary(d);
+    if (topUp) return topUp;
+  }
   if (typeof d.amount === "number") {
     return [
       signedCredits(d.amount),

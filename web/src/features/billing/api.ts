@@ -39,3 +39,30 @@ export async function transactionsSince(
 /** Money paid for credits this month and last month. */
 export const getSpend = (org: string) =>
   unwrap(api.GET("/api/v1/organizations/{org}/billing/spend", { params: { path: { org } } }));
+
+export type AutoTopUp = Schemas["AutoTopUp"];
+export type AutoTopUpChange = Pick<
+  AutoTopUp,
+  "enabled" | "package" | "thresholdCredits" | "monthlyMaxCount" | "monthlyMaxCents"
+>;
+
+/** Auto top-up's settings, its card, this month's top-ups and the last attempt. */
+export const getAutoTopUp = (org: string) =>
+  unwrap(api.GET("/api/v1/organizations/{org}/billing/auto-top-up", { params: { path: { org } } }));
+
+/** The whole settings (an admin's change). */
+export const putAutoTopUp = (org: string, body: AutoTopUpChange) =>
+  unwrap(
+    api.PUT("/api/v1/organizations/{org}/billing/auto-top-up", {
+      params: { path: { org } },
+      body,
+    }),
+  );
+
+/** Stripe Checkout in setup mode for saving a card; one key per click. */
+export const startCardSetup = (org: string, idempotencyKey: string) =>
+  unwrap(
+    api.POST("/api/v1/organizations/{org}/billing/payment-method/setup", {
+      params: { path: { org }, header: { "idempotency-key": idempotencyKey } },
+    }),
+  );

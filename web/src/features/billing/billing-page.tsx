@@ -2,7 +2,8 @@ import { useAccount } from "../../shared/account";
 import { credits, date, utcDay } from "../../shared/format";
 import { Loaded } from "../../shared/states";
 import { useLoad } from "../../shared/use-load";
-import { getPackages, getSpend, transactionsSince } from "./api";
+import { getAutoTopUp, getPackages, getSpend, transactionsSince } from "./api";
+import { AutoTopUpCard } from "./auto-top-up-card";
 import { CheckoutCancelled, CheckoutSuccess } from "./checkout-result";
 import { PackageCards } from "./package-cards";
 import { RunwayNote } from "./runway-note";
@@ -14,6 +15,7 @@ export function BillingPage({ query }: { query: URLSearchParams }) {
   const { org, summary, refreshSummary } = useAccount();
   const [packages, reloadPackages] = useLoad(() => getPackages(), []);
   const [spend, reloadSpend] = useLoad(() => getSpend(org), [org]);
+  const [autoTopUp, reloadAutoTopUp] = useLoad(() => getAutoTopUp(org), [org]);
   const [usage, reloadUsage] = useLoad(async () => {
     const today = new Date();
     const from = utcDay(new Date(today.getTime() - 29 * 86_400_000));
@@ -75,6 +77,13 @@ export function BillingPage({ query }: { query: URLSearchParams }) {
       </section>
       <Loaded value={packages} what="packages" retry={reloadPackages}>
         {(p) => <PackageCards org={org} packages={p.packages} />}
+      </Loaded>
+      <Loaded value={autoTopUp} what="auto top-up" retry={reloadAutoTopUp}>
+        {(a) =>
+          packages.state === "ready" && (
+            <AutoTopUpCard org={org} initial={a} packages={packages.data.packages} />
+          )
+        }
       </Loaded>
     </>
   );
