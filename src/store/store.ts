@@ -5,6 +5,7 @@
 import type { AccountStore } from "../accounts/account-store.js";
 import type { ApiKeyStore } from "../accounts/api-key-store.js";
 import type { AuditStore } from "../audit/audit-store.js";
+import type { DeliveryInbox } from "../deliveries/delivery-inbox.js";
 import type { AutoTopUpStore } from "../billing/auto-top-up-store.js";
 import type { CheckoutSessionStore } from "../billing/checkout-session-store.js";
 import type { SubscriptionStore } from "../billing/subscription-store.js";
@@ -30,6 +31,8 @@ export interface Store {
   readonly topUpAttempts: TopUpAttemptStore;
   readonly audit: AuditStore;
   readonly learnings: LearningStore;
+  /** GitHub deliveries recorded by the webhook, until processed (src/deliveries). */
+  readonly deliveries: DeliveryInbox;
   /** Cheap round trip for health checks. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -70,6 +70,7 @@ describe("the MongoDB connection", () => {
       "auto_top_ups",
       "checkout_sessions",
       "invoices",
+      "inbox_deliveries",
       "learnings",
       "ledger_entries",
       "pull_requests",

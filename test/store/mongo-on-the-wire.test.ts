@@ -73,6 +73,7 @@ describe("the mongo store on the wire", () => {
       "auto_top_ups",
       "checkout_sessions",
       "invoices",
+      "inbox_deliveries",
       "learnings",
       "ledger_entries",
       "pull_requests",
@@ -103,7 +104,7 @@ describe("the mongo store on the wire", () => {
       expect.objectContaining({ key: { accountId: 1, status: 1, updatedAt: -1, runKey: -1 } }),
     );
     expect(names(sent)).toEqual(["create", "createIndexes", "listIndexes"]);
-    expect(lines.at(-1)).toBe("done: 13 collections, every declared index built");
+    expect(lines.at(-1)).toBe("done: 14 collections, every declared index built");
 
     const again: string[] = [];
     await migrateMongo(stub.uri("jasper_migrated"), (line) => again.push(line));

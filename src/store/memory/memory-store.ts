@@ -3,6 +3,7 @@ import type { Store } from "../store.js";
 import { MemoryAccountStore } from "./memory-account-store.js";
 import { MemoryApiKeyStore } from "./memory-api-key-store.js";
 import { MemoryAuditStore } from "./memory-audit-store.js";
+import { MemoryDeliveryInbox } from "./memory-delivery-inbox.js";
 import { MemoryLearningStore } from "./memory-learning-store.js";
 import { MemoryAutoTopUpStore } from "./memory-auto-top-up-store.js";
 import { MemoryCheckoutSessionStore } from "./memory-checkout-session-store.js";
@@ -32,6 +33,7 @@ export function createMemoryStore(): Store {
     topUpAttempts: new MemoryTopUpAttemptStore(),
     audit: new MemoryAuditStore(),
     learnings: new MemoryLearningStore(),
+    deliveries: new MemoryDeliveryInbox(),
     ping: async () => {},
     close: async () => {},
   };

@@ -6,6 +6,7 @@ import { apiKeyModel } from "./models/api-key.js";
 import { autoTopUpModel } from "./models/auto-top-up.js";
 import { auditEntryModel } from "./models/audit-entry.js";
 import { checkoutSessionModel } from "./models/checkout-session.js";
+import { inboxDeliveryModel } from "./models/inbox-delivery.js";
 import { learningModel } from "./models/learning.js";
 import { ledgerEntryModel } from "./models/ledger-entry.js";
 import { pullRequestModel } from "./models/pull-request.js";
@@ -20,6 +21,7 @@ import { MongoApiKeyStore } from "./mongo-api-key-store.js";
 import { MongoAutoTopUpStore } from "./mongo-auto-top-up-store.js";
 import { MongoAuditStore } from "./mongo-audit-store.js";
 import { MongoCheckoutSessionStore } from "./mongo-checkout-session-store.js";
+import { MongoDeliveryInbox } from "./mongo-delivery-inbox.js";
 import { MongoLearningStore } from "./mongo-learning-store.js";
 import { MongoLedgerStore } from "./mongo-ledger-store.js";
 import { ledgerWithListing } from "../ledger-with-listing.js";
@@ -92,6 +94,8 @@ export function storeOn(conn: Connection): Store {
   const invoices = invoiceModel(conn);
   // One learning per teaching comment: (accountId, sourceKey) unique.
   const learnings = learningModel(conn);
+  // GitHub deliveries, recorded once each: deliveryId unique.
+  const deliveries = inboxDeliveryModel(conn);
   // A read past its maxTimeMS or a write past its wtimeout (mongo-connection.ts) comes out
   // of every store as a StoreTimeoutError.
   const accountStore = withTimeLimitErrors(new MongoAccountStore(accounts));
@@ -111,6 +115,7 @@ export function storeOn(conn: Connection): Store {
     topUpAttempts: withTimeLimitErrors(new MongoTopUpAttemptStore(topUpAttempts)),
     audit: withTimeLimitErrors(new MongoAuditStore(audit)),
     learnings: withTimeLimitErrors(new MongoLearningStore(learnings)),
+    deliveries: withTimeLimitErrors(new MongoDeliveryInbox(deliveries)),
     ping: async () => {
       const db = conn.db;
       if (!db) throw new Error("MongoDB connection has no database");
