@@ -41,9 +41,9 @@ describe("the mongo store on the wire", () => {
       error = await createMongoStore(stub.uri("jasper_fresh"), "app", warn).catch((e) => e);
     });
     expect(error).toBeInstanceOf(MissingIndexesError);
-    expect((error as MissingIndexesError).missing).toHaveLength(19);
+    expect((error as MissingIndexesError).missing).toHaveLength(20);
     expect(names(sent)).toEqual(["listIndexes"]);
-    expect(sent).toHaveLength(13);
+    expect(sent).toHaveLength(14);
   });
 
   it("ledger:verify opens the same database read-only: a warning, and reads only", async () => {
@@ -72,8 +72,8 @@ describe("the mongo store on the wire", () => {
       "audit_entries",
       "auto_top_ups",
       "checkout_sessions",
-      "invoices",
       "inbox_deliveries",
+      "invoices",
       "learnings",
       "ledger_entries",
       "pull_requests",
