@@ -26,6 +26,7 @@ import { budgetRoutes } from "./routes/budgets.js";
 import { autoTopUpRoutes } from "./routes/auto-top-up.js";
 import { auditLogRoute } from "./routes/audit-log.js";
 import { learningRoutes } from "./routes/learnings.js";
+import { invoicesRoute } from "./routes/invoices.js";
 import { billingSummaryRoute } from "./routes/billing-summary.js";
 import { billingStatusRoute } from "./routes/billing-status.js";
 import { subscriptionChangeRoutes, subscriptionRoutes } from "./routes/subscription.js";
@@ -113,6 +114,7 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
         calculatorRoute(api, routeDeps);
         billingSummaryRoute(api, routeDeps);
         transactionsRoute(api, routeDeps);
+        invoicesRoute(api, routeDeps);
         checkoutRoute(api, routeDeps);
         settingsRoutes(api, routeDeps);
         budgetRoutes(api, routeDeps);

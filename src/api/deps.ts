@@ -19,6 +19,7 @@ export type { CreditPackage } from "../billing/packages.js";
 import type { CheckoutInput, CheckoutResult } from "../billing/create-checkout.js";
 import type { CreditPackage } from "../billing/packages.js";
 import type { MonthSpend } from "../billing/spend.js";
+import type { InvoiceList } from "../billing/invoice-list.js";
 import type { CardSetup } from "../billing/card-setup.js";
 import type { AutoTopUpAdmin } from "../administration/auto-top-up-settings.js";
 import type { PaymentMethods } from "../administration/payment-method.js";
@@ -74,6 +75,8 @@ export interface BillingApiDeps {
   usage(accountId: AccountId, month: string, by: UsageGrouping): Promise<UsageReport>;
   /** Money paid for credits this month and last month (src/billing/spend.ts). */
   spend(accountId: AccountId): Promise<[MonthSpend, MonthSpend]>;
+  /** The account's Stripe invoices, newest first, from the invoice store (invoice-list.ts). */
+  invoices: InvoiceList;
   /** When the balance runs out at the last 14 days' pace (src/usage/runway.ts). */
   runway?(accountId: AccountId, balance: number): Promise<Runway>;
   /** The clock (the current month of the usage route); default the system's. */

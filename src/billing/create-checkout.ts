@@ -8,6 +8,8 @@ import type Stripe from "stripe";
 import { toAccountId } from "../accounts/types.js";
 import type { CheckoutSessionStore, NewCheckoutRecord } from "./checkout-session-store.js";
 import { checkoutMetadata } from "./checkout-metadata.js";
+import { checkoutTaxParams } from "./checkout-tax.js";
+import type { StripeCustomers } from "./stripe-customers.js";
 import { findPackage, type CreditPackage } from "./packages.js";
 
 /** Every package is sold in US dollars (package prices are integer cents of it). */
@@ -21,6 +23,15 @@ export interface CreateCheckoutDeps {
   /** PUBLIC_URL: Stripe sends the buyer back to its /billing page (a trailing / is fine). */
   publicUrl: string;
   packages: readonly CreditPackage[];
+  /**
+   * The account's one Stripe customer, made once (stripe-customers.ts): the session is for
+   * it, so the purchase's invoice is the stored customer's, which is how Stripe's invoice
+   * events are matched to the account (invoice-events.ts). Without a customer, Checkout
+   * would make a new one for each invoiced purchase.
+   */
+  customers: Pick<StripeCustomers, "ensure">;
+  /** STRIPE_AUTOMATIC_TAX: Stripe Tax, with address and tax ID collected (checkout-tax.ts). */
+  automaticTax?: boolean;
   now?: () => Date;
 }
 
@@ -55,6 +66,8 @@ export function createCheckout(deps: CreateCheckoutDeps) {
     const pkg = findPackage(deps.packages, input.packageId);
     if (!pkg) return { status: "unknown_package" };
     if (!deps.stripe) return { status: "unavailable" };
+    const customer = await deps.customers.ensure(toAccountId(input.accountId));
+    if (customer.status !== "ready") return { status: "unavailable" };
 
     // On the session for checkout.session.* events, and on the PaymentIntent because
     // Stripe copies that onto the Charge (a label in the dashboard; never what is granted).
@@ -75,6 +88,11 @@ export function createCheckout(deps: CreateCheckoutDeps) {
           },
         ],
         client_reference_id: String(input.accountId),
+        customer: customer.customer.customerId,
+        // Every purchase gets a Stripe invoice (number, tax, PDF) for the buyer's books; its
+        // events keep it in Jasper's invoice list.
+        invoice_creation: { enabled: true },
+        ...checkoutTaxParams(deps.automaticTax ?? false),
         metadata,
         payment_intent_data: {
           metadata,

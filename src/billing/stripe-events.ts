@@ -25,6 +25,7 @@ import type { LedgerEntry } from "../ledger/types.js";
 import type { CheckoutRecord, CheckoutSessionStore } from "./checkout-session-store.js";
 import { readCheckoutMetadata } from "./checkout-metadata.js";
 import { findPackage, type CreditPackage } from "./packages.js";
+import { INVOICE_EVENT_TYPES, purchaseGrantKey, type InvoiceEvents } from "./invoice-events.js";
 import type { TopUpPaymentEvents } from "./top-up-payment-events.js";
 import type { SubscriptionEvents } from "./subscription-events.js";
 import { isSubscriptionSession } from "./subscription-schemas.js";
@@ -60,6 +61,9 @@ export type StripeEventResult =
   | "plan_month_granted"
   /** A subscription's renewal failed: recorded as past due, the contacts told once. */
   | "subscription_payment_failed"
+  /** An invoice kept for the invoice list (invoice-events.ts), or a newer state already kept. */
+  | "invoice_recorded"
+  | "invoice_outdated"
   | "ignored";
 
 /** Why an event changed nothing; the route picks the log level by it. */
@@ -125,13 +129,18 @@ export interface StripeEventsDeps {
    * subscription-mode Checkout Session is none of Jasper's purchases.
    */
   subscriptions?: SubscriptionEvents;
+  /**
+   * Keeps Stripe's invoice events for the invoice list (invoice-events.ts), in addition to
+   * whatever else an invoice event does. Without it they are not kept.
+   */
+  invoices?: Pick<InvoiceEvents, "keep">;
 }
 
 /** Same limit as the ledger's URL check: a longer one would make the grant fail for good. */
 const MAX_URL_LENGTH = 2000;
 
 /** The purchase entry's key: one grant per Checkout Session, whichever event comes first. */
-const grantKey = (sessionId: string) => `stripe-checkout:${sessionId}`;
+const grantKey = purchaseGrantKey;
 
 /** A refund's take-back, once per refund. */
 const takeBackKey = (refundId: string) => `stripe-refund:${refundId}`;
@@ -468,7 +477,22 @@ export function createStripeEvents(deps: StripeEventsDeps) {
     return takeBack(charge.data);
   }
 
+  /**
+   * An invoice event is kept for the invoice list first, whatever else it does; the outcome
+   * is the other handler's when it acted.
+   */
   async function handle(event: StripeEventEnvelope): Promise<StripeEventOutcome> {
+    const kept =
+      deps.invoices && INVOICE_EVENT_TYPES.has(event.type)
+        ? await deps.invoices.keep(event.data?.object)
+        : null;
+    const outcome = await dispatch(event);
+    // A package's invoice is none of the subscriptions' business: their "ignored" gives way to
+    // the invoice kept.
+    return kept && outcome.result === "ignored" ? kept : outcome;
+  }
+
+  async function dispatch(event: StripeEventEnvelope): Promise<StripeEventOutcome> {
     const object = event.data?.object;
     switch (event.type) {
       case "checkout.session.completed":

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from "fastify";
-import type { ApplicationFunction } from "probot";
 import { createGitHubAuth, type GitHubAuth } from "../api/auth/github-auth.js";
 import { billingApi } from "../api/billing-api.js";
 import type { BillingApiDeps } from "../api/deps.js";
@@ -17,8 +16,11 @@ import { createStripeEvents } from "../billing/stripe-events.js";
 import { createSubscriptionChanges } from "../billing/subscription-changes.js";
 import { createSubscriptionCheckout } from "../billing/subscription-checkout.js";
 import { createSubscriptionEvents } from "../billing/subscription-events.js";
+import { createInvoiceEvents } from "../billing/invoice-events.js";
+import { createInvoiceList } from "../billing/invoice-list.js";
 import { stripeWebhookRoute } from "../billing/stripe-webhook-route.js";
 import { missingSignInSettings, type Config } from "../config/env.js";
+import type { ReceiveDelivery } from "../deliveries/receive-delivery.js";
 import { dashboard } from "../dashboard/dashboard.js";
 import { createSessionRevocations } from "../dashboard/session-revocations.js";
 import { createInstallationOwnerCheck } from "../github/installation-owner.js";
@@ -118,6 +120,7 @@ export function billingApiDeps(
         accountId,
         (t.now ?? (() => new Date()))(),
       ),
+    invoices: createInvoiceList({ invoices: store.invoices, ledger: store.ledger }),
     runway: (accountId, balance) =>
       runwayOf(store.ledger, accountId, balance, (t.now ?? (() => new Date()))()),
     now: t.now,
@@ -125,14 +128,15 @@ export function billingApiDeps(
 }
 
 /**
- * The web role: the GitHub webhook (through the Probot app), the Stripe webhook, the billing
- * API, the operator API (only with its token), the dashboard and health.
+ * The web role: the GitHub webhook (recorded and queued for the deliveries worker), the
+ * Stripe webhook, the billing API, the operator API (only with its token), the dashboard and
+ * health.
  */
 export function wireHttp(
   config: Config,
   a: Adapters,
   t: Tuning,
-  parts: { app: ApplicationFunction; money: Money; operators: Operators; payments: Payments },
+  parts: { receive: ReceiveDelivery; money: Money; operators: Operators; payments: Payments },
 ) {
   const { store } = a;
   const { money, operators } = parts;
@@ -148,7 +152,7 @@ export function wireHttp(
   const server = (): Promise<FastifyInstance> =>
     createServer({
       probot: a.probot,
-      app: parts.app,
+      receive: parts.receive,
       store,
       installationOwner: createInstallationOwnerCheck(store.accounts),
       log: a.log,
@@ -180,6 +184,12 @@ export function wireHttp(
                 purchases: store.ledger,
                 packages,
                 audit: money.auditLedgerEntry,
+                invoices: createInvoiceEvents({
+                  stripe,
+                  customers: store.stripeCustomers,
+                  invoices: store.invoices,
+                  sessions: store.checkoutSessions,
+                }),
                 topUps: parts.payments.topUpEvents,
                 subscriptions: createSubscriptionEvents({
                   stripe,

@@ -2,6 +2,7 @@ import { createCheckout } from "../billing/create-checkout.js";
 import { createTopUpPayer } from "../billing/pay-top-up.js";
 import { createTopUpRepair } from "../billing/repair-top-ups.js";
 import { createStripe } from "../billing/stripe-client.js";
+import { createStripeCustomers } from "../billing/stripe-customers.js";
 import { createTopUpDeclines } from "../billing/top-up-declines.js";
 import { createTopUpPaymentEvents } from "../billing/top-up-payment-events.js";
 import type { AttemptOutcome, TopUpAttempt } from "../billing/top-up-attempt-store.js";
@@ -27,6 +28,8 @@ export function wirePayments(config: Config, a: Adapters, t: Tuning, money: Mone
       : config.STRIPE_SECRET_KEY
         ? createStripe(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE)
         : null;
+  // Purchases are invoiced to the account's one customer, so their invoices match it.
+  const customers = createStripeCustomers({ stripe, store: store.stripeCustomers, now: t.now });
   const checkout =
     a.checkout ??
     createCheckout({
@@ -34,6 +37,8 @@ export function wirePayments(config: Config, a: Adapters, t: Tuning, money: Mone
       sessions: store.checkoutSessions,
       publicUrl: config.PUBLIC_URL,
       packages,
+      customers,
+      automaticTax: config.STRIPE_AUTOMATIC_TAX,
     });
 
   const notices = createTopUpNoticeQueue(money.producer.enqueueTopUpNotice);

@@ -598,6 +598,7 @@ describe("billing API", () => {
           "POST /api/v1/billing/calculator",
           "GET /api/v1/organizations/{org}/billing",
           "GET /api/v1/organizations/{org}/billing/transactions",
+          "GET /api/v1/organizations/{org}/billing/invoices",
           "POST /api/v1/organizations/{org}/billing/checkout",
           "GET /api/v1/organizations/{org}/billing/settings",
           "PUT /api/v1/organizations/{org}/billing/settings",

@@ -83,7 +83,7 @@ describe("the plan's seat limit on pull requests", () => {
   async function reviewed(number: number, head: string, author: string) {
     const posted: PostedReview[] = [];
     mockReviewCalls(posted, { number, headSha: head });
-    expect(await h.deliver("pull_request", prEvent(number, head, author))).toBe(200);
+    expect(await h.deliver("pull_request", prEvent(number, head, author))).toBe(202);
     await eventually(async () => posted.length === 1 && (await h.pendingJobs()) === 0);
   }
 
@@ -97,7 +97,7 @@ describe("the plan's seat limit on pull requests", () => {
 
     const comments: PostedComment[] = [];
     mockComments(comments, 1, { listFirst: true });
-    expect(await h.deliver("pull_request", prEvent(12, HEAD_12, "newcomer"))).toBe(200);
+    expect(await h.deliver("pull_request", prEvent(12, HEAD_12, "newcomer"))).toBe(202);
     await eventually(async () => comments.length === 1 && (await h.pendingJobs()) === 0);
     expect(await usage()).toHaveLength(2);
     const run = fakeGitHub.checkRunOn(HEAD_12)!;

@@ -68,6 +68,7 @@ describe("the sweep rolls plan months", () => {
       postReply: async () => {},
       sendAlert: async () => "skipped",
       sendBudgetWarning: async () => "skipped",
+      processDelivery: async () => "skipped",
       sweep: async () => ({ resumed: 0, requeued: 0, failed: 0, settled: 0, errors: 0 }),
       rollPlanMonths: roll ?? (() => rollPlanMonths(deps)),
       log,

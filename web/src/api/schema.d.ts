@@ -324,6 +324,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizations/{org}/billing/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Invoices (package purchases and subscriptions), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description Page size, default 20 */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description GitHub organization or user login */
+                    org: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Newest first */
+                            invoices: components["schemas"]["Invoice"][];
+                            /** @description Pass as `cursor` for the next page; null at the end */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is invalid: `issues` says what to change */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing, malformed, unknown or revoked credential */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description No such organization, or the credential does not grant access to it */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Too many requests with this credential, or failed authentications from this address; see Retry-After */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description GitHub could not be asked about the token (`github_unavailable`), the database did not answer in time (`store_timeout`), or Redis, which keeps the rate limits, could not be reached (`service_unavailable`); retry later */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/organizations/{org}/billing/checkout": {
         parameters: {
             query?: never;
@@ -3090,6 +3184,58 @@ export interface components {
              * @description ISO 8601, UTC
              */
             createdAt: string;
+        };
+        Invoice: {
+            /** @description Stripe's invoice id */
+            id: string;
+            /** @description Stripe's invoice number; null before it is issued */
+            number: string | null;
+            /** @enum {string} */
+            status: "draft" | "open" | "paid" | "uncollectible" | "void";
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When Stripe finalized it
+             */
+            issuedAt: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601, UTC
+             */
+            paidAt: string | null;
+            /** @description Integer cents of the invoice's currency */
+            subtotal: number;
+            /** @description Integer cents of the invoice's currency */
+            tax: number;
+            /** @description With tax */
+            total: number;
+            currency: string;
+            /** @description Credits the purchase or plan month it paid for granted; null when none is known */
+            creditsGranted: number | null;
+            lines: {
+                description: string | null;
+                /** @description Integer cents of the invoice's currency */
+                amount: number;
+                quantity: number | null;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601, UTC
+                 */
+                periodStart: string;
+                /**
+                 * Format: date-time
+                 * @description ISO 8601, UTC
+                 */
+                periodEnd: string;
+            }[];
+            /** @description Stripe's hosted invoice page */
+            hostedInvoiceUrl: string | null;
+            /** @description The invoice as a PDF, from Stripe */
+            invoicePdf: string | null;
         };
         BillingSummary: {
             organization: string;
