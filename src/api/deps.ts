@@ -18,7 +18,7 @@ export type { CheckoutInput, CheckoutResult } from "../billing/create-checkout.j
 export type { CreditPackage } from "../billing/packages.js";
 import type { CheckoutInput, CheckoutResult } from "../billing/create-checkout.js";
 import type { CreditPackage } from "../billing/packages.js";
-import type { MonthSpend } from "../billing/spend.js";
+import type { BalanceValue, MonthSpend } from "../billing/spend.js";
 import type { CardSetup } from "../billing/card-setup.js";
 import type { AutoTopUpAdmin } from "../administration/auto-top-up-settings.js";
 import type { PaymentMethods } from "../administration/payment-method.js";
@@ -64,7 +64,13 @@ export interface BillingApiDeps {
   /** One month's usage, grouped (src/usage/usage-report.ts over the ledger store). */
   usage(accountId: AccountId, month: string, by: UsageGrouping): Promise<UsageReport>;
   /** Money paid for credits this month and last month (src/billing/spend.ts). */
-  spend(accountId: AccountId): Promise<[MonthSpend, MonthSpend]>;
+  spend(accountId: AccountId, currency: string): Promise<[MonthSpend, MonthSpend]>;
+  /** The balance's value in the account's currency (src/billing/spend.ts); null: unknown. */
+  balanceValue?(
+    accountId: AccountId,
+    balance: number,
+    currency: string,
+  ): Promise<BalanceValue | null>;
   /** When the balance runs out at the last 14 days' pace (src/usage/runway.ts). */
   runway?(accountId: AccountId, balance: number): Promise<Runway>;
   /** The clock (the current month of the usage route); default the system's. */

@@ -1,3 +1,4 @@
+import { toAccountId } from "../accounts/types.js";
 import { createCheckout } from "../billing/create-checkout.js";
 import { createTopUpPayer } from "../billing/pay-top-up.js";
 import { createTopUpRepair } from "../billing/repair-top-ups.js";
@@ -27,6 +28,8 @@ export function wirePayments(config: Config, a: Adapters, t: Tuning, money: Mone
       : config.STRIPE_SECRET_KEY
         ? createStripe(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE)
         : null;
+  const billingCurrency = async (id: number) =>
+    (await store.accounts.get(toAccountId(id)))?.billingCurrency ?? null;
   const checkout =
     a.checkout ??
     createCheckout({
@@ -34,6 +37,7 @@ export function wirePayments(config: Config, a: Adapters, t: Tuning, money: Mone
       sessions: store.checkoutSessions,
       publicUrl: config.PUBLIC_URL,
       packages,
+      billingCurrency,
     });
 
   const notices = createTopUpNoticeQueue(money.producer.enqueueTopUpNotice);
@@ -69,6 +73,7 @@ export function wirePayments(config: Config, a: Adapters, t: Tuning, money: Mone
     packages,
     audit: money.audit,
     auditEntry: money.auditLedgerEntry,
+    fixCurrency: (id, currency) => store.accounts.fixBillingCurrency(id, currency),
     onNotPaid,
     now: t.now,
   });
@@ -76,6 +81,7 @@ export function wirePayments(config: Config, a: Adapters, t: Tuning, money: Mone
     ? createTopUpPayer({
         stripe,
         settings: store.autoTopUp,
+        billingCurrency,
         customers: store.stripeCustomers,
         attempts: store.topUpAttempts,
         // The newest entry's balance: a read, never a write (summary() may write the free tier).

@@ -18,12 +18,11 @@ describe.each(storeFactories())(
       const store = await create();
       const id = await account(store);
       expect((await store.accounts.get(id))!.billingCurrency).toBeUndefined();
-        expect(await store.accounts.fixBillingCurrency(id, "eur")).toBe("eur");
+      expect(await store.accounts.fixBillingCurrency(id, "eur")).toBe("eur");
       expect(await store.accounts.fixBillingCurrency(id, "usd")).toBe("eur");
       await store.accounts.upsert({ id, login: "acme-corp", type: "Organization" });
       const after = await store.accounts.get(id);
       expect(after!.billingCurrency).toBe("eur");
-      expect(after!.updatedAt.getTime()).toBeGreaterThanOrEqual(before.getTime());
       expect(await store.accounts.fixBillingCurrency(newAccountId(), "eur")).toBeNull();
     });
 
