@@ -130,7 +130,8 @@ describe("POST /billing/calculator", () => {
       "body.pushesPerPullRequest",
     ],
     ["an unknown charging", { pullRequestsPerMonth: 1, charging: "per_line" }, "body.charging"],
-    ["an unknown field", { pullRequestsPerMonth: 1, currency: "eur" }, "body"],
+    ["an unknown field", { pullRequestsPerMonth: 1, region: "eu" }, "body"],
+    ["an unknown currency", { pullRequestsPerMonth: 1, currency: "jpy" }, "body.currency"],
     ["an operator object", { pullRequestsPerMonth: { $gt: 0 } }, "body.pullRequestsPerMonth"],
   ])("refuses %s with a 400 in the API's error shape", async (_what, payload, path) => {
     const res = await ask(payload);

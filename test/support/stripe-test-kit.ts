@@ -118,6 +118,7 @@ export async function billingHarness(options: BillingHarnessOptions = {}): Promi
     packages: options.packages ?? [...DEFAULT_PACKAGES],
     // As compose.ts wires it: purchases and Stripe refunds go into the audit log.
     audit: createLedgerAuditor(createAuditLog({ store: store.audit })),
+    fixCurrency: (id, currency) => store.accounts.fixBillingCurrency(id, currency),
     ...(options.autoTopUp && {
       topUps: createTopUpPaymentEvents({
         ledger,
@@ -126,6 +127,7 @@ export async function billingHarness(options: BillingHarnessOptions = {}): Promi
         packages: options.packages ?? [...DEFAULT_PACKAGES],
         audit: createAuditLog({ store: store.audit }),
         auditEntry: createLedgerAuditor(createAuditLog({ store: store.audit })),
+        fixCurrency: (id, currency) => store.accounts.fixBillingCurrency(id, currency),
       }),
     }),
   });
