@@ -244,6 +244,36 @@ describe("billing API", () => {
       expect(h.checkouts).toHaveLength(0);
     });
 
+    it("passes the currency asked for on, and refuses an unknown one without calling checkout", async () => {
+      expect((await post({ package: "growth", currency: "eur" })).statusCode).toBe(201);
+      expect(h.checkouts[0]!.currency).toBe("eur");
+      for (const currency of ["jpy", "EURO", 5, null]) {
+        const res = await post({ package: "growth", currency });
+        expect(res.statusCode).toBe(400);
+        expect(res.json().error.issues[0].path).toBe("body.currency");
+      }
+      expect(h.checkouts).toHaveLength(1);
+    });
+
+    it("answers 409 currency_fixed when the organization pays in another currency", async () => {
+      const fixed = await createApiHarness({
+        checkout: async () => ({ status: "currency_fixed", fixed: "eur" }),
+      });
+      const res = await fixed.server.inject({
+        method: "POST",
+        url: "/api/v1/organizations/Acme-Corp/billing/checkout",
+        headers: fixed.auth(await fixed.addKey(fixed.orgA, "write")),
+        payload: { package: "growth", currency: "gbp" },
+      });
+      expect(res.statusCode).toBe(409);
+      expect(res.json()).toEqual({
+        error: {
+          code: "currency_fixed",
+          message: "This organization pays in EUR since its first payment",
+        },
+      });
+    });
+
     it("answers 400 unknown_package", async () => {
       const res = await post({ package: "platinum" });
       expect(res.statusCode).toBe(400);
