@@ -34,4 +34,3 @@ const DERIVED_RATIO: Record<OtherCurrency, number> = { eur: 0.93, gbp: 0.8 };
 export function derivedCents(usdCents: number, currency: OtherCurrency): number {
   return Math.ceil(usdCents * DERIVED_RATIO[currency]);
 }
-

@@ -69,6 +69,7 @@ describe("billing API", () => {
         runway: { dailySpend: 0.07, runsOutOn: null, moreThan90Days: true },
         // Never paid: USD, and a purchase with no recorded price gives the balance no value.
         currency: "usd",
+        currencyFixed: false,
         balanceValue: null,
       });
     });

@@ -136,4 +136,47 @@ suite("the cost calculator in Chromium", () => {
     expect(consoleErrors).toEqual([]);
     await check("billing-spend");
   });
+
+  it("shows spend and the balance's worth in the account's currency once a payment fixed it", async () => {
+    const acme = toAccountId(101);
+    // A Growth package paid in euros: the first payment fixes EUR for the account.
+    await h.ledger.grant(acme, {
+      type: "purchase",
+      amount: 500,
+      description: "Growth: 500 credits",
+      reference: {
+        kind: "stripe",
+        paymentIntent: "pi_test_eur",
+        paidCents: 11400,
+        currency: "eur",
+      },
+      idempotencyKey: "p2",
+    });
+    await h.store.accounts.fixBillingCurrency(acme, "eur");
+    const { balance } = await h.ledger.summary(acme);
+
+    await page.getByRole("link", { name: "Usage" }).click();
+    await page.getByRole("heading", { name: "Spent on credits (euros)" }).waitFor();
+    // Only purchases paid in euros count: the dollar Starter is left out.
+    expect(await page.locator('[data-figure="spentThisMonth"]').innerText()).toBe(
+      "€114.00 for 500 credits, €0.228 per review",
+    );
+
+    await page.getByRole("link", { name: "Billing" }).click();
+    await page.waitForURL(`${base}/billing/Acme-Corp`);
+    // The account's summary is read when the account is opened: open it afresh.
+    await page.reload();
+    const worth = page.locator('[data-figure="balanceValue"]');
+    await worth.waitFor();
+    // By hand: the balance at 11400 cents per 500 credits, rounded to a cent.
+    const cents = Math.round((balance * 11400) / 500);
+    expect(await worth.innerText()).toBe(
+      `€${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`,
+    );
+    // Fixed: no currency to pick, and the packages in euros.
+    await expect(page.getByTestId("checkout-currency").count()).resolves.toBe(0);
+    expect(await page.locator('li[data-package="growth"] .price').innerText()).toBe("€114.00");
+    expect(consoleErrors).toEqual([]);
+    await check("billing-spend-eur");
+  });
 });

@@ -51,6 +51,9 @@ const billingSchema = z
     currency: z
       .enum(CURRENCIES)
       .describe("The organization's billing currency, fixed by its first payment; usd before"),
+    currencyFixed: z
+      .boolean()
+      .describe("Whether a payment fixed it; before that a checkout may pick another"),
     balanceValue: z
       .object({
         amount: z.string().describe('In the currency above, as a decimal string, e.g. "24.50"'),
@@ -100,6 +103,7 @@ export function billingSummaryRoute(api: ApiInstance, deps: Deps): void {
         ...(deps.runway ? { runway: await deps.runway(account.id, s.balance) } : {}),
         budgets: setBudgetUse(budgetUse(account.budgets, use)),
         currency,
+        currencyFixed: account.billingCurrency !== undefined,
         balanceValue: value && {
           amount: formatCents(value.valueCents),
           amountCents: value.valueCents,

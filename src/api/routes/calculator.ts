@@ -53,9 +53,7 @@ const estimateSchema = z
       .describe("The cheapest mix of packages covering creditsToBuy"),
     monthlyCost: money.price.describe("The cheapest mix's price: what the month costs"),
     monthlyCostCents: money.priceCents,
-    perReview: z
-      .string()
-      .describe("The monthly cost over the reviews a month, free ones included"),
+    perReview: z.string().describe("The monthly cost over the reviews a month, free ones included"),
     options: z
       .array(
         z.object({
