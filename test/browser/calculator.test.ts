@@ -111,6 +111,21 @@ suite("the cost calculator in Chromium", () => {
     expect(await page.getByTestId("monthly-cost").innerText()).toBe("$30.00");
   });
 
+  it("prices the same workload in euros at the packages' euro prices", async () => {
+    await page.getByLabel("Pull requests a month").fill("600");
+    await page.getByLabel("One credit per review run").check();
+    await page.getByLabel(/Review runs per pull request/).fill("2");
+    await page.getByLabel("Currency").selectOption("eur");
+    await page.getByRole("button", { name: "Calculate" }).click();
+    await page.getByTestId("monthly-cost").filter({ hasText: "€" }).waitFor();
+    // 1,197 credits: 2 Growth (€114.00) + 2 Starter (€28.00) = €284.00.
+    expect(await page.getByTestId("monthly-cost").innerText()).toBe("€284.00");
+    expect(await page.locator('tr[data-package="scale"]').innerText()).toBe(
+      "Scale\t€0.184\t1\t€368.00",
+    );
+    await page.getByLabel("Currency").selectOption("usd");
+  });
+
   it("signed in, it sits in the account's navigation, filled in from its pace", async () => {
     await page.goto(`${base}/billing`);
     await page.getByRole("link", { name: "Sign in with GitHub" }).click();
