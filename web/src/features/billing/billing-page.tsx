@@ -99,7 +99,12 @@ export function BillingPage({ query }: { query: URLSearchParams }) {
       <Loaded value={autoTopUp} what="auto top-up" retry={reloadAutoTopUp}>
         {(a) =>
           packages.state === "ready" && (
-            <AutoTopUpCard org={org} initial={a} packages={packages.data.packages} />
+            <AutoTopUpCard
+              org={org}
+              initial={a}
+              packages={packages.data.packages}
+              currency={summary.state === "ready" ? summary.data.currency : "usd"}
+            />
           )
         }
       </Loaded>
