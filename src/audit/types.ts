@@ -28,6 +28,8 @@ export const AUDIT_ACTIONS = [
   "auto_top_up_changed",
   /** An automatic top-up tried, and what came of it. */
   "auto_top_up_attempt",
+  /** The account's billing currency, fixed by its first payment (docs/billing.md, "Currency"). */
+  "billing_currency_fixed",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -11,6 +11,7 @@ import { createCardSetup } from "../billing/card-setup.js";
 import { createCardSetupEvents } from "../billing/card-setup-events.js";
 import { createRemoveCard } from "../billing/remove-card.js";
 import { createStripeCustomers } from "../billing/stripe-customers.js";
+import { createFixCurrency } from "../billing/fix-currency.js";
 import { balanceValue, recentSpend } from "../billing/spend.js";
 import { createStripeEvents } from "../billing/stripe-events.js";
 import { stripeWebhookRoute } from "../billing/stripe-webhook-route.js";
@@ -161,7 +162,7 @@ export function wireHttp(
                 purchases: store.ledger,
                 packages,
                 audit: money.auditLedgerEntry,
-                fixCurrency: (id, currency) => store.accounts.fixBillingCurrency(id, currency),
+                fixCurrency: createFixCurrency({ accounts: store.accounts, audit: money.audit }),
                 topUps: parts.payments.topUpEvents,
                 setupCompleted: createCardSetupEvents({
                   stripe,

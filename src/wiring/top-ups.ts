@@ -1,4 +1,5 @@
 import { toAccountId } from "../accounts/types.js";
+import { createFixCurrency } from "../billing/fix-currency.js";
 import { createCheckout } from "../billing/create-checkout.js";
 import { createTopUpPayer } from "../billing/pay-top-up.js";
 import { createTopUpRepair } from "../billing/repair-top-ups.js";
@@ -73,7 +74,7 @@ export function wirePayments(config: Config, a: Adapters, t: Tuning, money: Mone
     packages,
     audit: money.audit,
     auditEntry: money.auditLedgerEntry,
-    fixCurrency: (id, currency) => store.accounts.fixBillingCurrency(id, currency),
+    fixCurrency: createFixCurrency({ accounts: store.accounts, audit: money.audit }),
     onNotPaid,
     now: t.now,
   });

@@ -92,6 +92,15 @@ describe("the billing currency", () => {
     const [entry] = await h.store.ledger.list(acme, { types: ["purchase"], limit: 10 });
     expect(entry!.reference).toMatchObject({ paidCents: 11400, currency: "eur" });
     expect((await h.store.accounts.get(acme))!.billingCurrency).toBe("eur");
+    // Delivered again: already granted, and the audit log says once that EUR was fixed.
+    mockPaymentIntent(PI);
+    expect(await deliver(paid)).toBe("already_granted");
+    const fixedAudits = (await h.store.audit.list(acme, { limit: 100 })).filter(
+      (a) => a.action === "billing_currency_fixed",
+    );
+    expect(fixedAudits.map((a) => [a.actor, a.details])).toEqual([
+      [{ kind: "stripe" }, { currency: "eur" }],
+    ]);
 
     // Another currency now: refused, Stripe never asked (no mock), nothing recorded.
     expect(await checkout()({ ...input, currency: "gbp", requestKey: "k2" })).toStrictEqual({

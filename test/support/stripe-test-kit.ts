@@ -11,6 +11,7 @@ import Stripe from "stripe";
 import { pino } from "pino";
 import { toAccountId } from "../../src/accounts/types.js";
 import type { NewCheckoutRecord } from "../../src/billing/checkout-session-store.js";
+import { createFixCurrency } from "../../src/billing/fix-currency.js";
 import { createStripeEvents } from "../../src/billing/stripe-events.js";
 import { createTopUpPaymentEvents } from "../../src/billing/top-up-payment-events.js";
 import { DEFAULT_PACKAGES, type CreditPackage } from "../../src/billing/packages.js";
@@ -110,6 +111,11 @@ export async function billingHarness(options: BillingHarnessOptions = {}): Promi
   const store = createMemoryStore();
   const ledger = new Ledger({ store: store.ledger, freePerMonth: 0 });
   const stripe = testStripe();
+  // As the wiring does: the first payment fixes the currency, audited once.
+  const fixCurrency = createFixCurrency({
+    accounts: store.accounts,
+    audit: createAuditLog({ store: store.audit }),
+  });
   const events = createStripeEvents({
     stripe,
     ledger: options.ledger ? options.ledger(ledger) : ledger,
@@ -118,7 +124,7 @@ export async function billingHarness(options: BillingHarnessOptions = {}): Promi
     packages: options.packages ?? [...DEFAULT_PACKAGES],
     // As compose.ts wires it: purchases and Stripe refunds go into the audit log.
     audit: createLedgerAuditor(createAuditLog({ store: store.audit })),
-    fixCurrency: (id, currency) => store.accounts.fixBillingCurrency(id, currency),
+    fixCurrency,
     ...(options.autoTopUp && {
       topUps: createTopUpPaymentEvents({
         ledger,
@@ -127,7 +133,7 @@ export async function billingHarness(options: BillingHarnessOptions = {}): Promi
         packages: options.packages ?? [...DEFAULT_PACKAGES],
         audit: createAuditLog({ store: store.audit }),
         auditEntry: createLedgerAuditor(createAuditLog({ store: store.audit })),
-        fixCurrency: (id, currency) => store.accounts.fixBillingCurrency(id, currency),
+        fixCurrency,
       }),
     }),
   });
