@@ -133,7 +133,8 @@ export async function benchPacing(): Promise<void> {
     for (let i = 0; i < INSTALLATIONS; i++) deliveries.push(server.inject(pullRequestOpened(i, n)));
   }
   for (const r of await Promise.all(deliveries)) {
-    if (r.statusCode !== 200) throw new Error(`bench: delivery answered ${r.statusCode}`);
+    // 202: recorded and queued; the deliveries worker accepts, charges and queues the review.
+    if (r.statusCode !== 202) throw new Error(`bench: delivery answered ${r.statusCode}`);
   }
   const reviews = INSTALLATIONS * PULLS;
   await until(() => github.posts.length >= reviews, "reviews");
@@ -181,7 +182,13 @@ export async function benchPacing(): Promise<void> {
   );
 
   await workers.close();
-  for (const name of [QUEUE.reviews, QUEUE.replies, QUEUE.notifications, QUEUE.maintenance]) {
+  for (const name of [
+    QUEUE.deliveries,
+    QUEUE.reviews,
+    QUEUE.replies,
+    QUEUE.notifications,
+    QUEUE.maintenance,
+  ]) {
     const q = new Queue(name, { connection: redis, prefix });
     await q.obliterate({ force: true });
     await q.close();

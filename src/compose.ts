@@ -10,7 +10,7 @@
  * workers and HTTP. This file only puts them together in order.
  */
 import type { Config } from "./config/env.js";
-import { wireGitHubApp, wireGitHubHost } from "./wiring/github.js";
+import { wireDeliveries, wireGitHubApp, wireGitHubHost } from "./wiring/github.js";
 import { wireHttp } from "./wiring/http.js";
 import { wireMoney, wireOperators } from "./wiring/money.js";
 import { wirePayments } from "./wiring/top-ups.js";
@@ -25,11 +25,17 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
   // The money parts show a run's end on its check run, so GitHub's host comes first.
   const money = wireMoney(config, a, t, { checkRuns: github.checkRuns });
   const app = wireGitHubApp(config, a, t, github, money);
+  const deliveries = wireDeliveries(a, app, money);
   // Stripe and the top-ups' handlers: one of each for the web and the worker roles.
   const payments = wirePayments(config, a, t, money);
-  const workers = wireWorkers(config, a, t, github, money, payments);
+  const workers = wireWorkers(config, a, t, github, money, payments, deliveries);
   const operators = wireOperators(a, t, money);
-  const http = wireHttp(config, a, t, { app, money, operators, payments });
+  const http = wireHttp(config, a, t, {
+    receive: deliveries.receive,
+    money,
+    operators,
+    payments,
+  });
 
   return {
     app,
@@ -38,6 +44,8 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
     producer: money.producer,
     warnBudgets: money.warnBudgets,
     sweep: money.sweep,
+    processDelivery: deliveries.process,
+    sweepDeliveries: deliveries.sweep,
     sendAlert: workers.sendAlert,
     sendBudgetWarning: workers.sendBudgetWarning,
     runReview: workers.runReview,

@@ -26,7 +26,10 @@ import { budgetRoutes } from "./routes/budgets.js";
 import { autoTopUpRoutes } from "./routes/auto-top-up.js";
 import { auditLogRoute } from "./routes/audit-log.js";
 import { learningRoutes } from "./routes/learnings.js";
+import { invoicesRoute } from "./routes/invoices.js";
 import { billingSummaryRoute } from "./routes/billing-summary.js";
+import { billingStatusRoute } from "./routes/billing-status.js";
+import { subscriptionChangeRoutes, subscriptionRoutes } from "./routes/subscription.js";
 import { calculatorRoute } from "./routes/calculator.js";
 import { checkoutRoute } from "./routes/checkout.js";
 import { meRoutes } from "./routes/me.js";
@@ -111,6 +114,7 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
         calculatorRoute(api, routeDeps);
         billingSummaryRoute(api, routeDeps);
         transactionsRoute(api, routeDeps);
+        invoicesRoute(api, routeDeps);
         checkoutRoute(api, routeDeps);
         settingsRoutes(api, routeDeps);
         budgetRoutes(api, routeDeps);
@@ -127,6 +131,9 @@ export function billingApi(deps: BillingApiDeps): FastifyPluginAsync {
         spendRoute(api, routeDeps);
         paymentMethodRoutes(api, routeDeps);
         autoTopUpRoutes(api, routeDeps);
+        billingStatusRoute(api, routeDeps);
+        subscriptionRoutes(api, routeDeps);
+        subscriptionChangeRoutes(api, routeDeps);
       },
       { prefix: API_PREFIX },
     );

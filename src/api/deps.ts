@@ -19,9 +19,13 @@ export type { CreditPackage } from "../billing/packages.js";
 import type { CheckoutInput, CheckoutResult } from "../billing/create-checkout.js";
 import type { CreditPackage } from "../billing/packages.js";
 import type { BalanceValue, MonthSpend } from "../billing/spend.js";
+import type { InvoiceList } from "../billing/invoice-list.js";
 import type { CardSetup } from "../billing/card-setup.js";
 import type { AutoTopUpAdmin } from "../administration/auto-top-up-settings.js";
 import type { PaymentMethods } from "../administration/payment-method.js";
+import type { BillingStatusOf } from "../billing/billing-status.js";
+import type { SubscriptionCheckout } from "../billing/subscription-checkout.js";
+import type { SubscriptionChanges } from "../billing/subscription-changes.js";
 
 export interface BillingApiDeps {
   accounts: AccountStore;
@@ -44,6 +48,12 @@ export interface BillingApiDeps {
   paymentMethods: PaymentMethods;
   /** Auto top-up's settings, read and changed by an admin. */
   autoTopUp: AutoTopUpAdmin;
+  /** The plan, its subscription's state and the seats used (GET .../billing/status). */
+  billingStatus: BillingStatusOf;
+  /** A Stripe Checkout in subscription mode for a plan (POST .../billing/subscription). */
+  subscriptionCheckout: SubscriptionCheckout;
+  /** The admin's changes to the subscription, and the billing portal. */
+  subscriptionChanges: SubscriptionChanges;
   github: GitHubAuth;
   /**
    * Where the rate limit's counters live, so that every web process shares them: the
@@ -71,6 +81,8 @@ export interface BillingApiDeps {
     balance: number,
     currency: string,
   ): Promise<BalanceValue | null>;
+  /** The account's Stripe invoices, newest first, from the invoice store (invoice-list.ts). */
+  invoices: InvoiceList;
   /** When the balance runs out at the last 14 days' pace (src/usage/runway.ts). */
   runway?(accountId: AccountId, balance: number): Promise<Runway>;
   /** The clock (the current month of the usage route); default the system's. */

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { AccountId } from "../accounts/types.js";
 import { InvalidInputError } from "../shared/errors.js";
+import { decodeKeysetCursor, encodeKeysetCursor } from "../shared/keyset-cursor.js";
 import { joinIssues, zodIssues } from "../shared/zod-issues.js";
 import type { AuditStore } from "./audit-store.js";
 import {
@@ -133,30 +134,12 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   };
 }
 
-export function encodeAuditCursor(entry: Pick<AuditEntry, "at" | "id">): string {
-  return Buffer.from(JSON.stringify({ v: 1, at: entry.at.getTime(), id: entry.id })).toString(
-    "base64url",
-  );
-}
+export const encodeAuditCursor = (entry: Pick<AuditEntry, "at" | "id">): string =>
+  encodeKeysetCursor(entry);
 
-export function decodeAuditCursor(cursor: string): { at: Date; id: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    parsed = undefined;
-  }
-  const c = (parsed ?? {}) as { v?: unknown; at?: unknown; id?: unknown };
-  if (
-    c.v !== 1 ||
-    !Number.isSafeInteger(c.at) ||
-    typeof c.id !== "string" ||
-    !/^[0-9a-f]{24}$/.test(c.id)
-  ) {
-    throw new InvalidInputError("cursor: malformed", [{ path: "cursor", message: "malformed" }]);
-  }
-  return { at: new Date(c.at as number), id: c.id };
-}
+/** An entry's id is an ObjectId's 24 hex digits (mongo-audit-store.ts reads it as one). */
+export const decodeAuditCursor = (cursor: string): { at: Date; id: string } =>
+  decodeKeysetCursor(cursor, /^[0-9a-f]{24}$/);
 
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);

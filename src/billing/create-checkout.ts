@@ -8,8 +8,10 @@ import type Stripe from "stripe";
 import { toAccountId } from "../accounts/types.js";
 import type { CheckoutSessionStore, NewCheckoutRecord } from "./checkout-session-store.js";
 import { checkoutMetadata } from "./checkout-metadata.js";
+import { checkoutTaxParams } from "./checkout-tax.js";
 import { DEFAULT_CURRENCY, isCurrency, type Currency } from "./currency.js";
 import { findPackage, priceIn, type CreditPackage } from "./packages.js";
+import type { StripeCustomers } from "./stripe-customers.js";
 
 /** What a card setup (which charges nothing) and an account that never paid are priced in. */
 export const CHECKOUT_CURRENCY = DEFAULT_CURRENCY;
@@ -22,6 +24,15 @@ export interface CreateCheckoutDeps {
   /** PUBLIC_URL: Stripe sends the buyer back to its /billing page (a trailing / is fine). */
   publicUrl: string;
   packages: readonly CreditPackage[];
+  /**
+   * The account's one Stripe customer, made once (stripe-customers.ts): the session is for
+   * it, so the purchase's invoice is the stored customer's, which is how Stripe's invoice
+   * events are matched to the account (invoice-events.ts). Without a customer, Checkout
+   * would make a new one for each invoiced purchase.
+   */
+  customers: Pick<StripeCustomers, "ensure">;
+  /** STRIPE_AUTOMATIC_TAX: Stripe Tax, with address and tax ID collected (checkout-tax.ts). */
+  automaticTax?: boolean;
   /** The account's billing currency, once its first payment fixed it (null before). */
   billingCurrency?: (accountId: number) => Promise<string | null>;
   now?: () => Date;
@@ -72,6 +83,8 @@ export function createCheckout(deps: CreateCheckoutDeps) {
     const currency = fixed ?? input.currency ?? DEFAULT_CURRENCY;
     if (!isCurrency(currency)) return { status: "currency_fixed", fixed: currency };
     if (!deps.stripe) return { status: "unavailable" };
+    const customer = await deps.customers.ensure(toAccountId(input.accountId));
+    if (customer.status !== "ready") return { status: "unavailable" };
     const priceCents = priceIn(pkg, currency);
 
     // On the session for checkout.session.* events, and on the PaymentIntent because
@@ -93,6 +106,11 @@ export function createCheckout(deps: CreateCheckoutDeps) {
           },
         ],
         client_reference_id: String(input.accountId),
+        customer: customer.customer.customerId,
+        // Every purchase gets a Stripe invoice (number, tax, PDF) for the buyer's books; its
+        // events keep it in Jasper's invoice list.
+        invoice_creation: { enabled: true },
+        ...checkoutTaxParams(deps.automaticTax ?? false),
         metadata,
         payment_intent_data: {
           metadata,

@@ -50,7 +50,8 @@ export function planMonthAt(s: SubscriptionState, now: Date): PlanMonth | null {
 }
 
 export interface PlanMonthDeps {
-  ledger: Pick<Ledger, "grantPlan">;
+  /** ensureFreeTier writes what is due (an ended plan month's expiration among it). */
+  ledger: Pick<Ledger, "grantPlan" | "ensureFreeTier" | "planMonthGranted">;
   subscriptions: SubscriptionStore;
   /** The plan catalog, and an account's enterprise plan when it has one. */
   plans: readonly Plan[];
@@ -60,7 +61,13 @@ export interface PlanMonthDeps {
 export type MonthGrant =
   | PlanGrantResult
   /** Nothing to grant: the status is not paid, `now` is outside the period, or the plan is unknown. */
-  | { status: "not_due"; reason: "unpaid" | "outside_period" | "unknown_plan" };
+  | { status: "not_due"; reason: "unpaid" | "outside_period" | "unknown_plan" }
+  /**
+   * Nothing granted yet: the month is the first of a period, which only the period's paid
+   * invoice grants (an active status alone is no payment: Stripe renews the period an hour
+   * before it charges it); or an upgrade of a month not granted yet.
+   */
+  | { status: "not_due"; reason: "awaiting_invoice" };
 
 /** Grants the plan month running now, if the subscription's period is paid and runs now. */
 export async function grantCurrentMonth(
@@ -85,48 +92,129 @@ export async function grantCurrentMonth(
   });
 }
 
+/** Whether the plan month running now is the first of the subscription's paid period. */
+function isFirstMonth(s: SubscriptionState, now: Date): boolean {
+  const month = planMonthAt(s, now);
+  return month !== null && month.start.getTime() === s.currentPeriodStart.getTime();
+}
+
+const samePeriod = (a: SubscriptionState, b: SubscriptionState) =>
+  a.currentPeriodStart.getTime() === b.currentPeriodStart.getTime() &&
+  a.currentPeriodEnd.getTime() === b.currentPeriodEnd.getTime();
+
+export interface ApplyOptions {
+  /**
+   * The state comes with a paid invoice of the period running now (invoice.paid): the month
+   * running now is paid for, and granted, with an upgrade's difference if the plan went up.
+   */
+  invoicePaid?: boolean;
+}
+
 /**
- * A subscription's new state (as Stripe's events will deliver it): recorded, then the month
- * running now granted if the period is paid. A change to a plan with more credits a month is
- * an upgrade: the difference in this month's credits is granted at once (keyed by the plan).
+ * A subscription's new state (from Stripe, subscription-events.ts): recorded, then what it
+ * pays for granted. The first month of a period only with its paid invoice (`invoicePaid`);
+ * the later months of an annual period, paid with its first, on any state (and by the roll).
+ * A change to a plan with more credits a month within a period whose month is granted is an
+ * upgrade: the difference in this month's credits is granted at once (keyed by the plan).
  * A change to fewer takes effect at the next month (Stripe switches the plan at the period's
- * end). Returns null when the subscription id is another account's: nothing changed.
+ * end). Returns null when the subscription id is another account's, "stale" when a newer
+ * state is recorded (nothing changed; a paid invoice still grants the month from the newer
+ * state when it is the same period's).
  */
 export async function applySubscriptionState(
   deps: PlanMonthDeps,
   next: SubscriptionState,
-): Promise<MonthGrant | null> {
+  options: ApplyOptions = {},
+): Promise<MonthGrant | { status: "stale" } | null> {
   const saved = await deps.subscriptions.put(next);
   if (saved.status === "conflict") return null;
+  if (saved.status === "stale") {
+    if (options.invoicePaid && samePeriod(saved.current, next)) {
+      return grantPaidMonth(deps, saved.current);
+    }
+    return { status: "stale" };
+  }
+  if (options.invoicePaid) return grantPaidMonth(deps, next);
   const before = saved.previous;
   const was = before ? findPlan(deps.plans, before.plan) : undefined;
-  const now = findPlan(deps.plans, next.plan);
+  const plan = findPlan(deps.plans, next.plan);
   const upgraded =
     before !== null &&
-    before.plan !== next.plan &&
+    samePeriod(before, next) &&
     was !== undefined &&
-    now !== undefined &&
-    now.creditsPerMonth > was.creditsPerMonth;
-  return grantCurrentMonth(deps, next, upgraded);
+    plan !== undefined &&
+    plan.creditsPerMonth > was.creditsPerMonth;
+  const now = deps.now();
+  if (upgraded) {
+    const month = planMonthAt(next, now);
+    const plans = deps.plans.map((p) => p.id);
+    const granted = month
+      ? await deps.ledger.planMonthGranted(next.accountId, next.subscriptionId, month.start, plans)
+      : 0;
+    if (granted > 0) return grantCurrentMonth(deps, next, true);
+  }
+  if (isFirstMonth(next, now)) return { status: "not_due", reason: "awaiting_invoice" };
+  return grantCurrentMonth(deps, next);
+}
+
+/** A paid month: its own grant, then an upgrade's difference when the plan went up since. */
+async function grantPaidMonth(deps: PlanMonthDeps, s: SubscriptionState): Promise<MonthGrant> {
+  const own = await grantCurrentMonth(deps, s);
+  if (own.status !== "replayed" && own.status !== "covered") return own;
+  const up = await grantCurrentMonth(deps, s, true);
+  return up.status === "created" ? up : own;
 }
 
 /**
- * The month roll, a sweep step: every paid subscription gets the month running now, which for
- * an annual plan is a new one each month of its year. Pages by subscription id; each grant is
- * idempotent, so a roll run twice, or at the same time on two workers, grants once.
+ * Statuses whose paid period has no grant to come, but whose last month's credits may still be
+ * held: Stripe retries the renewal (past_due) or stopped (unpaid). The roll writes their
+ * expiration once the month ends. Canceled ones are left to the lazy expiry (every read and
+ * write of the account) and to the deleted event: their list only grows.
+ */
+const SETTLE_ONLY_STATUSES: readonly SubscriptionStatus[] = ["past_due", "unpaid"];
+
+/**
+ * The month roll, a step of the scheduled sweep (src/worker/start-workers.ts): every paid
+ * subscription gets the month running now when its period's payment covers it (an annual
+ * plan's months after the first: a new one each month of its year), and the month before
+ * expires with it (the grant settles the account first), with no Stripe event. A period's
+ * first month waits for its invoice.paid. A paid subscription with no month to grant now (its renewal not yet
+ * recorded), and an unpaid one, has what is due written instead, so an ended month's credits
+ * leave the ledger on time, not at the account's next read. Pages by subscription id; each
+ * write is idempotent by key, so a roll run twice, or at the same time on two workers,
+ * grants and expires once. Costs one indexed read per subscription when nothing is due.
+ * Returns the months granted.
  */
 export async function rollPlanMonths(deps: PlanMonthDeps, pageSize = 100): Promise<number> {
   let granted = 0;
+  await eachSubscription(deps.subscriptions, PAID_STATUSES, pageSize, async (s) => {
+    // A period's first month is its invoice's to grant (applySubscriptionState).
+    const r: MonthGrant = isFirstMonth(s, deps.now())
+      ? { status: "not_due", reason: "awaiting_invoice" }
+      : await grantCurrentMonth(deps, s);
+    if (r.status === "created") granted++;
+    else if (r.status !== "replayed" && r.status !== "covered") {
+      await deps.ledger.ensureFreeTier(s.accountId);
+    }
+  });
+  await eachSubscription(deps.subscriptions, SETTLE_ONLY_STATUSES, pageSize, (s) =>
+    deps.ledger.ensureFreeTier(s.accountId),
+  );
+  return granted;
+}
+
+async function eachSubscription(
+  subscriptions: SubscriptionStore,
+  statuses: readonly SubscriptionStatus[],
+  pageSize: number,
+  visit: (s: SubscriptionState) => Promise<unknown>,
+): Promise<void> {
   let after: string | null = null;
   // Bounded: each page moves `after` forward; 10,000 pages is far past any real count.
   for (let page = 0; page < 10_000; page++) {
-    const subs = await deps.subscriptions.listByStatus(PAID_STATUSES, after, pageSize);
-    for (const s of subs) {
-      const r = await grantCurrentMonth(deps, s);
-      if (r.status === "created") granted++;
-    }
-    if (subs.length < pageSize) break;
+    const subs = await subscriptions.listByStatus(statuses, after, pageSize);
+    for (const s of subs) await visit(s);
+    if (subs.length < pageSize) return;
     after = subs[subs.length - 1]!.subscriptionId;
   }
-  return granted;
 }

@@ -25,7 +25,10 @@ import type { LedgerEntry } from "../ledger/types.js";
 import type { CheckoutRecord, CheckoutSessionStore } from "./checkout-session-store.js";
 import { readCheckoutMetadata } from "./checkout-metadata.js";
 import { findPackage, type CreditPackage } from "./packages.js";
+import { INVOICE_EVENT_TYPES, purchaseGrantKey, type InvoiceEvents } from "./invoice-events.js";
 import type { TopUpPaymentEvents } from "./top-up-payment-events.js";
+import type { SubscriptionEvents } from "./subscription-events.js";
+import { isSubscriptionSession } from "./subscription-schemas.js";
 import {
   chargeSchema,
   checkoutSessionSchema,
@@ -52,6 +55,15 @@ export type StripeEventResult =
   | "top_up_granted"
   /** An automatic top-up's payment failed: the attempt settled as not paid. */
   | "top_up_declined"
+  /** A subscription's state from Stripe recorded, nothing granted (subscription-events.ts). */
+  | "subscription_synced"
+  /** A subscription's state recorded and a plan month (or an upgrade's difference) granted. */
+  | "plan_month_granted"
+  /** A subscription's renewal failed: recorded as past due, the contacts told once. */
+  | "subscription_payment_failed"
+  /** An invoice kept for the invoice list (invoice-events.ts), or a newer state already kept. */
+  | "invoice_recorded"
+  | "invoice_outdated"
   | "ignored";
 
 /** Why an event changed nothing; the route picks the log level by it. */
@@ -118,13 +130,23 @@ export interface StripeEventsDeps {
    * are ignored: no top-up is ever paid then.
    */
   topUps?: Pick<TopUpPaymentEvents, "succeeded" | "failed">;
+  /**
+   * The subscription events (subscription-events.ts). Without them they are ignored, and a
+   * subscription-mode Checkout Session is none of Jasper's purchases.
+   */
+  subscriptions?: SubscriptionEvents;
+  /**
+   * Keeps Stripe's invoice events for the invoice list (invoice-events.ts), in addition to
+   * whatever else an invoice event does. Without it they are not kept.
+   */
+  invoices?: Pick<InvoiceEvents, "keep">;
 }
 
 /** Same limit as the ledger's URL check: a longer one would make the grant fail for good. */
 const MAX_URL_LENGTH = 2000;
 
 /** The purchase entry's key: one grant per Checkout Session, whichever event comes first. */
-const grantKey = (sessionId: string) => `stripe-checkout:${sessionId}`;
+const grantKey = purchaseGrantKey;
 
 /** A refund's take-back, once per refund. */
 const takeBackKey = (refundId: string) => `stripe-refund:${refundId}`;
@@ -465,12 +487,30 @@ export function createStripeEvents(deps: StripeEventsDeps) {
     return takeBack(charge.data);
   }
 
+  /**
+   * An invoice event is kept for the invoice list first, whatever else it does; the outcome
+   * is the other handler's when it acted.
+   */
   async function handle(event: StripeEventEnvelope): Promise<StripeEventOutcome> {
+    const kept =
+      deps.invoices && INVOICE_EVENT_TYPES.has(event.type)
+        ? await deps.invoices.keep(event.data?.object)
+        : null;
+    const outcome = await dispatch(event);
+    // A package's invoice is none of the subscriptions' business: their "ignored" gives way to
+    // the invoice kept.
+    return kept && outcome.result === "ignored" ? kept : outcome;
+  }
+
+  async function dispatch(event: StripeEventEnvelope): Promise<StripeEventOutcome> {
     const object = event.data?.object;
     switch (event.type) {
       case "checkout.session.completed":
         // A card saved for auto top-up completes a setup session, which pays nothing.
         if (deps.setupCompleted && isSetupSession(object)) return deps.setupCompleted(object);
+        if (deps.subscriptions && isSubscriptionSession(object)) {
+          return deps.subscriptions.checkoutCompleted(object);
+        }
         // Card payments are paid on completion; "no_payment_required" cannot happen with
         // our prices (no free packages), and settle() refuses anything but "paid".
         return settle(object);
@@ -491,6 +531,17 @@ export function createStripeEvents(deps: StripeEventsDeps) {
       case "refund.updated":
       case "charge.refund.updated":
         return refundUpdated(object);
+      case "customer.subscription.created":
+      case "customer.subscription.updated":
+      case "customer.subscription.deleted":
+        if (deps.subscriptions) return deps.subscriptions.subscriptionChanged(object);
+        return ignored("unhandled_type", "subscriptions are not wired");
+      case "invoice.paid":
+        if (deps.subscriptions) return deps.subscriptions.invoicePaid(object);
+        return ignored("unhandled_type", "subscriptions are not wired");
+      case "invoice.payment_failed":
+        if (deps.subscriptions) return deps.subscriptions.paymentFailed(object);
+        return ignored("unhandled_type", "subscriptions are not wired");
       default:
         return ignored("unhandled_type", "Jasper does not act on this event type");
     }

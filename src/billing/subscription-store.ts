@@ -8,7 +8,11 @@
  *
  * - A subscription id is recorded once, for one account: `put` of the same id for another
  *   account changes nothing and answers "conflict" (a unique index in MongoDB).
- * - `put` replaces the rest of the state whole, in one single-document write.
+ * - `put` replaces the rest of the state whole, in one single-document write, unless the stored
+ *   state is newer (a later `updatedAt`, Stripe's order): a state delivered late changes nothing
+ *   and answers "stale" with the stored one. Checked inside the write (a conditional write in
+ *   MongoDB), so two puts at once cannot both replace on a view of the same old state. An equal
+ *   `updatedAt` replaces: the later arrival of two states of the same instant wins.
  * - Nothing returned is a live database document.
  */
 import type { AccountId } from "../accounts/types.js";
@@ -45,7 +49,9 @@ export interface SubscriptionState {
 export type PutResult =
   | { status: "saved"; state: SubscriptionState; previous: SubscriptionState | null }
   /** The subscription id is another account's: nothing changed. */
-  | { status: "conflict" };
+  | { status: "conflict" }
+  /** The stored state is newer than this one: nothing changed. */
+  | { status: "stale"; current: SubscriptionState };
 
 export interface SubscriptionStore {
   put(state: SubscriptionState): Promise<PutResult>;

@@ -153,6 +153,14 @@ export const envSchema = z
         .optional(),
     ),
     /**
+     * Stripe Tax on checkouts: "true" has Stripe calculate tax from the buyer's billing
+     * address, collected in Checkout with their tax ID (src/billing/checkout-tax.ts). Off by
+     * default, so nothing changes for who does not set it (Stripe Tax must be set up first).
+     */
+    STRIPE_AUTOMATIC_TAX: oneOf(["true", "false"])
+      .default("false")
+      .transform((v) => v === "true"),
+    /**
      * Credit packages as JSON, replacing the defaults (Starter, Growth, Scale): an array of
      * { "id", "name", "description", "credits", "priceCents" }. Parsed here, at boot, with the
      * rules of src/billing/packages.ts: a bad price list stops the process instead of selling.
@@ -339,6 +347,7 @@ const SHOWN: ReadonlySet<string> = new Set([
   "AI_MODEL",
   "AI_CONTEXT_TOKENS",
   "STRIPE_API_BASE",
+  "STRIPE_AUTOMATIC_TAX",
   "MAIL_FROM",
   "GH_ORG",
   "WEBHOOK_PROXY_URL",

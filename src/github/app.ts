@@ -22,9 +22,11 @@ export interface AppDeps {
 }
 
 /**
- * The Probot app only routes: each event goes to one use case, with everything it needs
- * passed in, so tests can hand in fakes. The events are those of HANDLED_EVENTS
- * (webhook-payloads.ts), each read through its schema: handlers see checked fields only.
+ * The Probot app only routes, in the deliveries worker (the webhook records and queues each
+ * delivery; src/deliveries/process-delivery.ts hands it here once): each event goes to one
+ * use case, with everything it needs passed in, so tests can hand in fakes. The events are
+ * those of HANDLED_EVENTS (webhook-payloads.ts), each read through its schema: handlers see
+ * checked fields only.
  */
 export function jasperApp({ lifecycle, onPullRequest, onComment }: AppDeps): ApplicationFunction {
   return (app) => {

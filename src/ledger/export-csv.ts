@@ -9,6 +9,7 @@ const COLUMNS = [
   "type",
   "amount",
   "free",
+  "plan",
   "bonus",
   "purchased",
   "balance_after",
@@ -49,6 +50,8 @@ function row(e: EntryRow): (string | number)[] {
     e.type,
     e.amount,
     e.deltas.free,
+    // The plan bucket's change (after free, in spend order), so the buckets add up to amount.
+    e.deltas.plan,
     e.deltas.bonus,
     e.deltas.purchased,
     e.balanceAfter,
@@ -61,8 +64,9 @@ function row(e: EntryRow): (string | number)[] {
     text(stripe?.paymentIntent),
     text(stripe?.receiptUrl),
     e.uncollected,
-    // A bonus grant's expiry; empty for credits that never expire and for other entries.
-    grantExpiry(e)?.toISOString() ?? "",
+    // A bonus grant's expiry, or a plan grant's month end; empty for credits that never expire
+    // and for other entries.
+    (e.type === "plan" ? e.planExpiresAt : grantExpiry(e))?.toISOString() ?? "",
     // A refund asked for with `/jasper refund`: who asked, and why; empty for the others.
     text(e.refundRequest?.login),
     text(e.refundRequest?.reason),

@@ -385,6 +385,30 @@ export class Ledger {
   }
 
   /**
+   * What a plan month's grants (its own and its upgrades', keyed as grantPlan keys them) add up
+   * to: 0 when the month was never granted. For deciding whether an upgrade's difference is
+   * due before a new invoice is paid (src/billing/plan-months.ts).
+   */
+  async planMonthGranted(
+    accountId: AccountId,
+    subscription: string,
+    monthStart: Date,
+    plans: readonly string[],
+  ): Promise<number> {
+    const id = parseInput(accountIdSchema, accountId) as AccountId;
+    const keys = [
+      planMonthKey(subscription, monthStart),
+      ...[...new Set(plans)].map((p) => planUpgradeKey(subscription, monthStart, p)),
+    ];
+    let granted = 0;
+    for (const key of keys) {
+      const row = await this.store.rowByKey(id, key);
+      if (row?.type === "plan") granted += row.amount;
+    }
+    return granted;
+  }
+
+  /**
    * An operator correction, or credits given back (a Stripe refund that failed after its
    * take-back; takeBack() is what takes them, within a room). A negative adjustment never
    * takes a bucket below zero: what it could not take is recorded on the entry as

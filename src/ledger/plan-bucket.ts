@@ -51,6 +51,10 @@ export async function expirePlanCredits(
     // Spent or expired meanwhile, or (not superseded) a month that is still running.
     if (!p || p.bucketsAfter.plan === 0) return { reject: "none" };
     if (!superseded && planIsLive(p, at)) return { reject: "none" };
+    // A replacement decided from `prev` replaces only the month it read: if another grant got
+    // in since (a newer month, or the very month the caller is granting), the bucket holds
+    // other credits now and the caller must decide again from them.
+    if (superseded && p.planExpiresAt?.getTime() !== end?.getTime()) return { reject: "none" };
     const why = superseded ? "replaced by a new plan month" : "expired";
     return {
       draft: {

@@ -5,6 +5,7 @@ import { LotChecker, refundLotProblem } from "./verify-lots.js";
 import { MonthUseChecker } from "./verify-month-use.js";
 import { PlanChecker } from "./verify-plan.js";
 import { spentAfter } from "./spent.js";
+import { planIsLive } from "./plan-bucket.js";
 
 export interface LedgerProblem {
   accountId: AccountId;
@@ -80,7 +81,7 @@ export async function verifyLedger(store: LedgerStore, maxProblems = 1000): Prom
       const charge =
         e.type === "refund" && e.refundOf ? await store.findById(accountId, e.refundOf) : null;
       use.check(e, charge ?? undefined);
-      if (e.type === "refund") checkRefund(e, charge, lotsBefore, refunded, fail);
+      if (e.type === "refund") checkRefund(e, prev, charge, lotsBefore, refunded, fail);
       checkSpent(e, prev, fail);
       buckets = { ...e.bucketsAfter };
       prev = e;
@@ -110,6 +111,7 @@ type Fail = (e: LedgerEntry, problem: string) => void;
 
 function checkRefund(
   refund: LedgerEntry,
+  prev: LedgerEntry | null,
   charge: LedgerEntry | null,
   lotsBefore: readonly Lot[],
   refunded: Set<string>,
@@ -121,8 +123,12 @@ function checkRefund(
   if (!charge || charge.type !== "usage" || charge.seq >= refund.seq) {
     return fail(refund, "refund does not follow a usage charge of this account");
   }
-  // Plan credits whose month has ended come back as bonus credits (Ledger.refund).
+  // Plan credits come back as bonus credits only when no plan month runs (Ledger.refund);
+  // while one runs they go back to the plan bucket, to expire with it.
   const moved = refund.deltas.plan === 0 ? -charge.deltas.plan : 0;
+  if (moved > 0 && planIsLive(prev, refund.createdAt)) {
+    return fail(refund, "refund gives plan credits back as bonus credits while a plan month runs");
+  }
   const back = {
     ...refund.deltas,
     plan: refund.deltas.plan + moved,

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import { closeQueue } from "./close-queue.js";
 import { jobOptions } from "./job-options.js";
 import { DEFAULT_PREFIX, openQueue } from "./open-queue.js";
+import { deliveryLane, type DeliveryJob } from "../deliveries/jobs.js";
 import type {
   AlertJob,
   AutoTopUpJob,
@@ -13,6 +14,13 @@ import { jobId } from "./queues.js";
 import { withQueueTimeLimit } from "./with-time-limit.js";
 
 export interface Producer {
+  /**
+   * A recorded GitHub delivery; its job id is the delivery id, so a second add is a no-op.
+   * `again`: a reopened delivery, whose finished job of that id is replaced.
+   */
+  enqueueDelivery(job: DeliveryJob, name: string, again?: boolean): Promise<void>;
+  /** The delivery job's state, for the sweep; "missing" when Redis no longer has it. */
+  deliveryJobState(deliveryId: string): Promise<string>;
   enqueueReview(job: ReviewJob, runKey: string): Promise<void>;
   enqueueReply(job: ReplyJob, id: string): Promise<void>;
   /** A low-balance email; `id` is alertJobId(...), so a repeated add is a no-op. */
@@ -44,19 +52,23 @@ export interface ProducerOptions {
 
 /**
  * Every process may produce. `add` errors are never swallowed: a webhook that could not queue
- * its review answers 500 and GitHub shows the failed delivery; the run stays `pending` and
- * the sweeper queues it.
+ * its delivery answers 503 and GitHub shows the failed delivery (the inbox's sweep queues it
+ * if it was recorded); a delivery job that could not queue its review fails and is retried,
+ * its run staying `pending` for the sweeper meanwhile.
  */
 export function createProducer(connection: Redis, options: ProducerOptions): Producer {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const deliveries = openQueue("deliveries", connection, prefix);
   const reviews = openQueue("reviews", connection, prefix);
   const replies = openQueue("replies", connection, prefix);
   const notifications = openQueue("notifications", connection, prefix);
   const overrides = { retryDelayMs: options.retryDelayMs };
+  const deliveryOptions = jobOptions("deliveries", overrides);
   const reviewOptions = jobOptions("reviews", overrides);
   const replyOptions = jobOptions("replies", overrides);
   const notificationOptions = jobOptions("notifications", overrides);
   const reviewJobId = (accountId: number, runKey: string) => jobId("run", accountId, runKey);
+  const deliveryJobId = (deliveryId: string) => jobId("delivery", deliveryId);
   const limit = options.addTimeoutMs ?? 3_000;
   /** A notification job of a kind (its name), under its id; `delayMs`: no sooner. */
   const addNotification = async (
@@ -76,6 +88,38 @@ export function createProducer(connection: Redis, options: ProducerOptions): Pro
     );
   };
   return {
+    async enqueueDelivery(job, name, again = false) {
+      const id = deliveryJobId(job.deliveryId);
+      if (again) {
+        // BullMQ keeps a finished job (removeOnFail, removeOnComplete) and an add of its id is
+        // a no-op: removed first, so the reopened delivery runs again. Only a finished one,
+        // never a live job.
+        const removeFinished = async () => {
+          const previous = await deliveries.getJob(id);
+          const state = previous ? await previous.getState() : "missing";
+          if (state === "failed" || state === "completed") await previous!.remove();
+        };
+        await withQueueTimeLimit(removeFinished(), limit, "replacing a finished delivery job");
+      }
+      await withQueueTimeLimit(
+        deliveries.add("delivery", job, {
+          ...deliveryOptions,
+          jobId: id,
+          // People wait on comments: they are taken before any prioritized (bulk) job.
+          ...(deliveryLane(name) === "bulk" ? { priority: 1 } : {}),
+        }),
+        limit,
+        "queueing a delivery",
+      );
+    },
+    async deliveryJobState(deliveryId) {
+      const job = await withQueueTimeLimit(
+        deliveries.getJob(deliveryJobId(deliveryId)),
+        limit,
+        "reading a delivery job",
+      );
+      return job ? await job.getState() : "missing";
+    },
     async enqueueReview(job, runKey) {
       await withQueueTimeLimit(
         reviews.add("review", job, {
@@ -119,7 +163,7 @@ export function createProducer(connection: Redis, options: ProducerOptions): Pro
       return job ? await job.getState() : "missing";
     },
     async close() {
-      await Promise.all([reviews, replies, notifications].map(closeQueue));
+      await Promise.all([deliveries, reviews, replies, notifications].map(closeQueue));
     },
   };
 }

@@ -6,6 +6,7 @@
  */
 import type { DefaultJobOptions } from "bullmq";
 import { z } from "zod";
+import { deliveryJobSchema } from "../deliveries/jobs.js";
 import { notificationJobSchema } from "../notifications/jobs.js";
 import { replyJobSchema, reviewJobSchema } from "../reviews/jobs.js";
 import { jobKey } from "../shared/job-key.js";
@@ -23,6 +24,24 @@ const KEEP_A_DAY = { age: 24 * 3600, count: 10_000 };
 const KEEP_A_WEEK = { age: 7 * 24 * 3600 };
 
 const definitions = {
+  /**
+   * GitHub deliveries the webhook recorded (src/deliveries): each handled once by the
+   * deliveries worker. Comments are added without a priority, pull requests and the rest with
+   * one, so a comment is taken before a burst of pull requests (BullMQ takes waiting jobs before
+   * prioritized ones: moveToActive.lua). 8 attempts, 5 s doubling (about 10 minutes: a GitHub
+   * outage is waited out); then the delivery is marked failed, until GitHub redelivers it.
+   */
+  deliveries: {
+    name: "deliveries",
+    label: "delivery",
+    schema: deliveryJobSchema,
+    jobOptions: {
+      attempts: 8,
+      backoff: { type: "exponential", delay: 5_000 },
+      removeOnComplete: KEEP_A_DAY,
+      removeOnFail: KEEP_A_WEEK,
+    },
+  },
   /** Pull request reviews: slow (GitHub + the engine), retried with backoff. */
   reviews: {
     name: "reviews",
@@ -100,6 +119,7 @@ export const QUEUES: { readonly [N in QueueName]: QueueDefinition<N> } = definit
 
 /** The queue names, for code that needs only a name. */
 export const QUEUE = {
+  deliveries: QUEUES.deliveries.name,
   reviews: QUEUES.reviews.name,
   replies: QUEUES.replies.name,
   notifications: QUEUES.notifications.name,

@@ -4,7 +4,8 @@ import Fastify, {
   type FastifyPluginAsync,
 } from "fastify";
 import type { Logger } from "pino";
-import type { ApplicationFunction, Probot } from "probot";
+import type { Probot } from "probot";
+import type { ReceiveDelivery } from "../deliveries/receive-delivery.js";
 import { apiFrameworkErrors } from "../api/errors.js";
 import type { InstallationOwnerCheck } from "../github/installation-owner.js";
 import type { Store } from "../store/store.js";
@@ -18,8 +19,10 @@ import { githubWebhookRoute } from "./github-webhook-route.js";
 export const HEALTH_PING_TIMEOUT_MS = 2_000;
 
 export interface ServerDeps {
+  /** Probot's webhooks check the signature. */
   probot: Probot;
-  app: ApplicationFunction;
+  /** Records and queues a verified, valid delivery (src/deliveries/receive-delivery.ts). */
+  receive: ReceiveDelivery;
   store: Pick<Store, "ping">;
   /** Refuses a repository event whose installation is not the repository owner's. */
   installationOwner?: InstallationOwnerCheck;
@@ -33,8 +36,8 @@ export interface ServerDeps {
 }
 
 /**
- * The HTTP side: GitHub's webhooks go to the Probot app through github-webhook-route.ts, which
- * bounds the body and verifies the signature before any handler runs; /healthz says whether
+ * The HTTP side: GitHub's webhooks are recorded and queued through github-webhook-route.ts,
+ * which bounds the body and verifies the signature before anything is written; /healthz says whether
  * the database answers; `plugins` add the rest.
  */
 export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -45,11 +48,13 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
     frameworkErrors: apiFrameworkErrors,
     trustProxy: deps.trustProxy ?? false,
   });
-  // The app subscribes to Probot's webhooks; the route verifies and hands events to them.
-  await deps.probot.load(deps.app);
+  // The route verifies and records; the deliveries worker hands events to the Probot app.
+  // Probot makes its webhooks (the signature check) once it has initialized.
+  await deps.probot.ready();
   await server.register(
     githubWebhookRoute({
       webhooks: deps.probot.webhooks,
+      receive: deps.receive,
       ...(deps.installationOwner ? { refusal: deps.installationOwner } : {}),
     }),
   );
@@ -64,7 +69,7 @@ export async function createServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
 
   // Readiness: whether this process can take a webhook now. A webhook needs the database
-  // (claims, charges) and Redis (the queue): without either it would fail, so a load balancer
+  // (the inbox) and Redis (the queue): without either it would fail, so a load balancer
   // should send it elsewhere. Each check is bounded like the health ping.
   const checks = { database: () => deps.store.ping(), ...deps.readiness };
   server.get("/readyz", async (_request, reply) => {

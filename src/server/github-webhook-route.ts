@@ -5,8 +5,11 @@
  * bytes, and only then is the JSON parsed, its fields checked against the event's schema
  * (src/github/webhook-payloads.ts; 400 when they do not fit), the event checked against what
  * Jasper knows (`refusal`: an installation that is not the repository owner's is answered 400
- * `installation_mismatch`, src/github/installation-owner.ts) and handed to the Probot app. No
- * payload is ever logged: failures are logged by event name, delivery id and message.
+ * `installation_mismatch`, src/github/installation-owner.ts), then recorded in the inbox and
+ * queued, and answered 202 (issue 18): nothing calls GitHub or writes the ledger here. With
+ * the database or Redis down the answer is a quick 503, so GitHub records a failed delivery
+ * (redelivered later). No payload is ever logged: failures are logged by event name, delivery
+ * id and message.
  *
  * Register it with `server.register(githubWebhookRoute(deps))`: an encapsulated plugin, so its
  * raw-body parser and error handler stay inside its own scope.
@@ -16,22 +19,26 @@ import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } f
 import type { Probot } from "probot";
 import type { EventRefusal } from "../github/installation-owner.js";
 import { payloadProblem, schemaFor } from "../github/webhook-payloads.js";
-import { StoreTimeoutError } from "../shared/errors.js";
+import type { ReceiveDelivery } from "../deliveries/receive-delivery.js";
+import { JasperError, StoreTimeoutError } from "../shared/errors.js";
+import { withTimeLimit } from "../shared/with-time-limit.js";
 
 /** GitHub caps webhook payloads at 25 MB: a longer body is not GitHub's. */
 export const MAX_WEBHOOK_BYTES = 25 * 1024 * 1024;
 /**
- * GitHub gives up on a delivery after 10 s; an event still being handled at 9 s is answered
- * 202 and finishes on its own, as with Probot's own middleware.
+ * How long the refusal check's read may take before the delivery is answered 503: with the
+ * database down, GitHub hears so in seconds (its own limit is 10 s) rather than waiting out
+ * the driver's server selection. Recording has its own bound (receive-delivery.ts).
  */
-const ANSWER_WITHIN_MS = 9_000;
+const STORE_WITHIN_MS = 2_000;
 
 type Webhooks = Probot["webhooks"];
-type WebhookEvent = Parameters<Webhooks["receive"]>[0];
 
 export interface GitHubWebhookDeps {
-  /** Probot's webhooks, with the app loaded: the signature check and the dispatch to handlers. */
-  webhooks: Pick<Webhooks, "verify" | "receive">;
+  /** Probot's webhooks: the signature check. */
+  webhooks: Pick<Webhooks, "verify">;
+  /** Records and queues a delivery (src/deliveries/receive-delivery.ts); throws when it cannot. */
+  receive: ReceiveDelivery;
   /**
    * Why a handled event that fits its schema is still refused (an installation that is not
    * the repository owner's), or null. Runs before the app, so a refused event does nothing.
@@ -62,10 +69,12 @@ export function githubWebhookRoute(deps: GitHubWebhookDeps): FastifyPluginAsync 
         );
       }
       const { id, name, signature } = delivery;
-      const log = request.log.child({ event: name, delivery: id });
+      // Made when something is logged, not for every delivery (most log nothing).
+      let child: FastifyRequest["log"] | undefined;
+      const log = () => (child ??= request.log.child({ event: name, delivery: id }));
       const text = Buffer.isBuffer(request.body) ? request.body.toString("utf8") : "";
       if (!(await signatureMatches(deps.webhooks, text, signature))) {
-        log.warn("GitHub webhook refused: the signature does not match");
+        log().warn("GitHub webhook refused: the signature does not match");
         return sendError(
           reply,
           400,
@@ -78,46 +87,45 @@ export function githubWebhookRoute(deps: GitHubWebhookDeps): FastifyPluginAsync 
       try {
         payload = JSON.parse(text);
       } catch {
-        log.warn("GitHub webhook refused: the payload is not JSON");
+        log().warn("GitHub webhook refused: the payload is not JSON");
         return sendError(reply, 400, "invalid_json", "the payload is not JSON");
       }
       const problem = payloadProblem(name, payload);
       if (problem) {
         // Signed, so GitHub's: a 400 shows in the App's delivery log, for someone to look at.
-        log.warn({ problem }, "GitHub webhook refused: the payload does not fit");
+        log().warn({ problem }, "GitHub webhook refused: the payload does not fit");
         return sendError(reply, 400, "invalid_payload", problem);
       }
+      // An event Jasper does not handle (ping, a closed pull request): nothing to record.
+      if (!schemaFor(name, payload as object)) return reply.code(200).send({ received: true });
       let refused: EventRefusal | null = null;
       try {
-        if (deps.refusal && schemaFor(name, payload as object))
-          refused = await deps.refusal(payload);
+        if (deps.refusal) {
+          refused = await withTimeLimit(
+            deps.refusal(payload),
+            STORE_WITHIN_MS,
+            () => new StoreTimeoutError("read"),
+          );
+        }
       } catch (err) {
-        // The check reads the database, as the handlers do: failing it is failing the event.
-        return failed(reply, log, err);
+        // The check reads the database, as recording does: failing it is failing the event.
+        return failed(reply, log(), err);
       }
       if (refused) {
         // Signed, so GitHub's, but not to be acted on: a 400 in the delivery log, like a payload
         // that does not fit, and a warning here saying what did not match.
-        log.warn(refused.details, `GitHub webhook refused: ${refused.message}`);
+        log().warn(refused.details, `GitHub webhook refused: ${refused.message}`);
         return sendError(reply, 400, refused.code, refused.message);
       }
 
-      const handled = deps.webhooks.receive({ id, name, payload } as WebhookEvent).then(
-        () => null,
-        (err: unknown) => ({ err }),
-      );
-      const outcome = await withinTime(handled, ANSWER_WITHIN_MS);
-      if (outcome === "late") {
-        void handled.then((failure) => {
-          if (failure) {
-            log.error({ errors: failureMessages(failure.err) }, "GitHub webhook handler failed");
-          }
-        });
-        return reply.code(202).send({ received: true, status: "processing" });
+      // Recorded in the inbox and queued: the deliveries worker does the rest (configuration,
+      // charge, check run, replies). A redelivery of a recorded delivery changes nothing.
+      try {
+        await deps.receive({ id, name, payload: payload as Record<string, unknown> });
+      } catch (err) {
+        return failed(reply, log(), err);
       }
-      // GitHub shows the failed delivery; redelivering it is safe, every write is idempotent.
-      if (outcome) return failed(reply, log, outcome.err);
-      return reply.code(200).send({ received: true });
+      return reply.code(202).send({ received: true });
     });
   };
 }
@@ -155,12 +163,18 @@ async function signatureMatches(
 const STORE_RETRY_AFTER_SECONDS = 5;
 
 /**
- * A handler (or the refusal check) failed: 503 `store_timeout` with Retry-After when the
- * database did not answer in time (retryable, as the API answers it: every write is keyed),
- * 500 `handler_failed` otherwise.
+ * Recording (or the refusal check) failed: 503 `store_timeout` with Retry-After when the
+ * database did not answer in time, 503 `queue_unavailable` when Redis is down or did not take
+ * the job in time (both retryable: a delivery is recorded once, and one recorded before its
+ * add failed is queued by the redelivery or the sweep), 500 `handler_failed` otherwise.
  */
 function failed(reply: FastifyReply, log: FastifyRequest["log"], err: unknown) {
   const errors = err instanceof AggregateError ? err.errors : [err];
+  if (errors.some((e) => e instanceof JasperError && e.code === "queue_unavailable")) {
+    log.warn({ errors: failureMessages(err) }, "GitHub webhook not recorded: Redis is down");
+    reply.header("retry-after", String(STORE_RETRY_AFTER_SECONDS));
+    return sendError(reply, 503, "queue_unavailable", "The queue is not available; retry later");
+  }
   if (errors.some((e) => e instanceof StoreTimeoutError)) {
     log.warn(
       { errors: failureMessages(err) },
@@ -182,18 +196,6 @@ function failed(reply: FastifyReply, log: FastifyRequest["log"], err: unknown) {
 function failureMessages(err: unknown): string[] {
   const errors = err instanceof AggregateError ? err.errors : [err];
   return errors.map((e) => (e instanceof Error ? e.message : String(e)).slice(0, 500));
-}
-
-async function withinTime<T>(work: Promise<T>, ms: number): Promise<T | "late"> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<"late">((resolve) => {
-    timer = setTimeout(() => resolve("late"), ms);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** What Fastify refuses before the handler runs: the body's size, type or length. */

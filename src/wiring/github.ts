@@ -1,5 +1,9 @@
+import type { ApplicationFunction, Probot } from "probot";
 import { createAccountLifecycle } from "../administration/account-lifecycle.js";
 import type { Config } from "../config/env.js";
+import { createProcessDelivery } from "../deliveries/process-delivery.js";
+import { createReceiveDelivery } from "../deliveries/receive-delivery.js";
+import { createDeliverySweep } from "../deliveries/sweep-deliveries.js";
 import { createAccountAdmin } from "../github/account-admin.js";
 import { jasperApp } from "../github/app.js";
 import { createCommentEvents } from "../replies/comment-events.js";
@@ -93,3 +97,51 @@ export function wireGitHubApp(
     }),
   });
 }
+
+type WebhookEvent = Parameters<Probot["receive"]>[0];
+
+/** Redis states in which the producer's connection is known to be down (ioredis). */
+const REDIS_DOWN = new Set(["reconnecting", "close", "end"]);
+
+/**
+ * GitHub's deliveries (src/deliveries): the webhook records and queues them (`receive`); the
+ * deliveries worker hands each to the Probot app (`process`), whose routing (src/github/app.ts)
+ * is what the webhook used to run inline; the sweep queues again what the queue lost.
+ */
+export function wireDeliveries(a: Adapters, app: ApplicationFunction, money: Money) {
+  const { store } = a;
+  const { producer } = money;
+  // The app is loaded once per process, on the first delivery it handles: a web-only process
+  // never loads it (it only records), and loading twice would handle each event twice.
+  let loaded: Promise<void> | undefined;
+  const handle = async (d: { id: string; name: string; payload: unknown }) => {
+    loaded ??= a.probot.load(app);
+    await loaded;
+    await a.probot.receive({ id: d.id, name: d.name, payload: d.payload } as WebhookEvent);
+  };
+  return {
+    receive: createReceiveDelivery({
+      inbox: store.deliveries,
+      enqueueDelivery: producer.enqueueDelivery,
+      // Down once it was up and lost (reconnecting): refused at once. While the first connect
+      // is under way the add is tried, within the producer's time limit.
+      queueReady: () => !REDIS_DOWN.has(a.redis.status),
+    }),
+    process: createProcessDelivery({
+      inbox: store.deliveries,
+      handle,
+      // Said loudly: nothing will retry it until GitHub redelivers it (App settings, Advanced).
+      onFailed: (d, error) =>
+        a.log.error(
+          { delivery: d.id, event: d.name, attempts: d.attempts, error },
+          "GitHub delivery failed on every attempt: redeliver it from the App's settings",
+        ),
+    }),
+    sweep: createDeliverySweep({
+      inbox: store.deliveries,
+      deliveryJobState: producer.deliveryJobState,
+      enqueueDelivery: producer.enqueueDelivery,
+    }),
+  };
+}
+export type Deliveries = ReturnType<typeof wireDeliveries>;

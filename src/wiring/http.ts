@@ -1,5 +1,4 @@
 import type { FastifyInstance } from "fastify";
-import type { ApplicationFunction } from "probot";
 import { createGitHubAuth, type GitHubAuth } from "../api/auth/github-auth.js";
 import { billingApi } from "../api/billing-api.js";
 import type { BillingApiDeps } from "../api/deps.js";
@@ -7,6 +6,7 @@ import { operatorApi } from "../api/operator-api.js";
 import type Stripe from "stripe";
 import { createAutoTopUpSettings } from "../administration/auto-top-up-settings.js";
 import { createPaymentMethods } from "../administration/payment-method.js";
+import { createBillingStatus } from "../billing/billing-status.js";
 import { createCardSetup } from "../billing/card-setup.js";
 import { createCardSetupEvents } from "../billing/card-setup-events.js";
 import { createRemoveCard } from "../billing/remove-card.js";
@@ -14,8 +14,14 @@ import { createStripeCustomers } from "../billing/stripe-customers.js";
 import { createFixCurrency } from "../billing/fix-currency.js";
 import { balanceValue, recentSpend } from "../billing/spend.js";
 import { createStripeEvents } from "../billing/stripe-events.js";
+import { createSubscriptionChanges } from "../billing/subscription-changes.js";
+import { createSubscriptionCheckout } from "../billing/subscription-checkout.js";
+import { createSubscriptionEvents } from "../billing/subscription-events.js";
+import { createInvoiceEvents } from "../billing/invoice-events.js";
+import { createInvoiceList } from "../billing/invoice-list.js";
 import { stripeWebhookRoute } from "../billing/stripe-webhook-route.js";
 import { missingSignInSettings, type Config } from "../config/env.js";
+import type { ReceiveDelivery } from "../deliveries/receive-delivery.js";
 import { dashboard } from "../dashboard/dashboard.js";
 import { createSessionRevocations } from "../dashboard/session-revocations.js";
 import { createInstallationOwnerCheck } from "../github/installation-owner.js";
@@ -25,6 +31,7 @@ import { createServer } from "../server/create-server.js";
 import { runwayOf } from "../usage/runway.js";
 import { usageReport } from "../usage/usage-report.js";
 import type { Money } from "./money.js";
+import { planMonthDeps, plansOf } from "./plan-months.js";
 import type { Payments } from "./top-ups.js";
 import { queuePrefixOf, type Adapters, type MoneyAdapters, type Tuning } from "./types.js";
 
@@ -43,6 +50,7 @@ export function billingApiDeps(
   const { stripe } = outside;
   const botName = config.BOT_NAME;
   const customers = createStripeCustomers({ stripe, store: store.stripeCustomers, now: t.now });
+  const plans = plansOf(config);
   return {
     accounts: store.accounts,
     ledger: money.ledger,
@@ -75,6 +83,26 @@ export function billingApiDeps(
         ),
       now: t.now,
     }),
+    billingStatus: createBillingStatus({
+      subscriptions: store.subscriptions,
+      ledger: store.ledger,
+      plans,
+      stripeConfigured: stripe !== null,
+      now: t.now ?? (() => new Date()),
+    }),
+    subscriptionChanges: createSubscriptionChanges({
+      stripe,
+      customers: store.stripeCustomers,
+      planMonths: planMonthDeps(config, a, t, money.ledger),
+      publicUrl: config.PUBLIC_URL,
+    }),
+    subscriptionCheckout: createSubscriptionCheckout({
+      stripe,
+      customers,
+      subscriptions: store.subscriptions,
+      plans,
+      publicUrl: config.PUBLIC_URL,
+    }),
     github: outside.githubAuth,
     missingSignInSettings: missingSignInSettings(config),
     // The App's slug is the bot's name (its bot user is `${botName}[bot]`).
@@ -100,6 +128,7 @@ export function billingApiDeps(
         balance,
         currency,
       ),
+    invoices: createInvoiceList({ invoices: store.invoices, ledger: store.ledger }),
     runway: (accountId, balance) =>
       runwayOf(store.ledger, accountId, balance, (t.now ?? (() => new Date()))()),
     now: t.now,
@@ -107,14 +136,15 @@ export function billingApiDeps(
 }
 
 /**
- * The web role: the GitHub webhook (through the Probot app), the Stripe webhook, the billing
- * API, the operator API (only with its token), the dashboard and health.
+ * The web role: the GitHub webhook (recorded and queued for the deliveries worker), the
+ * Stripe webhook, the billing API, the operator API (only with its token), the dashboard and
+ * health.
  */
 export function wireHttp(
   config: Config,
   a: Adapters,
   t: Tuning,
-  parts: { app: ApplicationFunction; money: Money; operators: Operators; payments: Payments },
+  parts: { receive: ReceiveDelivery; money: Money; operators: Operators; payments: Payments },
 ) {
   const { store } = a;
   const { money, operators } = parts;
@@ -130,7 +160,7 @@ export function wireHttp(
   const server = (): Promise<FastifyInstance> =>
     createServer({
       probot: a.probot,
-      app: parts.app,
+      receive: parts.receive,
       store,
       installationOwner: createInstallationOwnerCheck(store.accounts),
       log: a.log,
@@ -163,7 +193,19 @@ export function wireHttp(
                 packages,
                 audit: money.auditLedgerEntry,
                 fixCurrency: createFixCurrency({ accounts: store.accounts, audit: money.audit }),
+                invoices: createInvoiceEvents({
+                  stripe,
+                  customers: store.stripeCustomers,
+                  invoices: store.invoices,
+                  sessions: store.checkoutSessions,
+                }),
                 topUps: parts.payments.topUpEvents,
+                subscriptions: createSubscriptionEvents({
+                  stripe,
+                  customers: store.stripeCustomers,
+                  planMonths: planMonthDeps(config, a, t, money.ledger),
+                  audit: money.audit,
+                }),
                 setupCompleted: createCardSetupEvents({
                   stripe,
                   customers: store.stripeCustomers,

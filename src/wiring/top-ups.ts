@@ -4,6 +4,7 @@ import { createCheckout } from "../billing/create-checkout.js";
 import { createTopUpPayer } from "../billing/pay-top-up.js";
 import { createTopUpRepair } from "../billing/repair-top-ups.js";
 import { createStripe } from "../billing/stripe-client.js";
+import { createStripeCustomers } from "../billing/stripe-customers.js";
 import { createTopUpDeclines } from "../billing/top-up-declines.js";
 import { createTopUpPaymentEvents } from "../billing/top-up-payment-events.js";
 import type { AttemptOutcome, TopUpAttempt } from "../billing/top-up-attempt-store.js";
@@ -31,6 +32,8 @@ export function wirePayments(config: Config, a: Adapters, t: Tuning, money: Mone
         : null;
   const billingCurrency = async (id: number) =>
     (await store.accounts.get(toAccountId(id)))?.billingCurrency ?? null;
+  // Purchases are invoiced to the account's one customer, so their invoices match it.
+  const customers = createStripeCustomers({ stripe, store: store.stripeCustomers, now: t.now });
   const checkout =
     a.checkout ??
     createCheckout({
@@ -39,6 +42,8 @@ export function wirePayments(config: Config, a: Adapters, t: Tuning, money: Mone
       publicUrl: config.PUBLIC_URL,
       packages,
       billingCurrency,
+      customers,
+      automaticTax: config.STRIPE_AUTOMATIC_TAX,
     });
 
   const notices = createTopUpNoticeQueue(money.producer.enqueueTopUpNotice);

@@ -12,6 +12,8 @@ import type { BillingApiDeps } from "../api/deps.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import type { CheckoutInput, CheckoutResult } from "../billing/create-checkout.js";
 import type { SessionRevocations } from "../dashboard/session-revocations.js";
+import type { ProcessDelivery } from "../deliveries/process-delivery.js";
+import type { DeliverySweep } from "../deliveries/sweep-deliveries.js";
 import type { ReviewEngine } from "../engine/engine.js";
 import type { Ledger } from "../ledger/ledger.js";
 import type { WarnBudgets } from "../notifications/enqueue-budget-warnings.js";
@@ -25,7 +27,7 @@ import type { createPostReply } from "../replies/post-reply.js";
 import type { createRunReview } from "../reviews/run-review.js";
 import type { createSweeper } from "../reviews/sweep-runs.js";
 import type { Store } from "../store/store.js";
-import type { Redriven, WorkerDeps, Workers } from "../worker/start-workers.js";
+import type { Redriven, WorkerTuning, Workers } from "../worker/start-workers.js";
 
 /** What talks to the world outside this process. */
 export interface Adapters {
@@ -69,6 +71,7 @@ export interface Tuning {
 }
 
 export interface Jasper {
+  /** The Probot app: the deliveries worker hands it each recorded delivery. */
   app: ApplicationFunction;
   ledger: Ledger;
   /** Who changed what; GET /api/v1/me records dashboard sign-ins (recordSignIn, src/audit). */
@@ -88,18 +91,16 @@ export interface Jasper {
   runReview: ReturnType<typeof createRunReview>;
   postReply: ReturnType<typeof createPostReply>;
   sweep: ReturnType<typeof createSweeper>;
-  /** The outboxes' drain, run with each sweep (see WorkerDeps.redrive). */
+  /** What the deliveries worker runs for one recorded delivery (tests run it inline). */
+  processDelivery: ProcessDelivery;
+  /** Queues again the received deliveries whose job was lost (run with each sweep). */
+  sweepDeliveries: DeliverySweep;
+  /** The outboxes' drain, run with each sweep (see start-workers.ts, WorkerDeps.redrive). */
   redrive(): Promise<Redriven>;
-  /** The web role: GitHub webhooks, the Stripe webhook, the billing API, the dashboard, /healthz. */
+  /** The web role: GitHub webhooks (recorded and queued), the Stripe webhook, the billing API, the dashboard, /healthz. */
   createServer(): Promise<FastifyInstance>;
   /** The worker role, on a worker connection (createRedis(url, "worker")). */
-  startWorkers(
-    connection: Redis,
-    options?: Pick<
-      WorkerDeps,
-      "reviewConcurrency" | "staleAfterMs" | "sweepEveryMs" | "sweepCheckEveryMs"
-    >,
-  ): Workers;
+  startWorkers(connection: Redis, options?: WorkerTuning): Workers;
   /** Closes the queues this process produces to (reviews, replies, notifications). */
   close(): Promise<void>;
 }

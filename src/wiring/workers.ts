@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { toAccountId } from "../accounts/types.js";
+import { rollPlanMonths } from "../billing/plan-months.js";
 import type { Config } from "../config/env.js";
 import { createAlertRedrive } from "../notifications/redrive-alerts.js";
 import { createSendAlert } from "../notifications/send-alert.js";
@@ -7,15 +8,16 @@ import { createSendBudgetWarning } from "../notifications/send-budget-warning.js
 import { createPostReply } from "../replies/post-reply.js";
 import { createLearnCommand } from "../replies/learn-command.js";
 import { createNoticeRedrive } from "../reviews/paused-notice.js";
-import { createRedeliverFailed, type RecordedDeliveries } from "../github/redeliver-failed.js";
+import { createRedeliverFailed } from "../github/redeliver-failed.js";
 import { createRedeliveryClaims } from "../queue/redelivery-claims.js";
 import { createRunReview } from "../reviews/run-review.js";
 import { createTakeUp } from "../reviews/take-up.js";
 import { createTopUpRedrive } from "../notifications/redrive-top-ups.js";
 import { createSendTopUpNotice } from "../notifications/top-up-notices.js";
-import { startWorkers, type Redriven, type WorkerDeps } from "../worker/start-workers.js";
-import type { GitHubHostParts } from "./github.js";
+import { startWorkers, type Redriven, type WorkerTuning } from "../worker/start-workers.js";
+import type { Deliveries, GitHubHostParts } from "./github.js";
 import type { Money } from "./money.js";
+import { planMonthDeps } from "./plan-months.js";
 import type { Payments } from "./top-ups.js";
 import { queuePrefixOf, type Adapters, type Tuning } from "./types.js";
 
@@ -30,6 +32,7 @@ export function wireWorkers(
   { pace, host, voice, checkRuns }: GitHubHostParts,
   money: Money,
   payments: Payments,
+  deliveries: Pick<Deliveries, "process" | "sweep">,
 ) {
   const { store, log } = a;
   const { producer, acceptReview, finishRun, audit, sweep } = money;
@@ -113,27 +116,21 @@ export function wireWorkers(
     config.REDELIVER_PER_RUN > 0
       ? createRedeliverFailed({
           appOctokit: () => a.probot.auth(),
-          recorded: NOTHING_RECORDED_YET,
+          // What the inbox holds is not asked for again: it is processed, or will be.
+          recorded: store.deliveries,
           claims: createRedeliveryClaims(a.redis, queuePrefixOf(t)),
           perRun: config.REDELIVER_PER_RUN,
           log,
         })
       : undefined;
+  const planMonths = planMonthDeps(config, a, t, money.ledger);
 
-  const start = (
-    connection: Redis,
-    options: Pick<
-      WorkerDeps,
-      | "reviewConcurrency"
-      | "staleAfterMs"
-      | "sweepEveryMs"
-      | "sweepCheckEveryMs"
-      | "redeliverEveryMs"
-    > = {},
-  ) =>
+  const start = (connection: Redis, options: WorkerTuning = {}) =>
     startWorkers({
       connection,
       prefix: queuePrefixOf(t),
+      processDelivery: deliveries.process,
+      sweepDeliveries: deliveries.sweep,
       runReview,
       postReply,
       sendAlert,
@@ -143,6 +140,7 @@ export function wireWorkers(
       sweep,
       redrive,
       redeliver,
+      rollPlanMonths: () => rollPlanMonths(planMonths),
       log,
       pace,
       installationOfReview: async (job) =>
@@ -151,13 +149,3 @@ export function wireWorkers(
     });
   return { sendAlert, sendBudgetWarning, runReview, postReply, redrive, start };
 }
-
-/**
- * The stand-in for the durable inbox's RecordedDeliveries (issue 18, item 1) until it is
- * merged: nothing counts as recorded, so every failed delivery GitHub lists is redelivered
- * once (a redelivery of one Jasper did process is a duplicate its run keys make a no-op).
- * Replace it with the inbox where `redeliver` is built above.
- */
-const NOTHING_RECORDED_YET: RecordedDeliveries = {
-  recordedDeliveries: async () => new Set<string>(),
-};

@@ -639,6 +639,7 @@ describe("billing API", () => {
           "POST /api/v1/billing/calculator",
           "GET /api/v1/organizations/{org}/billing",
           "GET /api/v1/organizations/{org}/billing/transactions",
+          "GET /api/v1/organizations/{org}/billing/invoices",
           "POST /api/v1/organizations/{org}/billing/checkout",
           "GET /api/v1/organizations/{org}/billing/settings",
           "PUT /api/v1/organizations/{org}/billing/settings",
@@ -660,6 +661,12 @@ describe("billing API", () => {
           "GET /api/v1/organizations/{org}/learnings",
           "GET /api/v1/organizations/{org}/billing/auto-top-up",
           "PUT /api/v1/organizations/{org}/billing/auto-top-up",
+          "GET /api/v1/organizations/{org}/billing/status",
+          "POST /api/v1/organizations/{org}/billing/subscription",
+          "PUT /api/v1/organizations/{org}/billing/subscription",
+          "POST /api/v1/organizations/{org}/billing/subscription/cancel",
+          "POST /api/v1/organizations/{org}/billing/subscription/reactivate",
+          "POST /api/v1/organizations/{org}/billing/portal",
         ].sort(),
       );
       const tx = doc.paths["/api/v1/organizations/{org}/billing/transactions"].get;

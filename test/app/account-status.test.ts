@@ -34,15 +34,15 @@ describe("suspended and uninstalled accounts", () => {
     "after installation.%s: no review, no charge, chat and commands ignored",
     async (action) => {
       h = await createHarness();
-      expect(await h.deliver("installation", installation("created"))).toBe(200);
-      expect(await h.deliver("installation", installation(action))).toBe(200);
+      expect(await h.deliver("installation", installation("created"))).toBe(202);
+      expect(await h.deliver("installation", installation(action))).toBe(202);
       expect((await h.store.accounts.get(acme))?.status).toBe(
         action === "suspend" ? "suspended" : "uninstalled",
       );
 
-      for (const n of [12, 13]) expect(await h.deliver("pull_request", opened(n))).toBe(200);
+      for (const n of [12, 13]) expect(await h.deliver("pull_request", opened(n))).toBe(202);
       for (const body of ["/jasper review", "/jasper credits", "/jasper help", "@jasper hi"]) {
-        expect(await h.deliver("issue_comment", comment(body))).toBe(200);
+        expect(await h.deliver("issue_comment", comment(body))).toBe(202);
       }
       expect(await runs(12)).toEqual([]);
       expect(await runs(13)).toEqual([]);

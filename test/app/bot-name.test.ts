@@ -46,7 +46,7 @@ describe(`with BOT_NAME=${BOT}`, () => {
     const comments: PostedComment[] = [];
     mockComments(comments, 1);
 
-    expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(200);
+    expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(202);
     h.startWorkers();
     await eventually(async () => comments.length === 1 && (await h.pendingJobs()) === 0);
 
@@ -63,11 +63,11 @@ describe(`with BOT_NAME=${BOT}`, () => {
     mockComments(comments, 2);
 
     for (const body of ["/jasper help", "@jasper hello"]) {
-      expect(await h.deliver("issue_comment", commentEvent(body))).toBe(200);
+      expect(await h.deliver("issue_comment", commentEvent(body))).toBe(202);
     }
     expect(await h.pendingJobs()).toBe(0); // not its name: nothing queued
     for (const body of [`/${BOT} help`, `@${BOT} hello`]) {
-      expect(await h.deliver("issue_comment", commentEvent(body))).toBe(200);
+      expect(await h.deliver("issue_comment", commentEvent(body))).toBe(202);
     }
     h.startWorkers();
     await eventually(async () => comments.length === 2 && (await h.pendingJobs()) === 0);
@@ -98,7 +98,7 @@ describe(`with BOT_NAME=${BOT}`, () => {
     const comments: PostedComment[] = [];
     mockComments(comments, 1, { listFirst: true });
 
-    expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(200);
+    expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(202);
     h.startWorkers();
     await eventually(async () => comments.length === 1 && (await h.pendingJobs()) === 0);
 

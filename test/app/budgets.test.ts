@@ -74,12 +74,12 @@ describe("budgets on pull requests", () => {
   async function secondPullRequestStopped(): Promise<PostedComment[]> {
     const posted: PostedReview[] = [];
     mockReviewCalls(posted, { number: 11 });
-    expect(await h.deliver("pull_request", prEvent(11))).toBe(200);
+    expect(await h.deliver("pull_request", prEvent(11))).toBe(202);
     h.startWorkers();
     await eventually(async () => posted.length === 1 && (await h.pendingJobs()) === 0);
     const comments: PostedComment[] = [];
     mockComments(comments, 1, { listFirst: true });
-    expect(await h.deliver("pull_request", prEvent(12, "opened", SECOND_HEAD))).toBe(200);
+    expect(await h.deliver("pull_request", prEvent(12, "opened", SECOND_HEAD))).toBe(202);
     await eventually(async () => comments.length === 1 && (await h.pendingJobs()) === 0);
     expect(await usage()).toHaveLength(1);
     return comments;
@@ -128,12 +128,12 @@ describe("budgets on pull requests", () => {
     await h.store.accounts.updateSettings(acme, { reviewCharging: "review_run" });
     const posted: PostedReview[] = [];
     mockReviewCalls(posted, { number: 12 });
-    expect(await h.deliver("pull_request", prEvent(12))).toBe(200);
+    expect(await h.deliver("pull_request", prEvent(12))).toBe(202);
     h.startWorkers();
     await eventually(async () => posted.length === 1 && (await h.pendingJobs()) === 0);
     const comments: PostedComment[] = [];
     mockComments(comments, 1, { listFirst: true });
-    expect(await h.deliver("pull_request", prEvent(12, "synchronize", SECOND_HEAD))).toBe(200);
+    expect(await h.deliver("pull_request", prEvent(12, "synchronize", SECOND_HEAD))).toBe(202);
     await eventually(async () => comments.length === 1 && (await h.pendingJobs()) === 0);
     expect(check(SECOND_HEAD)!.output.title).toBe(
       "paused: this pull request's cap on review runs of 1 run this month is used (1/1)",
@@ -156,7 +156,7 @@ describe("budgets on pull requests", () => {
         return { id: 901 };
       });
     const third = "3333333333333333333333333333333333333333";
-    expect(await h.deliver("pull_request", prEvent(12, "synchronize", third))).toBe(200);
+    expect(await h.deliver("pull_request", prEvent(12, "synchronize", third))).toBe(202);
     await eventually(async () => edited.length === 1 && (await h.pendingJobs()) === 0);
     expect(edited[0]).toContain("(1/1)");
     expect(check(third)!.output.title).toMatch(/^paused: the account's monthly budget/);
@@ -170,7 +170,7 @@ describe("budgets on pull requests", () => {
     clock.set("2026-12-01T09:00:00Z");
     const posted: PostedReview[] = [];
     mockReviewCalls(posted, { number: 13 });
-    expect(await h.deliver("pull_request", prEvent(13, "opened", "4".repeat(40)))).toBe(200);
+    expect(await h.deliver("pull_request", prEvent(13, "opened", "4".repeat(40)))).toBe(202);
     await eventually(async () => posted.length === 1 && (await h.pendingJobs()) === 0);
     expect(await usage()).toHaveLength(2);
   });
@@ -183,9 +183,9 @@ describe("budgets on pull requests", () => {
     // The command's lookup of the head is the pull request read these calls answer.
     mockReviewCalls(posted, { number: 12, headSha: SECOND_HEAD });
     const ask = commentEvent("/jasper review --over-budget", "the-boss");
-    expect(await h.deliver("issue_comment", ask)).toBe(200);
+    expect(await h.deliver("issue_comment", ask)).toBe(202);
     // Delivered twice: one run, one charge, one audit entry.
-    expect(await h.deliver("issue_comment", ask)).toBe(200);
+    expect(await h.deliver("issue_comment", ask)).toBe(202);
     await eventually(async () => posted.length === 1 && (await h.pendingJobs()) === 0);
     expect(await usage()).toHaveLength(2);
     expect(check(SECOND_HEAD)!.output.title).toMatch(/^reviewed/);
@@ -206,7 +206,7 @@ describe("budgets on pull requests", () => {
     mockComments(comments, 1);
     expect(
       await h.deliver("issue_comment", commentEvent("/jasper review --over-budget", "a-dev")),
-    ).toBe(200);
+    ).toBe(202);
     await eventually(async () => comments.length === 1 && (await h.pendingJobs()) === 0);
     expect(comments[0]!.body).toContain("Only an admin of the account");
     expect(await usage()).toHaveLength(1);
@@ -225,7 +225,7 @@ describe("budgets on pull requests", () => {
       const posted: PostedReview[] = [];
       mockReviewCalls(posted, { times: 3 });
       h.startWorkers();
-      for (const n of [11, 12, 13]) expect(await h.deliver("pull_request", prEvent(n))).toBe(200);
+      for (const n of [11, 12, 13]) expect(await h.deliver("pull_request", prEvent(n))).toBe(202);
       await eventually(async () => posted.length === 3 && (await h.pendingJobs()) === 0);
       // 2 of 4 credits is the 50% share: one email, not one per charge past it (the free
       // credits running out sends its low-balance alert besides).

@@ -86,7 +86,7 @@ describe("@jasper chat sees the code", () => {
     mockThreadReplies(replies);
 
     expect(await h.deliver("pull_request_review_comment", threadComment(THREAD[1]!.body))).toBe(
-      200,
+      202,
     );
     h.startWorkers();
     await eventually(async () => replies.length === 1 && (await h.pendingJobs()) === 0);

@@ -54,7 +54,7 @@ describe("commands and chat by access to the repository", () => {
     const commands = ["review", "pause", "credits", "help", "frobnicate"];
     for (const [i, name] of commands.entries()) {
       const association = ["NONE", "CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR"][i % 3]!;
-      expect(await h.deliver("issue_comment", comment(`/jasper ${name}`, association))).toBe(200);
+      expect(await h.deliver("issue_comment", comment(`/jasper ${name}`, association))).toBe(202);
     }
     h.startWorkers();
     await eventually(async () => comments.length === 5 && (await h.pendingJobs()) === 0);
@@ -81,12 +81,12 @@ describe("commands and chat by access to the repository", () => {
 
     for (const name of ["review", "pause", "resume", "credits"]) {
       expect(await h.deliver("issue_comment", comment(`/jasper ${name}`, "MEMBER", "reader"))).toBe(
-        200,
+        202,
       );
     }
     // Access removed since (GitHub no longer knows them on the repository).
     expect(await h.deliver("issue_comment", comment("/jasper pause", "COLLABORATOR", "gone"))).toBe(
-      200,
+      202,
     );
     h.startWorkers();
     await eventually(async () => comments.length === 5 && (await h.pendingJobs()) === 0);
@@ -121,15 +121,15 @@ describe("commands and chat by access to the repository", () => {
     const comments: PostedComment[] = [];
     mockComments(comments, 2);
 
-    expect(await h.deliver("issue_comment", comment("@jasper what is this?", "NONE"))).toBe(200);
+    expect(await h.deliver("issue_comment", comment("@jasper what is this?", "NONE"))).toBe(202);
     expect(await h.pendingJobs()).toBe(0); // no answer, no refusal
 
     await h.store.accounts.updateSettings(acme, { chatFromNonWriters: true });
-    expect(await h.deliver("issue_comment", comment("@jasper what is this?", "NONE"))).toBe(200);
+    expect(await h.deliver("issue_comment", comment("@jasper what is this?", "NONE"))).toBe(202);
     // Members chat as before, whatever the setting.
     await h.store.accounts.updateSettings(acme, { chatFromNonWriters: false });
     expect(await h.deliver("issue_comment", comment("@jasper and this?", "MEMBER", "dev"))).toBe(
-      200,
+      202,
     );
     h.startWorkers();
     await eventually(async () => comments.length === 2 && (await h.pendingJobs()) === 0);

@@ -39,10 +39,10 @@ describe("commands", () => {
     h = await createHarness();
     const comments: PostedComment[] = [];
     mockComments(comments, 2);
-    expect(await h.deliver("issue_comment", commentEvent("/jasper help"))).toBe(200);
+    expect(await h.deliver("issue_comment", commentEvent("/jasper help"))).toBe(202);
     await h.store.accounts.upsert({ id: acme, login: "Acme-Corp", type: "Organization" });
     await h.store.accounts.updateSettings(acme, { reviewCharging: "review_run" });
-    expect(await h.deliver("issue_comment", commentEvent("/jasper"))).toBe(200);
+    expect(await h.deliver("issue_comment", commentEvent("/jasper"))).toBe(202);
     h.startWorkers();
     await eventually(async () => comments.length === 2 && (await h.pendingJobs()) === 0);
 
@@ -136,7 +136,7 @@ describe("commands", () => {
       ...event,
       pull_request: { ...event.pull_request, body: "Retries payments.\n\n/jasper ignore\n" },
     };
-    expect(await h.deliver("pull_request", ignored)).toBe(200);
+    expect(await h.deliver("pull_request", ignored)).toBe(202);
     expect(await runs()).toEqual([]);
     expect(await usage()).toEqual([]);
     expect(fakeGitHub.checkRuns.size).toBe(0);
@@ -148,7 +148,7 @@ describe("commands", () => {
     };
     const posted: PostedReview[] = [];
     mockReviewCalls(posted, { number: 12 });
-    expect(await h.deliver("pull_request", quoted)).toBe(200);
+    expect(await h.deliver("pull_request", quoted)).toBe(202);
     await eventually(async () => posted.length === 1 && (await h.pendingJobs()) === 0);
   });
 

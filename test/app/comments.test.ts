@@ -53,7 +53,7 @@ describe("chat and commands", () => {
       "/jasper resume",
       "/jasper frobnicate",
     ]) {
-      expect(await h.deliver("issue_comment", commentEvent(body))).toBe(200);
+      expect(await h.deliver("issue_comment", commentEvent(body))).toBe(202);
     }
     h.startWorkers();
     await eventually(async () => comments.length === 6 && (await h.pendingJobs()) === 0);
@@ -74,7 +74,7 @@ describe("chat and commands", () => {
     h = await createHarness();
     for (const login of ["jasper[bot]", "renovate[bot]"]) {
       const event = commentEvent("/jasper review\n@jasper hello", { login, type: "Bot" });
-      expect(await h.deliver("issue_comment", event)).toBe(200);
+      expect(await h.deliver("issue_comment", event)).toBe(202);
     }
     expect(await h.pendingJobs()).toBe(0);
     expect(await entries()).toEqual([]);
@@ -86,7 +86,7 @@ describe("chat and commands", () => {
     mockComments(comments, 2);
     mockPermission("write", { times: 2 });
     await h.deliver("issue_comment", commentEvent("/jasper pause"));
-    expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(200);
+    expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(202);
     expect(await h.store.runs.listForPullRequest(acme, 501, 12, 10)).toEqual([]);
 
     await h.deliver("issue_comment", commentEvent("/jasper resume"));
@@ -147,7 +147,7 @@ describe("chat and commands", () => {
     lookUpHead();
     const comments: PostedComment[] = [];
     mockComments(comments, 1);
-    expect(await h.deliver("issue_comment", asked)).toBe(200);
+    expect(await h.deliver("issue_comment", asked)).toBe(202);
     await eventually(async () => comments.length === 1 && (await h.pendingJobs()) === 0);
 
     expect(comments[0]!.body).toContain("already on its way");

@@ -51,7 +51,7 @@ describe("a worker killed mid-review never loses the credit", () => {
     expect(await h.reviewsQueue.getJob(id)).toBeUndefined();
 
     // The webhook answered 500 or GitHub redelivered anyway: the same event again.
-    expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(200);
+    expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(202);
     expect(await h.reviewsQueue.getJob(id)).toBeDefined();
     const posted: PostedReview[] = [];
     mockReviewCalls(posted, { number: 12 });

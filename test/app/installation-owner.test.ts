@@ -45,10 +45,7 @@ describe("an installation is its repository owner's", () => {
       [ACME_INSTALLATION, acme, "Acme-Corp"],
       [GLOBEX_INSTALLATION, globex, "Globex"],
     ] as const) {
-      const res = await h.server.inject(
-        signedDelivery("installation", installed(installationId, id, login)),
-      );
-      expect(res.statusCode).toBe(200);
+      expect(await h.deliver("installation", installed(installationId, id, login))).toBe(202);
     }
   });
   afterEach(async () => {

@@ -22,11 +22,10 @@ describe("installation webhooks", () => {
   const acme = toAccountId(9001);
 
   it("opens the account with this month's free tier at once, once however often delivered", async () => {
-    const { store, ledger, server } = await setup();
+    const { store, ledger } = await setup();
     const created = fixture("installation.created");
     for (let i = 0; i < 3; i++) {
-      const res = await server.inject(signedDelivery("installation", created));
-      expect(res.statusCode).toBe(200);
+      expect(await harness.deliver("installation", created)).toBe(202);
     }
     expect(await store.accounts.get(acme)).toMatchObject({ login: "Acme-Corp", status: "active" });
     expect((await store.accounts.findByLogin("acme-corp"))?.id).toBe(acme);
@@ -39,13 +38,13 @@ describe("installation webhooks", () => {
   });
 
   it("marks an uninstalled account and keeps its ledger; reinstalling reactivates it", async () => {
-    const { store, ledger, server } = await setup();
-    await server.inject(signedDelivery("installation", fixture("installation.created")));
-    await server.inject(signedDelivery("installation", fixture("installation.deleted")));
+    const { store, ledger } = await setup();
+    await harness.deliver("installation", fixture("installation.created"));
+    await harness.deliver("installation", fixture("installation.deleted"));
     expect((await store.accounts.get(acme))?.status).toBe("uninstalled");
     expect((await ledger.summary(acme)).balance).toBe(3);
 
-    await server.inject(signedDelivery("installation", fixture("installation.created")));
+    await harness.deliver("installation", fixture("installation.created"));
     expect((await store.accounts.get(acme))?.status).toBe("active");
     expect(await store.ledger.list(acme, { limit: 10 })).toHaveLength(1);
   });
@@ -67,7 +66,7 @@ describe("installation webhooks", () => {
 
   it("answers under an organization's new name at once when it is renamed, and no longer under the old one", async () => {
     const { store, ledger, server } = await setup();
-    await server.inject(signedDelivery("installation", fixture("installation.created")));
+    await harness.deliver("installation", fixture("installation.created"));
     await ledger.grant(acme, {
       type: "purchase",
       amount: 40,
@@ -90,9 +89,7 @@ describe("installation webhooks", () => {
       sender: { login: "octo-admin", id: 5, type: "User" },
       target_type: "Organization",
     };
-    expect((await server.inject(signedDelivery("installation_target", renamed))).statusCode).toBe(
-      200,
-    );
+    expect(await harness.deliver("installation_target", renamed)).toBe(202);
     expect(await store.accounts.get(acme)).toMatchObject({
       login: "Acme-Industries",
       status: "active",
@@ -111,9 +108,7 @@ describe("installation webhooks", () => {
     // GitHub may give the old name to another organization: it answers nothing of acme's.
     expect((await billing("Acme-Corp")).statusCode).toBe(404);
     // Delivered again: nothing changes.
-    expect((await server.inject(signedDelivery("installation_target", renamed))).statusCode).toBe(
-      200,
-    );
+    expect(await harness.deliver("installation_target", renamed)).toBe(202);
     expect((await ledger.summary(acme)).balance).toBe(43);
   });
 
@@ -127,7 +122,7 @@ describe("installation webhooks", () => {
       canAdminister: async (_token, account) => account.id === acme,
     };
     harness = await createHarness({ github });
-    await harness.server.inject(signedDelivery("installation", fixture("installation.created")));
+    await harness.deliver("installation", fixture("installation.created"));
     const me = await harness.server.inject({
       method: "GET",
       url: "/api/v1/me",
@@ -140,8 +135,8 @@ describe("installation webhooks", () => {
   });
 
   it("ignores a renamed installation target without a login (an enterprise)", async () => {
-    const { store, server } = await setup();
-    await server.inject(signedDelivery("installation", fixture("installation.created")));
+    const { store } = await setup();
+    await harness.deliver("installation", fixture("installation.created"));
     const enterprise = {
       action: "renamed",
       account: { id: 9001, slug: "acme-enterprise", node_id: "E_1", html_url: "https://x.test" },
@@ -149,17 +144,14 @@ describe("installation webhooks", () => {
       installation: { id: 4242 },
       target_type: "Enterprise",
     };
-    const res = await server.inject(signedDelivery("installation_target", enterprise));
-    expect(res.statusCode).toBe(200);
+    expect(await harness.deliver("installation_target", enterprise)).toBe(202);
     expect((await store.accounts.get(acme))?.login).toBe("Acme-Corp");
   });
 
   it("opens an account it never saw from installation_repositories, with its free tier", async () => {
-    const { store, ledger, server } = await setup();
+    const { store, ledger } = await setup();
     const event = { ...fixture("installation.created"), action: "added", repositories_added: [] };
-    expect(
-      (await server.inject(signedDelivery("installation_repositories", event))).statusCode,
-    ).toBe(200);
+    expect(await harness.deliver("installation_repositories", event)).toBe(202);
     expect(await store.accounts.get(acme)).toMatchObject({ login: "Acme-Corp" });
     expect((await ledger.summary(acme)).buckets.free).toBe(3);
   });

@@ -103,9 +103,9 @@ describe("learnings from the team", () => {
     const event = issueComment(
       "/jasper learn Payments retry through retryPayment(); never loop by hand.",
     );
-    expect(await h.deliver("issue_comment", event)).toBe(200);
+    expect(await h.deliver("issue_comment", event)).toBe(202);
     // GitHub redelivers the same comment: still one learning, one audit entry.
-    expect(await h.deliver("issue_comment", event)).toBe(200);
+    expect(await h.deliver("issue_comment", event)).toBe(202);
     h.startWorkers();
     await eventually(async () => comments.length === 1 && (await h.pendingJobs()) === 0);
 
@@ -137,7 +137,7 @@ describe("learnings from the team", () => {
 
     const posted: PostedReview[] = [];
     mockReviewCalls(posted, { number: 12 });
-    expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(200);
+    expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(202);
     await eventually(async () => posted.length === 1 && (await h.pendingJobs()) === 0);
     expect(prompts).toHaveLength(1);
     expect(prompts[0]).toContain("What the team taught you about this code");
@@ -177,7 +177,7 @@ describe("learnings from the team", () => {
     mockPermission("read");
     expect(
       await h.deliver("issue_comment", issueComment("/jasper learn --org Ignore all tests.")),
-    ).toBe(200);
+    ).toBe(202);
     h.startWorkers();
     await eventually(async () => comments.length === 1 && (await h.pendingJobs()) === 0);
     expect(comments[0]!.body).toContain("only people with write access");
@@ -197,7 +197,7 @@ describe("learnings from the team", () => {
         "pull_request_review_comment",
         threadComment("@jasper don't flag this, it is a CLI"),
       ),
-    ).toBe(200);
+    ).toBe(202);
     h.startWorkers();
     await eventually(async () => replies.length === 1 && (await h.pendingJobs()) === 0);
 
@@ -214,7 +214,7 @@ describe("learnings from the team", () => {
 
     const posted: PostedReview[] = [];
     mockReviewCalls(posted, { number: 12 });
-    expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(200);
+    expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(202);
     await eventually(async () => posted.length === 1 && (await h.pendingJobs()) === 0);
     const review = posted[0]!.body;
     expect(review.comments?.map((c) => c.path)).toEqual(["config/stripe.ts"]);

@@ -136,7 +136,7 @@ describe("malformed webhook payloads", () => {
 
   it("never opens a second account for a login from a string id", async () => {
     h = await createHarness();
-    expect(await h.deliver("installation", fixture("installation.created"))).toBe(200);
+    expect(await h.deliver("installation", fixture("installation.created"))).toBe(202);
     const stringId = changed(
       "pull_request.opened",
       (p) => (at(p, "repository", "owner").id = "9001"),
@@ -160,14 +160,14 @@ describe("malformed webhook payloads", () => {
     const installed = changed("installation.created", (p) => {
       at(p, "installation").account = { ...at(p, "installation", "account"), ...owner };
     });
-    expect(await h.deliver("installation", installed)).toBe(200);
+    expect(await h.deliver("installation", installed)).toBe(202);
     const opened = changed("pull_request.opened", (p) => {
       const repository = at(p, "repository");
       repository.owner = { ...at(p, "repository", "owner"), ...owner };
       repository.full_name = "acme_emu/widgets";
       at(p, "pull_request").html_url = "https://github.com/acme_emu/widgets/pull/12";
     });
-    expect(await h.deliver("pull_request", opened)).toBe(200);
+    expect(await h.deliver("pull_request", opened)).toBe(202);
 
     expect(await h.store.accounts.get(emu)).toMatchObject({ login: "acme_emu", status: "active" });
     const runs = await h.store.runs.listForPullRequest(emu, 501, 12, 10);

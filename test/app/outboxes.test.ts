@@ -68,11 +68,11 @@ describe("outboxes: nothing decided is lost between the database and the queue",
   it("a paused notice claimed but never queued is posted by the redrive, once", async () => {
     h = await createHarness({ env: { FREE_REVIEWS_PER_MONTH: "0" } });
     // Balance 0: the run is paused and the notice claimed; then its job is lost.
-    expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(200);
+    expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(202);
     expect(await h.repliesQueue.count()).toBe(1);
     await h.repliesQueue.obliterate({ force: true });
     // GitHub's redelivery finds the run paused and the notice claimed: it queues nothing.
-    expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(200);
+    expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(202);
     expect(await h.pendingJobs()).toBe(0);
 
     const redrive = createNoticeRedrive(

@@ -79,10 +79,10 @@ describe("pacing per installation", () => {
     mockPosts(posts, 21);
     const BURST = 20;
     for (let i = 0; i < BURST; i++) {
-      expect(await h.deliver("issue_comment", commentEvent("/jasper help"))).toBe(200);
+      expect(await h.deliver("issue_comment", commentEvent("/jasper help"))).toBe(202);
     }
     expect(await h.deliver("issue_comment", commentEvent("@jasper hi", { org: "globex" }))).toBe(
-      200,
+      202,
     );
     const started = now();
     h.startWorkers();
@@ -131,7 +131,7 @@ describe("pacing per installation", () => {
         pull_request: Record<string, unknown>;
       };
       const opened = { ...base, number: n, pull_request: { ...base.pull_request, number: n } };
-      expect(await h.deliver("pull_request", opened)).toBe(200);
+      expect(await h.deliver("pull_request", opened)).toBe(202);
     }
     mockPosts(posts, 1);
     h.startWorkers();
@@ -139,7 +139,7 @@ describe("pacing per installation", () => {
     await eventually(() => reviews.length >= 2, 20_000);
     const reviewsBefore = reviews.length;
     expect(await h.deliver("issue_comment", commentEvent("@jasper and now?", { number: 99 }))).toBe(
-      200,
+      202,
     );
     await eventually(() => posts.length === 1, 20_000);
     const reviewsAhead = reviews.length - reviewsBefore;

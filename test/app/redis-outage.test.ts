@@ -25,25 +25,32 @@ describe("Redis stopped and started around webhooks", () => {
   afterAll(async () => redis.stop());
   useGitHubApi(async () => h?.close());
 
-  it("every charge ends reviewed exactly once: the job is re-added on redelivery, lost jobs are swept", async () => {
+  it("Redis down: 503 at once with nothing written; the redelivery is processed once, and a review job lost with Redis is swept", async () => {
     h = await createHarness({ redisUrl: redis.url });
-    expect(await h.deliver("pull_request", opened(1))).toBe(200);
+    expect(await h.deliver("pull_request", opened(1))).toBe(202);
 
-    // Redis goes away: the webhook does not hang until GitHub gives up, it fails (GitHub
-    // shows the failed delivery and redelivers). The run is paid and queued, its job missing.
+    // Redis goes away: the webhook answers 503 at once (GitHub shows the failed delivery and
+    // it is redelivered), and nothing is recorded, charged or made for PR 2.
     await redis.stop();
-    expect(await h.deliver("pull_request", opened(2))).toBe(500);
-    const run2 = async () => (await h.store.runs.listForPullRequest(acme, 501, 2, 1))[0]!;
-    expect((await run2()).status).toBe("queued");
+    await eventually(() => h.redis.status === "reconnecting");
+    const started = Date.now();
+    const refused = await h.send("pull_request", opened(2));
+    expect(refused.status).toBe(503);
+    expect(refused.body).toMatchObject({ error: { code: "queue_unavailable" } });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(await h.store.deliveries.get(refused.deliveryId)).toBeNull();
+    expect(await h.store.runs.listForPullRequest(acme, 501, 2, 1)).toEqual([]);
+    expect((await h.ledger.summary(acme)).balance).toBe(2);
 
-    // Redis is back, empty: PR 1's job is gone too.
+    // Redis is back, empty: PR 1's review job is gone too.
     await redis.start();
+    await eventually(() => h.redis.status === "ready");
     expect(await h.reviewsQueue.getJobCounts("delayed", "waiting")).toMatchObject({
       delayed: 0,
       waiting: 0,
     });
-    // GitHub redelivers PR 2: a duplicate of a queued run, so its job is added again.
-    expect(await h.deliver("pull_request", opened(2))).toBe(200);
+    // GitHub redelivers PR 2 (its delivery id): recorded and processed now, queued for review.
+    expect(await h.deliver("pull_request", opened(2))).toBe(202);
     expect(await h.reviewsQueue.getJobCounts("delayed", "waiting")).toMatchObject({
       delayed: 0,
       waiting: 1,
@@ -64,28 +71,38 @@ describe("Redis stopped and started around webhooks", () => {
     expect(report.problemCount).toBe(0);
   });
 
-  it("a Redis restarted empty gets its sweep back by itself, and the sweep reviews the charged run it lost", async () => {
+  it("Redis emptied right after a 202: the sweep queues the recorded delivery again, and it is reviewed, charged once", async () => {
     h = await createHarness({ redisUrl: redis.url });
     const posted: PostedReview[] = [];
     mockReviewCalls(posted, { times: 1 });
-    // The periodic check an hour away: what brings the sweep back here is the reconnect.
-    h.startWorkers({ sweepEveryMs: 200, staleAfterMs: 0, sweepCheckEveryMs: 3_600_000 });
-    const scheduler = () => h.maintenanceQueue.getJobScheduler(SWEEP_SCHEDULER_ID);
-    await eventually(async () => (await scheduler()) !== undefined);
 
-    // Redis goes away; PR 3 is charged and its run queued, but its job never reaches Redis.
+    // Answered 202: recorded in the inbox, its job in Redis; no worker has taken it yet.
+    const answered = await h.send("pull_request", opened(3));
+    expect(answered.status).toBe(202);
+    expect(await h.deliveriesQueue.getJobCounts("prioritized")).toEqual({ prioritized: 1 });
+    // Nothing was charged or made in the request.
+    expect(await h.store.runs.listForPullRequest(acme, 501, 3, 1)).toEqual([]);
+
+    // Redis restarts empty: the delivery's job is gone. The workers start while it is down and
+    // wait; when it is back their sweep (rescheduled by itself) finds the delivery received.
     await redis.stop();
-    expect(await h.deliver("pull_request", opened(3))).toBe(500);
-    const run3 = async () => (await h.store.runs.listForPullRequest(acme, 501, 3, 1))[0]!;
-    expect((await run3()).status).toBe("queued");
-    expect((await h.ledger.summary(acme)).balance).toBe(2);
-
-    // Back empty: no scheduler, no job. Nobody acts, and the sweep comes back and reviews PR 3.
+    await eventually(() => h.redis.status === "reconnecting");
+    h.startWorkers({ sweepEveryMs: 500, deliveryGraceMs: 0, sweepCheckEveryMs: 3_600_000 });
     await redis.start();
+    expect(await h.deliveriesQueue.getJobCounts("prioritized", "waiting")).toMatchObject({
+      prioritized: 0,
+      waiting: 0,
+    });
     await eventually(async () => posted.length === 1, 20_000);
     expect(posted[0]!.number).toBe(3);
-    expect(await scheduler()).toMatchObject({ every: 200 });
-    await eventually(async () => (await run3()).status === "posted");
+    expect(await h.maintenanceQueue.getJobScheduler(SWEEP_SCHEDULER_ID)).toMatchObject({
+      every: 500,
+    });
+    const run3 = async () => (await h.store.runs.listForPullRequest(acme, 501, 3, 1))[0]!;
+    await eventually(async () => (await run3())?.status === "posted");
+    expect((await h.store.deliveries.get(answered.deliveryId))?.status).toBe("processed");
+    // One charge of the three free reviews; the ledger proves itself.
     expect((await h.ledger.summary(acme)).balance).toBe(2);
+    expect((await verifyLedger(h.store.ledger)).problemCount).toBe(0);
   });
 });

@@ -97,7 +97,7 @@ describe("/jasper refund", () => {
   /** Delivers a comment and waits for the bot's one reply to it; returns that reply. */
   async function replyTo(body: string, who: Parameters<typeof refundComment>[1] = {}) {
     const n = comments.length + 1;
-    expect(await h.deliver("issue_comment", refundComment(body, who))).toBe(200);
+    expect(await h.deliver("issue_comment", refundComment(body, who))).toBe(202);
     await eventually(async () => comments.length === n && (await h.pendingJobs()) === 0);
     return comments[n - 1]!.body;
   }
@@ -123,7 +123,7 @@ describe("/jasper refund", () => {
     mockReviewCalls(posted, { number: 12 });
     comments = [];
     mockComments(comments, 2);
-    expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(200);
+    expect(await h.deliver("pull_request", fixture("pull_request.opened"))).toBe(202);
     h.startWorkers();
     await eventually(async () => posted.length === 1 && (await h.pendingJobs()) === 0);
     const [charge] = await h.store.ledger.list(acme, { types: ["usage"], limit: 10 });
@@ -134,7 +134,7 @@ describe("/jasper refund", () => {
     const reason = "@acme/reviewers it flagged #12's generated code";
     const command = `/jasper refund ${reason}\n/jasper review`;
     const asked = refundComment(command, { association: "NONE" });
-    expect(await h.deliver("issue_comment", asked)).toBe(200);
+    expect(await h.deliver("issue_comment", asked)).toBe(202);
     await eventually(async () => comments.length === 1 && (await h.pendingJobs()) === 0);
 
     const [refund, ...more] = await refunds();
@@ -167,7 +167,7 @@ describe("/jasper refund", () => {
 
     // GitHub delivers the same comment again: nothing more is written, queued or posted.
     const before = await entries();
-    expect(await h.deliver("issue_comment", asked)).toBe(200);
+    expect(await h.deliver("issue_comment", asked)).toBe(202);
     expect(await h.pendingJobs()).toBe(0);
     expect(await entries()).toEqual(before);
 

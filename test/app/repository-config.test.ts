@@ -48,7 +48,7 @@ describe("repository configuration (.github/jasper.yml)", () => {
 
   /** Delivers the event; the pull request must not be reviewed or charged, and says why. */
   async function expectSkipped(payload: unknown, reason: string) {
-    expect(await h.deliver("pull_request", payload)).toBe(200);
+    expect(await h.deliver("pull_request", payload)).toBe(202);
     expect(await runs()).toHaveLength(0);
     expect(await usage()).toHaveLength(0);
     expect(check()).toMatchObject({
@@ -62,7 +62,7 @@ describe("repository configuration (.github/jasper.yml)", () => {
 
   /** Delivers the event and waits for the one review it must get. */
   async function expectReviewed(payload: unknown, posted: PostedReview[]) {
-    expect(await h.deliver("pull_request", payload)).toBe(200);
+    expect(await h.deliver("pull_request", payload)).toBe(202);
     h.startWorkers();
     await eventually(async () => posted.length === 1 && (await h.pendingJobs()) === 0);
     expect(await usage()).toHaveLength(1);
@@ -148,7 +148,7 @@ describe("repository configuration (.github/jasper.yml)", () => {
     await eventually(async () => (await runs())[0]?.status === "posted");
 
     const push = fixture("pull_request.synchronize");
-    expect(await h.deliver("pull_request", push)).toBe(200);
+    expect(await h.deliver("pull_request", push)).toBe(202);
     expect(await runs()).toHaveLength(1);
     const sha = (push.pull_request as { head: { sha: string } }).head.sha;
     expect(fakeGitHub.checkRunOn(sha)?.output.title).toBe(
@@ -348,7 +348,7 @@ describe("the Jasper check run", () => {
     h = await createHarness();
     const posted: PostedReview[] = [];
     mockReviewCalls(posted, { number: 12 });
-    expect(await h.deliver("pull_request", prEvent())).toBe(200);
+    expect(await h.deliver("pull_request", prEvent())).toBe(202);
     expect(check()).toMatchObject({ status: "queued", output: { title: "queued" } });
 
     h.startWorkers();
@@ -382,7 +382,7 @@ describe("the Jasper check run", () => {
     }
     const comments: PostedComment[] = [];
     mockComments(comments, 1, { listFirst: true });
-    expect(await h.deliver("pull_request", prEvent())).toBe(200);
+    expect(await h.deliver("pull_request", prEvent())).toBe(202);
     expect(check()).toMatchObject({
       status: "completed",
       conclusion: "neutral",
@@ -395,7 +395,7 @@ describe("the Jasper check run", () => {
 
   it("skipped: closed", async () => {
     h = await createHarness();
-    expect(await h.deliver("pull_request", prEvent("opened", { state: "closed" }))).toBe(200);
+    expect(await h.deliver("pull_request", prEvent("opened", { state: "closed" }))).toBe(202);
     expect(check()).toMatchObject({ conclusion: "neutral", output: { title: "skipped: closed" } });
   });
 
@@ -410,7 +410,7 @@ describe("the Jasper check run", () => {
     mockReviewCalls([], { number: 12, times: 4, post: false });
     const comments: PostedComment[] = [];
     mockComments(comments, 1);
-    expect(await h.deliver("pull_request", prEvent())).toBe(200);
+    expect(await h.deliver("pull_request", prEvent())).toBe(202);
     h.startWorkers();
     await eventually(async () => comments.length === 1 && (await h.pendingJobs()) === 0);
     expect(check()).toMatchObject({
@@ -426,7 +426,7 @@ describe("the Jasper check run", () => {
     fakeGitHub.checkRunFailure = 403;
     const posted: PostedReview[] = [];
     mockReviewCalls(posted, { number: 12 });
-    expect(await h.deliver("pull_request", prEvent())).toBe(200);
+    expect(await h.deliver("pull_request", prEvent())).toBe(202);
     h.startWorkers();
     await eventually(async () => posted.length === 1 && (await h.pendingJobs()) === 0);
     expect(fakeGitHub.checkRuns.size).toBe(0);

@@ -85,7 +85,7 @@ describe("automatic reviews", () => {
     const statuses = await Promise.all(
       [1, 2, 3].map(() => h.deliver("pull_request", prEvent("opened"))),
     );
-    expect(statuses).toEqual([200, 200, 200]);
+    expect(statuses).toEqual([202, 202, 202]);
     expect(await usage()).toHaveLength(1);
     expect((await usage())[0]!.reference).toEqual({
       kind: "pull_request",
@@ -102,7 +102,7 @@ describe("automatic reviews", () => {
     h.startWorkers();
     await eventually(async () => (await runs())[0]?.status === "posted");
     // One more replay after the review was posted: still nothing new.
-    expect(await h.deliver("pull_request", prEvent("opened"))).toBe(200);
+    expect(await h.deliver("pull_request", prEvent("opened"))).toBe(202);
     await eventually(async () => (await h.pendingJobs()) === 0);
 
     expect(await usage()).toHaveLength(1);
@@ -130,7 +130,7 @@ describe("automatic reviews", () => {
     const comments: PostedComment[] = [];
     mockComments(comments, 1);
 
-    expect(await h.deliver("pull_request", prEvent("opened"))).toBe(200);
+    expect(await h.deliver("pull_request", prEvent("opened"))).toBe(202);
     expect((await h.jasper.ledger.summary(acme)).balance).toBe(2);
     h.startWorkers();
     await eventually(async () => comments.length === 1 && (await h.pendingJobs()) === 0);
@@ -179,7 +179,7 @@ describe("automatic reviews", () => {
     const posted: PostedReview[] = [];
     mockReviewCalls(posted, { number: 12 });
 
-    expect(await h.deliver("pull_request", prEvent("opened"))).toBe(200);
+    expect(await h.deliver("pull_request", prEvent("opened"))).toBe(202);
     h.startWorkers();
     await eventually(async () => (await runs())[0]?.status === "posted");
 
@@ -217,7 +217,7 @@ describe("automatic reviews", () => {
     const posted: PostedReview[] = [];
     mockReviewCalls(posted, { number: 12 });
 
-    expect(await h.deliver("pull_request", prEvent("opened"))).toBe(200);
+    expect(await h.deliver("pull_request", prEvent("opened"))).toBe(202);
     h.startWorkers();
     await eventually(async () => (await runs())[0]?.status === "posted");
 
@@ -246,7 +246,7 @@ describe("automatic reviews", () => {
     // Each pull request's event arrives twice, all at once.
     const deliveries = numbers.flatMap((n) => [prEvent("opened", n), prEvent("opened", n)]);
     const statuses = await Promise.all(deliveries.map((p) => h.deliver("pull_request", p)));
-    expect(new Set(statuses)).toEqual(new Set([200]));
+    expect(new Set(statuses)).toEqual(new Set([202]));
 
     h.startWorkers();
     await eventually(async () => comments.length === 20 && (await h.pendingJobs()) === 0);
@@ -283,11 +283,11 @@ describe("automatic reviews", () => {
     const posted: PostedReview[] = [];
     mockReviewCalls(posted, { number: 12 });
 
-    expect(await h.deliver("pull_request", prEvent("opened.draft"))).toBe(200);
+    expect(await h.deliver("pull_request", prEvent("opened.draft"))).toBe(202);
     expect(await runs()).toHaveLength(0);
     expect(await usage()).toHaveLength(0);
 
-    expect(await h.deliver("pull_request", prEvent("ready_for_review"))).toBe(200);
+    expect(await h.deliver("pull_request", prEvent("ready_for_review"))).toBe(202);
     h.startWorkers();
     await eventually(async () => posted.length === 1 && (await h.pendingJobs()) === 0);
     expect(await usage()).toHaveLength(1);
@@ -296,7 +296,7 @@ describe("automatic reviews", () => {
   it("never reviews or charges pull requests opened by bots", async () => {
     h = await createHarness();
     const bot = { login: "dependabot[bot]", id: 49699333, type: "Bot" };
-    expect(await h.deliver("pull_request", prEvent("opened", 12, { user: bot }))).toBe(200);
+    expect(await h.deliver("pull_request", prEvent("opened", 12, { user: bot }))).toBe(202);
     expect(await runs()).toHaveLength(0);
     expect(await usage()).toHaveLength(0);
   });
@@ -451,7 +451,7 @@ describe("automatic reviews", () => {
     mockReviewCalls(posted, { number: 12, headSha: newest, times: 3, optional: true });
     const conversation = fakeConversation();
 
-    for (const head of heads) expect(await h.deliver("pull_request", pushEvent(head))).toBe(200);
+    for (const head of heads) expect(await h.deliver("pull_request", pushEvent(head))).toBe(202);
     expect((await runs()).filter((r) => r.status === "queued")).toHaveLength(2);
     expect((await runs()).filter((r) => r.status === "paused")).toHaveLength(18);
     await sendQueuedReplies();

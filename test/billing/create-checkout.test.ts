@@ -4,7 +4,9 @@ import { toAccountId } from "../../src/accounts/types.js";
 import type { CheckoutSessionStore } from "../../src/billing/checkout-session-store.js";
 import { createCheckout } from "../../src/billing/create-checkout.js";
 import { DEFAULT_PACKAGES } from "../../src/billing/packages.js";
+import { createStripeCustomers } from "../../src/billing/stripe-customers.js";
 import { MemoryCheckoutSessionStore } from "../../src/store/memory/memory-checkout-session-store.js";
+import { MemoryStripeCustomerStore } from "../../src/store/memory/memory-stripe-customer-store.js";
 import { STRIPE_API, testStripe } from "../support/stripe-test-kit.js";
 
 const packages = [...DEFAULT_PACKAGES];
@@ -24,10 +26,29 @@ function mockCreate(id = "cs_test_a1NewSession", times = 1) {
     .reply(200, { id, object: "checkout.session", url: `https://checkout.stripe.com/c/pay/${id}` });
 }
 
+const CUSTOMER = "cus_TAcme9001";
+
+/** Like mockCreate, once, keeping the form Jasper sent: read it with the returned function. */
+function captureCreate(id = "cs_test_a1NewSession"): () => Record<string, string> {
+  let sent: Record<string, string> = {};
+  nock(STRIPE_API, { reqheaders: { "idempotency-key": input.requestKey } })
+    .post("/v1/checkout/sessions", (body: Record<string, string>) => {
+      sent = body;
+      return true;
+    })
+    .reply(200, { id, object: "checkout.session", url: `https://checkout.stripe.com/c/pay/${id}` });
+  return () => sent;
+}
+
 describe("createCheckout", () => {
   let sessions: MemoryCheckoutSessionStore;
-  beforeEach(() => {
+  let customers: ReturnType<typeof createStripeCustomers>;
+  beforeEach(async () => {
     sessions = new MemoryCheckoutSessionStore();
+    // The account's customer exists already: no Stripe call for it (stripe-customers.test.ts).
+    const store = new MemoryStripeCustomerStore();
+    await store.record({ accountId: toAccountId(9001), customerId: CUSTOMER, createdAt: NOW });
+    customers = createStripeCustomers({ stripe: testStripe(), store });
   });
   beforeEach(() => nock.disableNetConnect());
   afterEach(() => {
@@ -37,21 +58,12 @@ describe("createCheckout", () => {
   });
 
   it("creates a Checkout Session for the package, with the caller's idempotency key", async () => {
-    let sent: Record<string, string> = {};
-    nock(STRIPE_API, { reqheaders: { "idempotency-key": input.requestKey } })
-      .post("/v1/checkout/sessions", (body: Record<string, string>) => {
-        sent = body;
-        return true;
-      })
-      .reply(200, {
-        id: "cs_test_a1NewSession",
-        object: "checkout.session",
-        url: "https://checkout.stripe.com/c/pay/cs_test_a1NewSession",
-      });
+    const sent = captureCreate("cs_test_a1NewSession");
 
     const checkout = createCheckout({
       stripe: testStripe(),
       sessions,
+      customers,
       publicUrl: "https://jasper.example/",
       packages,
     });
@@ -61,7 +73,7 @@ describe("createCheckout", () => {
       sessionId: "cs_test_a1NewSession",
     });
 
-    expect(sent).toMatchObject({
+    expect(sent()).toMatchObject({
       mode: "payment",
       "line_items[0][quantity]": "1",
       "line_items[0][price_data][currency]": "usd",
@@ -79,14 +91,21 @@ describe("createCheckout", () => {
         "https://jasper.example/billing/Acme-Corp?checkout=success&session_id={CHECKOUT_SESSION_ID}",
       cancel_url: "https://jasper.example/billing/Acme-Corp?checkout=cancelled",
     });
+    // For the account's own customer, with an invoice; no tax unless STRIPE_AUTOMATIC_TAX.
+    expect(sent()).toMatchObject({ customer: CUSTOMER, "invoice_creation[enabled]": "true" });
+    const taxKeys = Object.keys(sent()).filter((k) =>
+      /^(automatic_tax|billing_address_collection|tax_id_collection|customer_update)/.test(k),
+    );
+    expect(taxKeys).toStrictEqual([]);
     // Exactly one line item.
-    expect(Object.keys(sent).filter((k) => k.startsWith("line_items[1]"))).toStrictEqual([]);
+    expect(Object.keys(sent()).filter((k) => k.startsWith("line_items[1]"))).toStrictEqual([]);
   });
 
   it("refuses a package that does not exist, without calling Stripe", async () => {
     const checkout = createCheckout({
       stripe: testStripe(),
       sessions,
+      customers,
       publicUrl: "https://jasper.example",
       packages,
     });
@@ -99,6 +118,7 @@ describe("createCheckout", () => {
     const checkout = createCheckout({
       stripe: null,
       sessions,
+      customers,
       publicUrl: "https://jasper.example",
       packages,
     });
@@ -109,6 +129,7 @@ describe("createCheckout", () => {
     const checkout = createCheckout({
       stripe: testStripe(),
       sessions,
+      customers,
       publicUrl: "https://jasper.example",
       packages,
       now: () => NOW,
@@ -127,7 +148,7 @@ describe("createCheckout", () => {
   });
 
   it("records nothing for a package that does not exist or without Stripe", async () => {
-    const deps = { sessions, publicUrl: "https://jasper.example", packages };
+    const deps = { sessions, customers, publicUrl: "https://jasper.example", packages };
     await createCheckout({ ...deps, stripe: testStripe() })({ ...input, packageId: "enterprise" });
     await createCheckout({ ...deps, stripe: null })(input);
     expect(await sessions.find("cs_test_a1NewSession")).toBeNull();
@@ -146,6 +167,7 @@ describe("createCheckout", () => {
     const checkout = createCheckout({
       stripe: testStripe(),
       sessions: flaky,
+      customers,
       publicUrl: "https://jasper.example",
       packages,
     });
@@ -166,6 +188,7 @@ describe("createCheckout", () => {
     const checkout = createCheckout({
       stripe: testStripe(),
       sessions,
+      customers,
       publicUrl: "https://jasper.example",
       packages,
     });
@@ -185,5 +208,45 @@ describe("createCheckout", () => {
     });
     await expect(checkout(input)).rejects.toThrow(/already recorded with other terms/);
     expect((await sessions.find("cs_test_a1Taken"))?.accountId).toBe(4242);
+  });
+
+  it("with STRIPE_AUTOMATIC_TAX, asks Stripe Tax and collects the address and tax ID", async () => {
+    const sent = captureCreate("cs_test_a1Taxed");
+    const checkout = createCheckout({
+      stripe: testStripe(),
+      sessions,
+      customers,
+      publicUrl: "https://jasper.example",
+      packages,
+      automaticTax: true,
+    });
+    expect((await checkout(input)).status).toBe("created");
+    expect(sent()).toMatchObject({
+      customer: CUSTOMER,
+      "invoice_creation[enabled]": "true",
+      "automatic_tax[enabled]": "true",
+      billing_address_collection: "required",
+      "tax_id_collection[enabled]": "true",
+      "customer_update[address]": "auto",
+      "customer_update[name]": "auto",
+    });
+  });
+
+  it("makes the account's customer first when it has none, once, with its own key", async () => {
+    const store = new MemoryStripeCustomerStore();
+    nock(STRIPE_API, { reqheaders: { "idempotency-key": "jasper-customer:9001" } })
+      .post("/v1/customers")
+      .reply(200, { id: "cus_TNew9001", object: "customer" });
+    const sent = captureCreate("cs_test_a1First");
+    const checkout = createCheckout({
+      stripe: testStripe(),
+      sessions,
+      customers: createStripeCustomers({ stripe: testStripe(), store }),
+      publicUrl: "https://jasper.example",
+      packages,
+    });
+    expect((await checkout(input)).status).toBe("created");
+    expect(sent().customer).toBe("cus_TNew9001");
+    expect((await store.find(toAccountId(9001)))?.customerId).toBe("cus_TNew9001");
   });
 });

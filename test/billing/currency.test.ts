@@ -4,6 +4,7 @@ import { toAccountId } from "../../src/accounts/types.js";
 import { createCheckout } from "../../src/billing/create-checkout.js";
 import { DEFAULT_PACKAGES } from "../../src/billing/packages.js";
 import { createTopUpPayer, topUpAttemptKey } from "../../src/billing/pay-top-up.js";
+import { createStripeCustomers } from "../../src/billing/stripe-customers.js";
 import {
   billingHarness,
   mockPaymentIntent,
@@ -42,6 +43,12 @@ describe("the billing currency", () => {
   beforeEach(async () => {
     h = await billingHarness();
     await h.store.accounts.upsert({ id: acme, login: "Acme-Corp", type: "Organization" });
+    // The account's Stripe customer exists already: checkouts are for it, no call to make it.
+    await h.store.stripeCustomers.record({
+      accountId: acme,
+      customerId: "cus_T9001",
+      createdAt: T0,
+    });
   });
   afterEach(() => h.server.close());
 
@@ -51,6 +58,7 @@ describe("the billing currency", () => {
       sessions: h.store.checkoutSessions,
       publicUrl: "https://jasper.example",
       packages: DEFAULT_PACKAGES,
+      customers: createStripeCustomers({ stripe: testStripe(), store: h.store.stripeCustomers }),
       billingCurrency: async (id) =>
         (await h.store.accounts.get(toAccountId(id)))?.billingCurrency ?? null,
       now: () => T0,
@@ -131,11 +139,6 @@ describe("the billing currency", () => {
 
   it("is what an automatic top-up charges, at the package's price in it", async () => {
     await h.store.accounts.fixBillingCurrency(acme, "eur");
-    await h.store.stripeCustomers.record({
-      accountId: acme,
-      customerId: "cus_T9001",
-      createdAt: T0,
-    });
     await h.store.stripeCustomers.savePaymentMethod(acme, "cus_T9001", {
       id: "pm_1Visa9001",
       brand: "visa",

@@ -26,6 +26,9 @@ const annual = (over: Partial<SubscriptionState> = {}): SubscriptionState => ({
   ...over,
 });
 
+/** What invoice.paid applies a state with: the period running now is paid for. */
+const paid = { invoicePaid: true };
+
 describe("plan months", () => {
   it("steps a month on the same day, or the shorter month's last day", () => {
     const jan31 = new Date("2027-01-31T10:00:00Z");
@@ -75,12 +78,18 @@ describe.each(storeFactories())(
     it("grants an annual plan month by month across a month and a year boundary", async () => {
       const { store, clock, ledger, deps } = await setup("2026-12-15T09:00:02Z");
       const s = annual();
-      expect(await applySubscriptionState(deps, s)).toMatchObject({
+      // The state alone is no payment: the first month waits for its paid invoice.
+      expect(await applySubscriptionState(deps, s)).toEqual({
+        status: "not_due",
+        reason: "awaiting_invoice",
+      });
+      expect(await rollPlanMonths(deps)).toBe(0);
+      expect(await applySubscriptionState(deps, s, paid)).toMatchObject({
         status: "created",
         entry: { amount: 200 },
       });
       // Redelivered: the same month, once.
-      expect(await applySubscriptionState(deps, s)).toMatchObject({ status: "replayed" });
+      expect(await applySubscriptionState(deps, s, paid)).toMatchObject({ status: "replayed" });
       clock.set("2026-12-31T23:59:00Z");
       expect(await rollPlanMonths(deps)).toBe(0);
       // Across the year boundary, still the first month; the second starts on 15 January.
@@ -103,20 +112,20 @@ describe.each(storeFactories())(
     it("grants nothing for an unpaid renewal, outside the period, or another account's id", async () => {
       const { ledger, deps } = await setup("2026-12-20T00:00:00Z");
       const s = annual({ status: "past_due" });
-      expect(await applySubscriptionState(deps, s)).toEqual({
+      expect(await applySubscriptionState(deps, s, paid)).toEqual({
         status: "not_due",
         reason: "unpaid",
       });
       expect(await rollPlanMonths(deps)).toBe(0);
       const theirs = { ...s, accountId: newAccountId(), status: "active" as const };
-      expect(await applySubscriptionState(deps, theirs)).toBeNull();
+      expect(await applySubscriptionState(deps, theirs, paid)).toBeNull();
       expect((await ledger.summary(theirs.accountId)).buckets.plan).toBe(0);
       const ended = annual({
         subscriptionId: "sub_old",
         currentPeriodStart: new Date("2025-01-01T00:00:00Z"),
         currentPeriodEnd: new Date("2026-01-01T00:00:00Z"),
       });
-      expect(await applySubscriptionState(deps, ended)).toEqual({
+      expect(await applySubscriptionState(deps, ended, paid)).toEqual({
         status: "not_due",
         reason: "outside_period",
       });
@@ -125,15 +134,20 @@ describe.each(storeFactories())(
     it("grants an upgrade's difference this month at once, and a downgrade nothing more", async () => {
       const { ledger, deps } = await setup("2026-12-20T00:00:00Z");
       const s = annual();
-      await applySubscriptionState(deps, s);
+      // An upgrade of a month not granted (its invoice not paid yet) grants nothing.
+      await applySubscriptionState(deps, { ...s, subscriptionId: "sub_unpaid" });
+      expect(
+        await applySubscriptionState(deps, { ...s, subscriptionId: "sub_unpaid", plan: "team" }),
+      ).toEqual({ status: "not_due", reason: "awaiting_invoice" });
+      await applySubscriptionState(deps, s, paid);
       expect(await applySubscriptionState(deps, { ...s, plan: "team" })).toMatchObject({
         status: "created",
         entry: { amount: 550 },
       });
-      // Back down: the month's own grant, already made, is all it is.
-      expect(await applySubscriptionState(deps, { ...s, plan: "pro" })).toMatchObject({
-        status: "replayed",
-        entry: { amount: 200 },
+      // Back down: nothing more this month (Stripe switches the plan at the period's end).
+      expect(await applySubscriptionState(deps, { ...s, plan: "pro" })).toEqual({
+        status: "not_due",
+        reason: "awaiting_invoice",
       });
       expect((await ledger.summary(s.accountId)).buckets.plan).toBe(750);
     });

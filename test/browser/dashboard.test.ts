@@ -4,7 +4,6 @@
  * Stripe faked on 127.0.0.1. axe-core checks every page; one screenshot per page goes to
  * artifacts/browser/ (gitignored).
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +14,7 @@ import { createGitHubAuth } from "../../src/api/auth/github-auth.js";
 import { createStripe } from "../../src/billing/stripe-client.js";
 import { expectAccessible } from "../support/browser/axe-check.js";
 import { CHROMIUM_ARGS, findChromium } from "../support/browser/chromium.js";
+import { browserAppEnv, buildDashboard } from "../support/browser/dashboard-app.js";
 import { startFakeGitHub } from "../support/browser/fake-github.js";
 import { startFakeStripe } from "../support/browser/fake-stripe.js";
 import { freePort } from "../support/browser/http-fake.js";
@@ -23,7 +23,6 @@ import { claimPendingRun } from "../support/runs.js";
 import { signedStripeDelivery, stripeEvent, WEBHOOK_SECRET } from "../support/stripe-test-kit.js";
 
 const chromiumPath = findChromium();
-const ROOT = new URL("../../", import.meta.url).pathname;
 /** Org B's balance: a number that must appear nowhere in what org A's admin sees. */
 const ORG_B_BALANCE = 7777;
 
@@ -55,19 +54,7 @@ suite("dashboard in Chromium", () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    webDir = mkdtempSync(join(tmpdir(), "jasper-web-"));
-    execFileSync(
-      process.execPath,
-      [
-        join(ROOT, "node_modules/vite/bin/vite.js"),
-        "build",
-        "--config",
-        "web/vite.config.ts",
-        "--logLevel",
-        "error",
-      ],
-      { cwd: ROOT, env: { ...process.env, WEB_OUT_DIR: webDir }, stdio: "pipe" },
-    );
+    webDir = buildDashboard();
     github = await startFakeGitHub(
       [
         { id: 101, login: "Acme-Corp" },
@@ -87,13 +74,7 @@ suite("dashboard in Chromium", () => {
     base = `http://127.0.0.1:${port}`;
     h = await createHarness({
       env: {
-        PUBLIC_URL: base,
-        GHE_HOST: github.host,
-        GHE_PROTOCOL: "http",
-        GITHUB_CLIENT_ID: "Iv1.fake",
-        GITHUB_CLIENT_SECRET: "fake-client-secret",
-        SESSION_SECRET: "browser-test-session-secret-0123456789",
-        WEB_DIST: webDir,
+        ...browserAppEnv(base, github, webDir),
         STRIPE_SECRET_KEY: "sk_test_fake",
         STRIPE_API_BASE: stripe.url,
         STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
@@ -451,12 +432,15 @@ suite("dashboard in Chromium", () => {
     await page.getByLabel("Add a contact").fill("Billing@Acme.test");
     await page.getByRole("button", { name: "Add" }).click();
     await page.getByRole("button", { name: "Remove billing@acme.test" }).waitFor();
+    // The page shows the contact as soon as it is clicked; the note says the server saved it.
+    await page.getByText("Added billing@acme.test.").waitFor();
     expect((await h.store.accounts.get(orgA.id))?.settings.billingContacts).toEqual([
       "billing@acme.test",
     ]);
     await check("notifications");
     await page.getByRole("button", { name: "Remove billing@acme.test" }).click();
     await page.getByText("No billing contacts yet.").waitFor();
+    await page.getByText("Removed billing@acme.test.").waitFor();
     expect((await h.store.accounts.get(orgA.id))?.settings.billingContacts).toEqual([]);
   });
 

@@ -9,34 +9,33 @@ describe.each(storeFactories())(
   ({ create, cleanup }) => {
     afterEach(cleanup);
 
-    // A known bug the plan bucket's second review found (issue 20; plans are not wired to
-    // Stripe yet, so no account reaches it): the test shows it and fails today. `it.failing`
-    // keeps the run green and turns red the day the fix lands; then it becomes `it`.
-    it.failing(
-      "shows the plan bucket's change, so each row's buckets add up to its amount",
-      async () => {
-        const store = await create();
-        const { ledger } = makeLedger(store, undefined, 0);
-        const id = newAccountId();
-        await ledger.grantPlan(id, {
-          subscription: "sub_1",
-          plan: "pro",
-          monthStart: new Date("2026-11-10T00:00:00Z"),
-          monthEnd: new Date("2026-12-10T00:00:00Z"),
-          credits: 5,
-          description: "Pro plan credits",
-        });
-        await ledger.charge(id, reviewCharge("c1"));
-        let text = "";
-        for await (const chunk of entriesToCsv(store.ledger.stream(id, "asc")))
-          text += String(chunk);
-        const rows = parse(text, { columns: true }) as Record<string, string>[];
-        expect(rows.map((r) => r.type)).toEqual(expect.arrayContaining(["plan", "usage"]));
-        for (const r of rows) {
-          const parts = ["free", "plan", "bonus", "purchased"].map((b) => Number(r[b] ?? 0));
-          expect(parts.reduce((a, b) => a + b, 0)).toBe(Number(r.amount));
-        }
-      },
-    );
+    // The plan bucket's second review found this (issue 20).
+    it("shows the plan bucket's change, so each row's buckets add up to its amount", async () => {
+      const store = await create();
+      const { ledger } = makeLedger(store, undefined, 0);
+      const id = newAccountId();
+      await ledger.grantPlan(id, {
+        subscription: "sub_1",
+        plan: "pro",
+        monthStart: new Date("2026-11-10T00:00:00Z"),
+        monthEnd: new Date("2026-12-10T00:00:00Z"),
+        credits: 5,
+        description: "Pro plan credits",
+      });
+      await ledger.charge(id, reviewCharge("c1"));
+      let text = "";
+      for await (const chunk of entriesToCsv(store.ledger.stream(id, "asc"))) text += String(chunk);
+      const rows = parse(text, { columns: true }) as Record<string, string>[];
+      expect(rows.map((r) => r.type)).toEqual(expect.arrayContaining(["plan", "usage"]));
+      expect(rows.find((r) => r.type === "plan")).toMatchObject({
+        plan: "5",
+        expires_at: "2026-12-10T00:00:00.000Z",
+      });
+      expect(rows.find((r) => r.type === "usage")).toMatchObject({ plan: "-1", free: "0" });
+      for (const r of rows) {
+        const parts = ["free", "plan", "bonus", "purchased"].map((b) => Number(r[b] ?? 0));
+        expect(parts.reduce((a, b) => a + b, 0)).toBe(Number(r.amount));
+      }
+    });
   },
 );

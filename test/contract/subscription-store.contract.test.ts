@@ -64,4 +64,30 @@ describe.each(storeFactories())("subscription store contract: $name", ({ create,
     expect(page2.map((s) => s.subscriptionId)).toEqual(["sub_c"]);
     expect(await store.listByStatus(["active", "trialing"], "sub_c", 1)).toEqual([]);
   });
+
+  it("keeps the newer state: a state delivered late changes nothing and answers the stored one", async () => {
+    const { subscriptions: store } = await create();
+    const newer = state({ plan: "team", updatedAt: new Date("2026-11-10T00:00:09Z") });
+    await store.put(newer);
+    const late = { ...newer, plan: "pro", updatedAt: new Date("2026-11-10T00:00:02Z") };
+    expect(await store.put(late)).toStrictEqual({ status: "stale", current: newer });
+    expect(await store.find(newer.subscriptionId)).toStrictEqual(newer);
+    // The same instant replaces (the later arrival wins); another account's id still conflicts.
+    const same = { ...newer, status: "past_due" as const };
+    expect(await store.put(same)).toStrictEqual({ status: "saved", state: same, previous: newer });
+    expect(await store.put({ ...late, accountId: newAccountId() })).toEqual({ status: "conflict" });
+  });
+
+  it("of two puts at once, the newer state stays whichever lands last", async () => {
+    const { subscriptions: store } = await create();
+    const first = state();
+    await store.put(first);
+    const states = [5, 3, 9, 1, 7].map((s) => ({
+      ...first,
+      plan: `p${s}`,
+      updatedAt: new Date(first.updatedAt.getTime() + s * 1000),
+    }));
+    await Promise.all(states.map((s) => store.put(s)));
+    expect((await store.find(first.subscriptionId))?.plan).toBe("p9");
+  });
 });

@@ -6,7 +6,13 @@ const names = Object.keys(QUEUES) as QueueName[];
 
 describe("the queue map", () => {
   it("declares every queue under its own name", () => {
-    expect(names.sort()).toEqual(["maintenance", "notifications", "replies", "reviews"]);
+    expect(names.sort()).toEqual([
+      "deliveries",
+      "maintenance",
+      "notifications",
+      "replies",
+      "reviews",
+    ]);
     for (const name of names) {
       expect(QUEUES[name].name).toBe(name);
       expect(QUEUE[name]).toBe(name);

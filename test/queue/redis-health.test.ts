@@ -25,6 +25,7 @@ function startProcess(url: string, captured: CapturedLog) {
   const workers = startWorkers({
     connection: workerRedis,
     prefix,
+    processDelivery: async () => "skipped",
     runReview: async () => "not_queued",
     postReply: async () => {},
     sendAlert: async () => "skipped",

@@ -14,6 +14,7 @@ const names = Object.keys(QUEUES) as QueueName[];
 
 /** One payload each queue accepts. */
 const valid: JobPayloads = {
+  deliveries: { deliveryId: "72d3162e-cc78-11e3-81ab-4c9367dc0958" },
   reviews: { accountId: 1, runKey: "run-1" },
   replies: {
     kind: "chat",

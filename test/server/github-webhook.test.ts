@@ -207,6 +207,32 @@ describe("the GitHub webhook route", () => {
     expect(logged.text()).not.toContain(MARKER);
   });
 
+  it("answers 503 within its bound when the database hangs, recording and queueing nothing", async () => {
+    await start();
+    // A database that never answers (down, no primary): the refusal check's read, then the
+    // inbox's write. Each is bounded, so GitHub hears 503 long before its own 10 s.
+    const hang = () => new Promise<never>(() => {});
+    const realGet = h.store.accounts.get.bind(h.store.accounts);
+    h.store.accounts.get = hang;
+    let started = Date.now();
+    let res = await h.server.inject(signedDelivery("pull_request", openedWithBody(MARKER)));
+    expect(res.statusCode).toBe(503);
+    expect(res.json().error.code).toBe("store_timeout");
+    expect(Date.now() - started).toBeLessThan(4_000);
+
+    h.store.accounts.get = realGet;
+    h.store.deliveries.record = hang;
+    started = Date.now();
+    res = await h.server.inject(signedDelivery("pull_request", openedWithBody(MARKER)));
+    expect(res.statusCode).toBe(503);
+    expect(res.headers["retry-after"]).toBe("5");
+    expect(res.json().error.code).toBe("store_timeout");
+    expect(Date.now() - started).toBeLessThan(4_000);
+    // Nothing half-written: no job without a record, no charge, no run.
+    await nothingWritten();
+    expect(logged.text()).not.toContain(MARKER);
+  });
+
   it("still answers unhandled events 200, and ping", async () => {
     await start();
     expect(await h.deliver("ping", { zen: "Keep it logically awesome.", hook_id: 1 })).toBe(200);

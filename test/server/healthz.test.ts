@@ -8,7 +8,7 @@ import { testProbot } from "../support/github.js";
 async function serverWith(ping: () => Promise<void>): Promise<FastifyInstance> {
   return createServer({
     probot: testProbot(),
-    app: () => {},
+    receive: async () => "recorded",
     store: { ping },
     log: pino({ level: "silent" }),
   });

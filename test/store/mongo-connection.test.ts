@@ -69,6 +69,8 @@ describe("the MongoDB connection", () => {
       "audit_entries",
       "auto_top_ups",
       "checkout_sessions",
+      "inbox_deliveries",
+      "invoices",
       "learnings",
       "ledger_entries",
       "pull_requests",

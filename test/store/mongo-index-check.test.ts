@@ -53,6 +53,8 @@ describe("the index check at start", () => {
       'auto_top_ups {"accountId":1} unique',
       'checkout_sessions {"paymentIntent":1} unique where {"paymentIntent":{"$type":"string"}}',
       'checkout_sessions {"sessionId":1} unique',
+      'inbox_deliveries {"deliveryId":1} unique',
+      'invoices {"invoiceId":1} unique',
       'learnings {"accountId":1,"sourceKey":1} unique',
       'ledger_entries {"accountId":1,"idempotencyKey":1} unique',
       'ledger_entries {"accountId":1,"refundOf":1} unique where {"refundOf":{"$type":"string"}}',

@@ -41,9 +41,9 @@ describe("the mongo store on the wire", () => {
       error = await createMongoStore(stub.uri("jasper_fresh"), "app", warn).catch((e) => e);
     });
     expect(error).toBeInstanceOf(MissingIndexesError);
-    expect((error as MissingIndexesError).missing).toHaveLength(18);
+    expect((error as MissingIndexesError).missing).toHaveLength(20);
     expect(names(sent)).toEqual(["listIndexes"]);
-    expect(sent).toHaveLength(12);
+    expect(sent).toHaveLength(14);
   });
 
   it("ledger:verify opens the same database read-only: a warning, and reads only", async () => {
@@ -72,6 +72,8 @@ describe("the mongo store on the wire", () => {
       "audit_entries",
       "auto_top_ups",
       "checkout_sessions",
+      "inbox_deliveries",
+      "invoices",
       "learnings",
       "ledger_entries",
       "pull_requests",
@@ -102,7 +104,7 @@ describe("the mongo store on the wire", () => {
       expect.objectContaining({ key: { accountId: 1, status: 1, updatedAt: -1, runKey: -1 } }),
     );
     expect(names(sent)).toEqual(["create", "createIndexes", "listIndexes"]);
-    expect(lines.at(-1)).toBe("done: 12 collections, every declared index built");
+    expect(lines.at(-1)).toBe("done: 14 collections, every declared index built");
 
     const again: string[] = [];
     await migrateMongo(stub.uri("jasper_migrated"), (line) => again.push(line));

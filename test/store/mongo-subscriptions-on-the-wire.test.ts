@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import mongoose from "mongoose";
 import { toAccountId } from "../../src/accounts/types.js";
 import type { Store } from "../../src/store/store.js";
 import type { MongoWireStub } from "../support/mongo-wire-stub.js";
@@ -9,6 +10,7 @@ import { closeWireStore, openWireStore, sentTo } from "../support/mongo-wire-sto
  * one findAndModify conditioned on the account, upserting, validated; the month roll's page is
  * a find by status after a subscription id, operators intact through sanitizeFilter.
  */
+const { Long, ObjectId } = mongoose.mongo;
 const DB = "jasper_subscriptions";
 let stub: MongoWireStub;
 let store: Store;
@@ -40,7 +42,11 @@ describe("the mongo subscription store on the wire", () => {
       name: "findAndModify",
       command: {
         findAndModify: "subscriptions",
-        query: { subscriptionId: "sub_1", accountId: 7 },
+        query: {
+          subscriptionId: "sub_1",
+          accountId: 7,
+          updatedAt: { $lte: new Date("2026-12-15T00:00:01Z") },
+        },
         upsert: true,
         new: false,
         update: {
@@ -49,6 +55,60 @@ describe("the mongo subscription store on the wire", () => {
         },
       },
     });
+  });
+
+  it("a put the condition refuses reads the stored state: newer is stale, another account's a conflict", async () => {
+    const stored = {
+      _id: new ObjectId(),
+      accountId: 7,
+      customerId: "cus_1",
+      subscriptionId: "sub_1",
+      plan: "team",
+      interval: "year",
+      status: "active",
+      currentPeriodStart: new Date("2026-12-15T00:00:00Z"),
+      currentPeriodEnd: new Date("2027-12-15T00:00:00Z"),
+      cancelAtPeriodEnd: false,
+      updatedAt: new Date("2026-12-15T00:00:09Z"),
+    };
+    const late = {
+      accountId: toAccountId(7),
+      customerId: "cus_1",
+      subscriptionId: "sub_1",
+      plan: "pro",
+      interval: "year" as const,
+      status: "active" as const,
+      currentPeriodStart: new Date("2026-12-15T00:00:00Z"),
+      currentPeriodEnd: new Date("2027-12-15T00:00:00Z"),
+      cancelAtPeriodEnd: false,
+      updatedAt: new Date("2026-12-15T00:00:01Z"),
+    };
+    const found = (doc: object) => ({
+      cursor: { id: Long.fromNumber(0), ns: `${DB}.subscriptions`, firstBatch: [doc] },
+      ok: 1,
+    });
+    // What a server answers when the filter matched nothing and the upsert hit the unique index.
+    const duplicate = {
+      ok: 0,
+      code: 11000,
+      codeName: "DuplicateKey",
+      errmsg: "E11000 duplicate key error collection: subscriptions index: subscriptionId_1",
+    };
+    stub.answerNext("findAndModify", duplicate);
+    stub.answerNext("find", found(stored));
+    const sent = await sentTo(stub, DB, async () => {
+      const { _id, accountId, ...rest } = stored;
+      expect(_id).toBeDefined();
+      expect(await store.subscriptions.put(late)).toEqual({
+        status: "stale",
+        current: { ...rest, accountId: toAccountId(accountId) },
+      });
+    });
+    expect(sent.map((c) => c.name)).toEqual(["findAndModify", "find"]);
+    expect(sent[1]).toMatchObject({ command: { filter: { subscriptionId: "sub_1" } } });
+    stub.answerNext("findAndModify", duplicate);
+    stub.answerNext("find", found({ ...stored, accountId: 8 }));
+    expect(await store.subscriptions.put(late)).toEqual({ status: "conflict" });
   });
 
   it("pages the month roll by status after a subscription id", async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Queue } from "bullmq";
 import type { FastifyInstance } from "fastify";
+import type { Redis } from "ioredis";
 import type Stripe from "stripe";
 import { pino, type Logger } from "pino";
 import type { ApiKeyScope } from "../../src/accounts/api-key-store.js";
@@ -14,7 +15,7 @@ import { parseConfig } from "../../src/config/env.js";
 import type { ReviewEngine } from "../../src/engine/engine.js";
 import { createRuleBasedEngine } from "../../src/engine/rule-based-engine.js";
 import type { Ledger } from "../../src/ledger/ledger.js";
-import { QUEUE } from "../../src/queue/queues.js";
+import { jobId, QUEUE } from "../../src/queue/queues.js";
 import { closeQueue } from "../../src/queue/close-queue.js";
 import { createRedis } from "../../src/queue/redis.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
@@ -63,13 +64,27 @@ export interface Harness {
   ledger: Ledger;
   server: FastifyInstance;
   prefix: string;
+  /** The producer's Redis connection (what the webhook queues on). */
+  redis: Redis;
   /** The fake GitHub token check (unless `github` was given). */
   github: FakeGitHubAuth;
   /** Checkout Sessions the fake checkout created. */
   checkouts: CheckoutInput[];
+  /**
+   * Sends a signed delivery and answers its status. A recorded one (202) is processed before
+   * this returns, as the deliveries worker would: inline, its queued job then removed (no
+   * worker started), or by the started workers, awaited.
+   */
   deliver(event: string, payload: unknown): Promise<number>;
+  /** Sends a signed delivery and only answers (nothing processed): what GitHub sees. */
+  send(
+    event: string,
+    payload: unknown,
+  ): Promise<{ status: number; deliveryId: string; body: unknown }>;
   /** The worker role; the sweep hourly unless told (tests of the sweep give their own pace). */
   startWorkers(options?: Parameters<Jasper["startWorkers"]>[1]): Workers;
+  /** The deliveries queue, on the harness's own connection (closed with it). */
+  deliveriesQueue: Queue;
   /** The reviews queue, on the harness's own connection (closed with it). */
   reviewsQueue: Queue;
   /** The replies and notifications queues, likewise. */
@@ -141,7 +156,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const server = await jasper.createServer();
   await server.ready();
   const workers: Workers[] = [];
-  const queues = [QUEUE.reviews, QUEUE.replies, QUEUE.notifications].map(
+  const queues = [QUEUE.reviews, QUEUE.replies, QUEUE.notifications, QUEUE.deliveries].map(
     (name) => new Queue(name, { connection: redis, prefix }),
   );
   // Not in pendingJobs(): its scheduler always has the next sweep waiting.
@@ -155,16 +170,36 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     ledger: jasper.ledger,
     server,
     prefix,
+    redis,
     github,
     checkouts,
     async deliver(event, payload) {
-      return (await server.inject(signedDelivery(event, payload))).statusCode;
+      const { status, deliveryId } = await harness.send(event, payload);
+      if (status !== 202) return status;
+      if (workers.length > 0) {
+        // The started deliveries worker takes it: awaited until it is no longer received.
+        await eventually(
+          async () => (await store.deliveries.get(deliveryId))?.status !== "received",
+        );
+      } else {
+        // What the worker would run, here; the job it would have taken leaves the queue.
+        await jasper.processDelivery({ deliveryId }, { finalAttempt: false });
+        await queues[3]!.remove(jobId("delivery", deliveryId));
+      }
+      return status;
+    },
+    async send(event, payload) {
+      const request = signedDelivery(event, payload);
+      const res = await server.inject(request);
+      const body: unknown = res.body ? res.json() : null;
+      return { status: res.statusCode, deliveryId: request.headers["x-github-delivery"], body };
     },
     startWorkers(options) {
       const w = jasper.startWorkers(workerRedis, { sweepEveryMs: 3_600_000, ...options });
       workers.push(w);
       return w;
     },
+    deliveriesQueue: queues[3]!,
     reviewsQueue: queues[0]!,
     repliesQueue: queues[1]!,
     notificationsQueue: queues[2]!,

@@ -13,6 +13,7 @@ import { toAccountId } from "../../src/accounts/types.js";
 import type { NewCheckoutRecord } from "../../src/billing/checkout-session-store.js";
 import { createFixCurrency } from "../../src/billing/fix-currency.js";
 import { createStripeEvents } from "../../src/billing/stripe-events.js";
+import { createInvoiceEvents } from "../../src/billing/invoice-events.js";
 import { createTopUpPaymentEvents } from "../../src/billing/top-up-payment-events.js";
 import { DEFAULT_PACKAGES, type CreditPackage } from "../../src/billing/packages.js";
 import { STRIPE_WEBHOOK_PATH, stripeWebhookRoute } from "../../src/billing/stripe-webhook-route.js";
@@ -125,6 +126,13 @@ export async function billingHarness(options: BillingHarnessOptions = {}): Promi
     // As compose.ts wires it: purchases and Stripe refunds go into the audit log.
     audit: createLedgerAuditor(createAuditLog({ store: store.audit })),
     fixCurrency,
+    // As http.ts wires it: invoice events kept for the invoice list.
+    invoices: createInvoiceEvents({
+      stripe,
+      customers: store.stripeCustomers,
+      invoices: store.invoices,
+      sessions: store.checkoutSessions,
+    }),
     ...(options.autoTopUp && {
       topUps: createTopUpPaymentEvents({
         ledger,

@@ -45,6 +45,7 @@ function twoWorkerProcesses(deps: Partial<WorkerDeps>) {
       startWorkers({
         connection,
         prefix,
+        processDelivery: async () => "skipped",
         runReview: async () => "not_queued",
         postReply: async () => {},
         sendAlert: async () => "skipped",
@@ -106,6 +107,7 @@ describe("the sweep schedule", () => {
     const workers = startWorkers({
       connection,
       prefix,
+      processDelivery: async () => "skipped",
       runReview: async () => "not_queued",
       postReply: async () => {},
       sendAlert: async () => "skipped",

@@ -10,6 +10,7 @@ import { BillingPage } from "./features/billing/billing-page";
 import { BudgetsPage } from "./features/budgets/budgets-page";
 import { AccountCalculatorPage } from "./features/calculator/account-calculator-page";
 import { HistoryPage } from "./features/history/history-page";
+import { InvoicesPage } from "./features/invoices/invoices-page";
 import { LearningsPage } from "./features/learnings/learnings-page";
 import { NotificationsPage } from "./features/notifications/notifications-page";
 import { SettingsPage } from "./features/settings/settings-page";
@@ -28,6 +29,7 @@ export interface DashboardPage {
 export const PAGES: readonly DashboardPage[] = [
   { slug: "", label: "Billing", render: (query) => <BillingPage query={query} /> },
   { slug: "history", label: "History", render: () => <HistoryPage /> },
+  { slug: "invoices", label: "Invoices", render: () => <InvoicesPage /> },
   { slug: "usage", label: "Usage", render: () => <UsagePage /> },
   { slug: "budgets", label: "Budgets", render: () => <BudgetsPage /> },
   { slug: "notifications", label: "Notifications", render: () => <NotificationsPage /> },

@@ -13,6 +13,9 @@ export class MemorySubscriptionStore implements SubscriptionStore {
   async put(state: SubscriptionState): Promise<PutResult> {
     const previous = this.byId.get(state.subscriptionId) ?? null;
     if (previous && previous.accountId !== state.accountId) return { status: "conflict" };
+    if (previous && previous.updatedAt.getTime() > state.updatedAt.getTime()) {
+      return { status: "stale", current: copy(previous) };
+    }
     this.byId.set(state.subscriptionId, copy(state));
     return { status: "saved", state: copy(state), previous: previous ? copy(previous) : null };
   }

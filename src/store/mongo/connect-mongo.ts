@@ -6,11 +6,13 @@ import { apiKeyModel } from "./models/api-key.js";
 import { autoTopUpModel } from "./models/auto-top-up.js";
 import { auditEntryModel } from "./models/audit-entry.js";
 import { checkoutSessionModel } from "./models/checkout-session.js";
+import { inboxDeliveryModel } from "./models/inbox-delivery.js";
 import { learningModel } from "./models/learning.js";
 import { ledgerEntryModel } from "./models/ledger-entry.js";
 import { pullRequestModel } from "./models/pull-request.js";
 import { reviewRunModel } from "./models/review-run.js";
 import { subscriptionModel } from "./models/subscription.js";
+import { invoiceModel } from "./models/invoice.js";
 import { topUpAttemptModel } from "./models/top-up-attempt.js";
 import { stripeCustomerModel } from "./models/stripe-customer.js";
 import { openMongo, type ConnectOverrides } from "./mongo-connection.js";
@@ -19,12 +21,14 @@ import { MongoApiKeyStore } from "./mongo-api-key-store.js";
 import { MongoAutoTopUpStore } from "./mongo-auto-top-up-store.js";
 import { MongoAuditStore } from "./mongo-audit-store.js";
 import { MongoCheckoutSessionStore } from "./mongo-checkout-session-store.js";
+import { MongoDeliveryInbox } from "./mongo-delivery-inbox.js";
 import { MongoLearningStore } from "./mongo-learning-store.js";
 import { MongoLedgerStore } from "./mongo-ledger-store.js";
 import { ledgerWithListing } from "../ledger-with-listing.js";
 import { MongoPullRequestStore } from "./mongo-pull-request-store.js";
 import { MongoReviewRunStore } from "./mongo-review-run-store.js";
 import { MongoSubscriptionStore } from "./mongo-subscription-store.js";
+import { MongoInvoiceStore } from "./mongo-invoice-store.js";
 import { MongoTopUpAttemptStore } from "./mongo-top-up-attempt-store.js";
 import { MongoStripeCustomerStore } from "./mongo-stripe-customer-store.js";
 import { watchMongo, type MongoStateChange } from "./mongo-health.js";
@@ -86,8 +90,12 @@ export function storeOn(conn: Connection): Store {
   const audit = auditEntryModel(conn);
   // A subscription is recorded once, for one account: subscriptionId unique.
   const subscriptions = subscriptionModel(conn);
+  // A Stripe invoice is kept once, for one account: invoiceId unique.
+  const invoices = invoiceModel(conn);
   // One learning per teaching comment: (accountId, sourceKey) unique.
   const learnings = learningModel(conn);
+  // GitHub deliveries, recorded once each: deliveryId unique.
+  const deliveries = inboxDeliveryModel(conn);
   // A read past its maxTimeMS or a write past its wtimeout (mongo-connection.ts) comes out
   // of every store as a StoreTimeoutError.
   const accountStore = withTimeLimitErrors(new MongoAccountStore(accounts));
@@ -101,11 +109,13 @@ export function storeOn(conn: Connection): Store {
     apiKeys: withTimeLimitErrors(new MongoApiKeyStore(apiKeys)),
     checkoutSessions: withTimeLimitErrors(new MongoCheckoutSessionStore(checkoutSessions)),
     subscriptions: withTimeLimitErrors(new MongoSubscriptionStore(subscriptions)),
+    invoices: withTimeLimitErrors(new MongoInvoiceStore(invoices)),
     stripeCustomers: withTimeLimitErrors(new MongoStripeCustomerStore(stripeCustomers)),
     autoTopUp: withTimeLimitErrors(new MongoAutoTopUpStore(autoTopUp)),
     topUpAttempts: withTimeLimitErrors(new MongoTopUpAttemptStore(topUpAttempts)),
     audit: withTimeLimitErrors(new MongoAuditStore(audit)),
     learnings: withTimeLimitErrors(new MongoLearningStore(learnings)),
+    deliveries: withTimeLimitErrors(new MongoDeliveryInbox(deliveries)),
     ping: async () => {
       const db = conn.db;
       if (!db) throw new Error("MongoDB connection has no database");

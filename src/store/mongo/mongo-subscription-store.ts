@@ -9,10 +9,12 @@ import type {
 import type { SubscriptionDoc, SubscriptionModel } from "./models/subscription.js";
 
 /**
- * Subscriptions in MongoDB. `put` is one findOneAndUpdate conditioned on the account, with
- * upsert: the unique index on subscriptionId makes an upsert for another account's id fail
- * with a duplicate key, which is the "conflict". Operator objects are wrapped in trusted()
- * (the connection runs with sanitizeFilter).
+ * Subscriptions in MongoDB. `put` is one findOneAndUpdate conditioned on the account and on the
+ * stored state being no newer, with upsert: the unique index on subscriptionId makes the upsert
+ * fail with a duplicate key when the id exists but the condition does not hold, and the stored
+ * document then says which: another account's ("conflict") or a newer state ("stale"; its
+ * account never changes, so the read after cannot mislead). Operator objects are wrapped in
+ * trusted() (the connection runs with sanitizeFilter).
  */
 export class MongoSubscriptionStore implements SubscriptionStore {
   constructor(private readonly subscriptions: SubscriptionModel) {}
@@ -22,7 +24,11 @@ export class MongoSubscriptionStore implements SubscriptionStore {
     try {
       const previous = await this.subscriptions
         .findOneAndUpdate(
-          { subscriptionId, accountId: accountId as number },
+          {
+            subscriptionId,
+            accountId: accountId as number,
+            updatedAt: trusted({ $lte: state.updatedAt }),
+          },
           { $set: rest, $setOnInsert: { subscriptionId, accountId: accountId as number } },
           { upsert: true, returnDocument: "before", runValidators: true },
         )
@@ -33,8 +39,10 @@ export class MongoSubscriptionStore implements SubscriptionStore {
         previous: previous ? toState(previous) : null,
       };
     } catch (err) {
-      if (isDuplicateKey(err)) return { status: "conflict" };
-      throw err;
+      if (!isDuplicateKey(err)) throw err;
+      const current = await this.find(subscriptionId);
+      if (!current || current.accountId !== accountId) return { status: "conflict" };
+      return { status: "stale", current };
     }
   }
 

@@ -2,6 +2,7 @@
  * Stripe's API as Jasper uses it, faked on 127.0.0.1 (STRIPE_API_BASE): Checkout Sessions are
  * created (remembering their metadata), a hosted checkout page stands at the session's url,
  * PaymentIntents answer with a charge and its receipt URL, and no payment has refunds.
+ * Customers are made on request (one per account: Jasper sends its own idempotency key).
  */
 import { startFake } from "./http-fake.js";
 
@@ -16,7 +17,14 @@ export interface FakeSession {
 export async function startFakeStripe() {
   const sessions: FakeSession[] = [];
   let url = "";
+  const customers = new Map<string, string>();
   const fake = await startFake((req, u, body) => {
+    if (req.method === "POST" && u.pathname === "/v1/customers") {
+      const key = String(req.headers["idempotency-key"] ?? customers.size);
+      const id = customers.get(key) ?? `cus_fake${customers.size + 1}`;
+      customers.set(key, id);
+      return { json: { id, object: "customer" } };
+    }
     if (req.method === "POST" && u.pathname === "/v1/checkout/sessions") {
       const form = new URLSearchParams(body);
       const metadata: Record<string, string> = {};

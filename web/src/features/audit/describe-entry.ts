@@ -29,6 +29,9 @@ export const ACTION_LABEL: Record<AuditAction, string> = {
   auto_top_up_changed: "Auto top-up changed",
   auto_top_up_attempt: "Auto top-up attempt",
   billing_currency_fixed: "Billing currency fixed",
+  subscription_checkout: "Subscription checkout started",
+  subscription_changed: "Subscription changed",
+  subscription_payment_failed: "Subscription payment failed",
 };
 
 const INTERFACE_LABEL: Record<AuditEntry["interface"], string> = {

@@ -1,5 +1,7 @@
 import { useAccount } from "../../shared/account";
+import { accountPath } from "../../shared/dashboard-path";
 import { credits, date, money, utcDay } from "../../shared/format";
+import { onLinkClick } from "../../shared/navigate";
 import { getSpend, SpendFigures } from "../../shared/spend-figures";
 import { Loaded } from "../../shared/states";
 import { useLoad } from "../../shared/use-load";
@@ -80,6 +82,12 @@ export function BillingPage({ query }: { query: URLSearchParams }) {
       <Loaded value={spend} what="spend" retry={reloadSpend}>
         {(sp) => <SpendFigures spend={sp} />}
       </Loaded>
+      <p>
+        <a href={accountPath(org, "invoices")} onClick={onLinkClick} data-testid="invoices-link">
+          Invoices
+        </a>{" "}
+        for every purchase, with tax, as Stripe issued them.
+      </p>
       <section aria-labelledby="usage-title">
         <h2 id="usage-title">Usage, last 30 days</h2>
         <Loaded value={usage} what="usage" retry={reloadUsage}>
