@@ -32,17 +32,22 @@ describe("a delivery that failed for good", () => {
   /**
    * The last attempt's handler fails, the database down while the delivery is handled: at
    * claiming its run; at the handler's first read of the pull request's runs (a head already
-   * reviewed claims nothing); or at the accounts' upsert (an account Jasper does not know
-   * stays unknown).
+   * reviewed claims nothing); at the accounts' upsert (an account Jasper does not know stays
+   * unknown); or at an installation event's status change.
    */
-  async function failFinally(id: string, at: "claim" | "first read" | "upsert" = "claim") {
+  async function failFinally(
+    id: string,
+    at: "claim" | "first read" | "upsert" | "set status" = "claim",
+  ) {
     const { runs, accounts } = h.store;
-    const [claim, list, upsert] = [runs.claim, runs.listForPullRequest, accounts.upsert];
+    const { claim, listForPullRequest: list } = runs;
+    const { upsert, setStatus } = accounts;
     const down = async (): Promise<never> => {
       throw new Error("the database is down");
     };
     if (at === "claim") runs.claim = down;
     if (at === "upsert") accounts.upsert = down;
+    if (at === "set status") accounts.setStatus = down;
     if (at === "first read") {
       runs.listForPullRequest = async () => {
         runs.listForPullRequest = list;
@@ -55,11 +60,10 @@ describe("a delivery that failed for good", () => {
       ).rejects.toThrow("the database is down");
     } finally {
       Object.assign(runs, { claim, listForPullRequest: list });
-      accounts.upsert = upsert;
+      Object.assign(accounts, { upsert, setStatus });
     }
   }
-  const failures = () =>
-    h.store.audit.list(acme, { actions: ["delivery_failed"], limit: 10 });
+  const failures = () => h.store.audit.list(acme, { actions: ["delivery_failed"], limit: 10 });
 
   it("is one audit entry for the paying account and one failed check run on the head, however often it fails", async () => {
     const { delivery, id } = await recorded({ botName: "reviewbot" });
@@ -136,17 +140,7 @@ describe("a delivery that failed for good", () => {
     await h.store.accounts.upsert({ id: acme, login: "Acme-Corp", type: "Organization" });
     const sent = await h.send("installation", fixture("installation.deleted"));
     expect(sent.status).toBe(202);
-    const setStatus = h.store.accounts.setStatus;
-    h.store.accounts.setStatus = async () => {
-      throw new Error("the database is down");
-    };
-    try {
-      await expect(
-        h.jasper.processDelivery({ deliveryId: sent.deliveryId }, { finalAttempt: true }),
-      ).rejects.toThrow("the database is down");
-    } finally {
-      h.store.accounts.setStatus = setStatus;
-    }
+    await failFinally(sent.deliveryId, "set status");
     const [entry, ...more] = await failures();
     expect(more).toEqual([]);
     expect(entry?.details).toEqual({
