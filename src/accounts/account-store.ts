@@ -92,6 +92,13 @@ export interface AccountStore {
    * False when nothing changed (no such account, or a copy as new or newer is there).
    */
   recordListing(id: AccountId, listing: AccountListing): Promise<boolean>;
+  /**
+   * Sets the account's billing currency only if it has none: one conditional update, so two
+   * first payments landing together fix one currency, the first written, for good. The
+   * account's billing currency after the call (the one given, or the one fixed before); null
+   * when there is no such account.
+   */
+  fixBillingCurrency(id: AccountId, currency: string): Promise<string | null>;
   /** One page of accounts in `query.by` order, each with its listing copy. */
   listAccounts(query: ListingQuery): Promise<ListedAccount[]>;
 }

@@ -58,6 +58,11 @@ export interface Account {
   settings: AccountSettings;
   /** Spend controls (docs/billing.md, "Budgets"); NO_BUDGETS until the account sets some. */
   budgets: BudgetRules;
+  /**
+   * The currency the account pays in (lowercase ISO code, "eur"), fixed by its first payment
+   * and never changed (AccountStore.fixBillingCurrency). Absent until that payment.
+   */
+  billingCurrency?: string | undefined;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -11,7 +11,8 @@ import type {
   AutoTopUpStore,
   SwitchedOffBecause,
 } from "../billing/auto-top-up-store.js";
-import { findPackage, type CreditPackage } from "../billing/packages.js";
+import { DEFAULT_CURRENCY, isCurrency } from "../billing/currency.js";
+import { findPackage, priceIn, type CreditPackage } from "../billing/packages.js";
 import type { SavedPaymentMethod, StripeCustomerStore } from "../billing/stripe-customer-store.js";
 import type { AttemptOutcome, TopUpAttemptStore } from "../billing/top-up-attempt-store.js";
 import type { Admin } from "./admin.js";
@@ -20,6 +21,8 @@ export interface AutoTopUpSettingsDeps {
   store: Pick<AutoTopUpStore, "find" | "save" | "switchOff">;
   customers: Pick<StripeCustomerStore, "find">;
   packages: readonly CreditPackage[];
+  /** The account's billing currency once fixed: the monthly money limit is in it. */
+  billingCurrency?: (accountId: AccountId) => Promise<string | null>;
   audit: Pick<AuditLog, "record">;
   /** Whether a top-up of the account is being paid (an attempt in flight). */
   topUpPending?: (accountId: AccountId) => Promise<boolean>;
@@ -136,7 +139,9 @@ export function createAutoTopUpSettings(deps: AutoTopUpSettingsDeps) {
     if (wanted.thresholdCredits > pkg.credits) return { status: "threshold_above_package" };
     const before = await deps.store.find(accountId);
     if (wanted.enabled) {
-      if (wanted.monthlyMaxCount < 1 || wanted.monthlyMaxCents < pkg.priceCents) {
+      const fixed = (await deps.billingCurrency?.(accountId)) ?? DEFAULT_CURRENCY;
+      const price = isCurrency(fixed) ? priceIn(pkg, fixed) : pkg.priceCents;
+      if (wanted.monthlyMaxCount < 1 || wanted.monthlyMaxCents < price) {
         return { status: "limit_too_low" };
       }
       if (!(await deps.customers.find(accountId))?.paymentMethod) {

@@ -18,7 +18,7 @@ export type { CheckoutInput, CheckoutResult } from "../billing/create-checkout.j
 export type { CreditPackage } from "../billing/packages.js";
 import type { CheckoutInput, CheckoutResult } from "../billing/create-checkout.js";
 import type { CreditPackage } from "../billing/packages.js";
-import type { MonthSpend } from "../billing/spend.js";
+import type { BalanceValue, MonthSpend } from "../billing/spend.js";
 import type { InvoiceList } from "../billing/invoice-list.js";
 import type { CardSetup } from "../billing/card-setup.js";
 import type { AutoTopUpAdmin } from "../administration/auto-top-up-settings.js";
@@ -74,7 +74,13 @@ export interface BillingApiDeps {
   /** One month's usage, grouped (src/usage/usage-report.ts over the ledger store). */
   usage(accountId: AccountId, month: string, by: UsageGrouping): Promise<UsageReport>;
   /** Money paid for credits this month and last month (src/billing/spend.ts). */
-  spend(accountId: AccountId): Promise<[MonthSpend, MonthSpend]>;
+  spend(accountId: AccountId, currency: string): Promise<[MonthSpend, MonthSpend]>;
+  /** The balance's value in the account's currency (src/billing/spend.ts); null: unknown. */
+  balanceValue?(
+    accountId: AccountId,
+    balance: number,
+    currency: string,
+  ): Promise<BalanceValue | null>;
   /** The account's Stripe invoices, newest first, from the invoice store (invoice-list.ts). */
   invoices: InvoiceList;
   /** When the balance runs out at the last 14 days' pace (src/usage/runway.ts). */

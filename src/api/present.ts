@@ -39,6 +39,8 @@ export interface TransactionView {
     checkoutSession: string | null;
     paymentIntent: string | null;
     receiptUrl: string | null;
+    /** Purchases whose entry recorded what Stripe charged only (docs/billing.md, "Currency"). */
+    paid?: { amount: string; amountCents: number; currency: string };
   } | null;
   /** Bonus grants only: when what is left of the grant expires; null for never. */
   expiresAt?: string | null;
@@ -83,6 +85,15 @@ export function presentEntry(e: EntryRow): TransactionView {
             checkoutSession: ref.checkoutSession ?? null,
             paymentIntent: ref.paymentIntent ?? null,
             receiptUrl: ref.receiptUrl ?? null,
+            ...(ref.paidCents !== undefined && ref.currency !== undefined
+              ? {
+                  paid: {
+                    amount: formatCents(ref.paidCents),
+                    amountCents: ref.paidCents,
+                    currency: ref.currency,
+                  },
+                }
+              : {}),
           }
         : null,
   };

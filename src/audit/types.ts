@@ -28,6 +28,8 @@ export const AUDIT_ACTIONS = [
   "auto_top_up_changed",
   /** An automatic top-up tried, and what came of it. */
   "auto_top_up_attempt",
+  /** The account's billing currency, fixed by its first payment (docs/billing.md, "Currency"). */
+  "billing_currency_fixed",
   /** An admin started subscribing to a plan (a Stripe Checkout in subscription mode). */
   "subscription_checkout",
   /** A subscription's state as Stripe says it: started, plan, status or cancellation changed. */

@@ -9,11 +9,12 @@ import { toAccountId } from "../accounts/types.js";
 import type { CheckoutSessionStore, NewCheckoutRecord } from "./checkout-session-store.js";
 import { checkoutMetadata } from "./checkout-metadata.js";
 import { checkoutTaxParams } from "./checkout-tax.js";
+import { DEFAULT_CURRENCY, isCurrency, type Currency } from "./currency.js";
+import { findPackage, priceIn, type CreditPackage } from "./packages.js";
 import type { StripeCustomers } from "./stripe-customers.js";
-import { findPackage, type CreditPackage } from "./packages.js";
 
-/** Every package is sold in US dollars (package prices are integer cents of it). */
-export const CHECKOUT_CURRENCY = "usd";
+/** What a card setup (which charges nothing) and an account that never paid are priced in. */
+export const CHECKOUT_CURRENCY = DEFAULT_CURRENCY;
 
 export interface CreateCheckoutDeps {
   /** null when STRIPE_SECRET_KEY is unset: checkout is then unavailable, nothing else is. */
@@ -32,6 +33,8 @@ export interface CreateCheckoutDeps {
   customers: Pick<StripeCustomers, "ensure">;
   /** STRIPE_AUTOMATIC_TAX: Stripe Tax, with address and tax ID collected (checkout-tax.ts). */
   automaticTax?: boolean;
+  /** The account's billing currency, once its first payment fixed it (null before). */
+  billingCurrency?: (accountId: number) => Promise<string | null>;
   now?: () => Date;
 }
 
@@ -39,6 +42,11 @@ export interface CheckoutInput {
   accountId: number;
   accountLogin: string;
   packageId: string;
+  /**
+   * What the buyer asked to pay in; absent: the account's billing currency, or USD before
+   * its first payment. Another currency than the fixed one is refused.
+   */
+  currency?: Currency | undefined;
   /**
    * Sent to Stripe as the idempotency key. The caller derives it from the request (e.g. the
    * client's Idempotency-Key header and the account), so a retried request gets the same
@@ -51,6 +59,8 @@ export interface CheckoutInput {
 export type CheckoutResult =
   | { status: "created"; url: string; sessionId: string }
   | { status: "unknown_package" }
+  /** The account pays in `fixed` since its first payment; nothing was created. */
+  | { status: "currency_fixed"; fixed: string }
   | { status: "unavailable" };
 
 /**
@@ -65,9 +75,17 @@ export function createCheckout(deps: CreateCheckoutDeps) {
   return async (input: CheckoutInput): Promise<CheckoutResult> => {
     const pkg = findPackage(deps.packages, input.packageId);
     if (!pkg) return { status: "unknown_package" };
+    const fixed = (await deps.billingCurrency?.(input.accountId)) ?? null;
+    if (fixed !== null && input.currency !== undefined && input.currency !== fixed) {
+      return { status: "currency_fixed", fixed };
+    }
+    // A fixed currency Jasper no longer prices (a code stored by hand) sells nothing.
+    const currency = fixed ?? input.currency ?? DEFAULT_CURRENCY;
+    if (!isCurrency(currency)) return { status: "currency_fixed", fixed: currency };
     if (!deps.stripe) return { status: "unavailable" };
     const customer = await deps.customers.ensure(toAccountId(input.accountId));
     if (customer.status !== "ready") return { status: "unavailable" };
+    const priceCents = priceIn(pkg, currency);
 
     // On the session for checkout.session.* events, and on the PaymentIntent because
     // Stripe copies that onto the Charge (a label in the dashboard; never what is granted).
@@ -81,8 +99,8 @@ export function createCheckout(deps: CreateCheckoutDeps) {
           {
             quantity: 1,
             price_data: {
-              currency: CHECKOUT_CURRENCY,
-              unit_amount: pkg.priceCents,
+              currency,
+              unit_amount: priceCents,
               product_data: { name: title, description: pkg.description },
             },
           },
@@ -121,8 +139,8 @@ export function createCheckout(deps: CreateCheckoutDeps) {
       accountId: toAccountId(input.accountId),
       packageId: pkg.id,
       credits: pkg.credits,
-      priceCents: pkg.priceCents,
-      currency: CHECKOUT_CURRENCY,
+      priceCents,
+      currency,
       createdAt: now(),
     };
     const recorded = await deps.sessions.record(terms);

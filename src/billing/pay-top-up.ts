@@ -18,8 +18,8 @@
 import Stripe from "stripe";
 import type { AccountId } from "../accounts/types.js";
 import type { AutoTopUpStore } from "./auto-top-up-store.js";
-import { CHECKOUT_CURRENCY } from "./create-checkout.js";
-import type { CreditPackage } from "./packages.js";
+import { DEFAULT_CURRENCY, isCurrency } from "./currency.js";
+import { priceIn, type CreditPackage } from "./packages.js";
 import type { StripeCustomerStore } from "./stripe-customer-store.js";
 import { ATTEMPT_METADATA_KEY } from "./top-up-payment-events.js";
 import type { AttemptOutcome, TopUpAttempt, TopUpAttemptStore } from "./top-up-attempt-store.js";
@@ -37,6 +37,11 @@ export interface PayTopUpDeps {
   /** The account's balance now (the ledger's). */
   balance: (accountId: AccountId) => Promise<number>;
   packages: readonly CreditPackage[];
+  /**
+   * The account's billing currency, fixed by its first payment (null before it: the top-up
+   * is then charged in USD, and its success fixes that).
+   */
+  billingCurrency?: (accountId: AccountId) => Promise<string | null>;
   /** The attempt recorded as not paid at once: emails, and the switch-off after declines. */
   onNotPaid?: (attempt: TopUpAttempt, outcome: AttemptOutcome) => Promise<void>;
   now?: () => Date;
@@ -73,7 +78,7 @@ export function createTopUpPayer(deps: PayTopUpDeps) {
     if (existing) return continueAttempt(existing);
 
     const at = now();
-    const [settings, customer, balance, attempts] = await Promise.all([
+    const [settings, customer, balance, attempts, fixed] = await Promise.all([
       deps.settings.find(accountId),
       deps.customers.find(accountId),
       deps.balance(accountId),
@@ -81,12 +86,17 @@ export function createTopUpPayer(deps: PayTopUpDeps) {
         accountId,
         new Date(Math.min(startOfMonth(at).getTime(), at.getTime() - MIN_MS_BETWEEN_ATTEMPTS)),
       ),
+      deps.billingCurrency?.(accountId) ?? null,
     ]);
+    // A stored code Jasper does not price is never charged (a bug or a hand edit).
+    const currency = fixed ?? DEFAULT_CURRENCY;
+    if (!isCurrency(currency)) return { status: "skipped", because: "unknown_package" };
     const decision = decideTopUp({
       settings,
       hasCard: customer?.paymentMethod != null,
       balance,
-      packages: deps.packages,
+      // Priced in the account's currency: the monthly money limit is counted in it.
+      packages: deps.packages.map((p) => ({ ...p, priceCents: priceIn(p, currency) })),
       attempts: attempts.map((a) => ({
         state: a.state,
         priceCents: a.priceCents,
@@ -105,7 +115,7 @@ export function createTopUpPayer(deps: PayTopUpDeps) {
       packageId: decision.pkg.id,
       credits: decision.pkg.credits,
       priceCents: decision.pkg.priceCents,
-      currency: CHECKOUT_CURRENCY,
+      currency,
       customerId: customer.customerId,
       paymentMethodId: customer.paymentMethod.id,
       createdAt: at,

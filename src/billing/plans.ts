@@ -6,7 +6,8 @@
  * account (src/billing/enterprise-plan.ts).
  */
 import { z } from "zod";
-import { listOf, parsePriceList, priceCents, text, whole } from "./price-list.js";
+import { derivedCents, type Currency, type OtherCurrency } from "./currency.js";
+import { listOf, otherPrices, parsePriceList, priceCents, text, whole } from "./price-list.js";
 
 export const PLAN_INTERVALS = ["month", "year"] as const;
 export type PlanInterval = (typeof PLAN_INTERVALS)[number];
@@ -20,8 +21,15 @@ export interface Plan {
   /** The price of a month, and of a year, in cents; 0 for Free. */
   monthlyCents: number;
   annualCents: number;
+  /** The month's and year's prices in euro and pound cents; one left out is derived. */
+  prices?: Partial<Record<OtherCurrency, PlanPrices>> | undefined;
   /** The most distinct pull request authors reviewed in a billing month; null: no limit. */
   seatLimit: number | null;
+}
+
+export interface PlanPrices {
+  monthlyCents: number;
+  annualCents: number;
 }
 
 export const FREE_PLAN_ID = "free";
@@ -33,6 +41,10 @@ export const DEFAULT_PAID_PLANS: readonly Plan[] = Object.freeze([
     creditsPerMonth: 200,
     monthlyCents: 4900,
     annualCents: 49000,
+    prices: {
+      eur: { monthlyCents: 4500, annualCents: 45000 },
+      gbp: { monthlyCents: 3900, annualCents: 39000 },
+    },
     seatLimit: null,
   },
   {
@@ -41,6 +53,10 @@ export const DEFAULT_PAID_PLANS: readonly Plan[] = Object.freeze([
     creditsPerMonth: 750,
     monthlyCents: 14900,
     annualCents: 149000,
+    prices: {
+      eur: { monthlyCents: 13900, annualCents: 139000 },
+      gbp: { monthlyCents: 11900, annualCents: 119000 },
+    },
     seatLimit: null,
   },
 ]);
@@ -68,13 +84,14 @@ const planSchema = z.strictObject(
     creditsPerMonth: whole(1, 1_000_000, "a whole number of credits"),
     monthlyCents: priceCents(),
     annualCents: priceCents(),
+    prices: otherPrices(z.strictObject({ monthlyCents: priceCents(), annualCents: priceCents() })),
     seatLimit: whole(1, 100_000, "a whole number of seats").nullable().default(null),
   },
   {
     error: (issue) =>
       issue.code === "unrecognized_keys"
         ? undefined
-        : 'expected a plan: { "id", "name", "creditsPerMonth", "monthlyCents", "annualCents", "seatLimit"? }',
+        : 'expected a plan: { "id", "name", "creditsPerMonth", "monthlyCents", "annualCents", "prices"?, "seatLimit"? }',
   },
 );
 
@@ -98,6 +115,10 @@ export function findPlan(plans: readonly Plan[], id: string): Plan | undefined {
 }
 
 /** The price of the plan for one interval, in cents. */
-export function priceOf(plan: Plan, interval: PlanInterval): number {
-  return interval === "month" ? plan.monthlyCents : plan.annualCents;
+export function priceOf(plan: Plan, interval: PlanInterval, currency: Currency = "usd"): number {
+  const usd = interval === "month" ? plan.monthlyCents : plan.annualCents;
+  if (currency === "usd" || usd === 0) return usd;
+  const set = plan.prices?.[currency];
+  if (!set) return derivedCents(usd, currency);
+  return interval === "month" ? set.monthlyCents : set.annualCents;
 }

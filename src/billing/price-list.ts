@@ -25,6 +25,13 @@ export const whole = (min: number, max: number, what: string) => {
 /** A price in whole cents Stripe can charge. */
 export const priceCents = () => whole(MIN_PRICE_CENTS, MAX_PRICE_CENTS, "a price in whole cents");
 
+/**
+ * An item's prices in the currencies besides USD (`{ "eur": 2800, "gbp": 2400 }`), each
+ * optional: one left out is derived from the USD price (currency.ts).
+ */
+export const otherPrices = <T extends z.ZodType>(price: T) =>
+  z.strictObject({ eur: price.optional(), gbp: price.optional() }).optional();
+
 /** 1 to `max` items, no two with the same id (the id is what Stripe's metadata keeps). */
 export function listOf<T extends z.ZodType<{ id: string }>>(item: T, max: number, noun: string) {
   const error = `expected a JSON array of 1 to ${max} ${noun}`;

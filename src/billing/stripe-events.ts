@@ -115,6 +115,12 @@ export interface StripeEventsDeps {
    */
   audit?: (entry: LedgerEntry) => Promise<void>;
   /**
+   * Fixes the account's billing currency at its first payment (AccountStore's
+   * fixBillingCurrency: set only when unset). Called on replays too, so a crash between the
+   * grant and it is repaired by Stripe's redelivery.
+   */
+  fixCurrency?: (accountId: AccountId, currency: string) => Promise<unknown>;
+  /**
    * A completed Checkout Session in `setup` mode: a card saved for auto top-up
    * (card-setup-events.ts). Without it such sessions are ignored as not Jasper's purchases.
    */
@@ -234,10 +240,14 @@ export function createStripeEvents(deps: StripeEventsDeps) {
         checkoutSession: session.id,
         paymentIntent,
         ...(receiptUrl && { receiptUrl }),
+        // What Stripe charged, equal to the recorded terms (termsMismatch checked both).
+        paidCents: record.priceCents,
+        currency: record.currency,
       },
       idempotencyKey: grantKey(session.id),
     });
     await deps.audit?.(written.entry);
+    await deps.fixCurrency?.(record.accountId, record.currency);
     const result = written.status === "created" ? "granted" : "already_granted";
 
     // Asked of Stripe every time, replays included: a refund whose event came first found

@@ -54,6 +54,8 @@ export interface TopUpPaymentEventsDeps {
   customers: Pick<StripeCustomerStore, "find" | "findByCustomerAcrossAccounts">;
   packages: readonly CreditPackage[];
   audit: AttemptAudit;
+  /** Fixes the account's billing currency at its first payment (stripe-events.ts's). */
+  fixCurrency?: (accountId: TopUpAttempt["accountId"], currency: string) => Promise<unknown>;
   /** The purchase entry's audit (src/audit/ledger-audit.ts), as the Checkout grants have. */
   auditEntry?: (entry: LedgerEntry) => Promise<void>;
   /**
@@ -146,10 +148,18 @@ export function createTopUpPaymentEvents(deps: TopUpPaymentEventsDeps) {
       type: "purchase",
       amount: attempt.credits,
       description: `Automatic top-up, ${pkg} package: ${attempt.credits} credits`,
-      reference: { kind: "stripe", paymentIntent: pi.id, autoTopUp: attempt.attemptKey },
+      reference: {
+        kind: "stripe",
+        paymentIntent: pi.id,
+        autoTopUp: attempt.attemptKey,
+        // What Stripe charged, equal to the attempt's terms (termsMismatch checked both).
+        paidCents: pi.amount,
+        currency: pi.currency,
+      },
       idempotencyKey: attempt.attemptKey,
     });
     await deps.auditEntry?.(written.entry);
+    await deps.fixCurrency?.(attempt.accountId, pi.currency);
     await deps.attempts.settle(attempt.accountId, attempt.attemptKey, "paid", now());
     await auditAttempt(attempt, "paid", pi.id, written.entry.id);
     return { result: written.status === "created" ? "top_up_granted" : "already_granted" };

@@ -76,6 +76,11 @@ export const referenceSchema = z.discriminatedUnion("kind", [
     charge: stripeId.optional(),
     receiptUrl: httpUrl.optional(),
     autoTopUp: z.string().min(1).max(200).optional(),
+    paidCents: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    currency: z
+      .string()
+      .regex(/^[a-z]{3}$/, "must be a lowercase currency code")
+      .optional(),
   }),
   z.strictObject({ kind: z.literal("operator"), actor: z.string().trim().min(1).max(100) }),
 ]);

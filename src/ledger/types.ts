@@ -54,6 +54,13 @@ export type EntryReference =
        * Absent on every other entry, and on all entries written before auto top-up.
        */
       autoTopUp?: string | undefined;
+      /**
+       * A purchase's payment, as Stripe reported it and matched against what Jasper recorded:
+       * the amount in the currency's smallest unit, and the lowercase currency ("eur").
+       * Absent on entries written before they were kept.
+       */
+      paidCents?: number | undefined;
+      currency?: string | undefined;
     }
   | { kind: "operator"; actor: string }
   | { kind: "free_period"; period: string }

@@ -11,7 +11,8 @@ import { createCardSetup } from "../billing/card-setup.js";
 import { createCardSetupEvents } from "../billing/card-setup-events.js";
 import { createRemoveCard } from "../billing/remove-card.js";
 import { createStripeCustomers } from "../billing/stripe-customers.js";
-import { recentSpend } from "../billing/spend.js";
+import { createFixCurrency } from "../billing/fix-currency.js";
+import { balanceValue, recentSpend } from "../billing/spend.js";
 import { createStripeEvents } from "../billing/stripe-events.js";
 import { createSubscriptionChanges } from "../billing/subscription-changes.js";
 import { createSubscriptionCheckout } from "../billing/subscription-checkout.js";
@@ -71,6 +72,7 @@ export function billingApiDeps(
       store: store.autoTopUp,
       customers: store.stripeCustomers,
       packages: config.CREDIT_PACKAGES,
+      billingCurrency: async (id) => (await store.accounts.get(id))?.billingCurrency ?? null,
       audit: money.audit,
       // In flight: recorded and its payment not settled (top-up-attempt-store.ts). Asked
       // for those created since the latest Date there is, recent() lists only those in flight.
@@ -112,11 +114,19 @@ export function billingApiDeps(
     runs: store.runs,
     pullRequestUrl: pullRequestUrlOn(config.github.web),
     usage: (accountId, month, by) => usageReport(store.ledger, accountId, month, by),
-    spend: (accountId) =>
+    spend: (accountId, currency) =>
       recentSpend(
         { ledger: money.ledger, sessions: store.checkoutSessions },
         accountId,
         (t.now ?? (() => new Date()))(),
+        currency,
+      ),
+    balanceValue: (accountId, balance, currency) =>
+      balanceValue(
+        { ledger: money.ledger, sessions: store.checkoutSessions },
+        accountId,
+        balance,
+        currency,
       ),
     invoices: createInvoiceList({ invoices: store.invoices, ledger: store.ledger }),
     runway: (accountId, balance) =>
@@ -182,6 +192,7 @@ export function wireHttp(
                 purchases: store.ledger,
                 packages,
                 audit: money.auditLedgerEntry,
+                fixCurrency: createFixCurrency({ accounts: store.accounts, audit: money.audit }),
                 invoices: createInvoiceEvents({
                   stripe,
                   customers: store.stripeCustomers,

@@ -1,3 +1,5 @@
+import { toAccountId } from "../accounts/types.js";
+import { createFixCurrency } from "../billing/fix-currency.js";
 import { createCheckout } from "../billing/create-checkout.js";
 import { createTopUpPayer } from "../billing/pay-top-up.js";
 import { createTopUpRepair } from "../billing/repair-top-ups.js";
@@ -28,6 +30,8 @@ export function wirePayments(config: Config, a: Adapters, t: Tuning, money: Mone
       : config.STRIPE_SECRET_KEY
         ? createStripe(config.STRIPE_SECRET_KEY, config.STRIPE_API_BASE)
         : null;
+  const billingCurrency = async (id: number) =>
+    (await store.accounts.get(toAccountId(id)))?.billingCurrency ?? null;
   // Purchases are invoiced to the account's one customer, so their invoices match it.
   const customers = createStripeCustomers({ stripe, store: store.stripeCustomers, now: t.now });
   const checkout =
@@ -37,6 +41,7 @@ export function wirePayments(config: Config, a: Adapters, t: Tuning, money: Mone
       sessions: store.checkoutSessions,
       publicUrl: config.PUBLIC_URL,
       packages,
+      billingCurrency,
       customers,
       automaticTax: config.STRIPE_AUTOMATIC_TAX,
     });
@@ -74,6 +79,7 @@ export function wirePayments(config: Config, a: Adapters, t: Tuning, money: Mone
     packages,
     audit: money.audit,
     auditEntry: money.auditLedgerEntry,
+    fixCurrency: createFixCurrency({ accounts: store.accounts, audit: money.audit }),
     onNotPaid,
     now: t.now,
   });
@@ -81,6 +87,7 @@ export function wirePayments(config: Config, a: Adapters, t: Tuning, money: Mone
     ? createTopUpPayer({
         stripe,
         settings: store.autoTopUp,
+        billingCurrency,
         customers: store.stripeCustomers,
         attempts: store.topUpAttempts,
         // The newest entry's balance: a read, never a write (summary() may write the free tier).

@@ -210,6 +210,16 @@ describe("auto top-up and its card through the API", () => {
     expect(await auditActions()).not.toContain("auto_top_up_changed");
   });
 
+  it("counts the money limit in the account's billing currency", async () => {
+    await saveCard();
+    await h.store.accounts.fixBillingCurrency(h.orgA.id, "eur");
+    // Growth is €114.00: a limit under it is refused, one of it is enough (in dollars, $122.50
+    // would not be).
+    const under = await put({ ...on, monthlyMaxCents: 11399 });
+    expect([under.statusCode, under.json().error.code]).toEqual([400, "limit_too_low"]);
+    expect((await put({ ...on, monthlyMaxCents: 11400 })).statusCode).toBe(200);
+  });
+
   it("saves a card from Stripe's signed setup, once however often Stripe delivers it", async () => {
     await saveCard();
     // Delivered again: the card stays, and the audit has it once.

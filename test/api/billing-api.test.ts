@@ -17,10 +17,17 @@ describe("billing API", () => {
     it("is public, with prices as decimal strings and the price per review", async () => {
       const res = await h.server.inject({ method: "GET", url: "/api/v1/billing/packages" });
       expect(res.statusCode).toBe(200);
-      expect(res.json().packages).toEqual([
-        { ...PACKAGES[0], price: "30.00", currency: "usd", perReview: "0.30" },
-        { ...PACKAGES[1], price: "122.50", currency: "usd", perReview: "0.245" },
-        { ...PACKAGES[2], price: "396.00", currency: "usd", perReview: "0.198" },
+      const listed = res.json().packages;
+      const usdOnly = PACKAGES.map(({ prices: _prices, ...p }) => p);
+      expect(listed.map(({ prices: _prices, ...p }: { prices: unknown }) => p)).toEqual([
+        { ...usdOnly[0], price: "30.00", currency: "usd", perReview: "0.30" },
+        { ...usdOnly[1], price: "122.50", currency: "usd", perReview: "0.245" },
+        { ...usdOnly[2], price: "396.00", currency: "usd", perReview: "0.198" },
+      ]);
+      expect(listed[1].prices).toEqual([
+        { currency: "usd", price: "122.50", priceCents: 12250, perReview: "0.245" },
+        { currency: "eur", price: "114.00", priceCents: 11400, perReview: "0.228" },
+        { currency: "gbp", price: "98.00", priceCents: 9800, perReview: "0.196" },
       ]);
     });
   });
@@ -60,6 +67,10 @@ describe("billing API", () => {
         budgets: { period: "2026-11", account: null, repositories: [], authors: [] },
         // 1 credit in 14 days against 22: far past the 90-day horizon.
         runway: { dailySpend: 0.07, runsOutOn: null, moreThan90Days: true },
+        // Never paid: USD, and a purchase with no recorded price gives the balance no value.
+        currency: "usd",
+        currencyFixed: false,
+        balanceValue: null,
       });
     });
 
@@ -232,6 +243,36 @@ describe("billing API", () => {
         expect(res.json().error.issues[0].path).toBe("headers.idempotency-key");
       }
       expect(h.checkouts).toHaveLength(0);
+    });
+
+    it("passes the currency asked for on, and refuses an unknown one without calling checkout", async () => {
+      expect((await post({ package: "growth", currency: "eur" })).statusCode).toBe(201);
+      expect(h.checkouts[0]!.currency).toBe("eur");
+      for (const currency of ["jpy", "EURO", 5, null]) {
+        const res = await post({ package: "growth", currency });
+        expect(res.statusCode).toBe(400);
+        expect(res.json().error.issues[0].path).toBe("body.currency");
+      }
+      expect(h.checkouts).toHaveLength(1);
+    });
+
+    it("answers 409 currency_fixed when the organization pays in another currency", async () => {
+      const fixed = await createApiHarness({
+        checkout: async () => ({ status: "currency_fixed", fixed: "eur" }),
+      });
+      const res = await fixed.server.inject({
+        method: "POST",
+        url: "/api/v1/organizations/Acme-Corp/billing/checkout",
+        headers: fixed.auth(await fixed.addKey(fixed.orgA, "write")),
+        payload: { package: "growth", currency: "gbp" },
+      });
+      expect(res.statusCode).toBe(409);
+      expect(res.json()).toEqual({
+        error: {
+          code: "currency_fixed",
+          message: "This organization pays in EUR since its first payment",
+        },
+      });
     });
 
     it("answers 400 unknown_package", async () => {

@@ -86,6 +86,23 @@ describe("POST /billing/calculator", () => {
     ]);
   });
 
+  it("prices in the asked currency at the packages' own prices there, never a conversion", async () => {
+    const res = await ask({ pullRequestsPerMonth: 1200, currency: "gbp" });
+    expect(res.statusCode).toBe(200);
+    const e = res.json();
+    // 1,197 credits to buy. In pounds: Scale £317.00 (£0.1585 a credit) against 2 Growth and
+    // 2 Starter at 2 × £98.00 + 2 × £24.00 = £244.00: the mix, as in dollars.
+    expect(e.currency).toBe("gbp");
+    expect(e.creditsToBuy).toBe(1197);
+    expect(e.monthlyCostCents).toBe(24400);
+    expect(e.monthlyCost).toBe("244.00");
+    expect(e.options.map((o: { id: string; priceCents: number }) => [o.id, o.priceCents])).toEqual([
+      ["starter", 12 * 2400],
+      ["growth", 3 * 9800],
+      ["scale", 31700],
+    ]);
+  });
+
   it("0 pull requests, and the free tier: $0", async () => {
     for (const prs of [0, 3]) {
       const body = (await ask({ pullRequestsPerMonth: prs })).json();
@@ -130,7 +147,8 @@ describe("POST /billing/calculator", () => {
       "body.pushesPerPullRequest",
     ],
     ["an unknown charging", { pullRequestsPerMonth: 1, charging: "per_line" }, "body.charging"],
-    ["an unknown field", { pullRequestsPerMonth: 1, currency: "eur" }, "body"],
+    ["an unknown field", { pullRequestsPerMonth: 1, region: "eu" }, "body"],
+    ["an unknown currency", { pullRequestsPerMonth: 1, currency: "jpy" }, "body.currency"],
     ["an operator object", { pullRequestsPerMonth: { $gt: 0 } }, "body.pullRequestsPerMonth"],
   ])("refuses %s with a 400 in the API's error shape", async (_what, payload, path) => {
     const res = await ask(payload);

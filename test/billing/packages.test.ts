@@ -1,5 +1,11 @@
 import { describe, expect, it } from "@jest/globals";
-import { DEFAULT_PACKAGES, parsePackages, perReviewCents } from "../../src/billing/packages.js";
+import { CURRENCIES } from "../../src/billing/currency.js";
+import {
+  DEFAULT_PACKAGES,
+  parsePackages,
+  perReviewCents,
+  priceIn,
+} from "../../src/billing/packages.js";
 
 const pkg = (over: Record<string, unknown> = {}) => ({
   id: "team",
@@ -19,6 +25,7 @@ describe("credit packages", () => {
         description: "For solo developers",
         credits: 100,
         priceCents: 3000,
+        prices: { eur: 2800, gbp: 2400 },
       },
       {
         id: "growth",
@@ -26,6 +33,7 @@ describe("credit packages", () => {
         description: "For growing teams",
         credits: 500,
         priceCents: 12250,
+        prices: { eur: 11400, gbp: 9800 },
       },
       {
         id: "scale",
@@ -33,10 +41,29 @@ describe("credit packages", () => {
         description: "For teams shipping frequently",
         credits: 2000,
         priceCents: 39600,
+        prices: { eur: 36800, gbp: 31700 },
       },
     ]);
     expect(parsePackages("  ")).toStrictEqual(parsePackages(undefined));
     expect(DEFAULT_PACKAGES.map(perReviewCents)).toStrictEqual([30, 24.5, 19.8]);
+  });
+
+  it("prices each package in USD, EUR and GBP: the map's price, or one derived from USD", () => {
+    const [listed] = parsePackages(
+      JSON.stringify([pkg({ priceCents: 2999, prices: { gbp: 2500 } })]),
+    );
+    expect(listed!.prices).toStrictEqual({ gbp: 2500 });
+    // 2999 US cents: EUR at 0.93 rounded up (2789.07), GBP as listed.
+    expect(CURRENCIES.map((c) => priceIn(listed!, c))).toStrictEqual([2999, 2790, 2500]);
+    expect(CURRENCIES.map((c) => priceIn(DEFAULT_PACKAGES[1]!, c))).toStrictEqual([
+      12250, 11400, 9800,
+    ]);
+    expect(() => parsePackages(JSON.stringify([pkg({ prices: { jpy: 3000 } })]))).toThrow(
+      /CREDIT_PACKAGES: .*prices.*jpy/,
+    );
+    expect(() => parsePackages(JSON.stringify([pkg({ prices: { eur: 10 } })]))).toThrow(
+      /CREDIT_PACKAGES: .*prices\.eur.*whole cents/,
+    );
   });
 
   it("reads CREDIT_PACKAGES JSON", () => {

@@ -29,6 +29,10 @@ describe("the plan catalog", () => {
         creditsPerMonth: 200,
         monthlyCents: 4900,
         annualCents: 49000,
+        prices: {
+          eur: { monthlyCents: 4500, annualCents: 45000 },
+          gbp: { monthlyCents: 3900, annualCents: 39000 },
+        },
         seatLimit: null,
       },
       {
@@ -37,6 +41,10 @@ describe("the plan catalog", () => {
         creditsPerMonth: 750,
         monthlyCents: 14900,
         annualCents: 149000,
+        prices: {
+          eur: { monthlyCents: 13900, annualCents: 139000 },
+          gbp: { monthlyCents: 11900, annualCents: 119000 },
+        },
         seatLimit: null,
       },
     ]);

@@ -133,7 +133,15 @@ describe("Stripe webhook: only what Jasper sold is granted", () => {
     expect(await deliver(completed())).toBe("granted");
     expect(await deliver(completed({ id: "cs_test_a1Second9001" }))).toBe("ignored");
     expect((await purchases()).map((e) => e.reference)).toStrictEqual([
-      { kind: "stripe", checkoutSession: SESSION, paymentIntent: PI, receiptUrl: RECEIPT },
+      {
+        kind: "stripe",
+        checkoutSession: SESSION,
+        paymentIntent: PI,
+        receiptUrl: RECEIPT,
+        // What Stripe charged, checked against the recorded session.
+        paidCents: 12250,
+        currency: "usd",
+      },
     ]);
   });
 });

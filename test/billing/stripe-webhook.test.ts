@@ -162,6 +162,8 @@ describe("Stripe webhook: purchases", () => {
       kind: "stripe",
       checkoutSession: SESSION,
       paymentIntent: PI,
+      paidCents: 12250,
+      currency: "usd",
     });
   });
 
@@ -186,6 +188,8 @@ describe("Stripe webhook: purchases", () => {
         checkoutSession: SESSION,
         paymentIntent: PI,
         ...(kept && { receiptUrl: kept }),
+        paidCents: 12250,
+        currency: "usd",
       });
     }
   });

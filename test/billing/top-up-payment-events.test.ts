@@ -84,6 +84,7 @@ describe("Stripe webhook: an automatic top-up's payment", () => {
   /** Acme's customer and a Growth top-up attempt (500 credits, $122.50), linked or not. */
   async function setUp(link = true) {
     h = await billingHarness({ autoTopUp: true, captureLogs: true });
+    await h.store.accounts.upsert({ id: acme, login: "Acme-Corp", type: "Organization" });
     await h.store.stripeCustomers.record({
       accountId: acme,
       customerId: CUSTOMER,
@@ -140,9 +141,18 @@ describe("Stripe webhook: an automatic top-up's payment", () => {
       amount: 500,
       deltas: { purchased: 500, bonus: 0, free: 0 },
       idempotencyKey: KEY,
-      reference: { kind: "stripe", paymentIntent: PI, autoTopUp: KEY },
+      // What Stripe charged (matched against the attempt) is on the entry.
+      reference: {
+        kind: "stripe",
+        paymentIntent: PI,
+        autoTopUp: KEY,
+        paidCents: 12250,
+        currency: "usd",
+      },
     });
     expect(granted[0]?.description).toMatch(/^Automatic top-up, Growth package: 500 credits$/);
+    // The account's first payment: it fixes the billing currency, so EUR comes too late.
+    expect(await h.store.accounts.fixBillingCurrency(acme, "eur")).toBe("usd");
     expect((await h.ledger.summary(acme)).balance).toBe(500);
     expect(await attempt()).toMatchObject({ state: "succeeded", outcome: "paid" });
 

@@ -111,6 +111,21 @@ suite("the cost calculator in Chromium", () => {
     expect(await page.getByTestId("monthly-cost").innerText()).toBe("$30.00");
   });
 
+  it("prices the same workload in euros at the packages' euro prices", async () => {
+    await page.getByLabel("Pull requests a month").fill("600");
+    await page.getByLabel("One credit per review run").check();
+    await page.getByLabel(/Review runs per pull request/).fill("2");
+    await page.getByLabel("Currency").selectOption("eur");
+    await page.getByRole("button", { name: "Calculate" }).click();
+    await page.getByTestId("monthly-cost").filter({ hasText: "€" }).waitFor();
+    // 1,197 credits: 2 Growth (€114.00) + 2 Starter (€28.00) = €284.00.
+    expect(await page.getByTestId("monthly-cost").innerText()).toBe("€284.00");
+    expect(await page.locator('tr[data-package="scale"]').innerText()).toBe(
+      "Scale\t€0.184\t1\t€368.00",
+    );
+    await page.getByLabel("Currency").selectOption("usd");
+  });
+
   it("signed in, it sits in the account's navigation, filled in from its pace", async () => {
     await page.goto(`${base}/billing`);
     await page.getByRole("link", { name: "Sign in with GitHub" }).click();
@@ -135,5 +150,48 @@ suite("the cost calculator in Chromium", () => {
     expect(await page.locator('[data-figure="spentLastMonth"]').innerText()).toBe("$0.00");
     expect(consoleErrors).toEqual([]);
     await check("billing-spend");
+  });
+
+  it("shows spend and the balance's worth in the account's currency once a payment fixed it", async () => {
+    const acme = toAccountId(101);
+    // A Growth package paid in euros: the first payment fixes EUR for the account.
+    await h.ledger.grant(acme, {
+      type: "purchase",
+      amount: 500,
+      description: "Growth: 500 credits",
+      reference: {
+        kind: "stripe",
+        paymentIntent: "pi_test_eur",
+        paidCents: 11400,
+        currency: "eur",
+      },
+      idempotencyKey: "p2",
+    });
+    await h.store.accounts.fixBillingCurrency(acme, "eur");
+    const { balance } = await h.ledger.summary(acme);
+
+    await page.getByRole("link", { name: "Usage" }).click();
+    await page.getByRole("heading", { name: "Spent on credits (euros)" }).waitFor();
+    // Only purchases paid in euros count: the dollar Starter is left out.
+    expect(await page.locator('[data-figure="spentThisMonth"]').innerText()).toBe(
+      "€114.00 for 500 credits, €0.228 per review",
+    );
+
+    await page.getByRole("link", { name: "Billing" }).click();
+    await page.waitForURL(`${base}/billing/Acme-Corp`);
+    // The account's summary is read when the account is opened: open it afresh.
+    await page.reload();
+    const worth = page.locator('[data-figure="balanceValue"]');
+    await worth.waitFor();
+    // By hand: the balance at 11400 cents per 500 credits, rounded to a cent.
+    const cents = Math.round((balance * 11400) / 500);
+    expect(await worth.innerText()).toBe(
+      `€${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`,
+    );
+    // Fixed: no currency to pick, and the packages in euros.
+    await expect(page.getByTestId("checkout-currency").count()).resolves.toBe(0);
+    expect(await page.locator('li[data-package="growth"] .price').innerText()).toBe("€114.00");
+    expect(consoleErrors).toEqual([]);
+    await check("billing-spend-eur");
   });
 });

@@ -501,10 +501,11 @@ suite("dashboard in Chromium", () => {
     expect(await rows.first().innerText()).toContain("+5 credits · bonus · reason: promo 20");
     await check("audit-log");
 
-    // Older: what the dashboard and Stripe did; the oldest is the seeded welcome bonus.
+    // Older: what the dashboard and Stripe did (the purchase, and the billing currency its
+    // payment fixed); the oldest is the seeded welcome bonus.
     await page.getByRole("button", { name: "Older entries" }).click();
     await eventually(async () => (await rows.count()) > 25);
-    await expect(rows.count()).resolves.toBe(28);
+    await expect(rows.count()).resolves.toBe(29);
     expect(await page.getByRole("button", { name: "Older entries" }).count()).toBe(0);
     const oldest = await rows.last().innerText();
     expect(oldest).toContain("Jasper");

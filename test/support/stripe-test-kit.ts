@@ -11,6 +11,7 @@ import Stripe from "stripe";
 import { pino } from "pino";
 import { toAccountId } from "../../src/accounts/types.js";
 import type { NewCheckoutRecord } from "../../src/billing/checkout-session-store.js";
+import { createFixCurrency } from "../../src/billing/fix-currency.js";
 import { createStripeEvents } from "../../src/billing/stripe-events.js";
 import { createInvoiceEvents } from "../../src/billing/invoice-events.js";
 import { createTopUpPaymentEvents } from "../../src/billing/top-up-payment-events.js";
@@ -111,6 +112,11 @@ export async function billingHarness(options: BillingHarnessOptions = {}): Promi
   const store = createMemoryStore();
   const ledger = new Ledger({ store: store.ledger, freePerMonth: 0 });
   const stripe = testStripe();
+  // As the wiring does: the first payment fixes the currency, audited once.
+  const fixCurrency = createFixCurrency({
+    accounts: store.accounts,
+    audit: createAuditLog({ store: store.audit }),
+  });
   const events = createStripeEvents({
     stripe,
     ledger: options.ledger ? options.ledger(ledger) : ledger,
@@ -119,6 +125,7 @@ export async function billingHarness(options: BillingHarnessOptions = {}): Promi
     packages: options.packages ?? [...DEFAULT_PACKAGES],
     // As compose.ts wires it: purchases and Stripe refunds go into the audit log.
     audit: createLedgerAuditor(createAuditLog({ store: store.audit })),
+    fixCurrency,
     // As http.ts wires it: invoice events kept for the invoice list.
     invoices: createInvoiceEvents({
       stripe,
@@ -134,6 +141,7 @@ export async function billingHarness(options: BillingHarnessOptions = {}): Promi
         packages: options.packages ?? [...DEFAULT_PACKAGES],
         audit: createAuditLog({ store: store.audit }),
         auditEntry: createLedgerAuditor(createAuditLog({ store: store.audit })),
+        fixCurrency,
       }),
     }),
   });

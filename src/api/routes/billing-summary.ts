@@ -8,7 +8,10 @@ import type { MonthUse } from "../../ledger/month-use.js";
 import { callerOf, requireOrgAccess, type AuthDeps } from "../auth/authenticate.js";
 import { setBudgetUseSchema } from "../budget-schemas.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
+import { CURRENCIES } from "../../billing/currency.js";
+import { accountCurrency } from "../account-currency.js";
 import { commonErrors } from "../errors.js";
+import { formatCents, formatPerCredit } from "../present.js";
 import { BEARER_SECURITY, bucketsSchema, orgParams, timestamp } from "../schemas.js";
 
 const bannerSchema = z.object({
@@ -45,10 +48,27 @@ const billingSchema = z
       .optional()
       .describe("When the balance runs out at the net spend rate of the last 14 days"),
     budgets: setBudgetUseSchema,
+    currency: z
+      .enum(CURRENCIES)
+      .describe("The organization's billing currency, fixed by its first payment; usd before"),
+    currencyFixed: z
+      .boolean()
+      .describe("Whether a payment fixed it; before that a checkout may pick another"),
+    balanceValue: z
+      .object({
+        amount: z.string().describe('In the currency above, as a decimal string, e.g. "24.50"'),
+        amountCents: z.number().int(),
+        perCredit: z.string().describe("The price per credit it is counted at"),
+        pricedAt: timestamp.describe("When the purchase that price is from was made"),
+      })
+      .nullable()
+      .describe(
+        "The balance at the price per credit of the latest purchase paid in the currency (never an exchange rate); null with no such purchase or nothing left",
+      ),
   })
   .meta({ id: "BillingSummary" });
 
-type Deps = Pick<BillingApiDeps, "ledger" | "botName" | "runway"> & AuthDeps;
+type Deps = Pick<BillingApiDeps, "ledger" | "botName" | "runway" | "balanceValue"> & AuthDeps;
 
 /** GET /organizations/:org/billing: balance, buckets, alert level and banner. */
 export function billingSummaryRoute(api: ApiInstance, deps: Deps): void {
@@ -68,6 +88,8 @@ export function billingSummaryRoute(api: ApiInstance, deps: Deps): void {
       const { account } = callerOf(request);
       const s = await deps.ledger.summary(account.id);
       const use = await monthUseFor(deps, account.budgets, account.id);
+      const currency = accountCurrency(account);
+      const value = (await deps.balanceValue?.(account.id, s.balance, currency)) ?? null;
       return {
         organization: account.login,
         balance: s.balance,
@@ -80,6 +102,14 @@ export function billingSummaryRoute(api: ApiInstance, deps: Deps): void {
         usageThisMonth: s.usageThisMonth,
         ...(deps.runway ? { runway: await deps.runway(account.id, s.balance) } : {}),
         budgets: setBudgetUse(budgetUse(account.budgets, use)),
+        currency,
+        currencyFixed: account.billingCurrency !== undefined,
+        balanceValue: value && {
+          amount: formatCents(value.valueCents),
+          amountCents: value.valueCents,
+          perCredit: formatPerCredit(value.pricedBy.paidCents, value.pricedBy.credits),
+          pricedAt: value.pricedBy.at.toISOString(),
+        },
       };
     },
   );

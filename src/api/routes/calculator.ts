@@ -1,5 +1,7 @@
 import { z } from "zod";
 import { estimateCost } from "../../billing/calculator.js";
+import { CURRENCIES } from "../../billing/currency.js";
+import { priceIn } from "../../billing/packages.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
 import { commonErrors } from "../errors.js";
 import { formatCents, formatPerCredit } from "../present.js";
@@ -22,16 +24,20 @@ const bodySchema = z.strictObject({
     .enum(["pull_request", "review_run"])
     .default("pull_request")
     .describe("pull_request: one credit per PR; review_run: every review run is charged"),
+  currency: z
+    .enum(CURRENCIES, { error: "must be one of usd, eur, gbp" })
+    .default("usd")
+    .describe("What the prices are in: the packages' own prices in it, never a conversion"),
 });
 
 const money = {
-  price: z.string().describe('US dollars as a decimal string, e.g. "305.00"'),
+  price: z.string().describe('In the asked currency, as a decimal string, e.g. "305.00"'),
   priceCents: z.number().int(),
 };
 
 const estimateSchema = z
   .object({
-    currency: z.literal("usd").describe("Every price here is in US dollars"),
+    currency: z.enum(CURRENCIES).describe("Every price here is in this currency"),
     pullRequestsPerMonth: z.number().int(),
     pushesPerPullRequest: z.number().int(),
     charging: z.enum(["pull_request", "review_run"]),
@@ -47,15 +53,13 @@ const estimateSchema = z
       .describe("The cheapest mix of packages covering creditsToBuy"),
     monthlyCost: money.price.describe("The cheapest mix's price: what the month costs"),
     monthlyCostCents: money.priceCents,
-    perReview: z
-      .string()
-      .describe("The monthly cost over the reviews a month, free ones included (US dollars)"),
+    perReview: z.string().describe("The monthly cost over the reviews a month, free ones included"),
     options: z
       .array(
         z.object({
           id: z.string(),
           name: z.string(),
-          perReview: z.string().describe("What one review costs in this package (US dollars)"),
+          perReview: z.string().describe("What one review costs in this package"),
           count: z.number().int().describe("Packages needed for the month, bought alone"),
           ...money,
         }),
@@ -90,12 +94,13 @@ export function calculatorRoute(api: ApiInstance, deps: Deps): void {
     },
     async (request) => {
       const input = request.body;
+      // Each package at its own price in the currency (currency.ts): the cheapest mix can
+      // differ between currencies.
       const e = estimateCost(input, {
-        packages: deps.packages,
+        packages: deps.packages.map((p) => ({ ...p, priceCents: priceIn(p, input.currency) })),
         freePerMonth: deps.freeReviewsPerMonth,
       });
       return {
-        currency: "usd" as const,
         ...input,
         reviewsPerMonth: e.reviewsPerMonth,
         creditsPerMonth: e.creditsPerMonth,

@@ -4,6 +4,7 @@ import { sha256 } from "../../accounts/api-keys.js";
 import { callerOf, requireOrgAccess, type AuthDeps } from "../auth/authenticate.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
 import { ApiError, commonErrors, errorResponse } from "../errors.js";
+import { CURRENCIES } from "../../billing/currency.js";
 import { BEARER_SECURITY, orgParams } from "../schemas.js";
 
 const headersSchema = z.looseObject({
@@ -16,6 +17,12 @@ const headersSchema = z.looseObject({
 
 const bodySchema = z.strictObject({
   package: z.string().min(1).max(100).describe("A package id from GET /billing/packages"),
+  currency: z
+    .enum(CURRENCIES, { error: "must be one of usd, eur, gbp" })
+    .optional()
+    .describe(
+      "What to pay in, before the organization's first payment fixes its currency (default usd); after that, absent or that currency",
+    ),
 });
 
 const sessionSchema = z.object({
@@ -46,8 +53,11 @@ export function checkoutRoute(api: ApiInstance, deps: Deps): void {
         response: {
           201: sessionSchema,
           ...commonErrors,
-          400: errorResponse("Invalid request, or `unknown_package`"),
+          400: errorResponse("Invalid request (an unknown currency), or `unknown_package`"),
           403: errorResponse("`insufficient_scope`: a read key cannot buy credits"),
+          409: errorResponse(
+            "`currency_fixed`: the organization pays in the currency of its first payment",
+          ),
           503: errorResponse("`checkout_unavailable`: buying is not set up; or GitHub is down"),
         },
       },
@@ -63,6 +73,7 @@ export function checkoutRoute(api: ApiInstance, deps: Deps): void {
         accountId: account.id,
         accountLogin: account.login,
         packageId: request.body.package,
+        currency: request.body.currency,
         requestKey,
       });
       switch (result.status) {
@@ -70,6 +81,12 @@ export function checkoutRoute(api: ApiInstance, deps: Deps): void {
           return reply.code(201).send({ url: result.url, sessionId: result.sessionId });
         case "unknown_package":
           throw new ApiError(400, "unknown_package", "No such package; see GET /billing/packages");
+        case "currency_fixed":
+          throw new ApiError(
+            409,
+            "currency_fixed",
+            `This organization pays in ${result.fixed.toUpperCase()} since its first payment`,
+          );
         case "unavailable":
           throw new ApiError(503, "checkout_unavailable", "Buying credits is not available now");
       }

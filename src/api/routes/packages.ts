@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { CURRENCIES } from "../../billing/currency.js";
+import { priceIn } from "../../billing/packages.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
 import { commonErrors } from "../errors.js";
 import { formatCents, formatPerCredit } from "../present.js";
@@ -13,6 +15,16 @@ const packageSchema = z
     priceCents: z.number().int(),
     currency: z.literal("usd"),
     perReview: z.string().describe('Price of one review in US dollars, e.g. "0.245"'),
+    prices: z
+      .array(
+        z.object({
+          currency: z.enum(CURRENCIES),
+          price: z.string().describe('A decimal string in that currency, e.g. "114.00"'),
+          priceCents: z.number().int(),
+          perReview: z.string(),
+        }),
+      )
+      .describe("The price in each currency sold in (USD, EUR, GBP): list prices, not conversions"),
   })
   .meta({ id: "CreditPackage" });
 
@@ -42,6 +54,15 @@ export function packagesRoute(api: ApiInstance, deps: Pick<BillingApiDeps, "pack
         priceCents: p.priceCents,
         currency: "usd" as const,
         perReview: formatPerCredit(p.priceCents, p.credits),
+        prices: CURRENCIES.map((currency) => {
+          const cents = priceIn(p, currency);
+          return {
+            currency,
+            price: formatCents(cents),
+            priceCents: cents,
+            perReview: formatPerCredit(cents, p.credits),
+          };
+        }),
       })),
     }),
   );

@@ -2,6 +2,8 @@ import { z } from "zod";
 import { DEFAULT_COSTS } from "../../ledger/credits.js";
 import { callerOf, requireOrgAccess, type AuthDeps } from "../auth/authenticate.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
+import { CURRENCIES } from "../../billing/currency.js";
+import { accountCurrency } from "../account-currency.js";
 import { commonErrors } from "../errors.js";
 import { formatCents, formatPerCredit } from "../present.js";
 import { BEARER_SECURITY, orgParams } from "../schemas.js";
@@ -10,18 +12,22 @@ const monthSchema = z.object({
   month: z.string().describe('"YYYY-MM" (UTC)'),
   purchases: z.number().int(),
   credits: z.number().int().describe("Credits those purchases granted"),
-  paid: z.string().describe('US dollars as a decimal string, e.g. "122.50"'),
+  paid: z.string().describe('In the currency above, as a decimal string, e.g. "122.50"'),
   paidCents: z.number().int(),
   perReview: z
     .string()
     .nullable()
-    .describe("What a review cost in those purchases (US dollars); null with none"),
+    .describe("What a review cost in those purchases (in the currency); null with none"),
 });
 
 const spendSchema = z
   .object({
     organization: z.string(),
-    currency: z.literal("usd"),
+    currency: z
+      .enum(CURRENCIES)
+      .describe(
+        "The organization's billing currency (usd before its first payment); only purchases paid in it count",
+      ),
     thisMonth: monthSchema,
     lastMonth: monthSchema,
   })
@@ -48,7 +54,8 @@ export function spendRoute(api: ApiInstance, deps: Deps): void {
     },
     async (request) => {
       const { account } = callerOf(request);
-      const [thisMonth, lastMonth] = await deps.spend(account.id);
+      const currency = accountCurrency(account);
+      const [thisMonth, lastMonth] = await deps.spend(account.id, currency);
       const show = (m: typeof thisMonth) => ({
         ...m,
         paid: formatCents(m.paidCents),
@@ -57,7 +64,7 @@ export function spendRoute(api: ApiInstance, deps: Deps): void {
       });
       return {
         organization: account.login,
-        currency: "usd" as const,
+        currency,
         thisMonth: show(thisMonth),
         lastMonth: show(lastMonth),
       };

@@ -56,6 +56,14 @@ const transactionSchema = z
         checkoutSession: z.string().nullable(),
         paymentIntent: z.string().nullable(),
         receiptUrl: z.string().nullable(),
+        paid: z
+          .object({
+            amount: z.string().describe('A decimal string in the currency, e.g. "114.00"'),
+            amountCents: z.number().int(),
+            currency: z.string().describe('Lowercase ISO code, e.g. "eur"'),
+          })
+          .optional()
+          .describe("What Stripe charged; only on purchases recorded since it was kept"),
       })
       .nullable()
       .describe("The Stripe payment a purchase (or its refund) is about"),

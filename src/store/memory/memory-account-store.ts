@@ -111,6 +111,17 @@ export class MemoryAccountStore implements AccountStore {
     return true;
   }
 
+  async fixBillingCurrency(id: AccountId, currency: string): Promise<string | null> {
+    const account = this.accounts.get(id);
+    if (!account) return null;
+    // No updatedAt, like the listing copy: login lookups are ordered by it.
+    if (account.billingCurrency === undefined) {
+      this.accounts.set(id, { ...account, billingCurrency: currency });
+      return currency;
+    }
+    return account.billingCurrency;
+  }
+
   async listAccounts(query: ListingQuery): Promise<ListedAccount[]> {
     const limit = Math.min(query.limit, MAX_LISTING_PAGE);
     if (limit <= 0) return [];

@@ -121,6 +121,21 @@ export class MongoAccountStore implements AccountStore {
     return modifiedCount === 1;
   }
 
+  async fixBillingCurrency(id: AccountId, currency: string): Promise<string | null> {
+    // One conditional update: only where none is set ($exists false), so the first of two
+    // concurrent first payments wins and the other reads what it fixed. No updatedAt.
+    const doc = await this.accounts
+      .findOneAndUpdate(
+        { _id: id, billingCurrency: trusted({ $exists: false }) },
+        { $set: { billingCurrency: currency } },
+        { returnDocument: "after", runValidators: true },
+      )
+      .lean<AccountDoc>();
+    if (doc) return doc.billingCurrency ?? null;
+    const held = await this.accounts.findOne({ _id: id }).lean<AccountDoc>();
+    return held ? (held.billingCurrency ?? null) : null;
+  }
+
   async listAccounts(query: ListingQuery): Promise<ListedAccount[]> {
     // MongoDB reads limit(0) as "no limit"; the contract means "nothing".
     const limit = Math.min(query.limit, MAX_LISTING_PAGE);
@@ -207,6 +222,7 @@ function toAccount(doc: AccountDoc): Account {
     ...(typeof doc.installationId === "number" ? { installationId: doc.installationId } : {}),
     settings: withDefaults(doc.settings),
     budgets: budgetsOf(doc.budgets),
+    ...(typeof doc.billingCurrency === "string" ? { billingCurrency: doc.billingCurrency } : {}),
     createdAt: doc.createdAt,
     updatedAt: doc.updatedAt,
   };

@@ -89,6 +89,12 @@ export interface paths {
                          * @enum {string}
                          */
                         charging?: "pull_request" | "review_run";
+                        /**
+                         * @description What the prices are in: the packages' own prices in it, never a conversion
+                         * @default usd
+                         * @enum {string}
+                         */
+                        currency?: "usd" | "eur" | "gbp";
                     };
                 };
             };
@@ -446,6 +452,11 @@ export interface paths {
                     "application/json": {
                         /** @description A package id from GET /billing/packages */
                         package: string;
+                        /**
+                         * @description What to pay in, before the organization's first payment fixes its currency (default usd); after that, absent or that currency
+                         * @enum {string}
+                         */
+                        currency?: "usd" | "eur" | "gbp";
                     };
                 };
             };
@@ -463,7 +474,7 @@ export interface paths {
                         };
                     };
                 };
-                /** @description Invalid request, or `unknown_package` */
+                /** @description Invalid request (an unknown currency), or `unknown_package` */
                 400: {
                     headers: {
                         [name: string]: unknown;
@@ -492,6 +503,15 @@ export interface paths {
                 };
                 /** @description No such organization, or the credential does not grant access to it */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description `currency_fixed`: the organization pays in the currency of its first payment */
+                409: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1295,7 +1315,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Comma-separated or repeated: purchase, grant, adjustment, refund, settings_changed, api_key_created, api_key_revoked, sign_in, budget_changed, budget_override, learning_added, learning_deleted, payment_method_saved, payment_method_removed, auto_top_up_changed, auto_top_up_attempt, subscription_checkout, subscription_changed, subscription_payment_failed, delivery_failed */
+                    /** @description Comma-separated or repeated: purchase, grant, adjustment, refund, settings_changed, api_key_created, api_key_revoked, sign_in, budget_changed, budget_override, learning_added, learning_deleted, payment_method_saved, payment_method_removed, auto_top_up_changed, auto_top_up_attempt, billing_currency_fixed, subscription_checkout, subscription_changed, subscription_payment_failed, delivery_failed */
                     action?: string | string[];
                     /** @description Entries at or after this instant */
                     from?: string;
@@ -3147,7 +3167,7 @@ export interface components {
                 name?: string;
             };
             /** @enum {string} */
-            action: "purchase" | "grant" | "adjustment" | "refund" | "settings_changed" | "api_key_created" | "api_key_revoked" | "sign_in" | "budget_changed" | "budget_override" | "learning_added" | "learning_deleted" | "payment_method_saved" | "payment_method_removed" | "auto_top_up_changed" | "auto_top_up_attempt" | "subscription_checkout" | "subscription_changed" | "subscription_payment_failed" | "delivery_failed";
+            action: "purchase" | "grant" | "adjustment" | "refund" | "settings_changed" | "api_key_created" | "api_key_revoked" | "sign_in" | "budget_changed" | "budget_override" | "learning_added" | "learning_deleted" | "payment_method_saved" | "payment_method_removed" | "auto_top_up_changed" | "auto_top_up_attempt" | "billing_currency_fixed" | "subscription_checkout" | "subscription_changed" | "subscription_payment_failed" | "delivery_failed";
             /** @enum {string} */
             interface: "api" | "dashboard" | "cli" | "operator_api" | "webhook" | "app";
             details: {
@@ -3272,6 +3292,26 @@ export interface components {
                 moreThan90Days: boolean;
             };
             budgets: components["schemas"]["BudgetsThisMonth"];
+            /**
+             * @description The organization's billing currency, fixed by its first payment; usd before
+             * @enum {string}
+             */
+            currency: "usd" | "eur" | "gbp";
+            /** @description Whether a payment fixed it; before that a checkout may pick another */
+            currencyFixed: boolean;
+            /** @description The balance at the price per credit of the latest purchase paid in the currency (never an exchange rate); null with no such purchase or nothing left */
+            balanceValue: {
+                /** @description In the currency above, as a decimal string, e.g. "24.50" */
+                amount: string;
+                amountCents: number;
+                /** @description The price per credit it is counted at */
+                perCredit: string;
+                /**
+                 * Format: date-time
+                 * @description When the purchase that price is from was made
+                 */
+                pricedAt: string;
+            } | null;
         };
         BillingStatus: {
             organization: string;
@@ -3377,10 +3417,10 @@ export interface components {
         };
         CostEstimate: {
             /**
-             * @description Every price here is in US dollars
+             * @description Every price here is in this currency
              * @enum {string}
              */
-            currency: "usd";
+            currency: "usd" | "eur" | "gbp";
             pullRequestsPerMonth: number;
             pushesPerPullRequest: number;
             /** @enum {string} */
@@ -3404,17 +3444,17 @@ export interface components {
             /** @description The cheapest mix's price: what the month costs */
             monthlyCost: string;
             monthlyCostCents: number;
-            /** @description The monthly cost over the reviews a month, free ones included (US dollars) */
+            /** @description The monthly cost over the reviews a month, free ones included */
             perReview: string;
             /** @description Each package on its own */
             options: {
                 id: string;
                 name: string;
-                /** @description What one review costs in this package (US dollars) */
+                /** @description What one review costs in this package */
                 perReview: string;
                 /** @description Packages needed for the month, bought alone */
                 count: number;
-                /** @description US dollars as a decimal string, e.g. "305.00" */
+                /** @description In the asked currency, as a decimal string, e.g. "305.00" */
                 price: string;
                 priceCents: number;
             }[];
@@ -3470,6 +3510,15 @@ export interface components {
             currency: "usd";
             /** @description Price of one review in US dollars, e.g. "0.245" */
             perReview: string;
+            /** @description The price in each currency sold in (USD, EUR, GBP): list prices, not conversions */
+            prices: {
+                /** @enum {string} */
+                currency: "usd" | "eur" | "gbp";
+                /** @description A decimal string in that currency, e.g. "114.00" */
+                price: string;
+                priceCents: number;
+                perReview: string;
+            }[];
         };
         PausedReview: {
             /** @description "owner/name" */
@@ -3509,18 +3558,21 @@ export interface components {
         };
         Spend: {
             organization: string;
-            /** @enum {string} */
-            currency: "usd";
+            /**
+             * @description The organization's billing currency (usd before its first payment); only purchases paid in it count
+             * @enum {string}
+             */
+            currency: "usd" | "eur" | "gbp";
             thisMonth: {
                 /** @description "YYYY-MM" (UTC) */
                 month: string;
                 purchases: number;
                 /** @description Credits those purchases granted */
                 credits: number;
-                /** @description US dollars as a decimal string, e.g. "122.50" */
+                /** @description In the currency above, as a decimal string, e.g. "122.50" */
                 paid: string;
                 paidCents: number;
-                /** @description What a review cost in those purchases (US dollars); null with none */
+                /** @description What a review cost in those purchases (in the currency); null with none */
                 perReview: string | null;
             };
             lastMonth: {
@@ -3529,10 +3581,10 @@ export interface components {
                 purchases: number;
                 /** @description Credits those purchases granted */
                 credits: number;
-                /** @description US dollars as a decimal string, e.g. "122.50" */
+                /** @description In the currency above, as a decimal string, e.g. "122.50" */
                 paid: string;
                 paidCents: number;
-                /** @description What a review cost in those purchases (US dollars); null with none */
+                /** @description What a review cost in those purchases (in the currency); null with none */
                 perReview: string | null;
             };
         };
@@ -3563,6 +3615,14 @@ export interface components {
                 checkoutSession: string | null;
                 paymentIntent: string | null;
                 receiptUrl: string | null;
+                /** @description What Stripe charged; only on purchases recorded since it was kept */
+                paid?: {
+                    /** @description A decimal string in the currency, e.g. "114.00" */
+                    amount: string;
+                    amountCents: number;
+                    /** @description Lowercase ISO code, e.g. "eur" */
+                    currency: string;
+                };
             } | null;
             /**
              * Format: date-time

@@ -7,6 +7,19 @@ export const signedCredits = (n: number): string => `${n > 0 ? "+" : ""}${credit
 
 export const dollars = (decimal: string): string => `$${decimal}`;
 
+/** The currencies Jasper sells in, by their symbol; the API's decimal strings are in them. */
+const SYMBOLS: Record<string, string> = { usd: "$", eur: "€", gbp: "£" };
+
+/** A decimal string in `currency`: "$12.50", "€114.00", "£98.00" (another code: "12.50 JPY"). */
+export const money = (decimal: string, currency: string): string => {
+  const symbol = SYMBOLS[currency];
+  return symbol ? `${symbol}${decimal}` : `${decimal} ${currency.toUpperCase()}`;
+};
+
+/** The currency's name in a heading: "US dollars", "euros", "pounds sterling". */
+export const currencyName = (currency: string): string =>
+  ({ usd: "US dollars", eur: "euros", gbp: "pounds sterling" })[currency] ?? currency.toUpperCase();
+
 export const date = (iso: string): string =>
   new Date(iso).toLocaleDateString("en-US", {
     year: "numeric",

@@ -38,6 +38,8 @@ export interface AccountDoc {
    * appended after it was kept, or the operators' repair fills it in.
    */
   listing?: { seq: number; balance: number; lastActivity: Date };
+  /** Absent until the account's first payment fixes it (fixBillingCurrency). */
+  billingCurrency?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -87,6 +89,8 @@ export const accountSchema = new Schema<AccountDoc>(
     budgets: { type: budgetRulesSchema },
     // Not required: the ledger writes it after each append (mongo-account-store.ts).
     listing: { type: listingSchema },
+    // Not required: set once, by the account's first payment (mongo-account-store.ts).
+    billingCurrency: { type: String, match: /^[a-z]{3}$/ },
     // Set by the store itself (upsert keeps createdAt, moves updatedAt), so no timestamps option.
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },

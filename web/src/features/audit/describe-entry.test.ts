@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import type { AuditEntry } from "./api";
-import { summaryOf } from "./describe-entry";
+import { ACTION_LABEL, summaryOf } from "./describe-entry";
 
 const entry = (action: AuditEntry["action"], details: Record<string, unknown>): AuditEntry => ({
   id: "a1",
@@ -133,5 +133,19 @@ describe("an audit entry's summary", () => {
       afterAttempt: "auto-top-up:101:e3",
     });
     expect(summaryOf(off)).toBe("switched off after three declines in a row");
+    // A top-up in the account's currency reads in it.
+    const euros = entry("auto_top_up_attempt", {
+      outcome: "paid",
+      credits: 500,
+      amountCents: 11400,
+      currency: "eur",
+    });
+    expect(summaryOf(euros)).toBe("paid · 500 credits · €114.00");
+  });
+
+  it("says which currency the first payment fixed", () => {
+    const fixed = entry("billing_currency_fixed", { currency: "gbp" });
+    expect(ACTION_LABEL[fixed.action]).toBe("Billing currency fixed");
+    expect(summaryOf(fixed)).toBe("GBP, by the first payment: every later payment is in it");
   });
 });

@@ -4,7 +4,7 @@
  * entry's facts, settings changes a before and after, keys their id and name; anything else
  * is listed as it is, so a new action still reads.
  */
-import { signedCredits } from "../../shared/format";
+import { money, signedCredits } from "../../shared/format";
 import type { AuditAction, AuditEntry } from "./api";
 import { fieldChanges, plain } from "./audit-fields";
 
@@ -28,6 +28,7 @@ export const ACTION_LABEL: Record<AuditAction, string> = {
   payment_method_removed: "Card removed",
   auto_top_up_changed: "Auto top-up changed",
   auto_top_up_attempt: "Auto top-up attempt",
+  billing_currency_fixed: "Billing currency fixed",
   subscription_checkout: "Subscription checkout started",
   subscription_changed: "Subscription changed",
   subscription_payment_failed: "Subscription payment failed",
@@ -81,7 +82,9 @@ function topUpSummary(d: Record<string, unknown>): string | null {
   return [
     TOP_UP_OUTCOME[d.outcome] ?? d.outcome,
     typeof d.credits === "number" ? `${d.credits} credits` : null,
-    typeof d.amountCents === "number" ? `$${(d.amountCents / 100).toFixed(2)}` : null,
+    typeof d.amountCents === "number"
+      ? money((d.amountCents / 100).toFixed(2), typeof d.currency === "string" ? d.currency : "usd")
+      : null,
   ]
     .filter(Boolean)
     .join(" · ");
@@ -89,6 +92,9 @@ function topUpSummary(d: Record<string, unknown>): string | null {
 
 export function summaryOf(e: AuditEntry): string {
   const d = e.details;
+  if (e.action === "billing_currency_fixed" && typeof d.currency === "string") {
+    return `${d.currency.toUpperCase()}, by the first payment: every later payment is in it`;
+  }
   if (e.action === "auto_top_up_attempt" || e.action === "auto_top_up_changed") {
     const topUp = topUpSummary(d);
     if (topUp) return topUp;

@@ -4,12 +4,22 @@ export type Transaction = Schemas["Transaction"];
 
 export const getPackages = () => unwrap(api.GET("/api/v1/billing/packages"));
 
-/** A Checkout Session for `pkg`; one idempotency key per click, so a retry reuses it. */
-export const startCheckout = (org: string, pkg: string, idempotencyKey: string) =>
+export type Currency = Schemas["BillingSummary"]["currency"];
+
+/**
+ * A Checkout Session for `pkg` in `currency`; one idempotency key per click, so a retry
+ * reuses it.
+ */
+export const startCheckout = (
+  org: string,
+  pkg: string,
+  idempotencyKey: string,
+  currency: Currency,
+) =>
   unwrap(
     api.POST("/api/v1/organizations/{org}/billing/checkout", {
       params: { path: { org }, header: { "idempotency-key": idempotencyKey } },
-      body: { package: pkg },
+      body: { package: pkg, currency },
     }),
   );
 
@@ -35,10 +45,6 @@ export async function transactionsSince(
   }
   return all;
 }
-
-/** Money paid for credits this month and last month. */
-export const getSpend = (org: string) =>
-  unwrap(api.GET("/api/v1/organizations/{org}/billing/spend", { params: { path: { org } } }));
 
 export type AutoTopUp = Schemas["AutoTopUp"];
 export type AutoTopUpChange = Pick<

@@ -1,15 +1,20 @@
 import { useState } from "preact/hooks";
 import type { Schemas } from "../../api/client";
-import { credits, dateTime, dollars } from "../../shared/format";
+import { credits, currencyName, dateTime, money } from "../../shared/format";
 import { inputValue } from "../../shared/input-value";
 import { SavedNote } from "../../shared/saved-note";
+import { priceIn } from "./package-cards";
 import { putAutoTopUp, startCardSetup, type AutoTopUp, type AutoTopUpChange } from "./api";
 
 type Package = Schemas["CreditPackage"];
 type Attempt = NonNullable<AutoTopUp["lastAttempt"]>;
 
-/** "$30.00" of integer cents (packages and limits are US dollars). */
-export const centsToDollars = (cents: number): string => `$${(cents / 100).toFixed(2)}`;
+/**
+ * "$30.00", "€114.00" of integer cents: packages and limits are in the account's billing
+ * currency (the one top-ups are charged in).
+ */
+export const centsIn = (cents: number, currency: string): string =>
+  money((cents / 100).toFixed(2), currency);
 
 const OUTCOME: Record<Attempt["status"], string> = {
   in_flight: "being paid",
@@ -41,9 +46,9 @@ export function autoTopUpProblem(a: AutoTopUp): string | null {
   return null;
 }
 
-/** Dollars typed by a person ("90", "90.50") as cents; NaN when it is not an amount. */
-const dollarsToCents = (text: string): number => {
-  const t = text.trim().replace(/^\$/, "");
+/** An amount typed by a person ("90", "90.50", "€90") as cents; NaN when it is not one. */
+const amountToCents = (text: string): number => {
+  const t = text.trim().replace(/^[$€£]/, "");
   return /^\d{1,7}(\.\d{1,2})?$/.test(t) ? Math.round(Number(t) * 100) : Number.NaN;
 };
 
@@ -57,11 +62,15 @@ export function AutoTopUpCard({
   org,
   initial,
   packages,
+  currency,
 }: {
   org: string;
   initial: AutoTopUp;
   packages: Package[];
+  /** The account's billing currency: what top-ups charge and the limit counts in. */
+  currency: string;
 }) {
+  const cents = (n: number) => centsIn(n, currency);
   const [current, setCurrent] = useState(initial);
   const [form, setForm] = useState({
     enabled: initial.enabled,
@@ -85,10 +94,12 @@ export function AutoTopUpCard({
       package: form.package,
       thresholdCredits: Number(form.threshold),
       monthlyMaxCount: Number(form.count),
-      monthlyMaxCents: dollarsToCents(form.money),
+      monthlyMaxCents: amountToCents(form.money),
     };
     if (Number.isNaN(change.monthlyMaxCents)) {
-      setProblem("The money limit must be an amount in dollars, such as 90 or 90.50.");
+      setProblem(
+        `The money limit must be an amount in ${currencyName(currency)}, such as 90 or 90.50.`,
+      );
       return;
     }
     setBusy(true);
@@ -147,15 +158,14 @@ export function AutoTopUpCard({
           <dt>This month</dt>
           <dd data-figure="topUpsThisMonth">
             {current.thisMonth.count} of {current.monthlyMaxCount} top-ups,{" "}
-            {centsToDollars(current.thisMonth.amountCents)} of{" "}
-            {centsToDollars(current.monthlyMaxCents)}
+            {cents(current.thisMonth.amountCents)} of {cents(current.monthlyMaxCents)}
           </dd>
         </div>
         <div>
           <dt>Last top-up</dt>
           <dd data-figure="lastTopUp">
             {last
-              ? `${dateTime(last.at)}: ${credits(last.credits)} for ${centsToDollars(last.amountCents)}, ${OUTCOME[last.status]}`
+              ? `${dateTime(last.at)}: ${credits(last.credits)} for ${cents(last.amountCents)}, ${OUTCOME[last.status]}`
               : "None yet"}
           </dd>
         </div>
@@ -185,7 +195,7 @@ export function AutoTopUpCard({
           >
             {packages.map((p) => (
               <option key={p.id} value={p.id}>
-                {p.name}: {credits(p.credits)} for {dollars(p.price)}
+                {p.name}: {credits(p.credits)} for {money(priceIn(p, currency).price, currency)}
               </option>
             ))}
           </select>
@@ -197,7 +207,12 @@ export function AutoTopUpCard({
           "threshold",
         )}
         {field("auto-top-up-count", "At most this many top-ups a month", form.count, "count")}
-        {field("auto-top-up-money", "At most this much a month (US dollars)", form.money, "money")}
+        {field(
+          "auto-top-up-money",
+          `At most this much a month (${currencyName(currency)})`,
+          form.money,
+          "money",
+        )}
         <button type="submit" class="primary" disabled={busy}>
           Save auto top-up
         </button>

@@ -1,15 +1,15 @@
 import { useAccount } from "../../shared/account";
 import { accountPath } from "../../shared/dashboard-path";
-import { credits, date, utcDay } from "../../shared/format";
+import { credits, date, money, utcDay } from "../../shared/format";
 import { onLinkClick } from "../../shared/navigate";
+import { getSpend, SpendFigures } from "../../shared/spend-figures";
 import { Loaded } from "../../shared/states";
 import { useLoad } from "../../shared/use-load";
-import { getAutoTopUp, getPackages, getSpend, transactionsSince } from "./api";
+import { getAutoTopUp, getPackages, transactionsSince } from "./api";
 import { AutoTopUpCard } from "./auto-top-up-card";
 import { CheckoutCancelled, CheckoutSuccess } from "./checkout-result";
 import { PackageCards } from "./package-cards";
 import { RunwayNote } from "./runway-note";
-import { SpendFigures } from "./spend-figures";
 import { UsageChart } from "./usage-chart";
 import { usagePerDay } from "./usage-per-day";
 
@@ -39,6 +39,17 @@ export function BillingPage({ query }: { query: URLSearchParams }) {
                 <dt>Balance</dt>
                 <dd data-figure="balance">{credits(s.balance)}</dd>
               </div>
+              {s.balanceValue && (
+                <div>
+                  <dt>Worth</dt>
+                  <dd
+                    data-figure="balanceValue"
+                    title={`At ${money(s.balanceValue.perCredit, s.currency)} a credit, the price of your latest purchase`}
+                  >
+                    {money(s.balanceValue.amount, s.currency)}
+                  </dd>
+                </div>
+              )}
               <div>
                 <dt>Free</dt>
                 <dd data-figure="free">{credits(s.buckets.free)}</dd>
@@ -84,12 +95,24 @@ export function BillingPage({ query }: { query: URLSearchParams }) {
         </Loaded>
       </section>
       <Loaded value={packages} what="packages" retry={reloadPackages}>
-        {(p) => <PackageCards org={org} packages={p.packages} />}
+        {(p) => (
+          <PackageCards
+            org={org}
+            packages={p.packages}
+            currency={summary.state === "ready" ? summary.data.currency : "usd"}
+            fixed={summary.state === "ready" ? summary.data.currencyFixed : false}
+          />
+        )}
       </Loaded>
       <Loaded value={autoTopUp} what="auto top-up" retry={reloadAutoTopUp}>
         {(a) =>
           packages.state === "ready" && (
-            <AutoTopUpCard org={org} initial={a} packages={packages.data.packages} />
+            <AutoTopUpCard
+              org={org}
+              initial={a}
+              packages={packages.data.packages}
+              currency={summary.state === "ready" ? summary.data.currency : "usd"}
+            />
           )
         }
       </Loaded>

@@ -1,8 +1,8 @@
 import { useState } from "preact/hooks";
 import type { Schemas } from "../../api/client";
 import { ErrorNote } from "../../shared/states";
-import { credits, dollars } from "../../shared/format";
-import { startCheckout } from "./api";
+import { credits, money } from "../../shared/format";
+import { startCheckout, type Currency } from "./api";
 
 type Package = Schemas["CreditPackage"];
 
@@ -13,7 +13,25 @@ export function saving(p: Package, reference: Package): number {
   return ref === 0 ? 0 : Math.round((1 - own / ref) * 100);
 }
 
-export function PackageCards({ org, packages }: { org: string; packages: Package[] }) {
+/** The package's price and price per review in `currency` (the USD ones if it is not sold in it). */
+export function priceIn(p: Package, currency: string): { price: string; perReview: string } {
+  return p.prices.find((x) => x.currency === currency) ?? p;
+}
+
+/**
+ * The packages at their prices in the account's billing currency (USD until its first
+ * payment fixes one), bought in it: the API refuses another once it is fixed.
+ */
+export function PackageCards(props: {
+  org: string;
+  packages: Package[];
+  /** The account's billing currency, and whether its first payment fixed it. */
+  currency: Currency;
+  fixed: boolean;
+}) {
+  const { org, packages, fixed } = props;
+  const [picked, setPicked] = useState<Currency>(props.currency);
+  const currency = fixed ? props.currency : picked;
   const [busy, setBusy] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const reference = packages.find((p) => p.id === "starter") ?? packages[0];
@@ -22,7 +40,7 @@ export function PackageCards({ org, packages }: { org: string; packages: Package
     setBusy(p.id);
     setProblem(null);
     try {
-      const { url } = await startCheckout(org, p.id, crypto.randomUUID());
+      const { url } = await startCheckout(org, p.id, crypto.randomUUID(), currency);
       window.location.assign(url);
     } catch (err) {
       setProblem(err instanceof Error ? err.message : "Could not start the purchase.");
@@ -33,18 +51,36 @@ export function PackageCards({ org, packages }: { org: string; packages: Package
   return (
     <section aria-labelledby="packages-title" id="packages">
       <h2 id="packages-title">Buy credits</h2>
+      {!fixed && (
+        <p>
+          <label>
+            Pay in{" "}
+            <select
+              data-testid="checkout-currency"
+              value={picked}
+              onChange={(e) => setPicked((e.target as HTMLSelectElement).value as Currency)}
+            >
+              <option value="usd">US dollars</option>
+              <option value="eur">Euros</option>
+              <option value="gbp">Pounds sterling</option>
+            </select>
+          </label>{" "}
+          (your first payment fixes it: later purchases and top-ups are in the same currency)
+        </p>
+      )}
       {problem && <ErrorNote message={problem} />}
       <ul class="cards">
         {packages.map((p) => {
           const off = reference && p !== reference ? saving(p, reference) : 0;
+          const shown = priceIn(p, currency);
           return (
             <li class="card" key={p.id} data-package={p.id}>
               <h3>{p.name}</h3>
               <p class="desc">{p.description}</p>
               <p class="big">{credits(p.credits)}</p>
               <p>
-                <span class="price">{dollars(p.price)}</span> ·{" "}
-                <span class="per">{dollars(p.perReview)} per review</span>
+                <span class="price">{money(shown.price, currency)}</span> ·{" "}
+                <span class="per">{money(shown.perReview, currency)} per review</span>
               </p>
               {off > 0 && reference && (
                 <p class="saving">
@@ -55,7 +91,7 @@ export function PackageCards({ org, packages }: { org: string; packages: Package
                 type="button"
                 class="primary"
                 disabled={busy !== null}
-                aria-label={`Buy ${p.name}: ${credits(p.credits)} for ${dollars(p.price)}`}
+                aria-label={`Buy ${p.name}: ${credits(p.credits)} for ${money(shown.price, currency)}`}
                 onClick={() => void buy(p)}
               >
                 {busy === p.id ? "Opening checkout…" : "Buy"}

@@ -24,6 +24,8 @@ export function AccountCalculatorPage() {
               pullRequestsPerMonth: Math.min(100_000, Math.round(dailySpend * 30)),
               pushesPerPullRequest: 1,
               charging: s.reviewCharging,
+              // Priced in what the account pays in (USD until its first payment).
+              currency: summary.state === "ready" ? summary.data.currency : "usd",
             }}
             note={`Filled in with ${org}'s pace of the last 14 days, over 30 days, and its charging.`}
           />

@@ -5,6 +5,8 @@ export interface Workload {
   pullRequestsPerMonth: number;
   pushesPerPullRequest: number;
   charging: CostEstimate["charging"];
+  /** What the prices are in: the packages' own prices in it (USD, EUR or GBP). */
+  currency: CostEstimate["currency"];
 }
 
 /** POST /billing/calculator: public, so it works signed out. */

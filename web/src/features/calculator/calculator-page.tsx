@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { credits, dollars } from "../../shared/format";
+import { credits, currencyName, money } from "../../shared/format";
 import { inputValue } from "../../shared/input-value";
 import { ErrorNote } from "../../shared/states";
 import { estimateCost, type CostEstimate, type Workload } from "./api";
@@ -8,6 +8,7 @@ const DEFAULT_WORKLOAD: Workload = {
   pullRequestsPerMonth: 50,
   pushesPerPullRequest: 1,
   charging: "pull_request",
+  currency: "usd",
 };
 
 /**
@@ -89,6 +90,20 @@ export function CalculatorPage({ prefill, note }: { prefill?: Workload; note?: s
             onInput={(e) => set({ pushesPerPullRequest: Number(inputValue(e)) })}
           />
         </div>
+        <div class="field">
+          <label for="calc-currency">Currency</label>
+          <select
+            id="calc-currency"
+            value={workload.currency}
+            onChange={(e) =>
+              set({ currency: (e.target as HTMLSelectElement).value as Workload["currency"] })
+            }
+          >
+            <option value="usd">US dollars</option>
+            <option value="eur">Euros</option>
+            <option value="gbp">Pounds sterling</option>
+          </select>
+        </div>
         <button type="submit" class="primary" disabled={busy}>
           Calculate
         </button>
@@ -104,7 +119,7 @@ function Answer({ e }: { e: CostEstimate }) {
   return (
     <section aria-labelledby="calc-answer" aria-live="polite" data-testid="calculator-answer">
       <h2 id="calc-answer">
-        <span data-testid="monthly-cost">{dollars(e.monthlyCost)}</span> a month
+        <span data-testid="monthly-cost">{money(e.monthlyCost, e.currency)}</span> a month
       </h2>
       <p>
         {credits(e.creditsPerMonth)} a month ({e.reviewsPerMonth.toLocaleString("en-US")} charged
@@ -114,10 +129,10 @@ function Answer({ e }: { e: CostEstimate }) {
       <p data-testid="cheapest-mix">
         {e.creditsToBuy === 0
           ? "Nothing to buy: the free credits cover it."
-          : `Cheapest: ${mix} (${credits(e.cheapest.credits)}; what is left carries over), ${dollars(e.perReview)} per review.`}
+          : `Cheapest: ${mix} (${credits(e.cheapest.credits)}; what is left carries over), ${money(e.perReview, e.currency)} per review.`}
       </p>
       <table>
-        <caption>Each package on its own (prices in US dollars)</caption>
+        <caption>Each package on its own (prices in {currencyName(e.currency)})</caption>
         <thead>
           <tr>
             <th scope="col">Package</th>
@@ -130,9 +145,9 @@ function Answer({ e }: { e: CostEstimate }) {
           {e.options.map((o) => (
             <tr key={o.id} data-package={o.id}>
               <th scope="row">{o.name}</th>
-              <td>{dollars(o.perReview)}</td>
+              <td>{money(o.perReview, e.currency)}</td>
               <td>{o.count.toLocaleString("en-US")}</td>
-              <td>{dollars(o.price)}</td>
+              <td>{money(o.price, e.currency)}</td>
             </tr>
           ))}
         </tbody>

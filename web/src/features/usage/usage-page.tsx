@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { useAccount } from "../../shared/account";
 import { credits, monthName, utcMonth } from "../../shared/format";
+import { getSpend, SpendFigures } from "../../shared/spend-figures";
 import { Empty, Loaded } from "../../shared/states";
 import { useLoad } from "../../shared/use-load";
 import { getUsage, usageCsvUrl, type Grouping, type SortColumn, type UsageQuery } from "./api";
@@ -59,6 +60,8 @@ export function UsagePage() {
     order: "desc",
   });
   const [report, reload] = useLoad(() => getUsage(org, q), [org, q]);
+  // Money beside the credits: what this month and last month cost (as on the Billing page).
+  const [spend, reloadSpend] = useLoad(() => getSpend(org), [org]);
 
   /** The same column again flips the order; a new one starts biggest first (A-Z for names). */
   const sortBy = (sort: SortColumn) =>
@@ -109,6 +112,9 @@ export function UsagePage() {
           Export CSV
         </a>
       </div>
+      <Loaded value={spend} what="spend" retry={reloadSpend}>
+        {(sp) => <SpendFigures spend={sp} />}
+      </Loaded>
       <Loaded value={report} what="usage" retry={reload}>
         {(r) =>
           r.rows.length === 0 ? (
