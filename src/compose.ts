@@ -25,7 +25,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
   // The money parts show a run's end on its check run, so GitHub's host comes first.
   const money = wireMoney(config, a, t, { checkRuns: github.checkRuns });
   const app = wireGitHubApp(config, a, t, github, money);
-  const deliveries = wireDeliveries(a, app, money);
+  const deliveries = wireDeliveries(a, app, money, github);
   // Stripe and the top-ups' handlers: one of each for the web and the worker roles.
   const payments = wirePayments(config, a, t, money);
   const workers = wireWorkers(config, a, t, github, money, payments, deliveries);

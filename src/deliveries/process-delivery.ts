@@ -9,8 +9,15 @@ export interface ProcessDeliveryDeps {
    * run key, check runs, reply job ids), so a retry after a crash does each once.
    */
   handle(delivery: Pick<InboxDelivery, "id" | "name" | "payload">): Promise<void>;
-  /** Told about a delivery that failed for good (its id, event and why; never the payload). */
-  onFailed?: (delivery: Pick<InboxDelivery, "id" | "name" | "attempts">, error: string) => void;
+  /**
+   * Told about a delivery that failed for good (its id, event, recorded payload and why), once
+   * it is marked failed and before the job fails: it shows the failure (the audit log, the pull
+   * request). It must not throw: the handler's error is the job's.
+   */
+  onFailed?: (
+    delivery: Pick<InboxDelivery, "id" | "name" | "attempts" | "payload">,
+    error: string,
+  ) => void | Promise<void>;
   now?: () => Date;
 }
 
@@ -36,7 +43,7 @@ export function createProcessDelivery(deps: ProcessDeliveryDeps) {
       if (finalAttempt) {
         const error = messageOf(err);
         await deps.inbox.finish(delivery.id, "failed", now(), error);
-        deps.onFailed?.(delivery, error);
+        await deps.onFailed?.(delivery, error);
       }
       throw err;
     }

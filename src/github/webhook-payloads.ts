@@ -9,7 +9,7 @@ import { z } from "zod";
 import type { ReviewThread } from "../replies/comment.js";
 
 /** GitHub's ids: positive safe integers, never strings. */
-const githubId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+export const githubId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
 /**
  * An account login: letters, digits and hyphens, up to 39 characters; Enterprise Managed Users
@@ -21,11 +21,11 @@ const accountLogin = z.string().regex(new RegExp(`^${LOGIN}$`), "must be a GitHu
 /** People and apps: an app's bot user is `<slug>[bot]`. */
 const userLogin = z.string().regex(new RegExp(`^${LOGIN}(\\[bot\\])?$`), "must be a GitHub login");
 /** "owner/name"; names may not be `.` or `..`. */
-const repositoryFullName = z
+export const repositoryFullName = z
   .string()
   .regex(new RegExp(`^${LOGIN}/(?!\\.\\.?$)[A-Za-z0-9._-]{1,100}$`), "must be owner/name");
-const commitSha = z.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/, "must be a commit SHA");
-const webUrl = z.url({ protocol: /^https?$/ }).max(2000);
+export const commitSha = z.string().regex(/^([0-9a-f]{40}|[0-9a-f]{64})$/, "must be a commit SHA");
+export const webUrl = z.url({ protocol: /^https?$/ }).max(2000);
 
 /** The user or organization an installation, or a repository, belongs to: the one that pays. */
 const githubAccount = z.object({ id: githubId, login: accountLogin, type: z.string() });

@@ -87,6 +87,9 @@ export function createCheckRuns(deps: CheckRunDeps) {
       at: CheckRunAt,
       f: { reason: string | null; refunded: boolean },
     ) => show(pr, at, "completed", checkRun.failed(f), "failure"),
+    /** The pull request's GitHub event failed on every attempt (src/github/report-failed-delivery.ts). */
+    deliveryFailed: (pr: HostedPullRequest, at: CheckRunAt) =>
+      show(pr, at, "completed", checkRun.deliveryFailed(), "failure"),
   };
 }
 export type CheckRuns = ReturnType<typeof createCheckRuns>;

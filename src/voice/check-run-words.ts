@@ -69,5 +69,13 @@ export function checkRunWords(ctx: VoiceContext) {
       title: `failed: ${f.reason ?? "error"}`.slice(0, 200),
       summary: `Jasper could not review this commit (${f.reason ?? "error"}). ${f.refunded ? "The credit it cost has been refunded." : "No credit was used for it."} Comment ${command("review")} to try again.`,
     }),
+    /**
+     * GitHub's event for this pull request failed on every attempt: Jasper never got as far as
+     * deciding. A review it had already accepted goes on, or its credit is refunded (the sweep).
+     */
+    deliveryFailed: () => ({
+      title: "failed: the event could not be processed",
+      summary: `Jasper could not process GitHub's event for this pull request, so it was not reviewed. Nothing new was charged for it; a credit taken before the failure is refunded if the review does not run. Comment ${command("review")} on the pull request to ask again.`,
+    }),
   };
 }

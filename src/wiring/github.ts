@@ -9,6 +9,7 @@ import { jasperApp } from "../github/app.js";
 import { createCommentEvents } from "../replies/comment-events.js";
 import { createGitHubHost } from "../github/github-host.js";
 import { pacedAuth } from "../github/paced-auth.js";
+import { createReportFailedDelivery } from "../github/report-failed-delivery.js";
 import { createPullRequestEvents } from "../github/pull-request-events.js";
 import { createRefundCommand } from "../replies/refund-command.js";
 import { createWriteAccess } from "../github/write-access.js";
@@ -108,7 +109,12 @@ const REDIS_DOWN = new Set(["reconnecting", "close", "end"]);
  * deliveries worker hands each to the Probot app (`process`), whose routing (src/github/app.ts)
  * is what the webhook used to run inline; the sweep queues again what the queue lost.
  */
-export function wireDeliveries(a: Adapters, app: ApplicationFunction, money: Money) {
+export function wireDeliveries(
+  a: Adapters,
+  app: ApplicationFunction,
+  money: Money,
+  { checkRuns }: Pick<GitHubHostParts, "checkRuns">,
+) {
   const { store } = a;
   const { producer } = money;
   // The app is loaded once per process, on the first delivery it handles: a web-only process
@@ -119,6 +125,13 @@ export function wireDeliveries(a: Adapters, app: ApplicationFunction, money: Mon
     await loaded;
     await a.probot.receive({ id: d.id, name: d.name, payload: d.payload } as WebhookEvent);
   };
+  const reportFailed = createReportFailedDelivery({
+    accounts: store.accounts,
+    audit: money.audit,
+    runs: store.runs,
+    checkRuns,
+    log: a.log,
+  });
   return {
     receive: createReceiveDelivery({
       inbox: store.deliveries,
@@ -130,12 +143,15 @@ export function wireDeliveries(a: Adapters, app: ApplicationFunction, money: Mon
     process: createProcessDelivery({
       inbox: store.deliveries,
       handle,
-      // Said loudly: nothing will retry it until GitHub redelivers it (App settings, Advanced).
-      onFailed: (d, error) =>
+      // Said loudly: nothing will retry it until GitHub redelivers it (App settings, Advanced,
+      // or the redelivery job); and shown to the account: its audit log, the pull request.
+      onFailed: async (d, error) => {
         a.log.error(
           { delivery: d.id, event: d.name, attempts: d.attempts, error },
           "GitHub delivery failed on every attempt: redeliver it from the App's settings",
-        ),
+        );
+        await reportFailed(d, error);
+      },
     }),
     sweep: createDeliverySweep({
       inbox: store.deliveries,

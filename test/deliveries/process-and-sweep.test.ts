@@ -42,7 +42,7 @@ describe("processing a recorded delivery", () => {
       handle: async () => {
         throw new AggregateError([new Error("GitHub answered 502")]);
       },
-      onFailed: (d, error) => told.push({ id: d.id, name: d.name, error }),
+      onFailed: (d, error) => void told.push({ id: d.id, name: d.name, error }),
       now: () => at(2),
     });
     await expect(process({ deliveryId: "d-2" }, { finalAttempt: false })).rejects.toThrow();

@@ -71,6 +71,21 @@ describe("an audit entry's summary", () => {
     );
   });
 
+  it("says which GitHub event Jasper could not handle, on what, and why", () => {
+    const e = entry("delivery_failed", {
+      event: "pull_request.opened",
+      deliveryId: "d-1",
+      repository: "acme/app",
+      number: 12,
+      url: "https://github.com/acme/app/pull/12",
+      error: "GitHub answered 502",
+    });
+    expect(summaryOf(e)).toBe("pull_request.opened · acme/app#12 · error: GitHub answered 502");
+    expect(summaryOf(entry("delivery_failed", { event: "installation.created" }))).toBe(
+      "installation.created",
+    );
+  });
+
   it("keeps a field it does not know readable, with none for null", () => {
     const e = entry("settings_changed", { before: { later: null }, after: { later: "x" } });
     expect(summaryOf(e)).toBe("later: none → x");

@@ -32,6 +32,7 @@ export const ACTION_LABEL: Record<AuditAction, string> = {
   subscription_checkout: "Subscription checkout started",
   subscription_changed: "Subscription changed",
   subscription_payment_failed: "Subscription payment failed",
+  delivery_failed: "GitHub event not handled",
   enterprise_plan_set: "Enterprise plan set",
 };
 
@@ -116,6 +117,18 @@ export function summaryOf(e: AuditEntry): string {
       `"${d.text}"`,
       d.scope === "organization" ? "every repository" : plain(d.repository),
       typeof d.rule === "string" ? `silences ${d.rule} in ${plain(d.paths)}` : null,
+    ]
+      .filter(Boolean)
+      .join(" · ");
+  }
+  // A GitHub event Jasper could not handle: which, on what, and why.
+  if (e.action === "delivery_failed") {
+    return [
+      plain(d.event),
+      typeof d.repository === "string" && typeof d.number === "number"
+        ? `${d.repository}#${d.number}`
+        : null,
+      typeof d.error === "string" ? `error: ${d.error}` : null,
     ]
       .filter(Boolean)
       .join(" · ");
