@@ -29,7 +29,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
   // Stripe and the top-ups' handlers: one of each for the web and the worker roles.
   const payments = wirePayments(config, a, t, money);
   const workers = wireWorkers(config, a, t, github, money, payments, deliveries);
-  const operators = wireOperators(a, t, money);
+  const operators = wireOperators(config, a, t, money);
   const http = wireHttp(config, a, t, {
     receive: deliveries.receive,
     money,
@@ -66,7 +66,7 @@ export function composeJasper(config: Config, a: Adapters, t: Tuning = {}): Jasp
 export function composeOperators(config: Config, a: MoneyAdapters, t: Tuning = {}) {
   const money = wireMoney(config, a, t);
   return {
-    operators: wireOperators(a, t, money),
+    operators: wireOperators(config, a, t, money),
     ledger: money.ledger,
     audit: money.audit,
     close: () => money.producer.close(),

@@ -51,3 +51,10 @@ export const NO_BUDGETS: BudgetRules = {
 /** Which budget stopped a charge. */
 export const BUDGET_KINDS = ["account", "repository", "author", "pull_request_runs"] as const;
 export type BudgetKind = (typeof BUDGET_KINDS)[number];
+
+/**
+ * What stops a review the way a budget does (nothing charged, a check run, one comment): a
+ * budget, or the plan's seat limit (src/billing/seat-limit.ts), which is not a budget rule.
+ */
+export const STOP_KINDS = [...BUDGET_KINDS, "seats"] as const;
+export type StopKind = (typeof STOP_KINDS)[number];

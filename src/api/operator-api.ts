@@ -72,6 +72,15 @@ const adjustBody = z.strictObject({
   idempotencyKey: REQUIRED_KEY,
 });
 
+/** The use case checks the values (src/operators/enterprise-plan.ts); here only the shape. */
+const enterpriseBody = z.strictObject({
+  name: z.string().optional(),
+  creditsPerMonth: z.number(),
+  priceCents: z.number(),
+  daysUntilDue: z.number(),
+  reason: z.string({ error: "is required" }),
+});
+
 /** SHA-256 first, so both sides of timingSafeEqual have one length whatever was sent. */
 const digest = (value: string) => createHash("sha256").update(value, "utf8").digest();
 
@@ -123,6 +132,36 @@ export function operatorApi(deps: OperatorApiDeps): FastifyPluginAsync {
             entry: presentLedgerEntry(result.entry),
           };
         };
+
+        // PUT: the plan's terms as a whole, set again to the same terms by a retry.
+        api.put(
+          "/accounts/:account/enterprise-plan",
+          { bodyLimit: 4096, schema: { params: accountParams, body: enterpriseBody } },
+          async (request) => {
+            const result = await deps.operators.enterprisePlan(operatorOf(request), {
+              account: request.params.account,
+              ...request.body,
+            });
+            if (result.status === "unknown_account") throw notFound();
+            if (result.status === "has_subscription") {
+              throw new ApiError(
+                409,
+                "has_subscription",
+                `The account holds the Stripe subscription ${result.subscription}: cancel it first; nothing was written`,
+              );
+            }
+            const s = result.state;
+            return {
+              status: "set",
+              account: result.accountLogin,
+              plan: s.plan,
+              terms: s.custom,
+              periodStart: s.currentPeriodStart.toISOString(),
+              periodEnd: s.currentPeriodEnd.toISOString(),
+              thisMonth: result.grant?.status ?? null,
+            };
+          },
+        );
 
         api.post(
           "/accounts/:account/grants",

@@ -38,6 +38,8 @@ export const AUDIT_ACTIONS = [
   "subscription_payment_failed",
   /** A GitHub delivery (a pull request event, a comment) Jasper failed to handle on every attempt. */
   "delivery_failed",
+  /** An operator put the account on a custom (enterprise) plan, or changed its terms. */
+  "enterprise_plan_set",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

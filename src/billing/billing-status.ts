@@ -9,6 +9,7 @@ import { periodStart, nextPeriodStart } from "../ledger/periods.js";
 import { planMonthAt, type PlanMonth } from "./plan-months.js";
 import { findPlan, FREE_PLAN_ID, type Plan, type PlanInterval } from "./plans.js";
 import { countSeats, type SeatCount } from "./seats.js";
+import { planOfSubscription } from "./subscription-plan.js";
 import type {
   SubscriptionState,
   SubscriptionStatus,
@@ -41,8 +42,12 @@ export interface BillingStatus {
   cancelAtPeriodEnd: boolean;
   /** Stripe is retrying a failed renewal. */
   paymentFailed: boolean;
+  /** An operator's enterprise plan: its price and payment terms (billed by invoice). */
+  custom: { priceCents: number; daysUntilDue: number } | null;
   /** Seats used in the billing month: the plan month, or the calendar month (UTC) on Free. */
   seats: SeatCount & { limit: number | null; from: Date; to: Date };
+  /** The paid plans the account can subscribe or change to (the Plan page's choices). */
+  paidPlans: readonly Plan[];
 }
 
 export interface BillingStatusDeps {
@@ -64,7 +69,7 @@ export function createBillingStatus(deps: BillingStatusDeps): BillingStatusOf {
     const s = await deps.subscriptions.findByAccount(accountId);
     const holds = s !== null && PLAN_HOLDING_STATUSES.includes(s.status);
     // A plan no longer in PLANS still shows by its id, so the account sees what it pays for.
-    const plan = holds ? (findPlan(deps.plans, s.plan) ?? unlisted(s)) : free;
+    const plan = holds ? (planOfSubscription(deps.plans, s) ?? unlisted(s)) : free;
     const month = holds ? planMonthAt(s, now) : null;
     const from = month?.start ?? periodStart(now);
     const to = month?.end ?? nextPeriodStart(now);
@@ -78,7 +83,12 @@ export function createBillingStatus(deps: BillingStatusDeps): BillingStatusOf {
       planMonth: month,
       cancelAtPeriodEnd: s?.cancelAtPeriodEnd ?? false,
       paymentFailed: s?.status === "past_due",
+      custom:
+        holds && s.custom
+          ? { priceCents: s.custom.priceCents, daysUntilDue: s.custom.daysUntilDue }
+          : null,
       seats: { ...seats, limit: plan.seatLimit, from, to },
+      paidPlans: deps.plans.filter((p) => p.id !== FREE_PLAN_ID),
     };
   };
 }

@@ -7,7 +7,8 @@
  * (subscription, month): an event redelivered, and the month roll, grant each month once.
  */
 import type { Ledger, PlanGrantResult } from "../ledger/ledger.js";
-import { findPlan, type Plan } from "./plans.js";
+import type { Plan } from "./plans.js";
+import { planOfSubscription } from "./subscription-plan.js";
 import type {
   SubscriptionState,
   SubscriptionStatus,
@@ -76,7 +77,7 @@ export async function grantCurrentMonth(
   upgrade = false,
 ): Promise<MonthGrant> {
   if (!PAID_STATUSES.includes(s.status)) return { status: "not_due", reason: "unpaid" };
-  const plan = findPlan(deps.plans, s.plan);
+  const plan = planOfSubscription(deps.plans, s);
   if (!plan) return { status: "not_due", reason: "unknown_plan" };
   const month = planMonthAt(s, deps.now());
   if (!month) return { status: "not_due", reason: "outside_period" };
@@ -87,7 +88,7 @@ export async function grantCurrentMonth(
     monthEnd: month.end,
     credits: plan.creditsPerMonth,
     upgrade,
-    otherPlans: deps.plans.map((p) => p.id),
+    otherPlans: [...new Set([...deps.plans.map((p) => p.id), plan.id])],
     description: `${plan.name} plan: ${plan.creditsPerMonth} credits for the month from ${month.start.toISOString().slice(0, 10)}`,
   });
 }
@@ -136,8 +137,8 @@ export async function applySubscriptionState(
   }
   if (options.invoicePaid) return grantPaidMonth(deps, next);
   const before = saved.previous;
-  const was = before ? findPlan(deps.plans, before.plan) : undefined;
-  const plan = findPlan(deps.plans, next.plan);
+  const was = before ? planOfSubscription(deps.plans, before) : undefined;
+  const plan = planOfSubscription(deps.plans, next);
   const upgraded =
     before !== null &&
     samePeriod(before, next) &&
@@ -147,7 +148,7 @@ export async function applySubscriptionState(
   const now = deps.now();
   if (upgraded) {
     const month = planMonthAt(next, now);
-    const plans = deps.plans.map((p) => p.id);
+    const plans = [...new Set([...deps.plans.map((p) => p.id), plan.id])];
     const granted = month
       ? await deps.ledger.planMonthGranted(next.accountId, next.subscriptionId, month.start, plans)
       : 0;

@@ -24,6 +24,17 @@ export async function countSeats(
   from: Date,
   to: Date,
 ): Promise<SeatCount> {
+  const { authors, withoutAuthor } = await seatAuthors(store, accountId, from, to);
+  return { used: authors.size, withoutAuthor };
+}
+
+/** The seats' authors themselves (lower-cased logins), for the seat limit (seat-limit.ts). */
+export async function seatAuthors(
+  store: Pick<LedgerStore, "streamRows">,
+  accountId: AccountId,
+  from: Date,
+  to: Date,
+): Promise<{ authors: Set<string>; withoutAuthor: number }> {
   /** Each charge's author (null: not recorded), until a refund of it takes it out. */
   const authorOf = new Map<string, string | null>();
   const rows = store.streamRows(accountId, "asc", { types: ["usage", "refund"], from, to });
@@ -42,5 +53,5 @@ export async function countSeats(
     if (author === null) withoutAuthor++;
     else authors.add(author.toLowerCase());
   }
-  return { used: authors.size, withoutAuthor };
+  return { authors, withoutAuthor };
 }

@@ -42,7 +42,7 @@ export interface SubscriptionAudit {
     interface: "webhook";
     details: Record<string, unknown>;
     idempotencyKey: string;
-  }): Promise<unknown>;
+  }): Promise<{ at: Date }>;
 }
 
 export interface SubscriptionEventsDeps {
@@ -53,13 +53,15 @@ export interface SubscriptionEventsDeps {
   audit: SubscriptionAudit;
   /**
    * A renewal's payment failed (invoice.payment_failed of a subscription): the billing
-   * contacts are told once per invoice (the caller keys it). Errors are the caller's to
-   * handle: the state is recorded already.
+   * contacts are told once per invoice (the caller keys it). `firstRecordedAt`: when the
+   * invoice's failure was first recorded (its audit entry, one per invoice), however often
+   * the event comes. An error fails the event, so Stripe delivers it again.
    */
   onPaymentFailed?: (
     accountId: AccountId,
     subscriptionId: string,
     invoiceId: string,
+    firstRecordedAt: Date,
   ) => Promise<void>;
 }
 
@@ -241,7 +243,7 @@ export function createSubscriptionEvents(deps: SubscriptionEventsDeps) {
     const { invoice, subscriptionId, record } = found;
     const outcome = await sync(subscriptionId, record.accountId, record.customerId);
     if (outcome.result === "ignored") return outcome;
-    await deps.audit.record({
+    const audited = await deps.audit.record({
       accountId: record.accountId,
       actor: { kind: "stripe" },
       action: "subscription_payment_failed",
@@ -249,7 +251,7 @@ export function createSubscriptionEvents(deps: SubscriptionEventsDeps) {
       details: { subscription: subscriptionId, invoice: invoice.id },
       idempotencyKey: `subscription-payment-failed:${invoice.id}`,
     });
-    await deps.onPaymentFailed?.(record.accountId, subscriptionId, invoice.id);
+    await deps.onPaymentFailed?.(record.accountId, subscriptionId, invoice.id, audited.at);
     return { result: "subscription_payment_failed" };
   }
 

@@ -44,6 +44,21 @@ export interface SubscriptionState {
   currentPeriodEnd: Date;
   cancelAtPeriodEnd: boolean;
   updatedAt: Date;
+  /**
+   * An operator's custom (enterprise) plan for this one account, not in the catalog
+   * (enterprise-plan.ts): its terms travel with the state. Absent on Stripe's subscriptions.
+   */
+  custom?: CustomPlanTerms | undefined;
+}
+
+/** An enterprise plan's terms, as the operator set them. */
+export interface CustomPlanTerms {
+  name: string;
+  creditsPerMonth: number;
+  /** The price of a month, in cents, invoiced with payment terms. */
+  priceCents: number;
+  /** The invoice's payment terms: due this many days after it is sent. */
+  daysUntilDue: number;
 }
 
 export type PutResult =

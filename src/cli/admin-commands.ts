@@ -34,6 +34,8 @@ export const EXIT = {
   unknownAccount: 4,
   /** The idempotency key was used for another grant or adjustment: nothing was written. */
   keyReused: 5,
+  /** enterprise-plan: the account holds a Stripe subscription; nothing was written. */
+  hasSubscription: 6,
 } as const;
 
 export const USAGE = `Usage: node dist/cli/jasper-admin.js <command> [flags]
@@ -43,6 +45,10 @@ Commands:
                       bonus credits (an account is a GitHub login or an account id)
   adjust <account> --amount N --reason TEXT [--bucket free|bonus|purchased] [--key KEY]
                       up or down (write a negative amount as --amount=-5); never below zero
+  enterprise-plan <account> --credits N --price-cents N --days-until-due N --reason TEXT
+                  [--name TEXT]
+                      put the account on a custom plan billed by invoice (or change its
+                      terms): N credits a month from now, granted month by month for a year
   show <account>      balance, buckets, open runs, last entries, settings, status
   list [--by balance|activity] [--limit N] [--cursor C]
                       accounts at the warning level or below, or by last activity, a
@@ -82,6 +88,10 @@ const OPTIONS = {
   cursor: { type: "string" },
   action: { type: "string" },
   "stale-minutes": { type: "string" },
+  credits: { type: "string" },
+  "price-cents": { type: "string" },
+  "days-until-due": { type: "string" },
+  name: { type: "string" },
   operator: { type: "string" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -167,6 +177,37 @@ export async function runAdmin(argv: string[], deps: AdminDeps, io: AdminIo): Pr
           ...(v.key !== undefined ? { idempotencyKey: v.key } : {}),
         });
         return reportWrite(result, "adjusted", print, io);
+      }
+      case "enterprise-plan": {
+        const result = await deps.operators.enterprisePlan(operator, {
+          account: needAccount(),
+          creditsPerMonth: integer("credits", v.credits),
+          priceCents: integer("price-cents", v["price-cents"]),
+          daysUntilDue: integer("days-until-due", v["days-until-due"]),
+          reason: v.reason as string,
+          ...(v.name !== undefined ? { name: v.name } : {}),
+        });
+        if (result.status === "unknown_account") return unknownAccount(io, rest[0]!);
+        if (result.status === "has_subscription") {
+          io.err(
+            `the account holds the Stripe subscription ${result.subscription}: cancel it first; nothing was written`,
+          );
+          return EXIT.hasSubscription;
+        }
+        const s = result.state;
+        const granted = result.grant?.status ?? "nothing";
+        print(
+          {
+            status: "set",
+            account: result.accountLogin,
+            plan: s.plan,
+            terms: s.custom,
+            periodEnd: s.currentPeriodEnd.toISOString(),
+            thisMonth: granted,
+          },
+          `enterprise plan set: ${result.accountLogin} ${s.custom!.name}, ${s.custom!.creditsPerMonth} credits a month to ${s.currentPeriodEnd.toISOString().slice(0, 10)}, ${s.custom!.priceCents} cents a month due in ${s.custom!.daysUntilDue} days (this month: ${granted})`,
+        );
+        return EXIT.ok;
       }
       case "show": {
         const view = await deps.operators.showAccount(needAccount());

@@ -49,3 +49,8 @@ export function autoTopUpRetryJobId(accountId: number, entryId: string, at: Date
 export function topUpNoticeJobId(accountId: number, attemptKey: string, notice: TopUpNotice) {
   return jobKey("top-up-notice", accountId, encodeURIComponent(attemptKey), notice);
 }
+
+/** One email per failed invoice of a plan (the invoice id is Stripe's: encoded, as above). */
+export function planPaymentFailedJobId(accountId: number, invoiceId: string): string {
+  return jobKey("plan-payment-failed", accountId, encodeURIComponent(invoiceId));
+}

@@ -1,6 +1,6 @@
 /**
  * The notification jobs (low-balance alerts, budget warnings, automatic top-ups and the
- * emails about them): what each email job holds,
+ * emails about them, a plan's failed renewal): what each email job holds,
  * as zod schemas the worker checks again. src/queue carries them.
  */
 import { z } from "zod";
@@ -68,6 +68,18 @@ export const topUpNoticeJobSchema = z.object({
 export type TopUpNoticeJob = z.infer<typeof topUpNoticeJobSchema>;
 
 /**
+ * The one email about a plan's renewal whose payment failed (invoice.payment_failed): one per
+ * invoice, however often Stripe delivers the event or retries the payment.
+ */
+export const planPaymentFailedJobSchema = z.object({
+  kind: z.literal("plan_payment_failed"),
+  accountId,
+  subscriptionId: z.string().min(1).max(255),
+  invoiceId: z.string().min(1).max(255),
+});
+export type PlanPaymentFailedJob = z.infer<typeof planPaymentFailedJobSchema>;
+
+/**
  * What the notifications queue carries. Alert jobs predate `kind` and may still wait in Redis
  * during a deploy, so they stay valid without one; every later kind requires its `kind`.
  */
@@ -76,5 +88,6 @@ export const notificationJobSchema = z.union([
   budgetWarningJobSchema,
   autoTopUpJobSchema,
   topUpNoticeJobSchema,
+  planPaymentFailedJobSchema,
 ]);
 export type NotificationJob = z.infer<typeof notificationJobSchema>;

@@ -10,7 +10,9 @@ import { verifyLedger, type VerifyReport } from "../ledger/verify-ledger.js";
 import type { Sweep, SweepReport } from "../reviews/sweep-runs.js";
 import type { ReviewRunStore } from "../reviews/types.js";
 import { InvalidInputError } from "../shared/errors.js";
+import type { PlanMonthDeps } from "../billing/plan-months.js";
 import { createAdjustBalance } from "./adjust-balance.js";
+import { createEnterprisePlan } from "./enterprise-plan.js";
 import { findAccount } from "./find-account.js";
 import { createGrantBonus } from "./grant-bonus.js";
 import { createListAccounts } from "./list-accounts.js";
@@ -29,6 +31,8 @@ export interface OperatorDeps {
   runs: Pick<ReviewRunStore, "listStale">;
   audit: AuditLog;
   sweep: Sweep;
+  /** For enterprise plans: the plan months' ledger, subscriptions, catalog and clock. */
+  planMonths: PlanMonthDeps;
   now?: () => Date;
 }
 
@@ -36,6 +40,8 @@ export function createOperators(deps: OperatorDeps) {
   return {
     grantBonus: createGrantBonus(deps),
     adjustBalance: createAdjustBalance(deps),
+    /** Puts one account on a custom (enterprise) plan, or changes its terms; audited. */
+    enterprisePlan: createEnterprisePlan(deps),
     showAccount: createShowAccount(deps),
     listAccounts: createListAccounts({ accounts: deps.accounts }),
     /** Fills in or catches up every account's listing copy from its ledger (repair-listings.ts). */

@@ -7,6 +7,7 @@ import type {
   AlertJob,
   AutoTopUpJob,
   BudgetWarningJob,
+  PlanPaymentFailedJob,
   TopUpNoticeJob,
 } from "../notifications/jobs.js";
 import type { ReplyJob, ReviewJob } from "../reviews/jobs.js";
@@ -34,6 +35,8 @@ export interface Producer {
   enqueueTopUp(job: AutoTopUpJob, id: string, delayMs?: number): Promise<void>;
   /** An email about a top-up not paid; `id` is topUpNoticeJobId(...). */
   enqueueTopUpNotice(job: TopUpNoticeJob, id: string): Promise<void>;
+  /** The email about a plan's failed renewal; `id` is planPaymentFailedJobId(...). */
+  enqueuePlanPaymentFailed(job: PlanPaymentFailedJob, id: string): Promise<void>;
   /** The review job's state, for the sweeper; "missing" when Redis no longer has it. */
   reviewJobState(accountId: number, runKey: string): Promise<string>;
   close(): Promise<void>;
@@ -72,7 +75,7 @@ export function createProducer(connection: Redis, options: ProducerOptions): Pro
   const limit = options.addTimeoutMs ?? 3_000;
   /** A notification job of a kind (its name), under its id; `delayMs`: no sooner. */
   const addNotification = async (
-    job: AutoTopUpJob | TopUpNoticeJob,
+    job: AutoTopUpJob | TopUpNoticeJob | PlanPaymentFailedJob,
     id: string,
     what: string,
     delayMs = 0,
@@ -154,6 +157,8 @@ export function createProducer(connection: Redis, options: ProducerOptions): Pro
     },
     enqueueTopUp: (job, id, delayMs) => addNotification(job, id, "queueing a top-up", delayMs),
     enqueueTopUpNotice: (job, id) => addNotification(job, id, "queueing a top-up email"),
+    enqueuePlanPaymentFailed: (job, id) =>
+      addNotification(job, id, "queueing a payment-failed email"),
     async reviewJobState(accountId, runKey) {
       const job = await withQueueTimeLimit(
         reviews.getJob(reviewJobId(accountId, runKey)),

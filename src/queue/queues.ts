@@ -133,3 +133,12 @@ export const QUEUE = {
 export function jobId(prefix: string, ...parts: (string | number)[]): string {
   return jobKey(prefix, ...parts).replace(/:/g, "-");
 }
+
+/**
+ * How long the notifications queue keeps a finished job, in ms: how long its job id
+ * deduplicates a second add (the payment-failed email queues only within it).
+ */
+export function notificationsKeptMs(): number {
+  const kept = QUEUES.notifications.jobOptions.removeOnComplete;
+  return typeof kept === "object" && "age" in kept && kept.age !== undefined ? kept.age * 1000 : 0;
+}

@@ -1,14 +1,15 @@
 import { limitsFor } from "../budgets/limits.js";
 import { NO_BUDGETS } from "../accounts/budget-rules.js";
 import type { Ledger } from "../ledger/ledger.js";
-import type { BudgetStop, BudgetWarning } from "../ledger/month-use.js";
+import type { BudgetWarning } from "../ledger/month-use.js";
+import type { SeatLimit } from "../billing/seat-limit.js";
 import { nextPeriodStart, periodOf } from "../ledger/periods.js";
 import { DEFAULT_SETTINGS, type Account, type AccountId } from "../accounts/types.js";
 import type { PullSnapshot, ReplyJob, ReviewJob } from "./jobs.js";
 import type { BudgetStopReport } from "../voice/voice.js";
 import type { AccountStore } from "../accounts/account-store.js";
 import { budgetNoticeJob, pausedNoticeJob } from "./paused-notice.js";
-import { INSUFFICIENT_CREDITS, overBudgetReason } from "./pause-reasons.js";
+import { INSUFFICIENT_CREDITS, overBudgetReason, type ReviewStop } from "./pause-reasons.js";
 import {
   isPullRequestChargeKey,
   pullRequestChargeKey,
@@ -54,8 +55,11 @@ export type AcceptOutcome =
   | { status: "duplicate"; run: ReviewRun }
   /** Not enough credits; `noticeQueued` when this call queued the pull request's one notice. */
   | { status: "paused"; run: ReviewRun; noticeQueued: boolean }
-  /** A budget has no room: nothing was charged, the pull request's budget notice is queued. */
-  | { status: "over_budget"; run: ReviewRun; stop: BudgetStop; resetsOn: Date }
+  /**
+   * A budget (or the plan's seat limit) has no room: nothing was charged, the pull request's
+   * budget notice is queued.
+   */
+  | { status: "over_budget"; run: ReviewRun; stop: ReviewStop; resetsOn: Date }
   | { status: "skipped"; reason: "paused_on_pull_request" | "account_inactive" };
 
 /** What the check run and the notice say about a budget stop. */
@@ -86,6 +90,11 @@ export interface AcceptDeps {
   enqueueReply(job: ReplyJob, id: string): Promise<void>;
   /** Queues the billing contacts' warning for each budget a charge took to its share. */
   warnBudgets?(accountId: AccountId, period: string, warnings: BudgetWarning[]): Promise<void>;
+  /**
+   * The plan's seat limit (src/billing/seat-limit.ts): asked before each charge for a known
+   * author; a stop parks the run as a budget stop does. Absent: no seat limit.
+   */
+  seatLimit?: SeatLimit;
   now?: () => Date;
   /**
    * The pull request's web page, for the charge's reference when the sweeper resumes a run (an
@@ -230,7 +239,10 @@ export function createAcceptReview(deps: AcceptDeps) {
   /** What a charge is made with: where the pull request is, who wrote it, the override. */
   type Payer = Pick<ReviewTrigger, "url" | "author" | "overBudget" | "pull">;
   type Paid =
-    { key: string } | { refused: "insufficient" } | { refused: "over_budget"; stop: BudgetStop };
+    | { key: string }
+    | { refused: "insufficient" }
+    /** `resetsOn`: when the stop lifts, if not at the calendar month's end (a plan month). */
+    | { refused: "over_budget"; stop: ReviewStop; resetsOn?: Date };
 
   /**
    * Charges for the run if it needs paying for, then queues it; or pauses it when the credits
@@ -249,7 +261,7 @@ export function createAcceptReview(deps: AcceptDeps) {
     const paid = await chargeFor(run, account, payer);
 
     if ("refused" in paid && paid.refused === "over_budget") {
-      const resetsOn = nextPeriodStart(now());
+      const resetsOn = paid.resetsOn ?? nextPeriodStart(now());
       // The notice is queued before the run leaves `pending`: a crash in between leaves the
       // run for the sweep, which asks the budgets again and queues it again (its job id is
       // the pull request's, so the comment is one).
@@ -412,6 +424,15 @@ export function createAcceptReview(deps: AcceptDeps) {
     key: string,
     payer: Payer,
   ): Promise<Paid> {
+    // The plan's seats, before the budgets: a stop here is nothing charged. Not waived by an
+    // admin's --over-budget (a seat is the plan's, not a budget); the plan is what raises it.
+    if (payer.author && deps.seatLimit) {
+      const seats = await deps.seatLimit(run.accountId, payer.author);
+      if (seats) {
+        const stop = { budget: "seats" as const, cap: seats.cap, used: seats.used };
+        return { refused: "over_budget", stop, resetsOn: seats.resetsOn };
+      }
+    }
     const rules = account?.budgets ?? NO_BUDGETS;
     // An admin's override is not held to the caps, but still counts toward their warnings.
     const limits = {
@@ -464,7 +485,7 @@ export function createAcceptReview(deps: AcceptDeps) {
         url: deps.pullRequestUrl(run.pr.repository, run.pr.number),
       });
       if ("refused" in paid && paid.refused === "over_budget") {
-        const resetsOn = nextPeriodStart(now());
+        const resetsOn = paid.resetsOn ?? nextPeriodStart(now());
         const report = { ...paid.stop, repository: run.pr.repository, resetsOn };
         return { paused: "over_budget", reason: overBudgetReason(paid.stop.budget), report };
       }

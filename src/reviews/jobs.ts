@@ -8,7 +8,7 @@
  * for good at once.
  */
 import { z } from "zod";
-import { BUDGET_KINDS } from "../accounts/budget-rules.js";
+import { STOP_KINDS } from "../accounts/budget-rules.js";
 
 const accountId = z.number().int().positive();
 const prTarget = {
@@ -57,7 +57,7 @@ export const replyJobSchema = z.discriminatedUnion("kind", [
     ...prTarget,
     repositoryId: z.number().int().positive(),
     stop: z.object({
-      budget: z.enum(BUDGET_KINDS),
+      budget: z.enum(STOP_KINDS),
       cap: z.number().int().min(0),
       used: z.number().int().min(0),
     }),

@@ -2,19 +2,26 @@
  * The `reason` of a `paused` run, written by accept-review and run-review and read back by the
  * dashboard's "Reviews stopped" list: one place for the words, so the two cannot drift.
  */
-import { BUDGET_KINDS, type BudgetKind } from "../accounts/budget-rules.js";
+import { STOP_KINDS, type StopKind } from "../accounts/budget-rules.js";
 
 /** The balance did not cover the run. */
 export const INSUFFICIENT_CREDITS = "insufficient_credits";
 
 const OVER_BUDGET = "over_budget_";
 
-/** A budget of this kind had no room for the run. */
-export const overBudgetReason = (kind: BudgetKind): string => `${OVER_BUDGET}${kind}`;
+/** A budget of this kind (or the plan's seat limit) had no room for the run. */
+export const overBudgetReason = (kind: StopKind): string => `${OVER_BUDGET}${kind}`;
 
-/** What stopped a paused run: the balance, or a budget of one kind. */
-export type PauseCause = "balance" | BudgetKind;
-export const PAUSE_CAUSES = ["balance", ...BUDGET_KINDS] as const;
+/** What a budget stop (or a seat limit's) reports: which, its cap and what was used. */
+export interface ReviewStop {
+  budget: StopKind;
+  cap: number;
+  used: number;
+}
+
+/** What stopped a paused run: the balance, a budget of one kind, or the seat limit. */
+export type PauseCause = "balance" | StopKind;
+export const PAUSE_CAUSES = ["balance", ...STOP_KINDS] as const;
 
 /**
  * Why a paused run stopped. Anything but a budget's reason reads as the balance: runs paused
@@ -23,7 +30,7 @@ export const PAUSE_CAUSES = ["balance", ...BUDGET_KINDS] as const;
 export function pauseCauseOf(reason: string | null): PauseCause {
   if (!reason?.startsWith(OVER_BUDGET)) return "balance";
   const kind = reason.slice(OVER_BUDGET.length);
-  return BUDGET_KINDS.find((k) => k === kind) ?? "balance";
+  return STOP_KINDS.find((k) => k === kind) ?? "balance";
 }
 
 /**

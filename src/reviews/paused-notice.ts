@@ -1,5 +1,5 @@
 import type { AccountId } from "../accounts/types.js";
-import type { BudgetStop } from "../ledger/month-use.js";
+import type { ReviewStop } from "./pause-reasons.js";
 import { jobKey } from "../shared/job-key.js";
 import type { ReplyJob } from "./jobs.js";
 import type { PullRequestRef, PullRequestStore, ReviewRun } from "./types.js";
@@ -34,7 +34,7 @@ export function pausedNoticeJob(
  */
 export function budgetNoticeJob(
   run: Pick<ReviewRun, "accountId" | "installationId" | "pr" | "headSha">,
-  stop: BudgetStop,
+  stop: ReviewStop,
   author: string | undefined,
   resetsOn: Date,
 ): { job: ReplyJob; id: string } {

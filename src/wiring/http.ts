@@ -26,6 +26,8 @@ import { dashboard } from "../dashboard/dashboard.js";
 import { createSessionRevocations } from "../dashboard/session-revocations.js";
 import { createInstallationOwnerCheck } from "../github/installation-owner.js";
 import { pullRequestUrlOn } from "../github/pull-request-url.js";
+import { createPlanPaymentFailedQueue } from "../notifications/plan-payment-failed.js";
+import { notificationsKeptMs } from "../queue/queues.js";
 import type { Operators } from "../operators/operators.js";
 import { createServer } from "../server/create-server.js";
 import { runwayOf } from "../usage/runway.js";
@@ -205,6 +207,13 @@ export function wireHttp(
                   customers: store.stripeCustomers,
                   planMonths: planMonthDeps(config, a, t, money.ledger),
                   audit: money.audit,
+                  // One email to the billing contacts per failed invoice.
+                  onPaymentFailed: createPlanPaymentFailedQueue({
+                    enqueue: money.producer.enqueuePlanPaymentFailed,
+                    keptMs: notificationsKeptMs(),
+                    now: t.now ?? (() => new Date()),
+                    log: a.log,
+                  }),
                 }),
                 setupCompleted: createCardSetupEvents({
                   stripe,

@@ -1,5 +1,6 @@
 import { createAuditLog } from "../audit/audit-log.js";
 import { createLedgerAuditor } from "../audit/ledger-audit.js";
+import { createSeatLimit } from "../billing/seat-limit.js";
 import type { Config } from "../config/env.js";
 import { pullRequestUrlOn } from "../github/pull-request-url.js";
 import { Ledger } from "../ledger/ledger.js";
@@ -14,6 +15,7 @@ import { createFinishRun } from "../reviews/finish-run.js";
 import { createSweeper } from "../reviews/sweep-runs.js";
 import { createVoice } from "../voice/voice.js";
 import { queuePrefixOf, type MoneyAdapters, type Tuning } from "./types.js";
+import { planMonthDeps, plansOf } from "./plan-months.js";
 
 /**
  * The parts that move credits, shared by the app (composeJasper) and the operators' CLI
@@ -73,6 +75,12 @@ export function wireMoney(
     enqueueReply: producer.enqueueReply,
     pullRequestUrl: pullRequestUrlOn(config.github.web),
     warnBudgets,
+    seatLimit: createSeatLimit({
+      subscriptions: store.subscriptions,
+      ledger: store.ledger,
+      plans: plansOf(config),
+      now: t.now,
+    }),
     now: t.now,
   });
   const finishRun = createFinishRun({
@@ -101,7 +109,7 @@ export function wireMoney(
 export type Money = ReturnType<typeof wireMoney>;
 
 /** The operators' use cases over the money parts: the same for the app, the API and the CLI. */
-export function wireOperators(a: MoneyAdapters, t: Tuning, money: Money) {
+export function wireOperators(config: Config, a: MoneyAdapters, t: Tuning, money: Money) {
   return createOperators({
     accounts: a.store.accounts,
     ledger: money.ledger,
@@ -109,6 +117,7 @@ export function wireOperators(a: MoneyAdapters, t: Tuning, money: Money) {
     runs: a.store.runs,
     audit: money.audit,
     sweep: money.sweep,
+    planMonths: planMonthDeps(config, a, t, money.ledger),
     now: t.now,
   });
 }

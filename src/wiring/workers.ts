@@ -14,10 +14,11 @@ import { createRunReview } from "../reviews/run-review.js";
 import { createTakeUp } from "../reviews/take-up.js";
 import { createTopUpRedrive } from "../notifications/redrive-top-ups.js";
 import { createSendTopUpNotice } from "../notifications/top-up-notices.js";
+import { createSendPlanPaymentFailed } from "../notifications/plan-payment-failed.js";
 import { startWorkers, type Redriven, type WorkerTuning } from "../worker/start-workers.js";
 import type { Deliveries, GitHubHostParts } from "./github.js";
 import type { Money } from "./money.js";
-import { planMonthDeps } from "./plan-months.js";
+import { planMonthDeps, plansOf } from "./plan-months.js";
 import type { Payments } from "./top-ups.js";
 import { queuePrefixOf, type Adapters, type Tuning } from "./types.js";
 
@@ -111,6 +112,14 @@ export function wireWorkers(
     checkout: payments.stripe ? payments.checkout : undefined,
     log,
   });
+  const sendPlanPaymentFailed = createSendPlanPaymentFailed({
+    accounts: store.accounts,
+    subscriptions: store.subscriptions,
+    mailer: a.mailer,
+    plans: plansOf(config),
+    publicUrl,
+    log,
+  });
   // The App's own client (App JWT), not an installation's: the deliveries are the App's.
   const redeliver =
     config.REDELIVER_PER_RUN > 0
@@ -137,6 +146,7 @@ export function wireWorkers(
       sendBudgetWarning,
       runTopUp: payments.runTopUp,
       sendTopUpNotice,
+      sendPlanPaymentFailed,
       sweep,
       redrive,
       redeliver,

@@ -7,6 +7,7 @@ import type { SendAlert } from "../notifications/send-alert.js";
 import type { SendBudgetWarning } from "../notifications/send-budget-warning.js";
 import type { RunTopUp } from "../notifications/run-top-up.js";
 import type { SendTopUpNotice } from "../notifications/top-up-notices.js";
+import type { SendPlanPaymentFailed } from "../notifications/plan-payment-failed.js";
 
 export interface NotificationWorkerDeps {
   /** A worker connection (createRedis(url, "worker")). */
@@ -18,6 +19,8 @@ export interface NotificationWorkerDeps {
   /** Automatic top-up jobs; without it (no Stripe) they fail for good, logged. */
   runTopUp?: RunTopUp;
   sendTopUpNotice?: SendTopUpNotice;
+  /** The email about a plan's failed renewal. */
+  sendPlanPaymentFailed?: SendPlanPaymentFailed;
   log: Logger;
   /** Emails sent at once by this process; default 4. */
   concurrency?: number;
@@ -30,7 +33,7 @@ export interface NotificationWorker {
 
 /**
  * Consumes the notifications queue: one email per job (a low-balance alert, a budget warning,
- * a top-up not paid), or one automatic top-up.
+ * a top-up not paid, a plan's renewal not paid), or one automatic top-up.
  */
 export function startNotificationWorker(deps: NotificationWorkerDeps): NotificationWorker {
   const worker = registerWorker(
@@ -49,6 +52,13 @@ export function startNotificationWorker(deps: NotificationWorkerDeps): Notificat
         const result = await deps.sendTopUpNotice(payload);
         const { accountId, notice } = payload;
         deps.log.info({ job: job.id, accountId, notice, result }, "top-up email");
+        return result;
+      }
+      if ("kind" in payload && payload.kind === "plan_payment_failed") {
+        if (!deps.sendPlanPaymentFailed) throw new PermanentError("no sender of plan emails");
+        const result = await deps.sendPlanPaymentFailed(payload);
+        const { accountId, invoiceId } = payload;
+        deps.log.info({ job: job.id, accountId, invoiceId, result }, "payment-failed email");
         return result;
       }
       if ("kind" in payload) {

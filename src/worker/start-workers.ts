@@ -10,6 +10,7 @@ import type { SendAlert } from "../notifications/send-alert.js";
 import type { SendBudgetWarning } from "../notifications/send-budget-warning.js";
 import type { RunTopUp } from "../notifications/run-top-up.js";
 import type { SendTopUpNotice } from "../notifications/top-up-notices.js";
+import type { SendPlanPaymentFailed } from "../notifications/plan-payment-failed.js";
 import { startNotificationWorker } from "./start-notification-worker.js";
 import type { PostReply } from "../replies/post-reply.js";
 import type { RunReview } from "../reviews/run-review.js";
@@ -39,6 +40,7 @@ export interface WorkerDeps {
   sendBudgetWarning: SendBudgetWarning;
   runTopUp?: RunTopUp;
   sendTopUpNotice?: SendTopUpNotice;
+  sendPlanPaymentFailed?: SendPlanPaymentFailed;
   sweep: Sweep;
   /**
    * Drains the outboxes with each sweep: alerts and paused notices whose queueing a crash
@@ -155,6 +157,7 @@ export function startWorkers(deps: WorkerDeps): Workers {
     sendBudgetWarning: deps.sendBudgetWarning,
     runTopUp: deps.runTopUp,
     sendTopUpNotice: deps.sendTopUpNotice,
+    sendPlanPaymentFailed: deps.sendPlanPaymentFailed,
     log,
   });
 

@@ -65,6 +65,7 @@ describe("GET /organizations/:org/billing/status", () => {
       currentPeriod: null,
       planMonth: null,
       cancelAtPeriodEnd: false,
+      custom: null,
       paymentFailed: false,
       banner: null,
       seats: {
@@ -74,6 +75,29 @@ describe("GET /organizations/:org/billing/status", () => {
         from: "2026-11-01T00:00:00.000Z",
         to: "2026-12-01T00:00:00.000Z",
       },
+      // The paid plans to choose from (the Plan page's cards), Free not among them.
+      plans: [
+        {
+          id: "pro",
+          name: "Pro",
+          creditsPerMonth: 200,
+          monthlyCents: 4900,
+          annualCents: 49000,
+          monthly: "49.00",
+          annual: "490.00",
+          seatLimit: null,
+        },
+        {
+          id: "team",
+          name: "Team",
+          creditsPerMonth: 750,
+          monthlyCents: 14900,
+          annualCents: 149000,
+          monthly: "149.00",
+          annual: "1490.00",
+          seatLimit: null,
+        },
+      ],
     });
   });
 

@@ -36,6 +36,22 @@ describe.each(storeFactories())("subscription store contract: $name", ({ create,
     );
   });
 
+  it("keeps an enterprise plan's terms with its state, as given and not shared", async () => {
+    const { subscriptions: store } = await create();
+    const custom = {
+      name: "Enterprise",
+      creditsPerMonth: 5000,
+      priceCents: 250000,
+      daysUntilDue: 30,
+    };
+    const s = state({ subscriptionId: `enterprise_${++n}`, plan: "enterprise-1", custom });
+    await store.put(s);
+    const found = await store.find(s.subscriptionId);
+    expect(found).toStrictEqual(s);
+    found!.custom!.creditsPerMonth = 1;
+    expect((await store.findByAccount(s.accountId))!.custom).toStrictEqual(custom);
+  });
+
   it("keeps a subscription id to its account: another account's put changes nothing", async () => {
     const { subscriptions: store } = await create();
     const mine = state();

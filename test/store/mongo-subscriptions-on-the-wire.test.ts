@@ -111,6 +111,41 @@ describe("the mongo subscription store on the wire", () => {
     expect(await store.subscriptions.put(late)).toEqual({ status: "conflict" });
   });
 
+  it("writes an enterprise plan's terms with its state, and reads them back", async () => {
+    const custom = {
+      name: "Enterprise",
+      creditsPerMonth: 5000,
+      priceCents: 250000,
+      daysUntilDue: 30,
+    };
+    const state = {
+      accountId: toAccountId(7),
+      customerId: "enterprise",
+      subscriptionId: "enterprise_7",
+      plan: "enterprise-7",
+      interval: "year" as const,
+      status: "active" as const,
+      currentPeriodStart: new Date("2026-12-15T00:00:00Z"),
+      currentPeriodEnd: new Date("2027-12-15T00:00:00Z"),
+      cancelAtPeriodEnd: false,
+      updatedAt: new Date("2026-12-15T00:00:01Z"),
+      custom,
+    };
+    stub.answerNext("findAndModify", { ok: 1, value: null, lastErrorObject: { n: 1 } });
+    const sent = await sentTo(stub, DB, () => store.subscriptions.put(state));
+    expect(sent[0]).toMatchObject({ command: { update: { $set: { custom } } } });
+    const { accountId, ...rest } = state;
+    stub.answerNext("find", {
+      cursor: {
+        id: Long.fromNumber(0),
+        ns: `${DB}.subscriptions`,
+        firstBatch: [{ _id: new ObjectId(), accountId: accountId as number, ...rest }],
+      },
+      ok: 1,
+    });
+    expect(await store.subscriptions.find("enterprise_7")).toStrictEqual(state);
+  });
+
   it("pages the month roll by status after a subscription id", async () => {
     const sent = await sentTo(stub, DB, () =>
       store.subscriptions.listByStatus(["active", "trialing"], "sub_1", 50),

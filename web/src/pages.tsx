@@ -13,6 +13,7 @@ import { HistoryPage } from "./features/history/history-page";
 import { InvoicesPage } from "./features/invoices/invoices-page";
 import { LearningsPage } from "./features/learnings/learnings-page";
 import { NotificationsPage } from "./features/notifications/notifications-page";
+import { PlanPage } from "./features/plan/plan-page";
 import { SettingsPage } from "./features/settings/settings-page";
 import { UsagePage } from "./features/usage/usage-page";
 
@@ -28,6 +29,7 @@ export interface DashboardPage {
 
 export const PAGES: readonly DashboardPage[] = [
   { slug: "", label: "Billing", render: (query) => <BillingPage query={query} /> },
+  { slug: "plan", label: "Plan", render: () => <PlanPage /> },
   { slug: "history", label: "History", render: () => <HistoryPage /> },
   { slug: "invoices", label: "Invoices", render: () => <InvoicesPage /> },
   { slug: "usage", label: "Usage", render: () => <UsagePage /> },

@@ -4,6 +4,7 @@ import { PLAN_INTERVALS } from "../../billing/plans.js";
 import { callerOf, requireOrgAccess, type AuthDeps } from "../auth/authenticate.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
 import { commonErrors } from "../errors.js";
+import { formatCents } from "../present.js";
 import { BEARER_SECURITY, orgParams, timestamp } from "../schemas.js";
 
 const periodSchema = z.object({ start: timestamp, end: timestamp });
@@ -32,6 +33,17 @@ const statusSchema = z
       .nullable()
       .describe("The plan month running now; an annual plan grants its credits month by month"),
     cancelAtPeriodEnd: z.boolean(),
+    custom: z
+      .object({
+        price: z.string().describe('US dollars a month as a decimal string, e.g. "2500.00"'),
+        priceCents: z.number().int(),
+        daysUntilDue: z
+          .number()
+          .int()
+          .describe("Payment terms: the invoice is due in this many days"),
+      })
+      .nullable()
+      .describe("An enterprise plan an operator set: billed by invoice; null: none"),
     paymentFailed: z
       .boolean()
       .describe("A renewal failed and Stripe is retrying it: payment failed"),
@@ -54,6 +66,20 @@ const statusSchema = z
         to: timestamp,
       })
       .describe("Seats used this billing month"),
+    plans: z
+      .array(
+        z.object({
+          id: z.string(),
+          name: z.string(),
+          creditsPerMonth: z.number().int(),
+          monthlyCents: z.number().int(),
+          annualCents: z.number().int(),
+          monthly: z.string().describe('US dollars a month as a decimal string, e.g. "49.00"'),
+          annual: z.string().describe('US dollars a year as a decimal string, e.g. "490.00"'),
+          seatLimit: z.number().int().nullable().describe("null: no limit"),
+        }),
+      )
+      .describe("The paid plans to subscribe or change to (PUT .../billing/subscription)"),
   })
   .meta({ id: "BillingStatus" });
 
@@ -92,6 +118,11 @@ export function billingStatusRoute(api: ApiInstance, deps: Deps): void {
         currentPeriod: period(s.currentPeriod),
         planMonth: period(s.planMonth),
         cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+        custom: s.custom && {
+          price: formatCents(s.custom.priceCents),
+          priceCents: s.custom.priceCents,
+          daysUntilDue: s.custom.daysUntilDue,
+        },
         paymentFailed: s.paymentFailed,
         banner: s.paymentFailed
           ? {
@@ -108,6 +139,16 @@ export function billingStatusRoute(api: ApiInstance, deps: Deps): void {
           from: s.seats.from.toISOString(),
           to: s.seats.to.toISOString(),
         },
+        plans: s.paidPlans.map((p) => ({
+          id: p.id,
+          name: p.name,
+          creditsPerMonth: p.creditsPerMonth,
+          monthlyCents: p.monthlyCents,
+          annualCents: p.annualCents,
+          monthly: formatCents(p.monthlyCents),
+          annual: formatCents(p.annualCents),
+          seatLimit: p.seatLimit,
+        })),
       };
     },
   );

@@ -28,7 +28,9 @@ const pausedReviewSchema = z
     headSha: z.string().describe("The commit the review was for"),
     why: z
       .enum(PAUSE_CAUSES)
-      .describe("`balance`: no credits left; else the kind of budget that had no room"),
+      .describe(
+        "`balance`: no credits left; `seats`: the plan's seat limit; else the kind of budget that had no room",
+      ),
     at: timestamp.describe("When the review was stopped"),
   })
   .meta({ id: "PausedReview" });

@@ -52,4 +52,5 @@ const copy = (s: SubscriptionState): SubscriptionState => ({
   currentPeriodStart: new Date(s.currentPeriodStart),
   currentPeriodEnd: new Date(s.currentPeriodEnd),
   updatedAt: new Date(s.updatedAt),
+  ...(s.custom ? { custom: { ...s.custom } } : {}),
 });

@@ -92,5 +92,15 @@ function toState(doc: SubscriptionDoc): SubscriptionState {
     currentPeriodEnd: doc.currentPeriodEnd,
     cancelAtPeriodEnd: doc.cancelAtPeriodEnd,
     updatedAt: doc.updatedAt,
+    ...(doc.custom
+      ? {
+          custom: {
+            name: doc.custom.name,
+            creditsPerMonth: doc.custom.creditsPerMonth,
+            priceCents: doc.custom.priceCents,
+            daysUntilDue: doc.custom.daysUntilDue,
+          },
+        }
+      : {}),
   };
 }

@@ -1315,7 +1315,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Comma-separated or repeated: purchase, grant, adjustment, refund, settings_changed, api_key_created, api_key_revoked, sign_in, budget_changed, budget_override, learning_added, learning_deleted, payment_method_saved, payment_method_removed, auto_top_up_changed, auto_top_up_attempt, billing_currency_fixed, subscription_checkout, subscription_changed, subscription_payment_failed, delivery_failed */
+                    /** @description Comma-separated or repeated: purchase, grant, adjustment, refund, settings_changed, api_key_created, api_key_revoked, sign_in, budget_changed, budget_override, learning_added, learning_deleted, payment_method_saved, payment_method_removed, auto_top_up_changed, auto_top_up_attempt, billing_currency_fixed, subscription_checkout, subscription_changed, subscription_payment_failed, delivery_failed, enterprise_plan_set */
                     action?: string | string[];
                     /** @description Entries at or after this instant */
                     from?: string;
@@ -3167,7 +3167,7 @@ export interface components {
                 name?: string;
             };
             /** @enum {string} */
-            action: "purchase" | "grant" | "adjustment" | "refund" | "settings_changed" | "api_key_created" | "api_key_revoked" | "sign_in" | "budget_changed" | "budget_override" | "learning_added" | "learning_deleted" | "payment_method_saved" | "payment_method_removed" | "auto_top_up_changed" | "auto_top_up_attempt" | "billing_currency_fixed" | "subscription_checkout" | "subscription_changed" | "subscription_payment_failed" | "delivery_failed";
+            action: "purchase" | "grant" | "adjustment" | "refund" | "settings_changed" | "api_key_created" | "api_key_revoked" | "sign_in" | "budget_changed" | "budget_override" | "learning_added" | "learning_deleted" | "payment_method_saved" | "payment_method_removed" | "auto_top_up_changed" | "auto_top_up_attempt" | "billing_currency_fixed" | "subscription_checkout" | "subscription_changed" | "subscription_payment_failed" | "delivery_failed" | "enterprise_plan_set";
             /** @enum {string} */
             interface: "api" | "dashboard" | "cli" | "operator_api" | "webhook" | "app";
             details: {
@@ -3362,6 +3362,14 @@ export interface components {
                 end: string;
             } | null;
             cancelAtPeriodEnd: boolean;
+            /** @description An enterprise plan an operator set: billed by invoice; null: none */
+            custom: {
+                /** @description US dollars a month as a decimal string, e.g. "2500.00" */
+                price: string;
+                priceCents: number;
+                /** @description Payment terms: the invoice is due in this many days */
+                daysUntilDue: number;
+            } | null;
             /** @description A renewal failed and Stripe is retrying it: payment failed */
             paymentFailed: boolean;
             /** @description What the dashboard shows while a renewal's payment has failed */
@@ -3389,6 +3397,20 @@ export interface components {
                  */
                 to: string;
             };
+            /** @description The paid plans to subscribe or change to (PUT .../billing/subscription) */
+            plans: {
+                id: string;
+                name: string;
+                creditsPerMonth: number;
+                monthlyCents: number;
+                annualCents: number;
+                /** @description US dollars a month as a decimal string, e.g. "49.00" */
+                monthly: string;
+                /** @description US dollars a year as a decimal string, e.g. "490.00" */
+                annual: string;
+                /** @description null: no limit */
+                seatLimit: number | null;
+            }[];
         };
         Subscription: {
             subscription: string;
@@ -3529,10 +3551,10 @@ export interface components {
             /** @description The commit the review was for */
             headSha: string;
             /**
-             * @description `balance`: no credits left; else the kind of budget that had no room
+             * @description `balance`: no credits left; `seats`: the plan's seat limit; else the kind of budget that had no room
              * @enum {string}
              */
-            why: "balance" | "account" | "repository" | "author" | "pull_request_runs";
+            why: "balance" | "account" | "repository" | "author" | "pull_request_runs" | "seats";
             /**
              * Format: date-time
              * @description When the review was stopped

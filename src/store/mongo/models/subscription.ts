@@ -25,6 +25,19 @@ export const subscriptionSchema = new Schema<SubscriptionDoc>(
     currentPeriodEnd: { type: Date, required: true },
     cancelAtPeriodEnd: { type: Boolean, required: true },
     updatedAt: { type: Date, required: true },
+    // An operator's enterprise plan's terms (absent on Stripe's subscriptions).
+    custom: {
+      type: new Schema(
+        {
+          name: { type: String, required: true },
+          creditsPerMonth: { type: Number, required: true, validate: integer },
+          priceCents: { type: Number, required: true, validate: integer },
+          daysUntilDue: { type: Number, required: true, validate: integer },
+        },
+        { _id: false },
+      ),
+      required: false,
+    },
   },
   { collection: "subscriptions", strict: true, versionKey: false },
 );

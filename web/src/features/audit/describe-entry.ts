@@ -33,6 +33,7 @@ export const ACTION_LABEL: Record<AuditAction, string> = {
   subscription_changed: "Subscription changed",
   subscription_payment_failed: "Subscription payment failed",
   delivery_failed: "GitHub event not handled",
+  enterprise_plan_set: "Enterprise plan set",
 };
 
 const INTERFACE_LABEL: Record<AuditEntry["interface"], string> = {

@@ -9,6 +9,7 @@ const WHY: Record<PausedReview["why"], string> = {
   repository: "the repository's budget",
   author: "the author's budget",
   pull_request_runs: "the run cap per pull request",
+  seats: "the plan's seat limit",
   balance: "no credits left",
 };
 
