@@ -151,6 +151,24 @@ describe("plans in the account's currency", () => {
       headers: h.auth(ADMIN_A),
       payload,
     });
+  /** Acme in its first month, Stripe's API answering its subscription as `.now` is. */
+  async function served(first: ReturnType<typeof subscription>) {
+    await harness();
+    h.clock.set("2026-11-20T10:00:30Z");
+    const says = { now: first };
+    nock(STRIPE_API)
+      .persist()
+      .get(`/v1/subscriptions/${SUB}`)
+      .reply(200, () => says.now);
+    return says;
+  }
+  const changePlan = (plan: string) =>
+    h.server.inject({
+      method: "PUT",
+      url: `${BASE}/subscription`,
+      headers: h.auth(ADMIN_A),
+      payload: { plan, interval: "month" },
+    });
   const audits = async (action: string) =>
     (await h.store.audit.list(h.orgA.id, { limit: 100 })).filter((a) => a.action === action);
   const fixedCurrency = async () => (await h.store.accounts.get(h.orgA.id))?.billingCurrency;
@@ -219,13 +237,7 @@ describe("plans in the account's currency", () => {
   });
 
   it("a paid EUR invoice fixes the currency once; a EUR subscription's upgrade and downgrade are priced in EUR", async () => {
-    await harness();
-    h.clock.set("2026-11-20T10:00:30Z");
-    let stripeSays = subscription("pro", "eur");
-    nock(STRIPE_API)
-      .persist()
-      .get(`/v1/subscriptions/${SUB}`)
-      .reply(200, () => stripeSays);
+    const stripeSays = await served(subscription("pro", "eur"));
     const deliver = async (e: object) => {
       const res = await h.server.inject(signedStripeDelivery(e));
       expect(res.statusCode).toBe(200);
@@ -257,13 +269,8 @@ describe("plans in the account's currency", () => {
         updated.push(body);
         return true;
       })
-      .reply(200, () => (stripeSays = subscription("team", "eur")));
-    const up = await h.server.inject({
-      method: "PUT",
-      url: `${BASE}/subscription`,
-      headers: h.auth(ADMIN_A),
-      payload: { plan: "team", interval: "month" },
-    });
+      .reply(200, () => (stripeSays.now = subscription("team", "eur")));
+    const up = await changePlan("team");
     expect(up.statusCode).toBe(200);
     expect(updated[0]).toMatchObject({
       "items[0][price_data][currency]": "eur",
@@ -286,12 +293,7 @@ describe("plans in the account's currency", () => {
         return true;
       })
       .reply(200, schedule);
-    const down = await h.server.inject({
-      method: "PUT",
-      url: `${BASE}/subscription`,
-      headers: h.auth(ADMIN_A),
-      payload: { plan: "pro", interval: "month" },
-    });
+    const down = await changePlan("pro");
     expect(down.statusCode).toBe(200);
     expect(phased[0]).toMatchObject({
       "phases[0][items][0][price]": "price_team_eur",
@@ -301,20 +303,9 @@ describe("plans in the account's currency", () => {
   });
 
   it("refuses a change of a subscription billed in a currency Jasper sets no price in; nothing sent", async () => {
-    await harness();
-    h.clock.set("2026-11-20T10:00:30Z");
-    const stripeSays = subscription("pro", "jpy");
-    nock(STRIPE_API)
-      .persist()
-      .get(`/v1/subscriptions/${SUB}`)
-      .reply(200, () => stripeSays);
+    await served(subscription("pro", "jpy"));
     await h.server.inject(signedStripeDelivery(event("invoice.paid", paidInvoice("in_J", "jpy"))));
-    const res = await h.server.inject({
-      method: "PUT",
-      url: `${BASE}/subscription`,
-      headers: h.auth(ADMIN_A),
-      payload: { plan: "team", interval: "month" },
-    });
+    const res = await changePlan("team");
     expect([res.statusCode, res.json().error.code]).toEqual([409, "unpriced_currency"]);
     const asked = (await audits("subscription_changed")).filter(
       (a) => a.actor.kind === "github_user",
