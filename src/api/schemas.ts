@@ -5,6 +5,7 @@
  * deliberately loose about content: a stored value they did not expect must not become a 500.
  */
 import { z } from "zod";
+import { CURRENCIES } from "../billing/currency.js";
 import { BUCKETS } from "../ledger/types.js";
 
 /** The org in the path. Access checks run before this (an unknown org is a 404 there). */
@@ -28,3 +29,15 @@ export const bucketsSchema = z
 
 /** What requireOrgAccess protects: a Jasper API key or an org admin's GitHub token. */
 export const BEARER_SECURITY = [{ bearer: [] }] as const;
+
+/** What a checkout (a package, a plan) is paid in; the rule is billing/checkout-currency.ts. */
+export const checkoutCurrencyField = z
+  .enum(CURRENCIES, { error: "must be one of usd, eur, gbp" })
+  .optional()
+  .describe(
+    "What to pay in, before the organization's first payment fixes its currency (default usd); after that, absent or that currency",
+  );
+
+/** The 409 of a checkout asking another currency than the one the account pays in. */
+export const currencyFixedMessage = (fixed: string) =>
+  `This organization pays in ${fixed.toUpperCase()} since its first payment`;

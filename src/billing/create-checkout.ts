@@ -7,9 +7,10 @@
 import type Stripe from "stripe";
 import { toAccountId } from "../accounts/types.js";
 import type { CheckoutSessionStore, NewCheckoutRecord } from "./checkout-session-store.js";
+import { checkoutCurrency } from "./checkout-currency.js";
 import { checkoutMetadata } from "./checkout-metadata.js";
 import { checkoutTaxParams } from "./checkout-tax.js";
-import { DEFAULT_CURRENCY, isCurrency, type Currency } from "./currency.js";
+import { DEFAULT_CURRENCY, type Currency } from "./currency.js";
 import { findPackage, priceIn, type CreditPackage } from "./packages.js";
 import type { StripeCustomers } from "./stripe-customers.js";
 
@@ -76,12 +77,9 @@ export function createCheckout(deps: CreateCheckoutDeps) {
     const pkg = findPackage(deps.packages, input.packageId);
     if (!pkg) return { status: "unknown_package" };
     const fixed = (await deps.billingCurrency?.(input.accountId)) ?? null;
-    if (fixed !== null && input.currency !== undefined && input.currency !== fixed) {
-      return { status: "currency_fixed", fixed };
-    }
-    // A fixed currency Jasper no longer prices (a code stored by hand) sells nothing.
-    const currency = fixed ?? input.currency ?? DEFAULT_CURRENCY;
-    if (!isCurrency(currency)) return { status: "currency_fixed", fixed: currency };
+    const priced = checkoutCurrency(fixed, input.currency);
+    if (priced.status !== "priced") return priced;
+    const { currency } = priced;
     if (!deps.stripe) return { status: "unavailable" };
     const customer = await deps.customers.ensure(toAccountId(input.accountId));
     if (customer.status !== "ready") return { status: "unavailable" };

@@ -15,7 +15,7 @@
 import type Stripe from "stripe";
 import type { AccountId } from "../accounts/types.js";
 import { PLAN_HOLDING_STATUSES } from "./billing-status.js";
-import { CHECKOUT_CURRENCY } from "./create-checkout.js";
+import { isCurrency } from "./currency.js";
 import { applySubscriptionState, type PlanMonthDeps } from "./plan-months.js";
 import { ensurePlanProduct, isStripeUnavailable } from "./plan-products.js";
 import { findPlan, FREE_PLAN_ID, priceOf, type Plan, type PlanInterval } from "./plans.js";
@@ -43,6 +43,8 @@ export type ChangeRefusal =
   | { status: "same_plan" }
   /** The prorated payment of an upgrade did not go through: Stripe left the plan as it was. */
   | { status: "payment_failed" }
+  /** The subscription is billed in a currency Jasper sets no price in (edited in Stripe). */
+  | { status: "unpriced_currency"; currency: string }
   /** Stripe is not set up or not reachable: nothing changed. */
   | { status: "unavailable" };
 
@@ -142,6 +144,9 @@ export function createSubscriptionChanges(deps: SubscriptionChangesDeps) {
       const stripe = h.stripe;
       // An upgrade replaces a downgrade scheduled for the period's end.
       const sub = await releaseSchedule(stripe, h.s.subscriptionId);
+      // Stripe bills a customer in one currency: the new price is in the subscription's own.
+      const { currency } = sub;
+      if (!isCurrency(currency)) return { status: "unpriced_currency", currency } as const;
       const product = await ensurePlanProduct(stripe, plan);
       const answer = await stripe.subscriptions.update(
         h.s.subscriptionId,
@@ -150,9 +155,9 @@ export function createSubscriptionChanges(deps: SubscriptionChangesDeps) {
             {
               id: itemOf(sub).id,
               price_data: {
-                currency: CHECKOUT_CURRENCY,
+                currency,
                 product,
-                unit_amount: priceOf(plan, interval),
+                unit_amount: priceOf(plan, interval, currency),
                 recurring: { interval },
               },
             },
@@ -183,6 +188,9 @@ export function createSubscriptionChanges(deps: SubscriptionChangesDeps) {
     const sub = subscriptionSchema.parse(await stripe.subscriptions.retrieve(s.subscriptionId));
     const item = itemOf(sub);
     const periodEnd = item.current_period_end;
+    // The next phase is billed in the currency the subscription is billed in now.
+    const { currency } = sub;
+    if (!isCurrency(currency)) return { status: "unpriced_currency", currency };
     const product = await ensurePlanProduct(stripe, plan);
     const existing = idOf(sub.schedule ?? null);
     const schedule = scheduleSchema.parse(
@@ -207,9 +215,9 @@ export function createSubscriptionChanges(deps: SubscriptionChangesDeps) {
             items: [
               {
                 price_data: {
-                  currency: CHECKOUT_CURRENCY,
+                  currency,
                   product,
-                  unit_amount: priceOf(plan, interval),
+                  unit_amount: priceOf(plan, interval, currency),
                   recurring: { interval },
                 },
                 quantity: 1,

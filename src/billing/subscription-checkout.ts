@@ -7,8 +7,10 @@
  */
 import type Stripe from "stripe";
 import type { AccountId } from "../accounts/types.js";
-import { CHECKOUT_CURRENCY } from "./create-checkout.js";
 import { PLAN_HOLDING_STATUSES } from "./billing-status.js";
+import { checkoutCurrency } from "./checkout-currency.js";
+import { checkoutTaxParams } from "./checkout-tax.js";
+import type { Currency } from "./currency.js";
 import { ensurePlanProduct, isStripeUnavailable } from "./plan-products.js";
 import { findPlan, FREE_PLAN_ID, priceOf, type Plan, type PlanInterval } from "./plans.js";
 import type { StripeCustomers } from "./stripe-customers.js";
@@ -23,6 +25,10 @@ export interface SubscriptionCheckoutDeps {
   plans: readonly Plan[];
   /** PUBLIC_URL: Stripe sends the admin back to the account's /billing page. */
   publicUrl: string;
+  /** STRIPE_AUTOMATIC_TAX: Stripe Tax, with address and tax ID collected (checkout-tax.ts). */
+  automaticTax?: boolean;
+  /** The account's billing currency, once its first payment fixed it (null before). */
+  billingCurrency?: (accountId: AccountId) => Promise<string | null>;
 }
 
 export interface SubscriptionCheckoutInput {
@@ -30,6 +36,11 @@ export interface SubscriptionCheckoutInput {
   accountLogin: string;
   plan: string;
   interval: PlanInterval;
+  /**
+   * What to pay in; absent: the account's billing currency, or USD before its first payment.
+   * Another currency than the fixed one is refused, as for a package (checkout-currency.ts).
+   */
+  currency?: Currency | undefined;
   /** Stripe's idempotency key for the session: a retried request gets the same session. */
   requestKey: string;
 }
@@ -40,6 +51,8 @@ export type SubscriptionCheckoutResult =
   | { status: "unknown_plan" }
   /** The account holds a subscription already: change it instead (no second one). */
   | { status: "already_subscribed"; subscriptionId: string }
+  /** The account pays in `fixed` since its first payment; nothing was made. */
+  | { status: "currency_fixed"; fixed: string }
   /** Stripe is not set up, or could not be reached: nothing was made. */
   | { status: "unavailable" };
 
@@ -56,6 +69,10 @@ export function createSubscriptionCheckout(deps: SubscriptionCheckoutDeps) {
     if (held && PLAN_HOLDING_STATUSES.includes(held.status)) {
       return { status: "already_subscribed", subscriptionId: held.subscriptionId };
     }
+    const fixed = (await deps.billingCurrency?.(input.accountId)) ?? null;
+    const priced = checkoutCurrency(fixed, input.currency);
+    if (priced.status !== "priced") return priced;
+    const { currency } = priced;
     if (!deps.stripe) return { status: "unavailable" };
     const stripe = deps.stripe;
     try {
@@ -77,13 +94,16 @@ export function createSubscriptionCheckout(deps: SubscriptionCheckoutDeps) {
             {
               quantity: 1,
               price_data: {
-                currency: CHECKOUT_CURRENCY,
+                currency,
                 product,
-                unit_amount: priceOf(plan, input.interval),
+                unit_amount: priceOf(plan, input.interval, currency),
                 recurring: { interval: input.interval },
               },
             },
           ],
+          // Stripe Tax for the session and the subscription and invoices it makes (stripe-node's
+          // SessionCreateParams.automatic_tax).
+          ...checkoutTaxParams(deps.automaticTax ?? false),
           metadata,
           subscription_data: { metadata },
           success_url: `${page}?plan=subscribed&session_id={CHECKOUT_SESSION_ID}`,

@@ -63,6 +63,11 @@ export interface SubscriptionEventsDeps {
     invoiceId: string,
     firstRecordedAt: Date,
   ) => Promise<void>;
+  /**
+   * Fixes the account's billing currency at its first payment (fix-currency.ts): a paid
+   * subscription invoice is one, as a paid package is. Set only when unset, audited once.
+   */
+  fixCurrency?: (accountId: AccountId, currency: string) => Promise<unknown>;
 }
 
 type Ignored = Extract<StripeEventOutcome, { result: "ignored" }>;
@@ -234,7 +239,12 @@ export function createSubscriptionEvents(deps: SubscriptionEventsDeps) {
     const { invoice, subscriptionId, record } = found;
     if (invoice.status !== "paid") return ignored("not_paid", `invoice ${invoice.id} is not paid`);
     const covers = coversNow(invoice, planMonths.now());
-    return sync(subscriptionId, record.accountId, record.customerId, covers);
+    const outcome = await sync(subscriptionId, record.accountId, record.customerId, covers);
+    // After the grant, so a failure here is retried by Stripe's redelivery, which grants
+    // nothing twice. Any paid invoice of the account's subscription, a late one included:
+    // Stripe bills the customer in this currency from now on.
+    if (outcome.result !== "ignored") await deps.fixCurrency?.(record.accountId, invoice.currency);
+    return outcome;
   }
 
   async function paymentFailed(object: unknown): Promise<StripeEventOutcome> {

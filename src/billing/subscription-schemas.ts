@@ -10,6 +10,8 @@ import { SUBSCRIPTION_STATUSES } from "./subscription-store.js";
 const stripeId = z.string().min(1).max(255);
 const expandable = z.union([stripeId, z.object({ id: stripeId })]).nullable();
 const seconds = z.number().int().positive();
+/** Stripe's lowercase ISO code, as the account's billing currency is stored. */
+const currencyCode = z.string().regex(/^[a-z]{3}$/);
 
 /** A subscription-mode Checkout Session, as checkout.session.completed carries it. */
 export const subscriptionSessionSchema = z.object({
@@ -28,6 +30,8 @@ export const subscriptionSchema = z.object({
   object: z.literal("subscription"),
   customer: expandable,
   status: z.enum(SUBSCRIPTION_STATUSES),
+  /** What it is billed in; Stripe fixes it per customer, so a plan change keeps it. */
+  currency: currencyCode,
   cancel_at_period_end: z.boolean(),
   /** The schedule that manages it (a downgrade at the period's end), if any. */
   schedule: expandable.optional(),
@@ -58,6 +62,7 @@ export const invoiceSchema = z.object({
   object: z.literal("invoice"),
   customer: expandable,
   status: z.string().nullable(),
+  currency: currencyCode,
   parent: z
     .object({
       type: z.string(),

@@ -4,6 +4,7 @@ import { billingApi } from "../api/billing-api.js";
 import type { BillingApiDeps } from "../api/deps.js";
 import { operatorApi } from "../api/operator-api.js";
 import type Stripe from "stripe";
+import type { AccountId } from "../accounts/types.js";
 import { createAutoTopUpSettings } from "../administration/auto-top-up-settings.js";
 import { createPaymentMethods } from "../administration/payment-method.js";
 import { createBillingStatus } from "../billing/billing-status.js";
@@ -53,6 +54,8 @@ export function billingApiDeps(
   const botName = config.BOT_NAME;
   const customers = createStripeCustomers({ stripe, store: store.stripeCustomers, now: t.now });
   const plans = plansOf(config);
+  const billingCurrency = async (id: AccountId) =>
+    (await store.accounts.get(id))?.billingCurrency ?? null;
   return {
     accounts: store.accounts,
     ledger: money.ledger,
@@ -74,7 +77,7 @@ export function billingApiDeps(
       store: store.autoTopUp,
       customers: store.stripeCustomers,
       packages: config.CREDIT_PACKAGES,
-      billingCurrency: async (id) => (await store.accounts.get(id))?.billingCurrency ?? null,
+      billingCurrency,
       audit: money.audit,
       // In flight: recorded and its payment not settled (top-up-attempt-store.ts). Asked
       // for those created since the latest Date there is, recent() lists only those in flight.
@@ -104,6 +107,8 @@ export function billingApiDeps(
       subscriptions: store.subscriptions,
       plans,
       publicUrl: config.PUBLIC_URL,
+      automaticTax: config.STRIPE_AUTOMATIC_TAX,
+      billingCurrency,
     }),
     github: outside.githubAuth,
     missingSignInSettings: missingSignInSettings(config),
@@ -154,6 +159,8 @@ export function wireHttp(
   const packages = config.CREDIT_PACKAGES;
   // One token check (and one cache) for the API and the dashboard's sign-in.
   const githubAuth = a.githubAuth ?? createGitHubAuth({ baseUrl: config.github.api });
+  // Every first payment (a package, a subscription's invoice) fixes the billing currency.
+  const fixCurrency = createFixCurrency({ accounts: store.accounts, audit: money.audit });
   const sessions = createSessionRevocations(a.redis, {
     prefix: queuePrefixOf(t),
     hours: config.SESSION_HOURS,
@@ -194,7 +201,7 @@ export function wireHttp(
                 purchases: store.ledger,
                 packages,
                 audit: money.auditLedgerEntry,
-                fixCurrency: createFixCurrency({ accounts: store.accounts, audit: money.audit }),
+                fixCurrency,
                 invoices: createInvoiceEvents({
                   stripe,
                   customers: store.stripeCustomers,
@@ -207,6 +214,7 @@ export function wireHttp(
                   customers: store.stripeCustomers,
                   planMonths: planMonthDeps(config, a, t, money.ledger),
                   audit: money.audit,
+                  fixCurrency,
                   // One email to the billing contacts per failed invoice.
                   onPaymentFailed: createPlanPaymentFailedQueue({
                     enqueue: money.producer.enqueuePlanPaymentFailed,

@@ -4,8 +4,12 @@ import { sha256 } from "../../accounts/api-keys.js";
 import { callerOf, requireOrgAccess, type AuthDeps } from "../auth/authenticate.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
 import { ApiError, commonErrors, errorResponse } from "../errors.js";
-import { CURRENCIES } from "../../billing/currency.js";
-import { BEARER_SECURITY, orgParams } from "../schemas.js";
+import {
+  BEARER_SECURITY,
+  checkoutCurrencyField,
+  currencyFixedMessage,
+  orgParams,
+} from "../schemas.js";
 
 const headersSchema = z.looseObject({
   "idempotency-key": z
@@ -17,12 +21,7 @@ const headersSchema = z.looseObject({
 
 const bodySchema = z.strictObject({
   package: z.string().min(1).max(100).describe("A package id from GET /billing/packages"),
-  currency: z
-    .enum(CURRENCIES, { error: "must be one of usd, eur, gbp" })
-    .optional()
-    .describe(
-      "What to pay in, before the organization's first payment fixes its currency (default usd); after that, absent or that currency",
-    ),
+  currency: checkoutCurrencyField,
 });
 
 const sessionSchema = z.object({
@@ -82,11 +81,7 @@ export function checkoutRoute(api: ApiInstance, deps: Deps): void {
         case "unknown_package":
           throw new ApiError(400, "unknown_package", "No such package; see GET /billing/packages");
         case "currency_fixed":
-          throw new ApiError(
-            409,
-            "currency_fixed",
-            `This organization pays in ${result.fixed.toUpperCase()} since its first payment`,
-          );
+          throw new ApiError(409, "currency_fixed", currencyFixedMessage(result.fixed));
         case "unavailable":
           throw new ApiError(503, "checkout_unavailable", "Buying credits is not available now");
       }

@@ -7,13 +7,22 @@ import { callerOf, requireOrgAccess, type AuthDeps } from "../auth/authenticate.
 import { adminOf } from "../auth/caller-actor.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
 import { ApiError, commonErrors, errorResponse } from "../errors.js";
-import { BEARER_SECURITY, orgParams, timestamp } from "../schemas.js";
+import {
+  BEARER_SECURITY,
+  checkoutCurrencyField,
+  currencyFixedMessage,
+  orgParams,
+  timestamp,
+} from "../schemas.js";
 import { idempotencyHeaders, requestKeyOf } from "./request-key.js";
 
 const bodySchema = z.strictObject({
   plan: z.string().min(1).max(40).describe("A paid plan's id (GET /billing/status names them)"),
   interval: z.enum(PLAN_INTERVALS).describe("Billed each month, or each year"),
 });
+
+/** Subscribing chooses the currency too; a change keeps the subscription's own. */
+const checkoutBodySchema = bodySchema.extend({ currency: checkoutCurrencyField });
 
 type Deps = Pick<BillingApiDeps, "subscriptionCheckout" | "subscriptionChanges" | "audit"> &
   AuthDeps;
@@ -35,7 +44,7 @@ export function subscriptionRoutes(api: ApiInstance, deps: Deps): void {
         security: BEARER_SECURITY,
         params: orgParams,
         headers: idempotencyHeaders,
-        body: bodySchema,
+        body: checkoutBodySchema,
         response: {
           201: z.object({
             url: z.string().describe("Stripe Checkout in subscription mode: send the admin here"),
@@ -44,7 +53,9 @@ export function subscriptionRoutes(api: ApiInstance, deps: Deps): void {
           ...commonErrors,
           400: errorResponse("Invalid request, or `unknown_plan`"),
           403: errorResponse("`github_token_required`: an API key cannot subscribe"),
-          409: errorResponse("`already_subscribed`: change the plan the account holds instead"),
+          409: errorResponse(
+            "`already_subscribed`: change the plan the account holds instead; `currency_fixed`: the organization pays in the currency of its first payment",
+          ),
           503: errorResponse("`subscription_unavailable`: Stripe is not set up or not reachable"),
         },
       },
@@ -57,12 +68,13 @@ export function subscriptionRoutes(api: ApiInstance, deps: Deps): void {
         account.id,
         request.headers["idempotency-key"],
       );
-      const { plan, interval } = request.body;
+      const { plan, interval, currency } = request.body;
       const result = await deps.subscriptionCheckout({
         accountId: account.id,
         accountLogin: account.login,
         plan,
         interval,
+        currency,
         requestKey,
       });
       switch (result.status) {
@@ -74,6 +86,8 @@ export function subscriptionRoutes(api: ApiInstance, deps: Deps): void {
             "already_subscribed",
             "The account has a subscription: change its plan instead",
           );
+        case "currency_fixed":
+          throw new ApiError(409, "currency_fixed", currencyFixedMessage(result.fixed));
         case "unavailable":
           throw new ApiError(503, "subscription_unavailable", "Subscribing is not available now");
         case "created": {
@@ -116,6 +130,7 @@ const refusals: Record<ChangeRefusal["status"], [number, string]> = {
   unknown_plan: [400, "No such paid plan"],
   same_plan: [409, "The account holds this plan and interval already"],
   payment_failed: [402, "The prorated payment did not go through: the plan is unchanged"],
+  unpriced_currency: [409, "The subscription is billed in a currency Jasper has no price in"],
   unavailable: [503, "Stripe is not set up or could not be reached: nothing changed"],
 };
 
@@ -135,7 +150,9 @@ export function subscriptionChangeRoutes(api: ApiInstance, deps: Deps): void {
     ...commonErrors,
     403: errorResponse("`github_token_required`: an API key cannot change the subscription"),
     404: errorResponse("`no_subscription`: the account holds none (or no such organization)"),
-    409: errorResponse("`already_cancelled`, `not_cancelled`, `same_plan`"),
+    409: errorResponse(
+      "`already_cancelled`, `not_cancelled`, `same_plan`, `unpriced_currency` (billed in a currency Jasper sets no price in)",
+    ),
     503: errorResponse("`unavailable`: Stripe is not set up or not reachable; nothing changed"),
   };
   const path = "/organizations/:org/billing/subscription";

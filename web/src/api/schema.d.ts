@@ -2507,7 +2507,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `already_cancelled`, `not_cancelled`, `same_plan` */
+                /** @description `already_cancelled`, `not_cancelled`, `same_plan`, `unpriced_currency` (billed in a currency Jasper sets no price in) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2560,6 +2560,11 @@ export interface paths {
                          * @enum {string}
                          */
                         interval: "month" | "year";
+                        /**
+                         * @description What to pay in, before the organization's first payment fixes its currency (default usd); after that, absent or that currency
+                         * @enum {string}
+                         */
+                        currency?: "usd" | "eur" | "gbp";
                     };
                 };
             };
@@ -2613,7 +2618,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `already_subscribed`: change the plan the account holds instead */
+                /** @description `already_subscribed`: change the plan the account holds instead; `currency_fixed`: the organization pays in the currency of its first payment */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2715,7 +2720,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `already_cancelled`, `not_cancelled`, `same_plan` */
+                /** @description `already_cancelled`, `not_cancelled`, `same_plan`, `unpriced_currency` (billed in a currency Jasper sets no price in) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -2817,7 +2822,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description `already_cancelled`, `not_cancelled`, `same_plan` */
+                /** @description `already_cancelled`, `not_cancelled`, `same_plan`, `unpriced_currency` (billed in a currency Jasper sets no price in) */
                 409: {
                     headers: {
                         [name: string]: unknown;
