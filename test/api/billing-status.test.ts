@@ -75,7 +75,9 @@ describe("GET /organizations/:org/billing/status", () => {
         from: "2026-11-01T00:00:00.000Z",
         to: "2026-12-01T00:00:00.000Z",
       },
-      // The paid plans to choose from (the Plan page's cards), Free not among them.
+      // The paid plans to choose from (the Plan page's cards), Free not among them, priced in
+      // what a subscription checkout would charge: USD before a first payment.
+      currency: "usd",
       plans: [
         {
           id: "pro",
@@ -99,6 +101,26 @@ describe("GET /organizations/:org/billing/status", () => {
         },
       ],
     });
+  });
+
+  it("prices the plans in the billing currency once a payment fixed it", async () => {
+    await h.store.accounts.fixBillingCurrency(h.orgA.id, "eur");
+    await h.store.accounts.fixBillingCurrency(h.orgB.id, "gbp");
+    const body = (await get()).json();
+    expect(body.currency).toBe("eur");
+    expect(
+      body.plans.map((p: { id: string; monthly: string; annual: string; monthlyCents: number }) => [
+        p.id,
+        p.monthlyCents,
+        p.monthly,
+        p.annual,
+      ]),
+    ).toEqual([
+      ["pro", 4500, "45.00", "450.00"],
+      ["team", 13900, "139.00", "1390.00"],
+    ]);
+    const other = (await get("Globex", h.keyB)).json();
+    expect([other.currency, other.plans[0].monthly]).toEqual(["gbp", "39.00"]);
   });
 
   it("shows the subscription's plan, period and plan month, seats counted from the plan month", async () => {

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { SUBSCRIPTION_STATUSES } from "../../billing/subscription-store.js";
-import { PLAN_INTERVALS } from "../../billing/plans.js";
+import { CURRENCIES } from "../../billing/currency.js";
+import { PLAN_INTERVALS, priceOf } from "../../billing/plans.js";
+import { accountCurrency } from "../account-currency.js";
 import { callerOf, requireOrgAccess, type AuthDeps } from "../auth/authenticate.js";
 import type { ApiInstance, BillingApiDeps } from "../deps.js";
 import { commonErrors } from "../errors.js";
@@ -66,6 +68,11 @@ const statusSchema = z
         to: timestamp,
       })
       .describe("Seats used this billing month"),
+    currency: z
+      .enum(CURRENCIES)
+      .describe(
+        "What the plans below are priced in: the billing currency, fixed by the first payment; usd before (what a subscription checkout then charges in)",
+      ),
     plans: z
       .array(
         z.object({
@@ -74,8 +81,8 @@ const statusSchema = z
           creditsPerMonth: z.number().int(),
           monthlyCents: z.number().int(),
           annualCents: z.number().int(),
-          monthly: z.string().describe('US dollars a month as a decimal string, e.g. "49.00"'),
-          annual: z.string().describe('US dollars a year as a decimal string, e.g. "490.00"'),
+          monthly: z.string().describe('A month in `currency`, as a decimal string, e.g. "49.00"'),
+          annual: z.string().describe('A year in `currency`, as a decimal string, e.g. "490.00"'),
           seatLimit: z.number().int().nullable().describe("null: no limit"),
         }),
       )
@@ -102,6 +109,7 @@ export function billingStatusRoute(api: ApiInstance, deps: Deps): void {
     async (request) => {
       const { account } = callerOf(request);
       const s = await deps.billingStatus(account.id);
+      const currency = accountCurrency(account);
       const period = (p: { start: Date; end: Date } | null) =>
         p && { start: p.start.toISOString(), end: p.end.toISOString() };
       return {
@@ -139,16 +147,22 @@ export function billingStatusRoute(api: ApiInstance, deps: Deps): void {
           from: s.seats.from.toISOString(),
           to: s.seats.to.toISOString(),
         },
-        plans: s.paidPlans.map((p) => ({
-          id: p.id,
-          name: p.name,
-          creditsPerMonth: p.creditsPerMonth,
-          monthlyCents: p.monthlyCents,
-          annualCents: p.annualCents,
-          monthly: formatCents(p.monthlyCents),
-          annual: formatCents(p.annualCents),
-          seatLimit: p.seatLimit,
-        })),
+        currency,
+        // In the currency a subscription checkout would charge now, never a converted figure.
+        plans: s.paidPlans.map((p) => {
+          const monthlyCents = priceOf(p, "month", currency);
+          const annualCents = priceOf(p, "year", currency);
+          return {
+            id: p.id,
+            name: p.name,
+            creditsPerMonth: p.creditsPerMonth,
+            monthlyCents,
+            annualCents,
+            monthly: formatCents(monthlyCents),
+            annual: formatCents(annualCents),
+            seatLimit: p.seatLimit,
+          };
+        }),
       };
     },
   );

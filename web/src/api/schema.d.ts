@@ -3402,6 +3402,11 @@ export interface components {
                  */
                 to: string;
             };
+            /**
+             * @description What the plans below are priced in: the billing currency, fixed by the first payment; usd before (what a subscription checkout then charges in)
+             * @enum {string}
+             */
+            currency: "usd" | "eur" | "gbp";
             /** @description The paid plans to subscribe or change to (PUT .../billing/subscription) */
             plans: {
                 id: string;
@@ -3409,9 +3414,9 @@ export interface components {
                 creditsPerMonth: number;
                 monthlyCents: number;
                 annualCents: number;
-                /** @description US dollars a month as a decimal string, e.g. "49.00" */
+                /** @description A month in `currency`, as a decimal string, e.g. "49.00" */
                 monthly: string;
-                /** @description US dollars a year as a decimal string, e.g. "490.00" */
+                /** @description A year in `currency`, as a decimal string, e.g. "490.00" */
                 annual: string;
                 /** @description null: no limit */
                 seatLimit: number | null;

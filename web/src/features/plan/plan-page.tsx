@@ -262,14 +262,14 @@ function PlanView({ org, s, reload }: { org: string; s: BillingStatus; reload():
                   <h3>{p.name}</h3>
                   <p class="big">{credits(p.creditsPerMonth)} a month</p>
                   <p>
-                    <span class="price">{priceText(p, interval)}</span>
+                    <span class="price">{priceText(p, interval, s.currency)}</span>
                     {p.seatLimit !== null && <> · up to {p.seatLimit} seats</>}
                   </p>
                   <button
                     type="button"
                     class={kind === "current" ? "" : "primary"}
                     disabled={busy || kind === "current"}
-                    aria-label={`${BUTTON[kind]} ${p.name}, ${priceText(p, interval)}`}
+                    aria-label={`${BUTTON[kind]} ${p.name}, ${priceText(p, interval, s.currency)}`}
                     onClick={() => setPending({ kind: "change", plan: p, interval })}
                   >
                     {BUTTON[kind]}

@@ -4,7 +4,7 @@
  * (src/billing/subscription-changes.ts): fewer credits a month, or annual to monthly, waits
  * for the period's end; anything else is at once, prorated by Stripe.
  */
-import { credits, date, dollars } from "../../shared/format";
+import { credits, date, money } from "../../shared/format";
 import type { BillingStatus, Interval, PlanOffer } from "./api";
 
 export type ChangeKind = "subscribe" | "current" | "upgrade" | "downgrade";
@@ -15,8 +15,11 @@ const HOLDING = ["active", "trialing", "past_due"];
 export const subscribed = (s: BillingStatus): boolean =>
   s.status !== null && HOLDING.includes(s.status) && s.interval !== null;
 
-export const priceText = (p: PlanOffer, interval: Interval): string =>
-  interval === "month" ? `${dollars(p.monthly)} a month` : `${dollars(p.annual)} a year`;
+/** The offer's price in `currency` (billing status's: what a checkout would charge in). */
+export const priceText = (p: PlanOffer, interval: Interval, currency: string): string =>
+  interval === "month"
+    ? `${money(p.monthly, currency)} a month`
+    : `${money(p.annual, currency)} a year`;
 
 export const intervalText = (interval: Interval | null): string =>
   interval === "year" ? "Annual" : interval === "month" ? "Monthly" : "None";
@@ -31,7 +34,7 @@ export function changeKind(s: BillingStatus, to: PlanOffer, interval: Interval):
 /** The sentence shown before the admin confirms the change to `to` billed each `interval`. */
 export function changeWords(s: BillingStatus, to: PlanOffer, interval: Interval): string {
   const kind = changeKind(s, to, interval);
-  const price = priceText(to, interval);
+  const price = priceText(to, interval, s.currency);
   const monthly = `${credits(to.creditsPerMonth)} a month`;
   const end = s.currentPeriod ? date(s.currentPeriod.end) : "the period's end";
   switch (kind) {
@@ -79,7 +82,7 @@ export function cancelWords(s: BillingStatus): string {
 export function reactivateWords(s: BillingStatus): string {
   const end = s.currentPeriod ? date(s.currentPeriod.end) : "the period's end";
   const offer = s.plans.find((p) => p.id === s.plan.id);
-  const price = offer && s.interval ? ` at ${priceText(offer, s.interval)}` : "";
+  const price = offer && s.interval ? ` at ${priceText(offer, s.interval, s.currency)}` : "";
   return (
     `The ${s.plan.name} plan continues: Stripe renews it on ${end}${price}, with the card ` +
     `on file. No new checkout.`
