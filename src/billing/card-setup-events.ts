@@ -13,6 +13,7 @@ import type { AccountId } from "../accounts/types.js";
 import type { SavedPaymentMethod, StripeCustomerStore } from "./stripe-customer-store.js";
 import { failedFields, idOf } from "./stripe-event-schemas.js";
 import type { StripeEventOutcome } from "./stripe-events.js";
+import { sessionCustomer } from "./session-customer.js";
 
 const stripeId = z.string().min(1).max(255);
 const expandable = z.union([stripeId, z.object({ id: stripeId })]).nullable();
@@ -74,22 +75,9 @@ export function createCardSetupEvents(deps: CardSetupEventsDeps) {
     if (session.status !== "complete") {
       return ignored("not_paid", `setup Checkout Session ${session.id} is not complete`);
     }
-    const customerId = idOf(session.customer);
-    const record = customerId
-      ? await deps.customers.findByCustomerAcrossAccounts(customerId)
-      : null;
-    if (!record) {
-      return ignored(
-        "not_ours",
-        `setup Checkout Session ${session.id} is for no customer of Jasper's`,
-      );
-    }
-    if (session.client_reference_id !== String(record.accountId)) {
-      return ignored(
-        "terms_mismatch",
-        `setup Checkout Session ${session.id}: client_reference_id is not the customer's account`,
-      );
-    }
+    const whose = await sessionCustomer(deps.customers, session, "setup");
+    if ("ignored" in whose) return whose.ignored;
+    const { record } = whose;
     const setupIntentId = idOf(session.setup_intent);
     if (!setupIntentId) {
       return ignored("malformed", `setup Checkout Session ${session.id} has no SetupIntent`);

@@ -22,6 +22,7 @@ import { stateFromStripe } from "./subscription-state.js";
 import type { StripeCustomerStore } from "./stripe-customer-store.js";
 import { failedFields, idOf } from "./stripe-event-schemas.js";
 import type { StripeEventOutcome } from "./stripe-events.js";
+import { sessionCustomer } from "./session-customer.js";
 import {
   invoiceSchema,
   subscriptionSchema,
@@ -178,19 +179,9 @@ export function createSubscriptionEvents(deps: SubscriptionEventsDeps) {
     if (session.status !== "complete") {
       return ignored("not_paid", `subscription Checkout Session ${session.id} is not complete`);
     }
-    const record = await accountOfCustomer(idOf(session.customer));
-    if (!record) {
-      return ignored(
-        "not_ours",
-        `subscription Checkout Session ${session.id} is for no customer of Jasper's`,
-      );
-    }
-    if (session.client_reference_id !== String(record.accountId)) {
-      return ignored(
-        "terms_mismatch",
-        `subscription Checkout Session ${session.id}: client_reference_id is not the customer's account`,
-      );
-    }
+    const whose = await sessionCustomer(deps.customers, session, "subscription");
+    if ("ignored" in whose) return whose.ignored;
+    const { record } = whose;
     const subscriptionId = idOf(session.subscription);
     if (!subscriptionId) {
       return ignored(
