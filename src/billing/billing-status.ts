@@ -11,6 +11,7 @@ import { findPlan, FREE_PLAN_ID, type Plan, type PlanInterval } from "./plans.js
 import { countSeats, type SeatCount } from "./seats.js";
 import { planOfSubscription } from "./subscription-plan.js";
 import type {
+  ScheduledChange,
   SubscriptionState,
   SubscriptionStatus,
   SubscriptionStore,
@@ -40,6 +41,8 @@ export interface BillingStatus {
   /** The plan month running now (the billing month): an annual plan's month, or the period. */
   planMonth: PlanMonth | null;
   cancelAtPeriodEnd: boolean;
+  /** A downgrade or a switch to monthly waiting for the period's end; null: none. */
+  scheduledChange: ScheduledChange | null;
   /** Stripe is retrying a failed renewal. */
   paymentFailed: boolean;
   /** An operator's enterprise plan: its price and payment terms (billed by invoice). */
@@ -82,6 +85,11 @@ export function createBillingStatus(deps: BillingStatusDeps): BillingStatusOf {
       currentPeriod: s ? { start: s.currentPeriodStart, end: s.currentPeriodEnd } : null,
       planMonth: month,
       cancelAtPeriodEnd: s?.cancelAtPeriodEnd ?? false,
+      // Shown until it takes effect (its state applied then drops it; the clock may be first).
+      scheduledChange:
+        holds && s.scheduledChange && s.scheduledChange.effectiveAt > now
+          ? s.scheduledChange
+          : null,
       paymentFailed: s?.status === "past_due",
       custom:
         holds && s.custom

@@ -230,7 +230,16 @@ export function createSubscriptionChanges(deps: SubscriptionChangesDeps) {
       },
       { idempotencyKey: `${requestKey}:phases` },
     );
-    return { status: "scheduled", state: s, plan: plan.id, interval };
+    // Recorded so billing status says it (Stripe's subscription names only the schedule's id):
+    // kept by each state applied while the schedule is there (subscription-state.ts).
+    const scheduledChange = { plan: plan.id, interval, effectiveAt: new Date(periodEnd * 1000) };
+    const saved = await planMonths.subscriptions.put({
+      ...s,
+      scheduledChange,
+      updatedAt: planMonths.now(),
+    });
+    const state = saved.status === "saved" ? saved.state : s;
+    return { status: "scheduled", state, plan: plan.id, interval };
   }
 
   async function portal(accountId: AccountId, accountLogin: string): Promise<PortalResult> {

@@ -96,6 +96,8 @@ export function createSubscriptionEvents(deps: SubscriptionEventsDeps) {
     accountId: AccountId,
     customerId: string,
   ): Promise<SubscriptionState | Ignored> {
+    // What Jasper recorded of it that Stripe's object does not say (a scheduled change).
+    const known = await planMonths.subscriptions.find(subscriptionId);
     const answer = subscriptionSchema.safeParse(
       await stripe.subscriptions.retrieve(subscriptionId),
     );
@@ -107,7 +109,9 @@ export function createSubscriptionEvents(deps: SubscriptionEventsDeps) {
         `subscription ${subscriptionId} from Stripe: ${failedFields(answer.error)}`,
       );
     }
-    const state = stateFromStripe(answer.data, planMonths.plans, { accountId, customerId }, readAt);
+    const scheduledChange = known?.accountId === accountId ? known.scheduledChange : undefined;
+    const owner = { accountId, customerId, scheduledChange };
+    const state = stateFromStripe(answer.data, planMonths.plans, owner, readAt);
     return "mismatch" in state ? ignored("terms_mismatch", state.mismatch) : state;
   }
 

@@ -4,12 +4,11 @@
  * (API 2026-10-28). Shared by the webhook (subscription-events.ts) and the admin's changes
  * (subscription-changes.ts), which both apply what Stripe answers.
  */
-import type { AccountId } from "../accounts/types.js";
 import { planOfProduct } from "./plan-products.js";
 import type { Plan } from "./plans.js";
 import { idOf } from "./stripe-event-schemas.js";
 import type { SubscriptionObject } from "./subscription-schemas.js";
-import type { SubscriptionState } from "./subscription-store.js";
+import type { ScheduledChange, SubscriptionState } from "./subscription-store.js";
 
 /** Why a subscription is none of Jasper's plans, for the log; never a payload value. */
 export interface NotAPlan {
@@ -19,7 +18,7 @@ export interface NotAPlan {
 export function stateFromStripe(
   sub: SubscriptionObject,
   plans: readonly Plan[],
-  owner: { accountId: AccountId; customerId: string },
+  owner: Pick<SubscriptionState, "accountId" | "customerId" | "scheduledChange">,
   readAt: Date,
 ): SubscriptionState | NotAPlan {
   if (idOf(sub.customer) !== owner.customerId) {
@@ -38,6 +37,8 @@ export function stateFromStripe(
   if (interval !== "month" && interval !== "year") {
     return { mismatch: `subscription ${sub.id} is not billed monthly or yearly` };
   }
+  const currentPeriodStart = new Date(item.current_period_start * 1000);
+  const scheduledChange = keptScheduledChange(sub, owner.scheduledChange, currentPeriodStart);
   return {
     accountId: owner.accountId,
     customerId: owner.customerId,
@@ -45,11 +46,26 @@ export function stateFromStripe(
     plan: plan.id,
     interval,
     status: sub.status,
-    currentPeriodStart: new Date(item.current_period_start * 1000),
+    currentPeriodStart,
     currentPeriodEnd: new Date(item.current_period_end * 1000),
     cancelAtPeriodEnd: sub.cancel_at_period_end,
     updatedAt: readAt,
+    ...(scheduledChange ? { scheduledChange } : {}),
   };
+}
+
+/**
+ * The scheduled change recorded when the admin made it (Stripe's subscription names only its
+ * schedule's id), kept while the schedule is there and its period has not begun: a released
+ * schedule (cancelled, upgraded, or done) or the new period (the change made) drops it.
+ */
+function keptScheduledChange(
+  sub: SubscriptionObject,
+  recorded: ScheduledChange | undefined,
+  currentPeriodStart: Date,
+): ScheduledChange | undefined {
+  if (!recorded || !idOf(sub.schedule ?? null)) return undefined;
+  return currentPeriodStart < recorded.effectiveAt ? recorded : undefined;
 }
 
 /** The subscription's one item, for a change of its price. */

@@ -49,6 +49,19 @@ export interface SubscriptionState {
    * (enterprise-plan.ts): its terms travel with the state. Absent on Stripe's subscriptions.
    */
   custom?: CustomPlanTerms | undefined;
+  /**
+   * A downgrade or a switch to monthly scheduled for the period's end (a Stripe subscription
+   * schedule, subscription-changes.ts), recorded when the admin makes it so billing status can
+   * say it; dropped when the schedule goes (cancelled, upgraded) or the change takes effect.
+   */
+  scheduledChange?: ScheduledChange | undefined;
+}
+
+/** The plan a subscription moves to at `effectiveAt` (its period's end). */
+export interface ScheduledChange {
+  plan: string;
+  interval: PlanInterval;
+  effectiveAt: Date;
 }
 
 /** An enterprise plan's terms, as the operator set them. */

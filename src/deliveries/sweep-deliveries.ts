@@ -6,6 +6,15 @@ export interface SweepDeliveriesDeps {
   /** The delivery job's state in the queue; "missing" when Redis no longer has it. */
   deliveryJobState(deliveryId: string): Promise<string>;
   enqueueDelivery(job: DeliveryJob, name: string): Promise<void>;
+  /**
+   * Told of each delivery the sweep marks failed, as the worker's `onFailed` is (issue 18): a
+   * worker killed on its last attempt never told it. Must not throw; an error is logged and
+   * the sweep goes on (the delivery is failed either way).
+   */
+  onFailed?: (
+    delivery: Pick<InboxDelivery, "id" | "name" | "attempts" | "payload">,
+    error: string,
+  ) => void | Promise<void>;
   now?: () => Date;
 }
 
@@ -15,6 +24,9 @@ export interface DeliverySweepReport {
   /** Received deliveries whose job failed for good without the worker recording it. */
   failed: number;
 }
+
+/** Why a delivery the sweep marks failed failed, as its inbox entry and report say. */
+const STOPPED = "the delivery worker stopped";
 
 /** Job states in which the queue will still run the job: left alone. */
 const ALIVE = new Set(["waiting", "delayed", "active", "prioritized", "waiting-children"]);
@@ -41,8 +53,15 @@ export function createDeliverySweep(deps: SweepDeliveriesDeps) {
         // Completed: processed since the list was read (the worker marks it before it completes).
         if (ALIVE.has(state) || state === "completed") continue;
         if (state === "failed") {
-          await deps.inbox.finish(delivery.id, "failed", now(), "the delivery worker stopped");
+          await deps.inbox.finish(delivery.id, "failed", now(), STOPPED);
           report.failed++;
+          // Once per delivery: failed now, it is no longer listed by a later sweep (and the
+          // report is idempotent by the delivery's id if the worker told it too).
+          try {
+            await deps.onFailed?.(delivery, STOPPED);
+          } catch {
+            // Its contract is to log its own failures; one that throws anyway stops no other.
+          }
         } else {
           await deps.enqueueDelivery({ deliveryId: delivery.id }, delivery.name);
           report.requeued++;

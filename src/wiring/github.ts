@@ -157,6 +157,14 @@ export function wireDeliveries(
       inbox: store.deliveries,
       deliveryJobState: producer.deliveryJobState,
       enqueueDelivery: producer.enqueueDelivery,
+      // Failed without the worker saying so (killed on its last attempt): shown the same way.
+      onFailed: async (d, error) => {
+        a.log.error(
+          { delivery: d.id, event: d.name, attempts: d.attempts, error },
+          "GitHub delivery failed (its worker stopped): redeliver it from the App's settings",
+        );
+        await reportFailed(d, error);
+      },
     }),
   };
 }

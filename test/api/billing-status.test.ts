@@ -65,6 +65,7 @@ describe("GET /organizations/:org/billing/status", () => {
       currentPeriod: null,
       planMonth: null,
       cancelAtPeriodEnd: false,
+      scheduledChange: null,
       custom: null,
       paymentFailed: false,
       banner: null,
@@ -140,6 +141,32 @@ describe("GET /organizations/:org/billing/status", () => {
       paymentFailed: false,
       seats: { used: 1, from: "2026-11-15T09:00:00.000Z", to: "2026-12-15T09:00:00.000Z" },
     });
+  });
+
+  it("says the downgrade scheduled for the period's end until it takes effect (issue 20)", async () => {
+    h.clock.set("2026-11-20T12:00:00Z");
+    const effectiveAt = new Date("2027-10-15T09:00:00Z");
+    await h.store.subscriptions.put(
+      subscription({ scheduledChange: { plan: "pro", interval: "month", effectiveAt } }),
+    );
+    expect((await get()).json()).toMatchObject({
+      plan: { id: "team" },
+      interval: "year",
+      scheduledChange: { plan: "pro", interval: "month", at: "2027-10-15T09:00:00.000Z" },
+    });
+    // Its date passed before Stripe's event of the switch arrived: no longer "coming".
+    h.clock.set("2027-10-15T09:00:00Z");
+    expect((await get()).json()).toMatchObject({ plan: { id: "team" }, scheduledChange: null });
+    // A subscription that ended says none.
+    h.clock.set("2026-11-20T12:00:00Z");
+    await h.store.subscriptions.put(
+      subscription({
+        status: "canceled",
+        scheduledChange: { plan: "pro", interval: "month", effectiveAt },
+        updatedAt: new Date("2026-11-20T12:00:00Z"),
+      }),
+    );
+    expect((await get()).json()).toMatchObject({ plan: { id: "free" }, scheduledChange: null });
   });
 
   it("says payment failed while Stripe retries, and shows Free once the subscription ends", async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
+import { Worker } from "bullmq";
 import { toAccountId } from "../../src/accounts/types.js";
 import { fixture, pullRequestEvent, signedDelivery } from "../support/github.js";
 import {
@@ -149,6 +150,44 @@ describe("a delivery that failed for good", () => {
       error: "the database is down",
     });
     expect(fakeGitHub.checkRunWrites).toEqual([]);
+  });
+
+  it("that the sweep marks failed (its worker died on the last attempt) is one audit entry too", async () => {
+    const { id } = await recorded();
+    // The job failed for good in the queue while its worker could not record it: taken by
+    // hand, its remaining attempts discarded, failed.
+    const connection = h.redis.duplicate({ maxRetriesPerRequest: null });
+    const taker = new Worker(h.deliveriesQueue.name, null, {
+      connection,
+      prefix: h.prefix,
+      autorun: false,
+    });
+    try {
+      const job = await taker.getNextJob("token", { block: false });
+      expect(job?.data).toEqual({ deliveryId: id });
+      job!.discard();
+      await job!.moveToFailed(new Error("worker killed"), "token");
+    } finally {
+      await taker.close();
+      await connection.quit();
+    }
+    const later = new Date(Date.now() + 3_600_000);
+    expect(await h.jasper.sweepDeliveries(later)).toEqual({ requeued: 0, failed: 1 });
+    expect(await h.store.deliveries.get(id)).toMatchObject({ status: "failed" });
+    const [entry, ...more] = await failures();
+    expect(more).toEqual([]);
+    expect(entry).toMatchObject({
+      idempotencyKey: `delivery-failed:${id}`,
+      details: {
+        event: "pull_request.opened",
+        deliveryId: id,
+        error: "the delivery worker stopped",
+      },
+    });
+    expect(fakeGitHub.checkRunWrites).toHaveLength(1);
+    // A second sweep: still one entry.
+    expect(await h.jasper.sweepDeliveries(later)).toEqual({ requeued: 0, failed: 0 });
+    expect(await failures()).toHaveLength(1);
   });
 
   it("of an account Jasper does not know writes nothing", async () => {

@@ -359,11 +359,15 @@ describe("subscribing to a plan", () => {
         "phases[1][duration][interval]": "month",
         "phases[1][proration_behavior]": "none",
       });
-      // Nothing changes now: the month keeps Team's credits and plan.
+      // Nothing changes now: the month keeps Team's credits and plan; billing status says
+      // what is coming (issue 20), and still does once Stripe's event of the schedule is in.
+      const coming = { plan: "pro", interval: "month", at: "2026-12-20T10:00:00.000Z" };
       expect(await plan()).toBe(750);
-      expect(await status()).toMatchObject({ plan: { id: "team" } });
-      // Cancelling meanwhile drops the scheduled downgrade: nothing follows the period.
+      expect(await status()).toMatchObject({ plan: { id: "team" }, scheduledChange: coming });
       stripeSays = { ...stripeSays, schedule: schedule.id };
+      await deliverTwice(event("customer.subscription.updated", stripeSays));
+      expect(await status()).toMatchObject({ plan: { id: "team" }, scheduledChange: coming });
+      // Cancelling meanwhile drops the scheduled downgrade: nothing follows the period.
       const released: string[] = [];
       nock(STRIPE_API)
         .post(`/v1/subscription_schedules/${schedule.id}/release`, () => {
@@ -374,6 +378,7 @@ describe("subscribing to a plan", () => {
       expectUpdate(subscription({ ...shape(), plan: "team", cancelAtPeriodEnd: true }));
       expect((await call("POST", "subscription/cancel")).statusCode).toBe(200);
       expect(released).toEqual([schedule.id]);
+      expect(await status()).toMatchObject({ scheduledChange: null });
       stripeSays = { ...stripeSays, schedule: null };
       expectUpdate(subscription({ ...shape(), plan: "team" }));
       expect((await call("POST", "subscription/reactivate")).statusCode).toBe(200);

@@ -165,9 +165,13 @@ suite("the Plan page in Chromium", () => {
 
   it("says a downgrade waits for the period's end, and what stays until then", async () => {
     const at = periodEnd.toISOString();
-    await page.route("**/api/v1/organizations/Acme-Corp/billing/subscription", (route) =>
-      answer(route, { plan: "pro", interval: "month", at }),
-    );
+    await page.route("**/api/v1/organizations/Acme-Corp/billing/subscription", async (route) => {
+      // What the API records with the schedule (subscription-changes.ts).
+      await putSubscription({
+        scheduledChange: { plan: "pro", interval: "month", effectiveAt: periodEnd },
+      });
+      await answer(route, { plan: "pro", interval: "month", at });
+    });
     await page.getByRole("button", { name: "Downgrade Pro, $49.00 a month" }).click();
     expect(await confirmBox().innerText()).toContain(
       `On ${endText}, at the end of the period you paid for: the account moves to Pro at $49.00 a month, 200 credits a month. Until then it keeps Team and its credits. Nothing is charged now.`,
@@ -180,11 +184,21 @@ suite("the Plan page in Chromium", () => {
     await page.getByText(`Scheduled: Pro (monthly) from ${endText}.`).waitFor();
     expect(await figure("plan")).toBe("Team");
     await page.unrouteAll();
+    // Billing status says it on any later visit, not only after the click (issue 20).
+    const scheduled = `On ${endText} the account moves to Pro, billed monthly.`;
+    await page.getByTestId("scheduled-note").waitFor();
+    expect(await page.getByTestId("scheduled-note").innerText()).toBe(scheduled);
+    await page.reload();
+    await page.getByTestId("scheduled-note").waitFor();
+    expect(await page.getByTestId("scheduled-note").innerText()).toBe(scheduled);
+    expect(await figure("plan")).toBe("Team");
+    await expectAccessible(page, "plan-scheduled-downgrade");
   });
 
   it("says what cancelling keeps and until when, then offers reactivating", async () => {
     await page.route("**/billing/subscription/cancel", async (route) => {
-      await putSubscription({ cancelAtPeriodEnd: true });
+      // Cancelling releases the schedule: the downgrade no longer follows.
+      await putSubscription({ cancelAtPeriodEnd: true, scheduledChange: undefined });
       await answer(route);
     });
     await page.route("**/billing/subscription/reactivate", async (route) => {
@@ -200,6 +214,7 @@ suite("the Plan page in Chromium", () => {
     expect(await page.getByTestId("cancelled-note").innerText()).toBe(
       `Cancelled: Team stays until ${endText}; then the account is on Free.`,
     );
+    await expect(page.getByTestId("scheduled-note").count()).resolves.toBe(0);
     await page.getByRole("button", { name: "Reactivate plan" }).click();
     expect(await confirmBox().innerText()).toContain(
       `The Team plan continues: Stripe renews it on ${endText} at $149.00 a month, with the card on file. No new checkout.`,

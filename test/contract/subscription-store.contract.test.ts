@@ -52,6 +52,27 @@ describe.each(storeFactories())("subscription store contract: $name", ({ create,
     expect((await store.findByAccount(s.accountId))!.custom).toStrictEqual(custom);
   });
 
+  it("keeps a scheduled change with its state until a state without it replaces it", async () => {
+    const { subscriptions: store } = await create();
+    const scheduledChange = {
+      plan: "starter",
+      interval: "month" as const,
+      effectiveAt: new Date("2026-12-10T00:00:00Z"),
+    };
+    const s = state({ scheduledChange });
+    await store.put(s);
+    const found = await store.find(s.subscriptionId);
+    expect(found).toStrictEqual(s);
+    found!.scheduledChange!.effectiveAt.setTime(0);
+    expect((await store.findByAccount(s.accountId))!.scheduledChange).toStrictEqual(
+      scheduledChange,
+    );
+    const next: SubscriptionState = { ...s, updatedAt: new Date("2026-11-10T00:00:02Z") };
+    delete next.scheduledChange;
+    await store.put(next);
+    expect(await store.find(s.subscriptionId)).toStrictEqual(next);
+  });
+
   it("keeps a subscription id to its account: another account's put changes nothing", async () => {
     const { subscriptions: store } = await create();
     const mine = state();

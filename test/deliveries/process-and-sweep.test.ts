@@ -72,19 +72,49 @@ describe("the deliveries' sweep", () => {
     await inbox.record(delivery("done", 0));
     await inbox.finish("done", "processed", at(1));
     const queued: string[] = [];
+    const told: unknown[] = [];
     const sweep = createDeliverySweep({
       inbox,
       deliveryJobState: async (id) => states[id] ?? "missing",
       enqueueDelivery: async (job) => void queued.push(job.deliveryId),
+      onFailed: (d, error) => void told.push({ id: d.id, name: d.name, error }),
       now: () => at(40),
     });
     // Paged by one: every page is read, none twice.
     expect(await sweep(at(10), { pageSize: 1 })).toEqual({ requeued: 1, failed: 1 });
+    // The delivery it failed is told, as the worker's last attempt would (issue 18).
+    const dead = { id: "dead", name: "pull_request", error: "the delivery worker stopped" };
+    expect(told).toEqual([dead]);
     expect(queued).toEqual(["lost"]);
     expect(await inbox.get("dead")).toMatchObject({
       status: "failed",
       error: "the delivery worker stopped",
     });
     expect((await inbox.get("too-recent"))?.status).toBe("received");
+    // A second sweep no longer lists the failed one: told once.
+    expect((await sweep(at(10), { pageSize: 1 })).failed).toBe(0);
+    expect(told).toEqual([dead]);
+  });
+});
+
+describe("the deliveries' sweep told of a failure that throws", () => {
+  it("still marks every dead delivery failed", async () => {
+    const inbox = new MemoryDeliveryInbox();
+    await inbox.record(delivery("dead-1", 0));
+    await inbox.record(delivery("dead-2", 1));
+    const told: string[] = [];
+    const sweep = createDeliverySweep({
+      inbox,
+      deliveryJobState: async () => "failed",
+      enqueueDelivery: async () => {},
+      onFailed: (d) => {
+        told.push(d.id);
+        throw new Error("the database is down");
+      },
+      now: () => at(40),
+    });
+    expect(await sweep(at(10))).toEqual({ requeued: 0, failed: 2 });
+    expect(told).toEqual(["dead-1", "dead-2"]);
+    expect((await inbox.get("dead-2"))?.status).toBe("failed");
   });
 });

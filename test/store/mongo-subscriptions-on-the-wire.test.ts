@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import mongoose from "mongoose";
 import { toAccountId } from "../../src/accounts/types.js";
+import type { SubscriptionState } from "../../src/billing/subscription-store.js";
 import type { Store } from "../../src/store/store.js";
 import type { MongoWireStub } from "../support/mongo-wire-stub.js";
 import { closeWireStore, openWireStore, sentTo } from "../support/mongo-wire-store.js";
@@ -20,6 +21,16 @@ beforeAll(async () => {
 afterAll(() => closeWireStore(stub, store));
 
 describe("the mongo subscription store on the wire", () => {
+  /** A yearly subscription's state, active; each test names its ids and plan. */
+  const yearly = {
+    accountId: toAccountId(7),
+    interval: "year" as const,
+    status: "active" as const,
+    currentPeriodStart: new Date("2026-12-15T00:00:00Z"),
+    currentPeriodEnd: new Date("2027-12-15T00:00:00Z"),
+    cancelAtPeriodEnd: false,
+    updatedAt: new Date("2026-12-15T00:00:01Z"),
+  };
   it("puts a subscription in one conditioned upsert", async () => {
     // What a server answers for an upsert that inserted: no document before it.
     stub.answerNext("findAndModify", { ok: 1, value: null, lastErrorObject: { n: 1 } });
@@ -52,6 +63,8 @@ describe("the mongo subscription store on the wire", () => {
         update: {
           $set: { plan: "pro", interval: "year", status: "active", cancelAtPeriodEnd: false },
           $setOnInsert: { subscriptionId: "sub_1", accountId: 7 },
+          // Replaced whole: no scheduled change in the state drops a stored one.
+          $unset: { scheduledChange: 1 },
         },
       },
     });
@@ -71,18 +84,7 @@ describe("the mongo subscription store on the wire", () => {
       cancelAtPeriodEnd: false,
       updatedAt: new Date("2026-12-15T00:00:09Z"),
     };
-    const late = {
-      accountId: toAccountId(7),
-      customerId: "cus_1",
-      subscriptionId: "sub_1",
-      plan: "pro",
-      interval: "year" as const,
-      status: "active" as const,
-      currentPeriodStart: new Date("2026-12-15T00:00:00Z"),
-      currentPeriodEnd: new Date("2027-12-15T00:00:00Z"),
-      cancelAtPeriodEnd: false,
-      updatedAt: new Date("2026-12-15T00:00:01Z"),
-    };
+    const late = { ...yearly, customerId: "cus_1", subscriptionId: "sub_1", plan: "pro" };
     const found = (doc: object) => ({
       cursor: { id: Long.fromNumber(0), ns: `${DB}.subscriptions`, firstBatch: [doc] },
       ok: 1,
@@ -111,29 +113,10 @@ describe("the mongo subscription store on the wire", () => {
     expect(await store.subscriptions.put(late)).toEqual({ status: "conflict" });
   });
 
-  it("writes an enterprise plan's terms with its state, and reads them back", async () => {
-    const custom = {
-      name: "Enterprise",
-      creditsPerMonth: 5000,
-      priceCents: 250000,
-      daysUntilDue: 30,
-    };
-    const state = {
-      accountId: toAccountId(7),
-      customerId: "enterprise",
-      subscriptionId: "enterprise_7",
-      plan: "enterprise-7",
-      interval: "year" as const,
-      status: "active" as const,
-      currentPeriodStart: new Date("2026-12-15T00:00:00Z"),
-      currentPeriodEnd: new Date("2027-12-15T00:00:00Z"),
-      cancelAtPeriodEnd: false,
-      updatedAt: new Date("2026-12-15T00:00:01Z"),
-      custom,
-    };
+  /** Puts `state` (an upsert that inserted) and finds it back; answers the put's command. */
+  async function putThenFind(state: SubscriptionState) {
     stub.answerNext("findAndModify", { ok: 1, value: null, lastErrorObject: { n: 1 } });
-    const sent = await sentTo(stub, DB, () => store.subscriptions.put(state));
-    expect(sent[0]).toMatchObject({ command: { update: { $set: { custom } } } });
+    const [put] = await sentTo(stub, DB, () => store.subscriptions.put(state));
     const { accountId, ...rest } = state;
     stub.answerNext("find", {
       cursor: {
@@ -143,7 +126,42 @@ describe("the mongo subscription store on the wire", () => {
       },
       ok: 1,
     });
-    expect(await store.subscriptions.find("enterprise_7")).toStrictEqual(state);
+    expect(await store.subscriptions.find(state.subscriptionId)).toStrictEqual(state);
+    return put!;
+  }
+
+  it("writes an enterprise plan's terms with its state, and reads them back", async () => {
+    const custom = {
+      name: "Enterprise",
+      creditsPerMonth: 5000,
+      priceCents: 250000,
+      daysUntilDue: 30,
+    };
+    const put = await putThenFind({
+      ...yearly,
+      customerId: "enterprise",
+      subscriptionId: "enterprise_7",
+      plan: "enterprise-7",
+      custom,
+    });
+    expect(put).toMatchObject({ command: { update: { $set: { custom } } } });
+  });
+
+  it("writes a scheduled change with its state, and reads it back", async () => {
+    const scheduledChange = {
+      plan: "starter",
+      interval: "month" as const,
+      effectiveAt: new Date("2027-12-15T00:00:00Z"),
+    };
+    const put = await putThenFind({
+      ...yearly,
+      customerId: "cus_1",
+      subscriptionId: "sub_7",
+      plan: "pro",
+      scheduledChange,
+    });
+    expect(put).toMatchObject({ command: { update: { $set: { scheduledChange } } } });
+    expect(put.command.update).not.toHaveProperty("$unset");
   });
 
   it("pages the month roll by status after a subscription id", async () => {

@@ -35,6 +35,12 @@ const statusSchema = z
       .nullable()
       .describe("The plan month running now; an annual plan grants its credits month by month"),
     cancelAtPeriodEnd: z.boolean(),
+    scheduledChange: z
+      .object({ plan: z.string(), interval: z.enum(PLAN_INTERVALS), at: timestamp })
+      .nullable()
+      .describe(
+        "A downgrade or a switch to monthly an admin scheduled: the plan and interval the account moves to `at` (the period's end); null: none",
+      ),
     custom: z
       .object({
         price: z.string().describe('US dollars a month as a decimal string, e.g. "2500.00"'),
@@ -126,6 +132,11 @@ export function billingStatusRoute(api: ApiInstance, deps: Deps): void {
         currentPeriod: period(s.currentPeriod),
         planMonth: period(s.planMonth),
         cancelAtPeriodEnd: s.cancelAtPeriodEnd,
+        scheduledChange: s.scheduledChange && {
+          plan: s.scheduledChange.plan,
+          interval: s.scheduledChange.interval,
+          at: s.scheduledChange.effectiveAt.toISOString(),
+        },
         custom: s.custom && {
           price: formatCents(s.custom.priceCents),
           priceCents: s.custom.priceCents,

@@ -53,4 +53,12 @@ const copy = (s: SubscriptionState): SubscriptionState => ({
   currentPeriodEnd: new Date(s.currentPeriodEnd),
   updatedAt: new Date(s.updatedAt),
   ...(s.custom ? { custom: { ...s.custom } } : {}),
+  ...(s.scheduledChange
+    ? {
+        scheduledChange: {
+          ...s.scheduledChange,
+          effectiveAt: new Date(s.scheduledChange.effectiveAt),
+        },
+      }
+    : {}),
 });

@@ -29,7 +29,12 @@ export class MongoSubscriptionStore implements SubscriptionStore {
             accountId: accountId as number,
             updatedAt: trusted({ $lte: state.updatedAt }),
           },
-          { $set: rest, $setOnInsert: { subscriptionId, accountId: accountId as number } },
+          {
+            $set: rest,
+            $setOnInsert: { subscriptionId, accountId: accountId as number },
+            // Replaced whole: a state without a scheduled change drops the stored one.
+            ...(rest.scheduledChange ? {} : { $unset: { scheduledChange: 1 } }),
+          },
           { upsert: true, returnDocument: "before", runValidators: true },
         )
         .lean<SubscriptionDoc>();
@@ -99,6 +104,15 @@ function toState(doc: SubscriptionDoc): SubscriptionState {
             creditsPerMonth: doc.custom.creditsPerMonth,
             priceCents: doc.custom.priceCents,
             daysUntilDue: doc.custom.daysUntilDue,
+          },
+        }
+      : {}),
+    ...(doc.scheduledChange
+      ? {
+          scheduledChange: {
+            plan: doc.scheduledChange.plan,
+            interval: doc.scheduledChange.interval,
+            effectiveAt: doc.scheduledChange.effectiveAt,
           },
         }
       : {}),

@@ -3367,6 +3367,17 @@ export interface components {
                 end: string;
             } | null;
             cancelAtPeriodEnd: boolean;
+            /** @description A downgrade or a switch to monthly an admin scheduled: the plan and interval the account moves to `at` (the period's end); null: none */
+            scheduledChange: {
+                plan: string;
+                /** @enum {string} */
+                interval: "month" | "year";
+                /**
+                 * Format: date-time
+                 * @description ISO 8601, UTC
+                 */
+                at: string;
+            } | null;
             /** @description An enterprise plan an operator set: billed by invoice; null: none */
             custom: {
                 /** @description US dollars a month as a decimal string, e.g. "2500.00" */

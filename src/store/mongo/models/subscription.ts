@@ -38,6 +38,18 @@ export const subscriptionSchema = new Schema<SubscriptionDoc>(
       ),
       required: false,
     },
+    // A downgrade scheduled for the period's end (subscription-changes.ts).
+    scheduledChange: {
+      type: new Schema(
+        {
+          plan: { type: String, required: true },
+          interval: { type: String, required: true, enum: [...PLAN_INTERVALS] },
+          effectiveAt: { type: Date, required: true },
+        },
+        { _id: false },
+      ),
+      required: false,
+    },
   },
   { collection: "subscriptions", strict: true, versionKey: false },
 );

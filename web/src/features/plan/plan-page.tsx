@@ -23,6 +23,7 @@ import {
   intervalText,
   priceText,
   reactivateWords,
+  scheduledWords,
   subscribed,
 } from "./plan-words";
 
@@ -81,6 +82,7 @@ function PlanView({ org, s, reload }: { org: string; s: BillingStatus; reload():
   const [done, setDone] = useState<string | null>(null);
   const held = subscribed(s);
   const end = s.currentPeriod ? date(s.currentPeriod.end) : null;
+  const scheduled = held ? scheduledWords(s) : null;
 
   async function run(work: () => Promise<string | null>) {
     setBusy(true);
@@ -221,6 +223,11 @@ function PlanView({ org, s, reload }: { org: string; s: BillingStatus; reload():
         {held && s.cancelAtPeriodEnd && (
           <p class="notice" data-testid="cancelled-note">
             Cancelled: {s.plan.name} stays until {end}; then the account is on Free.
+          </p>
+        )}
+        {scheduled && (
+          <p class="notice" data-testid="scheduled-note">
+            {scheduled}
           </p>
         )}
         {pending && pending.kind !== "change" && (

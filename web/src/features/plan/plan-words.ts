@@ -88,3 +88,15 @@ export function reactivateWords(s: BillingStatus): string {
     `on file. No new checkout.`
   );
 }
+
+/**
+ * A downgrade or switch to monthly waiting for the period's end, as billing status says it
+ * (issue 20): shown on every load, not only right after the click. null: none.
+ */
+export function scheduledWords(s: BillingStatus): string | null {
+  const next = s.scheduledChange;
+  if (!next) return null;
+  const name = s.plans.find((p) => p.id === next.plan)?.name ?? next.plan;
+  const billed = next.interval === "year" ? "annually" : "monthly";
+  return `On ${date(next.at)} the account moves to ${name}, billed ${billed}.`;
+}
