@@ -236,11 +236,15 @@ suite("the Plan page in Chromium", () => {
         body: JSON.stringify({ url: portal }),
       }),
     );
-    await page.route(portal, (route) =>
-      route.fulfill({
-        contentType: "text/html",
-        body: '<!doctype html><html lang="en"><title>Portal</title><h1>Fake portal</h1></html>',
-      }),
+    // Everything of the fake portal's host, the favicon the browser asks for after the page
+    // included: left to the network after unrouting, that lookup failed as a console error.
+    await page.route("https://billing.stripe.test/**", (route) =>
+      route.request().url() === portal
+        ? route.fulfill({
+            contentType: "text/html",
+            body: '<!doctype html><html lang="en"><link rel="icon" href="data:,"><title>Portal</title><h1>Fake portal</h1></html>',
+          })
+        : route.fulfill({ status: 404, body: "" }),
     );
     await page.setViewportSize({ width: 390, height: 844 });
     await page.reload();
@@ -256,6 +260,7 @@ suite("the Plan page in Chromium", () => {
     await expectAccessible(page, "plan-payment-failed-phone");
     await banner.getByRole("button", { name: "Manage billing" }).click();
     await page.waitForURL(portal);
+    await page.getByRole("heading", { name: "Fake portal" }).waitFor();
     await page.unrouteAll();
     await page.setViewportSize({ width: 1100, height: 900 });
     expect(consoleErrors).toEqual([]);
