@@ -34,6 +34,7 @@ export const ACTION_LABEL: Record<AuditAction, string> = {
   subscription_payment_failed: "Subscription payment failed",
   delivery_failed: "GitHub event not handled",
   enterprise_plan_set: "Enterprise plan set",
+  enterprise_invoice_created: "Enterprise invoice sent",
 };
 
 const INTERFACE_LABEL: Record<AuditEntry["interface"], string> = {
