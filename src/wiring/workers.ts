@@ -145,12 +145,14 @@ export function wireWorkers(
   // A failure (Stripe unreachable) leaves the grant standing; the next roll invoices the month.
   const invoiceEnterpriseMonth = (s: Parameters<typeof enterpriseInvoices.invoiceMonth>[0]) =>
     s.custom
-      ? enterpriseInvoices.invoiceMonth(s).catch((err: unknown) =>
-          log.warn(
-            { err, account: s.accountId, subscription: s.subscriptionId },
-            "enterprise invoice not made; the next plan month roll tries again",
-          ),
-        )
+      ? enterpriseInvoices
+          .invoiceMonth(s)
+          .catch((err: unknown) =>
+            log.warn(
+              { err, account: s.accountId, subscription: s.subscriptionId },
+              "enterprise invoice not made; the next plan month roll tries again",
+            ),
+          )
       : Promise.resolve();
 
   const start = (connection: Redis, options: WorkerTuning = {}) =>
