@@ -180,7 +180,24 @@ export function createEnterpriseInvoices(deps: EnterpriseInvoiceDeps) {
     return { status: "created", invoice: draft.id };
   }
 
-  return { invoiceMonth };
+  /**
+   * The roll's hook (rollPlanMonths' afterGrant): an enterprise subscription's month invoiced,
+   * others passed by. A failure (Stripe unreachable) goes to `onError` and the roll goes on:
+   * the grant stands and the next roll invoices the month.
+   */
+  const afterGrant =
+    (onError: (s: SubscriptionState, err: unknown) => void) =>
+    async (s: SubscriptionState): Promise<EnterpriseInvoiceResult | null> => {
+      if (!s.custom) return null;
+      try {
+        return await invoiceMonth(s);
+      } catch (err) {
+        onError(s, err);
+        return null;
+      }
+    };
+
+  return { invoiceMonth, afterGrant };
 }
 
 export type EnterpriseInvoices = ReturnType<typeof createEnterpriseInvoices>;

@@ -142,18 +142,12 @@ export function wireWorkers(
     billingCurrency: async (id) => (await store.accounts.get(id))?.billingCurrency ?? null,
     planMonths,
   });
-  // A failure (Stripe unreachable) leaves the grant standing; the next roll invoices the month.
-  const invoiceEnterpriseMonth = (s: Parameters<typeof enterpriseInvoices.invoiceMonth>[0]) =>
-    s.custom
-      ? enterpriseInvoices
-          .invoiceMonth(s)
-          .catch((err: unknown) =>
-            log.warn(
-              { err, account: s.accountId, subscription: s.subscriptionId },
-              "enterprise invoice not made; the next plan month roll tries again",
-            ),
-          )
-      : Promise.resolve();
+  const invoiceEnterpriseMonth = enterpriseInvoices.afterGrant((s, err) =>
+    log.warn(
+      { err, account: s.accountId, subscription: s.subscriptionId },
+      "enterprise invoice not made; the next plan month roll tries again",
+    ),
+  );
 
   const start = (connection: Redis, options: WorkerTuning = {}) =>
     startWorkers({

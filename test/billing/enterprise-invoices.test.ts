@@ -107,15 +107,15 @@ describe.each(storeFactories())("enterprise invoices on the $name store", ({ cre
     });
     const set = await setEnterprisePlan(planMonths, account, TERMS);
     expect(set.status).toBe("set");
-    /** One roll of the sweep: what the invoicer answered (or threw) for each subscription. */
+    /** One roll of the sweep: what the invoicer answered (or threw) for each enterprise plan. */
     const roll = async () => {
       const results: (EnterpriseInvoiceResult | "threw")[] = [];
-      await rollPlanMonths(planMonths, 100, (s) =>
-        invoices.invoiceMonth(s).then(
-          (r) => results.push(r),
-          () => results.push("threw"),
-        ),
-      );
+      // The hook the worker wires: a failure reported, the roll going on.
+      const hook = invoices.afterGrant(() => results.push("threw"));
+      await rollPlanMonths(planMonths, 100, async (s) => {
+        const r = await hook(s);
+        if (r) results.push(r);
+      });
       return results;
     };
     const invoiceEntries = async () =>
@@ -124,7 +124,8 @@ describe.each(storeFactories())("enterprise invoices on the $name store", ({ cre
       ledger.planMonthGranted(account, enterpriseSubscriptionId(account), new Date(monthStart), [
         `enterprise-${account as number}`,
       ]);
-    return { clock, account, roll, invoiceEntries, granted };
+    const state = async () => (await store.subscriptions.findByAccount(account))!;
+    return { clock, account, roll, invoices, invoiceEntries, granted, state };
   }
 
   it("invoices a granted month once across two rolls, with payment terms, and the next month anew", async () => {
@@ -203,6 +204,21 @@ describe.each(storeFactories())("enterprise invoices on the $name store", ({ cre
     expect(await roll()).toStrictEqual([{ status: "skipped", because: "invoiced" }]);
     expect(await granted("2026-12-10T09:00:00Z")).toBe(TERMS.creditsPerMonth);
     expect(await invoiceEntries()).toHaveLength(1);
+  });
+
+  it("reports a failure through the roll's hook, which goes on, and passes other plans by", async () => {
+    const { invoices, granted, state } = await setup(testStripe());
+    serveInvoice("in_Dec", [], "invoice");
+    const failed: string[] = [];
+    const hook = invoices.afterGrant((s, err) =>
+      failed.push(`${s.subscriptionId}: ${(err as Error).message}`),
+    );
+    const enterprise = await state();
+    expect(await hook(enterprise)).toBeNull();
+    expect(failed).toStrictEqual([`${enterprise.subscriptionId}: Stripe is down`]);
+    expect(await hook({ ...enterprise, custom: undefined })).toBeNull();
+    expect(failed).toHaveLength(1);
+    expect(await granted("2026-12-10T09:00:00Z")).toBe(TERMS.creditsPerMonth);
   });
 
   it("sends nothing when Stripe is not configured", async () => {
