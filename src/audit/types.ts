@@ -40,6 +40,8 @@ export const AUDIT_ACTIONS = [
   "delivery_failed",
   /** An operator put the account on a custom (enterprise) plan, or changed its terms. */
   "enterprise_plan_set",
+  /** A month of an enterprise plan invoiced at Stripe (send_invoice, its payment terms). */
+  "enterprise_invoice_created",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

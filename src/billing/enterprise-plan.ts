@@ -2,12 +2,12 @@
  * Enterprise: an operator puts one account on a custom plan (credits a month, a price, billed
  * by invoice with payment terms) through the operator CLI and API (src/operators).
  *
- * Stored, not created in Stripe (yet): the plan is a subscription state of its own
+ * Stored, not a Stripe subscription: the plan is a subscription state of its own
  * (`enterprise_<account>`) carrying its terms (`custom`), a year's period from when it is set,
  * and its months are granted through the same plan bucket as Stripe's plans, idempotent by
- * (subscription, month): the first at once, the next eleven by the sweep's month roll. The
- * invoices (collection_method send_invoice, days_until_due) are the operator's to send;
- * `priceCents` and `daysUntilDue` are kept so the account and the operator see the terms.
+ * (subscription, month): the first at once, the next eleven by the sweep's month roll. Each
+ * granted month is invoiced at Stripe by the roll (enterprise-invoices.ts: send_invoice at
+ * `priceCents` with `daysUntilDue` payment terms).
  * Setting it again replaces the terms from the next month (this month's grant stands, or
  * gets the difference when the credits went up, as an upgrade does).
  */

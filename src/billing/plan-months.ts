@@ -186,7 +186,15 @@ const SETTLE_ONLY_STATUSES: readonly SubscriptionStatus[] = ["past_due", "unpaid
  * grants and expires once. Costs one indexed read per subscription when nothing is due.
  * Returns the months granted.
  */
-export async function rollPlanMonths(deps: PlanMonthDeps, pageSize = 100): Promise<number> {
+export async function rollPlanMonths(
+  deps: PlanMonthDeps,
+  pageSize = 100,
+  /**
+   * Called for each paid subscription after its month's grant (enterprise-invoices.ts bills a
+   * granted enterprise month); it must not throw: the roll goes on to the next subscription.
+   */
+  afterGrant?: (s: SubscriptionState) => Promise<unknown>,
+): Promise<number> {
   let granted = 0;
   await eachSubscription(deps.subscriptions, PAID_STATUSES, pageSize, async (s) => {
     // A period's first month is its invoice's to grant (applySubscriptionState).
@@ -197,6 +205,7 @@ export async function rollPlanMonths(deps: PlanMonthDeps, pageSize = 100): Promi
     else if (r.status !== "replayed" && r.status !== "covered") {
       await deps.ledger.ensureFreeTier(s.accountId);
     }
+    await afterGrant?.(s);
   });
   await eachSubscription(deps.subscriptions, SETTLE_ONLY_STATUSES, pageSize, (s) =>
     deps.ledger.ensureFreeTier(s.accountId),

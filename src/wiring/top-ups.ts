@@ -116,7 +116,14 @@ export function wirePayments(config: Config, a: Adapters, t: Tuning, money: Mone
           now: t.now,
         })
       : null;
-  return { stripe, checkout, topUpEvents, runTopUp: runTopUp ?? undefined, repairTopUps };
+  return {
+    stripe,
+    customers,
+    checkout,
+    topUpEvents,
+    runTopUp: runTopUp ?? undefined,
+    repairTopUps,
+  };
 }
 
 export type Payments = ReturnType<typeof wirePayments>;

@@ -1,5 +1,6 @@
 import type { Redis } from "ioredis";
 import { toAccountId } from "../accounts/types.js";
+import { createEnterpriseInvoices } from "../billing/enterprise-invoices.js";
 import { rollPlanMonths } from "../billing/plan-months.js";
 import type { Config } from "../config/env.js";
 import { createAlertRedrive } from "../notifications/redrive-alerts.js";
@@ -133,6 +134,20 @@ export function wireWorkers(
         })
       : undefined;
   const planMonths = planMonthDeps(config, a, t, money.ledger);
+  // Each granted enterprise month billed by a Stripe invoice with the roll that grants it.
+  const enterpriseInvoices = createEnterpriseInvoices({
+    stripe: payments.stripe,
+    customers: payments.customers,
+    audit,
+    billingCurrency: async (id) => (await store.accounts.get(id))?.billingCurrency ?? null,
+    planMonths,
+  });
+  const invoiceEnterpriseMonth = enterpriseInvoices.afterGrant((s, err) =>
+    log.warn(
+      { err, account: s.accountId, subscription: s.subscriptionId },
+      "enterprise invoice not made; the next plan month roll tries again",
+    ),
+  );
 
   const start = (connection: Redis, options: WorkerTuning = {}) =>
     startWorkers({
@@ -150,7 +165,7 @@ export function wireWorkers(
       sweep,
       redrive,
       redeliver,
-      rollPlanMonths: () => rollPlanMonths(planMonths),
+      rollPlanMonths: () => rollPlanMonths(planMonths, 100, invoiceEnterpriseMonth),
       log,
       pace,
       installationOfReview: async (job) =>

@@ -1315,7 +1315,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description Comma-separated or repeated: purchase, grant, adjustment, refund, settings_changed, api_key_created, api_key_revoked, sign_in, budget_changed, budget_override, learning_added, learning_deleted, payment_method_saved, payment_method_removed, auto_top_up_changed, auto_top_up_attempt, billing_currency_fixed, subscription_checkout, subscription_changed, subscription_payment_failed, delivery_failed, enterprise_plan_set */
+                    /** @description Comma-separated or repeated: purchase, grant, adjustment, refund, settings_changed, api_key_created, api_key_revoked, sign_in, budget_changed, budget_override, learning_added, learning_deleted, payment_method_saved, payment_method_removed, auto_top_up_changed, auto_top_up_attempt, billing_currency_fixed, subscription_checkout, subscription_changed, subscription_payment_failed, delivery_failed, enterprise_plan_set, enterprise_invoice_created */
                     action?: string | string[];
                     /** @description Entries at or after this instant */
                     from?: string;
@@ -3172,7 +3172,7 @@ export interface components {
                 name?: string;
             };
             /** @enum {string} */
-            action: "purchase" | "grant" | "adjustment" | "refund" | "settings_changed" | "api_key_created" | "api_key_revoked" | "sign_in" | "budget_changed" | "budget_override" | "learning_added" | "learning_deleted" | "payment_method_saved" | "payment_method_removed" | "auto_top_up_changed" | "auto_top_up_attempt" | "billing_currency_fixed" | "subscription_checkout" | "subscription_changed" | "subscription_payment_failed" | "delivery_failed" | "enterprise_plan_set";
+            action: "purchase" | "grant" | "adjustment" | "refund" | "settings_changed" | "api_key_created" | "api_key_revoked" | "sign_in" | "budget_changed" | "budget_override" | "learning_added" | "learning_deleted" | "payment_method_saved" | "payment_method_removed" | "auto_top_up_changed" | "auto_top_up_attempt" | "billing_currency_fixed" | "subscription_checkout" | "subscription_changed" | "subscription_payment_failed" | "delivery_failed" | "enterprise_plan_set" | "enterprise_invoice_created";
             /** @enum {string} */
             interface: "api" | "dashboard" | "cli" | "operator_api" | "webhook" | "app";
             details: {

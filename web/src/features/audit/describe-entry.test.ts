@@ -148,4 +148,16 @@ describe("an audit entry's summary", () => {
     expect(ACTION_LABEL[fixed.action]).toBe("Billing currency fixed");
     expect(summaryOf(fixed)).toBe("GBP, by the first payment: every later payment is in it");
   });
+
+  it("says what an enterprise invoice bills and when it is due", () => {
+    const sent = entry("enterprise_invoice_created", {
+      invoice: "in_Dec",
+      monthStart: "2026-12-10T09:00:00.000Z",
+      amountCents: 250000,
+      currency: "usd",
+      daysUntilDue: 30,
+    });
+    expect(ACTION_LABEL[sent.action]).toBe("Enterprise invoice sent");
+    expect(summaryOf(sent)).toBe("$2500.00 · the month from 2026-12-10 · due in 30 days · in_Dec");
+  });
 });

@@ -34,6 +34,7 @@ export const ACTION_LABEL: Record<AuditAction, string> = {
   subscription_payment_failed: "Subscription payment failed",
   delivery_failed: "GitHub event not handled",
   enterprise_plan_set: "Enterprise plan set",
+  enterprise_invoice_created: "Enterprise invoice sent",
 };
 
 const INTERFACE_LABEL: Record<AuditEntry["interface"], string> = {
@@ -95,6 +96,17 @@ export function summaryOf(e: AuditEntry): string {
   const d = e.details;
   if (e.action === "billing_currency_fixed" && typeof d.currency === "string") {
     return `${d.currency.toUpperCase()}, by the first payment: every later payment is in it`;
+  }
+  // An enterprise month invoiced: the amount, the month and when it is due.
+  if (e.action === "enterprise_invoice_created" && typeof d.amountCents === "number") {
+    return [
+      money((d.amountCents / 100).toFixed(2), typeof d.currency === "string" ? d.currency : "usd"),
+      typeof d.monthStart === "string" ? `the month from ${d.monthStart.slice(0, 10)}` : null,
+      typeof d.daysUntilDue === "number" ? `due in ${d.daysUntilDue} days` : null,
+      typeof d.invoice === "string" ? d.invoice : null,
+    ]
+      .filter(Boolean)
+      .join(" · ");
   }
   if (e.action === "auto_top_up_attempt" || e.action === "auto_top_up_changed") {
     const topUp = topUpSummary(d);
