@@ -32,11 +32,14 @@ describe("closing a worker right after Redis restarted", () => {
     const redis = await OwnRedis.start();
     const connection = createRedis(redis.url, "worker");
     // drainDelay 1 s: the worker's watchdog on its blocking call fires 2 s into an outage
-    // (bullmq worker.js waitForJob) instead of 6 s.
+    // (bullmq worker.js waitForJob) instead of 6 s. runRetryDelay 0.5 s: when the outage
+    // instead fails the worker's fetch (timing on a loaded machine), BullMQ waits that long
+    // (15 s by default) before its next blocking call, whose watchdog then fires.
     const worker = new Worker("close-restart", async () => undefined, {
       connection,
       prefix: "jasper-test-close",
       drainDelay: 1,
+      runRetryDelay: 500,
     });
     worker.on("error", () => undefined);
     const blocking = (worker as unknown as { blockingConnection: { reconnect(): Promise<void> } })
@@ -52,7 +55,7 @@ describe("closing a worker right after Redis restarted", () => {
       // Redis goes away long enough for the watchdog to fire during the outage: what a Redis
       // restart in production (and the readyz and redis-outage tests) meets.
       await redis.stop();
-      await eventually(() => watchdogFired, 10_000);
+      await eventually(() => watchdogFired, 20_000);
       await redis.start();
       // At once: BullMQ's own close would quit() a blocking connection that never comes back
       // and hang for ever; closeQueue forces it.
