@@ -21,4 +21,11 @@ export default {
   globalSetup: "<rootDir>/test/support/global-setup.js",
   globalTeardown: "<rootDir>/test/support/global-teardown.js",
   testTimeout: 30000,
+  // The suites run one file at a time (2 cores: one worker), and an ES-module test file's module
+  // graph is not fully freed when the next file starts, so a single long-lived process grows
+  // until V8's heap limit: a full CI run died out of memory after ~830 s (4 GB), and before that
+  // correctness tests overran their timeouts while the heap thrashed in mark-compacts. Setting a
+  // limit makes Jest run the files in a worker process (still one at a time) and start a fresh
+  // one whenever the idle worker holds more than this after a file.
+  workerIdleMemoryLimit: "1GB",
 };

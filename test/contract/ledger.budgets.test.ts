@@ -72,7 +72,7 @@ describe.each(storeFactories())(
       expect(await store.ledger.list(id, { types: ["usage"], limit: 300 })).toHaveLength(7);
       expect((await ledger.monthUse(id)).account).toBe(7);
       expect((await verifyLedger(store.ledger)).problemCount).toBe(0);
-    }, 120_000);
+    });
 
     it("caps each repository on its own, concurrently", async () => {
       const { store, ledger, id } = await funded();
