@@ -161,6 +161,33 @@ export async function benchPacing(): Promise<void> {
       .join(", ")}; installation tokens (not counted above): ${tokens}`,
   );
 
+  // A second wave, 10 more pull requests per installation: each repository's configuration is
+  // cached now (and each token), so this is what a review costs an installation that is running.
+  // It cannot go below five: the check run's three states (PRODUCT.md: queued, in progress, the
+  // outcome), the changed files, the review.
+  const firstWave = new Map(github.counts);
+  const postsBefore = github.posts.length;
+  const checksBefore = github.completedCheckRuns();
+  const wave = [];
+  for (let n = PULLS + 1; n <= 2 * PULLS; n++) {
+    for (let i = 0; i < INSTALLATIONS; i++) wave.push(server.inject(pullRequestOpened(i, n)));
+  }
+  for (const r of await Promise.all(wave)) {
+    if (r.statusCode !== 202) throw new Error(`bench: delivery answered ${r.statusCode}`);
+  }
+  await until(() => github.posts.length >= postsBefore + reviews, "the second wave's reviews");
+  await until(
+    () => github.completedCheckRuns() >= checksBefore + reviews,
+    "the second wave's check runs",
+  );
+  let warm = 0;
+  for (const [route, n] of github.counts) {
+    if (!route.endsWith("/access_tokens")) warm += n - (firstWave.get(route) ?? 0);
+  }
+  console.log(
+    `GitHub requests per review, configuration cached: ${(warm / reviews).toFixed(2)} (the first wave reads each repository's configuration and .gitattributes once)`,
+  );
+
   // One organization's 60 free commands (3 pull requests, inside the per-PR limit), then
   // another organization's chat: how long its answer waits.
   const before = github.posts.length;

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { createAddBatcher } from "./add-batcher.js";
 import { closeQueue } from "./close-queue.js";
 import { jobOptions } from "./job-options.js";
 import { DEFAULT_PREFIX, openQueue } from "./open-queue.js";
@@ -73,6 +74,21 @@ export function createProducer(connection: Redis, options: ProducerOptions): Pro
   const reviewJobId = (accountId: number, runKey: string) => jobId("run", accountId, runKey);
   const deliveryJobId = (deliveryId: string) => jobId("delivery", deliveryId);
   const limit = options.addTimeoutMs ?? 3_000;
+  // Deliveries come in bursts, each waited on by a webhook request: added together.
+  const addDelivery = createAddBatcher((batch: { job: DeliveryJob; name: string }[]) =>
+    deliveries.addBulk(
+      batch.map(({ job, name }) => ({
+        name: "delivery",
+        data: job,
+        opts: {
+          ...deliveryOptions,
+          jobId: deliveryJobId(job.deliveryId),
+          // People wait on comments: they are taken before any prioritized (bulk) job.
+          ...(deliveryLane(name) === "bulk" ? { priority: 1 } : {}),
+        },
+      })),
+    ),
+  );
   /** A notification job of a kind (its name), under its id; `delayMs`: no sooner. */
   const addNotification = async (
     job: AutoTopUpJob | TopUpNoticeJob | PlanPaymentFailedJob,
@@ -104,16 +120,7 @@ export function createProducer(connection: Redis, options: ProducerOptions): Pro
         };
         await withQueueTimeLimit(removeFinished(), limit, "replacing a finished delivery job");
       }
-      await withQueueTimeLimit(
-        deliveries.add("delivery", job, {
-          ...deliveryOptions,
-          jobId: id,
-          // People wait on comments: they are taken before any prioritized (bulk) job.
-          ...(deliveryLane(name) === "bulk" ? { priority: 1 } : {}),
-        }),
-        limit,
-        "queueing a delivery",
-      );
+      await withQueueTimeLimit(addDelivery({ job, name }), limit, "queueing a delivery");
     },
     async deliveryJobState(deliveryId) {
       const job = await withQueueTimeLimit(

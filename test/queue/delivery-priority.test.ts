@@ -52,4 +52,35 @@ describe("the deliveries queue", () => {
     expect(order.slice(0, 2).sort()).toEqual(["chat", "thread"]);
     expect(order.slice(2)).toEqual(["pr-0", "pr-1", "pr-2", "pr-3", "pr-4"]);
   });
+
+  it("adds a burst together and keeps each delivery's lane, its id and the order it came in", async () => {
+    producer = createProducer(redis, { prefix, reviewDelayMs: 0 });
+    const names = Array.from({ length: 150 }, (_, i) =>
+      i % 50 === 7 ? "issue_comment" : "pull_request",
+    );
+    // 150 at once (past one batch of 100), one of them twice: every add resolves.
+    await Promise.all([
+      ...names.map((name, i) => producer!.enqueueDelivery({ deliveryId: `d-${i}` }, name)),
+      producer.enqueueDelivery({ deliveryId: "d-3" }, "pull_request"),
+    ]);
+    const queue = new Queue(QUEUE.deliveries, { connection: redis, prefix });
+    const counts = await queue.getJobCounts("waiting", "prioritized");
+    await closeQueue(queue);
+    expect(counts).toMatchObject({ waiting: 3, prioritized: 147 });
+    expect(await producer.deliveryJobState("d-57")).toBe("waiting");
+    expect(await producer.deliveryJobState("d-149")).toBe("prioritized");
+
+    const order: string[] = [];
+    worker = registerWorker("deliveries", async (job) => void order.push(job.deliveryId), {
+      connection: workerRedis,
+      prefix,
+      concurrency: 1,
+      log: pino({ level: "silent" }),
+    });
+    await eventually(() => order.length === 150);
+    expect(order.slice(0, 3)).toEqual(["d-7", "d-57", "d-107"]);
+    expect(order.slice(3)).toEqual(
+      names.flatMap((name, i) => (name === "pull_request" ? [`d-${i}`] : [])),
+    );
+  });
 });
