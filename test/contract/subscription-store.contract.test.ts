@@ -50,6 +50,16 @@ describe.each(storeFactories())("subscription store contract: $name", ({ create,
     expect(found).toStrictEqual(s);
     found!.custom!.creditsPerMonth = 1;
     expect((await store.findByAccount(s.accountId))!.custom).toStrictEqual(custom);
+    // The enterprise plan ends (the operator moves the account to a catalog plan): a state
+    // without terms drops the stored ones.
+    const next: SubscriptionState = {
+      ...s,
+      plan: "pro",
+      updatedAt: new Date(s.updatedAt.getTime() + 1_000),
+    };
+    delete next.custom;
+    await store.put(next);
+    expect(await store.find(s.subscriptionId)).toStrictEqual(next);
   });
 
   it("keeps a scheduled change with its state until a state without it replaces it", async () => {

@@ -63,8 +63,9 @@ describe("the mongo subscription store on the wire", () => {
         update: {
           $set: { plan: "pro", interval: "year", status: "active", cancelAtPeriodEnd: false },
           $setOnInsert: { subscriptionId: "sub_1", accountId: 7 },
-          // Replaced whole: no scheduled change in the state drops a stored one.
-          $unset: { scheduledChange: 1 },
+          // Replaced whole: no scheduled change or operator's terms in the state drops a
+          // stored one.
+          $unset: { scheduledChange: 1, custom: 1 },
         },
       },
     });
@@ -144,7 +145,10 @@ describe("the mongo subscription store on the wire", () => {
       plan: "enterprise-7",
       custom,
     });
-    expect(put).toMatchObject({ command: { update: { $set: { custom } } } });
+    expect(put).toMatchObject({
+      command: { update: { $set: { custom }, $unset: { scheduledChange: 1 } } },
+    });
+    expect(put.command.update.$unset).not.toHaveProperty("custom");
   });
 
   it("writes a scheduled change with its state, and reads it back", async () => {
@@ -160,8 +164,10 @@ describe("the mongo subscription store on the wire", () => {
       plan: "pro",
       scheduledChange,
     });
-    expect(put).toMatchObject({ command: { update: { $set: { scheduledChange } } } });
-    expect(put.command.update).not.toHaveProperty("$unset");
+    expect(put).toMatchObject({
+      command: { update: { $set: { scheduledChange }, $unset: { custom: 1 } } },
+    });
+    expect(put.command.update.$unset).not.toHaveProperty("scheduledChange");
   });
 
   it("pages the month roll by status after a subscription id", async () => {

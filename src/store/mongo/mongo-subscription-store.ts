@@ -32,8 +32,10 @@ export class MongoSubscriptionStore implements SubscriptionStore {
           {
             $set: rest,
             $setOnInsert: { subscriptionId, accountId: accountId as number },
-            // Replaced whole: a state without a scheduled change drops the stored one.
-            ...(rest.scheduledChange ? {} : { $unset: { scheduledChange: 1 } }),
+            // Replaced whole: a state without a scheduled change, or without an operator's
+            // terms (an enterprise plan ended), drops the stored one; $set leaves absent
+            // fields as they were.
+            ...unsetAbsent(rest),
           },
           { upsert: true, returnDocument: "before", runValidators: true },
         )
@@ -78,6 +80,16 @@ export class MongoSubscriptionStore implements SubscriptionStore {
       .lean<SubscriptionDoc[]>();
     return docs.map(toState);
   }
+}
+
+/** The optional fields `state` does not have, to be removed from the stored document. */
+function unsetAbsent(
+  state: Pick<SubscriptionState, "scheduledChange" | "custom">,
+): { $unset?: Record<string, 1> } {
+  const absent: Record<string, 1> = {};
+  if (!state.scheduledChange) absent.scheduledChange = 1;
+  if (!state.custom) absent.custom = 1;
+  return Object.keys(absent).length > 0 ? { $unset: absent } : {};
 }
 
 function isDuplicateKey(err: unknown): boolean {
