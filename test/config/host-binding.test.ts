@@ -54,7 +54,13 @@ describe("HOST", () => {
       },
       stdio: "ignore",
     });
-    await eventually(() => answers("127.0.0.2", port), 20_000);
+    // tsx compiles the whole app as it starts: seconds alone, over half a minute on a loaded
+    // machine (seen in a CI run beside other work). A process that exits fails at once.
+    const started = child;
+    await eventually(async () => {
+      if (started.exitCode !== null) throw new Error(`the server exited (${started.exitCode})`);
+      return answers("127.0.0.2", port);
+    }, 90_000);
     expect(await answers("127.0.0.1", port)).toBe(false);
-  });
+  }, 120_000);
 });

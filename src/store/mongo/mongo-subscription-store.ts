@@ -83,9 +83,9 @@ export class MongoSubscriptionStore implements SubscriptionStore {
 }
 
 /** The optional fields `state` does not have, to be removed from the stored document. */
-function unsetAbsent(
-  state: Pick<SubscriptionState, "scheduledChange" | "custom">,
-): { $unset?: Record<string, 1> } {
+function unsetAbsent(state: Pick<SubscriptionState, "scheduledChange" | "custom">): {
+  $unset?: Record<string, 1>;
+} {
   const absent: Record<string, 1> = {};
   if (!state.scheduledChange) absent.scheduledChange = 1;
   if (!state.custom) absent.custom = 1;
