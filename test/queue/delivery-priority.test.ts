@@ -29,6 +29,17 @@ describe("the deliveries queue", () => {
   afterAll(async () => {
     await Promise.all([redis.quit(), workerRedis.quit()]);
   });
+  /** One worker taking the deliveries one at a time: the ids in the order it took them. */
+  const takeInTurn = () => {
+    const order: string[] = [];
+    worker = registerWorker("deliveries", async (job) => void order.push(job.deliveryId), {
+      connection: workerRedis,
+      prefix,
+      concurrency: 1,
+      log: pino({ level: "silent" }),
+    });
+    return order;
+  };
 
   it("takes a comment before the pull requests queued ahead of it; each id is one job", async () => {
     producer = createProducer(redis, { prefix, reviewDelayMs: 0 });
@@ -41,13 +52,7 @@ describe("the deliveries queue", () => {
     expect(await producer.deliveryJobState("pr-4")).toBe("prioritized");
     expect(await producer.deliveryJobState("never")).toBe("missing");
 
-    const order: string[] = [];
-    worker = registerWorker("deliveries", async (job) => void order.push(job.deliveryId), {
-      connection: workerRedis,
-      prefix,
-      concurrency: 1,
-      log: pino({ level: "silent" }),
-    });
+    const order = takeInTurn();
     await eventually(() => order.length === 7);
     expect(order.slice(0, 2).sort()).toEqual(["chat", "thread"]);
     expect(order.slice(2)).toEqual(["pr-0", "pr-1", "pr-2", "pr-3", "pr-4"]);
@@ -70,13 +75,7 @@ describe("the deliveries queue", () => {
     expect(await producer.deliveryJobState("d-57")).toBe("waiting");
     expect(await producer.deliveryJobState("d-149")).toBe("prioritized");
 
-    const order: string[] = [];
-    worker = registerWorker("deliveries", async (job) => void order.push(job.deliveryId), {
-      connection: workerRedis,
-      prefix,
-      concurrency: 1,
-      log: pino({ level: "silent" }),
-    });
+    const order = takeInTurn();
     await eventually(() => order.length === 150);
     expect(order.slice(0, 3)).toEqual(["d-7", "d-57", "d-107"]);
     expect(order.slice(3)).toEqual(
