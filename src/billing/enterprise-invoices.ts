@@ -6,18 +6,34 @@
  * sent. The invoice events then store it for the Invoices page (invoice-events.ts), matched by
  * the stored customer, like any other.
  *
- * Once per month, whatever retries:
- * - every Stripe call sends an idempotency key of (account, month, step): a roll retried after
- *   any step gets the same objects back from Stripe (it keeps a key 24 hours or more; the roll
- *   runs every minute);
+ * Once per month, whatever retries and however late:
  * - the audit entry written after the send is the record that the month is invoiced, keyed by
- *   (subscription, month): the roll reads it first and asks Stripe nothing more.
+ *   (subscription, month): the roll reads it first and asks Stripe nothing more;
+ * - without it, the roll first looks for the month's invoice at Stripe (by the metadata set on
+ *   it, enterprise-invoice-lookup.ts) and continues the one it finds: a draft gets its item if
+ *   it lacks it and is finalized, an open one is sent, a paid one only recorded. So a roll that
+ *   stopped after the create (a crash, Stripe down, the audit write failing) and runs again
+ *   days later, when Stripe has forgotten the idempotency keys, makes no second invoice;
+ * - an invoice of the month that an operator voided or marked uncollectible is not replaced:
+ *   the month is recorded with its status and the result says so, for the worker to log;
+ * - every Stripe call still sends an idempotency key of (account, month, step): within the
+ *   24 hours or more Stripe keeps one, a retry gets the same objects back even if two rolls
+ *   race past the lookup together.
+ * An open invoice found again is sent again: Stripe's Invoice does not say whether it was sent,
+ * and a second email of the same invoice is harmless where a second invoice is not.
  * Stripe unreachable: the month's grant stands (it is written before), the error is the
  * roll's to log, and the next roll invoices the month.
  */
 import type Stripe from "stripe";
 import type { AccountId } from "../accounts/types.js";
 import { DEFAULT_CURRENCY, isCurrency } from "./currency.js";
+import {
+  findMonthInvoice,
+  hasMonthItem,
+  isClosedByOperator,
+  isLive,
+  type MonthInvoiceTags,
+} from "./enterprise-invoice-lookup.js";
 import { planMonthAt, type PlanMonthDeps } from "./plan-months.js";
 import type { StripeCustomers } from "./stripe-customers.js";
 import type { SubscriptionState } from "./subscription-store.js";
@@ -56,6 +72,10 @@ export interface EnterpriseInvoiceDeps {
 
 export type EnterpriseInvoiceResult =
   | { status: "created"; invoice: string }
+  /** An earlier roll's invoice of the month, found at Stripe (as `found`) and completed. */
+  | { status: "resumed"; invoice: string; found: "draft" | "open" | "paid" }
+  /** The month's invoice was voided or written off at Stripe: recorded, no other made. */
+  | { status: "not_replaced"; invoice: string; found: "void" | "uncollectible" }
   /** Nothing to invoice now: why. */
   | {
       status: "skipped";
@@ -126,11 +146,69 @@ export function createEnterpriseInvoices(deps: EnterpriseInvoiceDeps) {
     const key = (step: string) => ({
       idempotencyKey: enterpriseInvoiceKey(s.accountId, month.start, step),
     });
-    const metadata = {
+    const metadata: MonthInvoiceTags = {
       jasperAccountId: String(s.accountId),
       jasperSubscription: s.subscriptionId,
       jasperMonthStart: month.start.toISOString(),
     };
+    /** The record that the month is invoiced, written last. */
+    const record = (invoice: string, invoiceCurrency: string, found?: string) =>
+      deps.audit.record({
+        accountId: s.accountId,
+        actor: { kind: "app" },
+        action: ENTERPRISE_INVOICE_ACTION,
+        interface: "app",
+        details: {
+          record: recordKey(s, month.start),
+          invoice,
+          plan: s.plan,
+          monthStart: month.start.toISOString(),
+          amountCents: terms.priceCents,
+          currency: invoiceCurrency,
+          daysUntilDue: terms.daysUntilDue,
+          // Only when an earlier roll's invoice was found: its status then.
+          ...(found ? { foundStatus: found } : {}),
+        },
+        idempotencyKey: recordKey(s, month.start),
+      });
+
+    /** The month's one item on the invoice, under the month's key. */
+    const addItem = (invoice: string, itemCurrency: string) =>
+      stripe.invoiceItems.create(
+        {
+          customer,
+          invoice,
+          amount: terms.priceCents,
+          currency: itemCurrency,
+          description: `Jasper Enterprise, ${monthName(month.start)}`,
+          metadata: { ...metadata },
+        },
+        key("item"),
+      );
+
+    // The month may have its invoice already: a roll stopped after the create, maybe days ago.
+    const found = await findMonthInvoice(stripe, customer, month.start, metadata);
+    if (found) {
+      const status = found.status;
+      if (isClosedByOperator(status)) {
+        await record(found.id, found.currency, status);
+        return { status: "not_replaced", invoice: found.id, found: status };
+      }
+      if (!isLive(status)) {
+        throw new Error(`the enterprise month's invoice ${found.id} is ${String(status)}`);
+      }
+      if (status === "draft") {
+        // Its own currency: the account's may have been fixed since the draft was made.
+        if (!(await hasMonthItem(stripe, found.id, metadata))) {
+          await addItem(found.id, found.currency);
+        }
+        await stripe.invoices.finalizeInvoice(found.id, { auto_advance: false }, key("finalize"));
+      }
+      if (status !== "paid") await stripe.invoices.sendInvoice(found.id, {}, key("send"));
+      await record(found.id, found.currency, status);
+      return { status: "resumed", invoice: found.id, found: status };
+    }
+
     // The invoice first, then its item attached by id: no other pending item is swept in.
     const draft = await stripe.invoices.create(
       {
@@ -141,42 +219,17 @@ export function createEnterpriseInvoices(deps: EnterpriseInvoiceDeps) {
         pending_invoice_items_behavior: "exclude",
         auto_advance: false,
         description: `${terms.name}: the month from ${month.start.toISOString().slice(0, 10)}`,
-        metadata,
+        metadata: { ...metadata },
       },
       key("invoice"),
     );
     if (draft.object !== "invoice" || !draft.id || draft.customer !== customer) {
       throw new Error("Stripe answered the enterprise invoice creation with something else");
     }
-    await stripe.invoiceItems.create(
-      {
-        customer,
-        invoice: draft.id,
-        amount: terms.priceCents,
-        currency,
-        description: `Jasper Enterprise, ${monthName(month.start)}`,
-        metadata,
-      },
-      key("item"),
-    );
+    await addItem(draft.id, currency);
     await stripe.invoices.finalizeInvoice(draft.id, { auto_advance: false }, key("finalize"));
     await stripe.invoices.sendInvoice(draft.id, {}, key("send"));
-    await deps.audit.record({
-      accountId: s.accountId,
-      actor: { kind: "app" },
-      action: ENTERPRISE_INVOICE_ACTION,
-      interface: "app",
-      details: {
-        record: recordKey(s, month.start),
-        invoice: draft.id,
-        plan: s.plan,
-        monthStart: month.start.toISOString(),
-        amountCents: terms.priceCents,
-        currency,
-        daysUntilDue: terms.daysUntilDue,
-      },
-      idempotencyKey: recordKey(s, month.start),
-    });
+    await record(draft.id, currency);
     return { status: "created", invoice: draft.id };
   }
 

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import { toAccountId } from "../accounts/types.js";
 import { createEnterpriseInvoices } from "../billing/enterprise-invoices.js";
 import { rollPlanMonths } from "../billing/plan-months.js";
+import type { SubscriptionState } from "../billing/subscription-store.js";
 import type { Config } from "../config/env.js";
 import { createAlertRedrive } from "../notifications/redrive-alerts.js";
 import { createSendAlert } from "../notifications/send-alert.js";
@@ -142,12 +143,22 @@ export function wireWorkers(
     billingCurrency: async (id) => (await store.accounts.get(id))?.billingCurrency ?? null,
     planMonths,
   });
-  const invoiceEnterpriseMonth = enterpriseInvoices.afterGrant((s, err) =>
+  const invoiceOrWarn = enterpriseInvoices.afterGrant((s, err) =>
     log.warn(
       { err, account: s.accountId, subscription: s.subscriptionId },
       "enterprise invoice not made; the next plan month roll tries again",
     ),
   );
+  const invoiceEnterpriseMonth = async (s: SubscriptionState) => {
+    const r = await invoiceOrWarn(s);
+    // An operator closed the month's invoice at Stripe: recorded, not replaced; someone looks.
+    if (r?.status === "not_replaced") {
+      log.warn(
+        { account: s.accountId, subscription: s.subscriptionId, invoice: r.invoice, as: r.found },
+        "enterprise month's invoice is closed at Stripe; recorded as invoiced, no other made",
+      );
+    }
+  };
 
   const start = (connection: Redis, options: WorkerTuning = {}) =>
     startWorkers({
