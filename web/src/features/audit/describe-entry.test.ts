@@ -159,5 +159,12 @@ describe("an audit entry's summary", () => {
     });
     expect(ACTION_LABEL[sent.action]).toBe("Enterprise invoice sent");
     expect(summaryOf(sent)).toBe("$2500.00 · the month from 2026-12-10 · due in 30 days · in_Dec");
+    const voided = entry("enterprise_invoice_created", {
+      ...sent.details,
+      foundStatus: "void",
+    });
+    expect(summaryOf(voided)).toBe(
+      "$2500.00 · the month from 2026-12-10 · due in 30 days · in_Dec · void at Stripe: not sent again",
+    );
   });
 });

@@ -104,6 +104,11 @@ export function summaryOf(e: AuditEntry): string {
       typeof d.monthStart === "string" ? `the month from ${d.monthStart.slice(0, 10)}` : null,
       typeof d.daysUntilDue === "number" ? `due in ${d.daysUntilDue} days` : null,
       typeof d.invoice === "string" ? d.invoice : null,
+      // The month's invoice was already at Stripe (a roll retried after a crash) and someone
+      // had closed it there: recorded, nothing sent.
+      d.foundStatus === "void" || d.foundStatus === "uncollectible"
+        ? `${d.foundStatus} at Stripe: not sent again`
+        : null,
     ]
       .filter(Boolean)
       .join(" · ");
