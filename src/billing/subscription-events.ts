@@ -96,13 +96,15 @@ export function createSubscriptionEvents(deps: SubscriptionEventsDeps) {
     accountId: AccountId,
     customerId: string,
   ): Promise<SubscriptionState | Ignored> {
-    // What Jasper recorded of it that Stripe's object does not say (a scheduled change).
-    const known = await planMonths.subscriptions.find(subscriptionId);
     const answer = subscriptionSchema.safeParse(
       await stripe.subscriptions.retrieve(subscriptionId),
     );
     // Read after Stripe answered: a later reading is a newer state.
     const readAt = planMonths.now();
+    // What Jasper recorded of it that Stripe's object does not say (a scheduled change), read
+    // after Stripe answered: a change recorded before this read is carried; one recorded after
+    // it has a later time than `readAt`, so this state cannot replace it.
+    const known = await planMonths.subscriptions.find(subscriptionId);
     if (!answer.success) {
       return ignored(
         "malformed",

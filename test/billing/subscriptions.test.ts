@@ -53,6 +53,8 @@ describe("subscribing to a plan", () => {
   let h: ApiHarness;
   /** What Stripe's API answers for the subscription now. */
   let stripeSays: ReturnType<typeof subscription>;
+  /** Runs while Stripe is answering a subscription read (something landing meanwhile). */
+  let whileStripeAnswers: (() => Promise<void>) | null = null;
 
   beforeEach(async () => {
     nock.disableNetConnect();
@@ -68,10 +70,14 @@ describe("subscribing to a plan", () => {
       start: "2026-11-20T10:00:00Z",
       end: "2026-12-20T10:00:00Z",
     });
+    whileStripeAnswers = null;
     nock(STRIPE_API)
       .persist()
       .get(`/v1/subscriptions/${SUB}`)
-      .reply(200, () => stripeSays);
+      .reply(async () => {
+        await whileStripeAnswers?.();
+        return [200, stripeSays];
+      });
   });
   afterEach(() => {
     nock.cleanAll();
@@ -520,6 +526,36 @@ describe("subscribing to a plan", () => {
       expect(answers.filter((a) => a.json().result === "plan_month_granted")).toHaveLength(1);
       expect(await planEntries()).toEqual([["plan", 200]]);
       expect(await audits("subscription_changed")).toHaveLength(1);
+    });
+
+    it("keeps a scheduled downgrade recorded while an event was reading Stripe", async () => {
+      await recordCustomer();
+      await deliverTwice(event("customer.subscription.updated", stripeSays));
+      // Stripe has the schedule; the change's own write lands while this event's read of
+      // Stripe is under way (after the event started, before it applies what it read).
+      stripeSays = { ...stripeSays, schedule: "sub_sched_1Acme" };
+      const coming = {
+        plan: "starter",
+        interval: "month" as const,
+        effectiveAt: new Date("2026-12-20T10:00:00Z"),
+      };
+      whileStripeAnswers = async () => {
+        whileStripeAnswers = null;
+        const stored = (await h.store.subscriptions.find(SUB))!;
+        h.clock.set("2026-11-20T10:00:31Z");
+        await h.store.subscriptions.put({
+          ...stored,
+          scheduledChange: coming,
+          updatedAt: h.clock.now(),
+        });
+        h.clock.set("2026-11-20T10:00:32Z");
+      };
+      const res = await h.server.inject(
+        signedStripeDelivery(event("customer.subscription.updated", stripeSays)),
+      );
+      expect(res.json()).toMatchObject({ result: "subscription_synced" });
+      expect(whileStripeAnswers).toBeNull();
+      expect((await h.store.subscriptions.find(SUB))!.scheduledChange).toEqual(coming);
     });
 
     it("a subscription's state alone grants nothing: an active period is no payment", async () => {
