@@ -207,6 +207,21 @@ describe.each(storeFactories())("budget warnings on the $name store", ({ create,
     expect(await store.ledger.list(id, { types: ["usage"], limit: 10 })).toHaveLength(3);
   });
 
+  it("does not check or warn a cap the charge has no key for: no pull request, no author", async () => {
+    const { ledger, id } = await funded();
+    // Caps of 0 stop any charge they are checked against.
+    const limits: ChargeLimits = { repository: 0, author: 0, pullRequestRuns: 0, warnAtPercent: 1 };
+    const chat: ChargeInput = {
+      action: "review",
+      description: "Review asked for outside a pull request",
+      idempotencyKey: "no-pr",
+      limits,
+    };
+    expect(await ledger.charge(id, chat)).toMatchObject({ status: "created", warnings: [] });
+    const anonymous = review("no-author", { repositoryId: 11, number: 1 }, { author: 0 });
+    expect(await ledger.charge(id, anonymous)).toMatchObject({ status: "created", warnings: [] });
+  });
+
   it("a replayed charge hands back the warnings it recorded, not the month's earlier ones", async () => {
     const { ledger, id } = await funded();
     const rules: BudgetRules = {
