@@ -222,6 +222,16 @@ describe.each(storeFactories())("budget warnings on the $name store", ({ create,
     expect(await ledger.charge(id, anonymous)).toMatchObject({ status: "created", warnings: [] });
   });
 
+  it("never warns without a warning share, however much of a cap is used", async () => {
+    const { ledger, id } = await funded();
+    const pr = { repositoryId: 11, number: 1, author: "bob" };
+    const all = await ledger.charge(
+      id,
+      review("all", pr, { account: 1, repository: 1, author: 1 }),
+    );
+    expect(all).toMatchObject({ status: "created", warnings: [] });
+  });
+
   it("a replayed charge hands back the warnings it recorded, not the month's earlier ones", async () => {
     const { ledger, id } = await funded();
     const rules: BudgetRules = {
