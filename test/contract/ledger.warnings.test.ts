@@ -268,6 +268,9 @@ describe.each(storeFactories())("budget warnings on the $name store", ({ create,
     expect(webReplay.status).toBe("replayed");
     expect(warningsOf(webReplay)).toEqual(warningsOf(webWarned));
     expect(await replay("web-3", web(3))).toMatchObject({ status: "replayed", warnings: [] });
+    // A budget no longer in the rules the replay is given has nothing to warn of.
+    const capless = await ledger.charge(id, review("api-5", api(5), { warnAtPercent: 50 }));
+    expect(capless).toMatchObject({ status: "replayed", warnings: [] });
   });
 
   it("holds a review that costs 2 credits to the budgets by what it costs", async () => {
