@@ -207,6 +207,31 @@ describe.each(storeFactories())("budget warnings on the $name store", ({ create,
     expect(await store.ledger.list(id, { types: ["usage"], limit: 10 })).toHaveLength(3);
   });
 
+  it("does not check or warn a cap the charge has no key for: no pull request, no author", async () => {
+    const { ledger, id } = await funded();
+    // Caps of 0 stop any charge they are checked against.
+    const limits: ChargeLimits = { repository: 0, author: 0, pullRequestRuns: 0, warnAtPercent: 1 };
+    const chat: ChargeInput = {
+      action: "review",
+      description: "Review asked for outside a pull request",
+      idempotencyKey: "no-pr",
+      limits,
+    };
+    expect(await ledger.charge(id, chat)).toMatchObject({ status: "created", warnings: [] });
+    const anonymous = review("no-author", { repositoryId: 11, number: 1 }, { author: 0 });
+    expect(await ledger.charge(id, anonymous)).toMatchObject({ status: "created", warnings: [] });
+  });
+
+  it("never warns without a warning share, however much of a cap is used", async () => {
+    const { ledger, id } = await funded();
+    const pr = { repositoryId: 11, number: 1, author: "bob" };
+    const all = await ledger.charge(
+      id,
+      review("all", pr, { account: 1, repository: 1, author: 1 }),
+    );
+    expect(all).toMatchObject({ status: "created", warnings: [] });
+  });
+
   it("a replayed charge hands back the warnings it recorded, not the month's earlier ones", async () => {
     const { ledger, id } = await funded();
     const rules: BudgetRules = {
@@ -243,6 +268,9 @@ describe.each(storeFactories())("budget warnings on the $name store", ({ create,
     expect(webReplay.status).toBe("replayed");
     expect(warningsOf(webReplay)).toEqual(warningsOf(webWarned));
     expect(await replay("web-3", web(3))).toMatchObject({ status: "replayed", warnings: [] });
+    // A budget no longer in the rules the replay is given has nothing to warn of.
+    const capless = await ledger.charge(id, review("api-5", api(5), { warnAtPercent: 50 }));
+    expect(capless).toMatchObject({ status: "replayed", warnings: [] });
   });
 
   it("holds a review that costs 2 credits to the budgets by what it costs", async () => {
