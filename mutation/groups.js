@@ -1,7 +1,9 @@
 // The money core as `npm run mutation` runs it: one Stryker run per group, each mutating a set
-// of files with only the suites that test them. A mutant costs a run of every selected test that
-// reaches it, and a suite's dry run is paid once per group whether or not it reaches a mutant,
-// so each group lists the suites that exercise its files and no others. A suite left out can
+// of files with only the suites that test them. Stryker's Jest runner picks a mutant's tests by
+// name (testNamePattern), not by file: Jest loads every suite of the group for every mutant,
+// module graph and all, and skips the tests that do not reach it. So a suite that reaches no
+// mutant of the group still costs its load time once per mutant, and each group lists the
+// suites that exercise its files and no others. A suite left out can
 // only lower a group's score (a mutant it would kill survives), never raise it.
 // `files` are Stryker `mutate` patterns; `tests` are globs under the project (MUTATION_TESTS).
 // The plan and top-up code joins as it lands; a money file in no group is not measured.
@@ -31,7 +33,15 @@ export const GROUPS = [
   {
     name: "stripe-events",
     files: ["src/billing/stripe-events.ts"],
-    tests: ["test/billing/stripe-*.test.ts"],
+    // The suites that send events through it (stripe-client and stripe-customers do not).
+    tests: [
+      "test/billing/stripe-event-*.test.ts",
+      "test/billing/stripe-fulfilment.test.ts",
+      "test/billing/stripe-ignored-reasons.test.ts",
+      "test/billing/stripe-malformed-events.test.ts",
+      "test/billing/stripe-refund*.test.ts",
+      "test/billing/stripe-webhook*.test.ts",
+    ],
   },
   {
     name: "plans",
