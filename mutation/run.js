@@ -1,4 +1,4 @@
-// `npm run mutation [-- <group>... ] [--incremental] [--concurrency N]`: StrykerJS over the money
+// `npm run mutation [-- <group>... ] [--force] [--concurrency N]`: StrykerJS over the money
 // core, one run per group of mutation/groups.js (its files, with only its suites), one after the
 // other, each writing its report to reports/mutation/<group>.json; then the per-folder scores of
 // the groups run (mutation/folder-scores.js). docs/development.md, "Mutation testing", says how
@@ -7,10 +7,11 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { GROUPS } from "./groups.js";
 
-const USAGE = `usage: npm run mutation -- [group ...] [--incremental] [--force] [--concurrency N] [--mutate P] [--list]
+const USAGE = `usage: npm run mutation -- [group ...] [--no-incremental] [--force] [--concurrency N] [--mutate P] [--list]
 groups: ${GROUPS.map((g) => g.name).join(", ")} (all of them when none is named)
---incremental  reuse each group's last results (reports/mutation/incremental/<group>.json) for
-               mutants whose code and tests did not change; --force retests them all and rewrites it
+incremental    on by default: each group reuses its last results (reports/mutation/incremental/
+               <group>.json) for mutants whose code and tests did not change; --force retests them
+               all and rewrites the file, --no-incremental neither reads nor writes it
 --concurrency  Stryker's test runners at once (default 2, for an idle two-core machine; 1 on a shared one)
 --mutate       with one group: mutate these comma-separated files or line ranges of its files
                instead (src/billing/stripe-events.ts:176-341), still with the group's suites
@@ -19,7 +20,9 @@ MUTATION_TESTS (comma-separated globs) replaces every named group's suites, for 
 function parse(argv) {
   const options = {
     names: [],
-    incremental: false,
+    // On by default: a whole run takes hours on two cores (docs/development.md), a rerun after
+    // a change to a few money files or their suites only minutes.
+    incremental: true,
     force: false,
     concurrency: 2,
     list: false,
@@ -28,6 +31,7 @@ function parse(argv) {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--incremental") options.incremental = true;
+    else if (arg === "--no-incremental") options.incremental = false;
     else if (arg === "--force") options.force = true;
     else if (arg === "--list") options.list = true;
     else if (arg === "--mutate" || arg.startsWith("--mutate=")) {
