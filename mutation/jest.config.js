@@ -22,4 +22,10 @@ export default {
   globalSetup: undefined,
   globalTeardown: undefined,
   setupFiles: [...(base.setupFiles ?? []), "<rootDir>/mutation/no-network.js"],
+  // A mutant's run loads only the suites holding the tests that reach it (test-sequencer.js).
+  setupFilesAfterEnv: [
+    ...(base.setupFilesAfterEnv ?? []),
+    "<rootDir>/mutation/record-test-files.js",
+  ],
+  testSequencer: "<rootDir>/mutation/test-sequencer.js",
 };
