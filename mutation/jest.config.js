@@ -21,7 +21,6 @@ export default {
   testMatch: suites.map((glob) => `<rootDir>/${glob}`),
   globalSetup: undefined,
   globalTeardown: undefined,
-  setupFiles: [...(base.setupFiles ?? []), "<rootDir>/mutation/no-network.js"],
   // A mutant's run loads only the suites holding the tests that reach it (test-sequencer.js).
   setupFilesAfterEnv: [
     ...(base.setupFilesAfterEnv ?? []),
