@@ -212,6 +212,19 @@ describe("Stripe events: each type goes to the part of Jasper that handles it", 
     expect(calls).toStrictEqual([]);
   });
 
+  it("settles a session whose asynchronous payment succeeded as a paid completion", async () => {
+    const handler = events(ALL);
+    const paid = session({ id: "cs_test_AsyncPaid1" });
+    expect(
+      await handler.handle(event("checkout.session.async_payment_succeeded", paid)),
+    ).toStrictEqual({
+      result: "ignored",
+      reason: "unrecorded",
+      detail: "Checkout Session cs_test_AsyncPaid1 was not created by Jasper",
+    });
+    expect(calls).toStrictEqual([]);
+  });
+
   it("reads a refund event of either name as a refund, and an event without data as one without an object", async () => {
     const handler = events(ALL);
     for (const type of ["refund.updated", "charge.refund.updated"]) {
