@@ -1,27 +1,44 @@
 // Prints the mutation score of each folder of a mutation run's JSON report
 // (reports/mutation/mutation.json), as `mutation score <folder>: N %`. The score counts a
 // timeout as a kill and a mutant no test reaches as a survivor, as Stryker's own does.
-// Several reports (a run made in pieces, one --mutate each) are combined: a file reported
-// more than once counts as in the last report naming it.
+// Several reports (one per group of `npm run mutation`, or pieces run by hand) are combined: a
+// mutant reported more than once counts as in the last report naming it. `--file <path>` adds a
+// line for that file alone (mutation/run.js passes the files a group names on their own).
 import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 
-const reports =
-  process.argv.length > 2 ? process.argv.slice(2) : ["reports/mutation/mutation.json"];
+const reports = [];
+const alone = [];
+for (let i = 2; i < process.argv.length; i++) {
+  if (process.argv[i] === "--file") alone.push(process.argv[++i]);
+  else reports.push(process.argv[i]);
+}
+if (reports.length === 0) reports.push("reports/mutation/mutation.json");
+// Per file, the mutants by place and change: a later report's result for the same mutant
+// replaces an earlier one, and pieces of a file (line ranges run apart) add up.
 const files = new Map();
 for (const file of reports) {
   const report = JSON.parse(readFileSync(file, "utf8"));
   for (const [path, { mutants }] of Object.entries(report.files)) {
-    files.set(path.replaceAll("\\", "/").replace(/^.*?(?=src\/)/, ""), mutants);
+    const name = path.replaceAll("\\", "/").replace(/^.*?(?=src\/)/, "");
+    const byPlace = files.get(name) ?? new Map();
+    for (const m of mutants) {
+      const { start, end } = m.location;
+      const place = `${start.line}:${start.column}-${end.line}:${end.column} ${m.mutatorName} ${m.replacement ?? ""}`;
+      byPlace.set(place, m);
+    }
+    files.set(name, byPlace);
   }
 }
 
 const folders = new Map();
-for (const [path, mutants] of files) {
-  const folder = dirname(path);
-  const counts = folders.get(folder) ?? {};
-  for (const m of mutants) counts[m.status] = (counts[m.status] ?? 0) + 1;
-  folders.set(folder, counts);
+for (const [path, byPlace] of files) {
+  const mutants = [...byPlace.values()];
+  for (const name of [dirname(path), ...(alone.includes(path) ? [path] : [])]) {
+    const counts = folders.get(name) ?? {};
+    for (const m of mutants) counts[m.status] = (counts[m.status] ?? 0) + 1;
+    folders.set(name, counts);
+  }
 }
 
 for (const [folder, c] of [...folders].sort(([a], [b]) => a.localeCompare(b))) {

@@ -1,26 +1,13 @@
 // The Jest configuration of a mutation run (stryker.config.js): the project's, over the
 // suites that test the money core, against the in-memory store only (no global setup, so no
 // MongoDB is looked for: the stores are not what is mutated). MUTATION_TESTS, a comma-separated
-// list of globs under the project, narrows it, e.g. for a quick run over one file.
+// list of globs under the project, narrows it, e.g. for a quick run over one file; mutation/run.js
+// sets it to each group's suites.
 import base from "../jest.config.js";
+import { GROUPS } from "./groups.js";
 
-const MONEY_SUITES = [
-  "test/contract/ledger*.test.ts",
-  "test/ledger/**/*.test.ts",
-  "test/budgets/**/*.test.ts",
-  "test/reviews/review-money.test.ts",
-  "test/reviews/resumed-run-budgets.test.ts",
-  "test/reviews/pause-reasons.test.ts",
-  "test/app/budgets.test.ts",
-  "test/api/budgets.test.ts",
-  "test/notifications/budget-warnings.test.ts",
-  "test/operators/operator-api.test.ts",
-  "test/billing/stripe-*.test.ts",
-  "test/billing/plans.test.ts",
-  "test/billing/plan-months.test.ts",
-  "test/billing/top-up-rules.test.ts",
-  "test/api/auto-top-up.test.ts",
-];
+// Every group's suites (mutation/groups.js), for a run of the whole config at once.
+const MONEY_SUITES = [...new Set(GROUPS.flatMap((group) => group.tests))];
 
 const suites = process.env.MUTATION_TESTS
   ? process.env.MUTATION_TESTS.split(",").map((s) => s.trim())
@@ -34,4 +21,10 @@ export default {
   testMatch: suites.map((glob) => `<rootDir>/${glob}`),
   globalSetup: undefined,
   globalTeardown: undefined,
+  // A mutant's run loads only the suites holding the tests that reach it (test-sequencer.js).
+  setupFilesAfterEnv: [
+    ...(base.setupFilesAfterEnv ?? []),
+    "<rootDir>/mutation/record-test-files.js",
+  ],
+  testSequencer: "<rootDir>/mutation/test-sequencer.js",
 };

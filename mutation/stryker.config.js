@@ -1,30 +1,26 @@
-// `npm run mutation`: StrykerJS over the money core (docs/development.md, "Mutation testing").
+// StrykerJS over the money core (docs/development.md, "Mutation testing"). `npm run mutation`
+// (mutation/run.js) runs it once per group of mutation/groups.js, passing the group's files as
+// --mutate and naming the group in MUTATION_GROUP, so each run has its own report and
+// incremental file. Run directly it mutates every group's files with every group's suites.
 // Not part of `npm test`: a whole run is slow (docs/development.md gives the measured times).
+import { GROUPS } from "./groups.js";
+
+const report = `reports/mutation/${process.env.MUTATION_GROUP ?? "mutation"}`;
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
-  // The money core. Plan and top-up code joins this list as it lands.
-  mutate: [
-    "src/ledger/**/*.ts",
-    "src/budgets/**/*.ts",
-    "src/reviews/accept-review.ts",
-    "src/billing/stripe-events.ts",
-    "src/billing/plans.ts",
-    "src/billing/plan-months.ts",
-    "src/billing/top-up-rules.ts",
-    "src/billing/top-up-payment-events.ts",
-    "src/billing/pay-top-up.ts",
-    "src/billing/top-up-declines.ts",
-    "src/billing/stripe-customers.ts",
-    "src/billing/card-setup-events.ts",
-    "src/administration/auto-top-up-settings.ts",
-  ],
+  // The money core: every group's files.
+  mutate: GROUPS.flatMap((group) => group.files),
   testRunner: "jest",
   plugins: ["@stryker-mutator/jest-runner"],
   // Jest runs the TypeScript sources as native ES modules (jest.config.js).
   testRunnerNodeArgs: ["--experimental-vm-modules"],
   jest: {
     configFile: "mutation/jest.config.js",
-    // Per-test coverage already picks the tests that reach each mutant.
+    // Per-test coverage picks the tests that reach each mutant, by name: Jest still loads
+    // every suite of the run, which is why mutation/groups.js keeps each group's suites few.
+    // Finding related tests by import would not narrow them: the money suites all import
+    // the ledger.
     enableFindRelatedTests: false,
   },
   coverageAnalysis: "perTest",
@@ -32,8 +28,10 @@ export default {
   // A mutant that makes a test loop or wait forever is a kill, reported as a timeout.
   timeoutMS: 10000,
   reporters: ["clear-text", "progress", "html", "json"],
-  htmlReporter: { fileName: "reports/mutation/mutation.html" },
-  jsonReporter: { fileName: "reports/mutation/mutation.json" },
+  htmlReporter: { fileName: `${report}.html` },
+  jsonReporter: { fileName: `${report}.json` },
+  // Used with --incremental only (mutation/run.js says when): the last results of this group.
+  incrementalFile: `reports/mutation/incremental/${process.env.MUTATION_GROUP ?? "mutation"}.json`,
   thresholds: { high: 90, low: 80, break: null },
   tempDirName: ".stryker-tmp",
   ignorePatterns: ["dist", "coverage", "artifacts", "reports"],

@@ -309,6 +309,16 @@ describe("Stripe events: why an event changed nothing", () => {
     });
   });
 
+  it("grants a session recorded and paid at a price of 0 without asking Stripe for refunds to take back", async () => {
+    await recordCheckout(store, { priceCents: 0 });
+    // The payment intent only: a request for its refunds would find no mock and fail.
+    mockPaymentIntent(PI, null, 1, null);
+    const outcome = await events.handle(
+      event("checkout.session.completed", session({ amount_total: 0 })),
+    );
+    expect(outcome).toStrictEqual({ result: "granted", refundsTakenBack: 0, refundsGivenBack: 0 });
+  });
+
   it("names a package no longer on sale by its id in the purchase", async () => {
     await recordCheckout(store, { packageId: "legacy" });
     mockPaymentIntent(PI);

@@ -157,20 +157,37 @@ describe("Stripe webhook: refunds take credits back", () => {
 
   it("trims the same refund on every delivery when two were made in the same second", async () => {
     h = await billingHarness();
-    await buyStarter();
     // Two refunds of $15.15 round to 51 credits each, 2 more than bought: whichever is second
     // by id gets what is left, however Stripe lists them.
-    const same = [
-      { id: "re_1Jasper0RB", amount: 1515, status: "succeeded", created: T0 },
-      { id: "re_1Jasper0RA", amount: 1515, status: "succeeded", created: T0 },
-    ];
-    mockRefundList(PAYMENT, same);
-    await h.server.inject(signedStripeDelivery(refunded(3030, { refunded: true })));
-    expect((await adjustments()).map((e) => [e.idempotencyKey, e.amount])).toStrictEqual([
-      ["stripe-refund:re_1Jasper0RA", -51],
-      ["stripe-refund:re_1Jasper0RB", -49],
+    const b = { id: "re_1Jasper0RB", amount: 1515, status: "succeeded", created: T0 };
+    const a = { id: "re_1Jasper0RA", amount: 1515, status: "succeeded", created: T0 };
+    for (const listed of [
+      [b, a],
+      [a, b],
+    ]) {
+      await h.server.close();
+      h = await billingHarness();
+      await buyStarter();
+      mockRefundList(PAYMENT, listed);
+      await h.server.inject(signedStripeDelivery(refunded(3030, { refunded: true })));
+      expect((await adjustments()).map((e) => [e.idempotencyKey, e.amount])).toStrictEqual([
+        ["stripe-refund:re_1Jasper0RA", -51],
+        ["stripe-refund:re_1Jasper0RB", -49],
+      ]);
+      expect(await purchased()).toBe(0);
+    }
+  });
+
+  it("takes nothing back for a succeeded refund of nothing", async () => {
+    h = await billingHarness();
+    await buyStarter();
+    mockRefundList(PAYMENT, [
+      { id: "re_1Jasper0Zero", amount: 0, status: "succeeded", created: T0 },
     ]);
-    expect(await purchased()).toBe(0);
+    const answer = await h.server.inject(signedStripeDelivery(refunded(0)));
+    expect(answer.json()).toMatchObject({ result: "ignored" });
+    expect(await adjustments()).toStrictEqual([]);
+    expect(await purchased()).toBe(100);
   });
 
   it("reads every page of refunds", async () => {

@@ -6,8 +6,10 @@ import { toAccountId } from "../../src/accounts/types.js";
 import {
   billingHarness,
   mockPaymentIntent,
+  mockRefundList,
   recordCheckout,
   signedStripeDelivery,
+  STRIPE_API,
   stripeEvent,
   testStripe,
   WEBHOOK_SECRET,
@@ -165,6 +167,20 @@ describe("Stripe webhook: purchases", () => {
       paidCents: 12250,
       currency: "usd",
     });
+  });
+
+  it("writes the purchase without a receipt URL when the payment has no charge to show", async () => {
+    h = await harness();
+    nock(STRIPE_API)
+      .get(`/v1/payment_intents/${PI}`)
+      .query({ "expand[0]": "latest_charge" })
+      .reply(200, { id: PI, object: "payment_intent", latest_charge: null });
+    mockRefundList({ paymentIntent: PI, charge: "ch_3Jasper0Growth9001" }, []);
+    expect((await h.server.inject(signedStripeDelivery(completed()))).json().result).toBe(
+      "granted",
+    );
+    const [entry] = await purchases();
+    expect(entry?.reference).not.toHaveProperty("receiptUrl");
   });
 
   it("keeps only a web address of at most 2,000 characters as the receipt", async () => {

@@ -1,0 +1,71 @@
+// The money core as `npm run mutation` runs it: one Stryker run per group, each mutating a set
+// of files with only the suites that test them. Stryker's Jest runner picks a mutant's tests by
+// name (testNamePattern), not by file: Jest loads every suite of the group for every mutant,
+// module graph and all, and skips the tests that do not reach it. So a suite that reaches no
+// mutant of the group still costs its load time once per mutant, and each group lists the
+// suites that exercise its files and no others. A suite left out can
+// only lower a group's score (a mutant it would kill survives), never raise it.
+// `files` are Stryker `mutate` patterns; `tests` are globs under the project (MUTATION_TESTS).
+// The plan and top-up code joins as it lands; a money file in no group is not measured.
+
+/** @type {{ name: string, files: string[], tests: string[] }[]} */
+export const GROUPS = [
+  {
+    name: "ledger",
+    files: ["src/ledger/**/*.ts"],
+    tests: ["test/contract/ledger*.test.ts", "test/ledger/**/*.test.ts"],
+  },
+  {
+    name: "budgets",
+    files: ["src/budgets/**/*.ts"],
+    tests: ["test/budgets/**/*.test.ts", "test/api/budgets.test.ts", "test/app/budgets.test.ts"],
+  },
+  {
+    name: "accept-review",
+    files: ["src/reviews/accept-review.ts"],
+    // pause-reasons.test.ts tests the reasons' wording alone and reaches none of it.
+    tests: [
+      "test/reviews/accept-review-*.test.ts",
+      "test/reviews/review-money.test.ts",
+      "test/reviews/resumed-run-budgets.test.ts",
+      "test/reviews/inactive-account.test.ts",
+    ],
+  },
+  {
+    name: "stripe-events",
+    files: ["src/billing/stripe-events.ts"],
+    // The suites that send events through it (stripe-client and stripe-customers do not).
+    tests: [
+      "test/billing/stripe-event-*.test.ts",
+      "test/billing/stripe-fulfilment.test.ts",
+      "test/billing/stripe-ignored-reasons.test.ts",
+      "test/billing/stripe-malformed-events.test.ts",
+      "test/billing/stripe-refund*.test.ts",
+      "test/billing/stripe-webhook*.test.ts",
+    ],
+  },
+  {
+    name: "plans",
+    files: ["src/billing/plans.ts", "src/billing/plan-months.ts"],
+    tests: ["test/billing/plans.test.ts", "test/billing/plan-months*.test.ts"],
+  },
+  {
+    name: "top-ups",
+    files: [
+      "src/billing/top-up-rules.ts",
+      "src/billing/top-up-payment-events.ts",
+      "src/billing/pay-top-up.ts",
+      "src/billing/top-up-declines.ts",
+      "src/billing/stripe-customers.ts",
+      "src/billing/card-setup-events.ts",
+      "src/administration/auto-top-up-settings.ts",
+    ],
+    tests: [
+      "test/billing/top-up-*.test.ts",
+      "test/billing/pay-top-up.test.ts",
+      "test/billing/stripe-customers.test.ts",
+      "test/api/auto-top-up.test.ts",
+      "test/app/auto-top-up.test.ts",
+    ],
+  },
+];
