@@ -1,10 +1,10 @@
 // The money core as `npm run mutation` runs it: one Stryker run per group, each mutating a set
 // of files with only the suites that test them. Stryker's Jest runner picks a mutant's tests by
-// name (testNamePattern), not by file: Jest loads every suite of the group for every mutant,
-// module graph and all, and skips the tests that do not reach it. So a suite that reaches no
-// mutant of the group still costs its load time once per mutant, and each group lists the
-// suites that exercise its files and no others. A suite left out can
-// only lower a group's score (a mutant it would kill survives), never raise it.
+// name (testNamePattern), not by file; the test sequencer (test-sequencer.js) then loads only
+// the files holding those tests, but Stryker's first run of a group (coverage per test) loads
+// every suite listed, so each group lists the suites that exercise its files and no others. A
+// suite left out can only lower a group's score (a mutant it would kill survives), never
+// raise it.
 // `files` are Stryker `mutate` patterns; `tests` are globs under the project (MUTATION_TESTS).
 // The plan and top-up code joins as it lands; a money file in no group is not measured.
 
