@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
 import { rollPlanMonths } from "../../src/billing/plan-months.js";
 import { DEFAULT_PAID_PLANS, planCatalog } from "../../src/billing/plans.js";
-import { EXIT, runAdmin } from "../../src/cli/admin-commands.js";
+import { EXIT } from "../../src/cli/admin-commands.js";
+import { adminCli } from "../support/admin-cli.js";
 import { closeHarnesses, createApiHarness, type ApiHarness } from "../support/harness.js";
 
 const TOKEN = "op_9f2c4e1a7b3d5f6e8a0c2e4b6d8f0a1c";
@@ -15,25 +16,14 @@ afterEach(closeHarnesses);
  */
 describe("an operator's enterprise plan", () => {
   let h: ApiHarness;
+  let admin: ReturnType<typeof adminCli>["admin"];
   let out: string[];
   let err: string[];
   beforeEach(async () => {
     h = await createApiHarness({ env: { OPERATOR_TOKEN: TOKEN } });
     h.clock.set("2026-11-10T09:00:00Z");
-    out = [];
-    err = [];
+    ({ admin, out, err } = adminCli(h));
   });
-  const admin = (...argv: string[]) =>
-    runAdmin(
-      argv,
-      {
-        operators: h.jasper.operators,
-        audit: h.jasper.audit,
-        accounts: h.store.accounts,
-        defaultOperator: "bob",
-      },
-      { out: (l) => out.push(l), err: (l) => err.push(l) },
-    );
   const setByCli = (credits = "5000") =>
     admin(
       "enterprise-plan",

@@ -1,31 +1,21 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "@jest/globals";
-import { EXIT, readAdminArgs, runAdmin } from "../../src/cli/admin-commands.js";
+import { EXIT, readAdminArgs } from "../../src/cli/admin-commands.js";
+import { adminCli } from "../support/admin-cli.js";
 import { closeHarnesses, createApiHarness, type ApiHarness } from "../support/harness.js";
 
 afterEach(closeHarnesses);
 
 describe("jasper-admin commands", () => {
   let h: ApiHarness;
+  let admin: ReturnType<typeof adminCli>["admin"];
   let out: string[];
   let err: string[];
   beforeEach(async () => {
     h = await createApiHarness();
-    out = [];
-    err = [];
+    ({ admin, out, err } = adminCli(h));
   });
-  const admin = (...argv: string[]) =>
-    runAdmin(
-      argv,
-      {
-        operators: h.jasper.operators,
-        audit: h.jasper.audit,
-        accounts: h.store.accounts,
-        defaultOperator: "bob",
-      },
-      { out: (l) => out.push(l), err: (l) => err.push(l) },
-    );
   const entries = async () => (await h.ledger.list(h.orgA.id, { limit: 100 })).entries;
 
   it("grants bonus credits, once per key, audited as the operator through the CLI", async () => {

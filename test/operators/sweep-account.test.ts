@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import type { PullRequestRef } from "../../src/reviews/types.js";
-import { EXIT, runAdmin } from "../../src/cli/admin-commands.js";
+import { EXIT } from "../../src/cli/admin-commands.js";
+import { adminCli } from "../support/admin-cli.js";
 import { closeHarnesses, createApiHarness } from "../support/harness.js";
 import { claimPendingRun } from "../support/runs.js";
 
@@ -14,19 +15,7 @@ describe("an operator's sweep of one account", () => {
     const h = await createApiHarness();
     const mine = await claimPendingRun(h.store, h.orgA.id, pr("Acme-Corp/app"), SHA);
     const theirs = await claimPendingRun(h.store, h.orgB.id, pr("Globex/app"), SHA);
-    const out: string[] = [];
-    const err: string[] = [];
-    const admin = (...argv: string[]) =>
-      runAdmin(
-        argv,
-        {
-          operators: h.jasper.operators,
-          audit: h.jasper.audit,
-          accounts: h.store.accounts,
-          defaultOperator: "bob",
-        },
-        { out: (l) => out.push(l), err: (l) => err.push(l) },
-      );
+    const { admin, out } = adminCli(h);
 
     // Just claimed: not stale by the worker's 15 minutes, so nothing is touched.
     expect(await admin("sweep", "Acme-Corp")).toBe(EXIT.ok);
