@@ -74,6 +74,8 @@ function strykerRun(group, options) {
     ...process.env,
     MUTATION_GROUP: reportName(group, options),
     MUTATION_TESTS: process.env.MUTATION_TESTS || group.tests.join(","),
+    // A property runs once per mutant it reaches: 10 cases each (test/support/property-runs.ts).
+    PROPERTY_RUNS: process.env.PROPERTY_RUNS || "10",
   };
   return new Promise((resolve, reject) => {
     const child = spawn("node_modules/.bin/stryker", args, { stdio: "inherit", env });

@@ -10,6 +10,7 @@ import {
   TestClock,
 } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
+import { propertyRuns } from "../support/property-runs.js";
 
 const FREE = 1;
 const PLANS = { pro: 2, team: 4 } as const;
@@ -176,7 +177,7 @@ describe.each(storeFactories())(
             expect((await verifyLedger(store.ledger)).problems).toEqual([]);
           },
         ),
-        { numRuns: 100 },
+        { numRuns: propertyRuns(100) },
       );
     }, 120_000);
   },

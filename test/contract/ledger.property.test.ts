@@ -11,6 +11,7 @@ import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import type { Store } from "../../src/store/store.js";
 import { makeLedger, newAccountId, purchase, TestClock } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
+import { propertyRuns } from "../support/property-runs.js";
 
 const FREE = 3;
 
@@ -623,7 +624,7 @@ describe.each(factories)("ledger properties on the $name store", ({ name, create
           expect((await verifyLedger(store.ledger)).problems).toEqual([]);
         },
       ),
-      { numRuns },
+      { numRuns: propertyRuns(numRuns) },
     );
 
   it("keeps balance == sum of entries >= 0, one entry per key, one refund per charge", async () => {
@@ -713,7 +714,7 @@ describe.each(factories)("ledger properties on the $name store", ({ name, create
           expect((await verifyLedger(store.ledger)).problems).toEqual([]);
         },
       ),
-      { numRuns: name === "memory" ? 40 : 10 },
+      { numRuns: propertyRuns(name === "memory" ? 40 : 10) },
     );
   });
 });
