@@ -27,4 +27,6 @@ export default {
     "<rootDir>/mutation/record-test-files.js",
   ],
   testSequencer: "<rootDir>/mutation/test-sequencer.js",
+  // ... and stops at the first file a test of the mutant fails in.
+  runner: "<rootDir>/mutation/stop-at-first-failure-runner.js",
 };
