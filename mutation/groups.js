@@ -13,7 +13,20 @@ export const GROUPS = [
   {
     name: "ledger",
     files: ["src/ledger/**/*.ts"],
-    tests: ["test/contract/ledger*.test.ts", "test/ledger/**/*.test.ts"],
+    // With the suites elsewhere that call ledger functions themselves, not through the app:
+    // the usage report's runs per pull request, the transactions API's cursors, the budget
+    // rules' and warnings' use of month-use.ts, the stores' contract, the inputs' schemas.
+    tests: [
+      "test/contract/ledger*.test.ts",
+      "test/ledger/**/*.test.ts",
+      "test/usage/usage-groups.test.ts",
+      "test/usage/usage-and-runway.test.ts",
+      "test/api/transactions.test.ts",
+      "test/budgets/budget-use.test.ts",
+      "test/notifications/budget-warning*.test.ts",
+      "test/contract/store.contract.test.ts",
+      "test/shared/zod-issues.test.ts",
+    ],
   },
   {
     name: "budgets",
