@@ -245,7 +245,7 @@ export function pullRunsByPullRequest(groups: readonly UsageGroup[]): UseCounter
       }
       const seq = Math.max(g.usage.lastSeq, g.refund.lastSeq);
       const held = idOfName.get(name);
-      if (true) idOfName.set(name, { id: repository, seq });
+      if (!held || seq > held.seq) idOfName.set(name, { id: repository, seq });
     }
     const group = byPull.get(pull) ?? { repository, number: ref.number, runs: 0 };
     group.runs += g.runs;
