@@ -91,6 +91,21 @@ describe.each(storeFactories())(
       });
     });
 
+    it("goes by which repository charged under a name last, not which began charging under it last", async () => {
+      const { ledger, id } = await funded();
+      await charge(ledger, id, review("a", { repository: "acme/x", repositoryId: 7, number: 1 }));
+      await charge(ledger, id, review("b", { repository: "acme/x", repositoryId: 8, number: 2 }));
+      await charge(ledger, id, review("c", { repository: "acme/y", repositoryId: 8, number: 2 }));
+      // Repository 7 charged under acme/x again, last (a re-run of a job queued before a rename).
+      await charge(ledger, id, review("d", { repository: "acme/x", repositoryId: 7, number: 1 }));
+      await charge(ledger, id, review("e", { repository: "acme/x", number: 5 }));
+      expect(byKey(await ledger.pullRequestRuns(id))).toEqual({
+        "acme/x#1": 2,
+        "acme/y#2": 2,
+        "acme/x#5": 1,
+      });
+    });
+
     it("leaves out charges that name no pull request, and a pull request refunded to none", async () => {
       const { ledger, id } = await funded();
       await charge(ledger, id, { action: "review", description: "chat", idempotencyKey: "n" });
@@ -118,6 +133,8 @@ describe.each(storeFactories())(
       expect(expected).toEqual({ "acme/old#1": 2, "acme/old#2": 1 });
       // MongoDB's $group promises no order: the newest name is found by seq, not by position.
       expect(byKey(pullRunsByPullRequest([...groups].reverse()))).toEqual(expected);
-      });
+      // ... and lists the pull requests in the order their first charges came.
+      expect(pullRunsByPullRequest([...groups].reverse())).toEqual(pullRunsByPullRequest(groups));
+    });
   },
 );
