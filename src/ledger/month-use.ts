@@ -403,20 +403,6 @@ export const chargePeriod = (charge: Pick<LedgerEntry, "monthUse" | "createdAt">
   charge.monthUse?.period ?? periodOf(charge.createdAt);
 
 /**
- * The month's use before the next entry, written at `now`: the newest entry's when it is of
- * this month; zero in a new month. Null when the newest entry predates month use and is of
- * this month: the caller then counts the month from its entries (write-entry.ts, countMonthUse).
- */
-export function carriedMonthUse(prev: LedgerEntry | null, now: Date): MonthUse | null {
-  if (!prev) return emptyMonthUse(periodOf(now));
-  const period = usePeriod(now, chargePeriod(prev));
-  if (prev.monthUse) {
-    return prev.monthUse.period === period ? copyMonthUse(prev.monthUse) : emptyMonthUse(period);
-  }
-  return periodOf(prev.createdAt) === period ? null : emptyMonthUse(period);
-}
-
-/**
  * The month's use after entry `e`, from the use before it: what the ledger writes on `e`, and
  * what the ledger check (verify-month-use.ts) and the count after an upgrade (countMonthUse) replay. `charge`
  * is the usage entry a refund gives back.

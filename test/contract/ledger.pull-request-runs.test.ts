@@ -118,7 +118,7 @@ describe.each(storeFactories())(
     });
 
     it("gives the same answer whatever order the store hands the groups back in", async () => {
-      const { store, ledger, clock, id } = await funded();
+      const { store, ledger, id } = await funded();
       await charge(ledger, id, review("a", { repository: "acme/old", repositoryId: 7, number: 1 }));
       await charge(ledger, id, review("b", { repository: "acme/new", repositoryId: 7, number: 2 }));
       await charge(ledger, id, review("c", { repository: "acme/old", repositoryId: 7, number: 1 }));
