@@ -16,12 +16,6 @@ export function planIsLive(entry: LedgerEntry | null, now: Date): boolean {
   return end !== null && end.getTime() > now.getTime();
 }
 
-/** Plan credits past their month's end: what the lazy expiry writes off. */
-export function planCreditsDue(entry: LedgerEntry | null, now: Date): number {
-  if (!entry || entry.bucketsAfter.plan === 0) return 0;
-  return planIsLive(entry, now) ? 0 : entry.bucketsAfter.plan;
-}
-
 /**
  * The key of the plan bucket's expiration after entry `seq`: once the bucket is emptied it can
  * only fill again through a later grant, so a key per entry expires each plan month once,
