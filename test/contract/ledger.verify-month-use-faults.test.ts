@@ -4,7 +4,7 @@ import type { EntryUse } from "../../src/ledger/entry-use.js";
 import type { ChargeInput } from "../../src/ledger/inputs.js";
 import type { Ledger } from "../../src/ledger/ledger.js";
 import type { LedgerStore } from "../../src/ledger/ledger-store.js";
-import { countCharge, useKeysOf } from "../../src/ledger/month-use.js";
+import { countCharge, useKeysOf, type MonthUse } from "../../src/ledger/month-use.js";
 import { carriedMonthUse } from "../support/carried-month-use.js";
 import type { LedgerEntry } from "../../src/ledger/types.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
@@ -339,6 +339,73 @@ describe.each(storeFactories())(
       expect(of(id)).toEqual([]);
       expect(report.problemCount).toBe(0);
       expect(entries).toHaveLength(3);
+    });
+
+    /** A grant and two whole-month charges of acme/api#1 and #2 by bob; `edit` changes the second's use. */
+    async function wholeMonthCharges(store: Store, edit: (use: MonthUse) => MonthUse) {
+      const id = newAccountId();
+      const use = (n: number): MonthUse => ({
+        period: "2026-11",
+        charged: n,
+        requestedRefunds: 0,
+        account: n,
+        repositories: [{ key: "11", name: "acme/api", credits: n, runs: n }],
+        authors: [{ key: "bob", credits: n, runs: n }],
+        warned: [],
+      });
+      const planted = [
+        rawEntry(id, 1, {
+          amount: 10,
+          deltas: { free: 0, plan: 0, bonus: 10, purchased: 0 },
+          bucketsAfter: { free: 0, plan: 0, bonus: 10, purchased: 0 },
+          balanceAfter: 10,
+        }),
+        ...[1, 2].map((n) =>
+          rawEntry(id, n + 1, {
+            type: "usage",
+            amount: -1,
+            deltas: { free: 0, plan: 0, bonus: -1, purchased: 0 },
+            bucketsAfter: { free: 0, plan: 0, bonus: 10 - n, purchased: 0 },
+            balanceAfter: 10 - n,
+            reference: {
+              kind: "pull_request",
+              repository: "acme/api",
+              repositoryId: 11,
+              number: n,
+              author: "bob",
+            },
+            monthUse: n === 2 ? edit(use(n)) : use(n),
+          }),
+        ),
+      ];
+      for (const e of planted) {
+        const r = await store.ledger.append(e);
+        if (!r.ok) throw new Error(`planting failed: ${r.conflict}`);
+      }
+      return id;
+    }
+
+    it("finds a previous release's whole-month charge whose counters are wrong though its totals are right", async () => {
+      const { store } = await setup();
+      const clean = await wholeMonthCharges(store, (u) => u);
+      const repository = await wholeMonthCharges(store, (u) => ({
+        ...u,
+        repositories: [{ key: "11", name: "acme/api", credits: 5, runs: 2 }],
+      }));
+      const author = await wholeMonthCharges(store, (u) => ({
+        ...u,
+        authors: [{ key: "bob", credits: 2, runs: 1 }],
+      }));
+      const name = await wholeMonthCharges(store, (u) => ({
+        ...u,
+        repositories: [{ key: "11", name: "acme/web", credits: 2, runs: 2 }],
+      }));
+      const { report, of } = await problemsOf(store.ledger);
+      expect(of(clean)).toEqual([]);
+      expect(of(repository)).toEqual([[3, MONTH]]);
+      expect(of(author)).toEqual([[3, MONTH]]);
+      expect(of(name)).toEqual([[3, MONTH]]);
+      expect(report.problemCount).toBe(3);
     });
   },
 );
