@@ -66,6 +66,24 @@ describe.each(storeFactories())(
       expect(page.entries[0]?.reference).toEqual(reference);
     });
 
+    it("takes nothing from an empty bonus bucket: all uncollected, no lot made", async () => {
+      const { store, ledger, id } = await funded();
+      const down = await ledger.adjust(id, {
+        amount: -3,
+        bucket: "bonus",
+        description: "correction",
+        idempotencyKey: "down",
+      });
+      expect(down.entry).toMatchObject({ amount: 0, uncollected: 3 });
+      expect((await ledger.summary(id)).buckets).toEqual({
+        free: 0,
+        plan: 0,
+        bonus: 0,
+        purchased: 20,
+      });
+      expect((await verifyLedger(store.ledger)).problems).toEqual([]);
+    });
+
     it("pauses reviews only when the balance is below a review's cost", async () => {
       const store = await create();
       const clock = new TestClock();
