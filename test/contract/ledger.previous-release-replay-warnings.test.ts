@@ -1,0 +1,94 @@
+import { afterEach, describe, expect, it } from "@jest/globals";
+import type { AccountId } from "../../src/accounts/types.js";
+import type { EntryUse } from "../../src/ledger/entry-use.js";
+import { carriedMonthUse, countCharge, useKeysOf } from "../../src/ledger/month-use.js";
+import type { Store } from "../../src/store/store.js";
+import { makeLedger, newAccountId, purchase, TestClock } from "../support/ledger-fixture.js";
+import { storeFactories } from "../support/stores.js";
+
+/**
+ * A replay of a charge a previous release wrote (a whole-month entry, not constant-size): it
+ * hands back the warnings that charge added to its month, compared with the entry before it
+ * only when that entry is of the same month.
+ */
+
+const pr = (number: number) => ({
+  kind: "pull_request" as const,
+  repository: "acme/api",
+  repositoryId: 11,
+  number,
+  author: "bob",
+});
+
+/** The previous release's write path: one charge of 1 credit that warned `warned`. */
+async function previousReleaseCharges(
+  store: Store,
+  clock: TestClock,
+  id: AccountId,
+  key: string,
+  reference: ReturnType<typeof pr>,
+  warned: string[],
+) {
+  const prev = (await store.ledger.latest(id))!;
+  const carried = carriedMonthUse(prev, clock.now())! as EntryUse;
+  delete carried.from;
+  delete carried.fromSnapshot;
+  delete carried.unwarned;
+  const appended = await store.ledger.append({
+    ...prev,
+    seq: prev.seq + 1,
+    type: "usage",
+    idempotencyKey: key,
+    reference,
+    refundOf: null,
+    refundRequest: null,
+    amount: -1,
+    deltas: { free: 0, plan: 0, bonus: 0, purchased: -1 },
+    bucketsAfter: { ...prev.bucketsAfter, purchased: prev.bucketsAfter.purchased - 1 },
+    balanceAfter: prev.balanceAfter - 1,
+    lotDeltas: [],
+    monthUse: { ...countCharge(carried, useKeysOf(reference), 1, 1), warned },
+    spent: undefined,
+    createdAt: clock.now(),
+  });
+  if (!appended.ok) throw new Error(`previous release's charge: ${appended.conflict}`);
+  return appended.entry;
+}
+
+describe.each(storeFactories())(
+  "replays of a previous release's charges on the $name store",
+  ({ create, cleanup }) => {
+    afterEach(cleanup);
+
+    it("hands back a warning its charge added in a new month, though last month's warned it too", async () => {
+      const store = await create();
+      const clock = new TestClock();
+      const id = newAccountId();
+      const { ledger } = makeLedger(store, clock, 0);
+      await ledger.grant(id, purchase("buy", 100));
+      const limits = { account: 2, warnAtPercent: 50 };
+      const nov = await ledger.charge(id, {
+        action: "review",
+        description: "r",
+        reference: pr(1),
+        idempotencyKey: "nov",
+        limits,
+      });
+      expect(nov).toMatchObject({ status: "created", warnings: [{ id: "account" }] });
+
+      clock.set("2026-12-01T12:00:00Z");
+      await previousReleaseCharges(store, clock, id, "dec", pr(2), ["account"]);
+      const replay = await ledger.charge(id, {
+        action: "review",
+        description: "r",
+        reference: pr(2),
+        idempotencyKey: "dec",
+        limits,
+      });
+      expect(replay).toMatchObject({
+        status: "replayed",
+        warnings: [{ id: "account", budget: "account", cap: 2, used: 1 }],
+      });
+    });
+  },
+);
