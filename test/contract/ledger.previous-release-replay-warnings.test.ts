@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import type { AccountId } from "../../src/accounts/types.js";
-import type { EntryUse } from "../../src/ledger/entry-use.js";
-import { countCharge, useKeysOf } from "../../src/ledger/month-use.js";
-import { carriedMonthUse } from "../support/carried-month-use.js";
+import { previousReleaseCharge } from "../support/previous-release.js";
 import type { Store } from "../../src/store/store.js";
 import { makeLedger, newAccountId, purchase, TestClock } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
@@ -30,30 +28,7 @@ async function previousReleaseCharges(
   reference: ReturnType<typeof pr>,
   warned: string[],
 ) {
-  const prev = (await store.ledger.latest(id))!;
-  const carried = carriedMonthUse(prev, clock.now()) as EntryUse;
-  delete carried.from;
-  delete carried.fromSnapshot;
-  delete carried.unwarned;
-  const appended = await store.ledger.append({
-    ...prev,
-    seq: prev.seq + 1,
-    type: "usage",
-    idempotencyKey: key,
-    reference,
-    refundOf: null,
-    refundRequest: null,
-    amount: -1,
-    deltas: { free: 0, plan: 0, bonus: 0, purchased: -1 },
-    bucketsAfter: { ...prev.bucketsAfter, purchased: prev.bucketsAfter.purchased - 1 },
-    balanceAfter: prev.balanceAfter - 1,
-    lotDeltas: [],
-    monthUse: { ...countCharge(carried, useKeysOf(reference), 1, 1), warned },
-    spent: undefined,
-    createdAt: clock.now(),
-  });
-  if (!appended.ok) throw new Error(`previous release's charge: ${appended.conflict}`);
-  return appended.entry;
+  return previousReleaseCharge(store, clock.now(), id, key, reference, warned);
 }
 
 describe.each(storeFactories())(

@@ -1,9 +1,7 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import type { AccountId } from "../../src/accounts/types.js";
-import type { EntryUse } from "../../src/ledger/entry-use.js";
 import type { Ledger } from "../../src/ledger/ledger.js";
-import { countCharge, useKeysOf } from "../../src/ledger/month-use.js";
-import { carriedMonthUse } from "../support/carried-month-use.js";
+import { previousReleaseCharge } from "../support/previous-release.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import type { Store } from "../../src/store/store.js";
 import { makeLedger, newAccountId, purchase, TestClock } from "../support/ledger-fixture.js";
@@ -24,7 +22,7 @@ const pr = (number: number, repositoryId = 11, author = "bob") => ({
   author,
 });
 
-/** The previous release's write path (month-use.ts still has it): one charge of 1 credit. */
+/** The previous release's write path (test/support/previous-release.ts): one charge of 1 credit. */
 async function previousReleaseCharges(
   store: Store,
   clock: TestClock,
@@ -32,33 +30,7 @@ async function previousReleaseCharges(
   key: string,
   reference: ReturnType<typeof pr>,
 ) {
-  const prev = (await store.ledger.latest(id))!;
-  // The newest entry's month use taken as the whole month; its strict mongoose schema drops
-  // what a constant-size entry adds.
-  const carried = carriedMonthUse(prev, clock.now()) as EntryUse;
-  delete carried.from;
-  delete carried.fromSnapshot;
-  delete carried.unwarned;
-  const appended = await store.ledger.append({
-    ...prev,
-    seq: prev.seq + 1,
-    type: "usage",
-    idempotencyKey: key,
-    reference,
-    refundOf: null,
-    refundRequest: null,
-    amount: -1,
-    deltas: { free: 0, plan: 0, bonus: 0, purchased: -1 },
-    bucketsAfter: { ...prev.bucketsAfter, purchased: prev.bucketsAfter.purchased - 1 },
-    balanceAfter: prev.balanceAfter - 1,
-    lotDeltas: [],
-    monthUse: countCharge(carried, useKeysOf(reference), 1, 1),
-    // Nor does it know the running net spend (ledger/spent.ts): its schema drops it too.
-    spent: undefined,
-    createdAt: clock.now(),
-  });
-  if (!appended.ok) throw new Error(`previous release's charge: ${appended.conflict}`);
-  return appended.entry;
+  return previousReleaseCharge(store, clock.now(), id, key, reference);
 }
 
 const review = (key: string, reference: ReturnType<typeof pr>, limits = {}) => ({

@@ -4,8 +4,8 @@ import type { EntryUse } from "../../src/ledger/entry-use.js";
 import type { ChargeInput } from "../../src/ledger/inputs.js";
 import type { Ledger } from "../../src/ledger/ledger.js";
 import type { LedgerStore } from "../../src/ledger/ledger-store.js";
-import { countCharge, useKeysOf, type MonthUse } from "../../src/ledger/month-use.js";
-import { carriedMonthUse } from "../support/carried-month-use.js";
+import type { MonthUse } from "../../src/ledger/month-use.js";
+import { previousReleaseCharge } from "../support/previous-release.js";
 import type { LedgerEntry } from "../../src/ledger/types.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import type { Store } from "../../src/store/store.js";
@@ -244,31 +244,13 @@ describe.each(storeFactories())(
       id: AccountId,
       key: string,
     ) {
-      const prev = (await store.ledger.latest(id))!;
-      const carried = carriedMonthUse(prev, clock.now()) as EntryUse;
-      delete carried.from;
-      delete carried.fromSnapshot;
-      delete carried.unwarned;
-      const reference = reviewOf(key, { number: 9 }).reference!;
-      const appended = await store.ledger.append({
-        ...prev,
-        seq: prev.seq + 1,
-        type: "usage",
-        idempotencyKey: key,
-        reference,
-        refundOf: null,
-        refundRequest: null,
-        amount: -1,
-        deltas: { free: 0, plan: 0, bonus: 0, purchased: -1 },
-        bucketsAfter: { ...prev.bucketsAfter, purchased: prev.bucketsAfter.purchased - 1 },
-        balanceAfter: prev.balanceAfter - 1,
-        lotDeltas: [],
-        monthUse: countCharge(carried, useKeysOf(reference), 1, 1),
-        spent: undefined,
-        createdAt: clock.now(),
-      });
-      if (!appended.ok) throw new Error(`previous release's charge: ${appended.conflict}`);
-      return appended.entry;
+      return previousReleaseCharge(
+        store,
+        clock.now(),
+        id,
+        key,
+        reviewOf(key, { number: 9 }).reference!,
+      );
     }
 
     it("finds a previous release's charge that forgot a warning of its month, though its counters are right", async () => {
