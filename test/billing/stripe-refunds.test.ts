@@ -178,6 +178,71 @@ describe("Stripe webhook: refunds take credits back", () => {
     }
   });
 
+  it("counts only this payment's take-backs against what its refunds may still take", async () => {
+    h = await billingHarness();
+    await buyStarter();
+    // A second Starter, paid with another payment, and an operator's own adjustment.
+    const PI_B = "pi_3Jasper0StarterB9002";
+    const PAYMENT_B = { paymentIntent: PI_B, charge: "ch_3Jasper0StarterB9002" };
+    await recordCheckout(h.store, {
+      sessionId: "cs_test_starterB9002",
+      accountId: account,
+      packageId: "starter",
+      credits: 100,
+      priceCents: 3000,
+    });
+    await h.store.checkoutSessions.linkPaymentIntent("cs_test_starterB9002", PI_B);
+    await h.ledger.grant(account, {
+      type: "purchase",
+      amount: 100,
+      description: "Starter package: 100 credits",
+      idempotencyKey: "stripe-checkout:cs_test_starterB9002",
+    });
+    await h.ledger.adjust(account, {
+      amount: -10,
+      bucket: "purchased",
+      description: "Operator correction",
+      reference: { kind: "operator", actor: "ops" },
+      idempotencyKey: "ops-correction-1",
+    });
+    expect(await purchased()).toBe(190);
+
+    // The first payment refunded in full: its 100 credits go.
+    mockRefundList(PAYMENT, [
+      { id: "re_1Jasper0FullA", amount: 3000, status: "succeeded", created: T0 },
+    ]);
+    await h.server.inject(signedStripeDelivery(refunded(3000, { refunded: true })));
+    expect(await purchased()).toBe(90);
+
+    // The second one refunded in full: the first's take-back and the operator's adjustment are
+    // not this payment's, so all of its 100 may go (90 from the bucket, 10 uncollected).
+    mockRefundList(PAYMENT_B, [
+      { id: "re_1Jasper0FullB", amount: 3000, status: "succeeded", created: T0 + 60 },
+    ]);
+    const res = await h.server.inject(
+      signedStripeDelivery(
+        stripeEvent("charge.refunded", {
+          id: "evt_1Jasper0RefundedB",
+          object: {
+            id: PAYMENT_B.charge,
+            payment_intent: PI_B,
+            amount_refunded: 3000,
+            refunded: true,
+          },
+        }),
+      ),
+    );
+    expect(res.json()).toStrictEqual({ received: true, result: "taken_back" });
+    const takeBacks = (await adjustments()).filter((e) =>
+      e.idempotencyKey.startsWith("stripe-refund:"),
+    );
+    expect(takeBacks.map((e) => [e.idempotencyKey, e.amount, e.uncollected])).toStrictEqual([
+      ["stripe-refund:re_1Jasper0FullA", -100, 0],
+      ["stripe-refund:re_1Jasper0FullB", -90, 10],
+    ]);
+    expect(await purchased()).toBe(0);
+  });
+
   it("takes nothing back for a succeeded refund of nothing", async () => {
     h = await billingHarness();
     await buyStarter();
