@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { GROUPS } from "./groups.js";
 
-const USAGE = `usage: npm run mutation -- [group ...] [--no-incremental] [--force] [--concurrency N] [--mutate P] [--list]
+const USAGE = `usage: npm run mutation -- [group ...] [--no-incremental] [--force] [--concurrency N] [--mutate P] [--no-timeout-check] [--list]
 groups: ${GROUPS.map((g) => g.name).join(", ")} (all of them when none is named)
 incremental    on by default: each group reuses its last results (reports/mutation/incremental/
                <group>.json) for mutants whose code and tests did not change; --force retests them
@@ -15,6 +15,7 @@ incremental    on by default: each group reuses its last results (reports/mutati
 --concurrency  Stryker's test runners at once (default 2, for an idle two-core machine; 1 on a shared one)
 --mutate       with one group: mutate these comma-separated files or line ranges of its files
                instead (src/billing/stripe-events.ts:176-341), still with the group's suites
+--no-timeout-check  skip confirming the group's timeouts (check-timeouts.js) after its run
 MUTATION_TESTS (comma-separated globs) replaces every named group's suites, for a quick run.`;
 
 function parse(argv) {
@@ -27,6 +28,7 @@ function parse(argv) {
     concurrency: 2,
     list: false,
     mutate: undefined,
+    timeoutCheck: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -34,6 +36,7 @@ function parse(argv) {
     else if (arg === "--no-incremental") options.incremental = false;
     else if (arg === "--force") options.force = true;
     else if (arg === "--list") options.list = true;
+    else if (arg === "--no-timeout-check") options.timeoutCheck = false;
     else if (arg === "--mutate" || arg.startsWith("--mutate=")) {
       options.mutate = arg.includes("=") ? arg.slice("--mutate=".length) : argv[++i];
     } else if (arg === "--concurrency" || arg.startsWith("--concurrency=")) {
@@ -84,14 +87,20 @@ function strykerRun(group, options) {
   });
 }
 
-function runScores(reports, files) {
-  const args = ["mutation/folder-scores.js", ...reports, ...files.flatMap((f) => ["--file", f])];
+function runNode(args) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: "inherit" });
     child.on("error", reject);
     child.on("exit", (code) => resolve(code ?? 1));
   });
 }
+
+const runScores = (reports, files) =>
+  runNode(["mutation/folder-scores.js", ...reports, ...files.flatMap((f) => ["--file", f])]);
+
+// A timeout counts as a kill once confirmed: each is applied again alone and its suites run.
+const checkTimeouts = (report, options) =>
+  runNode(["mutation/check-timeouts.js", report, "--concurrency", String(options.concurrency)]);
 
 let options;
 try {
@@ -123,14 +132,24 @@ for (const group of groups) {
   const started = Date.now();
   const code = await strykerRun(group, options);
   const minutes = (Date.now() - started) / 60000;
-  times.push({ group: group.name, minutes, code });
+  const report = `reports/mutation/${reportName(group, options)}.json`;
+  let check = { minutes: 0, code: 0 };
+  if (code === 0 && options.timeoutCheck && existsSync(report)) {
+    const checkStarted = Date.now();
+    const checkCode = await checkTimeouts(report, options);
+    check = { minutes: (Date.now() - checkStarted) / 60000, code: checkCode };
+  }
+  times.push({ group: group.name, minutes, code, check });
   console.log(`=== mutation group ${group.name}: ${minutes.toFixed(1)} min, exit ${code}`);
 }
 
 console.log("");
 for (const t of times) {
+  const check = options.timeoutCheck
+    ? `, timeouts checked in ${t.check.minutes.toFixed(1)} min${t.check.code === 0 ? "" : " (some could not be checked)"}`
+    : "";
   console.log(
-    `group ${t.group}: ${t.minutes.toFixed(1)} min${t.code === 0 ? "" : ` (Stryker exited ${t.code})`}`,
+    `group ${t.group}: ${t.minutes.toFixed(1)} min${t.code === 0 ? "" : ` (Stryker exited ${t.code})`}${check}`,
   );
 }
 const reports = groups
@@ -140,4 +159,4 @@ const reports = groups
 // core of src/billing and src/reviews is some of their files, not the whole folder.
 const alone = groups.flatMap((g) => g.files.filter((f) => !f.includes("*")));
 const scores = reports.length > 0 ? await runScores(reports, alone) : 0;
-process.exit(times.some((t) => t.code !== 0) || scores !== 0 ? 1 : 0);
+process.exit(times.some((t) => t.code !== 0 || t.check.code !== 0) || scores !== 0 ? 1 : 0);
