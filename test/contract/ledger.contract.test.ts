@@ -164,14 +164,7 @@ describe.each(storeFactories())("ledger on the $name store", ({ create, cleanup 
 
   it("splits one charge over several buckets when its cost needs it", async () => {
     const store = await fresh();
-    const clockless = makeLedger(store, undefined, 1);
-    const { Ledger } = await import("../../src/ledger/ledger.js");
-    const pricey = new Ledger({
-      store: store.ledger,
-      freePerMonth: 1,
-      now: clockless.clock.now,
-      costs: { review: 4, chat: 0, command: 0 },
-    });
+    const { ledger: pricey } = makeLedger(store, undefined, 1, 4);
     const id = newAccountId();
     await pricey.grant(id, { ...purchase("b", 2), type: "bonus" });
     await pricey.grant(id, purchase("p", 5));

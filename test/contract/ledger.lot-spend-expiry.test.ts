@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import { parse } from "csv-parse/sync";
 import type { AccountId } from "../../src/accounts/types.js";
 import { presentEntry } from "../../src/api/present.js";
-import type { GrantInput } from "../../src/ledger/inputs.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import type { LedgerStore, NewEntry } from "../../src/ledger/ledger-store.js";
 import type { LedgerEntry, Lot } from "../../src/ledger/types.js";
@@ -10,6 +9,9 @@ import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import type { Store } from "../../src/store/store.js";
 import { rawEntry } from "../support/entries.js";
 import {
+  bonus,
+  entryOf,
+  lot,
   makeLedger,
   newAccountId,
   prRef,
@@ -26,26 +28,6 @@ import { storeFactories } from "../support/stores.js";
  * charges written before lots; and the balance a refused charge reports is the one after the
  * expiry.
  */
-
-const bonus = (key: string, amount: number, expiresAt?: string): GrantInput => ({
-  type: "bonus",
-  amount,
-  description: `${amount} bonus credits`,
-  idempotencyKey: key,
-  ...(expiresAt ? { expiresAt: new Date(expiresAt) } : {}),
-});
-
-const entryOf = (r: unknown): LedgerEntry => {
-  if (typeof r === "object" && r !== null && "entry" in r)
-    return (r as { entry: LedgerEntry }).entry;
-  throw new Error(`no entry written: ${JSON.stringify(r)}`);
-};
-
-const lot = (id: number, remaining: number, expiresAt: string | null = null): Lot => ({
-  lot: id,
-  expiresAt: expiresAt === null ? null : new Date(expiresAt),
-  remaining,
-});
 
 /** A raw bonus-only entry: `bonus` is the bucket after it, `change` what the entry added. */
 const bonusRow = (

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { parse } from "csv-parse/sync";
 import { InvalidInputError } from "../../src/shared/errors.js";
-import type { GrantInput } from "../../src/ledger/inputs.js";
 import { presentEntry } from "../../src/api/present.js";
 import type { NewEntry } from "../../src/ledger/ledger-store.js";
 import type { LedgerEntry, Lot, LotDelta } from "../../src/ledger/types.js";
@@ -9,6 +8,9 @@ import type { AccountId } from "../../src/accounts/types.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import { rawEntry } from "../support/entries.js";
 import {
+  bonus,
+  entryOf,
+  lot,
   makeLedger,
   newAccountId,
   prRef,
@@ -16,26 +18,6 @@ import {
   reviewCharge,
 } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
-
-const bonus = (key: string, amount: number, expiresAt?: string): GrantInput => ({
-  type: "bonus",
-  amount,
-  description: `${amount} bonus credits`,
-  idempotencyKey: key,
-  ...(expiresAt ? { expiresAt: new Date(expiresAt) } : {}),
-});
-
-const entryOf = (r: unknown): LedgerEntry => {
-  if (typeof r === "object" && r !== null && "entry" in r)
-    return (r as { entry: LedgerEntry }).entry;
-  throw new Error(`no entry written: ${JSON.stringify(r)}`);
-};
-
-const lot = (id: number, remaining: number, expiresAt: string | null = null): Lot => ({
-  lot: id,
-  expiresAt: expiresAt === null ? null : new Date(expiresAt),
-  remaining,
-});
 
 /** A hand-written entry that moves only bonus credits, as a bug or a hand edit would. */
 function bonusEntry(

@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { Ledger } from "../../src/ledger/ledger.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
-import { newAccountId, planGrant, purchase, TestClock } from "../support/ledger-fixture.js";
+import {
+  makeLedger,
+  newAccountId,
+  planGrant,
+  purchase,
+  TestClock,
+} from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
 
 /**
@@ -18,13 +23,7 @@ describe.each(storeFactories())(
 
     it("gives plan credits and an expired lot's credits back to one new bonus lot, a live lot's to that lot", async () => {
       const store = await create();
-      const clock = new TestClock();
-      const ledger = new Ledger({
-        store: store.ledger,
-        now: clock.now,
-        freePerMonth: 0,
-        costs: { review: 8, chat: 0, command: 0 },
-      });
+      const { ledger, clock } = makeLedger(store, new TestClock(), 0, 8);
       const id = newAccountId();
       await ledger.grantPlan(id, planGrant(NOV));
       await ledger.grant(id, {

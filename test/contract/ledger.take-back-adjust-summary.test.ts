@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { InvalidInputError } from "../../src/shared/errors.js";
-import { Ledger } from "../../src/ledger/ledger.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import { makeLedger, newAccountId, purchase, TestClock } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
@@ -86,13 +85,7 @@ describe.each(storeFactories())(
 
     it("pauses reviews only when the balance is below a review's cost", async () => {
       const store = await create();
-      const clock = new TestClock();
-      const ledger = new Ledger({
-        store: store.ledger,
-        now: clock.now,
-        freePerMonth: 0,
-        costs: { review: 3, chat: 0, command: 0 },
-      });
+      const { ledger } = makeLedger(store, new TestClock(), 0, 3);
       const id = newAccountId();
       await ledger.grant(id, purchase("p", 5));
       expect(await ledger.summary(id)).toMatchObject({

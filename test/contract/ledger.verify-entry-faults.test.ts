@@ -13,19 +13,13 @@ import {
   TestClock,
 } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
+import { problemsOf } from "../support/verify-faults.js";
 
 /**
  * ledger:verify on faults of single entries, each planted once in an account of its own
  * (straight into the store, as a bug or a hand edit in the database would leave it): reported
  * once, with its exact problem, on that account alone; and how the report counts them.
  */
-
-const problemsOf = async (store: LedgerStore, maxProblems?: number) => {
-  const report = await verifyLedger(store, maxProblems);
-  const of = (id: AccountId) =>
-    report.problems.filter((p) => p.accountId === id).map((p) => [p.seq, p.problem]);
-  return { report, of };
-};
 
 /** A pull request charge of one bonus credit, as the raw entries below hold them. */
 const usage =

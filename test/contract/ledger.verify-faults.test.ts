@@ -1,7 +1,5 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import type { AccountId } from "../../src/accounts/types.js";
-import type { ChargeInput } from "../../src/ledger/inputs.js";
-import type { Ledger } from "../../src/ledger/ledger.js";
 import type { LedgerStore, NewEntry } from "../../src/ledger/ledger-store.js";
 import type { LedgerEntry } from "../../src/ledger/types.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
@@ -9,47 +7,13 @@ import type { Store } from "../../src/store/store.js";
 import { rawEntry } from "../support/entries.js";
 import { makeLedger, newAccountId, purchase, TestClock } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
+import { mustCharge, problemsOf, reviewOf, type Pr } from "../support/verify-faults.js";
 
 /**
  * ledger:verify shown each fault it looks for, planted once in an account of its own (straight
  * into the store, as a bug or a hand edit in the database would leave it): each is reported,
  * once, on that account alone; a ledger the ledger wrote itself stays clean.
  */
-
-interface Pr {
-  repository?: string;
-  repositoryId?: number;
-  number: number;
-  author?: string;
-}
-
-const reviewOf = (key: string, pr: Pr, limits?: ChargeInput["limits"]): ChargeInput => ({
-  action: "review",
-  description: `Review #${pr.number}`,
-  reference: {
-    kind: "pull_request",
-    repository: pr.repository ?? "acme/api",
-    repositoryId: pr.repositoryId ?? 11,
-    number: pr.number,
-    ...(pr.author ? { author: pr.author } : {}),
-  },
-  idempotencyKey: key,
-  ...(limits ? { limits } : {}),
-});
-
-async function mustCharge(ledger: Ledger, id: AccountId, input: ChargeInput) {
-  const r = await ledger.charge(id, input);
-  if (!("entry" in r)) throw new Error(`charge ${input.idempotencyKey} refused: ${r.status}`);
-  return r.entry;
-}
-
-const problemsOf = async (store: LedgerStore) => {
-  const report = await verifyLedger(store);
-  const by = new Map<AccountId, [number, string][]>();
-  for (const p of report.problems)
-    by.set(p.accountId, [...(by.get(p.accountId) ?? []), [p.seq, p.problem]]);
-  return { report, of: (id: AccountId) => by.get(id) ?? [] };
-};
 
 describe.each(storeFactories())(
   "ledger:verify's faults on the $name store",

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import type { AccountId } from "../../src/accounts/types.js";
-import type { LedgerStore, NewEntry } from "../../src/ledger/ledger-store.js";
+import type { NewEntry } from "../../src/ledger/ledger-store.js";
 import type {
   BucketAmounts,
   EntryReference,
@@ -8,11 +8,11 @@ import type {
   Lot,
   LotDelta,
 } from "../../src/ledger/types.js";
-import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import type { Store } from "../../src/store/store.js";
 import { rawEntry } from "../support/entries.js";
-import { newAccountId } from "../support/ledger-fixture.js";
+import { lot, newAccountId } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
+import { problemsOf } from "../support/verify-faults.js";
 
 /**
  * ledger:verify shown each bonus lot fault it looks for (verify-lots.ts), planted once in an
@@ -23,12 +23,6 @@ import { storeFactories } from "../support/stores.js";
 
 /** When the lots these tests grant expire. */
 const EXP = "2026-11-05T00:00:00Z";
-
-const lot = (id: number, remaining: number, expiresAt: string | null = null): Lot => ({
-  lot: id,
-  expiresAt: expiresAt === null ? null : new Date(expiresAt),
-  remaining,
-});
 
 /** One planted entry: its bucket changes (bonus defaults to what its lot changes add up to). */
 interface Step {
@@ -58,15 +52,6 @@ const grant = (
   at,
   lotsAfter: [...others, lot(seq, amount, expiresAt)],
 });
-
-const problemsOf = async (store: LedgerStore) => {
-  const report = await verifyLedger(store);
-  return {
-    report,
-    of: (id: AccountId) =>
-      report.problems.filter((p) => p.accountId === id).map((p) => [p.seq, p.problem]),
-  };
-};
 
 describe.each(storeFactories())(
   "ledger:verify's bonus lot faults on the $name store",

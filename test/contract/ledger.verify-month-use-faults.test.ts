@@ -2,16 +2,13 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import type { AccountId } from "../../src/accounts/types.js";
 import type { EntryUse } from "../../src/ledger/entry-use.js";
 import type { ChargeInput } from "../../src/ledger/inputs.js";
-import type { Ledger } from "../../src/ledger/ledger.js";
-import type { LedgerStore } from "../../src/ledger/ledger-store.js";
 import type { MonthUse } from "../../src/ledger/month-use.js";
 import { previousReleaseCharge } from "../support/previous-release.js";
-import type { LedgerEntry } from "../../src/ledger/types.js";
-import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import type { Store } from "../../src/store/store.js";
 import { rawEntry } from "../support/entries.js";
 import { makeLedger, newAccountId, purchase, TestClock } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
+import { mustCharge, problemsOf, reviewOf as review, type Pr } from "../support/verify-faults.js";
 
 /**
  * ledger:verify on the month use entries carry (verify-month-use.ts): each fault planted once,
@@ -19,40 +16,9 @@ import { storeFactories } from "../support/stores.js";
  * same history as the ledger wrote it stays clean.
  */
 
-interface Pr {
-  repository?: string;
-  /** null: a reference from before ids were kept. */
-  repositoryId?: number | null;
-  number: number;
-  author?: string;
-}
-
-const reviewOf = (key: string, pr: Pr, limits?: ChargeInput["limits"]): ChargeInput => ({
-  action: "review",
-  description: `Review #${pr.number}`,
-  reference: {
-    kind: "pull_request",
-    repository: pr.repository ?? "acme/api",
-    ...(pr.repositoryId === null ? {} : { repositoryId: pr.repositoryId ?? 11 }),
-    number: pr.number,
-    author: pr.author ?? "bob",
-  },
-  idempotencyKey: key,
-  ...(limits ? { limits } : {}),
-});
-
-async function mustCharge(ledger: Ledger, id: AccountId, input: ChargeInput) {
-  const r = await ledger.charge(id, input);
-  if (!("entry" in r)) throw new Error(`charge ${input.idempotencyKey} refused: ${r.status}`);
-  return r.entry;
-}
-
-const problemsOf = async (store: LedgerStore) => {
-  const report = await verifyLedger(store);
-  const of = (id: AccountId) =>
-    report.problems.filter((p) => p.accountId === id).map((p) => [p.seq, p.problem]);
-  return { report, of };
-};
+const reviewOf = (key: string, pr: Pr, limits?: ChargeInput["limits"]): ChargeInput =>
+  // Every review here has an author.
+  review(key, { author: "bob", ...pr }, limits);
 
 const MONTH = "its month use is not what this month's entries before it add up to";
 
@@ -276,55 +242,25 @@ describe.each(storeFactories())(
 
     it("takes which budgets warned from a whole-month entry as it holds them, in any order", async () => {
       const { store } = await setup();
-      const id = newAccountId();
-      const pull = (n: number) => ({
-        kind: "pull_request" as const,
-        repository: "acme/api",
-        repositoryId: 11,
-        number: n,
-        author: "bob",
-      });
-      const whole = (n: number, warned: string[]) => ({
-        period: "2026-11",
-        charged: n,
-        requestedRefunds: 0,
-        account: n,
-        repositories: [{ key: "11", name: "acme/api", credits: n, runs: n }],
-        authors: [{ key: "bob", credits: n, runs: n }],
-        warned,
-      });
-      const entries: LedgerEntry[] = [];
-      for (const e of [
-        rawEntry(id, 1, {
-          amount: 10,
-          deltas: { free: 0, plan: 0, bonus: 10, purchased: 0 },
-          bucketsAfter: { free: 0, plan: 0, bonus: 10, purchased: 0 },
-          balanceAfter: 10,
-        }),
-        ...[1, 2].map((n) =>
-          rawEntry(id, n + 1, {
-            type: "usage",
-            amount: -1,
-            deltas: { free: 0, plan: 0, bonus: -1, purchased: 0 },
-            bucketsAfter: { free: 0, plan: 0, bonus: 10 - n, purchased: 0 },
-            balanceAfter: 10 - n,
-            reference: pull(n),
-            monthUse: whole(n, n === 1 ? ["account", "author:bob"] : ["author:bob", "account"]),
-          }),
-        ),
-      ]) {
-        const r = await store.ledger.append(e);
-        if (!r.ok) throw new Error(`planting failed: ${r.conflict}`);
-        entries.push(r.entry);
-      }
+      const id = await wholeMonthCharges(
+        store,
+        (u) => u,
+        (n) => (n === 1 ? ["account", "author:bob"] : ["author:bob", "account"]),
+      );
       const { report, of } = await problemsOf(store.ledger);
       expect(of(id)).toEqual([]);
       expect(report.problemCount).toBe(0);
-      expect(entries).toHaveLength(3);
     });
 
-    /** A grant and two whole-month charges of acme/api#1 and #2 by bob; `edit` changes the second's use. */
-    async function wholeMonthCharges(store: Store, edit: (use: MonthUse) => MonthUse) {
+    /**
+     * A grant and two whole-month charges of acme/api#1 and #2 by bob, each warned as `warned`
+     * says; `edit` changes the second's use.
+     */
+    async function wholeMonthCharges(
+      store: Store,
+      edit: (use: MonthUse) => MonthUse,
+      warned: (n: number) => string[] = () => [],
+    ) {
       const id = newAccountId();
       const use = (n: number): MonthUse => ({
         period: "2026-11",
@@ -333,7 +269,7 @@ describe.each(storeFactories())(
         account: n,
         repositories: [{ key: "11", name: "acme/api", credits: n, runs: n }],
         authors: [{ key: "bob", credits: n, runs: n }],
-        warned: [],
+        warned: warned(n),
       });
       const planted = [
         rawEntry(id, 1, {

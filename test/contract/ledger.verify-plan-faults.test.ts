@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import type { AccountId } from "../../src/accounts/types.js";
-import type { LedgerStore } from "../../src/ledger/ledger-store.js";
 import {
   BUCKETS,
   zeroBuckets,
@@ -9,11 +8,11 @@ import {
   type EntryType,
   type LedgerEntry,
 } from "../../src/ledger/types.js";
-import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import type { Store } from "../../src/store/store.js";
 import { rawEntry } from "../support/entries.js";
 import { newAccountId } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
+import { problemsOf } from "../support/verify-faults.js";
 
 /**
  * ledger:verify shown each plan bucket fault it looks for (verify-plan.ts), planted once in an
@@ -95,14 +94,6 @@ async function plant(store: Store, steps: Step[]): Promise<AccountId> {
   }
   return id;
 }
-
-const problemsOf = async (store: LedgerStore) => {
-  const report = await verifyLedger(store);
-  const by = new Map<AccountId, [number, string][]>();
-  for (const p of report.problems)
-    by.set(p.accountId, [...(by.get(p.accountId) ?? []), [p.seq, p.problem]]);
-  return { report, of: (id: AccountId) => by.get(id) ?? [] };
-};
 
 const PAST_END = `plan credits held past their month's end (${NOV.end})`;
 const EARLY = "plan credits expired before their month ended";

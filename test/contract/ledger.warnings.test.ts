@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import { NO_BUDGETS, type BudgetKind, type BudgetRules } from "../../src/accounts/budget-rules.js";
 import { limitsFor } from "../../src/budgets/limits.js";
 import type { ChargeInput } from "../../src/ledger/inputs.js";
-import { Ledger, type ChargeResult } from "../../src/ledger/ledger.js";
+import type { ChargeResult } from "../../src/ledger/ledger.js";
 import type { ChargeLimits } from "../../src/ledger/month-use.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
-import { newAccountId, purchase, TestClock } from "../support/ledger-fixture.js";
+import { makeLedger, newAccountId, purchase, TestClock } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
 
 /**
@@ -54,13 +54,7 @@ describe.each(storeFactories())("budget warnings on the $name store", ({ create,
 
   async function funded(reviewCost = 1, credits = 1000) {
     const store = await create();
-    const clock = new TestClock();
-    const ledger = new Ledger({
-      store: store.ledger,
-      now: clock.now,
-      freePerMonth: 0,
-      costs: { review: reviewCost, chat: 0, command: 0 },
-    });
+    const { ledger } = makeLedger(store, new TestClock(), 0, reviewCost);
     const id = newAccountId();
     await ledger.grant(id, purchase("buy", credits));
     return { store, ledger, id };

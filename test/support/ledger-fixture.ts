@@ -1,5 +1,6 @@
 import type { ChargeInput, GrantInput, PlanGrantInput } from "../../src/ledger/inputs.js";
 import { Ledger } from "../../src/ledger/ledger.js";
+import type { LedgerEntry, Lot } from "../../src/ledger/types.js";
 import { toAccountId, type AccountId } from "../../src/accounts/types.js";
 import type { Store } from "../../src/store/store.js";
 
@@ -12,8 +13,19 @@ export class TestClock {
   }
 }
 
-export function makeLedger(store: Store, clock = new TestClock(), freePerMonth = 3) {
-  return { ledger: new Ledger({ store: store.ledger, now: clock.now, freePerMonth }), clock };
+/** A ledger on the test clock; with `reviewCost`, a review costs that (chats and commands 0). */
+export function makeLedger(
+  store: Store,
+  clock = new TestClock(),
+  freePerMonth = 3,
+  reviewCost?: number,
+) {
+  const costs =
+    reviewCost === undefined ? {} : { costs: { review: reviewCost, chat: 0, command: 0 } };
+  return {
+    ledger: new Ledger({ store: store.ledger, now: clock.now, freePerMonth, ...costs }),
+    clock,
+  };
 }
 
 let nextId = 1000;
@@ -54,4 +66,27 @@ export const planGrant = (
   otherPlans: ["pro", "team"],
   description: "Pro plan credits",
   ...over,
+});
+
+/** A bonus grant of `amount` credits, expiring at `expiresAt` when given. */
+export const bonus = (key: string, amount: number, expiresAt?: string): GrantInput => ({
+  type: "bonus",
+  amount,
+  description: `${amount} bonus credits`,
+  idempotencyKey: key,
+  ...(expiresAt ? { expiresAt: new Date(expiresAt) } : {}),
+});
+
+/** The entry a ledger call wrote; any other outcome fails the test. */
+export const entryOf = (r: unknown): LedgerEntry => {
+  if (typeof r === "object" && r !== null && "entry" in r)
+    return (r as { entry: LedgerEntry }).entry;
+  throw new Error(`no entry written: ${JSON.stringify(r)}`);
+};
+
+/** A bonus lot as an entry lists it: `expiresAt` null for one that never expires. */
+export const lot = (id: number, remaining: number, expiresAt: string | null = null): Lot => ({
+  lot: id,
+  expiresAt: expiresAt === null ? null : new Date(expiresAt),
+  remaining,
 });
