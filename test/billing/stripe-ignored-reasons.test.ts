@@ -8,6 +8,7 @@ import { createMemoryStore } from "../../src/store/memory/memory-store.js";
 import type { Store } from "../../src/store/store.js";
 import {
   mockPaymentIntent,
+  mockRefundList,
   mockSessionOfPayment,
   recordCheckout,
   refundObject,
@@ -361,6 +362,31 @@ describe("Stripe events: why an event changed nothing", () => {
       result: "taken_back",
       refundsTakenBack: 1,
       refundsGivenBack: 0,
+    });
+  });
+
+  it("says a refund that failed after it was taken back gave the credits back", async () => {
+    await recordCheckout(store);
+    mockSessionOfPayment(PI, session());
+    mockPaymentIntent(PI, null, 1, [
+      { id: "re_1Jasper", amount: 12250, status: "succeeded", created: 1 },
+    ]);
+    await events.handle(event("charge.refunded", charge()));
+    nock(STRIPE_API)
+      .get(`/v1/charges/${CHARGE}`)
+      .reply(200, { ...charge(), amount_refunded: 0 });
+    mockRefundList({ paymentIntent: PI, charge: CHARGE }, [
+      { id: "re_1Jasper", amount: 12250, status: "failed", created: 1 },
+    ]);
+    // These events have no audit log to write to (it is optional): giving back needs none.
+    const failed = refundObject(
+      { paymentIntent: PI, charge: CHARGE },
+      { id: "re_1Jasper", amount: 12250, status: "failed", created: 1 },
+    );
+    expect(await events.handle(event("refund.updated", failed))).toStrictEqual({
+      result: "given_back",
+      refundsTakenBack: 0,
+      refundsGivenBack: 1,
     });
   });
 });

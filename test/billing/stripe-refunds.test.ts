@@ -150,7 +150,11 @@ describe("Stripe webhook: refunds take credits back", () => {
       { id: "re_1Jasper0R4", amount: 1, status: "succeeded", created: T0 + 3 },
       { id: "re_1Jasper0R5", amount: 1, status: "succeeded", created: T0 + 4 },
     ]);
-    await h.server.inject(signedStripeDelivery(refunded(3002, { refunded: true })));
+    // The refund that found no room is answered like any other: nothing written for it, so
+    // nothing audited, and no error that would make Stripe send the event again.
+    const trimmed = await h.server.inject(signedStripeDelivery(refunded(3002, { refunded: true })));
+    expect(trimmed.statusCode).toBe(200);
+    expect(trimmed.json()).toStrictEqual({ received: true, result: "taken_back" });
     expect((await adjustments()).map((e) => e.amount)).toStrictEqual([-33, -33, -33, -1]);
     expect(await purchased()).toBe(0);
   });
