@@ -81,8 +81,12 @@ const hash = (text) => createHash("sha256").update(text).digest("hex").slice(0, 
 function timeoutsOf(reportFile) {
   const report = JSON.parse(readFileSync(reportFile, "utf8"));
   const fileOfTest = new Map();
+  const nameOfTest = new Map();
   for (const [path, { tests }] of Object.entries(report.testFiles ?? {})) {
-    for (const test of tests) fileOfTest.set(test.id, projectPath(path));
+    for (const test of tests) {
+      fileOfTest.set(test.id, projectPath(path));
+      nameOfTest.set(test.id, test.name);
+    }
   }
   const allFiles = [...new Set(fileOfTest.values())].sort();
   const timeouts = [];
@@ -100,6 +104,7 @@ function timeoutsOf(reportFile) {
       const replacement = m.replacement ?? "";
       // A static mutant (coveredBy empty) runs with every test, as Stryker ran it.
       const covered = (m.coveredBy ?? []).map((id) => fileOfTest.get(id)).filter(Boolean);
+      const names = (m.coveredBy ?? []).map((id) => nameOfTest.get(id)).filter(Boolean);
       timeouts.push({
         key: `${file}:${start.line}:${start.column}-${end.line}:${end.column} ${m.mutatorName} ${replacement}`,
         file,
@@ -108,10 +113,11 @@ function timeoutsOf(reportFile) {
         mutated: source.slice(0, from) + replacement + source.slice(to),
         sourceHash: hash(source),
         tests: covered.length > 0 ? [...new Set(covered)].sort() : allFiles,
+        names: names.length > 0 ? names : undefined,
       });
     }
   }
-  return timeouts;
+  return { timeouts, allFiles };
 }
 
 function makeSandbox(index) {
@@ -125,17 +131,24 @@ function makeSandbox(index) {
   return dir;
 }
 
-/** Runs the suites in the sandbox; resolves { outcome: "passed"|"failed"|"hung", seconds, detail }. */
-function runJest(sandbox, tests, limitSeconds) {
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * Runs the suite files in the sandbox, only the tests named in `names` when given (as Stryker
+ * ran the mutant: by name); resolves { outcome: "passed"|"failed"|"hung"|"error", seconds, detail }.
+ * With `json`, the whole run, without --bail, writes Jest's result there.
+ */
+function runJest(sandbox, tests, limitSeconds, { names, json } = {}) {
   const args = [
     "--experimental-vm-modules",
     "node_modules/jest/bin/jest.js",
     "--config",
     "mutation/timeout-check.jest.config.js",
     "--ci",
-    // Jest's --json result is not written when --bail stops a run: its report on stderr is read.
-    "--bail",
     "--maxWorkers=1",
+    // Jest's --json result is not written when --bail stops a run: its report on stderr is read.
+    ...(json ? ["--json", "--outputFile", json] : ["--bail"]),
+    ...(names ? ["--testNamePattern", `^(?:${names.map(escapeRegExp).join("|")})$`] : []),
     "--runTestsByPath",
     ...tests,
   ];
@@ -164,6 +177,10 @@ function runJest(sandbox, tests, limitSeconds) {
       clearTimeout(timer);
       const seconds = (Date.now() - started) / 1000;
       if (hung) return resolve({ outcome: "hung", seconds, detail: `over ${limitSeconds} s` });
+      // A pass counts only if the tests ran: a name pattern that matched none passes too.
+      if (code === 0 && !/^Tests:.*\b[1-9]\d* passed/m.test(stderr)) {
+        return resolve({ outcome: "error", seconds, detail: "no test ran" });
+      }
       if (code === 0) return resolve({ outcome: "passed", seconds, detail: "" });
       resolve({ outcome: "failed", seconds, detail: failureOf(stderr, code) });
     });
@@ -179,12 +196,16 @@ function failureOf(stderr, code) {
   return `Jest exited ${code}: ${last}`;
 }
 
+function writeVerdicts(verdictFile, reportFile, verdicts) {
+  writeFileSync(verdictFile, `${JSON.stringify({ report: reportFile, verdicts }, null, 2)}\n`);
+}
+
 async function checkReport(reportFile, concurrency) {
   const verdictFile = reportFile.replace(/\.json$/, ".timeouts.json");
   const before = existsSync(verdictFile)
     ? JSON.parse(readFileSync(verdictFile, "utf8")).verdicts
     : {};
-  const timeouts = timeoutsOf(reportFile);
+  const { timeouts, allFiles } = timeoutsOf(reportFile);
   const verdicts = {};
   const todo = [];
   for (const t of timeouts) {
@@ -201,34 +222,50 @@ async function checkReport(reportFile, concurrency) {
     const sandboxes = Array.from({ length: Math.min(concurrency, todo.length) }, (_, i) =>
       makeSandbox(i),
     );
-    const baselines = new Map();
-    const baseline = (sandbox, tests) => {
-      const key = tests.join(",");
-      if (!baselines.has(key)) baselines.set(key, runJest(sandbox, tests, 1800));
-      return baselines.get(key);
-    };
+    // One run of every suite unmutated: each must pass, and its time sets the limit of the
+    // mutants whose tests it holds (five times the time of their files, at least a minute).
+    const baselineFile = join(sandboxes[0], "timeout-check-baseline.json");
+    const base = await runJest(sandboxes[0], allFiles, 3600, { json: baselineFile });
+    const fileSeconds = new Map();
+    const failing = new Set();
+    if (existsSync(baselineFile)) {
+      for (const r of JSON.parse(readFileSync(baselineFile, "utf8")).testResults ?? []) {
+        const file = relative(sandboxes[0], r.name);
+        fileSeconds.set(file, (r.endTime - r.startTime) / 1000);
+        if (r.status !== "passed") failing.add(file);
+      }
+    }
+    console.log(
+      `  the suites unmutated: ${base.outcome} in ${base.seconds.toFixed(0)} s${failing.size ? `; failing: ${[...failing].join(", ")}` : ""}`,
+    );
     let next = 0;
     await Promise.all(
       sandboxes.map(async (sandbox) => {
         while (next < todo.length) {
           const t = todo[next++];
-          const base = await baseline(sandbox, t.tests);
           let verdict;
-          if (base.outcome !== "passed") {
-            verdict = { verdict: "error", detail: `the suites fail unmutated: ${base.detail}` };
+          const bad = t.tests.filter((f) => failing.has(f) || !fileSeconds.has(f));
+          if (bad.length > 0) {
+            verdict = {
+              verdict: "error",
+              detail: `fails or did not run unmutated: ${bad.join(", ")}`,
+            };
           } else {
-            const limit = Math.max(MIN_LIMIT_SECONDS, Math.ceil(base.seconds * LIMIT_FACTOR));
+            const seconds = t.tests.reduce((sum, f) => sum + fileSeconds.get(f), 0);
+            const limit = Math.max(MIN_LIMIT_SECONDS, Math.ceil(seconds * LIMIT_FACTOR));
             const target = join(sandbox, t.file);
             const original = readFileSync(target, "utf8");
             writeFileSync(target, t.mutated);
             try {
-              const run = await runJest(sandbox, t.tests, limit);
+              const run = await runJest(sandbox, t.tests, limit, { names: t.names });
               verdict = { verdict: run.outcome, detail: run.detail, seconds: run.seconds };
             } finally {
               writeFileSync(target, original);
             }
           }
           verdicts[t.key] = { ...verdict, sourceHash: t.sourceHash };
+          // Kept as it goes, so that a check stopped halfway keeps what it found.
+          writeVerdicts(verdictFile, reportFile, verdicts);
           console.log(
             `  ${verdict.verdict.padEnd(6)} ${t.key} (was ${JSON.stringify(t.original)})${verdict.detail ? `: ${verdict.detail}` : ""}`,
           );
@@ -237,7 +274,7 @@ async function checkReport(reportFile, concurrency) {
     );
     for (const sandbox of sandboxes) rmSync(sandbox, { recursive: true, force: true });
   }
-  writeFileSync(verdictFile, `${JSON.stringify({ report: reportFile, verdicts }, null, 2)}\n`);
+  writeVerdicts(verdictFile, reportFile, verdicts);
   const counts = {};
   for (const v of Object.values(verdicts)) counts[v.verdict] = (counts[v.verdict] ?? 0) + 1;
   const confirmed = (counts.failed ?? 0) + (counts.hung ?? 0);
