@@ -25,7 +25,7 @@ describe.each(storeFactories())(
         ...c,
         seq: c.seq + 1,
         idempotencyKey: "planted",
-        reference: reviewOf("", { number: 2 }).reference,
+        reference: reviewOf("", { number: 2 }).reference!,
         monthUse: { ...c.monthUse!, from: 0, fromSnapshot: true },
       });
       if (!planted.ok) throw new Error(`planting failed: ${planted.conflict}`);

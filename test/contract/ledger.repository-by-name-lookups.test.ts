@@ -61,8 +61,8 @@ describe.each(storeFactories())(
       const { store, clock, id, ledger } = await setUp();
       clock.set("2026-12-02T12:00:00Z");
       // A previous release starts December: id 11 as acme/api, 2 credits, held whole.
-      await previousReleaseCharge(store, clock.now(), id, "old-1", byId("", 1).reference);
-      await previousReleaseCharge(store, clock.now(), id, "old-2", byId("", 2).reference);
+      await previousReleaseCharge(store, clock.now(), id, "old-1", byId("", 1).reference!);
+      await previousReleaseCharge(store, clock.now(), id, "old-2", byId("", 2).reference!);
       await charges(ledger, id, byId("b1", 3, 12));
       const r = await ledger.charge(id, { ...byId("n1", 4, null), limits: { repository: 2 } });
       expect(r).toMatchObject({ status: "over_budget", budget: "repository", used: 2 });

@@ -63,7 +63,7 @@ describe.each(storeFactories())(
         clock.now(),
         id,
         "old",
-        reviewOf("", { number: 2 }).reference,
+        reviewOf("", { number: 2 }).reference!,
       );
       expect(old.monthUse!.warned).toEqual(["account"]);
       const next = await mustCharge(ledger, id, { ...reviewOf("c3", { number: 3 }), limits });
