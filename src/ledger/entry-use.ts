@@ -91,10 +91,9 @@ export async function loadUse(
   const period = usePeriod(now, chargePeriod(prev));
   const carried = prev.monthUse;
   if (!carried) {
-    if (periodOf(prev.createdAt) !== period) {
-      return { use: emptyMonthUse(period), basis: { from: seq, fromSnapshot: false } };
-    }
-    // The newest entry predates month use: count the month, and write it whole this once.
+    // The newest entry predates month use: count the month, and write it whole this once. Even
+    // when the newest entry's clock is in an earlier month: an entry before it, stamped by a
+    // host ahead, may be of this one (usePeriod), and ledger:verify's replay counts it here.
     return { use: await countMonthUse(store, accountId, period, prev.seq), basis: null };
   }
   if (carried.period !== period) {
