@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import type { AccountId } from "../../src/accounts/types.js";
 import type { Store } from "../../src/store/store.js";
-import { makeLedger, newAccountId, purchase, TestClock } from "../support/ledger-fixture.js";
+import { fundedAccount } from "../support/ledger-fixture.js";
 import { previousReleaseCharge } from "../support/previous-release.js";
 import { storeFactories } from "../support/stores.js";
 
@@ -54,10 +54,7 @@ describe.each(storeFactories())(
 
     it("a warning the newest whole-month entry does not hold warns with the next charge", async () => {
       const store = await create();
-      const clock = new TestClock();
-      const id = newAccountId();
-      const { ledger } = makeLedger(store, clock, 0);
-      await ledger.grant(id, purchase("buy", 100));
+      const { clock, id, ledger } = await fundedAccount(store, 100);
       clock.set("2026-11-30T23:59:30Z");
       expect(
         await ledger.charge(id, {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import { Ledger } from "../../src/ledger/ledger.js";
 import type { LedgerStore } from "../../src/ledger/ledger-store.js";
 import { rawEntry } from "../support/entries.js";
-import { makeLedger, newAccountId, purchase, TestClock } from "../support/ledger-fixture.js";
+import { fundedAccount, makeLedger, newAccountId, TestClock } from "../support/ledger-fixture.js";
 import { previousReleaseCharge } from "../support/previous-release.js";
 import { storeFactories } from "../support/stores.js";
 
@@ -46,10 +46,7 @@ describe.each(storeFactories())(
 
     it("after a previous release's entry that follows constant-size ones, reads no entry but the newest", async () => {
       const store = await create();
-      const clock = new TestClock();
-      const id = newAccountId();
-      const { ledger } = makeLedger(store, clock, 0);
-      await ledger.grant(id, purchase("buy", 100));
+      const { clock, id, ledger } = await fundedAccount(store, 100);
       for (let n = 1; n <= 3; n++) {
         await ledger.charge(id, {
           action: "review",

@@ -3,7 +3,7 @@ import type { AccountId } from "../../src/accounts/types.js";
 import type { Ledger } from "../../src/ledger/ledger.js";
 import type { Store } from "../../src/store/store.js";
 import { rawEntry } from "../support/entries.js";
-import { makeLedger, newAccountId, purchase, TestClock } from "../support/ledger-fixture.js";
+import { fundedAccount, makeLedger, newAccountId, TestClock } from "../support/ledger-fixture.js";
 import { previousReleaseCharge } from "../support/previous-release.js";
 import { storeFactories } from "../support/stores.js";
 
@@ -46,10 +46,7 @@ describe.each(storeFactories())(
       ledger: Ledger;
     }> {
       const store = await create();
-      const clock = new TestClock();
-      const id = newAccountId();
-      const { ledger } = makeLedger(store, clock, 0);
-      await ledger.grant(id, purchase("buy", 100));
+      const { clock, id, ledger } = await fundedAccount(store, 100);
       return { store, clock, id, ledger };
     }
 

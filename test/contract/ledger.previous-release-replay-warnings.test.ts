@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import type { AccountId } from "../../src/accounts/types.js";
 import { previousReleaseCharge } from "../support/previous-release.js";
 import type { Store } from "../../src/store/store.js";
-import { makeLedger, newAccountId, purchase, TestClock } from "../support/ledger-fixture.js";
+import type { TestClock } from "../support/ledger-fixture.js";
+import { fundedAccount } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
 
 /**
@@ -38,10 +39,7 @@ describe.each(storeFactories())(
 
     it("hands back a warning its charge added in a new month, though last month's warned it too", async () => {
       const store = await create();
-      const clock = new TestClock();
-      const id = newAccountId();
-      const { ledger } = makeLedger(store, clock, 0);
-      await ledger.grant(id, purchase("buy", 100));
+      const { clock, id, ledger } = await fundedAccount(store, 100);
       const limits = { account: 2, warnAtPercent: 50 };
       const nov = await ledger.charge(id, {
         action: "review",

@@ -4,7 +4,8 @@ import type { Ledger } from "../../src/ledger/ledger.js";
 import { previousReleaseCharge } from "../support/previous-release.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import type { Store } from "../../src/store/store.js";
-import { makeLedger, newAccountId, purchase, TestClock } from "../support/ledger-fixture.js";
+import type { TestClock } from "../support/ledger-fixture.js";
+import { fundedAccount } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
 
 /**
@@ -48,10 +49,7 @@ describe.each(storeFactories())(
 
     async function setUp() {
       const store = await create();
-      const clock = new TestClock();
-      const id = newAccountId();
-      const { ledger } = makeLedger(store, clock, 0);
-      await ledger.grant(id, purchase("buy", 1000));
+      const { clock, id, ledger } = await fundedAccount(store, 1000);
       // acme/api uses its 3 credits (warning at the second), then acme/web is charged: its
       // entry carries only acme/web's and carol's counters.
       for (let n = 1; n <= 3; n++) {

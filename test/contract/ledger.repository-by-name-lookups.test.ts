@@ -3,7 +3,7 @@ import type { AccountId } from "../../src/accounts/types.js";
 import type { Ledger } from "../../src/ledger/ledger.js";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import { previousReleaseCharge } from "../support/previous-release.js";
-import { makeLedger, newAccountId, purchase, TestClock } from "../support/ledger-fixture.js";
+import { fundedAccount } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
 import { mustCharge, reviewOf } from "../support/verify-faults.js";
 
@@ -26,10 +26,7 @@ describe.each(storeFactories())(
 
     async function setUp() {
       const store = await create();
-      const clock = new TestClock();
-      const id = newAccountId();
-      const { ledger } = makeLedger(store, clock, 0);
-      await ledger.grant(id, purchase("buy", 100));
+      const { clock, id, ledger } = await fundedAccount(store, 100);
       return { store, clock, id, ledger: ledger as Ledger };
     }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
-import { makeLedger, newAccountId, purchase, TestClock } from "../support/ledger-fixture.js";
+import { fundedAccount } from "../support/ledger-fixture.js";
 import { previousReleaseCharge } from "../support/previous-release.js";
 import { storeFactories } from "../support/stores.js";
 
@@ -31,10 +31,7 @@ describe.each(storeFactories())(
 
     it("holds the snapshot and the charges after it, not the entry before the snapshot", async () => {
       const store = await create();
-      const clock = new TestClock();
-      const id = newAccountId();
-      const { ledger } = makeLedger(store, clock, 0);
-      await ledger.grant(id, purchase("buy", 100));
+      const { clock, id, ledger } = await fundedAccount(store, 100);
       // November: acme/web charged for carol last, so the entry before December's carries them.
       expect(await ledger.charge(id, review("n1", pr(1, 11, "bob")))).toMatchObject({
         status: "created",

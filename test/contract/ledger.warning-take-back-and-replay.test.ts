@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { verifyLedger } from "../../src/ledger/verify-ledger.js";
 import { previousReleaseCharge } from "../support/previous-release.js";
-import { makeLedger, newAccountId, purchase, TestClock } from "../support/ledger-fixture.js";
+import { fundedAccount } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
 import { mustCharge, reviewOf } from "../support/verify-faults.js";
 
@@ -16,10 +16,7 @@ describe.each(storeFactories())(
 
     async function setUp() {
       const store = await create();
-      const clock = new TestClock();
-      const id = newAccountId();
-      const { ledger } = makeLedger(store, clock, 0);
-      await ledger.grant(id, purchase("buy", 100));
+      const { clock, id, ledger } = await fundedAccount(store, 100);
       return { store, clock, id, ledger };
     }
 

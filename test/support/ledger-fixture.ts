@@ -90,3 +90,11 @@ export const lot = (id: number, remaining: number, expiresAt: string | null = nu
   expiresAt: expiresAt === null ? null : new Date(expiresAt),
   remaining,
 });
+
+/** A ledger without a free tier, on the test clock, and an account holding `credits` bought. */
+export async function fundedAccount(store: Store, credits: number, clock = new TestClock()) {
+  const id = newAccountId();
+  const { ledger } = makeLedger(store, clock, 0);
+  await ledger.grant(id, purchase("buy", credits));
+  return { clock, id, ledger };
+}
