@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import type { AccountId } from "../../src/accounts/types.js";
 import type { Store } from "../../src/store/store.js";
-import { fundedAccount } from "../support/ledger-fixture.js";
+import { apiPr, fundedAccount } from "../support/ledger-fixture.js";
 import { previousReleaseCharge } from "../support/previous-release.js";
 import { storeFactories } from "../support/stores.js";
 
@@ -14,13 +14,7 @@ import { storeFactories } from "../support/stores.js";
  * changes nothing to that.
  */
 
-const pr = (number: number) => ({
-  kind: "pull_request" as const,
-  repository: "acme/api",
-  repositoryId: 11,
-  number,
-  author: "bob",
-});
+const pr = apiPr;
 
 /** A purchase of 1 credit as a release before month use wrote it: no month use. */
 async function withoutMonthUse(store: Store, id: AccountId, at: string) {

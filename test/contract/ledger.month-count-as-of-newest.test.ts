@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { Ledger } from "../../src/ledger/ledger.js";
 import type { LedgerStore } from "../../src/ledger/ledger-store.js";
-import { rawEntry } from "../support/entries.js";
+import { plantWithoutMonthUse } from "../support/entries.js";
 import { newAccountId, TestClock } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
 
@@ -27,25 +27,11 @@ describe.each(storeFactories())(
       const store = await create();
       const id = newAccountId();
       // Written before month use: a purchase and two charges this month.
-      let balance = 0;
-      for (const [seq, amount] of [
-        [1, 100],
-        [2, -1],
-        [3, -1],
-      ] as const) {
-        balance += amount;
-        const appended = await store.ledger.append(
-          rawEntry(id, seq, {
-            type: amount > 0 ? "purchase" : "usage",
-            amount,
-            deltas: { free: 0, plan: 0, bonus: 0, purchased: amount },
-            bucketsAfter: { free: 0, plan: 0, bonus: 0, purchased: balance },
-            balanceAfter: balance,
-            reference: amount > 0 ? null : pr(seq),
-          }),
-        );
-        expect(appended.ok).toBe(true);
-      }
+      await plantWithoutMonthUse(store.ledger, id, [
+        [100, null],
+        [-1, pr(2)],
+        [-1, pr(3)],
+      ]);
       // The reader saw seq 2 as the newest; seq 3 landed before it counted the month.
       const behind: LedgerStore = Object.create(store.ledger);
       behind.latest = async (accountId) => store.ledger.findByKey(accountId, "key-2");

@@ -2,7 +2,13 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import { Ledger } from "../../src/ledger/ledger.js";
 import type { LedgerStore } from "../../src/ledger/ledger-store.js";
 import { rawEntry } from "../support/entries.js";
-import { fundedAccount, makeLedger, newAccountId, TestClock } from "../support/ledger-fixture.js";
+import {
+  apiPr,
+  fundedAccount,
+  makeLedger,
+  newAccountId,
+  TestClock,
+} from "../support/ledger-fixture.js";
 import { previousReleaseCharge } from "../support/previous-release.js";
 import { storeFactories } from "../support/stores.js";
 
@@ -12,13 +18,7 @@ import { storeFactories } from "../support/stores.js";
  * when it predates month use, the month's entries and not the account's whole history.
  */
 
-const pr = (number: number) => ({
-  kind: "pull_request" as const,
-  repository: "acme/api",
-  repositoryId: 11,
-  number,
-  author: "bob",
-});
+const pr = apiPr;
 
 /** A view of `store` that counts the entries and month uses read through the month's scans. */
 function counting(store: LedgerStore): { store: LedgerStore; read: () => number } {

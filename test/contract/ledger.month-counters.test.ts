@@ -3,7 +3,7 @@ import type { AccountId } from "../../src/accounts/types.js";
 import type { Ledger } from "../../src/ledger/ledger.js";
 import type { UseCounter } from "../../src/ledger/month-use.js";
 import type { Store } from "../../src/store/store.js";
-import { rawEntry } from "../support/entries.js";
+import { plantWithoutMonthUse } from "../support/entries.js";
 import { makeLedger, newAccountId, purchase, type TestClock } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
 
@@ -89,25 +89,11 @@ describe.each(storeFactories())(
       const { ledger, clock } = makeLedger(store, undefined, 0);
       const id = newAccountId();
       // Written before month use: a purchase and two charges this month.
-      let balance = 0;
-      for (const [seq, amount, reference] of [
-        [1, 100, null],
-        [2, -1, ref(1, 0, "dev-0")],
-        [3, -1, ref(2, 9, "dev-9")],
-      ] as const) {
-        balance += amount;
-        const appended = await store.ledger.append(
-          rawEntry(id, seq, {
-            type: amount > 0 ? "purchase" : "usage",
-            amount,
-            deltas: { free: 0, plan: 0, bonus: 0, purchased: amount },
-            bucketsAfter: { free: 0, plan: 0, bonus: 0, purchased: balance },
-            balanceAfter: balance,
-            reference,
-          }),
-        );
-        expect(appended.ok).toBe(true);
-      }
+      await plantWithoutMonthUse(store.ledger, id, [
+        [100, null],
+        [-1, ref(1, 0, "dev-0")],
+        [-1, ref(2, 9, "dev-9")],
+      ]);
       clock.set("2026-11-10T12:00:00Z");
       await churn(ledger, id, clock, () => expectSame(store, ledger, id));
     });

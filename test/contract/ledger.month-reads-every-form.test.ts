@@ -2,8 +2,14 @@ import { afterEach, describe, expect, it } from "@jest/globals";
 import type { AccountId } from "../../src/accounts/types.js";
 import type { Ledger } from "../../src/ledger/ledger.js";
 import type { Store } from "../../src/store/store.js";
-import { rawEntry } from "../support/entries.js";
-import { fundedAccount, makeLedger, newAccountId, TestClock } from "../support/ledger-fixture.js";
+import { plantWithoutMonthUse } from "../support/entries.js";
+import {
+  apiPr,
+  fundedAccount,
+  makeLedger,
+  newAccountId,
+  TestClock,
+} from "../support/ledger-fixture.js";
 import { previousReleaseCharge } from "../support/previous-release.js";
 import { storeFactories } from "../support/stores.js";
 
@@ -15,13 +21,7 @@ import { storeFactories } from "../support/stores.js";
  * the kinds not asked for.
  */
 
-const pr = (number: number, author = "bob") => ({
-  kind: "pull_request" as const,
-  repository: "acme/api",
-  repositoryId: 11,
-  number,
-  author,
-});
+const pr = apiPr;
 
 const review = (key: string, number: number, limits = {}) => ({
   action: "review" as const,
@@ -84,25 +84,11 @@ describe.each(storeFactories())(
       const { ledger } = makeLedger(store, new TestClock(), 0);
       const id = newAccountId();
       // Written before month use: a purchase and two charges this month.
-      let balance = 0;
-      for (const [seq, amount] of [
-        [1, 100],
-        [2, -1],
-        [3, -1],
-      ] as const) {
-        balance += amount;
-        const appended = await store.ledger.append(
-          rawEntry(id, seq, {
-            type: amount > 0 ? "purchase" : "usage",
-            amount,
-            deltas: { free: 0, plan: 0, bonus: 0, purchased: amount },
-            bucketsAfter: { free: 0, plan: 0, bonus: 0, purchased: balance },
-            balanceAfter: balance,
-            reference: amount > 0 ? null : pr(seq),
-          }),
-        );
-        expect(appended.ok).toBe(true);
-      }
+      await plantWithoutMonthUse(store.ledger, id, [
+        [100, null],
+        [-1, pr(2)],
+        [-1, pr(3)],
+      ]);
       expect(await ledger.monthTotals(id)).toEqual({ ...zero("2026-11"), charged: 2, account: 2 });
       expect(await ledger.monthCounters(id, REPOSITORIES_ONLY)).toEqual({
         ...zero("2026-11"),

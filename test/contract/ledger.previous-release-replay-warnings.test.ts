@@ -1,9 +1,6 @@
 import { afterEach, describe, expect, it } from "@jest/globals";
-import type { AccountId } from "../../src/accounts/types.js";
 import { previousReleaseCharge } from "../support/previous-release.js";
-import type { Store } from "../../src/store/store.js";
-import type { TestClock } from "../support/ledger-fixture.js";
-import { fundedAccount } from "../support/ledger-fixture.js";
+import { apiPr, fundedAccount } from "../support/ledger-fixture.js";
 import { storeFactories } from "../support/stores.js";
 
 /**
@@ -12,25 +9,7 @@ import { storeFactories } from "../support/stores.js";
  * only when that entry is of the same month.
  */
 
-const pr = (number: number) => ({
-  kind: "pull_request" as const,
-  repository: "acme/api",
-  repositoryId: 11,
-  number,
-  author: "bob",
-});
-
-/** The previous release's write path: one charge of 1 credit that warned `warned`. */
-async function previousReleaseCharges(
-  store: Store,
-  clock: TestClock,
-  id: AccountId,
-  key: string,
-  reference: ReturnType<typeof pr>,
-  warned: string[],
-) {
-  return previousReleaseCharge(store, clock.now(), id, key, reference, warned);
-}
+const pr = apiPr;
 
 describe.each(storeFactories())(
   "replays of a previous release's charges on the $name store",
@@ -51,7 +30,7 @@ describe.each(storeFactories())(
       expect(nov).toMatchObject({ status: "created", warnings: [{ id: "account" }] });
 
       clock.set("2026-12-01T12:00:00Z");
-      await previousReleaseCharges(store, clock, id, "dec", pr(2), ["account"]);
+      await previousReleaseCharge(store, clock.now(), id, "dec", pr(2), ["account"]);
       const replay = await ledger.charge(id, {
         action: "review",
         description: "r",

@@ -98,3 +98,12 @@ export async function fundedAccount(store: Store, credits: number, clock = new T
   await ledger.grant(id, purchase("buy", credits));
   return { clock, id, ledger };
 }
+
+/** A pull request of acme/api (repository id 11) by `author`: what most budget suites charge. */
+export const apiPr = (number: number, author = "bob") => ({
+  kind: "pull_request" as const,
+  repository: "acme/api",
+  repositoryId: 11,
+  number,
+  author,
+});
