@@ -129,13 +129,16 @@ describe("the sweep schedule", () => {
     await eventually(() => sweeps >= 1);
 
     // All of Redis's data gone at once, the connections untouched (an operator's FLUSHALL).
-    await redis.flushall();
-    expect(await maintenance.getJobScheduler(SWEEP_SCHEDULER_ID)).toBeUndefined();
-    const before = sweeps;
+    // The emptiness is read in the same transaction: the check runs every 100 ms and may
+    // re-create the scheduler before a separate read would see it gone.
+    const flushed = await redis.multi().flushall().dbsize().exec();
+    expect(flushed?.[1]).toEqual([null, 0]);
     await eventually(
       async () => (await maintenance.getJobScheduler(SWEEP_SCHEDULER_ID)) !== undefined,
     );
-    await eventually(() => sweeps > before);
+    // Two sweeps, so that one in flight when the data went cannot pass for the new schedule.
+    const before = sweeps;
+    await eventually(() => sweeps >= before + 2);
     expect(await maintenance.getJobScheduler(SWEEP_SCHEDULER_ID)).toMatchObject({
       every: EVERY_MS,
     });
