@@ -36,12 +36,27 @@ export const GROUPS = [
   {
     name: "accept-review",
     files: ["src/reviews/accept-review.ts"],
-    // pause-reasons.test.ts tests the reasons' wording alone and reaches none of it.
+    // pause-reasons.test.ts tests the reasons' wording alone and reaches none of it. With the
+    // suites that accept through the app: events, commands, re-reviews, refunds, budgets, the
+    // plan's seats, crashes; and through the sweep, the stop notices and the paused-reviews API.
     tests: [
       "test/reviews/accept-review-*.test.ts",
       "test/reviews/review-money.test.ts",
       "test/reviews/resumed-run-budgets.test.ts",
       "test/reviews/inactive-account.test.ts",
+      "test/reviews/resume-url.test.ts",
+      "test/reviews/sweep-refunds-paged.test.ts",
+      "test/replies/stop-notices.test.ts",
+      "test/api/paused-reviews.test.ts",
+      "test/operators/sweep-account.test.ts",
+      "test/app/reviews.test.ts",
+      "test/app/re-reviews.test.ts",
+      "test/app/commands.test.ts",
+      "test/app/refund-command.test.ts",
+      "test/app/crash-recovery.test.ts",
+      "test/app/budgets.test.ts",
+      "test/app/seat-limit.test.ts",
+      "test/app/account-status.test.ts",
     ],
   },
   {
@@ -60,7 +75,21 @@ export const GROUPS = [
   {
     name: "plans",
     files: ["src/billing/plans.ts", "src/billing/plan-months.ts"],
-    tests: ["test/billing/plans.test.ts", "test/billing/plan-months*.test.ts"],
+    // With the suites that reach them through the subscription's events, its checkout and
+    // currencies, the monthly sweep, the enterprise plan and invoices, and the billing status.
+    tests: [
+      "test/billing/plans.test.ts",
+      "test/billing/plan-months*.test.ts",
+      "test/billing/subscription*.test.ts",
+      "test/billing/invoice-events.test.ts",
+      "test/billing/enterprise-invoices.test.ts",
+      "test/billing/stripe-event-routing.test.ts",
+      "test/operators/enterprise-plan.test.ts",
+      "test/worker/sweep-plan-months.test.ts",
+      "test/api/billing-status.test.ts",
+      "test/notifications/plan-payment-failed.test.ts",
+      "test/app/seat-limit.test.ts",
+    ],
   },
   {
     name: "top-ups",
@@ -73,12 +102,22 @@ export const GROUPS = [
       "src/billing/card-setup-events.ts",
       "src/administration/auto-top-up-settings.ts",
     ],
+    // With the suites that reach them from elsewhere: the repair of stuck attempts, the alert
+    // jobs that start a top-up and its notices, the checkouts that find or make the Stripe
+    // customer, the card-setup events' routing, the billing API.
     tests: [
       "test/billing/top-up-*.test.ts",
       "test/billing/pay-top-up.test.ts",
       "test/billing/stripe-customers.test.ts",
       "test/api/auto-top-up.test.ts",
       "test/app/auto-top-up.test.ts",
+      "test/billing/repair-top-ups.test.ts",
+      "test/notifications/enqueue-top-ups.test.ts",
+      "test/notifications/top-up-notices.test.ts",
+      "test/billing/create-checkout.test.ts",
+      "test/billing/currency.test.ts",
+      "test/billing/stripe-event-routing.test.ts",
+      "test/api/billing-api.test.ts",
     ],
   },
 ];
