@@ -109,7 +109,7 @@ export const GROUPS = [
       "test/billing/top-up-*.test.ts",
       "test/billing/pay-top-up.test.ts",
       "test/billing/stripe-customers.test.ts",
-      "test/api/auto-top-up.test.ts",
+      "test/api/auto-top-up*.test.ts",
       "test/app/auto-top-up.test.ts",
       "test/billing/repair-top-ups.test.ts",
       "test/notifications/enqueue-top-ups.test.ts",

@@ -154,10 +154,16 @@ export function createAutoTopUpSettings(deps: AutoTopUpSettingsDeps) {
       }
     }
     let saved = await deps.store.save(accountId, wanted, now());
+    let answer = saved;
     // The card may have been removed between the check and the save (its removal switched
     // off a record that was still off): never leave it on without a card.
     if (saved.enabled && !(await deps.customers.find(accountId))?.paymentMethod) {
-      saved = (await deps.store.switchOff(accountId, "card_removed", now())) ?? saved;
+      const off = await deps.store.switchOff(accountId, "card_removed", now());
+      saved = off ?? saved;
+      // Null: the removal switched off what this change saved, after the save. The audit keeps
+      // what this change stored (the removal audits its own switch-off); the answer is the
+      // record as it is now, never "on" for a record that is off.
+      answer = off ?? (await deps.store.find(accountId)) ?? saved;
     }
     await deps.audit.record({
       accountId,
@@ -166,7 +172,7 @@ export function createAutoTopUpSettings(deps: AutoTopUpSettingsDeps) {
       interface: admin.interface,
       details: { before: before ? settingsOf(before) : null, after: settingsOf(saved) },
     });
-    return { status: "changed", view: await view(accountId, saved) };
+    return { status: "changed", view: await view(accountId, answer) };
   }
 
   return { view: (accountId: AccountId) => view(accountId), change };

@@ -3,11 +3,11 @@ import { ACME, ADMIN, autoTopUpWorld } from "../support/auto-top-up-admin.js";
 import { saveCard } from "../support/top-up-fixtures.js";
 
 /**
- * KNOWN BUG (fails on main, 2026-12-07): the card removed right after an admin's change saved
- * auto top-up on. The removal switches it off itself, so the change's own switch-off finds
- * nothing on (null) and `?? saved` keeps the record as saved: the answer says it is on, with
- * no card, while the store has it off because the card was removed. (The audit's "after" may
- * stay "on": this change did store that, and the removal audits its own switch-off.)
+ * The card removed right after an admin's change saved auto top-up on: the removal switches it
+ * off itself, so the change's own switch-off finds nothing on. The answer must still say what
+ * is stored (off, the card removed), not what the change saved; found by mutation testing
+ * (2026-12-07), when the answer kept the saved record. The audit's "after" stays "on": this
+ * change did store that, and the removal audits its own switch-off.
  */
 describe("auto top-up switched on as its card is removed, the removal landing after the save", () => {
   it("answers that it is off because the card was removed, as stored", async () => {
