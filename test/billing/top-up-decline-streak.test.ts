@@ -1,0 +1,146 @@
+import { describe, expect, it } from "@jest/globals";
+import { toAccountId } from "../../src/accounts/types.js";
+import type { AttemptOutcome, TopUpAttempt } from "../../src/billing/top-up-attempt-store.js";
+import { createTopUpDeclines, declinedInARow } from "../../src/billing/top-up-declines.js";
+import { createMemoryStore } from "../../src/store/memory/memory-store.js";
+import { GROWTH_SETTINGS, growthAttempt } from "../support/top-up-fixtures.js";
+
+/**
+ * The streak that switches auto top-up off is the account's newest three settled attempts
+ * (Stripe's own failures left out), whatever else came before, and only a decline ends one.
+ */
+const acme = toAccountId(9001);
+const T0 = new Date("2026-11-20T10:00:00Z");
+const HOUR = 60 * 60_000;
+
+/** A settled attempt, made `hour` hours after T0. */
+const settled = (hour: number, outcome: AttemptOutcome): TopUpAttempt => ({
+  ...growthAttempt(acme, `auto-top-up:9001:entry-${hour}`, new Date(T0.getTime() + hour * HOUR)),
+  state: outcome === "paid" ? "succeeded" : "failed",
+  paymentIntent: `pi_3Entry${hour}`,
+  outcome,
+  settledAt: new Date(T0.getTime() + hour * HOUR),
+});
+
+describe("declinedInARow", () => {
+  it("reads the newest three settled attempts, in whatever order they are given", () => {
+    const paidLast = [
+      settled(0, "declined"),
+      settled(1, "declined"),
+      settled(2, "declined"),
+      settled(3, "paid"),
+    ];
+    expect(declinedInARow(paidLast)).toBe(false);
+    expect(declinedInARow([...paidLast].reverse())).toBe(false);
+
+    const paidFirst = [
+      settled(0, "paid"),
+      settled(1, "declined"),
+      settled(2, "declined"),
+      settled(3, "declined"),
+    ];
+    expect(declinedInARow(paidFirst)).toBe(true);
+    expect(declinedInARow([...paidFirst].reverse())).toBe(true);
+    const shuffled = [paidFirst[2]!, paidFirst[0]!, paidFirst[3]!, paidFirst[1]!];
+    expect(declinedInARow(shuffled)).toBe(true);
+  });
+});
+
+describe("the follow-up of a declined top-up", () => {
+  /** An account with auto top-up on and the attempts given, all settled. */
+  async function account(outcomes: Array<[number, AttemptOutcome]>, base = T0) {
+    const store = createMemoryStore();
+    await store.autoTopUp.save(acme, GROWTH_SETTINGS, base);
+    const attempts: TopUpAttempt[] = [];
+    for (const [hour, outcome] of outcomes) {
+      const at = new Date(base.getTime() + hour * HOUR);
+      const key = `auto-top-up:9001:entry-${hour}`;
+      await store.topUpAttempts.begin(growthAttempt(acme, key, at));
+      const done = await store.topUpAttempts.settle(acme, key, outcome, at);
+      if (!done) throw new Error(`not settled: ${key}`);
+      attempts.push(done);
+    }
+    return { store, attempts };
+  }
+
+  it("switches off on the third decline in a row after a payment", async () => {
+    const { store, attempts } = await account([
+      [0, "paid"],
+      [1, "declined"],
+      [2, "declined"],
+      [3, "declined"],
+    ]);
+    const switchedOff: string[] = [];
+    const follow = createTopUpDeclines({
+      attempts: store.topUpAttempts,
+      settings: store.autoTopUp,
+      onSwitchedOff: async (attempt) => {
+        switchedOff.push(attempt.attemptKey);
+      },
+      now: () => new Date(T0.getTime() + 3 * HOUR),
+    });
+    await follow(attempts[3]!, "declined");
+    expect(await store.autoTopUp.find(acme)).toMatchObject({
+      enabled: false,
+      switchedOffBecause: "declined",
+    });
+    expect(switchedOff).toStrictEqual(["auto-top-up:9001:entry-3"]);
+  });
+
+  it("switches off by the real clock, with nobody to tell, when neither is given", async () => {
+    // Three declines in the last three hours of the real clock: inside the streak's window.
+    const base = new Date(Date.now() - 3 * HOUR);
+    const { store, attempts } = await account(
+      [
+        [0, "declined"],
+        [1, "declined"],
+        [2, "declined"],
+      ],
+      base,
+    );
+    const follow = createTopUpDeclines({
+      attempts: store.topUpAttempts,
+      settings: store.autoTopUp,
+    });
+    const before = Date.now();
+    await follow(attempts[2]!, "declined");
+    const record = await store.autoTopUp.find(acme);
+    expect(record).toMatchObject({ enabled: false, switchedOffBecause: "declined" });
+    expect(record?.updatedAt.getTime()).toBeGreaterThanOrEqual(before);
+    expect(record?.updatedAt.getTime()).toBeLessThanOrEqual(Date.now());
+  });
+
+  it("leaves it on after an admin switched it on again, when Stripe's own failure follows", async () => {
+    const { store, attempts } = await account([
+      [0, "declined"],
+      [1, "declined"],
+      [2, "declined"],
+    ]);
+    const switchedOff: string[] = [];
+    let clock = new Date(T0.getTime() + 2 * HOUR);
+    const follow = createTopUpDeclines({
+      attempts: store.topUpAttempts,
+      settings: store.autoTopUp,
+      onSwitchedOff: async (attempt) => {
+        switchedOff.push(attempt.attemptKey);
+      },
+      now: () => clock,
+    });
+    await follow(attempts[2]!, "declined");
+    expect(switchedOff).toStrictEqual(["auto-top-up:9001:entry-2"]);
+
+    clock = new Date(T0.getTime() + 5 * HOUR);
+    await store.autoTopUp.save(acme, GROWTH_SETTINGS, clock);
+    // Stripe refused the next request: that says nothing about the card.
+    const key = "auto-top-up:9001:entry-6";
+    await store.topUpAttempts.begin(growthAttempt(acme, key, clock));
+    const failed = await store.topUpAttempts.settle(acme, key, "failed", clock);
+    if (!failed) throw new Error("not settled");
+    await follow(failed, "failed");
+    expect(await store.autoTopUp.find(acme)).toMatchObject({
+      enabled: true,
+      switchedOffBecause: null,
+    });
+    expect(switchedOff).toHaveLength(1);
+  });
+});
