@@ -2,7 +2,9 @@
  * What follows an automatic top-up that was not paid: after three declines in a row the card
  * is not tried again, and auto top-up switches off (`switchOff("declined")`), audited, until
  * an admin switches it on again. One decline, or a payment that needs the customer, leaves it
- * on (the hourly rule spaces the next try).
+ * on (the hourly rule spaces the next try). The streak counts only attempts made since an
+ * admin last saved the settings: switched on again (often with a new card), the next decline
+ * is the first of a new streak, not the fourth of the old one.
  *
  * Called after each settlement as not paid, on replays too: switchOff answers null when it
  * is off already, so the switch-off and its audit happen once.
@@ -18,7 +20,7 @@ const STREAK_WINDOW_MS = 31 * 24 * 60 * 60 * 1000;
 
 export interface TopUpDeclinesDeps {
   attempts: Pick<TopUpAttemptStore, "recent">;
-  settings: Pick<AutoTopUpStore, "switchOff">;
+  settings: Pick<AutoTopUpStore, "find" | "switchOff">;
   /** Told once when auto top-up was switched off (the audit entry, the email). */
   onSwitchedOff?: (attempt: TopUpAttempt, record: AutoTopUpRecord) => Promise<void>;
   now?: () => Date;
@@ -44,10 +46,9 @@ export function createTopUpDeclines(deps: TopUpDeclinesDeps) {
   return async (attempt: TopUpAttempt, outcome: AttemptOutcome): Promise<void> => {
     if (outcome !== "declined") return;
     const at = now();
-    const recent = await deps.attempts.recent(
-      attempt.accountId,
-      new Date(at.getTime() - STREAK_WINDOW_MS),
-    );
+    const record = await deps.settings.find(attempt.accountId);
+    const since = Math.max(at.getTime() - STREAK_WINDOW_MS, record?.updatedAt.getTime() ?? 0);
+    const recent = await deps.attempts.recent(attempt.accountId, new Date(since));
     if (!declinedInARow(recent)) return;
     const off = await deps.settings.switchOff(attempt.accountId, "declined", at);
     if (off) await deps.onSwitchedOff?.(attempt, off);

@@ -143,4 +143,40 @@ describe("the follow-up of a declined top-up", () => {
     });
     expect(switchedOff).toHaveLength(1);
   });
+
+  it("starts a new streak when an admin switches it on again: one decline leaves it on, three switch it off", async () => {
+    const { store, attempts } = await account([
+      [0, "declined"],
+      [1, "declined"],
+      [2, "declined"],
+    ]);
+    const switchedOff: string[] = [];
+    let clock = new Date(T0.getTime() + 2 * HOUR);
+    const follow = createTopUpDeclines({
+      attempts: store.topUpAttempts,
+      settings: store.autoTopUp,
+      onSwitchedOff: async (attempt) => {
+        switchedOff.push(attempt.attemptKey);
+      },
+      now: () => clock,
+    });
+    await follow(attempts[2]!, "declined");
+
+    // Switched on again (a new card, say) three hours later; the old declines are in the window.
+    clock = new Date(T0.getTime() + 5 * HOUR);
+    await store.autoTopUp.save(acme, GROWTH_SETTINGS, clock);
+    const decline = async (hour: number) => {
+      clock = new Date(T0.getTime() + hour * HOUR);
+      const key = `auto-top-up:9001:entry-${hour}`;
+      await store.topUpAttempts.begin(growthAttempt(acme, key, clock));
+      const done = await store.topUpAttempts.settle(acme, key, "declined", clock);
+      if (!done) throw new Error(`not settled: ${key}`);
+      await follow(done, "declined");
+      return (await store.autoTopUp.find(acme))?.enabled;
+    };
+    expect(await decline(6)).toBe(true);
+    expect(await decline(7)).toBe(true);
+    expect(await decline(8)).toBe(false);
+    expect(switchedOff).toStrictEqual(["auto-top-up:9001:entry-2", "auto-top-up:9001:entry-8"]);
+  });
 });
