@@ -79,6 +79,7 @@ export const GROUPS = [
     // currencies, the monthly sweep, the enterprise plan and invoices, and the billing status.
     tests: [
       "test/billing/plans.test.ts",
+      "test/billing/plan-catalog.test.ts",
       "test/billing/plan-months*.test.ts",
       "test/billing/subscription*.test.ts",
       "test/billing/invoice-events.test.ts",

@@ -146,6 +146,8 @@ export const planGrantSchema = z
     path: ["monthEnd"],
   });
 export type PlanGrantInput = z.input<typeof planGrantSchema>;
+/** A plan grant as parsed: its defaults filled in. */
+export type PlanGrant = z.output<typeof planGrantSchema>;
 
 const cap = z.number().int().min(0).max(MAX_AMOUNT).optional();
 

@@ -45,13 +45,20 @@ import {
   type GrantInput,
   type ListQueryInput,
   type PlanGrantInput,
+  type PlanGrant,
   type RefundInput,
 } from "./inputs.js";
 import { listEntries, type EntryPage } from "./list-entries.js";
 import { expireLots } from "./lot-expiry.js";
 import { giveBackToLots, lotDeltasOf, lotsOf, takeFromLots } from "./lots.js";
 import { nextPeriodStart, periodStart } from "./periods.js";
-import { expirePlanCredits, planIsLive, planMonthKey, planUpgradeKey } from "./plan-bucket.js";
+import {
+  expirePlanCredits,
+  PLAN_UPGRADE_GENERATIONS,
+  planIsLive,
+  planMonthKey,
+  planUpgradeKey,
+} from "./plan-bucket.js";
 import {
   BUCKETS,
   zeroBuckets,
@@ -329,29 +336,92 @@ export class Ledger {
    * month, plan), and each grants what the month's grants so far (read inside the write, so a
    * concurrent grant makes this one read again) leave short of `credits`. So an upgrade grants
    * the difference, in whatever order the month's grant and the upgrade arrive, and a
-   * redelivered event is a replay. A month is granted only while it runs; the credits expire
-   * at its end. Plan credits of another month still held (an earlier subscription's) expire
-   * first: the bucket holds one plan month.
+   * redelivered event is a replay. A plan raised again within the month (an enterprise plan's
+   * credits set higher a second time) finds its upgrade key written with less than it asks now:
+   * it writes the next generation of that key (plan-bucket.ts), again for the difference. A
+   * month is granted only while it runs; the credits expire at its end. Plan credits of another
+   * month still held (an earlier subscription's) expire first: the bucket holds one plan month.
    */
   async grantPlan(accountId: AccountId, input: PlanGrantInput): Promise<PlanGrantResult> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
     const g = parseInput(planGrantSchema, input);
-    const monthKey = planMonthKey(g.subscription, g.monthStart);
-    const key = g.upgrade ? planUpgradeKey(g.subscription, g.monthStart, g.plan) : monthKey;
     const plans = [...new Set([...g.otherPlans, g.plan])];
-    const monthKeys = [
-      monthKey,
-      ...plans.map((p) => planUpgradeKey(g.subscription, g.monthStart, p)),
-    ];
-    const priorKeys = monthKeys.filter((k) => k !== key);
+    // A raise chose a generation no one had written; another raise may write it first, and
+    // this one must then look again rather than take that one's grant for its own.
+    for (let raise = 0; raise < 3; raise++) {
+      const { key, fresh } = await this.planGrantKey(id, g, plans);
+      const result = await this.writePlanGrant(id, g, plans, key);
+      if (!(fresh && result.status === "replayed")) return result;
+    }
+    throw new Error("bug: a plan's raise kept meeting other raises of the same month");
+  }
+
+  /**
+   * The key a plan grant writes: the month's, or its plan's upgrade key. When that upgrade key
+   * is written already, the grant is a replay unless the month's grants fall short of the
+   * credits asked now (the plan was raised since): then the next generation, `fresh`.
+   */
+  private async planGrantKey(
+    id: AccountId,
+    g: PlanGrant,
+    plans: readonly string[],
+  ): Promise<{ key: string; fresh: boolean }> {
+    if (!g.upgrade) return { key: planMonthKey(g.subscription, g.monthStart), fresh: false };
+    const upgradeKey = (n: number) => planUpgradeKey(g.subscription, g.monthStart, g.plan, n);
+    let written = 0;
+    while (
+      written < PLAN_UPGRADE_GENERATIONS &&
+      (await this.store.rowByKey(id, upgradeKey(written))) !== null
+    ) {
+      written++;
+    }
+    if (written === 0) return { key: upgradeKey(0), fresh: false };
+    const granted = await this.planMonthGrants(id, g.subscription, g.monthStart, plans);
+    if (granted >= g.credits || written === PLAN_UPGRADE_GENERATIONS) {
+      return { key: upgradeKey(written - 1), fresh: false };
+    }
+    return { key: upgradeKey(written), fresh: true };
+  }
+
+  /**
+   * What a month's grants add up to, read by key: its own grant and each plan's upgrades,
+   * generation by generation until one is missing.
+   */
+  private async planMonthGrants(
+    id: AccountId,
+    subscription: string,
+    monthStart: Date,
+    plans: readonly string[],
+  ): Promise<number> {
+    const amountOf = async (key: string) => {
+      const row = await this.store.rowByKey(id, key);
+      return row?.type === "plan" ? row.amount : null;
+    };
+    let granted = (await amountOf(planMonthKey(subscription, monthStart))) ?? 0;
+    for (const plan of new Set(plans)) {
+      for (let n = 0; n < PLAN_UPGRADE_GENERATIONS; n++) {
+        const amount = await amountOf(planUpgradeKey(subscription, monthStart, plan, n));
+        if (amount === null) break;
+        granted += amount;
+      }
+    }
+    return granted;
+  }
+
+  private async writePlanGrant(
+    id: AccountId,
+    g: PlanGrant,
+    plans: readonly string[],
+    key: string,
+  ): Promise<PlanGrantResult> {
     type Refused = "covered" | "month_not_started" | "month_ended" | { supersede: LedgerEntry };
     // Each pass either writes, refuses, or expires another month's credits (once, by key).
     for (let pass = 0; pass < 3; pass++) {
       const result = await this.write<Refused>(id, key, "plan", null, async (prev, now) => {
         if (g.monthEnd.getTime() <= now.getTime()) return { reject: "month_ended" };
         if (g.monthStart.getTime() > now.getTime()) return { reject: "month_not_started" };
-        let granted = 0;
-        for (const k of priorKeys) granted += (await this.store.findByKey(id, k))?.amount ?? 0;
+        // Every grant of the month but this one, which is not written (or this is a replay).
+        const granted = await this.planMonthGrants(id, g.subscription, g.monthStart, plans);
         const amount = g.credits - granted;
         // Before anything is expired: a grant with nothing to give must not take another
         // subscription's live month away.
@@ -396,16 +466,7 @@ export class Ledger {
     plans: readonly string[],
   ): Promise<number> {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
-    const keys = [
-      planMonthKey(subscription, monthStart),
-      ...[...new Set(plans)].map((p) => planUpgradeKey(subscription, monthStart, p)),
-    ];
-    let granted = 0;
-    for (const key of keys) {
-      const row = await this.store.rowByKey(id, key);
-      if (row?.type === "plan") granted += row.amount;
-    }
-    return granted;
+    return this.planMonthGrants(id, subscription, monthStart, plans);
   }
 
   /**

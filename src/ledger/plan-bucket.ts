@@ -69,7 +69,18 @@ export const planMonthKey = (subscription: string, monthStart: Date): string =>
 
 /**
  * The key of the grant an upgrade makes in a month: one per (subscription, month, plan), so an
- * upgrade redelivered, or upgraded to twice, grants the difference once.
+ * upgrade redelivered, or upgraded to twice, grants the difference once. A plan whose credits
+ * can be raised within a month (an enterprise plan, set again by an operator) takes a further
+ * generation (`~1`, `~2`, ...) for each raise; generation 0 is the key without one, as it has
+ * always been written. A plan id holds no `~` (inputs.ts), so the keys never meet.
  */
-export const planUpgradeKey = (subscription: string, monthStart: Date, plan: string): string =>
-  `plan:${subscription}:${monthStart.toISOString()}:${plan}`;
+export const planUpgradeKey = (
+  subscription: string,
+  monthStart: Date,
+  plan: string,
+  generation = 0,
+): string =>
+  `plan:${subscription}:${monthStart.toISOString()}:${plan}${generation === 0 ? "" : `~${generation}`}`;
+
+/** Raises of one plan within one month that are followed: far past any operator's. */
+export const PLAN_UPGRADE_GENERATIONS = 100;

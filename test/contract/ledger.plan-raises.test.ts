@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it } from "@jest/globals";
+import { verifyLedger } from "../../src/ledger/verify-ledger.js";
+import type { AccountId } from "../../src/accounts/types.js";
+import { makeLedger, newAccountId, TestClock, planGrant } from "../support/ledger-fixture.js";
+import { storeFactories } from "../support/stores.js";
+
+/**
+ * A plan whose credits are raised more than once within a month (an operator setting an
+ * enterprise plan's credits higher again): its id never changes, so each raise must grant its
+ * difference under a key of its own, and every redelivered raise stay a replay.
+ */
+const NOV = { start: new Date("2026-11-10T00:00:00Z"), end: new Date("2026-12-10T00:00:00Z") };
+const raise = (credits: number) =>
+  planGrant(NOV, { plan: "enterprise-7", credits, upgrade: true, description: "Enterprise" });
+
+describe.each(storeFactories())("a plan raised twice in a month ($name)", ({ create, cleanup }) => {
+  afterEach(cleanup);
+
+  async function setup() {
+    const store = await create();
+    const { ledger } = makeLedger(store, new TestClock(), 0);
+    const id: AccountId = newAccountId();
+    await ledger.grantPlan(id, planGrant(NOV, { plan: "enterprise-7", credits: 50 }));
+    const plan = async () => (await ledger.summary(id)).buckets.plan;
+    const verified = async () => (await verifyLedger(store.ledger)).problems;
+    return { ledger, id, plan, verified };
+  }
+
+  it("grants each raise's difference once, and replays each raise redelivered", async () => {
+    const { ledger, id, plan, verified } = await setup();
+    const first = await ledger.grantPlan(id, raise(80));
+    expect(first).toMatchObject({ status: "created", entry: { amount: 30 } });
+    const second = await ledger.grantPlan(id, raise(100));
+    expect(second).toMatchObject({ status: "created", entry: { amount: 20 } });
+    expect(await plan()).toBe(100);
+
+    // Redelivered, in either order: nothing more, each the replay of a grant already made.
+    expect(await ledger.grantPlan(id, raise(100))).toMatchObject({ status: "replayed" });
+    expect(await ledger.grantPlan(id, raise(80))).toMatchObject({ status: "replayed" });
+    // Set lower, then higher again, but not above what the month has had: nothing more.
+    expect(await ledger.grantPlan(id, raise(90))).toMatchObject({ status: "replayed" });
+    expect(await ledger.grantPlan(id, raise(120))).toMatchObject({
+      status: "created",
+      entry: { amount: 20 },
+    });
+    expect(await plan()).toBe(120);
+    expect(await ledger.planMonthGranted(id, "sub_1", NOV.start, ["enterprise-7"])).toBe(120);
+    expect(await verified()).toEqual([]);
+  });
+
+  it("ends at the highest of raises made at once, granted once", async () => {
+    const { ledger, id, plan, verified } = await setup();
+    await ledger.grantPlan(id, raise(80));
+    const together = await Promise.all([
+      ledger.grantPlan(id, raise(100)),
+      ledger.grantPlan(id, raise(120)),
+      ledger.grantPlan(id, raise(120)),
+      ledger.grantPlan(id, raise(100)),
+    ]);
+    expect(together.filter((r) => r.status === "created").length).toBeGreaterThanOrEqual(1);
+    expect(await plan()).toBe(120);
+    expect(await verified()).toEqual([]);
+  });
+});
