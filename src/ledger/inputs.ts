@@ -122,7 +122,7 @@ export const adjustSchema = z.strictObject({
 });
 export type AdjustInput = z.input<typeof adjustSchema>;
 
-/** A plan id, or an operator's enterprise plan (`enterprise:<account>`). */
+/** A plan id, or an operator's enterprise plan (`enterprise-<account>`). */
 const planId = z.string().regex(/^[a-z0-9][a-z0-9:-]{0,59}$/, "must be a plan id");
 
 export const planGrantSchema = z

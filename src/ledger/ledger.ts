@@ -346,20 +346,22 @@ export class Ledger {
     const id = parseInput(accountIdSchema, accountId) as AccountId;
     const g = parseInput(planGrantSchema, input);
     const plans = [...new Set([...g.otherPlans, g.plan])];
-    // A raise chose a generation no one had written; another raise may write it first, and
-    // this one must then look again rather than take that one's grant for its own.
-    for (let raise = 0; raise < 3; raise++) {
+    // An upgrade chose a generation no one had written; another may write it first, and this
+    // one must then look again rather than take that one's grant for its own. Each pass that
+    // loops found one generation more written, so the bound is the generations' own.
+    for (let raise = 0; raise <= PLAN_UPGRADE_GENERATIONS; raise++) {
       const { key, fresh } = await this.planGrantKey(id, g, plans);
       const result = await this.writePlanGrant(id, g, plans, key);
       if (!(fresh && result.status === "replayed")) return result;
     }
-    throw new Error("bug: a plan's raise kept meeting other raises of the same month");
+    throw new Error("bug: a plan's upgrade kept meeting other upgrades of the same month");
   }
 
   /**
    * The key a plan grant writes: the month's, or its plan's upgrade key. When that upgrade key
    * is written already, the grant is a replay unless the month's grants fall short of the
-   * credits asked now (the plan was raised since): then the next generation, `fresh`.
+   * credits asked now (the plan was raised since): then the next generation. `fresh`: a key
+   * this call found unwritten, so a replay of it is another caller's grant, not this one's.
    */
   private async planGrantKey(
     id: AccountId,
@@ -375,10 +377,13 @@ export class Ledger {
     ) {
       written++;
     }
-    if (written === 0) return { key: upgradeKey(0), fresh: false };
+    if (written === 0) return { key: upgradeKey(0), fresh: true };
     const granted = await this.planMonthGrants(id, g.subscription, g.monthStart, plans);
-    if (granted >= g.credits || written === PLAN_UPGRADE_GENERATIONS) {
-      return { key: upgradeKey(written - 1), fresh: false };
+    if (granted >= g.credits) return { key: upgradeKey(written - 1), fresh: false };
+    if (written === PLAN_UPGRADE_GENERATIONS) {
+      throw new Error(
+        `plan ${g.plan} raised more than ${PLAN_UPGRADE_GENERATIONS} times in the month of ${g.monthStart.toISOString()}`,
+      );
     }
     return { key: upgradeKey(written), fresh: true };
   }
