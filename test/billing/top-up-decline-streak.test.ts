@@ -179,4 +179,47 @@ describe("the follow-up of a declined top-up", () => {
     expect(await decline(8)).toBe(false);
     expect(switchedOff).toStrictEqual(["auto-top-up:9001:entry-2", "auto-top-up:9001:entry-8"]);
   });
+
+  it("skips Stripe's own failures inside a streak: declined, failed, declined, declined switches off", async () => {
+    const { store, attempts } = await account([
+      [0, "declined"],
+      [1, "failed"],
+      [2, "declined"],
+      [3, "declined"],
+    ]);
+    const follow = createTopUpDeclines({
+      attempts: store.topUpAttempts,
+      settings: store.autoTopUp,
+      now: () => new Date(T0.getTime() + 3 * HOUR),
+    });
+    await follow(attempts[3]!, "declined");
+    expect(await store.autoTopUp.find(acme)).toMatchObject({
+      enabled: false,
+      switchedOffBecause: "declined",
+    });
+  });
+
+  it("does nothing, and does not fail, for an account with no auto top-up settings", async () => {
+    const store = createMemoryStore();
+    const at = new Date(T0.getTime() + 3 * HOUR);
+    let last: TopUpAttempt | null = null;
+    for (const hour of [0, 1, 2]) {
+      const key = `auto-top-up:9001:entry-${hour}`;
+      const when = new Date(T0.getTime() + hour * HOUR);
+      await store.topUpAttempts.begin(growthAttempt(acme, key, when));
+      last = await store.topUpAttempts.settle(acme, key, "declined", when);
+    }
+    const told: string[] = [];
+    const follow = createTopUpDeclines({
+      attempts: store.topUpAttempts,
+      settings: store.autoTopUp,
+      onSwitchedOff: async (attempt) => {
+        told.push(attempt.attemptKey);
+      },
+      now: () => at,
+    });
+    await follow(last!, "declined");
+    expect(await store.autoTopUp.find(acme)).toBeNull();
+    expect(told).toEqual([]);
+  });
 });
