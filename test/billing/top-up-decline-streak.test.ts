@@ -63,13 +63,8 @@ describe("the follow-up of a declined top-up", () => {
     return { store, attempts };
   }
 
-  it("switches off on the third decline in a row after a payment", async () => {
-    const { store, attempts } = await account([
-      [0, "paid"],
-      [1, "declined"],
-      [2, "declined"],
-      [3, "declined"],
-    ]);
+  /** The follow-up on `store`, on the clock given, with the attempts it switched off for. */
+  function followUp(store: ReturnType<typeof createMemoryStore>, now: () => Date) {
     const switchedOff: string[] = [];
     const follow = createTopUpDeclines({
       attempts: store.topUpAttempts,
@@ -77,8 +72,19 @@ describe("the follow-up of a declined top-up", () => {
       onSwitchedOff: async (attempt) => {
         switchedOff.push(attempt.attemptKey);
       },
-      now: () => new Date(T0.getTime() + 3 * HOUR),
+      now,
     });
+    return { follow, switchedOff };
+  }
+
+  it("switches off on the third decline in a row after a payment", async () => {
+    const { store, attempts } = await account([
+      [0, "paid"],
+      [1, "declined"],
+      [2, "declined"],
+      [3, "declined"],
+    ]);
+    const { follow, switchedOff } = followUp(store, () => new Date(T0.getTime() + 3 * HOUR));
     await follow(attempts[3]!, "declined");
     expect(await store.autoTopUp.find(acme)).toMatchObject({
       enabled: false,
@@ -116,16 +122,8 @@ describe("the follow-up of a declined top-up", () => {
       [1, "declined"],
       [2, "declined"],
     ]);
-    const switchedOff: string[] = [];
     let clock = new Date(T0.getTime() + 2 * HOUR);
-    const follow = createTopUpDeclines({
-      attempts: store.topUpAttempts,
-      settings: store.autoTopUp,
-      onSwitchedOff: async (attempt) => {
-        switchedOff.push(attempt.attemptKey);
-      },
-      now: () => clock,
-    });
+    const { follow, switchedOff } = followUp(store, () => clock);
     await follow(attempts[2]!, "declined");
     expect(switchedOff).toStrictEqual(["auto-top-up:9001:entry-2"]);
 
@@ -150,16 +148,8 @@ describe("the follow-up of a declined top-up", () => {
       [1, "declined"],
       [2, "declined"],
     ]);
-    const switchedOff: string[] = [];
     let clock = new Date(T0.getTime() + 2 * HOUR);
-    const follow = createTopUpDeclines({
-      attempts: store.topUpAttempts,
-      settings: store.autoTopUp,
-      onSwitchedOff: async (attempt) => {
-        switchedOff.push(attempt.attemptKey);
-      },
-      now: () => clock,
-    });
+    const { follow, switchedOff } = followUp(store, () => clock);
     await follow(attempts[2]!, "declined");
 
     // Switched on again (a new card, say) three hours later; the old declines are in the window.
@@ -187,11 +177,7 @@ describe("the follow-up of a declined top-up", () => {
       [2, "declined"],
       [3, "declined"],
     ]);
-    const follow = createTopUpDeclines({
-      attempts: store.topUpAttempts,
-      settings: store.autoTopUp,
-      now: () => new Date(T0.getTime() + 3 * HOUR),
-    });
+    const { follow } = followUp(store, () => new Date(T0.getTime() + 3 * HOUR));
     await follow(attempts[3]!, "declined");
     expect(await store.autoTopUp.find(acme)).toMatchObject({
       enabled: false,
@@ -209,15 +195,7 @@ describe("the follow-up of a declined top-up", () => {
       await store.topUpAttempts.begin(growthAttempt(acme, key, when));
       last = await store.topUpAttempts.settle(acme, key, "declined", when);
     }
-    const told: string[] = [];
-    const follow = createTopUpDeclines({
-      attempts: store.topUpAttempts,
-      settings: store.autoTopUp,
-      onSwitchedOff: async (attempt) => {
-        told.push(attempt.attemptKey);
-      },
-      now: () => at,
-    });
+    const { follow, switchedOff: told } = followUp(store, () => at);
     await follow(last!, "declined");
     expect(await store.autoTopUp.find(acme)).toBeNull();
     expect(told).toEqual([]);
