@@ -4,6 +4,7 @@
 // the groups run (mutation/folder-scores.js). docs/development.md, "Mutation testing", says how
 // to read them. Plain Node, no dependency: it spawns the project's own Stryker.
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { GROUPS } from "./groups.js";
 
@@ -59,7 +60,10 @@ function parse(argv) {
 function reportName(group, options) {
   if (options.mutate === undefined) return group.name;
   const lines = options.mutate.replace(/[^A-Za-z0-9.-]+/g, "_").replace(/^_+|_+$/g, "");
-  return `${group.name}.${lines}`;
+  // A file name holds 255 bytes: a long list of pieces is named by its hash instead.
+  if (lines.length <= 120) return `${group.name}.${lines}`;
+  const hash = createHash("sha256").update(options.mutate).digest("hex").slice(0, 12);
+  return `${group.name}.pieces-${hash}`;
 }
 
 function strykerRun(group, options) {
