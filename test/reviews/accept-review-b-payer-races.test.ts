@@ -323,6 +323,17 @@ describe("what a payer charges with", () => {
     expect(await w.usage()).toHaveLength(2);
   });
 
+  it("holds a plain /jasper review to the budgets: the command says no override, explicitly", async () => {
+    const w = await world({ budgets: { ...NO_BUDGETS, account: 1 } });
+    expect(await w.accept.accept(trigger({ pr: { ...PR, number: 13 } }))).toMatchObject({
+      status: "queued",
+    });
+    // What post-reply.ts sends for `/jasper review` without --over-budget: `overBudget: false`.
+    const asked = trigger({ source: "command", commentId: 77, overBudget: false });
+    expect(await w.accept.accept(asked)).toMatchObject({ status: "over_budget" });
+    expect(await w.usage()).toHaveLength(1);
+  });
+
   it("keeps the event's title and description to GitHub's bounds on the review job", async () => {
     const w = await world();
     await w.accept.accept(
