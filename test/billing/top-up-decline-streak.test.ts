@@ -46,6 +46,21 @@ describe("declinedInARow", () => {
   });
 });
 
+/** An attempt begun and settled `hour` hours after `base`, as the job and the events do. */
+async function settleAttempt(
+  store: ReturnType<typeof createMemoryStore>,
+  hour: number,
+  outcome: AttemptOutcome,
+  base = T0,
+): Promise<TopUpAttempt> {
+  const at = new Date(base.getTime() + hour * HOUR);
+  const key = `auto-top-up:9001:entry-${hour}`;
+  await store.topUpAttempts.begin(growthAttempt(acme, key, at));
+  const done = await store.topUpAttempts.settle(acme, key, outcome, at);
+  if (!done) throw new Error(`not settled: ${key}`);
+  return done;
+}
+
 describe("the follow-up of a declined top-up", () => {
   /** An account with auto top-up on and the attempts given, all settled. */
   async function account(outcomes: Array<[number, AttemptOutcome]>, base = T0) {
@@ -53,12 +68,7 @@ describe("the follow-up of a declined top-up", () => {
     await store.autoTopUp.save(acme, GROWTH_SETTINGS, base);
     const attempts: TopUpAttempt[] = [];
     for (const [hour, outcome] of outcomes) {
-      const at = new Date(base.getTime() + hour * HOUR);
-      const key = `auto-top-up:9001:entry-${hour}`;
-      await store.topUpAttempts.begin(growthAttempt(acme, key, at));
-      const done = await store.topUpAttempts.settle(acme, key, outcome, at);
-      if (!done) throw new Error(`not settled: ${key}`);
-      attempts.push(done);
+      attempts.push(await settleAttempt(store, hour, outcome, base));
     }
     return { store, attempts };
   }
@@ -130,11 +140,7 @@ describe("the follow-up of a declined top-up", () => {
     clock = new Date(T0.getTime() + 5 * HOUR);
     await store.autoTopUp.save(acme, GROWTH_SETTINGS, clock);
     // Stripe refused the next request: that says nothing about the card.
-    const key = "auto-top-up:9001:entry-6";
-    await store.topUpAttempts.begin(growthAttempt(acme, key, clock));
-    const failed = await store.topUpAttempts.settle(acme, key, "failed", clock);
-    if (!failed) throw new Error("not settled");
-    await follow(failed, "failed");
+    await follow(await settleAttempt(store, 5, "failed"), "failed");
     expect(await store.autoTopUp.find(acme)).toMatchObject({
       enabled: true,
       switchedOffBecause: null,
@@ -157,11 +163,7 @@ describe("the follow-up of a declined top-up", () => {
     await store.autoTopUp.save(acme, GROWTH_SETTINGS, clock);
     const decline = async (hour: number) => {
       clock = new Date(T0.getTime() + hour * HOUR);
-      const key = `auto-top-up:9001:entry-${hour}`;
-      await store.topUpAttempts.begin(growthAttempt(acme, key, clock));
-      const done = await store.topUpAttempts.settle(acme, key, "declined", clock);
-      if (!done) throw new Error(`not settled: ${key}`);
-      await follow(done, "declined");
+      await follow(await settleAttempt(store, hour, "declined"), "declined");
       return (await store.autoTopUp.find(acme))?.enabled;
     };
     expect(await decline(6)).toBe(true);
@@ -188,15 +190,11 @@ describe("the follow-up of a declined top-up", () => {
   it("does nothing, and does not fail, for an account with no auto top-up settings", async () => {
     const store = createMemoryStore();
     const at = new Date(T0.getTime() + 3 * HOUR);
-    let last: TopUpAttempt | null = null;
-    for (const hour of [0, 1, 2]) {
-      const key = `auto-top-up:9001:entry-${hour}`;
-      const when = new Date(T0.getTime() + hour * HOUR);
-      await store.topUpAttempts.begin(growthAttempt(acme, key, when));
-      last = await store.topUpAttempts.settle(acme, key, "declined", when);
-    }
+    await settleAttempt(store, 0, "declined");
+    await settleAttempt(store, 1, "declined");
+    const last = await settleAttempt(store, 2, "declined");
     const { follow, switchedOff: told } = followUp(store, () => at);
-    await follow(last!, "declined");
+    await follow(last, "declined");
     expect(await store.autoTopUp.find(acme)).toBeNull();
     expect(told).toEqual([]);
   });
