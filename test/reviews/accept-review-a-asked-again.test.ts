@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
+import { NO_BUDGETS } from "../../src/accounts/budget-rules.js";
 import { toAccountId } from "../../src/accounts/types.js";
 import { Ledger } from "../../src/ledger/ledger.js";
 import {
@@ -164,7 +165,11 @@ describe("accepting a review: which run a trigger makes, and what is paid", () =
     await parkHead(store);
     const out = await accept.accept(command());
     expect(out).toMatchObject({ status: "queued", run: { runKey: NEXT_KEY } });
-    expect(await run(PARKED_KEY)).toMatchObject({ status: "superseded", reason: ASKED_AGAIN });
+    // The reason is what the dashboard shows for the run: it says who ended it and how.
+    expect(await run(PARKED_KEY)).toMatchObject({
+      status: "superseded",
+      reason: "asked again with /jasper review",
+    });
     expect(await usage()).toHaveLength(1);
   });
 
@@ -219,6 +224,24 @@ describe("accepting a review: which run a trigger makes, and what is paid", () =
     expect(out).toMatchObject({ status: "queued", run: { runKey: PARKED_KEY } });
     expect(await run(NEXT_KEY)).toMatchObject({ status: "superseded", reason: TAKEN_UP_INSTEAD });
     expect(await usage()).toHaveLength(1);
+  });
+
+  it("pays the parked run the take-up reopened meanwhile with the admin's override, past the budget", async () => {
+    const { store, accept, usage, run } = await setup({ credits: 10 });
+    await store.accounts.setBudgets(acme, { ...NO_BUDGETS, account: 1 });
+    // Another pull request spends the month's budget of one credit.
+    expect(await accept.accept(trigger({ pr: { ...PR, number: 8 } }))).toMatchObject({
+      status: "queued",
+    });
+    await parkHead(store);
+    aroundRetire(store.runs, {
+      before: () => store.runs.transition(acme, PARKED_KEY, ["paused"], "pending", {}),
+    });
+    // The reopened run was claimed without an override; the admin's command brings one.
+    const out = await accept.accept(command({ overBudget: true }));
+    expect(out).toMatchObject({ status: "queued", run: { runKey: PARKED_KEY } });
+    expect(await run(NEXT_KEY)).toMatchObject({ status: "superseded", reason: TAKEN_UP_INSTEAD });
+    expect(await usage()).toHaveLength(2);
   });
 
   it("leaves the new run as another payer left it when both runs were taken up meanwhile", async () => {
