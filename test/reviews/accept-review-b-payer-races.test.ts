@@ -214,6 +214,22 @@ describe("queueing a paid run, with other payers about", () => {
     expect(await w.usage()).toHaveLength(1);
   });
 
+  it("queues a run moved back twice, and gives up on one moved back three times", async () => {
+    const followed = await world();
+    const run = await claimPendingRun(followed.store, acme, PR, HEAD_A);
+    bounce(followed, run.runKey, 2);
+    expect(await followed.accept.resume(run)).toMatchObject({ status: "queued" });
+
+    const bounded = await world();
+    const again = await claimPendingRun(bounded.store, acme, PR, HEAD_A);
+    // Past the third move nothing interferes: a payer that followed a fourth would queue it.
+    bounce(bounded, again.runKey, 3);
+    await expect(bounded.accept.resume(again)).rejects.toThrow(
+      `run ${again.runKey} kept changing while it was being paid`,
+    );
+    expect(bounded.reviewJobs).toStrictEqual([]);
+  });
+
   it("does not queue again a run another payer queued with this charge and that was posted since", async () => {
     const w = await world();
     const run = await claimPendingRun(w.store, acme, PR, HEAD_A);
