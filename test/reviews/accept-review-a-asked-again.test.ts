@@ -222,7 +222,10 @@ describe("accepting a review: which run a trigger makes, and what is paid", () =
     });
     const out = await accept.accept(command());
     expect(out).toMatchObject({ status: "queued", run: { runKey: PARKED_KEY } });
-    expect(await run(NEXT_KEY)).toMatchObject({ status: "superseded", reason: TAKEN_UP_INSTEAD });
+    expect(await run(NEXT_KEY)).toMatchObject({
+      status: "superseded",
+      reason: "the stopped review of this commit went ahead instead",
+    });
     expect(await usage()).toHaveLength(1);
   });
 
