@@ -48,6 +48,24 @@ describe.each(storeFactories())("a plan raised twice in a month ($name)", ({ cre
     expect(await verified()).toEqual([]);
   });
 
+  it("refuses a raise past the month's hundredth, naming the plan, and grants nothing for it", async () => {
+    const { ledger, id, plan, verified } = await setup();
+    // A hundred raises of one credit each: generations 0 to 99 of the upgrade key.
+    for (let credits = 51; credits <= 150; credits++) {
+      expect(await ledger.grantPlan(id, raise(credits))).toMatchObject({
+        status: "created",
+        entry: { amount: 1 },
+      });
+    }
+    await expect(ledger.grantPlan(id, raise(151))).rejects.toThrow(
+      "plan enterprise-7 raised more than 100 times in the month of 2026-11-10T00:00:00.000Z",
+    );
+    expect(await plan()).toBe(150);
+    // The raises made are still each a replay.
+    expect(await ledger.grantPlan(id, raise(150))).toMatchObject({ status: "replayed" });
+    expect(await verified()).toEqual([]);
+  });
+
   it("ends at the highest of six raises made at once, the month's first among them", async () => {
     const { ledger, id, plan, verified } = await setup();
     const together = await Promise.all(
