@@ -10,7 +10,7 @@ import {
 import { runKeyOf } from "../../src/reviews/charge-keys.js";
 import type { ReviewRunStore } from "../../src/reviews/types.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
-import { acceptReviewOn, claimPendingRun } from "../support/runs.js";
+import { acceptReviewOn, claimPendingRun, reviewTrigger } from "../support/runs.js";
 
 /**
  * How accepting a review decides what a new run is: a paused pull request takes no automatic
@@ -21,19 +21,10 @@ import { acceptReviewOn, claimPendingRun } from "../support/runs.js";
 const acme = toAccountId(9101);
 const PR = { repositoryId: 601, repository: "Acme-Corp/gears", number: 7 };
 const HEAD = "d".repeat(40);
-const URL = "https://github.com/Acme-Corp/gears/pull/7";
 const PARKED_KEY = runKeyOf(PR, HEAD, 0);
 const NEXT_KEY = runKeyOf(PR, HEAD, 1);
 
-const trigger = (over: Partial<ReviewTrigger> = {}): ReviewTrigger => ({
-  accountId: acme,
-  installationId: 4242,
-  pr: PR,
-  headSha: HEAD,
-  url: URL,
-  source: "auto",
-  ...over,
-});
+const trigger = (over: Partial<ReviewTrigger> = {}) => reviewTrigger(acme, PR, HEAD, over);
 const command = (over: Partial<ReviewTrigger> = {}) => trigger({ source: "command", ...over });
 
 async function setup(options: { credits?: number; perRun?: boolean } = {}) {

@@ -14,7 +14,7 @@ import type { ReplyJob, ReviewJob } from "../../src/reviews/jobs.js";
 import { INSUFFICIENT_CREDITS, overBudgetReason } from "../../src/reviews/pause-reasons.js";
 import type { ReviewRunStore, RunStatus } from "../../src/reviews/types.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
-import { acceptReviewOn, claimPendingRun } from "../support/runs.js";
+import { acceptReviewOn, claimPendingRun, reviewTrigger } from "../support/runs.js";
 
 const acme = toAccountId(9001);
 const PR = { repositoryId: 501, repository: "Acme-Corp/widgets", number: 12 };
@@ -25,15 +25,7 @@ const PR1 = pullRequestChargeKey(PR, 1);
 const RUN_A = runKeyOf(PR, HEAD_A, 0);
 const NOW = new Date("2026-12-07T12:00:00Z");
 
-const trigger = (over: Partial<ReviewTrigger> = {}): ReviewTrigger => ({
-  accountId: acme,
-  installationId: 4242,
-  pr: PR,
-  headSha: HEAD_A,
-  url: "https://github.com/Acme-Corp/widgets/pull/12",
-  source: "auto",
-  ...over,
-});
+const trigger = (over: Partial<ReviewTrigger> = {}) => reviewTrigger(acme, PR, HEAD_A, over);
 
 /** Another caller's step, run inside this payer's `transition(from → to)` before it. */
 type Before = (from: readonly RunStatus[], to: RunStatus) => Promise<void>;
@@ -79,6 +71,15 @@ async function world(options: { credits?: number; budgets?: BudgetRules } = {}) 
 
 type World = Awaited<ReturnType<typeof world>>;
 
+/** Another caller's `step`, once, right before this payer's next move of the run to `to`. */
+function onceBefore(w: World, to: RunStatus, step: () => Promise<unknown>) {
+  w.hooks.before = async (_from, next) => {
+    if (next !== to) return;
+    w.hooks.before = undefined;
+    await step();
+  };
+}
+
 /**
  * Another caller parks the run just before this payer queues it, then reopens it just before
  * this payer takes up the parked run: each round sends the payer round its loop once. After
@@ -107,11 +108,9 @@ describe("parking a run the credits do not cover, with other payers about", () =
   it("yields to a payer that queued the run before it could park it: no stop is reported", async () => {
     const w = await world({ credits: 0 });
     const run = await claimPendingRun(w.store, acme, PR, HEAD_A);
-    w.hooks.before = async (_from, to) => {
-      if (to !== "paused") return;
-      w.hooks.before = undefined;
-      await w.real.transition(acme, run.runKey, ["pending"], "queued", { chargeKey: PR0 });
-    };
+    onceBefore(w, "paused", () =>
+      w.real.transition(acme, run.runKey, ["pending"], "queued", { chargeKey: PR0 }),
+    );
     const outcome = await w.accept.resume(run);
     expect(outcome).toStrictEqual({
       status: "duplicate",
@@ -125,11 +124,9 @@ describe("parking a run the credits do not cover, with other payers about", () =
     const w = await world({ budgets: { ...NO_BUDGETS, account: 1 } });
     await w.accept.accept(trigger({ pr: { ...PR, number: 13 } }));
     const run = await claimPendingRun(w.store, acme, PR, HEAD_A);
-    w.hooks.before = async (_from, to) => {
-      if (to !== "paused") return;
-      w.hooks.before = undefined;
-      await w.real.transition(acme, run.runKey, ["pending"], "queued", { chargeKey: PR0 });
-    };
+    onceBefore(w, "paused", () =>
+      w.real.transition(acme, run.runKey, ["pending"], "queued", { chargeKey: PR0 }),
+    );
     const outcome = await w.accept.resume(run);
     expect(outcome).toStrictEqual({
       status: "duplicate",
@@ -144,13 +141,11 @@ describe("parking a run the credits do not cover, with other payers about", () =
   it("reports the stop when another refused payer parked the run first, with the run as parked", async () => {
     const w = await world({ credits: 0 });
     const run = await claimPendingRun(w.store, acme, PR, HEAD_A);
-    w.hooks.before = async (_from, to) => {
-      if (to !== "paused") return;
-      w.hooks.before = undefined;
+    onceBefore(w, "paused", async () => {
       await w.real.transition(acme, run.runKey, ["pending"], "paused", {
         reason: INSUFFICIENT_CREDITS,
       });
-    };
+    });
     const outcome = await w.accept.resume(run);
     expect(outcome).toStrictEqual({
       status: "paused",
@@ -233,12 +228,10 @@ describe("queueing a paid run, with other payers about", () => {
   it("does not queue again a run another payer queued with this charge and that was posted since", async () => {
     const w = await world();
     const run = await claimPendingRun(w.store, acme, PR, HEAD_A);
-    w.hooks.before = async (_from, to) => {
-      if (to !== "queued") return;
-      w.hooks.before = undefined;
+    onceBefore(w, "queued", async () => {
       await w.real.transition(acme, run.runKey, ["pending"], "queued", { chargeKey: PR0 });
       await w.real.transition(acme, run.runKey, ["queued"], "posted");
-    };
+    });
     const outcome = await w.accept.resume(run);
     expect(outcome).toStrictEqual({
       status: "duplicate",
@@ -251,11 +244,9 @@ describe("queueing a paid run, with other payers about", () => {
   it("leaves the pull request's shared charge alone when the run was paid by another charge", async () => {
     const w = await world();
     const run = await claimPendingRun(w.store, acme, PR, HEAD_A);
-    w.hooks.before = async (_from, to) => {
-      if (to !== "queued") return;
-      w.hooks.before = undefined;
-      await w.real.transition(acme, run.runKey, ["pending"], "queued", { chargeKey: PR1 });
-    };
+    onceBefore(w, "queued", () =>
+      w.real.transition(acme, run.runKey, ["pending"], "queued", { chargeKey: PR1 }),
+    );
     const outcome = await w.accept.resume(run);
     expect(outcome).toStrictEqual({
       status: "duplicate",

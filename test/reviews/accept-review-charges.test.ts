@@ -7,7 +7,7 @@ import type { BudgetWarning } from "../../src/ledger/month-use.js";
 import type { ReviewTrigger } from "../../src/reviews/accept-review.js";
 import type { ReplyJob } from "../../src/reviews/jobs.js";
 import { createMemoryStore } from "../../src/store/memory/memory-store.js";
-import { acceptReviewOn } from "../support/runs.js";
+import { acceptReviewOn, reviewTrigger } from "../support/runs.js";
 
 /**
  * What accepting a review charges, and what stops it before the charge: the charge names what
@@ -18,17 +18,10 @@ import { acceptReviewOn } from "../support/runs.js";
 const acme = toAccountId(9001);
 const PR = { repositoryId: 501, repository: "Acme-Corp/widgets", number: 12 };
 const HEAD = "c".repeat(40);
+
 const URL = "https://github.com/Acme-Corp/widgets/pull/12";
 
-const trigger = (over: Partial<ReviewTrigger> = {}): ReviewTrigger => ({
-  accountId: acme,
-  installationId: 4242,
-  pr: PR,
-  headSha: HEAD,
-  url: URL,
-  source: "auto",
-  ...over,
-});
+const trigger = (over: Partial<ReviewTrigger> = {}) => reviewTrigger(acme, PR, HEAD, over);
 
 async function setup(
   options: { credits?: number; budgets?: BudgetRules; seatLimit?: SeatLimit } = {},

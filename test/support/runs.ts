@@ -4,7 +4,11 @@ import type { NewRun, PullRequestRef, ReviewRun } from "../../src/reviews/types.
 import type { Store } from "../../src/store/store.js";
 import { pullRequestUrlOn } from "../../src/github/pull-request-url.js";
 import type { Ledger } from "../../src/ledger/ledger.js";
-import { createAcceptReview, type AcceptDeps } from "../../src/reviews/accept-review.js";
+import {
+  createAcceptReview,
+  type AcceptDeps,
+  type ReviewTrigger,
+} from "../../src/reviews/accept-review.js";
 
 /**
  * What a crash between claiming a run and charging it leaves behind: a `pending` run of the
@@ -34,6 +38,25 @@ export async function claimPendingRun(
   });
   return run;
 }
+
+/**
+ * An automatic review of `pr` at `headSha` from installation 4242, as the pull request events
+ * ask for one; `over` changes any field (the URL stays `pr`'s).
+ */
+export const reviewTrigger = (
+  accountId: AccountId,
+  pr: PullRequestRef,
+  headSha: string,
+  over: Partial<ReviewTrigger> = {},
+): ReviewTrigger => ({
+  accountId,
+  installationId: 4242,
+  pr,
+  headSha,
+  url: `https://github.com/${pr.repository}/pull/${pr.number}`,
+  source: "auto",
+  ...over,
+});
 
 /** AcceptReview over a store and its ledger, queueing nothing unless `over` says otherwise. */
 export function acceptReviewOn(store: Store, ledger: Ledger, over: Partial<AcceptDeps> = {}) {
